@@ -1,0 +1,16 @@
+export { PROTOCOL_VERSION } from './version.js';
+export { ERROR_CATALOG, type ErrorBody, type ErrorCode, type ErrorSpec } from './errors.js';
+export { isOriginAllowed, isValidOriginPattern, originMatches } from './origin.js';
+export { isValidLanguageTag, primaryLanguage } from './language.js';
+export { keysOf } from './object-utils.js';
+export * from './common-schemas.js';
+export * from './widget-settings.js';
+export * from './widget-resources.js';
+export { mergeWidgetSettings, overlaySettings } from './widget-config-merge.js';
+export * from './public-config.js';
+export * from './message.js';
+export * from './session.js';
+export * from './bots.js';
+export * from './api-keys.js';
+export { UI_STRING_KEYS, EN_UI_STRINGS, type UiStringKey, type UiStrings } from './i18n/ui-strings.js';
+export * from './i18n/builtin-languages.js';

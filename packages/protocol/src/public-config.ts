@@ -1,0 +1,51 @@
+import type { UiStrings } from './i18n/ui-strings.js';
+import type { WidgetSettings } from './widget-settings.js';
+
+/** Options the browser needs; everything else (origin list, botId, tool URLs, meta) stays on the server. */
+export const PUBLIC_SETTING_KEYS = [
+  'layout',
+  'theme',
+  'startFirst',
+  'autoScroll',
+  'attachments',
+  'voiceIn',
+  'voiceOut',
+  'contactCollection',
+  'unfurl',
+  'math',
+  'carousel',
+  'form',
+  'sessionDuration',
+  'exportConversation',
+  'restartConversation',
+  'maximize',
+  'messagePeek',
+  'poweredBy',
+  'stream',
+  'verbose',
+  'plugins',
+  'notifications',
+] as const satisfies readonly (keyof WidgetSettings)[];
+
+type PublicSettings = Pick<WidgetSettings, (typeof PUBLIC_SETTING_KEYS)[number]>;
+
+/** `GET /v1/widgets/{id}/config?lang=xx` — visitor-safe and cacheable. */
+export type PublicWidgetConfig = PublicSettings & {
+  readonly id: string;
+  readonly protocolVersion: number;
+  /** True when the widget has tools; the tools themselves never leave the server. */
+  readonly tools: boolean;
+  /** The language these texts are in, and the ones the visitor may switch to. */
+  readonly language: string;
+  readonly languages: readonly string[];
+  readonly dir: 'ltr' | 'rtl';
+  /** Every interface text, the widget's own title/intro/initial/placeholder included, in `language`. */
+  readonly strings: UiStrings;
+};
+
+export function pickPublicSettings(settings: WidgetSettings): PublicSettings {
+  const out: Partial<Record<keyof PublicSettings, unknown>> = {};
+  for (const key of PUBLIC_SETTING_KEYS) out[key] = settings[key];
+  // Built key by key from PUBLIC_SETTING_KEYS, which is exactly PublicSettings' key set.
+  return out as PublicSettings;
+}

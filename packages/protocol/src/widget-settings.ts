@@ -1,0 +1,174 @@
+import * as v from 'valibot';
+import { isValidLanguageTag } from './language.js';
+import { isValidOriginPattern } from './origin.js';
+import { keysOf } from './object-utils.js';
+
+/**
+ * The option set of a widget integration. A widget and a blueprint both hold a *partial* set;
+ * the effective configuration is defaults ⊕ blueprint ⊕ widget (see widget-config-merge.ts).
+ */
+
+const text = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
+const flag = v.boolean('must be true or false');
+const cssColor = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, 'must be a hex color such as #1f6feb'),
+);
+const pixels = (max: number) =>
+  v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number of pixels'),
+    v.minValue(0, 'must be at least 0'),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+export const languageTagSchema = v.pipe(
+  v.string('must be a string'),
+  v.check(isValidLanguageTag, 'must be a language code such as en, pt-BR or zh-Hans'),
+);
+
+export const originPatternSchema = v.pipe(
+  v.string('must be a string'),
+  v.check(isValidOriginPattern, 'must be an origin such as https://www.example.com or https://*.example.com'),
+);
+
+export const themeSchema = v.strictObject({
+  mode: v.optional(v.picklist(['light', 'dark', 'auto'], 'must be one of light, dark, auto')),
+  primaryColor: v.optional(cssColor),
+  textOnPrimaryColor: v.optional(cssColor),
+  backgroundColor: v.optional(cssColor),
+  textColor: v.optional(cssColor),
+  fontFamily: v.optional(text(200)),
+  radius: v.optional(pixels(32)),
+  position: v.optional(v.picklist(['bottom-right', 'bottom-left'], 'must be bottom-right or bottom-left')),
+  offsetX: v.optional(pixels(400)),
+  offsetY: v.optional(pixels(400)),
+  launcherIcon: v.optional(v.picklist(['chat', 'help', 'message'], 'must be one of chat, help, message')),
+  avatarUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be a URL'), v.maxLength(2000))),
+  customCss: v.optional(text(20_000)),
+});
+export type Theme = v.InferOutput<typeof themeSchema>;
+
+const contactFieldSchema = v.picklist(['name', 'email', 'phone'], 'must be one of name, email, phone');
+export const contactCollectionSchema = v.union(
+  [
+    flag,
+    v.strictObject({
+      when: v.picklist(['before', 'during'], 'must be before or during'),
+      fields: v.pipe(v.array(contactFieldSchema, 'must be a list of fields'), v.minLength(1, 'must name at least one field')),
+      required: v.optional(flag),
+    }),
+  ],
+  'must be true, false or { when, fields, required }',
+);
+export type ContactCollection = v.InferOutput<typeof contactCollectionSchema>;
+
+export const toolSchema = v.strictObject({
+  name: v.pipe(v.string('must be a string'), v.regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')),
+  description: text(1000),
+  parameters: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON Schema object')),
+  url: v.pipe(v.string('must be a string'), v.url('must be a URL'), v.startsWith('https://', 'must be an https:// URL')),
+});
+export type Tool = v.InferOutput<typeof toolSchema>;
+
+export const SESSION_DURATION_MIN_MS = 60_000;
+export const SESSION_DURATION_MAX_MS = 3_600_000;
+
+/** Shape of each option; the object schemas below are built from it. */
+export const settingsEntries = {
+  layout: v.picklist(['bubble', 'inline', 'fullscreen'], 'must be one of bubble, inline, fullscreen'),
+  theme: themeSchema,
+  title: text(120),
+  intro: text(2000),
+  initial: text(2000),
+  placeholder: text(200),
+  startFirst: flag,
+  autoScroll: flag,
+  attachments: flag,
+  voiceIn: flag,
+  voiceOut: flag,
+  contactCollection: contactCollectionSchema,
+  tools: v.union([flag, v.pipe(v.array(toolSchema), v.maxLength(32, 'must hold at most 32 tools'))], 'must be true, false or a list of tools'),
+  unfurl: flag,
+  math: flag,
+  carousel: flag,
+  form: flag,
+  sessionDuration: v.pipe(
+    v.number('must be a number of milliseconds'),
+    v.integer('must be a whole number of milliseconds'),
+    v.minValue(SESSION_DURATION_MIN_MS, `must be at least ${SESSION_DURATION_MIN_MS} ms (one minute)`),
+    v.maxValue(SESSION_DURATION_MAX_MS, `must be at most ${SESSION_DURATION_MAX_MS} ms (one hour)`),
+  ),
+  origin: v.pipe(v.array(originPatternSchema, 'must be a list of origins'), v.maxLength(100, 'must hold at most 100 origins')),
+  exportConversation: flag,
+  restartConversation: flag,
+  maximize: flag,
+  messagePeek: flag,
+  poweredBy: flag,
+  stream: flag,
+  verbose: flag,
+  language: languageTagSchema,
+  languages: v.pipe(v.array(languageTagSchema, 'must be a list of language codes'), v.maxLength(50, 'must hold at most 50 languages')),
+  plugins: v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a plugin name such as emoji')), 'must be a list of plugin names'),
+    v.maxLength(32),
+  ),
+  notifications: v.strictObject({ sound: v.optional(flag), tabTitle: v.optional(flag) }),
+  botId: v.nullable(v.pipe(v.string('must be a bot id'), v.maxLength(64))),
+} as const;
+
+export type SettingKey = keyof typeof settingsEntries;
+export type WidgetSettings = { readonly [K in SettingKey]: v.InferOutput<(typeof settingsEntries)[K]> };
+export type PartialWidgetSettings = Partial<WidgetSettings>;
+
+export const SETTING_KEYS: readonly SettingKey[] = keysOf(settingsEntries);
+
+export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
+  layout: 'bubble',
+  theme: {
+    mode: 'light',
+    primaryColor: '#1f5fd1',
+    textOnPrimaryColor: '#ffffff',
+    backgroundColor: '#ffffff',
+    textColor: '#1b1f24',
+    fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    radius: 14,
+    position: 'bottom-right',
+    offsetX: 20,
+    offsetY: 20,
+    launcherIcon: 'chat',
+  },
+  title: '',
+  intro: '',
+  initial: '',
+  placeholder: '',
+  startFirst: false,
+  autoScroll: true,
+  attachments: false,
+  voiceIn: false,
+  voiceOut: false,
+  contactCollection: false,
+  tools: false,
+  unfurl: true,
+  math: false,
+  carousel: true,
+  form: true,
+  sessionDuration: SESSION_DURATION_MAX_MS,
+  origin: [],
+  exportConversation: true,
+  restartConversation: true,
+  maximize: true,
+  messagePeek: true,
+  poweredBy: true,
+  stream: true,
+  verbose: false,
+  language: 'en',
+  languages: [],
+  plugins: [],
+  notifications: { sound: true, tabTitle: true },
+  botId: null,
+};
+
+/** Texts a site owner may customise and setup translates; empty means "use the built-in text". */
+export const CUSTOM_TEXT_KEYS = ['title', 'intro', 'initial', 'placeholder'] as const;
+export type CustomTextKey = (typeof CUSTOM_TEXT_KEYS)[number];

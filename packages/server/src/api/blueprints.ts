@@ -1,0 +1,61 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { blueprintCreateSchema, blueprintUpdateSchema } from '@parley/protocol';
+import { parseListQuery } from '../http/list-query.js';
+import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+import type { RouteOptions } from '../services.js';
+
+const tags = ['blueprints'];
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse };
+
+/** Blueprints: named partial configurations that widgets inherit (defaults ⊕ blueprint ⊕ widget). */
+export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const { blueprints } = services;
+  app.addHook('onRequest', app.requireAdmin);
+
+  app.post('/v1/blueprints', {
+    schema: { tags, summary: 'Create a blueprint', security: ADMIN_SECURITY, body: jsonSchema(blueprintCreateSchema), response: { 201: ok('The blueprint'), ...errors } },
+    handler: async (request, reply) => reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, request.body ?? {}))),
+  });
+
+  app.get('/v1/blueprints', {
+    schema: { tags, summary: 'List blueprints, newest first', security: ADMIN_SECURITY, response: { 200: ok('`{ items, nextCursor }`'), ...errors } },
+    handler: async (request) => {
+      const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
+      return blueprints.list(take, cursor);
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/blueprints/:id', {
+    schema: { tags, summary: 'Fetch a blueprint', security: ADMIN_SECURITY, params: idParams, response: { 200: ok('The blueprint'), ...errors } },
+    handler: async (request) => blueprints.get(request.params.id),
+  });
+
+  app.patch<{ Params: { id: string } }>('/v1/blueprints/:id', {
+    schema: {
+      tags,
+      summary: 'Update a blueprint (partial)',
+      description: 'The change reaches every linked widget at once. `null` removes a value.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(blueprintUpdateSchema),
+      response: { 200: ok('The blueprint'), ...errors },
+    },
+    handler: async (request) => blueprints.update(request.params.id, parseInput(blueprintUpdateSchema, request.body ?? {})),
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/blueprints/:id', {
+    schema: {
+      tags,
+      summary: 'Delete a blueprint',
+      description: 'Refused with 409 while widgets are linked to it.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 204: { description: 'Deleted', type: 'null' }, ...errors },
+    },
+    handler: async (request, reply) => {
+      await blueprints.delete(request.params.id);
+      return reply.status(204).send();
+    },
+  });
+};

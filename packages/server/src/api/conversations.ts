@@ -1,0 +1,95 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import * as v from 'valibot';
+import { visitorMessageSchema } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+import { readJson } from '../store/json.js';
+import type { RouteOptions } from '../services.js';
+
+const messagesQuerySchema = v.strictObject({
+  after: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number (the last seq you hold)'), v.transform(Number))),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(500))),
+});
+const tags = ['visitor'];
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse };
+
+/** A visitor's own conversation, reached with the session token. The realtime gateway offers the same over sockets. */
+export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const { engine, widgets } = services;
+  app.addHook('onRequest', app.requireSession);
+
+  /** The token reaches one conversation, and only while its widget exists. */
+  const authorize = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const claims = request.session;
+    if (claims === null || claims.sub !== request.params.id) {
+      throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
+    }
+    const { effective } = await widgets.resolve(claims.wid);
+    const conversation = await engine.getConversation(claims.sub);
+    if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+    return { conversation, effective };
+  };
+
+  app.get<{ Params: { id: string } }>('/v1/conversations/:id', {
+    schema: { tags, summary: 'Fetch the session’s conversation', security: SESSION_SECURITY, params: idParams, response: { 200: ok('The conversation'), ...errors } },
+    handler: async (request) => {
+      const { conversation } = await authorize(request);
+      return {
+        id: conversation.id,
+        object: 'conversation',
+        widgetId: conversation.widget_id,
+        status: conversation.status,
+        lastSeq: Number(conversation.last_seq),
+        meta: readJson<Record<string, string>>(conversation.meta),
+        createdAt: conversation.created_at,
+        updatedAt: conversation.updated_at,
+      };
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/conversations/:id/messages', {
+    schema: {
+      tags,
+      summary: 'Messages after a seq',
+      description: 'Every message with `seq > after` (default 0), oldest first, at most `limit` (default and maximum 500).',
+      security: SESSION_SECURITY,
+      params: idParams,
+      querystring: jsonSchema(messagesQuerySchema),
+      response: { 200: ok('`{ items }`'), ...errors },
+    },
+    handler: async (request) => {
+      await authorize(request);
+      const { after, limit } = parseInput(messagesQuerySchema, request.query ?? {});
+      return { items: await engine.messagesAfter(request.params.id, after ?? 0, limit) };
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/conversations/:id/messages', {
+    schema: {
+      tags,
+      summary: 'Send a visitor message',
+      description: 'Acknowledged (201) once stored. Resending the same `clientId` returns the original message with 200 and stores nothing new. The bot answers in the background.',
+      security: SESSION_SECURITY,
+      params: idParams,
+      body: jsonSchema(visitorMessageSchema),
+      response: { 200: ok('`{ message, created: false }`'), 201: ok('`{ message, created: true }`'), ...errors },
+    },
+    handler: async (request, reply) => {
+      const { conversation, effective } = await authorize(request);
+      const input = parseInput(visitorMessageSchema, request.body ?? {});
+      const result = await engine.append({
+        conversationId: conversation.id,
+        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+        type: 'text',
+        text: input.text,
+        clientId: input.clientId ?? null,
+      });
+      if (result.created && effective.botId !== null) {
+        const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
+        engine.runBot(conversation.id, effective.botId, language).catch((error: unknown) => request.log.error({ err: error }, 'bot turn failed'));
+      }
+      return reply.status(result.created ? 201 : 200).send(result);
+    },
+  });
+};

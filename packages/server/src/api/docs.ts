@@ -1,0 +1,33 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
+import { PROTOCOL_VERSION } from '@parley/protocol';
+import { BODY_LIMIT_BYTES } from '../http/limits.js';
+
+/** OpenAPI 3.1 generated from the route schemas: JSON at /v1/openapi.json, browsable at /docs. */
+export const docsPlugin = fp<{ publicUrl: string }>(
+  async (app, { publicUrl }) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Parley API',
+          version: `${PROTOCOL_VERSION}.0.0`,
+          description:
+            `Management API (admin key) and visitor API (session token) of Parley. Errors are \`{ "error": { "code", "message", "field"? } }\`; ` +
+            `every code is listed with its fix in docs/errors.md. JSON bodies are limited to ${BODY_LIMIT_BYTES} bytes.`,
+        },
+        servers: [{ url: publicUrl }],
+        components: {
+          securitySchemes: {
+            adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…), or PARLEY_ADMIN_KEY.' },
+            sessionToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token of POST /v1/widgets/{id}/sessions.' },
+          },
+        },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'parley-docs' },
+);

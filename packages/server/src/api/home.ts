@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteOptions } from '../services.js';
+
+/** The landing page of a running server: what is where, and the embed code of the first widget. */
+export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> = async (app, { services, publicUrl }) => {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    const first = (await services.widgets.list({ take: 1, cursor: undefined, blueprintId: undefined, meta: [] })).items[0];
+    const embed =
+      first === undefined
+        ? 'No widget yet: create one with POST /v1/widgets.'
+        : `<script async src="${publicUrl}/widget.js" data-parley-widget="${first.id}"></script>`;
+    reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+    return page(publicUrl, embed, first?.name);
+  });
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+function page(publicUrl: string, embed: string, widgetName: string | undefined): string {
+  const url = escapeHtml(publicUrl);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley is running</title>
+<style>
+  body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1f24; background: #f6f7f9; margin: 0; }
+  main { max-width: 46rem; margin: 0 auto; padding: 3rem 1.25rem; }
+  h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
+  h2 { font-size: 1.1rem; margin-top: 2rem; }
+  p.lead { color: #4a5360; margin-top: 0; }
+  pre { background: #1b1f24; color: #f6f7f9; padding: 1rem; border-radius: 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+  a { color: #1f5fd1; }
+  ul { padding-left: 1.2rem; }
+</style>
+</head>
+<body>
+<main>
+  <h1>Parley is running</h1>
+  <p class="lead">Self-hosted chat widgets, bots and an agent inbox.</p>
+  <h2>Embed code${widgetName === undefined ? '' : ` for “${escapeHtml(widgetName)}”`}</h2>
+  <p>Paste this before <code>&lt;/body&gt;</code> on your site:</p>
+  <pre>${escapeHtml(embed)}</pre>
+  <h2>Where things are</h2>
+  <ul>
+    <li><a href="${url}/docs">${url}/docs</a> — the REST API, browsable (OpenAPI at <a href="${url}/v1/openapi.json">/v1/openapi.json</a>)</li>
+    <li><a href="${url}/healthz">/healthz</a>, <a href="${url}/readyz">/readyz</a>, <a href="${url}/metrics">/metrics</a> — operations</li>
+  </ul>
+</main>
+</body>
+</html>`;
+}

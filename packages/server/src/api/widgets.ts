@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync } from 'fastify';
+import * as v from 'valibot';
+import { metaSchema, nameSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
+import { parseListQuery } from '../http/list-query.js';
+import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+import type { RouteOptions } from '../services.js';
+
+const cloneSchema = v.strictObject({ name: v.optional(nameSchema), meta: v.optional(metaSchema) });
+const tags = ['widgets'];
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
+
+/** Widget integrations: the management API (admin key). The visitor-facing endpoints live in widget-public.ts. */
+export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const { widgets, setup } = services;
+  app.addHook('onRequest', app.requireAdmin);
+
+  app.post('/v1/widgets', {
+    schema: { tags, summary: 'Create a widget', security: ADMIN_SECURITY, body: jsonSchema(widgetCreateSchema), response: { 201: ok('The widget'), ...errors } },
+    handler: async (request, reply) => reply.status(201).send(await widgets.create(parseInput(widgetCreateSchema, request.body ?? {}))),
+  });
+
+  app.get('/v1/widgets', {
+    schema: {
+      tags,
+      summary: 'List widgets, newest first',
+      description: 'Cursor pagination with `take` (1–100, default 20) and `cursor` (the `nextCursor` of the previous page). Filter with `blueprintId=` and any number of `meta[key]=value`.',
+      security: ADMIN_SECURITY,
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
+    handler: async (request) => widgets.list(parseListQuery(request.query, { blueprintId: true, meta: true })),
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/widgets/:id', {
+    schema: { tags, summary: 'Fetch a widget', security: ADMIN_SECURITY, params: idParams, response: { 200: ok('The widget'), ...errors } },
+    handler: async (request) => widgets.get(request.params.id),
+  });
+
+  app.patch<{ Params: { id: string } }>('/v1/widgets/:id', {
+    schema: {
+      tags,
+      summary: 'Update a widget (partial)',
+      description: 'Only the given fields change. `null` removes the widget’s own value so the blueprint’s (or the default) applies; `theme` and `notifications` merge key by key; `meta` replaces the whole map.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(widgetUpdateSchema),
+      response: { 200: ok('The widget'), ...errors },
+    },
+    handler: async (request) => widgets.update(request.params.id, parseInput(widgetUpdateSchema, request.body ?? {})),
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/widgets/:id', {
+    schema: {
+      tags,
+      summary: 'Delete a widget',
+      description: 'The widget stops working at once (its config and session endpoints answer 404); its conversations are kept.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 204: { description: 'Deleted', type: 'null' }, ...errors },
+    },
+    handler: async (request, reply) => {
+      await widgets.delete(request.params.id);
+      return reply.status(204).send();
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/clone', {
+    schema: {
+      tags,
+      summary: 'Clone a widget',
+      description: 'A new widget with every setting, the blueprint link, the meta and the language maps of the source; optionally a new `name` and `meta`. Conversations and usage are not copied.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(cloneSchema),
+      response: { 201: ok('The new widget'), ...errors },
+    },
+    handler: async (request, reply) => {
+      const input = parseInput(cloneSchema, request.body ?? {});
+      return reply.status(201).send(await widgets.clone(request.params.id, input));
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/detach', {
+    schema: {
+      tags,
+      summary: 'Detach a widget from its blueprint',
+      description: 'The blueprint’s values become the widget’s own, so visitors see no change, and later blueprint changes no longer reach it.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The widget'), ...errors },
+    },
+    handler: async (request) => widgets.detach(request.params.id),
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/setup', {
+    schema: {
+      tags,
+      summary: 'Pre-generate the language maps',
+      description: 'Answers at once with `{ id }` and builds, in the background, the texts of every configured language (the old maps are cleared first). Idempotent. Follow progress in the widget’s `setup` field; failed translations fall back to the default text and are listed in `setup.failures`.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 202: ok('`{ id }`'), ...errors },
+    },
+    handler: async (request, reply) => {
+      const { row, effective } = await widgets.resolve(request.params.id);
+      await setup.start(row.id, effective);
+      return reply.status(202).send({ id: row.id });
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/widgets/:id/identity-secret', {
+    schema: {
+      tags,
+      summary: 'Fetch the identity secret',
+      description: 'Your server signs `userHash = hex(HMAC-SHA256(identitySecret, userId))` with it. Never put it in a page.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('`{ identitySecret }`'), ...errors },
+    },
+    handler: async (request) => ({ identitySecret: await widgets.identitySecret(request.params.id, false) }),
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/identity-secret/rotate', {
+    schema: {
+      tags,
+      summary: 'Rotate the identity secret',
+      description: 'Hashes made with the old secret stop verifying at once.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('`{ identitySecret }`'), ...errors },
+    },
+    handler: async (request) => ({ identitySecret: await widgets.identitySecret(request.params.id, true) }),
+  });
+};

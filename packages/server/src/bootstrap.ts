@@ -1,0 +1,43 @@
+import { apiKeyPrefix, generateApiKey, hashApiKey } from './auth/api-keys.js';
+import type { Services } from './services.js';
+
+export interface FirstRun {
+  /** The first admin key, when this start created it. It is shown once and only its hash is kept. */
+  readonly adminKey: string | null;
+  readonly demoWidgetId: string | null;
+}
+
+/**
+ * On an empty database: one admin key and a demo widget answered by the built-in FAQ bot, so
+ * `npm start` gives something that works without any set-up.
+ */
+export async function firstRun(services: Services): Promise<FirstRun> {
+  let adminKey: string | null = null;
+  if ((await services.apiKeys.count()) === 0) {
+    adminKey = generateApiKey();
+    await services.apiKeys.create('first admin key', hashApiKey(adminKey), apiKeyPrefix(adminKey));
+  }
+  const existing = await services.widgets.list({ take: 1, cursor: undefined, blueprintId: undefined, meta: [] });
+  if (existing.items.length > 0) return { adminKey, demoWidgetId: null };
+  const bot = await services.bots.create({
+    kind: 'builtin',
+    name: 'Parley demo bot',
+    config: {
+      rules: [
+        { patterns: ['hello', 'hi', 'hey'], answer: 'Hello! Ask me about pricing, hours or set-up, or ask for a human.' },
+        { patterns: ['price', 'pricing', 'cost'], answer: 'Parley is open source and free to self-host.', quickReplies: ['How do I install it?'] },
+        { patterns: ['install', 'set up', 'setup'], answer: 'Run `npm ci && npm start`, then paste the embed code from the home page.' },
+        { patterns: ['hours', 'open'], answer: 'Our team answers Monday to Friday, 9:00–17:00.' },
+      ],
+      fallback: 'I am the demo bot and did not understand that. Try “pricing” or “install”, or talk to a human.',
+    },
+  });
+  const widget = await services.widgets.create({
+    name: 'Demo widget',
+    description: 'Created on first start; answered by the built-in FAQ bot.',
+    botId: bot.id,
+    title: 'Parley demo',
+    languages: ['en', 'es', 'fr', 'de'],
+  });
+  return { adminKey, demoWidgetId: widget.id };
+}

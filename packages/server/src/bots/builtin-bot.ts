@@ -1,0 +1,63 @@
+import * as v from 'valibot';
+import { botKindSchemas } from '@parley/protocol';
+import type { BotConnector, BotContext, BotEvent } from './bot-connector.js';
+
+type BuiltinConfig = v.InferOutput<typeof botKindSchemas.builtin.config>;
+
+const DEFAULT_HANDOFF_PHRASES = ['human', 'agent', 'person', 'operator', 'talk to someone'];
+
+/**
+ * The rule/FAQ bot that needs nothing outside Parley: the first rule with a pattern contained in
+ * the visitor's message answers; a handoff phrase asks for a human; otherwise the fallback (or,
+ * with `echo`, the visitor's own words) answers.
+ */
+export class BuiltinBot implements BotConnector {
+  private readonly config: BuiltinConfig;
+
+  constructor(config: unknown) {
+    this.config = v.parse(botKindSchemas.builtin.config, config);
+  }
+
+  async *reply(context: BotContext): AsyncIterable<BotEvent> {
+    const last = [...context.history].reverse().find((m) => m.author.role === 'visitor');
+    if (last === undefined) return;
+    const said = normalise(last.text);
+    const handoff = (this.config.handoffPhrases ?? DEFAULT_HANDOFF_PHRASES).some((p) => containsPhrase(said, p));
+    if (handoff) {
+      yield { type: 'handoff', reason: 'visitor asked for a human' };
+      return;
+    }
+    const rule = this.config.rules?.find((r) => r.patterns.some((p) => containsPhrase(said, p)));
+    if (rule !== undefined) {
+      yield rule.quickReplies === undefined || rule.quickReplies.length === 0
+        ? { type: 'text', text: rule.answer }
+        : { type: 'quick_replies', text: rule.answer, replies: rule.quickReplies };
+      return;
+    }
+    if (this.config.fallback !== undefined && this.config.fallback !== '') {
+      const label = this.config.handoffLabel ?? 'Talk to a human';
+      yield { type: 'quick_replies', text: this.config.fallback, replies: [label] };
+      return;
+    }
+    if (this.config.echo === true) yield { type: 'text', text: last.text };
+  }
+}
+
+/** Lower case without accents, so "Résumé" matches "resume". */
+function normalise(text: string): string {
+  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+}
+
+const SPACED_SCRIPT = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\d\s'-]+$/u;
+
+/**
+ * Whole-word match for languages written with spaces ("agent" must not match "agenda"); plain
+ * containment for scripts without word spaces (Japanese, Chinese, Thai…).
+ */
+function containsPhrase(normalisedText: string, phrase: string): boolean {
+  const wanted = normalise(phrase).trim();
+  if (wanted === '') return false;
+  if (!SPACED_SCRIPT.test(wanted)) return normalisedText.includes(wanted);
+  const escaped = wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'u').test(normalisedText);
+}

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+
+/**
+ * Environment → typed configuration, validated once at start. A bad value throws a ConfigError whose
+ * message is one line naming the variable, the value and what it accepts; main.ts prints it and exits 1.
+ */
+export type StorageConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string | null };
+
+export interface TranslatorConfig {
+  readonly url: string;
+  readonly model: string;
+  readonly apiKey: string | null;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly storage: StorageConfig;
+  readonly redisUrl: string | null;
+  readonly secret: string | null;
+  readonly publicUrl: string;
+  readonly adminKey: string | null;
+  readonly logLevel: LogLevel;
+  readonly translator: TranslatorConfig | null;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const fail = (name: string, value: string, expected: string): never => {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: ${expected}.`);
+  };
+
+  const portText = read('PARLEY_PORT') ?? '3000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail('PARLEY_PORT', portText, 'expected a whole number from 1 to 65535');
+
+  const host = read('PARLEY_HOST') ?? '0.0.0.0';
+  const dataDir = resolve(read('PARLEY_DATA_DIR') ?? './data');
+
+  const databaseUrl = read('PARLEY_DATABASE_URL');
+  let storage: StorageConfig = { kind: 'sqlite', file: resolve(dataDir, 'parley.db') };
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\/.+/.test(databaseUrl) || !URL.canParse(databaseUrl)) {
+      fail('PARLEY_DATABASE_URL', databaseUrl, 'expected postgres://user:password@host:5432/database (unset it to use SQLite)');
+    }
+    const schema = read('PARLEY_DATABASE_SCHEMA') ?? null;
+    if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      fail('PARLEY_DATABASE_SCHEMA', schema, 'expected a lowercase PostgreSQL schema name');
+    }
+    storage = { kind: 'postgres', url: databaseUrl, schema };
+  }
+
+  const redisUrl = read('PARLEY_REDIS_URL') ?? null;
+  if (redisUrl !== null && (!/^rediss?:\/\//.test(redisUrl) || !URL.canParse(redisUrl))) {
+    fail('PARLEY_REDIS_URL', redisUrl, 'expected redis://host:6379 or rediss://…');
+  }
+
+  const secret = read('PARLEY_SECRET') ?? null;
+  if (secret !== null && secret.length < 32) {
+    fail('PARLEY_SECRET', '<hidden>', 'expected at least 32 characters (unset it to have one generated in the data directory)');
+  }
+
+  const publicUrlText = read('PARLEY_PUBLIC_URL') ?? `http://localhost:${port}`;
+  if (!/^https?:\/\//.test(publicUrlText) || !URL.canParse(publicUrlText)) {
+    fail('PARLEY_PUBLIC_URL', publicUrlText, 'expected the URL visitors reach this server at, such as https://chat.example.com');
+  }
+  const publicUrl = publicUrlText.replace(/\/+$/, '');
+
+  const adminKey = read('PARLEY_ADMIN_KEY') ?? null;
+  if (adminKey !== null && adminKey.length < 24) fail('PARLEY_ADMIN_KEY', '<hidden>', 'expected at least 24 characters');
+
+  const logLevelText = read('PARLEY_LOG_LEVEL') ?? 'info';
+  const logLevel = LOG_LEVELS.find((level) => level === logLevelText);
+  if (logLevel === undefined) fail('PARLEY_LOG_LEVEL', logLevelText, `expected one of ${LOG_LEVELS.join(', ')}`);
+
+  const translatorUrl = read('PARLEY_TRANSLATOR_URL');
+  let translator: TranslatorConfig | null = null;
+  if (translatorUrl !== undefined) {
+    if (!/^https?:\/\//.test(translatorUrl) || !URL.canParse(translatorUrl)) {
+      fail('PARLEY_TRANSLATOR_URL', translatorUrl, 'expected the base URL of an OpenAI-compatible API, such as https://api.openai.com/v1');
+    }
+    translator = {
+      url: translatorUrl.replace(/\/+$/, ''),
+      model: read('PARLEY_TRANSLATOR_MODEL') ?? 'gpt-4o-mini',
+      apiKey: read('PARLEY_TRANSLATOR_API_KEY') ?? null,
+    };
+  }
+
+  return {
+    port,
+    host,
+    dataDir,
+    storage,
+    redisUrl,
+    secret,
+    publicUrl,
+    adminKey,
+    logLevel: logLevel ?? 'info',
+    translator,
+  };
+}

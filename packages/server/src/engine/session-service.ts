@@ -1,0 +1,154 @@
+import type { ContactInput, SessionCreate, SessionCreated, WidgetSettings } from '@parley/protocol';
+import { SESSION_DURATION_MAX_S, SESSION_DURATION_MIN_S } from '@parley/protocol';
+import { verifyIdentityHash } from '../auth/identity.js';
+import type { SessionTokens } from '../auth/session-tokens.js';
+import { ApiError } from '../http/api-error.js';
+import type { Db } from '../store/database.js';
+import { conversationsStore as store } from '../store/conversations-store.js';
+import { newId, nowIso } from '../store/ids.js';
+import { readJson } from '../store/json.js';
+import type { BotsStore } from '../store/bots-store.js';
+import type { LanguageMaps } from '../widgets/language-maps.js';
+import { resolveLanguage } from '../widgets/language-map.js';
+import type { WidgetService } from '../widgets/widget-service.js';
+import type { ConversationEngine } from './conversation-engine.js';
+
+export interface SessionRequest {
+  readonly widgetId: string;
+  readonly input: SessionCreate;
+  readonly origin: string | undefined;
+  /** A server calling with an admin key may create sessions without a browser Origin. */
+  readonly trustedCaller: boolean;
+}
+
+/**
+ * `POST /v1/widgets/{id}/sessions`: checks origin and identity, creates (or resumes) the
+ * conversation with its contact and seeded messages in one transaction, lets the bot answer the
+ * seeds, and issues a token that reaches that one conversation only.
+ */
+export class SessionService {
+  constructor(
+    private readonly db: Db,
+    private readonly widgets: WidgetService,
+    private readonly bots: BotsStore,
+    private readonly languageMaps: LanguageMaps,
+    private readonly engine: ConversationEngine,
+    private readonly tokens: SessionTokens,
+  ) {}
+
+  async create(request: SessionRequest): Promise<SessionCreated> {
+    const { row: widget, effective } = await this.widgets.resolve(request.widgetId);
+    this.widgets.assertOrigin(effective, request.origin, request.trustedCaller);
+    const seeds = checkSeeds(request.input.messages ?? []);
+    const bot = await this.requireBot(effective);
+    const identity = request.input.identity;
+    if (identity !== undefined && !verifyIdentityHash(widget.identity_secret, identity.userId, identity.userHash)) {
+      throw new ApiError('PARLEY_ERR_AUTH_IDENTITY_INVALID', `The userHash does not match the userId ${JSON.stringify(identity.userId)}.`, 'identity.userHash');
+    }
+    const language = resolveLanguage(request.input.language, effective);
+    const strings = await this.languageMaps.strings(widget.id, language, effective);
+    const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
+    const expiresAt = new Date(Date.now() + durationS * 1000);
+
+    const opened = await this.db.transaction().execute(async (trx) => {
+      const resumable = identity === undefined ? undefined : await store.latestOpenForIdentity(trx, widget.id, identity.userId);
+      const contactId = await upsertContact(trx, request.input.contact, identity?.userId, resumable?.contact_id ?? null);
+      const now = nowIso();
+      let conversationId = resumable?.id;
+      if (conversationId === undefined) {
+        conversationId = newId('conv');
+        const meta = { ...request.input.meta, language, app: 'widget', widgetId: widget.id };
+        await store.insertConversation(trx, {
+          id: conversationId,
+          widget_id: widget.id,
+          contact_id: contactId,
+          status: 'open',
+          identity_user_id: identity?.userId ?? null,
+          meta: JSON.stringify(meta),
+          created_at: now,
+          updated_at: now,
+        });
+        if (strings.initial !== '') {
+          const author = { role: 'bot' as const, id: bot.id, name: bot.name };
+          await this.engine.append({ conversationId, author, type: 'text', text: strings.initial }, trx);
+        }
+      } else if (request.input.meta !== undefined) {
+        const meta = { ...readJson<Record<string, string>>(resumable?.meta ?? '{}'), ...request.input.meta };
+        await trx.updateTable('conversations').set({ meta: JSON.stringify(meta), updated_at: now }).where('id', '=', conversationId).execute();
+      }
+      const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
+      for (const text of seeds) await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx);
+      return { conversationId, resumed: resumable !== undefined };
+    });
+
+    if (seeds.length > 0) await this.engine.runBot(opened.conversationId, bot.id, language);
+    const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
+    return {
+      token,
+      conversationId: opened.conversationId,
+      expiresAt: expiresAt.toISOString(),
+      messages: await this.engine.messagesAfter(opened.conversationId, 0),
+      resumed: opened.resumed,
+    };
+  }
+
+  private async requireBot(effective: WidgetSettings): Promise<{ id: string; name: string }> {
+    if (effective.botId === null) {
+      throw new ApiError('PARLEY_ERR_WIDGET_NO_BOT', 'This widget has no bot to answer visitors; set botId on the widget or its blueprint.');
+    }
+    const bot = await this.bots.get(effective.botId);
+    if (bot === undefined) {
+      throw new ApiError('PARLEY_ERR_WIDGET_NO_BOT', `This widget's bot ${effective.botId} no longer exists; set another botId.`);
+    }
+    return bot;
+  }
+}
+
+/** Only user turns may be seeded: seeded bot or system turns would let a page inject instructions into the bot. */
+function checkSeeds(messages: ReadonlyArray<{ type: string; text: string }>): string[] {
+  return messages.map((message, index) => {
+    if (message.type !== 'user') {
+      throw new ApiError(
+        'PARLEY_ERR_SESSION_MESSAGE_AUTHOR',
+        `messages.${index}.type is ${JSON.stringify(message.type)}; only "user" messages can seed a session.`,
+        `messages.${index}.type`,
+      );
+    }
+    return message.text;
+  });
+}
+
+function defaultDuration(effective: WidgetSettings): number {
+  return Math.min(SESSION_DURATION_MAX_S, Math.max(SESSION_DURATION_MIN_S, Math.round(effective.sessionDuration / 1000)));
+}
+
+/**
+ * A verified identity owns one contact, found by its user id and updated with what the site sends.
+ * Without identity the details are stored as a new contact: an unverified visitor must not be able
+ * to attach themselves to someone else's record by typing their email.
+ */
+async function upsertContact(db: Db, input: ContactInput | undefined, userId: string | undefined, currentId: string | null): Promise<string | null> {
+  const details = {
+    ...(input?.name === undefined ? {} : { name: input.name }),
+    ...(input?.email === undefined ? {} : { email: input.email.toLowerCase() }),
+    ...(input?.phone === undefined ? {} : { phone: input.phone }),
+  };
+  const now = nowIso();
+  const existing = userId !== undefined ? await store.contactByExternalId(db, userId) : currentId === null ? undefined : await store.getContact(db, currentId);
+  if (existing !== undefined) {
+    if (Object.keys(details).length > 0) await store.updateContact(db, existing.id, { ...details, updated_at: now });
+    return existing.id;
+  }
+  if (userId === undefined && Object.keys(details).length === 0) return null;
+  const id = newId('ct');
+  await store.insertContact(db, {
+    id,
+    external_id: userId ?? null,
+    name: details.name ?? null,
+    email: details.email ?? null,
+    phone: details.phone ?? null,
+    created_at: now,
+    updated_at: now,
+  });
+  return id;
+}

@@ -1,0 +1,51 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERROR_CATALOG, type ErrorBody, type ErrorCode } from '@parley/protocol';
+import { ApiError } from './api-error.js';
+import { BODY_LIMIT_BYTES } from './limits.js';
+
+/** Turns every failure into the catalog's `{ error: { code, message, field } }` shape. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = error instanceof ApiError ? error : fromFastifyError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ErrorBody = {
+      error: {
+        code: apiError.code,
+        message: apiError.message,
+        ...(apiError.field === undefined ? {} : { field: apiError.field }),
+        requestId: request.id,
+      },
+    };
+    return reply.status(apiError.status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const code: ErrorCode = 'PARLEY_ERR_ROUTE_NOT_FOUND';
+    return reply.status(404).send({
+      error: { code, message: `No endpoint for ${request.method} ${request.url.split('?')[0] ?? ''}.`, requestId: request.id },
+    });
+  });
+}
+
+function fromFastifyError(error: FastifyError): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('PARLEY_ERR_REQUEST_INVALID_JSON', `The request body is not valid JSON: ${error.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PARLEY_ERR_REQUEST_TOO_LARGE', `The request body is larger than ${BODY_LIMIT_BYTES} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('PARLEY_ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE', `Unsupported content type; send application/json.`);
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return new ApiError('PARLEY_ERR_REQUEST_INVALID_JSON', `The request body is not valid JSON: ${error.message}`);
+  }
+  if (error.statusCode === 413) return new ApiError('PARLEY_ERR_REQUEST_TOO_LARGE');
+  if (error.statusCode === 415) return new ApiError('PARLEY_ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('PARLEY_ERR_REQUEST_VALIDATION', error.message);
+  }
+  return new ApiError('PARLEY_ERR_INTERNAL', ERROR_CATALOG.PARLEY_ERR_INTERNAL.title);
+}

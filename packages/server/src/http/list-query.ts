@@ -1,0 +1,40 @@
+import { ApiError } from './api-error.js';
+import { DEFAULT_PAGE_SIZE } from '../store/pagination.js';
+
+export interface ListQuery {
+  readonly take: number;
+  readonly cursor: string | undefined;
+  readonly blueprintId: string | undefined;
+  readonly meta: ReadonlyArray<readonly [string, string]>;
+}
+
+const META_PARAM = /^meta\[([a-zA-Z0-9_.-]{1,64})\]$/;
+
+/**
+ * `?take=&cursor=&blueprintId=&meta[key]=value`. Parsed by hand because the bracketed meta keys
+ * are open-ended; every other parameter is refused so a typo never silently widens a listing.
+ */
+export function parseListQuery(query: unknown, allowed: { blueprintId: boolean; meta: boolean }): ListQuery {
+  const params: Record<string, unknown> = typeof query === 'object' && query !== null ? { ...query } : {};
+  let take = DEFAULT_PAGE_SIZE;
+  let cursor: string | undefined;
+  let blueprintId: string | undefined;
+  const meta: [string, string][] = [];
+  for (const [name, raw] of Object.entries(params)) {
+    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (typeof value !== 'string') throw invalid(name, 'must be given once as text');
+    const metaKey = META_PARAM.exec(name)?.[1];
+    if (name === 'take') {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100) throw invalid('take', 'must be a whole number from 1 to 100');
+      take = Number(value);
+    } else if (name === 'cursor') cursor = value;
+    else if (name === 'blueprintId' && allowed.blueprintId) blueprintId = value;
+    else if (metaKey !== undefined && allowed.meta) meta.push([metaKey, value]);
+    else throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+  }
+  return { take, cursor, blueprintId, meta };
+}
+
+function invalid(field: string, text: string): ApiError {
+  return new ApiError('PARLEY_ERR_REQUEST_VALIDATION', `${field} ${text}.`, field);
+}

@@ -1,0 +1,60 @@
+import { buildApp } from './app.js';
+import { firstRun } from './bootstrap.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`parley: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const { app, services } = await buildApp(config);
+  const first = await firstRun(services);
+  await app.listen({ port: config.port, host: config.host });
+
+  const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
+  const lines = [
+    '',
+    `  Parley is running at ${config.publicUrl}/  (storage: ${storage})`,
+    `  API reference:  ${config.publicUrl}/docs`,
+  ];
+  if (first.adminKey !== null) {
+    lines.push('', `  Admin API key (shown once, store it now): ${first.adminKey}`, `  More keys: npm run parley -- keys create --name <name>`);
+  }
+  if (first.demoWidgetId !== null) lines.push(`  Demo widget: ${first.demoWidgetId}`);
+  console.log(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`parley: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

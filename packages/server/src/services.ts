@@ -1,0 +1,26 @@
+import type { BotService } from './bots/bot-service.js';
+import type { ConversationEngine } from './engine/conversation-engine.js';
+import type { SessionService } from './engine/session-service.js';
+import type { ApiKeysStore } from './store/api-keys-store.js';
+import type { OpenDatabase } from './store/database.js';
+import type { BlueprintService } from './widgets/blueprint-service.js';
+import type { LanguageMaps } from './widgets/language-maps.js';
+import type { WidgetService } from './widgets/widget-service.js';
+import type { WidgetSetup } from './widgets/widget-setup.js';
+
+/** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
+export interface Services {
+  readonly database: OpenDatabase;
+  readonly apiKeys: ApiKeysStore;
+  readonly widgets: WidgetService;
+  readonly blueprints: BlueprintService;
+  readonly bots: BotService;
+  readonly setup: WidgetSetup;
+  readonly languageMaps: LanguageMaps;
+  readonly sessions: SessionService;
+  readonly engine: ConversationEngine;
+}
+
+export interface RouteOptions {
+  readonly services: Services;
+}

@@ -1,0 +1,93 @@
+import type { Db } from './database.js';
+import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.js';
+
+export type ConversationRow = Omit<ConversationsTable, 'last_seq'> & { last_seq: number };
+export type MessageRow = MessagesTable;
+export type ContactRow = ContactsTable;
+
+/**
+ * SQL for conversations, their messages and contacts. Methods take the executor so the engine can
+ * compose several of them into one transaction.
+ */
+export const conversationsStore = {
+  async insertConversation(db: Db, row: Omit<ConversationRow, 'last_seq'>): Promise<void> {
+    await db.insertInto('conversations').values(row).execute();
+  },
+
+  getConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
+    return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  latestOpenForIdentity(db: Db, widgetId: string, userId: string): Promise<ConversationRow | undefined> {
+    return db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('widget_id', '=', widgetId)
+      .where('identity_user_id', '=', userId)
+      .where('status', '=', 'open')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  },
+
+  messageByClientId(db: Db, conversationId: string, clientId: string): Promise<MessageRow | undefined> {
+    return db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+  },
+
+  /** Reserves the next seq. In PostgreSQL the UPDATE also row-locks the conversation until commit. */
+  async nextSeq(db: Db, conversationId: string, now: string): Promise<number> {
+    const row = await db
+      .updateTable('conversations')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: now }))
+      .where('id', '=', conversationId)
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    return Number(row.last_seq);
+  },
+
+  async insertMessage(db: Db, row: MessageRow): Promise<void> {
+    await db.insertInto('messages').values(row).execute();
+  },
+
+  messagesAfter(db: Db, conversationId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
+    return db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+  },
+
+  contactByExternalId(db: Db, externalId: string): Promise<ContactRow | undefined> {
+    return db.selectFrom('contacts').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  },
+
+  contactByEmail(db: Db, email: string): Promise<ContactRow | undefined> {
+    return db.selectFrom('contacts').selectAll().where('email', '=', email).orderBy('id', 'asc').limit(1).executeTakeFirst();
+  },
+
+  getContact(db: Db, id: string): Promise<ContactRow | undefined> {
+    return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  async insertContact(db: Db, row: ContactRow): Promise<void> {
+    await db.insertInto('contacts').values(row).execute();
+  },
+
+  async updateContact(db: Db, id: string, changes: Partial<Omit<ContactRow, 'id' | 'created_at'>>): Promise<void> {
+    await db.updateTable('contacts').set(changes).where('id', '=', id).execute();
+  },
+};
+
+/** True for a UNIQUE violation on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return error.code === '23505' || error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,122 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Timestamps are ISO-8601 text and JSON is text on both dialects, so SQLite and
+ * PostgreSQL return identical values and every query behaves the same on both.
+ */
+export interface Database {
+  api_keys: ApiKeysTable;
+  bots: BotsTable;
+  blueprints: BlueprintsTable;
+  widgets: WidgetsTable;
+  widget_meta: WidgetMetaTable;
+  widget_language_maps: WidgetLanguageMapsTable;
+  widget_setups: WidgetSetupsTable;
+  contacts: ContactsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface BotsTable {
+  id: string;
+  name: string;
+  kind: string;
+  config: string;
+  secrets: string;
+  meta: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BlueprintsTable {
+  id: string;
+  name: string;
+  description: string;
+  settings: string;
+  /** Denormalised from settings.botId so "is this bot in use" is an indexed query. */
+  bot_id: string | null;
+  meta: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WidgetsTable {
+  id: string;
+  name: string;
+  description: string;
+  blueprint_id: string | null;
+  settings: string;
+  bot_id: string | null;
+  meta: string;
+  identity_secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WidgetMetaTable {
+  widget_id: string;
+  key: string;
+  value: string;
+}
+
+export interface WidgetLanguageMapsTable {
+  widget_id: string;
+  language: string;
+  strings: string;
+  updated_at: string;
+}
+
+export interface WidgetSetupsTable {
+  widget_id: string;
+  generation: number;
+  state: string;
+  languages: string;
+  failures: string;
+  started_at: string;
+  completed_at: string | null;
+}
+
+export interface ContactsTable {
+  id: string;
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  widget_id: string;
+  contact_id: string | null;
+  status: string;
+  identity_user_id: string | null;
+  meta: string;
+  last_seq: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  author_role: string;
+  author_id: string;
+  author_name: string;
+  type: string;
+  text: string;
+  payload: string | null;
+  client_id: string | null;
+  created_at: string;
+}

@@ -1,0 +1,168 @@
+import type { Db } from './database.js';
+import { nowIso } from './ids.js';
+import type { WidgetsTable, WidgetSetupsTable } from './schema.js';
+
+export type WidgetRow = WidgetsTable;
+export type WidgetSetupRow = WidgetSetupsTable;
+
+export interface WidgetListQuery {
+  readonly take: number;
+  readonly cursor: string | undefined;
+  readonly blueprintId: string | undefined;
+  readonly meta: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Widget rows, their meta index and their language maps. Multi-row writes are one transaction. */
+export class WidgetsStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: WidgetRow, meta: Readonly<Record<string, string>>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('widgets').values(row).execute();
+      await insertMeta(trx, row.id, meta);
+    });
+  }
+
+  get(id: string): Promise<WidgetRow | undefined> {
+    return this.db.selectFrom('widgets').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(query: WidgetListQuery): Promise<WidgetRow[]> {
+    let q = this.db.selectFrom('widgets').selectAll('widgets');
+    if (query.blueprintId !== undefined) q = q.where('widgets.blueprint_id', '=', query.blueprintId);
+    if (query.cursor !== undefined) q = q.where('widgets.id', '<', query.cursor);
+    for (const [key, value] of query.meta) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('widget_meta')
+            .select('widget_meta.widget_id')
+            .whereRef('widget_meta.widget_id', '=', 'widgets.id')
+            .where('widget_meta.key', '=', key)
+            .where('widget_meta.value', '=', value),
+        ),
+      );
+    }
+    return q.orderBy('widgets.id', 'desc').limit(query.take + 1).execute();
+  }
+
+  /** `meta` replaces the whole meta map when given. */
+  async update(id: string, changes: Partial<Omit<WidgetRow, 'id' | 'created_at'>>, meta?: Readonly<Record<string, string>>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('widgets').set(changes).where('id', '=', id).execute();
+      if (meta !== undefined) {
+        await trx.deleteFrom('widget_meta').where('widget_id', '=', id).execute();
+        await insertMeta(trx, id, meta);
+      }
+    });
+  }
+
+  /** Cascades to meta, language maps and setup state; conversations stay (they keep the widget id as data). */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('widgets').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async countByBlueprint(blueprintId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('widgets')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('blueprint_id', '=', blueprintId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countByBot(botId: string): Promise<number> {
+    const row = await this.db.selectFrom('widgets').select((eb) => eb.fn.countAll().as('n')).where('bot_id', '=', botId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  // ---- language maps and setup -------------------------------------------------------------
+
+  async languageMap(widgetId: string, language: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('widget_language_maps')
+      .select('strings')
+      .where('widget_id', '=', widgetId)
+      .where('language', '=', language)
+      .executeTakeFirst();
+    return row?.strings;
+  }
+
+  async languageMaps(widgetId: string): Promise<{ language: string; strings: string }[]> {
+    return this.db.selectFrom('widget_language_maps').select(['language', 'strings']).where('widget_id', '=', widgetId).execute();
+  }
+
+  setups(widgetIds: readonly string[]): Promise<WidgetSetupRow[]> {
+    if (widgetIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('widget_setups').selectAll().where('widget_id', 'in', widgetIds).execute();
+  }
+
+  /** A clone starts with the source's language maps and setup state, so it is ready at once. */
+  async insertClone(row: WidgetRow, meta: Readonly<Record<string, string>>, sourceId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('widgets').values(row).execute();
+      await insertMeta(trx, row.id, meta);
+      const maps = await trx.selectFrom('widget_language_maps').selectAll().where('widget_id', '=', sourceId).execute();
+      if (maps.length > 0) await trx.insertInto('widget_language_maps').values(maps.map((m) => ({ ...m, widget_id: row.id }))).execute();
+      const setup = await trx.selectFrom('widget_setups').selectAll().where('widget_id', '=', sourceId).executeTakeFirst();
+      if (setup !== undefined) await trx.insertInto('widget_setups').values({ ...setup, widget_id: row.id, generation: 1 }).execute();
+    });
+  }
+
+  setup(widgetId: string): Promise<WidgetSetupRow | undefined> {
+    return this.db.selectFrom('widget_setups').selectAll().where('widget_id', '=', widgetId).executeTakeFirst();
+  }
+
+  /**
+   * Starts a setup run: clears the old language map and bumps the generation, in one transaction.
+   * A run only writes while its generation is current, so a newer setup always wins over an older one.
+   */
+  async beginSetup(widgetId: string, languages: readonly string[]): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('widget_setups').select('generation').where('widget_id', '=', widgetId).executeTakeFirst();
+      const generation = (current?.generation ?? 0) + 1;
+      await trx.deleteFrom('widget_language_maps').where('widget_id', '=', widgetId).execute();
+      const row: WidgetSetupRow = {
+        widget_id: widgetId,
+        generation,
+        state: 'running',
+        languages: JSON.stringify(languages),
+        failures: '[]',
+        started_at: nowIso(),
+        completed_at: null,
+      };
+      if (current === undefined) await trx.insertInto('widget_setups').values(row).execute();
+      else await trx.updateTable('widget_setups').set(row).where('widget_id', '=', widgetId).execute();
+      return generation;
+    });
+  }
+
+  /** Stores a finished run's maps and failures; returns false (writing nothing) if a newer run started. */
+  async completeSetup(
+    widgetId: string,
+    generation: number,
+    maps: ReadonlyArray<{ language: string; strings: string }>,
+    failures: string,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('widget_setups').select('generation').where('widget_id', '=', widgetId).executeTakeFirst();
+      if (current?.generation !== generation) return false;
+      const now = nowIso();
+      await trx.deleteFrom('widget_language_maps').where('widget_id', '=', widgetId).execute();
+      if (maps.length > 0) {
+        await trx
+          .insertInto('widget_language_maps')
+          .values(maps.map((m) => ({ widget_id: widgetId, language: m.language, strings: m.strings, updated_at: now })))
+          .execute();
+      }
+      await trx.updateTable('widget_setups').set({ state: 'done', failures, completed_at: now }).where('widget_id', '=', widgetId).execute();
+      return true;
+    });
+  }
+}
+
+async function insertMeta(trx: Db, widgetId: string, meta: Readonly<Record<string, string>>): Promise<void> {
+  const rows = Object.entries(meta).map(([key, value]) => ({ widget_id: widgetId, key, value }));
+  if (rows.length > 0) await trx.insertInto('widget_meta').values(rows).execute();
+}

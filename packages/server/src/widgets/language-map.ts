@@ -1,0 +1,44 @@
+import {
+  builtinUiStrings,
+  CUSTOM_TEXT_KEYS,
+  EN_UI_STRINGS,
+  primaryLanguage,
+  type UiStrings,
+  type WidgetSettings,
+} from '@parley/protocol';
+
+/** The languages a widget offers: its default first, then the others, without repeats. */
+export function widgetLanguages(settings: WidgetSettings): string[] {
+  return [...new Set([settings.language, ...settings.languages])];
+}
+
+/**
+ * Picks the widget language closest to what the visitor asked for: the exact tag, else the same
+ * primary language (`pt-BR` → `pt`), else the widget's default.
+ */
+export function resolveLanguage(requested: string | undefined, settings: WidgetSettings): string {
+  const offered = widgetLanguages(settings);
+  if (requested === undefined) return settings.language;
+  const exact = offered.find((lang) => lang.toLowerCase() === requested.toLowerCase());
+  if (exact !== undefined) return exact;
+  const primary = primaryLanguage(requested);
+  return offered.find((lang) => primaryLanguage(lang) === primary) ?? settings.language;
+}
+
+/**
+ * The language map computed without a translator: built-in texts for the language (English when
+ * it has none), with the owner's custom texts as written. Setup stores a translated version of it.
+ */
+export function untranslatedLanguageMap(language: string, settings: WidgetSettings): UiStrings {
+  return withCustomTexts(builtinUiStrings(language) ?? EN_UI_STRINGS, settings, {});
+}
+
+export function withCustomTexts(base: UiStrings, settings: WidgetSettings, translated: Readonly<Partial<Record<string, string>>>): UiStrings {
+  const out: Record<string, string> = { ...base };
+  for (const key of CUSTOM_TEXT_KEYS) {
+    const own = settings[key];
+    if (own !== '') out[key] = translated[key] ?? own;
+  }
+  // Starts from a complete UiStrings and only overwrites some of its keys.
+  return out as UiStrings;
+}

@@ -1,0 +1,93 @@
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  builtinUiStrings,
+  CUSTOM_TEXT_KEYS,
+  EN_UI_STRINGS,
+  primaryLanguage,
+  type SetupFailure,
+  type UiStrings,
+  type WidgetSettings,
+} from '@parley/protocol';
+import type { WidgetsStore } from '../store/widgets-store.js';
+import { widgetLanguages, withCustomTexts } from './language-map.js';
+import type { Translator } from './translator.js';
+
+/**
+ * Pre-generates a widget's language map for every configured language. `start` clears the old map
+ * and returns at once; the work runs in the background and never fails the setup: a text that
+ * cannot be translated falls back to its default and is recorded in the setup's failures.
+ */
+export class WidgetSetup {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: WidgetsStore,
+    private readonly translator: Translator | null,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async start(widgetId: string, settings: WidgetSettings): Promise<void> {
+    const languages = widgetLanguages(settings);
+    const generation = await this.store.beginSetup(widgetId, languages);
+    const run = this.run(widgetId, generation, languages, settings)
+      .catch((error: unknown) => this.log.error({ err: error, widgetId }, 'widget setup failed to store its result'))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Resolves when every background run has finished (tests and graceful shutdown wait on it). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async run(widgetId: string, generation: number, languages: readonly string[], settings: WidgetSettings): Promise<void> {
+    const failures: SetupFailure[] = [];
+    const maps = [];
+    for (const language of languages) {
+      const strings = await this.languageMap(language, settings, failures);
+      maps.push({ language, strings: JSON.stringify(strings) });
+    }
+    const stored = await this.store.completeSetup(widgetId, generation, maps, JSON.stringify(failures));
+    if (!stored) this.log.debug({ widgetId, generation }, 'widget setup superseded by a newer run');
+    if (failures.length > 0) this.log.warn({ widgetId, failures: failures.length }, 'widget setup used fallback texts');
+  }
+
+  private async languageMap(language: string, settings: WidgetSettings, failures: SetupFailure[]): Promise<UiStrings> {
+    const sourceLanguage = settings.language;
+    let base = builtinUiStrings(language);
+    if (base === undefined) {
+      const translated = await this.translateAll(EN_UI_STRINGS, 'en', language, failures);
+      base = { ...EN_UI_STRINGS, ...translated };
+    }
+    const custom: Record<string, string> = {};
+    for (const key of CUSTOM_TEXT_KEYS) if (settings[key] !== '') custom[key] = settings[key];
+    const sameLanguage = primaryLanguage(language) === primaryLanguage(sourceLanguage);
+    const translated = sameLanguage || this.translator === null ? {} : await this.translateAll(custom, sourceLanguage, language, failures);
+    return withCustomTexts(base, settings, translated);
+  }
+
+  private async translateAll(
+    texts: Readonly<Record<string, string>>,
+    from: string,
+    to: string,
+    failures: SetupFailure[],
+  ): Promise<Record<string, string>> {
+    const keys = Object.keys(texts);
+    if (keys.length === 0) return {};
+    if (this.translator === null) {
+      failures.push({ language: to, key: '*', reason: 'no built-in texts for this language and no translator configured' });
+      return {};
+    }
+    try {
+      const result = await this.translator.translate(texts, from, to);
+      for (const key of keys) {
+        if (result[key] === undefined) failures.push({ language: to, key, reason: 'the translator returned no text for it' });
+      }
+      return result;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const key of keys) failures.push({ language: to, key, reason });
+      return {};
+    }
+  }
+}
