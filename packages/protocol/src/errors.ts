@@ -136,7 +136,7 @@ export const ERROR_CATALOG = {
     title: 'The database cannot be reached.',
     fix: 'Check that the database is running and that PARLEY_DATABASE_URL points at it; the server log names the cause.',
   },
-  PARLEY_ERR_INTERNAL: {
+  PARLEY_ERR_SERVER_INTERNAL: {
     status: 500,
     title: 'The server failed unexpectedly. Nothing was half-written.',
     fix: 'Retry the request; if it keeps failing, report it with the `requestId` from the response and the server log.',

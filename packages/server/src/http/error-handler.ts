@@ -47,5 +47,5 @@ function fromFastifyError(error: FastifyError): ApiError {
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('PARLEY_ERR_REQUEST_VALIDATION', error.message);
   }
-  return new ApiError('PARLEY_ERR_INTERNAL', ERROR_CATALOG.PARLEY_ERR_INTERNAL.title);
+  return new ApiError('PARLEY_ERR_SERVER_INTERNAL', ERROR_CATALOG.PARLEY_ERR_SERVER_INTERNAL.title);
 }

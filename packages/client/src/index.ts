@@ -1,0 +1,1 @@
+export { ParleyApiError, RestClient, type RestClientOptions } from './rest-client.js';
