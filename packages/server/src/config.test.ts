@@ -51,7 +51,8 @@ describe('configuration from the environment', () => {
   });
 
   const main = resolve(import.meta.dirname, '../dist/main.js');
-  it.runIf(existsSync(main))('exits with code 1 and one clear line on a bad value (built server)', () => {
+  it('exits with code 1 and one clear line on a bad value (built server)', () => {
+    expect(existsSync(main), `${main} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
     const result = spawnSync(process.execPath, [main], {
       env: { ...process.env, PARLEY_PORT: 'abc', PARLEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-cfg-')) },
       encoding: 'utf8',
