@@ -62,11 +62,11 @@ export async function startTestServer(dialect: Dialect, options: BuildOptions = 
         headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...authorization, ...headers },
         ...(payload === undefined ? {} : { payload }),
       });
-      let json: unknown = undefined;
+      let json: unknown;
       try {
         json = response.body === '' ? undefined : JSON.parse(response.body);
       } catch {
-        json = undefined; // Not JSON (HTML, metrics text): tests read `body` instead.
+        // Not JSON (HTML, metrics text): tests read `body` instead.
       }
       return { status: response.statusCode, headers: response.headers, body: response.body, json };
     },
