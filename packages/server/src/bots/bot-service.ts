@@ -53,7 +53,7 @@ export class BotService {
   }
 
   async list(take: number, cursor: string | undefined): Promise<Page<Bot>> {
-    return toPage(await this.bots.list(take, checkCursor(cursor)), take, toBot);
+    return toPage(await this.bots.list(take, checkCursor(cursor, 'bot')), take, toBot);
   }
 
   /** `config` merges key by key (null removes a key) and is re-validated whole against the bot's kind. */

@@ -20,17 +20,20 @@ export function parseListQuery(query: unknown, allowed: { blueprintId: boolean; 
   let cursor: string | undefined;
   let blueprintId: string | undefined;
   const meta: [string, string][] = [];
-  for (const [name, raw] of Object.entries(params)) {
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+  for (const [name, value] of Object.entries(params)) {
+    const metaKey = allowed.meta ? META_PARAM.exec(name)?.[1] : undefined;
+    if (name !== 'take' && name !== 'cursor' && !(name === 'blueprintId' && allowed.blueprintId) && metaKey === undefined) {
+      throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+    }
+    // A repeated parameter (an array here) is refused rather than reduced to one of its values:
+    // `meta[env]=a&meta[env]=b` would otherwise silently drop a filter the caller asked for.
     if (typeof value !== 'string') throw invalid(name, 'must be given once as text');
-    const metaKey = META_PARAM.exec(name)?.[1];
     if (name === 'take') {
       if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100) throw invalid('take', 'must be a whole number from 1 to 100');
       take = Number(value);
     } else if (name === 'cursor') cursor = value;
-    else if (name === 'blueprintId' && allowed.blueprintId) blueprintId = value;
-    else if (metaKey !== undefined && allowed.meta) meta.push([metaKey, value]);
-    else throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+    else if (metaKey === undefined) blueprintId = value;
+    else meta.push([metaKey, value]);
   }
   return { take, cursor, blueprintId, meta };
 }

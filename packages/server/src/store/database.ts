@@ -23,7 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
 
 export async function openDatabase(storage: StorageConfig): Promise<OpenDatabase> {
   const opened = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
-  await migrate(opened.db);
+  await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
   return opened;
 }
 
@@ -72,8 +72,25 @@ async function openPostgres(url: string, schema: string | null): Promise<OpenDat
   };
 }
 
-async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+/** The schema unqualified names resolve to: PARLEY_DATABASE_SCHEMA, or the first of the role's search_path. */
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined) throw new Error('PostgreSQL reported no current schema; check the search_path of the database role.');
+  return schema;
+}
+
+/**
+ * On PostgreSQL the migration bookkeeping tables are pinned to our schema: left unpinned, Kysely
+ * looks for them in every schema of the database, finds another deployment's (or test run's) and
+ * then fails on its own schema, where they were never created.
+ */
+async function migrate(db: Db, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

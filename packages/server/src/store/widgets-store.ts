@@ -98,7 +98,7 @@ export class WidgetsStore {
     return this.db.selectFrom('widget_setups').selectAll().where('widget_id', 'in', widgetIds).execute();
   }
 
-  /** A clone starts with the source's language maps and setup state, so it is ready at once. */
+  /** A clone starts with the source's language maps and finished setup state, so it is ready at once. */
   async insertClone(row: WidgetRow, meta: Readonly<Record<string, string>>, sourceId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('widgets').values(row).execute();
@@ -106,7 +106,9 @@ export class WidgetsStore {
       const maps = await trx.selectFrom('widget_language_maps').selectAll().where('widget_id', '=', sourceId).execute();
       if (maps.length > 0) await trx.insertInto('widget_language_maps').values(maps.map((m) => ({ ...m, widget_id: row.id }))).execute();
       const setup = await trx.selectFrom('widget_setups').selectAll().where('widget_id', '=', sourceId).executeTakeFirst();
-      if (setup !== undefined) await trx.insertInto('widget_setups').values({ ...setup, widget_id: row.id, generation: 1 }).execute();
+      // A run still in progress belongs to the source and will never complete the clone's state, so
+      // the clone then starts as never set up (the running run has already cleared the source's maps).
+      if (setup?.state === 'done') await trx.insertInto('widget_setups').values({ ...setup, widget_id: row.id, generation: 1 }).execute();
     });
   }
 
@@ -117,28 +119,33 @@ export class WidgetsStore {
   /**
    * Starts a setup run: clears the old language map and bumps the generation, in one transaction.
    * A run only writes while its generation is current, so a newer setup always wins over an older one.
+   * Insert-if-missing then increment, rather than read-then-write: the UPDATE locks the row, so
+   * concurrent starts for one widget queue up and each gets its own generation instead of colliding.
    */
   async beginSetup(widgetId: string, languages: readonly string[]): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('widget_setups').select('generation').where('widget_id', '=', widgetId).executeTakeFirst();
-      const generation = (current?.generation ?? 0) + 1;
+      const fresh = { state: 'running', languages: JSON.stringify(languages), failures: '[]', started_at: nowIso(), completed_at: null };
+      await trx
+        .insertInto('widget_setups')
+        .values({ widget_id: widgetId, generation: 0, ...fresh })
+        .onConflict((oc) => oc.column('widget_id').doNothing())
+        .execute();
+      const { generation } = await trx
+        .updateTable('widget_setups')
+        .set((eb) => ({ ...fresh, generation: eb('generation', '+', 1) }))
+        .where('widget_id', '=', widgetId)
+        .returning('generation')
+        .executeTakeFirstOrThrow();
       await trx.deleteFrom('widget_language_maps').where('widget_id', '=', widgetId).execute();
-      const row: WidgetSetupRow = {
-        widget_id: widgetId,
-        generation,
-        state: 'running',
-        languages: JSON.stringify(languages),
-        failures: '[]',
-        started_at: nowIso(),
-        completed_at: null,
-      };
-      if (current === undefined) await trx.insertInto('widget_setups').values(row).execute();
-      else await trx.updateTable('widget_setups').set(row).where('widget_id', '=', widgetId).execute();
-      return generation;
+      return Number(generation);
     });
   }
 
-  /** Stores a finished run's maps and failures; returns false (writing nothing) if a newer run started. */
+  /**
+   * Stores a finished run's maps and failures; returns false (writing nothing) if a newer run started.
+   * The conditional UPDATE comes first: it locks the setup row, so no newer run can start between
+   * the generation check and the writes.
+   */
   async completeSetup(
     widgetId: string,
     generation: number,
@@ -146,9 +153,14 @@ export class WidgetsStore {
     failures: string,
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('widget_setups').select('generation').where('widget_id', '=', widgetId).executeTakeFirst();
-      if (current?.generation !== generation) return false;
       const now = nowIso();
+      const done = await trx
+        .updateTable('widget_setups')
+        .set({ state: 'done', failures, completed_at: now })
+        .where('widget_id', '=', widgetId)
+        .where('generation', '=', generation)
+        .executeTakeFirst();
+      if (done.numUpdatedRows === 0n) return false;
       await trx.deleteFrom('widget_language_maps').where('widget_id', '=', widgetId).execute();
       if (maps.length > 0) {
         await trx
@@ -156,7 +168,6 @@ export class WidgetsStore {
           .values(maps.map((m) => ({ widget_id: widgetId, language: m.language, strings: m.strings, updated_at: now })))
           .execute();
       }
-      await trx.updateTable('widget_setups').set({ state: 'done', failures, completed_at: now }).where('widget_id', '=', widgetId).execute();
       return true;
     });
   }

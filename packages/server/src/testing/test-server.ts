@@ -48,8 +48,16 @@ export async function startTestServer(dialect: Dialect, options: BuildOptions = 
     PARLEY_LOG_LEVEL: 'silent',
     ...(dialect === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
   });
-  const { app, services } = await buildApp(config, { logger: false, ...options });
-  await app.ready();
+  let built;
+  try {
+    built = await buildApp(config, { logger: false, ...options });
+    await built.app.ready();
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (dialect === 'postgres') await dropSchema(schema);
+    throw error;
+  }
+  const { app, services } = built;
   return {
     services,
     dialect,

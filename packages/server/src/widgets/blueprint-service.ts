@@ -39,7 +39,7 @@ export class BlueprintService {
   }
 
   async list(take: number, cursor: string | undefined): Promise<Page<Blueprint>> {
-    const rows = await this.blueprints.list(take, checkCursor(cursor));
+    const rows = await this.blueprints.list(take, checkCursor(cursor, 'bp'));
     return toPage(rows, take, toBlueprint);
   }
 

@@ -3,6 +3,7 @@ import {
   CUSTOM_TEXT_KEYS,
   EN_UI_STRINGS,
   primaryLanguage,
+  type CustomTextKey,
   type UiStrings,
   type WidgetSettings,
 } from '@parley/protocol';
@@ -14,7 +15,8 @@ export function widgetLanguages(settings: WidgetSettings): string[] {
 
 /**
  * Picks the widget language closest to what the visitor asked for: the exact tag, else the same
- * primary language (`pt-BR` → `pt`), else the widget's default.
+ * primary language — its bare tag first (`pt-PT` → `pt` rather than `pt-BR`), then any of its
+ * variants — else the widget's default.
  */
 export function resolveLanguage(requested: string | undefined, settings: WidgetSettings): string {
   const offered = widgetLanguages(settings);
@@ -22,7 +24,8 @@ export function resolveLanguage(requested: string | undefined, settings: WidgetS
   const exact = offered.find((lang) => lang.toLowerCase() === requested.toLowerCase());
   if (exact !== undefined) return exact;
   const primary = primaryLanguage(requested);
-  return offered.find((lang) => primaryLanguage(lang) === primary) ?? settings.language;
+  const bare = offered.find((lang) => lang.toLowerCase() === primary);
+  return bare ?? offered.find((lang) => primaryLanguage(lang) === primary) ?? settings.language;
 }
 
 /**
@@ -31,6 +34,26 @@ export function resolveLanguage(requested: string | undefined, settings: WidgetS
  */
 export function untranslatedLanguageMap(language: string, settings: WidgetSettings): UiStrings {
   return withCustomTexts(builtinUiStrings(language) ?? EN_UI_STRINGS, settings, {});
+}
+
+/**
+ * What setup stores per language: the interface texts (built-in or translated) and each custom
+ * text's translation *with the source it was made from*. A translation only applies while the
+ * widget's text is still that source, so editing a title reaches visitors at once — as written
+ * until the next setup translates it — instead of showing a stale translation.
+ */
+export interface StoredLanguageMap {
+  readonly ui: UiStrings;
+  readonly custom: Readonly<Partial<Record<CustomTextKey, { readonly source: string; readonly text: string }>>>;
+}
+
+export function applyStoredMap(stored: StoredLanguageMap, settings: WidgetSettings): UiStrings {
+  const translated: Partial<Record<string, string>> = {};
+  for (const key of CUSTOM_TEXT_KEYS) {
+    const entry = stored.custom[key];
+    if (entry !== undefined && entry.source === settings[key]) translated[key] = entry.text;
+  }
+  return withCustomTexts(stored.ui, settings, translated);
 }
 
 export function withCustomTexts(base: UiStrings, settings: WidgetSettings, translated: Readonly<Partial<Record<string, string>>>): UiStrings {

@@ -1,7 +1,7 @@
 import type { UiStrings, WidgetSettings } from '@parley/protocol';
 import { readJson } from '../store/json.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
-import { untranslatedLanguageMap } from './language-map.js';
+import { applyStoredMap, untranslatedLanguageMap, type StoredLanguageMap } from './language-map.js';
 
 /**
  * The texts a visitor sees in one language: the map setup stored, or — before setup has run, or
@@ -13,6 +13,6 @@ export class LanguageMaps {
 
   async strings(widgetId: string, language: string, settings: WidgetSettings): Promise<UiStrings> {
     const stored = await this.store.languageMap(widgetId, language);
-    return stored === undefined ? untranslatedLanguageMap(language, settings) : readJson<UiStrings>(stored);
+    return stored === undefined ? untranslatedLanguageMap(language, settings) : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
   }
 }

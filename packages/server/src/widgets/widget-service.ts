@@ -63,7 +63,7 @@ export class WidgetService {
   }
 
   async list(query: WidgetListQuery): Promise<Page<Widget>> {
-    const rows = await this.widgets.list({ ...query, cursor: checkCursor(query.cursor) });
+    const rows = await this.widgets.list({ ...query, cursor: checkCursor(query.cursor, 'wgt') });
     const page = rows.slice(0, query.take);
     const blueprintIds = [...new Set(page.flatMap((r) => (r.blueprint_id === null ? [] : [r.blueprint_id])))];
     const blueprints = new Map((await this.blueprints.getMany(blueprintIds)).map((b) => [b.id, b]));
@@ -106,7 +106,7 @@ export class WidgetService {
     const row: WidgetRow = {
       ...source,
       id: newId('wgt'),
-      name: overrides.name ?? `${source.name} (copy)`,
+      name: overrides.name ?? copyName(source.name),
       meta: writeJson(meta),
       // The clone is an independent integration: its identity secret is its own.
       identity_secret: generateIdentitySecret(),
@@ -178,6 +178,16 @@ export class WidgetService {
 }
 
 const SETTING_KEY_SET: ReadonlySet<string> = new Set(SETTING_KEYS);
+
+const NAME_MAX = 120;
+const COPY_SUFFIX = ' (copy)';
+
+/** `Support` → `Support (copy)`, shortening the name so the result still fits the 120-character limit. */
+function copyName(name: string): string {
+  // Cutting may split a surrogate pair; drop its orphaned first half.
+  const kept = name.slice(0, NAME_MAX - COPY_SUFFIX.length).replace(/[\uD800-\uDBFF]$/, '');
+  return `${kept.trimEnd()}${COPY_SUFFIX}`;
+}
 
 export function notFound(id: string): ApiError {
   return new ApiError('PARLEY_ERR_WIDGET_NOT_FOUND', `No widget has the id ${id}; it may have been deleted.`);

@@ -4,12 +4,13 @@ import {
   CUSTOM_TEXT_KEYS,
   EN_UI_STRINGS,
   primaryLanguage,
+  type CustomTextKey,
   type SetupFailure,
   type UiStrings,
   type WidgetSettings,
 } from '@parley/protocol';
 import type { WidgetsStore } from '../store/widgets-store.js';
-import { widgetLanguages, withCustomTexts } from './language-map.js';
+import { widgetLanguages, type StoredLanguageMap } from './language-map.js';
 import type { Translator } from './translator.js';
 
 /**
@@ -52,7 +53,7 @@ export class WidgetSetup {
     if (failures.length > 0) this.log.warn({ widgetId, failures: failures.length }, 'widget setup used fallback texts');
   }
 
-  private async languageMap(language: string, settings: WidgetSettings, failures: SetupFailure[]): Promise<UiStrings> {
+  private async languageMap(language: string, settings: WidgetSettings, failures: SetupFailure[]): Promise<StoredLanguageMap> {
     const sourceLanguage = settings.language;
     let base = builtinUiStrings(language);
     if (base === undefined) {
@@ -63,7 +64,12 @@ export class WidgetSetup {
     for (const key of CUSTOM_TEXT_KEYS) if (settings[key] !== '') custom[key] = settings[key];
     const sameLanguage = primaryLanguage(language) === primaryLanguage(sourceLanguage);
     const translated = sameLanguage || this.translator === null ? {} : await this.translateAll(custom, sourceLanguage, language, failures);
-    return withCustomTexts(base, settings, translated);
+    const customMap: Partial<Record<CustomTextKey, { source: string; text: string }>> = {};
+    for (const key of CUSTOM_TEXT_KEYS) {
+      const text = translated[key];
+      if (text !== undefined) customMap[key] = { source: settings[key], text };
+    }
+    return { ui: base, custom: customMap };
   }
 
   private async translateAll(
@@ -80,10 +86,14 @@ export class WidgetSetup {
     }
     try {
       const result = await this.translator.translate(texts, from, to);
+      // Only the asked keys, and only real text: a blank answer would show as an empty title or button.
+      const usable: Record<string, string> = {};
       for (const key of keys) {
-        if (result[key] === undefined) failures.push({ language: to, key, reason: 'the translator returned no text for it' });
+        const text = result[key];
+        if (typeof text === 'string' && text.trim() !== '') usable[key] = text;
+        else failures.push({ language: to, key, reason: 'the translator returned no text for it' });
       }
-      return result;
+      return usable;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const key of keys) failures.push({ language: to, key, reason });
