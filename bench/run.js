@@ -50,7 +50,11 @@ results.push(await measure('baseline: bare node:http, same config bytes', () => 
 results.push(await measure('GET /v1/widgets/:id/config (from storage, merged)', () => call(configUrl), ROUNDS));
 const sessionBody = JSON.stringify({ messages: [{ type: 'user', text: 'pricing?' }] });
 results.push(
-  await measure('POST /v1/widgets/:id/sessions (durable, bot answers)', () => call(`${base}/v1/widgets/${demoWidgetId}/sessions`, 'POST', sessionBody), Math.ceil(ROUNDS / 4)),
+  await measure(
+    'POST /v1/widgets/:id/sessions (durable, bot answers)',
+    () => call(`${base}/v1/widgets/${demoWidgetId}/sessions`, 'POST', sessionBody),
+    Math.ceil(ROUNDS / 4),
+  ),
 );
 const [baseline, config, sessions] = results;
 
@@ -59,7 +63,10 @@ const report = {
   node: process.version,
   storage: 'sqlite',
   results,
-  ratios: { configP50VsBare: +(config.p50Ms / baseline.p50Ms).toFixed(2), configThroughputVsBare: +(config.perSecond / baseline.perSecond).toFixed(2) },
+  ratios: {
+    configP50VsBare: +(config.p50Ms / baseline.p50Ms).toFixed(2),
+    configThroughputVsBare: +(config.perSecond / baseline.perSecond).toFixed(2),
+  },
   note: `session creation p50 ${sessions.p50Ms} ms includes 3 committed messages and a bot turn`,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -32,7 +32,9 @@ describe('headless client against a listening server', () => {
   });
 
   it('opens a session in which the demo bot answers a seeded question', async () => {
-    const session = await new RestClient({ baseUrl }).createSession(widgetId, { messages: [{ type: 'user', text: 'How do I install it?' }] });
+    const session = await new RestClient({ baseUrl }).createSession(widgetId, {
+      messages: [{ type: 'user', text: 'How do I install it?' }],
+    });
     expect(session.token.split('.')).toHaveLength(3);
     const texts = session.messages.map((m) => `${m.author.role}: ${m.text}`);
     expect(texts[0]).toBe('bot: Hello! How can I help you today?');

@@ -11,7 +11,12 @@ const httpUrl = v.pipe(
   v.regex(/^https?:\/\//, 'must be an http:// or https:// URL'),
   v.maxLength(2000),
 );
-const timeoutMs = v.pipe(v.number(), v.integer(), v.minValue(1000, 'must be at least 1000 ms'), v.maxValue(120_000, 'must be at most 120000 ms'));
+const timeoutMs = v.pipe(
+  v.number(),
+  v.integer(),
+  v.minValue(1000, 'must be at least 1000 ms'),
+  v.maxValue(120_000, 'must be at most 120000 ms'),
+);
 const text = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
 const headers = v.pipe(
   v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,100}$/, 'header names must be letters, digits or -')), text(4000)),

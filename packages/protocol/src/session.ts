@@ -13,20 +13,14 @@ export const contactInputSchema = v.strictObject({
     v.pipe(v.string('must be a string'), v.trim(), v.maxLength(254), v.email('must be an email address such as ada@example.com')),
   ),
   phone: v.optional(
-    v.pipe(
-      v.string('must be a string'),
-      v.regex(/^\+[1-9]\d{6,14}$/, 'must be in international E.164 form, such as +14155550123'),
-    ),
+    v.pipe(v.string('must be a string'), v.regex(/^\+[1-9]\d{6,14}$/, 'must be in international E.164 form, such as +14155550123')),
   ),
 });
 export type ContactInput = v.InferOutput<typeof contactInputSchema>;
 
 export const identitySchema = v.strictObject({
   userId: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(256)),
-  userHash: v.pipe(
-    v.string('must be a string'),
-    v.regex(/^[0-9a-fA-F]{64}$/, 'must be the hex HMAC-SHA256 of userId (64 hex digits)'),
-  ),
+  userHash: v.pipe(v.string('must be a string'), v.regex(/^[0-9a-fA-F]{64}$/, 'must be the hex HMAC-SHA256 of userId (64 hex digits)')),
 });
 export type Identity = v.InferOutput<typeof identitySchema>;
 

@@ -88,7 +88,10 @@ export const settingsEntries = {
   voiceIn: flag,
   voiceOut: flag,
   contactCollection: contactCollectionSchema,
-  tools: v.union([flag, v.pipe(v.array(toolSchema), v.maxLength(32, 'must hold at most 32 tools'))], 'must be true, false or a list of tools'),
+  tools: v.union(
+    [flag, v.pipe(v.array(toolSchema), v.maxLength(32, 'must hold at most 32 tools'))],
+    'must be true, false or a list of tools',
+  ),
   unfurl: flag,
   math: flag,
   carousel: flag,

@@ -66,7 +66,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', () => database.close());
   const secret = await resolveServerSecret(config.secret, config.dataDir);
   const tokens = new SessionTokens(secret);
-  const translator = options.translator !== undefined ? options.translator : config.translator === null ? null : new OpenAiTranslator(config.translator);
+  const translator =
+    options.translator !== undefined ? options.translator : config.translator === null ? null : new OpenAiTranslator(config.translator);
 
   const apiKeys = new ApiKeysStore(database.db);
   const widgetsStore = new WidgetsStore(database.db);

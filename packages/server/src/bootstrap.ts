@@ -25,7 +25,11 @@ export async function firstRun(services: Services): Promise<FirstRun> {
     config: {
       rules: [
         { patterns: ['hello', 'hi', 'hey'], answer: 'Hello! Ask me about pricing, hours or set-up, or ask for a human.' },
-        { patterns: ['price', 'pricing', 'cost'], answer: 'Parley is open source and free to self-host.', quickReplies: ['How do I install it?'] },
+        {
+          patterns: ['price', 'pricing', 'cost'],
+          answer: 'Parley is open source and free to self-host.',
+          quickReplies: ['How do I install it?'],
+        },
         { patterns: ['install', 'set up', 'setup'], answer: 'Run `npm ci && npm start`, then paste the embed code from the home page.' },
         { patterns: ['hours', 'open'], answer: 'Our team answers Monday to Friday, 9:00–17:00.' },
       ],

@@ -13,7 +13,11 @@ const USAGE = `Usage: npm run parley -- <command>
 Uses the same PARLEY_* environment as the server (PARLEY_DATA_DIR, PARLEY_DATABASE_URL).`;
 
 async function run(argv: readonly string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: [...argv], allowPositionals: true, options: { name: { type: 'string' }, help: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { name: { type: 'string' }, help: { type: 'boolean' } },
+  });
   const [group, command, arg] = positionals;
   if (values.help === true || group !== 'keys' || command === undefined) {
     console.log(USAGE);
@@ -35,7 +39,8 @@ async function run(argv: readonly string[]): Promise<number> {
         return 0;
       }
       case 'list':
-        for (const row of await keys.list()) console.log(`${row.id}  ${row.prefix}…  ${row.name}  created ${row.created_at}  last used ${row.last_used_at ?? 'never'}`);
+        for (const row of await keys.list())
+          console.log(`${row.id}  ${row.prefix}…  ${row.name}  created ${row.created_at}  last used ${row.last_used_at ?? 'never'}`);
         return 0;
       case 'revoke':
         if (arg === undefined) {

@@ -5,8 +5,7 @@ import { resolve } from 'node:path';
  * message is one line naming the variable, the value and what it accepts; main.ts prints it and exits 1.
  */
 export type StorageConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string | null };
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema: string | null };
 
 export interface TranslatorConfig {
   readonly url: string;

@@ -21,13 +21,13 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
 
   const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
-  const lines = [
-    '',
-    `  Parley is running at ${config.publicUrl}/  (storage: ${storage})`,
-    `  API reference:  ${config.publicUrl}/docs`,
-  ];
+  const lines = ['', `  Parley is running at ${config.publicUrl}/  (storage: ${storage})`, `  API reference:  ${config.publicUrl}/docs`];
   if (first.adminKey !== null) {
-    lines.push('', `  Admin API key (shown once, store it now): ${first.adminKey}`, `  More keys: npm run parley -- keys create --name <name>`);
+    lines.push(
+      '',
+      `  Admin API key (shown once, store it now): ${first.adminKey}`,
+      `  More keys: npm run parley -- keys create --name <name>`,
+    );
   }
   if (first.demoWidgetId !== null) lines.push(`  Demo widget: ${first.demoWidgetId}`);
   console.log(`${lines.join('\n')}\n`);

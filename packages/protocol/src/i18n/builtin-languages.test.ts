@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import {
-  BUILTIN_LANGUAGES,
-  BUILTIN_UI_STRINGS,
-  builtinUiStrings,
-  isBuiltinLanguage,
-  isRtlLanguage,
-} from './builtin-languages.js';
+import { BUILTIN_LANGUAGES, BUILTIN_UI_STRINGS, builtinUiStrings, isBuiltinLanguage, isRtlLanguage } from './builtin-languages.js';
 import { EN_UI_STRINGS, UI_STRING_KEYS } from './ui-strings.js';
 import { PT_UI_STRINGS } from './strings/pt.js';
 

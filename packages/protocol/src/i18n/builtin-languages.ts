@@ -18,21 +18,7 @@ import { PT_UI_STRINGS } from './strings/pt.js';
 import { RU_UI_STRINGS } from './strings/ru.js';
 import { ZH_UI_STRINGS } from './strings/zh.js';
 
-export const BUILTIN_LANGUAGES = [
-  'en',
-  'es',
-  'fr',
-  'de',
-  'pt',
-  'it',
-  'nl',
-  'ja',
-  'zh',
-  'ar',
-  'ru',
-  'hi',
-  'he',
-] as const;
+export const BUILTIN_LANGUAGES = ['en', 'es', 'fr', 'de', 'pt', 'it', 'nl', 'ja', 'zh', 'ar', 'ru', 'hi', 'he'] as const;
 
 export type BuiltinLanguage = (typeof BUILTIN_LANGUAGES)[number];
 

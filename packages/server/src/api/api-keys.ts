@@ -16,7 +16,13 @@ export const apiKeysApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/api-keys', {
-    schema: { tags, summary: 'Create an admin API key', security: ADMIN_SECURITY, body: jsonSchema(apiKeyCreateSchema), response: { 201: ok('The key, with `key` shown this once'), ...errors } },
+    schema: {
+      tags,
+      summary: 'Create an admin API key',
+      security: ADMIN_SECURITY,
+      body: jsonSchema(apiKeyCreateSchema),
+      response: { 201: ok('The key, with `key` shown this once'), ...errors },
+    },
     handler: async (request, reply) => {
       const { name } = parseInput(apiKeyCreateSchema, request.body ?? {});
       const key = generateApiKey();
@@ -32,9 +38,16 @@ export const apiKeysApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', {
-    schema: { tags, summary: 'Revoke an admin API key', security: ADMIN_SECURITY, params: idParams, response: { 204: { description: 'Revoked', type: 'null' }, ...errors } },
+    schema: {
+      tags,
+      summary: 'Revoke an admin API key',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 204: { description: 'Revoked', type: 'null' }, ...errors },
+    },
     handler: async (request, reply) => {
-      if (!(await apiKeys.delete(request.params.id))) throw new ApiError('PARLEY_ERR_API_KEY_NOT_FOUND', `No API key has the id ${request.params.id}.`);
+      if (!(await apiKeys.delete(request.params.id)))
+        throw new ApiError('PARLEY_ERR_API_KEY_NOT_FOUND', `No API key has the id ${request.params.id}.`);
       return reply.status(204).send();
     },
   });

@@ -14,12 +14,24 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/blueprints', {
-    schema: { tags, summary: 'Create a blueprint', security: ADMIN_SECURITY, body: jsonSchema(blueprintCreateSchema), response: { 201: ok('The blueprint'), ...errors } },
-    handler: async (request, reply) => reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, request.body ?? {}))),
+    schema: {
+      tags,
+      summary: 'Create a blueprint',
+      security: ADMIN_SECURITY,
+      body: jsonSchema(blueprintCreateSchema),
+      response: { 201: ok('The blueprint'), ...errors },
+    },
+    handler: async (request, reply) =>
+      reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, request.body ?? {}))),
   });
 
   app.get('/v1/blueprints', {
-    schema: { tags, summary: 'List blueprints, newest first', security: ADMIN_SECURITY, response: { 200: ok('`{ items, nextCursor }`'), ...errors } },
+    schema: {
+      tags,
+      summary: 'List blueprints, newest first',
+      security: ADMIN_SECURITY,
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
     handler: async (request) => {
       const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
       return blueprints.list(take, cursor);
@@ -27,7 +39,13 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
   });
 
   app.get<{ Params: { id: string } }>('/v1/blueprints/:id', {
-    schema: { tags, summary: 'Fetch a blueprint', security: ADMIN_SECURITY, params: idParams, response: { 200: ok('The blueprint'), ...errors } },
+    schema: {
+      tags,
+      summary: 'Fetch a blueprint',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The blueprint'), ...errors },
+    },
     handler: async (request) => blueprints.get(request.params.id),
   });
 

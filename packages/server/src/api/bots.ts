@@ -17,7 +17,8 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
     schema: {
       tags,
       summary: 'Create a bot',
-      description: '`kind` is one of builtin, webhook, rasa, dialogflow, openai; `config` depends on it. `secrets` (API keys, tokens, signing secrets) are stored but never returned: responses say only which are set.',
+      description:
+        '`kind` is one of builtin, webhook, rasa, dialogflow, openai; `config` depends on it. `secrets` (API keys, tokens, signing secrets) are stored but never returned: responses say only which are set.',
       security: ADMIN_SECURITY,
       body: jsonSchema(botCreateSchema),
       response: { 201: ok('The bot'), ...errors },
@@ -26,7 +27,12 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
   });
 
   app.get('/v1/bots', {
-    schema: { tags, summary: 'List bots, newest first', security: ADMIN_SECURITY, response: { 200: ok('`{ items, nextCursor }`'), ...errors } },
+    schema: {
+      tags,
+      summary: 'List bots, newest first',
+      security: ADMIN_SECURITY,
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
     handler: async (request) => {
       const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
       return bots.list(take, cursor);
@@ -42,7 +48,8 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
     schema: {
       tags,
       summary: 'Update a bot (partial)',
-      description: '`config` merges key by key and is validated whole against the kind; in `secrets`, a value sets a secret and `null` clears it. The kind cannot change.',
+      description:
+        '`config` merges key by key and is validated whole against the kind; in `secrets`, a value sets a secret and `null` clears it. The kind cannot change.',
       security: ADMIN_SECURITY,
       params: idParams,
       body: jsonSchema(botUpdateSchema),

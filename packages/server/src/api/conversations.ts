@@ -32,7 +32,13 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
   };
 
   app.get<{ Params: { id: string } }>('/v1/conversations/:id', {
-    schema: { tags, summary: 'Fetch the session’s conversation', security: SESSION_SECURITY, params: idParams, response: { 200: ok('The conversation'), ...errors } },
+    schema: {
+      tags,
+      summary: 'Fetch the session’s conversation',
+      security: SESSION_SECURITY,
+      params: idParams,
+      response: { 200: ok('The conversation'), ...errors },
+    },
     handler: async (request) => {
       const { conversation } = await authorize(request);
       return {
@@ -69,7 +75,8 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
     schema: {
       tags,
       summary: 'Send a visitor message',
-      description: 'Acknowledged (201) once stored. Resending the same `clientId` returns the original message with 200 and stores nothing new. The bot answers in the background.',
+      description:
+        'Acknowledged (201) once stored. Resending the same `clientId` returns the original message with 200 and stores nothing new. The bot answers in the background.',
       security: SESSION_SECURITY,
       params: idParams,
       body: jsonSchema(visitorMessageSchema),
@@ -87,7 +94,9 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       });
       if (result.created && effective.botId !== null) {
         const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-        engine.runBot(conversation.id, effective.botId, language).catch((error: unknown) => request.log.error({ err: error }, 'bot turn failed'));
+        engine
+          .runBot(conversation.id, effective.botId, language)
+          .catch((error: unknown) => request.log.error({ err: error }, 'bot turn failed'));
       }
       return reply.status(result.created ? 201 : 200).send(result);
     },

@@ -21,7 +21,12 @@ export const docsPlugin = fp<{ publicUrl: string }>(
         components: {
           securitySchemes: {
             adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…), or PARLEY_ADMIN_KEY.' },
-            sessionToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token of POST /v1/widgets/{id}/sessions.' },
+            sessionToken: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'The token of POST /v1/widgets/{id}/sessions.',
+            },
           },
         },
       },

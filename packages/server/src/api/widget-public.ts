@@ -28,10 +28,16 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
     schema: {
       tags,
       summary: 'Public widget configuration',
-      description: 'Visitor-safe options and every interface text in the requested language (`lang`, falling back to the closest configured language). Cacheable: ETag + Cache-Control; varies by Origin.',
+      description:
+        'Visitor-safe options and every interface text in the requested language (`lang`, falling back to the closest configured language). Cacheable: ETag + Cache-Control; varies by Origin.',
       params: idParams,
       querystring: jsonSchema(configQuerySchema),
-      response: { 200: ok('The public configuration'), 304: { description: 'Not modified', type: 'null' }, 403: errorResponse, 404: errorResponse },
+      response: {
+        200: ok('The public configuration'),
+        304: { description: 'Not modified', type: 'null' },
+        403: errorResponse,
+        404: errorResponse,
+      },
     },
     handler: async (request, reply) => {
       const { lang } = parseInput(configQuerySchema, request.query ?? {});
@@ -65,7 +71,14 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
         'Only `{ "type": "user" }` messages may seed a session. `durationInSeconds` is 1800–86400 (default: the widget’s sessionDuration, at least 30 minutes).',
       params: idParams,
       body: jsonSchema(sessionCreateSchema),
-      response: { 201: ok('`{ token, conversationId, expiresAt, messages, resumed }`'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse },
+      response: {
+        201: ok('`{ token, conversationId, expiresAt, messages, resumed }`'),
+        400: errorResponse,
+        401: errorResponse,
+        403: errorResponse,
+        404: errorResponse,
+        409: errorResponse,
+      },
     },
     handler: async (request, reply) => {
       const input = parseInput(sessionCreateSchema, request.body ?? {});

@@ -3,7 +3,9 @@ import { describeEachStore } from '../testing/test-server.js';
 
 describeEachStore('widget management API', (server) => {
   it('creates a widget with defaults and returns its own values and the effective config', async () => {
-    const created = await server().request('POST', '/v1/widgets', { body: { name: 'Support', title: 'Help', theme: { primaryColor: '#112233' } } });
+    const created = await server().request('POST', '/v1/widgets', {
+      body: { name: 'Support', title: 'Help', theme: { primaryColor: '#112233' } },
+    });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ object: 'widget', name: 'Support', title: 'Help', blueprintId: null, meta: {} });
     expect(created.json.id).toMatch(/^wgt_/);
@@ -15,8 +17,12 @@ describeEachStore('widget management API', (server) => {
   });
 
   it('updates only the given fields, merges the theme and clears a value with null', async () => {
-    const { json: widget } = await server().request('POST', '/v1/widgets', { body: { title: 'A', placeholder: 'Ask', theme: { primaryColor: '#112233' } } });
-    const updated = await server().request('PATCH', `/v1/widgets/${widget.id}`, { body: { title: 'B', placeholder: null, theme: { radius: 4 } } });
+    const { json: widget } = await server().request('POST', '/v1/widgets', {
+      body: { title: 'A', placeholder: 'Ask', theme: { primaryColor: '#112233' } },
+    });
+    const updated = await server().request('PATCH', `/v1/widgets/${widget.id}`, {
+      body: { title: 'B', placeholder: null, theme: { radius: 4 } },
+    });
     expect(updated.status).toBe(200);
     expect(updated.json.title).toBe('B');
     expect(updated.json.placeholder).toBeUndefined();
@@ -58,7 +64,10 @@ describeEachStore('widget management API', (server) => {
     const huge = await server().request('POST', '/v1/widgets', { body: { intro: 'x'.repeat(1_100_000) } });
     expect(huge.status).toBe(413);
     expect(huge.json.error.code).toBe('PARLEY_ERR_REQUEST_TOO_LARGE');
-    const wrongType = await server().request('POST', '/v1/widgets', { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrongType = await server().request('POST', '/v1/widgets', {
+      rawBody: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.json.error.code).toBe('PARLEY_ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE');
     const array = await server().request('POST', '/v1/widgets', { body: [1, 2] });

@@ -16,7 +16,13 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/widgets', {
-    schema: { tags, summary: 'Create a widget', security: ADMIN_SECURITY, body: jsonSchema(widgetCreateSchema), response: { 201: ok('The widget'), ...errors } },
+    schema: {
+      tags,
+      summary: 'Create a widget',
+      security: ADMIN_SECURITY,
+      body: jsonSchema(widgetCreateSchema),
+      response: { 201: ok('The widget'), ...errors },
+    },
     handler: async (request, reply) => reply.status(201).send(await widgets.create(parseInput(widgetCreateSchema, request.body ?? {}))),
   });
 
@@ -24,7 +30,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     schema: {
       tags,
       summary: 'List widgets, newest first',
-      description: 'Cursor pagination with `take` (1–100, default 20) and `cursor` (the `nextCursor` of the previous page). Filter with `blueprintId=` and any number of `meta[key]=value`.',
+      description:
+        'Cursor pagination with `take` (1–100, default 20) and `cursor` (the `nextCursor` of the previous page). Filter with `blueprintId=` and any number of `meta[key]=value`.',
       security: ADMIN_SECURITY,
       response: { 200: ok('`{ items, nextCursor }`'), ...errors },
     },
@@ -40,7 +47,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     schema: {
       tags,
       summary: 'Update a widget (partial)',
-      description: 'Only the given fields change. `null` removes the widget’s own value so the blueprint’s (or the default) applies; `theme` and `notifications` merge key by key; `meta` replaces the whole map.',
+      description:
+        'Only the given fields change. `null` removes the widget’s own value so the blueprint’s (or the default) applies; `theme` and `notifications` merge key by key; `meta` replaces the whole map.',
       security: ADMIN_SECURITY,
       params: idParams,
       body: jsonSchema(widgetUpdateSchema),
@@ -68,7 +76,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     schema: {
       tags,
       summary: 'Clone a widget',
-      description: 'A new widget with every setting, the blueprint link, the meta and the language maps of the source; optionally a new `name` and `meta`. Conversations and usage are not copied.',
+      description:
+        'A new widget with every setting, the blueprint link, the meta and the language maps of the source; optionally a new `name` and `meta`. Conversations and usage are not copied.',
       security: ADMIN_SECURITY,
       params: idParams,
       body: jsonSchema(cloneSchema),
@@ -84,7 +93,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     schema: {
       tags,
       summary: 'Detach a widget from its blueprint',
-      description: 'The blueprint’s values become the widget’s own, so visitors see no change, and later blueprint changes no longer reach it.',
+      description:
+        'The blueprint’s values become the widget’s own, so visitors see no change, and later blueprint changes no longer reach it.',
       security: ADMIN_SECURITY,
       params: idParams,
       response: { 200: ok('The widget'), ...errors },
@@ -96,7 +106,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     schema: {
       tags,
       summary: 'Pre-generate the language maps',
-      description: 'Answers at once with `{ id }` and builds, in the background, the texts of every configured language (the old maps are cleared first). Idempotent. Follow progress in the widget’s `setup` field; failed translations fall back to the default text and are listed in `setup.failures`.',
+      description:
+        'Answers at once with `{ id }` and builds, in the background, the texts of every configured language (the old maps are cleared first). Idempotent. Follow progress in the widget’s `setup` field; failed translations fall back to the default text and are listed in `setup.failures`.',
       security: ADMIN_SECURITY,
       params: idParams,
       response: { 202: ok('`{ id }`'), ...errors },

@@ -61,7 +61,8 @@ export class BotService {
     const row = await this.requireRow(id);
     const kind = kindOf(row);
     const schemas = botKindSchemas[kind];
-    const config = input.config === undefined ? readJson(row.config) : parseInput(schemas.config, merge(readJson(row.config), input.config), 'config');
+    const config =
+      input.config === undefined ? readJson(row.config) : parseInput(schemas.config, merge(readJson(row.config), input.config), 'config');
     const secretsPatch = input.secrets === undefined ? {} : parseInput(schemas.secrets, input.secrets, 'secrets');
     const secrets = dropNulls(merge(readJson(row.secrets), secretsPatch));
     await this.bots.update(id, {

@@ -5,6 +5,8 @@ import type { BotConnector, BotContext, BotEvent } from './bot-connector.js';
 type BuiltinConfig = v.InferOutput<typeof botKindSchemas.builtin.config>;
 
 const DEFAULT_HANDOFF_PHRASES = ['human', 'agent', 'person', 'operator', 'talk to someone'];
+/** Also the label of the engine's apology quick reply, so choosing that always reaches a human too. */
+const DEFAULT_HANDOFF_LABEL = 'Talk to a human';
 
 /**
  * The rule/FAQ bot that needs nothing outside Parley: the first rule with a pattern contained in
@@ -22,7 +24,10 @@ export class BuiltinBot implements BotConnector {
     const last = [...context.history].reverse().find((m) => m.author.role === 'visitor');
     if (last === undefined) return;
     const said = normalise(last.text);
-    const handoff = (this.config.handoffPhrases ?? DEFAULT_HANDOFF_PHRASES).some((p) => containsPhrase(said, p));
+    // Choosing an offered handoff quick reply sends its label verbatim: that asks for a human whatever the phrases.
+    const labels = [this.config.handoffLabel ?? DEFAULT_HANDOFF_LABEL, DEFAULT_HANDOFF_LABEL].map((label) => normalise(label).trim());
+    const phrases = this.config.handoffPhrases ?? DEFAULT_HANDOFF_PHRASES;
+    const handoff = labels.includes(said.trim()) || phrases.some((p) => containsPhrase(said, p));
     if (handoff) {
       yield { type: 'handoff', reason: 'visitor asked for a human' };
       return;
@@ -35,7 +40,7 @@ export class BuiltinBot implements BotConnector {
       return;
     }
     if (this.config.fallback !== undefined && this.config.fallback !== '') {
-      const label = this.config.handoffLabel ?? 'Talk to a human';
+      const label = this.config.handoffLabel ?? DEFAULT_HANDOFF_LABEL;
       yield { type: 'quick_replies', text: this.config.fallback, replies: [label] };
       return;
     }
@@ -43,9 +48,14 @@ export class BuiltinBot implements BotConnector {
   }
 }
 
-/** Lower case without accents, so "Résumé" matches "resume". */
+const COMBINING_ACCENT = /(?=\p{M})(?![\u3099\u309A])\p{Diacritic}/gu;
+
+/**
+ * Lower case without accents, so "Résumé" matches "resume". Only combining accents go: spacing
+ * marks such as the Japanese long-vowel mark (メール) and the kana voicing marks (ガ) change the word.
+ */
 function normalise(text: string): string {
-  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return text.normalize('NFD').replace(COMBINING_ACCENT, '').normalize('NFC').toLowerCase();
 }
 
 const SPACED_SCRIPT = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\d\s'-]+$/u;

@@ -127,7 +127,11 @@ function eventToMessage(event: BotEvent): Pick<AppendInput, 'type' | 'text' | 'p
     case 'quick_replies':
       return { type: 'quick_replies', text: event.text, payload: { replies: event.replies } };
     case 'handoff':
-      return { type: 'event', text: 'The visitor asked to talk to a human.', payload: { event: 'handoff_requested', reason: event.reason } };
+      return {
+        type: 'event',
+        text: 'The visitor asked to talk to a human.',
+        payload: { event: 'handoff_requested', reason: event.reason },
+      };
   }
 }
 

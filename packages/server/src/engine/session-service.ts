@@ -4,7 +4,7 @@ import { verifyIdentityHash } from '../auth/identity.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import { ApiError } from '../http/api-error.js';
 import type { Db } from '../store/database.js';
-import { conversationsStore as store } from '../store/conversations-store.js';
+import { conversationsStore as store, isUniqueViolation } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { BotsStore } from '../store/bots-store.js';
@@ -43,16 +43,22 @@ export class SessionService {
     const bot = await this.requireBot(effective);
     const identity = request.input.identity;
     if (identity !== undefined && !verifyIdentityHash(widget.identity_secret, identity.userId, identity.userHash)) {
-      throw new ApiError('PARLEY_ERR_AUTH_IDENTITY_INVALID', `The userHash does not match the userId ${JSON.stringify(identity.userId)}.`, 'identity.userHash');
+      throw new ApiError(
+        'PARLEY_ERR_AUTH_IDENTITY_INVALID',
+        `The userHash does not match the userId ${JSON.stringify(identity.userId)}.`,
+        'identity.userHash',
+      );
     }
     const language = resolveLanguage(request.input.language, effective);
     const strings = await this.languageMaps.strings(widget.id, language, effective);
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
     const expiresAt = new Date(Date.now() + durationS * 1000);
 
-    const opened = await this.db.transaction().execute(async (trx) => {
+    const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean }> => {
+      // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
+      // and each then sees the conversation the one before it opened.
+      const contactId = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
       const resumable = identity === undefined ? undefined : await store.latestOpenForIdentity(trx, widget.id, identity.userId);
-      const contactId = await upsertContact(trx, request.input.contact, identity?.userId, resumable?.contact_id ?? null);
       const now = nowIso();
       let conversationId = resumable?.id;
       if (conversationId === undefined) {
@@ -73,13 +79,28 @@ export class SessionService {
           await this.engine.append({ conversationId, author, type: 'text', text: strings.initial }, trx);
         }
       } else if (request.input.meta !== undefined) {
-        const meta = { ...readJson<Record<string, string>>(resumable?.meta ?? '{}'), ...request.input.meta };
-        await trx.updateTable('conversations').set({ meta: JSON.stringify(meta), updated_at: now }).where('id', '=', conversationId).execute();
+        // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.
+        const stored = readJson<Record<string, string>>(resumable?.meta ?? '{}');
+        const meta = { ...stored, ...request.input.meta, language: stored['language'] ?? language, app: 'widget', widgetId: widget.id };
+        await trx
+          .updateTable('conversations')
+          .set({ meta: JSON.stringify(meta), updated_at: now })
+          .where('id', '=', conversationId)
+          .execute();
       }
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
       for (const text of seeds) await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx);
       return { conversationId, resumed: resumable !== undefined };
-    });
+    };
+    // Two first sessions of one identity at once (two tabs) race to insert its contact: the loser runs
+    // again once the winner has committed, and then resumes the winner's conversation.
+    const opened = await this.db
+      .transaction()
+      .execute(openConversation)
+      .catch((error: unknown) => {
+        if (identity === undefined || !isUniqueViolation(error)) throw error;
+        return this.db.transaction().execute(openConversation);
+      });
 
     if (seeds.length > 0) await this.engine.runBot(opened.conversationId, bot.id, language);
     const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
@@ -94,7 +115,10 @@ export class SessionService {
 
   private async requireBot(effective: WidgetSettings): Promise<{ id: string; name: string }> {
     if (effective.botId === null) {
-      throw new ApiError('PARLEY_ERR_WIDGET_NO_BOT', 'This widget has no bot to answer visitors; set botId on the widget or its blueprint.');
+      throw new ApiError(
+        'PARLEY_ERR_WIDGET_NO_BOT',
+        'This widget has no bot to answer visitors; set botId on the widget or its blueprint.',
+      );
     }
     const bot = await this.bots.get(effective.botId);
     if (bot === undefined) {
@@ -123,26 +147,35 @@ function defaultDuration(effective: WidgetSettings): number {
 }
 
 /**
- * A verified identity owns one contact, found by its user id and updated with what the site sends.
+ * A verified identity owns one contact per widget, found by its user id and updated with what the site sends.
  * Without identity the details are stored as a new contact: an unverified visitor must not be able
  * to attach themselves to someone else's record by typing their email.
  */
-async function upsertContact(db: Db, input: ContactInput | undefined, userId: string | undefined, currentId: string | null): Promise<string | null> {
+async function upsertContact(
+  db: Db,
+  widgetId: string,
+  input: ContactInput | undefined,
+  userId: string | undefined,
+): Promise<string | null> {
   const details = {
     ...(input?.name === undefined ? {} : { name: input.name }),
     ...(input?.email === undefined ? {} : { email: input.email.toLowerCase() }),
     ...(input?.phone === undefined ? {} : { phone: input.phone }),
   };
   const now = nowIso();
-  const existing = userId !== undefined ? await store.contactByExternalId(db, userId) : currentId === null ? undefined : await store.getContact(db, currentId);
+  const existing = userId === undefined ? undefined : await store.contactByExternalId(db, widgetId, userId);
   if (existing !== undefined) {
-    if (Object.keys(details).length > 0) await store.updateContact(db, existing.id, { ...details, updated_at: now });
+    // A verified identity's row is written even without new details: that write is the lock create() relies on.
+    if (userId !== undefined || Object.keys(details).length > 0) {
+      await store.updateContact(db, existing.id, { ...details, updated_at: now });
+    }
     return existing.id;
   }
   if (userId === undefined && Object.keys(details).length === 0) return null;
   const id = newId('ct');
   await store.insertContact(db, {
     id,
+    widget_id: widgetId,
     external_id: userId ?? null,
     name: details.name ?? null,
     email: details.email ?? null,

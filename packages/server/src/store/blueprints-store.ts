@@ -22,7 +22,10 @@ export class BlueprintsStore {
   list(take: number, cursor: string | undefined): Promise<BlueprintRow[]> {
     let q = this.db.selectFrom('blueprints').selectAll();
     if (cursor !== undefined) q = q.where('id', '<', cursor);
-    return q.orderBy('id', 'desc').limit(take + 1).execute();
+    return q
+      .orderBy('id', 'desc')
+      .limit(take + 1)
+      .execute();
   }
 
   async update(id: string, changes: Partial<Omit<BlueprintRow, 'id' | 'created_at'>>): Promise<void> {
@@ -35,7 +38,11 @@ export class BlueprintsStore {
   }
 
   async countByBot(botId: string): Promise<number> {
-    const row = await this.db.selectFrom('blueprints').select((eb) => eb.fn.countAll().as('n')).where('bot_id', '=', botId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('blueprints')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('bot_id', '=', botId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -17,7 +17,10 @@ export class BotsStore {
   list(take: number, cursor: string | undefined): Promise<BotRow[]> {
     let q = this.db.selectFrom('bots').selectAll();
     if (cursor !== undefined) q = q.where('id', '<', cursor);
-    return q.orderBy('id', 'desc').limit(take + 1).execute();
+    return q
+      .orderBy('id', 'desc')
+      .limit(take + 1)
+      .execute();
   }
 
   async update(id: string, changes: Partial<Omit<BotRow, 'id' | 'kind' | 'created_at'>>): Promise<void> {

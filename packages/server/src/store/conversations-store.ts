@@ -65,16 +65,8 @@ export const conversationsStore = {
       .execute();
   },
 
-  contactByExternalId(db: Db, externalId: string): Promise<ContactRow | undefined> {
-    return db.selectFrom('contacts').selectAll().where('external_id', '=', externalId).executeTakeFirst();
-  },
-
-  contactByEmail(db: Db, email: string): Promise<ContactRow | undefined> {
-    return db.selectFrom('contacts').selectAll().where('email', '=', email).orderBy('id', 'asc').limit(1).executeTakeFirst();
-  },
-
-  getContact(db: Db, id: string): Promise<ContactRow | undefined> {
-    return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+  contactByExternalId(db: Db, widgetId: string, externalId: string): Promise<ContactRow | undefined> {
+    return db.selectFrom('contacts').selectAll().where('widget_id', '=', widgetId).where('external_id', '=', externalId).executeTakeFirst();
   },
 
   async insertContact(db: Db, row: ContactRow): Promise<void> {

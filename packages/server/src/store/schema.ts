@@ -87,6 +87,7 @@ export interface WidgetSetupsTable {
 
 export interface ContactsTable {
   id: string;
+  widget_id: string;
   external_id: string | null;
   name: string | null;
   email: string | null;

@@ -43,7 +43,10 @@ export class WidgetsStore {
         ),
       );
     }
-    return q.orderBy('widgets.id', 'desc').limit(query.take + 1).execute();
+    return q
+      .orderBy('widgets.id', 'desc')
+      .limit(query.take + 1)
+      .execute();
   }
 
   /** `meta` replaces the whole meta map when given. */
@@ -73,7 +76,11 @@ export class WidgetsStore {
   }
 
   async countByBot(botId: string): Promise<number> {
-    const row = await this.db.selectFrom('widgets').select((eb) => eb.fn.countAll().as('n')).where('bot_id', '=', botId).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('widgets')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('bot_id', '=', botId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -104,11 +111,19 @@ export class WidgetsStore {
       await trx.insertInto('widgets').values(row).execute();
       await insertMeta(trx, row.id, meta);
       const maps = await trx.selectFrom('widget_language_maps').selectAll().where('widget_id', '=', sourceId).execute();
-      if (maps.length > 0) await trx.insertInto('widget_language_maps').values(maps.map((m) => ({ ...m, widget_id: row.id }))).execute();
+      if (maps.length > 0)
+        await trx
+          .insertInto('widget_language_maps')
+          .values(maps.map((m) => ({ ...m, widget_id: row.id })))
+          .execute();
       const setup = await trx.selectFrom('widget_setups').selectAll().where('widget_id', '=', sourceId).executeTakeFirst();
       // A run still in progress belongs to the source and will never complete the clone's state, so
       // the clone then starts as never set up (the running run has already cleared the source's maps).
-      if (setup?.state === 'done') await trx.insertInto('widget_setups').values({ ...setup, widget_id: row.id, generation: 1 }).execute();
+      if (setup?.state === 'done')
+        await trx
+          .insertInto('widget_setups')
+          .values({ ...setup, widget_id: row.id, generation: 1 })
+          .execute();
     });
   }
 

@@ -1,7 +1,10 @@
 import type { TestServer } from './test-server.js';
 
 /** A builtin bot and a widget using it: the smallest set-up that can open a session. */
-export async function createBotAndWidget(server: TestServer, widget: Record<string, unknown> = {}): Promise<{ botId: string; widgetId: string }> {
+export async function createBotAndWidget(
+  server: TestServer,
+  widget: Record<string, unknown> = {},
+): Promise<{ botId: string; widgetId: string }> {
   const bot = await server.request('POST', '/v1/bots', {
     body: {
       kind: 'builtin',

@@ -121,7 +121,8 @@ export function postgresUnavailable(): Promise<string | null> {
  * reason, unless PARLEY_TEST_SKIP_POSTGRES=1 says to leave it out on purpose.
  */
 export function describeEachStore(name: string, suite: (server: () => TestServer) => void, options: BuildOptions = {}): void {
-  const dialects: Dialect[] = process.env['PARLEY_TEST_SKIP_POSTGRES'] === '1' && process.env['CI'] !== 'true' ? ['sqlite'] : ['sqlite', 'postgres'];
+  const dialects: Dialect[] =
+    process.env['PARLEY_TEST_SKIP_POSTGRES'] === '1' && process.env['CI'] !== 'true' ? ['sqlite'] : ['sqlite', 'postgres'];
   for (const dialect of dialects) {
     describe(`${name} [${dialect}]`, () => {
       let server: TestServer | undefined;

@@ -63,7 +63,10 @@ export class BlueprintService {
     await this.requireRow(id);
     const linked = await this.widgets.countByBlueprint(id);
     if (linked > 0) {
-      throw new ApiError('PARLEY_ERR_BLUEPRINT_IN_USE', `The blueprint ${id} is still linked to ${linked} widget(s); detach or delete them first.`);
+      throw new ApiError(
+        'PARLEY_ERR_BLUEPRINT_IN_USE',
+        `The blueprint ${id} is still linked to ${linked} widget(s); detach or delete them first.`,
+      );
     }
     await this.blueprints.delete(id);
   }

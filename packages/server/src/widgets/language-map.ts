@@ -56,7 +56,11 @@ export function applyStoredMap(stored: StoredLanguageMap, settings: WidgetSettin
   return withCustomTexts(stored.ui, settings, translated);
 }
 
-export function withCustomTexts(base: UiStrings, settings: WidgetSettings, translated: Readonly<Partial<Record<string, string>>>): UiStrings {
+export function withCustomTexts(
+  base: UiStrings,
+  settings: WidgetSettings,
+  translated: Readonly<Partial<Record<string, string>>>,
+): UiStrings {
   const out: Record<string, string> = { ...base };
   for (const key of CUSTOM_TEXT_KEYS) {
     const own = settings[key];

@@ -13,6 +13,8 @@ export class LanguageMaps {
 
   async strings(widgetId: string, language: string, settings: WidgetSettings): Promise<UiStrings> {
     const stored = await this.store.languageMap(widgetId, language);
-    return stored === undefined ? untranslatedLanguageMap(language, settings) : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
+    return stored === undefined
+      ? untranslatedLanguageMap(language, settings)
+      : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
   }
 }

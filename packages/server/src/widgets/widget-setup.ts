@@ -6,7 +6,6 @@ import {
   primaryLanguage,
   type CustomTextKey,
   type SetupFailure,
-  type UiStrings,
   type WidgetSettings,
 } from '@parley/protocol';
 import type { WidgetsStore } from '../store/widgets-store.js';

@@ -85,12 +85,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('contacts')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('external_id', 'text', (c) => c.unique())
+    // Identities are verified with a per-widget secret, so a user id means something only within its widget.
+    .addColumn('widget_id', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text')
     .addColumn('name', 'text')
     .addColumn('email', 'text')
     .addColumn('phone', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('contacts_widget_external_id', ['widget_id', 'external_id'])
     .execute();
   await db.schema.createIndex('contacts_email').on('contacts').column('email').execute();
 
@@ -107,11 +110,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('conversations_identity')
-    .on('conversations')
-    .columns(['widget_id', 'identity_user_id', 'status'])
-    .execute();
+  await db.schema.createIndex('conversations_identity').on('conversations').columns(['widget_id', 'identity_user_id', 'status']).execute();
 
   await db.schema
     .createTable('messages')
