@@ -63,7 +63,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installErrorHandler(app);
 
   const database = await openDatabase(config.storage);
-  app.addHook('onClose', () => database.close());
   const secret = await resolveServerSecret(config.secret, config.dataDir);
   const tokens = new SessionTokens(secret);
   const translator =
@@ -78,7 +77,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const languageMaps = new LanguageMaps(widgetsStore);
   const engine = new ConversationEngine(database.db, bots, connectorFor, app.log);
   const setup = new WidgetSetup(widgetsStore, translator, app.log);
-  app.addHook('onClose', () => setup.idle());
+  // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
+  app.addHook('onClose', async () => {
+    await Promise.all([setup.idle(), engine.idle()]);
+    await database.close();
+  });
   const services: Services = {
     database,
     apiKeys,

@@ -94,9 +94,7 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       });
       if (result.created && effective.botId !== null) {
         const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-        engine
-          .runBot(conversation.id, effective.botId, language)
-          .catch((error: unknown) => request.log.error({ err: error }, 'bot turn failed'));
+        engine.startBotTurn(conversation.id, effective.botId, language);
       }
       return reply.status(result.created ? 201 : 200).send(result);
     },

@@ -29,6 +29,8 @@ export const MAX_MESSAGES_PER_READ = 500;
 
 /** The only place that decides anything about conversations: appending, reading, bot turns. */
 export class ConversationEngine {
+  private readonly botTurns = new Set<Promise<unknown>>();
+
   constructor(
     private readonly db: Db,
     private readonly bots: BotService,
@@ -89,6 +91,18 @@ export class ConversationEngine {
    * Lets the conversation's bot answer. A bot that fails or times out leaves an apology rather
    * than silence; the error goes to the log, never to the visitor.
    */
+  /** Starts a bot turn after the visitor's message was acknowledged; shutdown waits for it (idle). */
+  startBotTurn(conversationId: string, botId: string, language: string): void {
+    const turn = this.runBot(conversationId, botId, language)
+      .catch((error: unknown) => this.log.error({ err: error, conversationId }, 'bot turn failed'))
+      .finally(() => this.botTurns.delete(turn));
+    this.botTurns.add(turn);
+  }
+
+  async idle(): Promise<void> {
+    while (this.botTurns.size > 0) await Promise.allSettled([...this.botTurns]);
+  }
+
   async runBot(conversationId: string, botId: string, language: string): Promise<Message[]> {
     const bot = await this.bots.load(botId);
     const connector = bot === undefined ? null : this.connectorFor(bot);
