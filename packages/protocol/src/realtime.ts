@@ -1,0 +1,120 @@
+import * as v from 'valibot';
+import { clientIdSchema, MESSAGE_TEXT_MAX, type Author, type Message } from './message.js';
+
+/**
+ * The realtime session protocol: the same frames over WebSocket, Server-Sent Events (+ POST for
+ * sends) and long polling. Frames are JSON objects discriminated by `type`. A client says the last
+ * `seq` it holds in `hello` and receives everything after it, in order; every `send` gets exactly
+ * one outcome (`ack` or `error` with its clientId). Typing and presence are ephemeral; messages and
+ * read cursors are durable. Wire names are stable: frame types and close codes are only ever added.
+ */
+export const REALTIME_VERSION = 1;
+
+/** Largest client frame, in bytes of UTF-8 JSON. Larger frames get an error and a 4009 close. */
+export const MAX_CLIENT_FRAME_BYTES = 16_384;
+/** The server sends a heartbeat (`ping` frame, or a WebSocket ping) this often; clients treat 2.5× silence as a dead link. */
+export const HEARTBEAT_MS = 25_000;
+/** How long a typing indicator lasts unless renewed. */
+export const TYPING_TTL_MS = 6_000;
+
+// ---- client → server ------------------------------------------------------------------------
+
+export const helloFrameSchema = v.strictObject({
+  type: v.literal('hello'),
+  v: v.literal(REALTIME_VERSION, `must be ${REALTIME_VERSION}`),
+  /** The highest seq the client holds; 0 for none. */
+  lastSeq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+export const sendFrameSchema = v.strictObject({
+  type: v.literal('send'),
+  clientId: clientIdSchema,
+  text: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(MESSAGE_TEXT_MAX)),
+});
+
+export const typingFrameSchema = v.strictObject({ type: v.literal('typing'), active: v.boolean() });
+
+/** Marks every message up to and including `seq` as read by the sender. */
+export const readFrameSchema = v.strictObject({ type: v.literal('read'), seq: v.pipe(v.number(), v.integer(), v.minValue(0)) });
+
+export const pingFrameSchema = v.strictObject({ type: v.literal('ping') });
+
+export const clientFrameSchema = v.variant(
+  'type',
+  [helloFrameSchema, sendFrameSchema, typingFrameSchema, readFrameSchema, pingFrameSchema],
+  'must be a frame of type hello, send, typing, read or ping',
+);
+export type ClientFrame = v.InferOutput<typeof clientFrameSchema>;
+
+// ---- server → client ------------------------------------------------------------------------
+
+export type ConversationOwner = 'bot' | 'queued' | 'human' | 'resolved';
+
+export type ServerFrame =
+  /** First frame after `hello`: then the backlog after lastSeq follows as `message` frames. */
+  | {
+      readonly type: 'welcome';
+      readonly v: number;
+      readonly conversationId: string;
+      readonly lastSeq: number;
+      readonly heartbeatMs: number;
+    }
+  | { readonly type: 'message'; readonly message: Message }
+  /** The message with this clientId is committed (also when it was a resend: `duplicate`). */
+  | { readonly type: 'ack'; readonly clientId: string; readonly seq: number; readonly messageId: string; readonly duplicate: boolean }
+  | { readonly type: 'typing'; readonly author: Author; readonly active: boolean; readonly expiresInMs: number }
+  | { readonly type: 'read'; readonly reader: Pick<Author, 'role' | 'id'>; readonly seq: number }
+  /** Streamed bot text: deltas of one future message, ended by `stream_end` (then the stored `message` follows). */
+  | { readonly type: 'stream_delta'; readonly streamId: string; readonly author: Author; readonly delta: string }
+  | { readonly type: 'stream_end'; readonly streamId: string; readonly messageId: string | null }
+  | { readonly type: 'status'; readonly owner: ConversationOwner; readonly assignee: Pick<Author, 'id' | 'name'> | null }
+  | { readonly type: 'presence'; readonly agentsOnline: number; readonly typicalReplyMs: number | null }
+  | { readonly type: 'ping' }
+  | { readonly type: 'pong' }
+  /** The server is going away (deploy, shutdown): reconnect after `afterMs`, probably to another node. */
+  | { readonly type: 'reconnect'; readonly afterMs: number; readonly reason: string }
+  | {
+      readonly type: 'error';
+      readonly code: RealtimeErrorCode;
+      readonly message: string;
+      /** Set when the error answers a `send`: that message was NOT stored and stays in the outbox. */
+      readonly clientId?: string;
+    };
+
+export type RealtimeErrorCode =
+  | 'PARLEY_ERR_FRAME_INVALID_JSON'
+  | 'PARLEY_ERR_FRAME_INVALID'
+  | 'PARLEY_ERR_FRAME_TOO_LARGE'
+  | 'PARLEY_ERR_FRAME_RATE_LIMITED'
+  | 'PARLEY_ERR_FRAME_HELLO_REQUIRED'
+  | 'PARLEY_ERR_SEND_FAILED';
+
+/**
+ * WebSocket close codes (SSE and poll answer the HTTP equivalents). Each says what the client does:
+ * `reconnect` with backoff and resume from lastSeq, `reauth` by creating a new session first, or `stop`.
+ */
+export const CLOSE_CODES = {
+  /** Server shutting down or restarting: reconnect at once (lands on another node). */
+  SERVER_RESTART: { code: 4000, action: 'reconnect' },
+  /** The token is invalid or expired: create a new session, then reconnect. */
+  UNAUTHORIZED: { code: 4001, action: 'reauth' },
+  /** The page origin is not allowed, or the widget was deleted: stop. */
+  FORBIDDEN: { code: 4003, action: 'stop' },
+  /** No hello within the allowed time, or frames that break the protocol: reconnect with backoff. */
+  PROTOCOL_ERROR: { code: 4002, action: 'reconnect' },
+  /** Too many frames too fast: reconnect with backoff. */
+  RATE_LIMITED: { code: 4008, action: 'reconnect' },
+  /** A frame over MAX_CLIENT_FRAME_BYTES: reconnect, and do not resend that frame. */
+  FRAME_TOO_LARGE: { code: 4009, action: 'reconnect' },
+  /** The client read too slowly and its queue overflowed: reconnect and resume from lastSeq. */
+  SLOW_CONSUMER: { code: 4010, action: 'reconnect' },
+  /** No heartbeat answered: reconnect. */
+  HEARTBEAT_TIMEOUT: { code: 4011, action: 'reconnect' },
+} as const satisfies Record<string, { code: number; action: 'reconnect' | 'reauth' | 'stop' }>;
+
+export type CloseAction = 'reconnect' | 'reauth' | 'stop';
+
+export function closeAction(code: number): CloseAction {
+  for (const entry of Object.values(CLOSE_CODES)) if (entry.code === code) return entry.action;
+  return 'reconnect';
+}
