@@ -35,6 +35,7 @@ function page(publicUrl: string, embed: string, widgetName: string | undefined):
   pre { background: #1b1f24; color: #f6f7f9; padding: 1rem; border-radius: 10px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
   a { color: #1f5fd1; }
   ul { padding-left: 1.2rem; }
+  p.note { color: #4a5360; font-size: .9rem; }
 </style>
 </head>
 <body>
@@ -44,6 +45,7 @@ function page(publicUrl: string, embed: string, widgetName: string | undefined):
   <h2>Embed code${widgetName === undefined ? '' : ` for “${escapeHtml(widgetName)}”`}</h2>
   <p>Paste this before <code>&lt;/body&gt;</code> on your site:</p>
   <pre>${escapeHtml(embed)}</pre>
+  <p class="note">This version serves the widget's configuration and sessions; the <code>widget.js</code> bundle itself ships with the widget package.</p>
   <h2>Where things are</h2>
   <ul>
     <li><a href="${url}/docs">${url}/docs</a> — the REST API, browsable (OpenAPI at <a href="${url}/v1/openapi.json">/v1/openapi.json</a>)</li>
