@@ -1,1 +1,2 @@
 export { ParleyApiError, RestClient, type RestClientOptions } from './rest-client.js';
+export * from './realtime/index.js';

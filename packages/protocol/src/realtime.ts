@@ -16,6 +16,15 @@ export const MAX_CLIENT_FRAME_BYTES = 16_384;
 export const HEARTBEAT_MS = 25_000;
 /** How long a typing indicator lasts unless renewed. */
 export const TYPING_TTL_MS = 6_000;
+/** A connection must send `hello` this soon after it opens, or it is closed with PROTOCOL_ERROR. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** Per-connection rate limit (token bucket): sustained frames per second, and the burst on top. */
+export const CLIENT_FRAMES_PER_SECOND = 20;
+export const CLIENT_FRAME_BURST = 40;
+/** Outbound bytes a connection may have queued; past this it is closed with SLOW_CONSUMER. */
+export const MAX_OUTBOUND_BYTES = 1_048_576;
+/** Longest `wait` a long poll may ask for. */
+export const POLL_WAIT_MAX_MS = 25_000;
 
 // ---- client → server ------------------------------------------------------------------------
 
@@ -73,6 +82,8 @@ export type ServerFrame =
   | { readonly type: 'pong' }
   /** The server is going away (deploy, shutdown): reconnect after `afterMs`, probably to another node. */
   | { readonly type: 'reconnect'; readonly afterMs: number; readonly reason: string }
+  /** SSE and poll only (they have no close frame of their own): the link ends with this WebSocket close code. */
+  | { readonly type: 'close'; readonly code: number; readonly reason: string }
   | {
       readonly type: 'error';
       readonly code: RealtimeErrorCode;

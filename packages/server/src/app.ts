@@ -14,12 +14,17 @@ import { SessionTokens } from './auth/session-tokens.js';
 import { BotService } from './bots/bot-service.js';
 import { connectorFor } from './bots/connector-for.js';
 import type { Config } from './config.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import { RedisBus } from './bus/redis-bus.js';
 import { ConversationEngine } from './engine/conversation-engine.js';
+import { ConversationSignals } from './engine/conversation-signals.js';
 import { SessionService } from './engine/session-service.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { BODY_LIMIT_BYTES } from './http/limits.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
+import { realtimeGateway } from './realtime/gateway.js';
 import type { Services } from './services.js';
 import { ApiKeysStore } from './store/api-keys-store.js';
 import { BlueprintsStore } from './store/blueprints-store.js';
@@ -38,6 +43,8 @@ export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Overrides the translator chosen from the config (tests inject failing ones). */
   readonly translator?: Translator | null;
+  /** Realtime timings (tests shorten them). */
+  readonly realtime?: { readonly typingTtlMs?: number; readonly helloTimeoutMs?: number };
 }
 
 export interface Parley {
@@ -46,7 +53,7 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions)|conversations\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
@@ -75,11 +82,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const widgets = new WidgetService(widgetsStore, blueprintsStore, botsStore);
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore);
   const languageMaps = new LanguageMaps(widgetsStore);
-  const engine = new ConversationEngine(database.db, bots, connectorFor, app.log);
+  // One node: in-process fan-out; with PARLEY_REDIS_URL, Redis pub/sub between any number of nodes.
+  const resyncListeners = new Set<() => void>();
+  const bus: Bus =
+    config.redisUrl === null
+      ? new MemoryBus(app.log)
+      : new RedisBus({ url: config.redisUrl, log: app.log, onResync: () => resyncListeners.forEach((listener) => listener()) });
+  const engine = new ConversationEngine(database.db, bots, connectorFor, app.log, bus);
+  const signals = new ConversationSignals(database.db, bus, app.log, options.realtime?.typingTtlMs);
   const setup = new WidgetSetup(widgetsStore, translator, app.log);
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
     await Promise.all([setup.idle(), engine.idle()]);
+    signals.close();
+    await bus.close();
     await database.close();
   });
   const services: Services = {
@@ -91,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     setup,
     languageMaps,
     engine,
+    signals,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens),
   };
 
@@ -107,6 +124,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
   await app.register(conversationsApi, { services });
+  await app.register(realtimeGateway, {
+    session: {
+      engine,
+      signals,
+      bus,
+      log: app.log,
+      ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
+    },
+    auth: { tokens, apiKeys, adminKey: config.adminKey, widgets, engine },
+    resyncListeners,
+  });
   await app.register(homePage, { services, publicUrl: config.publicUrl });
   return { app, services };
 }

@@ -1,5 +1,6 @@
 import type { BotService } from './bots/bot-service.js';
 import type { ConversationEngine } from './engine/conversation-engine.js';
+import type { ConversationSignals } from './engine/conversation-signals.js';
 import type { SessionService } from './engine/session-service.js';
 import type { ApiKeysStore } from './store/api-keys-store.js';
 import type { OpenDatabase } from './store/database.js';
@@ -19,6 +20,7 @@ export interface Services {
   readonly languageMaps: LanguageMaps;
   readonly sessions: SessionService;
   readonly engine: ConversationEngine;
+  readonly signals: ConversationSignals;
 }
 
 export interface RouteOptions {

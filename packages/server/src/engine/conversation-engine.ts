@@ -3,10 +3,12 @@ import { MESSAGE_TYPES, type Author, type Message, type MessageType } from '@par
 import type { BotService } from '../bots/bot-service.js';
 import type { BotEvent } from '../bots/bot-connector.js';
 import type { ConnectorFactory } from '../bots/connector-for.js';
+import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, isUniqueViolation, type ConversationRow, type MessageRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
+import { encodeEvent, originKey } from './conversation-events.js';
 
 export interface AppendInput {
   readonly conversationId: string;
@@ -36,22 +38,47 @@ export class ConversationEngine {
     private readonly bots: BotService,
     private readonly connectorFor: ConnectorFactory,
     private readonly log: FastifyBaseLogger,
+    private readonly bus: Bus,
   ) {}
 
   /**
    * Stores a message with the next seq of its conversation, in one transaction. Idempotent on
    * clientId: a resend returns the stored original, also when two resends race each other.
    */
+  /**
+   * With an `executor` (a caller's transaction) nothing is published: only the caller knows when it
+   * commits, and it calls `announce` then. Otherwise the new message is published after its commit.
+   */
   async append(input: AppendInput, executor?: Db): Promise<AppendResult> {
     const clientId = input.clientId ?? null;
     if (executor !== undefined) return this.appendWith(executor, input, clientId);
+    let result: AppendResult;
     try {
-      return await this.db.transaction().execute((trx) => this.appendWith(trx, input, clientId));
+      result = await this.db.transaction().execute((trx) => this.appendWith(trx, input, clientId));
     } catch (error) {
       if (clientId === null || !isUniqueViolation(error)) throw error;
       const original = await store.messageByClientId(this.db, input.conversationId, clientId);
       if (original === undefined) throw error;
       return { message: toMessage(original), created: false };
+    }
+    if (result.created) await this.announce([result.message]);
+    return result;
+  }
+
+  /**
+   * Publishes committed messages to the conversation's live connections. Best effort by design: the
+   * bus is at-most-once and a connection that misses one catches up from the database by seq.
+   */
+  async announce(messages: readonly Message[]): Promise<void> {
+    for (const message of messages) {
+      try {
+        await this.bus.publish(
+          conversationChannel(message.conversationId),
+          encodeEvent({ type: 'message', message }, originKey(message.author)),
+        );
+      } catch (error) {
+        this.log.warn({ err: error, conversationId: message.conversationId }, 'could not publish a message; clients catch up by seq');
+      }
     }
   }
 

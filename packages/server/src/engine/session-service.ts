@@ -1,4 +1,4 @@
-import type { ContactInput, SessionCreate, SessionCreated, WidgetSettings } from '@parley/protocol';
+import type { ContactInput, Message, SessionCreate, SessionCreated, WidgetSettings } from '@parley/protocol';
 import { SESSION_DURATION_MAX_S, SESSION_DURATION_MIN_S } from '@parley/protocol';
 import { verifyIdentityHash } from '../auth/identity.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
@@ -54,7 +54,8 @@ export class SessionService {
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
     const expiresAt = new Date(Date.now() + durationS * 1000);
 
-    const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean }> => {
+    const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean; appended: Message[] }> => {
+      const appended: Message[] = [];
       // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
       // and each then sees the conversation the one before it opened.
       const contactId = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
@@ -76,7 +77,7 @@ export class SessionService {
         });
         if (strings.initial !== '') {
           const author = { role: 'bot' as const, id: bot.id, name: bot.name };
-          await this.engine.append({ conversationId, author, type: 'text', text: strings.initial }, trx);
+          appended.push((await this.engine.append({ conversationId, author, type: 'text', text: strings.initial }, trx)).message);
         }
       } else if (request.input.meta !== undefined) {
         // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.
@@ -89,8 +90,9 @@ export class SessionService {
           .execute();
       }
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
-      for (const text of seeds) await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx);
-      return { conversationId, resumed: resumable !== undefined };
+      for (const text of seeds)
+        appended.push((await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx)).message);
+      return { conversationId, resumed: resumable !== undefined, appended };
     };
     // Two first sessions of one identity at once (two tabs) race to insert its contact: the loser runs
     // again once the winner has committed, and then resumes the winner's conversation.
@@ -102,6 +104,8 @@ export class SessionService {
         return this.db.transaction().execute(openConversation);
       });
 
+    // Published only now that the transaction committed: another tab of a resumed conversation may be listening.
+    await this.engine.announce(opened.appended);
     if (seeds.length > 0) await this.engine.runBot(opened.conversationId, bot.id, language);
     const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
     return {

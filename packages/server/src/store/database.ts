@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration }
 import pg from 'pg';
 import type { StorageConfig } from '../config.js';
 import * as initial from './migrations/0001-initial.js';
+import * as readCursors from './migrations/0002-read-cursors.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -19,6 +20,7 @@ export interface OpenDatabase {
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-read-cursors': readCursors,
 };
 
 export async function openDatabase(storage: StorageConfig): Promise<OpenDatabase> {

@@ -15,6 +15,7 @@ export interface Database {
   contacts: ContactsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  read_cursors: ReadCursorsTable;
 }
 
 export interface ApiKeysTable {
@@ -120,4 +121,12 @@ export interface MessagesTable {
   payload: string | null;
   client_id: string | null;
   created_at: string;
+}
+
+export interface ReadCursorsTable {
+  conversation_id: string;
+  reader_role: string;
+  reader_id: string;
+  seq: number;
+  updated_at: string;
 }

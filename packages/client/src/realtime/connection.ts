@@ -1,0 +1,296 @@
+import { CLOSE_CODES, closeAction, HEARTBEAT_MS, type ClientFrame, type ServerFrame } from '@parley/protocol';
+import { backoffDelay } from './backoff.js';
+import { createClientId } from './client-id.js';
+import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } from './connection-types.js';
+import { availableTransports, createTransport } from './create-transport.js';
+import { Emitter } from './emitter.js';
+import { HttpCloseError } from './http-send.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
+import { defaultSchedule, noop } from './schedule.js';
+import { TransportPicker } from './transport-picker.js';
+import { ABNORMAL_CLOSE, closeFromStatus, oversized, type Transport, type TransportClose } from './transport.js';
+
+/** The gateway's token bucket refills at 20 frames/s; one second frees plenty for a retry. */
+const RATE_LIMIT_RETRY_MS = 1_000;
+
+/**
+ * One visitor's (or agent's) realtime link: picks a transport, resumes from lastSeq, keeps the outbox
+ * until acks, reconnects with full-jitter backoff. Every transport callback carries the generation it
+ * was created in; once a link is replaced its late callbacks are ignored (centrifuge-js `_transportId`).
+ */
+export class Connection extends Emitter<ConnectionEvents> {
+  private current: ConnectionState = { kind: 'idle' };
+  private transport: Transport | undefined;
+  private generation = 0;
+  private attempt = 0;
+  private seq: number;
+  private token: string;
+  private heartbeatMs = HEARTBEAT_MS;
+  private pendingRead = 0;
+  private conversationId: string | null = null;
+  private sendChain: Promise<unknown> = Promise.resolve();
+  private readonly outbox: Outbox;
+  private readonly picker: TransportPicker;
+  private readonly schedule: Schedule;
+  private readonly cancels = { open: noop, watchdog: noop, stable: noop, retry: noop };
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    this.seq = options.lastSeq ?? 0;
+    this.token = options.token;
+    this.outbox = new Outbox(options.initialOutbox);
+    this.picker = new TransportPicker(options.transports ?? availableTransports(options));
+    this.schedule = options.schedule ?? defaultSchedule;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The highest message seq received: persist it beside the messages to resume there next time. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  connect(): void {
+    if (this.current.kind !== 'idle') return;
+    const network = this.options.network;
+    if (network !== undefined) {
+      this.unsubscribe.push(network.onOffline(() => this.goOffline()));
+      this.unsubscribe.push(network.onOnline(() => this.goOnline()));
+    }
+    this.start();
+  }
+
+  close(): void {
+    this.teardown();
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    this.setState({ kind: 'closed', reason: 'client', code: null });
+  }
+
+  /** Queues a message; it stays in the outbox (see `snapshot()`) until the server acks it. */
+  send(text: string): OutboxEntry {
+    const now = (this.options.now ?? Date.now)();
+    const entry = this.outbox.push(createClientId(now, this.options.random), text, now);
+    if (this.current.kind === 'open') this.transmit(entry, this.generation);
+    return entry;
+  }
+
+  /** Sends a failed message again (the user pressed retry). */
+  retry(clientId: string): void {
+    const entry = this.outbox.retry(clientId);
+    if (entry !== undefined && this.current.kind === 'open') this.transmit(entry, this.generation);
+  }
+
+  discard(clientId: string): boolean {
+    return this.outbox.discard(clientId);
+  }
+
+  /** The unacked messages, for the widget to persist and pass back as `initialOutbox`. */
+  snapshot(): readonly OutboxEntry[] {
+    return this.outbox.snapshot();
+  }
+
+  typing(active: boolean): void {
+    // Typing is ephemeral: when the link is down there is nothing worth keeping.
+    if (this.current.kind === 'open') this.sendFrame({ type: 'typing', active }, this.generation);
+  }
+
+  /** Marks everything up to `seq` read; kept and sent on the next link when offline (read cursors are durable). */
+  markRead(seq: number): void {
+    if (seq <= this.pendingRead) return;
+    this.pendingRead = seq;
+    if (this.current.kind === 'open') this.sendFrame({ type: 'read', seq }, this.generation);
+  }
+
+  private start(): void {
+    const generation = ++this.generation;
+    const name = this.picker.current();
+    const transport = createTransport(name, { baseUrl: this.options.baseUrl, token: this.token, lastSeq: this.seq }, this.options);
+    this.transport = transport;
+    this.setState({ kind: 'connecting', transport: name, attempt: this.attempt });
+    this.cancels.open = this.schedule(
+      () => this.linkFailed(generation, { code: ABNORMAL_CLOSE, reason: 'open timeout' }, 'timeout'),
+      this.options.openTimeoutMs ?? 4000,
+    );
+    transport
+      .open(
+        (frame) => this.onFrame(generation, frame),
+        (close) => this.linkFailed(generation, close, 'error'),
+      )
+      .then(
+        () => this.onOpen(generation),
+        // A transport that fails reports through onClose too; this covers constructors that throw.
+        () => this.linkFailed(generation, { code: ABNORMAL_CLOSE, reason: 'open failed' }, 'error'),
+      );
+  }
+
+  private onOpen(generation: number): void {
+    if (generation !== this.generation || this.transport === undefined) return;
+    this.cancels.open();
+    this.picker.opened();
+    const conversationId = this.conversationId;
+    this.setState({ kind: 'open', transport: this.transport.name, conversationId });
+    this.kickWatchdog(generation);
+    this.cancels.stable = this.schedule(() => (this.attempt = 0), this.options.stableMs ?? 5000);
+    this.emit('ready', { transport: this.transport.name, conversationId });
+    for (const entry of this.outbox.sendable()) this.transmit(this.outbox.retry(entry.clientId) ?? entry, generation);
+    if (this.pendingRead > 0) this.sendFrame({ type: 'read', seq: this.pendingRead }, generation);
+  }
+
+  private onFrame(generation: number, frame: ServerFrame): void {
+    if (generation !== this.generation) return;
+    this.kickWatchdog(generation);
+    switch (frame.type) {
+      case 'welcome':
+        this.conversationId = frame.conversationId;
+        this.heartbeatMs = frame.heartbeatMs > 0 ? frame.heartbeatMs : HEARTBEAT_MS;
+        return;
+      case 'message': {
+        if (frame.message.seq <= this.seq) return; // Already held: a resend overlap or a replayed backlog.
+        this.seq = frame.message.seq;
+        // Our own message coming back proves it is stored, even if its ack was lost.
+        const own = frame.message.clientId === null ? undefined : this.outbox.ack(frame.message.clientId);
+        this.emit('message', frame.message);
+        if (own !== undefined)
+          this.emit('ack', { clientId: own.clientId, seq: frame.message.seq, messageId: frame.message.id, duplicate: false });
+        return;
+      }
+      case 'ack':
+        if (this.outbox.ack(frame.clientId) !== undefined) {
+          this.emit('ack', { clientId: frame.clientId, seq: frame.seq, messageId: frame.messageId, duplicate: frame.duplicate });
+        }
+        return;
+      case 'error': {
+        const entry = frame.clientId === undefined ? undefined : this.outbox.fail(frame.clientId, frame.code, frame.message);
+        if (entry !== undefined && frame.code === 'PARLEY_ERR_FRAME_RATE_LIMITED') this.retryLater(entry.clientId, generation);
+        const about = entry === undefined ? {} : { clientId: entry.clientId, retryable: entry.retryable };
+        return this.emit('error', { code: frame.code, message: frame.message, ...about });
+      }
+      case 'typing':
+        return this.emit('typing', frame);
+      case 'read':
+        return this.emit('read', frame);
+      case 'close':
+        // SSE and poll have no close frame of their own: the server names the WebSocket close code in-band.
+        return this.linkFailed(generation, { code: frame.code, reason: frame.reason }, 'error');
+      case 'reconnect':
+        this.teardown();
+        this.scheduleRetry(frame.afterMs, 'server');
+        return;
+      case 'ping':
+      case 'pong':
+        return; // Liveness only: the watchdog was kicked above.
+      default:
+        this.emit('frame', frame);
+    }
+  }
+
+  /** A link ended or never opened. Only the current generation counts. */
+  private linkFailed(generation: number, close: TransportClose, kind: 'timeout' | 'error'): void {
+    if (generation !== this.generation) return;
+    const wasOpen = this.current.kind === 'open';
+    this.teardown();
+    const action = closeAction(close.code);
+    if (action === 'stop') return this.setState({ kind: 'closed', reason: 'forbidden', code: close.code });
+    if (action === 'reauth') return void this.reauth(close.code);
+    if (!wasOpen && this.picker.failed(kind)) return this.start(); // Falling back: no reason to wait.
+    this.scheduleRetry(this.nextDelay(), 'lost');
+  }
+
+  private nextDelay(): number {
+    const { backoffBaseMs: baseMs, backoffCapMs: capMs, random } = this.options;
+    return backoffDelay(this.attempt++, { baseMs, capMs, random });
+  }
+
+  private async reauth(code: number): Promise<void> {
+    const generation = this.generation;
+    this.setState({ kind: 'reconnecting', attempt: this.attempt, delayMs: null, reason: 'reauth' });
+    this.emit('reauth', undefined);
+    const getToken = this.options.getToken;
+    const token = getToken === undefined ? undefined : await getToken().catch(() => undefined);
+    if (generation !== this.generation || this.current.kind !== 'reconnecting') return; // Closed or offline meanwhile.
+    if (token === undefined) return this.setState({ kind: 'closed', reason: 'unauthorized', code });
+    this.token = token;
+    // The first re-auth is immediate; a token refused again and again backs off like any failure.
+    this.scheduleRetry(this.attempt === 0 ? (this.attempt++, 0) : this.nextDelay(), 'reauth');
+  }
+
+  private scheduleRetry(delayMs: number, reason: 'lost' | 'server' | 'reauth'): void {
+    const generation = this.generation;
+    this.setState({ kind: 'reconnecting', attempt: this.attempt, delayMs, reason });
+    this.cancels.retry = this.schedule(() => {
+      if (generation === this.generation && this.current.kind === 'reconnecting') this.start();
+    }, delayMs);
+  }
+
+  private goOffline(): void {
+    if (this.current.kind === 'idle' || this.current.kind === 'closed') return;
+    this.teardown();
+    this.setState({ kind: 'reconnecting', attempt: this.attempt, delayMs: null, reason: 'offline' });
+  }
+
+  private goOnline(): void {
+    if (this.current.kind !== 'reconnecting' || this.current.reason !== 'offline') return;
+    this.attempt = 0;
+    this.start();
+  }
+
+  /** A rate-limited send (say, a long outbox flushed at once) is tried again shortly on the same link. */
+  private retryLater(clientId: string, generation: number): void {
+    this.schedule(() => {
+      if (generation === this.generation && this.current.kind === 'open') this.retry(clientId);
+    }, RATE_LIMIT_RETRY_MS);
+  }
+
+  private transmit(entry: OutboxEntry, generation: number): void {
+    const frame: ClientFrame = { type: 'send', clientId: entry.clientId, text: entry.text };
+    // The server would answer an oversized frame with a 4009 close, and a resend would loop: refuse it here.
+    if (!oversized(frame)) return this.sendFrame(frame, generation);
+    this.onFrame(generation, { type: 'error', code: 'PARLEY_ERR_FRAME_TOO_LARGE', message: 'message too large', clientId: entry.clientId });
+  }
+
+  /** Sends in order (HTTP transports wait for each answer), and treats a failed send as a broken link. */
+  private sendFrame(frame: ClientFrame, generation: number): void {
+    const transport = this.transport;
+    if (transport === undefined) return;
+    this.sendChain = this.sendChain.then(async () => {
+      if (generation !== this.generation) return; // Left for the next link's flush.
+      try {
+        const answer = await transport.send(frame);
+        if (answer !== undefined) this.onFrame(generation, answer);
+      } catch (error) {
+        const close = error instanceof HttpCloseError ? closeFromStatus(error.status) : { code: ABNORMAL_CLOSE, reason: 'send failed' };
+        this.linkFailed(generation, close, 'error');
+      }
+    });
+  }
+
+  private kickWatchdog(generation: number): void {
+    this.cancels.watchdog();
+    if (this.current.kind !== 'open' || this.transport?.heartbeats !== true) return;
+    this.cancels.watchdog = this.schedule(
+      () => this.linkFailed(generation, { code: CLOSE_CODES.HEARTBEAT_TIMEOUT.code, reason: 'heartbeat timeout' }, 'error'),
+      this.heartbeatMs * 2.5,
+    );
+  }
+
+  /** Ends the current link and its timers; bumping the generation makes every late callback of it a no-op. */
+  private teardown(): void {
+    this.generation++;
+    for (const key of ['open', 'watchdog', 'stable', 'retry'] as const) {
+      this.cancels[key]();
+      this.cancels[key] = noop;
+    }
+    this.transport?.close();
+    this.transport = undefined;
+    // A send still hanging on the old link must not hold up the next link's flush.
+    this.sendChain = Promise.resolve();
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.emit('state', state);
+  }
+}

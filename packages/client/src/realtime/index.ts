@@ -1,0 +1,11 @@
+// The realtime client's public door: the connection and what callers need to inject or persist.
+export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffDelay, type BackoffOptions } from './backoff.js';
+export { createClientId } from './client-id.js';
+export { Connection } from './connection.js';
+export type { ConnectionEvents, ConnectionOptions, ConnectionState, NetworkHooks, Schedule } from './connection-types.js';
+export { windowNetworkHooks, type NetworkEventTarget } from './network-hooks.js';
+export type { OutboxEntry } from './outbox.js';
+export { POLL_WAIT_MS } from './poll-transport.js';
+export type { EventSourceConstructor, EventSourceLike } from './sse-transport.js';
+export type { Transport, TransportClose, TransportName, TransportTarget } from './transport.js';
+export type { WebSocketConstructor, WebSocketLike } from './ws-transport.js';

@@ -1,0 +1,79 @@
+import type { RealtimeErrorCode } from '@parley/protocol';
+
+/**
+ * One message the server has not acknowledged yet. `failed` entries stay until the user retries or
+ * discards them: a message is never dropped silently. `retryable: false` means resending the same
+ * frame cannot succeed (too large, invalid), so it is not resent automatically.
+ */
+export interface OutboxEntry {
+  readonly clientId: string;
+  readonly text: string;
+  readonly createdAt: number;
+  readonly status: 'pending' | 'failed';
+  readonly retryable: boolean;
+  readonly error?: { readonly code: RealtimeErrorCode; readonly message: string };
+}
+
+const PERMANENT: readonly RealtimeErrorCode[] = ['PARLEY_ERR_FRAME_TOO_LARGE', 'PARLEY_ERR_FRAME_INVALID', 'PARLEY_ERR_FRAME_INVALID_JSON'];
+
+/** Unacked messages in send order. Plain data, so the widget can persist `snapshot()` and restore it. */
+export class Outbox {
+  private entries: OutboxEntry[];
+
+  constructor(initial: readonly OutboxEntry[] = []) {
+    this.entries = [...initial];
+  }
+
+  /** Queues a new message, pending until its ack. */
+  push(clientId: string, text: string, createdAt: number): OutboxEntry {
+    const entry: OutboxEntry = { clientId, text, createdAt, status: 'pending', retryable: true };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  get(clientId: string): OutboxEntry | undefined {
+    return this.entries.find((entry) => entry.clientId === clientId);
+  }
+
+  /** Removes the entry on its ack; returns it, or undefined when it was already acked (a second ack for a resend). */
+  ack(clientId: string): OutboxEntry | undefined {
+    const entry = this.get(clientId);
+    if (entry !== undefined) this.entries = this.entries.filter((other) => other !== entry);
+    return entry;
+  }
+
+  fail(clientId: string, code: RealtimeErrorCode, message: string): OutboxEntry | undefined {
+    return this.replace(clientId, (entry) => ({
+      ...entry,
+      status: 'failed',
+      retryable: !PERMANENT.includes(code),
+      error: { code, message },
+    }));
+  }
+
+  /** Marks a failed entry pending again (the user pressed retry); returns it when it exists. */
+  retry(clientId: string): OutboxEntry | undefined {
+    return this.replace(clientId, ({ error: _error, ...entry }) => ({ ...entry, status: 'pending', retryable: true }));
+  }
+
+  discard(clientId: string): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((entry) => entry.clientId !== clientId);
+    return this.entries.length !== before;
+  }
+
+  /** What to (re)send on a fresh link, in the order the user wrote them. Failed but retryable ones get another chance. */
+  sendable(): readonly OutboxEntry[] {
+    return this.entries.filter((entry) => entry.retryable);
+  }
+
+  snapshot(): readonly OutboxEntry[] {
+    return [...this.entries];
+  }
+
+  private replace(clientId: string, change: (entry: OutboxEntry) => OutboxEntry): OutboxEntry | undefined {
+    let result: OutboxEntry | undefined;
+    this.entries = this.entries.map((entry) => (entry.clientId === clientId ? (result = change(entry)) : entry));
+    return result;
+  }
+}

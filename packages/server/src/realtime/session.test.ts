@@ -1,0 +1,96 @@
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES, MAX_OUTBOUND_BYTES, type ServerFrame } from '@parley/protocol';
+import { conversationChannel } from '../bus/bus.js';
+import { MemoryBus } from '../bus/memory-bus.js';
+import { encodeEvent } from '../engine/conversation-events.js';
+import type { Principal } from './authenticate.js';
+import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
+import { parseFrame } from './testing/frame-log.js';
+import { openVisitor, startRealtimeServer, type RealtimeServer } from './testing/realtime-server.js';
+
+/** A sink that records frames and reports whatever backlog the test sets. */
+class RecordingSink implements Sink {
+  readonly frames: ServerFrame[] = [];
+  pending = 0;
+  closedWith: number | undefined;
+  write(json: string): void {
+    this.frames.push(parseFrame(json));
+  }
+  pendingBytes(): number {
+    return this.pending;
+  }
+  close(code: number): void {
+    this.closedWith ??= code;
+  }
+  seqs(): number[] {
+    return this.frames.flatMap((frame) => (frame.type === 'message' ? [frame.message.seq] : []));
+  }
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('realtime session ordering and backpressure [sqlite]', () => {
+  let server: RealtimeServer;
+  // The session listens on its own bus, so the test decides which events it sees and in what order.
+  const bus = new MemoryBus();
+  let deps: SessionDeps;
+  beforeAll(async () => {
+    server = await startRealtimeServer('sqlite');
+    const { engine, signals } = server.services;
+    deps = { engine, signals, bus, log: Fastify({ logger: false }).log };
+  });
+  afterAll(() => server.close());
+
+  async function conversation(): Promise<Principal> {
+    const { conversationId } = await openVisitor(server);
+    return { conversationId, author: { role: 'visitor', id: conversationId, name: 'Visitor' }, botId: null, language: 'en' };
+  }
+
+  const append = (principal: Principal, text: string) =>
+    server.services.engine.append({ conversationId: principal.conversationId, author: principal.author, type: 'text', text });
+
+  it('fills a gap from the database when a live message skips ahead, and drops ones already sent', async () => {
+    const principal = await conversation();
+    const sink = new RecordingSink();
+    const session = new RealtimeSession(deps, principal, sink);
+    await session.hello(0);
+    const start = sink.seqs().at(-1) ?? 0;
+    const first = await append(principal, 'first');
+    const second = await append(principal, 'second');
+    // Published out of order, as two concurrent commits may be: the later one first.
+    const channel = conversationChannel(principal.conversationId);
+    await bus.publish(channel, encodeEvent({ type: 'message', message: second.message }, 'visitor:x'));
+    await settle();
+    await bus.publish(channel, encodeEvent({ type: 'message', message: first.message }, 'visitor:x'));
+    await bus.publish(channel, encodeEvent({ type: 'message', message: second.message }, 'visitor:x'));
+    await settle();
+    expect(sink.seqs().filter((seq) => seq > start)).toEqual([first.message.seq, second.message.seq]);
+    session.close(1000, 'done');
+  });
+
+  it('closes a connection that stopped reading with SLOW_CONSUMER', async () => {
+    const principal = await conversation();
+    const sink = new RecordingSink();
+    const session = new RealtimeSession(deps, principal, sink);
+    await session.hello(0);
+    sink.pending = MAX_OUTBOUND_BYTES + 1;
+    const { message } = await append(principal, 'one too many');
+    await bus.publish(conversationChannel(principal.conversationId), encodeEvent({ type: 'message', message }, 'visitor:x'));
+    await settle();
+    expect(sink.closedWith).toBe(CLOSE_CODES.SLOW_CONSUMER.code);
+    expect(session.closed).toBe(true);
+  });
+
+  it('ignores bus payloads that are not conversation events', async () => {
+    const principal = await conversation();
+    const sink = new RecordingSink();
+    const session = new RealtimeSession(deps, principal, sink);
+    await session.hello(0);
+    const before = sink.frames.length;
+    await bus.publish(conversationChannel(principal.conversationId), 'garbage without a header');
+    await settle();
+    expect(sink.frames).toHaveLength(before);
+    session.close(1000, 'done');
+  });
+});

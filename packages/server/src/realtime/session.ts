@@ -1,0 +1,245 @@
+import {
+  CLOSE_CODES,
+  HEARTBEAT_MS,
+  HELLO_TIMEOUT_MS,
+  MAX_OUTBOUND_BYTES,
+  REALTIME_VERSION,
+  type ClientFrame,
+  type ServerFrame,
+} from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { conversationChannel, type Bus } from '../bus/bus.js';
+import type { ConversationEngine } from '../engine/conversation-engine.js';
+import { decodeEvent, originKey } from '../engine/conversation-events.js';
+import type { ConversationSignals } from '../engine/conversation-signals.js';
+import type { Principal } from './authenticate.js';
+import { errorFrame, parseClientFrame, TokenBucket } from './client-frames.js';
+
+/** What a transport gives the session: a way to write a serialised frame, to see its backlog, and to end the link. */
+export interface Sink {
+  write(json: string, frame: { readonly type: string; readonly seq: number }): void;
+  /** Bytes written but not yet flushed to the client. */
+  pendingBytes(): number;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionDeps {
+  readonly engine: ConversationEngine;
+  readonly signals: ConversationSignals;
+  readonly bus: Bus;
+  readonly log: FastifyBaseLogger;
+  readonly helloTimeoutMs?: number;
+}
+
+const BACKLOG_BATCH = 500;
+
+/**
+ * The realtime protocol, whatever the transport: hello → welcome → backlog after lastSeq → live
+ * frames, plus the client's send / typing / read / ping. Messages reach the client strictly in seq
+ * order, each once: the bus subscription starts before the backlog is read, every delivery goes
+ * through one queue, and a live message that skips ahead makes the session read the gap from the DB.
+ */
+export class RealtimeSession {
+  private state: 'awaiting-hello' | 'open' | 'closed' = 'awaiting-hello';
+  /** The highest seq written to this client. */
+  private delivered = 0;
+  private outbound: Promise<void> = Promise.resolve();
+  private inbound: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private readonly bucket = new TokenBucket();
+  private readonly self: string;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly principal: Principal,
+    private readonly sink: Sink,
+    private readonly onClosed: (session: RealtimeSession) => void = () => undefined,
+  ) {
+    this.self = originKey(principal.author);
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Events may have been lost between nodes (the bus reconnected): re-read everything after what was delivered. */
+  resync(): void {
+    if (this.state === 'open') this.enqueue(() => this.catchUp());
+  }
+
+  /** WebSocket: wait for the client's hello. (SSE and poll say lastSeq in the URL and call `hello` at once.) */
+  awaitHello(): void {
+    this.helloTimer = setTimeout(() => {
+      this.send(errorFrame('PARLEY_ERR_FRAME_HELLO_REQUIRED', 'Send hello first, within the hello timeout.'));
+      this.close(CLOSE_CODES.PROTOCOL_ERROR.code, 'no hello');
+    }, this.deps.helloTimeoutMs ?? HELLO_TIMEOUT_MS);
+  }
+
+  /** Handles one raw frame from the client, in arrival order. */
+  receive(raw: string): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    if (!this.bucket.take()) {
+      this.send(errorFrame('PARLEY_ERR_FRAME_RATE_LIMITED', 'Too many frames; slow down.'));
+      this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limited');
+      return Promise.resolve();
+    }
+    this.inbound = this.inbound.then(() => this.handle(raw)).catch((error: unknown) => this.fail(error));
+    return this.inbound;
+  }
+
+  async hello(lastSeq: number): Promise<void> {
+    if (this.state !== 'awaiting-hello') return;
+    clearTimeout(this.helloTimer);
+    this.state = 'open';
+    const { conversationId } = this.principal;
+    this.delivered = lastSeq;
+    // Subscribed before the backlog is read: a message committed in between arrives live and is de-duplicated by seq.
+    const unsubscribe = await this.deps.bus.subscribe(conversationChannel(conversationId), (payload) => this.fromBus(payload));
+    if (this.closed) {
+      await unsubscribe();
+      return;
+    }
+    this.unsubscribe = unsubscribe;
+    const conversation = await this.deps.engine.getConversation(conversationId);
+    this.send({
+      type: 'welcome',
+      v: REALTIME_VERSION,
+      conversationId,
+      lastSeq: Number(conversation?.last_seq ?? 0),
+      heartbeatMs: HEARTBEAT_MS,
+    });
+    this.enqueue(async () => {
+      await this.catchUp();
+      for (const frame of await this.deps.signals.readFrames(conversationId)) this.send(frame);
+    });
+    await this.outbound;
+  }
+
+  /** Writes a frame now (ack, error, pong, reconnect); live conversation events go through the queue instead. */
+  send(frame: ServerFrame): void {
+    this.write(JSON.stringify(frame), frame.type, frame.type === 'message' ? frame.message.seq : 0);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    unsubscribe?.().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end a bus subscription'));
+    this.sink.close(code, reason);
+    this.onClosed(this);
+  }
+
+  private async handle(raw: string): Promise<void> {
+    if (this.state === 'closed') return;
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) {
+      this.send(parsed.error);
+      if (parsed.closeCode !== undefined) this.close(parsed.closeCode, parsed.error.type);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === 'hello') {
+      if (this.state === 'awaiting-hello') await this.hello(frame.lastSeq);
+      else this.send(errorFrame('PARLEY_ERR_FRAME_INVALID', 'hello was already received on this connection.'));
+      return;
+    }
+    if (this.state === 'awaiting-hello') {
+      this.send(
+        errorFrame(
+          'PARLEY_ERR_FRAME_HELLO_REQUIRED',
+          'Send hello before any other frame.',
+          frame.type === 'send' ? frame.clientId : undefined,
+        ),
+      );
+      return;
+    }
+    const answer = await executeFrame(this.deps, this.principal, frame);
+    if (answer !== undefined) this.send(answer);
+  }
+
+  private fromBus(payload: string): void {
+    const event = decodeEvent(payload);
+    if (event === undefined || this.state !== 'open') return;
+    // The sender already shows its own typing; echoing it back would light up its own indicator.
+    if (event.kind === 'typing' && event.origin === this.self) return;
+    if (event.kind !== 'message') {
+      this.enqueue(async () => this.write(event.json, event.kind, 0));
+      return;
+    }
+    this.enqueue(async () => {
+      if (event.seq <= this.delivered) return;
+      if (event.seq === this.delivered + 1) {
+        this.write(event.json, 'message', event.seq);
+        this.delivered = event.seq;
+        return;
+      }
+      // Published out of order (concurrent commits) or an event lost on the bus: fill the gap from the database.
+      await this.catchUp();
+    });
+  }
+
+  /** Writes every stored message after `delivered`, in order, pausing while the client is behind on reading. */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const batch = await this.deps.engine.messagesAfter(this.principal.conversationId, this.delivered, BACKLOG_BATCH);
+      for (const message of batch) {
+        if (this.state === 'closed') return;
+        this.send({ type: 'message', message });
+        this.delivered = message.seq;
+      }
+      if (batch.length < BACKLOG_BATCH) return;
+      while (this.state !== 'closed' && this.sink.pendingBytes() > MAX_OUTBOUND_BYTES / 2) await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.outbound = this.outbound.then(task).catch((error: unknown) => this.fail(error));
+  }
+
+  /** A failure inside the server (database down): the client resumes from its lastSeq on reconnect, so closing is always safe. */
+  fail(error: unknown): void {
+    this.deps.log.error({ err: error, conversationId: this.principal.conversationId }, 'realtime session failed');
+    this.close(CLOSE_CODES.SERVER_RESTART.code, 'server error');
+  }
+
+  private write(json: string, type: string, seq: number): void {
+    if (this.state === 'closed') return;
+    this.sink.write(json, { type, seq });
+    // A client that stopped reading must not grow our memory: drop it; it resyncs from its lastSeq.
+    if (this.sink.pendingBytes() > MAX_OUTBOUND_BYTES) this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
+  }
+}
+
+/**
+ * send / typing / read / ping for a principal: shared by the streaming session and the HTTP send
+ * endpoints of SSE and poll. Returns the frame that answers it (ack, error, pong) if any.
+ */
+export async function executeFrame(deps: SessionDeps, principal: Principal, frame: ClientFrame): Promise<ServerFrame | undefined> {
+  const { conversationId, author } = principal;
+  switch (frame.type) {
+    case 'hello':
+      return errorFrame('PARLEY_ERR_FRAME_INVALID', 'hello is only sent on a stream.');
+    case 'ping':
+      return { type: 'pong' };
+    case 'typing':
+      await deps.signals.typing(conversationId, author, frame.active);
+      return undefined;
+    case 'read':
+      await deps.signals.markRead(conversationId, author, frame.seq);
+      return undefined;
+    case 'send': {
+      try {
+        const result = await deps.engine.append({ conversationId, author, type: 'text', text: frame.text, clientId: frame.clientId });
+        if (result.created && principal.botId !== null) deps.engine.startBotTurn(conversationId, principal.botId, principal.language);
+        const { message } = result;
+        return { type: 'ack', clientId: frame.clientId, seq: message.seq, messageId: message.id, duplicate: !result.created };
+      } catch (error) {
+        deps.log.error({ err: error, conversationId }, 'realtime send failed');
+        return errorFrame('PARLEY_ERR_SEND_FAILED', 'The message could not be stored; resend it with the same clientId.', frame.clientId);
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { HEARTBEAT_MS } from '@parley/protocol';
+import type { Gateway } from './gateway.js';
+import { registerHttpSend } from './http-send.js';
+
+/**
+ * Server-Sent Events adapter: one `data:` event per frame (message frames carry `id: <seq>` so the
+ * browser's automatic reconnect resumes with Last-Event-ID), a comment line as heartbeat, and sends
+ * by POST. The session's close code travels as a final `close` frame, as SSE has none of its own.
+ */
+export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
+  app.get('/v1/realtime/sse', { schema: { hide: true } }, async (request, reply) => {
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    const principal = await gateway.authenticate(query, request.headers.authorization, request.headers.origin);
+    const lastSeq = Math.max(seqOf(request.headers['last-event-id']), seqOf(query.get('lastSeq') ?? undefined));
+    const origin = request.headers.origin;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx and friends buffer responses by default, which would hold events back.
+      'x-accel-buffering': 'no',
+      // Hijacked replies skip @fastify/cors; authenticate() has already checked this origin against the widget.
+      ...(origin === undefined ? {} : { 'access-control-allow-origin': origin, vary: 'Origin' }),
+    });
+    res.write(': parley\n\n');
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    const session = gateway.open(principal, {
+      write: (json, frame) => {
+        res.write(frame.type === 'message' ? `id: ${frame.seq}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
+      },
+      pendingBytes: () => res.writableLength,
+      close: (code, reason) => {
+        clearInterval(heartbeat);
+        if (res.writableEnded) return;
+        res.end(`data: ${JSON.stringify({ type: 'close', code, reason })}\n\n`);
+      },
+    });
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      session.close(1000, 'client closed');
+    });
+    await session.hello(lastSeq).catch((error: unknown) => session.fail(error));
+  });
+
+  await app.register(async (scope) => registerHttpSend(scope, gateway, '/v1/realtime/sse/send'));
+};
+
+function seqOf(value: string | string[] | undefined): number {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : 0;
+}

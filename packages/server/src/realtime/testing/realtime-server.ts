@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { buildApp, type BuildOptions } from '../../app.js';
+import { loadConfig } from '../../config.js';
+import type { Services } from '../../services.js';
+import { POSTGRES_URL, postgresUnavailable, TEST_ADMIN_KEY, TEST_SECRET, type Dialect } from '../../testing/test-server.js';
+
+/** Test-only: a real app listening on 127.0.0.1:0, since sockets cannot go through `inject`. */
+export interface RealtimeServer {
+  readonly baseUrl: string;
+  readonly services: Services;
+  readonly dialect: Dialect;
+  /** JSON over fetch; `auth` is the admin key by default, `null` for none, or a session token. */
+  json(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function startRealtimeServer(dialect: Dialect, options: BuildOptions = {}): Promise<RealtimeServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-rt-'));
+  const schema = `parley_rt_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const config = loadConfig({
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
+    PARLEY_SECRET: TEST_SECRET,
+    PARLEY_LOG_LEVEL: 'silent',
+    ...(dialect === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
+  });
+  const { app, services } = await buildApp(config, { logger: false, ...options });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  let closed = false;
+  return {
+    baseUrl: address,
+    services,
+    dialect,
+    async json(method, path, body, auth = TEST_ADMIN_KEY, headers = {}) {
+      const response = await fetch(`${address}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(auth === null ? {} : { authorization: `Bearer ${auth}` }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      const parsed: unknown = text === '' ? {} : JSON.parse(text);
+      return { status: response.status, body: isRecord(parsed) ? parsed : {} };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dialect === 'postgres') {
+        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+      }
+    },
+  };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A builtin bot, a widget and a visitor session on it. */
+export async function openVisitor(
+  server: RealtimeServer,
+  widget: Record<string, unknown> = {},
+): Promise<{ token: string; conversationId: string; widgetId: string }> {
+  const bot = await server.json('POST', '/v1/bots', {
+    kind: 'builtin',
+    name: 'FAQ',
+    config: { rules: [], fallback: 'Sorry, I did not get that.' },
+  });
+  const created = await server.json('POST', '/v1/widgets', { name: 'Realtime', botId: bot.body['id'], ...widget });
+  const widgetId = String(created.body['id']);
+  const origin = Array.isArray(widget['origin']) && typeof widget['origin'][0] === 'string' ? { origin: widget['origin'][0] } : undefined;
+  const session = await server.json('POST', `/v1/widgets/${widgetId}/sessions`, {}, null, origin);
+  if (session.status !== 201) throw new Error(`session creation failed: ${JSON.stringify(session.body)}`);
+  return { token: String(session.body['token']), conversationId: String(session.body['conversationId']), widgetId };
+}
+
+/** Like describeEachStore: the suite once per dialect, each on its own listening server. */
+export function describeEachStoreListening(name: string, suite: (server: () => RealtimeServer) => void, options: BuildOptions = {}): void {
+  const dialects: Dialect[] =
+    process.env['PARLEY_TEST_SKIP_POSTGRES'] === '1' && process.env['CI'] !== 'true' ? ['sqlite'] : ['sqlite', 'postgres'];
+  for (const dialect of dialects) {
+    describe(`${name} [${dialect}]`, () => {
+      let server: RealtimeServer | undefined;
+      beforeAll(async () => {
+        if (dialect === 'postgres') {
+          const reason = await postgresUnavailable();
+          if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
+        }
+        server = await startRealtimeServer(dialect, options);
+      });
+      afterAll(async () => {
+        await server?.close();
+      });
+      suite(() => {
+        if (server === undefined) throw new Error('test server did not start');
+        return server;
+      });
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { WebSocket } from 'ws';
+import { FrameLog, parseFrame, query, type Connect, type TestClient } from './frame-log.js';
+
+/** Test-only WebSocket client: hello on open, resolves at `welcome`. */
+export const connectWs: Connect = (options) =>
+  new Promise<TestClient>((resolve, reject) => {
+    const log = new FrameLog();
+    const url = `${options.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?${query(options, {})}`;
+    const ws = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
+    ws.on('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: options.lastSeq ?? 0 })));
+    ws.on('close', (code, reason) => log.closed(code, reason.toString()));
+    ws.on('message', (data) => {
+      const frame = parseFrame(data.toString());
+      log.push(frame);
+      if (frame.type === 'welcome') resolve(client);
+    });
+    const client: TestClient = {
+      log,
+      async send(frame) {
+        const from = log.frames.length;
+        ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+        if (typeof frame === 'string' || frame.type !== 'send') return undefined;
+        return log.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.clientId === frame.clientId, { from });
+      },
+      async close() {
+        if (ws.readyState === WebSocket.CLOSED) return;
+        ws.close();
+        await log.waitForClose();
+      },
+    };
+  });
+
+/** A raw socket for hostile tests: no hello, nothing parsed for you. */
+export function rawWs(baseUrl: string, token: string, origin?: string): Promise<{ ws: WebSocket; log: FrameLog }> {
+  return new Promise((resolve, reject) => {
+    const log = new FrameLog();
+    const ws = new WebSocket(
+      `${baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${encodeURIComponent(token)}`,
+      origin === undefined ? {} : { origin },
+    );
+    ws.on('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    ws.on('error', reject);
+    ws.on('close', (code, reason) => log.closed(code, reason.toString()));
+    ws.on('message', (data) => log.push(parseFrame(data.toString())));
+    ws.on('open', () => resolve({ ws, log }));
+  });
+}

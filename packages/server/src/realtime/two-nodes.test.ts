@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFrame } from '@parley/protocol';
+import { buildApp, type Parley } from '../app.js';
+import { loadConfig } from '../config.js';
+import { POSTGRES_URL, postgresUnavailable, TEST_ADMIN_KEY, TEST_SECRET } from '../testing/test-server.js';
+import { openVisitor, type RealtimeServer } from './testing/realtime-server.js';
+import { connectWs } from './testing/ws-test-client.js';
+
+const REDIS_URL = process.env['PARLEY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** Two server processes' worth of app on one PostgreSQL schema and one Redis: the scaled mode. */
+describe('two nodes on one PostgreSQL and one Redis', () => {
+  const schema = `parley_nodes_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const dirs: string[] = [];
+  const nodes: { parley: Parley; baseUrl: string }[] = [];
+
+  beforeAll(async () => {
+    const reason = await postgresUnavailable();
+    if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
+    for (let i = 0; i < 2; i++) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-node-'));
+      dirs.push(dataDir);
+      const config = loadConfig({
+        PARLEY_DATA_DIR: dataDir,
+        PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
+        PARLEY_SECRET: TEST_SECRET,
+        PARLEY_LOG_LEVEL: 'silent',
+        PARLEY_DATABASE_URL: POSTGRES_URL,
+        PARLEY_DATABASE_SCHEMA: schema,
+        PARLEY_REDIS_URL: REDIS_URL,
+      });
+      // Started one after the other: the second migrates an already migrated schema, as a rolling deploy does.
+      const parley = await buildApp(config, { logger: false });
+      nodes.push({ parley, baseUrl: await parley.app.listen({ host: '127.0.0.1', port: 0 }) });
+    }
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) await node.parley.app.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+  });
+
+  it('relays messages, typing and read receipts between a visitor on node A and an agent on node B, in order, none lost or doubled', async () => {
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('nodes did not start');
+    const nodeA: RealtimeServer = {
+      baseUrl: a.baseUrl,
+      services: a.parley.services,
+      dialect: 'postgres',
+      json: async (method, path, body, auth = TEST_ADMIN_KEY, headers = {}) => {
+        const response = await fetch(`${a.baseUrl}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...(auth === null ? {} : { authorization: `Bearer ${auth}` }), ...headers },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const parsed: unknown = await response.json();
+        return { status: response.status, body: typeof parsed === 'object' && parsed !== null ? { ...parsed } : {} };
+      },
+      close: async () => undefined,
+    };
+    const session = await openVisitor(nodeA);
+    const visitor = await connectWs({ baseUrl: a.baseUrl, token: session.token });
+    const agent = await connectWs({ baseUrl: b.baseUrl, token: TEST_ADMIN_KEY, conversationId: session.conversationId });
+    await visitor.log.waitFor((f) => f.type === 'welcome');
+    await agent.log.waitFor((f) => f.type === 'welcome');
+
+    const isMessageText = (text: string) => (f: ServerFrame) => f.type === 'message' && f.message.text === text;
+    const ROUNDS = 30;
+    for (let i = 0; i < ROUNDS; i++) {
+      const fromVisitor = `visitor ${i}`;
+      const fromAgent = `agent ${i}`;
+      expect(await visitor.send({ type: 'send', clientId: `visitor-${i}-abcdef`, text: fromVisitor })).toMatchObject({ type: 'ack' });
+      await agent.log.waitFor(isMessageText(fromVisitor));
+      expect(await agent.send({ type: 'send', clientId: `agent-${i}-abcdefgh`, text: fromAgent })).toMatchObject({ type: 'ack' });
+      await visitor.log.waitFor(isMessageText(fromAgent));
+    }
+
+    await agent.send({ type: 'typing', active: true });
+    const typing = await visitor.log.waitFor((f) => f.type === 'typing' && f.active);
+    expect(typing).toMatchObject({ author: { role: 'agent' } });
+    const stored = await a.parley.services.engine.messagesAfter(session.conversationId, 0);
+    const lastSeq = stored.at(-1)?.seq ?? 0;
+    await visitor.send({ type: 'read', seq: lastSeq });
+    await agent.log.waitFor((f) => f.type === 'read' && f.seq === lastSeq);
+
+    // Both sides hold the whole stored history exactly once, in seq order.
+    const storedSeqs = stored.map((m) => m.seq);
+    expect(storedSeqs).toEqual([...storedSeqs].sort((x, y) => x - y));
+    expect(new Set(storedSeqs).size).toBe(storedSeqs.length);
+    expect(stored.filter((m) => m.author.role === 'visitor' || m.author.role === 'agent')).toHaveLength(ROUNDS * 2);
+    expect(visitor.log.seqs()).toEqual(storedSeqs);
+    expect(agent.log.seqs()).toEqual(storedSeqs);
+    await visitor.close();
+    await agent.close();
+  });
+});

@@ -1,0 +1,93 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { Gateway } from './gateway.js';
+
+export const WS_PATH = '/v1/realtime/ws';
+
+/**
+ * WebSocket adapter: authenticates the upgrade (token, widget, Origin allowlist against cross-site
+ * WebSocket hijacking; a refusal is close 4001 or 4003 right after the handshake), then only moves
+ * strings between the socket and the session. Heartbeat:
+ * a WebSocket ping every HEARTBEAT_MS; a socket that did not answer the previous one is dropped.
+ */
+export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
+  // Frames up to 4× the protocol limit reach the session, which answers with a documented error and
+  // 4009; only absurd ones are cut by `ws` itself (1009) before we buffer them.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES * 4 });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        socket.close(CLOSE_CODES.HEARTBEAT_TIMEOUT.code, 'heartbeat timeout');
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== WS_PATH) return reject(socket, 404);
+    if (gateway.isDraining) return reject(socket, 503);
+    const origin = request.headers.origin;
+    gateway.authenticate(url.searchParams, request.headers.authorization, origin).then(
+      (principal) =>
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          alive.set(ws, true);
+          ws.on('pong', () => alive.set(ws, true));
+          const session = gateway.open(principal, {
+            write: (json) => ws.send(json),
+            pendingBytes: () => ws.bufferedAmount,
+            close: (code, reason) => {
+              if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+            },
+          });
+          ws.on('message', (data, isBinary) => {
+            void session.receive(isBinary ? '\u0000binary' : data.toString());
+          });
+          ws.on('close', () => session.close(1000, 'client closed'));
+          ws.on('error', (error) => app.log.debug({ err: error }, 'websocket error'));
+          session.awaitHello();
+        }),
+      (error: unknown) => {
+        if (!(error instanceof ApiError)) {
+          app.log.error({ err: error }, 'websocket upgrade failed');
+          return reject(socket, 500);
+        }
+        // Browsers do not expose an upgrade's HTTP status, so the refusal is a close code the client can act on.
+        // Nothing is read from or sent to a refused socket but that close: a hijacking page learns nothing.
+        wss.handleUpgrade(request, socket, head, (ws) => ws.close(refusalCode(error.status), error.code));
+      },
+    );
+  };
+
+  app.server.on('upgrade', onUpgrade);
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    app.server.off('upgrade', onUpgrade);
+    // preClose already sent each socket `reconnect` and 4000; give the close handshakes a moment to flush.
+    const deadline = Date.now() + 1000;
+    while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const socket of wss.clients) socket.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
+};
+
+/** 401 → re-authenticate; 403 (origin) and 404 (widget or conversation gone) → stop. */
+function refusalCode(status: number): number {
+  return status === 401 ? CLOSE_CODES.UNAUTHORIZED.code : CLOSE_CODES.FORBIDDEN.code;
+}
+
+/** Refuses an upgrade with a plain HTTP status, for unknown paths and a draining node (the client retries). */
+function reject(socket: Duplex, status: number): void {
+  const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

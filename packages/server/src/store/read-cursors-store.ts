@@ -1,0 +1,28 @@
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { ReadCursorsTable } from './schema.js';
+
+export type ReadCursorRow = ReadCursorsTable;
+
+/** SQL for read cursors. A cursor only moves forward: a stale `read` (older tab, reordered POST) changes nothing. */
+export const readCursorsStore = {
+  /** Raises the cursor to `seq`; returns true when it moved (so a `read` frame is worth publishing). */
+  async raise(db: Db, row: ReadCursorRow): Promise<boolean> {
+    const moved = await db
+      .insertInto('read_cursors')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['conversation_id', 'reader_role', 'reader_id'])
+          .doUpdateSet({ seq: sql`excluded.seq`, updated_at: sql`excluded.updated_at` })
+          .where('read_cursors.seq', '<', sql<number>`excluded.seq`),
+      )
+      .returning('seq')
+      .execute();
+    return moved.length > 0;
+  },
+
+  list(db: Db, conversationId: string): Promise<ReadCursorRow[]> {
+    return db.selectFrom('read_cursors').selectAll().where('conversation_id', '=', conversationId).orderBy('updated_at').execute();
+  },
+};

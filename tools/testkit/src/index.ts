@@ -1,0 +1,4 @@
+// The testkit's public door for tests, benches and e2e (generate-docs.ts is a script, run on its own).
+export { FakeConversation, type Subscriber } from './fake-conversation.js';
+export { FakeRealtimeServer, type FakeBehaviour, type FakeTransport } from './fake-realtime-server.js';
+export { NodeEventSource } from './node-event-source.js';
