@@ -5,6 +5,7 @@ import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } f
 import { availableTransports, createTransport } from './create-transport.js';
 import { Emitter } from './emitter.js';
 import { HttpCloseError } from './http-send.js';
+import { FramePacer } from './frame-pacer.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { defaultSchedule, noop } from './schedule.js';
 import { TransportPicker } from './transport-picker.js';
@@ -29,6 +30,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private pendingRead = 0;
   private conversationId: string | null = null;
   private sendChain: Promise<unknown> = Promise.resolve();
+  private pacer: FramePacer;
   private readonly outbox: Outbox;
   private readonly picker: TransportPicker;
   private readonly schedule: Schedule;
@@ -38,6 +40,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   constructor(private readonly options: ConnectionOptions) {
     super();
     this.seq = options.lastSeq ?? 0;
+    this.pacer = new FramePacer(options.now ?? Date.now);
     this.token = options.token;
     this.outbox = new Outbox(options.initialOutbox);
     this.picker = new TransportPicker(options.transports ?? availableTransports(options));
@@ -257,6 +260,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (transport === undefined) return;
     this.sendChain = this.sendChain.then(async () => {
       if (generation !== this.generation) return; // Left for the next link's flush.
+      for (let wait = this.pacer.delay(); wait > 0; wait = this.pacer.delay()) {
+        await new Promise<void>((resume) => this.schedule(resume, wait));
+        if (generation !== this.generation) return;
+      }
       try {
         const answer = await transport.send(frame);
         if (answer !== undefined) this.onFrame(generation, answer);
@@ -287,6 +294,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.transport = undefined;
     // A send still hanging on the old link must not hold up the next link's flush.
     this.sendChain = Promise.resolve();
+    this.pacer = new FramePacer(this.options.now ?? Date.now);
   }
 
   private setState(state: ConnectionState): void {
