@@ -6,6 +6,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, firstRun, loadConfig } from '@parley/server';
+import { runGatewayBench } from './gateway.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -79,3 +80,6 @@ agent.destroy();
 bare.close();
 await app.close();
 rmSync(dataDir, { recursive: true, force: true });
+
+// The gateway bench runs its servers in child processes, after the in-process server bench has closed.
+await runGatewayBench();
