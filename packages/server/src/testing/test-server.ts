@@ -120,18 +120,22 @@ export function postgresUnavailable(): Promise<string | null> {
  * failure under CI=true; on a developer machine without it the PostgreSQL run fails too, with the
  * reason, unless PARLEY_TEST_SKIP_POSTGRES=1 says to leave it out on purpose.
  */
-export function describeEachStore(name: string, suite: (server: () => TestServer) => void, options: BuildOptions = {}): void {
+export function describeEachDialect<S extends { close(): Promise<void> }>(
+  name: string,
+  start: (dialect: Dialect) => Promise<S>,
+  suite: (server: () => S) => void,
+): void {
   const dialects: Dialect[] =
     process.env['PARLEY_TEST_SKIP_POSTGRES'] === '1' && process.env['CI'] !== 'true' ? ['sqlite'] : ['sqlite', 'postgres'];
   for (const dialect of dialects) {
     describe(`${name} [${dialect}]`, () => {
-      let server: TestServer | undefined;
+      let server: S | undefined;
       beforeAll(async () => {
         if (dialect === 'postgres') {
           const reason = await postgresUnavailable();
           if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
         }
-        server = await startTestServer(dialect, options);
+        server = await start(dialect);
       });
       afterAll(async () => {
         await server?.close();
@@ -142,4 +146,8 @@ export function describeEachStore(name: string, suite: (server: () => TestServer
       });
     });
   }
+}
+
+export function describeEachStore(name: string, suite: (server: () => TestServer) => void, options: BuildOptions = {}): void {
+  describeEachDialect(name, (dialect) => startTestServer(dialect, options), suite);
 }

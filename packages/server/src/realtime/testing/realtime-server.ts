@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe } from 'vitest';
 import { buildApp, type BuildOptions } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import type { Services } from '../../services.js';
-import { POSTGRES_URL, postgresUnavailable, TEST_ADMIN_KEY, TEST_SECRET, type Dialect } from '../../testing/test-server.js';
+import { describeEachDialect, POSTGRES_URL, TEST_ADMIN_KEY, TEST_SECRET, type Dialect } from '../../testing/test-server.js';
 
 /** Test-only: a real app listening on 127.0.0.1:0, since sockets cannot go through `inject`. */
 export interface RealtimeServer {
@@ -93,25 +92,5 @@ export async function openVisitor(
 
 /** Like describeEachStore: the suite once per dialect, each on its own listening server. */
 export function describeEachStoreListening(name: string, suite: (server: () => RealtimeServer) => void, options: BuildOptions = {}): void {
-  const dialects: Dialect[] =
-    process.env['PARLEY_TEST_SKIP_POSTGRES'] === '1' && process.env['CI'] !== 'true' ? ['sqlite'] : ['sqlite', 'postgres'];
-  for (const dialect of dialects) {
-    describe(`${name} [${dialect}]`, () => {
-      let server: RealtimeServer | undefined;
-      beforeAll(async () => {
-        if (dialect === 'postgres') {
-          const reason = await postgresUnavailable();
-          if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
-        }
-        server = await startRealtimeServer(dialect, options);
-      });
-      afterAll(async () => {
-        await server?.close();
-      });
-      suite(() => {
-        if (server === undefined) throw new Error('test server did not start');
-        return server;
-      });
-    });
-  }
+  describeEachDialect(name, (dialect) => startRealtimeServer(dialect, options), suite);
 }
