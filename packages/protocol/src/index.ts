@@ -15,3 +15,4 @@ export * from './api-keys.js';
 export { UI_STRING_KEYS, EN_UI_STRINGS, type UiStringKey, type UiStrings } from './i18n/ui-strings.js';
 export * from './i18n/builtin-languages.js';
 export * from './realtime.js';
+export { TokenBucket } from './token-bucket.js';

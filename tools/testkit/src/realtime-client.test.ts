@@ -1,9 +1,8 @@
-import { Connection, type ConnectionOptions, type ConnectionState } from '@parley/client';
-import type { Message } from '@parley/protocol';
+import type { Connection, ConnectionOptions } from '@parley/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FakeRealtimeServer } from './fake-realtime-server.js';
-import { NodeEventSource } from './node-event-source.js';
+import { connectToFake, until, type ConnectedClient } from './connection-test-helpers.js';
 
 let server: FakeRealtimeServer;
 const connections: Connection[] = [];
@@ -16,33 +15,8 @@ afterEach(async () => {
   await server.stop();
 });
 
-function connect(options: Partial<ConnectionOptions> = {}): { connection: Connection; messages: Message[]; states: ConnectionState[] } {
-  const connection = new Connection({
-    baseUrl: server.url,
-    token: 'visitor-token',
-    WebSocket,
-    EventSource: NodeEventSource,
-    fetch: globalThis.fetch,
-    backoffBaseMs: 20,
-    backoffCapMs: 200,
-    pollWaitMs: 2_000,
-    ...options,
-  });
-  const messages: Message[] = [];
-  const states: ConnectionState[] = [];
-  connection.on('message', (message) => messages.push(message));
-  connection.on('state', (state) => states.push(state));
-  connections.push(connection);
-  connection.connect();
-  return { connection, messages, states };
-}
-
-async function until(check: () => boolean, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function connect(options: Partial<ConnectionOptions> = {}): ConnectedClient {
+  return connectToFake(server, connections, options);
 }
 
 const isOpen = (connection: Connection, transport?: string): boolean =>

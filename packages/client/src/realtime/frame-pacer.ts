@@ -1,4 +1,4 @@
-import { CLIENT_FRAME_BURST, CLIENT_FRAMES_PER_SECOND } from '@parley/protocol';
+import { CLIENT_FRAME_BURST, CLIENT_FRAMES_PER_SECOND, TokenBucket } from '@parley/protocol';
 
 /**
  * Keeps one link under the server's per-connection frame limit, with a margin. Without it a long
@@ -7,27 +7,14 @@ import { CLIENT_FRAME_BURST, CLIENT_FRAMES_PER_SECOND } from '@parley/protocol';
  * server's does.
  */
 export class FramePacer {
-  private tokens: number;
-  private last: number;
+  private readonly bucket: TokenBucket;
 
-  constructor(
-    private readonly now: () => number,
-    private readonly capacity = CLIENT_FRAME_BURST - 8,
-    private readonly perSecond = CLIENT_FRAMES_PER_SECOND - 2,
-  ) {
-    this.tokens = capacity;
-    this.last = now();
+  constructor(now: () => number, capacity = CLIENT_FRAME_BURST - 8, perSecond = CLIENT_FRAMES_PER_SECOND - 2) {
+    this.bucket = new TokenBucket(perSecond, capacity, now);
   }
 
   /** 0 when a frame may go now (and takes its token), else how many ms to wait before asking again. */
   delay(): number {
-    const now = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+    return this.bucket.take() ? 0 : this.bucket.waitMs();
   }
 }

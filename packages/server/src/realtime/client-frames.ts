@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import {
   CLIENT_FRAME_BURST,
   CLIENT_FRAMES_PER_SECOND,
+  TokenBucket,
   clientFrameSchema,
   CLOSE_CODES,
   MAX_CLIENT_FRAME_BYTES,
@@ -52,26 +53,7 @@ function sendClientId(json: unknown): string | undefined {
   return 'clientId' in json && typeof json.clientId === 'string' && json.clientId.length <= 64 ? json.clientId : undefined;
 }
 
-/** Per-connection token bucket: `rate` frames a second sustained, `burst` at once. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly rate = CLIENT_FRAMES_PER_SECOND,
-    private readonly burst = CLIENT_FRAME_BURST,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
+/** The per-connection limit: CLIENT_FRAMES_PER_SECOND sustained, CLIENT_FRAME_BURST at once. */
+export function connectionRateLimit(): TokenBucket {
+  return new TokenBucket(CLIENT_FRAMES_PER_SECOND, CLIENT_FRAME_BURST);
 }

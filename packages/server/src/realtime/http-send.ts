@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { CLOSE_CODES } from '@parley/protocol';
-import { errorFrame, parseClientFrame, TokenBucket } from './client-frames.js';
+import { CLOSE_CODES, type TokenBucket } from '@parley/protocol';
+import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 import type { Gateway } from './gateway.js';
 import { executeFrame } from './session.js';
 
@@ -27,7 +27,7 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
       let bucket = buckets.get(key);
       if (bucket === undefined) {
         if (buckets.size >= BUCKETS_MAX) buckets.clear();
-        bucket = new TokenBucket();
+        bucket = connectionRateLimit();
         buckets.set(key, bucket);
       }
       if (!bucket.take()) return reply.status(429).send(errorFrame('PARLEY_ERR_FRAME_RATE_LIMITED', 'Too many frames; slow down.'));

@@ -13,7 +13,7 @@ import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { decodeEvent, originKey } from '../engine/conversation-events.js';
 import type { ConversationSignals } from '../engine/conversation-signals.js';
 import type { Principal } from './authenticate.js';
-import { errorFrame, parseClientFrame, TokenBucket } from './client-frames.js';
+import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 
 /** What a transport gives the session: a way to write a serialised frame, to see its backlog, and to end the link. */
 export interface Sink {
@@ -47,7 +47,7 @@ export class RealtimeSession {
   private inbound: Promise<void> = Promise.resolve();
   private unsubscribe: (() => Promise<void>) | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
-  private readonly bucket = new TokenBucket();
+  private readonly bucket = connectionRateLimit();
   private readonly self: string;
 
   constructor(

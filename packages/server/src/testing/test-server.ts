@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { buildApp, type BuildOptions } from '../app.js';
+import { buildApp, type BuildOptions, type Parley } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { Services } from '../services.js';
 
@@ -38,9 +38,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(dialect: Dialect, options: BuildOptions = {}): Promise<TestServer> {
+export interface TestApp extends Parley {
+  /** Closes the app, then removes its data dir and PostgreSQL schema. */
+  dispose(): Promise<void>;
+}
+
+/** A built app on a fresh data dir and, for PostgreSQL, a fresh schema; a failed build leaves neither behind. */
+export async function buildTestApp(dialect: Dialect, options: BuildOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
   const schema = `parley_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const removeStorage = async (): Promise<void> => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (dialect === 'postgres') await dropSchema(schema);
+  };
   const config = loadConfig({
     PARLEY_DATA_DIR: dataDir,
     PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
@@ -48,16 +58,24 @@ export async function startTestServer(dialect: Dialect, options: BuildOptions = 
     PARLEY_LOG_LEVEL: 'silent',
     ...(dialect === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
   });
-  let built;
   try {
-    built = await buildApp(config, { logger: false, ...options });
+    const built = await buildApp(config, { logger: false, ...options });
     await built.app.ready();
+    return {
+      ...built,
+      async dispose() {
+        await built.app.close();
+        await removeStorage();
+      },
+    };
   } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
-    if (dialect === 'postgres') await dropSchema(schema);
+    await removeStorage();
     throw error;
   }
-  const { app, services } = built;
+}
+
+export async function startTestServer(dialect: Dialect, options: BuildOptions = {}): Promise<TestServer> {
+  const { app, services, dispose } = await buildTestApp(dialect, options);
   return {
     services,
     dialect,
@@ -78,11 +96,7 @@ export async function startTestServer(dialect: Dialect, options: BuildOptions = 
       }
       return { status: response.statusCode, headers: response.headers, body: response.body, json };
     },
-    async close() {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (dialect === 'postgres') await dropSchema(schema);
-    },
+    close: dispose,
   };
 }
 

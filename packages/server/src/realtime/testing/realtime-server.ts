@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { buildApp, type BuildOptions } from '../../app.js';
-import { loadConfig } from '../../config.js';
+import type { BuildOptions } from '../../app.js';
 import type { Services } from '../../services.js';
-import { describeEachDialect, POSTGRES_URL, TEST_ADMIN_KEY, TEST_SECRET, type Dialect } from '../../testing/test-server.js';
+import { buildTestApp, describeEachDialect, TEST_ADMIN_KEY, type Dialect } from '../../testing/test-server.js';
 
 /** Test-only: a real app listening on 127.0.0.1:0, since sockets cannot go through `inject`. */
 export interface RealtimeServer {
@@ -24,16 +19,7 @@ export interface RealtimeServer {
 }
 
 export async function startRealtimeServer(dialect: Dialect, options: BuildOptions = {}): Promise<RealtimeServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-rt-'));
-  const schema = `parley_rt_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const config = loadConfig({
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
-    PARLEY_SECRET: TEST_SECRET,
-    PARLEY_LOG_LEVEL: 'silent',
-    ...(dialect === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
-  });
-  const { app, services } = await buildApp(config, { logger: false, ...options });
+  const { app, services, dispose } = await buildTestApp(dialect, options);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   let closed = false;
   return {
@@ -57,13 +43,7 @@ export async function startRealtimeServer(dialect: Dialect, options: BuildOption
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (dialect === 'postgres') {
-        const client = new pg.Client({ connectionString: POSTGRES_URL });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-      }
+      await dispose();
     },
   };
 }
