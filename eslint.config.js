@@ -89,7 +89,16 @@ function restrict(files, patterns) {
 }
 
 export default defineConfig(
-  globalIgnores(['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**', 'screenshots/**', 'bench/results/**', 'docs/**']),
+  globalIgnores([
+    '**/dist/**',
+    '**/dist-browser/**',
+    '**/node_modules/**',
+    'data/**',
+    'coverage/**',
+    'screenshots/**',
+    'bench/results/**',
+    'docs/**',
+  ]),
 
   js.configs.recommended,
   tseslint.configs.recommended,

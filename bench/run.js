@@ -6,7 +6,10 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, firstRun, loadConfig } from '@parley/server';
+import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
+import { runWidgetLoadBench } from './widget-load.js';
+import { runWidgetSizeBench } from './widget-size.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -83,3 +86,9 @@ rmSync(dataDir, { recursive: true, force: true });
 
 // The gateway bench runs its servers in child processes, after the in-process server bench has closed.
 await runGatewayBench();
+// Time-to-first-token through the managed bot path vs the upstream directly.
+await runBotProxyBench();
+
+// The widget's shipped size (loader, core, extras) beside @n8n/chat, with the DESIGN.md budgets.
+runWidgetSizeBench();
+await runWidgetLoadBench();

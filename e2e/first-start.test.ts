@@ -66,6 +66,17 @@ describe('first start of the built server (as `npm start` runs it)', () => {
     expect(await home.text()).toContain('data-parley-widget=');
     const widgets = await (await fetch(`http://127.0.0.1:${port}/v1/widgets`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(widgets.items).toHaveLength(1);
+    // The demo console admin: email and a generated password, printed once, that log in.
+    const admin = /Agent console: \S+\/console {2}\(Email: (\S+)\)\s+Password \(shown once, change it after logging in\): (\S+)/.exec(
+      first.output(),
+    );
+    expect(admin?.[1]).toBe('admin@parley.local');
+    const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: admin?.[1], password: admin?.[2] }),
+    });
+    expect(login.status).toBe(200);
     expect(await stop(first.child)).toBe(0);
 
     expect(existsSync(join(dataDir, 'parley.db'))).toBe(true);
@@ -73,6 +84,7 @@ describe('first start of the built server (as `npm start` runs it)', () => {
 
     const second = await start(dataDir, port);
     expect(second.output()).not.toContain('Admin API key');
+    expect(second.output()).not.toContain('Password (shown once');
     const again = await (await fetch(`http://127.0.0.1:${port}/v1/widgets`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(again.items.map((w: { id: string }) => w.id)).toEqual(widgets.items.map((w: { id: string }) => w.id));
     expect(await stop(second.child)).toBe(0);

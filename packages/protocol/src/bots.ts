@@ -30,6 +30,14 @@ export const builtinRuleSchema = v.strictObject({
   quickReplies: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(80))), v.maxLength(10))),
 });
 
+export const openAiToolSchema = v.strictObject({
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')),
+  description: v.optional(text(2000)),
+  /** JSON Schema of the arguments. */
+  parameters: v.optional(v.record(v.string(), v.unknown())),
+  url: httpUrl,
+});
+
 export const BOT_KINDS = ['builtin', 'webhook', 'rasa', 'dialogflow', 'openai'] as const;
 export type BotKind = (typeof BOT_KINDS)[number];
 
@@ -56,7 +64,13 @@ export const botKindSchemas = {
     secrets: v.strictObject({ signingSecret: v.optional(v.nullable(text(500))), headers: v.optional(v.nullable(headers)) }),
   },
   rasa: {
-    config: v.strictObject({ url: httpUrl, timeoutMs: v.optional(timeoutMs) }),
+    config: v.strictObject({
+      /** The REST channel's webhook, e.g. https://rasa.example.com/webhooks/rest/webhook. */
+      url: httpUrl,
+      timeoutMs: v.optional(timeoutMs),
+      /** Ask for `?stream=true`: each bot message is shown as soon as Rasa produces it. */
+      stream: v.optional(v.boolean()),
+    }),
     secrets: v.strictObject({ token: v.optional(v.nullable(text(2000))) }),
   },
   dialogflow: {
@@ -67,6 +81,12 @@ export const botKindSchemas = {
       agentId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a Dialogflow CX agent id'))),
       languageCode: v.optional(v.pipe(v.string(), v.maxLength(35))),
       timeoutMs: v.optional(timeoutMs),
+      /** ES: an agent environment (default: the draft agent); CX: an environment id. */
+      environment: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an environment id'))),
+      /** Overrides the API host (default https://dialogflow.googleapis.com or https://<location>-dialogflow.googleapis.com). */
+      apiBaseUrl: v.optional(httpUrl),
+      /** Overrides the OAuth token endpoint (default: the key's token_uri, else https://oauth2.googleapis.com/token). */
+      tokenUrl: v.optional(httpUrl),
     }),
     secrets: v.strictObject({ serviceAccountKey: v.optional(v.nullable(text(20_000))) }),
   },
@@ -78,6 +98,15 @@ export const botKindSchemas = {
       historyWindow: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
       temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(2))),
       timeoutMs: v.optional(timeoutMs),
+      /** Stream the answer (default true); some compatible servers only answer whole. */
+      stream: v.optional(v.boolean()),
+      maxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000))),
+      /** Tools the model may call; each call is POSTed to the tool's HTTPS url and the result fed back to the model. */
+      tools: v.optional(v.pipe(v.array(openAiToolSchema), v.maxLength(20))),
+      /** Model calls per turn, tool rounds included (default 4). */
+      maxToolSteps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10))),
+      /** Offer the model a `handoff_to_human` tool (default true). */
+      handoffTool: v.optional(v.boolean()),
     }),
     secrets: v.strictObject({ apiKey: v.optional(v.nullable(text(2000))) }),
   },
@@ -126,3 +155,23 @@ export interface Bot {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/**
+ * The n8n chat protocol (`@n8n/chat` → Chat Trigger), as Parley's `POST /v1/widgets/{id}/n8n`
+ * accepts it: `sessionId` is the client's conversation key (a UUID by default); extra fields are ignored.
+ */
+const n8nSessionId = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, _ or -'));
+export const n8nChatRequestSchema = v.variant(
+  'action',
+  [
+    v.object({
+      action: v.literal('sendMessage'),
+      sessionId: n8nSessionId,
+      chatInput: v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(8000)),
+      metadata: v.optional(v.unknown()),
+    }),
+    v.object({ action: v.literal('loadPreviousSession'), sessionId: n8nSessionId, metadata: v.optional(v.unknown()) }),
+  ],
+  'must be sendMessage or loadPreviousSession',
+);
+export type N8nChatRequest = v.InferOutput<typeof n8nChatRequestSchema>;

@@ -131,15 +131,120 @@ export const ERROR_CATALOG = {
     title: 'A session can only be seeded with user messages.',
     fix: 'Send `messages` as `[{ "type": "user", "text": "…" }]`; bot and system turns come from the bot itself.',
   },
+  PARLEY_ERR_AUTH_LOGIN_FAILED: {
+    status: 401,
+    title: 'The email or the password is wrong.',
+    fix: 'Check both and try again; an admin can set a new password with `PATCH /v1/agents/{id}`.',
+  },
+  PARLEY_ERR_AUTH_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many login attempts from this address or for this email.',
+    fix: 'Wait a minute (the `Retry-After` header says how long) before trying again.',
+  },
+  PARLEY_ERR_AUTH_SESSION_INVALID: {
+    status: 401,
+    title: 'The console session is unknown, expired or was logged out.',
+    fix: 'Log in again with `POST /v1/auth/login`.',
+  },
+  PARLEY_ERR_AUTH_CSRF: {
+    status: 403,
+    title: 'A change authenticated by the console cookie must be sent as JSON.',
+    fix: 'Send `Content-Type: application/json` (with `{}` as the body when there is nothing to send).',
+  },
+  PARLEY_ERR_AUTH_PASSWORD_MISMATCH: {
+    status: 403,
+    title: 'The current password is wrong.',
+    fix: 'Send the password you log in with as `currentPassword`.',
+  },
+  PARLEY_ERR_AUTH_ADMIN_REQUIRED: {
+    status: 403,
+    title: 'Only admins may do this.',
+    fix: 'Ask an admin, or log in with an admin account or send an admin API key.',
+  },
+  PARLEY_ERR_AGENT_NOT_FOUND: {
+    status: 404,
+    title: 'No agent has this id.',
+    fix: 'Check the id against `GET /v1/agents`.',
+  },
+  PARLEY_ERR_AGENT_EMAIL_TAKEN: {
+    status: 409,
+    title: 'Another agent already has this email.',
+    fix: 'Use another email, or update the existing agent.',
+  },
+  PARLEY_ERR_AGENT_LAST_ADMIN: {
+    status: 409,
+    title: 'The last admin cannot be deleted or made a plain agent.',
+    fix: 'Give another agent the admin role first.',
+  },
+  PARLEY_ERR_TEAM_NOT_FOUND: {
+    status: 404,
+    title: 'No team has this id.',
+    fix: 'Check the id against `GET /v1/teams`.',
+  },
+  PARLEY_ERR_CONVERSATION_TRANSITION: {
+    status: 409,
+    title: 'The conversation cannot make this ownership change from where it stands.',
+    fix: 'Fetch the conversation (`GET /v1/inbox/{id}`) to see its owner and status; the message names the allowed actions.',
+  },
   PARLEY_ERR_STORAGE_UNAVAILABLE: {
     status: 503,
     title: 'The database cannot be reached.',
     fix: 'Check that the database is running and that PARLEY_DATABASE_URL points at it; the server log names the cause.',
   },
+  PARLEY_ERR_CONSOLE_NOT_BUILT: {
+    status: 503,
+    title: 'The agent console has not been built, so there is nothing to serve at /console.',
+    fix: 'Run `npm run build` (it bundles packages/console into packages/console/dist-browser), then restart the server.',
+  },
+  PARLEY_ERR_WIDGET_BUNDLE_MISSING: {
+    status: 503,
+    title: 'The browser widget bundle has not been built, so /widget.js and /embed pages cannot be served.',
+    fix: 'Run `npm run build` (it bundles packages/widget into packages/widget/dist-browser), then restart the server.',
+  },
+  PARLEY_ERR_FILE_UPLOADS_DISABLED: {
+    status: 403,
+    title: 'This widget does not accept files.',
+    fix: 'Turn the `attachments` option on for the widget (PATCH /v1/widgets/{id}) to let visitors send files.',
+  },
+  PARLEY_ERR_FILE_TOO_LARGE: {
+    status: 413,
+    title: 'The file is larger than uploads may be.',
+    fix: 'Send a smaller file; the limit is given in the message.',
+  },
+  PARLEY_ERR_FILE_TYPE_NOT_ALLOWED: {
+    status: 415,
+    title: 'This type of file cannot be sent.',
+    fix: 'Send an image (PNG, JPEG, GIF, WebP), a PDF or a plain text file; the type is read from the file itself, not its name.',
+  },
+  PARLEY_ERR_FILE_NOT_FOUND: {
+    status: 404,
+    title: 'No file has this id.',
+    fix: 'Use the `url` of the file message as it was sent.',
+  },
   PARLEY_ERR_SERVER_INTERNAL: {
     status: 500,
     title: 'The server failed unexpectedly. Nothing was half-written.',
     fix: 'Retry the request; if it keeps failing, report it with the `requestId` from the response and the server log.',
+  },
+  PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many n8n chat requests from this address.',
+    fix: 'Wait the seconds the `Retry-After` header names; a person typing never reaches the limit (2 messages a second, 10 at once).',
+  },
+  PARLEY_ERR_CANNED_RESPONSE_NOT_FOUND: {
+    status: 404,
+    title: 'No canned response has this id.',
+    fix: 'List them with `GET /v1/canned-responses`.',
+  },
+  PARLEY_ERR_CANNED_RESPONSE_SHORTCUT_TAKEN: {
+    status: 409,
+    title: 'Another canned response already has this shortcut.',
+    fix: 'Pick another shortcut, or change the existing response (PATCH /v1/canned-responses/{id}).',
+  },
+  PARLEY_ERR_CANNED_RESPONSE_NOT_YOURS: {
+    status: 403,
+    title: 'Only the agent who added a canned response, or an admin, may change or remove it.',
+    fix: 'Ask its author or an admin, or add your own response under another shortcut.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -3,7 +3,8 @@ import * as v from 'valibot';
 export const AUTHOR_ROLES = ['visitor', 'bot', 'agent', 'system'] as const;
 export type AuthorRole = (typeof AUTHOR_ROLES)[number];
 
-export const MESSAGE_TYPES = ['text', 'file', 'card', 'carousel', 'quick_replies', 'form', 'event'] as const;
+/** `note`: an agent's private note; only agents ever receive it (never visitors, bots or exports). */
+export const MESSAGE_TYPES = ['text', 'file', 'card', 'carousel', 'quick_replies', 'form', 'event', 'note'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export interface Author {

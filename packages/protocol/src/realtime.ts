@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { ConversationStatus, InboxEventReason, InboxItem, QueuePlace } from './agents.js';
 import { clientIdSchema, MESSAGE_TEXT_MAX, type Author, type Message } from './message.js';
 
 /**
@@ -67,17 +68,30 @@ export type ServerFrame =
       readonly conversationId: string;
       readonly lastSeq: number;
       readonly heartbeatMs: number;
+      /** Who owns the conversation now (the same as a `status` frame); later changes come as `status` frames. */
+      readonly status?: StatusFrame;
+      /** Visitors only: whether humans can answer now (the same as a `presence` frame). */
+      readonly presence?: PresenceFrame;
     }
   | { readonly type: 'message'; readonly message: Message }
   /** The message with this clientId is committed (also when it was a resend: `duplicate`). */
   | { readonly type: 'ack'; readonly clientId: string; readonly seq: number; readonly messageId: string; readonly duplicate: boolean }
   | { readonly type: 'typing'; readonly author: Author; readonly active: boolean; readonly expiresInMs: number }
   | { readonly type: 'read'; readonly reader: Pick<Author, 'role' | 'id'>; readonly seq: number }
-  /** Streamed bot text: deltas of one future message, ended by `stream_end` (then the stored `message` follows). */
-  | { readonly type: 'stream_delta'; readonly streamId: string; readonly author: Author; readonly delta: string }
+  /** Streamed bot text: deltas of one future message; `stream_end` names the stored `message`, published just before it. */
+  | {
+      readonly type: 'stream_delta';
+      readonly streamId: string;
+      readonly author: Author;
+      readonly delta: string;
+      /** Where `delta` starts in the whole text; a client holding less text missed pieces (long polling). */
+      readonly offset?: number;
+    }
   | { readonly type: 'stream_end'; readonly streamId: string; readonly messageId: string | null }
-  | { readonly type: 'status'; readonly owner: ConversationOwner; readonly assignee: Pick<Author, 'id' | 'name'> | null }
-  | { readonly type: 'presence'; readonly agentsOnline: number; readonly typicalReplyMs: number | null }
+  | StatusFrame
+  | PresenceFrame
+  /** Agents' inbox stream (`?inbox=1`) only: a conversation they may see changed; `item` is its new list entry. */
+  | { readonly type: 'inbox'; readonly reason: InboxEventReason; readonly item: InboxItem }
   | { readonly type: 'ping' }
   | { readonly type: 'pong' }
   /** The server is going away (deploy, shutdown): reconnect after `afterMs`, probably to another node. */
@@ -91,6 +105,32 @@ export type ServerFrame =
       /** Set when the error answers a `send`: that message was NOT stored and stays in the outbox. */
       readonly clientId?: string;
     };
+
+/**
+ * Who owns the conversation, sent on every ownership change (and in `welcome`). `status` is the
+ * inbox status; `queue` says the visitor's place and estimated wait while `owner` is `queued`.
+ */
+export interface StatusFrame {
+  readonly type: 'status';
+  readonly owner: ConversationOwner;
+  readonly assignee: Pick<Author, 'id' | 'name'> | null;
+  readonly status?: ConversationStatus;
+  readonly queue?: QueuePlace | null;
+}
+
+/**
+ * To visitors: how many agents can answer. `offline` (no agent online, or outside the widget's
+ * business hours) tells the widget to switch to offline mode and ask for an email
+ * (`POST /v1/conversations/{id}/contact`); `offlineMessage` is the text to show.
+ */
+export interface PresenceFrame {
+  readonly type: 'presence';
+  readonly agentsOnline: number;
+  readonly typicalReplyMs: number | null;
+  readonly offline?: boolean;
+  readonly offlineReason?: 'no_agents' | 'outside_hours' | null;
+  readonly offlineMessage?: string;
+}
 
 export type RealtimeErrorCode =
   | 'PARLEY_ERR_FRAME_INVALID_JSON'

@@ -71,6 +71,38 @@ export const toolSchema = v.strictObject({
 });
 export type Tool = v.InferOutput<typeof toolSchema>;
 
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+const clockTime = v.pipe(v.string('must be a string'), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 09:00 or 17:30'));
+
+/** When humans answer: outside these hours a handoff puts the widget in offline mode. */
+export const businessHoursSchema = v.strictObject({
+  timezone: v.pipe(
+    v.string('must be a string'),
+    v.check((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        // Intl throws a RangeError for a time zone it does not know; that is the answer.
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Paris or UTC'),
+  ),
+  hours: v.pipe(
+    v.array(
+      v.strictObject({
+        days: v.pipe(v.array(v.picklist(WEEKDAYS, 'must be one of mon, tue, wed, thu, fri, sat, sun')), v.minLength(1, 'must name a day')),
+        from: clockTime,
+        to: clockTime,
+      }),
+      'must be a list of { days, from, to }',
+    ),
+    v.maxLength(50, 'must hold at most 50 entries'),
+  ),
+});
+export type BusinessHours = v.InferOutput<typeof businessHoursSchema>;
+
 export const SESSION_DURATION_MIN_MS = 60_000;
 export const SESSION_DURATION_MAX_MS = 3_600_000;
 
@@ -118,6 +150,13 @@ export const settingsEntries = {
   ),
   notifications: v.strictObject({ sound: v.optional(flag), tabTitle: v.optional(flag) }),
   botId: v.nullable(v.pipe(v.string('must be a bot id'), v.maxLength(64))),
+  /** How handed-off conversations are assigned among the online agents of `teamId` (all agents when null). */
+  routing: v.picklist(['round_robin', 'least_busy', 'manual'], 'must be round_robin, least_busy or manual'),
+  teamId: v.nullable(v.pipe(v.string('must be a team id'), v.maxLength(64))),
+  /** null: humans answer at any time (when one is online). */
+  businessHours: v.nullable(businessHoursSchema),
+  /** Shown in offline mode; empty = the built-in text. */
+  offlineMessage: text(2000),
 } as const;
 
 export type SettingKey = keyof typeof settingsEntries;
@@ -170,6 +209,10 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   plugins: [],
   notifications: { sound: true, tabTitle: true },
   botId: null,
+  routing: 'round_robin',
+  teamId: null,
+  businessHours: null,
+  offlineMessage: '',
 };
 
 /** Texts a site owner may customise and setup translates; empty means "use the built-in text". */

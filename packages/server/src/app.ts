@@ -1,28 +1,54 @@
+import { join } from 'node:path';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { AgentService } from './agents/agent-service.js';
+import { TeamService } from './agents/team-service.js';
+import { agentsApi } from './api/agents.js';
 import { apiKeysApi } from './api/api-keys.js';
+import { authApi } from './api/auth.js';
+import { teamsApi } from './api/teams.js';
+import { inboxApi } from './api/inbox.js';
+import { inboxFilesApi } from './api/inbox-files.js';
+import { cannedResponsesApi } from './api/canned-responses.js';
+import { CannedResponsesStore } from './store/canned-responses-store.js';
+import { visitorContactApi } from './api/visitor-contact.js';
+import { createAgentDesk } from './engine/agent-desk.js';
+import { withInboxFeed } from './engine/inbox-feed.js';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { ConsoleSessions } from './auth/console-sessions.js';
+import { AgentsStore } from './store/agents-store.js';
+import { TeamsStore } from './store/teams-store.js';
 import { blueprintsApi } from './api/blueprints.js';
 import { botsApi } from './api/bots.js';
 import { conversationsApi } from './api/conversations.js';
+import { consoleAssets } from './api/console-assets.js';
 import { docsPlugin } from './api/docs.js';
 import { healthApi } from './api/health.js';
 import { homePage } from './api/home.js';
+import { n8nApi } from './api/n8n.js';
+import { widgetAssets } from './api/widget-assets.js';
+import { uploadsApi } from './api/uploads.js';
+import { LocalFileStore } from './files/local-file-store.js';
 import { widgetPublicApi } from './api/widget-public.js';
 import { widgetsApi } from './api/widgets.js';
 import { resolveServerSecret } from './auth/server-secret.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { BotService } from './bots/bot-service.js';
-import { connectorFor } from './bots/connector-for.js';
+import { createConnectorFactory } from './bots/connector-for.js';
+import { storedFileReader } from './bots/visitor-files.js';
 import type { Config } from './config.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
+import { BotTurns } from './engine/bot-turns.js';
 import { ConversationEngine } from './engine/conversation-engine.js';
 import { ConversationSignals } from './engine/conversation-signals.js';
+import { N8nChat } from './engine/n8n-chat.js';
 import { SessionService } from './engine/session-service.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { BODY_LIMIT_BYTES } from './http/limits.js';
+import { requestSerializer } from './http/log-serializers.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
 import type { Services } from './services.js';
@@ -39,12 +65,24 @@ import { WidgetService } from './widgets/widget-service.js';
 import { WidgetSetup } from './widgets/widget-setup.js';
 
 export interface BuildOptions {
+  /** Agent timings (tests shorten them): idle time before `online` reads as `away`, bot silence before a handoff, unread time before a reply is mailed. */
+  readonly agents?: {
+    readonly awayAfterMs?: number;
+    readonly botSilenceMs?: number;
+    readonly mailDelayMs?: number;
+    /** Replaces the transport built from PARLEY_SMTP_URL (tests point it at their own SMTP server). */
+    readonly mailTransport?: Transporter;
+  };
   /** Overrides the pino logger settings (tests pass `false`). */
   readonly logger?: FastifyServerOptions['logger'];
   /** Overrides the translator chosen from the config (tests inject failing ones). */
   readonly translator?: Translator | null;
   /** Realtime timings (tests shorten them). */
-  readonly realtime?: { readonly typingTtlMs?: number; readonly helloTimeoutMs?: number };
+  readonly realtime?: { readonly typingTtlMs?: number; readonly helloTimeoutMs?: number; readonly heartbeatMs?: number };
+  /** Where the console's browser build is (tests point it at a fixture); default packages/console/dist-browser. */
+  readonly consoleDir?: string;
+  /** Where the widget's browser build is (tests point it at a fixture); default packages/widget/dist-browser. */
+  readonly widgetDir?: string;
 }
 
 export interface Parley {
@@ -53,12 +91,16 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|n8n)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: { req: requestSerializer },
+    },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     requestIdHeader: 'x-request-id',
@@ -76,6 +118,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     options.translator !== undefined ? options.translator : config.translator === null ? null : new OpenAiTranslator(config.translator);
 
   const apiKeys = new ApiKeysStore(database.db);
+  const agentsStore = new AgentsStore(database.db);
+  const teamsStore = new TeamsStore(database.db);
+  const agents = new AgentService(agentsStore, teamsStore, options.agents ?? {});
+  const teams = new TeamService(teamsStore, agentsStore);
+  const consoleSessions = new ConsoleSessions(agentsStore);
   const widgetsStore = new WidgetsStore(database.db);
   const blueprintsStore = new BlueprintsStore(database.db);
   const botsStore = new BotsStore(database.db);
@@ -88,12 +135,39 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config.redisUrl === null
       ? new MemoryBus(app.log)
       : new RedisBus({ url: config.redisUrl, log: app.log, onResync: () => resyncListeners.forEach((listener) => listener()) });
-  const engine = new ConversationEngine(database.db, bots, connectorFor, app.log, bus);
-  const signals = new ConversationSignals(database.db, bus, app.log, options.realtime?.typingTtlMs);
+  // Every message and agent read is also announced to agents' inbox streams.
+  const feedBus = withInboxFeed(bus, app.log);
+  const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
+  const desk = createAgentDesk({
+    db: database.db,
+    engine,
+    bus,
+    log: app.log,
+    agentsStore,
+    agents,
+    teams,
+    widgets,
+    mail: {
+      transport: options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl)),
+      from: config.mailFrom,
+      publicUrl: config.publicUrl,
+    },
+    timings: {
+      ...(options.agents?.botSilenceMs === undefined ? {} : { botSilenceMs: options.agents.botSilenceMs }),
+      ...(options.agents?.mailDelayMs === undefined ? {} : { mailDelayMs: options.agents.mailDelayMs }),
+      // PARLEY_MAIL_DELAY_MS: end-to-end tests of the built server shorten the unread minute before a reply is mailed.
+      ...(options.agents?.mailDelayMs !== undefined || config.mailDelayMs === null ? {} : { mailDelayMs: config.mailDelayMs }),
+    },
+  });
+  const signals = new ConversationSignals(database.db, feedBus, app.log, options.realtime?.typingTtlMs);
+  const files = new LocalFileStore(join(config.dataDir, 'uploads'));
+  const connectorFor = createConnectorFactory({ readFile: storedFileReader(files, config.publicUrl) });
+  const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, { bus, db: database.db, widgets, signals });
   const setup = new WidgetSetup(widgetsStore, translator, app.log);
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
-    await Promise.all([setup.idle(), engine.idle()]);
+    await Promise.all([setup.idle(), botTurns.idle()]);
+    await desk.close();
     signals.close();
     await bus.close();
     await database.close();
@@ -107,34 +181,69 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     setup,
     languageMaps,
     engine,
+    botTurns,
     signals,
-    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens),
+    agents,
+    teams,
+    desk,
+    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns),
   };
 
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
     callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600 });
   });
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { apiKeys, adminKey: config.adminKey, tokens });
+  await app.register(authPlugin, { apiKeys, adminKey: config.adminKey, tokens, consoleSessions, agents });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
+  // After the docs plugin: it describes only routes registered after it.
+  await app.register(authApi, { agents, consoleSessions, publicUrl: config.publicUrl });
+  await app.register(agentsApi, { agents });
+  await app.register(teamsApi, { teams });
   await app.register(healthApi, { services });
   await app.register(widgetsApi, { services });
   await app.register(widgetPublicApi, { services });
+  await app.register(n8nApi, { chat: new N8nChat(database.db, widgets, engine, botTurns) });
   await app.register(blueprintsApi, { services });
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
   await app.register(conversationsApi, { services });
+  await app.register(visitorContactApi, { db: database.db, engine, bus });
+  await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
+  await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {
     session: {
       engine,
+      botTurns,
       signals,
       bus,
       log: app.log,
+      conversations: desk.realtimeHooks,
       ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
+      ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },
-    auth: { tokens, apiKeys, adminKey: config.adminKey, widgets, engine },
+    auth: {
+      tokens,
+      apiKeys,
+      adminKey: config.adminKey,
+      widgets,
+      engine,
+      consoleSessions,
+      publicUrl: config.publicUrl,
+      onAgentActivity: (agentId) => agents.touch(agentId),
+    },
+    inbox: {
+      bus,
+      log: app.log,
+      item: (conversationId, agentId) => desk.inbox.item(conversationId, agentId),
+      ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
+      ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
+    },
     resyncListeners,
   });
   await app.register(homePage, { services, publicUrl: config.publicUrl });
+  await app.register(widgetAssets, { services, ...(options.widgetDir === undefined ? {} : { dir: options.widgetDir }) });
+  await app.register(uploadsApi, { services, files, publicUrl: config.publicUrl });
+  await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
+  await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   return { app, services };
 }

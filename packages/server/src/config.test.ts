@@ -13,6 +13,11 @@ describe('configuration from the environment', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
 
+  it('mails unread replies after the built-in minute unless PARLEY_MAIL_DELAY_MS says otherwise', () => {
+    expect(loadConfig({}).mailDelayMs).toBeNull();
+    expect(loadConfig({ PARLEY_MAIL_DELAY_MS: '1500' }).mailDelayMs).toBe(1500);
+  });
+
   it('switches to PostgreSQL when PARLEY_DATABASE_URL is a postgres URL', () => {
     const config = loadConfig({ PARLEY_DATABASE_URL: 'postgres://u:p@db:5432/parley', PARLEY_DATABASE_SCHEMA: 'tenant_a' });
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/parley', schema: 'tenant_a' });
@@ -40,6 +45,7 @@ describe('configuration from the environment', () => {
     ['PARLEY_ADMIN_KEY', 'tooshort'],
     ['PARLEY_LOG_LEVEL', 'loud'],
     ['PARLEY_TRANSLATOR_URL', 'ftp://x'],
+    ['PARLEY_MAIL_DELAY_MS', '1s'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);

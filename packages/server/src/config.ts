@@ -24,6 +24,13 @@ export interface Config {
   readonly adminKey: string | null;
   readonly logLevel: LogLevel;
   readonly translator: TranslatorConfig | null;
+  /** First admin for automation: created on first start instead of the printed demo admin. */
+  readonly firstAdmin: { readonly email: string; readonly password: string } | null;
+  /** Agents' replies to visitors who left an email go out by mail when set (smtp://user:pass@host:587, smtps://…). */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  /** How long a reply may stay unread before it is mailed (PARLEY_MAIL_DELAY_MS; null: the built-in minute). */
+  readonly mailDelayMs: number | null;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -100,6 +107,35 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
+  const adminEmail = read('PARLEY_ADMIN_EMAIL');
+  const adminPassword = env['PARLEY_ADMIN_PASSWORD'];
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) {
+    fail('PARLEY_ADMIN_EMAIL', adminEmail, 'expected an email address such as admin@example.com');
+  }
+  if ((adminEmail === undefined) !== (adminPassword === undefined || adminPassword === '')) {
+    fail(
+      adminEmail === undefined ? 'PARLEY_ADMIN_PASSWORD' : 'PARLEY_ADMIN_EMAIL',
+      adminEmail === undefined ? '<hidden>' : adminEmail,
+      'set PARLEY_ADMIN_EMAIL and PARLEY_ADMIN_PASSWORD together',
+    );
+  }
+  if (adminPassword !== undefined && adminPassword !== '' && adminPassword.length < 8) {
+    fail('PARLEY_ADMIN_PASSWORD', '<hidden>', 'expected at least 8 characters');
+  }
+  const firstAdmin =
+    adminEmail === undefined || adminPassword === undefined ? null : { email: adminEmail.toLowerCase(), password: adminPassword };
+
+  const smtpUrl = read('PARLEY_SMTP_URL') ?? null;
+  if (smtpUrl !== null && (!/^smtps?:\/\//.test(smtpUrl) || !URL.canParse(smtpUrl))) {
+    fail('PARLEY_SMTP_URL', smtpUrl.replace(/\/\/[^@/]*@/, '//<hidden>@'), 'expected smtp://user:password@host:587 or smtps://…:465');
+  }
+  const mailFrom = read('PARLEY_MAIL_FROM') ?? `Parley <parley@${new URL(publicUrl).hostname}>`;
+  const mailDelayText = read('PARLEY_MAIL_DELAY_MS');
+  if (mailDelayText !== undefined && !/^\d{1,9}$/.test(mailDelayText)) {
+    fail('PARLEY_MAIL_DELAY_MS', mailDelayText, 'expected a whole number of milliseconds');
+  }
+  const mailDelayMs = mailDelayText === undefined ? null : Number(mailDelayText);
+
   return {
     port,
     host,
@@ -111,5 +147,9 @@ export function loadConfig(env: Env = process.env): Config {
     adminKey,
     logLevel: logLevel ?? 'info',
     translator,
+    firstAdmin,
+    smtpUrl,
+    mailFrom,
+    mailDelayMs,
   };
 }

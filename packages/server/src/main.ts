@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
 
   const { app, services } = await buildApp(config);
-  const first = await firstRun(services);
+  const first = await firstRun(services, config.firstAdmin);
   await app.listen({ port: config.port, host: config.host });
 
   const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
     );
   }
   if (first.demoWidgetId !== null) lines.push(`  Demo widget: ${first.demoWidgetId}`);
+  if (first.admin !== null) {
+    lines.push('', `  Agent console: ${config.publicUrl}/console  (Email: ${first.admin.email})`);
+    if (first.admin.password !== null) lines.push(`  Password (shown once, change it after logging in): ${first.admin.password}`);
+  }
   console.log(`${lines.join('\n')}\n`);
 
   let stopping = false;

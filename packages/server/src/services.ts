@@ -1,4 +1,8 @@
+import type { AgentService } from './agents/agent-service.js';
+import type { TeamService } from './agents/team-service.js';
+import type { AgentDesk } from './engine/agent-desk.js';
 import type { BotService } from './bots/bot-service.js';
+import type { BotTurns } from './engine/bot-turns.js';
 import type { ConversationEngine } from './engine/conversation-engine.js';
 import type { ConversationSignals } from './engine/conversation-signals.js';
 import type { SessionService } from './engine/session-service.js';
@@ -20,7 +24,12 @@ export interface Services {
   readonly languageMaps: LanguageMaps;
   readonly sessions: SessionService;
   readonly engine: ConversationEngine;
+  readonly botTurns: BotTurns;
   readonly signals: ConversationSignals;
+  readonly agents: AgentService;
+  readonly teams: TeamService;
+  /** Ownership, routing, presence, the inbox, agents' replies and offline mail. */
+  readonly desk: AgentDesk;
 }
 
 export interface RouteOptions {

@@ -41,6 +41,7 @@ export const UI_STRING_KEYS = [
   'today',
   'yesterday',
   'agentsOnline',
+  'agentsOffline',
   'repliesIn',
   'poweredBy',
   'ratingPrompt',
@@ -48,6 +49,10 @@ export const UI_STRING_KEYS = [
   'fileTooLarge',
   'fileTypeNotAllowed',
   'unreadBadge',
+  'queuePlace',
+  'chattingWith',
+  'offlinePrompt',
+  'offlineThanks',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -91,6 +96,7 @@ export const EN_UI_STRINGS: UiStrings = {
   today: 'Today',
   yesterday: 'Yesterday',
   agentsOnline: 'We are online',
+  agentsOffline: 'We are away right now',
   repliesIn: 'Typically replies in {time}',
   poweredBy: 'Powered by Parley',
   ratingPrompt: 'How was this conversation?',
@@ -98,4 +104,8 @@ export const EN_UI_STRINGS: UiStrings = {
   fileTooLarge: 'This file is too large (at most {size}).',
   fileTypeNotAllowed: 'This type of file cannot be sent.',
   unreadBadge: '{count} unread messages',
+  queuePlace: 'You are number {count} in line. Estimated wait: {time}.',
+  chattingWith: 'You are chatting with {name}.',
+  offlinePrompt: 'No one can answer right now. Leave your email and we will reply there.',
+  offlineThanks: 'Thank you! We will reply by email.',
 };

@@ -149,11 +149,13 @@ describeEachStore('visitor conversations', (server) => {
     const session = await openSession(server());
     const sent = await Promise.all(['one', 'two', 'three', 'four', 'five'].map((text) => send(server(), session, { text })));
     expect(sent.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    // The greeting, five visitor messages and the five bot answers they trigger.
-    const deadline = Date.now() + 2000;
-    let seqs: number[] = [];
-    while (seqs.length < 11 && Date.now() < deadline) seqs = (await messages(server(), session)).map((m) => m.seq);
-    expect(seqs).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+    // The greeting, the five visitor messages and the bot's answers: bot turns of one conversation run one
+    // at a time, and a turn answers every visitor message it has not answered yet.
+    await server().services.botTurns.idle();
+    const all = await messages(server(), session);
+    expect(all.map((m) => m.seq)).toEqual(Array.from({ length: all.length }, (_, index) => index + 1));
+    expect(all.filter((m) => m.author.role === 'visitor')).toHaveLength(5);
+    expect(all.at(-1)?.author.role).toBe('bot');
   });
 
   it('lists only the messages after a seq, oldest first, and the bot answers in the background', async () => {

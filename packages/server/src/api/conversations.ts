@@ -4,6 +4,7 @@ import { visitorMessageSchema } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { withoutNotes } from '../engine/private-notes.js';
 import { readJson } from '../store/json.js';
 import type { RouteOptions } from '../services.js';
 
@@ -16,8 +17,9 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 
 /** A visitor's own conversation, reached with the session token. The realtime gateway offers the same over sockets. */
 export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { engine, widgets } = services;
-  app.addHook('onRequest', app.requireSession);
+  const { engine, widgets, botTurns } = services;
+  // Console logins (cookie or console token) may read too; only visitors' session tokens may send here.
+  app.addHook('onRequest', app.requireSessionOrAgent);
 
   /** The token reaches one conversation, and only while its widget exists. */
   const authorize = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -31,6 +33,14 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
     return { conversation, effective };
   };
 
+  /** Reading is open to agents as well; they see private notes, visitors never do. */
+  const authorizeReader = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    if (request.agent === null) return { ...(await authorize(request)), agent: false };
+    const conversation = await engine.getConversation(request.params.id);
+    if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+    return { conversation, agent: true };
+  };
+
   app.get<{ Params: { id: string } }>('/v1/conversations/:id', {
     schema: {
       tags,
@@ -40,7 +50,7 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       response: { 200: ok('The conversation'), ...errors },
     },
     handler: async (request) => {
-      const { conversation } = await authorize(request);
+      const { conversation } = await authorizeReader(request);
       return {
         id: conversation.id,
         object: 'conversation',
@@ -65,9 +75,10 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       response: { 200: ok('`{ items }`'), ...errors },
     },
     handler: async (request) => {
-      await authorize(request);
+      const { agent } = await authorizeReader(request);
       const { after, limit } = parseInput(messagesQuerySchema, request.query ?? {});
-      return { items: await engine.messagesAfter(request.params.id, after ?? 0, limit) };
+      const items = await engine.messagesAfter(request.params.id, after ?? 0, limit);
+      return { items: agent ? items : withoutNotes(items) };
     },
   });
 
@@ -94,7 +105,7 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       });
       if (result.created && effective.botId !== null) {
         const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-        engine.startBotTurn(conversation.id, effective.botId, language);
+        botTurns.startBotTurn(conversation.id, effective.botId, language);
       }
       return reply.status(result.created ? 201 : 200).send(result);
     },

@@ -27,6 +27,13 @@ export const docsPlugin = fp<{ publicUrl: string }>(
               bearerFormat: 'JWT',
               description: 'The token of POST /v1/widgets/{id}/sessions.',
             },
+            consoleSession: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: 'parley_console',
+              description:
+                'A console login (POST /v1/auth/login); the login token also works as a Bearer token. Changes need Content-Type: application/json.',
+            },
           },
         },
       },

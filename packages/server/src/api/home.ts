@@ -9,8 +9,14 @@ export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> 
       first === undefined
         ? 'No widget yet: create one with POST /v1/widgets.'
         : `<script async src="${publicUrl}/widget.js" data-parley-widget="${first.id}"></script>`;
-    reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-    return page(publicUrl, embed, first?.name);
+    // The strict policy a site may use with the widget (see packages/widget/README.md): the demo runs under it.
+    reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' https: data:; style-src 'unsafe-inline'; base-uri 'none'",
+      );
+    return page(publicUrl, embed, first?.name, first?.id);
   });
 };
 
@@ -18,7 +24,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-function page(publicUrl: string, embed: string, widgetName: string | undefined): string {
+function page(publicUrl: string, embed: string, widgetName: string | undefined, widgetId: string | undefined): string {
   const url = escapeHtml(publicUrl);
   return `<!doctype html>
 <html lang="en">
@@ -45,13 +51,14 @@ function page(publicUrl: string, embed: string, widgetName: string | undefined):
   <h2>Embed code${widgetName === undefined ? '' : ` for “${escapeHtml(widgetName)}”`}</h2>
   <p>Paste this before <code>&lt;/body&gt;</code> on your site:</p>
   <pre>${escapeHtml(embed)}</pre>
-  <p class="note">This version serves the widget's configuration and sessions; the <code>widget.js</code> bundle itself ships with the widget package.</p>
+  <p class="note">The chat bubble in the corner of this page is that widget, answered by the built-in demo bot: open it and ask about “pricing” or “install”.</p>
   <h2>Where things are</h2>
   <ul>
     <li><a href="${url}/docs">${url}/docs</a> — the REST API, browsable (OpenAPI at <a href="${url}/v1/openapi.json">/v1/openapi.json</a>)</li>
     <li><a href="${url}/healthz">/healthz</a>, <a href="${url}/readyz">/readyz</a>, <a href="${url}/metrics">/metrics</a> — operations</li>
   </ul>
 </main>
+${widgetId === undefined ? '' : `<script async src="/widget.js" data-parley-widget="${escapeHtml(widgetId)}"></script>`}
 </body>
 </html>`;
 }

@@ -24,7 +24,15 @@ async function answer(config: unknown, ...texts: string[]): Promise<BotEvent[]> 
 
 async function collect(bot: BuiltinBot, history: readonly Message[]): Promise<BotEvent[]> {
   const events: BotEvent[] = [];
-  for await (const event of bot.reply({ conversationId: 'conv_test', history, language: 'en', meta: {} })) {
+  for await (const event of bot.reply({
+    conversationId: 'conv_test',
+    history,
+    language: 'en',
+    meta: {},
+    contact: null,
+    pageUrl: null,
+    tools: [],
+  })) {
     events.push(event);
   }
   return events;
@@ -87,7 +95,7 @@ describe('builtin bot', () => {
   });
 
   it('asks for a human on a default or configured handoff phrase, before any rule', async () => {
-    const handoff: BotEvent[] = [{ type: 'handoff', reason: 'visitor asked for a human' }];
+    const handoff: BotEvent[] = [{ type: 'handoff', reason: 'visitor asked for a human', byVisitor: true }];
     expect(await answer({ fallback: 'No idea.' }, 'Can I talk to a HUMAN about the price?')).toEqual(handoff);
     expect(await answer({ fallback: 'No idea.' }, 'I want to talk to someone')).toEqual(handoff);
     expect(await answer(FAQ, 'Operator please, about the price')).toEqual(handoff);
@@ -95,7 +103,7 @@ describe('builtin bot', () => {
   });
 
   it('treats choosing its own handoff quick reply as asking for a human', async () => {
-    const handoff: BotEvent[] = [{ type: 'handoff', reason: 'visitor asked for a human' }];
+    const handoff: BotEvent[] = [{ type: 'handoff', reason: 'visitor asked for a human', byVisitor: true }];
     expect(await answer(FAQ, 'Talk to a human')).toEqual(handoff);
     expect(await answer({ ...FAQ, handoffLabel: 'Parler à un conseiller' }, 'Parler à un conseiller')).toEqual(handoff);
   });

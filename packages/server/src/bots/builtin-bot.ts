@@ -29,7 +29,7 @@ export class BuiltinBot implements BotConnector {
     const phrases = this.config.handoffPhrases ?? DEFAULT_HANDOFF_PHRASES;
     const handoff = labels.includes(said.trim()) || phrases.some((p) => containsPhrase(said, p));
     if (handoff) {
-      yield { type: 'handoff', reason: 'visitor asked for a human' };
+      yield { type: 'handoff', reason: 'visitor asked for a human', byVisitor: true };
       return;
     }
     const rule = this.config.rules?.find((r) => r.patterns.some((p) => containsPhrase(said, p)));

@@ -1,13 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { MESSAGE_TYPES, type Author, type Message, type MessageType } from '@parley/protocol';
-import type { BotService } from '../bots/bot-service.js';
-import type { BotEvent } from '../bots/bot-connector.js';
-import type { ConnectorFactory } from '../bots/connector-for.js';
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, isUniqueViolation, type ConversationRow, type MessageRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
+import type { MessageWriter, NewMessage } from '../store/message-writer.js';
 import { encodeEvent, originKey } from './conversation-events.js';
 
 export interface AppendInput {
@@ -25,27 +23,20 @@ export interface AppendResult {
   readonly created: boolean;
 }
 
-const BOT_TIMEOUT_MS = 15_000;
-const HISTORY_WINDOW = 50;
 export const MAX_MESSAGES_PER_READ = 500;
 
-/** The only place that decides anything about conversations: appending, reading, bot turns. */
+/** The only place that decides anything about conversations: appending and reading (bot turns live in BotTurns). */
 export class ConversationEngine {
-  private readonly botTurns = new Set<Promise<unknown>>();
-
   constructor(
     private readonly db: Db,
-    private readonly bots: BotService,
-    private readonly connectorFor: ConnectorFactory,
     private readonly log: FastifyBaseLogger,
     private readonly bus: Bus,
+    private readonly writer: MessageWriter,
   ) {}
 
   /**
    * Stores a message with the next seq of its conversation, in one transaction. Idempotent on
    * clientId: a resend returns the stored original, also when two resends race each other.
-   */
-  /**
    * With an `executor` (a caller's transaction) nothing is published: only the caller knows when it
    * commits, and it calls `announce` then. Otherwise the new message is published after its commit.
    */
@@ -54,7 +45,8 @@ export class ConversationEngine {
     if (executor !== undefined) return this.appendWith(executor, input, clientId);
     let result: AppendResult;
     try {
-      result = await this.db.transaction().execute((trx) => this.appendWith(trx, input, clientId));
+      const written = await this.writer.append(newMessage(input, clientId));
+      result = { message: toMessage(written.row), created: written.created };
     } catch (error) {
       if (clientId === null || !isUniqueViolation(error)) throw error;
       const original = await store.messageByClientId(this.db, input.conversationId, clientId);
@@ -82,26 +74,14 @@ export class ConversationEngine {
     }
   }
 
+  /** The portable path, for callers that compose a larger transaction (a session's first messages). */
   private async appendWith(db: Db, input: AppendInput, clientId: string | null): Promise<AppendResult> {
     if (clientId !== null) {
       const existing = await store.messageByClientId(db, input.conversationId, clientId);
       if (existing !== undefined) return { message: toMessage(existing), created: false };
     }
-    const now = nowIso();
-    const seq = await store.nextSeq(db, input.conversationId, now);
-    const row: MessageRow = {
-      id: newId('msg'),
-      conversation_id: input.conversationId,
-      seq,
-      author_role: input.author.role,
-      author_id: input.author.id,
-      author_name: input.author.name,
-      type: input.type,
-      text: input.text,
-      payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
-      client_id: clientId,
-      created_at: now,
-    };
+    const message = newMessage(input, clientId);
+    const row: MessageRow = { ...message, seq: await store.nextSeq(db, input.conversationId, message.created_at) };
     await store.insertMessage(db, row);
     return { message: toMessage(row), created: true };
   }
@@ -113,67 +93,21 @@ export class ConversationEngine {
   getConversation(id: string): Promise<ConversationRow | undefined> {
     return store.getConversation(this.db, id);
   }
-
-  /**
-   * Lets the conversation's bot answer. A bot that fails or times out leaves an apology rather
-   * than silence; the error goes to the log, never to the visitor.
-   */
-  /** Starts a bot turn after the visitor's message was acknowledged; shutdown waits for it (idle). */
-  startBotTurn(conversationId: string, botId: string, language: string): void {
-    const turn = this.runBot(conversationId, botId, language)
-      .catch((error: unknown) => this.log.error({ err: error, conversationId }, 'bot turn failed'))
-      .finally(() => this.botTurns.delete(turn));
-    this.botTurns.add(turn);
-  }
-
-  async idle(): Promise<void> {
-    while (this.botTurns.size > 0) await Promise.allSettled([...this.botTurns]);
-  }
-
-  async runBot(conversationId: string, botId: string, language: string): Promise<Message[]> {
-    const bot = await this.bots.load(botId);
-    const connector = bot === undefined ? null : this.connectorFor(bot);
-    if (bot === undefined || connector === null) {
-      this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');
-      return [];
-    }
-    const conversation = await this.getConversation(conversationId);
-    const after = Math.max(0, (conversation?.last_seq ?? 0) - HISTORY_WINDOW);
-    const history = await this.messagesAfter(conversationId, after, HISTORY_WINDOW);
-    const author: Author = { role: 'bot', id: bot.id, name: bot.name };
-    const stored: Message[] = [];
-    const signal = AbortSignal.timeout(BOT_TIMEOUT_MS);
-    try {
-      const context = { conversationId, history, language, meta: readJson<Record<string, string>>(conversation?.meta ?? '{}') };
-      for await (const event of connector.reply(context, signal)) {
-        stored.push((await this.append({ conversationId, author, ...eventToMessage(event) })).message);
-      }
-    } catch (error) {
-      this.log.error({ err: error, conversationId, botId }, 'bot failed to answer');
-      const apology = {
-        type: 'quick_replies' as const,
-        text: 'Sorry, I could not answer just now.',
-        payload: { replies: ['Talk to a human'] },
-      };
-      stored.push((await this.append({ conversationId, author, ...apology })).message);
-    }
-    return stored;
-  }
 }
 
-function eventToMessage(event: BotEvent): Pick<AppendInput, 'type' | 'text' | 'payload'> {
-  switch (event.type) {
-    case 'text':
-      return { type: 'text', text: event.text, payload: null };
-    case 'quick_replies':
-      return { type: 'quick_replies', text: event.text, payload: { replies: event.replies } };
-    case 'handoff':
-      return {
-        type: 'event',
-        text: 'The visitor asked to talk to a human.',
-        payload: { event: 'handoff_requested', reason: event.reason },
-      };
-  }
+function newMessage(input: AppendInput, clientId: string | null): NewMessage {
+  return {
+    id: newId('msg'),
+    conversation_id: input.conversationId,
+    author_role: input.author.role,
+    author_id: input.author.id,
+    author_name: input.author.name,
+    type: input.type,
+    text: input.text,
+    payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
+    client_id: clientId,
+    created_at: nowIso(),
+  };
 }
 
 export function toMessage(row: MessageRow): Message {

@@ -11,7 +11,9 @@ import type { BotsStore } from '../store/bots-store.js';
 import type { LanguageMaps } from '../widgets/language-maps.js';
 import { resolveLanguage } from '../widgets/language-map.js';
 import type { WidgetService } from '../widgets/widget-service.js';
+import type { BotTurns } from './bot-turns.js';
 import type { ConversationEngine } from './conversation-engine.js';
+import { withoutNotes } from './private-notes.js';
 
 export interface SessionRequest {
   readonly widgetId: string;
@@ -34,6 +36,7 @@ export class SessionService {
     private readonly languageMaps: LanguageMaps,
     private readonly engine: ConversationEngine,
     private readonly tokens: SessionTokens,
+    private readonly botTurns: BotTurns,
   ) {}
 
   async create(request: SessionRequest): Promise<SessionCreated> {
@@ -106,13 +109,14 @@ export class SessionService {
 
     // Published only now that the transaction committed: another tab of a resumed conversation may be listening.
     await this.engine.announce(opened.appended);
-    if (seeds.length > 0) await this.engine.runBot(opened.conversationId, bot.id, language);
+    if (seeds.length > 0) await this.botTurns.runBot(opened.conversationId, bot.id, language);
     const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
     return {
       token,
       conversationId: opened.conversationId,
       expiresAt: expiresAt.toISOString(),
-      messages: await this.engine.messagesAfter(opened.conversationId, 0),
+      // A resumed conversation may hold private notes: a visitor never gets them.
+      messages: withoutNotes(await this.engine.messagesAfter(opened.conversationId, 0)),
       resumed: opened.resumed,
     };
   }

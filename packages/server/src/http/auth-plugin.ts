@@ -1,22 +1,45 @@
+import fastifyCookie from '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionClaims } from '@parley/protocol';
+import type { AgentRole, SessionClaims } from '@parley/protocol';
+import type { AgentService } from '../agents/agent-service.js';
+import { roleOf } from '../agents/agent-service.js';
 import { hashApiKey, sameSecret } from '../auth/api-keys.js';
+import { CONSOLE_COOKIE, isConsoleToken, type ConsoleSessions } from '../auth/console-sessions.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import type { ApiKeysStore } from '../store/api-keys-store.js';
 import { ApiError } from './api-error.js';
 
+/** Who a management or console request speaks for. An admin API key acts as the `admin` stand-in agent. */
+export interface AgentPrincipal {
+  readonly id: string;
+  readonly name: string;
+  readonly role: AgentRole;
+  /** How it authenticated: the console cookie, a console token as Bearer, or an admin API key. */
+  readonly via: 'cookie' | 'token' | 'key';
+  /** The console session (to log it out); null for API keys. */
+  readonly sessionHash: string | null;
+}
+
+/** The id messages and assignments carry when an admin API key acts as an agent. */
+export const API_KEY_AGENT_ID = 'admin';
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook for management endpoints: an admin API key (or PARLEY_ADMIN_KEY). */
+    /** onRequest hook for management endpoints: an admin API key, PARLEY_ADMIN_KEY, or an admin's console session. */
     requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** onRequest hook for console endpoints: any agent's console session, or an admin API key; sets request.agent. */
+    requireAgent: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** onRequest hook for conversation endpoints: a visitor session token; sets request.session. */
     requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** A visitor session token, or a console login (cookie or console token; sets request.agent). */
+    requireSessionOrAgent: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** True when the request carries a valid admin key, without failing when it does not. */
     isAdmin: (request: FastifyRequest) => Promise<boolean>;
   }
   interface FastifyRequest {
     session: SessionClaims | null;
+    agent: AgentPrincipal | null;
   }
 }
 
@@ -24,14 +47,19 @@ export interface AuthOptions {
   readonly apiKeys: ApiKeysStore;
   readonly adminKey: string | null;
   readonly tokens: SessionTokens;
+  readonly consoleSessions: ConsoleSessions;
+  readonly agents: AgentService;
 }
 
-export const authPlugin = fp<AuthOptions>(
-  async (app, { apiKeys, adminKey, tokens }) => {
-    app.decorateRequest('session', null);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-    const checkAdmin = async (request: FastifyRequest): Promise<void> => {
-      const key = bearer(request);
+export const authPlugin = fp<AuthOptions>(
+  async (app, { apiKeys, adminKey, tokens, consoleSessions, agents }) => {
+    await app.register(fastifyCookie);
+    app.decorateRequest('session', null);
+    app.decorateRequest('agent', null);
+
+    const checkKey = async (request: FastifyRequest, key: string): Promise<void> => {
       if (adminKey !== null && sameSecret(key, adminKey)) return;
       const row = await apiKeys.findByHash(hashApiKey(key));
       if (row === undefined) throw new ApiError('PARLEY_ERR_AUTH_INVALID_KEY');
@@ -39,11 +67,47 @@ export const authPlugin = fp<AuthOptions>(
       apiKeys.touch(row.id).catch((error: unknown) => request.log.warn({ err: error }, 'could not record API key use'));
     };
 
-    app.decorate('requireAdmin', checkAdmin);
+    const consoleAgent = async (request: FastifyRequest, token: string, via: 'cookie' | 'token'): Promise<AgentPrincipal> => {
+      const login = await consoleSessions.resolve(token);
+      if (login === undefined) throw new ApiError('PARLEY_ERR_AUTH_SESSION_INVALID');
+      // The console's own polling says `x-parley-background`: it must not keep an idle agent from turning away.
+      if (request.headers['x-parley-background'] !== '1') agents.touch(login.agent.id);
+      return { id: login.agent.id, name: login.agent.name, role: roleOf(login.agent.role), via, sessionHash: login.tokenHash };
+    };
+
+    /** Bearer first (API key or console token), else the console cookie; null when neither is there. */
+    const identify = async (request: FastifyRequest): Promise<AgentPrincipal | null> => {
+      if (request.headers.authorization !== undefined) {
+        const key = bearer(request);
+        if (isConsoleToken(key)) return consoleAgent(request, key, 'token');
+        await checkKey(request, key);
+        return { id: API_KEY_AGENT_ID, name: 'Admin', role: 'admin', via: 'key', sessionHash: null };
+      }
+      const cookie = request.cookies[CONSOLE_COOKIE];
+      if (cookie === undefined || cookie === '') return null;
+      const principal = await consoleAgent(request, cookie, 'cookie');
+      // A cross-site form can send the cookie but not a JSON content type without a CORS preflight, which it does not get.
+      if (!SAFE_METHODS.has(request.method) && !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        throw new ApiError('PARLEY_ERR_AUTH_CSRF');
+      }
+      return principal;
+    };
+
+    const requireAgent = async (request: FastifyRequest): Promise<void> => {
+      const principal = await identify(request);
+      if (principal === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
+      request.agent = principal;
+    };
+
+    app.decorate('requireAgent', requireAgent);
+    app.decorate('requireAdmin', async (request: FastifyRequest) => {
+      await requireAgent(request);
+      if (request.agent?.role !== 'admin') throw new ApiError('PARLEY_ERR_AUTH_ADMIN_REQUIRED');
+    });
     app.decorate('isAdmin', async (request: FastifyRequest) => {
       if (request.headers.authorization === undefined) return false;
       try {
-        await checkAdmin(request);
+        await checkKey(request, bearer(request));
         return true;
       } catch {
         // Any failure simply means "not an admin"; the caller then applies the visitor rules.
@@ -51,6 +115,18 @@ export const authPlugin = fp<AuthOptions>(
       }
     });
     app.decorate('requireSession', async (request: FastifyRequest) => {
+      request.session = await tokens.verify(bearer(request));
+    });
+    app.decorate('requireSessionOrAgent', async (request: FastifyRequest) => {
+      // Only console logins read as agents here; anything else must be the visitor's session token.
+      const header = request.headers.authorization;
+      const token = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+      const consoleLogin =
+        (token !== undefined && isConsoleToken(token)) || (header === undefined && request.cookies[CONSOLE_COOKIE] !== undefined);
+      if (consoleLogin) {
+        await requireAgent(request);
+        return;
+      }
       request.session = await tokens.verify(bearer(request));
     });
   },

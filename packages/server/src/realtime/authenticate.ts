@@ -1,5 +1,6 @@
 import type { Author } from '@parley/protocol';
 import { hashApiKey, sameSecret } from '../auth/api-keys.js';
+import { CONSOLE_COOKIE, isConsoleToken, type ConsoleSessions } from '../auth/console-sessions.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { ApiError } from '../http/api-error.js';
@@ -13,6 +14,8 @@ export interface Principal {
   /** The visitor's bot answers their sends; agents' sends start no bot turn. */
   readonly botId: string | null;
   readonly language: string;
+  /** An agent's inbox stream (`?inbox=1`): events of every conversation, in no conversation itself (conversationId is ''). */
+  readonly inbox?: boolean;
 }
 
 export interface Credentials {
@@ -21,6 +24,10 @@ export interface Credentials {
   /** Agents (admin key) name the conversation they join; visitors' tokens already do. */
   readonly conversationId: string | undefined;
   readonly origin: string | undefined;
+  /** The Cookie header: a console login's `parley_console` on same-origin connects. */
+  readonly cookie?: string | undefined;
+  /** `?inbox=1`: an agent's inbox stream instead of one conversation. */
+  readonly inbox?: boolean;
 }
 
 export interface AuthenticatorDeps {
@@ -29,6 +36,11 @@ export interface AuthenticatorDeps {
   readonly adminKey: string | null;
   readonly widgets: WidgetService;
   readonly engine: ConversationEngine;
+  /** Console logins (agents). Absent in tests of the bare protocol. */
+  readonly consoleSessions?: ConsoleSessions;
+  /** The console's own origin: a cookie-authenticated connect from any other page is refused (cross-site WebSocket hijacking). */
+  readonly publicUrl?: string;
+  readonly onAgentActivity?: (agentId: string) => void;
 }
 
 /**
@@ -37,13 +49,28 @@ export interface AuthenticatorDeps {
  * conversation as an agent: a stand-in until agents log in to the console.
  */
 export async function authenticate(deps: AuthenticatorDeps, credentials: Credentials): Promise<Principal> {
-  const token = credentials.token;
+  const cookie = consoleCookie(credentials.cookie);
+  const token = credentials.token ?? cookie;
   if (token === undefined || token === '')
     throw new ApiError('PARLEY_ERR_AUTH_MISSING', 'Pass the session token as ?token= or a Bearer header.');
-  if (credentials.conversationId !== undefined && (await isAdminKey(deps, token))) {
-    const conversation = await deps.engine.getConversation(credentials.conversationId);
-    if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
-    return { conversationId: conversation.id, author: { role: 'agent', id: 'admin', name: 'Agent' }, botId: null, language: 'en' };
+  if (isConsoleToken(token) && deps.consoleSessions !== undefined) {
+    const login = await deps.consoleSessions.resolve(token);
+    if (login === undefined) throw new ApiError('PARLEY_ERR_AUTH_SESSION_INVALID');
+    // Only a cookie rides along by itself on a cross-site connect; an explicit token (from the login's
+    // answer) cannot be known to a hijacking page, so it is not tied to the console's origin.
+    if (
+      credentials.token === undefined &&
+      credentials.origin !== undefined &&
+      deps.publicUrl !== undefined &&
+      credentials.origin !== new URL(deps.publicUrl).origin
+    ) {
+      throw new ApiError('PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED', `Console logins connect only from ${new URL(deps.publicUrl).origin}.`);
+    }
+    deps.onAgentActivity?.(login.agent.id);
+    return agentPrincipal(deps, credentials, { role: 'agent', id: login.agent.id, name: login.agent.name });
+  }
+  if ((credentials.conversationId !== undefined || credentials.inbox === true) && (await isAdminKey(deps, token))) {
+    return agentPrincipal(deps, credentials, { role: 'agent', id: 'admin', name: 'Agent' });
   }
   const claims = await deps.tokens.verify(token);
   const { effective } = await deps.widgets.resolve(claims.wid);
@@ -62,6 +89,26 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
     botId: effective.botId,
     language,
   };
+}
+
+/** An agent joins one conversation (`?conversationId=`) as itself, or opens its inbox stream (`?inbox=1`). */
+async function agentPrincipal(deps: AuthenticatorDeps, credentials: Credentials, author: Author): Promise<Principal> {
+  if (credentials.inbox === true) return { conversationId: '', author, botId: null, language: 'en', inbox: true };
+  if (credentials.conversationId === undefined) {
+    throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'Agents name the conversation to join with ?conversationId=, or ask for ?inbox=1.');
+  }
+  const conversation = await deps.engine.getConversation(credentials.conversationId);
+  if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+  return { conversationId: conversation.id, author, botId: null, language: 'en' };
+}
+
+function consoleCookie(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === CONSOLE_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
 }
 
 async function isAdminKey(deps: AuthenticatorDeps, key: string): Promise<boolean> {

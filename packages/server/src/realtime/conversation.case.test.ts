@@ -50,7 +50,7 @@ for (const [name, connect] of transports) {
             session.token,
           );
         }
-        await server().services.engine.idle();
+        await server().services.botTurns.idle();
         const stored = await storedSeqs(server(), session.conversationId);
         const client = await connect({ baseUrl: server().baseUrl, token: session.token, lastSeq: 0 });
         const welcome = await client.log.waitFor((f) => f.type === 'welcome');
@@ -93,7 +93,7 @@ for (const [name, connect] of transports) {
       it('gives a reconnecting client exactly the messages it missed, in order', async () => {
         const { client, token, conversationId } = await visitor();
         await client.send({ type: 'send', clientId: clientId(), text: 'before' });
-        await server().services.engine.idle();
+        await server().services.botTurns.idle();
         const held = Math.max(...(await storedSeqs(server(), conversationId)));
         await client.log.waitFor((f) => isMessage(f) && f.message.seq === held);
         await client.close();

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES } from '@parley/protocol';
 import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from './authenticate.js';
+import { InboxSession, type InboxSessionDeps } from './inbox-session.js';
 import { pollTransport } from './poll-transport.js';
 import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
 import { sseTransport } from './sse-transport.js';
@@ -9,15 +10,20 @@ import { wsTransport } from './ws-transport.js';
 export interface GatewayOptions {
   readonly session: SessionDeps;
   readonly auth: AuthenticatorDeps;
+  /** Agents' inbox streams (`?inbox=1`); without it they are refused. */
+  readonly inbox?: InboxSessionDeps;
   /** The bus calls these after it reconnected to its peers (see RedisBus onResync). */
   readonly resyncListeners?: Set<() => void>;
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
 
+/** A conversation session or an agent's inbox stream: what the transports drive. */
+export type GatewaySession = RealtimeSession | InboxSession;
+
 /** The open sessions of this node, so shutdown can tell each to reconnect elsewhere. */
 export class Gateway {
-  private readonly sessions = new Set<RealtimeSession>();
+  private readonly sessions = new Set<GatewaySession>();
   private draining = false;
 
   constructor(readonly options: GatewayOptions) {}
@@ -30,13 +36,20 @@ export class Gateway {
     return this.sessions.size;
   }
 
-  authenticate(query: URLSearchParams, authorization: string | undefined, origin: string | undefined): Promise<Principal> {
+  authenticate(query: URLSearchParams, authorization: string | undefined, origin: string | undefined, cookie?: string): Promise<Principal> {
     const conversationId = query.get('conversationId') ?? undefined;
-    return authenticate(this.options.auth, { token: tokenFrom(query, authorization), conversationId, origin });
+    const inbox = query.get('inbox') === '1' && this.options.inbox !== undefined;
+    return authenticate(this.options.auth, { token: tokenFrom(query, authorization), conversationId, origin, cookie, inbox });
   }
 
-  open(principal: Principal, sink: Sink): RealtimeSession {
-    const session = new RealtimeSession(this.options.session, principal, sink, (closed) => this.sessions.delete(closed));
+  open(principal: Principal, sink: Sink): GatewaySession {
+    const onClosed = (closed: GatewaySession): void => {
+      this.sessions.delete(closed);
+    };
+    const session =
+      principal.inbox === true && this.options.inbox !== undefined
+        ? new InboxSession(this.options.inbox, principal, sink, onClosed)
+        : new RealtimeSession(this.options.session, principal, sink, onClosed);
     this.sessions.add(session);
     if (this.draining) session.close(CLOSE_CODES.SERVER_RESTART.code, 'server restarting');
     return session;

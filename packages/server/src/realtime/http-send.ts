@@ -15,18 +15,19 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
   // Raw text in this plugin's scope: a malformed body gets the protocol's own error frame, not a generic 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  // Rate limited per token, like a socket is per connection; the map is bounded so tokens cannot grow it.
+  // Rate limited per sender, like a socket is per connection; the map is bounded so senders cannot grow it.
   const buckets = new Map<string, TokenBucket>();
   app.post(path, {
     schema: { hide: true },
     // The frame is parsed by the protocol schema, so the body arrives as text (its size is checked there).
     handler: async (request, reply) => {
       const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-      const principal = await gateway.authenticate(query, request.headers.authorization, request.headers.origin);
-      const key = query.get('token') ?? request.headers.authorization ?? '';
+      const principal = await gateway.authenticate(query, request.headers.authorization, request.headers.origin, request.headers.cookie);
+      // Keyed by who sends where, not by the token's spelling: a new token or header must not reset the limit.
+      const key = `${principal.conversationId}|${principal.author.role}:${principal.author.id}`;
       let bucket = buckets.get(key);
       if (bucket === undefined) {
-        if (buckets.size >= BUCKETS_MAX) buckets.clear();
+        if (buckets.size >= BUCKETS_MAX) forgetFullBuckets(buckets);
         bucket = connectionRateLimit();
         buckets.set(key, bucket);
       }
@@ -40,4 +41,18 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
       return reply.status(status).send(answer);
     },
   });
+}
+
+/**
+ * Makes room without forgiving anyone: full buckets carry no state. Should every bucket be in use
+ * (more than BUCKETS_MAX senders busy at once), the oldest half goes; they restart with a full burst.
+ */
+function forgetFullBuckets(buckets: Map<string, TokenBucket>): void {
+  for (const [key, bucket] of buckets) if (bucket.isFull()) buckets.delete(key);
+  if (buckets.size < BUCKETS_MAX) return;
+  let drop = Math.ceil(buckets.size / 2);
+  for (const key of buckets.keys()) {
+    if (drop-- <= 0) break;
+    buckets.delete(key);
+  }
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CLIENT_FRAME_BURST } from '@parley/protocol';
 import { openVisitor, startRealtimeServer, type RealtimeServer } from './testing/realtime-server.js';
 
 describe('SSE and poll specifics [sqlite]', () => {
@@ -18,7 +19,7 @@ describe('SSE and poll specifics [sqlite]', () => {
         session.token,
       );
     }
-    await server.services.engine.idle();
+    await server.services.botTurns.idle();
     const seqs = (await server.services.engine.messagesAfter(session.conversationId, 0)).map((m) => m.seq);
     return { token: session.token, seqs };
   }
@@ -43,6 +44,33 @@ describe('SSE and poll specifics [sqlite]', () => {
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
     expect(ids).toEqual(seqs.slice(2));
     expect(text).toContain('"type":"welcome"');
+  });
+
+  it('rate-limits HTTP sends per sender, whether the token comes as a query parameter or a header', async () => {
+    const { conversationId, token } = await openVisitor(server);
+    const post = (i: number, byHeader: boolean) =>
+      fetch(`${server.baseUrl}/v1/realtime/poll/send${byHeader ? '' : `?token=${token}`}`, {
+        method: 'POST',
+        headers: byHeader ? { authorization: `Bearer ${token}` } : {},
+        body: JSON.stringify({ type: 'ping' }),
+      });
+    const statuses: number[] = [];
+    // The clock stands still (the server runs in this process), so no token refills on a slow machine.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (let i = 0; i < CLIENT_FRAME_BURST + 5; i++) statuses.push((await post(i, i % 2 === 0)).status);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(statuses).toEqual([...Array<number>(CLIENT_FRAME_BURST).fill(200), ...Array<number>(5).fill(429)]);
+    // Another visitor is not affected by this one's flood.
+    const other = await openVisitor(server);
+    const answer = await fetch(`${server.baseUrl}/v1/realtime/poll/send?token=${other.token}`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'ping' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(conversationId).not.toBe(other.conversationId);
   });
 
   it('answers a poll with only the welcome when nothing happens before wait ends', async () => {

@@ -37,8 +37,8 @@ describe('realtime session ordering and backpressure [sqlite]', () => {
   let deps: SessionDeps;
   beforeAll(async () => {
     server = await startRealtimeServer('sqlite');
-    const { engine, signals } = server.services;
-    deps = { engine, signals, bus, log: Fastify({ logger: false }).log };
+    const { engine, botTurns, signals } = server.services;
+    deps = { engine, botTurns, signals, bus, log: Fastify({ logger: false }).log };
   });
   afterAll(() => server.close());
 
@@ -66,6 +66,20 @@ describe('realtime session ordering and backpressure [sqlite]', () => {
     await bus.publish(channel, encodeEvent({ type: 'message', message: second.message }, 'visitor:x'));
     await settle();
     expect(sink.seqs().filter((seq) => seq > start)).toEqual([first.message.seq, second.message.seq]);
+    session.close(1000, 'done');
+  });
+
+  it('delivers new messages to a client that claims a lastSeq beyond the conversation', async () => {
+    const principal = await conversation();
+    const sink = new RecordingSink();
+    const session = new RealtimeSession(deps, principal, sink);
+    await session.hello(10_000);
+    const welcome = sink.frames.find((frame) => frame.type === 'welcome');
+    const { message } = await append(principal, 'after a restore');
+    await bus.publish(conversationChannel(principal.conversationId), encodeEvent({ type: 'message', message }, 'visitor:x'));
+    await settle();
+    expect(welcome).toMatchObject({ lastSeq: message.seq - 1 });
+    expect(sink.seqs()).toEqual([message.seq]);
     session.close(1000, 'done');
   });
 

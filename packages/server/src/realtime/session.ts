@@ -9,9 +9,12 @@ import {
 } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { conversationChannel, type Bus } from '../bus/bus.js';
+import type { BotTurns } from '../engine/bot-turns.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { decodeEvent, originKey } from '../engine/conversation-events.js';
 import type { ConversationSignals } from '../engine/conversation-signals.js';
+import { agentsChannel, isNote } from '../engine/private-notes.js';
+import { inboxOnly, type RealtimeConversationHooks } from './conversation-hooks.js';
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 
@@ -25,10 +28,15 @@ export interface Sink {
 
 export interface SessionDeps {
   readonly engine: ConversationEngine;
+  readonly botTurns: BotTurns;
   readonly signals: ConversationSignals;
   readonly bus: Bus;
   readonly log: FastifyBaseLogger;
   readonly helloTimeoutMs?: number;
+  /** How often transports send a heartbeat (tests shorten it); HEARTBEAT_MS by default. */
+  readonly heartbeatMs?: number;
+  /** Ownership and presence in `welcome`, agents' replies; left out by tests of the bare protocol. */
+  readonly conversations?: RealtimeConversationHooks;
 }
 
 const BACKLOG_BATCH = 500;
@@ -95,25 +103,51 @@ export class RealtimeSession {
     const { conversationId } = this.principal;
     this.delivered = lastSeq;
     // Subscribed before the backlog is read: a message committed in between arrives live and is de-duplicated by seq.
-    const unsubscribe = await this.deps.bus.subscribe(conversationChannel(conversationId), (payload) => this.fromBus(payload));
+    const unsubscribe = await this.subscribe(conversationId);
     if (this.closed) {
       await unsubscribe();
       return;
     }
     this.unsubscribe = unsubscribe;
     const conversation = await this.deps.engine.getConversation(conversationId);
+    // A client can claim more than exists (a database restored from backup, a buggy client): trusting
+    // it would hold back every message up to its number. Count from what the conversation really has.
+    this.delivered = Math.min(lastSeq, Number(conversation?.last_seq ?? 0));
     this.send({
       type: 'welcome',
       v: REALTIME_VERSION,
       conversationId,
       lastSeq: Number(conversation?.last_seq ?? 0),
-      heartbeatMs: HEARTBEAT_MS,
+      heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS,
+      ...(await this.ownershipFields(conversationId)),
     });
     this.enqueue(async () => {
       await this.catchUp();
       for (const frame of await this.deps.signals.readFrames(conversationId)) this.send(frame);
     });
     await this.outbound;
+  }
+
+  /** Agents also get the agents-only channel (private notes); visitors never subscribe to it. */
+  private async subscribe(conversationId: string): Promise<() => Promise<void>> {
+    const handler = (payload: string): void => this.fromBus(payload);
+    const main = await this.deps.bus.subscribe(conversationChannel(conversationId), handler);
+    if (this.principal.author.role !== 'agent') return main;
+    const notes = await this.deps.bus.subscribe(agentsChannel(conversationId), handler).catch(async (error: unknown) => {
+      await main();
+      throw error;
+    });
+    return async () => {
+      await Promise.all([main(), notes()]);
+    };
+  }
+
+  /** The conversation's owner (everyone) and presence (visitors) as of this welcome; changes follow as frames. */
+  private async ownershipFields(conversationId: string): Promise<Pick<Extract<ServerFrame, { type: 'welcome' }>, 'status' | 'presence'>> {
+    const hooks = this.deps.conversations;
+    if (hooks === undefined) return {};
+    const status = await hooks.statusFrame(conversationId);
+    return this.principal.author.role === 'visitor' ? { status, presence: await hooks.presenceFrame(conversationId) } : { status };
   }
 
   /** Writes a frame now (ack, error, pong, reconnect); live conversation events go through the queue instead. */
@@ -187,6 +221,11 @@ export class RealtimeSession {
       const batch = await this.deps.engine.messagesAfter(this.principal.conversationId, this.delivered, BACKLOG_BATCH);
       for (const message of batch) {
         if (this.state === 'closed') return;
+        // A private note holds a seq but is never shown to a visitor: it is skipped, not a gap to fill.
+        if (isNote(message) && this.principal.author.role !== 'agent') {
+          this.delivered = message.seq;
+          continue;
+        }
         this.send({ type: 'message', message });
         this.delivered = message.seq;
       }
@@ -219,6 +258,8 @@ export class RealtimeSession {
  */
 export async function executeFrame(deps: SessionDeps, principal: Principal, frame: ClientFrame): Promise<ServerFrame | undefined> {
   const { conversationId, author } = principal;
+  if (principal.inbox === true) return frame.type === 'ping' ? { type: 'pong' } : inboxOnly(frame);
+  if (author.role === 'agent') deps.conversations?.agentActivity(author.id);
   switch (frame.type) {
     case 'hello':
       return errorFrame('PARLEY_ERR_FRAME_INVALID', 'hello is only sent on a stream.');
@@ -233,7 +274,8 @@ export async function executeFrame(deps: SessionDeps, principal: Principal, fram
     case 'send': {
       try {
         const result = await deps.engine.append({ conversationId, author, type: 'text', text: frame.text, clientId: frame.clientId });
-        if (result.created && principal.botId !== null) deps.engine.startBotTurn(conversationId, principal.botId, principal.language);
+        if (result.created && principal.botId !== null) deps.botTurns.startBotTurn(conversationId, principal.botId, principal.language);
+        if (result.created && author.role === 'agent') await deps.conversations?.agentReplied(result);
         const { message } = result;
         return { type: 'ack', clientId: frame.clientId, seq: message.seq, messageId: message.id, duplicate: !result.created };
       } catch (error) {

@@ -83,10 +83,14 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     }
 
     await agent.send({ type: 'typing', active: true });
-    const typing = await visitor.log.waitFor((f) => f.type === 'typing' && f.active);
+    const typing = await visitor.log.waitFor((f) => f.type === 'typing' && f.active && f.author.role === 'agent');
     expect(typing).toMatchObject({ author: { role: 'agent' } });
+    // The bot answers in the background: the history is complete once its turns are done.
+    await a.parley.services.botTurns.idle();
     const stored = await a.parley.services.engine.messagesAfter(session.conversationId, 0);
     const lastSeq = stored.at(-1)?.seq ?? 0;
+    await visitor.log.waitFor((f) => f.type === 'message' && f.message.seq === lastSeq);
+    await agent.log.waitFor((f) => f.type === 'message' && f.message.seq === lastSeq);
     await visitor.send({ type: 'read', seq: lastSeq });
     await agent.log.waitFor((f) => f.type === 'read' && f.seq === lastSeq);
 

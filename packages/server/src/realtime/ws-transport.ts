@@ -30,7 +30,7 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       alive.set(socket, false);
       socket.ping();
     }
-  }, HEARTBEAT_MS);
+  }, gateway.options.session.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -38,7 +38,7 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     if (url.pathname !== WS_PATH) return reject(socket, 404);
     if (gateway.isDraining) return reject(socket, 503);
     const origin = request.headers.origin;
-    gateway.authenticate(url.searchParams, request.headers.authorization, origin).then(
+    gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie).then(
       (principal) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);

@@ -1,18 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase as KyselySqlite } from 'kysely';
 import pg from 'pg';
 import type { StorageConfig } from '../config.js';
 import * as initial from './migrations/0001-initial.js';
 import * as readCursors from './migrations/0002-read-cursors.js';
+import * as agents from './migrations/0003-agents.js';
+import * as cannedResponses from './migrations/0004-canned-responses.js';
+import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import type { Database } from './schema.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export type Db = Kysely<Database>;
 
 export interface OpenDatabase {
   readonly db: Db;
   readonly dialect: StorageConfig['kind'];
+  /** The hot path of every message, in the cheapest shape each dialect allows. */
+  readonly messageWriter: MessageWriter;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -21,15 +27,20 @@ export interface OpenDatabase {
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-read-cursors': readCursors,
+  '0003-agents': agents,
+  '0004-canned-responses': cannedResponses,
 };
 
 export async function openDatabase(storage: StorageConfig): Promise<OpenDatabase> {
   const opened = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
   await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
-  return opened;
+  // Built after the migrations: the SQLite writer prepares its statements against the tables.
+  return { ...opened, messageWriter: opened.writer() };
 }
 
-function openSqlite(file: string): OpenDatabase {
+type Opened = Omit<OpenDatabase, 'messageWriter'> & { writer(): MessageWriter };
+
+function openSqlite(file: string): Opened {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers proceed while a write commits; NORMAL sync is durable across process crashes in WAL mode.
@@ -37,18 +48,48 @@ function openSqlite(file: string): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Checkpoints happen on a worker thread instead of inside a commit on the event loop (see SqliteCheckpointer).
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpointer = new SqliteCheckpointer(file);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
+    writer: () => new SqliteMessageWriter(db, sqlite),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer.close();
+      await db.destroy();
+    },
   };
 }
 
-async function openPostgres(url: string, schema: string | null): Promise<OpenDatabase> {
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew; preparing cost as much as running in the gateway profile. The
+ * same SQL text (Kysely compiles values to parameters) reuses its statement, least recently used
+ * evicted. Safe because better-sqlite3 runs a statement synchronously and Kysely holds one
+ * connection per query, so a cached statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement !== undefined) cache.delete(text);
+      else statement = sqlite.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+      return statement;
+    },
+  };
+}
+
+async function openPostgres(url: string, schema: string | null): Promise<Opened> {
   if (schema !== null) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -67,6 +108,7 @@ async function openPostgres(url: string, schema: string | null): Promise<OpenDat
   return {
     db,
     dialect: 'postgres',
+    writer: () => new PostgresMessageWriter(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -16,6 +16,11 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   read_cursors: ReadCursorsTable;
+  agents: AgentsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  console_sessions: ConsoleSessionsTable;
+  conversation_states: ConversationStatesTable;
 }
 
 export interface ApiKeysTable {
@@ -120,6 +125,56 @@ export interface MessagesTable {
   text: string;
   payload: string | null;
   client_id: string | null;
+  created_at: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  /** What the agent chose; `online` reads as `away` once last_seen_at is old (see agents-store). */
+  status: string;
+  capacity: number;
+  last_seen_at: string | null;
+  /** Round robin assigns to the online agent assigned longest ago. */
+  last_assigned_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Who owns a conversation (engine/ownership.ts); no row = the bot. */
+export interface ConversationStatesTable {
+  conversation_id: string;
+  /** bot | queued | human | resolved */
+  owner: string;
+  assignee_id: string | null;
+  team_id: string | null;
+  snoozed_until: string | null;
+  /** When the conversation last joined the human queue: waiting time and queue order. */
+  queued_at: string | null;
+  /** 1 while no human can answer (no agent online, outside business hours): replies go out by email too. */
+  offline: number;
+  updated_at: string;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  agent_id: string;
+}
+
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  agent_id: string;
+  expires_at: string;
   created_at: string;
 }
 

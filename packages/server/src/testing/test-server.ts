@@ -34,7 +34,7 @@ export interface RequestOptions {
 export interface TestServer {
   readonly services: Services;
   readonly dialect: Dialect;
-  request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, options?: RequestOptions): Promise<TestResponse>;
+  request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT' | 'OPTIONS', url: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
 }
 

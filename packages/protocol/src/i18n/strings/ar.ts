@@ -38,6 +38,7 @@ export const AR_UI_STRINGS: UiStrings = {
   today: 'اليوم',
   yesterday: 'أمس',
   agentsOnline: 'نحن متصلون الآن',
+  agentsOffline: 'لسنا متاحين الآن',
   repliesIn: 'نردّ عادةً خلال {time}',
   poweredBy: 'مدعوم من Parley',
   ratingPrompt: 'كيف كانت هذه المحادثة؟',
@@ -45,4 +46,8 @@ export const AR_UI_STRINGS: UiStrings = {
   fileTooLarge: 'هذا الملف كبير جدًا (الحد الأقصى {size}).',
   fileTypeNotAllowed: 'لا يمكن إرسال هذا النوع من الملفات.',
   unreadBadge: 'رسائل غير مقروءة: {count}',
+  queuePlace: 'ترتيبك {count} في الانتظار. مدة الانتظار المتوقعة: {time}.',
+  chattingWith: 'أنت تتحدث مع {name}.',
+  offlinePrompt: 'لا يوجد أحد متاح للرد الآن. اترك بريدك الإلكتروني وسنرد عليك هناك.',
+  offlineThanks: 'شكرًا لك! سنرد عليك عبر البريد الإلكتروني.',
 };

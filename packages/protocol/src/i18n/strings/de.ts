@@ -38,6 +38,7 @@ export const DE_UI_STRINGS: UiStrings = {
   today: 'Heute',
   yesterday: 'Gestern',
   agentsOnline: 'Wir sind online',
+  agentsOffline: 'Wir sind gerade nicht erreichbar',
   repliesIn: 'Übliche Antwortzeit: {time}',
   poweredBy: 'Bereitgestellt von Parley',
   ratingPrompt: 'Wie war diese Unterhaltung?',
@@ -45,4 +46,8 @@ export const DE_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Diese Datei ist zu groß (höchstens {size}).',
   fileTypeNotAllowed: 'Dieser Dateityp kann nicht gesendet werden.',
   unreadBadge: 'Ungelesene Nachrichten: {count}',
+  queuePlace: 'Sie sind Nummer {count} in der Warteschlange. Geschätzte Wartezeit: {time}.',
+  chattingWith: 'Sie chatten mit {name}.',
+  offlinePrompt: 'Gerade kann niemand antworten. Hinterlassen Sie Ihre E-Mail-Adresse, dann antworten wir dort.',
+  offlineThanks: 'Danke! Wir antworten per E-Mail.',
 };

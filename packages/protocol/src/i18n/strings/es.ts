@@ -38,6 +38,7 @@ export const ES_UI_STRINGS: UiStrings = {
   today: 'Hoy',
   yesterday: 'Ayer',
   agentsOnline: 'Estamos en línea',
+  agentsOffline: 'Ahora no estamos disponibles',
   repliesIn: 'Suele responder en {time}',
   poweredBy: 'Con la tecnología de Parley',
   ratingPrompt: '¿Qué tal ha ido esta conversación?',
@@ -45,4 +46,8 @@ export const ES_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Este archivo es demasiado grande (máximo {size}).',
   fileTypeNotAllowed: 'No se puede enviar este tipo de archivo.',
   unreadBadge: '{count} mensajes sin leer',
+  queuePlace: 'Eres el número {count} en la cola. Espera estimada: {time}.',
+  chattingWith: 'Estás hablando con {name}.',
+  offlinePrompt: 'Ahora mismo nadie puede responder. Déjanos tu correo y te responderemos allí.',
+  offlineThanks: '¡Gracias! Te responderemos por correo.',
 };

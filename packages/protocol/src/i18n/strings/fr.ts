@@ -38,6 +38,7 @@ export const FR_UI_STRINGS: UiStrings = {
   today: "Aujourd'hui",
   yesterday: 'Hier',
   agentsOnline: 'Nous sommes en ligne',
+  agentsOffline: 'Nous sommes absents pour le moment',
   repliesIn: 'Répond généralement en {time}',
   poweredBy: 'Propulsé par Parley',
   ratingPrompt: "Comment s'est passée cette conversation ?",
@@ -45,4 +46,8 @@ export const FR_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Ce fichier est trop volumineux ({size} maximum).',
   fileTypeNotAllowed: 'Ce type de fichier ne peut pas être envoyé.',
   unreadBadge: '{count} messages non lus',
+  queuePlace: 'Vous êtes numéro {count} dans la file. Attente estimée : {time}.',
+  chattingWith: 'Vous discutez avec {name}.',
+  offlinePrompt: 'Personne ne peut répondre pour le moment. Laissez votre e-mail et nous vous répondrons par ce biais.',
+  offlineThanks: 'Merci ! Nous vous répondrons par e-mail.',
 };

@@ -38,6 +38,7 @@ export const HE_UI_STRINGS: UiStrings = {
   today: 'היום',
   yesterday: 'אתמול',
   agentsOnline: 'אנחנו זמינים',
+  agentsOffline: 'איננו זמינים כרגע',
   repliesIn: 'בדרך כלל עונים תוך {time}',
   poweredBy: 'מופעל על ידי Parley',
   ratingPrompt: 'איך הייתה השיחה?',
@@ -45,4 +46,8 @@ export const HE_UI_STRINGS: UiStrings = {
   fileTooLarge: 'הקובץ גדול מדי (עד {size}).',
   fileTypeNotAllowed: 'לא ניתן לשלוח קובץ מסוג זה.',
   unreadBadge: 'הודעות שלא נקראו: {count}',
+  queuePlace: 'אתה מספר {count} בתור. זמן המתנה משוער: {time}.',
+  chattingWith: 'אתה משוחח עם {name}.',
+  offlinePrompt: 'אף אחד לא זמין לענות כרגע. השאירו כתובת אימייל ונענה לכם שם.',
+  offlineThanks: 'תודה! נענה לכם באימייל.',
 };

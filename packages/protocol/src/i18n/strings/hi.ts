@@ -38,6 +38,7 @@ export const HI_UI_STRINGS: UiStrings = {
   today: 'आज',
   yesterday: 'कल',
   agentsOnline: 'हम ऑनलाइन हैं',
+  agentsOffline: 'हम अभी उपलब्ध नहीं हैं',
   repliesIn: 'आमतौर पर {time} में जवाब देते हैं',
   poweredBy: 'Parley द्वारा संचालित',
   ratingPrompt: 'यह बातचीत कैसी रही?',
@@ -45,4 +46,8 @@ export const HI_UI_STRINGS: UiStrings = {
   fileTooLarge: 'यह फ़ाइल बहुत बड़ी है (अधिकतम {size})।',
   fileTypeNotAllowed: 'इस प्रकार की फ़ाइल नहीं भेजी जा सकती।',
   unreadBadge: '{count} अपठित संदेश',
+  queuePlace: 'आप कतार में {count} नंबर पर हैं। अनुमानित प्रतीक्षा: {time}।',
+  chattingWith: 'आप {name} से बात कर रहे हैं।',
+  offlinePrompt: 'अभी कोई जवाब नहीं दे सकता। अपना ईमेल छोड़ें, हम वहीं जवाब देंगे।',
+  offlineThanks: 'धन्यवाद! हम ईमेल से जवाब देंगे।',
 };

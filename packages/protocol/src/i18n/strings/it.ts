@@ -38,6 +38,7 @@ export const IT_UI_STRINGS: UiStrings = {
   today: 'Oggi',
   yesterday: 'Ieri',
   agentsOnline: 'Siamo online',
+  agentsOffline: 'Al momento non siamo disponibili',
   repliesIn: 'Di solito risponde in {time}',
   poweredBy: 'Realizzato con Parley',
   ratingPrompt: "Com'è andata questa conversazione?",
@@ -45,4 +46,8 @@ export const IT_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Il file è troppo grande (massimo {size}).',
   fileTypeNotAllowed: 'Questo tipo di file non può essere inviato.',
   unreadBadge: '{count} messaggi non letti',
+  queuePlace: 'Sei il numero {count} in coda. Attesa stimata: {time}.',
+  chattingWith: 'Stai parlando con {name}.',
+  offlinePrompt: 'Al momento nessuno può rispondere. Lascia la tua email e ti risponderemo lì.',
+  offlineThanks: 'Grazie! Ti risponderemo via email.',
 };

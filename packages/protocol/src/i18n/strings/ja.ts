@@ -38,6 +38,7 @@ export const JA_UI_STRINGS: UiStrings = {
   today: '今日',
   yesterday: '昨日',
   agentsOnline: 'オンライン対応中',
+  agentsOffline: '現在対応できません',
   repliesIn: '通常{time}以内に返信します',
   poweredBy: '提供：Parley',
   ratingPrompt: 'この会話はいかがでしたか？',
@@ -45,4 +46,8 @@ export const JA_UI_STRINGS: UiStrings = {
   fileTooLarge: 'ファイルサイズが大きすぎます（上限：{size}）。',
   fileTypeNotAllowed: 'この種類のファイルは送信できません。',
   unreadBadge: '未読メッセージ{count}件',
+  queuePlace: '順番待ち {count} 番目です。推定待ち時間: {time}。',
+  chattingWith: '{name} と会話中です。',
+  offlinePrompt: 'ただいま対応できる担当者がいません。メールアドレスを残していただければ、メールで返信します。',
+  offlineThanks: 'ありがとうございます。メールで返信します。',
 };

@@ -38,6 +38,7 @@ export const NL_UI_STRINGS: UiStrings = {
   today: 'Vandaag',
   yesterday: 'Gisteren',
   agentsOnline: 'We zijn online',
+  agentsOffline: 'We zijn nu niet bereikbaar',
   repliesIn: 'Reageert meestal binnen {time}',
   poweredBy: 'Mogelijk gemaakt door Parley',
   ratingPrompt: 'Hoe was dit gesprek?',
@@ -45,4 +46,8 @@ export const NL_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Dit bestand is te groot (maximaal {size}).',
   fileTypeNotAllowed: 'Dit type bestand kan niet worden verzonden.',
   unreadBadge: '{count} ongelezen berichten',
+  queuePlace: 'U bent nummer {count} in de wachtrij. Geschatte wachttijd: {time}.',
+  chattingWith: 'U chat met {name}.',
+  offlinePrompt: 'Er kan nu niemand antwoorden. Laat uw e-mailadres achter, dan antwoorden we daar.',
+  offlineThanks: 'Bedankt! We antwoorden per e-mail.',
 };

@@ -38,6 +38,7 @@ export const PT_UI_STRINGS: UiStrings = {
   today: 'Hoje',
   yesterday: 'Ontem',
   agentsOnline: 'Estamos online',
+  agentsOffline: 'Não estamos disponíveis agora',
   repliesIn: 'Normalmente responde em {time}',
   poweredBy: 'Desenvolvido por Parley',
   ratingPrompt: 'Como foi esta conversa?',
@@ -45,4 +46,8 @@ export const PT_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Este arquivo é grande demais (máximo de {size}).',
   fileTypeNotAllowed: 'Este tipo de arquivo não pode ser enviado.',
   unreadBadge: '{count} mensagens não lidas',
+  queuePlace: 'Você é o número {count} na fila. Espera estimada: {time}.',
+  chattingWith: 'Você está conversando com {name}.',
+  offlinePrompt: 'Ninguém pode responder agora. Deixe seu e-mail e responderemos por lá.',
+  offlineThanks: 'Obrigado! Responderemos por e-mail.',
 };

@@ -38,6 +38,7 @@ export const RU_UI_STRINGS: UiStrings = {
   today: 'Сегодня',
   yesterday: 'Вчера',
   agentsOnline: 'Мы в сети',
+  agentsOffline: 'Сейчас нас нет на месте',
   repliesIn: 'Обычное время ответа: {time}',
   poweredBy: 'Работает на Parley',
   ratingPrompt: 'Как прошёл этот разговор?',
@@ -45,4 +46,8 @@ export const RU_UI_STRINGS: UiStrings = {
   fileTooLarge: 'Файл слишком большой (максимум {size}).',
   fileTypeNotAllowed: 'Файлы этого типа отправлять нельзя.',
   unreadBadge: 'Непрочитанных сообщений: {count}',
+  queuePlace: 'Вы {count}-й в очереди. Примерное ожидание: {time}.',
+  chattingWith: 'Вы общаетесь с {name}.',
+  offlinePrompt: 'Сейчас никто не может ответить. Оставьте свой email, и мы ответим туда.',
+  offlineThanks: 'Спасибо! Мы ответим по электронной почте.',
 };

@@ -38,6 +38,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   today: '今天',
   yesterday: '昨天',
   agentsOnline: '我们在线',
+  agentsOffline: '我们暂时不在线',
   repliesIn: '通常在 {time} 内回复',
   poweredBy: '由 Parley 提供支持',
   ratingPrompt: '您对本次对话满意吗？',
@@ -45,4 +46,8 @@ export const ZH_UI_STRINGS: UiStrings = {
   fileTooLarge: '文件过大（最大 {size}）。',
   fileTypeNotAllowed: '无法发送此类型的文件。',
   unreadBadge: '{count} 条未读消息',
+  queuePlace: '您在队列中排第 {count} 位。预计等待：{time}。',
+  chattingWith: '您正在与 {name} 对话。',
+  offlinePrompt: '目前无人可以回复。请留下您的邮箱，我们会通过邮件回复您。',
+  offlineThanks: '谢谢！我们会通过邮件回复您。',
 };

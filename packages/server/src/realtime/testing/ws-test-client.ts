@@ -32,14 +32,19 @@ export const connectWs: Connect = (options) =>
     };
   });
 
-/** A raw socket for hostile tests: no hello, nothing parsed for you. */
-export function rawWs(baseUrl: string, token: string, origin?: string): Promise<{ ws: WebSocket; log: FrameLog }> {
+/** A raw socket for hostile tests: no hello, nothing parsed for you. `autoPong: false` plays a dead peer. */
+export function rawWs(
+  baseUrl: string,
+  token: string,
+  origin?: string,
+  { autoPong = true }: { autoPong?: boolean } = {},
+): Promise<{ ws: WebSocket; log: FrameLog }> {
   return new Promise((resolve, reject) => {
     const log = new FrameLog();
-    const ws = new WebSocket(
-      `${baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${encodeURIComponent(token)}`,
-      origin === undefined ? {} : { origin },
-    );
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${encodeURIComponent(token)}`, {
+      autoPong,
+      ...(origin === undefined ? {} : { origin }),
+    });
     ws.on('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
     ws.on('error', reject);
     ws.on('close', (code, reason) => log.closed(code, reason.toString()));

@@ -1,0 +1,235 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  axeViolations,
+  consolePages,
+  DEMO_ADMIN,
+  launchBrowser,
+  loginThroughForm,
+  seedConsoleDemo,
+  type ConsoleDemo,
+} from '@parley/testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './support/server-process.js';
+
+const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
+
+describe('agent console: login, admin pages and accessibility (real Chromium, built server)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-console-e2e-'));
+  let server: ServerProcess;
+  let browser: Browser;
+  let demo: ConsoleDemo;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = await startServer({
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_PORT: String(port),
+      // The console connects from the public URL's origin (the gateway refuses console logins from any other).
+      PARLEY_PUBLIC_URL: baseUrl,
+      PARLEY_ADMIN_EMAIL: DEMO_ADMIN.email,
+      PARLEY_ADMIN_PASSWORD: DEMO_ADMIN.password,
+    });
+    demo = await seedConsoleDemo(baseUrl);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (server !== undefined) await killServer(server, 'SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** axe injects its source as an inline script, which the console's CSP forbids: axe contexts bypass CSP. */
+  async function loggedIn(options: { bypassCSP?: boolean; width?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({
+      bypassCSP: options.bypassCSP ?? true,
+      viewport: { width: options.width ?? 1280, height: 800 },
+    });
+    // Two cores shared with other suites: give each step room instead of failing on a slow render.
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    await loginThroughForm(page, demo);
+    return { context, page };
+  }
+
+  it('says what to do when the password is wrong, then logs in with the fields labelled Email and Password', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/console/`);
+    await page.getByLabel('Email').fill(DEMO_ADMIN.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Check both and try again');
+    await page.getByLabel('Password').fill(DEMO_ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: 'Widgets' }).waitFor();
+    // The session is the HttpOnly cookie: a reload stays logged in, logging out ends it.
+    await page.reload();
+    await page.getByRole('link', { name: 'Widgets' }).waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Password').waitFor();
+    expect((await page.request.get(`${baseUrl}/v1/auth/me`)).status()).toBe(401);
+    await context.close();
+  }, 120_000);
+
+  it('loads under its Content-Security-Policy without a single violation', async () => {
+    const { context, page } = await loggedIn({ bypassCSP: false });
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    for (const target of consolePages(demo).filter((p) => p.name !== 'conversation')) {
+      await page.goto(`${baseUrl}${target.path}`);
+      await page.getByText(target.ready).first().waitFor();
+    }
+    expect(refused).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('has no axe-core violation on any console page, at 1280 px and at 375 px', async () => {
+    for (const width of [1280, 375]) {
+      const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/console/`);
+      await page.getByLabel('Email').waitFor();
+      expect(await axeViolations(page), `login at ${width}px`).toEqual([]);
+      await loginThroughForm(page, demo);
+      for (const target of consolePages(demo).filter((p) => p.name !== 'conversation')) {
+        await page.goto(`${baseUrl}${target.path}`);
+        await page.getByText(target.ready).first().waitFor();
+        expect(await axeViolations(page), `${target.name} at ${width}px`).toEqual([]);
+      }
+      await context.close();
+    }
+  }, 240_000);
+
+  it('edits a widget option from the form, saves it, and shows the embed code of each method', async () => {
+    const { context, page } = await loggedIn();
+    await page.goto(`${baseUrl}/console/widgets/${demo.widgetId}`);
+    await page.getByLabel('Title', { exact: true }).fill('Talk to ACME');
+    await page.getByLabel('Primary color', { exact: true }).fill('#0f766e');
+    await page.getByLabel('Layout').selectOption('inline');
+    await page.getByLabel('Blueprint (shared options)').selectOption({ label: 'Brand defaults' });
+    // The sketch beside the form follows the unsaved values.
+    await expect.poll(() => page.locator('.sketch-header').textContent()).toContain('Talk to ACME');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const widget = await (await page.request.get(`${baseUrl}/v1/widgets/${demo.widgetId}`)).json();
+    expect(widget.title).toBe('Talk to ACME');
+    expect(widget.layout).toBe('inline');
+    expect(widget.effective.theme.primaryColor).toBe('#0f766e');
+    expect(widget.blueprintId).toBe(demo.blueprintId);
+    await page.getByRole('button', { name: 'Show identity secret' }).click();
+    expect((await page.locator('code.secret').textContent())?.length).toBeGreaterThan(16);
+    // The live preview is the real widget (this server's /embed page) with the saved settings.
+    await page.getByRole('button', { name: 'Live widget' }).click();
+    await page.frameLocator('iframe[title="Live widget preview"]').getByText('Talk to ACME').first().waitFor();
+    for (const method of ['Script tag', 'npm: mount()', 'iframe', 'Web component <parley-chat>']) {
+      await page.getByRole('button', { name: `Copy the ${method} embed code` }).waitFor();
+    }
+    expect(await page.locator('.snippet pre').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining(`data-parley-widget="${demo.widgetId}"`), expect.stringContaining('<parley-chat')]),
+    );
+    // An invalid value is caught by the protocol's own schema before anything is sent.
+    await page.getByLabel('Primary color', { exact: true }).fill('teal');
+    await page.getByText('must be a hex color').first().waitFor();
+    await context.close();
+  }, 120_000);
+
+  it('creates a widget and a blueprint from their list pages and opens each in the editor', async () => {
+    const { context, page } = await loggedIn();
+    for (const [path, label, name] of [
+      ['widgets', 'New widget name', 'Checkout help'],
+      ['blueprints', 'New blueprint name', 'Dark theme'],
+    ] as const) {
+      await page.goto(`${baseUrl}/console/${path}`);
+      await page.getByLabel(label).fill(name);
+      await page.getByRole('button', { name: `Create ${path.slice(0, -1)}` }).click();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      expect(page.url()).toMatch(new RegExp(`/console/${path}/[a-z]+_`));
+    }
+    await context.close();
+  }, 120_000);
+
+  it('creates a webhook bot whose secret is write-only: the page says "set", never the value', async () => {
+    const { context, page } = await loggedIn();
+    await page.goto(`${baseUrl}/console/bots`);
+    await page.getByLabel('Kind').selectOption('webhook');
+    await page.getByLabel('Name', { exact: true }).last().fill('Orders flow');
+    await page.getByLabel('Url').fill('https://n8n.example.com/webhook/abc/chat');
+    await page.getByLabel(/Signing secret/).fill('s3cret-value');
+    await page.getByRole('button', { name: 'Create bot' }).click();
+    await page.getByText('Orders flow').waitFor();
+    const bots = await (await page.request.get(`${baseUrl}/v1/bots`)).json();
+    const bot = bots.items.find((b: { name: string }) => b.name === 'Orders flow');
+    expect(bot.secrets.signingSecret).toBe(true);
+    await page.getByRole('listitem').filter({ hasText: 'Orders flow' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByText('set', { exact: true }).first().waitFor();
+    expect(await page.content()).not.toContain('s3cret-value');
+    await context.close();
+  }, 120_000);
+
+  it('creates an API key, shows it once, and the key works against the management API', async () => {
+    const { context, page } = await loggedIn();
+    await page.goto(`${baseUrl}/console/api-keys`);
+    await page.getByLabel('New key name').fill('Zapier');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').textContent()) ?? '';
+    const answer = await fetch(`${baseUrl}/v1/widgets`, { headers: { authorization: `Bearer ${key}` } });
+    expect(answer.status).toBe(200);
+    await page.getByRole('button', { name: 'I stored it' }).click();
+    await page.reload();
+    await page.getByText('Zapier').waitFor();
+    expect(await page.content()).not.toContain(key);
+    await context.close();
+  }, 120_000);
+
+  it('adds an agent and a team on the Agents & teams page', async () => {
+    const { context, page } = await loggedIn();
+    await page.goto(`${baseUrl}/console/agents`);
+    await page.getByLabel('New team').fill('Billing');
+    await page.getByRole('button', { name: 'Add team' }).click();
+    await page.getByText('Billing ·').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Lee Chen');
+    await page.getByLabel('Agent email').fill('lee@example.com');
+    await page.getByLabel('First password').fill('lee-password-1');
+    await page.getByRole('button', { name: 'Add agent' }).click();
+    await page.getByText('lee@example.com').waitFor();
+    await page.getByLabel('Team of Lee Chen').selectOption({ label: 'Billing' });
+    await expect
+      .poll(
+        async () =>
+          (await (await page.request.get(`${baseUrl}/v1/agents`)).json()).items.find(
+            (a: { email: string }) => a.email === 'lee@example.com',
+          ).teamIds.length,
+      )
+      .toBe(1);
+    await context.close();
+  }, 120_000);
+
+  it('shows an agent who is not an admin the inbox, the team’s canned responses and their account only', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await loginThroughForm(page, { baseUrl, adminEmail: 'sam@example.com', adminPassword: 'sam-password-1' });
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Canned responses', 'Account']);
+    await page.goto(`${baseUrl}/console/widgets`);
+    await page.getByText('This page is for admins.').waitFor();
+    await context.close();
+  }, 120_000);
+
+  it('is usable at 375 px: the menu opens the navigation and pages fit the width', async () => {
+    const { context, page } = await loggedIn({ width: 375 });
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByText('CRM sync').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await context.close();
+  }, 120_000);
+});

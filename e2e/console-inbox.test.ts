@@ -1,0 +1,371 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Connection, type WebSocketConstructor } from '@parley/client';
+import type { Message, ServerFrame } from '@parley/protocol';
+import { axeViolations, DEMO_ADMIN, launchBrowser, loginThroughForm, seedConsoleDemo, type ConsoleDemo } from '@parley/testkit';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './support/server-process.js';
+
+/** A 1×1 PNG. */
+const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
+
+describe('agent console inbox: a visitor and an agent in the console (real Chromium, built server)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-console-inbox-'));
+  let server: ServerProcess;
+  let browser: Browser;
+  let demo: ConsoleDemo;
+  let baseUrl: string;
+  let visitor: Connection;
+  const visitorMessages: Message[] = [];
+  const visitorFrames: ServerFrame[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    server = await startServer({
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_PORT: String(port),
+      // The console connects from the public URL's origin (the gateway refuses console logins from any other).
+      PARLEY_PUBLIC_URL: baseUrl,
+      PARLEY_ADMIN_EMAIL: DEMO_ADMIN.email,
+      PARLEY_ADMIN_PASSWORD: DEMO_ADMIN.password,
+    });
+    demo = await seedConsoleDemo(baseUrl);
+    browser = await launchBrowser();
+    // The visitor: the same headless realtime client the widget uses, over a real WebSocket.
+    visitor = new Connection({
+      baseUrl,
+      token: demo.visitorToken,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      transports: ['ws'],
+    });
+    visitor.on('message', (message) => visitorMessages.push(message));
+    visitor.on('typing', (frame) => visitorFrames.push(frame));
+    visitor.on('read', (frame) => visitorFrames.push(frame));
+    visitor.on('frame', (frame) => visitorFrames.push(frame));
+    visitor.connect();
+    await new Promise<void>((done) => visitor.on('ready', () => done()));
+  });
+  afterAll(async () => {
+    visitor?.close();
+    await browser?.close();
+    if (server !== undefined) await killServer(server, 'SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function openConversation(): Promise<Page> {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(60_000); // Two cores shared with other suites.
+    const page = await context.newPage();
+    await loginThroughForm(page, demo);
+    return page;
+  }
+
+  it('lists the conversation, opens it with its history, and the reply reaches the visitor; typing and read receipts go both ways; a note never reaches the visitor; resolve', async () => {
+    const page = await openConversation();
+    await page.goto(`${baseUrl}/console/inbox`);
+    // The bot is handling Ada's conversation: it is in the "pending" list, with its preview and the bot badge.
+    await page.getByLabel('Status', { exact: true }).selectOption('pending');
+    const item = page.getByTestId('conversation-list').getByRole('link', { name: /Ada Lovelace/ });
+    await item.waitFor();
+    expect(await item.textContent()).toContain('free to self-host'); // The bot's answer is the last message.
+    expect(await axeViolations(page), 'inbox with conversations').toEqual([]);
+    await item.click();
+    await page.getByText('live (ws)').waitFor();
+    // The whole history: the visitor's words and the bot's answers.
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    await timeline.getByText('What does it cost?').waitFor();
+    await timeline.locator('.from-bot').first().waitFor();
+
+    // Agent → visitor: the reply (Markdown) arrives over the visitor's realtime link.
+    await page.getByLabel('Reply to the visitor').fill('Hi Ada, **Sam** here. It is free to self-host.');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => visitorMessages.find((m) => m.author.role === 'agent')?.text)
+      .toBe('Hi Ada, **Sam** here. It is free to self-host.');
+    await timeline.locator('strong', { hasText: 'Sam' }).waitFor();
+
+    // Visitor typing shows in the console; the agent's typing reaches the visitor.
+    visitor.typing(true);
+    await page.getByText('The visitor is typing').first().waitFor({ state: 'attached' });
+    await page.getByLabel('Reply to the visitor').fill('Let me check');
+    await expect.poll(() => visitorFrames.some((f) => f.type === 'typing' && f.author.role === 'agent' && f.active)).toBe(true);
+    await page.getByLabel('Reply to the visitor').fill('');
+
+    // Read receipts: the visitor reads the reply → "Seen"; the agent has read the visitor's message → the visitor gets a read frame.
+    const reply = visitorMessages.find((m) => m.author.role === 'agent');
+    visitor.markRead(reply?.seq ?? 0);
+    await page.getByText('Seen by the visitor').waitFor();
+    await expect.poll(() => visitorFrames.some((f) => f.type === 'read' && f.reader.role === 'agent')).toBe(true);
+
+    // Visitor → agent, live.
+    visitor.send('Great, thanks!');
+    await timeline.getByText('Great, thanks!').waitFor();
+
+    // Notifications: the tab title counts the unread visitor messages of the agent's conversations
+    // (routing may have given the admin Grace's queued conversation too, so the count comes from the API).
+    const titleFor = async (base: string): Promise<string> => {
+      const mine = await (await page.request.get(`${baseUrl}/v1/inbox?view=mine&status=open`)).json();
+      const unread = mine.items.reduce((sum: number, item: { unread: number }) => sum + item.unread, 0);
+      return unread > 0 ? `(${unread}) ${base}` : base;
+    };
+    await page.getByRole('link', { name: 'Widgets' }).click();
+    visitor.send('Are you still there?');
+    await expect
+      .poll(async () => (await page.title()) === (await titleFor('Widgets · Parley')) && (await page.title()).startsWith('('), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    const away = Number(/^\((\d+)\)/.exec(await page.title())?.[1]);
+    await page.goBack();
+    await timeline.getByText('Are you still there?').waitFor();
+    // Reading the conversation takes its messages off the count.
+    await expect.poll(async () => (await page.title()) === (await titleFor('Inbox · Parley')), { timeout: 10_000 }).toBe(true);
+    expect(Number(/^\((\d+)\)/.exec(await page.title())?.[1] ?? 0)).toBeLessThan(away);
+
+    // Keyboard: ? lists the shortcuts, Escape closes the list.
+    await page.getByRole('log', { name: 'Messages' }).focus();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
+
+    // Transfer to another agent, then hand back to the bot: the visitor's link follows each owner change.
+    await page.getByLabel('Assign or transfer').selectOption({ label: 'Sam Rivera (offline)' });
+    await expect
+      .poll(() => visitorFrames.some((f) => f.type === 'status' && f.owner === 'human' && f.assignee?.name === 'Sam Rivera'))
+      .toBe(true);
+    await page.getByText('With an agent · Sam Rivera').waitFor();
+    await page.getByRole('button', { name: 'Hand back to bot' }).click();
+    await expect.poll(() => visitorFrames.filter((f) => f.type === 'status').at(-1)).toMatchObject({ owner: 'bot' });
+
+    // A private note: shown to agents as a note, never to the visitor.
+    await page.getByRole('button', { name: 'Private note' }).click();
+    await page.getByLabel('Private note (only agents see it)').fill('VIP customer, offer onboarding call');
+    await page.keyboard.press('Enter');
+    await timeline.locator('[data-kind="note"]', { hasText: 'VIP customer' }).waitFor();
+    expect(await axeViolations(page), 'conversation view').toEqual([]);
+
+    // Resolve: the visitor's link says so.
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => visitorFrames.some((f) => f.type === 'status' && f.owner === 'resolved')).toBe(true);
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    const history = await fetch(`${baseUrl}/v1/conversations/${demo.conversationId}/messages`, {
+      headers: { authorization: `Bearer ${demo.visitorToken}` },
+    });
+    expect(JSON.stringify(await history.json())).not.toContain('VIP customer');
+    expect(visitorMessages.some((m) => m.text.includes('VIP customer'))).toBe(false);
+    await page.context().close();
+  }, 180_000);
+
+  it('shows a conversation as its own view at 375 px, with a way back to the list', async () => {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 375, height: 812 } });
+    const page = await context.newPage();
+    await loginThroughForm(page, demo);
+    await page.goto(`${baseUrl}/console/inbox/${demo.conversationId}`);
+    await page.getByRole('log', { name: 'Messages' }).getByText('What does it cost?').waitFor();
+    expect(await page.getByRole('region', { name: 'Conversations' }).isVisible()).toBe(false);
+    expect(await axeViolations(page), 'conversation at 375 px').toEqual([]);
+    await page.getByRole('button', { name: /Back/ }).click();
+    await page.getByRole('region', { name: 'Conversations' }).waitFor();
+    await context.close();
+  }, 120_000);
+
+  it('opens the live link in a second tab, where only the HttpOnly cookie knows the session, and sends a file from there', async () => {
+    const first = await openConversation();
+    const second = await first.context().newPage();
+    await second.goto(`${baseUrl}/console/inbox/${demo.conversationId}`);
+    await second.getByText('live (ws)').waitFor();
+    expect(await second.evaluate(() => sessionStorage.getItem('parley.console.token'))).toBeNull();
+    await second.getByTestId('attach-input').setInputFiles({ name: 'from-tab-2.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+    await expect.poll(() => visitorMessages.find((m) => m.payload?.['name'] === 'from-tab-2.txt')?.author.role).toBe('agent');
+    await first.context().close();
+  }, 120_000);
+
+  it('expands a /shortcut into the team’s canned response (old browser lists moved to the server once), inserts emoji, and snoozes a conversation out of the open list', async () => {
+    const page = await openConversation();
+    // Grace asked for a human when the demo was seeded: her conversation is open.
+    const before = await (await page.request.get(`${baseUrl}/v1/inbox?view=all&status=open`)).json();
+    const grace: string = before.items.find((item: { contact: { name: string | null } }) => item.contact.name === 'Grace Hopper')
+      .conversation.id;
+    await page.goto(`${baseUrl}/console/inbox/${grace}`);
+    await page.getByText('live (ws)').waitFor();
+    // Responses this browser kept before the server had them move to the team's list once, then the browser forgets them;
+    // a shortcut the team already has keeps the team's text.
+    await page.evaluate(() =>
+      localStorage.setItem(
+        'parley.console.canned',
+        JSON.stringify([
+          { shortcut: 'thanks', text: 'An old local thanks' },
+          { shortcut: 'legacy', text: 'Kept in this browser before.' },
+        ]),
+      ),
+    );
+    // A canned response added on the Canned responses page is offered in the composer, from the server.
+    await page.getByRole('link', { name: 'Canned responses', exact: true }).click();
+    await page.getByText('/legacy').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('parley.console.canned'))).toBeNull();
+    await page.getByLabel('Shortcut').fill('refund');
+    await page.getByLabel('Text', { exact: true }).fill('Your refund is on its way.');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('/refund').waitFor();
+    const shared = await (await page.request.get(`${baseUrl}/v1/canned-responses`)).json();
+    expect(shared.items.map((item: { shortcut: string }) => item.shortcut)).toEqual(expect.arrayContaining(['refund', 'legacy', 'thanks']));
+    // A taken shortcut is refused with the server's words.
+    await page.getByLabel('Shortcut').fill('refund');
+    await page.getByLabel('Text', { exact: true }).fill('Again');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Another canned response already has the shortcut /refund.').waitFor();
+    expect(await axeViolations(page), 'canned responses with an error').toEqual([]);
+    await page.goBack();
+    await page.getByText('live (ws)').waitFor();
+    const draft = page.getByLabel('Reply to the visitor');
+    await draft.fill('/ref');
+    await draft.press('Enter');
+    await expect.poll(() => draft.inputValue()).toBe('Your refund is on its way.');
+    await draft.fill('/tha');
+    await page.getByRole('option', { name: /thanks/ }).waitFor();
+    await draft.press('Enter');
+    await expect.poll(() => draft.inputValue()).toBe('Thank you for your patience!');
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    await page.getByRole('button', { name: 'Insert 👍' }).click();
+    await expect.poll(() => draft.inputValue()).toContain('👍');
+    await draft.fill('');
+
+    await page.getByLabel('Snooze').selectOption({ label: '1 hour' });
+    await page.getByLabel('Status', { exact: true }).selectOption('snoozed');
+    await page
+      .getByTestId('conversation-list')
+      .getByRole('link', { name: /Grace Hopper/ })
+      .waitFor();
+    const open = await (await page.request.get(`${baseUrl}/v1/inbox?view=all&status=open`)).json();
+    expect(open.items.map((item: { conversation: { id: string } }) => item.conversation.id)).not.toContain(grace);
+    await page.context().close();
+  }, 120_000);
+
+  it('sends files picked, dropped or pasted in the composer: the visitor gets them, images show inline and other files as links; a wrong type or a too-large file says why', async () => {
+    const page = await openConversation();
+    await page.goto(`${baseUrl}/console/inbox/${demo.conversationId}`);
+    await page.getByText('live (ws)').waitFor();
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    const attach = page.getByTestId('attach-input');
+    const fileFor = (name: string) => visitorMessages.find((m) => m.type === 'file' && m.payload?.['name'] === name);
+
+    // Picked with the attach button: an image, shown inline once loaded.
+    await attach.setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: Buffer.from(PIXEL_PNG, 'base64') });
+    await expect.poll(() => fileFor('pixel.png')?.author.role).toBe('agent');
+    const image = timeline.getByRole('img', { name: 'pixel.png' });
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+
+    // Dropped on the composer, and pasted into the text box: other files are download links with name and size.
+    await page.locator('form.composer').evaluate((form) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['Invoice 42\n'], 'invoice.txt', { type: 'text/plain' }));
+      form.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await page.getByLabel('Reply to the visitor').evaluate((area) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['%PDF-1.4\n%%EOF\n'], 'terms.pdf', { type: 'application/pdf' }));
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    });
+    await expect
+      .poll(() => [fileFor('invoice.txt')?.payload?.['mimeType'], fileFor('terms.pdf')?.payload?.['mimeType']])
+      .toEqual(['text/plain', 'application/pdf']);
+    expect(await timeline.getByRole('link', { name: /invoice\.txt/ }).textContent()).toContain('11 B');
+    await timeline.getByRole('link', { name: /terms\.pdf/ }).waitFor();
+    expect(await page.getByLabel('Reply to the visitor').inputValue()).toBe(''); // A pasted file is not pasted as text.
+    // Dropped beside the composer: nothing is sent, and the browser does not open the file in place of the console.
+    const dropOnTimeline = await timeline.evaluate((log) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['stray'], 'stray.txt', { type: 'text/plain' }));
+      const drop = new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true });
+      log.dispatchEvent(drop);
+      return drop.defaultPrevented;
+    });
+    expect(dropOnTimeline).toBe(true);
+
+    // Refused: markup named .png (the server's message), and a file over 10 MB (said before sending it).
+    await attach.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload="alert(1)"/>') });
+    await page.getByText('logo.png is not an image, a PDF or plain text.').waitFor();
+    await attach.setInputFiles({ name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.alloc(10 * 1024 * 1024 + 1, 97) });
+    await page.getByText('huge.txt was not sent: the file has 10485761 bytes; at most 10485760 (10 MB) are accepted.').waitFor();
+    expect(await axeViolations(page), 'conversation with files and upload errors').toEqual([]);
+    await page.getByRole('button', { name: 'Dismiss the error about logo.png' }).click();
+    await expect.poll(() => page.getByText('logo.png is not an image').count()).toBe(0);
+    expect(visitorMessages.some((m) => ['logo.png', 'huge.txt', 'stray.txt'].includes(String(m.payload?.['name'])))).toBe(false);
+
+    // A note cannot carry a file: in note mode the composer says so and sends nothing.
+    await page.getByRole('button', { name: 'Private note' }).click();
+    await attach.setInputFiles({ name: 'secret.txt', mimeType: 'text/plain', buffer: Buffer.from('internal') });
+    await page.getByText('Files are sent to the visitor, never as a note').waitFor();
+    expect(fileFor('secret.txt')).toBeUndefined();
+    await page.context().close();
+  }, 120_000);
+
+  it("shows a bot's streamed reply live while it is generated, then the stored message", async () => {
+    // A fake n8n Chat Trigger that streams NDJSON: the first words at once, the rest when the test says so.
+    let release: () => void = () => {};
+    const released = new Promise<void>((done) => (release = done));
+    const meta = { nodeId: 'agent', runIndex: 0 };
+    const n8n: Server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write(
+        `${JSON.stringify({ type: 'begin', metadata: meta })}\n${JSON.stringify({ type: 'item', content: 'Our hours are ', metadata: meta })}\n`,
+      );
+      void released.then(() =>
+        response.end(
+          `${JSON.stringify({ type: 'item', content: '9 to 5.', metadata: meta })}\n${JSON.stringify({ type: 'end', metadata: meta })}\n`,
+        ),
+      );
+    });
+    await new Promise<void>((done) => n8n.listen(0, '127.0.0.1', done));
+    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${demo.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      expect(response.ok, `${method} ${path}`).toBe(true);
+      return (await response.json()) as T;
+    };
+    const bot = await api<{ id: string }>('POST', '/v1/bots', {
+      kind: 'webhook',
+      name: 'Streaming n8n',
+      config: { url: `http://127.0.0.1:${(n8n.address() as AddressInfo).port}/webhook/chat`, flavor: 'n8n', stream: true },
+    });
+    const widget = await api<{ id: string }>('POST', '/v1/widgets', { name: 'Streaming', botId: bot.id });
+    const session = await api<{ token: string; conversationId: string }>('POST', `/v1/widgets/${widget.id}/sessions`, {
+      contact: { name: 'Lin Streams' },
+    });
+    const streamer = new Connection({
+      baseUrl,
+      token: session.token,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      transports: ['ws'],
+    });
+    streamer.connect();
+    await new Promise<void>((done) => streamer.on('ready', () => done()));
+
+    const page = await openConversation();
+    await page.goto(`${baseUrl}/console/inbox/${session.conversationId}`);
+    await page.getByText('live (ws)').waitFor();
+    streamer.send('When are you open?');
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    await timeline.locator('[data-kind="stream"]', { hasText: 'Our hours are' }).waitFor();
+    release();
+    await timeline.locator('[data-kind="message"].from-bot', { hasText: 'Our hours are 9 to 5.' }).waitFor();
+    await timeline.locator('[data-kind="stream"]').waitFor({ state: 'detached' });
+    streamer.close();
+    await page.context().close();
+    await new Promise<void>((done) => n8n.close(() => done()));
+  }, 120_000);
+});

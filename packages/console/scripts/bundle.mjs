@@ -1,0 +1,59 @@
+// Bundles the console SPA for the browser: src/main.tsx → dist-browser/assets/main-<hash>.{js,css},
+// plus dist-browser/index.html pointing at them. File names carry a content hash, so the server can
+// send them with `Cache-Control: immutable`; only index.html is revalidated. No inline script or
+// style is emitted, because the server's Content-Security-Policy allows neither.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { build } from 'esbuild';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(root, 'dist-browser');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'assets'), { recursive: true });
+
+const result = await build({
+  entryPoints: [join(root, 'src/main.tsx'), join(root, 'src/styles.css')],
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: 'linked',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outdir: join(out, 'assets'),
+  entryNames: '[name]-[hash]',
+  assetNames: '[name]-[hash]',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+
+const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+const script = outputs.find((file) => file.endsWith('.js'));
+const style = outputs.find((file) => file.endsWith('.css'));
+if (script === undefined || style === undefined) throw new Error(`bundle is missing its js or css: ${outputs.join(', ')}`);
+
+writeFileSync(
+  join(out, 'index.html'),
+  `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>Parley console</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/console/assets/${style}">
+<script type="module" src="/console/assets/${script}"></script>
+</head>
+<body>
+<div id="app"></div>
+<noscript>The Parley console needs JavaScript.</noscript>
+</body>
+</html>
+`,
+);
+process.stdout.write(`console bundle: dist-browser/assets/${script}, ${style}\n`);

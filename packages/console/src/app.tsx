@@ -1,0 +1,111 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { InboxPage } from './inbox/inbox-page.js';
+import { setBaseTitle } from './inbox/notifications.js';
+import { AccountPage } from './pages/account-page.js';
+import { CannedResponsesPage } from './pages/canned-responses-page.js';
+import { AgentsPage } from './pages/agents-page.js';
+import { ApiKeysPage } from './pages/api-keys-page.js';
+import { BotsPage } from './pages/bots-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { match, navigate, useRoute } from './router.js';
+import { SessionContext, tokenStore, type Session } from './session.js';
+import { Shell } from './shell.js';
+import type { Agent } from './types.js';
+import { Empty } from './ui/feedback.js';
+import { Link } from './ui/link.js';
+import { SettingsListPage } from './widgets/settings-list-page.js';
+import { WidgetEditorPage } from './widgets/widget-editor-page.js';
+
+type Boot = { kind: 'loading' } | { kind: 'anonymous' } | { kind: 'in'; agent: Agent; token: string | null };
+
+const TITLES: Readonly<Record<string, string>> = {
+  inbox: 'Inbox',
+  widgets: 'Widgets',
+  blueprints: 'Blueprints',
+  bots: 'Bots',
+  agents: 'Agents & teams',
+  'api-keys': 'API keys',
+  'canned-responses': 'Canned responses',
+  account: 'Account',
+};
+
+export function App() {
+  const path = useRoute();
+  const [boot, setBoot] = useState<Boot>({ kind: 'loading' });
+
+  useEffect(() => {
+    api.onUnauthorized = () => setBoot({ kind: 'anonymous' });
+    api.me().then(
+      (answer) => setBoot({ kind: 'in', agent: answer.agent, token: answer.token ?? tokenStore.get() }),
+      () => setBoot({ kind: 'anonymous' }),
+    );
+  }, []);
+
+  useEffect(() => {
+    const section = path.split('/')[1] ?? '';
+    setBaseTitle(boot.kind === 'in' ? `${TITLES[section] ?? 'Console'} · Parley` : 'Log in · Parley');
+  }, [path, boot.kind]);
+
+  const session = useMemo<Session | null>(() => {
+    if (boot.kind !== 'in') return null;
+    return {
+      agent: boot.agent,
+      token: boot.token,
+      update: (agent) => setBoot({ ...boot, agent }),
+      logout: () => {
+        tokenStore.clear();
+        void api.post('/v1/auth/logout').catch(() => undefined);
+        setBoot({ kind: 'anonymous' });
+        navigate('/login', true);
+      },
+    };
+  }, [boot]);
+
+  if (boot.kind === 'loading') return <p class="loading-screen">Loading the console…</p>;
+  if (boot.kind === 'anonymous' || session === null) {
+    return (
+      <LoginPage
+        onLogin={(agent, token) => {
+          tokenStore.set(token);
+          setBoot({ kind: 'in', agent, token });
+          if (path === '/login') navigate('/inbox', true);
+        }}
+      />
+    );
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell path={path}>{route(path, session.agent)}</Shell>
+    </SessionContext.Provider>
+  );
+}
+
+function route(path: string, agent: Agent) {
+  if (path === '/inbox' || path === '/login') return <InboxPage conversationId={null} />;
+  const conversation = match('/inbox/:id', path);
+  if (conversation !== null) return <InboxPage conversationId={conversation['id'] ?? null} />;
+  if (path === '/account') return <AccountPage />;
+  if (path === '/canned-responses') return <CannedResponsesPage />;
+  if (agent.role !== 'admin') return <NotFound admin />;
+  if (path === '/widgets') return <SettingsListPage kind="widgets" />;
+  if (path === '/blueprints') return <SettingsListPage kind="blueprints" />;
+  const widget = match('/widgets/:id', path);
+  if (widget !== null) return <WidgetEditorPage kind="widgets" id={widget['id'] ?? ''} />;
+  const blueprint = match('/blueprints/:id', path);
+  if (blueprint !== null) return <WidgetEditorPage kind="blueprints" id={blueprint['id'] ?? ''} />;
+  if (path === '/bots') return <BotsPage />;
+  if (path === '/agents') return <AgentsPage />;
+  if (path === '/api-keys') return <ApiKeysPage />;
+  return <NotFound admin={false} />;
+}
+
+function NotFound(props: { admin: boolean }) {
+  return (
+    <Empty title={props.admin ? 'This page is for admins.' : 'There is no such page.'}>
+      <p>
+        <Link to="/inbox">Go to the inbox</Link>
+      </p>
+    </Empty>
+  );
+}

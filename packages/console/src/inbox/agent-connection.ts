@@ -1,0 +1,39 @@
+import { Connection, windowNetworkHooks, type EventSourceConstructor, type WebSocketConstructor } from '@parley/client';
+
+/**
+ * The agent's realtime link to one conversation (or, with `inbox`, to the inbox stream). The gateway
+ * takes the console session token as `?token=` plus `?conversationId=` / `?inbox=1`; @parley/client
+ * builds the URLs itself, so the extra parameters are added by the WebSocket, EventSource and fetch
+ * it is given (the client takes its globals injected for exactly this kind of reason).
+ */
+export function agentConnection(token: string | null, params: Readonly<Record<string, string>>, lastSeq = 0): Connection {
+  const withParams = (url: string): string => {
+    if (!url.includes('/v1/realtime/')) return url;
+    const parsed = new URL(url, location.href);
+    for (const [key, value] of Object.entries(params)) parsed.searchParams.set(key, value);
+    // Without a token (a tab opened after login) the HttpOnly cookie authenticates the link instead.
+    if (parsed.searchParams.get('token') === '') parsed.searchParams.delete('token');
+    return parsed.toString();
+  };
+  const NativeWebSocket = globalThis.WebSocket;
+  const NativeEventSource = globalThis.EventSource;
+  const ParamWebSocket = class extends NativeWebSocket {
+    constructor(url: string) {
+      super(withParams(url));
+    }
+  };
+  const ParamEventSource = class extends NativeEventSource {
+    constructor(url: string) {
+      super(withParams(url));
+    }
+  };
+  return new Connection({
+    baseUrl: location.origin,
+    token: token ?? '',
+    lastSeq,
+    WebSocket: ParamWebSocket as unknown as WebSocketConstructor,
+    EventSource: ParamEventSource as unknown as EventSourceConstructor,
+    fetch: (input, init) => globalThis.fetch(typeof input === 'string' ? withParams(input) : input, init),
+    network: windowNetworkHooks(window),
+  });
+}

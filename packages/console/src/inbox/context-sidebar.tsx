@@ -1,0 +1,98 @@
+import type { InboxDetail } from '../types.js';
+import { formatDate } from '../ui/feedback.js';
+import { Link } from '../ui/link.js';
+
+const KNOWN: readonly (readonly [string, string])[] = [
+  ['name', 'Name'],
+  ['email', 'Email'],
+  ['phone', 'Phone'],
+  ['pageUrl', 'Page'],
+  ['url', 'Page'],
+  ['referrer', 'Referrer'],
+  ['browser', 'Browser'],
+  ['userAgent', 'Browser'],
+  ['os', 'System'],
+  ['language', 'Language'],
+  ['timezone', 'Time zone'],
+  ['country', 'Country'],
+];
+
+function flatten(detail: InboxDetail): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of [detail.context, detail.contact]) if (part !== null && typeof part === 'object') Object.assign(out, part);
+  return out;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/** Who the visitor is and where they came from: contact, page, browser, language, attributes, earlier chats. */
+export function ContextSidebar(props: { detail: InboxDetail | null; name: string }) {
+  if (props.detail === null) return <aside class="context" aria-label="Visitor" />;
+  const facts = flatten(props.detail);
+  const shown = new Set<string>();
+  const rows = KNOWN.filter(([key]) => facts[key] !== undefined && facts[key] !== null && facts[key] !== '').filter(([, label]) => {
+    if (shown.has(label)) return false;
+    shown.add(label);
+    return true;
+  });
+  const attributes = facts['attributes'] ?? facts['customAttributes'];
+  const queue = props.detail.queue;
+  const earlier = props.detail.context.earlierConversations.filter((c) => c.id !== props.detail?.conversation.id);
+  return (
+    <aside class="context" aria-label="Visitor">
+      <div class="context-head">
+        <span class="avatar large" aria-hidden="true">
+          {props.name.slice(0, 1).toUpperCase()}
+        </span>
+        <h2>{props.name}</h2>
+      </div>
+      <dl class="facts">
+        {rows.map(([key, label]) => (
+          <>
+            <dt>{label}</dt>
+            <dd>{show(facts[key])}</dd>
+          </>
+        ))}
+        {typeof queue?.position === 'number' ? (
+          <>
+            <dt>Queue</dt>
+            <dd>
+              #{queue.position}
+              {typeof queue.estimatedWaitMs === 'number' ? ` · about ${Math.max(1, Math.round(queue.estimatedWaitMs / 60_000))} min` : ''}
+            </dd>
+          </>
+        ) : null}
+        <dt>Started</dt>
+        <dd>{formatDate(props.detail.conversation.createdAt)}</dd>
+      </dl>
+      {attributes !== null && typeof attributes === 'object' && Object.keys(attributes).length > 0 ? (
+        <>
+          <h3>Attributes</h3>
+          <dl class="facts">
+            {Object.entries(attributes).map(([key, value]) => (
+              <>
+                <dt>{key}</dt>
+                <dd>{show(value)}</dd>
+              </>
+            ))}
+          </dl>
+        </>
+      ) : null}
+      <h3>Earlier conversations</h3>
+      {earlier.length === 0 ? (
+        <p class="muted small">None.</p>
+      ) : (
+        <ul class="plain-list">
+          {earlier.map((conversation) => (
+            <li>
+              <Link to={`/inbox/${conversation.id}`}>{formatDate(conversation.createdAt)}</Link>{' '}
+              <span class="muted small">· {conversation.status}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

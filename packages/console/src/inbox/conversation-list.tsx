@@ -1,0 +1,164 @@
+import type { InboxItem, InboxStatus, InboxView } from '../types.js';
+import { Link } from '../ui/link.js';
+
+export interface Filters {
+  readonly view: InboxView;
+  readonly status: InboxStatus;
+  readonly withBot: boolean;
+  readonly q: string;
+}
+
+const VIEWS: readonly { readonly id: InboxView; readonly label: string }[] = [
+  { id: 'mine', label: 'Mine' },
+  { id: 'unassigned', label: 'Unassigned' },
+  { id: 'team', label: 'My team' },
+  { id: 'all', label: 'All' },
+];
+
+export function contactName(item: Pick<InboxItem, 'contact' | 'conversation'>): string {
+  const contact = item.contact;
+  const name = contact?.name ?? contact?.email ?? null;
+  return typeof name === 'string' && name !== '' ? name : `Visitor ${item.conversation.id.slice(-4).toUpperCase()}`;
+}
+
+export function waitingText(ms: number | null): string | null {
+  if (ms === null || ms < 0) return null;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 24 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+}
+
+const OWNER_LABEL: Readonly<Record<string, string>> = { bot: 'Bot', queued: 'Queued', human: 'Agent', resolved: 'Resolved' };
+
+export function ConversationList(props: {
+  items: readonly InboxItem[] | null;
+  error: string | null;
+  filters: Filters;
+  selected: string | null;
+  onFilters: (filters: Filters) => void;
+  /** Loads the next page; null when there is none. */
+  onMore: (() => void) | null;
+}) {
+  const { filters, onFilters } = props;
+  return (
+    <section class="inbox-list" aria-label="Conversations">
+      <div class="inbox-list-head">
+        <h1 class="inbox-title">Inbox</h1>
+        <div class="tabs" role="group" aria-label="Which conversations">
+          {VIEWS.map((view) => (
+            <button
+              type="button"
+              class="tab"
+              aria-pressed={filters.view === view.id}
+              onClick={() => onFilters({ ...filters, view: view.id })}
+            >
+              {view.label}
+            </button>
+          ))}
+        </div>
+        <div class="filter-row">
+          <label class="visually-hidden" for="inbox-status">
+            Status
+          </label>
+          <select
+            id="inbox-status"
+            value={filters.status}
+            onChange={(e) => onFilters({ ...filters, status: e.currentTarget.value as InboxStatus })}
+          >
+            <option value="open">Open</option>
+            <option value="pending">Pending</option>
+            <option value="snoozed">Snoozed</option>
+            <option value="resolved">Resolved</option>
+          </select>
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={filters.withBot}
+              onChange={(e) => onFilters({ ...filters, withBot: e.currentTarget.checked })}
+            />
+            With the bot
+          </label>
+        </div>
+        <input
+          type="search"
+          class="search"
+          aria-label="Search by contact or text"
+          placeholder="Search contact or text"
+          value={filters.q}
+          onInput={(e) => onFilters({ ...filters, q: e.currentTarget.value })}
+        />
+      </div>
+      {props.error !== null ? (
+        <p class="error-note" role="alert">
+          {props.error}
+        </p>
+      ) : props.items === null ? (
+        <p class="muted pad">Loading…</p>
+      ) : props.items.length === 0 ? (
+        <div class="empty">
+          <p class="empty-title">Nothing here.</p>
+          <p class="muted">New conversations appear on their own; try another filter.</p>
+        </div>
+      ) : (
+        <ul class="conversations" data-testid="conversation-list">
+          {props.items.map((item) => {
+            const selected = props.selected === item.conversation.id;
+            const waiting = waitingText(item.waitingSinceMs);
+            const last = item.lastMessage;
+            const prefix =
+              last === null
+                ? ''
+                : (last.type as string) === 'note'
+                  ? 'Note: '
+                  : last.author.role === 'agent'
+                    ? `${last.author.name}: `
+                    : '';
+            // A file's text is a Markdown link to it; its name reads better in one line.
+            const name = last?.type === 'file' ? last.payload?.['name'] : undefined;
+            const preview = last === null ? 'No messages yet' : `${prefix}${typeof name === 'string' ? `File: ${name}` : last.text}`;
+            return (
+              <li>
+                <Link
+                  to={`/inbox/${item.conversation.id}`}
+                  class={`conversation-item${selected ? ' selected' : ''}${item.unread > 0 ? ' unread' : ''}`}
+                  aria-current={selected ? 'page' : undefined}
+                >
+                  <span class="avatar" aria-hidden="true">
+                    {contactName(item).slice(0, 1).toUpperCase()}
+                  </span>
+                  <span class="conversation-text">
+                    <span class="conversation-top">
+                      <span class="conversation-name">{contactName(item)}</span>
+                      {waiting === null ? null : <span class="waiting">{waiting}</span>}
+                    </span>
+                    <span class="conversation-preview">{preview}</span>
+                    <span class="conversation-meta">
+                      <span class={`owner owner-${item.conversation.owner}`}>
+                        {OWNER_LABEL[item.conversation.owner] ?? item.conversation.owner}
+                      </span>
+                      {item.conversation.assignee === null ? null : <span class="muted small">{item.conversation.assignee.name}</span>}
+                    </span>
+                  </span>
+                  {item.unread > 0 ? (
+                    <span class="unread-count" aria-label={`${item.unread} unread`}>
+                      {item.unread}
+                    </span>
+                  ) : null}
+                </Link>
+              </li>
+            );
+          })}
+          {props.onMore === null ? null : (
+            <li class="more">
+              <button type="button" class="button small" onClick={props.onMore}>
+                Load more
+              </button>
+            </li>
+          )}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+import { ParleyApiError } from '@parley/client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, errorText, type Page } from '../api.js';
+import { navigate } from '../router.js';
+import type { InboxItem } from '../types.js';
+import { ConversationList, type Filters } from './conversation-list.js';
+import { ConversationView } from './conversation-view.js';
+import { onInboxChange } from './inbox-watcher.js';
+
+/** The list refreshes on every inbox event (inbox-watcher.ts) and, as a safety net, every few seconds. */
+const REFRESH_MS = 5_000;
+const PAGE_SIZE = 50;
+
+function inboxQuery(filters: Filters): string {
+  const params = new URLSearchParams({ view: filters.view, status: filters.status });
+  if (filters.withBot) params.set('owner', 'bot');
+  if (filters.q.trim() !== '') params.set('q', filters.q.trim());
+  return `/v1/inbox?${params.toString()}`;
+}
+
+export function InboxPage(props: { conversationId: string | null }) {
+  const [filters, setFilters] = useState<Filters>({ view: 'all', status: 'open', withBot: false, q: '' });
+  const [items, setItems] = useState<readonly InboxItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pages, setPages] = useState(1);
+  const [hasMore, setHasMore] = useState(false);
+  const refresh = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    let stopped = false;
+    const load = async (background = true) => {
+      try {
+        // The first `pages` pages of PAGE_SIZE, re-read whole on each refresh so the order stays the server's.
+        const all: InboxItem[] = [];
+        let cursor: string | null = null;
+        for (let n = 0; n < pages; n++) {
+          const path: string = `${inboxQuery(filters)}&take=${PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+          const page: Page<InboxItem> = await (background ? api.poll<Page<InboxItem>>(path) : api.get<Page<InboxItem>>(path));
+          all.push(...page.items);
+          cursor = page.nextCursor ?? null;
+          if (cursor === null) break;
+        }
+        if (stopped) return;
+        setItems(all);
+        setHasMore(cursor !== null);
+        setError(null);
+      } catch (caught) {
+        if (stopped) return;
+        setError(
+          caught instanceof ParleyApiError && caught.status === 404
+            ? 'This server has no inbox API yet: update Parley and restart it.'
+            : `The inbox could not be loaded: ${errorText(caught)}`,
+        );
+      }
+    };
+    refresh.current = () => void load();
+    // Typing in search waits a moment so each keystroke does not query the server.
+    const timer = setTimeout(() => void load(false), filters.q === '' ? 0 : 250);
+    const interval = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(interval);
+    };
+  }, [filters, pages]);
+
+  useEffect(() => onInboxChange(() => refresh.current()), []);
+
+  // j / k move through the list (when not typing in a field).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.metaKey || event.ctrlKey || event.altKey || (target !== null && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      if ((event.key !== 'j' && event.key !== 'k') || items === null || items.length === 0) return;
+      const index = items.findIndex((item) => item.conversation.id === props.conversationId);
+      const next = items[Math.max(0, Math.min(items.length - 1, index + (event.key === 'j' ? 1 : -1)))];
+      if (next !== undefined) navigate(`/inbox/${next.conversation.id}`);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [items, props.conversationId]);
+
+  const selected = items?.find((item) => item.conversation.id === props.conversationId) ?? null;
+  return (
+    <div class={`inbox${props.conversationId === null ? '' : ' has-selection'}`}>
+      <ConversationList
+        items={items}
+        error={error}
+        filters={filters}
+        selected={props.conversationId}
+        onFilters={(next) => (setPages(1), setFilters(next))}
+        onMore={hasMore ? () => setPages(pages + 1) : null}
+      />
+      {props.conversationId === null ? (
+        <section class="conversation-empty" aria-label="No conversation open">
+          <p class="empty-title">Pick a conversation</p>
+          <p class="muted">
+            Shortcuts: <kbd>j</kbd>/<kbd>k</kbd> next and previous, <kbd>r</kbd> reply, <kbd>n</kbd> note, <kbd>e</kbd> resolve,{' '}
+            <kbd>?</kbd> all of them.
+          </p>
+        </section>
+      ) : (
+        <ConversationView
+          key={props.conversationId}
+          conversationId={props.conversationId}
+          listItem={selected}
+          onChanged={() => refresh.current()}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import { useEffect } from 'preact/hooks';
+import { api, type Page } from '../api.js';
+import { navigate } from '../router.js';
+import type { InboxItem } from '../types.js';
+import { contactName } from './conversation-list.js';
+import { notifyMessage, setTitleCount } from './notifications.js';
+
+/** Polling is the safety net for a missed inbox event; events themselves trigger a refresh at once. */
+const REFRESH_MS = 5_000;
+
+const listeners = new Set<() => void>();
+let recount: () => void = () => {};
+
+/** Something the agent did changed the inbox (read a conversation, replied): count again now. */
+export function inboxTouched(): void {
+  recount();
+}
+
+/** Called on every inbox event (a conversation the agent may see changed). Returns the unsubscribe. */
+export function onInboxChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Runs while an agent is logged in, on every page: the inbox stream (`?inbox=1`) and the agent's own
+ * open conversations, for the unread count in the tab title, the sound and browser notifications.
+ */
+export function useInboxWatcher(token: string | null): void {
+  useEffect(() => {
+    const seen = new Map<string, number>();
+    let stopped = false;
+    const check = async () => {
+      const page = await api.poll<Page<InboxItem>>('/v1/inbox?view=mine&status=open').catch(() => null);
+      if (stopped || page === null) return;
+      let total = 0;
+      for (const item of page.items) {
+        total += item.unread;
+        const before = seen.get(item.conversation.id) ?? 0;
+        if (item.unread > before && item.lastMessage !== null && item.lastMessage.author.role === 'visitor') {
+          notifyMessage(contactName(item), item.lastMessage.text, () => navigate(`/inbox/${item.conversation.id}`));
+        }
+        seen.set(item.conversation.id, item.unread);
+      }
+      setTitleCount(total);
+    };
+    const changed = () => {
+      listeners.forEach((listener) => listener());
+      void check();
+    };
+    recount = () => void check();
+    void check();
+    const interval = setInterval(() => void check(), REFRESH_MS);
+    // The console's own EventSource (no outbox or resume needed: any event just means "look again").
+    const query = new URLSearchParams(token === null ? { inbox: '1' } : { token, inbox: '1' });
+    const source = typeof EventSource === 'undefined' ? null : new EventSource(`/v1/realtime/sse?${query.toString()}`);
+    if (source !== null) source.onmessage = changed;
+    return () => {
+      stopped = true;
+      clearInterval(interval);
+      source?.close();
+    };
+  }, [token]);
+}

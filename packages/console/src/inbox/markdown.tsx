@@ -1,0 +1,73 @@
+import type { ComponentChildren } from 'preact';
+
+/**
+ * A small Markdown subset for message bubbles: paragraphs, line breaks, `- ` lists, **bold**,
+ * *italic*, `code`, ``` blocks and [links](https://…). It builds vnodes from text and never
+ * parses HTML, so a message cannot inject markup; links are limited to http(s) and mailto.
+ */
+export function Markdown(props: { text: string }) {
+  const blocks = props.text.split(/```/);
+  return (
+    <div class="md">
+      {blocks.map((block, index) =>
+        index % 2 === 1 ? (
+          <pre>
+            <code>{block.replace(/^[a-z]*\n/, '')}</code>
+          </pre>
+        ) : (
+          paragraphs(block)
+        ),
+      )}
+    </div>
+  );
+}
+
+function paragraphs(text: string): ComponentChildren[] {
+  return text
+    .split(/\n{2,}/)
+    .filter((part) => part.trim() !== '')
+    .map((part) => {
+      const lines = part.split('\n');
+      if (lines.every((line) => /^\s*[-*] /.test(line))) {
+        return (
+          <ul>
+            {lines.map((line) => (
+              <li>{inline(line.replace(/^\s*[-*] /, ''))}</li>
+            ))}
+          </ul>
+        );
+      }
+      return <p>{lines.flatMap((line, i) => (i === 0 ? inline(line) : [<br />, ...inline(line)]))}</p>;
+    });
+}
+
+const TOKEN = /(`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*|_[^_\s][^_]*_|\[[^\]]+\]\([^)\s]+\)|https?:\/\/[^\s<>()]+)/g;
+
+function inline(text: string): ComponentChildren[] {
+  const out: ComponentChildren[] = [];
+  let last = 0;
+  for (const found of text.matchAll(TOKEN)) {
+    const token = found[0];
+    const at = found.index;
+    if (at > last) out.push(text.slice(last, at));
+    last = at + token.length;
+    if (token.startsWith('`')) out.push(<code>{token.slice(1, -1)}</code>);
+    else if (token.startsWith('**')) out.push(<strong>{token.slice(2, -2)}</strong>);
+    else if (token.startsWith('*') || token.startsWith('_')) out.push(<em>{token.slice(1, -1)}</em>);
+    else if (token.startsWith('[')) {
+      const close = token.indexOf('](');
+      out.push(link(token.slice(close + 2, -1), token.slice(1, close)));
+    } else out.push(link(token, token));
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+function link(href: string, label: string): ComponentChildren {
+  if (!/^(https?:|mailto:)/i.test(href)) return label;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer">
+      {label}
+    </a>
+  );
+}

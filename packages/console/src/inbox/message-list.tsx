@@ -1,0 +1,153 @@
+import type { Author, Message } from '@parley/protocol';
+import { useEffect, useRef } from 'preact/hooks';
+import { PaperclipIcon } from '../ui/paperclip-icon.js';
+import { formatSize } from './file-upload.js';
+import { Markdown } from './markdown.js';
+
+export interface TimelineEntry {
+  readonly key: string;
+  readonly kind: 'message' | 'note' | 'pending' | 'stream';
+  readonly author: Pick<Author, 'role' | 'name'>;
+  readonly text: string;
+  readonly createdAt: string | null;
+  readonly seq?: number;
+  readonly message?: Message;
+}
+
+const ROLE_LABEL: Readonly<Record<string, string>> = { visitor: 'Visitor', bot: 'Bot', agent: 'Agent', system: 'System' };
+
+function time(iso: string | null): string {
+  return iso === null ? '' : new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Quick replies, cards and files: shown as what the visitor saw, without their interactivity. */
+function Extras(props: { message: Message }) {
+  const payload = props.message.payload;
+  if (payload === null) return null;
+  const replies = Array.isArray(payload['quickReplies'])
+    ? payload['quickReplies']
+    : Array.isArray(payload['replies'])
+      ? payload['replies']
+      : null;
+  // Files have their own view (FileView); other messages may still point at something (a bot's link card).
+  const url = props.message.type !== 'file' && typeof payload['url'] === 'string' ? payload['url'] : null;
+  return (
+    <>
+      {replies === null ? null : (
+        <div class="quick-replies">
+          {replies.map((reply) => (
+            <span class="chip">{typeof reply === 'string' ? reply : JSON.stringify(reply)}</span>
+          ))}
+        </div>
+      )}
+      {url === null || !/^https?:\/\//.test(url) ? null : (
+        <a class="attachment" href={url} target="_blank" rel="noopener noreferrer">
+          📎 {typeof payload['name'] === 'string' ? payload['name'] : 'Attachment'}
+        </a>
+      )}
+    </>
+  );
+}
+
+/** A sent file (visitor's or agent's): images inline, anything else as a download link with its name and size. */
+function FileView(props: { payload: Readonly<Record<string, unknown>> }) {
+  const { url, name, mimeType, size } = props.payload;
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return <p class="muted small">A file that can no longer be shown.</p>;
+  const label = typeof name === 'string' && name !== '' ? name : 'Attachment';
+  const sizeText = typeof size === 'number' ? formatSize(size) : null;
+  if (typeof mimeType === 'string' && mimeType.startsWith('image/')) {
+    return (
+      <a class="attachment-image" href={url} target="_blank" rel="noopener noreferrer">
+        <img src={url} alt={label} loading="lazy" />
+        <span class="attachment-caption">
+          {label}
+          {sizeText === null ? '' : ` · ${sizeText}`}
+        </span>
+      </a>
+    );
+  }
+  return (
+    <a class="attachment" href={url} download={label} target="_blank" rel="noopener noreferrer">
+      <PaperclipIcon /> {label}
+      {sizeText === null ? null : <span class="attachment-size"> · {sizeText}</span>}
+      <span class="visually-hidden"> (download)</span>
+    </a>
+  );
+}
+
+/** The whole history: visitor on the left; bot, agents and notes on the right, each visibly its own kind. */
+export function MessageList(props: {
+  entries: readonly TimelineEntry[];
+  visitorName: string;
+  visitorReadSeq: number;
+  visitorTyping: boolean;
+  lastAgentSeq: number;
+}) {
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [props.entries.length, props.visitorTyping, props.entries.at(-1)?.text]);
+  return (
+    <div
+      class="timeline"
+      role="log"
+      aria-live="polite"
+      aria-label="Messages"
+      tabIndex={0}
+      onLoadCapture={(event) => {
+        // An image that loads after the scroll to the end pushes the end away; follow it only if the agent was there.
+        const timeline = event.currentTarget;
+        const image = event.target instanceof HTMLImageElement ? event.target : null;
+        if (image === null) return;
+        const gap = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight;
+        if (gap <= image.offsetHeight + 120) end.current?.scrollIntoView({ block: 'end' });
+      }}
+    >
+      {props.entries.map((entry) => {
+        const role = entry.kind === 'note' ? 'note' : entry.author.role;
+        if (role === 'system' || entry.message?.type === 'event') {
+          const event = entry.message?.payload?.['event'];
+          return (
+            <p class="event" key={entry.key}>
+              {entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event'}
+            </p>
+          );
+        }
+        // The server names visitors generically; the contact's name reads better.
+        const name = role === 'visitor' ? props.visitorName : entry.author.name || ROLE_LABEL[role] || role;
+        const label = entry.kind === 'note' ? `Private note · ${entry.author.name}` : name;
+        return (
+          <div class={`bubble-row from-${role}${entry.kind === 'pending' ? ' pending' : ''}`} key={entry.key} data-kind={entry.kind}>
+            <div class="bubble">
+              <div class="bubble-head">
+                <span class="bubble-author">{label}</span>
+                {entry.kind === 'note' ? null : <span class={`role-tag role-${role}`}>{ROLE_LABEL[role] ?? role}</span>}
+                <span class="bubble-time">
+                  {entry.kind === 'pending' ? 'sending…' : entry.kind === 'stream' ? 'typing live…' : time(entry.createdAt)}
+                </span>
+              </div>
+              {entry.message?.type === 'file' && entry.message.payload !== null ? (
+                <FileView payload={entry.message.payload} />
+              ) : (
+                <Markdown text={entry.text} />
+              )}
+              {entry.message === undefined ? null : <Extras message={entry.message} />}
+            </div>
+            {entry.seq !== undefined && entry.seq === props.lastAgentSeq && props.visitorReadSeq >= entry.seq ? (
+              <span class="receipt">Seen by the visitor</span>
+            ) : null}
+          </div>
+        );
+      })}
+      {props.visitorTyping ? (
+        <div class="bubble-row from-visitor typing-row">
+          <div class="bubble typing" aria-label="The visitor is typing">
+            <span />
+            <span />
+            <span />
+          </div>
+          <span class="visually-hidden">The visitor is typing</span>
+        </div>
+      ) : null}
+      <div ref={end} />
+    </div>
+  );
+}

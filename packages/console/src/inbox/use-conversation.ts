@@ -1,0 +1,193 @@
+import type { Connection } from '@parley/client';
+import type { Author, Message } from '@parley/protocol';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, errorText } from '../api.js';
+import type { InboxDetail } from '../types.js';
+import { agentConnection } from './agent-connection.js';
+import type { TimelineEntry } from './message-list.js';
+import { inboxTouched } from './inbox-watcher.js';
+import { notifyMessage } from './notifications.js';
+
+export interface ConversationState {
+  readonly detail: InboxDetail | null;
+  readonly error: string | null;
+  readonly entries: readonly TimelineEntry[];
+  readonly visitorTyping: boolean;
+  readonly visitorReadSeq: number;
+  readonly lastAgentSeq: number;
+  readonly linkState: string;
+  readonly owner: string | null;
+  readonly assignee: { readonly id: string; readonly name: string } | null;
+  readonly reload: () => void;
+  readonly send: (text: string) => Promise<boolean>;
+  readonly addNote: (text: string) => Promise<boolean>;
+  /** A message stored by another request (a sent file): shown at once, without waiting for the realtime echo. */
+  readonly received: (message: Message) => void;
+  readonly typing: (active: boolean) => void;
+  readonly setError: (error: string | null) => void;
+}
+
+function isNote(message: Message): boolean {
+  // Notes are stored as messages of type `note` that the gateway delivers to agents only.
+  return (message.type as string) === 'note';
+}
+
+/**
+ * One open conversation: its detail (REST), its history and live events (the realtime gateway as
+ * the agent), notes, the visitor's typing and read cursor, and sending with an outbox.
+ */
+export function useConversation(conversationId: string, token: string | null, agentName: string): ConversationState {
+  const [detail, setDetail] = useState<InboxDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [messages, setMessages] = useState<readonly Message[]>([]);
+  const [pending, setPending] = useState<readonly { clientId: string; text: string }[]>([]);
+  const [streams, setStreams] = useState<ReadonlyMap<string, { author: Author; text: string }>>(new Map());
+  const [visitorTyping, setVisitorTyping] = useState(false);
+  const [visitorReadSeq, setVisitorReadSeq] = useState(0);
+  const [status, setStatus] = useState<{ owner: string; assignee: { id: string; name: string } | null } | null>(null);
+  const [linkState, setLinkState] = useState('connecting');
+  const connection = useRef<Connection | null>(null);
+
+  const addMessages = (incoming: readonly Message[]) =>
+    setMessages((current) => {
+      const byId = new Map(current.map((m) => [m.id, m]));
+      for (const message of incoming) byId.set(message.id, message);
+      return [...byId.values()].sort((a, b) => a.seq - b.seq);
+    });
+
+  const reload = () => {
+    api.get<InboxDetail>(`/v1/inbox/${encodeURIComponent(conversationId)}`).then(
+      (next) => {
+        setDetail(next);
+      },
+      (caught: unknown) => setError(`This conversation could not be loaded: ${errorText(caught)}`),
+    );
+  };
+
+  useEffect(() => {
+    reload();
+    // History over REST first, so it shows even before (or without) a realtime link.
+    api.get<{ items?: Message[]; messages?: Message[] }>(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`).then(
+      (page) => addMessages(page.items ?? page.messages ?? []),
+      () => undefined,
+    );
+    const link = agentConnection(token, { conversationId });
+    connection.current = link;
+    const offs = [
+      link.on('message', (message) => {
+        addMessages([message]);
+        if (message.author.role === 'visitor') {
+          setVisitorTyping(false);
+          if (document.hidden) notifyMessage(message.author.name || 'the visitor', message.text, () => window.focus());
+        }
+      }),
+      link.on('ack', (ack) => setPending((current) => current.filter((p) => p.clientId !== ack.clientId))),
+      link.on('typing', (frame) => frame.author.role === 'visitor' && setVisitorTyping(frame.active)),
+      link.on('read', (frame) => frame.reader.role === 'visitor' && setVisitorReadSeq((seq) => Math.max(seq, frame.seq))),
+      link.on('state', (state) => setLinkState(state.kind === 'open' ? `live (${state.transport})` : state.kind)),
+      link.on(
+        'error',
+        (failure) => failure.clientId !== undefined && setError(`A reply was not sent: ${failure.message}. It is kept and retried.`),
+      ),
+      link.on('frame', (frame) => {
+        if (frame.type === 'stream_delta') {
+          setStreams((current) => {
+            const next = new Map(current);
+            next.set(frame.streamId, { author: frame.author, text: (current.get(frame.streamId)?.text ?? '') + frame.delta });
+            return next;
+          });
+        } else if (frame.type === 'stream_end') {
+          setStreams((current) => {
+            const next = new Map(current);
+            next.delete(frame.streamId);
+            return next;
+          });
+        } else if (frame.type === 'status') setStatus({ owner: frame.owner, assignee: frame.assignee });
+      }),
+    ];
+    link.connect();
+    return () => {
+      offs.forEach((off) => off());
+      link.close();
+      connection.current = null;
+    };
+  }, [conversationId, token]);
+
+  // Everything shown while the tab is visible counts as read by the agent.
+  const lastSeq = messages.at(-1)?.seq ?? 0;
+  useEffect(() => {
+    if (lastSeq <= 0 || document.hidden || connection.current?.state.kind !== 'open') return;
+    connection.current.markRead(lastSeq);
+    // The read cursor is stored asynchronously; count unread again once it has landed.
+    const timer = setTimeout(inboxTouched, 300);
+    return () => clearTimeout(timer);
+  }, [lastSeq, linkState]);
+
+  const send = async (text: string): Promise<boolean> => {
+    const link = connection.current;
+    if (link !== null && link.state.kind === 'open') {
+      const entry = link.send(text);
+      setPending((current) => [...current, { clientId: entry.clientId, text }]);
+      return true;
+    }
+    try {
+      const answer = await api.post<{ message: Message }>(`/v1/inbox/${encodeURIComponent(conversationId)}/messages`, { text });
+      addMessages([answer.message]);
+      return true;
+    } catch (caught) {
+      setError(`The reply was not sent: ${errorText(caught)}`);
+      return false;
+    }
+  };
+
+  const addNote = async (text: string): Promise<boolean> => {
+    try {
+      const answer = await api.post<{ message: Message }>(`/v1/inbox/${encodeURIComponent(conversationId)}/notes`, { text });
+      addMessages([answer.message]);
+      return true;
+    } catch (caught) {
+      setError(`The note was not saved: ${errorText(caught)}`);
+      return false;
+    }
+  };
+
+  // Notes are messages too (type `note`, their own seq), so the seq order is the conversation's order.
+  const entries: TimelineEntry[] = messages.map((m) => ({
+    key: m.id,
+    kind: isNote(m) ? ('note' as const) : ('message' as const),
+    author: m.author,
+    text: m.text,
+    createdAt: m.createdAt,
+    seq: m.seq,
+    message: m,
+  }));
+  for (const [streamId, stream] of streams)
+    entries.push({ key: `stream-${streamId}`, kind: 'stream', author: stream.author, text: stream.text, createdAt: null });
+  for (const p of pending)
+    entries.push({
+      key: `pending-${p.clientId}`,
+      kind: 'pending',
+      author: { role: 'agent', name: agentName },
+      text: p.text,
+      createdAt: null,
+    });
+  const lastAgentSeq = messages.filter((m) => m.author.role === 'agent' && !isNote(m)).at(-1)?.seq ?? -1;
+
+  return {
+    detail,
+    error,
+    entries,
+    visitorTyping,
+    visitorReadSeq,
+    lastAgentSeq,
+    linkState,
+    owner: status?.owner ?? detail?.conversation.owner ?? null,
+    assignee: status === null ? (detail?.conversation.assignee ?? null) : status.assignee,
+    reload,
+    send,
+    addNote,
+    received: (message) => addMessages([message]),
+    typing: (active) => connection.current?.typing(active),
+    setError,
+  };
+}

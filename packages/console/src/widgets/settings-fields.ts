@@ -1,0 +1,167 @@
+import { settingsEntries, SETTING_KEYS, type SettingKey } from '@parley/protocol';
+
+/**
+ * Form fields derived from the protocol's valibot schemas (settingsEntries), so a new widget option
+ * shows up in the console without anyone listing it here. Only the grouping and labels are ours.
+ */
+export type FieldKind =
+  | { readonly type: 'select'; readonly options: readonly string[] }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'text'; readonly multiline: boolean; readonly color: boolean; readonly url: boolean }
+  | { readonly type: 'number'; readonly min?: number; readonly max?: number }
+  | { readonly type: 'list' }
+  | { readonly type: 'group'; readonly fields: readonly FieldSpec[] }
+  | { readonly type: 'json' }
+  | { readonly type: 'nullable-text' };
+
+export interface FieldSpec {
+  readonly key: string;
+  readonly label: string;
+  readonly kind: FieldKind;
+}
+
+/** The parts of a valibot schema we read: its type, its wrapped schema, options, entries and pipe actions. */
+interface SchemaLike {
+  readonly type: string;
+  readonly kind?: string;
+  readonly wrapped?: SchemaLike;
+  readonly options?: readonly unknown[];
+  readonly entries?: Readonly<Record<string, SchemaLike>>;
+  readonly item?: SchemaLike;
+  readonly pipe?: readonly SchemaLike[];
+  readonly requirement?: unknown;
+}
+
+function action(schema: SchemaLike, type: string): unknown {
+  return schema.pipe?.find((step) => step.type === type)?.requirement;
+}
+
+export function describeSchema(key: string, schema: SchemaLike): FieldKind {
+  switch (schema.type) {
+    case 'optional':
+      return schema.wrapped === undefined ? { type: 'json' } : describeSchema(key, schema.wrapped);
+    case 'nullable':
+      return schema.wrapped?.type === 'string' ? { type: 'nullable-text' } : { type: 'json' };
+    case 'picklist':
+      return { type: 'select', options: (schema.options ?? []).map(String) };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'string': {
+      const max = action(schema, 'max_length');
+      const regex = action(schema, 'regex');
+      return {
+        type: 'text',
+        multiline: typeof max === 'number' && max > 300,
+        color: regex instanceof RegExp && regex.source.startsWith('^#'),
+        url: schema.pipe?.some((step) => step.type === 'url') ?? false,
+      };
+    }
+    case 'number': {
+      const min = action(schema, 'min_value');
+      const max = action(schema, 'max_value');
+      return { type: 'number', ...(typeof min === 'number' ? { min } : {}), ...(typeof max === 'number' ? { max } : {}) };
+    }
+    case 'array':
+      return schema.item?.type === 'string' ? { type: 'list' } : { type: 'json' };
+    case 'object':
+    case 'strict_object':
+      return {
+        type: 'group',
+        fields: Object.entries(schema.entries ?? {}).map(([name, entry]) => ({
+          key: name,
+          label: labelFor(name),
+          kind: describeSchema(name, entry),
+        })),
+      };
+    default:
+      return { type: 'json' };
+  }
+}
+
+const LABELS: Readonly<Record<string, string>> = {
+  startFirst: 'Bot speaks first',
+  autoScroll: 'Scroll to new messages',
+  voiceIn: 'Voice input',
+  voiceOut: 'Read replies aloud',
+  unfurl: 'Link previews',
+  math: 'Math (KaTeX)',
+  sessionDuration: 'Session duration (ms)',
+  origin: 'Allowed origins (one a line; empty = anywhere)',
+  languages: 'More languages (one a line)',
+  plugins: 'Plugins (one a line)',
+  messagePeek: 'Message peek',
+  poweredBy: 'Show “Powered by Parley”',
+  stream: 'Stream bot replies',
+  verbose: 'Verbose logging',
+  botId: 'Bot',
+  rules: 'Rules (JSON: [{ "patterns": ["price"], "answer": "…", "quickReplies": [] }])',
+  handoffPhrases: 'Handoff phrases (one a line)',
+  teamId: 'Team that answers',
+  routing: 'Assign handed-off conversations',
+  businessHours: 'Business hours (JSON: null = always open)',
+  offlineMessage: 'Offline message',
+  customCss: 'Custom CSS',
+  avatarUrl: 'Avatar URL',
+  offsetX: 'Offset X (px)',
+  offsetY: 'Offset Y (px)',
+  radius: 'Corner radius (px)',
+  tabTitle: 'Tab title count',
+  contactCollection: 'Contact collection (true, false or { when, fields, required })',
+  tools: 'Tools (true, false or a list of tools)',
+};
+
+/** `primaryColor` → "Primary color", with hand-written labels where the name alone says too little. */
+export function labelFor(key: string): string {
+  const known = LABELS[key];
+  if (known !== undefined) return known;
+  const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Sections of the editor; any option not named here lands in "Other", so nothing is ever left out. */
+const SECTIONS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
+  { title: 'Texts', keys: ['title', 'intro', 'initial', 'placeholder', 'language', 'languages'] },
+  { title: 'Appearance', keys: ['layout', 'theme'] },
+  { title: 'Conversation', keys: ['botId', 'startFirst', 'autoScroll', 'stream', 'contactCollection', 'sessionDuration'] },
+  {
+    title: 'Features',
+    keys: [
+      'attachments',
+      'voiceIn',
+      'voiceOut',
+      'unfurl',
+      'math',
+      'carousel',
+      'form',
+      'exportConversation',
+      'restartConversation',
+      'maximize',
+      'messagePeek',
+      'poweredBy',
+      'notifications',
+    ],
+  },
+  { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage'] },
+  { title: 'Security and advanced', keys: ['origin', 'tools', 'plugins', 'verbose'] },
+];
+
+export interface Section {
+  readonly title: string;
+  readonly fields: readonly FieldSpec[];
+}
+
+export function settingsSections(): Section[] {
+  const spec = (key: SettingKey): FieldSpec => ({
+    key,
+    label: labelFor(key),
+    kind: describeSchema(key, settingsEntries[key] as unknown as SchemaLike),
+  });
+  const placed = new Set(SECTIONS.flatMap((section) => section.keys));
+  const sections = SECTIONS.map((section) => ({
+    title: section.title,
+    fields: section.keys.filter((key): key is SettingKey => (SETTING_KEYS as readonly string[]).includes(key)).map(spec),
+  }));
+  const rest = SETTING_KEYS.filter((key) => !placed.has(key));
+  if (rest.length > 0) sections.push({ title: 'Other', fields: rest.map(spec) });
+  return sections;
+}

@@ -1,0 +1,188 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import * as v from 'valibot';
+import {
+  assignSchema,
+  emptyActionSchema,
+  inboxQuerySchema,
+  noteSchema,
+  snoozeSchema,
+  visitorMessageSchema,
+  type Author,
+} from '@parley/protocol';
+import type { AgentService } from '../agents/agent-service.js';
+import type { TeamService } from '../agents/team-service.js';
+import type { AgentReplies } from '../engine/agent-replies.js';
+import type { InboxService } from '../engine/inbox-service.js';
+import type { Actor, Ownership } from '../engine/ownership.js';
+import { ApiError } from '../http/api-error.js';
+import type { AgentPrincipal } from '../http/auth-plugin.js';
+import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+
+export interface InboxApiOptions {
+  readonly inbox: InboxService;
+  readonly ownership: Ownership;
+  readonly replies: AgentReplies;
+  readonly agents: AgentService;
+  readonly teams: TeamService;
+}
+
+const tags = ['inbox'];
+const SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse };
+const agentReplySchema = v.strictObject({ text: visitorMessageSchema.entries.text, clientId: visitorMessageSchema.entries.clientId });
+const noteBodySchema = v.strictObject({ ...noteSchema.entries, clientId: visitorMessageSchema.entries.clientId });
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** The agents' inbox: lists, one conversation with its visitor's context, and the actions on it. */
+export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox, ownership, replies, agents, teams }) => {
+  app.addHook('onRequest', app.requireAgent);
+
+  const principal = (request: FastifyRequest): AgentPrincipal => {
+    if (request.agent === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
+    return request.agent;
+  };
+  const actor = (request: FastifyRequest): Actor => ({ kind: 'agent', id: principal(request).id, name: principal(request).name });
+  const author = (request: FastifyRequest): Author => ({ role: 'agent', id: principal(request).id, name: principal(request).name });
+  /** The item as this agent now sees it: every action answers with it. */
+  const itemFor = async (request: IdRequest) => {
+    const item = await inbox.item(request.params.id, principal(request).id);
+    if (item === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${request.params.id}.`);
+    return item;
+  };
+
+  app.get('/v1/inbox', {
+    schema: {
+      tags,
+      summary: 'List conversations',
+      description:
+        '`view` mine | unassigned | team | all (default all); `status` open | pending | resolved | snoozed; `owner` bot | queued | human; `q` searches contact name, email and message text; `widgetId`; `take` (1–100, default 20) and `cursor`. Newest activity first. Items are `{ conversation, contact, lastMessage, unread, waitingSinceMs }`.',
+      security: SECURITY,
+      querystring: jsonSchema(inboxQuerySchema),
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
+    handler: async (request) => {
+      const query = parseInput(inboxQuerySchema, request.query ?? {});
+      const me = principal(request);
+      const teamIds = me.via === 'key' ? [] : (await agents.get(me.id)).teamIds;
+      return inbox.list({ id: me.id, teamIds }, query);
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/inbox/:id', {
+    schema: {
+      tags,
+      summary: 'One conversation with its visitor’s context',
+      description:
+        'The list item plus `context` (pageUrl, referrer, browser, language, custom attributes, earlier conversations of the contact) and `queue` (place and estimated wait while queued). Messages: `GET /v1/conversations/{id}/messages` with the same credentials.',
+      security: SECURITY,
+      params: idParams,
+      response: { 200: ok('The conversation detail'), ...errors },
+    },
+    handler: async (request) => inbox.detail(request.params.id, principal(request).id),
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/inbox/:id/assign', {
+    schema: {
+      tags,
+      summary: 'Assign or transfer',
+      description:
+        '`{ agentId }` gives the conversation to that agent (owner human); `{ teamId }` puts it in that team’s queue, where routing assigns it; `{ agentId, teamId }` does both.',
+      security: SECURITY,
+      params: idParams,
+      body: jsonSchema(assignSchema),
+      response: { 200: ok('The inbox item'), ...errors },
+    },
+    handler: async (request) => {
+      const input = parseInput(assignSchema, request.body ?? {});
+      if (input.teamId !== undefined && input.teamId !== null && !(await teams.exists(input.teamId))) {
+        throw new ApiError('PARLEY_ERR_TEAM_NOT_FOUND', `No team has the id ${input.teamId}.`, 'teamId');
+      }
+      await ownership.assign(request.params.id, input, actor(request));
+      return itemFor(request);
+    },
+  });
+
+  for (const [action, summary, description] of [
+    ['handback', 'Hand back to the bot', 'The bot answers the visitor’s next message.'],
+    ['resolve', 'Resolve', 'The widget shows the rating prompt; a new visitor message reopens the conversation to the bot.'],
+    ['reopen', 'Reopen', 'Back to its last assignee, or to the agent reopening it.'],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(`/v1/inbox/:id/${action}`, {
+      schema: {
+        tags,
+        summary,
+        description: `${description} Send \`{}\` as the body.`,
+        security: SECURITY,
+        params: idParams,
+        body: jsonSchema(emptyActionSchema),
+        response: { 200: ok('The inbox item'), ...errors },
+      },
+      handler: async (request) => {
+        parseInput(emptyActionSchema, request.body ?? {});
+        const id = request.params.id;
+        if (action === 'handback') await ownership.handback(id);
+        else if (action === 'resolve') await ownership.resolve(id);
+        else await ownership.reopen(id, actor(request));
+        return itemFor(request);
+      },
+    });
+  }
+
+  app.post<{ Params: { id: string } }>('/v1/inbox/:id/snooze', {
+    schema: {
+      tags,
+      summary: 'Snooze until a time',
+      description: 'Hidden from open and pending lists until `until`, or until the visitor writes.',
+      security: SECURITY,
+      params: idParams,
+      body: jsonSchema(snoozeSchema),
+      response: { 200: ok('The inbox item'), ...errors },
+    },
+    handler: async (request) => {
+      const { until } = parseInput(snoozeSchema, request.body ?? {});
+      if (Date.parse(until) <= Date.now()) throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'until must be in the future.', 'until');
+      await ownership.snooze(request.params.id, until);
+      return itemFor(request);
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/inbox/:id/notes', {
+    schema: {
+      tags,
+      summary: 'Add a private note',
+      description:
+        'Stored in the conversation (type `note`, its own seq) and delivered only to agents: never to the visitor, over REST, realtime, the bot or exports.',
+      security: SECURITY,
+      params: idParams,
+      body: jsonSchema(noteBodySchema),
+      response: { 201: ok('`{ message, created: true }`'), 200: ok('`{ message, created: false }` (a resend)'), ...errors },
+    },
+    handler: async (request, reply) => {
+      const input = parseInput(noteBodySchema, request.body ?? {});
+      await itemFor(request);
+      const result = await replies.note(request.params.id, author(request), input.text, input.clientId ?? null);
+      return reply.status(result.created ? 201 : 200).send(result);
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/inbox/:id/messages', {
+    schema: {
+      tags,
+      summary: 'Reply to the visitor',
+      description:
+        'Markdown text. A reply to a conversation nobody holds assigns it to you. Idempotent on `clientId`. Replies the visitor has not read within a minute are emailed when they left an address and SMTP is configured.',
+      security: SECURITY,
+      params: idParams,
+      body: jsonSchema(agentReplySchema),
+      response: { 201: ok('`{ message, created: true }`'), 200: ok('`{ message, created: false }` (a resend)'), ...errors },
+    },
+    handler: async (request, reply) => {
+      const input = parseInput(agentReplySchema, request.body ?? {});
+      await itemFor(request);
+      const result = await replies.reply(request.params.id, author(request), input.text, input.clientId ?? null);
+      return reply.status(result.created ? 201 : 200).send(result);
+    },
+  });
+};

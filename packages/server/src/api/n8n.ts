@@ -1,0 +1,143 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { n8nChatRequestSchema, TokenBucket, type Message } from '@parley/protocol';
+import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
+import { n8nText } from '../engine/n8n-chat.js';
+import { ApiError } from '../http/api-error.js';
+import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+
+export interface N8nApiOptions {
+  readonly chat: N8nChat;
+}
+
+/** Said when the bot stays quiet because a person owns the conversation: @n8n/chat shows an empty answer as raw JSON. */
+const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
+/** Per client address: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
+const REQUESTS_PER_SECOND = 2;
+const REQUEST_BURST = 10;
+const BUCKETS_MAX = 10_000;
+
+/**
+ * `POST /v1/widgets/{id}/n8n`: the n8n Chat Trigger protocol (shared/protocols/n8n-chat.md), so an
+ * existing `@n8n/chat` embed can point its `webhookUrl` at a Parley widget. A client that sends
+ * `Accept: text/plain` (@n8n/chat with `enableStreaming`) gets NDJSON chunks as the bot speaks.
+ */
+export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) => {
+  const buckets = new Map<string, TokenBucket>();
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/n8n', {
+    schema: {
+      tags: ['visitor'],
+      summary: 'n8n chat protocol endpoint',
+      description:
+        'Speaks the protocol of the n8n Chat Trigger: `sendMessage` stores the message in the conversation named by `sessionId` (created on first use) and answers `{ output }` with the bot’s reply, or NDJSON `begin`/`item`/`end` chunks when the request says `Accept: text/plain`; `loadPreviousSession` answers `{ data }` with the stored conversation as LangChain messages. Origin allowlist and CORS as for sessions.',
+      params: idParams,
+      body: jsonSchema(n8nChatRequestSchema),
+      response: {
+        200: ok('`{ output }`, `{ data }` or an NDJSON stream'),
+        400: errorResponse,
+        403: errorResponse,
+        404: errorResponse,
+        429: errorResponse,
+      },
+    },
+    handler: async (request, reply) => {
+      const bucket = bucketFor(buckets, request.ip);
+      if (!bucket.take()) {
+        reply.header('retry-after', String(Math.ceil(bucket.waitMs() / 1000)));
+        throw new ApiError('PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED', 'Too many n8n chat requests from this address; slow down.');
+      }
+      const input = parseInput(n8nChatRequestSchema, request.body ?? {});
+      const target: N8nRequest = {
+        widgetId: request.params.id,
+        sessionId: input.sessionId,
+        origin: request.headers.origin,
+        trustedCaller: request.headers.origin === undefined && (await app.isAdmin(request)),
+        metadata: input.metadata,
+      };
+      reply.header('cache-control', 'no-store');
+      if (input.action === 'loadPreviousSession') return reply.send({ data: await chat.loadPreviousSession(target) });
+      if (!(request.headers.accept ?? '').includes('text/plain')) {
+        const messages = await chat.sendMessage(target, input.chatInput);
+        return reply.send({ output: outputOf(messages) });
+      }
+      return streamReply(reply, target, input.chatInput, chat);
+    },
+  });
+};
+
+function bucketFor(buckets: Map<string, TokenBucket>, key: string): TokenBucket {
+  let bucket = buckets.get(key);
+  if (bucket !== undefined) return bucket;
+  if (buckets.size >= BUCKETS_MAX) {
+    // Full buckets carry no state, so dropping them forgives no one; if all are busy, the oldest half goes.
+    for (const [k, b] of buckets) if (b.isFull()) buckets.delete(k);
+    for (const k of [...buckets.keys()].slice(0, buckets.size >= BUCKETS_MAX ? buckets.size / 2 : 0)) buckets.delete(k);
+  }
+  bucket = new TokenBucket(REQUESTS_PER_SECOND, REQUEST_BURST);
+  buckets.set(key, bucket);
+  return bucket;
+}
+
+function outputOf(messages: readonly Message[]): string {
+  const texts = messages.map(n8nText).filter((text) => text !== '');
+  return texts.length === 0 ? HUMAN_WILL_ANSWER : texts.join('\n\n');
+}
+
+/**
+ * NDJSON as a streaming Chat Trigger writes it: one `(nodeId, runIndex)` segment per bot message, so
+ * @n8n/chat shows one bubble per message. The response starts with the first thing the bot says:
+ * validation and origin errors before it are ordinary JSON errors; a failing bot still ends with its
+ * apology inside the stream.
+ */
+async function streamReply(reply: FastifyReply, target: N8nRequest, chatInput: string, chat: N8nChat): Promise<FastifyReply> {
+  const stream = new PassThrough();
+  let started = false;
+  let segment = 0;
+  let open = false;
+  const write = (type: 'begin' | 'item' | 'end' | 'error', content?: string): void => {
+    if (!started) {
+      started = true;
+      void reply.header('content-type', 'application/json; charset=utf-8').header('x-accel-buffering', 'no').send(stream);
+    }
+    const metadata = { nodeId: 'parley', nodeName: 'Parley', itemIndex: 0, runIndex: segment, timestamp: Date.now() };
+    stream.write(`${JSON.stringify({ type, ...(content === undefined ? {} : { content }), metadata })}\n`);
+  };
+  const close = (): void => {
+    if (!open) return;
+    write('end');
+    open = false;
+    segment += 1;
+  };
+  const whole = (text: string): void => {
+    close();
+    if (text === '') return;
+    write('begin');
+    write('item', text);
+    write('end');
+    segment += 1;
+  };
+  try {
+    const messages = await chat.sendMessage(target, chatInput, {
+      delta(text) {
+        if (!open) write('begin');
+        open = true;
+        write('item', text);
+      },
+      message(message, streamed) {
+        if (streamed && open) close();
+        else whole(n8nText(message));
+      },
+      streamDropped: close,
+    });
+    close();
+    if (messages.length === 0) whole(HUMAN_WILL_ANSWER);
+  } catch (error) {
+    if (!started) throw error;
+    reply.log.error({ err: error }, 'the n8n stream failed after it started');
+    write('error', 'The answer was interrupted; please send your message again.');
+  } finally {
+    if (started) stream.end();
+  }
+  return reply;
+}

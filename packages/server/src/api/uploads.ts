@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import * as v from 'valibot';
+import { clientIdSchema } from '@parley/protocol';
+import type { FileStore } from '../files/file-store.js';
+import { sniffType } from '../files/sniff-type.js';
+import { ApiError } from '../http/api-error.js';
+import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+import { readJson } from '../store/json.js';
+import type { RouteOptions } from '../services.js';
+
+/** Largest upload; the widget checks the same limit before sending (its `fileTooLarge` text). */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+export const uploadQuerySchema = v.strictObject({
+  name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  clientId: v.optional(clientIdSchema),
+});
+
+/** Raw bodies of any type, in the calling plugin only; the size is checked by keepUpload to answer with the file error. */
+export function acceptRawBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES * 2 }, (_request, body, done) => done(null, body));
+}
+
+/** Checks an uploaded body (size, sniffed type), keeps it, and returns a `file` message's text and payload. Shared with agents' uploads. */
+export async function keepUpload(files: FileStore, publicUrl: string, conversationId: string, name: string, body: unknown) {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  if (bytes.length === 0)
+    throw new ApiError('PARLEY_ERR_FILE_TYPE_NOT_ALLOWED', 'The body was empty: send the file itself as the request body.');
+  if (bytes.length > MAX_UPLOAD_BYTES) {
+    throw new ApiError('PARLEY_ERR_FILE_TOO_LARGE', `The file has ${bytes.length} bytes; at most ${MAX_UPLOAD_BYTES} are accepted.`);
+  }
+  const mimeType = sniffType(bytes);
+  if (mimeType === undefined) throw new ApiError('PARLEY_ERR_FILE_TYPE_NOT_ALLOWED', `${name} is not an image, a PDF or plain text.`);
+  const id = randomBytes(18).toString('base64url');
+  await files.put(id, bytes, { name, mimeType, size: bytes.length, conversationId, createdAt: new Date().toISOString() });
+  const url = `${publicUrl}/files/${id}`;
+  return { text: `[${name.replace(/[[\]]/g, '')}](${url})`, payload: { url, name, mimeType, size: bytes.length } };
+}
+
+/**
+ * Visitor uploads: `POST /v1/conversations/:id/files?name=` with the raw file as the body and the
+ * session token. The type is sniffed from the bytes (images, PDF, plain text only), the file is kept
+ * by the file store and a `file` message is appended, so it reaches everyone like any message.
+ * `GET /files/:id` serves it back under an unguessable id with the sniffed type and `nosniff`.
+ */
+export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; publicUrl: string }> = async (
+  app,
+  { services, files, publicUrl },
+) => {
+  const { engine, widgets, botTurns } = services;
+  acceptRawBodies(app);
+
+  app.post<{ Params: { id: string } }>('/v1/conversations/:id/files', {
+    onRequest: app.requireSession,
+    schema: {
+      tags: ['visitor'],
+      summary: 'Upload a file',
+      description: `The raw file as the body (at most ${MAX_UPLOAD_BYTES} bytes; PNG, JPEG, GIF, WebP, PDF or plain text, read from the bytes). Appends a \`file\` message and answers it (201; 200 for a known \`clientId\`).`,
+      security: SESSION_SECURITY,
+      params: idParams,
+      querystring: jsonSchema(uploadQuerySchema),
+      response: {
+        200: ok('`{ message, created: false }`'),
+        201: ok('`{ message, created: true }`'),
+        400: errorResponse,
+        401: errorResponse,
+        403: errorResponse,
+        413: errorResponse,
+        415: errorResponse,
+      },
+    },
+    handler: async (request, reply) => {
+      const claims = request.session;
+      if (claims === null || claims.sub !== request.params.id) {
+        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
+      }
+      const { effective } = await widgets.resolve(claims.wid);
+      if (!effective.attachments) throw new ApiError('PARLEY_ERR_FILE_UPLOADS_DISABLED');
+      const conversation = await engine.getConversation(claims.sub);
+      if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+      const { name = 'file', clientId } = parseInput(uploadQuerySchema, request.query ?? {});
+      const file = await keepUpload(files, publicUrl, conversation.id, name, request.body);
+      const result = await engine.append({
+        conversationId: conversation.id,
+        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+        type: 'file',
+        text: file.text,
+        payload: file.payload,
+        clientId: clientId ?? null,
+      });
+      if (result.created && effective.botId !== null) {
+        const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
+        botTurns.startBotTurn(conversation.id, effective.botId, language);
+      }
+      return reply.status(result.created ? 201 : 200).send(result);
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/files/:id', { schema: { hide: true } }, async (request, reply) => {
+    const file = await files.get(request.params.id);
+    if (file === undefined) throw new ApiError('PARLEY_ERR_FILE_NOT_FOUND');
+    const inline = file.meta.mimeType.startsWith('image/') || file.meta.mimeType === 'application/pdf';
+    reply
+      .header('content-type', file.meta.mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : file.meta.mimeType)
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.meta.name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .header('access-control-allow-origin', '*')
+      .header('cross-origin-resource-policy', 'cross-origin');
+    return reply.send(file.bytes);
+  });
+};

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ratingSchema, visitorContactSchema } from '@parley/protocol';
+import { publishInboxEvent } from '../engine/inbox-feed.js';
+import type { Bus } from '../bus/bus.js';
+import type { ConversationEngine } from '../engine/conversation-engine.js';
+import { ApiError } from '../http/api-error.js';
+import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
+import { parseInput } from '../http/parse-input.js';
+import { conversationsStore } from '../store/conversations-store.js';
+import type { Db } from '../store/database.js';
+import { newId, nowIso } from '../store/ids.js';
+
+export interface VisitorContactOptions {
+  readonly db: Db;
+  readonly engine: ConversationEngine;
+  readonly bus: Bus;
+}
+
+/**
+ * What a visitor adds besides messages. `POST /v1/conversations/{id}/contact`: an email (offline mode
+ * asks for one), so agents' replies can reach them by mail; stored on the conversation's own contact,
+ * so a visitor cannot attach themselves to someone else's record by typing their address.
+ * `POST /v1/conversations/{id}/rating`: a score after the conversation was resolved.
+ */
+export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = async (app, { db, engine, bus }) => {
+  app.addHook('onRequest', app.requireSession);
+
+  app.post<{ Params: { id: string } }>('/v1/conversations/:id/contact', {
+    schema: {
+      tags: ['visitor'],
+      summary: 'Leave an email (offline mode)',
+      description:
+        '`{ email, name? }` with the session token. Agents’ replies the visitor has not read are then emailed when SMTP is configured.',
+      security: SESSION_SECURITY,
+      params: idParams,
+      body: jsonSchema(visitorContactSchema),
+      response: {
+        200: ok('`{ contact: { id, name, email } }`'),
+        400: errorResponse,
+        401: errorResponse,
+        403: errorResponse,
+        404: errorResponse,
+      },
+    },
+    handler: async (request) => {
+      const claims = request.session;
+      if (claims === null || claims.sub !== request.params.id) {
+        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
+      }
+      const input = parseInput(visitorContactSchema, request.body ?? {});
+      const conversation = await engine.getConversation(claims.sub);
+      if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+      const now = nowIso();
+      const name = input.name === undefined || input.name === '' ? undefined : input.name;
+      let contactId = conversation.contact_id;
+      if (contactId === null) {
+        contactId = newId('ct');
+        await db.transaction().execute(async (trx) => {
+          await conversationsStore.insertContact(trx, {
+            id: contactId ?? '',
+            widget_id: conversation.widget_id,
+            external_id: null,
+            name: name ?? null,
+            email: input.email,
+            phone: null,
+            created_at: now,
+            updated_at: now,
+          });
+          await trx.updateTable('conversations').set({ contact_id: contactId }).where('id', '=', conversation.id).execute();
+        });
+      } else {
+        await conversationsStore.updateContact(db, contactId, {
+          email: input.email,
+          ...(name === undefined ? {} : { name }),
+          updated_at: now,
+        });
+      }
+      await publishInboxEvent(bus, request.log, conversation.id, 'ownership');
+      return { contact: { id: contactId, name: name ?? null, email: input.email } };
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/conversations/:id/rating', {
+    schema: {
+      tags: ['visitor'],
+      summary: 'Rate the conversation',
+      description:
+        '`{ score: 1–5, comment? }` with the session token, typically after a `status` frame with owner `resolved`. Stored as an `event` message (`payload.event: "rating"`) that agents see in the conversation.',
+      security: SESSION_SECURITY,
+      params: idParams,
+      body: jsonSchema(ratingSchema),
+      response: { 201: ok('`{ message, created: true }`'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
+    },
+    handler: async (request, reply) => {
+      const claims = request.session;
+      if (claims === null || claims.sub !== request.params.id) {
+        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
+      }
+      const input = parseInput(ratingSchema, request.body ?? {});
+      const conversation = await engine.getConversation(claims.sub);
+      if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+      const comment = input.comment === undefined || input.comment === '' ? null : input.comment;
+      const result = await engine.append({
+        conversationId: conversation.id,
+        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+        type: 'event',
+        text: `The visitor rated the conversation ${input.score}/5.${comment === null ? '' : ` “${comment}”`}`,
+        payload: { event: 'rating', score: input.score, comment },
+      });
+      return reply.status(201).send(result);
+    },
+  });
+};

@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../testing/test-server.js';
+
+// Serving files barely touches the database, so one dialect is enough here.
+describe('widget assets: /widget.js, /widget/<chunk>, /embed/:id', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-widget-'));
+  let built: TestApp;
+  let missing: TestApp;
+  let widgetId: string;
+  let lockedId: string;
+
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'widget'));
+    writeFileSync(join(dir, 'widget.js'), '(()=>{})();');
+    writeFileSync(join(dir, 'widget', 'app-ABCDEFGH.js'), 'export const boot=1;');
+    built = await buildTestApp('sqlite', { widgetDir: dir });
+    missing = await buildTestApp('sqlite', { widgetDir: join(dir, 'nowhere') });
+    const create = async (body: object) =>
+      (
+        await built.app.inject({
+          method: 'POST',
+          url: '/v1/widgets',
+          headers: { authorization: 'Bearer test-admin-key-0123456789abcdefghij' },
+          payload: body,
+        })
+      ).json().id as string;
+    widgetId = await create({ name: 'open' });
+    lockedId = await create({ name: 'locked', origin: ['https://shop.example.com'] });
+  });
+  afterAll(async () => {
+    await built.dispose();
+    await missing.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the loader with a short cache, an ETag that answers 304, and a JavaScript type any site may load', async () => {
+    const response = await built.app.inject({ method: 'GET', url: '/widget.js' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/javascript');
+    expect(response.headers['cache-control']).toContain('max-age=300');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.body).toBe('(()=>{})();');
+    const again = await built.app.inject({ method: 'GET', url: '/widget.js', headers: { 'if-none-match': String(response.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('serves hashed chunks as immutable and 404s unknown names and escaping paths', async () => {
+    const chunk = await built.app.inject({ method: 'GET', url: '/widget/app-ABCDEFGH.js' });
+    expect(chunk.statusCode).toBe(200);
+    expect(chunk.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(chunk.headers['access-control-allow-origin']).toBe('*');
+    expect((await built.app.inject({ method: 'GET', url: '/widget/app-OLDHASH1.js' })).statusCode).toBe(404);
+    expect((await built.app.inject({ method: 'GET', url: '/widget/..%2F..%2Fpackage.json' })).statusCode).toBe(404);
+  });
+
+  it('serves the iframe page with the widget id, the checked parent origin and a CSP without inline script', async () => {
+    const response = await built.app.inject({
+      method: 'GET',
+      url: `/embed/${widgetId}?origin=${encodeURIComponent('https://site.example')}`,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain(`data-parley-widget="${widgetId}"`);
+    expect(response.body).toContain('data-parent-origin="https://site.example"');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain('frame-ancestors *');
+  });
+
+  it('refuses an iframe parent outside the widget allowlist and limits framing to the allowlist', async () => {
+    const refused = await built.app.inject({
+      method: 'GET',
+      url: `/embed/${lockedId}?origin=${encodeURIComponent('https://evil.example')}`,
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED');
+    const allowed = await built.app.inject({
+      method: 'GET',
+      url: `/embed/${lockedId}?origin=${encodeURIComponent('https://shop.example.com')}`,
+    });
+    expect(allowed.statusCode).toBe(200);
+    expect(String(allowed.headers['content-security-policy'])).toContain("frame-ancestors 'self' https://shop.example.com");
+  });
+
+  it('answers 503 PARLEY_ERR_WIDGET_BUNDLE_MISSING saying to run npm run build when there is no bundle', async () => {
+    for (const url of ['/widget.js', '/widget/app-ABCDEFGH.js', `/embed/${widgetId}`]) {
+      const response = await missing.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(503);
+      expect(response.json().error.code).toBe('PARLEY_ERR_WIDGET_BUNDLE_MISSING');
+      expect(response.json().error.message).toContain('npm run build');
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { isOriginAllowed } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import { idParams } from '../http/openapi.js';
+import type { RouteOptions } from '../services.js';
+
+/** packages/widget/dist-browser, found from this file in src/ (tests) and in dist/ (npm start) alike. */
+export const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../../../widget/dist-browser/', import.meta.url));
+
+/** Chunk names carry a content hash, so a given name never changes: browsers may keep it for a year. */
+const CHUNK = /^[A-Za-z0-9_-]+\.js$/;
+const JS = 'text/javascript; charset=utf-8';
+
+interface Asset {
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Serves the built widget as plain files (the server never imports the widget's code): `/widget.js`
+ * (the loader: short cache + ETag, so a new release reaches pages within minutes), `/widget/<chunk>`
+ * (hashed, immutable) and `/embed/:widgetId`, a page that runs the widget full-size inside an iframe.
+ * Module chunks are fetched by `import()` in CORS mode from any site, hence `Access-Control-Allow-Origin: *`
+ * on these public, credential-free files.
+ */
+export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> = async (app, { services, dir = DEFAULT_WIDGET_DIR }) => {
+  const cache = new Map<string, Asset>();
+
+  const load = async (file: string): Promise<Asset | undefined> => {
+    const path = join(dir, file);
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined || !info.isFile()) return undefined;
+    const held = cache.get(file);
+    if (held !== undefined && held.mtimeMs === info.mtimeMs) return held;
+    const body = await readFile(path);
+    const asset = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, mtimeMs: info.mtimeMs };
+    cache.set(file, asset);
+    return asset;
+  };
+  const bundleMissing = async (): Promise<never> => {
+    throw new ApiError('PARLEY_ERR_WIDGET_BUNDLE_MISSING', `No widget bundle in ${dir}: run \`npm run build\` to create it.`);
+  };
+  const send = (request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string) => {
+    reply.header('content-type', JS).header('cache-control', cacheControl).header('etag', asset.etag);
+    reply.header('access-control-allow-origin', '*').header('x-content-type-options', 'nosniff');
+    if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send();
+    return reply.send(asset.body);
+  };
+
+  app.get('/widget.js', { schema: { hide: true } }, async (request, reply) => {
+    const asset = (await load('widget.js')) ?? (await bundleMissing());
+    return send(request, reply, asset, 'public, max-age=300, stale-while-revalidate=86400');
+  });
+
+  app.get<{ Params: { file: string } }>('/widget/:file', { schema: { hide: true } }, async (request, reply) => {
+    const { file } = request.params;
+    if (!CHUNK.test(file) || file === 'widget.js') throw new ApiError('PARLEY_ERR_ROUTE_NOT_FOUND', `No widget file ${file}.`);
+    const asset = await load(`widget/${file}`);
+    if (asset === undefined) {
+      if ((await load('widget.js')) === undefined) await bundleMissing();
+      throw new ApiError('PARLEY_ERR_ROUTE_NOT_FOUND', `No widget file ${file}: the page may hold an older widget.js; reload it.`);
+    }
+    return send(request, reply, asset, 'public, max-age=31536000, immutable');
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { origin?: string } }>(
+    '/embed/:id',
+    {
+      schema: {
+        tags: ['visitor'],
+        summary: 'Widget iframe page',
+        description:
+          'An HTML page running the widget full-size, for `<iframe src=".../embed/{id}?origin=https://your.site">`. With `origin` (checked against the widget allowlist) the page speaks the postMessage API to that origin only.',
+        params: idParams,
+        querystring: { type: 'object', properties: { origin: { type: 'string', description: 'The embedding page origin' } } },
+      },
+    },
+    async (request, reply) => {
+      if ((await load('widget.js')) === undefined) await bundleMissing();
+      const { effective } = await services.widgets.resolve(request.params.id);
+      const origin = request.query.origin;
+      if (
+        origin !== undefined &&
+        (!/^https?:\/\/[^/\s]+$/.test(origin) || (effective.origin.length > 0 && !isOriginAllowed(origin, effective.origin)))
+      ) {
+        throw new ApiError('PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED', `The origin ${origin} is not in this widget's allowlist.`);
+      }
+      // 'self' too: the console's live preview frames the widget from the server's own origin.
+      const ancestors = effective.origin.length === 0 ? '*' : ["'self'", ...effective.origin].join(' ');
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header(
+          'content-security-policy',
+          `default-src 'none'; script-src 'self'; connect-src 'self'; img-src https: data:; style-src 'self'; frame-ancestors ${ancestors}; base-uri 'none'`,
+        );
+      return embedPage(request.params.id, origin);
+    },
+  );
+};
+
+function attr(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+function embedPage(widgetId: string, parentOrigin: string | undefined): string {
+  const parent = parentOrigin === undefined ? '' : ` data-parent-origin="${attr(parentOrigin)}"`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chat</title>
+<script src="/widget.js" data-parley-widget="${attr(widgetId)}" data-layout="fullscreen" data-embed="iframe"${parent}></script>
+</head>
+<body></body>
+</html>`;
+}

@@ -1,0 +1,141 @@
+import * as v from 'valibot';
+import { BotError } from './bot-connector.js';
+
+/** Network failures that happen before the upstream saw the request: repeating it is safe. */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Gateway answers: the upstream itself never ran the request. */
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+const EXCERPT = 200;
+
+export interface UpstreamRequest {
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A FormData body is sent as multipart/form-data (fetch writes the boundary; set no content-type). */
+  readonly body: string | URLSearchParams | FormData;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * POSTs to a bot's upstream and turns every way that can fail into a BotError whose message says
+ * why (for the log; visitors only ever see the apology). A 2xx response is returned unread.
+ */
+export async function postUpstream(request: UpstreamRequest): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(request.url, { method: 'POST', headers: { ...request.headers }, body: request.body, signal: request.signal });
+  } catch (error) {
+    throw asBotError(error, request.signal);
+  }
+  if (response.ok) return response;
+  const excerpt = await bodyExcerpt(response);
+  throw new BotError(
+    `the upstream answered HTTP ${response.status}${excerpt === '' ? '' : `: ${excerpt}`}`,
+    RETRYABLE_STATUS.has(response.status),
+  );
+}
+
+/** Reads the whole body as JSON and checks it against the connector's schema of the upstream's answer. */
+export async function readJsonBody<S extends v.GenericSchema>(
+  response: Response,
+  schema: S,
+  signal: AbortSignal,
+): Promise<v.InferOutput<S>> {
+  const text = await readText(response, signal);
+  return parseJson(text, schema);
+}
+
+export function parseJson<S extends v.GenericSchema>(text: string, schema: S): v.InferOutput<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BotError(`the upstream answered something that is not JSON: ${JSON.stringify(text.slice(0, EXCERPT))}`);
+  }
+  const parsed = v.safeParse(schema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+    throw new BotError(`the upstream answered JSON of an unexpected shape${path === '' ? '' : ` at ${path}`}: ${issue.message}`);
+  }
+  return parsed.output;
+}
+
+export async function readText(response: Response, signal: AbortSignal): Promise<string> {
+  try {
+    return await response.text();
+  } catch (error) {
+    throw asBotError(error, signal);
+  }
+}
+
+/** The body as lines (UTF-8 decoded across chunk boundaries, `\r` stripped, a trailing partial line included). */
+export async function* readLines(response: Response, signal: AbortSignal): AsyncIterable<string> {
+  if (response.body === null) return;
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for await (const chunk of response.body) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        yield buffered.slice(0, newline).replace(/\r$/, '');
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+    }
+  } catch (error) {
+    throw asBotError(error, signal);
+  }
+  buffered += decoder.decode();
+  if (buffered !== '') yield buffered.replace(/\r$/, '');
+}
+
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/** Server-Sent Events as the OpenAI SDK's decoder reads them: comments skipped, data lines joined, a pending event flushed at EOF. */
+export async function* readSse(response: Response, signal: AbortSignal): AsyncIterable<SseEvent> {
+  let event = '';
+  let data: string[] = [];
+  for await (const line of readLines(response, signal)) {
+    if (line === '') {
+      if (data.length > 0) yield { event, data: data.join('\n') };
+      event = '';
+      data = [];
+      continue;
+    }
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+  }
+  if (data.length > 0) yield { event, data: data.join('\n') };
+}
+
+export function asBotError(error: unknown, signal: AbortSignal): BotError {
+  if (error instanceof BotError) return error;
+  if (signal.aborted) return new BotError('the upstream did not answer in time');
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return new BotError(`could not reach the upstream: ${code ?? message}`, code !== undefined && RETRYABLE_CODES.has(code));
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
+    if (typeof current === 'object' && 'code' in current && typeof current.code === 'string') return current.code;
+    current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+async function bodyExcerpt(response: Response): Promise<string> {
+  try {
+    return JSON.stringify((await response.text()).slice(0, EXCERPT));
+  } catch {
+    return '';
+  }
+}

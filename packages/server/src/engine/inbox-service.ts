@@ -1,0 +1,146 @@
+import type { Author, InboxDetail, InboxItem, InboxQuery, Message, MessageType, Page } from '@parley/protocol';
+import { MESSAGE_TYPES } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { Db } from '../store/database.js';
+import { inboxRows, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
+import { nowIso } from '../store/ids.js';
+import { readJson } from '../store/json.js';
+import type { OwnershipHooks, Ownership } from './ownership.js';
+import { ownerOf, statusOf } from './ownership-state.js';
+
+export interface InboxReader {
+  readonly id: string;
+  readonly teamIds: readonly string[];
+}
+
+/** Meta keys the widget sends about the page; every other key is shown as a custom attribute. */
+const CONTEXT_KEYS = ['pageUrl', 'url', 'referrer', 'browser', 'userAgent', 'language', 'app', 'widgetId'] as const;
+
+/** The inbox as agents see it: lists with filters and search, one item, and the detail with the visitor's context. */
+export class InboxService {
+  constructor(
+    private readonly db: Db,
+    private readonly ownership: Ownership,
+    private readonly queuePlace: () => OwnershipHooks['queuePlace'],
+  ) {}
+
+  async list(reader: InboxReader, query: InboxQuery): Promise<Page<InboxItem>> {
+    const take = query.take ?? 20;
+    const filter: InboxFilter = {
+      agentId: reader.id,
+      now: nowIso(),
+      take,
+      ...(query.view === 'mine' ? { assigneeId: reader.id } : {}),
+      ...(query.view === 'unassigned' ? { unassigned: true } : {}),
+      ...(query.view === 'team' ? { teamIds: reader.teamIds } : {}),
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.owner === undefined ? {} : { owner: query.owner }),
+      ...(query.widgetId === undefined ? {} : { widgetId: query.widgetId }),
+      ...(query.q === undefined || query.q === '' ? {} : { q: query.q }),
+      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+    };
+    const rows = await inboxRows(this.db, filter);
+    const items = rows.slice(0, take);
+    const last = items.at(-1);
+    const now = Date.now();
+    return {
+      items: items.map((row) => toItem(row, now)),
+      nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.updated_at, last.id) : null,
+    };
+  }
+
+  async item(conversationId: string, readerId: string): Promise<InboxItem | undefined> {
+    const rows = await inboxRows(this.db, { agentId: readerId, conversationIds: [conversationId], now: nowIso(), take: 1 });
+    const row = rows[0];
+    return row === undefined ? undefined : toItem(row, Date.now());
+  }
+
+  async detail(conversationId: string, readerId: string): Promise<InboxDetail> {
+    const rows = await inboxRows(this.db, { agentId: readerId, conversationIds: [conversationId], now: nowIso(), take: 1 });
+    const row = rows[0];
+    if (row === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${conversationId}.`);
+    const now = Date.now();
+    const meta = readJson<Record<string, string>>(row.meta);
+    const earlier =
+      row.contact_id === null
+        ? []
+        : (await inboxRows(this.db, { agentId: readerId, contactId: row.contact_id, now: nowIso(), take: 20 })).filter(
+            (other) => other.id !== row.id,
+          );
+    const state = await this.ownership.state(conversationId);
+    const attributes = Object.fromEntries(Object.entries(meta).filter(([key]) => !(CONTEXT_KEYS as readonly string[]).includes(key)));
+    return {
+      ...toItem(row, now),
+      context: {
+        pageUrl: meta['pageUrl'] ?? meta['url'] ?? null,
+        referrer: meta['referrer'] ?? null,
+        browser: meta['browser'] ?? meta['userAgent'] ?? null,
+        language: meta['language'] ?? null,
+        attributes,
+        earlierConversations: earlier.map((other) => {
+          const item = toItem(other, now);
+          return { id: other.id, status: item.conversation.status, createdAt: other.created_at, lastMessage: item.lastMessage };
+        }),
+      },
+      queue: state.owner === 'queued' ? await this.queuePlace()(state) : null,
+    };
+  }
+}
+
+function toItem(row: InboxRow, now: number): InboxItem {
+  const owner = ownerOf(row.owner);
+  const lastMessage = messageOf(row);
+  const waitingSince =
+    owner === 'queued' && row.queued_at !== null
+      ? Date.parse(row.queued_at)
+      : owner === 'human' && lastMessage?.author.role === 'visitor'
+        ? Date.parse(lastMessage.createdAt)
+        : null;
+  return {
+    conversation: {
+      id: row.id,
+      widgetId: row.widget_id,
+      owner,
+      status: statusOf({ owner, snoozedUntil: row.snoozed_until }, new Date(now).toISOString()),
+      assignee: row.assignee_id === null ? null : { id: row.assignee_id, name: row.assignee_name ?? 'Admin' },
+      teamId: row.team_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      snoozedUntil: row.snoozed_until,
+    },
+    contact: { id: row.contact_id, name: row.contact_name, email: row.contact_email, phone: row.contact_phone },
+    lastMessage,
+    unread: Number(row.unread ?? 0),
+    waitingSinceMs: waitingSince === null ? null : Math.max(0, now - waitingSince),
+  };
+}
+
+function messageOf(row: InboxRow): Message | null {
+  if (row.m_id === null || row.m_seq === null || row.m_created_at === null) return null;
+  const role = row.m_author_role;
+  const authorRole: Author['role'] = role === 'bot' || role === 'agent' || role === 'system' ? role : 'visitor';
+  const type: MessageType = MESSAGE_TYPES.find((t) => t === row.m_type) ?? 'text';
+  return {
+    id: row.m_id,
+    conversationId: row.id,
+    seq: Number(row.m_seq),
+    author: { role: authorRole, id: row.m_author_id ?? '', name: row.m_author_name ?? '' },
+    type,
+    text: row.m_text ?? '',
+    payload: row.m_payload === null ? null : readJson<Record<string, unknown>>(row.m_payload),
+    clientId: row.m_client_id,
+    createdAt: row.m_created_at,
+  };
+}
+
+function encodeCursor(updatedAt: string, id: string): string {
+  return Buffer.from(`${updatedAt}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (updatedAt === undefined || id === undefined || !/^\d{4}-\d\d-\d\dT/.test(updatedAt) || !/^conv_/.test(id)) {
+    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
+  }
+  return { updatedAt, id };
+}

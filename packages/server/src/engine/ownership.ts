@@ -1,0 +1,313 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { HandoffReason, PresenceFrame, QueuePlace, StatusFrame } from '@parley/protocol';
+import { conversationChannel, type Bus } from '../bus/bus.js';
+import { ApiError } from '../http/api-error.js';
+import type { AgentsStore } from '../store/agents-store.js';
+import { conversationStatesStore as states } from '../store/conversation-states-store.js';
+import type { Db } from '../store/database.js';
+import { nowIso } from '../store/ids.js';
+import type { ConversationEngine } from './conversation-engine.js';
+import { encodeEvent } from './conversation-events.js';
+import { publishInboxEvent } from './inbox-feed.js';
+import { botState, check, fromRow, statusOf, type OwnershipAction, type OwnershipState } from './ownership-state.js';
+
+export type { OwnershipState } from './ownership-state.js';
+
+/**
+ * Who owns a conversation, as one explicit state machine:
+ *
+ *   bot ──handoff──▶ queued ──assign(agent)──▶ human ──handback──▶ bot
+ *    │                 ▲ │                       │ ▲
+ *    │                 │ └───────handback──▶ bot  │ └─ assign(agent): transfer
+ *    └─assign(agent)───┼──────────────────────────┘
+ *                      └── assign(team) from human: back to the team's queue
+ *   bot | queued | human ──resolve──▶ resolved ──reopen──▶ human (agent) / bot (visitor wrote)
+ *
+ * Snoozing hides a conversation until a time (or until the visitor writes) without changing its owner.
+ * Every change is persisted, then announced: a `status` frame to the conversation (visitor and agents)
+ * and an inbox event to agents' inbox streams.
+ */
+export type Actor = { readonly kind: 'agent'; readonly id: string; readonly name: string } | { readonly kind: 'system' };
+
+/** What ownership needs from routing and presence, wired in app.ts (they in turn read ownership). */
+export interface OwnershipHooks {
+  /** A conversation joined the queue: try to assign it; returns whether nobody can answer now (offline mode). */
+  queued(conversationId: string): Promise<void>;
+  /** An agent's load went down, or a conversation left the queue: others may now be assigned. */
+  capacityFreed(): void;
+  /** The visitor's place in the queue and the estimated wait. */
+  queuePlace(state: OwnershipState): Promise<QueuePlace | null>;
+  /** The `presence` frame for this conversation's visitor. */
+  presence(conversationId: string): Promise<PresenceFrame | null>;
+}
+
+export const DEFAULT_BOT_SILENCE_MS = 30_000;
+/** Snoozes ending later than this are not timed in memory (setTimeout's limit is ~24.8 days anyway). */
+const MAX_WAKE_DELAY_MS = 7 * 24 * 3_600_000;
+
+export class Ownership {
+  hooks: OwnershipHooks = {
+    queued: async () => undefined,
+    capacityFreed: () => undefined,
+    queuePlace: async () => null,
+    presence: async () => null,
+  };
+  private readonly watchdogs = new Map<string, NodeJS.Timeout>();
+  private readonly wakeups = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly engine: ConversationEngine,
+    private readonly agents: AgentsStore,
+    private readonly bus: Bus,
+    private readonly log: FastifyBaseLogger,
+    private readonly botSilenceMs: number = DEFAULT_BOT_SILENCE_MS,
+  ) {}
+
+  async state(conversationId: string): Promise<OwnershipState> {
+    const row = await states.get(this.db, conversationId);
+    return row === undefined ? botState(conversationId) : fromRow(row);
+  }
+
+  /** The bot (or the visitor through it) asks for a human. Ignored unless the bot owns the conversation. */
+  async handoff(conversationId: string, reason: HandoffReason): Promise<void> {
+    const current = await this.existing(conversationId);
+    if (current.owner !== 'bot') return;
+    await this.engine.append({
+      conversationId,
+      author: { role: 'system', id: 'parley', name: 'Parley' },
+      type: 'event',
+      text: reason === 'bot_failed' ? 'The bot could not answer; a human will take over.' : 'Waiting for a human to join.',
+      payload: { event: 'handoff', reason },
+    });
+    await this.write(current, { owner: 'queued', assigneeId: null, queuedAt: nowIso(), snoozedUntil: null }, 'handoff');
+    await this.hooks.queued(conversationId);
+  }
+
+  /** Assign or transfer: to an agent (owner human) or to a team (back to that team's queue, routed again). */
+  async assign(
+    conversationId: string,
+    target: { agentId?: string | null | undefined; teamId?: string | null | undefined },
+    actor: Actor,
+  ): Promise<OwnershipState> {
+    const current = await this.existing(conversationId);
+    check(current, 'assign');
+    const teamId = target.teamId === undefined ? current.teamId : target.teamId;
+    if (target.agentId !== undefined && target.agentId !== null) {
+      const agent = await this.agents.get(target.agentId);
+      if (agent === undefined) throw new ApiError('PARLEY_ERR_AGENT_NOT_FOUND', `No agent has the id ${target.agentId}.`, 'agentId');
+      await this.agents.update(agent.id, { last_assigned_at: nowIso() });
+      const next = await this.write(
+        current,
+        { owner: 'human', assigneeId: agent.id, teamId, queuedAt: current.queuedAt, snoozedUntil: null },
+        'assign',
+      );
+      if (current.owner === 'human' && current.assigneeId !== agent.id) this.hooks.capacityFreed();
+      this.log.info({ conversationId, agentId: agent.id, by: actorId(actor) }, 'conversation assigned');
+      return next;
+    }
+    // To a team (or unassigned): the conversation waits in the queue and routing picks an agent.
+    const next = await this.write(current, { owner: 'queued', assigneeId: null, teamId, queuedAt: nowIso(), snoozedUntil: null }, 'assign');
+    if (current.owner === 'human') this.hooks.capacityFreed();
+    await this.hooks.queued(conversationId);
+    return this.state(next.conversationId);
+  }
+
+  async handback(conversationId: string): Promise<OwnershipState> {
+    const current = await this.existing(conversationId);
+    check(current, 'handback');
+    const next = await this.write(
+      current,
+      { owner: 'bot', assigneeId: null, queuedAt: null, snoozedUntil: null, offline: false },
+      'handback',
+    );
+    this.hooks.capacityFreed();
+    return next;
+  }
+
+  async resolve(conversationId: string): Promise<OwnershipState> {
+    const current = await this.existing(conversationId);
+    check(current, 'resolve');
+    const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve');
+    await this.db.updateTable('conversations').set({ status: 'resolved', updated_at: nowIso() }).where('id', '=', conversationId).execute();
+    if (current.owner !== 'bot') this.hooks.capacityFreed();
+    return next;
+  }
+
+  /** An agent reopens: it goes back to its last assignee (or the agent reopening it). */
+  async reopen(conversationId: string, actor: Actor): Promise<OwnershipState> {
+    const current = await this.existing(conversationId);
+    check(current, 'reopen');
+    // The last assignee may have been deleted since: then the agent reopening it takes it.
+    const previous = current.assigneeId !== null && (await this.agents.get(current.assigneeId)) !== undefined ? current.assigneeId : null;
+    const assigneeId = previous ?? (actor.kind === 'agent' && (await this.agents.get(actor.id)) !== undefined ? actor.id : null);
+    const next = await this.write(current, { owner: assigneeId === null ? 'queued' : 'human', assigneeId, queuedAt: nowIso() }, 'reopen');
+    await this.db.updateTable('conversations').set({ status: 'open', updated_at: nowIso() }).where('id', '=', conversationId).execute();
+    if (assigneeId === null) await this.hooks.queued(conversationId);
+    return next;
+  }
+
+  async snooze(conversationId: string, until: string): Promise<OwnershipState> {
+    const current = await this.existing(conversationId);
+    check(current, 'snooze');
+    const snoozedUntil = new Date(until).toISOString();
+    const next = await this.write(current, { snoozedUntil }, 'snooze');
+    this.wakeAt(conversationId, snoozedUntil);
+    return next;
+  }
+
+  /**
+   * When a snooze ends the conversation is open again by itself (its status is derived); inbox streams
+   * are told then. Per node and in memory: after a restart the console sees it on its next refetch.
+   */
+  private wakeAt(conversationId: string, snoozedUntil: string): void {
+    clearTimeout(this.wakeups.get(conversationId));
+    const delay = Date.parse(snoozedUntil) - Date.now();
+    if (delay > MAX_WAKE_DELAY_MS) return;
+    const timer = setTimeout(
+      () => {
+        this.wakeups.delete(conversationId);
+        void (async () => {
+          if ((await this.state(conversationId)).snoozedUntil !== snoozedUntil) return;
+          await publishInboxEvent(this.bus, this.log, conversationId, 'ownership');
+        })().catch((error: unknown) => this.log.warn({ err: error, conversationId }, 'could not announce the end of a snooze'));
+      },
+      Math.max(0, delay),
+    );
+    timer.unref();
+    this.wakeups.set(conversationId, timer);
+  }
+
+  /** An agent replied: a conversation nobody holds becomes theirs (a reply is taking it). */
+  async agentReplied(conversationId: string, agentId: string): Promise<void> {
+    const current = await this.state(conversationId);
+    const isAgent = (await this.agents.get(agentId)) !== undefined;
+    if (current.snoozedUntil !== null) await this.write(current, { snoozedUntil: null }, 'snooze');
+    if (!isAgent || current.owner === 'human') return;
+    await this.assign(conversationId, { agentId }, { kind: 'system' });
+  }
+
+  /** A deleted agent's conversations go back to their team's queue, to be routed again. */
+  async releaseAgent(agentId: string): Promise<void> {
+    for (const conversationId of await states.heldBy(this.db, agentId)) {
+      await this.assign(conversationId, {}, { kind: 'system' });
+    }
+  }
+
+  /** Routing records the team a queued conversation waits for (the widget's), for the inbox's team view. */
+  async setTeam(conversationId: string, teamId: string): Promise<void> {
+    const current = await this.state(conversationId);
+    if (current.teamId !== teamId) await this.write(current, { teamId }, null);
+  }
+
+  async setOffline(conversationId: string, offline: boolean): Promise<void> {
+    const current = await this.state(conversationId);
+    if (current.offline !== offline) await this.write(current, { offline }, null);
+  }
+
+  /**
+   * The bots' port: asked before every bot turn. A visitor writing wakes a snoozed conversation and
+   * reopens a resolved one to the bot; the bot answers only while it owns the conversation, and a bot
+   * that then stays silent past botSilenceMs hands over by itself.
+   */
+  async shouldBotAnswer(conversationId: string): Promise<boolean> {
+    let current = await this.state(conversationId);
+    if (current.snoozedUntil !== null) current = await this.write(current, { snoozedUntil: null }, 'snooze');
+    if (current.owner === 'resolved') {
+      current = await this.write(current, { owner: 'bot', assigneeId: null, queuedAt: null }, 'visitor_returned');
+      await this.db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
+    }
+    if (current.owner !== 'bot') return false;
+    await this.watchBot(conversationId);
+    return true;
+  }
+
+  /** Stops the silence watchdogs (shutdown). */
+  close(): void {
+    for (const timer of [...this.watchdogs.values(), ...this.wakeups.values()]) clearTimeout(timer);
+    this.watchdogs.clear();
+    this.wakeups.clear();
+  }
+
+  /** The frames a (re)connecting client gets after its backlog: the conversation's status, and presence for visitors. */
+  async statusFrame(conversationId: string): Promise<StatusFrame> {
+    const current = await this.state(conversationId);
+    const assignee = current.assigneeId === null ? null : await this.agents.get(current.assigneeId);
+    return {
+      type: 'status',
+      owner: current.owner,
+      assignee: assignee === undefined || assignee === null ? null : { id: assignee.id, name: assignee.name },
+      status: statusOf(current, nowIso()),
+      queue: current.owner === 'queued' ? await this.hooks.queuePlace(current) : null,
+    };
+  }
+
+  /** Re-announces a conversation's status (queue places move when others are assigned). */
+  async announce(conversationId: string, withPresence: boolean): Promise<void> {
+    try {
+      await this.bus.publish(conversationChannel(conversationId), encodeEvent(await this.statusFrame(conversationId), 'system:parley'));
+      const presence = withPresence ? await this.hooks.presence(conversationId) : null;
+      if (presence !== null) await this.bus.publish(conversationChannel(conversationId), encodeEvent(presence, 'system:parley'));
+    } catch (error) {
+      this.log.warn({ err: error, conversationId }, 'could not announce a status change');
+    }
+  }
+
+  private async watchBot(conversationId: string): Promise<void> {
+    const conversation = await this.engine.getConversation(conversationId);
+    const afterSeq = Number(conversation?.last_seq ?? 0);
+    clearTimeout(this.watchdogs.get(conversationId));
+    const timer = setTimeout(() => {
+      this.watchdogs.delete(conversationId);
+      void this.checkSilence(conversationId, afterSeq).catch((error: unknown) =>
+        this.log.error({ err: error, conversationId }, 'bot silence check failed'),
+      );
+    }, this.botSilenceMs);
+    timer.unref();
+    this.watchdogs.set(conversationId, timer);
+  }
+
+  private async checkSilence(conversationId: string, afterSeq: number): Promise<void> {
+    const since = await this.engine.messagesAfter(conversationId, afterSeq, 200);
+    if (since.some((message) => message.author.role === 'bot' || message.author.role === 'agent')) return;
+    this.log.warn({ conversationId }, 'the bot stayed silent; handing over to a human');
+    await this.handoff(conversationId, 'bot_failed');
+  }
+
+  private async existing(conversationId: string): Promise<OwnershipState> {
+    if ((await this.engine.getConversation(conversationId)) === undefined) {
+      throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${conversationId}.`);
+    }
+    return this.state(conversationId);
+  }
+
+  private async write(
+    current: OwnershipState,
+    changes: Partial<Omit<OwnershipState, 'conversationId'>>,
+    action: OwnershipAction | null,
+  ): Promise<OwnershipState> {
+    const next: OwnershipState = { ...current, ...changes };
+    const now = nowIso();
+    await states.put(this.db, {
+      conversation_id: next.conversationId,
+      owner: next.owner,
+      assignee_id: next.assigneeId,
+      team_id: next.teamId,
+      snoozed_until: next.snoozedUntil,
+      queued_at: next.queuedAt,
+      offline: next.offline ? 1 : 0,
+      updated_at: now,
+    });
+    // The inbox sorts by activity: an ownership change is activity.
+    await this.db.updateTable('conversations').set({ updated_at: now }).where('id', '=', next.conversationId).execute();
+    if (action !== null) {
+      await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
+      await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
+    }
+    return next;
+  }
+}
+
+function actorId(actor: Actor): string {
+  return actor.kind === 'agent' ? actor.id : 'system';
+}

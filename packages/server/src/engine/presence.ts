@@ -1,0 +1,132 @@
+import {
+  DEFAULT_WIDGET_SETTINGS,
+  WEEKDAYS,
+  type BusinessHours,
+  type PresenceFrame,
+  type QueuePlace,
+  type WidgetSettings,
+} from '@parley/protocol';
+import type { AgentService } from '../agents/agent-service.js';
+import type { AgentsStore } from '../store/agents-store.js';
+import { conversationStatesStore as states } from '../store/conversation-states-store.js';
+import type { Db } from '../store/database.js';
+import type { WidgetService } from '../widgets/widget-service.js';
+import type { ConversationEngine } from './conversation-engine.js';
+import type { OwnershipState } from './ownership.js';
+
+const RECENT_WAITS = 50;
+export const DEFAULT_OFFLINE_MESSAGE = 'No one is available right now. Leave your email and we will answer you there.';
+
+export interface Availability {
+  readonly agentsOnline: number;
+  readonly offline: boolean;
+  readonly offlineReason: 'no_agents' | 'outside_hours' | null;
+  readonly offlineMessage: string;
+}
+
+/**
+ * Whether humans can answer a widget's visitors now (online agents of its team, business hours),
+ * how long they typically take, and where a queued conversation stands.
+ */
+export class Presence {
+  /** Milliseconds from joining the queue to being assigned, most recent last (this node's view). */
+  private readonly waits: number[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly agentsStore: AgentsStore,
+    private readonly agents: AgentService,
+    private readonly widgets: WidgetService,
+    private readonly engine: ConversationEngine,
+  ) {}
+
+  /** The widget's effective settings; a deleted widget's conversations fall back to the defaults. */
+  async settingsFor(conversationId: string): Promise<WidgetSettings> {
+    const conversation = await this.engine.getConversation(conversationId);
+    if (conversation === undefined) return DEFAULT_WIDGET_SETTINGS;
+    try {
+      return (await this.widgets.resolve(conversation.widget_id)).effective;
+    } catch {
+      // Widget deleted: its conversations keep working with the default routing.
+      return DEFAULT_WIDGET_SETTINGS;
+    }
+  }
+
+  /** Agents online (not away) in the team, or in all of them when teamId is null. */
+  async onlineAgentIds(teamId: string | null): Promise<string[]> {
+    const rows = await this.agentsStore.all();
+    const teams = teamId === null ? null : await this.agentsStore.teamIds(rows.map((row) => row.id));
+    return rows
+      .filter(
+        (row) => this.agents.effectiveStatus(row) === 'online' && (teams === null || (teams.get(row.id) ?? []).includes(teamId ?? '')),
+      )
+      .map((row) => row.id);
+  }
+
+  async availability(settings: WidgetSettings, teamId: string | null = settings.teamId, at = new Date()): Promise<Availability> {
+    const agentsOnline = (await this.onlineAgentIds(teamId)).length;
+    const offlineMessage = settings.offlineMessage === '' ? DEFAULT_OFFLINE_MESSAGE : settings.offlineMessage;
+    if (settings.businessHours !== null && !isWithinHours(settings.businessHours, at)) {
+      return { agentsOnline, offline: true, offlineReason: 'outside_hours', offlineMessage };
+    }
+    return { agentsOnline, offline: agentsOnline === 0, offlineReason: agentsOnline === 0 ? 'no_agents' : null, offlineMessage };
+  }
+
+  async frame(conversationId: string): Promise<PresenceFrame> {
+    const settings = await this.settingsFor(conversationId);
+    const state = await states.get(this.db, conversationId);
+    const availability = await this.availability(settings, state?.team_id ?? settings.teamId);
+    return { type: 'presence', typicalReplyMs: this.typicalWaitMs(), ...availability };
+  }
+
+  recordWait(ms: number): void {
+    this.waits.push(Math.max(0, ms));
+    if (this.waits.length > RECENT_WAITS) this.waits.shift();
+  }
+
+  /** Median of the recent waits for a human; null until there is one. */
+  typicalWaitMs(): number | null {
+    if (this.waits.length === 0) return null;
+    const sorted = [...this.waits].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? null;
+  }
+
+  async queuePlace(state: OwnershipState): Promise<QueuePlace | null> {
+    if (state.owner !== 'queued' || state.queuedAt === null) return null;
+    const position =
+      1 +
+      (await states.ahead(this.db, {
+        conversation_id: state.conversationId,
+        owner: state.owner,
+        assignee_id: null,
+        team_id: state.teamId,
+        snoozed_until: null,
+        queued_at: state.queuedAt,
+        offline: 0,
+        updated_at: state.queuedAt,
+      }));
+    const typical = this.typicalWaitMs();
+    return { position, estimatedWaitMs: typical === null ? null : typical * position };
+  }
+}
+
+/** True when `at`, in the hours' time zone, falls in one of the ranges (a range ending before it starts spans midnight). */
+export function isWithinHours(hours: BusinessHours, at: Date): boolean {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: hours.timezone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const day = WEEKDAYS.find((d) => d === part('weekday').toLowerCase().slice(0, 3));
+  const time = `${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`;
+  if (day === undefined) return true;
+  const previous = WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7];
+  return hours.hours.some((range) => {
+    if (range.from < range.to) return range.days.includes(day) && time >= range.from && time < range.to;
+    // Overnight: the evening part belongs to the listed day, the early-morning part to the day after it.
+    return (range.days.includes(day) && time >= range.from) || (previous !== undefined && range.days.includes(previous) && time < range.to);
+  });
+}

@@ -1,0 +1,14 @@
+/** What is kept about an uploaded file beside its bytes. */
+export interface StoredFileMeta {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly size: number;
+  readonly conversationId: string;
+  readonly createdAt: string;
+}
+
+/** The files port: local disk by default; object storage can implement the same three calls. */
+export interface FileStore {
+  put(id: string, bytes: Buffer, meta: StoredFileMeta): Promise<void>;
+  get(id: string): Promise<{ readonly bytes: Buffer; readonly meta: StoredFileMeta } | undefined>;
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFrame } from '@parley/protocol';
+import { buildApp, type Parley } from '../app.js';
+import { loadConfig } from '../config.js';
+import { POSTGRES_URL, postgresUnavailable, TEST_ADMIN_KEY, TEST_SECRET } from '../testing/test-server.js';
+import { FrameLog, parseFrame } from './testing/frame-log.js';
+import { connectWs } from './testing/ws-test-client.js';
+
+const REDIS_URL = process.env['PARLEY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body: unknown,
+  auth: string | null = TEST_ADMIN_KEY,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(auth === null ? {} : { authorization: `Bearer ${auth}` }) },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** The agent desk across nodes: visitor on node A, the agent's inbox stream and conversation on node B. */
+describe('agents and visitors on two nodes over PostgreSQL and Redis', () => {
+  const schema = `parley_desk_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const dirs: string[] = [];
+  const nodes: { parley: Parley; baseUrl: string }[] = [];
+
+  beforeAll(async () => {
+    const reason = await postgresUnavailable();
+    if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
+    for (let i = 0; i < 2; i++) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-desk-'));
+      dirs.push(dataDir);
+      const config = loadConfig({
+        PARLEY_DATA_DIR: dataDir,
+        PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
+        PARLEY_SECRET: TEST_SECRET,
+        PARLEY_LOG_LEVEL: 'silent',
+        PARLEY_DATABASE_URL: POSTGRES_URL,
+        PARLEY_DATABASE_SCHEMA: schema,
+        PARLEY_REDIS_URL: REDIS_URL,
+      });
+      const parley = await buildApp(config, { logger: false });
+      nodes.push({ parley, baseUrl: await parley.app.listen({ host: '127.0.0.1', port: 0 }) });
+    }
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) await node.parley.app.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+  });
+
+  it('streams the inbox, notes and ownership changes across nodes, and keeps notes from the visitor', async () => {
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('nodes did not start');
+    await call(b.baseUrl, 'POST', '/v1/agents', { email: 'pat@example.com', name: 'Pat', password: 'password-123' });
+    const login = await call(b.baseUrl, 'POST', '/v1/auth/login', { email: 'pat@example.com', password: 'password-123' }, null);
+    const token = String(login['token']);
+    const agentId = String((login['agent'] as { id: string }).id);
+
+    const inbox = new FrameLog();
+    const ws = new WebSocket(`${b.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${token}&inbox=1`);
+    ws.on('message', (data) => inbox.push(parseFrame(data.toString())));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: 0 })));
+    await inbox.waitFor((f) => f.type === 'welcome');
+
+    const bot = await call(a.baseUrl, 'POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [], fallback: 'Sorry.' } });
+    const widget = await call(a.baseUrl, 'POST', '/v1/widgets', { name: 'Two nodes', botId: bot['id'] });
+    const session = await call(a.baseUrl, 'POST', `/v1/widgets/${String(widget['id'])}/sessions`, {}, null);
+    const conversationId = String(session['conversationId']);
+    const visitor = await connectWs({ baseUrl: a.baseUrl, token: String(session['token']) });
+    await visitor.send({ type: 'send', clientId: 'two-nodes-visitor-1', text: 'hello from node A' });
+    await inbox.waitFor(
+      (f) => f.type === 'inbox' && f.item.conversation.id === conversationId && f.item.lastMessage?.text === 'hello from node A',
+    );
+
+    const desk = await connectWs({ baseUrl: b.baseUrl, token, conversationId });
+    await call(b.baseUrl, 'POST', `/v1/inbox/${conversationId}/notes`, { text: 'cross-node note' }, token);
+    await desk.log.waitFor((f: ServerFrame) => f.type === 'message' && f.message.text === 'cross-node note');
+    await call(b.baseUrl, 'POST', `/v1/inbox/${conversationId}/assign`, { agentId }, token);
+    await visitor.log.waitFor((f) => f.type === 'status' && f.owner === 'human' && f.assignee?.id === agentId);
+    await inbox.waitFor((f) => f.type === 'inbox' && f.reason === 'ownership' && f.item.conversation.owner === 'human');
+    await desk.send({ type: 'send', clientId: 'two-nodes-agent-1', text: 'hi from node B' });
+    await visitor.log.waitFor((f) => f.type === 'message' && f.message.text === 'hi from node B');
+    expect(JSON.stringify(visitor.log.frames)).not.toContain('cross-node note');
+    ws.close();
+    await Promise.all([visitor.close(), desk.close()]);
+  });
+});

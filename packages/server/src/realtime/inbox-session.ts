@@ -1,0 +1,141 @@
+import {
+  CLOSE_CODES,
+  HEARTBEAT_MS,
+  HELLO_TIMEOUT_MS,
+  MAX_OUTBOUND_BYTES,
+  REALTIME_VERSION,
+  type InboxEventReason,
+  type InboxItem,
+  type ServerFrame,
+} from '@parley/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Bus } from '../bus/bus.js';
+import { INBOX_CHANNEL, parseInboxEvent } from '../engine/inbox-feed.js';
+import type { Principal } from './authenticate.js';
+import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
+import { inboxOnly } from './conversation-hooks.js';
+import type { Sink } from './session.js';
+
+export interface InboxSessionDeps {
+  readonly bus: Bus;
+  readonly log: FastifyBaseLogger;
+  /** The conversation's list entry as this agent sees it (their unread count); undefined when it is gone. */
+  item(conversationId: string, agentId: string): Promise<InboxItem | undefined>;
+  readonly helloTimeoutMs?: number;
+  readonly heartbeatMs?: number;
+}
+
+/**
+ * An agent's inbox stream (`?inbox=1`): hello → welcome, then an `inbox` frame with the fresh list
+ * entry whenever a conversation changes (new message, owner, assignee, status, the agent's reads).
+ * Nothing is replayed: after a reconnect the console refetches its list (`GET /v1/inbox`).
+ */
+export class InboxSession {
+  private state: 'awaiting-hello' | 'open' | 'closed' = 'awaiting-hello';
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private outbound: Promise<void> = Promise.resolve();
+  private readonly bucket = connectionRateLimit();
+  /** Conversations with an event waiting to be sent, and the reason it will carry. */
+  private readonly pending = new Map<string, InboxEventReason>();
+
+  constructor(
+    private readonly deps: InboxSessionDeps,
+    readonly principal: Principal,
+    private readonly sink: Sink,
+    private readonly onClosed: (session: InboxSession) => void = () => undefined,
+  ) {}
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** Events may have been lost: nothing to re-read here; the console refetches on its own reconnects. */
+  resync(): void {}
+
+  awaitHello(): void {
+    this.helloTimer = setTimeout(() => {
+      this.send(errorFrame('PARLEY_ERR_FRAME_HELLO_REQUIRED', 'Send hello first, within the hello timeout.'));
+      this.close(CLOSE_CODES.PROTOCOL_ERROR.code, 'no hello');
+    }, this.deps.helloTimeoutMs ?? HELLO_TIMEOUT_MS);
+  }
+
+  async receive(raw: string): Promise<void> {
+    if (this.state === 'closed') return;
+    if (!this.bucket.take()) {
+      this.send(errorFrame('PARLEY_ERR_FRAME_RATE_LIMITED', 'Too many frames; slow down.'));
+      this.close(CLOSE_CODES.RATE_LIMITED.code, 'rate limited');
+      return;
+    }
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) {
+      this.send(parsed.error);
+      if (parsed.closeCode !== undefined) this.close(parsed.closeCode, parsed.error.type);
+      return;
+    }
+    if (parsed.frame.type === 'hello') {
+      await this.hello();
+      return;
+    }
+    const answer = parsed.frame.type === 'ping' ? ({ type: 'pong' } as const) : inboxOnly(parsed.frame);
+    if (answer !== undefined) this.send(answer);
+  }
+
+  async hello(): Promise<void> {
+    if (this.state !== 'awaiting-hello') return;
+    clearTimeout(this.helloTimer);
+    this.state = 'open';
+    const unsubscribe = await this.deps.bus.subscribe(INBOX_CHANNEL, (payload) => this.fromBus(payload));
+    if (this.closed) {
+      await unsubscribe();
+      return;
+    }
+    this.unsubscribe = unsubscribe;
+    this.send({ type: 'welcome', v: REALTIME_VERSION, conversationId: '', lastSeq: 0, heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS });
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.state === 'closed') return;
+    this.sink.write(JSON.stringify(frame), { type: frame.type, seq: 0 });
+    if (this.sink.pendingBytes() > MAX_OUTBOUND_BYTES) this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    unsubscribe?.().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end a bus subscription'));
+    this.sink.close(code, reason);
+    this.onClosed(this);
+  }
+
+  fail(error: unknown): void {
+    this.deps.log.error({ err: error, agentId: this.principal.author.id }, 'inbox stream failed');
+    this.close(CLOSE_CODES.SERVER_RESTART.code, 'server error');
+  }
+
+  private fromBus(payload: string): void {
+    const event = parseInboxEvent(payload);
+    if (event === undefined || this.state !== 'open') return;
+    const { conversationId } = event;
+    // A burst of events about one conversation (a bot's several messages) is read and sent once: the
+    // item is computed when its turn comes, so it shows the latest state anyway. `created` is kept.
+    const waiting = this.pending.get(conversationId);
+    if (waiting !== undefined) {
+      if (waiting !== 'created') this.pending.set(conversationId, event.reason);
+      return;
+    }
+    this.pending.set(conversationId, event.reason);
+    // One at a time, in arrival order, so a later state of a conversation is never overtaken by an earlier one.
+    this.outbound = this.outbound
+      .then(async () => {
+        const reason = this.pending.get(conversationId) ?? event.reason;
+        this.pending.delete(conversationId);
+        const item = await this.deps.item(conversationId, this.principal.author.id);
+        if (item !== undefined) this.send({ type: 'inbox', reason, item });
+      })
+      .catch((error: unknown) => this.fail(error));
+  }
+}

@@ -1,0 +1,109 @@
+import type SqliteDatabase from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { MessageRow } from './conversations-store.js';
+
+/** A message to store; its seq is assigned by the writer. */
+export type NewMessage = Omit<MessageRow, 'seq'>;
+
+export interface WrittenMessage {
+  readonly row: MessageRow;
+  /** False when the conversation already held this clientId: `row` is the stored original. */
+  readonly created: boolean;
+}
+
+/**
+ * The hot path of every chat message: the next seq of its conversation and the row, in one
+ * transaction, idempotent on clientId. Each dialect gets the cheapest shape it allows; the portable
+ * Kysely version (conversationsStore) stays for callers that compose a larger transaction.
+ * A resend that races its original past the clientId check fails on the unique constraint; the
+ * caller then reads the original (isUniqueViolation).
+ */
+export interface MessageWriter {
+  append(message: NewMessage): Promise<WrittenMessage>;
+}
+
+export class ConversationMissingError extends Error {
+  constructor(conversationId: string) {
+    super(`The conversation ${conversationId} does not exist.`);
+  }
+}
+
+/**
+ * SQLite: one synchronous better-sqlite3 transaction on prepared statements. It runs while holding
+ * Kysely's connection, so it can never interleave with a Kysely transaction that is between awaits.
+ */
+export class SqliteMessageWriter implements MessageWriter {
+  private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
+  private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number }>;
+  private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
+  private readonly write: (message: NewMessage) => WrittenMessage;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sqlite: SqliteDatabase.Database,
+  ) {
+    this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
+    this.bumpSeq = sqlite.prepare('update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq');
+    this.write = sqlite.transaction((message: NewMessage): WrittenMessage => {
+      if (message.client_id !== null) {
+        const existing = this.byClientId.get(message.conversation_id, message.client_id);
+        if (existing !== undefined) return { row: existing, created: false };
+      }
+      const bumped = this.bumpSeq.get(message.created_at, message.conversation_id);
+      if (bumped === undefined) throw new ConversationMissingError(message.conversation_id);
+      const row: MessageRow = { ...message, seq: Number(bumped.last_seq) };
+      this.insertFor(row).run({ ...row });
+      return { row, created: true };
+    });
+  }
+
+  append(message: NewMessage): Promise<WrittenMessage> {
+    return this.db.connection().execute(async () => this.write(message));
+  }
+
+  /** One statement per column set, so a column added by a later migration needs no change here. */
+  private insertFor(row: MessageRow): SqliteDatabase.Statement<[Record<string, unknown>]> {
+    const columns = Object.keys(row);
+    const key = columns.join(',');
+    let statement = this.inserts.get(key);
+    if (statement === undefined) {
+      statement = this.sqlite.prepare(`insert into messages (${key}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+      this.inserts.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+/**
+ * PostgreSQL: one statement, so one round trip instead of five (begin, check, bump, insert, commit).
+ * The UPDATE row-locks the conversation, so concurrent appends take seqs one after another; nothing
+ * is bumped when the clientId is already stored.
+ */
+export class PostgresMessageWriter implements MessageWriter {
+  constructor(private readonly db: Db) {}
+
+  async append(message: NewMessage): Promise<WrittenMessage> {
+    const columns = Object.keys(message) as (keyof NewMessage)[];
+    const values = columns.map((column) => sql`${message[column]}`);
+    const { rows } = await sql<MessageRow & { created: boolean }>`
+      with existing as (
+        select * from messages where conversation_id = ${message.conversation_id} and client_id = ${message.client_id}
+      ), bumped as (
+        update conversations set last_seq = last_seq + 1, updated_at = ${message.created_at}
+        where id = ${message.conversation_id} and not exists (select 1 from existing)
+        returning last_seq
+      ), inserted as (
+        insert into messages (seq, ${sql.join(columns.map((c) => sql.ref(c)))})
+        select last_seq, ${sql.join(values)} from bumped
+        returning *
+      )
+      select *, true as created from inserted
+      union all
+      select *, false as created from existing`.execute(this.db);
+    const first = rows[0];
+    if (first === undefined) throw new ConversationMissingError(message.conversation_id);
+    const { created, ...row } = first;
+    return { row: { ...row, seq: Number(row.seq) }, created };
+  }
+}

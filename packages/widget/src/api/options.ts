@@ -1,0 +1,69 @@
+import type { TransportName } from '@parley/client';
+import type { Message } from '@parley/protocol';
+
+/** How a page embeds one widget: script tag data attributes, `mount()`, `<parley-chat>` and the iframe all end up here. */
+export interface MountOptions {
+  /** Managed mode: the widget id and the Parley server (default: where widget.js came from). */
+  readonly widgetId?: string;
+  readonly server?: string;
+  /** Direct mode: an n8n Chat Trigger compatible webhook, called from the browser; no Parley server. */
+  readonly webhookUrl?: string;
+  readonly webhookHeaders?: Readonly<Record<string, string>>;
+  readonly layout?: 'bubble' | 'inline' | 'fullscreen';
+  /** Inline layout: the element (or a CSS selector) the chat fills. */
+  readonly target?: string | HTMLElement;
+  readonly position?: 'bottom-right' | 'bottom-left';
+  readonly offsetX?: number;
+  readonly offsetY?: number;
+  /** BCP 47 tag; default: the visitor's stored choice, else the browser's language. */
+  readonly language?: string;
+  readonly open?: boolean;
+  readonly hideLauncher?: boolean;
+  /** Force a transport (tests, strict proxies); default ws → sse → poll. */
+  readonly transports?: readonly TransportName[];
+  /** Separates two embeds of the same widget on one site (default: the widget id or webhook URL). */
+  readonly storageKey?: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly identity?: { readonly userId: string; readonly userHash: string };
+  /** Direct mode texts (managed mode takes them from the server's config). */
+  readonly title?: string;
+  readonly intro?: string;
+  readonly initial?: string;
+  readonly placeholder?: string;
+  readonly stream?: boolean;
+  /** Internal: the host element given by `<parley-chat>`. */
+  readonly host?: HTMLElement;
+}
+
+export interface WidgetEvents {
+  ready: { readonly widgetId: string };
+  open: undefined;
+  close: undefined;
+  message: Message;
+  unread: { readonly count: number };
+  handoff: Message;
+  error: { readonly code: string; readonly message: string };
+}
+
+export type WidgetEventName = keyof WidgetEvents;
+
+/** The object handle of one widget on the page (the `Parley` global forwards to the first one). */
+export interface WidgetHandle {
+  readonly key: string;
+  open(): void;
+  close(): void;
+  toggle(): void;
+  show(): void;
+  hide(): void;
+  identify(identity: { readonly userId: string; readonly userHash: string }): void;
+  setAttributes(attributes: Readonly<Record<string, string>>): void;
+  setLocale(language: string): Promise<void>;
+  send(text: string): void;
+  on<K extends WidgetEventName>(event: K, listener: (payload: WidgetEvents[K]) => void): () => void;
+  off<K extends WidgetEventName>(event: K, listener: (payload: WidgetEvents[K]) => void): void;
+  /** Forgets the visitor: closes the conversation, clears what the browser stored, starts fresh. */
+  shutdown(): void;
+  /** Removes the widget from the page. */
+  destroy(): void;
+  isOpen(): boolean;
+}

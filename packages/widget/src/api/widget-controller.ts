@@ -1,0 +1,231 @@
+import type { Message } from '@parley/protocol';
+import type { Emitter } from '../core/emitter.js';
+import type { PersistStore } from '../core/persist.js';
+import type { TabShare, UiPatch } from '../core/tab-share.js';
+import { unreadCount, type ViewStore } from '../core/view-store.js';
+import type { Controller } from '../ui/controller.js';
+import { Notifier } from './notify.js';
+import type { WidgetEvents } from './options.js';
+import { fetchConfig } from './widget-config.js';
+
+/**
+ * Turns what the UI and the JS API ask for into source commands and shared UI state, and folds the
+ * source's events into the view. UI state goes to every tab (open, draft, seen, submitted forms).
+ */
+export class WidgetController implements Controller {
+  private unread: number;
+  private readonly notifier = new Notifier();
+
+  constructor(
+    readonly store: ViewStore,
+    private readonly share: TabShare,
+    private readonly persist: PersistStore,
+    private readonly events: Emitter<WidgetEvents>,
+    private readonly server: string | null,
+    private readonly widgetId: string | null,
+  ) {
+    this.unread = unreadCount(store.state);
+    share.on('message', (message) => this.onMessage(message));
+    share.on('outbox', (outbox) => store.set({ outbox }));
+    share.on('typing', ({ author, active }) => {
+      if (author.role !== 'visitor') store.set({ typing: active ? author : null });
+    });
+    share.on('read', ({ seq }) => store.set((state) => ({ agentReadSeq: Math.max(state.agentReadSeq, seq) })));
+    share.on('stream', (stream) =>
+      store.set((state) => {
+        const others = state.streams.filter((held) => held.streamId !== stream.streamId);
+        // The stored message may already be here (it is sent before stream_end): then the preview goes.
+        const replaced = stream.done && (stream.messageId === null || state.messages.some((message) => message.id === stream.messageId));
+        return { streams: replaced ? others : [...others, stream], typing: null };
+      }),
+    );
+    share.on('status', ({ owner, assignee, queue }) => store.set({ owner, assignee, queue: queue ?? null }));
+    share.on('presence', (presence) => store.set({ presence }));
+    share.on('state', (connection) => store.set({ connection }));
+    share.on('reset', () => {
+      store.set({ messages: [], streams: [], owner: null, seenSeq: 0, done: [], agentReadSeq: 0, typing: null });
+      this.afterChange();
+    });
+    share.on('ui', (patch) => this.applyUi(patch));
+    window.addEventListener('online', () => store.set({ online: true }));
+    window.addEventListener('offline', () => store.set({ online: false }));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.markSeen();
+    });
+  }
+
+  send(text: string): void {
+    const trimmed = text.trim();
+    if (trimmed === '') return;
+    this.share.send(trimmed);
+    if (!this.store.state.open) this.setOpen(true);
+  }
+
+  setOpen(open: boolean): void {
+    if (this.store.state.open === open || this.store.state.layout !== 'bubble') return;
+    this.store.set({ open, ...(open ? {} : { maximized: false, dialog: null }) });
+    this.share.shareUi({ open });
+    this.events.emit(open ? 'open' : 'close', undefined);
+    if (open) this.markSeen();
+    // startFirst: the conversation (and the bot's first words) begins when the visitor opens the chat.
+    if (open && this.store.state.config.startFirst && this.persist.read().session === null) this.share.ensureSession();
+  }
+
+  setDraft(draft: string): void {
+    this.store.set({ draft });
+    this.share.shareUi({ draft });
+  }
+
+  retry(clientId: string): void {
+    this.share.retry(clientId);
+  }
+
+  typing(active: boolean): void {
+    this.share.typing(active);
+  }
+
+  askRestart(show: boolean): void {
+    this.store.set({ dialog: show ? 'restart' : null });
+  }
+
+  restart(): void {
+    this.store.set({ dialog: null });
+    void this.share.restart();
+  }
+
+  /** Forgets the visitor: what the browser holds goes, and the next message starts a new conversation. */
+  shutdown(): void {
+    void this.share.restart();
+    this.persist.clear();
+    this.store.set({ messages: [], outbox: [], draft: '', seenSeq: 0, done: [], streams: [] });
+    this.setOpen(false);
+  }
+
+  exportTranscript(): void {
+    const { messages, config } = this.store.state;
+    const lines = messages.map(
+      (message) =>
+        `[${new Date(message.createdAt).toLocaleString(config.language)}] ${message.author.name || message.author.role}: ${message.text}`,
+    );
+    const blob = new Blob([`${config.strings.title}\n\n${lines.join('\n\n')}\n`], { type: 'text/plain;charset=utf-8' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `conversation-${new Date().toISOString().slice(0, 10)}.txt`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  async setLocale(language: string): Promise<void> {
+    if (this.server !== null && this.widgetId !== null) {
+      const config = await fetchConfig(this.server, this.widgetId, language);
+      this.store.set({ config });
+    }
+    this.share.shareUi({ language });
+  }
+
+  toggleMaximize(): void {
+    this.store.set((state) => ({ maximized: !state.maximized }));
+  }
+
+  markDone(key: string): void {
+    const done = [...this.store.state.done, key];
+    this.store.set({ done });
+    this.share.shareUi({ done });
+  }
+
+  dismissPeek(): void {
+    this.store.set((state) => ({ peekDismissed: state.messages.at(-1)?.seq ?? 0 }));
+  }
+
+  /** Everything shown in an open, visible window is seen: badge cleared, read receipt sent. */
+  markSeen(): void {
+    const { open, messages, seenSeq } = this.store.state;
+    const last = messages.at(-1)?.seq ?? 0;
+    if (!open || last <= seenSeq || document.visibilityState !== 'visible') return;
+    this.store.set({ seenSeq: last });
+    this.share.shareUi({ seenSeq: last });
+    this.share.markRead(last);
+    this.afterChange();
+  }
+
+  attach(files: readonly File[]): void {
+    if (!this.store.state.config.attachments || this.server === null) return;
+    const server = this.server;
+    const deps = { store: this.store, persist: this.persist, share: this.share, server };
+    void import('../extras/upload.js').then(({ uploadFiles }) => uploadFiles(files, deps));
+  }
+
+  saveContact(contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>>): void {
+    const { session } = this.persist.update(() => ({ contact }));
+    this.markDone('contact');
+    if (session === null || this.server === null || contact.email === undefined || contact.email === '') return;
+    // The conversation exists: the server records the contact on it (agents see it, replies can be emailed).
+    void fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/contact`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: contact.email, ...(contact.name ? { name: contact.name } : {}) }),
+    }).catch(() => undefined); // Best effort: the details stay stored in the browser for the next conversation.
+  }
+
+  rate(score: number): void {
+    const { session } = this.persist.read();
+    // Direct mode has no rating endpoint: the score goes to the webhook as a message.
+    if (session === null || this.server === null) return this.send(`${'★'.repeat(score)}${'☆'.repeat(5 - score)} (${score}/5)`);
+    // A chat message would reopen the resolved conversation to the bot; the rating endpoint only records the score.
+    void fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/rating`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ score }),
+    }).catch(() => undefined);
+  }
+
+  dismissUpload(id: string): void {
+    this.store.set((state) => ({ uploads: state.uploads.filter((upload) => upload.id !== id) }));
+  }
+
+  private onMessage(message: Message): void {
+    const state = this.store.state;
+    if (state.messages.some((held) => held.id === message.id)) return;
+    const fromOthers = message.author.role !== 'visitor';
+    this.store.set({
+      messages: [...state.messages, message].sort((a, b) => a.seq - b.seq),
+      // The stored message replaces the streamed preview (it may come just before or just after stream_end).
+      streams: fromOthers ? state.streams.filter((stream) => !stream.done && stream.text !== message.text) : state.streams,
+      typing: fromOthers && state.typing?.id === message.author.id ? null : state.typing,
+    });
+    this.events.emit('message', message);
+    const payload = message.payload ?? {};
+    if (message.type === 'event' && payload['event'] === 'handoff_requested') this.events.emit('handoff', message);
+    if (fromOthers && this.store.state.open && document.visibilityState === 'visible') this.markSeen();
+    else if (fromOthers && this.store.state.config.notifications.sound !== false && this.share.leading) this.notifier.chime();
+    if (fromOthers && state.config.voiceOut && state.open && this.share.leading) {
+      void import('../extras/voice.js').then(({ speak }) => speak(message.text, state.config.language));
+    }
+    this.afterChange();
+  }
+
+  private applyUi(patch: UiPatch): void {
+    const { language, ...rest } = patch;
+    const wasOpen = this.store.state.open;
+    this.store.set(this.store.state.layout === 'bubble' ? rest : { ...rest, open: true });
+    if (wasOpen !== this.store.state.open) this.events.emit(this.store.state.open ? 'open' : 'close', undefined);
+    if (
+      language !== undefined &&
+      language !== null &&
+      language !== this.store.state.config.language &&
+      this.server !== null &&
+      this.widgetId !== null
+    ) {
+      void fetchConfig(this.server, this.widgetId, language).then((config) => this.store.set({ config }));
+    }
+    this.afterChange();
+  }
+
+  private afterChange(): void {
+    const unread = unreadCount(this.store.state);
+    if (unread === this.unread) return;
+    this.unread = unread;
+    this.events.emit('unread', { count: unread });
+    if (this.store.state.config.notifications.tabTitle !== false) this.notifier.title(this.store.state.open ? 0 : unread);
+  }
+}

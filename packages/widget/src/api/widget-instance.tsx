@@ -1,0 +1,162 @@
+import { render } from 'preact';
+import type { Message, PublicWidgetConfig } from '@parley/protocol';
+import type { ChatSource, SourceContext } from '../core/chat-source.js';
+import { Emitter } from '../core/emitter.js';
+import { ManagedSource } from '../core/managed-source.js';
+import { PersistStore } from '../core/persist.js';
+import { TabShare } from '../core/tab-share.js';
+import { unreadCount, ViewStore, type ViewState } from '../core/view-store.js';
+import { WidgetApp } from '../ui/widget-app.js';
+import { CSS, themeVariables } from '../ui/styles.js';
+import { fetchConfig } from './widget-config.js';
+import { WidgetController } from './widget-controller.js';
+import type { MountOptions, WidgetEventName, WidgetEvents, WidgetHandle } from './options.js';
+
+export interface Placement {
+  readonly host: HTMLElement;
+  readonly remove: () => void;
+}
+
+/** The element the shadow root hangs on: the page's body (floating), a given element (inline), or the custom element. */
+function place(options: MountOptions, key: string): Placement {
+  if (options.host !== undefined) return { host: options.host, remove: () => undefined };
+  const target = typeof options.target === 'string' ? document.querySelector<HTMLElement>(options.target) : options.target;
+  const host = document.createElement('div');
+  host.setAttribute('data-parley', key);
+  (options.layout === 'inline' && target ? target : document.body).append(host);
+  if (options.layout === 'inline') host.style.height = '100%';
+  return { host, remove: () => host.remove() };
+}
+
+/**
+ * One widget on the page: loads its config, puts its UI in a shadow root, shares one conversation
+ * with the other tabs, and exposes the object API. Several instances live side by side, each with
+ * its own storage key, channel and lock, so they never hear each other.
+ */
+export async function createWidget(options: MountOptions, server: string): Promise<WidgetHandle> {
+  const managed = options.webhookUrl === undefined;
+  if (managed && options.widgetId === undefined) throw new Error('Parley: pass a widgetId (data-parley-widget) or a webhookUrl');
+  const key = options.storageKey ?? (managed ? (options.widgetId ?? '') : (options.webhookUrl ?? ''));
+  const persist = new PersistStore(`parley:v1:${key}`);
+  const stored = persist.read();
+  const language = options.language ?? stored.language ?? navigator.language;
+  const direct = managed ? undefined : await import('./direct-entry.js');
+  const config: PublicWidgetConfig = direct ? direct.directConfig(options) : await fetchConfig(server, options.widgetId ?? '', language);
+  const layout = options.layout ?? config.layout;
+  const open = layout !== 'bubble' || options.open === true || stored.open;
+
+  const state: ViewState = {
+    config,
+    layout,
+    messages: stored.messages,
+    outbox: stored.outbox,
+    typing: null,
+    streams: [],
+    agentReadSeq: 0,
+    owner: null,
+    presence: null,
+    connection: { kind: 'idle' },
+    open,
+    launcher: options.hideLauncher !== true,
+    maximized: false,
+    draft: stored.draft,
+    seenSeq: stored.seenSeq,
+    done: stored.done,
+    dialog: null,
+    peekDismissed: 0,
+    online: navigator.onLine,
+    uploads: [],
+  };
+  const store = new ViewStore(state);
+  let identity = options.identity ?? null;
+  let attributes = { ...options.attributes };
+  const createSource = (context: SourceContext): ChatSource => {
+    if (direct !== undefined) return direct.createDirectSource(options, context);
+    return new ManagedSource(
+      { baseUrl: server, widgetId: options.widgetId ?? '', ...(options.transports ? { transports: options.transports } : {}) },
+      context,
+    );
+  };
+  const share = new TabShare(`parley:v1:${key}`, persist, createSource, () => ({
+    language: store.state.config.language,
+    attributes,
+    identity,
+    contact: persist.read().contact,
+  }));
+  const events = new Emitter<WidgetEvents>();
+  const placement = place(options, key);
+  const shadow = placement.host.shadowRoot ?? placement.host.attachShadow({ mode: 'open' });
+  const root = document.createElement('div');
+  // A constructed stylesheet, not a <style> element: a page whose CSP has no 'unsafe-inline' for styles still styles the widget.
+  const sheet = new CSSStyleSheet();
+  shadow.adoptedStyleSheets = [sheet];
+  shadow.replaceChildren(root);
+  const ctl = new WidgetController(store, share, persist, events, managed ? server : null, options.widgetId ?? null);
+  const paint = () => {
+    const { config: current } = store.state;
+    const theme = { ...current.theme, ...pick(options) };
+    const dark = theme.mode === 'dark' || (theme.mode === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    sheet.replaceSync(`${CSS}.root{${themeVariables(theme, dark)}}${theme.customCss ?? ''}`);
+    root.className = `root${layout === 'bubble' ? '' : ' fill'}${theme.position === 'bottom-left' ? ' left' : ''}${dark ? ' dark' : ''}`;
+    root.dir = current.dir;
+    root.lang = current.language;
+  };
+  paint();
+  store.subscribe(() => {
+    if (root.lang !== store.state.config.language) paint();
+  });
+  render(<WidgetApp ctl={ctl} />, root);
+  share.start();
+  const emitToWindow = <K extends WidgetEventName>(name: K, detail: WidgetEvents[K]) =>
+    window.dispatchEvent(new CustomEvent(`parley:${name}`, { detail: { widget: key, ...(typeof detail === 'object' ? detail : {}) } }));
+  for (const name of ['open', 'close', 'message', 'unread', 'handoff', 'error'] as const)
+    events.on(name, (detail) => emitToWindow(name, detail));
+
+  const handle: WidgetHandle = {
+    key,
+    open: () => ctl.setOpen(true),
+    close: () => ctl.setOpen(false),
+    toggle: () => ctl.setOpen(!store.state.open),
+    show: () => store.set({ launcher: true }),
+    hide: () => store.set({ launcher: false, ...(layout === 'bubble' ? { open: false } : {}) }),
+    identify: (next) => {
+      const changed = identity?.userId !== next.userId;
+      identity = { userId: next.userId, userHash: next.userHash };
+      // A different person: their conversation is not this one (the server resumes theirs on the next session).
+      if (changed && store.state.messages.length > 0) void share.restart();
+    },
+    setAttributes: (next) => void (attributes = { ...attributes, ...next }),
+    setLocale: (next) => ctl.setLocale(next),
+    send: (text) => ctl.send(text),
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
+    shutdown: () => {
+      // The visitor logged out of the site: who they were goes too, not only what was stored.
+      identity = null;
+      attributes = {};
+      ctl.shutdown();
+    },
+    destroy: () => {
+      share.close();
+      render(null, root);
+      placement.remove();
+    },
+    isOpen: () => store.state.open,
+  };
+  queueMicrotask(() => {
+    events.emit('ready', { widgetId: key });
+    emitToWindow('ready', { widgetId: key });
+    if (unreadCount(store.state) > 0) events.emit('unread', { count: unreadCount(store.state) });
+  });
+  return handle;
+}
+
+function pick(options: MountOptions) {
+  return {
+    ...(options.position === undefined ? {} : { position: options.position }),
+    ...(options.offsetX === undefined ? {} : { offsetX: options.offsetX }),
+    ...(options.offsetY === undefined ? {} : { offsetY: options.offsetY }),
+  };
+}
+
+export type { Message };

@@ -1,0 +1,205 @@
+import { Connection, createClientId, RestClient, windowNetworkHooks, type OutboxEntry, type TransportName } from '@parley/client';
+import type { ServerFrame } from '@parley/protocol';
+import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
+import { Emitter } from './emitter.js';
+
+export interface ManagedOptions {
+  readonly baseUrl: string;
+  readonly widgetId: string;
+  /** Force one transport (or an order); default ws → sse → poll. */
+  readonly transports?: readonly TransportName[];
+}
+
+/** The longest session the server grants: a reload or a new tab the next day still continues the conversation. */
+const SESSION_SECONDS = 86_400;
+
+/**
+ * Managed mode: the widget talks to a Parley server. A session (and so a conversation) is created on
+ * the first message, not on page view; the realtime connection resumes from the persisted lastSeq and
+ * outbox. Sessions cannot be refreshed: when one expires, the unsent messages move to a new conversation.
+ */
+export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
+  private connection: Connection | undefined;
+  private session: SessionInfo | null;
+  private creating: Promise<void> | undefined;
+  /** Messages written before the session existed: shown as pending, sent once connected. */
+  private early: OutboxEntry[] = [];
+  private readonly rest: RestClient;
+  private readonly streams = new Map<string, string>();
+
+  constructor(
+    private readonly options: ManagedOptions,
+    private readonly context: SourceContext,
+  ) {
+    super();
+    this.rest = new RestClient({ baseUrl: options.baseUrl });
+    this.session = context.session;
+  }
+
+  start(): void {
+    const session = this.session;
+    if (session !== null && Date.parse(session.expiresAt) > Date.now())
+      return this.connect(session, this.context.lastSeq, this.context.outbox);
+    if (session !== null) {
+      // Expired (sessions are not refreshable): its messages are numbered in that conversation only, so they go.
+      this.session = null;
+      this.emit('session', null);
+      this.emit('reset', undefined);
+    }
+    if (this.context.outbox.length > 0) {
+      this.early = [...this.context.outbox];
+      void this.ensureSession();
+    }
+  }
+
+  send(text: string): void {
+    if (this.connection !== undefined) {
+      this.connection.send(text);
+      return this.emitOutbox();
+    }
+    const now = Date.now();
+    this.early.push({ clientId: createClientId(now), text, createdAt: now, status: 'pending', retryable: true });
+    this.emitOutbox();
+    void this.ensureSession();
+  }
+
+  retry(clientId: string): void {
+    if (this.connection !== undefined) this.connection.retry(clientId);
+    else void this.ensureSession();
+    this.emitOutbox();
+  }
+
+  typing(active: boolean): void {
+    this.connection?.typing(active);
+  }
+
+  markRead(seq: number): void {
+    this.connection?.markRead(seq);
+  }
+
+  async restart(): Promise<void> {
+    this.drop();
+    this.session = null;
+    this.early = [];
+    this.emit('session', null);
+    this.emit('reset', undefined);
+    this.emitOutbox();
+  }
+
+  close(): void {
+    this.drop();
+  }
+
+  private drop(): void {
+    this.connection?.close();
+    this.connection = undefined;
+    this.streams.clear();
+  }
+
+  ensureSession(): Promise<void> {
+    this.creating ??= this.createSession().finally(() => (this.creating = undefined));
+    return this.creating;
+  }
+
+  private async createSession(): Promise<void> {
+    const { language, attributes, identity, contact } = this.context.profile();
+    // Agents see where the visitor is (the console's context panel); the page's own attributes win.
+    const page = { pageUrl: location.href, referrer: document.referrer, browser: navigator.userAgent };
+    const seen = Object.fromEntries(Object.entries(page).flatMap(([key, value]) => (value === '' ? [] : [[key, value.slice(0, 500)]])));
+    const meta = { ...seen, ...attributes };
+    const given =
+      contact === null ? {} : Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined && value !== ''));
+    try {
+      const created = await this.rest.createSession(this.options.widgetId, {
+        durationInSeconds: SESSION_SECONDS,
+        language,
+        meta,
+        ...(identity === null ? {} : { identity }),
+        ...(Object.keys(given).length > 0 ? { contact: given } : {}),
+      });
+      const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
+      const carried = this.early;
+      this.early = [];
+      this.session = session;
+      this.emit('session', session);
+      // The session answer holds the history (the greeting, a resumed identity's conversation): the connection resumes after it.
+      for (const message of created.messages) this.emit('message', message);
+      const lastSeq = created.messages.at(-1)?.seq ?? 0;
+      this.connect(session, lastSeq, carried);
+    } catch (error) {
+      // Nothing is lost: the early messages stay pending and are tried again on the next send, retry or page load.
+      this.early = this.early.map((entry) => ({ ...entry, status: 'failed' }));
+      this.emitOutbox();
+      this.emit('state', { kind: 'reconnecting', attempt: 0, delayMs: null, reason: 'lost' });
+      void error;
+    }
+  }
+
+  private connect(session: SessionInfo, lastSeq: number, outbox: readonly OutboxEntry[]): void {
+    this.drop();
+    const connection = new Connection({
+      baseUrl: this.options.baseUrl,
+      token: session.token,
+      lastSeq,
+      initialOutbox: outbox.map((entry) => (entry.status === 'failed' && entry.retryable ? { ...entry, status: 'pending' } : entry)),
+      network: windowNetworkHooks(window),
+      ...(this.options.transports === undefined ? {} : { transports: this.options.transports }),
+    });
+    this.connection = connection;
+    connection.on('message', (message) => {
+      this.emit('message', message);
+      this.emitOutbox();
+    });
+    connection.on('ack', () => this.emitOutbox());
+    connection.on('error', () => this.emitOutbox());
+    connection.on('typing', (frame) => this.emit('typing', { author: frame.author, active: frame.active }));
+    connection.on('read', (frame) => {
+      if (frame.reader.role !== 'visitor') this.emit('read', { seq: frame.seq });
+    });
+    connection.on('frame', (frame) => this.onFrame(frame));
+    connection.on('state', (state) => {
+      this.emit('state', state);
+      // An expired or refused token: sessions are not refreshable, so the unsent messages move to a new conversation.
+      if (state.kind === 'closed' && state.reason === 'unauthorized' && this.connection === connection) this.renew(connection);
+    });
+    connection.connect();
+    this.emitOutbox();
+  }
+
+  private renew(old: Connection): void {
+    this.early = [...old.snapshot()];
+    this.drop();
+    this.session = null;
+    this.emit('session', null);
+    this.emit('reset', undefined);
+    if (this.early.length > 0) void this.ensureSession();
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'stream_delta': {
+        const text = (this.streams.get(frame.streamId) ?? '') + frame.delta;
+        this.streams.set(frame.streamId, text);
+        return this.emit('stream', { streamId: frame.streamId, author: frame.author, text, done: false });
+      }
+      case 'stream_end': {
+        const text = this.streams.get(frame.streamId) ?? '';
+        this.streams.delete(frame.streamId);
+        const author = { role: 'bot', id: '', name: '' } as const;
+        return this.emit('stream', { streamId: frame.streamId, author, text, done: true, messageId: frame.messageId });
+      }
+      case 'status':
+        return this.emit('status', { owner: frame.owner, assignee: frame.assignee?.name ?? null, queue: frame.queue ?? null });
+      case 'presence': {
+        const { agentsOnline, typicalReplyMs, offline, offlineMessage } = frame;
+        return this.emit('presence', { agentsOnline, typicalReplyMs, offline: offline === true, offlineMessage: offlineMessage ?? '' });
+      }
+      default:
+        return;
+    }
+  }
+
+  private emitOutbox(): void {
+    this.emit('outbox', [...this.early, ...(this.connection?.snapshot() ?? [])]);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Message } from '@parley/protocol';
+import type { OutboxEntry } from '@parley/client';
+import type { SessionInfo } from './chat-source.js';
+
+/** What survives a reload and is shared by the tabs of one browser, per widget. */
+export interface Persisted {
+  readonly session: SessionInfo | null;
+  readonly messages: readonly Message[];
+  readonly lastSeq: number;
+  readonly outbox: readonly OutboxEntry[];
+  readonly open: boolean;
+  readonly draft: string;
+  /** The visitor has seen everything up to here (drives the unread badge). */
+  readonly seenSeq: number;
+  readonly language: string | null;
+  /** Message ids whose form was submitted, and whether the rating was given: submitted once, across reloads. */
+  readonly done: readonly string[];
+  readonly contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>> | null;
+}
+
+/** Enough history to read back; older messages stay on the server. */
+const KEEP_MESSAGES = 300;
+
+export const EMPTY: Persisted = {
+  session: null,
+  messages: [],
+  lastSeq: 0,
+  outbox: [],
+  open: false,
+  draft: '',
+  seenSeq: 0,
+  language: null,
+  done: [],
+  contact: null,
+};
+
+/**
+ * localStorage under one key per widget. Every write re-reads first and changes only its own fields,
+ * because other tabs write the same key (the leader its messages, any tab its open state or draft).
+ * Storage may be unavailable (privacy modes, sandboxed frames): the widget then works for this page only.
+ */
+export class PersistStore {
+  private memory: Persisted = EMPTY;
+
+  constructor(private readonly key: string) {}
+
+  read(): Persisted {
+    try {
+      const text = localStorage.getItem(this.key);
+      if (text === null) return this.memory;
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null ? { ...EMPTY, ...parsed } : EMPTY;
+    } catch {
+      return this.memory; // Storage blocked: keep state in memory for this page.
+    }
+  }
+
+  update(change: (current: Persisted) => Partial<Persisted>): Persisted {
+    const current = this.read();
+    const next = { ...current, ...change(current) };
+    this.memory = next;
+    try {
+      localStorage.setItem(this.key, JSON.stringify(next));
+    } catch {
+      // Quota or blocked storage: the in-memory copy above still serves this page.
+    }
+    return next;
+  }
+
+  appendMessage(message: Message): void {
+    this.update((current) => {
+      if (current.messages.some((held) => held.id === message.id)) return {};
+      const messages = [...current.messages, message].sort((a, b) => a.seq - b.seq).slice(-KEEP_MESSAGES);
+      return { messages, lastSeq: Math.max(current.lastSeq, message.seq) };
+    });
+  }
+
+  clear(): void {
+    this.memory = EMPTY;
+    try {
+      localStorage.removeItem(this.key);
+    } catch {
+      // Nothing stored to forget.
+    }
+  }
+}

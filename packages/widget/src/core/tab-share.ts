@@ -1,0 +1,188 @@
+import type { ChatSource, SourceContext, SourceEvents } from './chat-source.js';
+import { Emitter } from './emitter.js';
+import type { Persisted, PersistStore } from './persist.js';
+
+/** UI state every tab of the visitor mirrors: open or closed, the unsent draft, what was seen. */
+export type UiPatch = Partial<Pick<Persisted, 'open' | 'draft' | 'seenSeq' | 'done' | 'language'>>;
+
+export type ShareEvents = SourceEvents & { ui: UiPatch; leader: boolean };
+
+type Command = 'send' | 'retry' | 'typing' | 'markRead' | 'restart' | 'ensureSession';
+
+type Note =
+  | { readonly k: 'ev'; readonly e: keyof SourceEvents; readonly p: unknown }
+  | { readonly k: 'cmd'; readonly c: Command; readonly a: readonly unknown[]; readonly rid: string }
+  | { readonly k: 'did'; readonly rid: string }
+  | { readonly k: 'lead' }
+  | { readonly k: 'hello' }
+  | { readonly k: 'ui'; readonly p: UiPatch };
+
+/** Events that change what is stored: the leader persists them before it tells anyone. */
+const LIVE_EVENTS: readonly (keyof SourceEvents)[] = [
+  'message',
+  'outbox',
+  'typing',
+  'read',
+  'stream',
+  'status',
+  'presence',
+  'state',
+  'session',
+  'reset',
+];
+
+/** Live state a new tab cannot read from storage. */
+const REPLAYED: readonly (keyof SourceEvents)[] = ['state', 'status', 'presence', 'outbox'];
+
+/**
+ * One realtime connection per browser and widget: the tab holding the Web Lock leads, runs the real
+ * source and relays its events over a BroadcastChannel; the others send their commands to it. When
+ * the leader closes, the lock passes to the next tab, which resumes from what the leader stored
+ * (lastSeq, outbox); commands a follower sent but the leader never confirmed are sent again to the
+ * new leader, so nothing typed is lost. Without Web Locks or BroadcastChannel every tab leads alone.
+ */
+export class TabShare extends Emitter<ShareEvents> implements ChatSource {
+  private source: ChatSource | undefined;
+  private channel: BroadcastChannel | undefined;
+  private release: (() => void) | undefined;
+  private closed = false;
+  private readonly pending = new Map<string, Note & { k: 'cmd' }>();
+  private readonly last = new Map<keyof SourceEvents, unknown>();
+
+  constructor(
+    private readonly name: string,
+    private readonly store: PersistStore,
+    private readonly create: (context: SourceContext) => ChatSource,
+    private readonly profile: SourceContext['profile'],
+  ) {
+    super();
+  }
+
+  get leading(): boolean {
+    return this.source !== undefined;
+  }
+
+  start(): void {
+    const locks = typeof navigator === 'object' ? navigator.locks : undefined;
+    if (typeof BroadcastChannel !== 'function' || locks === undefined) return this.lead();
+    this.channel = new BroadcastChannel(this.name);
+    this.channel.onmessage = (event: MessageEvent<Note>) => this.onNote(event.data);
+    void locks
+      .request(this.name, () => {
+        if (this.closed) return undefined;
+        this.lead();
+        return new Promise<void>((release) => (this.release = release));
+      })
+      .catch(() => this.lead());
+    this.post({ k: 'hello' });
+  }
+
+  send(text: string): void {
+    this.command('send', [text]);
+  }
+  retry(clientId: string): void {
+    this.command('retry', [clientId]);
+  }
+  typing(active: boolean): void {
+    this.command('typing', [active]);
+  }
+  markRead(seq: number): void {
+    this.command('markRead', [seq]);
+  }
+  async restart(): Promise<void> {
+    this.command('restart', []);
+  }
+  ensureSession(): void {
+    this.command('ensureSession', []);
+  }
+
+  /** Shares a UI change with the other tabs (and stores it for the next page load). */
+  shareUi(patch: UiPatch): void {
+    this.store.update(() => patch);
+    this.post({ k: 'ui', p: patch });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.source?.close();
+    this.source = undefined;
+    this.release?.();
+    this.channel?.close();
+  }
+
+  private lead(): void {
+    if (this.closed || this.source !== undefined) return;
+    const stored = this.store.read();
+    const source = this.create({ profile: this.profile, session: stored.session, lastSeq: stored.lastSeq, outbox: stored.outbox });
+    this.source = source;
+    for (const event of LIVE_EVENTS) source.on(event, (payload) => this.relay(event, payload));
+    this.emit('leader', true);
+    source.start();
+    this.post({ k: 'lead' });
+  }
+
+  private relay<K extends keyof SourceEvents>(event: K, payload: SourceEvents[K]): void {
+    this.persist(event, payload);
+    this.last.set(event, payload);
+    this.emit(event, payload as ShareEvents[K]);
+    this.post({ k: 'ev', e: event, p: payload });
+  }
+
+  private persist<K extends keyof SourceEvents>(event: K, payload: SourceEvents[K]): void {
+    const value: unknown = payload;
+    if (event === 'message') this.store.appendMessage(value as SourceEvents['message']);
+    else if (event === 'outbox') this.store.update(() => ({ outbox: value as SourceEvents['outbox'] }));
+    else if (event === 'session') this.store.update(() => ({ session: value as SourceEvents['session'] }));
+    else if (event === 'reset') this.store.update(() => ({ messages: [], lastSeq: 0, seenSeq: 0, done: [] }));
+  }
+
+  private command(c: Command, a: readonly unknown[]): void {
+    if (this.source !== undefined) return this.run(c, a);
+    const note = { k: 'cmd', c, a, rid: Math.random().toString(36).slice(2) } as const;
+    // Typing and read cursors are not worth resending to a new leader; messages and restarts are.
+    if (c === 'send' || c === 'retry' || c === 'restart' || c === 'ensureSession') this.pending.set(note.rid, note);
+    this.post(note);
+  }
+
+  private run(c: Command, a: readonly unknown[]): void {
+    const source = this.source;
+    if (source === undefined) return;
+    const [first] = a;
+    if (c === 'send' && typeof first === 'string') source.send(first);
+    else if (c === 'retry' && typeof first === 'string') source.retry(first);
+    else if (c === 'typing' && typeof first === 'boolean') source.typing(first);
+    else if (c === 'markRead' && typeof first === 'number') source.markRead(first);
+    else if (c === 'restart') void source.restart();
+    else if (c === 'ensureSession') source.ensureSession?.();
+  }
+
+  private onNote(note: Note): void {
+    switch (note.k) {
+      case 'ev':
+        // Events are only relayed by the leader, which persisted them already.
+        return this.emit(note.e, note.p as never);
+      case 'cmd':
+        if (this.source === undefined) return;
+        this.run(note.c, note.a);
+        return this.post({ k: 'did', rid: note.rid });
+      case 'did':
+        this.pending.delete(note.rid);
+        return;
+      case 'lead':
+        // A new leader: what it never confirmed to us may have died with the old one.
+        for (const pending of this.pending.values()) this.post(pending);
+        return;
+      case 'hello':
+        // A new tab: it reads messages from storage, and needs the live state only the leader knows.
+        if (this.source === undefined) return;
+        for (const event of REPLAYED) if (this.last.has(event)) this.post({ k: 'ev', e: event, p: this.last.get(event) });
+        return;
+      case 'ui':
+        return this.emit('ui', note.p);
+    }
+  }
+
+  private post(note: Note): void {
+    this.channel?.postMessage(note);
+  }
+}

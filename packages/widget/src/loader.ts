@@ -1,0 +1,79 @@
+// widget.js: the only script a page loads up front (≤ 2 KB brotli). It installs the one global,
+// `Parley`, queues calls made before the app is there, and imports the app chunk when the browser is
+// idle after load, or at once on the visitor's first interaction or an API call that needs the UI.
+import type { AppApi, BootContext } from './app.js';
+
+declare const PARLEY_APP: string;
+declare const PARLEY_PRELOAD: readonly string[];
+
+type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknown>> };
+
+((w: Window & { Parley?: Stub & { loaded?: boolean }; parleySettings?: unknown }, d: Document) => {
+  if (w.Parley?.loaded) return; // widget.js included twice: the first one serves.
+  const script = d.currentScript instanceof HTMLScriptElement ? d.currentScript : null;
+  const base = script === null ? location.href : new URL('.', script.src).href;
+  // Calls made through the queue snippet (`Parley('open')` before this script ran) come first.
+  const queue: unknown[][] = Array.from(w.Parley?.q ?? [], (args) => Array.from(args));
+  let app: AppApi | undefined;
+  let loading: Promise<AppApi> | undefined;
+
+  const load = (): Promise<AppApi> =>
+    (loading ??= Promise.all([import(base + PARLEY_APP), ...PARLEY_PRELOAD.map((file) => import(base + file))]).then(([module]) => {
+      const context: BootContext = { base, dataset: { ...script?.dataset }, settings: w.parleySettings, queue: queue.splice(0) };
+      return (app = (module as { boot(context: BootContext): AppApi }).boot(context));
+    }));
+
+  const call = (...args: unknown[]): unknown => {
+    if (app !== undefined) return app.call(args);
+    queue.push(args);
+    // Listeners and visitor data can wait for idle; anything the visitor should see loads the app now.
+    if (!/^(on|off|identify|setAttributes)$/.test(String(args[0]))) void load();
+    return args[0] === 'on' ? () => call('off', args[1], args[2]) : undefined;
+  };
+
+  const verbs = [
+    'boot',
+    'open',
+    'close',
+    'toggle',
+    'show',
+    'hide',
+    'identify',
+    'setAttributes',
+    'setLocale',
+    'send',
+    'on',
+    'off',
+    'shutdown',
+  ];
+  const api = call as Stub & Record<string, unknown>;
+  for (const verb of verbs) api[verb] = (...args: unknown[]) => call(verb, ...args);
+  api['loaded'] = true;
+  w.Parley = Object.freeze(api);
+
+  // `<parley-chat widget="…">`: each element mounts an inline widget into itself once the app is in.
+  if (customElements.get('parley-chat') === undefined) {
+    customElements.define(
+      'parley-chat',
+      class extends HTMLElement {
+        connectedCallback(): void {
+          void load().then((loaded) => loaded.element(this));
+        }
+      },
+    );
+  }
+
+  const now = (): void => {
+    for (const type of events) w.removeEventListener(type, now, true);
+    void load();
+  };
+  const events = ['pointerdown', 'keydown', 'touchstart', 'focusin'];
+  for (const type of events) w.addEventListener(type, now, { capture: true, passive: true });
+  const idle = (): void => {
+    if ('requestIdleCallback' in w) w.requestIdleCallback(now, { timeout: 3000 });
+    else setTimeout(now, 1500);
+  };
+  if (script?.dataset['embed'] === 'iframe') void load();
+  else if (d.readyState === 'complete') idle();
+  else w.addEventListener('load', idle, { once: true });
+})(window, document);

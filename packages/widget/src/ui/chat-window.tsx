@@ -1,0 +1,172 @@
+import type { VNode } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { Composer } from './composer.js';
+import type { Controller } from './controller.js';
+import { DeskStatus } from './desk-status.js';
+import { ExportIcon, MaximizeIcon, MinimizeIcon, RestartIcon } from './icons.js';
+import { MessageLog } from './message-log.js';
+import { duration, fill } from './text.js';
+import { useView } from './use-view.js';
+
+/** A language's own name ("Deutsch"), from the browser: no table to ship. */
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** The open chat: header with controls, connection line, conversation, composer, footer, restart dialog. */
+export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
+  const state = useView(ctl.store);
+  const { config, layout } = state;
+  const { strings } = config;
+  const floating = layout === 'bubble';
+  const section = useRef<HTMLElement>(null);
+  const hadDialog = useRef(false);
+  useEffect(() => {
+    // The question answered, focus goes back into the chat (its opener may be gone after a restart).
+    if (hadDialog.current && state.dialog === null) section.current?.querySelector('textarea')?.focus();
+    hadDialog.current = state.dialog !== null;
+  }, [state.dialog]);
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && floating && state.dialog === null) ctl.setOpen(false);
+  };
+  const presence = state.presence;
+  const availability =
+    presence?.offline === true
+      ? strings.agentsOffline
+      : presence?.typicalReplyMs !== null && presence?.typicalReplyMs !== undefined
+        ? fill(strings.repliesIn, { time: duration(presence.typicalReplyMs, config.language) })
+        : strings.agentsOnline;
+  const connection = state.connection;
+  const connLine = !state.online
+    ? strings.offline
+    : connection.kind === 'reconnecting' && (connection.attempt > 0 || connection.reason !== 'lost')
+      ? strings.reconnecting
+      : null;
+  return (
+    <section
+      ref={section}
+      class={`win${state.maximized && floating ? ' max' : ''}`}
+      role="dialog"
+      aria-label={strings.title}
+      onKeyDown={onKey}
+      onDragOver={(event) => config.attachments && event.preventDefault()}
+      onDrop={(event) => {
+        const files = [...(event.dataTransfer?.files ?? [])];
+        if (!config.attachments || files.length === 0) return;
+        event.preventDefault();
+        ctl.attach(files);
+      }}
+    >
+      <div class="winwrap">
+        <header class="head">
+          {config.theme.avatarUrl !== undefined && (
+            <div class="ava" aria-hidden="true">
+              <img src={config.theme.avatarUrl} alt="" />
+            </div>
+          )}
+          <div class="who">
+            <h2>{strings.title}</h2>
+            <div class="avail">
+              <span class="dot" aria-hidden="true" />
+              <span>{availability}</span>
+            </div>
+          </div>
+          <div class="ctl">
+            {config.languages.length > 1 && (
+              <select
+                aria-label={strings.controlLanguage}
+                value={config.language}
+                onChange={(event) => ctl.setLocale(event.currentTarget.value)}
+              >
+                {config.languages.map((code) => (
+                  <option value={code} title={languageName(code)}>
+                    {code.toUpperCase()}
+                  </option>
+                ))}
+              </select>
+            )}
+            {config.exportConversation && state.messages.length > 0 && (
+              <button class="ib" aria-label={strings.controlExport} title={strings.controlExport} onClick={() => ctl.exportTranscript()}>
+                <ExportIcon />
+              </button>
+            )}
+            {config.restartConversation && state.messages.length > 0 && (
+              <button class="ib" aria-label={strings.controlRestart} title={strings.controlRestart} onClick={() => ctl.askRestart(true)}>
+                <RestartIcon />
+              </button>
+            )}
+            {config.maximize && floating && (
+              <button
+                class="ib max-btn"
+                aria-label={strings.controlMaximize}
+                aria-pressed={state.maximized}
+                title={strings.controlMaximize}
+                onClick={() => ctl.toggleMaximize()}
+              >
+                <MaximizeIcon />
+              </button>
+            )}
+            {floating && (
+              <button class="ib" aria-label={strings.controlMinimize} title={strings.controlMinimize} onClick={() => ctl.setOpen(false)}>
+                <MinimizeIcon />
+              </button>
+            )}
+          </div>
+        </header>
+        {connLine !== null && (
+          <div class="conn" role="status">
+            {connLine}
+          </div>
+        )}
+        <MessageLog ctl={ctl} />
+        <DeskStatus ctl={ctl} />
+        <Composer ctl={ctl} />
+        {config.poweredBy && (
+          <div class="foot">
+            <a href="https://github.com/parley-chat/parley" target="_blank" rel="noopener noreferrer">
+              {strings.poweredBy}
+            </a>
+          </div>
+        )}
+        {state.dialog === 'restart' && <ConfirmDialog ctl={ctl} />}
+      </div>
+    </section>
+  );
+}
+
+function ConfirmDialog({ ctl }: { readonly ctl: Controller }): VNode {
+  const { strings } = ctl.store.state.config;
+  const no = useRef<HTMLButtonElement>(null);
+  const yes = useRef<HTMLButtonElement>(null);
+  useEffect(() => no.current?.focus(), []);
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      ctl.askRestart(false);
+    } else if (event.key === 'Tab') {
+      // A modal question: focus stays on its two answers until one is chosen.
+      event.preventDefault();
+      const root = no.current?.getRootNode() as ShadowRoot | undefined;
+      (root?.activeElement === no.current ? yes : no).current?.focus();
+    }
+  };
+  return (
+    <div class="overlay" onKeyDown={onKey}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="p-restart-q">
+        <p id="p-restart-q">{strings.restartPrompt}</p>
+        <div class="row2">
+          <button ref={no} class="btn ghost" onClick={() => ctl.askRestart(false)}>
+            {strings.dialogNo}
+          </button>
+          <button ref={yes} class="btn" onClick={() => ctl.restart()}>
+            {strings.dialogYes}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

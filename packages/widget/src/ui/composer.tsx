@@ -1,0 +1,147 @@
+import type { VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Controller } from './controller.js';
+import { EmojiPicker } from './emoji-picker.js';
+import { AttachIcon, EmojiIcon, MicIcon, SendIcon } from './icons.js';
+import { useView } from './use-view.js';
+
+/** Text box with send, typing signal, the lazily loaded emoji picker and voice input (where the browser has it). */
+export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
+  const state = useView(ctl.store);
+  const { strings } = state.config;
+  const box = useRef<HTMLTextAreaElement>(null);
+  const picker$ = useRef<HTMLInputElement>(null);
+  const attachments = state.config.attachments;
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [picker, setPicker] = useState<readonly string[] | null>(null);
+  const [listening, setListening] = useState<(() => void) | null>(null);
+  const contact = state.config.contactCollection;
+  const blocked = typeof contact === 'object' && contact.when === 'before' && contact.required === true && !state.done.includes('contact');
+  const voice = state.config.voiceIn && ('SpeechRecognition' in window || 'webkitSpeechRecognition' in window);
+
+  useEffect(() => {
+    if (state.layout === 'bubble') box.current?.focus();
+  }, []);
+  useEffect(() => {
+    const element = box.current;
+    if (element === null) return;
+    element.style.height = 'auto';
+    element.style.height = `${Math.min(element.scrollHeight, 120)}px`;
+  }, [state.draft]);
+
+  const stopTyping = () => {
+    clearTimeout(typingTimer.current);
+    if (typingTimer.current !== undefined) ctl.typing(false);
+    typingTimer.current = undefined;
+  };
+  const submit = () => {
+    const text = state.draft.trim();
+    if (text === '' || blocked) return;
+    stopTyping();
+    ctl.send(text);
+    ctl.setDraft('');
+    box.current?.focus();
+  };
+  const onInput = (value: string) => {
+    ctl.setDraft(value);
+    if (typingTimer.current === undefined) ctl.typing(true);
+    clearTimeout(typingTimer.current);
+    typingTimer.current = setTimeout(stopTyping, 3000);
+  };
+  const openPicker = async () => {
+    if (picker !== null) return setPicker(null);
+    const { EMOJI } = await import('../extras/emoji.js');
+    setPicker(EMOJI);
+  };
+  const toggleVoice = async () => {
+    if (listening !== null) {
+      listening();
+      return setListening(null);
+    }
+    const { listen } = await import('../extras/voice.js');
+    const stop = listen(
+      state.config.language,
+      (text) => ctl.setDraft(`${ctl.store.state.draft}${ctl.store.state.draft ? ' ' : ''}${text}`),
+      () => setListening(null),
+    );
+    setListening(() => stop);
+  };
+  return (
+    <div class="compose">
+      <label class="sr" for="p-compose">
+        {strings.placeholder}
+      </label>
+      <textarea
+        id="p-compose"
+        ref={box}
+        rows={1}
+        placeholder={strings.placeholder}
+        value={state.draft}
+        disabled={blocked}
+        onInput={(event) => onInput(event.currentTarget.value)}
+        onPaste={(event) => {
+          const files = [...(event.clipboardData?.files ?? [])];
+          if (attachments && files.length > 0) {
+            event.preventDefault();
+            ctl.attach(files);
+          }
+        }}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+            event.preventDefault();
+            submit();
+          }
+        }}
+      />
+      {attachments && (
+        <>
+          <button class="ib" aria-label={strings.attach} title={strings.attach} onClick={() => picker$.current?.click()}>
+            <AttachIcon />
+          </button>
+          <input
+            ref={picker$}
+            type="file"
+            multiple
+            hidden
+            accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+            onChange={(event) => {
+              ctl.attach([...(event.currentTarget.files ?? [])]);
+              event.currentTarget.value = '';
+            }}
+          />
+        </>
+      )}
+      {
+        <button class="ib" aria-label={strings.emoji} aria-expanded={picker !== null} onClick={() => void openPicker()}>
+          <EmojiIcon />
+        </button>
+      }
+      {voice && (
+        <button
+          class="ib"
+          aria-label={listening ? strings.voiceStop : strings.voiceStart}
+          aria-pressed={listening !== null}
+          onClick={() => void toggleVoice()}
+        >
+          <MicIcon />
+        </button>
+      )}
+      <button class="ib send" aria-label={strings.send} disabled={state.draft.trim() === '' || blocked} onClick={submit}>
+        <SendIcon />
+      </button>
+      {picker !== null && (
+        <EmojiPicker
+          emoji={picker}
+          onPick={(emoji) => {
+            ctl.setDraft(`${ctl.store.state.draft}${emoji}`);
+            box.current?.focus();
+          }}
+          onClose={() => {
+            setPicker(null);
+            box.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import type { ViewStore } from '../core/view-store.js';
+
+/** What the components may ask of the widget; the instance implements it. */
+export interface Controller {
+  readonly store: ViewStore;
+  send(text: string): void;
+  setOpen(open: boolean): void;
+  setDraft(text: string): void;
+  retry(clientId: string): void;
+  typing(active: boolean): void;
+  askRestart(show: boolean): void;
+  restart(): void;
+  exportTranscript(): void;
+  setLocale(language: string): void;
+  toggleMaximize(): void;
+  /** Marks a form, rating or contact card as submitted (once, in every tab). */
+  markDone(key: string): void;
+  dismissPeek(): void;
+  markSeen(): void;
+  /** Contact collection: kept for a conversation yet to start, or sent to the server for the current one. */
+  saveContact(contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>>): void;
+  /** The visitor's 1–5 score for a resolved conversation: stored by the server as a rating, not a chat message. */
+  rate(score: number): void;
+  /** Sends files (attachments on): checked, uploaded with progress, shown as the file message once stored. */
+  attach(files: readonly File[]): void;
+  dismissUpload(id: string): void;
+}

@@ -1,0 +1,124 @@
+import type { ComponentChildren, VNode } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+/**
+ * Markdown → Preact vnodes, never HTML: text is only ever a text node, so nothing anyone writes
+ * (visitor, bot, agent, webhook) can inject markup. Covers what chat messages use: paragraphs, line
+ * breaks, lists, headings, quotes, code, bold/italic/strike, links (http, https, mailto only), and
+ * math (`$$…$$`, `\(…\)`) whose renderer is loaded only when a message has math.
+ */
+export function Markdown({ text, math }: { readonly text: string; readonly math: boolean }): VNode {
+  return <>{blocks(text, math)}</>;
+}
+
+function blocks(text: string, math: boolean): ComponentChildren[] {
+  const out: ComponentChildren[] = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') {
+      i++;
+      continue;
+    }
+    if (line.startsWith('```')) {
+      const code: string[] = [];
+      for (i++; i < lines.length && !(lines[i] ?? '').startsWith('```'); i++) code.push(lines[i] ?? '');
+      i++;
+      out.push(
+        <pre>
+          <code>{code.join('\n')}</code>
+        </pre>,
+      );
+      continue;
+    }
+    if (math && line.trim().startsWith('$$')) {
+      const tex: string[] = [line.trim().slice(2)];
+      while (!tex.join('\n').includes('$$') && i + 1 < lines.length) tex.push(lines[++i] ?? '');
+      i++;
+      out.push(<MathView tex={tex.join('\n').replace(/\$\$\s*$/, '')} display />);
+      continue;
+    }
+    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
+    if (heading !== null) {
+      out.push(<h3>{inline(heading[2] ?? '', math)}</h3>);
+      i++;
+      continue;
+    }
+    const listMatch = /^\s*([-*+]|\d+[.)])\s+/.exec(line);
+    if (listMatch !== null) {
+      const ordered = /\d/.test(listMatch[1] ?? '');
+      const items: ComponentChildren[] = [];
+      while (i < lines.length && /^\s*([-*+]|\d+[.)])\s+/.test(lines[i] ?? '')) {
+        items.push(<li>{inline((lines[i] ?? '').replace(/^\s*([-*+]|\d+[.)])\s+/, ''), math)}</li>);
+        i++;
+      }
+      out.push(ordered ? <ol>{items}</ol> : <ul>{items}</ul>);
+      continue;
+    }
+    if (line.startsWith('>')) {
+      const quote: string[] = [];
+      while (i < lines.length && (lines[i] ?? '').startsWith('>')) quote.push((lines[i++] ?? '').replace(/^>\s?/, ''));
+      out.push(<blockquote>{blocks(quote.join('\n'), math)}</blockquote>);
+      continue;
+    }
+    const para: string[] = [];
+    while (i < lines.length && (lines[i] ?? '').trim() !== '' && !/^(```|#{1,4}\s|>|\s*([-*+]|\d+[.)])\s)/.test(lines[i] ?? '')) {
+      para.push(lines[i++] ?? '');
+    }
+    if (para.length === 0) para.push(lines[i++] ?? '');
+    out.push(<p>{para.flatMap((part, n) => (n === 0 ? inline(part, math) : [<br />, ...inline(part, math)]))}</p>);
+  }
+  return out;
+}
+
+const INLINE =
+  /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(~~[^~]+~~)|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|(\\\(.+?\\\)|\$\$[^$]+\$\$)/;
+
+function inline(text: string, math: boolean): ComponentChildren[] {
+  const out: ComponentChildren[] = [];
+  let rest = text;
+  while (rest !== '') {
+    const match = INLINE.exec(rest);
+    if (match === null) {
+      out.push(rest);
+      break;
+    }
+    if (match.index > 0) out.push(rest.slice(0, match.index));
+    const token = match[0];
+    rest = rest.slice(match.index + token.length);
+    if (match[1] !== undefined) out.push(<code>{token.slice(1, -1)}</code>);
+    else if (match[2] !== undefined) out.push(<strong>{inline(token.slice(2, -2), math)}</strong>);
+    else if (match[3] !== undefined) out.push(<em>{inline(token.slice(1, -1), math)}</em>);
+    else if (match[4] !== undefined) out.push(<s>{inline(token.slice(2, -2), math)}</s>);
+    else if (match[5] !== undefined) {
+      const split = token.lastIndexOf('](');
+      out.push(link(token.slice(split + 2, -1), inline(token.slice(1, split), math)));
+    } else if (match[6] !== undefined) out.push(link(token, [token]));
+    else if (match[7] !== undefined) out.push(math ? <MathView tex={token.slice(2, -2)} display={token.startsWith('$$')} /> : token);
+  }
+  return out;
+}
+
+/** Only web and mail links: `javascript:` and `data:` URLs stay plain text. */
+function link(href: string, children: ComponentChildren[]): ComponentChildren {
+  if (!/^(https?:|mailto:)/i.test(href)) return children;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+      {children}
+    </a>
+  );
+}
+
+/** Shows the TeX source until the math extra (KaTeX, MathML output: no fonts, no CSS) has loaded. */
+function MathView({ tex, display }: { readonly tex: string; readonly display: boolean }): VNode {
+  const ref = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    let live = true;
+    void import('../extras/math.js').then(({ renderMath }) => {
+      if (live && ref.current !== null) renderMath(ref.current, tex, display);
+    });
+    return () => void (live = false);
+  }, [tex, display]);
+  return <span ref={ref}>{tex}</span>;
+}

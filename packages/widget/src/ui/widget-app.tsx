@@ -1,0 +1,62 @@
+import type { VNode } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { unreadCount } from '../core/view-store.js';
+import { ChatWindow } from './chat-window.js';
+import type { Controller } from './controller.js';
+import { ChatIcon, CloseIcon, HelpIcon, MessageIcon } from './icons.js';
+import { fill } from './text.js';
+import { useView } from './use-view.js';
+
+const LAUNCHER_ICONS = { chat: ChatIcon, help: HelpIcon, message: MessageIcon };
+
+/** The root: a floating launcher + window, or the window alone (inline, fullscreen). */
+export function WidgetApp({ ctl }: { readonly ctl: Controller }): VNode {
+  const state = useView(ctl.store);
+  const launcher = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(state.open);
+  useEffect(() => {
+    // Focus returns to the launcher when the window closes (not on the first render).
+    if (wasOpen.current && !state.open) launcher.current?.focus();
+    wasOpen.current = state.open;
+  }, [state.open]);
+
+  if (state.layout !== 'bubble') {
+    return (
+      <div class={state.layout === 'inline' ? 'inline' : 'full'}>
+        <ChatWindow ctl={ctl} />
+      </div>
+    );
+  }
+  const { strings, theme, messagePeek } = state.config;
+  const unread = unreadCount(state);
+  const peek = state.messages.findLast((message) => message.author.role !== 'visitor' && message.type !== 'event');
+  const showPeek = messagePeek && !state.open && unread > 0 && peek !== undefined && peek.seq > state.peekDismissed;
+  const Icon = LAUNCHER_ICONS[theme.launcherIcon ?? 'chat'];
+  const label = state.open ? strings.launcherClose : strings.launcherOpen;
+  return (
+    <div class={`float${state.open ? ' open' : ''}`}>
+      {state.open && <ChatWindow ctl={ctl} />}
+      {showPeek && peek !== undefined && (
+        <div class="peek" role="status">
+          <button class="peek-open" onClick={() => ctl.setOpen(true)}>
+            <b>{peek.author.name || strings.title}</b>
+            <p>{peek.text}</p>
+          </button>
+          <button class="x" aria-label={strings.controlMinimize} onClick={() => ctl.dismissPeek()}>
+            <CloseIcon />
+          </button>
+        </div>
+      )}
+      {state.launcher && (
+        <button ref={launcher} class="launcher" aria-label={label} aria-expanded={state.open} onClick={() => ctl.setOpen(!state.open)}>
+          {state.open ? <CloseIcon /> : <Icon />}
+          {!state.open && unread > 0 && (
+            <span class="badge" aria-label={fill(strings.unreadBadge, { count: String(unread) })}>
+              {unread > 9 ? '9+' : unread}
+            </span>
+          )}
+        </button>
+      )}
+    </div>
+  );
+}
