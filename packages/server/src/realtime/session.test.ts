@@ -83,6 +83,30 @@ describe('realtime session ordering and backpressure [sqlite]', () => {
     session.close(1000, 'done');
   });
 
+  it('sends the welcome first and each message once when a message goes live while the session says hello', async () => {
+    const principal = await conversation();
+    const held = (await append(principal, 'held')).message.seq;
+    const channel = conversationChannel(principal.conversationId);
+    let live: number | undefined;
+    // The race the long-poll transport met on PostgreSQL: a message is committed and published after the
+    // subscription but before the conversation's last seq is read.
+    const engine = Object.create(deps.engine) as SessionDeps['engine'];
+    engine.getConversation = async (id) => {
+      const { message } = await append(principal, 'live during hello');
+      live = message.seq;
+      await bus.publish(channel, encodeEvent({ type: 'message', message }, 'agent:x'));
+      await settle();
+      return deps.engine.getConversation(id);
+    };
+    const sink = new RecordingSink();
+    const session = new RealtimeSession({ ...deps, engine }, principal, sink);
+    await session.hello(held);
+    await settle();
+    expect(sink.frames[0]?.type).toBe('welcome');
+    expect(sink.seqs()).toEqual([live]);
+    session.close(1000, 'done');
+  });
+
   it('closes a connection that stopped reading with SLOW_CONSUMER', async () => {
     const principal = await conversation();
     const sink = new RecordingSink();

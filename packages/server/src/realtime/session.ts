@@ -102,25 +102,33 @@ export class RealtimeSession {
     this.state = 'open';
     const { conversationId } = this.principal;
     this.delivered = lastSeq;
-    // Subscribed before the backlog is read: a message committed in between arrives live and is de-duplicated by seq.
-    const unsubscribe = await this.subscribe(conversationId);
-    if (this.closed) {
-      await unsubscribe();
-      return;
+    // Live events wait behind the welcome: one arriving while the conversation is read below would
+    // otherwise be written before the welcome and then again by the catch-up, once `delivered` is set.
+    let welcomed: () => void = () => undefined;
+    this.outbound = new Promise<void>((resolve) => (welcomed = resolve));
+    try {
+      // Subscribed before the backlog is read: a message committed in between arrives live and is de-duplicated by seq.
+      const unsubscribe = await this.subscribe(conversationId);
+      if (this.closed) {
+        await unsubscribe();
+        return;
+      }
+      this.unsubscribe = unsubscribe;
+      const conversation = await this.deps.engine.getConversation(conversationId);
+      // A client can claim more than exists (a database restored from backup, a buggy client): trusting
+      // it would hold back every message up to its number. Count from what the conversation really has.
+      this.delivered = Math.min(lastSeq, Number(conversation?.last_seq ?? 0));
+      this.send({
+        type: 'welcome',
+        v: REALTIME_VERSION,
+        conversationId,
+        lastSeq: Number(conversation?.last_seq ?? 0),
+        heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS,
+        ...(await this.ownershipFields(conversationId)),
+      });
+    } finally {
+      welcomed();
     }
-    this.unsubscribe = unsubscribe;
-    const conversation = await this.deps.engine.getConversation(conversationId);
-    // A client can claim more than exists (a database restored from backup, a buggy client): trusting
-    // it would hold back every message up to its number. Count from what the conversation really has.
-    this.delivered = Math.min(lastSeq, Number(conversation?.last_seq ?? 0));
-    this.send({
-      type: 'welcome',
-      v: REALTIME_VERSION,
-      conversationId,
-      lastSeq: Number(conversation?.last_seq ?? 0),
-      heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS,
-      ...(await this.ownershipFields(conversationId)),
-    });
     this.enqueue(async () => {
       await this.catchUp();
       for (const frame of await this.deps.signals.readFrames(conversationId)) this.send(frame);
