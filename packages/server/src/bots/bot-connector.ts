@@ -48,8 +48,20 @@ export type BotEvent =
   /** The bot wants a human (or the visitor asked the bot for one): `reason` is free text for the log. */
   | { readonly type: 'handoff'; readonly reason: string; readonly byVisitor?: boolean };
 
+/**
+ * What of the context a connector reads. A turn runs for every visitor message, so it fetches no more
+ * than that: decoding fifty stored messages for a bot that looks at the last one is most of a turn's cost.
+ */
+export interface ContextNeeds {
+  /** How many of the latest messages `history` holds at most (default 50). */
+  readonly historyWindow?: number;
+  /** Whether `tools` should hold the widget's tools (default false: an empty list). */
+  readonly widgetTools?: boolean;
+}
+
 /** A bot answers a conversation by yielding events; the engine stores them as messages. */
 export interface BotConnector {
+  readonly needs?: ContextNeeds;
   reply(context: BotContext, signal: AbortSignal): AsyncIterable<BotEvent>;
 }
 

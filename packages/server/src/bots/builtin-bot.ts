@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { botKindSchemas } from '@parley/protocol';
-import type { BotConnector, BotContext, BotEvent } from './bot-connector.js';
+import type { BotConnector, BotContext, BotEvent, ContextNeeds } from './bot-connector.js';
 
 type BuiltinConfig = v.InferOutput<typeof botKindSchemas.builtin.config>;
 
@@ -14,6 +14,9 @@ const DEFAULT_HANDOFF_LABEL = 'Talk to a human';
  * with `echo`, the visitor's own words) answers.
  */
 export class BuiltinBot implements BotConnector {
+  // It answers the last visitor message; the engine's own look back (unanswered messages, apologies in
+  // a row) needs a few more.
+  readonly needs: ContextNeeds = { historyWindow: 10, widgetTools: false };
   private readonly config: BuiltinConfig;
 
   constructor(config: unknown) {

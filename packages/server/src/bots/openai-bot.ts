@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { botKindSchemas } from '@parley/protocol';
 import { type Message } from '@parley/protocol';
-import { BotError, type BotConnector, type BotContext, type BotEvent } from './bot-connector.js';
+import { BotError, type BotConnector, type BotContext, type BotEvent, type ContextNeeds } from './bot-connector.js';
 import { parseJson, postUpstream, readSse, readText } from './upstream-http.js';
 import { callTool, HANDOFF_TOOL, toolDefinitions, type ToolCall, type ToolPolicy } from './openai-tools.js';
 
@@ -55,11 +55,15 @@ type ChatMessage =
  * back to the model, at most `maxToolSteps` model calls per turn.
  */
 export class OpenAiBot implements BotConnector {
+  readonly needs: ContextNeeds;
+
   constructor(
     private readonly config: OpenAiConfig,
     private readonly secrets: OpenAiSecrets,
     private readonly policy: ToolPolicy = { allowLoopbackHttp: false },
-  ) {}
+  ) {
+    this.needs = { historyWindow: config.historyWindow ?? HISTORY_WINDOW, widgetTools: true };
+  }
 
   async *reply(context: BotContext, signal: AbortSignal): AsyncIterable<BotEvent> {
     const messages: ChatMessage[] = [

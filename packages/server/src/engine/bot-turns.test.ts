@@ -115,6 +115,7 @@ describe('bot turns [sqlite]', () => {
     const { botTurns } = turns(
       { widgets: server.services.widgets, signals: { typing: (_c, _a, active) => Promise.resolve(void typing.push(active)) } },
       () => ({
+        needs: { widgetTools: true },
         async *reply(context) {
           seen = context;
           yield { type: 'text', text: 'ok' };
@@ -131,6 +132,27 @@ describe('bot turns [sqlite]', () => {
     });
     expect(seen?.history.map((m) => m.text)).toEqual(['Hello! How can I help you today?', 'hi']);
     expect(typing).toEqual([true, false]);
+  });
+
+  it('reads only the history window and the tools the connector says it needs', async () => {
+    const botId = await openAiBot();
+    const tool = { name: 'lookup', description: 'Look something up', url: 'https://tools.example/lookup' };
+    const widget = await server.json('POST', '/v1/widgets', { name: 'Narrow', botId, tools: [tool] });
+    const session = await server.json('POST', `/v1/widgets/${String(widget.body['id'])}/sessions`, {});
+    const conversationId = String(session.body['conversationId']);
+    const visitor = { role: 'visitor' as const, id: 'v', name: 'Ana' };
+    for (const text of ['one', 'two', 'three', 'four']) await server.services.engine.append({ conversationId, author: visitor, type: 'text', text });
+    let seen: BotContext | undefined;
+    const { botTurns } = turns({ widgets: server.services.widgets }, () => ({
+      needs: { historyWindow: 2 },
+      async *reply(context) {
+        seen = context;
+        yield { type: 'text', text: 'ok' };
+      },
+    }));
+    await botTurns.runBot(conversationId, botId, 'en');
+    expect(seen?.history.map((m) => m.text)).toEqual(['three', 'four']);
+    expect(seen?.tools).toEqual([]);
   });
 
   it('answers quick successive visitor messages once each, never twice', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Author, Message, ServerFrame } from '@parley/protocol';
 import type { BotService, StoredBot } from '../bots/bot-service.js';
-import type { BotContact, BotContext, BotEvent, BotTool } from '../bots/bot-connector.js';
+import type { BotContact, BotContext, BotEvent, BotTool, ContextNeeds } from '../bots/bot-connector.js';
 import { apologyMessage, choseHuman, handingOverMessage, isApology } from '../bots/bot-apologies.js';
 import { botMessage, type BotMessage } from '../bots/bot-messages.js';
 import { CircuitBreakers, type BreakerOptions } from '../bots/circuit-breaker.js';
@@ -145,7 +145,7 @@ export class BotTurns {
       this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');
       return { stored: [] };
     }
-    const context = await this.context(conversationId, language, answeredThrough);
+    const context = await this.context(conversationId, language, answeredThrough, connector.needs ?? {});
     // Nothing new from the visitor (an earlier turn already answered it): nothing to say.
     const said = pendingVisitorMessages(context.history).at(-1);
     if (said === undefined) return { stored: [] };
@@ -227,18 +227,24 @@ export class BotTurns {
    * yet even when a bot message follows them (it answered the earlier ones): they go last, so the bot
    * answers them now, as a bot that had been fast enough would have.
    */
-  private async context(conversationId: string, language: string, answeredThrough: number | undefined): Promise<BotContext> {
+  private async context(
+    conversationId: string,
+    language: string,
+    answeredThrough: number | undefined,
+    needs: ContextNeeds,
+  ): Promise<BotContext> {
     const conversation = await this.engine.getConversation(conversationId);
-    const after = Math.max(0, (conversation?.last_seq ?? 0) - HISTORY_WINDOW);
+    const window = Math.min(HISTORY_WINDOW, needs.historyWindow ?? HISTORY_WINDOW);
+    const after = Math.max(0, (conversation?.last_seq ?? 0) - window);
     const [messages, contact, tools] = await Promise.all([
-      this.engine.messagesAfter(conversationId, after, HISTORY_WINDOW),
+      this.engine.messagesAfter(conversationId, after, window),
       conversation?.contact_id == null ? null : this.contact(conversation.contact_id),
-      conversation === undefined ? [] : this.widgetTools(conversation.widget_id),
+      conversation === undefined || needs.widgetTools !== true ? [] : this.widgetTools(conversation.widget_id),
     ]);
     // Agents' private notes never reach a bot (an upstream may log or train on what it receives).
-    const window = messages.filter((m) => String(m.type) !== 'note');
+    const seen = messages.filter((m) => String(m.type) !== 'note');
     const unanswered = (m: Message): boolean => answeredThrough !== undefined && m.author.role === 'visitor' && m.seq > answeredThrough;
-    const history = [...window.filter((m) => !unanswered(m)), ...window.filter(unanswered)];
+    const history = [...seen.filter((m) => !unanswered(m)), ...seen.filter(unanswered)];
     const meta = readJson<Record<string, string>>(conversation?.meta ?? '{}');
     return {
       conversationId,
