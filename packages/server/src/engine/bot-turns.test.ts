@@ -141,7 +141,8 @@ describe('bot turns [sqlite]', () => {
     const session = await server.json('POST', `/v1/widgets/${String(widget.body['id'])}/sessions`, {});
     const conversationId = String(session.body['conversationId']);
     const visitor = { role: 'visitor' as const, id: 'v', name: 'Ana' };
-    for (const text of ['one', 'two', 'three', 'four']) await server.services.engine.append({ conversationId, author: visitor, type: 'text', text });
+    for (const text of ['one', 'two', 'three', 'four'])
+      await server.services.engine.append({ conversationId, author: visitor, type: 'text', text });
     let seen: BotContext | undefined;
     const { botTurns } = turns({ widgets: server.services.widgets }, () => ({
       needs: { historyWindow: 2 },
