@@ -122,7 +122,7 @@ export const settingsEntries = {
   contactCollection: contactCollectionSchema,
   tools: v.union(
     [flag, v.pipe(v.array(toolSchema), v.maxLength(32, 'must hold at most 32 tools'))],
-    'must be true, false or a list of tools',
+    'must be true, false or a list of tools, each { name, description, url (https://…), parameters? }',
   ),
   unfurl: flag,
   math: flag,
