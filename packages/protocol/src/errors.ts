@@ -246,6 +246,36 @@ export const ERROR_CATALOG = {
     title: 'Only the agent who added a canned response, or an admin, may change or remove it.',
     fix: 'Ask its author or an admin, or add your own response under another shortcut.',
   },
+  PARLEY_ERR_UNFURL_DISABLED: {
+    status: 403,
+    title: 'This widget does not show link previews.',
+    fix: 'Turn the `unfurl` option on for the widget (PATCH /v1/widgets/{id}); the widget asks for previews only when it is on.',
+  },
+  PARLEY_ERR_UNFURL_URL_INVALID: {
+    status: 400,
+    title: 'The link cannot be previewed: it is not an absolute http(s) address on the standard ports.',
+    fix: 'Send `url` as `https://…` or `http://…` without a user name, password or port other than 80 and 443.',
+  },
+  PARLEY_ERR_UNFURL_ADDRESS_REFUSED: {
+    status: 400,
+    title: 'The link (or one of its redirects) leads to a private, loopback or otherwise non-public address.',
+    fix: 'Only public web pages are previewed. For an intranet, set PARLEY_UNFURL_ALLOW_PRIVATE=1 on the server (see docs/configuration.md).',
+  },
+  PARLEY_ERR_UNFURL_NOT_AVAILABLE: {
+    status: 404,
+    title: 'No preview could be made of this link.',
+    fix: 'Nothing to fix on your side: the page did not answer in time, is not HTML, or has no title. The message says which; failures are remembered for 10 minutes.',
+  },
+  PARLEY_ERR_UNFURL_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many link previews asked for by this session.',
+    fix: 'Wait the seconds the `Retry-After` header names; previews already made are served without counting.',
+  },
+  PARLEY_ERR_UNFURL_IMAGE_SIGNATURE_INVALID: {
+    status: 403,
+    title: 'The preview image address was not signed by this server.',
+    fix: 'Use the `image.url` of a link preview unchanged; the image proxy serves only pictures the server itself picked.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -19,3 +19,4 @@ export * from './realtime.js';
 export { TokenBucket } from './token-bucket.js';
 export * from './rich-messages.js';
 export * from './canned-responses.js';
+export * from './link-preview.js';

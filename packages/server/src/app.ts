@@ -28,6 +28,7 @@ import { homePage } from './api/home.js';
 import { n8nApi } from './api/n8n.js';
 import { widgetAssets } from './api/widget-assets.js';
 import { uploadsApi } from './api/uploads.js';
+import { unfurlApi } from './api/unfurl.js';
 import { LocalFileStore } from './files/local-file-store.js';
 import { widgetPublicApi } from './api/widget-public.js';
 import { widgetsApi } from './api/widgets.js';
@@ -63,6 +64,7 @@ import { OpenAiTranslator } from './widgets/openai-translator.js';
 import type { Translator } from './widgets/translator.js';
 import { WidgetService } from './widgets/widget-service.js';
 import { WidgetSetup } from './widgets/widget-setup.js';
+import { ImageSigner, Unfurler, type UnfurlerOptions } from './unfurl/index.js';
 
 export interface BuildOptions {
   /** Agent timings (tests shorten them): idle time before `online` reads as `away`, bot silence before a handoff, unread time before a reply is mailed. */
@@ -83,6 +85,8 @@ export interface BuildOptions {
   readonly consoleDir?: string;
   /** Where the widget's browser build is (tests point it at a fixture); default packages/widget/dist-browser. */
   readonly widgetDir?: string;
+  /** Link previews: tests shorten the timeout and answer DNS themselves (allowPrivate defaults to the config's). */
+  readonly unfurl?: Partial<UnfurlerOptions>;
 }
 
 export interface Parley {
@@ -91,7 +95,7 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|n8n)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|n8n|unfurl)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
@@ -243,6 +247,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(homePage, { services, publicUrl: config.publicUrl });
   await app.register(widgetAssets, { services, ...(options.widgetDir === undefined ? {} : { dir: options.widgetDir }) });
   await app.register(uploadsApi, { services, files, publicUrl: config.publicUrl });
+  await app.register(unfurlApi, {
+    services,
+    unfurler: new Unfurler({ allowPrivate: config.unfurlAllowPrivate, ...options.unfurl }),
+    signer: new ImageSigner(secret, config.publicUrl),
+  });
   await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
   await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   return { app, services };

@@ -18,6 +18,14 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PARLEY_MAIL_DELAY_MS: '1500' }).mailDelayMs).toBe(1500);
   });
 
+  it('lets link previews reach private addresses only when PARLEY_UNFURL_ALLOW_PRIVATE says so', () => {
+    expect(loadConfig({}).unfurlAllowPrivate).toBe(false);
+    expect(loadConfig({ PARLEY_UNFURL_ALLOW_PRIVATE: '1' }).unfurlAllowPrivate).toBe(true);
+    expect(loadConfig({ PARLEY_UNFURL_ALLOW_PRIVATE: 'TRUE' }).unfurlAllowPrivate).toBe(true);
+    expect(loadConfig({ PARLEY_UNFURL_ALLOW_PRIVATE: 'false' }).unfurlAllowPrivate).toBe(false);
+    expect(() => loadConfig({ PARLEY_UNFURL_ALLOW_PRIVATE: 'yes please' })).toThrow('PARLEY_UNFURL_ALLOW_PRIVATE="yes please" is invalid');
+  });
+
   it('switches to PostgreSQL when PARLEY_DATABASE_URL is a postgres URL', () => {
     const config = loadConfig({ PARLEY_DATABASE_URL: 'postgres://u:p@db:5432/parley', PARLEY_DATABASE_SCHEMA: 'tenant_a' });
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/parley', schema: 'tenant_a' });

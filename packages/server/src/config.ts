@@ -31,6 +31,8 @@ export interface Config {
   readonly mailFrom: string;
   /** How long a reply may stay unread before it is mailed (PARLEY_MAIL_DELAY_MS; null: the built-in minute). */
   readonly mailDelayMs: number | null;
+  /** Link previews may fetch private, loopback and link-local addresses on any port (PARLEY_UNFURL_ALLOW_PRIVATE; tests, intranets). */
+  readonly unfurlAllowPrivate: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -136,6 +138,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const mailDelayMs = mailDelayText === undefined ? null : Number(mailDelayText);
 
+  const allowPrivateText = read('PARLEY_UNFURL_ALLOW_PRIVATE') ?? '0';
+  if (!['0', '1', 'true', 'false'].includes(allowPrivateText.toLowerCase())) {
+    fail('PARLEY_UNFURL_ALLOW_PRIVATE', allowPrivateText, 'expected 1 or true (previews may fetch private addresses), 0 or false');
+  }
+  const unfurlAllowPrivate = ['1', 'true'].includes(allowPrivateText.toLowerCase());
+
   return {
     port,
     host,
@@ -151,5 +159,6 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom,
     mailDelayMs,
+    unfurlAllowPrivate,
   };
 }

@@ -1,11 +1,12 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { n8nChatRequestSchema, TokenBucket, type Message } from '@parley/protocol';
+import { n8nChatRequestSchema, type Message } from '@parley/protocol';
 import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
 import { n8nText } from '../engine/n8n-chat.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { RateBuckets } from '../http/rate-buckets.js';
 
 export interface N8nApiOptions {
   readonly chat: N8nChat;
@@ -16,7 +17,6 @@ const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
 /** Per client address: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
 const REQUESTS_PER_SECOND = 2;
 const REQUEST_BURST = 10;
-const BUCKETS_MAX = 10_000;
 
 /**
  * `POST /v1/widgets/{id}/n8n`: the n8n Chat Trigger protocol (shared/protocols/n8n-chat.md), so an
@@ -24,7 +24,7 @@ const BUCKETS_MAX = 10_000;
  * `Accept: text/plain` (@n8n/chat with `enableStreaming`) gets NDJSON chunks as the bot speaks.
  */
 export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) => {
-  const buckets = new Map<string, TokenBucket>();
+  const requests = new RateBuckets(REQUESTS_PER_SECOND, REQUEST_BURST);
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/n8n', {
     schema: {
       tags: ['visitor'],
@@ -42,9 +42,9 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) =
       },
     },
     handler: async (request, reply) => {
-      const bucket = bucketFor(buckets, request.ip);
-      if (!bucket.take()) {
-        reply.header('retry-after', String(Math.ceil(bucket.waitMs() / 1000)));
+      const wait = requests.take(request.ip);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
         throw new ApiError('PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED', 'Too many n8n chat requests from this address; slow down.');
       }
       const input = parseInput(n8nChatRequestSchema, request.body ?? {});
@@ -65,19 +65,6 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) =
     },
   });
 };
-
-function bucketFor(buckets: Map<string, TokenBucket>, key: string): TokenBucket {
-  let bucket = buckets.get(key);
-  if (bucket !== undefined) return bucket;
-  if (buckets.size >= BUCKETS_MAX) {
-    // Full buckets carry no state, so dropping them forgives no one; if all are busy, the oldest half goes.
-    for (const [k, b] of buckets) if (b.isFull()) buckets.delete(k);
-    for (const k of [...buckets.keys()].slice(0, buckets.size >= BUCKETS_MAX ? buckets.size / 2 : 0)) buckets.delete(k);
-  }
-  bucket = new TokenBucket(REQUESTS_PER_SECOND, REQUEST_BURST);
-  buckets.set(key, bucket);
-  return bucket;
-}
 
 function outputOf(messages: readonly Message[]): string {
   const texts = messages.map(n8nText).filter((text) => text !== '');
