@@ -2,6 +2,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
+import { AttachIcon } from './icons.js';
 import { Markdown } from './markdown.js';
 import { hasRichContent, LazyContactCard, LazyRating, LazyRichContent, QuickReplies } from './rich-lazy.js';
 import { dayLabel, fill, timeLabel } from './text.js';
@@ -51,10 +52,15 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
     return () => observer.disconnect();
   }, []);
 
+  // Only the visitor scrolling up leaves the bottom: content that grew (a picture decoded) between our
+  // scroll to the bottom and its scroll event must not count as having left it.
+  const lastTop = useRef(0);
   const onScroll = () => {
     const element = log.current;
     if (element === null) return;
-    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 60;
+    atBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight < 60 || (atBottom.current && element.scrollTop >= lastTop.current);
+    lastTop.current = element.scrollTop;
     if (atBottom.current) setJump(false);
   };
 
@@ -88,7 +94,6 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
             <Markdown text={message.text} math={config.math} />
           </div>
         )}
-        {message.type === 'quick_replies' && index === messages.length - 1 && <QuickReplies ctl={ctl} message={message} />}
         {hasRichContent(message) && <LazyRichContent ctl={ctl} message={message} />}
         {(endsRun || receipt !== null) && (
           <div class="meta">
@@ -96,6 +101,8 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
             {receipt !== null && <span>· {receipt}</span>}
           </div>
         )}
+        {/* After the time: the time belongs to the bubble, the replies are the visitor's next step. */}
+        {message.type === 'quick_replies' && index === messages.length - 1 && <QuickReplies ctl={ctl} message={message} />}
       </div>,
     );
   });
@@ -123,10 +130,16 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   for (const upload of state.uploads) {
     rows.push(
       <div class={`row me ${upload.error === null ? 'pending' : 'failed'}`} key={upload.id}>
-        <div class="bub">📎 {upload.name}</div>
+        <div class="bub">
+          <AttachIcon />
+          {upload.name}
+        </div>
         <div class="meta">
           {upload.error === null ? (
-            <progress max={1} value={upload.progress} aria-label={upload.name} />
+            <>
+              <span>{strings.sending}</span>
+              <progress max={1} value={upload.progress} aria-label={upload.name} />
+            </>
           ) : (
             <>
               <span role="alert">{upload.error}</span>

@@ -52,7 +52,7 @@ button{cursor:pointer}
 .inline{height:100%;min-height:420px;display:flex}
 .inline .win{border-radius:var(--p-radius)}
 .full{position:fixed;inset:0;z-index:2147483000;display:flex}
-@media (max-width:480px){.float .win{position:fixed;inset:0;width:100%;height:100%;border-radius:0;border:0}.float.open .launcher,.float.open .peek{display:none}}
+@media (max-width:480px){.float .win{position:fixed;inset:0;width:100%;height:100%;border-radius:0;border:0}.float.open .launcher,.float.open .peek,.float .max-btn{display:none}}
 .head{background:var(--p-primary);color:var(--p-on-primary);padding:14px 8px 14px 14px;display:flex;align-items:center;gap:10px;flex:none}
 .head .who{flex:1;min-width:0}
 .head h2{font-size:17px;margin:0;font-weight:650;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
@@ -75,10 +75,11 @@ button{cursor:pointer}
 .row{display:flex;flex-direction:column;align-items:flex-start;max-width:100%}
 .row.me{align-items:flex-end}
 .name{font-size:12px;color:var(--p-muted);margin:8px 4px 3px}
-.bub{max-width:82%;padding:9px 13px;border-radius:18px;background:var(--p-soft);color:var(--p-fg);overflow-wrap:anywhere;border-start-start-radius:6px}
+.bub{max-width:min(82%,34em);padding:9px 13px;border-radius:18px;background:var(--p-soft);color:var(--p-fg);overflow-wrap:anywhere;border-start-start-radius:6px}
 .me .bub{background:var(--p-primary);color:var(--p-on-primary);border-start-start-radius:18px;border-start-end-radius:6px}
 .me .bub a{color:inherit}
 .bub a{color:var(--p-primary);text-decoration:underline}
+.bub svg{width:1em;height:1em;vertical-align:-2px;margin-inline-end:5px}
 .bub p{margin:0 0 6px}.bub p:last-child{margin:0}
 .bub ul,.bub ol{margin:4px 0;padding-inline-start:20px}
 .bub pre{background:rgba(0,0,0,.07);padding:8px;border-radius:8px;overflow-x:auto;font-size:13px;margin:6px 0}
@@ -89,7 +90,7 @@ button{cursor:pointer}
 .pending .bub{opacity:.7}
 .failed .bub{background:#fde8e8;color:#7a1d1d}
 .meta{font-size:11.5px;color:var(--p-muted);margin:3px 6px 6px;display:flex;gap:6px;align-items:center}
-.meta progress{width:90px;height:6px}
+.meta progress{width:90px;height:6px;accent-color:var(--p-primary)}
 .meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}
 .sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center}
 .qr{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 4px;justify-content:flex-end;align-self:flex-end;max-width:90%}
