@@ -1,76 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { freePort } from './support/server-process.js';
+import { launchBrowser, startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from '@parley/testkit';
 import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
 import { widget } from './support/widget-page.js';
-
-/** A bot speaking Parley's generic webhook protocol: rich answers by keyword, a held stream, else an echo. */
-async function richBot(): Promise<{ url: string; server: Server; release: () => void }> {
-  let release = () => undefined as void;
-  const gate = new Promise<void>((done) => (release = done));
-  const server = createServer((request, response) => {
-    let raw = '';
-    request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    request.on('end', () => {
-      const text = String((JSON.parse(raw) as { text?: string }).text ?? '');
-      const json = (messages: unknown[]) =>
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages }));
-      if (text === 'plans') {
-        return json([
-          {
-            type: 'carousel',
-            text: 'Our plans',
-            cards: [
-              { title: 'Basic', subtitle: 'Free forever', buttons: [{ label: 'Choose Basic', reply: 'basic please' }] },
-              { title: 'Pro', subtitle: '$9 a month', buttons: [{ label: 'Read more', url: 'https://example.com/pro' }] },
-            ],
-          },
-        ]);
-      }
-      if (text === 'signup') {
-        return json([
-          {
-            type: 'form',
-            text: 'Leave your details',
-            fields: [
-              { name: 'email', label: 'Email', type: 'email', required: true },
-              { name: 'size', label: 'Team size', type: 'select', options: ['1-10', '11-50'] },
-            ],
-            submitLabel: 'Sign up',
-          },
-        ]);
-      }
-      if (text === 'math') return json([{ type: 'text', text: 'Euler says $$e^{i\\pi}+1=0$$' }]);
-      if (text === 'stream') {
-        response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-        response.write(`${JSON.stringify({ type: 'delta', text: 'Streaming ' })}\n`);
-        response.write(`${JSON.stringify({ type: 'delta', text: 'in progress' })}\n`);
-        void gate.then(() => response.end(`${JSON.stringify({ type: 'delta', text: ', done.' })}\n${JSON.stringify({ type: 'end' })}\n`));
-        return;
-      }
-      json([{ type: 'text', text: `got: ${text}` }]);
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${port}/bot`, server, release };
-}
-
-/** These states are shown in the screenshots too (see widget-screenshots.test.ts). */
-const SHOTS = process.env['PARLEY_SHOTS_DIR'] ?? '/tmp/widget-shots';
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('rich bot messages in the widget', { timeout: 60_000 }, () => {
   let env: WidgetEnv;
   let browser: Browser;
-  let bot: Awaited<ReturnType<typeof richBot>>;
+  let bot: ScriptedBot;
   let page: Page;
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [env, browser, bot] = await Promise.all([startWidgetEnv(), launchBrowser(), richBot()]);
+    [env, browser, bot] = await Promise.all([startWidgetEnv(), launchBrowser(), startScriptedBot()]);
     const created = await env.admin('POST', '/v1/bots', {
       kind: 'webhook',
       name: 'Rich',
@@ -86,14 +27,13 @@ describe('rich bot messages in the widget', { timeout: 60_000 }, () => {
   afterAll(async () => {
     await browser?.close();
     await env?.close();
-    bot?.server.close();
+    await bot?.close();
   });
 
   it('shows a carousel of cards whose reply button answers for the visitor and whose link opens the site', async () => {
     await widget(page).send('plans');
     await widget(page).log().getByText('Free forever').waitFor();
     await expect(widget(page).log().getByRole('link', { name: 'Read more' }).getAttribute('href')).resolves.toBe('https://example.com/pro');
-    await page.screenshot({ path: `${SHOTS}/desktop-carousel.png` });
     await widget(page).log().getByRole('button', { name: 'Choose Basic' }).click();
     await widget(page).log().getByText('got: basic please').waitFor();
   });
@@ -106,7 +46,6 @@ describe('rich bot messages in the widget', { timeout: 60_000 }, () => {
     await form.getByLabel('Email').fill('not-an-email');
     await form.getByRole('button', { name: 'Sign up' }).click();
     await form.getByText('Please enter a valid email address.').waitFor();
-    await page.screenshot({ path: `${SHOTS}/desktop-form.png` });
     await form.getByLabel('Email').fill('ada@example.com');
     await form.getByLabel('Team size').selectOption('11-50');
     await form.getByRole('button', { name: 'Sign up' }).click();
@@ -124,13 +63,15 @@ describe('rich bot messages in the widget', { timeout: 60_000 }, () => {
   });
 
   it('shows a streamed reply growing, then the stored message in its place', async () => {
+    const held = STREAM_SHOWN.split('\n').at(-1) ?? '';
+    const whole = `${held}${STREAM_REST}`;
     await widget(page).send('stream');
-    await widget(page).log().getByText('Streaming in progress').waitFor();
+    await widget(page).log().locator('.stream').getByText(held).waitFor();
     await expect(widget(page).log().locator('.stream').count()).resolves.toBe(1);
-    await page.screenshot({ path: `${SHOTS}/desktop-streaming.png` });
+    await expect(widget(page).log().getByText(STREAM_REST.trim()).count()).resolves.toBe(0);
     bot.release();
-    await widget(page).log().getByText('Streaming in progress, done.').waitFor();
+    await widget(page).log().getByText(whole).waitFor();
     await expect.poll(() => widget(page).log().locator('.stream').count()).toBe(0);
-    await expect(widget(page).log().getByText('Streaming in progress, done.').count()).resolves.toBe(1);
+    await expect(widget(page).log().getByText(whole).count()).resolves.toBe(1);
   });
 });

@@ -1,6 +1,11 @@
-// The testkit's public door for tests, benches and e2e (generate-docs.ts is a script, run on its own).
+// The testkit's public door for tests, benches and e2e (generate-docs.ts and screenshots.ts are scripts, run on their own).
 export { FakeConversation, type Subscriber } from './fake-conversation.js';
 export { FakeRealtimeServer, type FakeBehaviour, type FakeTransport } from './fake-realtime-server.js';
 export { NodeEventSource } from './node-event-source.js';
 export { axeViolations, launchBrowser, CHROMIUM_PATH, type AxeViolation } from './browser.js';
 export { consolePages, DEMO_ADMIN, loginThroughForm, seedConsoleDemo, type ConsoleDemo, type ConsolePage } from './console-demo.js';
+export { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './built-server.js';
+export { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './widget-env.js';
+export { widget } from './widget-page.js';
+export { SCRIPTED_BOT_ASSETS, startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
+export { shootWidgetStates, WIDGET_STATES, WIDGET_VIEWPORTS, type WidgetShot, type WidgetState } from './widget-states.js';

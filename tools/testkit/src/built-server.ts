@@ -1,0 +1,55 @@
+// The built server (packages/server/dist) as `npm start` runs it, for the e2e tests and `npm run screenshots`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const SERVER_MAIN = resolve(import.meta.dirname, '../../../packages/server/dist/main.js');
+
+/** A port nobody listens on right now (the kernel picks it; the probe closes before we use it). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** Resolves with the exit code (or null when killed by a signal) once the process is gone. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts the built server like `npm start` does and resolves once it prints its URL. */
+export function startServer(env: Readonly<Record<string, string>>, timeoutMs = 20_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [SERVER_MAIN], {
+    env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('API reference:')) {
+        clearTimeout(timer);
+        done({ child, output: () => output, exited });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Kills the process with `signal` and waits until it has exited. */
+export async function killServer(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
+  await server.exited;
+}

@@ -1,0 +1,86 @@
+import type { Browser } from 'playwright-core';
+import { SCRIPTED_BOT_ASSETS, startScriptedBot, type ScriptedBot } from './scripted-bot.js';
+import type { WidgetEnv } from './widget-env.js';
+
+/** What the widget states are pictured with: their widgets, the scripted bot, a picture to upload. */
+export interface WidgetStage {
+  readonly widgets: {
+    /** The demo widget of the first start (the built-in FAQ bot). */
+    readonly demo: string;
+    /** Answered by the scripted bot: carousel, form, a held stream. */
+    readonly rich: string;
+    /** The scripted bot with attachments on. */
+    readonly files: string;
+    /** Arabic only, with an Arabic FAQ bot: the right-to-left layout. */
+    readonly arabic: string;
+    /** The demo bot in the dark theme with the site's own colour. */
+    readonly dark: string;
+  };
+  readonly bot: ScriptedBot;
+  /** A screenshot-like PNG a visitor might send (for Playwright's setInputFiles). */
+  readonly photo: { readonly name: string; readonly mimeType: string; readonly buffer: Buffer };
+  close(): Promise<void>;
+}
+
+/** A made-up checkout page with an error, drawn by the browser: the kind of picture visitors send support. */
+const PHOTO_PAGE = `<body style="margin:0;font:15px system-ui,sans-serif">
+<div id="shot" style="width:640px;height:400px;background:#f4f6f9;padding:28px;box-sizing:border-box">
+<div style="background:#fff;border-radius:12px;padding:22px;box-shadow:0 2px 8px rgba(0,0,0,.08)">
+<div style="font-weight:700;font-size:20px;margin-bottom:14px">Checkout</div>
+<div style="height:12px;width:70%;background:#e3e7ee;border-radius:6px;margin:10px 0"></div>
+<div style="height:12px;width:52%;background:#e3e7ee;border-radius:6px;margin:10px 0"></div>
+<div style="height:40px;border:1px solid #cfd5de;border-radius:8px;margin:16px 0"></div>
+<div style="background:#fde8e8;color:#8a1c1c;border-radius:8px;padding:12px 14px;font-weight:600">Payment failed: card declined (code 402)</div>
+<div style="margin-top:16px;background:#1f5fd1;color:#fff;border-radius:8px;padding:11px;text-align:center;font-weight:600">Pay $29.00</div>
+</div></div></body>`;
+
+async function drawPhoto(browser: Browser): Promise<Buffer> {
+  const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+  try {
+    await page.setContent(PHOTO_PAGE);
+    return await page.locator('#shot').screenshot();
+  } finally {
+    await page.close();
+  }
+}
+
+/** Creates the widgets and bots the states need on `env`'s server, and serves the bot's pictures from the host origin. */
+export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Promise<WidgetStage> {
+  for (const [name, svg] of SCRIPTED_BOT_ASSETS) env.files.set(name, svg);
+  const [bot, photo, demo] = await Promise.all([
+    startScriptedBot({ assets: env.hostUrl }),
+    drawPhoto(browser),
+    env.admin('GET', `/v1/widgets/${env.widgetId}`),
+  ]);
+  try {
+    const scripted = await env.admin('POST', '/v1/bots', {
+      kind: 'webhook',
+      name: 'Acme assistant',
+      config: { url: bot.url, flavor: 'generic', stream: true },
+    });
+    const arabicBot = await env.admin('POST', '/v1/bots', {
+      kind: 'builtin',
+      name: 'مساعد المتجر',
+      config: {
+        rules: [{ patterns: ['مرحبا', 'أهلا'], answer: 'أهلاً بك! كيف يمكنني مساعدتك اليوم؟', quickReplies: ['الأسعار', 'ساعات العمل'] }],
+        fallback: 'عذراً، لم أفهم ذلك. جرّب «الأسعار» أو «ساعات العمل».',
+      },
+    });
+    const create = async (settings: Record<string, unknown>) => (await env.admin('POST', '/v1/widgets', settings)).id;
+    const [rich, files, arabic, dark] = await Promise.all([
+      create({ name: 'Rich', botId: scripted.id, title: 'Acme support' }),
+      create({ name: 'Files', botId: scripted.id, title: 'Acme support', attachments: true }),
+      create({ name: 'Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'] }),
+      create({ name: 'Dark', botId: demo['botId'], title: 'Night owl', theme: { mode: 'dark', primaryColor: '#7c3aed' } }),
+    ]);
+    return {
+      widgets: { demo: env.widgetId, rich, files, arabic, dark },
+      bot,
+      photo: { name: 'checkout.png', mimeType: 'image/png', buffer: photo },
+      close: () => bot.close(),
+    };
+  } catch (error) {
+    await bot.close();
+    throw error;
+  }
+}

@@ -1,0 +1,235 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { prepareWidgetStage, type WidgetStage } from './widget-stage.js';
+import type { WidgetEnv } from './widget-env.js';
+import { widget } from './widget-page.js';
+
+/**
+ * Every state of the widget a person should look at after changing it, driven in real Chromium
+ * against the built server and widget: written by `npm run screenshots` (./screenshots/widget-*.png)
+ * and by e2e/widget-screenshots.test.ts, which checks that each one was written.
+ */
+export interface WidgetState {
+  /** The picture's name: widget-<name>-<width>.png. */
+  readonly name: string;
+  /** Which of the stage's widgets the host page embeds. */
+  readonly widget: keyof WidgetStage['widgets'];
+  /** The host page in examples/ (the floating bubble unless said otherwise). */
+  readonly hostPage?: string;
+  /** Brings a freshly loaded host page to the state; returns what to do once it is pictured. */
+  readonly reach: (page: Page, stage: WidgetStage) => Promise<(() => Promise<void>) | void>;
+}
+
+export interface WidgetShot {
+  readonly state: string;
+  readonly width: number;
+  readonly file: string;
+}
+
+/** Desktop, and a phone (pictured at its device pixel ratio, so the phone pictures are sharp). */
+export const WIDGET_VIEWPORTS = [
+  { width: 1280, height: 800, deviceScaleFactor: 1 },
+  { width: 375, height: 812, deviceScaleFactor: 2 },
+] as const;
+
+// The launcher and the composer by their elements: their names are in the widget's language.
+const open = (page: Page) => page.locator('[data-parley] button.launcher').click();
+async function say(page: Page, text: string): Promise<void> {
+  const box = page.locator('[data-parley] textarea');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+async function converse(page: Page): Promise<void> {
+  await open(page);
+  await say(page, 'hello');
+  await widget(page).log().getByText('Ask me about pricing').waitFor();
+  await say(page, 'How much does it cost?');
+  await widget(page).log().getByText('free to self-host').waitFor();
+}
+
+/** Waits until every picture in the conversation is decoded (a card's, an uploaded image). */
+async function picturesShown(page: Page): Promise<void> {
+  for (const image of await widget(page).log().locator('img').all()) {
+    await image.evaluate((element: unknown) => (element as { decode(): Promise<void> }).decode());
+  }
+}
+
+export const WIDGET_STATES: readonly WidgetState[] = [
+  {
+    name: 'closed',
+    widget: 'demo',
+    reach: async (page) => {
+      await widget(page).launcher().waitFor();
+    },
+  },
+  {
+    // A bot answer that arrived while the window was closed: its peek above the launcher, and the unread badge.
+    name: 'teaser',
+    widget: 'demo',
+    reach: async (page) => {
+      await widget(page).launcher().waitFor();
+      await page.evaluate("window.Parley.send('What are your opening hours?'); window.Parley.close();");
+      await page.getByRole('status').getByText('Monday to Friday').waitFor();
+    },
+  },
+  {
+    name: 'open-empty',
+    widget: 'demo',
+    reach: async (page) => {
+      await open(page);
+      await widget(page).log().getByText('How can I help').waitFor();
+    },
+  },
+  { name: 'open-conversation', widget: 'demo', reach: converse },
+  {
+    name: 'streaming',
+    widget: 'rich',
+    reach: async (page, stage) => {
+      await open(page);
+      await say(page, 'How do I install it?');
+      await widget(page).log().locator('.stream').getByText('The first start creates a demo widget').waitFor();
+      return async () => {
+        stage.bot.release();
+        await widget(page).log().getByText('you are live').waitFor();
+      };
+    },
+  },
+  {
+    name: 'carousel',
+    widget: 'rich',
+    reach: async (page) => {
+      await open(page);
+      await say(page, 'Which plans do you have?');
+      await widget(page).log().getByText('Free forever').waitFor();
+      await picturesShown(page);
+    },
+  },
+  {
+    // The form as a visitor meets it after a first try: one answer refused, with the reason under it.
+    name: 'form',
+    widget: 'rich',
+    reach: async (page) => {
+      await open(page);
+      await say(page, 'I would like to sign up');
+      const form = widget(page).log().locator('form').last();
+      await form.getByLabel('Email').fill('ada@example');
+      await form.getByRole('button', { name: 'Sign up' }).click();
+      await form.getByText('Please enter a valid email address.').waitFor();
+    },
+  },
+  {
+    // Upload bandwidth held low (DevTools network emulation), so the file is still on its way when pictured.
+    name: 'upload-progress',
+    widget: 'files',
+    reach: async (page, stage) => {
+      await open(page);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: stage.photo.buffer.length / 60,
+      });
+      await page.locator('[data-parley]').locator('input[type=file]').setInputFiles(stage.photo);
+      await widget(page).log().locator('progress').waitFor();
+    },
+  },
+  {
+    name: 'upload-done',
+    widget: 'files',
+    reach: async (page, stage) => {
+      await open(page);
+      await say(page, 'The checkout page looks broken for me');
+      await widget(page).log().getByText('got: The checkout page').waitFor();
+      await page.locator('[data-parley]').locator('input[type=file]').setInputFiles(stage.photo);
+      await widget(page).log().getByText('Thanks, I got').waitFor();
+      await picturesShown(page);
+    },
+  },
+  {
+    name: 'offline',
+    widget: 'demo',
+    reach: async (page) => {
+      await open(page);
+      await say(page, 'hello');
+      await widget(page).log().getByText('Ask me about pricing').waitFor();
+      await page.context().setOffline(true);
+      await say(page, 'Are you there?');
+      await page.getByText('You are offline').waitFor();
+    },
+  },
+  {
+    name: 'restart-dialog',
+    widget: 'demo',
+    reach: async (page) => {
+      await converse(page);
+      await page.getByRole('button', { name: 'Restart' }).click();
+      await page.getByRole('alertdialog').waitFor();
+    },
+  },
+  {
+    name: 'rtl-arabic',
+    widget: 'arabic',
+    reach: async (page) => {
+      await open(page);
+      await say(page, 'مرحبا');
+      await widget(page).log().getByText('كيف يمكنني مساعدتك').last().waitFor();
+    },
+  },
+  { name: 'dark', widget: 'dark', reach: converse },
+  {
+    name: 'inline',
+    widget: 'demo',
+    hostPage: 'inline.html',
+    reach: async (page) => {
+      await say(page, 'hello');
+      await widget(page).log().getByText('Ask me about pricing').waitFor();
+      await say(page, 'How much does it cost?');
+      await widget(page).log().getByText('free to self-host').waitFor();
+    },
+  },
+  // Link previews (the unfurl extra) get their state here: a bot answer with a link, on a widget with `unfurl: true`.
+];
+
+/**
+ * Pictures every state at every viewport into `out` (widget-<state>-<width>.png), each from a fresh
+ * browser context (no conversation left over from the last), and returns what it wrote.
+ */
+export async function shootWidgetStates(env: WidgetEnv, browser: Browser, out: string): Promise<WidgetShot[]> {
+  mkdirSync(out, { recursive: true });
+  const stage = await prepareWidgetStage(env, browser);
+  const shots: WidgetShot[] = [];
+  try {
+    for (const viewport of WIDGET_VIEWPORTS) {
+      for (const state of WIDGET_STATES) {
+        const { width, height, deviceScaleFactor } = viewport;
+        const context: BrowserContext = await browser.newContext({ viewport: { width, height }, deviceScaleFactor });
+        try {
+          const page = await context.newPage();
+          env.fill.set('WIDGET', stage.widgets[state.widget]);
+          await page.goto(`${env.hostUrl}/${state.hostPage ?? 'script-tag.html'}`);
+          const after = await state.reach(page, stage);
+          // The pointer rests off the widget, so no button shows its hover colour.
+          await page.mouse.move(1, 1);
+          const file = join(out, `widget-${state.name}-${width}.png`);
+          await page.screenshot({ path: file, animations: 'disabled' });
+          shots.push({ state: state.name, width, file });
+          if (after) await after();
+        } catch (error) {
+          throw new Error(`widget state "${state.name}" at ${width} px: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
+        } finally {
+          await context.close();
+        }
+      }
+    }
+  } finally {
+    env.fill.set('WIDGET', env.widgetId);
+    await stage.close();
+  }
+  return shots;
+}
