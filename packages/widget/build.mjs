@@ -127,11 +127,13 @@ const role = (file) =>
               ? 'desk'
               : /upload/.test(file.file)
                 ? 'upload'
-                : /rich/.test(file.file)
-                  ? 'rich'
-                  : /frame-bridge/.test(file.file)
-                    ? 'iframe'
-                    : 'chunk';
+                : /unfurl/.test(file.file)
+                  ? 'unfurl'
+                  : /rich/.test(file.file)
+                    ? 'rich'
+                    : /frame-bridge/.test(file.file)
+                      ? 'iframe'
+                      : 'chunk';
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });
 const manifest = {
   loader: 'widget.js',

@@ -19,10 +19,10 @@ export class WidgetController implements Controller {
   constructor(
     readonly store: ViewStore,
     private readonly share: TabShare,
-    private readonly persist: PersistStore,
+    readonly persist: PersistStore,
     private readonly events: Emitter<WidgetEvents>,
-    private readonly server: string | null,
-    private readonly widgetId: string | null,
+    readonly server: string | null,
+    readonly widgetId: string | null,
   ) {
     this.unread = unreadCount(store.state);
     share.on('message', (message) => this.onMessage(message));

@@ -1,8 +1,14 @@
+import type { PersistStore } from '../core/persist.js';
 import type { ViewStore } from '../core/view-store.js';
 
 /** What the components may ask of the widget; the instance implements it. */
 export interface Controller {
   readonly store: ViewStore;
+  /** The session (its token) for extras that call the server themselves, as link previews do. */
+  readonly persist: PersistStore;
+  /** The Parley server and widget; null in direct mode, which has neither. */
+  readonly server: string | null;
+  readonly widgetId: string | null;
   send(text: string): void;
   setOpen(open: boolean): void;
   setDraft(text: string): void;

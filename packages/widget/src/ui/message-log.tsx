@@ -4,7 +4,7 @@ import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { AttachIcon } from './icons.js';
 import { Markdown } from './markdown.js';
-import { hasRichContent, LazyContactCard, LazyRating, LazyRichContent, QuickReplies } from './rich-lazy.js';
+import { hasRichContent, LazyContactCard, LazyLinkPreview, LazyRating, LazyRichContent, QuickReplies } from './rich-lazy.js';
 import { dayLabel, fill, timeLabel } from './text.js';
 import { useView } from './use-view.js';
 
@@ -95,6 +95,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
           </div>
         )}
         {hasRichContent(message) && <LazyRichContent ctl={ctl} message={message} />}
+        {config.unfurl && message.type !== 'file' && /https?:\/\//.test(message.text) && <LazyLinkPreview ctl={ctl} message={message} />}
         {(endsRun || receipt !== null) && (
           <div class="meta">
             <time dateTime={message.createdAt}>{timeLabel(message.createdAt, language)}</time>

@@ -1,20 +1,12 @@
 import type { VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
-import type * as Rich from '../extras/rich.js';
 import type { Controller } from './controller.js';
-
-type RichModule = typeof Rich;
-let loaded: RichModule | undefined;
+import { lazyModule } from './lazy-module.js';
 
 /** The rich-content extra, imported the first time a conversation needs it (then shared by every component). */
-function useRich(): RichModule | undefined {
-  const [module, setModule] = useState(loaded);
-  useEffect(() => {
-    if (module === undefined) void import('../extras/rich.js').then((value) => setModule((loaded = value)));
-  }, []);
-  return module;
-}
+const useRich = lazyModule(() => import('../extras/rich.js'));
+/** Link previews: imported the first time a message with a link shows while the widget's `unfurl` is on. */
+const useUnfurl = lazyModule(() => import('../extras/unfurl.js'));
 
 const RICH_TYPES: ReadonlySet<string> = new Set(['card', 'carousel', 'form', 'file']);
 
@@ -35,6 +27,11 @@ export function LazyContactCard(props: { readonly ctl: Controller }): VNode | nu
 export function LazyRating(props: { readonly ctl: Controller }): VNode | null {
   const module = useRich();
   return module === undefined ? null : <module.Rating {...props} />;
+}
+
+export function LazyLinkPreview(props: { readonly ctl: Controller; readonly message: Message }): VNode | null {
+  const module = useUnfurl();
+  return module === undefined ? null : <module.LinkPreview {...props} />;
 }
 
 /** Quick replies stay in the core: most bots use them. Shown under the last message only. */
