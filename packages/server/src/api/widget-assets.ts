@@ -92,12 +92,13 @@ export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> =
       }
       // 'self' too: the console's live preview frames the widget from the server's own origin.
       const ancestors = effective.origin.length === 0 ? '*' : ["'self'", ...effective.origin].join(' ');
+      // img-src 'self': uploaded files and link-preview pictures come from this origin, also over plain http.
       reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
         .header(
           'content-security-policy',
-          `default-src 'none'; script-src 'self'; connect-src 'self'; img-src https: data:; style-src 'self'; frame-ancestors ${ancestors}; base-uri 'none'`,
+          `default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' https: data:; style-src 'self'; frame-ancestors ${ancestors}; base-uri 'none'`,
         );
       return embedPage(request.params.id, origin);
     },

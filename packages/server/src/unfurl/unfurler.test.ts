@@ -24,6 +24,10 @@ describe('Unfurler', () => {
         response.writeHead(200, { 'content-type': 'text/html' }).end('<title>Held</title>'),
       );
     },
+    '/credentials-picture': (response) =>
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<head><title>Odd</title><meta property="og:image" content="https://user:secret@cdn.example.com/a.png"></head>'),
     '/untitled': (response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<p>no head</p>'),
     '/cover.png': (response) => response.writeHead(200, { 'content-type': 'image/png' }).end(PNG),
     '/fake.png': (response) => response.writeHead(200, { 'content-type': 'image/png' }).end('<svg onload="alert(1)"/>'),
@@ -89,6 +93,11 @@ describe('Unfurler', () => {
     const subject = unfurler();
     await expect(subject.image(`${origin}/cover.png`)).resolves.toEqual({ mimeType: 'image/png', bytes: PNG });
     await expect(subject.image(`${origin}/fake.png`)).rejects.toThrow('not a PNG, JPEG, GIF or WebP');
+  });
+
+  it('leaves out a picture the image proxy would refuse on sight', async () => {
+    const preview = await unfurler().preview(`${origin}/credentials-picture`);
+    expect(preview).toMatchObject({ title: 'Odd', image: null });
   });
 
   it('refuses loopback and odd ports without the option', async () => {

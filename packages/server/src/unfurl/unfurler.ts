@@ -91,7 +91,17 @@ export class Unfurler {
     );
     const preview = toPagePreview(readPageMeta(decodeHtml(fetched.body, fetched.charset)), new URL(key), fetched.url);
     if (preview === null) throw new UnfurlError('unavailable', `${fetched.url.host} has no title to show.`);
-    return preview;
+    // A picture the proxy would refuse on sight (another port, credentials) is left out rather than shown broken.
+    return preview.image === null || this.fetchable(preview.image.url) ? preview : { ...preview, image: null };
+  }
+
+  private fetchable(link: string): boolean {
+    try {
+      checkUrl(link, this.policy);
+      return true;
+    } catch {
+      return false; // checkUrl's reason does not matter here: the card simply has no picture.
+    }
   }
 
   private async fetchImage(key: string): Promise<ProxiedImage> {
