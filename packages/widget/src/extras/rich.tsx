@@ -3,7 +3,6 @@ import { useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
-import { adoptStyles } from './adopt-styles.js';
 
 interface CardButton {
   readonly label: string;
@@ -56,8 +55,18 @@ const RICH_CSS = `
 .rating button{border:0;background:none;font-size:24px;padding:2px 4px;border-radius:8px;color:#8a6d00}
 .rating button:hover{background:var(--p-soft)}
 `;
+let sheet: CSSStyleSheet | undefined;
+
 /** A ref callback: the element's shadow root gets the rich styles once. */
-const adoptRichStyles = adoptStyles(RICH_CSS);
+function adoptStyles(element: Element | null): void {
+  const root = element?.getRootNode();
+  if (!(root instanceof ShadowRoot)) return;
+  if (sheet === undefined) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(RICH_CSS);
+  }
+  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
 
 /** Payloads come from bots and agents: every field is checked before use, unknown shapes render nothing. */
 function toCard(value: unknown): Card {
@@ -86,14 +95,14 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
   switch (message.type) {
     case 'card':
       return (
-        <div class="cards" ref={adoptRichStyles}>
+        <div class="cards" ref={adoptStyles}>
           <CardView ctl={ctl} card={toCard(payload)} />
         </div>
       );
     case 'carousel':
       if (!ctl.store.state.config.carousel) return null;
       return (
-        <div class="cards" role="list" ref={adoptRichStyles}>
+        <div class="cards" role="list" ref={adoptStyles}>
           {list(payload['cards']).map((card) => (
             <CardView ctl={ctl} card={toCard(card)} />
           ))}
@@ -107,7 +116,7 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
       const name = str(payload['name']) ?? url;
       if ((str(payload['mimeType']) ?? '').startsWith('image/')) {
         return (
-          <a href={url} target="_blank" rel="noopener noreferrer" class="img" ref={adoptRichStyles}>
+          <a href={url} target="_blank" rel="noopener noreferrer" class="img" ref={adoptStyles}>
             <img src={url} alt={str(payload['alt']) ?? name} loading="lazy" />
           </a>
         );
@@ -186,7 +195,7 @@ function FormView({ ctl, message }: { readonly ctl: Controller; readonly message
     ctl.send(fields.map((field) => `${field.name}: ${(values[field.name] ?? '').trim()}`).join('\n'));
   };
   return (
-    <form class="form" onSubmit={submit} noValidate ref={adoptRichStyles}>
+    <form class="form" onSubmit={submit} noValidate ref={adoptStyles}>
       {fields.map((field) => {
         const id = `f-${message.id}-${field.name}`;
         const common = {
@@ -245,7 +254,7 @@ export function ContactCard({ ctl }: { readonly ctl: Controller }): VNode | null
     ctl.saveContact({ name: values['name']?.trim(), email: email === '' ? undefined : email, phone: values['phone']?.trim() });
   };
   return (
-    <form class="form" onSubmit={submit} noValidate aria-label={strings.contactTitle} ref={adoptRichStyles}>
+    <form class="form" onSubmit={submit} noValidate aria-label={strings.contactTitle} ref={adoptStyles}>
       <strong>{strings.contactTitle}</strong>
       {fields.map((field) => (
         <label>
@@ -277,12 +286,12 @@ export function Rating({ ctl }: { readonly ctl: Controller }): VNode {
   const { strings } = state.config;
   if (state.done.includes(key))
     return (
-      <div class="rating" role="status" ref={adoptRichStyles}>
+      <div class="rating" role="status" ref={adoptStyles}>
         {strings.ratingThanks}
       </div>
     );
   return (
-    <div class="rating" role="group" aria-label={strings.ratingPrompt} ref={adoptRichStyles}>
+    <div class="rating" role="group" aria-label={strings.ratingPrompt} ref={adoptStyles}>
       {strings.ratingPrompt}
       <div>
         {[1, 2, 3, 4, 5].map((stars) => (

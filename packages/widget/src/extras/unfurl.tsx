@@ -3,7 +3,6 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LinkPreview as Preview, Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
-import { adoptStyles } from './adopt-styles.js';
 import { firstLink, loadPreview } from './unfurl-source.js';
 
 // Link previews: loaded the first time a message with a link shows while the widget's `unfurl` is on.
@@ -23,7 +22,22 @@ const UNFURL_CSS = `
 .unf a:hover,.unf a:focus-visible{text-decoration:underline}
 .unf p{margin:2px 0 0;color:var(--p-muted)}
 `;
-const adoptUnfurlStyles = adoptStyles(UNFURL_CSS);
+let sheet: CSSStyleSheet | undefined;
+
+/**
+ * A ref callback: the widget's shadow root gets the card's styles once. (Like rich.tsx's, on purpose
+ * not shared: a module two extras import becomes a chunk of its own, fetched only after the extra —
+ * a second round trip before the card can show.)
+ */
+function adoptUnfurlStyles(element: Element | null): void {
+  const root = element?.getRootNode();
+  if (!(root instanceof ShadowRoot)) return;
+  if (sheet === undefined) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(UNFURL_CSS);
+  }
+  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
 
 /** The preview of a message's first link, under the message; nothing while it loads or when there is none. */
 export function LinkPreview({ ctl, message }: { readonly ctl: Controller; readonly message: Message }): VNode | null {
