@@ -45,6 +45,7 @@ const RICH_CSS = `
 .card .acts{display:flex;flex-direction:column;border-top:1px solid var(--p-line)}
 .card .acts button,.card .acts a{border:0;background:none;padding:9px;color:var(--p-primary);font-weight:600;font-size:14px;text-align:center;text-decoration:none}
 .card .acts>*+*{border-top:1px solid var(--p-line)}
+.file{display:inline-flex;align-items:center;gap:6px;text-decoration:none;margin:2px 0}
 .img img{max-width:240px;max-height:240px;border-radius:12px;display:block;margin:4px 0}
 .form{width:88%;border:1px solid var(--p-line);border-radius:var(--p-radius);padding:12px;display:flex;flex-direction:column;gap:8px;background:var(--p-bg);margin:4px 0}
 .form label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}
@@ -122,8 +123,12 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
         );
       }
       return (
-        <a class="chip" href={url} target="_blank" rel="noopener noreferrer" download={name}>
-          📎 {name}
+        <a class="chip file" href={url} target="_blank" rel="noopener noreferrer" download={name} ref={adoptStyles}>
+          {/* The composer's attach icon, drawn here: importing it would make the icons a chunk of their own. */}
+          <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+            <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 8" />
+          </svg>
+          {name}
         </a>
       );
     }
@@ -215,7 +220,7 @@ function FormView({ ctl, message }: { readonly ctl: Controller; readonly message
               <textarea {...common} rows={3} />
             ) : field.type === 'select' ? (
               <select {...common}>
-                <option value="" />
+                <option value="">{strings.formChoose}</option>
                 {(field.options ?? []).map((option) => (
                   <option value={option}>{option}</option>
                 ))}

@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { Composer } from './composer.js';
 import type { Controller } from './controller.js';
 import { DeskStatus } from './desk-status.js';
@@ -25,7 +25,9 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
   const floating = layout === 'bubble';
   const section = useRef<HTMLElement>(null);
   const hadDialog = useRef(false);
-  useEffect(() => {
+  // A layout effect, not an effect: the latter runs after paint, and a key pressed before that (a second
+  // Escape to close) would land on the page's body instead of the chat.
+  useLayoutEffect(() => {
     // The question answered, focus goes back into the chat (its opener may be gone after a restart).
     if (hadDialog.current && state.dialog === null) section.current?.querySelector('textarea')?.focus();
     hadDialog.current = state.dialog !== null;

@@ -22,6 +22,7 @@ export const AR_UI_STRINGS: UiStrings = {
   contactPhone: 'الهاتف',
   contactSubmit: 'متابعة',
   contactEmailInvalid: 'يُرجى إدخال عنوان بريد إلكتروني صالح.',
+  formChoose: 'اختر…',
   attach: 'إرفاق ملف',
   emoji: 'إدراج رمز تعبيري',
   voiceStart: 'بدء الإدخال الصوتي',

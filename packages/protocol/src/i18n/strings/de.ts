@@ -22,6 +22,7 @@ export const DE_UI_STRINGS: UiStrings = {
   contactPhone: 'Telefon',
   contactSubmit: 'Weiter',
   contactEmailInvalid: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+  formChoose: 'Bitte wählen…',
   attach: 'Datei anhängen',
   emoji: 'Emoji einfügen',
   voiceStart: 'Spracheingabe starten',

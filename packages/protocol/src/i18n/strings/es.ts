@@ -22,6 +22,7 @@ export const ES_UI_STRINGS: UiStrings = {
   contactPhone: 'Teléfono',
   contactSubmit: 'Continuar',
   contactEmailInvalid: 'Introduzca una dirección de correo electrónico válida.',
+  formChoose: 'Elija…',
   attach: 'Adjuntar un archivo',
   emoji: 'Insertar emoji',
   voiceStart: 'Iniciar entrada de voz',

@@ -22,6 +22,7 @@ export const FR_UI_STRINGS: UiStrings = {
   contactPhone: 'Téléphone',
   contactSubmit: 'Continuer',
   contactEmailInvalid: 'Veuillez saisir une adresse e-mail valide.',
+  formChoose: 'Choisissez…',
   attach: 'Joindre un fichier',
   emoji: 'Insérer un emoji',
   voiceStart: 'Démarrer la saisie vocale',

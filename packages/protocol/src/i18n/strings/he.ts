@@ -22,6 +22,7 @@ export const HE_UI_STRINGS: UiStrings = {
   contactPhone: 'טלפון',
   contactSubmit: 'המשך',
   contactEmailInvalid: 'יש להזין כתובת אימייל תקינה.',
+  formChoose: 'בחרו…',
   attach: 'צירוף קובץ',
   emoji: 'הוספת אמוג׳י',
   voiceStart: 'הפעלת קלט קולי',

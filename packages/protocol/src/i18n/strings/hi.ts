@@ -22,6 +22,7 @@ export const HI_UI_STRINGS: UiStrings = {
   contactPhone: 'फ़ोन',
   contactSubmit: 'जारी रखें',
   contactEmailInvalid: 'कृपया एक मान्य ईमेल पता दर्ज करें।',
+  formChoose: 'चुनें…',
   attach: 'फ़ाइल संलग्न करें',
   emoji: 'इमोजी डालें',
   voiceStart: 'वॉइस इनपुट शुरू करें',

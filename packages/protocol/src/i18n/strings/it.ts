@@ -22,6 +22,7 @@ export const IT_UI_STRINGS: UiStrings = {
   contactPhone: 'Telefono',
   contactSubmit: 'Continua',
   contactEmailInvalid: 'Inserisca un indirizzo e-mail valido.',
+  formChoose: 'Scelga…',
   attach: 'Allega un file',
   emoji: 'Inserisci emoji',
   voiceStart: 'Avvia input vocale',

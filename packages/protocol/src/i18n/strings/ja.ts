@@ -22,6 +22,7 @@ export const JA_UI_STRINGS: UiStrings = {
   contactPhone: '電話番号',
   contactSubmit: '次へ',
   contactEmailInvalid: '有効なメールアドレスを入力してください。',
+  formChoose: '選択してください',
   attach: 'ファイルを添付',
   emoji: '絵文字を挿入',
   voiceStart: '音声入力を開始',

@@ -22,6 +22,7 @@ export const NL_UI_STRINGS: UiStrings = {
   contactPhone: 'Telefoon',
   contactSubmit: 'Doorgaan',
   contactEmailInvalid: 'Voer een geldig e-mailadres in.',
+  formChoose: 'Kies…',
   attach: 'Bestand bijvoegen',
   emoji: 'Emoji invoegen',
   voiceStart: 'Spraakinvoer starten',

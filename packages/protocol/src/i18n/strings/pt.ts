@@ -22,6 +22,7 @@ export const PT_UI_STRINGS: UiStrings = {
   contactPhone: 'Telefone',
   contactSubmit: 'Continuar',
   contactEmailInvalid: 'Insira um endereço de e-mail válido.',
+  formChoose: 'Escolha…',
   attach: 'Anexar um arquivo',
   emoji: 'Inserir emoji',
   voiceStart: 'Iniciar entrada de voz',

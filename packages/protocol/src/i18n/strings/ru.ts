@@ -22,6 +22,7 @@ export const RU_UI_STRINGS: UiStrings = {
   contactPhone: 'Телефон',
   contactSubmit: 'Продолжить',
   contactEmailInvalid: 'Пожалуйста, введите корректный адрес электронной почты.',
+  formChoose: 'Выберите…',
   attach: 'Прикрепить файл',
   emoji: 'Вставить эмодзи',
   voiceStart: 'Начать голосовой ввод',

@@ -22,6 +22,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   contactPhone: '电话',
   contactSubmit: '继续',
   contactEmailInvalid: '请输入有效的电子邮箱地址。',
+  formChoose: '请选择…',
   attach: '添加附件',
   emoji: '插入表情',
   voiceStart: '开始语音输入',
