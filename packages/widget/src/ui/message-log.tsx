@@ -29,11 +29,27 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
     (typing ? 1 : 0);
   const lastMine = messages.at(-1)?.author.role === 'visitor' || outbox.length > 0;
 
+  // Only the visitor scrolling up leaves the bottom: content that grew (a picture decoded) between our
+  // scroll to the bottom and its scroll event must not count as having left it.
+  const lastTop = useRef(0);
+  const onScroll = () => {
+    const element = log.current;
+    if (element === null) return;
+    atBottom.current =
+      element.scrollHeight - element.scrollTop - element.clientHeight < 60 || (atBottom.current && element.scrollTop >= lastTop.current);
+    lastTop.current = element.scrollTop;
+    if (atBottom.current) setJump(false);
+  };
+
   useLayoutEffect(() => {
     const element = log.current;
     if (element === null) return;
+    // A scroll event comes a frame late: a message arriving right after the visitor scrolled up must
+    // find them up there, not at the bottom they left.
+    onScroll();
     if ((config.autoScroll && atBottom.current) || lastMine) {
       element.scrollTop = element.scrollHeight;
+      lastTop.current = element.scrollTop;
       setJump(false);
     } else setJump(true);
   }, [count]);
@@ -46,23 +62,13 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
     const element = log.current;
     if (element === null || inner.current === null || typeof ResizeObserver !== 'function') return;
     const observer = new ResizeObserver(() => {
-      if (atBottom.current && config.autoScroll) element.scrollTop = element.scrollHeight;
+      if (!atBottom.current || !config.autoScroll) return;
+      element.scrollTop = element.scrollHeight;
+      lastTop.current = element.scrollTop;
     });
     observer.observe(inner.current);
     return () => observer.disconnect();
   }, []);
-
-  // Only the visitor scrolling up leaves the bottom: content that grew (a picture decoded) between our
-  // scroll to the bottom and its scroll event must not count as having left it.
-  const lastTop = useRef(0);
-  const onScroll = () => {
-    const element = log.current;
-    if (element === null) return;
-    atBottom.current =
-      element.scrollHeight - element.scrollTop - element.clientHeight < 60 || (atBottom.current && element.scrollTop >= lastTop.current);
-    lastTop.current = element.scrollTop;
-    if (atBottom.current) setJump(false);
-  };
 
   const held = new Set(messages.map((message) => message.clientId));
   const rows: ComponentChildren[] = [];
