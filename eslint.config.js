@@ -97,6 +97,7 @@ export default defineConfig(
     'coverage/**',
     'screenshots/**',
     'bench/results/**',
+    'bench/.cache/**',
     'docs/**',
   ]),
 

@@ -89,6 +89,6 @@ await runGatewayBench();
 // Time-to-first-token through the managed bot path vs the upstream directly.
 await runBotProxyBench();
 
-// The widget's shipped size (loader, core, extras) beside @n8n/chat, with the DESIGN.md budgets.
+// The widget's shipped size (loader, core, extras) and load time beside @n8n/chat and Bot Framework Web Chat.
 runWidgetSizeBench();
 await runWidgetLoadBench();

@@ -1,10 +1,13 @@
-// Size of the widget as shipped (the minified browser build), beside @n8n/chat's bundle: min, gzip and
-// brotli for the loader, the core (app chunk + what it imports statically: everything needed to show the
-// bubble and chat) and each lazy extra. Budgets from DESIGN.md; prints a table, writes JSON.
+// Size of the widget as shipped (the minified browser build), beside its peers' bundles (@n8n/chat, and
+// Microsoft Bot Framework Web Chat's full and minimal standalone bundles): min, gzip and brotli for the
+// loader, the core (app chunk + what it imports statically: everything needed to show the bubble and
+// chat) and each lazy extra. Budgets from DESIGN.md; prints a table, writes JSON.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { N8N_FILES, N8N_PACKAGE, n8nChatPeer } from './n8n-peer.js';
+import { WEBCHAT_BUNDLES, WEBCHAT_PACKAGE, webChatPeer } from './webchat-peer.js';
 
 const DIST = fileURLToPath(new URL('../packages/widget/dist-browser/', import.meta.url));
 const BUDGETS = { loader: 2048, core: 25_600 };
@@ -20,6 +23,24 @@ const sizes = (buffers) => {
   };
 };
 const read = (file) => readFileSync(`${DIST}${file}`);
+const ratio = (ours, theirs) => +(ours / theirs).toFixed(3);
+
+/** Each peer's bundle a page downloads to show its chat, or why it could not be measured. */
+function peerBundles() {
+  const n8n = n8nChatPeer();
+  const webChat = webChatPeer();
+  const bundle = (peer, name, file, what) => {
+    const label = `peer: ${name}${peer.version === undefined ? '' : ` ${peer.version}`}`;
+    return 'unavailable' in peer
+      ? { name: `${label} (${file})`, unavailable: peer.unavailable }
+      : { name: `${label} (${file}, ${what})`, path: join(peer.dist, file) };
+  };
+  return [
+    bundle(n8n, N8N_PACKAGE, N8N_FILES.bundle, 'Vue included, no CSS'),
+    bundle(webChat, WEBCHAT_PACKAGE, WEBCHAT_BUNDLES.full, 'React and styles included'),
+    bundle(webChat, WEBCHAT_PACKAGE, WEBCHAT_BUNDLES.minimal, 'no Adaptive Cards, speech or Markdown-It'),
+  ];
+}
 
 export function runWidgetSizeBench() {
   if (!existsSync(`${DIST}manifest.json`)) throw new Error(`${DIST}manifest.json is missing: run \`npm run build\` first`);
@@ -45,26 +66,34 @@ export function runWidgetSizeBench() {
   const firstOpen = sizes([manifest.loader, app.file, ...app.static].map(read));
   rows.push({ name: 'first open chat (loader + core)', ...firstOpen, budgetBrotli: null, verdict: '-' });
 
-  let peer = null;
-  try {
-    const path = createRequire(fileURLToPath(new URL('../e2e/package.json', import.meta.url))).resolve('@n8n/chat/package.json');
-    const bundle = path.replace(/package\.json$/, 'dist/chat.bundle.es.js');
-    const version = JSON.parse(readFileSync(path, 'utf8')).version;
-    peer = {
-      name: `peer: @n8n/chat ${version} (chat.bundle.es.js, no CSS)`,
-      ...sizes([readFileSync(bundle)]),
-      budgetBrotli: null,
-      verdict: '-',
-    };
-    rows.push(peer);
-  } catch {
-    // The peer is a dev dependency of e2e; without it the table shows ours only.
-  }
+  const peers = peerBundles().map((peer) =>
+    'unavailable' in peer
+      ? {
+          name: peer.name,
+          minBytes: null,
+          gzipBytes: null,
+          brotliBytes: null,
+          budgetBrotli: null,
+          verdict: `unavailable: ${peer.unavailable}`,
+        }
+      : { name: peer.name, ...sizes([readFileSync(peer.path)]), budgetBrotli: null, verdict: '-' },
+  );
+  rows.push(...peers);
   const report = {
     measuredAt: new Date().toISOString(),
     budgets: { loaderBrotliBytes: BUDGETS.loader, coreBrotliBytes: BUDGETS.core },
     rows,
-    ratios: peer === null ? null : { firstOpenBrotliVsN8nChat: +(firstOpen.brotliBytes / peer.brotliBytes).toFixed(3) },
+    // Ours (loader + core, what opening the chat the first time downloads) over each measured peer bundle.
+    ratios: {
+      firstOpenVsPeers: peers
+        .filter((peer) => peer.brotliBytes !== null)
+        .map((peer) => ({
+          peer: peer.name,
+          min: ratio(firstOpen.minBytes, peer.minBytes),
+          gzip: ratio(firstOpen.gzipBytes, peer.gzipBytes),
+          brotli: ratio(firstOpen.brotliBytes, peer.brotliBytes),
+        })),
+    },
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/widget-size.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
@@ -78,7 +107,9 @@ export function runWidgetSizeBench() {
       verdict,
     })),
   );
-  if (report.ratios !== null) console.log(`first open chat vs @n8n/chat (brotli): ×${report.ratios.firstOpenBrotliVsN8nChat}`);
+  for (const { peer, min, gzip, brotli } of report.ratios.firstOpenVsPeers) {
+    console.log(`first open chat (loader + core) ÷ ${peer.replace(/^peer: /, '')}: min ×${min}, gzip ×${gzip}, brotli ×${brotli}`);
+  }
   console.log('written to bench/results/widget-size.json');
   return report;
 }
