@@ -35,6 +35,10 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [focusSignal, setFocusSignal] = useState(0);
   const [help, setHelp] = useState(false);
+  // Read by the keyboard listener, which a render registers again only after paint: a key pressed in
+  // between (Escape on the just-opened list) must see the list open, not leave the conversation.
+  const helpOpen = useRef(false);
+  helpOpen.current = help;
   const uploads = useUploads(props.conversationId, session.token, (message) => {
     state.received(message);
     props.onChanged();
@@ -54,7 +58,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
       const target = event.target as HTMLElement | null;
       const typing = target !== null && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
       if (event.key === 'Escape') {
-        if (help) setHelp(false);
+        if (helpOpen.current) setHelp(false);
         else if (typing) target.blur();
         else navigate('/inbox');
         return;
@@ -66,11 +70,11 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
         setFocusSignal((n) => n + 1);
       } else if (event.key === 'e') {
         void api.post(`/v1/inbox/${encodeURIComponent(props.conversationId)}/resolve`).then(done, () => undefined);
-      } else if (event.key === '?') setHelp(!help);
+      } else if (event.key === '?') setHelp(!helpOpen.current);
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [props.conversationId, help]);
+  }, [props.conversationId]);
 
   const source = props.listItem ?? state.detail;
   const name = source === null ? 'Visitor' : contactName(source);
