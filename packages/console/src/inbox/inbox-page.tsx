@@ -66,19 +66,24 @@ export function InboxPage(props: { conversationId: string | null }) {
 
   useEffect(() => onInboxChange(() => refresh.current()), []);
 
-  // j / k move through the list (when not typing in a field).
+  // j / k move through the list (when not typing in a field). The listener reads the list and the
+  // selection as last rendered: an effect registering it anew runs only after paint, and j pressed
+  // quickly twice would otherwise start again from the old selection.
+  const shown = useRef({ items, selected: props.conversationId });
+  shown.current = { items, selected: props.conversationId };
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (event.metaKey || event.ctrlKey || event.altKey || (target !== null && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-      if ((event.key !== 'j' && event.key !== 'k') || items === null || items.length === 0) return;
-      const index = items.findIndex((item) => item.conversation.id === props.conversationId);
-      const next = items[Math.max(0, Math.min(items.length - 1, index + (event.key === 'j' ? 1 : -1)))];
+      const { items: list, selected } = shown.current;
+      if ((event.key !== 'j' && event.key !== 'k') || list === null || list.length === 0) return;
+      const index = list.findIndex((item) => item.conversation.id === selected);
+      const next = list[Math.max(0, Math.min(list.length - 1, index + (event.key === 'j' ? 1 : -1)))];
       if (next !== undefined) navigate(`/inbox/${next.conversation.id}`);
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [items, props.conversationId]);
+  }, []);
 
   const selected = items?.find((item) => item.conversation.id === props.conversationId) ?? null;
   return (
