@@ -179,6 +179,23 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     await context.close();
   }, 120_000);
 
+  it('moves through the list with j and k, twice in a row from where the last key left off', async () => {
+    const page = await openConversation();
+    await page.goto(`${baseUrl}/console/inbox`);
+    const links = page.getByTestId('conversation-list').getByRole('link');
+    await links.first().waitFor();
+    const hrefs = await links.evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    expect(hrefs.length).toBeGreaterThanOrEqual(2);
+    await links.first().click();
+    await page.waitForURL((url) => url.pathname === hrefs[0]);
+    await page.getByRole('log', { name: 'Messages' }).focus();
+    await page.keyboard.press('j');
+    await page.waitForURL((url) => url.pathname === hrefs[1]);
+    await page.keyboard.press('k');
+    await page.waitForURL((url) => url.pathname === hrefs[0]);
+    await page.context().close();
+  }, 120_000);
+
   it('opens the live link in a second tab, where only the HttpOnly cookie knows the session, and sends a file from there', async () => {
     const first = await openConversation();
     const second = await first.context().newPage();
