@@ -23,14 +23,12 @@ describe('heartbeats [sqlite]', () => {
 
   it('drops a WebSocket peer that stops answering pings with HEARTBEAT_TIMEOUT', async () => {
     const { token } = await openVisitor(server);
-    const { ws, log } = await rawWs(server.baseUrl, token, undefined, { autoPong: false });
-    let pings = 0;
-    ws.on('ping', () => (pings += 1));
+    const { ws, log, pings } = await rawWs(server.baseUrl, token, undefined, { autoPong: false });
     ws.send(hello);
     await log.waitFor((f) => f.type === 'welcome');
     const closed = await log.waitForClose();
     expect(closed.code).toBe(CLOSE_CODES.HEARTBEAT_TIMEOUT.code);
-    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(pings()).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps a WebSocket peer that answers pings open across many heartbeats', async () => {

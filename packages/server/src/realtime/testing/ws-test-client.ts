@@ -38,9 +38,11 @@ export function rawWs(
   token: string,
   origin?: string,
   { autoPong = true }: { autoPong?: boolean } = {},
-): Promise<{ ws: WebSocket; log: FrameLog }> {
+): Promise<{ ws: WebSocket; log: FrameLog; pings: () => number }> {
   return new Promise((resolve, reject) => {
     const log = new FrameLog();
+    // Counted from the start: a ping can come in the same read as the upgrade answer, before the caller could listen.
+    let pings = 0;
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${encodeURIComponent(token)}`, {
       autoPong,
       ...(origin === undefined ? {} : { origin }),
@@ -49,6 +51,7 @@ export function rawWs(
     ws.on('error', reject);
     ws.on('close', (code, reason) => log.closed(code, reason.toString()));
     ws.on('message', (data) => log.push(parseFrame(data.toString())));
-    ws.on('open', () => resolve({ ws, log }));
+    ws.on('ping', () => (pings += 1));
+    ws.on('open', () => resolve({ ws, log, pings: () => pings }));
   });
 }
