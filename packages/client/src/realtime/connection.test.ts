@@ -74,18 +74,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** A seeded generator (mulberry32): ids and backoff jitter vary, but the same way every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function setup(options: Partial<ConnectionOptions> = {}) {
   const clock = new ManualClock();
   const transports: FakeTransport[] = [];
@@ -98,7 +86,7 @@ function setup(options: Partial<ConnectionOptions> = {}) {
     now: () => clock.now,
     // Math.random made a test fail once in a few hundred runs: a full-jitter delay under 1 ms reconnects
     // within the clock step that was meant to show the 'reconnecting' state.
-    random: seededRandom(42),
+    random: seeded(42),
     createTransport: (name, target) => {
       const transport = new FakeTransport(name, target);
       transports.push(transport);
