@@ -73,7 +73,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
     replies,
     mail,
     botTurnPorts: {
-      shouldBotAnswer: (conversationId) => ownership.shouldBotAnswer(conversationId),
+      shouldBotAnswer: (conversationId, lastSeq) => ownership.shouldBotAnswer(conversationId, lastSeq),
       handoff: (conversationId, reason) => ownership.handoff(conversationId, reason),
     },
     realtimeHooks: {

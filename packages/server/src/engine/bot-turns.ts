@@ -12,6 +12,7 @@ import { withRetries } from '../bots/with-retries.js';
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { readJson } from '../store/json.js';
+import type { ConversationRow } from '../store/conversations-store.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { ConversationSignals } from './conversation-signals.js';
@@ -28,8 +29,11 @@ export type HandoffReason = 'visitor_asked' | 'bot_asked' | 'bot_failed';
 
 /** Who answers a conversation and what a handoff does are decided by conversation ownership; bot turns only ask. */
 export interface BotTurnPorts {
-  /** False while a human owns the conversation (or it waits for one): the bot stays quiet. */
-  shouldBotAnswer(conversationId: string): Promise<boolean>;
+  /**
+   * False while a human owns the conversation (or it waits for one): the bot stays quiet. `lastSeq`:
+   * the conversation's last seq as the turn read it, so the port need not read the conversation again.
+   */
+  shouldBotAnswer(conversationId: string, lastSeq?: number): Promise<boolean>;
   handoff(conversationId: string, reason: HandoffReason): Promise<void>;
 }
 
@@ -138,14 +142,14 @@ export class BotTurns {
     answeredThrough: number | undefined,
   ): Promise<{ stored: Message[]; seenThrough?: number }> {
     // Independent reads go together: every await before the upstream call adds to the visitor's wait for the first word.
-    const [answers, bot] = await Promise.all([this.ports.shouldBotAnswer(conversationId), this.bots.load(botId)]);
-    if (!answers) return { stored: [] };
+    const [conversation, bot] = await Promise.all([this.engine.getConversation(conversationId), this.bots.load(botId)]);
+    if (!(await this.ports.shouldBotAnswer(conversationId, conversation?.last_seq))) return { stored: [] };
     const connector = bot === undefined ? null : this.connect(bot);
     if (bot === undefined || connector === null) {
       this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');
       return { stored: [] };
     }
-    const context = await this.context(conversationId, language, answeredThrough, connector.needs ?? {});
+    const context = await this.context(conversationId, conversation, language, answeredThrough, connector.needs ?? {});
     // Nothing new from the visitor (an earlier turn already answered it): nothing to say.
     const said = pendingVisitorMessages(context.history).at(-1);
     if (said === undefined) return { stored: [] };
@@ -229,11 +233,11 @@ export class BotTurns {
    */
   private async context(
     conversationId: string,
+    conversation: ConversationRow | undefined,
     language: string,
     answeredThrough: number | undefined,
     needs: ContextNeeds,
   ): Promise<BotContext> {
-    const conversation = await this.engine.getConversation(conversationId);
     const window = Math.min(HISTORY_WINDOW, needs.historyWindow ?? HISTORY_WINDOW);
     const after = Math.max(0, (conversation?.last_seq ?? 0) - window);
     const [messages, contact, tools] = await Promise.all([

@@ -210,7 +210,7 @@ export class Ownership {
    * reopens a resolved one to the bot; the bot answers only while it owns the conversation, and a bot
    * that then stays silent past botSilenceMs hands over by itself.
    */
-  async shouldBotAnswer(conversationId: string): Promise<boolean> {
+  async shouldBotAnswer(conversationId: string, lastSeq?: number): Promise<boolean> {
     let current = await this.state(conversationId);
     if (current.snoozedUntil !== null) current = await this.write(current, { snoozedUntil: null }, 'snooze');
     if (current.owner === 'resolved') {
@@ -218,7 +218,7 @@ export class Ownership {
       await this.db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
     }
     if (current.owner !== 'bot') return false;
-    await this.watchBot(conversationId);
+    await this.watchBot(conversationId, lastSeq);
     return true;
   }
 
@@ -253,9 +253,8 @@ export class Ownership {
     }
   }
 
-  private async watchBot(conversationId: string): Promise<void> {
-    const conversation = await this.engine.getConversation(conversationId);
-    const afterSeq = Number(conversation?.last_seq ?? 0);
+  private async watchBot(conversationId: string, lastSeq: number | undefined): Promise<void> {
+    const afterSeq = Number(lastSeq ?? (await this.engine.getConversation(conversationId))?.last_seq ?? 0);
     clearTimeout(this.watchdogs.get(conversationId));
     const timer = setTimeout(() => {
       this.watchdogs.delete(conversationId);
