@@ -2,15 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { agentCreateSchema, agentSelfUpdateSchema, agentUpdateSchema } from '@parley/protocol';
 import type { AgentService } from '../agents/agent-service.js';
 import { ApiError } from '../http/api-error.js';
+import { consoleAgentId } from '../http/auth-plugin.js';
 import { parseListQuery } from '../http/list-query.js';
-import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { ADMIN_SECURITY, AGENT_SECURITY, CONSOLE_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { requireConsoleAgent } from './auth.js';
 
 const tags = ['agents'];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse };
-const CONSOLE_SECURITY = [{ consoleSession: [] }];
-const READ_SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 
 /** Agent accounts. Every agent may read them (to transfer a conversation) and change their own status; changes are for admins. */
 export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (app, { agents }) => {
@@ -25,14 +23,14 @@ export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (ap
         body: jsonSchema(agentSelfUpdateSchema),
         response: { 200: ok('The agent'), ...errors },
       },
-      handler: async (request) => agents.update(requireConsoleAgent(request.agent), parseInput(agentSelfUpdateSchema, request.body ?? {})),
+      handler: async (request) => agents.update(consoleAgentId(request), parseInput(agentSelfUpdateSchema, request.body ?? {})),
     });
 
     scope.get('/v1/agents', {
       schema: {
         tags,
         summary: 'List agents, newest first (any agent: to transfer to)',
-        security: READ_SECURITY,
+        security: AGENT_SECURITY,
         response: { 200: ok('`{ items, nextCursor }`'), ...errors },
       },
       handler: async (request) => {
@@ -45,7 +43,7 @@ export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (ap
       schema: {
         tags,
         summary: 'Fetch an agent',
-        security: READ_SECURITY,
+        security: AGENT_SECURITY,
         params: idParams,
         response: { 200: ok('The agent'), ...errors },
       },

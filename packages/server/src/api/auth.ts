@@ -4,7 +4,8 @@ import type { AgentService } from '../agents/agent-service.js';
 import { CONSOLE_COOKIE, type ConsoleSessions } from '../auth/console-sessions.js';
 import { LoginLimiter } from '../auth/login-limiter.js';
 import { ApiError } from '../http/api-error.js';
-import { errorResponse, jsonSchema, ok } from '../http/openapi.js';
+import { consoleAgentId } from '../http/auth-plugin.js';
+import { CONSOLE_SECURITY, errorResponse, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 
 export interface AuthApiOptions {
@@ -15,7 +16,6 @@ export interface AuthApiOptions {
 }
 
 const tags = ['console auth'];
-const CONSOLE_SECURITY = [{ consoleSession: [] }];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 429: errorResponse };
 
 /** Console logins: an HttpOnly, SameSite=Strict cookie holding an opaque session token. */
@@ -83,7 +83,7 @@ export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents,
 
     scope.get('/v1/auth/me', {
       schema: { tags, summary: 'The logged-in agent', security: CONSOLE_SECURITY, response: { 200: ok('`{ agent }`'), ...errors } },
-      handler: async (request) => ({ agent: await agents.get(requireConsoleAgent(request.agent)) }),
+      handler: async (request) => ({ agent: await agents.get(consoleAgentId(request)) }),
     });
 
     scope.post('/v1/auth/password', {
@@ -96,7 +96,7 @@ export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents,
         response: { 204: { description: 'Changed', type: 'null' }, ...errors },
       },
       handler: async (request, reply) => {
-        const id = requireConsoleAgent(request.agent);
+        const id = consoleAgentId(request);
         const input = parseInput(passwordChangeSchema, request.body ?? {});
         await agents.changePassword(id, input.currentPassword, input.newPassword);
         await consoleSessions.revokeOthers(id, request.agent?.sessionHash ?? '');
@@ -105,11 +105,3 @@ export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents,
     });
   });
 };
-
-/** The agent id of a console login; API keys have no account to show or change. */
-export function requireConsoleAgent(agent: { readonly via: string; readonly id: string } | null): string {
-  if (agent === null || agent.via === 'key') {
-    throw new ApiError('PARLEY_ERR_AUTH_SESSION_INVALID', 'This endpoint needs a console login, not an API key.');
-  }
-  return agent.id;
-}

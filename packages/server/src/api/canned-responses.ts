@@ -1,14 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { cannedResponseCreateSchema, cannedResponsePatchSchema, type CannedResponse } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
-import type { AgentPrincipal } from '../http/auth-plugin.js';
-import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { agentOf } from '../http/auth-plugin.js';
+import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { CannedResponsesStore } from '../store/canned-responses-store.js';
 import { isUniqueViolation } from '../store/conversations-store.js';
 
 const tags = ['canned responses'];
-const SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse };
 
 const shortcutTaken = (shortcut: string) =>
@@ -22,16 +21,12 @@ const shortcutTaken = (shortcut: string) =>
 export const cannedResponsesApi: FastifyPluginAsync<{ store: CannedResponsesStore }> = async (app, { store }) => {
   app.addHook('onRequest', app.requireAgent);
 
-  const principal = (request: FastifyRequest): AgentPrincipal => {
-    if (request.agent === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
-    return request.agent;
-  };
   const editable = async (request: FastifyRequest<{ Params: { id: string } }>): Promise<CannedResponse> => {
     const found = await store.get(request.params.id);
     if (found === undefined) {
       throw new ApiError('PARLEY_ERR_CANNED_RESPONSE_NOT_FOUND', `No canned response has the id ${request.params.id}.`);
     }
-    const me = principal(request);
+    const me = agentOf(request);
     if (me.role !== 'admin' && found.createdBy !== me.id) throw new ApiError('PARLEY_ERR_CANNED_RESPONSE_NOT_YOURS');
     return found;
   };
@@ -41,7 +36,7 @@ export const cannedResponsesApi: FastifyPluginAsync<{ store: CannedResponsesStor
       tags,
       summary: 'List canned responses',
       description: 'Every response of the team, by shortcut. Any agent.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       response: { 200: ok('`{ items }`'), ...errors },
     },
     handler: async () => ({ items: await store.list() }),
@@ -52,14 +47,14 @@ export const cannedResponsesApi: FastifyPluginAsync<{ store: CannedResponsesStor
       tags,
       summary: 'Add a canned response',
       description: '`shortcut` (1–32 of a–z, 0–9, `_`, `-`; unique) and Markdown `text`. Any agent; they become its author.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       body: jsonSchema(cannedResponseCreateSchema),
       response: { 201: ok('The canned response'), ...errors },
     },
     handler: async (request, reply) => {
       const input = parseInput(cannedResponseCreateSchema, request.body ?? {});
       try {
-        return reply.status(201).send(await store.create(input.shortcut, input.text, principal(request).id));
+        return reply.status(201).send(await store.create(input.shortcut, input.text, agentOf(request).id));
       } catch (error) {
         if (isUniqueViolation(error)) throw shortcutTaken(input.shortcut);
         throw error;
@@ -72,7 +67,7 @@ export const cannedResponsesApi: FastifyPluginAsync<{ store: CannedResponsesStor
       tags,
       summary: 'Change a canned response',
       description: 'Its author or an admin. Send the fields to change.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(cannedResponsePatchSchema),
       response: { 200: ok('The canned response'), ...errors },
@@ -96,7 +91,7 @@ export const cannedResponsesApi: FastifyPluginAsync<{ store: CannedResponsesStor
       tags,
       summary: 'Remove a canned response',
       description: 'Its author or an admin.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       response: { 204: { description: 'Removed', type: 'null' }, ...errors },
     },

@@ -7,6 +7,7 @@ import { parseInput } from '../http/parse-input.js';
 import { withoutNotes } from '../engine/private-notes.js';
 import { readJson } from '../store/json.js';
 import type { RouteOptions } from '../services.js';
+import { appendVisitorMessage, visitorConversation } from './visitor-conversation.js';
 
 const messagesQuerySchema = v.strictObject({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number (the last seq you hold)'), v.transform(Number))),
@@ -17,25 +18,13 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 
 /** A visitor's own conversation, reached with the session token. The realtime gateway offers the same over sockets. */
 export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { engine, widgets, botTurns } = services;
+  const { engine } = services;
   // Console logins (cookie or console token) may read too; only visitors' session tokens may send here.
   app.addHook('onRequest', app.requireSessionOrAgent);
 
-  /** The token reaches one conversation, and only while its widget exists. */
-  const authorize = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    const claims = request.session;
-    if (claims === null || claims.sub !== request.params.id) {
-      throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
-    }
-    const { effective } = await widgets.resolve(claims.wid);
-    const conversation = await engine.getConversation(claims.sub);
-    if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
-    return { conversation, effective };
-  };
-
   /** Reading is open to agents as well; they see private notes, visitors never do. */
   const authorizeReader = async (request: FastifyRequest<{ Params: { id: string } }>) => {
-    if (request.agent === null) return { ...(await authorize(request)), agent: false };
+    if (request.agent === null) return { ...(await visitorConversation(services, request)), agent: false };
     const conversation = await engine.getConversation(request.params.id);
     if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
     return { conversation, agent: true };
@@ -94,19 +83,9 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       response: { 200: ok('`{ message, created: false }`'), 201: ok('`{ message, created: true }`'), ...errors },
     },
     handler: async (request, reply) => {
-      const { conversation, effective } = await authorize(request);
+      const target = await visitorConversation(services, request);
       const input = parseInput(visitorMessageSchema, request.body ?? {});
-      const result = await engine.append({
-        conversationId: conversation.id,
-        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
-        type: 'text',
-        text: input.text,
-        clientId: input.clientId ?? null,
-      });
-      if (result.created && effective.botId !== null) {
-        const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-        botTurns.startBotTurn(conversation.id, effective.botId, language);
-      }
+      const result = await appendVisitorMessage(services, target, { type: 'text', text: input.text, clientId: input.clientId ?? null });
       return reply.status(result.created ? 201 : 200).send(result);
     },
   });

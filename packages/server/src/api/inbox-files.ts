@@ -4,9 +4,9 @@ import type { AgentReplies } from '../engine/agent-replies.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
 import type { FileStore } from '../files/file-store.js';
 import { ApiError } from '../http/api-error.js';
-import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
-import { parseInput } from '../http/parse-input.js';
-import { acceptRawBodies, keepUpload, MAX_UPLOAD_BYTES, uploadQuerySchema } from './uploads.js';
+import { agentOf } from '../http/auth-plugin.js';
+import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { acceptRawBodies, MAX_UPLOAD_BYTES, uploadedFile, uploadQuerySchema } from './uploads.js';
 
 export interface InboxFilesApiOptions {
   readonly engine: ConversationEngine;
@@ -15,8 +15,6 @@ export interface InboxFilesApiOptions {
   readonly files: FileStore;
   readonly publicUrl: string;
 }
-
-const SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 
 /**
  * Agents' attachments: `POST /v1/inbox/:id/files?name=` with the raw file as the body. Same limits and
@@ -35,7 +33,7 @@ export const inboxFilesApi: FastifyPluginAsync<InboxFilesApiOptions> = async (ap
       tags: ['inbox'],
       summary: 'Send a file to the visitor',
       description: `The raw file as the body (at most ${MAX_UPLOAD_BYTES} bytes; PNG, JPEG, GIF, WebP, PDF or plain text, read from the bytes), with a console token as Bearer or an admin API key (with the console cookie instead, send \`content-type: application/json\`: its CSRF rule; the type is still read from the bytes). Appends a \`file\` message authored by the agent, like a reply, and answers it (201; 200 for a known \`clientId\`).`,
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       querystring: jsonSchema(uploadQuerySchema),
       response: {
@@ -50,22 +48,13 @@ export const inboxFilesApi: FastifyPluginAsync<InboxFilesApiOptions> = async (ap
       },
     },
     handler: async (request, reply) => {
-      const agent = request.agent;
-      if (agent === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
+      const agent = agentOf(request);
       const id = request.params.id;
       // The same visibility rule as every inbox action: what inbox.item shows this agent.
       if ((await inbox.item(id, agent.id)) === undefined)
         throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${id}.`);
-      const { name = 'file', clientId } = parseInput(uploadQuerySchema, request.query ?? {});
-      const file = await keepUpload(files, publicUrl, id, name, request.body);
-      const result = await engine.append({
-        conversationId: id,
-        author: { role: 'agent', id: agent.id, name: agent.name },
-        type: 'file',
-        text: file.text,
-        payload: file.payload,
-        clientId: clientId ?? null,
-      });
+      const file = await uploadedFile(files, publicUrl, id, request);
+      const result = await engine.append({ conversationId: id, author: { role: 'agent', id: agent.id, name: agent.name }, ...file });
       if (result.created) await replies.replied(result);
       return reply.status(result.created ? 201 : 200).send(result);
     },

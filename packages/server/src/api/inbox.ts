@@ -15,8 +15,8 @@ import type { AgentReplies } from '../engine/agent-replies.js';
 import type { InboxService } from '../engine/inbox-service.js';
 import type { Actor, Ownership } from '../engine/ownership.js';
 import { ApiError } from '../http/api-error.js';
-import type { AgentPrincipal } from '../http/auth-plugin.js';
-import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { agentOf } from '../http/auth-plugin.js';
+import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 
 export interface InboxApiOptions {
@@ -28,7 +28,6 @@ export interface InboxApiOptions {
 }
 
 const tags = ['inbox'];
-const SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse };
 const agentReplySchema = v.strictObject({ text: visitorMessageSchema.entries.text, clientId: visitorMessageSchema.entries.clientId });
 const noteBodySchema = v.strictObject({ ...noteSchema.entries, clientId: visitorMessageSchema.entries.clientId });
@@ -39,15 +38,17 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox, ownership, replies, agents, teams }) => {
   app.addHook('onRequest', app.requireAgent);
 
-  const principal = (request: FastifyRequest): AgentPrincipal => {
-    if (request.agent === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
-    return request.agent;
+  const actor = (request: FastifyRequest): Actor => {
+    const { id, name } = agentOf(request);
+    return { kind: 'agent', id, name };
   };
-  const actor = (request: FastifyRequest): Actor => ({ kind: 'agent', id: principal(request).id, name: principal(request).name });
-  const author = (request: FastifyRequest): Author => ({ role: 'agent', id: principal(request).id, name: principal(request).name });
+  const author = (request: FastifyRequest): Author => {
+    const { id, name } = agentOf(request);
+    return { role: 'agent', id, name };
+  };
   /** The item as this agent now sees it: every action answers with it. */
   const itemFor = async (request: IdRequest) => {
-    const item = await inbox.item(request.params.id, principal(request).id);
+    const item = await inbox.item(request.params.id, agentOf(request).id);
     if (item === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${request.params.id}.`);
     return item;
   };
@@ -58,13 +59,13 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       summary: 'List conversations',
       description:
         '`view` mine | unassigned | team | all (default all); `status` open | pending | resolved | snoozed; `owner` bot | queued | human; `q` searches contact name, email and message text; `widgetId`; `take` (1–100, default 20) and `cursor`. Newest activity first. Items are `{ conversation, contact, lastMessage, unread, waitingSinceMs }`.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       querystring: jsonSchema(inboxQuerySchema),
       response: { 200: ok('`{ items, nextCursor }`'), ...errors },
     },
     handler: async (request) => {
       const query = parseInput(inboxQuerySchema, request.query ?? {});
-      const me = principal(request);
+      const me = agentOf(request);
       const teamIds = me.via === 'key' ? [] : (await agents.get(me.id)).teamIds;
       return inbox.list({ id: me.id, teamIds }, query);
     },
@@ -76,11 +77,11 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       summary: 'One conversation with its visitor’s context',
       description:
         'The list item plus `context` (pageUrl, referrer, browser, language, custom attributes, earlier conversations of the contact) and `queue` (place and estimated wait while queued). Messages: `GET /v1/conversations/{id}/messages` with the same credentials.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       response: { 200: ok('The conversation detail'), ...errors },
     },
-    handler: async (request) => inbox.detail(request.params.id, principal(request).id),
+    handler: async (request) => inbox.detail(request.params.id, agentOf(request).id),
   });
 
   app.post<{ Params: { id: string } }>('/v1/inbox/:id/assign', {
@@ -89,7 +90,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       summary: 'Assign or transfer',
       description:
         '`{ agentId }` gives the conversation to that agent (owner human); `{ teamId }` puts it in that team’s queue, where routing assigns it; `{ agentId, teamId }` does both.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(assignSchema),
       response: { 200: ok('The inbox item'), ...errors },
@@ -114,7 +115,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
         tags,
         summary,
         description: `${description} Send \`{}\` as the body.`,
-        security: SECURITY,
+        security: AGENT_SECURITY,
         params: idParams,
         body: jsonSchema(emptyActionSchema),
         response: { 200: ok('The inbox item'), ...errors },
@@ -135,7 +136,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       tags,
       summary: 'Snooze until a time',
       description: 'Hidden from open and pending lists until `until`, or until the visitor writes.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(snoozeSchema),
       response: { 200: ok('The inbox item'), ...errors },
@@ -154,7 +155,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       summary: 'Add a private note',
       description:
         'Stored in the conversation (type `note`, its own seq) and delivered only to agents: never to the visitor, over REST, realtime, the bot or exports.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(noteBodySchema),
       response: { 201: ok('`{ message, created: true }`'), 200: ok('`{ message, created: false }` (a resend)'), ...errors },
@@ -173,7 +174,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       summary: 'Reply to the visitor',
       description:
         'Markdown text. A reply to a conversation nobody holds assigns it to you. Idempotent on `clientId`. Replies the visitor has not read within a minute are emailed when they left an address and SMTP is configured.',
-      security: SECURITY,
+      security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(agentReplySchema),
       response: { 201: ok('`{ message, created: true }`'), 200: ok('`{ message, created: false }` (a resend)'), ...errors },

@@ -2,11 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { teamCreateSchema, teamUpdateSchema } from '@parley/protocol';
 import type { TeamService } from '../agents/team-service.js';
 import { parseListQuery } from '../http/list-query.js';
-import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
+import { ADMIN_SECURITY, AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 
 const tags = ['teams'];
-const READ_SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse };
 
 /** Teams of agents. A widget's `teamId` routes its handoffs to that team. */
@@ -31,7 +30,7 @@ export const teamsApi: FastifyPluginAsync<{ teams: TeamService }> = async (app, 
     schema: {
       tags,
       summary: 'List teams, newest first',
-      security: READ_SECURITY,
+      security: AGENT_SECURITY,
       response: { 200: ok('`{ items, nextCursor }`'), ...errors },
     },
     handler: async (request) => {
@@ -41,7 +40,7 @@ export const teamsApi: FastifyPluginAsync<{ teams: TeamService }> = async (app, 
   });
 
   app.get<{ Params: { id: string } }>('/v1/teams/:id', {
-    schema: { tags, summary: 'Fetch a team', security: READ_SECURITY, params: idParams, response: { 200: ok('The team'), ...errors } },
+    schema: { tags, summary: 'Fetch a team', security: AGENT_SECURITY, params: idParams, response: { 200: ok('The team'), ...errors } },
     handler: async (request) => teams.get(request.params.id),
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import * as v from 'valibot';
 import { clientIdSchema } from '@parley/protocol';
 import type { FileStore } from '../files/file-store.js';
@@ -7,8 +7,8 @@ import { sniffType } from '../files/sniff-type.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { readJson } from '../store/json.js';
 import type { RouteOptions } from '../services.js';
+import { appendVisitorMessage, visitorConversation } from './visitor-conversation.js';
 
 /** Largest upload; the widget checks the same limit before sending (its `fileTooLarge` text). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -18,15 +18,19 @@ export const uploadQuerySchema = v.strictObject({
   clientId: v.optional(clientIdSchema),
 });
 
-/** Raw bodies of any type, in the calling plugin only; the size is checked by keepUpload to answer with the file error. */
+/** Raw bodies of any type, in the calling plugin only; the size is checked by uploadedFile to answer with the file error. */
 export function acceptRawBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES * 2 }, (_request, body, done) => done(null, body));
 }
 
-/** Checks an uploaded body (size, sniffed type), keeps it, and returns a `file` message's text and payload. Shared with agents' uploads. */
-export async function keepUpload(files: FileStore, publicUrl: string, conversationId: string, name: string, body: unknown) {
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+/**
+ * The `file` message of an upload request, shared with agents' uploads: the body is checked (size,
+ * sniffed type) and kept; `?name=` names it and `?clientId=` makes the send idempotent.
+ */
+export async function uploadedFile(files: FileStore, publicUrl: string, conversationId: string, request: FastifyRequest) {
+  const { name = 'file', clientId } = parseInput(uploadQuerySchema, request.query ?? {});
+  const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (bytes.length === 0)
     throw new ApiError('PARLEY_ERR_FILE_TYPE_NOT_ALLOWED', 'The body was empty: send the file itself as the request body.');
   if (bytes.length > MAX_UPLOAD_BYTES) {
@@ -37,7 +41,8 @@ export async function keepUpload(files: FileStore, publicUrl: string, conversati
   const id = randomBytes(18).toString('base64url');
   await files.put(id, bytes, { name, mimeType, size: bytes.length, conversationId, createdAt: new Date().toISOString() });
   const url = `${publicUrl}/files/${id}`;
-  return { text: `[${name.replace(/[[\]]/g, '')}](${url})`, payload: { url, name, mimeType, size: bytes.length } };
+  const text = `[${name.replace(/[[\]]/g, '')}](${url})`;
+  return { type: 'file', text, payload: { url, name, mimeType, size: bytes.length }, clientId: clientId ?? null } as const;
 }
 
 /**
@@ -50,7 +55,6 @@ export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; p
   app,
   { services, files, publicUrl },
 ) => {
-  const { engine, widgets, botTurns } = services;
   acceptRawBodies(app);
 
   app.post<{ Params: { id: string } }>('/v1/conversations/:id/files', {
@@ -73,28 +77,10 @@ export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; p
       },
     },
     handler: async (request, reply) => {
-      const claims = request.session;
-      if (claims === null || claims.sub !== request.params.id) {
-        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
-      }
-      const { effective } = await widgets.resolve(claims.wid);
-      if (!effective.attachments) throw new ApiError('PARLEY_ERR_FILE_UPLOADS_DISABLED');
-      const conversation = await engine.getConversation(claims.sub);
-      if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
-      const { name = 'file', clientId } = parseInput(uploadQuerySchema, request.query ?? {});
-      const file = await keepUpload(files, publicUrl, conversation.id, name, request.body);
-      const result = await engine.append({
-        conversationId: conversation.id,
-        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
-        type: 'file',
-        text: file.text,
-        payload: file.payload,
-        clientId: clientId ?? null,
-      });
-      if (result.created && effective.botId !== null) {
-        const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-        botTurns.startBotTurn(conversation.id, effective.botId, language);
-      }
+      const target = await visitorConversation(services, request);
+      if (!target.effective.attachments) throw new ApiError('PARLEY_ERR_FILE_UPLOADS_DISABLED');
+      const file = await uploadedFile(files, publicUrl, target.conversation.id, request);
+      const result = await appendVisitorMessage(services, target, file);
       return reply.status(result.created ? 201 : 200).send(result);
     },
   });

@@ -52,6 +52,7 @@ export interface AuthOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export const authPlugin = fp<AuthOptions>(
   async (app, { apiKeys, adminKey, tokens, consoleSessions, agents }) => {
@@ -120,7 +121,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorate('requireSessionOrAgent', async (request: FastifyRequest) => {
       // Only console logins read as agents here; anything else must be the visitor's session token.
       const header = request.headers.authorization;
-      const token = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+      const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
       const consoleLogin =
         (token !== undefined && isConsoleToken(token)) || (header === undefined && request.cookies[CONSOLE_COOKIE] !== undefined);
       if (consoleLogin) {
@@ -133,10 +134,32 @@ export const authPlugin = fp<AuthOptions>(
   { name: 'parley-auth' },
 );
 
+/** The agent a `requireAgent` or `requireAdmin` hook let through. */
+export function agentOf(request: FastifyRequest): AgentPrincipal {
+  if (request.agent === null) throw new ApiError('PARLEY_ERR_AUTH_MISSING');
+  return request.agent;
+}
+
+/** The agent id of a console login; API keys have no account to show or change. */
+export function consoleAgentId(request: FastifyRequest): string {
+  const agent = agentOf(request);
+  if (agent.via === 'key') throw new ApiError('PARLEY_ERR_AUTH_SESSION_INVALID', 'This endpoint needs a console login, not an API key.');
+  return agent.id;
+}
+
+/** The visitor session behind `/v1/conversations/:id/…`: a token reaches its own conversation only. */
+export function conversationSession(request: FastifyRequest<{ Params: { id: string } }>): SessionClaims {
+  const claims = request.session;
+  if (claims === null || claims.sub !== request.params.id) {
+    throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
+  }
+  return claims;
+}
+
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') throw new ApiError('PARLEY_ERR_AUTH_MISSING');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const match = BEARER.exec(header);
   if (match?.[1] === undefined) {
     throw new ApiError('PARLEY_ERR_AUTH_MISSING', 'The Authorization header must have the form "Bearer <key or token>".');
   }

@@ -36,6 +36,10 @@ export const idParams = {
 
 export const ADMIN_SECURITY = [{ adminKey: [] }];
 export const SESSION_SECURITY = [{ sessionToken: [] }];
+/** Endpoints only a person logged in to the console can use (their own account). */
+export const CONSOLE_SECURITY = [{ consoleSession: [] }];
+/** Agents' endpoints: a console login, or an admin API key acting as the `admin` agent. */
+export const AGENT_SECURITY = [{ consoleSession: [] }, { adminKey: [] }];
 
 export function ok(description: string): Record<string, unknown> {
   return { description, type: 'object', additionalProperties: true };
