@@ -42,20 +42,30 @@ export class ConsoleApi {
     return this.call<void>('DELETE', path, {});
   }
 
-  /** Every page of a cursor-paginated list (admin lists are short; stops after 20 pages). */
-  async all<T>(path: string): Promise<T[]> {
+  /**
+   * The first `max` pages of a cursor-paginated list, and the cursor after them (null: nothing more).
+   * `background` reads them as a poll (see `poll`).
+   */
+  async pages<T>(
+    path: string,
+    options: { take: number; max: number; background?: boolean },
+  ): Promise<{ items: T[]; nextCursor: string | null }> {
     const items: T[] = [];
     let cursor: string | null = null;
-    for (let page = 0; page < 20; page++) {
+    for (let page = 0; page < options.max; page++) {
       const separator = path.includes('?') ? '&' : '?';
-      const answer: Page<T> = await this.get<Page<T>>(
-        `${path}${separator}take=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
-      );
+      const url = `${path}${separator}take=${options.take}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const answer: Page<T> = await (options.background === true ? this.poll<Page<T>>(url) : this.get<Page<T>>(url));
       items.push(...answer.items);
       cursor = answer.nextCursor ?? null; // Some lists (API keys) are never paginated and send no cursor.
       if (cursor === null) break;
     }
-    return items;
+    return { items, nextCursor: cursor };
+  }
+
+  /** Every page of a cursor-paginated list (admin lists are short; stops after 20 pages). */
+  async all<T>(path: string): Promise<T[]> {
+    return (await this.pages<T>(path, { take: 100, max: 20 })).items;
   }
 
   login(email: string, password: string): Promise<{ readonly agent: Agent; readonly token: string; readonly expiresAt: string }> {
@@ -104,7 +114,8 @@ export class ConsoleApi {
   }
 }
 
-function isErrorBody(value: unknown): value is ErrorBody {
+/** The server's error envelope (`{ error: { code, message, field? } }`), from any parsed body. */
+export function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error: unknown = value.error;
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;

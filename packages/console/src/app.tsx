@@ -10,7 +10,7 @@ import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { match, navigate, useRoute } from './router.js';
 import { SessionContext, tokenStore, type Session } from './session.js';
-import { Shell } from './shell.js';
+import { NAV, Shell } from './shell.js';
 import type { Agent } from './types.js';
 import { Empty } from './ui/feedback.js';
 import { Link } from './ui/link.js';
@@ -18,17 +18,6 @@ import { SettingsListPage } from './widgets/settings-list-page.js';
 import { WidgetEditorPage } from './widgets/widget-editor-page.js';
 
 type Boot = { kind: 'loading' } | { kind: 'anonymous' } | { kind: 'in'; agent: Agent; token: string | null };
-
-const TITLES: Readonly<Record<string, string>> = {
-  inbox: 'Inbox',
-  widgets: 'Widgets',
-  blueprints: 'Blueprints',
-  bots: 'Bots',
-  agents: 'Agents & teams',
-  'api-keys': 'API keys',
-  'canned-responses': 'Canned responses',
-  account: 'Account',
-};
 
 export function App() {
   const path = useRoute();
@@ -43,8 +32,10 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    const section = path.split('/')[1] ?? '';
-    setBaseTitle(boot.kind === 'in' ? `${TITLES[section] ?? 'Console'} · Parley` : 'Log in · Parley');
+    // A page is titled like its navigation entry (`/inbox/c_1` like `/inbox`).
+    const section = `/${path.split('/')[1] ?? ''}`;
+    const title = NAV.find((item) => item.to === section)?.label ?? 'Console';
+    setBaseTitle(boot.kind === 'in' ? `${title} · Parley` : 'Log in · Parley');
   }, [path, boot.kind]);
 
   const session = useMemo<Session | null>(() => {

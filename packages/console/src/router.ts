@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 /** The console lives under /console; routes are the rest of the path (history API, no hash). */
 export const BASE = '/console';
 
-export function currentPath(): string {
+function currentPath(): string {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname;
   return path === '' || path === '/' ? '/inbox' : path.replace(/\/+$/, '');
 }

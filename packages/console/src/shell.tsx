@@ -31,8 +31,7 @@ function StatusSwitch() {
   const [error, setError] = useState<string | null>(null);
   const change = async (status: AgentStatus) => {
     try {
-      const answer = await api.patch<Agent | { agent: Agent }>('/v1/agents/me', { status });
-      session.update('agent' in answer ? answer.agent : answer);
+      session.update(await api.patch<Agent>('/v1/agents/me', { status }));
       setError(null);
     } catch (caught) {
       setError(errorText(caught));
@@ -127,7 +126,7 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
   );
 }
 
-export function initials(name: string): string {
+function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase();
 }

@@ -1,16 +1,16 @@
 import { Connection, windowNetworkHooks, type EventSourceConstructor, type WebSocketConstructor } from '@parley/client';
 
 /**
- * The agent's realtime link to one conversation (or, with `inbox`, to the inbox stream). The gateway
- * takes the console session token as `?token=` plus `?conversationId=` / `?inbox=1`; @parley/client
- * builds the URLs itself, so the extra parameters are added by the WebSocket, EventSource and fetch
- * it is given (the client takes its globals injected for exactly this kind of reason).
+ * The agent's realtime link to one conversation, resuming after `lastSeq`. The gateway takes the
+ * console session token as `?token=` plus `?conversationId=`; @parley/client builds the URLs itself,
+ * so the conversation is added by the WebSocket, EventSource and fetch it is given (the client takes
+ * its globals injected for exactly this kind of reason).
  */
-export function agentConnection(token: string | null, params: Readonly<Record<string, string>>, lastSeq = 0): Connection {
+export function agentConnection(token: string | null, conversationId: string, lastSeq: number): Connection {
   const withParams = (url: string): string => {
     if (!url.includes('/v1/realtime/')) return url;
     const parsed = new URL(url, location.href);
-    for (const [key, value] of Object.entries(params)) parsed.searchParams.set(key, value);
+    parsed.searchParams.set('conversationId', conversationId);
     // Without a token (a tab opened after login) the HttpOnly cookie authenticates the link instead.
     if (parsed.searchParams.get('token') === '') parsed.searchParams.delete('token');
     return parsed.toString();

@@ -1,7 +1,7 @@
 import type { CannedResponse } from '@parley/protocol';
 import { ParleyApiError } from '@parley/client';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, errorText } from '../api.js';
 
 /**
  * Canned responses: `/shortcut` in the composer expands to a text the whole team shares
@@ -32,7 +32,7 @@ export function useCanned(): { list: readonly CannedResponse[]; error: string | 
     listeners.add(setList);
     refreshCanned().then(
       () => setError(null),
-      (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)),
+      (caught: unknown) => setError(errorText(caught)),
     );
     return () => void listeners.delete(setList);
   }, []);

@@ -30,9 +30,9 @@ export function ConversationActions(props: {
   const [agents, setAgents] = useState<readonly Agent[]>([]);
   const [teams, setTeams] = useState<readonly Team[]>([]);
   useEffect(() => {
-    // Agents who are not admins may not list everyone: then "Assign to me" is what they get.
-    api.all<Agent>('/v1/agents').then(setAgents, () => setAgents([session.agent]));
-    api.all<Team>('/v1/teams').then(setTeams, () => setTeams([]));
+    // Every agent may list agents and teams (to transfer to); if that fails, "Me" is still offered.
+    api.all<Agent>('/v1/agents').then(setAgents, () => undefined);
+    api.all<Team>('/v1/teams').then(setTeams, () => undefined);
   }, []);
 
   const act = async (action: string, body: unknown = {}) => {

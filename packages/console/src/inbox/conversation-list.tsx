@@ -1,4 +1,5 @@
 import type { InboxItem, InboxStatus, InboxView } from '../types.js';
+import { Empty, ErrorNote } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 
 export interface Filters {
@@ -91,33 +92,25 @@ export function ConversationList(props: {
         />
       </div>
       {props.error !== null ? (
-        <p class="error-note" role="alert">
-          {props.error}
-        </p>
+        <ErrorNote message={props.error} />
       ) : props.items === null ? (
         <p class="muted pad">Loading…</p>
       ) : props.items.length === 0 ? (
-        <div class="empty">
-          <p class="empty-title">Nothing here.</p>
+        <Empty title="Nothing here.">
           <p class="muted">New conversations appear on their own; try another filter.</p>
-        </div>
+        </Empty>
       ) : (
         <ul class="conversations" data-testid="conversation-list">
           {props.items.map((item) => {
             const selected = props.selected === item.conversation.id;
+            const name = contactName(item);
             const waiting = waitingText(item.waitingSinceMs);
             const last = item.lastMessage;
             const prefix =
-              last === null
-                ? ''
-                : (last.type as string) === 'note'
-                  ? 'Note: '
-                  : last.author.role === 'agent'
-                    ? `${last.author.name}: `
-                    : '';
+              last === null ? '' : last.type === 'note' ? 'Note: ' : last.author.role === 'agent' ? `${last.author.name}: ` : '';
             // A file's text is a Markdown link to it; its name reads better in one line.
-            const name = last?.type === 'file' ? last.payload?.['name'] : undefined;
-            const preview = last === null ? 'No messages yet' : `${prefix}${typeof name === 'string' ? `File: ${name}` : last.text}`;
+            const file = last?.type === 'file' ? last.payload?.['name'] : undefined;
+            const preview = last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`;
             return (
               <li>
                 <Link
@@ -126,11 +119,11 @@ export function ConversationList(props: {
                   aria-current={selected ? 'page' : undefined}
                 >
                   <span class="avatar" aria-hidden="true">
-                    {contactName(item).slice(0, 1).toUpperCase()}
+                    {name.slice(0, 1).toUpperCase()}
                   </span>
                   <span class="conversation-text">
                     <span class="conversation-top">
-                      <span class="conversation-name">{contactName(item)}</span>
+                      <span class="conversation-name">{name}</span>
                       {waiting === null ? null : <span class="waiting">{waiting}</span>}
                     </span>
                     <span class="conversation-preview">{preview}</span>

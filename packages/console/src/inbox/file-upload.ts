@@ -1,12 +1,11 @@
 import type { Message } from '@parley/protocol';
+import { isErrorBody } from '../api.js';
 
 /**
  * The server's upload limit (uploads.ts MAX_UPLOAD_BYTES), checked here too so a big file is not sent only
  * to be refused; the message says what the server's PARLEY_ERR_FILE_TOO_LARGE says.
  */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-
-export class UploadError extends Error {}
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** `12 KB`, `3.4 MB`: sizes as people read them. */
 export function formatSize(bytes: number): string {
@@ -29,7 +28,7 @@ export function uploadFile(
 ): Promise<Message> {
   if (file.size > MAX_FILE_BYTES) {
     return Promise.reject(
-      new UploadError(`${file.name} was not sent: the file has ${file.size} bytes; at most ${MAX_FILE_BYTES} (10 MB) are accepted.`),
+      new Error(`${file.name} was not sent: the file has ${file.size} bytes; at most ${MAX_FILE_BYTES} (10 MB) are accepted.`),
     );
   }
   return new Promise((resolve, reject) => {
@@ -44,7 +43,7 @@ export function uploadFile(
       request.setRequestHeader('content-type', 'application/octet-stream');
     }
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
-    request.onerror = () => reject(new UploadError(`${file.name} was not sent: the server cannot be reached.`));
+    request.onerror = () => reject(new Error(`${file.name} was not sent: the server cannot be reached.`));
     request.onload = () => {
       let body: unknown;
       try {
@@ -53,7 +52,7 @@ export function uploadFile(
         body = undefined;
       }
       if (request.status >= 200 && request.status < 300 && isResult(body)) return resolve(body.message);
-      reject(new UploadError(errorMessage(body) ?? `${file.name} was not sent (HTTP ${request.status}).`));
+      reject(new Error(isErrorBody(body) ? body.error.message : `${file.name} was not sent (HTTP ${request.status}).`));
     };
     request.send(file);
   });
@@ -61,10 +60,4 @@ export function uploadFile(
 
 function isResult(body: unknown): body is { message: Message } {
   return typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'object';
-}
-
-function errorMessage(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  const error: unknown = body.error;
-  return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : undefined;
 }

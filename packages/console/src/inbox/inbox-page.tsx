@@ -1,14 +1,11 @@
-import { ParleyApiError } from '@parley/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, errorText, type Page } from '../api.js';
+import { api, errorText } from '../api.js';
 import { navigate } from '../router.js';
 import type { InboxItem } from '../types.js';
 import { ConversationList, type Filters } from './conversation-list.js';
 import { ConversationView } from './conversation-view.js';
 import { onInboxChange } from './inbox-watcher.js';
 
-/** The list refreshes on every inbox event (inbox-watcher.ts) and, as a safety net, every few seconds. */
-const REFRESH_MS = 5_000;
 const PAGE_SIZE = 50;
 
 function inboxQuery(filters: Filters): string {
@@ -30,40 +27,26 @@ export function InboxPage(props: { conversationId: string | null }) {
     let stopped = false;
     const load = async (background = true) => {
       try {
-        // The first `pages` pages of PAGE_SIZE, re-read whole on each refresh so the order stays the server's.
-        const all: InboxItem[] = [];
-        let cursor: string | null = null;
-        for (let n = 0; n < pages; n++) {
-          const path: string = `${inboxQuery(filters)}&take=${PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-          const page: Page<InboxItem> = await (background ? api.poll<Page<InboxItem>>(path) : api.get<Page<InboxItem>>(path));
-          all.push(...page.items);
-          cursor = page.nextCursor ?? null;
-          if (cursor === null) break;
-        }
+        // The first `pages` pages, re-read whole on each refresh so the order stays the server's.
+        const loaded = await api.pages<InboxItem>(inboxQuery(filters), { take: PAGE_SIZE, max: pages, background });
         if (stopped) return;
-        setItems(all);
-        setHasMore(cursor !== null);
+        setItems(loaded.items);
+        setHasMore(loaded.nextCursor !== null);
         setError(null);
       } catch (caught) {
-        if (stopped) return;
-        setError(
-          caught instanceof ParleyApiError && caught.status === 404
-            ? 'This server has no inbox API yet: update Parley and restart it.'
-            : `The inbox could not be loaded: ${errorText(caught)}`,
-        );
+        if (!stopped) setError(`The inbox could not be loaded: ${errorText(caught)}`);
       }
     };
     refresh.current = () => void load();
     // Typing in search waits a moment so each keystroke does not query the server.
     const timer = setTimeout(() => void load(false), filters.q === '' ? 0 : 250);
-    const interval = setInterval(() => void load(), REFRESH_MS);
     return () => {
       stopped = true;
       clearTimeout(timer);
-      clearInterval(interval);
     };
   }, [filters, pages]);
 
+  // Every inbox event, and the watcher's safety-net poll for a missed one, reads the list again.
   useEffect(() => onInboxChange(() => refresh.current()), []);
 
   // j / k move through the list (when not typing in a field). The listener reads the list and the

@@ -5,18 +5,18 @@ import type { InboxItem } from '../types.js';
 import { contactName } from './conversation-list.js';
 import { notifyMessage, setTitleCount } from './notifications.js';
 
-/** Polling is the safety net for a missed inbox event; events themselves trigger a refresh at once. */
+/**
+ * Polling is the safety net for a missed inbox event (the stream replays nothing after a reconnect);
+ * events themselves trigger a refresh at once.
+ */
 const REFRESH_MS = 5_000;
 
 const listeners = new Set<() => void>();
-let recount: () => void = () => {};
 
-/** Something the agent did changed the inbox (read a conversation, replied): count again now. */
-export function inboxTouched(): void {
-  recount();
-}
-
-/** Called on every inbox event (a conversation the agent may see changed). Returns the unsubscribe. */
+/**
+ * Called on every inbox event (a conversation the agent may see changed, including their own reads)
+ * and on every safety-net poll. Returns the unsubscribe.
+ */
 export function onInboxChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -48,9 +48,9 @@ export function useInboxWatcher(token: string | null): void {
       listeners.forEach((listener) => listener());
       void check();
     };
-    recount = () => void check();
     void check();
-    const interval = setInterval(() => void check(), REFRESH_MS);
+    // One timer for the whole console: the unread count and any open list read again together.
+    const interval = setInterval(changed, REFRESH_MS);
     // The console's own EventSource (no outbox or resume needed: any event just means "look again").
     const query = new URLSearchParams(token === null ? { inbox: '1' } : { token, inbox: '1' });
     const source = typeof EventSource === 'undefined' ? null : new EventSource(`/v1/realtime/sse?${query.toString()}`);

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ErrorNote } from '../ui/feedback.js';
 import { loadPrefs, savePrefs, type NotificationPrefs } from './notifications.js';
 
 export function NotificationSettings() {
@@ -29,11 +30,7 @@ export function NotificationSettings() {
       {box('sound', 'Play a sound')}
       {box('title', 'Show the unread count in the tab title')}
       {box('browser', 'Browser notifications while the tab is in the background')}
-      {note === null ? null : (
-        <p class="error-note" role="alert">
-          {note}
-        </p>
-      )}
+      <ErrorNote message={note} />
     </section>
   );
 }

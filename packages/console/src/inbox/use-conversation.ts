@@ -5,7 +5,6 @@ import { api, errorText } from '../api.js';
 import type { InboxDetail } from '../types.js';
 import { agentConnection } from './agent-connection.js';
 import type { TimelineEntry } from './message-list.js';
-import { inboxTouched } from './inbox-watcher.js';
 import { notifyMessage } from './notifications.js';
 
 export interface ConversationState {
@@ -29,7 +28,7 @@ export interface ConversationState {
 
 function isNote(message: Message): boolean {
   // Notes are stored as messages of type `note` that the gateway delivers to agents only.
-  return (message.type as string) === 'note';
+  return message.type === 'note';
 }
 
 /**
@@ -56,99 +55,102 @@ export function useConversation(conversationId: string, token: string | null, ag
     });
 
   const reload = () => {
-    api.get<InboxDetail>(`/v1/inbox/${encodeURIComponent(conversationId)}`).then(
-      (next) => {
-        setDetail(next);
-      },
-      (caught: unknown) => setError(`This conversation could not be loaded: ${errorText(caught)}`),
-    );
+    api
+      .get<InboxDetail>(`/v1/inbox/${encodeURIComponent(conversationId)}`)
+      .then(setDetail, (caught: unknown) => setError(`This conversation could not be loaded: ${errorText(caught)}`));
   };
+
+  /** The live events of the link, into this hook's state; returns the unsubscribes. */
+  const listen = (link: Connection): (() => void)[] => [
+    link.on('message', (message) => {
+      addMessages([message]);
+      if (message.author.role === 'visitor') {
+        setVisitorTyping(false);
+        if (document.hidden) notifyMessage(message.author.name || 'the visitor', message.text, () => window.focus());
+      }
+    }),
+    link.on('ack', (ack) => setPending((current) => current.filter((p) => p.clientId !== ack.clientId))),
+    link.on('typing', (frame) => frame.author.role === 'visitor' && setVisitorTyping(frame.active)),
+    link.on('read', (frame) => frame.reader.role === 'visitor' && setVisitorReadSeq((seq) => Math.max(seq, frame.seq))),
+    link.on('state', (state) => setLinkState(state.kind === 'open' ? `live (${state.transport})` : state.kind)),
+    link.on(
+      'error',
+      (failure) => failure.clientId !== undefined && setError(`A reply was not sent: ${failure.message}. It is kept and retried.`),
+    ),
+    link.on('frame', (frame) => {
+      if (frame.type === 'stream_delta') {
+        setStreams((current) => {
+          const next = new Map(current);
+          next.set(frame.streamId, { author: frame.author, text: (current.get(frame.streamId)?.text ?? '') + frame.delta });
+          return next;
+        });
+      } else if (frame.type === 'stream_end') {
+        setStreams((current) => {
+          const next = new Map(current);
+          next.delete(frame.streamId);
+          return next;
+        });
+      } else if (frame.type === 'status') setStatus({ owner: frame.owner, assignee: frame.assignee });
+    }),
+  ];
 
   useEffect(() => {
     reload();
-    // History over REST first, so it shows even before (or without) a realtime link.
-    api.get<{ items?: Message[]; messages?: Message[] }>(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`).then(
-      (page) => addMessages(page.items ?? page.messages ?? []),
-      () => undefined,
-    );
-    const link = agentConnection(token, { conversationId });
-    connection.current = link;
-    const offs = [
-      link.on('message', (message) => {
-        addMessages([message]);
-        if (message.author.role === 'visitor') {
-          setVisitorTyping(false);
-          if (document.hidden) notifyMessage(message.author.name || 'the visitor', message.text, () => window.focus());
-        }
-      }),
-      link.on('ack', (ack) => setPending((current) => current.filter((p) => p.clientId !== ack.clientId))),
-      link.on('typing', (frame) => frame.author.role === 'visitor' && setVisitorTyping(frame.active)),
-      link.on('read', (frame) => frame.reader.role === 'visitor' && setVisitorReadSeq((seq) => Math.max(seq, frame.seq))),
-      link.on('state', (state) => setLinkState(state.kind === 'open' ? `live (${state.transport})` : state.kind)),
-      link.on(
-        'error',
-        (failure) => failure.clientId !== undefined && setError(`A reply was not sent: ${failure.message}. It is kept and retried.`),
-      ),
-      link.on('frame', (frame) => {
-        if (frame.type === 'stream_delta') {
-          setStreams((current) => {
-            const next = new Map(current);
-            next.set(frame.streamId, { author: frame.author, text: (current.get(frame.streamId)?.text ?? '') + frame.delta });
-            return next;
-          });
-        } else if (frame.type === 'stream_end') {
-          setStreams((current) => {
-            const next = new Map(current);
-            next.delete(frame.streamId);
-            return next;
-          });
-        } else if (frame.type === 'status') setStatus({ owner: frame.owner, assignee: frame.assignee });
-      }),
-    ];
-    link.connect();
+    let stopped = false;
+    let link: Connection | null = null;
+    let offs: (() => void)[] = [];
+    // History over REST first, so it shows even before (or without) a realtime link. The link then
+    // resumes after it: from seq 0 the gateway would send the whole history a second time.
+    api
+      .get<{ items: Message[] }>(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`)
+      .then(
+        (page) => {
+          addMessages(page.items);
+          return page.items.at(-1)?.seq ?? 0;
+        },
+        () => 0,
+      )
+      .then((lastSeq) => {
+        if (stopped) return;
+        link = agentConnection(token, conversationId, lastSeq);
+        connection.current = link;
+        offs = listen(link);
+        link.connect();
+      });
     return () => {
+      stopped = true;
       offs.forEach((off) => off());
-      link.close();
+      link?.close();
       connection.current = null;
     };
   }, [conversationId, token]);
 
-  // Everything shown while the tab is visible counts as read by the agent.
+  // Everything shown while the tab is visible counts as read by the agent. (The stored read comes
+  // back as an inbox event, which recounts the unread messages in the tab title.)
   const lastSeq = messages.at(-1)?.seq ?? 0;
   useEffect(() => {
-    if (lastSeq <= 0 || document.hidden || connection.current?.state.kind !== 'open') return;
-    connection.current.markRead(lastSeq);
-    // The read cursor is stored asynchronously; count unread again once it has landed.
-    const timer = setTimeout(inboxTouched, 300);
-    return () => clearTimeout(timer);
+    if (lastSeq > 0 && !document.hidden && connection.current?.state.kind === 'open') connection.current.markRead(lastSeq);
   }, [lastSeq, linkState]);
 
-  const send = async (text: string): Promise<boolean> => {
-    const link = connection.current;
-    if (link !== null && link.state.kind === 'open') {
-      const entry = link.send(text);
-      setPending((current) => [...current, { clientId: entry.clientId, text }]);
-      return true;
-    }
+  /** Stores a reply or a note over REST; the stored message shows at once. */
+  const store = async (kind: 'messages' | 'notes', text: string, failure: string): Promise<boolean> => {
     try {
-      const answer = await api.post<{ message: Message }>(`/v1/inbox/${encodeURIComponent(conversationId)}/messages`, { text });
+      const answer = await api.post<{ message: Message }>(`/v1/inbox/${encodeURIComponent(conversationId)}/${kind}`, { text });
       addMessages([answer.message]);
       return true;
     } catch (caught) {
-      setError(`The reply was not sent: ${errorText(caught)}`);
+      setError(`${failure}: ${errorText(caught)}`);
       return false;
     }
   };
 
-  const addNote = async (text: string): Promise<boolean> => {
-    try {
-      const answer = await api.post<{ message: Message }>(`/v1/inbox/${encodeURIComponent(conversationId)}/notes`, { text });
-      addMessages([answer.message]);
-      return true;
-    } catch (caught) {
-      setError(`The note was not saved: ${errorText(caught)}`);
-      return false;
-    }
+  // Live, a reply goes through the link's outbox (kept and resent until acked); otherwise over REST.
+  const send = async (text: string): Promise<boolean> => {
+    const link = connection.current;
+    if (link === null || link.state.kind !== 'open') return store('messages', text, 'The reply was not sent');
+    const entry = link.send(text);
+    setPending((current) => [...current, { clientId: entry.clientId, text }]);
+    return true;
   };
 
   // Notes are messages too (type `note`, their own seq), so the seq order is the conversation's order.
@@ -185,7 +187,7 @@ export function useConversation(conversationId: string, token: string | null, ag
     assignee: status === null ? (detail?.conversation.assignee ?? null) : status.assignee,
     reload,
     send,
-    addNote,
+    addNote: (text) => store('notes', text, 'The note was not saved'),
     received: (message) => addMessages([message]),
     typing: (active) => connection.current?.typing(active),
     setError,

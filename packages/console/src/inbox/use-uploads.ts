@@ -1,5 +1,6 @@
 import type { Message } from '@parley/protocol';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { errorText } from '../api.js';
 import { uploadFile } from './file-upload.js';
 
 export interface UploadItem {
@@ -18,14 +19,16 @@ export interface Uploads {
 
 let nextKey = 0;
 
-/** Files being sent from the composer: each shows its progress, and stays with the server's error if it fails. */
+/**
+ * Files being sent from the composer: each shows its progress, and stays with the server's error if it
+ * fails. One conversation per hook: the conversation view is keyed by its id, so opening another one
+ * starts a fresh hook, and a file still on its way lands only in the view that sent it.
+ */
 export function useUploads(conversationId: string, token: string | null, onSent: (message: Message) => void): Uploads {
   const [items, setItems] = useState<readonly UploadItem[]>([]);
-  // Another conversation opened in the same view: its composer starts clean, and a file still on its
-  // way to the previous one must not land in this timeline (refs, because the callbacks outlive renders).
-  const current = useRef({ conversationId, onSent });
-  current.current = { conversationId, onSent };
-  useEffect(() => setItems([]), [conversationId]);
+  // The latest callback, because an upload outlives the render that started it.
+  const sent = useRef(onSent);
+  sent.current = onSent;
   const patch = (key: number, change: Partial<UploadItem>) =>
     setItems((current) => current.map((item) => (item.key === key ? { ...item, ...change } : item)));
   const dismiss = (key: number) => setItems((current) => current.filter((item) => item.key !== key));
@@ -37,9 +40,9 @@ export function useUploads(conversationId: string, token: string | null, onSent:
       uploadFile(conversationId, file, token, (progress) => patch(key, { progress })).then(
         (message) => {
           dismiss(key);
-          if (message.conversationId === current.current.conversationId) current.current.onSent(message);
+          sent.current(message);
         },
-        (caught: unknown) => patch(key, { progress: null, error: caught instanceof Error ? caught.message : String(caught) }),
+        (caught: unknown) => patch(key, { progress: null, error: errorText(caught) }),
       );
     }
   };

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { Agent, Team } from '../types.js';
-import { Empty, ErrorNote, PageHeader } from '../ui/feedback.js';
+import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
 
 function AgentRow(props: { agent: Agent; teams: readonly Team[]; onChange: () => void; onError: (message: string) => void }) {
   const { agent } = props;
@@ -77,11 +77,14 @@ function AgentRow(props: { agent: Agent; teams: readonly Team[]; onChange: () =>
   );
 }
 
+/** The add-agent form, empty. */
+const NEW_AGENT = { name: '', email: '', password: '', role: 'agent', capacity: '3' };
+
 export function AgentsPage() {
   const [agents, setAgents] = useState<Agent[] | null>(null);
   const [teams, setTeams] = useState<Team[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: '', email: '', password: '', role: 'agent', capacity: '3' });
+  const [form, setForm] = useState(NEW_AGENT);
   const [teamName, setTeamName] = useState('');
 
   const reload = () => {
@@ -100,7 +103,7 @@ export function AgentsPage() {
         role: form.role,
         capacity: Number(form.capacity),
       });
-      setForm({ name: '', email: '', password: '', role: 'agent', capacity: '3' });
+      setForm(NEW_AGENT);
       setError(null);
       reload();
     } catch (caught) {
@@ -126,6 +129,7 @@ export function AgentsPage() {
       setError(errorText(caught));
     }
   };
+  // One element per type: preact's input typings tie `type` to the attributes (and roles) it allows.
   const input = (key: keyof typeof form, label: string, type: 'text' | 'email' | 'password' | 'number' = 'text') => {
     const common = {
       id: `agent-${key}`,
@@ -155,33 +159,31 @@ export function AgentsPage() {
     <div class="page">
       <PageHeader title="Agents & teams" description="Who answers, in which team, and how many chats each takes at once." />
       <ErrorNote message={error} />
-      {agents === null ? (
-        <p class="muted">Loading…</p>
-      ) : agents.length === 0 ? (
-        <Empty title="No agents yet." />
-      ) : (
-        <div class="card table-wrap">
-          <table class="stack">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Role</th>
-                <th scope="col">Capacity</th>
-                <th scope="col">Team</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.map((agent) => (
-                <AgentRow agent={agent} teams={teams} onChange={reload} onError={setError} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListBody items={agents} empty="No agents yet.">
+        {(list) => (
+          <div class="card table-wrap">
+            <table class="stack">
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Capacity</th>
+                  <th scope="col">Team</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((agent) => (
+                  <AgentRow agent={agent} teams={teams} onChange={reload} onError={setError} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListBody>
       <div class="two-columns">
         <form class="card" onSubmit={(event) => void invite(event)}>
           <h2>Add an agent</h2>

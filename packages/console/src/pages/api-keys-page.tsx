@@ -1,7 +1,7 @@
 import type { ApiKey, ApiKeyCreated } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
-import { CopyButton, Empty, ErrorNote, formatDate, PageHeader } from '../ui/feedback.js';
+import { CopyButton, ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
 
 export function ApiKeysPage() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -65,49 +65,47 @@ export function ApiKeysPage() {
           </button>
         </div>
       )}
-      {keys === null ? (
-        <p class="muted">Loading…</p>
-      ) : keys.length === 0 ? (
-        <Empty title="No API key." />
-      ) : (
-        <div class="card table-wrap">
-          <table class="stack">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
+      <ListBody items={keys} empty="No API key.">
+        {(list) => (
+          <div class="card table-wrap">
+            <table class="stack">
+              <thead>
                 <tr>
-                  <td class="strong full">{key.name}</td>
-                  <td data-label="Starts with">
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td data-label="Created">{formatDate(key.createdAt)}</td>
-                  <td data-label="Last used">{key.lastUsedAt === null ? 'Never' : formatDate(key.lastUsedAt)}</td>
-                  <td class="right">
-                    <button
-                      type="button"
-                      class="button small danger-ghost"
-                      onClick={() => void revoke(key)}
-                      aria-label={`Revoke ${key.name}`}
-                    >
-                      Revoke
-                    </button>
-                  </td>
+                  <th scope="col">Name</th>
+                  <th scope="col">Starts with</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((key) => (
+                  <tr>
+                    <td class="strong full">{key.name}</td>
+                    <td data-label="Starts with">
+                      <code>{key.prefix}…</code>
+                    </td>
+                    <td data-label="Created">{formatDate(key.createdAt)}</td>
+                    <td data-label="Last used">{key.lastUsedAt === null ? 'Never' : formatDate(key.lastUsedAt)}</td>
+                    <td class="right">
+                      <button
+                        type="button"
+                        class="button small danger-ghost"
+                        onClick={() => void revoke(key)}
+                        aria-label={`Revoke ${key.name}`}
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListBody>
     </div>
   );
 }

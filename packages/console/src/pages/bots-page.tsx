@@ -1,7 +1,7 @@
 import { BOT_KINDS, botKindSchemas, type Bot, type BotKind } from '@parley/protocol';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
-import { Empty, ErrorNote, formatDate, Notice, PageHeader } from '../ui/feedback.js';
+import { ErrorNote, formatDate, ListBody, Notice, PageHeader } from '../ui/feedback.js';
 import { describeSchema, labelFor, type FieldSpec } from '../widgets/settings-fields.js';
 import { SettingField } from '../widgets/settings-form.js';
 
@@ -15,7 +15,7 @@ const KIND_LABEL: Record<BotKind, string> = {
 
 /** Fields of one kind's config, derived from the protocol schema like the widget options. */
 function configFields(kind: BotKind): FieldSpec[] {
-  const kindSpec = describeSchema('config', botKindSchemas[kind].config as unknown as Parameters<typeof describeSchema>[1]);
+  const kindSpec = describeSchema(botKindSchemas[kind].config as unknown as Parameters<typeof describeSchema>[0]);
   return kindSpec.type === 'group' ? [...kindSpec.fields] : [];
 }
 
@@ -41,15 +41,10 @@ function BotForm(props: { bot: Bot | null; onSaved: (bot: Bot) => void }) {
         .filter(([, value]) => value !== '')
         .map(([key, value]) => [key, key === 'headers' ? safeJson(value) : value]),
     );
+    const body = { name, config, ...(Object.keys(typed).length > 0 ? { secrets: typed } : {}) };
     try {
       const bot =
-        props.bot === null
-          ? await api.post<Bot>('/v1/bots', { kind, name, config, ...(Object.keys(typed).length > 0 ? { secrets: typed } : {}) })
-          : await api.patch<Bot>(`/v1/bots/${props.bot.id}`, {
-              name,
-              config,
-              ...(Object.keys(typed).length > 0 ? { secrets: typed } : {}),
-            });
+        props.bot === null ? await api.post<Bot>('/v1/bots', { kind, ...body }) : await api.patch<Bot>(`/v1/bots/${props.bot.id}`, body);
       setSecrets({});
       setError(null);
       setSaved(true);
@@ -93,29 +88,22 @@ function BotForm(props: { bot: Bot | null; onSaved: (bot: Bot) => void }) {
         ))}
         {secretNames(kind).map((secret) => {
           const isSet = props.bot?.secrets[secret] === true;
+          const common = {
+            id: `${prefix}-secret-${secret}`,
+            autocomplete: 'off',
+            value: secrets[secret] ?? '',
+            onInput: (e: Event) => setSecrets({ ...secrets, [secret]: (e.currentTarget as HTMLInputElement).value }),
+          };
           return (
             <div class="field">
               <label class="label" for={`${prefix}-secret-${secret}`}>
                 {labelFor(secret)} <span class={isSet ? 'badge ok' : 'badge'}>{isSet ? 'set' : 'not set'}</span>
               </label>
+              {/* Headers are JSON, easier to get right in the clear; every other secret is masked. */}
               {secret === 'headers' ? (
-                <input
-                  id={`${prefix}-secret-${secret}`}
-                  type="text"
-                  autocomplete="off"
-                  placeholder={isSet ? 'Set — type to replace' : '{"X-Api-Key": "…"}'}
-                  value={secrets[secret] ?? ''}
-                  onInput={(e) => setSecrets({ ...secrets, [secret]: e.currentTarget.value })}
-                />
+                <input type="text" placeholder={isSet ? 'Set — type to replace' : '{"X-Api-Key": "…"}'} {...common} />
               ) : (
-                <input
-                  id={`${prefix}-secret-${secret}`}
-                  type="password"
-                  autocomplete="off"
-                  placeholder={isSet ? 'Set — type to replace' : 'Not set'}
-                  value={secrets[secret] ?? ''}
-                  onInput={(e) => setSecrets({ ...secrets, [secret]: e.currentTarget.value })}
-                />
+                <input type="password" placeholder={isSet ? 'Set — type to replace' : 'Not set'} {...common} />
               )}
             </div>
           );
@@ -162,40 +150,38 @@ export function BotsPage() {
         description="The connectors that answer first. Secrets are write-only: Parley shows whether one is set, never its value."
       />
       <ErrorNote message={error} />
-      {bots === null ? (
-        <p class="muted">Loading…</p>
-      ) : bots.length === 0 ? (
-        <Empty title="No bot yet." />
-      ) : (
-        <ul class="card list">
-          {bots.map((bot) => (
-            <li class="list-row column">
-              <div class="list-row-inner">
-                <div class="list-main">
-                  <span class="list-title">{bot.name}</span>
-                  <span class="muted small">
-                    {KIND_LABEL[bot.kind]} · {bot.id} · updated {formatDate(bot.updatedAt)}
-                  </span>
+      <ListBody items={bots} empty="No bot yet.">
+        {(list) => (
+          <ul class="card list">
+            {list.map((bot) => (
+              <li class="list-row column">
+                <div class="list-row-inner">
+                  <div class="list-main">
+                    <span class="list-title">{bot.name}</span>
+                    <span class="muted small">
+                      {KIND_LABEL[bot.kind]} · {bot.id} · updated {formatDate(bot.updatedAt)}
+                    </span>
+                  </div>
+                  <div class="row-actions">
+                    <button
+                      type="button"
+                      class="button small"
+                      aria-expanded={open === bot.id}
+                      onClick={() => setOpen(open === bot.id ? null : bot.id)}
+                    >
+                      {open === bot.id ? 'Close' : 'Edit'}
+                    </button>
+                    <button type="button" class="button small danger-ghost" onClick={() => void remove(bot)}>
+                      Delete
+                    </button>
+                  </div>
                 </div>
-                <div class="row-actions">
-                  <button
-                    type="button"
-                    class="button small"
-                    aria-expanded={open === bot.id}
-                    onClick={() => setOpen(open === bot.id ? null : bot.id)}
-                  >
-                    {open === bot.id ? 'Close' : 'Edit'}
-                  </button>
-                  <button type="button" class="button small danger-ghost" onClick={() => void remove(bot)}>
-                    Delete
-                  </button>
-                </div>
-              </div>
-              {open === bot.id ? <BotForm bot={bot} onSaved={() => void reload()} /> : null}
-            </li>
-          ))}
-        </ul>
-      )}
+                {open === bot.id ? <BotForm bot={bot} onSaved={() => void reload()} /> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListBody>
       <section class="card" aria-labelledby="new-bot">
         <h2 id="new-bot">New bot</h2>
         <BotForm bot={null} onSaved={() => void reload()} />

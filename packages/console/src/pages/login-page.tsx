@@ -10,7 +10,6 @@ function loginError(error: unknown): string {
     if (error.status === 401)
       return 'That email and password do not match an account. Check both and try again, or ask an admin to reset your password.';
     if (error.status === 429) return 'Too many attempts. Wait a minute, then try again.';
-    if (error.status === 404) return 'This server has no agent logins yet. Update Parley and restart it.';
     if (error.status === 0) return 'The server cannot be reached. Check that Parley is running and try again.';
     return error.message;
   }

@@ -28,6 +28,13 @@ export function Empty(props: { title: string; children?: ComponentChildren }) {
   );
 }
 
+/** A list as a page shows it: "Loading…" until it came, `empty` when it has nothing, else `children(items)`. */
+export function ListBody<T>(props: { items: readonly T[] | null; empty: string; children: (items: readonly T[]) => ComponentChildren }) {
+  if (props.items === null) return <p class="muted">Loading…</p>;
+  if (props.items.length === 0) return <Empty title={props.empty} />;
+  return <>{props.children(props.items)}</>;
+}
+
 export function PageHeader(props: { title: string; children?: ComponentChildren; description?: string }) {
   return (
     <header class="page-header">

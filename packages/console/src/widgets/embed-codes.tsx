@@ -1,7 +1,7 @@
 import { CopyButton } from '../ui/feedback.js';
 
 /** The four ways to put a widget on a page (docs/embedding.md), each ready to paste. */
-export function embedSnippets(origin: string, widgetId: string): readonly { readonly title: string; readonly code: string }[] {
+function embedSnippets(origin: string, widgetId: string): readonly { readonly title: string; readonly code: string }[] {
   return [
     { title: 'Script tag', code: `<script async src="${origin}/widget.js" data-parley-widget="${widgetId}"></script>` },
     {

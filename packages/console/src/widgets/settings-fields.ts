@@ -36,10 +36,10 @@ function action(schema: SchemaLike, type: string): unknown {
   return schema.pipe?.find((step) => step.type === type)?.requirement;
 }
 
-export function describeSchema(key: string, schema: SchemaLike): FieldKind {
+export function describeSchema(schema: SchemaLike): FieldKind {
   switch (schema.type) {
     case 'optional':
-      return schema.wrapped === undefined ? { type: 'json' } : describeSchema(key, schema.wrapped);
+      return schema.wrapped === undefined ? { type: 'json' } : describeSchema(schema.wrapped);
     case 'nullable':
       return schema.wrapped?.type === 'string' ? { type: 'nullable-text' } : { type: 'json' };
     case 'picklist':
@@ -70,7 +70,7 @@ export function describeSchema(key: string, schema: SchemaLike): FieldKind {
         fields: Object.entries(schema.entries ?? {}).map(([name, entry]) => ({
           key: name,
           label: labelFor(name),
-          kind: describeSchema(name, entry),
+          kind: describeSchema(entry),
         })),
       };
     default:
@@ -154,7 +154,7 @@ export function settingsSections(): Section[] {
   const spec = (key: SettingKey): FieldSpec => ({
     key,
     label: labelFor(key),
-    kind: describeSchema(key, settingsEntries[key] as unknown as SchemaLike),
+    kind: describeSchema(settingsEntries[key] as unknown as SchemaLike),
   });
   const placed = new Set(SECTIONS.flatMap((section) => section.keys));
   const sections = SECTIONS.map((section) => ({

@@ -2,7 +2,7 @@ import type { Blueprint, Widget } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { navigate } from '../router.js';
-import { Empty, ErrorNote, formatDate, PageHeader } from '../ui/feedback.js';
+import { ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 
 type Kind = 'widgets' | 'blueprints';
@@ -68,32 +68,30 @@ export function SettingsListPage(props: { kind: Kind }) {
         </button>
       </form>
       <ErrorNote message={error} />
-      {items === null ? (
-        <p class="muted">Loading…</p>
-      ) : items.length === 0 ? (
-        <Empty title={text.empty} />
-      ) : (
-        <ul class="card list">
-          {items.map((item) => (
-            <li class="list-row">
-              <div class="list-main">
-                <Link to={`/${props.kind}/${item.id}`} class="list-title">
-                  {item.name}
-                </Link>
-                <span class="muted small">
-                  {item.description === '' ? item.id : item.description} · updated {formatDate(item.updatedAt)}
-                </span>
-              </div>
-              {'effective' in item ? (
-                <span class="chip">
-                  <span class="swatch" style={{ background: item.effective.theme.primaryColor ?? '#1f5fd1' }} aria-hidden="true" />
-                  {item.effective.layout}
-                </span>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListBody items={items} empty={text.empty}>
+        {(list) => (
+          <ul class="card list">
+            {list.map((item) => (
+              <li class="list-row">
+                <div class="list-main">
+                  <Link to={`/${props.kind}/${item.id}`} class="list-title">
+                    {item.name}
+                  </Link>
+                  <span class="muted small">
+                    {item.description === '' ? item.id : item.description} · updated {formatDate(item.updatedAt)}
+                  </span>
+                </div>
+                {'effective' in item ? (
+                  <span class="chip">
+                    <span class="swatch" style={{ background: item.effective.theme.primaryColor ?? '#1f5fd1' }} aria-hidden="true" />
+                    {item.effective.layout}
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListBody>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { Widget } from '@parley/protocol';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
-import { formatDate } from '../ui/feedback.js';
+import { ErrorNote, formatDate } from '../ui/feedback.js';
 
 /** Translations (setup) and the identity-verification secret of one widget. */
 export function WidgetTools(props: { widget: Widget; onChanged: () => void }) {
@@ -58,11 +58,7 @@ export function WidgetTools(props: { widget: Widget; onChanged: () => void }) {
           HMAC secret for <code>identity.userHash</code> (keep it on your server): <code class="secret">{secret}</code>
         </p>
       )}
-      {message === null ? null : (
-        <p class="error-note" role="alert">
-          {message}
-        </p>
-      )}
+      <ErrorNote message={message} />
     </section>
   );
 }
