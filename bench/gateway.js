@@ -3,13 +3,13 @@
 // the load generator is this process. Only the ratios are meant to be compared between runs.
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@parley/testkit';
 import WebSocket from 'ws';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 50);
@@ -25,16 +25,6 @@ let runCounter = 0;
 const TARGETS = { throughputVsBare: 0.5, halfLoadP99VsBare: 3, idleBytesFor10k: 1024 ** 3 };
 
 // ---- child processes --------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 function rssBytes(pid) {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')

@@ -10,52 +10,19 @@
 // Nothing needs opening, so its first message is timed without a click. Its bot talks through a fake
 // Direct Line in the page (bench/fake-direct-line.js) that greets at once, as the others' first
 // messages cost no round trip either.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '@parley/testkit';
+import { launchBrowser, startFreshServer } from '@parley/testkit';
 import { fakeDirectLine } from './fake-direct-line.js';
 import { N8N_FILES, N8N_PACKAGE, n8nChatPeer } from './n8n-peer.js';
 import { WEBCHAT_BUNDLES, WEBCHAT_PACKAGE, webChatPeer } from './webchat-peer.js';
 
 const RUNS = Number(process.env.BENCH_WIDGET_RUNS ?? 5);
 const GREETING = 'Hello! How can I help you today?';
-const SERVER_MAIN = fileURLToPath(new URL('../packages/server/dist/main.js', import.meta.url));
 
 const listen = (server) => new Promise((done) => server.listen(0, '127.0.0.1', () => done(server.address().port)));
-
-function startParley() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-widget-'));
-  return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = probe.address().port;
-      probe.close(() => {
-        const child = spawn(process.execPath, [SERVER_MAIN], {
-          env: { ...process.env, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port), PARLEY_LOG_LEVEL: 'warn' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let output = '';
-        const onData = (chunk) => {
-          output += chunk;
-          const widgetId = /Demo widget: (wgt_\w+)/.exec(output)?.[1];
-          if (output.includes('API reference:') && widgetId !== undefined) {
-            done({
-              url: `http://localhost:${port}`,
-              widgetId,
-              stop: () => (child.kill('SIGTERM'), rmSync(dataDir, { recursive: true, force: true })),
-            });
-          }
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        child.on('exit', (code) => fail(new Error(`server exited with ${code}: ${output}`)));
-      });
-    });
-  });
-}
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -91,11 +58,12 @@ async function measure(browser, base, subject) {
 }
 
 export async function runWidgetLoadBench() {
-  const parley = await startParley();
+  // The built server on a fresh data directory, with the demo widget of its first start.
+  const parley = await startFreshServer();
   const n8n = n8nChatPeer();
   const webChat = webChatPeer();
   const pages = {
-    '/parley.html': `<!doctype html><meta charset="utf-8"><title>bench</title><h1>Shop</h1><script async src="${parley.url}/widget.js" data-parley-widget="${parley.widgetId}"></script>`,
+    '/parley.html': `<!doctype html><meta charset="utf-8"><title>bench</title><h1>Shop</h1><script async src="${parley.url}/widget.js" data-parley-widget="${parley.demoWidgetId}"></script>`,
     '/n8n.html': `<!doctype html><meta charset="utf-8"><title>bench</title><link rel="stylesheet" href="/n8n/${N8N_FILES.style}"><h1>Shop</h1><script type="module">import { createChat } from '/n8n/${N8N_FILES.bundle}'; createChat({ webhookUrl: '/webhook', initialMessages: [${JSON.stringify(GREETING)}], loadPreviousSession: false });</script>`,
     '/webchat.html': webChatPage(WEBCHAT_BUNDLES.full),
     '/webchat-minimal.html': webChatPage(WEBCHAT_BUNDLES.minimal),
@@ -150,7 +118,7 @@ export async function runWidgetLoadBench() {
   }
   await browser.close();
   host.close();
-  parley.stop();
+  await parley.close();
   const [ours, ...peers] = rows;
   const ratio = (value, of) => +(value / of).toFixed(2);
   const report = {

@@ -1,61 +1,42 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   axeViolations,
+  CONSOLE_ADMIN_ENV,
   consolePages,
   DEMO_ADMIN,
   launchBrowser,
   loginThroughForm,
+  openConsole,
+  SERVER_MAIN,
   seedConsoleDemo,
+  startFreshServer,
   type ConsoleDemo,
+  type FreshServer,
 } from '@parley/testkit';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './support/server-process.js';
 
 const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 describe('agent console: login, admin pages and accessibility (real Chromium, built server)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-console-e2e-'));
-  let server: ServerProcess;
+  let server: FreshServer;
   let browser: Browser;
   let demo: ConsoleDemo;
   let baseUrl: string;
 
   beforeAll(async () => {
     expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    server = await startServer({
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_PORT: String(port),
-      // The console connects from the public URL's origin (the gateway refuses console logins from any other).
-      PARLEY_PUBLIC_URL: baseUrl,
-      PARLEY_ADMIN_EMAIL: DEMO_ADMIN.email,
-      PARLEY_ADMIN_PASSWORD: DEMO_ADMIN.password,
-    });
+    // At its default public URL: the gateway refuses console logins from any other origin.
+    server = await startFreshServer(CONSOLE_ADMIN_ENV);
+    baseUrl = server.url;
     demo = await seedConsoleDemo(baseUrl);
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    if (server !== undefined) await killServer(server, 'SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
-
-  /** axe injects its source as an inline script, which the console's CSP forbids: axe contexts bypass CSP. */
-  async function loggedIn(options: { bypassCSP?: boolean; width?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({
-      bypassCSP: options.bypassCSP ?? true,
-      viewport: { width: options.width ?? 1280, height: 800 },
-    });
-    // Two cores shared with other suites: give each step room instead of failing on a slow render.
-    context.setDefaultTimeout(60_000);
-    const page = await context.newPage();
-    await loginThroughForm(page, demo);
-    return { context, page };
-  }
 
   it('says what to do when the password is wrong, then logs in with the fields labelled Email and Password', async () => {
     const context = await browser.newContext();
@@ -78,7 +59,7 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
   }, 120_000);
 
   it('loads under its Content-Security-Policy without a single violation', async () => {
-    const { context, page } = await loggedIn({ bypassCSP: false });
+    const page = await openConsole(browser, demo, { bypassCSP: false });
     const refused: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
@@ -88,7 +69,7 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
       await page.getByText(target.ready).first().waitFor();
     }
     expect(refused).toEqual([]);
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('has no axe-core violation on any console page, at 1280 px and at 375 px', async () => {
@@ -109,7 +90,7 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
   }, 240_000);
 
   it('edits a widget option from the form, saves it, and shows the embed code of each method', async () => {
-    const { context, page } = await loggedIn();
+    const page = await openConsole(browser, demo);
     await page.goto(`${baseUrl}/console/widgets/${demo.widgetId}`);
     await page.getByLabel('Title', { exact: true }).fill('Talk to ACME');
     await page.getByLabel('Primary color', { exact: true }).fill('#0f766e');
@@ -138,11 +119,11 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     // An invalid value is caught by the protocol's own schema before anything is sent.
     await page.getByLabel('Primary color', { exact: true }).fill('teal');
     await page.getByText('must be a hex color').first().waitFor();
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('creates a widget and a blueprint from their list pages and opens each in the editor', async () => {
-    const { context, page } = await loggedIn();
+    const page = await openConsole(browser, demo);
     for (const [path, label, name] of [
       ['widgets', 'New widget name', 'Checkout help'],
       ['blueprints', 'New blueprint name', 'Dark theme'],
@@ -153,11 +134,11 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
       await page.getByRole('heading', { name, level: 1 }).waitFor();
       expect(page.url()).toMatch(new RegExp(`/console/${path}/[a-z]+_`));
     }
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('creates a webhook bot whose secret is write-only: the page says "set", never the value', async () => {
-    const { context, page } = await loggedIn();
+    const page = await openConsole(browser, demo);
     await page.goto(`${baseUrl}/console/bots`);
     await page.getByLabel('Kind').selectOption('webhook');
     await page.getByLabel('Name', { exact: true }).last().fill('Orders flow');
@@ -171,11 +152,11 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await page.getByRole('listitem').filter({ hasText: 'Orders flow' }).getByRole('button', { name: 'Edit' }).click();
     await page.getByText('set', { exact: true }).first().waitFor();
     expect(await page.content()).not.toContain('s3cret-value');
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('creates an API key, shows it once, and the key works against the management API', async () => {
-    const { context, page } = await loggedIn();
+    const page = await openConsole(browser, demo);
     await page.goto(`${baseUrl}/console/api-keys`);
     await page.getByLabel('New key name').fill('Zapier');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -186,11 +167,11 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await page.reload();
     await page.getByText('Zapier').waitFor();
     expect(await page.content()).not.toContain(key);
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('adds an agent and a team on the Agents & teams page', async () => {
-    const { context, page } = await loggedIn();
+    const page = await openConsole(browser, demo);
     await page.goto(`${baseUrl}/console/agents`);
     await page.getByLabel('New team').fill('Billing');
     await page.getByRole('button', { name: 'Add team' }).click();
@@ -209,7 +190,7 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
           ).teamIds.length,
       )
       .toBe(1);
-    await context.close();
+    await page.context().close();
   }, 120_000);
 
   it('shows an agent who is not an admin the inbox, the team’s canned responses and their account only', async () => {
@@ -224,12 +205,12 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
   }, 120_000);
 
   it('is usable at 375 px: the menu opens the navigation and pages fit the width', async () => {
-    const { context, page } = await loggedIn({ width: 375 });
+    const page = await openConsole(browser, demo, { width: 375 });
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByText('CRM sync').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await context.close();
+    await page.context().close();
   }, 120_000);
 });

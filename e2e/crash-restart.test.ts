@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Connection, RestClient } from '@parley/client';
 import type { Message, SessionCreated } from '@parley/protocol';
-import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './support/server-process.js';
+import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 
 const VISITORS = 50;
 const PER_VISITOR = 100;

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { axeViolations, launchBrowser } from '@parley/testkit';
+import { axeViolations, launchBrowser, SERVER_MAIN, widget } from '@parley/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
 import { askForHuman, consoleAs, conversationOf, visitorOn, widgetFootprint, type DeskAgent } from './support/desk-people.js';
-import { SERVER_MAIN } from './support/server-process.js';
-import { widget } from './support/widget-page.js';
 
 /** How the console names a visitor who gave no name. */
 const visitorName = (conversationId: string): RegExp => new RegExp(`Visitor ${conversationId.slice(-4).toUpperCase()}`);
@@ -75,6 +73,18 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
         `/v1/inbox/${conversationId}`,
       )
     ).conversation;
+  /** A visitor of a new widget of Ana's team asks for a human; routing gives Ana the conversation, which she opens in the console. */
+  const handedToAna = async (widgetName: string) => {
+    const widgetId = await widgetFor(widgetName, anaTeam);
+    const ana = await consoleAs(browser, env, agents.ana);
+    const visitor = await visitorOn(browser, env, widgetId);
+    await askForHuman(visitor);
+    const conversationId = await conversationOf(visitor, widgetId);
+    await expect.poll(async () => (await item(conversationId)).assignee?.id).toBe(agents.ana.id);
+    await ana.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
+    await ana.getByText('live (ws)').waitFor();
+    return { widgetId, ana, visitor, conversationId };
+  };
 
   it('hands a conversation from the bot to a human when the visitor asks: the console inbox and the widget follow live', async () => {
     const widgetId = await widgetFor('Handoff', anaTeam);
@@ -143,14 +153,7 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
   }, 180_000);
 
   it('shows typing and read receipts both ways, moves the widget along on a transfer, and keeps a private note out of the widget', async () => {
-    const widgetId = await widgetFor('Conversation', anaTeam);
-    const ana = await consoleAs(browser, env, agents.ana);
-    const visitor = await visitorOn(browser, env, widgetId);
-    await askForHuman(visitor);
-    const conversationId = await conversationOf(visitor, widgetId);
-    await expect.poll(async () => (await item(conversationId)).assignee?.id).toBe(agents.ana.id);
-    await ana.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
-    await ana.getByText('live (ws)').waitFor();
+    const { widgetId, ana, visitor, conversationId } = await handedToAna('Conversation');
     const timeline = ana.getByRole('log', { name: 'Messages' });
     // Where the visitor is, as the widget reported it: the host page and the browser.
     const facts = ana.getByRole('complementary', { name: 'Visitor' });
@@ -233,14 +236,7 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
   }, 120_000);
 
   it('asks the visitor for a rating once an agent resolves the conversation in the console, and stores the rating', async () => {
-    const widgetId = await widgetFor('Rating', anaTeam);
-    const ana = await consoleAs(browser, env, agents.ana);
-    const visitor = await visitorOn(browser, env, widgetId);
-    await askForHuman(visitor);
-    const conversationId = await conversationOf(visitor, widgetId);
-    await expect.poll(async () => (await item(conversationId)).assignee?.id).toBe(agents.ana.id);
-    await ana.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
-    await ana.getByText('live (ws)').waitFor();
+    const { ana, visitor, conversationId } = await handedToAna('Rating');
     await ana.getByLabel('Reply to the visitor').fill('Done: the address is fixed.');
     await ana.keyboard.press('Enter');
     await widget(visitor).log().getByText('the address is fixed').waitFor();
@@ -294,11 +290,8 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
 
   it('switches the widget to offline mode with nobody online, takes an email, and mails an agent reply to it', async () => {
     const widgetId = await widgetFor('Offline', nightTeam);
-    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(30_000);
-    let visitor = await context.newPage();
-    await visitor.goto(env.hostPage(widgetId));
-    await widget(visitor).launcher().click();
+    let visitor = await visitorOn(browser, env, widgetId);
+    const context = visitor.context();
     await askForHuman(visitor);
     const conversationId = await conversationOf(visitor, widgetId);
 

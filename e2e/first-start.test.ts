@@ -1,61 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { freePort, killServer, SERVER_MAIN, startServer } from '@parley/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const MAIN = resolve(import.meta.dirname, '../packages/server/dist/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
 /** Starts the built server like `npm start` does and resolves once it prints its URL. */
-function start(dataDir: string, port: number): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port), PARLEY_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('API reference:')) {
-        clearTimeout(timer);
-        done({ child, output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((done) => {
-    child.once('exit', (code) => done(code));
-    child.kill('SIGTERM');
-  });
-}
+const start = (dataDir: string, port: number) => startServer({ PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port) });
 
 describe('first start of the built server (as `npm start` runs it)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints the admin key and URLs, serves the home page, keeps its data across a restart and stops cleanly on SIGTERM', async () => {
-    expect(existsSync(MAIN), `${MAIN} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
+    expect(existsSync(SERVER_MAIN), `${SERVER_MAIN} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
     const port = await freePort();
     const first = await start(dataDir, port);
     const key = /Admin API key \(shown once, store it now\): (pk_\S+)/.exec(first.output())?.[1];
@@ -77,7 +34,7 @@ describe('first start of the built server (as `npm start` runs it)', () => {
       body: JSON.stringify({ email: admin?.[1], password: admin?.[2] }),
     });
     expect(login.status).toBe(200);
-    expect(await stop(first.child)).toBe(0);
+    expect(await killServer(first, 'SIGTERM')).toBe(0);
 
     expect(existsSync(join(dataDir, 'parley.db'))).toBe(true);
     expect(existsSync(join(dataDir, 'secret'))).toBe(true);
@@ -87,6 +44,6 @@ describe('first start of the built server (as `npm start` runs it)', () => {
     expect(second.output()).not.toContain('Password (shown once');
     const again = await (await fetch(`http://127.0.0.1:${port}/v1/widgets`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(again.items.map((w: { id: string }) => w.id)).toEqual(widgets.items.map((w: { id: string }) => w.id));
-    expect(await stop(second.child)).toBe(0);
+    expect(await killServer(second, 'SIGTERM')).toBe(0);
   });
 });

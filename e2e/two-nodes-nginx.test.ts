@@ -7,7 +7,8 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@parley/protocol';
-import { freePort, NGINX, startNginx, type Nginx } from './support/nginx.js';
+import { freePort } from '@parley/testkit';
+import { NGINX, startNginx, type Nginx } from './support/nginx.js';
 
 const MAIN = resolve(import.meta.dirname, '../packages/server/dist/main.js');
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';

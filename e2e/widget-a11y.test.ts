@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { axeViolations, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** What the visitor's keyboard focus is on, looking inside the widget's shadow root. */
 function focused(page: Page): Promise<string> {
@@ -89,9 +87,7 @@ describe('accessibility and right-to-left', { timeout: 60_000 }, () => {
 
   it('lays the widget out right to left, in Arabic, for an Arabic widget, with no axe violation', async () => {
     const page = await (await browser.newContext({ bypassCSP: true, reducedMotion: 'reduce' })).newPage();
-    env.fill.set('WIDGET', arabicId);
-    await page.goto(`${env.hostUrl}/script-tag.html`);
-    env.fill.set('WIDGET', env.widgetId);
+    await page.goto(`${env.hostUrl}/script-tag.html?widget=${arabicId}`);
     const launcher = page.locator('[data-parley]').getByRole('button').first();
     await launcher.click();
     const root = await page.evaluate(() => {

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { launchBrowser } from '@parley/testkit';
-import { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { ADMIN_KEY, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 interface Frame {
   readonly type: string;

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** The smallest valid PNG: one transparent pixel. */
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
@@ -26,10 +24,7 @@ describe('attachments in the widget', { timeout: 60_000 }, () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);
     await widget(page).launcher().click();
-    await page
-      .locator('[data-parley]')
-      .locator('input[type=file]')
-      .setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
+    await widget(page).fileInput().setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
     const image = widget(page).log().getByRole('img', { name: 'pixel.png' });
     await image.waitFor();
     await expect(image.getAttribute('src')).resolves.toMatch(new RegExp(`^${env.serverUrl}/files/`));
@@ -41,7 +36,7 @@ describe('attachments in the widget', { timeout: 60_000 }, () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);
     await widget(page).launcher().click();
-    const input = page.locator('[data-parley]').locator('input[type=file]');
+    const input = widget(page).fileInput();
     await input.setInputFiles({ name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
     await widget(page).log().getByText('This file is too large (at most 10 MB).').waitFor();
     await input.setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
@@ -54,9 +49,8 @@ describe('attachments in the widget', { timeout: 60_000 }, () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);
     await widget(page).launcher().click();
-    await page
-      .locator('[data-parley]')
-      .locator('input[type=file]')
+    await widget(page)
+      .fileInput()
       .setInputFiles({ name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload=alert(1)>') });
     await widget(page).log().getByText('This type of file cannot be sent.').waitFor();
     await page.close();

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** Which realtime endpoints a page talked to. */
 function transportsUsed(page: Page): Set<string> {
@@ -167,9 +165,7 @@ describe('conversation behaviour in the browser', { timeout: 60_000 }, () => {
       contactCollection: { when: 'before', fields: ['name', 'email'], required: true },
     });
     const page = await browser.newPage();
-    env.fill.set('WIDGET', gated.id);
-    await page.goto(`${env.hostUrl}/script-tag.html`);
-    env.fill.set('WIDGET', env.widgetId);
+    await page.goto(`${env.hostUrl}/script-tag.html?widget=${gated.id}`);
     await widget(page).launcher().click();
     // startFirst: the greeting is the stored one, from the server, without the visitor writing anything.
     await expect

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('the demo page of a started server', { timeout: 60_000 }, () => {

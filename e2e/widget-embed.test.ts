@@ -4,10 +4,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { freePort } from './support/server-process.js';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { freePort, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** A stand-in n8n Chat Trigger in streaming mode: NDJSON begin/item/end chunks, CORS like n8n's. */
 async function fakeN8n(): Promise<{ url: string; bodies: unknown[]; server: Server; release: () => void }> {

@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { freePort } from './support/server-process.js';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { freePort, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /**
  * An OpenAI-compatible `/chat/completions` (shared/protocols/openai-compatible.md) that streams its answer
@@ -13,11 +10,12 @@ import { widget } from './support/widget-page.js';
  */
 async function steppedLlm(words: readonly string[]): Promise<{ url: string; server: Server; step: () => void; requests: unknown[] }> {
   const waiting: Array<() => void> = [];
-  const credits: number[] = [0];
+  // Steps the test allowed before the stream asked for them.
+  let credits = 0;
   const next = (): Promise<void> =>
     new Promise((done) => {
-      if (credits[0]! > 0) {
-        credits[0]! -= 1;
+      if (credits > 0) {
+        credits -= 1;
         done();
       } else waiting.push(done);
     });
@@ -46,7 +44,7 @@ async function steppedLlm(words: readonly string[]): Promise<{ url: string; serv
   const step = () => {
     const waiter = waiting.shift();
     if (waiter) waiter();
-    else credits[0]! += 1;
+    else credits += 1;
   };
   return { url: `http://127.0.0.1:${port}/v1`, server, step, requests };
 }

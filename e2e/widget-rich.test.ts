@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import {
+  launchBrowser,
+  startScriptedBot,
+  startWidgetEnv,
+  STREAM_REST,
+  STREAM_SHOWN,
+  widget,
+  type ScriptedBot,
+  type WidgetEnv,
+} from '@parley/testkit';
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('rich bot messages in the widget', { timeout: 60_000 }, () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, shootWidgetStates } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
+import { launchBrowser, shootWidgetStates, startWidgetEnv, type WidgetEnv } from '@parley/testkit';
 
 /** Where the pictures go: PARLEY_SHOTS_DIR to keep them, else a temporary directory removed afterwards. */
 const KEEP = process.env['PARLEY_SHOTS_DIR'];

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { countRealtimeSockets, widget } from './support/widget-page.js';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
+import { countRealtimeSockets } from './support/widget-page.js';
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('one conversation across reloads and tabs, over one realtime connection', { timeout: 60_000 }, () => {

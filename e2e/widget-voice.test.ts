@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '@parley/testkit';
-import { startWidgetEnv, type WidgetEnv } from './support/widget-env.js';
-import { widget } from './support/widget-page.js';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /**
  * Speech is the browser's: the page gets a stand-in recognizer that "hears" one sentence, and a

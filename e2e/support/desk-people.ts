@@ -1,5 +1,5 @@
+import { openConsole, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
-import { widget } from './widget-page.js';
 import type { DeskEnv } from './desk-env.js';
 
 export interface DeskAgent {
@@ -10,24 +10,15 @@ export interface DeskAgent {
 }
 
 /** An agent logged into the console through its form, in a browser context of their own (logging in sets them online). */
-export async function consoleAs(browser: Browser, env: DeskEnv, agent: Pick<DeskAgent, 'email' | 'password'>): Promise<Page> {
-  // bypassCSP: axe-core is injected as an inline script (the pages forbid inline scripts).
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(30_000); // Two cores shared with other suites.
-  const page = await context.newPage();
-  await page.goto(`${env.serverUrl}/console/`);
-  await page.getByLabel('Email').fill(agent.email);
-  await page.getByLabel('Password').fill(agent.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#main').waitFor();
-  return page;
+export function consoleAs(browser: Browser, env: DeskEnv, agent: Pick<DeskAgent, 'email' | 'password'>): Promise<Page> {
+  return openConsole(browser, { baseUrl: env.serverUrl, adminEmail: agent.email, adminPassword: agent.password });
 }
 
 /** A visitor on the host page of `widgetId`, in a browser context of their own, with the chat open. */
 export async function visitorOn(browser: Browser, env: DeskEnv, widgetId: string): Promise<Page> {
   // bypassCSP: axe-core is injected as an inline script (the pages forbid inline scripts).
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(30_000);
+  context.setDefaultTimeout(30_000); // Two cores shared with other suites.
   const page = await context.newPage();
   await page.goto(env.hostPage(widgetId));
   await widget(page).launcher().click();

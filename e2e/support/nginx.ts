@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@parley/testkit';
 
 export const NGINX = '/usr/sbin/nginx';
 const DEPLOY_DOC = resolve(import.meta.dirname, '../../docs/deploy.md');
 const MARKER = '<!-- tested-nginx-config:';
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 /** The nginx block of docs/deploy.md's "Behind nginx" section, exactly as documented. */
 export function documentedNginxConfig(): string {

@@ -1,8 +1,5 @@
 import type { Page } from 'playwright-core';
 
-// The widget's handles are shared with `npm run screenshots` through the testkit.
-export { widget } from '@parley/testkit';
-
 /** Counts realtime WebSocket links opened by every page of a context (each still open at the end is one connection). */
 export function countRealtimeSockets(page: Page, into: { open: number; total: number }): void {
   let mine = 0;

@@ -1,7 +1,9 @@
 // The built server (packages/server/dist) as `npm start` runs it, for the e2e tests and `npm run screenshots`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const SERVER_MAIN = resolve(import.meta.dirname, '../../../packages/server/dist/main.js');
 
@@ -48,8 +50,45 @@ export function startServer(env: Readonly<Record<string, string>>, timeoutMs = 2
   });
 }
 
-/** Kills the process with `signal` and waits until it has exited. */
-export async function killServer(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
+/** Kills the process with `signal` and resolves with its exit code once it has exited. */
+export function killServer(server: ServerProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
-  await server.exited;
+  return server.exited;
+}
+
+export interface FreshServer {
+  /** http://localhost:<port>: the server's own default public URL (PARLEY_PUBLIC_URL unset), so the console may log in from it. */
+  readonly url: string;
+  /** The widget the first start creates, answered by the built-in FAQ bot. */
+  readonly demoWidgetId: string;
+  /** Stops the server and removes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The built server as a first `npm start` runs it: a new data directory, a free port, the demo widget.
+ * `env` adds to its environment (an admin key, the console admin's login, a mail server).
+ */
+export async function startFreshServer(env: Readonly<Record<string, string>> = {}): Promise<FreshServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+  try {
+    const port = await freePort();
+    const server = await startServer({ ...env, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port) });
+    const demoWidgetId = /Demo widget: (wgt_\w+)/.exec(server.output())?.[1];
+    if (demoWidgetId === undefined) {
+      await killServer(server, 'SIGTERM');
+      throw new Error(`no demo widget in the server output:\n${server.output()}`);
+    }
+    return {
+      url: `http://localhost:${port}`,
+      demoWidgetId,
+      async close() {
+        await killServer(server, 'SIGTERM');
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }

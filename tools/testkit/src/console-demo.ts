@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /**
  * A started server with some life in it, and the list of console pages, shared by the console e2e
@@ -24,6 +24,12 @@ const RECEIPT_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAKAAAABkCAIAAACO1KzYAAAA5klEQVR42u3ZMQ3AIBCGUVx0xAdmqgI/zHVQGbhpGoYONXHhXvIp4OVfuPK8SxtXPAFgARZgARZgARZgwEoFXM+pP8CAAQMGDBgwYMCAAQMGDBgwYMCAAQMGDBiwa5JrkgALsAALsAALMGABFmABFmABFmABBqwkwOO6FTMLtmCvAFiABViABViABRiwAAuwAAuwnAudCy3YggVYgAVYgAVYgAUYsAALsAALsJwLnQst2IIFWIAFWIAFWIABC7DW0Vu0AAMmB1iAAQMGDBgwYMCAAQMGLMDyFy3AAizAAgxYgAVYsfoAtcvNzHI9BGkAAAAASUVORK5CYII=';
 
 export const DEMO_ADMIN = { email: 'admin@example.com', password: 'correct horse battery' } as const;
+
+/** The server environment that creates DEMO_ADMIN on first start (PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD). */
+export const CONSOLE_ADMIN_ENV: Readonly<Record<string, string>> = {
+  PARLEY_ADMIN_EMAIL: DEMO_ADMIN.email,
+  PARLEY_ADMIN_PASSWORD: DEMO_ADMIN.password,
+};
 
 async function call<T>(baseUrl: string, method: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -123,11 +129,34 @@ export function consolePages(demo: ConsoleDemo): readonly ConsolePage[] {
   ];
 }
 
+type ConsoleLogin = Pick<ConsoleDemo, 'baseUrl' | 'adminEmail' | 'adminPassword'>;
+
 /** Logs in through the form, as a person would. */
-export async function loginThroughForm(page: Page, demo: Pick<ConsoleDemo, 'baseUrl' | 'adminEmail' | 'adminPassword'>): Promise<void> {
+export async function loginThroughForm(page: Page, demo: ConsoleLogin): Promise<void> {
   await page.goto(`${demo.baseUrl}/console/`);
   await page.getByLabel('Email').fill(demo.adminEmail);
   await page.getByLabel('Password').fill(demo.adminPassword);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#main').waitFor();
+}
+
+/**
+ * A page in a browser context of its own (each person their own cookies; logging in sets an agent
+ * online), logged in through the form. The context bypasses the console's CSP unless told not to:
+ * axe-core is injected as an inline script, which the CSP forbids.
+ */
+export async function openConsole(
+  browser: Browser,
+  login: ConsoleLogin,
+  options: { readonly bypassCSP?: boolean; readonly width?: number } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    bypassCSP: options.bypassCSP ?? true,
+    viewport: { width: options.width ?? 1280, height: 800 },
+  });
+  // Two cores shared with other suites: give each step room instead of failing on a slow render.
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await loginThroughForm(page, login);
+  return page;
 }

@@ -1,17 +1,11 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { consolePages, DEMO_ADMIN, loginThroughForm, seedConsoleDemo } from './console-demo.js';
+import { consolePages, loginThroughForm, seedConsoleDemo } from './console-demo.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
   { width: 375, height: 812 },
 ] as const;
-
-/** The console admin `npm run screenshots` starts the server with (PARLEY_ADMIN_EMAIL, PARLEY_ADMIN_PASSWORD). */
-export const CONSOLE_ADMIN_ENV: Readonly<Record<string, string>> = {
-  PARLEY_ADMIN_EMAIL: DEMO_ADMIN.email,
-  PARLEY_ADMIN_PASSWORD: DEMO_ADMIN.password,
-};
 
 /**
  * Seeds the server at `baseUrl` (started with CONSOLE_ADMIN_ENV) with a few conversations, agents and

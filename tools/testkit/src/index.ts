@@ -2,10 +2,19 @@
 export { FakeConversation, type Subscriber } from './fake-conversation.js';
 export { FakeRealtimeServer, type FakeBehaviour, type FakeTransport } from './fake-realtime-server.js';
 export { NodeEventSource } from './node-event-source.js';
-export { axeViolations, launchBrowser, CHROMIUM_PATH, type AxeViolation } from './browser.js';
-export { consolePages, DEMO_ADMIN, loginThroughForm, seedConsoleDemo, type ConsoleDemo, type ConsolePage } from './console-demo.js';
-export { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from './built-server.js';
+export { axeViolations, launchBrowser, type AxeViolation } from './browser.js';
+export {
+  CONSOLE_ADMIN_ENV,
+  consolePages,
+  DEMO_ADMIN,
+  loginThroughForm,
+  openConsole,
+  seedConsoleDemo,
+  type ConsoleDemo,
+  type ConsolePage,
+} from './console-demo.js';
+export { freePort, killServer, SERVER_MAIN, startFreshServer, startServer, type FreshServer, type ServerProcess } from './built-server.js';
 export { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './widget-env.js';
 export { widget } from './widget-page.js';
-export { SCRIPTED_BOT_ASSETS, startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
-export { shootWidgetStates, WIDGET_STATES, WIDGET_VIEWPORTS, type WidgetShot, type WidgetState } from './widget-states.js';
+export { startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
+export { shootWidgetStates, type WidgetShot } from './widget-states.js';

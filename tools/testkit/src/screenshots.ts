@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launchBrowser } from './browser.js';
-import { CONSOLE_ADMIN_ENV, shootConsolePages } from './console-screenshots.js';
+import { CONSOLE_ADMIN_ENV } from './console-demo.js';
+import { shootConsolePages } from './console-screenshots.js';
 import { startWidgetEnv } from './widget-env.js';
 import { shootWidgetStates } from './widget-states.js';
 

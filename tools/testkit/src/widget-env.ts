@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { freePort, killServer, startServer, type ServerProcess } from './built-server.js';
+import { freePort, startFreshServer } from './built-server.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../examples');
 export const ADMIN_KEY = 'e2e-widget-admin-key-0123456789abcdef';
@@ -19,8 +18,10 @@ export interface WidgetEnv {
   /** The host pages (examples/), at http://127.0.0.1:<port>: another origin than the server. */
   readonly hostUrl: string;
   readonly widgetId: string;
-  readonly server: ServerProcess;
-  /** Extra placeholders for the host pages (a second widget, a webhook URL). */
+  /**
+   * Extra placeholders for the host pages (a second widget, a webhook URL). A page asked for with
+   * `?widget=<id>` embeds that widget instead of `WIDGET`'s, so pages of several widgets can be open at once.
+   */
   readonly fill: Map<string, string>;
   /** Files served beside examples/ (a bundle built by a test, a picture a bot links to). */
   readonly files: Map<string, string>;
@@ -35,13 +36,8 @@ export interface WidgetEnv {
  * (`npm run screenshots` sets the console admin's login with it).
  */
 export async function startWidgetEnv(serverEnv: Readonly<Record<string, string>> = {}): Promise<WidgetEnv> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-widget-e2e-'));
-  const port = await freePort();
-  // The server's own default public URL (PARLEY_PUBLIC_URL unset).
-  const serverUrl = `http://localhost:${port}`;
-  const server = await startServer({ ...serverEnv, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port), PARLEY_ADMIN_KEY: ADMIN_KEY });
-  const widgetId = /Demo widget: (wgt_\w+)/.exec(server.output())?.[1];
-  if (widgetId === undefined) throw new Error(`no demo widget in the server output:\n${server.output()}`);
+  const server = await startFreshServer({ ...serverEnv, PARLEY_ADMIN_KEY: ADMIN_KEY });
+  const { url: serverUrl, demoWidgetId: widgetId } = server;
   const hostPort = await freePort();
   const hostUrl = `http://127.0.0.1:${hostPort}`;
   const fill = new Map<string, string>([
@@ -51,15 +47,19 @@ export async function startWidgetEnv(serverEnv: Readonly<Record<string, string>>
   ]);
   const files = new Map<string, string>();
   const host: Server = createServer((request, response) => {
-    const name = (request.url ?? '/').split('?')[0]?.replace(/^\/+/, '') ?? '';
-    if (!/^[\w-]+\.(html|js|css|svg)$/.test(name)) return void response.writeHead(404).end();
+    const url = new URL(request.url ?? '/', hostUrl);
+    const name = url.pathname.replace(/^\/+/, '');
+    const widget = url.searchParams.get('widget');
+    if (!/^[\w-]+\.(html|js|css|svg)$/.test(name) || (widget !== null && !/^wgt_\w+$/.test(widget))) {
+      return void response.writeHead(404).end();
+    }
     let body: string;
     try {
       body = files.get(name) ?? readFileSync(join(EXAMPLES, name), 'utf8');
     } catch {
       return void response.writeHead(404).end();
     }
-    for (const [key, value] of fill) body = body.replaceAll(`%%${key}%%`, value);
+    for (const [key, value] of fill) body = body.replaceAll(`%%${key}%%`, key === 'WIDGET' ? (widget ?? value) : value);
     const ws = serverUrl.replace(/^http/, 'ws');
     const webhook = fill.get('WEBHOOK') ?? '';
     response.writeHead(200, {
@@ -73,7 +73,6 @@ export async function startWidgetEnv(serverEnv: Readonly<Record<string, string>>
     serverUrl,
     hostUrl,
     widgetId,
-    server,
     fill,
     files,
     async admin(method, path, body) {
@@ -87,8 +86,7 @@ export async function startWidgetEnv(serverEnv: Readonly<Record<string, string>>
     },
     async close() {
       await new Promise<void>((done) => host.close(() => done()));
-      await killServer(server, 'SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
+      await server.close();
     },
   };
 }

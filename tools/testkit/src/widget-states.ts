@@ -10,7 +10,7 @@ import { widget } from './widget-page.js';
  * against the built server and widget: written by `npm run screenshots` (./screenshots/widget-*.png)
  * and by e2e/widget-screenshots.test.ts, which checks that each one was written.
  */
-export interface WidgetState {
+interface WidgetState {
   /** The picture's name: widget-<name>-<width>.png. */
   readonly name: string;
   /** Which of the stage's widgets the host page embeds. */
@@ -28,7 +28,7 @@ export interface WidgetShot {
 }
 
 /** Desktop, and a phone (pictured at its device pixel ratio, so the phone pictures are sharp). */
-export const WIDGET_VIEWPORTS = [
+const WIDGET_VIEWPORTS = [
   { width: 1280, height: 800, deviceScaleFactor: 1 },
   { width: 375, height: 812, deviceScaleFactor: 2 },
 ] as const;
@@ -41,12 +41,17 @@ async function say(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-async function converse(page: Page): Promise<void> {
-  await open(page);
+/** Two questions to the demo bot, each answered, in a window already open. */
+async function chat(page: Page): Promise<void> {
   await say(page, 'hello');
   await widget(page).log().getByText('Ask me about pricing').waitFor();
   await say(page, 'How much does it cost?');
   await widget(page).log().getByText('free to self-host').waitFor();
+}
+
+async function converse(page: Page): Promise<void> {
+  await open(page);
+  await chat(page);
 }
 
 /** Waits until every picture in the conversation is decoded (a card's, an uploaded image). */
@@ -56,7 +61,7 @@ async function picturesShown(page: Page): Promise<void> {
   }
 }
 
-export const WIDGET_STATES: readonly WidgetState[] = [
+const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
     widget: 'demo',
@@ -133,7 +138,7 @@ export const WIDGET_STATES: readonly WidgetState[] = [
         downloadThroughput: -1,
         uploadThroughput: stage.photo.buffer.length / 60,
       });
-      await page.locator('[data-parley]').locator('input[type=file]').setInputFiles(stage.photo);
+      await widget(page).fileInput().setInputFiles(stage.photo);
       await widget(page).log().locator('progress').waitFor();
     },
   },
@@ -144,7 +149,7 @@ export const WIDGET_STATES: readonly WidgetState[] = [
       await open(page);
       await say(page, 'The checkout page looks broken for me');
       await widget(page).log().getByText('got: The checkout page').waitFor();
-      await page.locator('[data-parley]').locator('input[type=file]').setInputFiles(stage.photo);
+      await widget(page).fileInput().setInputFiles(stage.photo);
       await widget(page).log().getByText('Thanks, I got').waitFor();
       await picturesShown(page);
     },
@@ -184,12 +189,7 @@ export const WIDGET_STATES: readonly WidgetState[] = [
     name: 'inline',
     widget: 'demo',
     hostPage: 'inline.html',
-    reach: async (page) => {
-      await say(page, 'hello');
-      await widget(page).log().getByText('Ask me about pricing').waitFor();
-      await say(page, 'How much does it cost?');
-      await widget(page).log().getByText('free to self-host').waitFor();
-    },
+    reach: chat,
   },
   // Link previews (the unfurl extra) get their state here: a bot answer with a link, on a widget with `unfurl: true`.
 ];
@@ -209,8 +209,7 @@ export async function shootWidgetStates(env: WidgetEnv, browser: Browser, out: s
         const context: BrowserContext = await browser.newContext({ viewport: { width, height }, deviceScaleFactor });
         try {
           const page = await context.newPage();
-          env.fill.set('WIDGET', stage.widgets[state.widget]);
-          await page.goto(`${env.hostUrl}/${state.hostPage ?? 'script-tag.html'}`);
+          await page.goto(`${env.hostUrl}/${state.hostPage ?? 'script-tag.html'}?widget=${stage.widgets[state.widget]}`);
           const after = await state.reach(page, stage);
           // The pointer rests off the widget, so no button shows its hover colour.
           await page.mouse.move(1, 1);
@@ -228,7 +227,6 @@ export async function shootWidgetStates(env: WidgetEnv, browser: Browser, out: s
       }
     }
   } finally {
-    env.fill.set('WIDGET', env.widgetId);
     await stage.close();
   }
   return shots;
