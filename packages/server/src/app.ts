@@ -131,14 +131,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const blueprintsStore = new BlueprintsStore(database.db);
   const botsStore = new BotsStore(database.db);
   const widgets = new WidgetService(widgetsStore, blueprintsStore, botsStore);
-  const bots = new BotService(botsStore, widgetsStore, blueprintsStore);
-  const languageMaps = new LanguageMaps(widgetsStore);
   // One node: in-process fan-out; with PARLEY_REDIS_URL, Redis pub/sub between any number of nodes.
   const resyncListeners = new Set<() => void>();
   const bus: Bus =
     config.redisUrl === null
       ? new MemoryBus(app.log)
       : new RedisBus({ url: config.redisUrl, log: app.log, onResync: () => resyncListeners.forEach((listener) => listener()) });
+  // Bot turns read their bot after every visitor message: kept in memory, edits shared over the bus.
+  const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
+  resyncListeners.add(() => bots.forgetLoaded());
+  const languageMaps = new LanguageMaps(widgetsStore);
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);

@@ -2,12 +2,14 @@ import * as v from 'valibot';
 import { botKindSchemas, type Bot, type BotCreate, type BotKind, type BotUpdate, type Meta, type Page } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import { parseInput } from '../http/parse-input.js';
+import type { Bus, BusLog } from '../bus/bus.js';
 import type { BlueprintsStore } from '../store/blueprints-store.js';
 import type { BotRow, BotsStore } from '../store/bots-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
+import { BotCache } from './bot-cache.js';
 
 export interface StoredBot {
   readonly id: string;
@@ -19,11 +21,17 @@ export interface StoredBot {
 
 /** The bot resource. Secrets are stored apart from the config and are never returned, only flagged as set. */
 export class BotService {
+  private readonly cache: BotCache | null;
+
+  /** With `sharing`, `load` keeps bots in memory and edits reach the other nodes' copies over the bus. */
   constructor(
     private readonly bots: BotsStore,
     private readonly widgets: WidgetsStore,
     private readonly blueprints: BlueprintsStore,
-  ) {}
+    sharing?: { readonly bus: Bus; readonly log: BusLog },
+  ) {
+    this.cache = sharing === undefined ? null : new BotCache((id) => this.read(id), sharing.bus, sharing.log);
+  }
 
   async create(input: BotCreate): Promise<Bot> {
     const now = nowIso();
@@ -45,8 +53,17 @@ export class BotService {
     return toBot(await this.requireRow(id));
   }
 
-  /** The bot with its secrets, for connectors only. */
-  async load(id: string): Promise<StoredBot | undefined> {
+  /** The bot with its secrets, for connectors only (each bot turn: kept in memory when shared). */
+  load(id: string): Promise<StoredBot | undefined> {
+    return this.cache === null ? this.read(id) : this.cache.load(id);
+  }
+
+  /** Bus events may have been lost (Redis reconnected): read every bot again. */
+  forgetLoaded(): void {
+    this.cache?.clear();
+  }
+
+  private async read(id: string): Promise<StoredBot | undefined> {
     const row = await this.bots.get(id);
     if (row === undefined) return undefined;
     return { id: row.id, kind: kindOf(row), name: row.name, config: readJson(row.config), secrets: readJson(row.secrets) };
@@ -72,6 +89,7 @@ export class BotService {
       secrets: writeJson(secrets),
       updated_at: nowIso(),
     });
+    await this.cache?.changed(id);
     return this.get(id);
   }
 
@@ -80,6 +98,7 @@ export class BotService {
     const users = (await this.widgets.countByBot(id)) + (await this.blueprints.countByBot(id));
     if (users > 0) throw new ApiError('PARLEY_ERR_BOT_IN_USE', `The bot ${id} is still used by ${users} widget(s) or blueprint(s).`);
     await this.bots.delete(id);
+    await this.cache?.changed(id);
   }
 
   private async requireRow(id: string): Promise<BotRow> {

@@ -22,7 +22,7 @@ export interface ConnectorOptions {
   readonly readFile?: FileReader;
 }
 
-/** Connectors are cheap and made per turn; what must outlive a turn (the OAuth token cache) lives here. */
+/** Connectors keep nothing between replies: bot turns make one per loaded bot. What must outlive a bot edit (the OAuth token cache) lives here. */
 export function createConnectorFactory(options: ConnectorOptions = {}): ConnectorFactory {
   const googleTokens = options.googleTokens ?? new GoogleTokens();
   const policy = { allowLoopbackHttp: options.allowLoopbackHttp === true };

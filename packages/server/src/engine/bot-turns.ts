@@ -90,6 +90,7 @@ export class BotTurns {
    */
   private readonly answeredThrough = new Map<string, number>();
   private readonly breakers: CircuitBreakers;
+  private readonly connectors = new WeakMap<StoredBot, ReturnType<ConnectorFactory>>();
 
   constructor(
     private readonly engine: ConversationEngine,
@@ -168,8 +169,15 @@ export class BotTurns {
     }
     // The built-in bot answers at once: a typing flash would only cost frames.
     if (bot.kind !== 'builtin') turn.showTyping();
+    // A timer cleared when the turn ends, not AbortSignal.timeout: that one would still fire (and build
+    // its TimeoutError) 15 s after every turn, long after the bot answered.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('the bot did not answer in time', 'TimeoutError')),
+      timeoutOf(bot) ?? this.options.timeoutMs ?? BOT_TIMEOUT_MS,
+    );
+    const signal = deadline.signal;
     try {
-      const signal = AbortSignal.timeout(timeoutOf(bot) ?? this.options.timeoutMs ?? BOT_TIMEOUT_MS);
       const events = withRetries(() => connector.reply(context, signal), {
         retries: this.options.retries ?? RETRIES,
         baseDelayMs: this.options.retryBaseDelayMs ?? RETRY_BASE_DELAY_MS,
@@ -186,6 +194,7 @@ export class BotTurns {
       await turn.dropStream();
       await this.failed(turn, context);
     } finally {
+      clearTimeout(timer);
       await turn.hideTyping();
     }
     return { stored: turn.stored, seenThrough };
@@ -200,14 +209,23 @@ export class BotTurns {
     }
   }
 
-  /** A stored config the connector refuses (written before a schema change) is a bot without a connector, not a crash. */
+  /**
+   * A stored config the connector refuses (written before a schema change) is a bot without a connector,
+   * not a crash. Connectors keep nothing between replies, so one serves every turn of the same loaded
+   * bot (BotService keeps it until the bot is edited) and its config is validated once.
+   */
   private connect(bot: StoredBot): ReturnType<ConnectorFactory> {
+    const known = this.connectors.get(bot);
+    if (known !== undefined) return known;
+    let connector: ReturnType<ConnectorFactory>;
     try {
-      return this.connectorFor(bot);
+      connector = this.connectorFor(bot);
     } catch (error) {
       this.log.error({ err: error, botId: bot.id, kind: bot.kind }, 'the bot configuration is invalid');
-      return null;
+      connector = null;
     }
+    this.connectors.set(bot, connector);
+    return connector;
   }
 
   /** An apology, or after repeated failures in this conversation, a handoff: the visitor is never left waiting. */

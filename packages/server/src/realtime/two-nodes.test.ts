@@ -104,4 +104,43 @@ describe('two nodes on one PostgreSQL and one Redis', () => {
     await visitor.close();
     await agent.close();
   });
+
+  it('answers with a bot edited on the other node at once, not after the bot cache expires', async () => {
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('nodes did not start');
+    const call = async (node: { baseUrl: string }, method: string, path: string, body: unknown, auth = TEST_ADMIN_KEY) => {
+      const response = await fetch(`${node.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, `${method} ${path}`).toBeLessThan(300);
+      return (await response.json()) as Record<string, unknown> & { id: string };
+    };
+    const rules = (answer: string) => ({ rules: [{ patterns: ['price'], answer }] });
+    const bot = await call(a, 'POST', '/v1/bots', { kind: 'builtin', name: 'Prices', config: rules('Ten euros') });
+    const widget = await call(a, 'POST', '/v1/widgets', { name: 'Prices', botId: bot.id });
+    const session = (await call(b, 'POST', `/v1/widgets/${widget.id}/sessions`, {})) as unknown as {
+      token: string;
+      conversationId: string;
+    };
+    /** Sends on node B and resolves with the bot's answer to it. */
+    const ask = async (text: string): Promise<string | undefined> => {
+      await call(b, 'POST', `/v1/conversations/${session.conversationId}/messages`, { text }, session.token);
+      await b.parley.services.botTurns.idle();
+      const messages = await b.parley.services.engine.messagesAfter(session.conversationId, 0);
+      return messages.filter((m) => m.author.role === 'bot').at(-1)?.text;
+    };
+    expect(await ask('what is the price?')).toBe('Ten euros'); // node B now holds the bot in memory
+
+    await call(a, 'PATCH', `/v1/bots/${bot.id}`, { config: rules('Twelve euros') });
+    // The edit travels over Redis; it must arrive in moments (the cache's own expiry is 30 s).
+    const deadline = Date.now() + 5_000;
+    let answer = await ask('and the price now?');
+    while (answer !== 'Twelve euros' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      answer = await ask('the price?');
+    }
+    expect(answer).toBe('Twelve euros');
+  });
 });
