@@ -18,6 +18,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 15);
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const WARMUP_SECONDS = 2;
+/** Half-load runs per side, interleaved; the verdict takes each side's median. */
+const HALF_ROUNDS = Number(process.env.BENCH_HALF_ROUNDS ?? 5);
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Tags each load run's texts, so a backlog replayed from another run can never be counted. */
@@ -116,15 +118,25 @@ async function api(base, path, body) {
   return res.json();
 }
 
+/**
+ * A widget with a bot (as most have) and an agent to whom each load pair's conversation is assigned: a pair
+ * is a visitor and an agent talking, so the bot stays out (its turn after each visitor message ends at the
+ * ownership check). A builtin bot with no rules: were it asked, it would say nothing.
+ */
 async function createWidget(base) {
-  // A builtin bot with no rules never answers, so the agent sees only what its visitor sent.
   const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'bench (silent)', config: {} });
-  return (await api(base, '/v1/widgets', { name: 'gateway bench', botId: bot.id })).id;
+  const agent = await api(base, '/v1/agents', { name: 'Bench agent', email: 'bench@example.com', password: 'bench password 0123' });
+  return { widgetId: (await api(base, '/v1/widgets', { name: 'gateway bench', botId: bot.id })).id, agentId: agent.id };
 }
 
-async function createSessions(base, widgetId, count) {
+/** `count` visitor sessions; with `agentId`, each conversation is assigned to that agent (owner human). */
+async function createSessions(base, widgetId, count, agentId) {
   const sessions = [];
-  for (let i = 0; i < count; i++) sessions.push(await api(base, `/v1/widgets/${widgetId}/sessions`, {}));
+  for (let i = 0; i < count; i++) {
+    const session = await api(base, `/v1/widgets/${widgetId}/sessions`, {});
+    if (agentId !== undefined) await api(base, `/v1/inbox/${session.conversationId}/assign`, { agentId });
+    sessions.push(session);
+  }
   return sessions;
 }
 
@@ -266,38 +278,92 @@ const mb = (bytes) => +(bytes / 1024 ** 2).toFixed(1);
 
 // ---- the two servers ---------------------------------------------------------------------------
 
-async function benchBare(idleCount) {
+/** Both servers up at once, each with a way to get fresh visitor/agent pair URLs. */
+async function startSubjects() {
   const relay = await startRelay();
-  try {
-    const urls = Array.from({ length: PAIRS }, (_, i) => ({ visitorUrl: `${relay.url}/?pair=${i}`, agentUrl: `${relay.url}/?pair=${i}` }));
-    const full = await runLoad(urls, RATE, 'bare ws relay, full load');
-    const half = await runLoad(urls, RATE / 2, 'bare ws relay, half load');
-    const idleUrls = Array.from({ length: 10 }, (_, i) => `${relay.url}/?pair=idle${i}`);
-    return { full, half, idle: await measureIdle(relay.child.pid, idleUrls, idleCount) };
-  } finally {
+  const parley = await startParley().catch(async (error) => {
     await relay.cleanup();
-  }
+    throw error;
+  });
+  const { widgetId, agentId } = await createWidget(parley.base);
+  const ws = (token, conversationId) => `${parley.url}/v1/realtime/ws?token=${encodeURIComponent(token)}${conversationId ?? ''}`;
+  return {
+    bare: {
+      label: 'bare ws relay',
+      pid: relay.child.pid,
+      pairUrls: async () =>
+        Array.from({ length: PAIRS }, (_, i) => ({ visitorUrl: `${relay.url}/?pair=${i}`, agentUrl: `${relay.url}/?pair=${i}` })),
+      idleUrls: async () => Array.from({ length: 10 }, (_, i) => `${relay.url}/?pair=idle${i}`),
+      settle: async () => undefined,
+    },
+    parley: {
+      label: 'Parley (SQLite)',
+      pid: parley.child.pid,
+      // Fresh sessions for each run: reusing one would replay the previous run's messages on hello (lastSeq 0).
+      pairUrls: async () =>
+        (await createSessions(parley.base, widgetId, PAIRS, agentId)).map((s) => ({
+          visitorUrl: ws(s.token),
+          agentUrl: ws(ADMIN_KEY, `&conversationId=${s.conversationId}`),
+        })),
+      // Fresh sessions for the idle sockets too, so each hello replays no backlog from the load runs.
+      idleUrls: async () => (await createSessions(parley.base, widgetId, 10)).map((s) => ws(s.token)),
+      settle: () => drained(parley.base),
+    },
+    cleanup: async () => {
+      await relay.cleanup();
+      await parley.cleanup();
+    },
+  };
 }
 
-async function benchParley(idleCount) {
-  const parley = await startParley();
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * The half-load runs take turns, bare then Parley, HALF_ROUNDS times, and each side's figures are the
+ * median of its rounds: a quiet or busy spell of this shared machine then falls on both sides instead
+ * of deciding the ratio (one round of each measured p99 ratios from ×1.7 to ×6 on the same build).
+ */
+async function halfLoadRounds(subjects) {
+  const rounds = { bare: [], parley: [] };
+  for (let round = 0; round < HALF_ROUNDS; round++) {
+    for (const side of ['bare', 'parley']) {
+      const subject = subjects[side];
+      rounds[side].push(await runLoad(await subject.pairUrls(), RATE / 2, `${subject.label}, half load`));
+      await subject.settle();
+    }
+  }
+  const summary = (runs) => ({
+    ...runs[0],
+    ...Object.fromEntries(
+      ['relayedPerSecond', 'sent', 'received', 'missing', 'errors', 'unexpectedCloses', 'p50Ms', 'p99Ms', 'maxMs'].map((key) => [
+        key,
+        median(runs.map((run) => run[key])),
+      ]),
+    ),
+    errorCodes: Object.assign({}, ...runs.map((run) => run.errorCodes)),
+    name: `${runs[0].name} (median of ${runs.length})`,
+    rounds: runs.map(({ p50Ms, p99Ms, missing }) => ({ p50Ms, p99Ms, missing })),
+  });
+  return { bare: summary(rounds.bare), parley: summary(rounds.parley) };
+}
+
+async function benchBoth(idleCount) {
+  const subjects = await startSubjects();
   try {
-    const widgetId = await createWidget(parley.base);
-    const ws = (token, conversationId) => `${parley.url}/v1/realtime/ws?token=${encodeURIComponent(token)}${conversationId ?? ''}`;
-    // Fresh sessions for each run: reusing one would replay the previous run's messages on hello (lastSeq 0).
-    const pairUrls = async () =>
-      (await createSessions(parley.base, widgetId, PAIRS)).map((s) => ({
-        visitorUrl: ws(s.token),
-        agentUrl: ws(ADMIN_KEY, `&conversationId=${s.conversationId}`),
-      }));
-    const full = await runLoad(await pairUrls(), RATE, 'Parley (SQLite), full load');
-    await drained(parley.base);
-    const half = await runLoad(await pairUrls(), RATE / 2, 'Parley (SQLite), half load');
-    // Fresh sessions for the idle sockets, so each hello replays no backlog from the load runs.
-    const idleUrls = (await createSessions(parley.base, widgetId, 10)).map((s) => ws(s.token));
-    return { full, half, idle: await measureIdle(parley.child.pid, idleUrls, idleCount) };
+    const full = {};
+    for (const side of ['bare', 'parley']) {
+      full[side] = await runLoad(await subjects[side].pairUrls(), RATE, `${subjects[side].label}, full load`);
+      await subjects[side].settle();
+    }
+    const half = await halfLoadRounds(subjects);
+    const idle = {};
+    for (const side of ['bare', 'parley']) idle[side] = await measureIdle(subjects[side].pid, await subjects[side].idleUrls(), idleCount);
+    return {
+      bare: { full: full.bare, half: half.bare, idle: idle.bare },
+      parley: { full: full.parley, half: half.parley, idle: idle.parley },
+    };
   } finally {
-    await parley.cleanup();
+    await subjects.cleanup();
   }
 }
 
@@ -348,6 +414,8 @@ function print(report) {
   }
   const p = ratios.halfLoadP99VsBare;
   console.log(`p99 at half load Parley/bare ×${p.value} (${parley.half.p99Ms} vs ${bare.half.p99Ms} ms; target ${p.target}) ${mark(p)}`);
+  const perRound = (half) => half.rounds.map((round) => round.p99Ms).join(', ');
+  console.log(`  p99 of each half-load round, in turn: bare ${perRound(bare.half)} ms; Parley ${perRound(parley.half)} ms`);
   const m = ratios.idleRssFor10kMB;
   console.log(
     `idle memory ${parley.idle.bytesPerConnection} B/connection (bare ${bare.idle.bytesPerConnection} B, ×${ratios.idleBytesPerConnectionVsBare.value}); ` +
@@ -362,13 +430,20 @@ export async function runGatewayBench() {
   const idle = Math.min(IDLE, limit - 2 * PAIRS - 200);
   const idleNote =
     idle < IDLE ? `note: ulimit -n is ${limit}, so ${idle} idle connections instead of ${IDLE} (10k figure extrapolated)` : undefined;
-  const bare = await benchBare(idle);
-  const parley = await benchParley(idle);
+  const { bare, parley } = await benchBoth(idle);
   const report = {
     measuredAt: new Date().toISOString(),
     node: process.version,
     storage: 'sqlite',
-    settings: { pairs: PAIRS, ratePerVisitor: RATE, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, idle, idleNote },
+    settings: {
+      pairs: PAIRS,
+      ratePerVisitor: RATE,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      halfLoadRounds: HALF_ROUNDS,
+      idle,
+      idleNote,
+    },
     bare,
     parley,
     ratios: verdicts(bare, parley),
