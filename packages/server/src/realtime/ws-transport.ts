@@ -43,8 +43,21 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);
           ws.on('pong', () => alive.set(ws, true));
+          let corked = false;
           const session = gateway.open(principal, {
-            write: (json) => ws.send(json),
+            write: (json) => {
+              // Frames written in one turn of the event loop (an ack and the echo of the message it
+              // acknowledges) leave in one TCP write instead of one each.
+              if (!corked) {
+                corked = true;
+                socket.cork();
+                process.nextTick(() => {
+                  corked = false;
+                  socket.uncork();
+                });
+              }
+              ws.send(json);
+            },
             pendingBytes: () => ws.bufferedAmount,
             close: (code, reason) => {
               if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
