@@ -61,6 +61,38 @@ describeEachStore('message writer', (server) => {
     expect(written.map((w) => w.row.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => before + i + 1));
   });
 
+  it('stores the messages sent together with one that fails, with no gap, and fails only that one', async () => {
+    const { messageWriter } = server().services.database;
+    const conversationId = await newConversation(server());
+    const before = (await server().services.engine.getConversation(conversationId))?.last_seq ?? 0;
+    const [first, lost, second] = await Promise.allSettled([
+      messageWriter.append(message(conversationId, 'first', 'c-together-1')),
+      messageWriter.append(message('conv_missing', 'lost', 'c-together-2')),
+      messageWriter.append(message(conversationId, 'second', 'c-together-3')),
+    ]);
+    expect(lost).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: expect.stringMatching(/does not exist/) }),
+    });
+    const stored = await server().services.engine.messagesAfter(conversationId, before);
+    // Sent at once, they may commit in either order (PostgreSQL: two connections), but with no gap.
+    expect(stored.map((m) => m.seq)).toEqual([before + 1, before + 2]);
+    expect(stored.map((m) => m.text).sort()).toEqual(['first', 'second']);
+    expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
+  });
+
+  it('stores a message sent twice at once with one clientId once, and answers both with it', async () => {
+    const { engine } = server().services;
+    const conversationId = await newConversation(server());
+    const author = { role: 'visitor', id: 'v1', name: 'Visitor' } as const;
+    const send = (text: string) => engine.append({ conversationId, author, type: 'text', text, clientId: 'c-twice-at-once' });
+    const [a, b] = await Promise.all([send('once'), send('once, resent')]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(a.message).toEqual(b.message);
+    const stored = await engine.messagesAfter(conversationId, 0);
+    expect(stored.filter((m) => m.clientId === 'c-twice-at-once')).toHaveLength(1);
+  });
+
   it('refuses a message for a conversation that does not exist, writing nothing', async () => {
     const { messageWriter } = server().services.database;
     await expect(messageWriter.append(message('conv_missing', 'lost', 'client-x1'))).rejects.toThrow(/does not exist/);

@@ -29,15 +29,30 @@ export class ConversationMissingError extends Error {
   }
 }
 
+type Outcome = { readonly ok: true; readonly written: WrittenMessage } | { readonly ok: false; readonly error: unknown };
+
+interface Pending {
+  readonly message: NewMessage;
+  resolve(written: WrittenMessage): void;
+  reject(error: unknown): void;
+}
+
 /**
- * SQLite: one synchronous better-sqlite3 transaction on prepared statements. It runs while holding
- * Kysely's connection, so it can never interleave with a Kysely transaction that is between awaits.
+ * SQLite: synchronous better-sqlite3 transactions on prepared statements, run while holding Kysely's
+ * connection, so they can never interleave with a Kysely transaction that is between awaits.
+ *
+ * Group commit: the appends of one turn of the event loop (every frame read from the sockets in one
+ * poll) are written in one transaction, each in its own savepoint, and committed once. A commit is
+ * the dearest part of an append (its WAL write); a burst of messages now pays it once, not once per
+ * message, so the last of the burst no longer waits for every commit before it. One message that
+ * fails (its conversation is gone) rolls back its savepoint only.
  */
 export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
   private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number }>;
   private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
-  private readonly write: (message: NewMessage) => WrittenMessage;
+  private readonly writeAll: (messages: readonly NewMessage[]) => Outcome[];
+  private pending: Pending[] = [];
 
   constructor(
     private readonly db: Db,
@@ -45,7 +60,8 @@ export class SqliteMessageWriter implements MessageWriter {
   ) {
     this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
     this.bumpSeq = sqlite.prepare('update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq');
-    this.write = sqlite.transaction((message: NewMessage): WrittenMessage => {
+    // Called inside writeAll's transaction, better-sqlite3 runs it as a savepoint.
+    const write = sqlite.transaction((message: NewMessage): WrittenMessage => {
       if (message.client_id !== null) {
         const existing = this.byClientId.get(message.conversation_id, message.client_id);
         if (existing !== undefined) return { row: existing, created: false };
@@ -56,10 +72,39 @@ export class SqliteMessageWriter implements MessageWriter {
       this.insertFor(row).run({ ...row });
       return { row, created: true };
     });
+    this.writeAll = sqlite.transaction((messages: readonly NewMessage[]): Outcome[] =>
+      messages.map((message) => {
+        try {
+          return { ok: true, written: write(message) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   append(message: NewMessage): Promise<WrittenMessage> {
-    return this.db.connection().execute(async () => this.write(message));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ message, resolve, reject });
+      // After the poll phase: every frame of this turn's socket reads has reached its append by then.
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const outcomes = await this.db.connection().execute(async () => this.writeAll(batch.map((entry) => entry.message)));
+      outcomes.forEach((outcome, i) => {
+        const entry = batch[i];
+        if (outcome.ok) entry?.resolve(outcome.written);
+        else entry?.reject(outcome.error);
+      });
+    } catch (error) {
+      // The commit itself failed (disk full, database locked too long): nothing of the batch was stored.
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   /** One statement per column set, so a column added by a later migration needs no change here. */
