@@ -11,6 +11,10 @@ export class Emitter<Events> {
     return () => void set.delete(listener);
   }
 
+  off<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): void {
+    this.listeners[event]?.delete(listener);
+  }
+
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     for (const listener of [...(this.listeners[event] ?? [])]) {
       try {

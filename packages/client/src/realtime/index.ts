@@ -2,6 +2,7 @@
 export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffDelay, type BackoffOptions } from './backoff.js';
 export { createClientId } from './client-id.js';
 export { Connection } from './connection.js';
+export { Emitter } from './emitter.js';
 export type { ConnectionEvents, ConnectionOptions, ConnectionState, NetworkHooks, Schedule } from './connection-types.js';
 export { windowNetworkHooks, type NetworkEventTarget } from './network-hooks.js';
 export type { OutboxEntry } from './outbox.js';

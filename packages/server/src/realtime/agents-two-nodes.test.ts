@@ -1,17 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@parley/protocol';
-import { buildApp, type Parley } from '../app.js';
-import { loadConfig } from '../config.js';
-import { POSTGRES_URL, postgresUnavailable, TEST_ADMIN_KEY, TEST_SECRET } from '../testing/test-server.js';
+import { TEST_ADMIN_KEY } from '../testing/test-server.js';
 import { FrameLog, parseFrame } from './testing/frame-log.js';
+import { startScaledNodes, type ScaledNode } from './testing/scaled-nodes.js';
 import { connectWs } from './testing/ws-test-client.js';
-
-const REDIS_URL = process.env['PARLEY_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 async function call(
   baseUrl: string,
@@ -30,37 +23,16 @@ async function call(
 
 /** The agent desk across nodes: visitor on node A, the agent's inbox stream and conversation on node B. */
 describe('agents and visitors on two nodes over PostgreSQL and Redis', () => {
-  const schema = `parley_desk_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const dirs: string[] = [];
-  const nodes: { parley: Parley; baseUrl: string }[] = [];
+  const nodes: ScaledNode[] = [];
+  let stop = async (): Promise<void> => undefined;
 
   beforeAll(async () => {
-    const reason = await postgresUnavailable();
-    if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
-    for (let i = 0; i < 2; i++) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'parley-desk-'));
-      dirs.push(dataDir);
-      const config = loadConfig({
-        PARLEY_DATA_DIR: dataDir,
-        PARLEY_ADMIN_KEY: TEST_ADMIN_KEY,
-        PARLEY_SECRET: TEST_SECRET,
-        PARLEY_LOG_LEVEL: 'silent',
-        PARLEY_DATABASE_URL: POSTGRES_URL,
-        PARLEY_DATABASE_SCHEMA: schema,
-        PARLEY_REDIS_URL: REDIS_URL,
-      });
-      const parley = await buildApp(config, { logger: false });
-      nodes.push({ parley, baseUrl: await parley.app.listen({ host: '127.0.0.1', port: 0 }) });
-    }
+    const started = await startScaledNodes('parley_desk');
+    nodes.push(...started.nodes);
+    stop = started.close;
   });
 
-  afterAll(async () => {
-    for (const node of nodes) await node.parley.app.close();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
-  });
+  afterAll(() => stop());
 
   it('streams the inbox, notes and ownership changes across nodes, and keeps notes from the visitor', async () => {
     const [a, b] = nodes;

@@ -1,5 +1,5 @@
 import type { Message } from '@parley/protocol';
-import type { Emitter } from '../core/emitter.js';
+import type { Emitter } from '@parley/client';
 import type { PersistStore } from '../core/persist.js';
 import type { TabShare, UiPatch } from '../core/tab-share.js';
 import { unreadCount, type ViewStore } from '../core/view-store.js';

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import type { Message, PublicWidgetConfig } from '@parley/protocol';
 import type { ChatSource, SourceContext } from '../core/chat-source.js';
-import { Emitter } from '../core/emitter.js';
+import { Emitter } from '@parley/client';
 import { ManagedSource } from '../core/managed-source.js';
 import { PersistStore } from '../core/persist.js';
 import { TabShare } from '../core/tab-share.js';

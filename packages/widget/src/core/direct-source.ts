@@ -1,7 +1,6 @@
-import { createClientId, type OutboxEntry } from '@parley/client';
+import { createClientId, Emitter, type OutboxEntry } from '@parley/client';
 import type { Author, Message } from '@parley/protocol';
 import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
-import { Emitter } from './emitter.js';
 import { readNdjson } from './ndjson.js';
 
 export interface DirectOptions {

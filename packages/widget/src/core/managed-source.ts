@@ -1,7 +1,6 @@
-import { Connection, createClientId, RestClient, windowNetworkHooks, type OutboxEntry, type TransportName } from '@parley/client';
+import { Connection, createClientId, Emitter, RestClient, windowNetworkHooks, type OutboxEntry, type TransportName } from '@parley/client';
 import type { ServerFrame } from '@parley/protocol';
 import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
-import { Emitter } from './emitter.js';
 
 export interface ManagedOptions {
   readonly baseUrl: string;

@@ -1,5 +1,5 @@
 import type { ChatSource, SourceContext, SourceEvents } from './chat-source.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '@parley/client';
 import type { Persisted, PersistStore } from './persist.js';
 
 /** UI state every tab of the visitor mirrors: open or closed, the unsent draft, what was seen. */
