@@ -108,6 +108,9 @@ export class BotTurns {
     // One turn at a time per conversation: two quick visitor messages get one answer each, never two answers to both.
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const turn: Promise<unknown> = previous
+      // After this turn of the event loop: the message's ack and its delivery to the other side go out
+      // first, instead of waiting behind the turn's reads (the socket writes leave once those finish).
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => this.queuedTurn(conversationId, botId, language))
       .catch((error: unknown) => this.log.error({ err: error, conversationId }, 'bot turn failed'))
       .finally(() => {
