@@ -3,7 +3,9 @@ import { ratingSchema, visitorContactSchema } from '@parley/protocol';
 import { publishInboxEvent } from '../engine/inbox-feed.js';
 import type { Bus } from '../bus/bus.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
+import { visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
+import { conversationSession } from '../http/auth-plugin.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import { conversationsStore } from '../store/conversations-store.js';
@@ -43,10 +45,7 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       },
     },
     handler: async (request) => {
-      const claims = request.session;
-      if (claims === null || claims.sub !== request.params.id) {
-        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
-      }
+      const claims = conversationSession(request);
       const input = parseInput(visitorContactSchema, request.body ?? {});
       const conversation = await engine.getConversation(claims.sub);
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
@@ -92,17 +91,14 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       response: { 201: ok('`{ message, created: true }`'), 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse },
     },
     handler: async (request, reply) => {
-      const claims = request.session;
-      if (claims === null || claims.sub !== request.params.id) {
-        throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');
-      }
+      const claims = conversationSession(request);
       const input = parseInput(ratingSchema, request.body ?? {});
       const conversation = await engine.getConversation(claims.sub);
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
       const comment = input.comment === undefined || input.comment === '' ? null : input.comment;
       const result = await engine.append({
         conversationId: conversation.id,
-        author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+        author: visitorAuthor(conversation),
         type: 'event',
         text: `The visitor rated the conversation ${input.score}/5.${comment === null ? '' : ` “${comment}”`}`,
         payload: { event: 'rating', score: input.score, comment },

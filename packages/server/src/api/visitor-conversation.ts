@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { Author, WidgetSettings } from '@parley/protocol';
+import type { WidgetSettings } from '@parley/protocol';
 import type { AppendInput, AppendResult } from '../engine/conversation-engine.js';
+import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
 import { conversationSession } from '../http/auth-plugin.js';
 import type { Services } from '../services.js';
 import type { ConversationRow } from '../store/conversations-store.js';
-import { readJson } from '../store/json.js';
 
 /** A visitor's conversation with the effective settings of its widget. */
 export interface VisitorConversation {
@@ -25,11 +25,6 @@ export async function visitorConversation(
   return { conversation, effective };
 }
 
-/** How the visitor signs what they send: as their contact once they have one, so every conversation of theirs agrees. */
-export function visitorAuthor(conversation: Pick<ConversationRow, 'id' | 'contact_id'>): Author {
-  return { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' };
-}
-
 /**
  * Stores what the visitor sent (over REST: a text or an upload) and, when it is new and the widget
  * has a bot, starts the bot's turn in the background, in the conversation's language.
@@ -41,8 +36,7 @@ export async function appendVisitorMessage(
 ): Promise<AppendResult> {
   const result = await engine.append({ conversationId: conversation.id, author: visitorAuthor(conversation), ...message });
   if (result.created && effective.botId !== null) {
-    const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-    botTurns.startBotTurn(conversation.id, effective.botId, language);
+    botTurns.startBotTurn(conversation.id, effective.botId, conversationLanguage(conversation, effective.language));
   }
   return result;
 }

@@ -4,11 +4,11 @@ import { ApiError } from '../http/api-error.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, type ConversationRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
-import { readJson } from '../store/json.js';
 import { resolveLanguage } from '../widgets/language-map.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 import type { BotTurns, TurnObserver } from './bot-turns.js';
 import type { ConversationEngine } from './conversation-engine.js';
+import { conversationLanguage, visitorAuthor } from './conversation-visitor.js';
 
 /**
  * The n8n chat protocol's `sessionId` names a Parley conversation through the conversation's
@@ -58,12 +58,11 @@ export class N8nChat {
     const text = chatInput.trim().slice(0, MESSAGE_TEXT_MAX);
     await this.engine.append({
       conversationId: conversation.id,
-      author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+      author: visitorAuthor(conversation),
       type: 'text',
       text,
     });
-    const language = readJson<Record<string, string>>(conversation.meta)['language'] ?? effective.language;
-    return this.botTurns.runBot(conversation.id, effective.botId, language, observer);
+    return this.botTurns.runBot(conversation.id, effective.botId, conversationLanguage(conversation, effective.language), observer);
   }
 
   /** The session's conversation so far (an unknown session has none). Private notes and events are left out. */

@@ -3,6 +3,7 @@ import { hashApiKey, sameSecret } from '../auth/api-keys.js';
 import { CONSOLE_COOKIE, isConsoleToken, type ConsoleSessions } from '../auth/console-sessions.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
+import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiKeysStore } from '../store/api-keys-store.js';
 import type { WidgetService } from '../widgets/widget-service.js';
@@ -78,16 +79,11 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
   deps.widgets.assertOrigin(effective, credentials.origin, true);
   const conversation = await deps.engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
-  const meta: unknown = JSON.parse(conversation.meta);
-  const language =
-    typeof meta === 'object' && meta !== null && 'language' in meta && typeof meta.language === 'string'
-      ? meta.language
-      : effective.language;
   return {
     conversationId: conversation.id,
-    author: { role: 'visitor', id: conversation.contact_id ?? conversation.id, name: 'Visitor' },
+    author: visitorAuthor(conversation),
     botId: effective.botId,
-    language,
+    language: conversationLanguage(conversation, effective.language),
   };
 }
 
