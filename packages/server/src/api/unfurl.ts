@@ -4,6 +4,7 @@ import { linkPreviewQuerySchema, type LinkPreview } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { servesUntrustedBytes } from '../http/untrusted-bytes.js';
 import { RateBuckets } from '../http/rate-buckets.js';
 import type { RouteOptions } from '../services.js';
 import { UnfurlError, type ImageSigner, type PagePreview, type Unfurler } from '../unfurl/index.js';
@@ -93,14 +94,8 @@ export const unfurlApi: FastifyPluginAsync<UnfurlApiOptions> = async (app, { ser
       const { u, s } = parseInput(imageQuerySchema, request.query ?? {});
       if (!signer.verify(u, s)) throw new ApiError('PARLEY_ERR_UNFURL_IMAGE_SIGNATURE_INVALID');
       const image = await explained(() => unfurler.image(u));
-      reply
-        .header('content-type', image.mimeType)
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'public, max-age=86400')
-        .header('cross-origin-resource-policy', 'cross-origin')
-        // Whoever embeds the widget learns nothing of the visitor's page from the picture request either.
-        .header('referrer-policy', 'no-referrer');
+      // The widget's <img referrerpolicy="no-referrer"> keeps the visitor's page out of this request.
+      servesUntrustedBytes(reply).header('content-type', image.mimeType).header('cache-control', 'public, max-age=86400');
       return reply.send(image.bytes);
     },
   });

@@ -7,6 +7,7 @@ import { sniffType } from '../files/sniff-type.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { servesUntrustedBytes } from '../http/untrusted-bytes.js';
 import type { RouteOptions } from '../services.js';
 import { appendVisitorMessage, visitorConversation } from './visitor-conversation.js';
 
@@ -89,14 +90,11 @@ export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; p
     const file = await files.get(request.params.id);
     if (file === undefined) throw new ApiError('PARLEY_ERR_FILE_NOT_FOUND');
     const inline = file.meta.mimeType.startsWith('image/') || file.meta.mimeType === 'application/pdf';
-    reply
+    servesUntrustedBytes(reply)
       .header('content-type', file.meta.mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : file.meta.mimeType)
       .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.meta.name)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, max-age=31536000, immutable')
-      .header('access-control-allow-origin', '*')
-      .header('cross-origin-resource-policy', 'cross-origin');
+      .header('access-control-allow-origin', '*');
     return reply.send(file.bytes);
   });
 };

@@ -13,8 +13,8 @@ const PRESCAN_BYTES = 1024;
 export function decodeHtml(body: Buffer, headerCharset: string | null): string {
   const bom = byteOrderMark(body);
   if (bom !== null) return new TextDecoder(bom).decode(body);
-  const label = [headerCharset, metaCharset(body)].find((candidate) => candidate !== null && decoderFor(candidate) !== null);
-  const decoder = decoderFor(label ?? 'utf-8') ?? new TextDecoder('utf-8');
+  // The prescan runs only when the header names no charset TextDecoder knows.
+  const decoder = decoderFor(headerCharset) ?? decoderFor(metaCharset(body)) ?? new TextDecoder('utf-8');
   return decoder.encoding === 'windows-1252' ? decodeWindows1252(body) : decoder.decode(body);
 }
 

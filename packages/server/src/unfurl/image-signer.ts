@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../auth/api-keys.js';
 
 /**
  * Signs the addresses of preview pictures, so the image proxy serves only pictures this server
@@ -22,9 +23,7 @@ export class ImageSigner {
   }
 
   verify(imageUrl: string, signature: string): boolean {
-    const expected = Buffer.from(this.sign(imageUrl));
-    const given = Buffer.from(signature);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameSecret(signature, this.sign(imageUrl));
   }
 
   private sign(imageUrl: string): string {

@@ -168,7 +168,7 @@ function decoded(response: IncomingMessage, url: URL): Readable {
   return response.pipe(decoder);
 }
 
-export function parseContentType(header: string | undefined): { mimeType: string; charset: string | null } {
+function parseContentType(header: string | undefined): { mimeType: string; charset: string | null } {
   const [type = '', ...parameters] = (header ?? '').split(';');
   const charset = parameters
     .map((parameter) => parameter.trim().split('='))

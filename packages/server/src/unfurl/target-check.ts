@@ -6,7 +6,7 @@ import { UnfurlError } from './unfurl-error.js';
 /** Resolves a host name to its addresses (`dns.lookup` with `all`); tests inject their own. */
 export type Resolve = (hostname: string) => Promise<readonly { readonly address: string; readonly family: number }[]>;
 
-export const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Where a request may go: the checked URL and the one address the connection is pinned to. */
 export interface Target {
