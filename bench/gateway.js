@@ -87,8 +87,8 @@ async function startParley() {
     PARLEY_ADMIN_KEY: ADMIN_KEY,
     PARLEY_LOG_LEVEL: 'warn',
     PARLEY_PORT: String(port),
+    PARLEY_HOST: '127.0.0.1',
   };
-  Object.assign(env, { PARLEY_HOST: '127.0.0.1' });
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where the server's time goes.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
@@ -285,7 +285,11 @@ async function startSubjects() {
     await relay.cleanup();
     throw error;
   });
-  const { widgetId, agentId } = await createWidget(parley.base);
+  const { widgetId, agentId } = await createWidget(parley.base).catch(async (error) => {
+    await relay.cleanup();
+    await parley.cleanup();
+    throw error;
+  });
   const ws = (token, conversationId) => `${parley.url}/v1/realtime/ws?token=${encodeURIComponent(token)}${conversationId ?? ''}`;
   return {
     bare: {
@@ -340,7 +344,10 @@ async function halfLoadRounds(subjects) {
         median(runs.map((run) => run[key])),
       ]),
     ),
-    errorCodes: Object.assign({}, ...runs.map((run) => run.errorCodes)),
+    // Every error code any round saw, counted over all rounds (a later round's count no longer replaces an earlier one).
+    errorCodes: runs
+      .flatMap((run) => Object.entries(run.errorCodes))
+      .reduce((sum, [code, count]) => ({ ...sum, [code]: (sum[code] ?? 0) + count }), {}),
     name: `${runs[0].name} (median of ${runs.length})`,
     rounds: runs.map(({ p50Ms, p99Ms, missing }) => ({ p50Ms, p99Ms, missing })),
   });

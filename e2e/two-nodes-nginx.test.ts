@@ -1,16 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@parley/protocol';
-import { freePort } from '@parley/testkit';
+import { freePort, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 import { NGINX, startNginx, type Nginx } from './support/nginx.js';
 
-const MAIN = resolve(import.meta.dirname, '../packages/server/dist/main.js');
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'pk_e2e_two_nodes_nginx_admin_key_0123456789';
@@ -66,42 +64,25 @@ async function missingPrerequisites(): Promise<string[]> {
 
 const missing = await missingPrerequisites();
 
-interface Node {
+interface Node extends ServerProcess {
   readonly port: number;
-  readonly child: ChildProcess;
-  readonly output: () => string;
 }
 
-function startNode(port: number, dataDir: string, schema: string): Promise<Node> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
+async function startNode(port: number, dataDir: string, schema: string): Promise<Node> {
+  const server = await startServer(
+    {
       PARLEY_DATA_DIR: dataDir,
       PARLEY_PORT: String(port),
       PARLEY_HOST: '127.0.0.1',
-      PARLEY_LOG_LEVEL: 'warn',
       PARLEY_DATABASE_URL: POSTGRES_URL,
       PARLEY_DATABASE_SCHEMA: schema,
       PARLEY_REDIS_URL: REDIS_URL,
       PARLEY_SECRET: SECRET,
       PARLEY_ADMIN_KEY: ADMIN_KEY,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`node on ${port} did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('API reference:')) {
-        clearTimeout(timer);
-        done({ port, child, output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => fail(new Error(`node on ${port} exited with ${code}:\n${output}`)));
-  });
+    30_000,
+  );
+  return { ...server, port };
 }
 
 function stopNode(node: Node): Promise<void> {
@@ -351,7 +332,7 @@ describe.skipIf(missing.length > 0 && !CI)('two nodes behind nginx (docs/deploy.
 
   beforeAll(async () => {
     if (missing.length > 0) throw new Error(`CI=true and this suite needs: ${missing.join('; ')}`);
-    expect(existsSync(MAIN), `${MAIN} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
+    expect(existsSync(SERVER_MAIN), `${SERVER_MAIN} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
     const ports = [await freePort(), await freePort()] as const;
     for (const port of ports) {
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-node-'));

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /**
  * An OpenAI-compatible `/chat/completions` (shared/protocols/openai-compatible.md) that streams its answer
@@ -39,14 +40,13 @@ async function steppedLlm(words: readonly string[]): Promise<{ url: string; serv
       })();
     });
   });
-  const port = await freePort();
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const step = () => {
     const waiter = waiting.shift();
     if (waiter) waiter();
     else credits += 1;
   };
-  return { url: `http://127.0.0.1:${port}/v1`, server, step, requests };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server, step, requests };
 }
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, freePort, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
+import { axeViolations, launchBrowser, startScriptedBot, startWidgetEnv, widget, type ScriptedBot, type WidgetEnv } from '@parley/testkit';
 
 /** A 1×1 PNG: a real picture the browser decodes, so the card's thumbnail can be seen to load. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -28,25 +29,8 @@ async function articleSite(): Promise<{ origin: string; server: Server; requests
     if (request.url === '/cover.png') return void response.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     response.writeHead(404).end();
   });
-  const port = await freePort();
-  await new Promise<void>((done) => server.listen(port, '127.0.0.2', done));
-  return { origin: `http://127.0.0.2:${port}`, server, requests };
-}
-
-/** A webhook bot (generic protocol) that answers "link" with the article's address and anything else with an echo. */
-async function linkBot(article: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    let raw = '';
-    request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    request.on('end', () => {
-      const text = String((JSON.parse(raw) as { text?: string }).text ?? '');
-      const reply = text === 'link' ? `Here is our guide: ${article} — it covers the set-up.` : `got: ${text}`;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages: [{ type: 'text', text: reply }] }));
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${port}/bot`, server };
+  await new Promise<void>((done) => server.listen(0, '127.0.0.2', done));
+  return { origin: `http://127.0.0.2:${(server.address() as AddressInfo).port}`, server, requests };
 }
 
 const SHOTS = process.env['PARLEY_SHOTS_DIR'] ?? '/tmp/widget-shots';
@@ -56,7 +40,8 @@ describe('link previews in the widget', { timeout: 60_000 }, () => {
   let env: WidgetEnv;
   let browser: Browser;
   let site: Awaited<ReturnType<typeof articleSite>>;
-  let bot: Awaited<ReturnType<typeof linkBot>>;
+  /** Answers "link" with the article's address and anything else with "got: <text>". */
+  let bot: ScriptedBot;
   let botId: string;
   const contexts: BrowserContext[] = [];
 
@@ -73,8 +58,7 @@ describe('link previews in the widget', { timeout: 60_000 }, () => {
     const page = await context.newPage();
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
-    env.fill.set('WIDGET', widgetId);
-    await page.goto(`${env.hostUrl}/script-tag.html`);
+    await page.goto(`${env.hostUrl}/script-tag.html?widget=${widgetId}`);
     // The launcher and the text box by role alone: their names are in the widget's language.
     await page.locator('[data-parley]').getByRole('button').first().click();
     return { page, requests };
@@ -84,7 +68,7 @@ describe('link previews in the widget', { timeout: 60_000 }, () => {
     mkdirSync(SHOTS, { recursive: true });
     // Loopback and any port for the previewer: the explicit option tests and intranets set.
     [env, browser, site] = await Promise.all([startWidgetEnv({ PARLEY_UNFURL_ALLOW_PRIVATE: '1' }), launchBrowser(), articleSite()]);
-    bot = await linkBot(`${site.origin}/article`);
+    bot = await startScriptedBot({ link: `${site.origin}/article` });
     botId = (await env.admin('POST', '/v1/bots', { kind: 'webhook', name: 'Links', config: { url: bot.url, flavor: 'generic' } })).id;
   });
   afterAll(async () => {
@@ -92,7 +76,7 @@ describe('link previews in the widget', { timeout: 60_000 }, () => {
     await browser?.close();
     await env?.close();
     site?.server.close();
-    bot?.server.close();
+    await bot?.close();
   });
 
   it('shows the card of a linked page, made and served by the Parley server, with the browser never contacting the site', async () => {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
  * - "sign up" / "signup" → a form (email, team size)
  * - "math" → a formula
  * - "install" / "stream" → a streamed Markdown answer, held after `STREAM_SHOWN` until `release()`
+ * - "link" → a sentence with the `link` URL in it (for link previews), when `link` is given
  * - a turn with files → a thank-you naming them
  * - anything else → "got: <text>"
  */
@@ -46,8 +47,11 @@ export const SCRIPTED_BOT_ASSETS: ReadonlyMap<string, string> = new Map(
 
 const delta = (text: string): string => `${JSON.stringify({ type: 'delta', text })}\n`;
 
-/** Starts the bot on 127.0.0.1; `assets` is the base URL where `SCRIPTED_BOT_ASSETS` are served. */
-export async function startScriptedBot(options: { readonly assets?: string } = {}): Promise<ScriptedBot> {
+/**
+ * Starts the bot on 127.0.0.1; `assets` is the base URL where `SCRIPTED_BOT_ASSETS` are served, `link`
+ * the address it answers "link" with.
+ */
+export async function startScriptedBot(options: { readonly assets?: string; readonly link?: string } = {}): Promise<ScriptedBot> {
   const held = new Set<() => void>();
   const picture = (name: string) => (options.assets === undefined ? {} : { imageUrl: `${options.assets}/${name}` });
   const answer = (text: string, files: readonly { readonly name?: unknown }[], response: ServerResponse): void => {
@@ -100,6 +104,9 @@ export async function startScriptedBot(options: { readonly assets?: string } = {
       ]);
     }
     if (/\bmath\b/.test(words)) return json([{ type: 'text', text: 'Euler says $$e^{i\\pi}+1=0$$' }]);
+    if (options.link !== undefined && /\blink\b/.test(words)) {
+      return json([{ type: 'text', text: `Here is our guide: ${options.link} — it covers the set-up.` }]);
+    }
     if (/\b(install|stream)\b/.test(words)) {
       response.writeHead(200, { 'content-type': 'application/x-ndjson' });
       // Sent in pieces, each flushed, so the widget shows the answer growing before it holds.
