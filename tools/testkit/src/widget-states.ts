@@ -191,7 +191,7 @@ const WIDGET_STATES: readonly WidgetState[] = [
     hostPage: 'inline.html',
     reach: chat,
   },
-  // Link previews (the unfurl extra) get their state here: a bot answer with a link, on a widget with `unfurl: true`.
+  // Not here: link previews, which need a page the previewer may fetch (PARLEY_UNFURL_ALLOW_PRIVATE); e2e/widget-unfurl.test.ts pictures them.
 ];
 
 /**
