@@ -33,9 +33,14 @@ let axeSource: string | undefined;
 /**
  * Runs axe-core in the page (including open shadow roots, which axe walks by itself) and returns
  * its violations in a short form that reads well in a failing assertion.
+ *
+ * It judges the settled look: the page is switched to reduced motion first, which ends the widget's
+ * opening animation, because a window caught fading in (opacity below 1) reads as low contrast. The
+ * page stays so (switching back would play the animation again); the a11y suites open their pages so.
  */
 export async function axeViolations(page: Page, context?: string): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.addScriptTag({ content: axeSource });
   return page.evaluate(async (selector) => {
     interface AxeResult {
