@@ -79,6 +79,8 @@ async function startNode(port: number, dataDir: string, schema: string): Promise
       PARLEY_REDIS_URL: REDIS_URL,
       PARLEY_SECRET: SECRET,
       PARLEY_ADMIN_KEY: ADMIN_KEY,
+      // As docs/deploy.md says: believe nginx's X-Forwarded-For (nginx runs on this machine).
+      PARLEY_TRUST_PROXY: '127.0.0.1',
     },
     30_000,
   );

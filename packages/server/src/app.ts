@@ -50,6 +50,7 @@ import { authPlugin } from './http/auth-plugin.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { BODY_LIMIT_BYTES } from './http/limits.js';
 import { requestSerializer } from './http/log-serializers.js';
+import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
 import type { Services } from './services.js';
@@ -106,7 +107,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       serializers: { req: requestSerializer },
     },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies PARLEY_TRUST_PROXY names (none by default).
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     requestIdHeader: 'x-request-id',
   });
   // Requests are validated by the protocol schemas in each handler (parseInput); route schemas

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /**
  * Environment → typed configuration, validated once at start. A bad value throws a ConfigError whose
@@ -20,6 +21,8 @@ export interface Config {
   readonly storage: StorageConfig;
   readonly redisUrl: string | null;
   readonly secret: string | null;
+  /** The translator may be on a private or loopback address (PARLEY_TRANSLATOR_ALLOW_PRIVATE: a local Ollama, an intranet vLLM). */
+  readonly allowPrivateNetwork: boolean;
   readonly publicUrl: string;
   readonly adminKey: string | null;
   readonly logLevel: LogLevel;
@@ -42,6 +45,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+  /** Peers whose X-Forwarded-* headers are believed (PARLEY_TRUST_PROXY; none by default). */
+  readonly trustProxy: TrustProxy;
+  /** Bearer token GET /metrics asks for (PARLEY_METRICS_TOKEN); null: only loopback clients may read it. */
+  readonly metricsToken: string | null;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -61,6 +68,11 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(read('PARLEY_DATA_DIR') ?? './data');
 
   const databaseUrl = read('PARLEY_DATABASE_URL');
+  const readFlag = (name: string, meaning: string): boolean => {
+    const text = (read(name) ?? '0').toLowerCase();
+    if (!['0', '1', 'true', 'false'].includes(text)) fail(name, read(name) ?? '', `expected 1 or true (${meaning}), 0 or false`);
+    return text === '1' || text === 'true';
+  };
   let storage: StorageConfig = { kind: 'sqlite', file: resolve(dataDir, 'parley.db') };
   if (databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\/.+/.test(databaseUrl) || !URL.canParse(databaseUrl)) {
@@ -125,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_ADMIN_PASSWORD', '<hidden>', 'expected at least 8 characters');
   }
   const firstAdmin =
+      allowPrivateNetwork: readFlag('PARLEY_TRANSLATOR_ALLOW_PRIVATE', 'the translator may be on a private address'),
     adminEmail === undefined || adminPassword === undefined ? null : { email: adminEmail.toLowerCase(), password: adminPassword };
 
   const smtpUrl = read('PARLEY_SMTP_URL') ?? null;
@@ -138,11 +151,16 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const mailDelayMs = mailDelayText === undefined ? null : Number(mailDelayText);
 
-  const allowPrivateText = read('PARLEY_UNFURL_ALLOW_PRIVATE') ?? '0';
-  if (!['0', '1', 'true', 'false'].includes(allowPrivateText.toLowerCase())) {
-    fail('PARLEY_UNFURL_ALLOW_PRIVATE', allowPrivateText, 'expected 1 or true (previews may fetch private addresses), 0 or false');
+  const unfurlAllowPrivate = readFlag('PARLEY_UNFURL_ALLOW_PRIVATE', 'previews may fetch private addresses');
+
+  const trustProxyText = read('PARLEY_TRUST_PROXY');
+  const trustProxy = parseTrustProxy(trustProxyText);
+  if (typeof trustProxy === 'string') fail('PARLEY_TRUST_PROXY', trustProxyText ?? '', trustProxy);
+
+  const metricsToken = read('PARLEY_METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) {
+    fail('PARLEY_METRICS_TOKEN', '<hidden>', 'expected 16 to 200 printable characters without spaces');
   }
-  const unfurlAllowPrivate = ['1', 'true'].includes(allowPrivateText.toLowerCase());
 
   return {
     port,
@@ -162,3 +180,5 @@ export function loadConfig(env: Env = process.env): Config {
     unfurlAllowPrivate,
   };
 }
+    trustProxy: typeof trustProxy === 'string' ? { kind: 'none' } : trustProxy,
+    metricsToken,

@@ -57,13 +57,13 @@ describeEachStore(
         await server().request('POST', '/v1/auth/login', {
           auth: 'none',
           body: { email: agent.email, password: `guess-${i}-x` },
-          headers: { 'x-forwarded-for': `10.0.0.${i}` },
+          remoteAddress: `10.0.0.${i}`,
         });
       }
       const refused = await server().request('POST', '/v1/auth/login', {
         auth: 'none',
         body: { email: agent.email, password: agent.password },
-        headers: { 'x-forwarded-for': '10.0.1.1' },
+        remoteAddress: '10.0.1.1',
       });
       expect(refused.status).toBe(429);
       expect(refused.json.error.code).toBe('PARLEY_ERR_AUTH_RATE_LIMITED');

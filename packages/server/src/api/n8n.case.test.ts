@@ -16,10 +16,19 @@ afterAll(() => llm.close());
 let visitors = 0;
 
 /** A request as @n8n/chat sends it from a page on ORIGIN: JSON, no credentials; each from its own address unless said. */
-function n8n(server: TestServer, widgetId: string, body: unknown, headers: Record<string, string> = {}): Promise<TestResponse> {
-  visitors += 1;
-  const address = { 'x-forwarded-for': `198.51.100.${visitors % 250}` };
-  return server.request('POST', `/v1/widgets/${widgetId}/n8n`, { auth: 'none', body, headers: { origin: ORIGIN, ...address, ...headers } });
+function n8n(
+  server: TestServer,
+  widgetId: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  remoteAddress = `198.51.100.${(visitors += 1) % 250}`,
+): Promise<TestResponse> {
+  return server.request('POST', `/v1/widgets/${widgetId}/n8n`, {
+    auth: 'none',
+    body,
+    headers: { origin: ORIGIN, ...headers },
+    remoteAddress,
+  });
 }
 
 const send = (chatInput: string, sessionId = SESSION) => ({ action: 'sendMessage', sessionId, chatInput });
@@ -140,15 +149,14 @@ describeEachStore('n8n chat protocol endpoint', (server) => {
 
   it('limits requests per client address, saying when to retry', async () => {
     const { widgetId } = await createBotAndWidget(server());
-    const from = { 'x-forwarded-for': '203.0.113.77' };
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i += 1) statuses.push((await n8n(server(), widgetId, load(`limited-session-${i}`), from)).status);
+    for (let i = 0; i < 12; i += 1) statuses.push((await n8n(server(), widgetId, load(`limited-session-${i}`), {}, '203.0.113.77')).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
-    const limited = await n8n(server(), widgetId, load('limited-session-x'), from);
+    const limited = await n8n(server(), widgetId, load('limited-session-x'), {}, '203.0.113.77');
     expect(limited.status).toBe(429);
     expect(limited.json.error.code).toBe('PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await n8n(server(), widgetId, load('other-address'), { 'x-forwarded-for': '203.0.113.78' })).status).toBe(200);
+    expect((await n8n(server(), widgetId, load('other-address'), {}, '203.0.113.78')).status).toBe(200);
   });
 
   it.each([

@@ -87,6 +87,12 @@ describe('session tokens', () => {
     await expect(new SessionTokens(SECRET).verify(token)).rejects.toMatchObject({ code: 'PARLEY_ERR_AUTH_TOKEN_INVALID' });
   });
 
+  it('refuses a correctly signed token without an expiry', async () => {
+    const payload = { sub: CLAIMS.sub, wid: CLAIMS.wid, cid: null, scope: 'visitor', iss: 'parley', aud: 'parley:visitor' };
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(derivedKey());
+    await expect(new SessionTokens(SECRET).verify(token)).rejects.toMatchObject({ code: 'PARLEY_ERR_AUTH_TOKEN_INVALID', status: 401 });
+  });
+
   it.each(['', 'not-a-jwt', 'a.b.c', 'pk_live_0123456789'])('refuses the garbage token %j', async (token) => {
     await expect(new SessionTokens(SECRET).verify(token)).rejects.toMatchObject({ code: 'PARLEY_ERR_AUTH_TOKEN_INVALID' });
   });

@@ -30,7 +30,13 @@ export class SessionTokens {
 
   async verify(token: string): Promise<SessionClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      // Every token this server issues expires; one without `exp` would be valid forever if the key ever leaked.
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['exp'],
+      });
       const { sub, wid, cid, scope } = payload;
       if (typeof sub !== 'string' || typeof wid !== 'string' || scope !== 'visitor' || !(typeof cid === 'string' || cid === null)) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The session token lacks the claims of a Parley visitor session.');

@@ -29,6 +29,8 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   /** `admin` (default) sends the admin key, `none` no credentials, any other string is sent as a Bearer token. */
   readonly auth?: 'admin' | 'none' | string;
+  /** The client's socket address (default 127.0.0.1): X-Forwarded-For is believed only from PARLEY_TRUST_PROXY's proxies. */
+  readonly remoteAddress?: string;
 }
 
 export interface TestServer {
@@ -44,7 +46,11 @@ export interface TestApp extends Parley {
 }
 
 /** A built app on a fresh data dir and, for PostgreSQL, a fresh schema; a failed build leaves neither behind. */
-export async function buildTestApp(dialect: Dialect, options: BuildOptions = {}): Promise<TestApp> {
+export async function buildTestApp(
+  dialect: Dialect,
+  options: BuildOptions = {},
+  env: Readonly<Record<string, string>> = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
   const schema = `parley_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const removeStorage = async (): Promise<void> => {
@@ -57,6 +63,7 @@ export async function buildTestApp(dialect: Dialect, options: BuildOptions = {})
     PARLEY_SECRET: TEST_SECRET,
     PARLEY_LOG_LEVEL: 'silent',
     ...(dialect === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
+    ...env,
   });
   try {
     const built = await buildApp(config, { logger: false, ...options });
@@ -74,12 +81,17 @@ export async function buildTestApp(dialect: Dialect, options: BuildOptions = {})
   }
 }
 
-export async function startTestServer(dialect: Dialect, options: BuildOptions = {}): Promise<TestServer> {
-  const { app, services, dispose } = await buildTestApp(dialect, options);
+/** `env` adds PARLEY_* variables to the test configuration (PARLEY_TRUST_PROXY, PARLEY_METRICS_TOKEN, …). */
+export async function startTestServer(
+  dialect: Dialect,
+  options: BuildOptions = {},
+  env: Readonly<Record<string, string>> = {},
+): Promise<TestServer> {
+  const { app, services, dispose } = await buildTestApp(dialect, options, env);
   return {
     services,
     dialect,
-    async request(method, url, { body, rawBody, headers = {}, auth = 'admin' } = {}) {
+    async request(method, url, { body, rawBody, headers = {}, auth = 'admin', remoteAddress } = {}) {
       const authorization = auth === 'none' ? {} : { authorization: `Bearer ${auth === 'admin' ? TEST_ADMIN_KEY : auth}` };
       const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
       const response = await app.inject({
@@ -87,6 +99,7 @@ export async function startTestServer(dialect: Dialect, options: BuildOptions = 
         url,
         headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...authorization, ...headers },
         ...(payload === undefined ? {} : { payload }),
+        ...(remoteAddress === undefined ? {} : { remoteAddress }),
       });
       let json: unknown;
       try {
