@@ -26,6 +26,13 @@ export const CLIENT_FRAME_BURST = 40;
 export const MAX_OUTBOUND_BYTES = 1_048_576;
 /** Longest `wait` a long poll may ask for. */
 export const POLL_WAIT_MAX_MS = 25_000;
+/**
+ * A `messages` frame (the backlog, for clients that said `batch` in hello) holds at most this many
+ * messages, and stops earlier at MAX_BATCH_FRAME_BYTES of JSON, so that one frame never nears the
+ * outbound limit and the client applies each in one short step.
+ */
+export const MAX_BATCH_MESSAGES = 200;
+export const MAX_BATCH_FRAME_BYTES = 262_144;
 
 // ---- client → server ------------------------------------------------------------------------
 
@@ -37,6 +44,12 @@ export const helloFrameSchema = v.strictObject({
   v: v.literal(REALTIME_VERSION, 'must be 1' satisfies `must be ${typeof REALTIME_VERSION}`),
   /** The highest seq the client holds; 0 for none. */
   lastSeq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /**
+   * The client reads `messages` frames: the backlog then arrives in batches instead of one `message`
+   * frame each (added in protocol 1 without a version bump: a client that leaves it out is served as before).
+   * SSE and poll say it in the URL (`batch=1`).
+   */
+  batch: v.optional(v.boolean()),
 });
 
 export const sendFrameSchema = v.strictObject({
@@ -64,7 +77,10 @@ export type ClientFrame = v.InferOutput<typeof clientFrameSchema>;
 export type ConversationOwner = 'bot' | 'queued' | 'human' | 'resolved';
 
 export type ServerFrame =
-  /** First frame after `hello`: then the backlog after lastSeq follows as `message` frames. */
+  /**
+   * First frame after `hello`: then the backlog after lastSeq follows as `message` frames, or as
+   * `messages` frames when hello said `batch`.
+   */
   | {
       readonly type: 'welcome';
       readonly v: number;
@@ -77,6 +93,12 @@ export type ServerFrame =
       readonly presence?: PresenceFrame;
     }
   | { readonly type: 'message'; readonly message: Message }
+  /**
+   * Several stored messages at once, in seq order (the backlog after lastSeq, or a gap being filled),
+   * only to clients that said `batch` in hello. The same guarantees as one `message` frame each:
+   * every seq at most once, strictly increasing across frames. SSE gives it the id of its last seq.
+   */
+  | { readonly type: 'messages'; readonly messages: readonly Message[] }
   /** The message with this clientId is committed (also when it was a resend: `duplicate`). */
   | { readonly type: 'ack'; readonly clientId: string; readonly seq: number; readonly messageId: string; readonly duplicate: boolean }
   | { readonly type: 'typing'; readonly author: Author; readonly active: boolean; readonly expiresInMs: number }

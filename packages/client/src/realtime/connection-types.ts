@@ -30,6 +30,11 @@ export interface ConnectionEvents {
   ready: { readonly transport: TransportName; readonly conversationId: string | null };
   /** A new durable message (each seq at most once, in order). */
   message: Message;
+  /**
+   * With `batches` on: several new durable messages at once (the backlog), in order, each seq at most
+   * once across `message` and `messages`; render them in one go. Without `batches` they come as `message` each.
+   */
+  messages: readonly Message[];
   /** One of our messages is stored; its outbox entry is gone. */
   ack: { readonly clientId: string; readonly seq: number; readonly messageId: string; readonly duplicate: boolean };
   typing: Extract<ServerFrame, { type: 'typing' }>;
@@ -57,6 +62,11 @@ export interface ConnectionOptions {
   readonly random?: () => number;
   readonly now?: () => number;
   readonly network?: NetworkHooks;
+  /**
+   * Ask the server for the backlog in batches (`messages` frames) and get it as `messages` events:
+   * a long history then costs a few renders, not one per message. Off by default (`message` each).
+   */
+  readonly batches?: boolean;
   /** The highest seq the caller already holds (say, from storage); 0 by default. */
   readonly lastSeq?: number;
   /** A persisted `snapshot()` of an earlier session: these messages are sent first. */

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, closeAction, HEARTBEAT_MS, type ClientFrame, type ServerFrame } from '@parley/protocol';
+import { CLOSE_CODES, closeAction, HEARTBEAT_MS, type ClientFrame, type Message, type ServerFrame } from '@parley/protocol';
 import { backoffDelay } from './backoff.js';
 import { createClientId } from './client-id.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } from './connection-types.js';
@@ -110,7 +110,8 @@ export class Connection extends Emitter<ConnectionEvents> {
   private start(): void {
     const generation = ++this.generation;
     const name = this.picker.current();
-    const transport = createTransport(name, { baseUrl: this.options.baseUrl, token: this.token, lastSeq: this.seq }, this.options);
+    const target = { baseUrl: this.options.baseUrl, token: this.token, lastSeq: this.seq, batch: this.options.batches === true };
+    const transport = createTransport(name, target, this.options);
     this.transport = transport;
     this.setState({ kind: 'connecting', transport: name, attempt: this.attempt });
     this.cancels.open = this.schedule(
@@ -160,6 +161,8 @@ export class Connection extends Emitter<ConnectionEvents> {
           this.emit('ack', { clientId: own.clientId, seq: frame.message.seq, messageId: frame.message.id, duplicate: false });
         return;
       }
+      case 'messages':
+        return this.onMessages(frame.messages);
       case 'ack':
         if (this.outbox.ack(frame.clientId) !== undefined) {
           this.emit('ack', { clientId: frame.clientId, seq: frame.seq, messageId: frame.messageId, duplicate: frame.duplicate });
@@ -188,6 +191,23 @@ export class Connection extends Emitter<ConnectionEvents> {
       default:
         this.emit('frame', frame);
     }
+  }
+
+  /** A batch: what is new in it is delivered in one `messages` event (or `message` each, to a caller that did not ask for batches). */
+  private onMessages(messages: readonly Message[]): void {
+    const fresh: Message[] = [];
+    const acks: ConnectionEvents['ack'][] = [];
+    for (const message of messages) {
+      if (message.seq <= this.seq) continue;
+      this.seq = message.seq;
+      fresh.push(message);
+      const own = message.clientId === null ? undefined : this.outbox.ack(message.clientId);
+      if (own !== undefined) acks.push({ clientId: own.clientId, seq: message.seq, messageId: message.id, duplicate: false });
+    }
+    if (fresh.length === 0) return;
+    if (this.options.batches === true) this.emit('messages', fresh);
+    else for (const message of fresh) this.emit('message', message);
+    for (const ack of acks) this.emit('ack', ack);
   }
 
   /** A link ended or never opened. Only the current generation counts. */

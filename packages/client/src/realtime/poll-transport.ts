@@ -2,6 +2,7 @@ import type { ClientFrame, ServerFrame } from '@parley/protocol';
 import { postFrame } from './http-send.js';
 import {
   ABNORMAL_CLOSE,
+  batchQuery,
   closeFromStatus,
   parseServerFrame,
   realtimeUrl,
@@ -80,7 +81,7 @@ export class PollTransport implements Transport {
   }
 
   private async poll(waitMs: number): Promise<{ readonly frames: readonly ServerFrame[]; readonly close?: TransportClose }> {
-    const url = realtimeUrl(this.target, 'poll', { since: this.cursor, wait: waitMs });
+    const url = realtimeUrl(this.target, 'poll', { since: this.cursor, wait: waitMs, ...batchQuery(this.target) });
     const deadline = setTimeout(() => this.abort.abort(), waitMs + POLL_GRACE_MS);
     try {
       const response = await this.fetchImpl(url, { signal: this.abort.signal });
@@ -92,6 +93,7 @@ export class PollTransport implements Transport {
         const frame = parseServerFrame(item);
         if (frame === undefined) continue;
         if (frame.type === 'message') this.cursor = Math.max(this.cursor, frame.message.seq);
+        if (frame.type === 'messages') this.cursor = Math.max(this.cursor, frame.messages.at(-1)?.seq ?? 0);
         frames.push(frame);
       }
       return { frames };

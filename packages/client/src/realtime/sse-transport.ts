@@ -2,6 +2,7 @@ import type { ClientFrame, ServerFrame } from '@parley/protocol';
 import { postFrame } from './http-send.js';
 import {
   ABNORMAL_CLOSE,
+  batchQuery,
   closeFromStatus,
   parseServerFrame,
   realtimeUrl,
@@ -43,7 +44,7 @@ export class SseTransport implements Transport {
 
   open(onFrame: (frame: ServerFrame) => void, onClose: (close: TransportClose) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const url = realtimeUrl(this.target, 'sse', { lastSeq: this.target.lastSeq });
+      const url = realtimeUrl(this.target, 'sse', { lastSeq: this.target.lastSeq, ...batchQuery(this.target) });
       const source = new this.EventSourceImpl(url);
       this.source = source;
       let opened = false;

@@ -34,10 +34,17 @@ export interface TransportTarget {
   readonly token: string;
   /** The highest seq the client holds: sent in hello (WS) or in the URL (SSE, poll). */
   readonly lastSeq: number;
+  /** Ask for the backlog as `messages` frames (hello `batch`, or `batch=1` in the URL). */
+  readonly batch?: boolean;
 }
 
 /** Close code used when a link breaks without the server saying why (the WebSocket "abnormal closure"). */
 export const ABNORMAL_CLOSE = 1006;
+
+/** What the SSE and poll URLs add to say `batch` (WebSocket says it in hello). */
+export function batchQuery(target: TransportTarget): Readonly<Record<string, number>> {
+  return target.batch === true ? { batch: 1 } : {};
+}
 
 export function realtimeEndpoint(target: TransportTarget, path: string): string {
   return `${target.baseUrl.replace(/\/+$/, '')}/v1/realtime/${path}`;

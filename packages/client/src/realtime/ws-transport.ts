@@ -33,7 +33,14 @@ export class WsTransport implements Transport {
       let welcomed = false;
       socket.addEventListener('open', () => {
         if (!this.ended)
-          socket.send(JSON.stringify({ type: 'hello', v: REALTIME_VERSION, lastSeq: this.target.lastSeq } satisfies ClientFrame));
+          socket.send(
+            JSON.stringify({
+              type: 'hello',
+              v: REALTIME_VERSION,
+              lastSeq: this.target.lastSeq,
+              ...(this.target.batch === true ? { batch: true } : {}),
+            } satisfies ClientFrame),
+          );
       });
       socket.addEventListener('message', (event) => {
         if (this.ended) return;

@@ -46,7 +46,7 @@ export const pollTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
       done();
     });
     const timer = setTimeout(done, wait);
-    await session.hello(since).catch((error: unknown) => session.fail(error));
+    await session.hello(since, query.get('batch') === '1').catch((error: unknown) => session.fail(error));
     // The backlog (or read cursors) already gave an answer: return it now rather than after COALESCE_MS.
     if (frames.length > 1) done();
     await finished;

@@ -2,9 +2,12 @@ import {
   CLOSE_CODES,
   HEARTBEAT_MS,
   HELLO_TIMEOUT_MS,
+  MAX_BATCH_FRAME_BYTES,
+  MAX_BATCH_MESSAGES,
   MAX_OUTBOUND_BYTES,
   REALTIME_VERSION,
   type ClientFrame,
+  type Message,
   type ServerFrame,
 } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
@@ -51,6 +54,8 @@ export class RealtimeSession {
   private state: 'awaiting-hello' | 'open' | 'closed' = 'awaiting-hello';
   /** The highest seq written to this client. */
   private delivered = 0;
+  /** The client said `batch` in hello: stored messages read from the database go out as `messages` frames. */
+  private batch = false;
   private outbound: Promise<void> = Promise.resolve();
   private inbound: Promise<void> = Promise.resolve();
   private unsubscribe: (() => Promise<void>) | undefined;
@@ -96,10 +101,11 @@ export class RealtimeSession {
     return this.inbound;
   }
 
-  async hello(lastSeq: number): Promise<void> {
+  async hello(lastSeq: number, batch = false): Promise<void> {
     if (this.state !== 'awaiting-hello') return;
     clearTimeout(this.helloTimer);
     this.state = 'open';
+    this.batch = batch;
     const { conversationId } = this.principal;
     this.delivered = lastSeq;
     // Live events wait behind the welcome: one arriving while the conversation is read below would
@@ -163,6 +169,14 @@ export class RealtimeSession {
     this.write(JSON.stringify(frame), frame.type, frame.type === 'message' ? frame.message.seq : 0);
   }
 
+  /**
+   * One `messages` frame from messages already serialised (spliced in, not serialised twice); its seq
+   * (the SSE event id) is the last one it holds, where a resumed stream starts after.
+   */
+  private sendBatch(messages: readonly string[], lastSeq: number): void {
+    if (messages.length > 0) this.write(`{"type":"messages","messages":[${messages.join(',')}]}`, 'messages', lastSeq);
+  }
+
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -184,7 +198,7 @@ export class RealtimeSession {
     }
     const frame = parsed.frame;
     if (frame.type === 'hello') {
-      if (this.state === 'awaiting-hello') await this.hello(frame.lastSeq);
+      if (this.state === 'awaiting-hello') await this.hello(frame.lastSeq, frame.batch === true);
       else this.send(errorFrame('PARLEY_ERR_FRAME_INVALID', 'hello was already received on this connection.'));
       return;
     }
@@ -223,23 +237,49 @@ export class RealtimeSession {
     });
   }
 
-  /** Writes every stored message after `delivered`, in order, pausing while the client is behind on reading. */
+  /**
+   * Writes every stored message after `delivered`, in order, pausing while the client is behind on
+   * reading. A client that said `batch` gets them as `messages` frames of at most MAX_BATCH_MESSAGES
+   * (and MAX_BATCH_FRAME_BYTES): it then renders a long backlog a few times, not once per message.
+   */
   private async catchUp(): Promise<void> {
     for (;;) {
-      const batch = await this.deps.engine.messagesAfter(this.principal.conversationId, this.delivered, BACKLOG_BATCH);
-      for (const message of batch) {
-        if (this.state === 'closed') return;
-        // A private note holds a seq but is never shown to a visitor: it is skipped, not a gap to fill.
-        if (isNote(message) && this.principal.author.role !== 'agent') {
-          this.delivered = message.seq;
-          continue;
-        }
-        this.send({ type: 'message', message });
-        this.delivered = message.seq;
-      }
-      if (batch.length < BACKLOG_BATCH) return;
-      while (this.state !== 'closed' && this.sink.pendingBytes() > MAX_OUTBOUND_BYTES / 2) await new Promise((r) => setTimeout(r, 20));
+      const rows = await this.deps.engine.messagesAfter(this.principal.conversationId, this.delivered, BACKLOG_BATCH);
+      // A private note holds a seq but is never shown to a visitor: it is skipped, not a gap to fill.
+      const shown = this.principal.author.role === 'agent' ? rows : rows.filter((message) => !isNote(message));
+      if (this.batch) await this.writeBatches(shown);
+      else for (const message of shown) this.send({ type: 'message', message });
+      if (this.state === 'closed') return;
+      this.delivered = Math.max(this.delivered, rows.at(-1)?.seq ?? 0);
+      if (rows.length < BACKLOG_BATCH) return;
+      await this.drained();
     }
+  }
+
+  private async writeBatches(messages: readonly Message[]): Promise<void> {
+    let frame: string[] = [];
+    let bytes = 0;
+    let lastSeq = 0;
+    for (const message of messages) {
+      const json = JSON.stringify(message);
+      // Counted in UTF-16 units: close enough for a bound that only keeps frames well below MAX_OUTBOUND_BYTES.
+      if (frame.length > 0 && (frame.length >= MAX_BATCH_MESSAGES || bytes + json.length > MAX_BATCH_FRAME_BYTES)) {
+        this.sendBatch(frame, lastSeq);
+        frame = [];
+        bytes = 0;
+        await this.drained();
+        if (this.state === 'closed') return;
+      }
+      frame.push(json);
+      bytes += json.length;
+      lastSeq = message.seq;
+    }
+    this.sendBatch(frame, lastSeq);
+  }
+
+  /** Waits while the client has half the outbound limit unread. */
+  private async drained(): Promise<void> {
+    while (this.state !== 'closed' && this.sink.pendingBytes() > MAX_OUTBOUND_BYTES / 2) await new Promise((r) => setTimeout(r, 20));
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -4,7 +4,7 @@ import type { Gateway } from './gateway.js';
 import { registerHttpSend } from './http-send.js';
 
 /**
- * Server-Sent Events adapter: one `data:` event per frame (message frames carry `id: <seq>` so the
+ * Server-Sent Events adapter: one `data:` event per frame (`message` and `messages` frames carry `id: <seq>` so the
  * browser's automatic reconnect resumes with Last-Event-ID), a comment line as heartbeat, and sends
  * by POST. The session's close code travels as a final `close` frame, as SSE has none of its own.
  */
@@ -30,7 +30,7 @@ export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app
     heartbeat.unref();
     const session = gateway.open(principal, {
       write: (json, frame) => {
-        res.write(frame.type === 'message' ? `id: ${frame.seq}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
+        res.write(frame.seq > 0 ? `id: ${frame.seq}\ndata: ${json}\n\n` : `data: ${json}\n\n`);
       },
       pendingBytes: () => res.writableLength,
       close: (code, reason) => {
@@ -43,7 +43,7 @@ export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app
       clearInterval(heartbeat);
       session.close(1000, 'client closed');
     });
-    await session.hello(lastSeq).catch((error: unknown) => session.fail(error));
+    await session.hello(lastSeq, query.get('batch') === '1').catch((error: unknown) => session.fail(error));
   });
 
   await app.register(async (scope) => registerHttpSend(scope, gateway, '/v1/realtime/sse/send'));
