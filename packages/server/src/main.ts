@@ -1,6 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { firstRun } from './bootstrap.js';
+import { firstRun, type FirstRun } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { acquireSetupLock } from './store/setup-lock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -16,8 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const { app, services } = await buildApp(config);
-  const first = await firstRun(services, config.firstAdmin);
+  const { app, first } = await setUp(config);
   await app.listen({ port: config.port, host: config.host });
 
   const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
@@ -56,6 +57,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Builds the app (which creates the schema and runs the migrations) and the first-start setup under
+ * the setup lock: nodes starting together on an empty database take turns, so exactly one creates the
+ * first admin, key and demo widget, and the others find them.
+ */
+async function setUp(config: Config): Promise<{ readonly app: FastifyInstance; readonly first: FirstRun }> {
+  const lock = await acquireSetupLock(config.storage, () => console.log('parley: another node is setting up the database; waiting for it'));
+  try {
+    const { app, services } = await buildApp(config);
+    return { app, first: await firstRun(services, config.firstAdmin) };
+  } finally {
+    await lock.release();
+  }
 }
 
 main().catch((error: unknown) => {
