@@ -117,7 +117,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
 
-  const database = await openDatabase(config.storage);
+  const database = await openDatabase(config.storage, { log: app.log });
   const secret = await resolveServerSecret(config.secret, config.dataDir);
   const tokens = new SessionTokens(secret);
   const translator =

@@ -9,7 +9,7 @@ describe('configuration from the environment', () => {
   it('uses the embedded defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redisUrl: null, secret: null, adminKey: null, translator: null });
-    expect(config.storage).toEqual({ kind: 'sqlite', file: resolve('./data/parley.db') });
+    expect(config.storage).toEqual({ kind: 'sqlite', file: resolve('./data/parley.db'), synchronous: 'full' });
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
 
@@ -26,6 +26,12 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ PARLEY_UNFURL_ALLOW_PRIVATE: 'yes please' })).toThrow('PARLEY_UNFURL_ALLOW_PRIVATE="yes please" is invalid');
   });
 
+  it('makes SQLite commits durable across power loss unless PARLEY_SQLITE_SYNCHRONOUS=normal opts out', () => {
+    expect(loadConfig({}).storage).toMatchObject({ kind: 'sqlite', synchronous: 'full' });
+    expect(loadConfig({ PARLEY_SQLITE_SYNCHRONOUS: 'NORMAL' }).storage).toMatchObject({ kind: 'sqlite', synchronous: 'normal' });
+    expect(loadConfig({ PARLEY_SQLITE_SYNCHRONOUS: 'full' }).storage).toMatchObject({ kind: 'sqlite', synchronous: 'full' });
+  });
+
   it('switches to PostgreSQL when PARLEY_DATABASE_URL is a postgres URL', () => {
     const config = loadConfig({ PARLEY_DATABASE_URL: 'postgres://u:p@db:5432/parley', PARLEY_DATABASE_SCHEMA: 'tenant_a' });
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/parley', schema: 'tenant_a' });
@@ -38,7 +44,7 @@ describe('configuration from the environment', () => {
       PARLEY_TRANSLATOR_URL: 'http://127.0.0.1:11434/v1',
     });
     expect(config.dataDir).toBe('/var/lib/parley');
-    expect(config.storage).toEqual({ kind: 'sqlite', file: '/var/lib/parley/parley.db' });
+    expect(config.storage).toEqual({ kind: 'sqlite', file: '/var/lib/parley/parley.db', synchronous: 'full' });
     expect(config.publicUrl).toBe('https://chat.example.com');
     expect(config.translator).toEqual({ url: 'http://127.0.0.1:11434/v1', model: 'gpt-4o-mini', apiKey: null, allowPrivateNetwork: false });
   });
@@ -54,6 +60,7 @@ describe('configuration from the environment', () => {
     ['PARLEY_LOG_LEVEL', 'loud'],
     ['PARLEY_TRANSLATOR_URL', 'ftp://x'],
     ['PARLEY_MAIL_DELAY_MS', '1s'],
+    ['PARLEY_SQLITE_SYNCHRONOUS', 'off'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);

@@ -6,7 +6,16 @@ import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
  * message is one line naming the variable, the value and what it accepts; main.ts prints it and exits 1.
  */
 export type StorageConfig =
-  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema: string | null };
+  | { readonly kind: 'sqlite'; readonly file: string; readonly synchronous: SqliteSynchronous }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string | null };
+
+/**
+ * PARLEY_SQLITE_SYNCHRONOUS. `full`: an acknowledged message survives power loss and OS crashes (one
+ * fsync per group commit). `normal`: it survives a crash of the process only; the last commits before a
+ * power cut may roll back.
+ */
+const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 export interface TranslatorConfig {
   readonly url: string;
@@ -67,13 +76,23 @@ export function loadConfig(env: Env = process.env): Config {
   const host = read('PARLEY_HOST') ?? '0.0.0.0';
   const dataDir = resolve(read('PARLEY_DATA_DIR') ?? './data');
 
+  const synchronousText = (read('PARLEY_SQLITE_SYNCHRONOUS') ?? 'full').toLowerCase();
+  const synchronous = SQLITE_SYNCHRONOUS.find((level) => level === synchronousText);
+  if (synchronous === undefined) {
+    fail(
+      'PARLEY_SQLITE_SYNCHRONOUS',
+      synchronousText,
+      'expected full (acknowledged messages survive power loss) or normal (they survive a process crash only)',
+    );
+  }
+
   const databaseUrl = read('PARLEY_DATABASE_URL');
   const readFlag = (name: string, meaning: string): boolean => {
     const text = (read(name) ?? '0').toLowerCase();
     if (!['0', '1', 'true', 'false'].includes(text)) fail(name, read(name) ?? '', `expected 1 or true (${meaning}), 0 or false`);
     return text === '1' || text === 'true';
   };
-  let storage: StorageConfig = { kind: 'sqlite', file: resolve(dataDir, 'parley.db') };
+  let storage: StorageConfig = { kind: 'sqlite', file: resolve(dataDir, 'parley.db'), synchronous: synchronous ?? 'full' };
   if (databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\/.+/.test(databaseUrl) || !URL.canParse(databaseUrl)) {
       fail('PARLEY_DATABASE_URL', databaseUrl, 'expected postgres://user:password@host:5432/database (unset it to use SQLite)');

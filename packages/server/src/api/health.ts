@@ -8,14 +8,23 @@ const tags = ['operations'];
 export const healthApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   app.get('/healthz', { schema: { tags, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags, summary: 'Readiness: the database answers' } }, async (request) => {
+  app.get('/readyz', { schema: { tags, summary: 'Readiness: the database answers and takes writes' } }, async (request) => {
+    const { database } = services;
     try {
-      await services.database.ping();
+      // After a failed write, only a real write shows the storage is back: a load balancer that saw 503
+      // sends no traffic, so nothing else would ever succeed and turn this node ready again.
+      if (database.writeHealth.state.kind === 'failing') await database.probeWrite();
+      else await database.ping();
     } catch (error) {
-      request.log.error({ err: error }, 'readiness check: database unreachable');
-      throw new ApiError('PARLEY_ERR_STORAGE_UNAVAILABLE');
+      // database.writeHealth logged the incident once when it began; a load balancer polls this every few seconds.
+      request.log.debug({ err: error }, 'readiness check: storage unavailable');
+      const { state } = database.writeHealth;
+      throw new ApiError(
+        'PARLEY_ERR_STORAGE_UNAVAILABLE',
+        state.kind === 'failing' ? `The storage takes no writes (${state.reason}); the server log names the cause.` : undefined,
+      );
     }
-    return { status: 'ready', storage: services.database.dialect };
+    return { status: 'ready', storage: database.dialect };
   });
 
   app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {

@@ -1,16 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase as KyselySqlite } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type LogEvent,
+  type Migration,
+  type SqliteDatabase as KyselySqlite,
+} from 'kysely';
 import pg from 'pg';
-import type { StorageConfig } from '../config.js';
+import type { SqliteSynchronous, StorageConfig } from '../config.js';
 import * as initial from './migrations/0001-initial.js';
 import * as readCursors from './migrations/0002-read-cursors.js';
 import * as agents from './migrations/0003-agents.js';
 import * as cannedResponses from './migrations/0004-canned-responses.js';
+import * as writeProbes from './migrations/0005-write-probes.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
+import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { probeWrite } from './write-probe.js';
+import { WriteHealth, type StorageLog } from './write-health.js';
 
 export type Db = Kysely<Database>;
 
@@ -19,8 +32,12 @@ export interface OpenDatabase {
   readonly dialect: StorageConfig['kind'];
   /** The hot path of every message, in the cheapest shape each dialect allows. */
   readonly messageWriter: MessageWriter;
+  /** Whether the last write failed for a reason of the storage (disk full, database unreachable). */
+  readonly writeHealth: WriteHealth;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** A real, tiny write (committed, then gone) for /readyz while writes fail; success marks the storage writable. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,29 +46,68 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-read-cursors': readCursors,
   '0003-agents': agents,
   '0004-canned-responses': cannedResponses,
+  '0005-write-probes': writeProbes,
 };
 
-export async function openDatabase(storage: StorageConfig): Promise<OpenDatabase> {
-  const opened = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
-  await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
-  // Built after the migrations: the SQLite writer prepares its statements against the tables.
-  return { ...opened, messageWriter: opened.writer() };
+export interface OpenOptions {
+  /** Where lost connections and failing writes are reported (once per incident); none in the CLI. */
+  readonly log?: StorageLog;
 }
 
-type Opened = Omit<OpenDatabase, 'messageWriter'> & { writer(): MessageWriter };
+export async function openDatabase(storage: StorageConfig, { log }: OpenOptions = {}): Promise<OpenDatabase> {
+  const writeHealth = new WriteHealth(log ?? null);
+  // Every failed query (Kysely reports each) may be the storage failing; writeHealth keeps only those.
+  const onQuery = (event: LogEvent): void => {
+    if (event.level === 'error') writeHealth.failed(event.error);
+  };
+  const opened =
+    storage.kind === 'sqlite'
+      ? openSqlite(storage.file, storage.synchronous, onQuery)
+      : await openPostgres(storage.url, storage.schema, onQuery, log ?? null);
+  await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
+  return {
+    ...opened,
+    writeHealth,
+    // Built after the migrations: the SQLite writer prepares its statements against the tables.
+    messageWriter: healthTracked(opened.writer(), writeHealth),
+    probeWrite: async () => {
+      await probeWrite(opened.db);
+      writeHealth.succeeded();
+    },
+  };
+}
 
-function openSqlite(file: string): Opened {
+type Opened = Omit<OpenDatabase, 'messageWriter' | 'writeHealth' | 'probeWrite'> & { writer(): MessageWriter };
+
+/** The message hot path bypasses Kysely's log, so its outcomes are recorded here: each commit proves the storage writable. */
+function healthTracked(writer: MessageWriter, health: WriteHealth): MessageWriter {
+  return {
+    append: async (message) => {
+      try {
+        const written = await writer.append(message);
+        health.succeeded();
+        return written;
+      } catch (error) {
+        health.failed(error);
+        throw error;
+      }
+    },
+  };
+}
+
+function openSqlite(file: string, synchronous: SqliteSynchronous, log: (event: LogEvent) => void): Opened {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  // WAL lets readers proceed while a write commits; NORMAL sync is durable across process crashes in WAL mode.
+  // WAL lets readers proceed while a write commits. FULL (the default) fsyncs the WAL at every commit, so
+  // an acknowledged message survives power loss; NORMAL survives a process crash only (PARLEY_SQLITE_SYNCHRONOUS).
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // Checkpoints happen on a worker thread instead of inside a commit on the event loop (see SqliteCheckpointer).
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = new SqliteCheckpointer(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log });
   return {
     db,
     dialect: 'sqlite',
@@ -89,7 +145,12 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
   };
 }
 
-async function openPostgres(url: string, schema: string | null): Promise<Opened> {
+async function openPostgres(
+  url: string,
+  schema: string | null,
+  log: (event: LogEvent) => void,
+  storageLog: StorageLog | null,
+): Promise<Opened> {
   if (schema !== null) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -103,12 +164,8 @@ async function openPostgres(url: string, schema: string | null): Promise<Opened>
       await client.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    ...(schema === null ? {} : { options: `-c search_path="${schema}"` }),
-  });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const pool = createPostgresPool({ url, schema, log: storageLog });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return {
     db,
     dialect: 'postgres',

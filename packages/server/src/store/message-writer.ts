@@ -77,6 +77,9 @@ export class SqliteMessageWriter implements MessageWriter {
         try {
           return { ok: true, written: write(message) };
         } catch (error) {
+          // SQLITE_FULL, IOERR and the like may roll back the whole transaction, not just the savepoint: the
+          // messages before this one are gone, and the next would each commit on their own. Fail the batch.
+          if (!sqlite.inTransaction) throw error;
           return { ok: false, error };
         }
       }),
