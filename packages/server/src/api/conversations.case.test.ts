@@ -177,6 +177,17 @@ describeEachStore('visitor conversations', (server) => {
     expect(fallback[0]).toMatchObject({ type: 'quick_replies', text: 'Sorry, I did not get that.' });
   });
 
+  it('pages a history backwards with before: the newest page first, each page oldest first', async () => {
+    const session = await openSession(server());
+    const { engine } = server().services;
+    const author = { role: 'visitor', id: session.conversationId, name: 'Visitor' } as const;
+    for (let i = 0; i < 6; i++) await engine.append({ conversationId: session.conversationId, author, type: 'text', text: `n${i}` });
+    expect((await messages(server(), session, '?before=9007199254740991&limit=3')).map((m) => m.seq)).toEqual([5, 6, 7]);
+    expect((await messages(server(), session, '?before=5&limit=3')).map((m) => m.seq)).toEqual([2, 3, 4]);
+    expect((await messages(server(), session, '?before=2&limit=3')).map((m) => m.seq)).toEqual([1]);
+    expect((await messages(server(), session, '?before=7&after=4')).map((m) => m.seq)).toEqual([5, 6]);
+  });
+
   it.each([
     [{ text: '' }, 'PARLEY_ERR_REQUEST_VALIDATION', 'text'],
     [{ text: '   ' }, 'PARLEY_ERR_REQUEST_VALIDATION', 'text'],
@@ -198,6 +209,7 @@ describeEachStore('visitor conversations', (server) => {
     ['?limit=0', 'limit'],
     ['?limit=501', 'limit'],
     ['?since=1', 'since'],
+    ['?before=-1', 'before'],
   ])('refuses the message query %s with a 400 naming %s', async (query, field) => {
     const session = await openSession(server());
     const response = await server().request('GET', `/v1/conversations/${session.conversationId}/messages${query}`, { auth: session.token });

@@ -11,6 +11,13 @@ import { appendVisitorMessage, visitorConversation } from './visitor-conversatio
 
 const messagesQuerySchema = v.strictObject({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number (the last seq you hold)'), v.transform(Number))),
+  before: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,16}$/, 'must be a whole number (the oldest seq you hold, or past the end for the newest page)'),
+      v.transform(Number),
+    ),
+  ),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(500))),
 });
 const tags = ['visitor'];
@@ -56,8 +63,11 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
   app.get<{ Params: { id: string } }>('/v1/conversations/:id/messages', {
     schema: {
       tags,
-      summary: 'Messages after a seq',
-      description: 'Every message with `seq > after` (default 0), oldest first, at most `limit` (default and maximum 500).',
+      summary: 'Messages after (or before) a seq',
+      description:
+        'Every message with `seq > after` (default 0), oldest first, at most `limit` (default and maximum 500). ' +
+        'With `before`, the newest `limit` messages with `seq < before` (and `> after`), still oldest first: a long history read backwards, a page at a time ' +
+        '(`before` past the last seq, e.g. 9007199254740991, gives the newest page).',
       security: SESSION_SECURITY,
       params: idParams,
       querystring: jsonSchema(messagesQuerySchema),
@@ -65,8 +75,11 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
     },
     handler: async (request) => {
       const { agent } = await authorizeReader(request);
-      const { after, limit } = parseInput(messagesQuerySchema, request.query ?? {});
-      const items = await engine.messagesAfter(request.params.id, after ?? 0, limit);
+      const { after, before, limit } = parseInput(messagesQuerySchema, request.query ?? {});
+      const items =
+        before === undefined
+          ? await engine.messagesAfter(request.params.id, after ?? 0, limit)
+          : await engine.messagesBefore(request.params.id, before, limit, after ?? 0);
       return { items: agent ? items : withoutNotes(items) };
     },
   });

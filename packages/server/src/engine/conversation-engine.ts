@@ -90,6 +90,11 @@ export class ConversationEngine {
     return (await store.messagesAfter(this.db, conversationId, afterSeq, limit)).map(toMessage);
   }
 
+  /** The newest `limit` messages before `beforeSeq` (and after `afterSeq`), oldest first: history paged from the end. */
+  async messagesBefore(conversationId: string, beforeSeq: number, limit = MAX_MESSAGES_PER_READ, afterSeq = 0): Promise<Message[]> {
+    return (await store.messagesBefore(this.db, conversationId, beforeSeq, afterSeq, limit)).map(toMessage);
+  }
+
   getConversation(id: string): Promise<ConversationRow | undefined> {
     return store.getConversation(this.db, id);
   }

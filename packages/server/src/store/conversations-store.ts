@@ -65,6 +65,21 @@ export const conversationsStore = {
       .execute();
   },
 
+  /** The newest `limit` messages with afterSeq < seq < beforeSeq, oldest first (a page of history read backwards). */
+  async messagesBefore(db: Db, conversationId: string, beforeSeq: number, afterSeq: number, limit: number): Promise<MessageRow[]> {
+    const rows = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      // "Past the end" may be any large number; PostgreSQL refuses one beyond the column's integer range.
+      .where('seq', '<', Math.min(beforeSeq, 2 ** 31 - 1))
+      .where('seq', '>', afterSeq)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse();
+  },
+
   contactByExternalId(db: Db, widgetId: string, externalId: string): Promise<ContactRow | undefined> {
     return db.selectFrom('contacts').selectAll().where('widget_id', '=', widgetId).where('external_id', '=', externalId).executeTakeFirst();
   },
