@@ -50,6 +50,7 @@ import { authPlugin } from './http/auth-plugin.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { BODY_LIMIT_BYTES } from './http/limits.js';
 import { requestSerializer } from './http/log-serializers.js';
+import { StdoutDestination } from './http/stdout-destination.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
@@ -105,6 +106,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: { req: requestSerializer },
+      // Never blocks on a stdout nobody reads (pino's default destination does, and the node then ignores SIGTERM).
+      stream: new StdoutDestination(),
     },
     bodyLimit: BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from the proxies PARLEY_TRUST_PROXY names (none by default).

@@ -2,11 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { firstRun, type FirstRun } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { survivesClosedReader } from './http/stdout-destination.js';
 import { acquireSetupLock } from './store/setup-lock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
+  // A log pipe whose reader went away must not end the node (the logger guards stdout the same way).
+  survivesClosedReader(process.stdout);
+  survivesClosedReader(process.stderr);
   let config: Config;
   try {
     config = loadConfig();
