@@ -1,13 +1,17 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERROR_CATALOG, type ErrorBody, type ErrorCode } from '@parley/protocol';
+import { isStorageFailure } from '../store/storage-failure.js';
 import { ApiError } from './api-error.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
 
 /** Turns every failure into the catalog's `{ error: { code, message, field } }` shape. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    const apiError = error instanceof ApiError ? error : fromFastifyError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    const storageFailed = !(error instanceof ApiError) && isStorageFailure(error);
+    const apiError = error instanceof ApiError ? error : storageFailed ? STORAGE_UNAVAILABLE() : fromFastifyError(error);
+    // A storage incident is logged once by the store (WriteHealth), not once per request it fails.
+    if (storageFailed) request.log.debug({ err: error }, 'request failed: storage unavailable');
+    else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     const body: ErrorBody = {
       error: {
         code: apiError.code,
@@ -26,6 +30,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     });
   });
 }
+
+/** The database dropped the connection, cannot be reached or takes no writes: a retry in a few seconds may well succeed. */
+const STORAGE_UNAVAILABLE = (): ApiError =>
+  new ApiError(
+    'PARLEY_ERR_STORAGE_UNAVAILABLE',
+    'The database could not be reached or took no writes; nothing was stored. Retry in a few seconds.',
+  );
 
 function fromFastifyError(error: FastifyError): ApiError {
   switch (error.code) {

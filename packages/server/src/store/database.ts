@@ -56,14 +56,12 @@ export interface OpenOptions {
 
 export async function openDatabase(storage: StorageConfig, { log }: OpenOptions = {}): Promise<OpenDatabase> {
   const writeHealth = new WriteHealth(log ?? null);
-  // Every failed query (Kysely reports each) may be the storage failing; writeHealth keeps only those.
-  const onQuery = (event: LogEvent): void => {
-    if (event.level === 'error') writeHealth.failed(event.error);
-  };
+  // Every failed query or connect may be the storage failing; writeHealth keeps only those.
+  const failed = (error: unknown): void => writeHealth.failed(error);
   const opened =
     storage.kind === 'sqlite'
-      ? openSqlite(storage.file, storage.synchronous, onQuery)
-      : await openPostgres(storage.url, storage.schema, onQuery, log ?? null);
+      ? openSqlite(storage.file, storage.synchronous, failed)
+      : await openPostgres(storage.url, storage.schema, failed, log ?? null);
   await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
   return {
     ...opened,
@@ -95,7 +93,14 @@ function healthTracked(writer: MessageWriter, health: WriteHealth): MessageWrite
   };
 }
 
-function openSqlite(file: string, synchronous: SqliteSynchronous, log: (event: LogEvent) => void): Opened {
+/** Kysely reports each failed query to its log (a failed connect it does not: see openPostgres). */
+const reportingErrors =
+  (failed: (error: unknown) => void) =>
+  (event: LogEvent): void => {
+    if (event.level === 'error') failed(event.error);
+  };
+
+function openSqlite(file: string, synchronous: SqliteSynchronous, failed: (error: unknown) => void): Opened {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers proceed while a write commits. FULL (the default) fsyncs the WAL at every commit, so
@@ -107,7 +112,7 @@ function openSqlite(file: string, synchronous: SqliteSynchronous, log: (event: L
   // Checkpoints happen on a worker thread instead of inside a commit on the event loop (see SqliteCheckpointer).
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = new SqliteCheckpointer(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: reportingErrors(failed) });
   return {
     db,
     dialect: 'sqlite',
@@ -148,7 +153,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
 async function openPostgres(
   url: string,
   schema: string | null,
-  log: (event: LogEvent) => void,
+  failed: (error: unknown) => void,
   storageLog: StorageLog | null,
 ): Promise<Opened> {
   if (schema !== null) {
@@ -165,7 +170,18 @@ async function openPostgres(
     }
   }
   const pool = createPostgresPool({ url, schema, log: storageLog });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  const dialect = new PostgresDialect({
+    pool: {
+      // A connect that fails (the database refuses, or is gone) never reaches Kysely's log: report it here.
+      connect: () =>
+        pool.connect().catch((error: unknown) => {
+          failed(error);
+          throw error;
+        }),
+      end: () => pool.end(),
+    },
+  });
+  const db = new Kysely<Database>({ dialect, log: reportingErrors(failed) });
   return {
     db,
     dialect: 'postgres',
