@@ -24,6 +24,7 @@ import { conversationsApi } from './api/conversations.js';
 import { consoleAssets } from './api/console-assets.js';
 import { docsPlugin } from './api/docs.js';
 import { healthApi } from './api/health.js';
+import { rebalanceApi } from './api/rebalance.js';
 import { homePage } from './api/home.js';
 import { n8nApi } from './api/n8n.js';
 import { widgetAssets } from './api/widget-assets.js';
@@ -38,7 +39,7 @@ import { BotService } from './bots/bot-service.js';
 import { createConnectorFactory } from './bots/connector-for.js';
 import { storedFileReader } from './bots/visitor-files.js';
 import type { Config } from './config.js';
-import type { Bus } from './bus/bus.js';
+import type { Bus, BusGap } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import { BotTurns } from './engine/bot-turns.js';
@@ -54,6 +55,7 @@ import { StdoutDestination } from './http/stdout-destination.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
+import { Rebalancer } from './realtime/rebalancer.js';
 import type { Services } from './services.js';
 import { ApiKeysStore } from './store/api-keys-store.js';
 import { BlueprintsStore } from './store/blueprints-store.js';
@@ -94,6 +96,8 @@ export interface BuildOptions {
 export interface Parley {
   readonly app: FastifyInstance;
   readonly services: Services;
+  /** Sheds this node's realtime connections over a spread of seconds (main.ts: SIGUSR2). */
+  readonly rebalancer: Rebalancer;
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
@@ -137,11 +141,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const botsStore = new BotsStore(database.db);
   const widgets = new WidgetService(widgetsStore, blueprintsStore, botsStore);
   // One node: in-process fan-out; with PARLEY_REDIS_URL, Redis pub/sub between any number of nodes.
-  const resyncListeners = new Set<() => void>();
+  const resyncListeners = new Set<(gap: BusGap) => void>();
   const bus: Bus =
     config.redisUrl === null
       ? new MemoryBus(app.log)
-      : new RedisBus({ url: config.redisUrl, log: app.log, onResync: () => resyncListeners.forEach((listener) => listener()) });
+      : new RedisBus({ url: config.redisUrl, log: app.log, onResync: (gap) => resyncListeners.forEach((listener) => listener(gap)) });
   // Bot turns read their bot after every visitor message: kept in memory, edits shared over the bus.
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
   resyncListeners.add(() => bots.forgetLoaded());
@@ -211,6 +215,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(agentsApi, { agents });
   await app.register(teamsApi, { teams });
   await app.register(healthApi, { services });
+  const rebalancer = new Rebalancer(app.log);
+  await app.register(rebalanceApi, { rebalancer, defaultSpreadSeconds: config.rebalanceSpreadSeconds });
   await app.register(widgetsApi, { services });
   await app.register(widgetPublicApi, { services });
   await app.register(n8nApi, { chat: new N8nChat(database.db, widgets, engine, botTurns) });
@@ -222,6 +228,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {
+    rebalancer,
     session: {
       engine,
       botTurns,
@@ -261,5 +268,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
   await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
-  return { app, services };
+  return { app, services, rebalancer };
 }

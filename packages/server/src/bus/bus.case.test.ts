@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, BusLog } from './bus.js';
+import type { Bus, BusGap, BusLog } from './bus.js';
 import { MemoryBus } from './memory-bus.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 
@@ -19,13 +19,17 @@ interface LogLine {
   details: object;
 }
 
-/** A log that records instead of printing, so tests can see a throwing handler was reported. */
-function recordingLog(): BusLog & { lines: LogLine[] } {
+/** A log that records instead of printing, so tests can see a throwing handler was reported; `onLine` sees each line as it is logged. */
+function recordingLog(onLine: (line: LogLine) => void = () => undefined): BusLog & { lines: LogLine[] } {
   const lines: LogLine[] = [];
+  const record = (line: LogLine): void => {
+    lines.push(line);
+    onLine(line);
+  };
   return {
     lines,
-    warn: (details, message) => lines.push({ level: 'warn', message, details }),
-    error: (details, message) => lines.push({ level: 'error', message, details }),
+    warn: (details, message) => record({ level: 'warn', message, details }),
+    error: (details, message) => record({ level: 'error', message, details }),
   };
 }
 
@@ -322,7 +326,8 @@ describe.skipIf(skipRedis)('RedisBus resilience', () => {
     const log = recordingLog();
     let resyncs = 0;
     const a = redisBus(log);
-    const b = redisBus(log, { onResync: () => (resyncs += 1) });
+    // Only this node's own resync counts: other test runs on this Redis may announce gaps of their own.
+    const b = redisBus(log, { onResync: (gap) => void (gap.kind === 'all' && (resyncs += 1)) });
     buses.push(a, b);
     const channels = [freshChannel(), freshChannel(), freshChannel()];
     const inbox = new Inbox();
@@ -381,6 +386,37 @@ describe.skipIf(skipRedis)('RedisBus resilience', () => {
     expect(log.lines.filter((line) => line.message.includes('events reach this node only')).length).toBe(1);
     expect(resyncs).toBe(0);
     await stop();
+  });
+
+  it('announces the channels whose publishes it dropped once its publisher is back; the other node hears them as a gap', async () => {
+    const channels = [freshChannel(), freshChannel()];
+    const heard: BusGap[] = [];
+    const ownHeard: BusGap[] = [];
+    const names = (gaps: BusGap[]): string[] => gaps.flatMap((gap) => (gap.kind === 'channels' ? [...gap.channels] : []));
+    const log = recordingLog((line) => {
+      // The publisher's link is marked down right after this warning returns, and ioredis waits 50 ms or more
+      // before reconnecting: publishes made on the next microtask are dropped, every time.
+      if (!line.message.includes('reconnecting in the background') || !('connection' in line.details)) return;
+      if (line.details.connection === 'publisher')
+        queueMicrotask(() => void Promise.all(channels.map((channel) => a.publish(channel, 'lost'))));
+    });
+    const a = redisBus(log, { onResync: (gap) => ownHeard.push(gap) });
+    const b = redisBus(recordingLog(), { onResync: (gap) => heard.push(gap) });
+    buses.push(a, b);
+    const remote = new Inbox();
+    for (const channel of channels) await b.subscribe(channel, remote.handler);
+    await a.publish(channels[0] ?? '', 'before');
+    await remote.waitFor((received) => received.includes('before'), 'the first event');
+
+    await killConnection(adminClient(), `parley-bus-pub-${a.nodeId}`);
+    await until(() => channels.every((channel) => names(heard).includes(channel)), 'the gap notice on the other node');
+    expect(log.lines.filter((line) => line.message.includes('events reach this node only'))).toHaveLength(1);
+    expect(log.lines.some((line) => line.message.includes('telling the other nodes to catch up'))).toBe(true);
+    // A node does not take its own notice for a gap (its subscribers got the events locally).
+    expect(names(ownHeard).filter((channel) => channels.includes(channel))).toEqual([]);
+    await a.publish(channels[1] ?? '', 'after');
+    await remote.waitFor((received) => received.includes('after'), 'an event after the outage');
+    expect(remote.received).toEqual(['before', 'after']);
   });
 
   it('ignores a message on its channel that carries no node id', async () => {

@@ -5,6 +5,8 @@
  * that misses an event catches up from the database by seq, so the bus never has to be durable.
  * Order is kept per channel for the events one node publishes; events of two nodes may interleave
  * differently on each node (a node sees its own first), so ordering across nodes comes from seq.
+ * A bus that can lose events between nodes says so afterwards (a `BusGap`, see RedisBus `onResync`),
+ * so that live links catch up at once instead of at their next message.
  */
 export interface Bus {
   publish(channel: string, payload: string): Promise<void>;
@@ -15,6 +17,13 @@ export interface Bus {
 
 export const conversationChannel = (conversationId: string): string => `parley:conv:${conversationId}`;
 export const PRESENCE_CHANNEL = 'parley:presence';
+
+/** Events that may never have reached this node: what its subscribers should read again from the database. */
+export type BusGap =
+  /** Another node's publishes on these channels were dropped (it could not reach Redis for a while). */
+  | { readonly kind: 'channels'; readonly channels: ReadonlySet<string> }
+  /** This node could not hear anything for a while, or another node dropped too many channels to name. */
+  | { readonly kind: 'all' };
 
 /** What a bus needs of a logger: the pino shape (details first, then the message), so Fastify's logger fits. */
 export interface BusLog {

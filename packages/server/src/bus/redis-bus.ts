@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { deliverLocally, type Bus, type BusLog } from './bus.js';
+import { deliverLocally, type Bus, type BusGap, type BusLog } from './bus.js';
+import { decodeGapNotice, DroppedChannels, encodeGapNotices, GAPS_CHANNEL } from './dropped-channels.js';
+import { Link, quit } from './redis-link.js';
 
 export interface RedisBusOptions {
   /** `redis://host:6379` or `rediss://…` (PARLEY_REDIS_URL). */
@@ -12,12 +14,18 @@ export interface RedisBusOptions {
    */
   nodeId?: string;
   /**
-   * Called once the subscriber connection is back and every active channel is subscribed again,
-   * after Redis went away (or was not there when channels were first subscribed). Events published
-   * elsewhere in between are lost for good, so the gateway should tell its clients to catch up from
-   * the database by seq.
+   * Called when events may never have reached this node, so the gateway tells the links concerned to
+   * catch up from the database by seq: `{ kind: 'all' }` once the subscriber connection is back and
+   * every active channel is subscribed again after Redis went away (or was not there when channels
+   * were first subscribed); `{ kind: 'channels' }` when another node announces the channels whose
+   * publishes it dropped while it could not reach Redis.
    */
-  onResync?: () => void;
+  onResync?: (gap: BusGap) => void;
+  /**
+   * How many distinct channels with dropped publishes a node remembers to announce; past it, it
+   * announces that every channel may have missed events. Default 1,000.
+   */
+  maxDroppedChannels?: number;
   /** How long to wait for a TCP connection to Redis. Default 5,000 ms. */
   connectTimeoutMs?: number;
   /** How long any single command (PUBLISH, SUBSCRIBE, PING) may take before it counts as failed. Default 1,000 ms. */
@@ -38,14 +46,14 @@ interface ChannelState {
   readonly subscribed: Promise<void>;
 }
 
-/** Where a connection stands: `initial` until its first connect attempt succeeds or fails. */
-type LinkState = 'initial' | 'up' | 'down';
-
 /** Many channels are resubscribed in slices so one reconnect never builds a single huge command. */
 const RESUBSCRIBE_SLICE = 500;
 
 /** Between our node id and the payload; node ids may not contain it. */
 const SEPARATOR = '|';
+
+/** How soon a node tries again to announce its dropped channels when it cannot tell whether Redis is back. */
+const ANNOUNCE_RETRY_MS = 1000;
 
 /**
  * Fan-out between nodes through Redis pub/sub. Every event is delivered to this node's own
@@ -58,12 +66,15 @@ const SEPARATOR = '|';
  * event with a warning instead of holding the request that produced it; clients catch up from the
  * database by seq. ioredis reconnects by itself; the subscriber then subscribes every active channel
  * again (we do it ourselves rather than trusting ioredis's autoResubscribe, so we know when it is
- * confirmed) and `onResync` fires.
+ * confirmed) and `onResync` fires. A node that dropped publishes remembers their channels and, once
+ * its publisher works again, announces them on `parley:bus:gaps`; every other node then fires
+ * `onResync` with those channels, so its links on quiet conversations do not wait for their next
+ * message to notice the gap.
  */
 export class RedisBus implements Bus {
   readonly nodeId: string;
   private readonly log: BusLog;
-  private readonly onResync: (() => void) | undefined;
+  private readonly onResync: ((gap: BusGap) => void) | undefined;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, ChannelState>();
@@ -76,6 +87,10 @@ export class RedisBus implements Bus {
   private missedWhileDown = false;
   /** Events dropped since Redis went away, reported once it is back. */
   private dropped = 0;
+  /** The channels of those events, until the other nodes have been told. */
+  private readonly unannounced: DroppedChannels;
+  private announceTimer: NodeJS.Timeout | undefined;
+  private announcing = false;
   private closed = false;
 
   constructor(options: RedisBusOptions) {
@@ -85,6 +100,7 @@ export class RedisBus implements Bus {
     }
     this.log = options.log;
     this.onResync = options.onResync;
+    this.unannounced = new DroppedChannels(options.maxDroppedChannels ?? 1000);
     const common = {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       commandTimeout: options.commandTimeoutMs ?? 1000,
@@ -161,6 +177,7 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    clearTimeout(this.announceTimer);
     this.channels.clear();
     await Promise.all([quit(this.publisher), quit(this.subscriber)]);
   }
@@ -201,6 +218,10 @@ export class RedisBus implements Bus {
     }
     // Our own publish, already delivered locally.
     if (message.slice(0, cut) === this.nodeId) return;
+    if (channel === GAPS_CHANNEL) {
+      this.heardGap(message.slice(cut + 1));
+      return;
+    }
     const state = this.channels.get(channel);
     if (state !== undefined) deliverLocally(channel, state.handlers, message.slice(cut + 1), this.log);
   }
@@ -211,9 +232,11 @@ export class RedisBus implements Bus {
     this.subscriberWasReady = true;
     const missed = reconnect || this.missedWhileDown;
     const active = [...this.channels.keys()];
+    // The gaps channel first: every node listens to it, whether or not it has connections.
+    const wanted = [GAPS_CHANNEL, ...active];
     try {
-      for (let i = 0; i < active.length; i += RESUBSCRIBE_SLICE) {
-        await this.subscriber.subscribe(...active.slice(i, i + RESUBSCRIBE_SLICE));
+      for (let i = 0; i < wanted.length; i += RESUBSCRIBE_SLICE) {
+        await this.subscriber.subscribe(...wanted.slice(i, i + RESUBSCRIBE_SLICE));
       }
     } catch (error) {
       // Dropped again while resubscribing: the next `ready` tries again, and only then is it a resync.
@@ -227,8 +250,22 @@ export class RedisBus implements Bus {
     this.missedWhileDown = false;
     if (!missed || this.closed) return;
     if (reconnect) this.log.warn({ channels: active.length }, 'Redis subscriber is back; channels resubscribed, clients should catch up');
+    this.resync({ kind: 'all' });
+  }
+
+  /** Another node announced channels whose publishes it dropped (or all of them). */
+  private heardGap(body: string): void {
+    const gap = decodeGapNotice(body);
+    if (gap === undefined) {
+      this.log.warn({ channel: GAPS_CHANNEL }, 'ignored a gap notice this version does not understand');
+      return;
+    }
+    this.resync(gap);
+  }
+
+  private resync(gap: BusGap): void {
     try {
-      this.onResync?.();
+      this.onResync?.(gap);
     } catch (error) {
       this.log.error({ err: error }, 'onResync threw');
     }
@@ -251,65 +288,50 @@ export class RedisBus implements Bus {
     // One warning per outage, not one per event: an outage under load would otherwise flood the log.
     if (this.dropped === 0) this.log.warn({ channel, reason }, 'Redis unavailable; events reach this node only until it is back');
     this.dropped += 1;
+    this.unannounced.add(channel);
+    // A publish can fail while the connection stays up (Redis slow to answer): no `ready` will follow
+    // to trigger the announcement, so it is tried again shortly in any case.
+    this.scheduleAnnounce();
   }
 
   private reportRecovery(): void {
-    if (this.dropped === 0) return;
-    this.log.warn({ dropped: this.dropped }, 'Redis publisher is back; events dropped meanwhile reached this node only');
-    this.dropped = 0;
+    if (this.dropped > 0) {
+      this.log.warn(
+        { dropped: this.dropped, channels: this.unannounced.count },
+        'Redis publisher is back; events dropped meanwhile reached this node only, telling the other nodes to catch up',
+      );
+      this.dropped = 0;
+    }
+    void this.announce();
   }
-}
 
-/** Follows one connection's ups and downs, logging each outage once. */
-class Link {
-  state: LinkState = 'initial';
-  private readonly first: Promise<void>;
-  private resolveFirst: () => void = () => undefined;
-
-  constructor(redis: Redis, name: string, log: BusLog, closing: () => boolean, onReady: () => void) {
-    this.first = new Promise((resolve) => {
-      this.resolveFirst = resolve;
-    });
-    redis.on('ready', () => {
-      this.state = 'up';
-      this.resolveFirst();
-      onReady();
-    });
-    // Without an 'error' listener ioredis prints every failed reconnect attempt; one warning per outage is enough.
-    redis.on('error', (error: unknown) => {
-      if (this.state !== 'down' && !closing())
-        log.warn({ err: error, connection: name }, 'Redis connection failed; reconnecting in the background');
-      this.down();
-    });
-    redis.on('close', () => {
-      if (this.state === 'up' && !closing()) log.warn({ connection: name }, 'Redis connection closed; reconnecting in the background');
-      this.down();
-    });
+  private scheduleAnnounce(): void {
+    if (this.announceTimer !== undefined || this.closed) return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined;
+      void this.announce();
+    }, ANNOUNCE_RETRY_MS);
+    this.announceTimer.unref();
   }
 
   /**
-   * Resolves at once unless the very first connect attempt is still under way: a bus used right
-   * after construction should not drop its first events just because the TCP handshake is not done.
+   * Tells the other nodes which channels missed this node's events, so they re-read them from the
+   * database (the events are stored before they are published). With the publisher down it waits
+   * for the publisher's next `ready`; a notice that fails is kept and tried again.
    */
-  settled(): Promise<void> {
-    return this.state === 'initial' ? this.first : Promise.resolve();
-  }
-
-  private down(): void {
-    this.state = 'down';
-    this.resolveFirst();
-  }
-}
-
-/** QUIT when the connection works (so Redis sees a clean goodbye), else just drop the socket. */
-async function quit(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') {
+  private async announce(): Promise<void> {
+    if (this.closed || this.announcing || this.unannounced.empty || this.pubLink.state !== 'up') return;
+    this.announcing = true;
+    const taken = this.unannounced.take();
     try {
-      await redis.quit();
-      return;
-    } catch {
-      // Fall through: QUIT timed out or the connection went away meanwhile.
+      for (const body of encodeGapNotices(taken)) await this.publisher.publish(GAPS_CHANNEL, `${this.nodeId}${SEPARATOR}${body}`);
+    } catch (error) {
+      // Some notices may have gone out: announcing a channel twice only costs the others a database read.
+      this.unannounced.giveBack(taken);
+      this.log.warn({ err: error }, 'could not announce the channels whose events were dropped; trying again');
+    } finally {
+      this.announcing = false;
     }
+    if (!this.unannounced.empty) this.scheduleAnnounce();
   }
-  redis.disconnect();
 }

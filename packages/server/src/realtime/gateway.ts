@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES } from '@parley/protocol';
+import type { BusGap } from '../bus/bus.js';
 import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from './authenticate.js';
+import { gapTouchesConversation, inboxEntriesAfter } from './gap-scope.js';
 import { InboxSession, type InboxSessionDeps } from './inbox-session.js';
 import { pollTransport } from './poll-transport.js';
+import type { Rebalancer } from './rebalancer.js';
 import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
 import { sseTransport } from './sse-transport.js';
 import { wsTransport } from './ws-transport.js';
@@ -12,8 +15,10 @@ export interface GatewayOptions {
   readonly auth: AuthenticatorDeps;
   /** Agents' inbox streams (`?inbox=1`); without it they are refused. */
   readonly inbox?: InboxSessionDeps;
-  /** The bus calls these after it reconnected to its peers (see RedisBus onResync). */
-  readonly resyncListeners?: Set<() => void>;
+  /** Sheds this node's connections on request (SIGUSR2, POST /v1/admin/rebalance); it is given the open sessions here. */
+  readonly rebalancer?: Rebalancer;
+  /** The bus calls these when events may have been lost between nodes (see RedisBus onResync). */
+  readonly resyncListeners?: Set<(gap: BusGap) => void>;
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
@@ -36,6 +41,11 @@ export class Gateway {
     return this.sessions.size;
   }
 
+  /** The sessions open now (live: copy before closing any). */
+  openSessions(): Iterable<GatewaySession> {
+    return this.sessions.values();
+  }
+
   authenticate(query: URLSearchParams, authorization: string | undefined, origin: string | undefined, cookie?: string): Promise<Principal> {
     const conversationId = query.get('conversationId') ?? undefined;
     const inbox = query.get('inbox') === '1' && this.options.inbox !== undefined;
@@ -55,9 +65,18 @@ export class Gateway {
     return session;
   }
 
-  /** After a bus outage every open session re-reads the database from what it delivered last. */
-  resync(): void {
-    for (const session of this.sessions) session.resync();
+  /**
+   * After a bus gap every open session it concerns re-reads the database: a conversation from the
+   * last seq it delivered, an inbox stream the entries that may be stale.
+   */
+  resync(gap: BusGap): void {
+    const inboxEntries = inboxEntriesAfter(gap);
+    // A copy: an inbox stream may close itself to resync.
+    for (const session of [...this.sessions]) {
+      if (session instanceof InboxSession) {
+        if (inboxEntries !== null) session.resync(inboxEntries);
+      } else if (gapTouchesConversation(gap, session.principal.conversationId)) session.resync();
+    }
   }
 
   /** Every connection gets `reconnect` and a SERVER_RESTART close; clients resume from lastSeq on another node. */
@@ -73,10 +92,12 @@ export class Gateway {
 /** Registers the three transports over one gateway; `preClose` drains it before the HTTP server stops. */
 export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: FastifyInstance, options) => {
   const gateway = new Gateway(options);
-  const resync = (): void => gateway.resync();
+  options.rebalancer?.attach(() => gateway.openSessions());
+  const resync = (gap: BusGap): void => gateway.resync(gap);
   options.resyncListeners?.add(resync);
   let forceClose: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    options.rebalancer?.stop();
     gateway.drain();
     // Keep-alive sockets of aborted polls are not always seen as idle by Node, and would hold close
     // open forever: requests still running get a grace period, then every connection is ended.

@@ -25,6 +25,11 @@ export interface InboxSessionDeps {
   readonly heartbeatMs?: number;
 }
 
+/** Past this many stale entries a resync asks the client to refetch its list rather than reading each. */
+const RESYNC_ENTRIES_MAX = 50;
+/** Inbox streams asked to refetch at once reconnect over this spread, so a Redis blip is not a stampede. */
+const RESYNC_RECONNECT_SPREAD_MS = 3000;
+
 /**
  * An agent's inbox stream (`?inbox=1`): hello → welcome, then an `inbox` frame with the fresh list
  * entry whenever a conversation changes (new message, owner, assignee, status, the agent's reads).
@@ -50,8 +55,21 @@ export class InboxSession {
     return this.state === 'closed';
   }
 
-  /** Events may have been lost: nothing to re-read here; the console refetches on its own reconnects. */
-  resync(): void {}
+  /**
+   * Inbox events may have been lost between nodes: the entries of the conversations named are sent
+   * again as they are now (as `message` events: the reason is not known); when they cannot be named,
+   * or are too many, the client is asked to reconnect, which makes it refetch its whole list.
+   */
+  resync(conversations: ReadonlySet<string> | 'all'): void {
+    if (this.state !== 'open') return;
+    if (conversations === 'all' || conversations.size > RESYNC_ENTRIES_MAX) {
+      const afterMs = Math.floor(Math.random() * RESYNC_RECONNECT_SPREAD_MS);
+      this.send({ type: 'reconnect', afterMs, reason: 'inbox events may have been missed' });
+      this.close(CLOSE_CODES.SERVER_RESTART.code, 'inbox resync');
+      return;
+    }
+    for (const conversationId of conversations) this.refresh(conversationId, 'message');
+  }
 
   awaitHello(): void {
     this.helloTimer = setTimeout(() => {
@@ -119,22 +137,26 @@ export class InboxSession {
   private fromBus(payload: string): void {
     const event = parseInboxEvent(payload);
     if (event === undefined || this.state !== 'open') return;
-    const { conversationId } = event;
+    this.refresh(event.conversationId, event.reason);
+  }
+
+  /** Sends the conversation's entry as it is when its turn comes. */
+  private refresh(conversationId: string, reason: InboxEventReason): void {
     // A burst of events about one conversation (a bot's several messages) is read and sent once: the
     // item is computed when its turn comes, so it shows the latest state anyway. `created` is kept.
     const waiting = this.pending.get(conversationId);
     if (waiting !== undefined) {
-      if (waiting !== 'created') this.pending.set(conversationId, event.reason);
+      if (waiting !== 'created') this.pending.set(conversationId, reason);
       return;
     }
-    this.pending.set(conversationId, event.reason);
+    this.pending.set(conversationId, reason);
     // One at a time, in arrival order, so a later state of a conversation is never overtaken by an earlier one.
     this.outbound = this.outbound
       .then(async () => {
-        const reason = this.pending.get(conversationId) ?? event.reason;
+        const latest = this.pending.get(conversationId) ?? reason;
         this.pending.delete(conversationId);
         const item = await this.deps.item(conversationId, this.principal.author.id);
-        if (item !== undefined) this.send({ type: 'inbox', reason, item });
+        if (item !== undefined) this.send({ type: 'inbox', reason: latest, item });
       })
       .catch((error: unknown) => this.fail(error));
   }
