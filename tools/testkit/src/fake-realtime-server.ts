@@ -8,8 +8,11 @@ import { FakeConversation, type Subscriber } from './fake-conversation.js';
 export interface FakeBehaviour {
   /** Accept the TCP connection of a WebSocket upgrade and never answer, like a proxy that eats upgrades. */
   dropUpgrades: boolean;
-  /** `hang`: accept SSE requests and never answer (a buffering proxy); `refuse`: answer 502. */
-  sse: 'ok' | 'hang' | 'refuse';
+  /**
+   * `hang`: accept SSE requests and never answer; `held`: answer with the headers and never with the body (a proxy
+   * that buffers event streams); `refuse`: answer 502.
+   */
+  sse: 'ok' | 'hang' | 'held' | 'refuse';
   ackDelayMs: number;
   /** The next N sends are stored, then the sender's link dies before the ack goes out. */
   loseAcks: number;
@@ -192,16 +195,12 @@ export class FakeRealtimeServer {
     if (this.behaviour.sse === 'hang') return; // Never answer; the socket is killed on stop().
     if (this.behaviour.sse === 'refuse') return void res.writeHead(502).end();
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    if (this.behaviour.sse === 'held') return void res.flushHeaders();
     const lastEventId = Number(req.headers['last-event-id'] ?? 0);
     const lastSeq = Math.max(Number(url.searchParams.get('lastSeq') ?? 0), Number.isFinite(lastEventId) ? lastEventId : 0);
     const subscriber: Subscriber = {
-      // Heartbeats are comment lines, as the gateway sends them: EventSource never surfaces them.
-      send: (frame) =>
-        res.write(
-          frame.type === 'ping'
-            ? ': ping\n\n'
-            : `${frame.type === 'message' ? `id: ${frame.message.seq}\n` : ''}data: ${JSON.stringify(frame)}\n\n`,
-        ),
+      // Heartbeats are `ping` data frames, as the gateway sends them, so the client's watchdog sees them.
+      send: (frame) => res.write(`${frame.type === 'message' ? `id: ${frame.message.seq}\n` : ''}data: ${JSON.stringify(frame)}\n\n`),
       kill: () => res.destroy(),
       // SSE has no close frame of its own: the gateway names the close code in-band, then ends the stream.
       close: (code, reason) => res.end(`data: ${JSON.stringify({ type: 'close', code, reason } satisfies ServerFrame)}\n\n`),

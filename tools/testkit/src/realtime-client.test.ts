@@ -69,6 +69,16 @@ describe('realtime client against the fake gateway', () => {
     await until(() => messages.length === 1);
   });
 
+  it('falls back to long polling when a proxy passes the SSE headers but holds the stream back', async () => {
+    server.behaviour.dropUpgrades = true;
+    server.behaviour.sse = 'held';
+    const { connection, messages } = connect({ openTimeoutMs: 500 });
+    await until(() => isOpen(connection, 'poll'), 5_000);
+    expect(server.connects.sse).toBeGreaterThan(0);
+    server.post('through the poll');
+    await until(() => messages.length === 1);
+  });
+
   it('keeps the transport that worked for the rest of the session', async () => {
     server.behaviour.dropUpgrades = true;
     const { connection } = connect({ openTimeoutMs: 500 });
@@ -109,7 +119,7 @@ describe('realtime client against the fake gateway', () => {
     expect(messages).toHaveLength(1);
   });
 
-  it('keeps a quiet link open across heartbeats it cannot see (WebSocket pings, SSE comments)', async () => {
+  it('keeps a quiet link open across its heartbeats (WebSocket pings it cannot see, SSE ping frames)', async () => {
     await server.stop();
     server = await FakeRealtimeServer.start({ heartbeatMs: 100 });
     const ws = connect();

@@ -7,10 +7,12 @@ import type { WebSocketConstructor } from './ws-transport.js';
 /** Schedules `run` after `ms`; returns its cancel. Wraps setTimeout so handles stay opaque across browser and Node. */
 export type Schedule = (run: () => void, ms: number) => () => void;
 
-/** Page hooks (`online`/`offline` events): each returns its unsubscribe. */
+/** Page hooks (`online`/`offline` events, the page shown again): each returns its unsubscribe. */
 export interface NetworkHooks {
   onOnline(listener: () => void): () => void;
   onOffline(listener: () => void): () => void;
+  /** The page is visible again (a tab brought back, a laptop woken): a reconnect waiting out its backoff tries at once. */
+  onVisible?(listener: () => void): () => void;
 }
 
 export type ConnectionState =
@@ -76,6 +78,7 @@ export interface ConnectionOptions {
   /** Open this long and the backoff starts over. Default 5000. */
   readonly stableMs?: number;
   readonly backoffBaseMs?: number;
+  /** Longest backoff (full jitter below it), default 30 000; a refused or reset link waits at most 5 000 whatever this says. */
   readonly backoffCapMs?: number;
   readonly pollWaitMs?: number;
   /** Replaces the built-in transports (tests). */

@@ -123,7 +123,7 @@ describe('Connection', () => {
     expect(connection.state).toMatchObject({ kind: 'open', transport: 'ws' });
   });
 
-  it('backs off with full jitter, bounded by the cap, and starts over after a stable open', async () => {
+  it('backs off with full jitter below 5 s while the link is refused, and starts over after a stable open', async () => {
     const { connection, states, clock, last } = setup({ transports: ['ws'], random: seeded(42) });
     connection.connect();
     const delays: number[] = [];
@@ -136,10 +136,10 @@ describe('Connection', () => {
     }
     delays.forEach((delay, attempt) => {
       expect(delay).toBeGreaterThanOrEqual(0);
-      expect(delay).toBeLessThan(Math.min(30_000, 500 * 2 ** attempt));
+      expect(delay).toBeLessThan(Math.min(5_000, 500 * 2 ** attempt));
     });
     expect(new Set(delays).size).toBe(delays.length); // Jittered: no two alike.
-    expect(delays.slice(6).some((delay) => delay > 8_000)).toBe(true); // It does grow towards the cap.
+    expect(delays.slice(4).some((delay) => delay > 2_500)).toBe(true); // It does grow towards the cap.
     last().welcome();
     await flush();
     clock.advance(5_000);
@@ -177,9 +177,23 @@ describe('Connection', () => {
     clock.advance(1);
     expect(transports[0]?.closed).toBe(true);
     expect(connection.state.kind).toBe('reconnecting');
+    clock.advance(500);
+    expect(transports.map((transport) => transport.name)).toEqual(['ws', 'ws']); // A silent WebSocket is the network: no proxy buffers one.
   });
 
-  it('keeps a refused message as failed: retryable ones are resent on reconnect in order, too-large ones never', async () => {
+  it('falls back from a proven SSE link that goes silent to long polling at once (a proxy buffering the stream)', async () => {
+    const { connection, transports, clock, last } = setup();
+    connection.connect();
+    clock.advance(4_000); // WebSocket upgrades swallowed: SSE.
+    last().welcome(1_000);
+    await flush();
+    expect(connection.state).toMatchObject({ kind: 'open', transport: 'sse' });
+    clock.advance(2_500);
+    expect(transports.map((transport) => transport.name)).toEqual(['ws', 'sse', 'poll']);
+    expect(connection.state).toMatchObject({ kind: 'connecting', transport: 'poll' });
+  });
+
+  it('keeps a refused message: passing refusals stay pending and are resent on reconnect in order, too-large ones never', async () => {
     const { connection, clock, last } = setup();
     connection.connect();
     last().welcome();
@@ -191,7 +205,7 @@ describe('Connection', () => {
     last().onFrame({ type: 'error', code: 'PARLEY_ERR_SEND_FAILED', message: 'db busy', clientId: a.clientId });
     last().onFrame({ type: 'error', code: 'PARLEY_ERR_FRAME_TOO_LARGE', message: 'too big', clientId: big.clientId });
     expect(connection.snapshot().map((entry) => [entry.status, entry.retryable])).toEqual([
-      ['failed', true],
+      ['pending', true],
       ['failed', false],
       ['pending', true],
     ]);
@@ -255,6 +269,115 @@ describe('Connection', () => {
   });
 });
 
+describe('Connection reconnect timing', () => {
+  function withPage() {
+    const listeners = { online: (): void => undefined, visible: (): void => undefined };
+    const network = {
+      onOnline: (listener: () => void) => ((listeners.online = listener), () => undefined),
+      onOffline: () => () => undefined,
+      onVisible: (listener: () => void) => ((listeners.visible = listener), () => undefined),
+    };
+    return { listeners, ...setup({ network, random: () => 0.999 }) };
+  }
+
+  it('reconnects at once when the page is shown again or the browser is back online, instead of waiting out the backoff', async () => {
+    const { connection, listeners, transports, states, clock, last } = withPage();
+    connection.connect();
+    last().welcome();
+    await flush();
+    for (let attempt = 0; attempt < 6; attempt++) {
+      last().onClose({ code: 1006, reason: 'refused' });
+      const state = states.at(-1);
+      if (attempt < 5) clock.advance(state?.kind === 'reconnecting' ? (state.delayMs ?? 0) : 0);
+    }
+    expect(states.at(-1)).toMatchObject({ kind: 'reconnecting', reason: 'lost', delayMs: 4_995 });
+    const before = transports.length;
+    listeners.visible();
+    expect(transports).toHaveLength(before + 1);
+    expect(connection.state.kind).toBe('connecting');
+    last().onClose({ code: 1006, reason: 'still refused' });
+    expect(states.at(-1)).toMatchObject({ kind: 'reconnecting', reason: 'lost', delayMs: 499 }); // The backoff started over.
+    listeners.online();
+    expect(transports).toHaveLength(before + 2);
+    clock.advance(3_999); // Past the 499 ms backoff it replaced, short of the open timeout.
+    expect(transports).toHaveLength(before + 2); // The cancelled timer does not open a second link.
+  });
+
+  it('waits out a delay the server named even when the page is shown again', async () => {
+    const { connection, listeners, transports, clock, last } = withPage();
+    connection.connect();
+    last().welcome();
+    await flush();
+    last().onFrame({ type: 'reconnect', afterMs: 20_000, reason: 'draining' });
+    listeners.visible();
+    listeners.online();
+    clock.advance(19_999);
+    expect(transports).toHaveLength(1);
+    clock.advance(1);
+    expect(transports).toHaveLength(2);
+  });
+});
+
+describe('Connection send retries', () => {
+  const refuse = (transport: FakeTransport, clientId: string): void =>
+    transport.onFrame({ type: 'error', code: 'PARLEY_ERR_SEND_FAILED', message: 'could not store the message', clientId });
+  const sends = (transport: FakeTransport, clientId: string): number =>
+    transport.sent.filter((frame) => frame.type === 'send' && frame.clientId === clientId).length;
+
+  it('resends a message the store could not write on the same link, showing it pending, until it is acked', async () => {
+    const { connection, clock, last } = setup({ random: () => 0.5 });
+    const acks: string[] = [];
+    connection.on('ack', (ack) => acks.push(ack.clientId));
+    connection.connect();
+    last().welcome();
+    await flush();
+    const entry = connection.send('a');
+    await flush();
+    for (const delay of [500, 1_000, 2_000]) {
+      refuse(last(), entry.clientId);
+      expect(connection.snapshot()).toMatchObject([{ clientId: entry.clientId, status: 'pending', retryable: true }]);
+      const before = sends(last(), entry.clientId);
+      clock.advance(delay - 1);
+      await flush();
+      expect(sends(last(), entry.clientId)).toBe(before);
+      clock.advance(1);
+      await flush();
+      expect(sends(last(), entry.clientId)).toBe(before + 1);
+    }
+    last().onFrame({ type: 'ack', clientId: entry.clientId, seq: 1, messageId: 'm1', duplicate: false });
+    expect(acks).toEqual([entry.clientId]);
+    expect(connection.snapshot()).toEqual([]);
+  });
+
+  it('shows a message failed once refusals have lasted 30 s, then resends it on the next link', async () => {
+    const { connection, clock, last } = setup({ random: () => 0.999 });
+    connection.connect();
+    last().welcome();
+    await flush();
+    const entry = connection.send('a');
+    await flush();
+    refuse(last(), entry.clientId);
+    while (connection.snapshot()[0]?.status === 'pending') {
+      clock.advance(10_000);
+      await flush();
+      if (clock.now > 60_000) throw new Error('never shown failed');
+      refuse(last(), entry.clientId);
+    }
+    expect(clock.now).toBeGreaterThanOrEqual(30_000);
+    expect(connection.snapshot()).toMatchObject([{ status: 'failed', retryable: true, error: { code: 'PARLEY_ERR_SEND_FAILED' } }]);
+    const tried = sends(last(), entry.clientId);
+    clock.advance(60_000);
+    await flush();
+    expect(sends(last(), entry.clientId)).toBe(tried); // Shown failed: this link leaves it to Retry or the next link.
+    last().onClose({ code: 1006, reason: 'lost' });
+    clock.advance(5_000);
+    last().welcome();
+    await flush();
+    expect(sends(last(), entry.clientId)).toBe(1);
+    expect(connection.snapshot()).toMatchObject([{ status: 'pending' }]);
+  });
+});
+
 describe('Connection re-auth', () => {
   it('asks for a token at once, then backs off when fresh tokens keep being refused', async () => {
     let tokens = 0;
@@ -270,6 +393,14 @@ describe('Connection re-auth', () => {
     expect(waiting).toMatchObject({ kind: 'reconnecting', reason: 'reauth', delayMs: 500 });
     clock.advance(500);
     expect(last().target.token).toBe('t3');
+    for (let refusal = 0; refusal < 6; refusal++) {
+      last().onClose({ code: 4001, reason: 'refused again' });
+      await flush();
+      const state = states.at(-1);
+      clock.advance(state?.kind === 'reconnecting' ? (state.delayMs ?? 0) : 0);
+    }
+    // Unlike a refused connection, a token refused again and again keeps the long backoff.
+    expect(states.filter((state) => state.kind === 'reconnecting' && (state.delayMs ?? 0) > 5_000)).not.toEqual([]);
   });
 });
 

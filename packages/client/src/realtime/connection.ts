@@ -1,18 +1,24 @@
 import { CLOSE_CODES, closeAction, HEARTBEAT_MS, type ClientFrame, type Message, type ServerFrame } from '@parley/protocol';
-import { backoffDelay } from './backoff.js';
+import { BACKOFF_CAP_MS, backoffDelay } from './backoff.js';
 import { createClientId } from './client-id.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } from './connection-types.js';
 import { availableTransports, createTransport } from './create-transport.js';
 import { Emitter } from './emitter.js';
 import { HttpCloseError } from './http-send.js';
 import { FramePacer } from './frame-pacer.js';
-import { Outbox, type OutboxEntry } from './outbox.js';
+import { Outbox, permanent, type OutboxEntry } from './outbox.js';
 import { defaultSchedule, noop } from './schedule.js';
-import { TransportPicker } from './transport-picker.js';
+import { TransportPicker, type LinkFailure } from './transport-picker.js';
 import { ABNORMAL_CLOSE, closeFromStatus, oversized, type Transport, type TransportClose } from './transport.js';
 
-/** The gateway's token bucket refills at 20 frames/s; one second frees plenty for a retry. */
-const RATE_LIMIT_RETRY_MS = 1_000;
+/**
+ * The longest wait before retrying a link that was refused or reset (full jitter below it): a node that
+ * restarts is back in seconds, and so should its clients be; the jitter spreads them so it is not stormed.
+ * Waits the server names (`reconnect`) and repeated re-auth failures keep the long backoff.
+ */
+const LOST_CAP_MS = 5_000;
+/** How long a send may keep being refused for a passing reason before the visitor sees it failed (with Retry). */
+const SEND_PATIENCE_MS = 30_000;
 
 /**
  * One visitor's (or agent's) realtime link: picks a transport, resumes from lastSeq, keeps the outbox
@@ -61,7 +67,8 @@ export class Connection extends Emitter<ConnectionEvents> {
     const network = this.options.network;
     if (network !== undefined) {
       this.unsubscribe.push(network.onOffline(() => this.goOffline()));
-      this.unsubscribe.push(network.onOnline(() => this.goOnline()));
+      this.unsubscribe.push(network.onOnline(() => this.wake('offline')));
+      if (network.onVisible !== undefined) this.unsubscribe.push(network.onVisible(() => this.wake('lost')));
     }
     this.start();
   }
@@ -169,8 +176,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         }
         return;
       case 'error': {
-        const entry = frame.clientId === undefined ? undefined : this.outbox.fail(frame.clientId, frame.code, frame.message);
-        if (entry !== undefined && frame.code === 'PARLEY_ERR_FRAME_RATE_LIMITED') this.retryLater(entry.clientId, generation);
+        const entry = frame.clientId === undefined ? undefined : this.refused(frame.clientId, frame, generation);
         const about = entry === undefined ? {} : { clientId: entry.clientId, retryable: entry.retryable };
         return this.emit('error', { code: frame.code, message: frame.message, ...about });
       }
@@ -211,20 +217,21 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /** A link ended or never opened. Only the current generation counts. */
-  private linkFailed(generation: number, close: TransportClose, kind: 'timeout' | 'error'): void {
+  private linkFailed(generation: number, close: TransportClose, kind: LinkFailure): void {
     if (generation !== this.generation) return;
     const wasOpen = this.current.kind === 'open';
     this.teardown();
     const action = closeAction(close.code);
     if (action === 'stop') return this.setState({ kind: 'closed', reason: 'forbidden', code: close.code });
     if (action === 'reauth') return void this.reauth(close.code);
-    if (!wasOpen && this.picker.failed(kind)) return this.start(); // Falling back: no reason to wait.
-    this.scheduleRetry(this.nextDelay(), 'lost');
+    // A link gone silent may be held back by a proxy: the picker decides whether another transport is worth a try.
+    if ((!wasOpen || kind === 'silent') && this.picker.failed(kind)) return this.start(); // Falling back: no reason to wait.
+    this.scheduleRetry(this.nextDelay(LOST_CAP_MS), 'lost');
   }
 
-  private nextDelay(): number {
-    const { backoffBaseMs: baseMs, backoffCapMs: capMs, random } = this.options;
-    return backoffDelay(this.attempt++, { baseMs, capMs, random });
+  private nextDelay(lostCapMs = Infinity): number {
+    const { backoffBaseMs: baseMs, backoffCapMs, random } = this.options;
+    return backoffDelay(this.attempt++, { baseMs, capMs: Math.min(backoffCapMs ?? BACKOFF_CAP_MS, lostCapMs), random });
   }
 
   private async reauth(code: number): Promise<void> {
@@ -254,17 +261,35 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState({ kind: 'reconnecting', attempt: this.attempt, delayMs: null, reason: 'offline' });
   }
 
-  private goOnline(): void {
-    if (this.current.kind !== 'reconnecting' || this.current.reason !== 'offline') return;
+  /**
+   * Back online (`also` = 'offline') or the page shown again: a link waiting out a backoff tries now, not
+   * seconds later. A wait the server asked for (`reconnect`) and a pending re-auth are left alone.
+   */
+  private wake(also: 'offline' | 'lost'): void {
+    const state = this.current;
+    if (state.kind !== 'reconnecting' || (state.reason !== 'lost' && state.reason !== also)) return;
+    this.cancels.retry();
     this.attempt = 0;
     this.start();
   }
 
-  /** A rate-limited send (say, a long outbox flushed at once) is tried again shortly on the same link. */
-  private retryLater(clientId: string, generation: number): void {
-    this.schedule(() => {
-      if (generation === this.generation && this.current.kind === 'open') this.retry(clientId);
-    }, RATE_LIMIT_RETRY_MS);
+  /**
+   * A send the server refused. Resending is safe (the server stores a clientId once), so a passing refusal
+   * (the store could not write, the rate limit) is resent on this link after a backoff and stays pending,
+   * "sending…", until refusals have lasted SEND_PATIENCE_MS; then it shows failed, with Retry, and each new
+   * link still resends it. Permanent ones (too large, invalid) fail at once.
+   */
+  private refused(clientId: string, error: Extract<ServerFrame, { type: 'error' }>, generation: number): OutboxEntry | undefined {
+    const refusal = permanent(error.code) ? undefined : this.outbox.refused(clientId, (this.options.now ?? Date.now)());
+    if (refusal === undefined || refusal.forMs >= SEND_PATIENCE_MS) return this.outbox.fail(clientId, error.code, error.message);
+    this.schedule(
+      () => {
+        const entry = this.outbox.get(clientId);
+        if (generation === this.generation && this.current.kind === 'open' && entry?.status === 'pending') this.transmit(entry, generation);
+      },
+      backoffDelay(refusal.count - 1, { baseMs: 1_000, random: this.options.random }),
+    );
+    return this.outbox.get(clientId);
   }
 
   private transmit(entry: OutboxEntry, generation: number): void {
@@ -298,7 +323,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.cancels.watchdog();
     if (this.current.kind !== 'open' || this.transport?.heartbeats !== true) return;
     this.cancels.watchdog = this.schedule(
-      () => this.linkFailed(generation, { code: CLOSE_CODES.HEARTBEAT_TIMEOUT.code, reason: 'heartbeat timeout' }, 'error'),
+      () => this.linkFailed(generation, { code: CLOSE_CODES.HEARTBEAT_TIMEOUT.code, reason: 'heartbeat timeout' }, 'silent'),
       this.heartbeatMs * 2.5,
     );
   }

@@ -4,7 +4,7 @@ export { createClientId } from './client-id.js';
 export { Connection } from './connection.js';
 export { Emitter } from './emitter.js';
 export type { ConnectionEvents, ConnectionOptions, ConnectionState, NetworkHooks, Schedule } from './connection-types.js';
-export { windowNetworkHooks, type NetworkEventTarget } from './network-hooks.js';
+export { windowNetworkHooks, type NetworkEventTarget, type VisibilityEventTarget } from './network-hooks.js';
 export type { OutboxEntry } from './outbox.js';
 export { POLL_WAIT_MS } from './poll-transport.js';
 export type { EventSourceConstructor, EventSourceLike } from './sse-transport.js';

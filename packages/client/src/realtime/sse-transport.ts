@@ -14,7 +14,6 @@ import {
 /** The part of the EventSource API used here; the browser's `EventSource` fits, and so does testkit's Node one. */
 export interface EventSourceLike {
   close(): void;
-  addEventListener(type: 'open', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
   addEventListener(type: 'error', listener: () => void): void;
 }
@@ -29,10 +28,10 @@ export type EventSourceConstructor = new (url: string) => EventSourceLike;
 export class SseTransport implements Transport {
   readonly name = 'sse';
   /**
-   * The gateway heartbeats SSE with comment lines, which EventSource never surfaces, so silence says
-   * nothing here: a dead stream is noticed by EventSource's own error, or by a failing send.
+   * The gateway heartbeats SSE with `ping` data frames (comment lines never reach EventSource's listeners),
+   * so silence means the stream is dead or held back by a proxy that buffers it: the watchdog ends it.
    */
-  readonly heartbeats = false;
+  readonly heartbeats = true;
   private source: EventSourceLike | undefined;
   private ended = false;
 
@@ -47,22 +46,24 @@ export class SseTransport implements Transport {
       const url = realtimeUrl(this.target, 'sse', { lastSeq: this.target.lastSeq, ...batchQuery(this.target) });
       const source = new this.EventSourceImpl(url);
       this.source = source;
+      // Established on `welcome`, as WebSocket is, not on EventSource's `open`: a proxy that passes the
+      // headers but buffers the body would otherwise pass for a working link that delivers nothing.
       let opened = false;
-      source.addEventListener('open', () => {
-        if (this.ended) return;
-        opened = true;
-        resolve();
-      });
       source.addEventListener('message', (event) => {
         const frame = this.ended ? undefined : parseServerFrame(event.data);
-        if (frame !== undefined) onFrame(frame);
+        if (frame === undefined) return;
+        if (frame.type === 'welcome' && !opened) {
+          opened = true;
+          resolve();
+        }
+        onFrame(frame);
       });
       source.addEventListener('error', () => {
         if (this.ended) return;
         this.ended = true;
         source.close();
         void this.closeReason(url, opened).then((close) => {
-          if (!opened) reject(new Error(`SSE failed before opening (${close.code})`));
+          if (!opened) reject(new Error(`SSE failed before welcome (${close.code})`));
           onClose(close);
         });
       });

@@ -1,5 +1,11 @@
 import type { TransportName } from './transport.js';
 
+/**
+ * How a link failed: `timeout`, it never reached `welcome` in time; `silent`, it was open and its heartbeats
+ * stopped; `error`, it was refused or broke.
+ */
+export type LinkFailure = 'timeout' | 'silent' | 'error';
+
 /** How often a transport that never opened may fail before the next one is tried. */
 const FAILURES_BEFORE_FALLBACK = 2;
 
@@ -7,7 +13,8 @@ const FAILURES_BEFORE_FALLBACK = 2;
  * Chooses the transport for the next attempt: WebSocket first, then SSE, then long polling. A proxy
  * that silently swallows upgrades shows up as an open timeout, which falls back at once; a transport
  * that fails outright gets a second chance first. The first transport that opens is kept for the
- * rest of the session, so later reconnects do not pay for the fallback again.
+ * rest of the session, so later reconnects do not pay for the fallback again — unless it stops opening
+ * in time, or it is SSE and goes silent.
  */
 export class TransportPicker {
   private index = 0;
@@ -28,9 +35,11 @@ export class TransportPicker {
   }
 
   /** Records a failed attempt; true when the next attempt uses another transport (then it should start without backoff). */
-  failed(kind: 'timeout' | 'error'): boolean {
+  failed(kind: LinkFailure): boolean {
     // A proven transport that stops opening (say, a proxy was added mid-session) is demoted on timeouts only:
-    // plain errors are usually the network, which every transport would suffer alike.
+    // plain errors are usually the network, which every transport would suffer alike. Silence is a timeout
+    // on SSE, whose stream a proxy can hold back in its buffer, and the network on WebSocket, which none buffers.
+    if (kind === 'silent') kind = this.proven === 'sse' ? 'timeout' : 'error';
     if (this.proven !== undefined) {
       if (kind === 'error') return false;
       this.index = this.order.indexOf(this.proven);

@@ -34,6 +34,6 @@ export function agentConnection(token: string | null, conversationId: string, la
     WebSocket: ParamWebSocket as unknown as WebSocketConstructor,
     EventSource: ParamEventSource as unknown as EventSourceConstructor,
     fetch: (input, init) => globalThis.fetch(typeof input === 'string' ? withParams(input) : input, init),
-    network: windowNetworkHooks(window),
+    network: windowNetworkHooks(window, document),
   });
 }

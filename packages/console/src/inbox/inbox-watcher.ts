@@ -54,7 +54,11 @@ export function useInboxWatcher(token: string | null): void {
     // The console's own EventSource (no outbox or resume needed: any event just means "look again").
     const query = new URLSearchParams(token === null ? { inbox: '1' } : { token, inbox: '1' });
     const source = typeof EventSource === 'undefined' ? null : new EventSource(`/v1/realtime/sse?${query.toString()}`);
-    if (source !== null) source.onmessage = changed;
+    // Heartbeats (`ping` frames, every 25 s) say nothing changed.
+    if (source !== null)
+      source.onmessage = (event: MessageEvent<unknown>) => {
+        if (event.data !== '{"type":"ping"}') changed();
+      };
     return () => {
       stopped = true;
       clearInterval(interval);

@@ -49,14 +49,14 @@ describe('heartbeats [sqlite]', () => {
     ws.close();
   });
 
-  it('writes an SSE comment as heartbeat while nothing else happens', async () => {
+  it('writes an SSE ping frame, which EventSource shows, as heartbeat while nothing else happens', async () => {
     const { token } = await openVisitor(server);
     const controller = new AbortController();
     const response = await fetch(`${server.baseUrl}/v1/realtime/sse?token=${encodeURIComponent(token)}`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
-    while ((text.match(/: ping\n\n/g) ?? []).length < 2) {
+    while ((text.match(/^data: \{"type":"ping"\}\n\n/gm) ?? []).length < 2) {
       const { value, done } = await reader.read();
       if (done) throw new Error(`stream ended early: ${text}`);
       text += value;

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { HEARTBEAT_MS } from '@parley/protocol';
+import { HEARTBEAT_MS, type ServerFrame } from '@parley/protocol';
 import type { Gateway } from './gateway.js';
 import { registerHttpSend } from './http-send.js';
 
 /**
  * Server-Sent Events adapter: one `data:` event per frame (`message` and `messages` frames carry `id: <seq>` so the
- * browser's automatic reconnect resumes with Last-Event-ID), a comment line as heartbeat, and sends
+ * browser's automatic reconnect resumes with Last-Event-ID), a `ping` frame as heartbeat, and sends
  * by POST. The session's close code travels as a final `close` frame, as SSE has none of its own.
  */
 export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
@@ -25,8 +25,10 @@ export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app
       // Hijacked replies skip @fastify/cors; authenticate() has already checked this origin against the widget.
       ...(origin === undefined ? {} : { 'access-control-allow-origin': origin, vary: 'Origin' }),
     });
+    // No padding to push the first bytes through a buffering proxy: it would get `welcome` through one that
+    // buffers in chunks and hide the buffering until the watchdog; without it the client falls back at once.
     res.write(': parley\n\n');
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), gateway.options.session.heartbeatMs ?? HEARTBEAT_MS);
+    const heartbeat = setInterval(() => res.write(PING), gateway.options.session.heartbeatMs ?? HEARTBEAT_MS);
     heartbeat.unref();
     const session = gateway.open(principal, {
       write: (json, frame) => {
@@ -48,6 +50,12 @@ export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app
 
   await app.register(async (scope) => registerHttpSend(scope, gateway, '/v1/realtime/sse/send'));
 };
+
+/**
+ * The heartbeat is a data frame, not a comment line: EventSource never shows comments, and the client's
+ * watchdog must see it to tell a live stream from one that a buffering proxy holds back.
+ */
+const PING = `data: ${JSON.stringify({ type: 'ping' } satisfies ServerFrame)}\n\n`;
 
 function seqOf(value: string | string[] | undefined): number {
   const text = Array.isArray(value) ? value[0] : value;
