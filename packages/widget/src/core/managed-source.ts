@@ -141,7 +141,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       token: session.token,
       lastSeq,
       initialOutbox: outbox.map((entry) => (entry.status === 'failed' && entry.retryable ? { ...entry, status: 'pending' } : entry)),
-      network: windowNetworkHooks(window),
+      network: windowNetworkHooks(window, document),
       ...(this.options.transports === undefined ? {} : { transports: this.options.transports }),
     });
     this.connection = connection;
