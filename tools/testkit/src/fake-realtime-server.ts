@@ -18,6 +18,8 @@ export interface FakeBehaviour {
   loseAcks: number;
   /** The next N sends are not stored at all: the sender's link dies first (a crash before commit). */
   dropSends: number;
+  /** The next N sends are answered PARLEY_ERR_SEND_FAILED and not stored (the store could not write: a full disk). */
+  refuseSends: number;
   /** How long the backlog after welcome takes (a slow database read on resume); 0 sends it on the next tick. */
   backlogDelayMs: number;
 }
@@ -31,7 +33,15 @@ export type FakeTransport = 'ws' | 'sse' | 'poll';
  * a client can tell the difference.
  */
 export class FakeRealtimeServer {
-  readonly behaviour: FakeBehaviour = { dropUpgrades: false, sse: 'ok', ackDelayMs: 0, loseAcks: 0, dropSends: 0, backlogDelayMs: 0 };
+  readonly behaviour: FakeBehaviour = {
+    dropUpgrades: false,
+    sse: 'ok',
+    ackDelayMs: 0,
+    loseAcks: 0,
+    dropSends: 0,
+    refuseSends: 0,
+    backlogDelayMs: 0,
+  };
   readonly conversation = new FakeConversation();
   /** Every connect per transport, and every hello's lastSeq: what tests assert on. */
   readonly connects: Record<FakeTransport, number> = { ws: 0, sse: 0, poll: 0 };
@@ -153,6 +163,10 @@ export class FakeRealtimeServer {
     if (frame.type === 'ping') return { type: 'pong' };
     if (frame.type !== 'send') return undefined;
     this.sends.push(frame.clientId);
+    if (this.behaviour.refuseSends > 0) {
+      this.behaviour.refuseSends--;
+      return { type: 'error', code: 'PARLEY_ERR_SEND_FAILED', message: 'could not store the message', clientId: frame.clientId };
+    }
     if (this.behaviour.dropSends > 0) {
       this.behaviour.dropSends--;
       sender.kill();

@@ -29,6 +29,19 @@ describe.each(['ws', 'sse', 'poll'] as const)('delivery over %s', (transport) =>
     expect(server.conversation.messages.filter((message) => message.text === 'survives a crash')).toHaveLength(1);
   });
 
+  it('resends a message the server could not store by itself, pending all along, and it is stored once', async () => {
+    const { connection } = connect({ transports: [transport], random: () => 0.5 });
+    await until(() => connection.state.kind === 'open');
+    server.behaviour.refuseSends = 2;
+    const shown = new Set<string>();
+    connection.on('error', () => shown.add(connection.snapshot()[0]?.status ?? 'gone'));
+    const entry = connection.send('stored at last');
+    await until(() => connection.snapshot().length === 0);
+    expect(server.sends).toEqual([entry.clientId, entry.clientId, entry.clientId]);
+    expect([...shown]).toEqual(['pending']);
+    expect(server.conversation.messages.filter((message) => message.clientId === entry.clientId)).toHaveLength(1);
+  });
+
   it('accepts the resend of a message whose ack was lost as a duplicate, storing it once', async () => {
     const { connection, messages } = connect({ transports: [transport] });
     await until(() => connection.state.kind === 'open');
