@@ -131,7 +131,11 @@ export async function runBotProxyBench() {
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return response.json();
   };
-  const bot = await admin('/v1/bots', { kind: 'openai', name: 'Bench LLM', config: { baseUrl: upstreamUrl, model: 'bench' } });
+  const bot = await admin('/v1/bots', {
+    kind: 'openai',
+    name: 'Bench LLM',
+    config: { baseUrl: upstreamUrl, model: 'bench', allowPrivateNetwork: true },
+  });
   const widget = await admin('/v1/widgets', { name: 'Bench', botId: bot.id });
   const session = await (
     await fetch(`${base}/v1/widgets/${widget.id}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })

@@ -352,7 +352,12 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     const bot = await api<{ id: string }>('POST', '/v1/bots', {
       kind: 'webhook',
       name: 'Streaming n8n',
-      config: { url: `http://127.0.0.1:${(n8n.address() as AddressInfo).port}/webhook/chat`, flavor: 'n8n', stream: true },
+      config: {
+        url: `http://127.0.0.1:${(n8n.address() as AddressInfo).port}/webhook/chat`,
+        flavor: 'n8n',
+        stream: true,
+        allowPrivateNetwork: true,
+      },
     });
     const widget = await api<{ id: string }>('POST', '/v1/widgets', { name: 'Streaming', botId: bot.id });
     const session = await api<{ token: string; conversationId: string }>('POST', `/v1/widgets/${widget.id}/sessions`, {

@@ -61,7 +61,7 @@ describe('a streamed LLM reply in the widget', { timeout: 60_000 }, () => {
     const bot = await env.admin('POST', '/v1/bots', {
       kind: 'openai',
       name: 'LLM',
-      config: { baseUrl: llm.url, model: 'e2e-model', systemPrompt: 'You are the Parley demo assistant.' },
+      config: { baseUrl: llm.url, model: 'e2e-model', systemPrompt: 'You are the Parley demo assistant.', allowPrivateNetwork: true },
       secrets: { apiKey: 'sk-e2e-secret' },
     });
     const created = await env.admin('POST', '/v1/widgets', { name: 'LLM', botId: bot.id, title: 'Ask the model' });

@@ -22,7 +22,7 @@ describe('rich bot messages in the widget', { timeout: 60_000 }, () => {
     const created = await env.admin('POST', '/v1/bots', {
       kind: 'webhook',
       name: 'Rich',
-      config: { url: bot.url, flavor: 'generic', stream: true },
+      config: { url: bot.url, flavor: 'generic', stream: true, allowPrivateNetwork: true },
     });
     const rich = await env.admin('POST', '/v1/widgets', { name: 'Rich', botId: created.id, title: 'Rich desk', math: true });
     env.fill.set('WIDGET', rich.id);

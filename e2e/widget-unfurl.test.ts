@@ -69,7 +69,13 @@ describe('link previews in the widget', { timeout: 60_000 }, () => {
     // Loopback and any port for the previewer: the explicit option tests and intranets set.
     [env, browser, site] = await Promise.all([startWidgetEnv({ PARLEY_UNFURL_ALLOW_PRIVATE: '1' }), launchBrowser(), articleSite()]);
     bot = await startScriptedBot({ link: `${site.origin}/article` });
-    botId = (await env.admin('POST', '/v1/bots', { kind: 'webhook', name: 'Links', config: { url: bot.url, flavor: 'generic' } })).id;
+    botId = (
+      await env.admin('POST', '/v1/bots', {
+        kind: 'webhook',
+        name: 'Links',
+        config: { url: bot.url, flavor: 'generic', allowPrivateNetwork: true },
+      })
+    ).id;
   });
   afterAll(async () => {
     await Promise.all(contexts.map((context) => context.close()));

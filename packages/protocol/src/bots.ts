@@ -17,6 +17,12 @@ const timeoutMs = v.pipe(
   v.minValue(1000, 'must be at least 1000 ms'),
   v.maxValue(120_000, 'must be at most 120000 ms'),
 );
+/**
+ * The bot's upstream (and its tools and token endpoint) may be on a private, loopback or link-local
+ * address: an intranet n8n or Rasa. Off by default, so a bot form cannot point the server at its own
+ * network (the cloud metadata service, an admin port) by accident or on purpose.
+ */
+const allowPrivateNetwork = v.optional(v.boolean('must be true or false'));
 const text = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
 const headers = v.pipe(
   v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,100}$/, 'header names must be letters, digits or -')), text(4000)),
@@ -60,6 +66,7 @@ export const botKindSchemas = {
       flavor: v.optional(v.picklist(['n8n', 'generic'], 'must be n8n or generic')),
       stream: v.optional(v.boolean()),
       timeoutMs: v.optional(timeoutMs),
+      allowPrivateNetwork,
     }),
     secrets: v.strictObject({ signingSecret: v.optional(v.nullable(text(500))), headers: v.optional(v.nullable(headers)) }),
   },
@@ -70,6 +77,7 @@ export const botKindSchemas = {
       timeoutMs: v.optional(timeoutMs),
       /** Ask for `?stream=true`: each bot message is shown as soon as Rasa produces it. */
       stream: v.optional(v.boolean()),
+      allowPrivateNetwork,
     }),
     secrets: v.strictObject({ token: v.optional(v.nullable(text(2000))) }),
   },
@@ -87,6 +95,7 @@ export const botKindSchemas = {
       apiBaseUrl: v.optional(httpUrl),
       /** Overrides the OAuth token endpoint (default: the key's token_uri, else https://oauth2.googleapis.com/token). */
       tokenUrl: v.optional(httpUrl),
+      allowPrivateNetwork,
     }),
     secrets: v.strictObject({ serviceAccountKey: v.optional(v.nullable(text(20_000))) }),
   },
@@ -107,6 +116,7 @@ export const botKindSchemas = {
       maxToolSteps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10))),
       /** Offer the model a `handoff_to_human` tool (default true). */
       handoffTool: v.optional(v.boolean()),
+      allowPrivateNetwork,
     }),
     secrets: v.strictObject({ apiKey: v.optional(v.nullable(text(2000))) }),
   },

@@ -101,7 +101,7 @@ describeEachStore('n8n chat protocol endpoint', (server) => {
 
   it("relays a streaming bot's deltas as items of one segment, then stores the whole text once", async () => {
     const bot = await server().request('POST', '/v1/bots', {
-      body: { kind: 'openai', name: 'LLM', config: { baseUrl: `${llm.url}/v1`, model: 'm' } },
+      body: { kind: 'openai', name: 'LLM', config: { baseUrl: `${llm.url}/v1`, model: 'm', allowPrivateNetwork: true } },
     });
     const widget = await server().request('POST', '/v1/widgets', { body: { name: 'LLM widget', botId: bot.json.id } });
     const answer = await n8n(server(), widget.json.id, send('stream this please', 'session-stream-01'), { accept: 'text/plain' });

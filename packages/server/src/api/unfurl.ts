@@ -7,7 +7,8 @@ import { parseInput } from '../http/parse-input.js';
 import { servesUntrustedBytes } from '../http/untrusted-bytes.js';
 import { RateBuckets } from '../http/rate-buckets.js';
 import type { RouteOptions } from '../services.js';
-import { UnfurlError, type ImageSigner, type PagePreview, type Unfurler } from '../unfurl/index.js';
+import { OutboundError } from '../outbound/index.js';
+import type { ImageSigner, PagePreview, Unfurler } from '../unfurl/index.js';
 
 export interface UnfurlApiOptions extends RouteOptions {
   readonly unfurler: Unfurler;
@@ -123,6 +124,6 @@ async function explained<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw error instanceof UnfurlError ? new ApiError(CODES[error.failure], error.message, 'url') : error;
+    throw error instanceof OutboundError ? new ApiError(CODES[error.failure], error.message, 'url') : error;
   }
 }

@@ -30,7 +30,7 @@ const cases: ConnectorCase[] = [
     name: 'webhook (n8n, whole answers)',
     async start() {
       const fake = await startFakeN8n({ streaming: false });
-      return { fake, connector: (url = fake.url) => new WebhookN8nBot({ url: `${url}/webhook/abc/chat` }, {}) };
+      return { fake, connector: (url = fake.url) => new WebhookN8nBot({ allowPrivateNetwork: true, url: `${url}/webhook/abc/chat` }, {}) };
     },
     sessionKey: (r) => body(r)['sessionId'],
   },
@@ -38,7 +38,10 @@ const cases: ConnectorCase[] = [
     name: 'webhook (n8n, streaming)',
     async start() {
       const fake = await startFakeN8n({ streaming: true });
-      return { fake, connector: (url = fake.url) => new WebhookN8nBot({ url: `${url}/webhook/abc/chat`, stream: true }, {}) };
+      return {
+        fake,
+        connector: (url = fake.url) => new WebhookN8nBot({ allowPrivateNetwork: true, url: `${url}/webhook/abc/chat`, stream: true }, {}),
+      };
     },
     sessionKey: (r) => body(r)['sessionId'],
   },
@@ -48,7 +51,8 @@ const cases: ConnectorCase[] = [
       const fake = await startFakeGenericWebhook(SECRET);
       return {
         fake,
-        connector: (url = fake.url) => new WebhookGenericBot({ url: `${url}/bot`, flavor: 'generic' }, { signingSecret: SECRET }),
+        connector: (url = fake.url) =>
+          new WebhookGenericBot({ allowPrivateNetwork: true, url: `${url}/bot`, flavor: 'generic' }, { signingSecret: SECRET }),
       };
     },
     sessionKey: (r) => body(r)['conversationId'],
@@ -57,7 +61,7 @@ const cases: ConnectorCase[] = [
     name: 'rasa (REST channel)',
     async start() {
       const fake = await startFakeRasa();
-      return { fake, connector: (url = fake.url) => new RasaBot({ url: `${url}/webhooks/rest/webhook` }, {}) };
+      return { fake, connector: (url = fake.url) => new RasaBot({ allowPrivateNetwork: true, url: `${url}/webhooks/rest/webhook` }, {}) };
     },
     sessionKey: (r) => body(r)['sender'],
   },
@@ -65,7 +69,10 @@ const cases: ConnectorCase[] = [
     name: 'rasa (REST channel, streamed)',
     async start() {
       const fake = await startFakeRasa();
-      return { fake, connector: (url = fake.url) => new RasaBot({ url: `${url}/webhooks/rest/webhook`, stream: true }, {}) };
+      return {
+        fake,
+        connector: (url = fake.url) => new RasaBot({ allowPrivateNetwork: true, url: `${url}/webhooks/rest/webhook`, stream: true }, {}),
+      };
     },
     sessionKey: (r) => body(r)['sender'],
   },
@@ -79,7 +86,11 @@ const cases: ConnectorCase[] = [
       return {
         fake,
         connector: (url = fake.url) =>
-          new DialogflowBot({ ...config, apiBaseUrl: url }, { serviceAccountKey: dialogflow.serviceAccountKey }, tokens),
+          new DialogflowBot(
+            { allowPrivateNetwork: true, ...config, apiBaseUrl: url },
+            { serviceAccountKey: dialogflow.serviceAccountKey },
+            tokens,
+          ),
       };
     },
     sessionKey: (r) => (r.url.startsWith('/token') ? undefined : r.url),
@@ -88,7 +99,11 @@ const cases: ConnectorCase[] = [
     name: 'openai-compatible (SSE)',
     async start() {
       const fake = await startFakeOpenAi();
-      return { fake, connector: (url = fake.url) => new OpenAiBot({ baseUrl: `${url}/v1`, model: 'fake-model' }, { apiKey: 'sk-test' }) };
+      return {
+        fake,
+        connector: (url = fake.url) =>
+          new OpenAiBot({ allowPrivateNetwork: true, baseUrl: `${url}/v1`, model: 'fake-model' }, { apiKey: 'sk-test' }),
+      };
     },
     sessionKey: () => 'stateless',
   },

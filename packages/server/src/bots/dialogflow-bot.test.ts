@@ -12,7 +12,14 @@ describe('Dialogflow connector', () => {
   afterAll(() => dialogflow.upstream.close());
   const bot = (edition: 'es' | 'cx', tokens = new GoogleTokens()) =>
     new DialogflowBot(
-      { edition, projectId: 'demo-project', agentId: 'agent-1', location: 'europe-west1', apiBaseUrl: dialogflow.upstream.url },
+      {
+        allowPrivateNetwork: true,
+        edition,
+        projectId: 'demo-project',
+        agentId: 'agent-1',
+        location: 'europe-west1',
+        apiBaseUrl: dialogflow.upstream.url,
+      },
       { serviceAccountKey: dialogflow.serviceAccountKey },
       tokens,
     );
@@ -92,7 +99,7 @@ describe('Dialogflow connector', () => {
 
   it('fails with a reason when the key is not a service-account key', async () => {
     const broken = new DialogflowBot(
-      { edition: 'es', projectId: 'demo-project', apiBaseUrl: dialogflow.upstream.url },
+      { allowPrivateNetwork: true, edition: 'es', projectId: 'demo-project', apiBaseUrl: dialogflow.upstream.url },
       { serviceAccountKey: '{"type":"x"}' },
       new GoogleTokens(),
     );

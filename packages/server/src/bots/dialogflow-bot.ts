@@ -60,7 +60,7 @@ export class DialogflowBot implements BotConnector {
     const keyJson = this.secrets.serviceAccountKey;
     if (keyJson === undefined || keyJson === null) throw new BotError('the Dialogflow bot has no serviceAccountKey secret');
     const key = parseServiceAccountKey(keyJson);
-    const token = await this.tokens.token(key, this.config.tokenUrl, signal);
+    const token = await this.tokens.token(key, this.config.tokenUrl, signal, this.config.allowPrivateNetwork === true);
     const languageCode = this.config.languageCode ?? context.language;
     const payload = { parley: { conversationId: context.conversationId, pageUrl: context.pageUrl, language: context.language } };
     const es = this.config.edition === 'es';
@@ -74,6 +74,7 @@ export class DialogflowBot implements BotConnector {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(body),
         signal,
+        allowPrivateNetwork: this.config.allowPrivateNetwork === true,
       });
     } catch (error) {
       // A refused token (revoked, rotated key) must not stay cached until it would have expired.

@@ -36,14 +36,15 @@ export class GoogleTokens {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async token(key: ServiceAccountKey, tokenUrl: string | undefined, signal: AbortSignal): Promise<string> {
+  /** `allowPrivateNetwork`: the bot's setting, for a token endpoint on the operator's network (tests, proxies). */
+  async token(key: ServiceAccountKey, tokenUrl: string | undefined, signal: AbortSignal, allowPrivateNetwork = false): Promise<string> {
     const url = tokenUrl ?? key.token_uri ?? DEFAULT_TOKEN_URL;
     const cacheKey = `${key.client_email}|${url}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined && cached.expiresAt - EARLY_REFRESH_MS > this.now()) return cached.token;
     let exchange = this.pending.get(cacheKey);
     if (exchange === undefined) {
-      exchange = this.exchange(key, url, cacheKey, signal).finally(() => this.pending.delete(cacheKey));
+      exchange = this.exchange(key, url, cacheKey, signal, allowPrivateNetwork).finally(() => this.pending.delete(cacheKey));
       this.pending.set(cacheKey, exchange);
     }
     return exchange;
@@ -54,7 +55,13 @@ export class GoogleTokens {
     this.cache.delete(`${key.client_email}|${tokenUrl ?? key.token_uri ?? DEFAULT_TOKEN_URL}`);
   }
 
-  private async exchange(key: ServiceAccountKey, url: string, cacheKey: string, signal: AbortSignal): Promise<string> {
+  private async exchange(
+    key: ServiceAccountKey,
+    url: string,
+    cacheKey: string,
+    signal: AbortSignal,
+    allowPrivateNetwork: boolean,
+  ): Promise<string> {
     const issuedAt = Math.floor(this.now() / 1000);
     let assertion: string;
     try {
@@ -74,6 +81,7 @@ export class GoogleTokens {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
       signal,
+      allowPrivateNetwork,
     });
     const answer = parseJson(await readText(response, signal), tokenSchema);
     this.cache.set(cacheKey, { token: answer.access_token, expiresAt: this.now() + (answer.expires_in ?? 3600) * 1000 });

@@ -22,7 +22,11 @@ describe('OpenAI-compatible connector', () => {
     url: `${tool.url}/orders`,
   });
   const bot = (config: Record<string, unknown> = {}, loopback = true) =>
-    new OpenAiBot({ baseUrl: `${llm.url}/v1`, model: 'fake-model', ...config }, { apiKey: 'sk-test' }, { allowLoopbackHttp: loopback });
+    new OpenAiBot(
+      { allowPrivateNetwork: true, baseUrl: `${llm.url}/v1`, model: 'fake-model', ...config },
+      { apiKey: 'sk-test' },
+      { allowLoopbackHttp: loopback },
+    );
 
   it('sends the system prompt, the history window and the key, and streams the answer as deltas', async () => {
     const history = [message('visitor', 'old'), message('bot', 'older answer'), message('agent', 'an agent said'), message('bot', 'hm')];
@@ -102,7 +106,10 @@ describe('OpenAI-compatible connector', () => {
         'data: [DONE]\n\n',
       ]);
     });
-    const events = await collect(new OpenAiBot({ baseUrl: handoff.url, model: 'm' }, {}), contextSaying('a person please'));
+    const events = await collect(
+      new OpenAiBot({ allowPrivateNetwork: true, baseUrl: handoff.url, model: 'm' }, {}),
+      contextSaying('a person please'),
+    );
     expect(events.map((e) => e.type)).toEqual(['handoff', 'delta', 'end']);
     expect((handoff.requests[0]?.json as { tools: Array<{ function: { name: string } }> }).tools.map((t) => t.function.name)).toEqual([
       'handoff_to_human',
@@ -121,7 +128,7 @@ describe('OpenAI-compatible connector', () => {
       ]),
     );
     const stuck = new OpenAiBot(
-      { baseUrl: looping.url, model: 'm', tools: [getOrder()], maxToolSteps: 3 },
+      { allowPrivateNetwork: true, baseUrl: looping.url, model: 'm', tools: [getOrder()], maxToolSteps: 3 },
       {},
       { allowLoopbackHttp: true },
     );
@@ -137,7 +144,9 @@ describe('OpenAI-compatible connector', () => {
         'data: {"error":{"message":"overloaded"}}\n\n',
       ]),
     );
-    await expect(collect(new OpenAiBot({ baseUrl: failing.url, model: 'm' }, {}), contextSaying('hi'))).rejects.toThrow(/overloaded/);
+    await expect(
+      collect(new OpenAiBot({ allowPrivateNetwork: true, baseUrl: failing.url, model: 'm' }, {}), contextSaying('hi')),
+    ).rejects.toThrow(/overloaded/);
     await failing.close();
   });
 
@@ -148,7 +157,9 @@ describe('OpenAI-compatible connector', () => {
         sse({ delta: { content: '!' }, finish_reason: 'stop' }),
       ]),
     );
-    expect(spoken(await collect(new OpenAiBot({ baseUrl: terse.url, model: 'm' }, {}), contextSaying('hi')))).toBe('Hi!');
+    expect(
+      spoken(await collect(new OpenAiBot({ allowPrivateNetwork: true, baseUrl: terse.url, model: 'm' }, {}), contextSaying('hi'))),
+    ).toBe('Hi!');
     await terse.close();
   });
 });

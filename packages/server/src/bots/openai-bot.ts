@@ -60,7 +60,7 @@ export class OpenAiBot implements BotConnector {
   constructor(
     private readonly config: OpenAiConfig,
     private readonly secrets: OpenAiSecrets,
-    private readonly policy: ToolPolicy = { allowLoopbackHttp: false },
+    private readonly policy: Pick<ToolPolicy, 'allowLoopbackHttp'> = { allowLoopbackHttp: false },
   ) {
     this.needs = { historyWindow: config.historyWindow ?? HISTORY_WINDOW, widgetTools: true };
   }
@@ -90,7 +90,13 @@ export class OpenAiBot implements BotConnector {
       });
       for (const call of calls) {
         if (call.name === HANDOFF_TOOL) yield { type: 'handoff', reason: 'the model asked for a human' };
-        const content = await callTool(call, available, this.policy, context.conversationId, signal);
+        const content = await callTool(
+          call,
+          available,
+          { ...this.policy, allowPrivateNetwork: this.config.allowPrivateNetwork === true },
+          context.conversationId,
+          signal,
+        );
         messages.push({ role: 'tool', tool_call_id: call.id, content });
       }
     }
@@ -120,6 +126,7 @@ export class OpenAiBot implements BotConnector {
         ...(this.config.maxTokens === undefined ? {} : { max_tokens: this.config.maxTokens }),
       }),
       signal,
+      allowPrivateNetwork: this.config.allowPrivateNetwork === true,
     });
     // Some compatible servers ignore `stream: true` and answer whole; anything but an event stream is read as one answer.
     if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {

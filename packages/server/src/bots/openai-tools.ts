@@ -10,9 +10,10 @@ export interface ToolCall {
   readonly arguments: string;
 }
 
-/** Plain http:// tool URLs are refused, except to 127.0.0.1 when a test says so. */
+/** Plain http:// tool URLs are refused, except to 127.0.0.1 when a test says so; addresses follow the bot's allowPrivateNetwork. */
 export interface ToolPolicy {
   readonly allowLoopbackHttp: boolean;
+  readonly allowPrivateNetwork: boolean;
 }
 
 export const HANDOFF_TOOL = 'handoff_to_human';
@@ -68,6 +69,8 @@ export async function callTool(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: tool.name, arguments: args, conversationId }),
       signal,
+      allowPrivateNetwork: policy.allowPrivateNetwork,
+      maxBytes: 1024 * 1024,
     });
     return (await readText(response, signal)).slice(0, RESULT_MAX);
   } catch (error) {

@@ -10,7 +10,8 @@ describe('Rasa REST connector', () => {
     fake = await startFakeRasa();
   });
   afterAll(() => fake.close());
-  const bot = (stream = false) => new RasaBot({ url: `${fake.url}/webhooks/rest/webhook`, stream }, { token: 'rasa-token' });
+  const bot = (stream = false) =>
+    new RasaBot({ allowPrivateNetwork: true, url: `${fake.url}/webhooks/rest/webhook`, stream }, { token: 'rasa-token' });
 
   it('posts sender, message, metadata and input_channel as the REST channel expects', async () => {
     await collect(bot(), contextSaying('hello'));
@@ -65,7 +66,9 @@ describe('Rasa REST connector', () => {
   it('says nothing for an empty array (Rasa had nothing to say)', async () => {
     fake.mode = { kind: 'ok' };
     const empty = await startFakeRasaAnswering([]);
-    expect(await collect(new RasaBot({ url: `${empty.url}/webhooks/rest/webhook` }, {}), contextSaying('hi'))).toEqual([]);
+    expect(
+      await collect(new RasaBot({ allowPrivateNetwork: true, url: `${empty.url}/webhooks/rest/webhook` }, {}), contextSaying('hi')),
+    ).toEqual([]);
     await empty.close();
   });
 });

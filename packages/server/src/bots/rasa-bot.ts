@@ -50,6 +50,7 @@ export class RasaBot implements BotConnector {
         input_channel: 'parley',
       }),
       signal,
+      allowPrivateNetwork: this.config.allowPrivateNetwork === true,
     });
     if (this.config.stream === true) {
       for await (const line of readLines(response, signal)) if (line.trim() !== '') yield* toEvents(parseJson(line, messageSchema));

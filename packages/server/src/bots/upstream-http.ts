@@ -1,11 +1,13 @@
 import * as v from 'valibot';
+import { OutboundError, outboundPost } from '../outbound/index.js';
 import { BotError } from './bot-connector.js';
 
 /** Network failures that happen before the upstream saw the request: repeating it is safe. */
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Gateway answers: the upstream itself never ran the request. */
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-const EXCERPT = 200;
+/** How much of a 2xx body that is not JSON the error quotes: enough to tell an HTML error page from a typo. */
+const EXCERPT = 40;
 
 export interface UpstreamRequest {
   readonly url: string;
@@ -13,23 +15,33 @@ export interface UpstreamRequest {
   /** A FormData body is sent as multipart/form-data (fetch writes the boundary; set no content-type). */
   readonly body: string | URLSearchParams | FormData;
   readonly signal: AbortSignal;
+  /** The bot's `allowPrivateNetwork`: its upstream (and tools, token endpoint) may be on a private address. */
+  readonly allowPrivateNetwork: boolean;
+  /** The most body bytes read; default the outbound module's 8 MiB. */
+  readonly maxBytes?: number;
 }
 
 /**
- * POSTs to a bot's upstream and turns every way that can fail into a BotError whose message says
- * why (for the log; visitors only ever see the apology). A 2xx response is returned unread.
+ * POSTs to a bot's upstream under the outbound policy (public addresses unless the bot allows private
+ * ones, no redirects, bounded body) and turns every way that can fail into a BotError whose message
+ * says why (for the log; visitors only ever see the apology). A 2xx response is returned unread.
+ *
+ * The body of a failing answer is not quoted: it is the upstream's words, not ours, and error pages
+ * echo requests (the visitor's message, headers with keys) into a log line that outlives them. The
+ * status and content type say enough to look in the upstream's own log.
  */
 export async function postUpstream(request: UpstreamRequest): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(request.url, { method: 'POST', headers: { ...request.headers }, body: request.body, signal: request.signal });
+    response = await outboundPost(request);
   } catch (error) {
     throw asBotError(error, request.signal);
   }
   if (response.ok) return response;
-  const excerpt = await bodyExcerpt(response);
+  await response.body?.cancel().catch(() => undefined);
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim();
   throw new BotError(
-    `the upstream answered HTTP ${response.status}${excerpt === '' ? '' : `: ${excerpt}`}`,
+    `the upstream answered HTTP ${response.status}${type === undefined || type === '' ? '' : ` (${type.slice(0, 60)})`}`,
     RETRYABLE_STATUS.has(response.status),
   );
 }
@@ -119,6 +131,13 @@ export async function* readSse(response: Response, signal: AbortSignal): AsyncIt
 export function asBotError(error: unknown, signal: AbortSignal): BotError {
   if (error instanceof BotError) return error;
   if (signal.aborted) return new BotError('the upstream did not answer in time');
+  const refusal = outboundError(error);
+  if (refusal !== undefined) {
+    const hint = refusal.failure === 'refused' && / not a public address/.test(refusal.message) ? PRIVATE_HINT : '';
+    return new BotError(
+      `${refusal.failure === 'unavailable' ? 'could not read the upstream' : 'the upstream was not called'}: ${refusal.message}${hint}`,
+    );
+  }
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   return new BotError(`could not reach the upstream: ${code ?? message}`, code !== undefined && RETRYABLE_CODES.has(code));
@@ -132,10 +151,13 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-async function bodyExcerpt(response: Response): Promise<string> {
-  try {
-    return JSON.stringify((await response.text()).slice(0, EXCERPT));
-  } catch {
-    return '';
+const PRIVATE_HINT = ' If this bot is meant to run on your own network, set allowPrivateNetwork: true in its config.';
+
+/** Our own refusal, thrown directly or as the cause a stream read failed with. */
+function outboundError(error: unknown): OutboundError | undefined {
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
+    if (current instanceof OutboundError) return current;
+    current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
   }
+  return undefined;
 }

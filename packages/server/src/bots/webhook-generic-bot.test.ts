@@ -13,7 +13,8 @@ describe('generic JSON webhook connector', () => {
     fake = await startFakeGenericWebhook(Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'));
   });
   afterAll(() => fake.close());
-  const bot = (secret = SECRET) => new WebhookGenericBot({ url: `${fake.url}/bot`, flavor: 'generic' }, { signingSecret: secret });
+  const bot = (secret = SECRET) =>
+    new WebhookGenericBot({ allowPrivateNetwork: true, url: `${fake.url}/bot`, flavor: 'generic' }, { signingSecret: secret });
 
   it('signs each request the Standard Webhooks way, so the receiver can verify it', async () => {
     expect(await collect(bot(), contextSaying('hi'))).toEqual([{ type: 'text', text: 'Echo: hi' }]);

@@ -68,6 +68,7 @@ export class WebhookGenericBot implements BotConnector {
       },
       body,
       signal,
+      allowPrivateNetwork: this.config.allowPrivateNetwork === true,
     });
     if ((response.headers.get('content-type') ?? '').includes('ndjson')) {
       for await (const line of readLines(response, signal)) if (line.trim() !== '') yield toEvent(parseJson(line, eventSchema));

@@ -15,7 +15,10 @@ async function trigger(handler: FakeHandler, stream = true): Promise<{ bot: Webh
   fake = await startFakeUpstream(handler);
   return {
     fake,
-    bot: new WebhookN8nBot({ url: `${fake.url}/webhook/abc/chat`, stream }, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }),
+    bot: new WebhookN8nBot(
+      { allowPrivateNetwork: true, url: `${fake.url}/webhook/abc/chat`, stream },
+      { headers: { Authorization: 'Basic dXNlcjpwYXNz' } },
+    ),
   };
 }
 
@@ -72,7 +75,7 @@ describe('n8n Chat Trigger connector', () => {
   it("forwards the visitor's uploads as the multipart form @n8n/chat sends, metadata as a JSON string", async () => {
     fake = await startFakeUpstream(({ response }) => sendJson(response, { output: 'got the file' }));
     const url = 'https://parley.example/files/abc123';
-    const bot = new WebhookN8nBot({ url: `${fake.url}/webhook/abc/chat` }, {}, (asked) =>
+    const bot = new WebhookN8nBot({ allowPrivateNetwork: true, url: `${fake.url}/webhook/abc/chat` }, {}, (asked) =>
       Promise.resolve(asked === url ? { bytes: Buffer.from('hello file'), name: 'note.txt', mimeType: 'text/plain' } : undefined),
     );
     const file = message('visitor', 'note.txt', { type: 'file', payload: { url, name: 'note.txt', mimeType: 'text/plain', size: 10 } });
@@ -89,7 +92,7 @@ describe('n8n Chat Trigger connector', () => {
 
   it("sends JSON when the file is not one of Parley's uploads", async () => {
     fake = await startFakeUpstream(({ response }) => sendJson(response, { output: 'ok' }));
-    const bot = new WebhookN8nBot({ url: `${fake.url}/webhook/abc/chat` }, {}, () => Promise.resolve(undefined));
+    const bot = new WebhookN8nBot({ allowPrivateNetwork: true, url: `${fake.url}/webhook/abc/chat` }, {}, () => Promise.resolve(undefined));
     const file = message('visitor', 'x', { type: 'file', payload: { url: 'http://169.254.169.254/latest', name: 'x' } });
     await collect(bot, contextSaying('hi', 'conv_test', [file]));
     expect(fake.requests[0]?.headers['content-type']).toBe('application/json');

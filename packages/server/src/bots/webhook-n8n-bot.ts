@@ -62,6 +62,7 @@ export class WebhookN8nBot implements BotConnector {
       },
       body: uploads.length === 0 ? JSON.stringify(body) : multipart(body, uploads),
       signal,
+      allowPrivateNetwork: this.config.allowPrivateNetwork === true,
     });
     if (!stream) {
       yield* answerEvents(parseJson(await readText(response, signal), answerSchema));

@@ -35,7 +35,11 @@ describe('bot turns [sqlite]', () => {
   });
 
   async function openAiBot(baseUrl = `${upstream.url}/v1`): Promise<string> {
-    const bot = await server.json('POST', '/v1/bots', { kind: 'openai', name: 'LLM', config: { baseUrl, model: 'fake-model' } });
+    const bot = await server.json('POST', '/v1/bots', {
+      kind: 'openai',
+      name: 'LLM',
+      config: { baseUrl, model: 'fake-model', allowPrivateNetwork: true },
+    });
     return String(bot.body['id']);
   }
 
@@ -188,7 +192,11 @@ describe('bot turns [sqlite]', () => {
 
   it("forwards a visitor's upload to an n8n workflow as a multipart file", async () => {
     const n8n = await startFakeN8n({ streaming: false });
-    const bot = await server.json('POST', '/v1/bots', { kind: 'webhook', name: 'n8n', config: { url: `${n8n.url}/webhook/abc/chat` } });
+    const bot = await server.json('POST', '/v1/bots', {
+      kind: 'webhook',
+      name: 'n8n',
+      config: { url: `${n8n.url}/webhook/abc/chat`, allowPrivateNetwork: true },
+    });
     const visitor = await openVisitor(server, { botId: bot.body['id'], attachments: true });
     const upload = await fetch(`${server.baseUrl}/v1/conversations/${visitor.conversationId}/files?name=notes.txt`, {
       method: 'POST',
@@ -213,17 +221,24 @@ describe('bot turns [sqlite]', () => {
           case 'n8n streaming': {
             const fake = await startFakeN8n({ streaming: kind === 'n8n streaming' });
             started.push(fake);
-            return { kind: 'webhook', config: { url: `${fake.url}/webhook/x/chat`, stream: kind === 'n8n streaming' } };
+            return {
+              kind: 'webhook',
+              config: { url: `${fake.url}/webhook/x/chat`, stream: kind === 'n8n streaming', allowPrivateNetwork: true },
+            };
           }
           case 'generic webhook': {
             const fake = await startFakeGenericWebhook('s3cret');
             started.push(fake);
-            return { kind: 'webhook', config: { url: `${fake.url}/bot`, flavor: 'generic' }, secrets: { signingSecret: 's3cret' } };
+            return {
+              kind: 'webhook',
+              config: { url: `${fake.url}/bot`, flavor: 'generic', allowPrivateNetwork: true },
+              secrets: { signingSecret: 's3cret' },
+            };
           }
           case 'rasa': {
             const fake = await startFakeRasa();
             started.push(fake);
-            return { kind: 'rasa', config: { url: `${fake.url}/webhooks/rest/webhook` } };
+            return { kind: 'rasa', config: { url: `${fake.url}/webhooks/rest/webhook`, allowPrivateNetwork: true } };
           }
           case 'dialogflow es':
           case 'dialogflow cx': {
@@ -232,12 +247,16 @@ describe('bot turns [sqlite]', () => {
             const edition = kind.endsWith('es') ? 'es' : 'cx';
             return {
               kind: 'dialogflow',
-              config: { edition, projectId: 'demo-project', agentId: 'agent-1', apiBaseUrl: fake.upstream.url },
+              config: { edition, projectId: 'demo-project', agentId: 'agent-1', apiBaseUrl: fake.upstream.url, allowPrivateNetwork: true },
               secrets: { serviceAccountKey: fake.serviceAccountKey },
             };
           }
           default:
-            return { kind: 'openai', config: { baseUrl: `${upstream.url}/v1`, model: 'm' }, secrets: { apiKey: 'sk-1' } };
+            return {
+              kind: 'openai',
+              config: { baseUrl: `${upstream.url}/v1`, model: 'm', allowPrivateNetwork: true },
+              secrets: { apiKey: 'sk-1' },
+            };
         }
       };
       const bot = await server.json('POST', '/v1/bots', { name: kind, ...(await create()) });

@@ -1,9 +1,10 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * Which addresses the link previewer may connect to. A preview is fetched on a visitor's say-so, so
- * without this a chat message could make the server read its own admin port, the cloud metadata
- * service (169.254.169.254) or anything on the private network.
+ * Which addresses a server-side request may connect to unless the operator allowed private ones for
+ * that resource. A link preview is fetched on a visitor's say-so and a bot's URL is whatever a console
+ * admin typed, so without this a chat message or a bot form could make the server read its own admin
+ * port, the cloud metadata service (169.254.169.254) or anything on the private network.
  *
  * The rule is an allowlist: an IPv4 address must be ordinary unicast (ipaddr.js's `unicast` range,
  * which leaves out 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24,

@@ -1,14 +1,16 @@
 /**
- * Why a preview or a preview image could not be made. `invalid` and `refused` are about the link
- * itself (the route answers 400); `unavailable` is about the page (404). The message names the cause.
+ * Why a server-side request was not made or gave nothing usable. `invalid` and `refused` are about
+ * the address itself (a malformed URL; a destination the policy does not allow, a redirect that is
+ * not followed); `unavailable` is about the other end (no answer, an error status, too many bytes).
+ * The message names the cause and never quotes the response body.
  */
-export type UnfurlFailure = 'invalid' | 'refused' | 'unavailable';
+export type OutboundFailure = 'invalid' | 'refused' | 'unavailable';
 
-export class UnfurlError extends Error {
-  override readonly name = 'UnfurlError';
+export class OutboundError extends Error {
+  override readonly name = 'OutboundError';
 
   constructor(
-    readonly failure: UnfurlFailure,
+    readonly failure: OutboundFailure,
     message: string,
   ) {
     super(message);

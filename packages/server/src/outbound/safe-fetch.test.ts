@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeFetch, type FetchPolicy, type FetchRequest } from './safe-fetch.js';
 import type { Resolve } from './target-check.js';
-import { UnfurlError } from './unfurl-error.js';
+import { OutboundError } from './outbound-error.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -52,12 +52,12 @@ describe('safeFetch', () => {
     maxRedirects: 3,
     userAgent: 'test',
   };
-  const failure = async (work: Promise<unknown>): Promise<UnfurlError> => {
+  const failure = async (work: Promise<unknown>): Promise<OutboundError> => {
     const error = await work.then(
       () => undefined,
       (caught: unknown) => caught,
     );
-    if (!(error instanceof UnfurlError)) throw new Error(`expected an UnfurlError, got ${String(error)}`);
+    if (!(error instanceof OutboundError)) throw new Error(`expected an OutboundError, got ${String(error)}`);
     return error;
   };
   const page = (body: string | Buffer, headers: Record<string, string> = {}): Handler => {

@@ -1,10 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { decoded } from './decoded-body.js';
 import { checkUrl, resolveTarget, type Target, type TargetPolicy } from './target-check.js';
-import { UnfurlError } from './unfurl-error.js';
+import { OutboundError } from './outbound-error.js';
 
 export interface FetchPolicy extends TargetPolicy {
   /** For the whole fetch: every DNS answer, redirect and byte of the body. */
@@ -50,10 +49,10 @@ export async function safeFetch(link: string, request: FetchRequest, policy: Fet
       response.destroy();
       const location = response.headers.location;
       if (location === undefined || !URL.canParse(location, url.href)) {
-        throw new UnfurlError('unavailable', `${url.host} answered ${response.statusCode} without a usable Location.`);
+        throw new OutboundError('unavailable', `${url.host} answered ${response.statusCode} without a usable Location.`);
       }
       if (redirects >= policy.maxRedirects)
-        throw new UnfurlError('unavailable', `${link} redirects more than ${policy.maxRedirects} times.`);
+        throw new OutboundError('unavailable', `${link} redirects more than ${policy.maxRedirects} times.`);
       url = nextHop(new URL(location, url), policy);
       continue;
     }
@@ -66,7 +65,8 @@ function nextHop(url: URL, policy: FetchPolicy): URL {
   try {
     return checkUrl(url.href, policy);
   } catch (error) {
-    if (error instanceof UnfurlError) throw new UnfurlError('refused', `A redirect leads to ${url.href.slice(0, 200)}: ${error.message}`);
+    if (error instanceof OutboundError)
+      throw new OutboundError('refused', `A redirect leads to ${url.href.slice(0, 200)}: ${error.message}`);
     throw error;
   }
 }
@@ -109,12 +109,12 @@ async function read(
   const status = response.statusCode ?? 0;
   if (status < 200 || status > 299) {
     response.destroy();
-    throw new UnfurlError('unavailable', `${url.host} answered ${status}.`);
+    throw new OutboundError('unavailable', `${url.host} answered ${status}.`);
   }
   const { mimeType, charset } = parseContentType(response.headers['content-type']);
   if (!request.types.has(mimeType)) {
     response.destroy();
-    throw new UnfurlError(
+    throw new OutboundError(
       'unavailable',
       `${url.host} sent ${mimeType === '' ? 'no content type' : mimeType}, not ${[...request.types].join(' or ')}.`,
     );
@@ -122,9 +122,9 @@ async function read(
   const declared = Number(response.headers['content-length'] ?? Number.NaN);
   if (!request.truncate && declared > request.maxBytes) {
     response.destroy();
-    throw new UnfurlError('unavailable', `${url.host} sent ${declared} bytes; at most ${request.maxBytes} are read.`);
+    throw new OutboundError('unavailable', `${url.host} sent ${declared} bytes; at most ${request.maxBytes} are read.`);
   }
-  const source = decoded(response, url);
+  const source = decoded(response, url.host);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -134,7 +134,7 @@ async function read(
       const room = request.maxBytes - size;
       size += chunk.length;
       if (size > request.maxBytes) {
-        if (!request.truncate) throw new UnfurlError('unavailable', `${url.host} sent more than ${request.maxBytes} bytes.`);
+        if (!request.truncate) throw new OutboundError('unavailable', `${url.host} sent more than ${request.maxBytes} bytes.`);
         chunks.push(chunk.subarray(0, room));
         break;
       }
@@ -149,25 +149,6 @@ async function read(
   return { url, mimeType, charset, body: Buffer.concat(chunks) };
 }
 
-function decoded(response: IncomingMessage, url: URL): Readable {
-  const encoding = (response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'identity' || encoding === '') return response;
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
-      : encoding === 'deflate'
-        ? createInflate()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : undefined;
-  if (decoder === undefined) {
-    response.destroy();
-    throw new UnfurlError('unavailable', `${url.host} sent the unsupported content encoding ${encoding}.`);
-  }
-  response.once('error', (error) => decoder.destroy(error));
-  return response.pipe(decoder);
-}
-
 function parseContentType(header: string | undefined): { mimeType: string; charset: string | null } {
   const [type = '', ...parameters] = (header ?? '').split(';');
   const charset = parameters
@@ -180,7 +161,7 @@ function parseContentType(header: string | undefined): { mimeType: string; chars
 
 function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new UnfurlError('unavailable', `No answer within ${timeoutMs} ms.`));
+    const onAbort = () => reject(new OutboundError('unavailable', `No answer within ${timeoutMs} ms.`));
     if (deadline.aborted) return onAbort();
     deadline.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
@@ -188,9 +169,9 @@ function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal, timeoutMs: n
 }
 
 /** Network failures become `unavailable` with a short cause; our own refusals pass through. */
-function failure(error: unknown, deadline: AbortSignal, timeoutMs: number, url: URL): UnfurlError {
-  if (error instanceof UnfurlError) return error;
-  if (deadline.aborted) return new UnfurlError('unavailable', `${url.host} did not answer within ${timeoutMs} ms.`);
+function failure(error: unknown, deadline: AbortSignal, timeoutMs: number, url: URL): OutboundError {
+  if (error instanceof OutboundError) return error;
+  if (deadline.aborted) return new OutboundError('unavailable', `${url.host} did not answer within ${timeoutMs} ms.`);
   const code = error instanceof Error && 'code' in error ? String(error.code) : error instanceof Error ? error.message : String(error);
-  return new UnfurlError('unavailable', `${url.host} could not be read (${code}).`);
+  return new OutboundError('unavailable', `${url.host} could not be read (${code}).`);
 }

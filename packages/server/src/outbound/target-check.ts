@@ -1,12 +1,12 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isPublicAddress } from './address-policy.js';
-import { UnfurlError } from './unfurl-error.js';
+import { OutboundError } from './outbound-error.js';
 
 /** Resolves a host name to its addresses (`dns.lookup` with `all`); tests inject their own. */
 export type Resolve = (hostname: string) => Promise<readonly { readonly address: string; readonly family: number }[]>;
 
-const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+export const systemResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Where a request may go: the checked URL and the one address the connection is pinned to. */
 export interface Target {
@@ -24,8 +24,8 @@ export interface TargetPolicy {
 }
 
 /**
- * Public addresses on the standard ports; with PARLEY_UNFURL_ALLOW_PRIVATE (tests, intranets) any
- * address on any port. Only the shape checks (http(s), no credentials) remain then.
+ * Link previews' policy: public addresses on the standard ports; with PARLEY_UNFURL_ALLOW_PRIVATE
+ * (tests, intranets) any address on any port. Only the shape checks (http(s), no credentials) remain then.
  */
 export function targetPolicy(allowPrivate: boolean, resolve: Resolve = systemResolve): TargetPolicy {
   return { permits: allowPrivate ? () => true : isPublicAddress, anyPort: allowPrivate, resolve };
@@ -35,14 +35,15 @@ const STANDARD_PORTS = new Set(['', '80', '443']);
 
 /** Checks the shape of a link before anything is resolved: http(s), no credentials, the standard ports. */
 export function checkUrl(text: string, policy: Pick<TargetPolicy, 'anyPort'>): URL {
-  if (!URL.canParse(text)) throw new UnfurlError('invalid', `${JSON.stringify(text.slice(0, 200))} is not an absolute URL.`);
+  if (!URL.canParse(text)) throw new OutboundError('invalid', `${JSON.stringify(text.slice(0, 200))} is not an absolute URL.`);
   const url = new URL(text);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UnfurlError('invalid', `Only http and https links are previewed, not ${url.protocol.slice(0, -1)}.`);
+    throw new OutboundError('invalid', `Only http and https links are previewed, not ${url.protocol.slice(0, -1)}.`);
   }
-  if (url.username !== '' || url.password !== '') throw new UnfurlError('invalid', 'Links with a user name or password are not previewed.');
+  if (url.username !== '' || url.password !== '')
+    throw new OutboundError('invalid', 'Links with a user name or password are not previewed.');
   if (!policy.anyPort && !STANDARD_PORTS.has(url.port)) {
-    throw new UnfurlError('invalid', `Only the standard ports 80 and 443 are previewed, not ${url.port}.`);
+    throw new OutboundError('invalid', `Only the standard ports 80 and 443 are previewed, not ${url.port}.`);
   }
   url.hash = '';
   return url;
@@ -60,9 +61,10 @@ export async function resolveTarget(url: URL, policy: TargetPolicy): Promise<Tar
   const candidates = isIP(host) === 0 ? await resolveName(host, policy.resolve) : [{ address: host, family: isIP(host) }];
   const allowed = candidates.find((candidate) => policy.permits(candidate.address));
   if (allowed === undefined) {
-    throw new UnfurlError(
+    const addresses = candidates.map((c) => c.address).join(', ');
+    throw new OutboundError(
       'refused',
-      `${url.hostname} resolves to ${candidates.map((c) => c.address).join(', ')}, which is not a public address.`,
+      isIP(host) === 0 ? `${url.hostname} resolves to ${addresses}, which is not a public address.` : `${host} is not a public address.`,
     );
   }
   return { url, address: allowed.address, family: allowed.family === 6 ? 6 : 4 };
@@ -75,5 +77,5 @@ async function resolveName(hostname: string, resolve: Resolve): Promise<readonly
   } catch {
     // Unknown name, no network: both mean there is no page to preview, said below.
   }
-  throw new UnfurlError('unavailable', `${hostname} could not be resolved.`);
+  throw new OutboundError('unavailable', `${hostname} could not be resolved.`);
 }

@@ -2,5 +2,4 @@
 export { ImageSigner } from './image-signer.js';
 export { Unfurler, type ProxiedImage, type UnfurlerOptions } from './unfurler.js';
 export type { PagePreview } from './page-preview.js';
-export { UnfurlError, type UnfurlFailure } from './unfurl-error.js';
-export type { Resolve } from './target-check.js';
+// Their address rules, redirects and size bounds are the outbound module's (../outbound/), shared by every server-side request.

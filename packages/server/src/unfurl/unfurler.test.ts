@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Unfurler } from './unfurler.js';
-import { UnfurlError } from './unfurl-error.js';
+import { OutboundError } from '../outbound/index.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 
@@ -81,7 +81,7 @@ describe('Unfurler', () => {
   it('remembers a failure for ten minutes', async () => {
     const subject = unfurler();
     const key = subject.normalize(`${origin}/untitled`);
-    await expect(subject.preview(key)).rejects.toThrow(UnfurlError);
+    await expect(subject.preview(key)).rejects.toThrow(OutboundError);
     await expect(subject.preview(key)).rejects.toThrow('has no title');
     expect(hits.get('/untitled')).toBe(1);
     clock += 10 * 60 * 1000;
@@ -104,7 +104,7 @@ describe('Unfurler', () => {
     const strict = new Unfurler({ allowPrivate: false });
     expect(() => strict.normalize(`${origin}/article`)).toThrow('standard ports');
     const error = await strict.preview(strict.normalize('http://127.0.0.1/article')).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UnfurlError);
+    expect(error).toBeInstanceOf(OutboundError);
     expect(error).toMatchObject({ failure: 'refused' });
   });
 });

@@ -3,9 +3,7 @@ import { ExpiringCache } from './expiring-cache.js';
 import { decodeHtml } from './html-text.js';
 import { readPageMeta } from './page-meta.js';
 import { toPagePreview, type PagePreview } from './page-preview.js';
-import { safeFetch, type FetchPolicy } from './safe-fetch.js';
-import { checkUrl, targetPolicy, type Resolve } from './target-check.js';
-import { UnfurlError } from './unfurl-error.js';
+import { checkUrl, OutboundError, safeFetch, targetPolicy, type FetchPolicy, type Resolve } from '../outbound/index.js';
 
 export interface UnfurlerOptions {
   /** PARLEY_UNFURL_ALLOW_PRIVATE: private, loopback and link-local addresses and any port. */
@@ -33,7 +31,7 @@ const HTML_TYPES: ReadonlySet<string> = new Set(['text/html', 'application/xhtml
 const IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const USER_AGENT = 'Mozilla/5.0 (compatible; ParleyLinkPreview/1.0)';
 
-type Outcome<T> = T | UnfurlError;
+type Outcome<T> = T | OutboundError;
 
 /**
  * Link previews and their pictures, fetched by the server (safe-fetch.ts) and kept in memory per
@@ -57,7 +55,7 @@ export class Unfurler {
     this.pages = new ExpiringCache({ maxEntries: 5000 }, options.now);
     // 32 MiB of pictures at most: a browser caches what it showed, this saves the site from every new visitor.
     this.images = new ExpiringCache(
-      { maxEntries: 2000, maxWeight: 32 * 1024 * 1024, weigh: (value) => (value instanceof UnfurlError ? 0 : value.bytes.length) },
+      { maxEntries: 2000, maxWeight: 32 * 1024 * 1024, weigh: (value) => (value instanceof OutboundError ? 0 : value.bytes.length) },
       options.now,
     );
   }
@@ -72,7 +70,7 @@ export class Unfurler {
     return this.pages.has(key);
   }
 
-  /** The preview of a normalized link; throws the UnfurlError that explains why there is none. */
+  /** The preview of a normalized link; throws the OutboundError that explains why there is none. */
   async preview(key: string): Promise<PagePreview> {
     return settle(await this.pages.load(key, () => capture(() => this.fetchPreview(key)), ttl));
   }
@@ -90,7 +88,7 @@ export class Unfurler {
       this.policy,
     );
     const preview = toPagePreview(readPageMeta(decodeHtml(fetched.body, fetched.charset)), new URL(key), fetched.url);
-    if (preview === null) throw new UnfurlError('unavailable', `${fetched.url.host} has no title to show.`);
+    if (preview === null) throw new OutboundError('unavailable', `${fetched.url.host} has no title to show.`);
     // A picture the proxy would refuse on sight (another port, credentials) is left out rather than shown broken.
     return preview.image === null || this.fetchable(preview.image.url) ? preview : { ...preview, image: null };
   }
@@ -113,7 +111,7 @@ export class Unfurler {
     // The declared type must match the bytes: SVG (script) and anything else pretending to be a picture stay out.
     const sniffed = sniffType(fetched.body);
     if (sniffed === undefined || !IMAGE_TYPES.has(sniffed)) {
-      throw new UnfurlError(
+      throw new OutboundError(
         'unavailable',
         `${fetched.url.host} sent ${fetched.mimeType}, but the bytes are not a PNG, JPEG, GIF or WebP picture.`,
       );
@@ -123,7 +121,7 @@ export class Unfurler {
 }
 
 function ttl(outcome: Outcome<unknown>): number {
-  return outcome instanceof UnfurlError ? FAILURE_TTL_MS : PREVIEW_TTL_MS;
+  return outcome instanceof OutboundError ? FAILURE_TTL_MS : PREVIEW_TTL_MS;
 }
 
 /** Failures we explain are results to cache; anything else is a bug and is not remembered. */
@@ -131,12 +129,12 @@ async function capture<T>(work: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof UnfurlError) return error;
+    if (error instanceof OutboundError) return error;
     throw error;
   }
 }
 
 function settle<T>(outcome: Outcome<T>): T {
-  if (outcome instanceof UnfurlError) throw outcome;
+  if (outcome instanceof OutboundError) throw outcome;
   return outcome;
 }

@@ -1,15 +1,23 @@
 import type { TranslatorConfig } from '../config.js';
+import { outboundPost } from '../outbound/index.js';
 import type { Translator } from './translator.js';
 
 const TIMEOUT_MS = 30_000;
+/** A translation of a widget's texts is a few KB; anything much larger is not an answer. */
+const MAX_BYTES = 1024 * 1024;
 
-/** A Translator backed by any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, …). */
+/**
+ * A Translator backed by any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, …),
+ * called under the outbound policy: a public address unless PARLEY_TRANSLATOR_ALLOW_PRIVATE, no redirects.
+ */
 export class OpenAiTranslator implements Translator {
   constructor(private readonly config: TranslatorConfig) {}
 
   async translate(texts: Readonly<Record<string, string>>, from: string, to: string): Promise<Record<string, string>> {
-    const response = await fetch(`${this.config.url}/chat/completions`, {
-      method: 'POST',
+    const response = await outboundPost({
+      url: `${this.config.url}/chat/completions`,
+      allowPrivateNetwork: this.config.allowPrivateNetwork,
+      maxBytes: MAX_BYTES,
       headers: {
         'content-type': 'application/json',
         ...(this.config.apiKey === null ? {} : { authorization: `Bearer ${this.config.apiKey}` }),
