@@ -12,6 +12,7 @@ export * from './message.js';
 export * from './session.js';
 export * from './bots.js';
 export * from './api-keys.js';
+export * from './rebalance.js';
 export * from './agents.js';
 export { UI_STRING_KEYS, EN_UI_STRINGS, type UiStringKey, type UiStrings } from './i18n/ui-strings.js';
 export * from './i18n/builtin-languages.js';

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { REBALANCE_SPREAD_MAX_SECONDS } from '@parley/protocol';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /**
@@ -21,6 +22,8 @@ export interface TranslatorConfig {
   readonly url: string;
   readonly model: string;
   readonly apiKey: string | null;
+  /** The translator may be on a private or loopback address (PARLEY_TRANSLATOR_ALLOW_PRIVATE: a local Ollama, an intranet vLLM). */
+  readonly allowPrivateNetwork: boolean;
 }
 
 export interface Config {
@@ -30,8 +33,6 @@ export interface Config {
   readonly storage: StorageConfig;
   readonly redisUrl: string | null;
   readonly secret: string | null;
-  /** The translator may be on a private or loopback address (PARLEY_TRANSLATOR_ALLOW_PRIVATE: a local Ollama, an intranet vLLM). */
-  readonly allowPrivateNetwork: boolean;
   readonly publicUrl: string;
   readonly adminKey: string | null;
   readonly logLevel: LogLevel;
@@ -45,6 +46,12 @@ export interface Config {
   readonly mailDelayMs: number | null;
   /** Link previews may fetch private, loopback and link-local addresses on any port (PARLEY_UNFURL_ALLOW_PRIVATE; tests, intranets). */
   readonly unfurlAllowPrivate: boolean;
+  /** Peers whose X-Forwarded-* headers are believed (PARLEY_TRUST_PROXY; none by default). */
+  readonly trustProxy: TrustProxy;
+  /** Bearer token GET /metrics asks for (PARLEY_METRICS_TOKEN); null: only loopback clients may read it. */
+  readonly metricsToken: string | null;
+  /** Over how many seconds a rebalance (SIGUSR2, POST /v1/admin/rebalance) sheds this node's connections (PARLEY_REBALANCE_SPREAD_SECONDS). */
+  readonly rebalanceSpreadSeconds: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,10 +61,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-  /** Peers whose X-Forwarded-* headers are believed (PARLEY_TRUST_PROXY; none by default). */
-  readonly trustProxy: TrustProxy;
-  /** Bearer token GET /metrics asks for (PARLEY_METRICS_TOKEN); null: only loopback clients may read it. */
-  readonly metricsToken: string | null;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -67,6 +70,11 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const fail = (name: string, value: string, expected: string): never => {
     throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: ${expected}.`);
+  };
+  const readFlag = (name: string, meaning: string): boolean => {
+    const text = (read(name) ?? '0').toLowerCase();
+    if (!['0', '1', 'true', 'false'].includes(text)) fail(name, read(name) ?? '', `expected 1 or true (${meaning}), 0 or false`);
+    return text === '1' || text === 'true';
   };
 
   const portText = read('PARLEY_PORT') ?? '3000';
@@ -87,11 +95,6 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const databaseUrl = read('PARLEY_DATABASE_URL');
-  const readFlag = (name: string, meaning: string): boolean => {
-    const text = (read(name) ?? '0').toLowerCase();
-    if (!['0', '1', 'true', 'false'].includes(text)) fail(name, read(name) ?? '', `expected 1 or true (${meaning}), 0 or false`);
-    return text === '1' || text === 'true';
-  };
   let storage: StorageConfig = { kind: 'sqlite', file: resolve(dataDir, 'parley.db'), synchronous: synchronous ?? 'full' };
   if (databaseUrl !== undefined) {
     if (!/^postgres(ql)?:\/\/.+/.test(databaseUrl) || !URL.canParse(databaseUrl)) {
@@ -137,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: translatorUrl.replace(/\/+$/, ''),
       model: read('PARLEY_TRANSLATOR_MODEL') ?? 'gpt-4o-mini',
       apiKey: read('PARLEY_TRANSLATOR_API_KEY') ?? null,
+      allowPrivateNetwork: readFlag('PARLEY_TRANSLATOR_ALLOW_PRIVATE', 'the translator may be on a private address'),
     };
   }
 
@@ -156,7 +160,6 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_ADMIN_PASSWORD', '<hidden>', 'expected at least 8 characters');
   }
   const firstAdmin =
-      allowPrivateNetwork: readFlag('PARLEY_TRANSLATOR_ALLOW_PRIVATE', 'the translator may be on a private address'),
     adminEmail === undefined || adminPassword === undefined ? null : { email: adminEmail.toLowerCase(), password: adminPassword };
 
   const smtpUrl = read('PARLEY_SMTP_URL') ?? null;
@@ -181,6 +184,12 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_METRICS_TOKEN', '<hidden>', 'expected 16 to 200 printable characters without spaces');
   }
 
+  const spreadText = read('PARLEY_REBALANCE_SPREAD_SECONDS') ?? '60';
+  const rebalanceSpreadSeconds = Number(spreadText);
+  if (!/^\d{1,4}$/.test(spreadText) || rebalanceSpreadSeconds > REBALANCE_SPREAD_MAX_SECONDS) {
+    fail('PARLEY_REBALANCE_SPREAD_SECONDS', spreadText, `expected a whole number of seconds from 0 to ${REBALANCE_SPREAD_MAX_SECONDS}`);
+  }
+
   return {
     port,
     host,
@@ -197,7 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom,
     mailDelayMs,
     unfurlAllowPrivate,
-  };
-}
     trustProxy: typeof trustProxy === 'string' ? { kind: 'none' } : trustProxy,
     metricsToken,
+    rebalanceSpreadSeconds,
+  };
+}

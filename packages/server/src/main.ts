@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, type Parley } from './app.js';
 import { firstRun, type FirstRun } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { survivesClosedReader } from './http/stdout-destination.js';
@@ -22,7 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const { app, first } = await setUp(config);
+  const { app, rebalancer, first } = await setUp(config);
   await app.listen({ port: config.port, host: config.host });
 
   const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
@@ -61,6 +60,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // After a failover: shed this node's connections over PARLEY_REBALANCE_SPREAD_SECONDS, keep serving (docs/deploy.md).
+  // Node leaves SIGUSR2 to applications (SIGUSR1 is its inspector's); without this handler it would end the process.
+  process.on('SIGUSR2', () => {
+    if (!stopping) rebalancer.start(config.rebalanceSpreadSeconds * 1000);
+  });
 }
 
 /**
@@ -68,11 +72,11 @@ async function main(): Promise<void> {
  * the setup lock: nodes starting together on an empty database take turns, so exactly one creates the
  * first admin, key and demo widget, and the others find them.
  */
-async function setUp(config: Config): Promise<{ readonly app: FastifyInstance; readonly first: FirstRun }> {
+async function setUp(config: Config): Promise<Omit<Parley, 'services'> & { readonly first: FirstRun }> {
   const lock = await acquireSetupLock(config.storage, () => console.log('parley: another node is setting up the database; waiting for it'));
   try {
-    const { app, services } = await buildApp(config);
-    return { app, first: await firstRun(services, config.firstAdmin) };
+    const { app, services, rebalancer } = await buildApp(config);
+    return { app, rebalancer, first: await firstRun(services, config.firstAdmin) };
   } finally {
     await lock.release();
   }
