@@ -41,4 +41,33 @@ describe('startTcpProxy', () => {
     proxy.restore();
     expect(await roundTrip('three')).toBe('three');
   });
+
+  it('in a blackhole holds open and new connections without a byte either way, and lets the held bytes through after restore', async () => {
+    echo = createServer((socket) => socket.on('error', () => undefined).pipe(socket)).listen(0, '127.0.0.1');
+    await once(echo, 'listening');
+    const { port } = echo.address() as AddressInfo; // node:net types address() as string | AddressInfo | null.
+    proxy = await startTcpProxy({ target: { host: '127.0.0.1', port } });
+    const open = createConnection({ host: '127.0.0.1', port: proxy.port });
+    await once(open, 'connect');
+    const received: string[] = [];
+    open.on('data', (data) => received.push(data.toString()));
+    open.write('before');
+    await expect.poll(() => received.join('')).toBe('before');
+
+    proxy.cut('blackhole');
+    open.write(' held');
+    const late = createConnection({ host: '127.0.0.1', port: proxy.port });
+    await once(late, 'connect');
+    const lateReceived: string[] = [];
+    late.on('data', (data) => lateReceived.push(data.toString()));
+    late.write('late');
+    // Nothing is expected, so there is no event to wait for: a quarter second of silence stands for "nothing passes".
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect([received.join(''), lateReceived.join('')]).toEqual(['before', '']);
+
+    proxy.restore();
+    await expect.poll(() => [received.join(''), lateReceived.join('')]).toEqual(['before held', 'late']);
+    open.destroy();
+    late.destroy();
+  });
 });

@@ -1,11 +1,21 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 
+/**
+ * How a cut looks to the client: `reset` as a crashed peer or a refusing port (ECONNRESET at once);
+ * `blackhole` as a silent partition, where packets vanish and nothing tells the client: connections
+ * stay open and new ones are accepted, but no byte passes either way until `restore()`.
+ */
+export type CutMode = 'reset' | 'blackhole';
+
 export interface TcpProxy {
   /** The port it listens on (127.0.0.1, picked by the kernel). */
   readonly port: number;
-  /** Resets every open connection and refuses new ones (accepted, then reset at once) until `restore()`. */
-  cut(): void;
-  /** Lets connections through again. */
+  /**
+   * `reset` (the default): resets every open connection and refuses new ones (accepted, then reset at once) until
+   * `restore()`. `blackhole`: holds every connection, open and new, without passing a byte until `restore()`.
+   */
+  cut(mode?: CutMode): void;
+  /** Lets connections through again; after a blackhole, what was held goes through, late. */
   restore(): void;
   close(): Promise<void>;
 }
@@ -13,14 +23,27 @@ export interface TcpProxy {
 /**
  * A TCP relay of the test's own between a client and a real service, to cut the link without touching the
  * service (the machine's PostgreSQL, Redis or a Parley node keep running). A cut resets the sockets, as a
- * crashed peer or a refusing port does, so clients see ECONNRESET rather than a silent hang.
+ * crashed peer or a refusing port does, so clients see ECONNRESET rather than a silent hang — unless the
+ * test asks for the silent hang (`blackhole`).
  */
 export async function startTcpProxy(options: { readonly target: { readonly host: string; readonly port: number } }): Promise<TcpProxy> {
   const pairs = new Set<readonly [Socket, Socket]>();
-  let refusing = false;
+  /** Clients accepted during a blackhole, not yet connected to the target. */
+  const waiting = new Set<Socket>();
+  let state: 'open' | CutMode = 'open';
   const reset = (socket: Socket): void => void (socket.destroyed ? undefined : socket.resetAndDestroy());
-  const server = createServer((client) => {
-    if (refusing) return reset(client);
+  const flow = ([client, upstream]: readonly [Socket, Socket]): void => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const stall = ([client, upstream]: readonly [Socket, Socket]): void => {
+    // Unpiped and paused, so that nothing is read: what either side sends waits in the socket buffers.
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
+  const relay = (client: Socket): void => {
     const upstream = createConnection(options.target);
     const pair = [client, upstream] as const;
     pairs.add(pair);
@@ -31,8 +54,15 @@ export async function startTcpProxy(options: { readonly target: { readonly host:
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    flow(pair);
+  };
+  const server = createServer((client) => {
+    if (state === 'reset') return reset(client);
+    if (state === 'open') return relay(client);
+    client.pause();
+    waiting.add(client);
+    const forget = (): void => void waiting.delete(client);
+    client.on('error', forget).on('close', forget);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -43,14 +73,27 @@ export async function startTcpProxy(options: { readonly target: { readonly host:
       reset(upstream);
     }
     pairs.clear();
+    for (const client of waiting) reset(client);
+    waiting.clear();
   };
   return {
     port: address.port,
-    cut: () => {
-      refusing = true;
-      cutAll();
+    cut: (mode = 'reset') => {
+      state = mode;
+      if (mode === 'reset') cutAll();
+      else for (const pair of pairs) stall(pair);
     },
-    restore: () => void (refusing = false),
+    restore: () => {
+      const held = state === 'blackhole';
+      state = 'open';
+      if (!held) return;
+      for (const pair of pairs) flow(pair);
+      for (const client of [...waiting]) {
+        waiting.delete(client);
+        client.removeAllListeners('error').removeAllListeners('close');
+        relay(client);
+      }
+    },
     close: () =>
       new Promise((resolve) => {
         cutAll();
