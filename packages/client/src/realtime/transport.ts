@@ -17,8 +17,9 @@ export interface Transport {
   /** Whether the server heartbeats this link, so that silence means it is dead (poll has its own request timeouts). */
   readonly heartbeats: boolean;
   /**
-   * Starts the link. Resolves once it is established (WebSocket: `welcome` received; SSE: stream
-   * open; poll: first answer); rejects or calls `onClose` when it fails. `onClose` is called at most once.
+   * Starts the link. Resolves once it is established: `welcome` received (WebSocket, SSE; never on the
+   * socket's or stream's `open`, which a proxy may grant while it holds the rest back), or the first
+   * answer (poll, which starts with `welcome`). Rejects or calls `onClose` when it fails; `onClose` at most once.
    */
   open(onFrame: (frame: ServerFrame) => void, onClose: (close: TransportClose) => void): Promise<void>;
   /** Sends one frame. HTTP transports resolve with the server's answer (`ack` or `error`); rejects when the link failed. */
