@@ -60,6 +60,8 @@ describe('configuration from the environment', () => {
     ['PARLEY_LOG_LEVEL', 'loud'],
     ['PARLEY_TRANSLATOR_URL', 'ftp://x'],
     ['PARLEY_MAIL_DELAY_MS', '1s'],
+    ['PARLEY_REBALANCE_SPREAD_SECONDS', '-5'],
+    ['PARLEY_REBALANCE_SPREAD_SECONDS', '3601'],
     ['PARLEY_SQLITE_SYNCHRONOUS', 'off'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const attempt = () => loadConfig({ [name]: value });
