@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildApp, firstRun, loadConfig } from '@parley/server';
 import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
+import { runSqliteDurabilityBench } from './sqlite-durability.js';
 import { runWidgetLoadBench } from './widget-load.js';
 import { runWidgetSizeBench } from './widget-size.js';
 
@@ -86,6 +87,8 @@ rmSync(dataDir, { recursive: true, force: true });
 
 // The gateway bench runs its servers in child processes, after the in-process server bench has closed.
 await runGatewayBench();
+// What fsyncing every SQLite commit (PARLEY_SQLITE_SYNCHRONOUS=full, the default) costs beside normal.
+await runSqliteDurabilityBench();
 // Time-to-first-token through the managed bot path vs the upstream directly.
 await runBotProxyBench();
 

@@ -1,0 +1,202 @@
+// SQLite durability bench: what PARLEY_SQLITE_SYNCHRONOUS=full (the default: a commit is fsynced, so an acked
+// message survives power loss) costs beside normal (fsynced at checkpoints only: survives a process crash). Two
+// built servers, one per setting, both up at once; visitors send over WebSocket and each send's time to its ack
+// (the ack comes after the commit) is measured. Runs take turns between the settings and each figure is the
+// median over rounds, so a busy spell of this shared machine falls on both. Only the ratios compare across runs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@parley/testkit';
+import WebSocket from 'ws';
+
+const SECONDS = Number(process.env.BENCH_DURABILITY_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_DURABILITY_ROUNDS ?? 3);
+// Below the per-connection limit (20 frames/s, burst 40): load comes from the number of visitors.
+const RATE = 15;
+/** A light load (300 msg/s), then four times that, where group commit has batches to make. */
+const LOADS = [20, 80];
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SETTINGS = ['full', 'normal'];
+// The data directory's filesystem decides what an fsync costs; BENCH_DATA_DIR puts it on the disk you deploy to.
+const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
+
+async function startParley(synchronous) {
+  const dataDir = mkdtempSync(join(DATA_PARENT, `parley-durability-${synchronous}-`));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'packages/server/dist/main.js')], {
+    env: {
+      ...process.env,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_ADMIN_KEY: ADMIN_KEY,
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_PORT: String(port),
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_SQLITE_SYNCHRONOUS: synchronous,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`parley (${synchronous}) exited with ${child.exitCode}`);
+    if (i > 200) throw new Error(`parley (${synchronous}) did not become ready in 20 s`);
+    if (
+      await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await sleep(100);
+  }
+  const stop = async () => {
+    if (child.exitCode === null) await new Promise((done) => child.once('exit', done).kill('SIGTERM'));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { synchronous, base, url: `ws://127.0.0.1:${port}`, stop };
+}
+
+async function post(base, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${path} → ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * Fresh visitors, each conversation assigned to an agent as in the gateway bench: the bot (builtin, no rules)
+ * then stays out, and the work per message is its commit and its ack.
+ */
+async function openVisitors(server, count) {
+  if (server.widgetId === undefined) {
+    const bot = await post(server.base, '/v1/bots', { kind: 'builtin', name: 'silent', config: {} });
+    server.widgetId = (await post(server.base, '/v1/widgets', { name: 'durability bench', botId: bot.id })).id;
+    const agent = { name: 'Bench agent', email: 'bench@example.com', password: 'bench password 0123' };
+    server.agentId = (await post(server.base, '/v1/agents', agent)).id;
+  }
+  const sockets = [];
+  for (let i = 0; i < count; i++) {
+    const { token, conversationId } = await post(server.base, `/v1/widgets/${server.widgetId}/sessions`, {});
+    await post(server.base, `/v1/inbox/${conversationId}/assign`, { agentId: server.agentId });
+    const socket = new WebSocket(`${server.url}/v1/realtime/ws?token=${encodeURIComponent(token)}`, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: 0 })));
+      socket.on('error', reject);
+      socket.on('message', (data) => JSON.parse(data.toString()).type === 'welcome' && resolve());
+    });
+    sockets.push(socket);
+  }
+  return sockets;
+}
+
+const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+/** Every visitor sends RATE messages/s for SECONDS (after a 1 s warm-up); latency is send → ack. */
+async function runLoad(server, visitors) {
+  const sockets = await openVisitors(server, visitors);
+  const sentAt = new Map();
+  const latencies = [];
+  let measuring = false;
+  let errors = 0;
+  for (const socket of sockets) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === 'error') errors += 1;
+      if (frame.type !== 'ack') return;
+      const at = sentAt.get(frame.clientId);
+      sentAt.delete(frame.clientId);
+      if (at !== undefined && at.measured) latencies.push(performance.now() - at.time);
+    });
+  }
+  let sent = 0;
+  const timers = sockets.map((socket, i) => {
+    let n = 0;
+    const send = () => {
+      const clientId = `durability-${i}-${++n}`;
+      sentAt.set(clientId, { time: performance.now(), measured: measuring });
+      if (measuring) sent += 1;
+      socket.send(JSON.stringify({ type: 'send', clientId, text: `durability ${n}` }));
+    };
+    // Staggered, so the visitors do not fire in lockstep.
+    return setTimeout(() => (timers[i] = setInterval(send, 1000 / RATE)), (i * 1000) / RATE / visitors);
+  });
+  await sleep(1000);
+  measuring = true;
+  await sleep(SECONDS * 1000);
+  measuring = false;
+  for (const timer of timers) clearInterval(timer);
+  await sleep(1000); // acks in flight still count
+  for (const socket of sockets) socket.terminate();
+  latencies.sort((a, b) => a - b);
+  return { acked: latencies.length, sent, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export async function runSqliteDurabilityBench() {
+  const servers = [];
+  try {
+    for (const synchronous of SETTINGS) servers.push(await startParley(synchronous));
+    const runs = Object.fromEntries(LOADS.flatMap((load) => SETTINGS.map((s) => [`${s}@${load}`, []])));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const load of LOADS) for (const server of servers) runs[`${server.synchronous}@${load}`].push(await runLoad(server, load));
+    }
+    const rows = LOADS.flatMap((load) =>
+      SETTINGS.map((synchronous) => {
+        const list = runs[`${synchronous}@${load}`];
+        return {
+          name: `synchronous=${synchronous}, ${load} visitors`,
+          offeredPerSecond: load * RATE,
+          ackedPerSecond: Math.round(median(list.map((r) => r.acked)) / SECONDS),
+          ackP50Ms: +median(list.map((r) => r.p50)).toFixed(2),
+          ackP99Ms: +median(list.map((r) => r.p99)).toFixed(2),
+          unacked: median(list.map((r) => r.sent - r.acked)),
+          errors: median(list.map((r) => r.errors)),
+        };
+      }),
+    );
+    const ratios = Object.fromEntries(
+      LOADS.map((load) => {
+        const [full, normal] = SETTINGS.map((s) => rows.find((row) => row.name === `synchronous=${s}, ${load} visitors`));
+        return [
+          `${load} visitors`,
+          {
+            ackedPerSecondFullVsNormal: +(full.ackedPerSecond / normal.ackedPerSecond).toFixed(2),
+            ackP50FullVsNormal: +(full.ackP50Ms / normal.ackP50Ms).toFixed(2),
+            ackP99FullVsNormal: +(full.ackP99Ms / normal.ackP99Ms).toFixed(2),
+          },
+        ];
+      }),
+    );
+    const report = {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      dataDir: DATA_PARENT,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      rows,
+      ratios,
+    };
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/sqlite-durability.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+    console.table(rows);
+    for (const [load, r] of Object.entries(ratios)) {
+      console.log(
+        `synchronous full/normal at ${load}: acked/s ×${r.ackedPerSecondFullVsNormal}, ack p50 ×${r.ackP50FullVsNormal}, ack p99 ×${r.ackP99FullVsNormal}`,
+      );
+    }
+    console.log(`(data directory under ${DATA_PARENT}; medians of ${ROUNDS} rounds) written to bench/results/sqlite-durability.json`);
+    return report;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runSqliteDurabilityBench();
