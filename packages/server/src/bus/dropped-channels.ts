@@ -27,11 +27,6 @@ export class DroppedChannels {
     return this.dropped !== 'all' && this.dropped.size === 0;
   }
 
-  /** How many channels are waiting to be announced ('all' once past the limit). */
-  get count(): number | 'all' {
-    return this.dropped === 'all' ? 'all' : this.dropped.size;
-  }
-
   add(channel: string): void {
     if (this.dropped === 'all') return;
     this.dropped.add(channel);

@@ -116,7 +116,7 @@ export class RedisBus implements Bus {
     this.publisher = new Redis(options.url, { ...common, connectionName: `parley-bus-pub-${this.nodeId}` });
     this.subscriber = new Redis(options.url, { ...common, connectionName: `parley-bus-sub-${this.nodeId}` });
     const closing = (): boolean => this.closed;
-    this.pubLink = new Link(this.publisher, 'publisher', this.log, closing, () => this.reportRecovery());
+    this.pubLink = new Link(this.publisher, 'publisher', this.log, closing, () => void this.announce());
     this.subLink = new Link(this.subscriber, 'subscriber', this.log, closing, () => void this.resubscribe());
     this.subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
     const pingIntervalMs = options.pingIntervalMs ?? 5000;
@@ -294,17 +294,6 @@ export class RedisBus implements Bus {
     this.scheduleAnnounce();
   }
 
-  private reportRecovery(): void {
-    if (this.dropped > 0) {
-      this.log.warn(
-        { dropped: this.dropped, channels: this.unannounced.count },
-        'Redis publisher is back; events dropped meanwhile reached this node only, telling the other nodes to catch up',
-      );
-      this.dropped = 0;
-    }
-    void this.announce();
-  }
-
   private scheduleAnnounce(): void {
     if (this.announceTimer !== undefined || this.closed) return;
     this.announceTimer = setTimeout(() => {
@@ -316,8 +305,9 @@ export class RedisBus implements Bus {
 
   /**
    * Tells the other nodes which channels missed this node's events, so they re-read them from the
-   * database (the events are stored before they are published). With the publisher down it waits
-   * for the publisher's next `ready`; a notice that fails is kept and tried again.
+   * database (the events are stored before they are published). Runs on every publisher `ready` and
+   * shortly after a drop; with the publisher down it waits for the next `ready`, and a notice that
+   * fails is kept and tried again.
    */
   private async announce(): Promise<void> {
     if (this.closed || this.announcing || this.unannounced.empty || this.pubLink.state !== 'up') return;
@@ -325,6 +315,12 @@ export class RedisBus implements Bus {
     const taken = this.unannounced.take();
     try {
       for (const body of encodeGapNotices(taken)) await this.publisher.publish(GAPS_CHANNEL, `${this.nodeId}${SEPARATOR}${body}`);
+      // Logged once the notice is out, which is also when the next outage gets its own first warning.
+      this.log.warn(
+        { dropped: this.dropped, channels: taken === 'all' ? 'all' : taken.size },
+        'Redis publisher is back; events dropped meanwhile reached this node only, telling the other nodes to catch up',
+      );
+      this.dropped = 0;
     } catch (error) {
       // Some notices may have gone out: announcing a channel twice only costs the others a database read.
       this.unannounced.giveBack(taken);
