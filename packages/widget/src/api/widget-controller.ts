@@ -8,6 +8,9 @@ import { Notifier } from './notify.js';
 import type { WidgetEvents } from './options.js';
 import { fetchConfig } from './widget-config.js';
 
+/** Messages asked of the server per scroll past the stored history. */
+const OLDER_PAGE = 50;
+
 /**
  * Turns what the UI and the JS API ask for into source commands and shared UI state, and folds the
  * source's events into the view. UI state goes to every tab (open, draft, seen, submitted forms).
@@ -25,7 +28,7 @@ export class WidgetController implements Controller {
     readonly widgetId: string | null,
   ) {
     this.unread = unreadCount(store.state);
-    share.on('message', (message) => this.onMessage(message));
+    share.on('messages', (messages) => this.onMessages(messages));
     share.on('outbox', (outbox) => store.set({ outbox }));
     share.on('typing', ({ author, active }) => {
       if (author.role !== 'visitor') store.set({ typing: active ? author : null });
@@ -43,7 +46,7 @@ export class WidgetController implements Controller {
     share.on('presence', (presence) => store.set({ presence }));
     share.on('state', (connection) => store.set({ connection }));
     share.on('reset', () => {
-      store.set({ messages: [], streams: [], owner: null, seenSeq: 0, done: [], agentReadSeq: 0, typing: null });
+      store.set({ messages: [], streams: [], owner: null, seenSeq: 0, done: [], agentReadSeq: 0, typing: null, older: 'idle' });
       this.afterChange();
     });
     share.on('ui', (patch) => this.applyUi(patch));
@@ -179,27 +182,57 @@ export class WidgetController implements Controller {
     }).catch(() => undefined);
   }
 
+  loadOlder(): void {
+    const { session } = this.persist.read();
+    const { messages, older } = this.store.state;
+    const oldest = messages[0];
+    if (session === null || this.server === null || oldest === undefined || oldest.seq <= 1 || older !== 'idle') return;
+    this.store.set({ older: 'loading' });
+    const url = `${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/messages?before=${oldest.seq}&limit=${OLDER_PAGE}`;
+    void fetch(url, { headers: { authorization: `Bearer ${session.token}` } })
+      .then((response) =>
+        response.ok ? (response.json() as Promise<{ items: Message[] }>) : Promise.reject(new Error(String(response.status))),
+      )
+      .then(
+        ({ items }) =>
+          // Shown, not stored: storage keeps the newest messages; these come back from the server when asked again.
+          this.store.set((state) => ({
+            messages: [...items.filter((message) => message.seq < (state.messages[0]?.seq ?? 0)), ...state.messages],
+            older: items.length < OLDER_PAGE ? 'none' : 'idle',
+          })),
+        // Offline or refused: the button stays, and the next scroll up asks again.
+        () => this.store.set({ older: 'idle' }),
+      );
+  }
+
   dismissUpload(id: string): void {
     this.store.set((state) => ({ uploads: state.uploads.filter((upload) => upload.id !== id) }));
   }
 
-  private onMessage(message: Message): void {
+  /** A live message or a batch of the backlog: one store change (one render) whatever its length. */
+  private onMessages(batch: readonly Message[]): void {
     const state = this.store.state;
-    if (state.messages.some((held) => held.id === message.id)) return;
-    const fromOthers = message.author.role !== 'visitor';
+    const held = new Set(state.messages.map((message) => message.id));
+    const fresh = batch.filter((message) => !held.has(message.id));
+    const last = fresh.findLast((message) => message.author.role !== 'visitor');
+    if (fresh.length === 0) return;
     this.store.set({
-      messages: [...state.messages, message].sort((a, b) => a.seq - b.seq),
+      // Nearly always appended in order already, which the sort only confirms.
+      messages: [...state.messages, ...fresh].sort((a, b) => a.seq - b.seq),
       // The stored message replaces the streamed preview (it may come just before or just after stream_end).
-      streams: fromOthers ? state.streams.filter((stream) => !stream.done && stream.text !== message.text) : state.streams,
-      typing: fromOthers && state.typing?.id === message.author.id ? null : state.typing,
+      streams: state.streams.filter(
+        (stream) => !fresh.some((message) => message.author.role !== 'visitor' && (stream.done || stream.text === message.text)),
+      ),
+      typing: fresh.some((message) => message.author.role !== 'visitor' && message.author.id === state.typing?.id) ? null : state.typing,
     });
-    this.events.emit('message', message);
-    const payload = message.payload ?? {};
-    if (message.type === 'event' && payload['event'] === 'handoff_requested') this.events.emit('handoff', message);
-    if (fromOthers && this.store.state.open && document.visibilityState === 'visible') this.markSeen();
-    else if (fromOthers && this.store.state.config.notifications.sound !== false && this.share.leading) this.notifier.chime();
-    if (fromOthers && state.config.voiceOut && state.open && this.share.leading) {
-      void import('../extras/voice.js').then(({ speak }) => speak(message.text, state.config.language));
+    for (const message of fresh) {
+      this.events.emit('message', message);
+      if (message.type === 'event' && message.payload?.['event'] === 'handoff_requested') this.events.emit('handoff', message);
+    }
+    if (last !== undefined && this.store.state.open && document.visibilityState === 'visible') this.markSeen();
+    else if (last !== undefined && this.store.state.config.notifications.sound !== false && this.share.leading) this.notifier.chime();
+    if (last !== undefined && state.config.voiceOut && state.open && this.share.leading) {
+      void import('../extras/voice.js').then(({ speak }) => speak(last.text, state.config.language));
     }
     this.afterChange();
   }

@@ -66,6 +66,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     peekDismissed: 0,
     online: navigator.onLine,
     uploads: [],
+    older: 'idle',
   };
   const store = new ViewStore(state);
   let identity = options.identity ?? null;

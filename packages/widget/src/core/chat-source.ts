@@ -25,8 +25,11 @@ export interface PresenceView {
 
 /** Everything a source reports; the UI store folds these into what it shows. */
 export interface SourceEvents {
-  /** A durable message, each seq once and in order. */
-  message: Message;
+  /**
+   * Durable messages, each seq once and in order: one live message, or a whole batch of the backlog,
+   * which the widget applies (stores, renders) in one step.
+   */
+  messages: readonly Message[];
   /** The unacked messages, whole (small): rendered as pending or failed bubbles. */
   outbox: readonly OutboxEntry[];
   typing: { readonly author: Author; readonly active: boolean };

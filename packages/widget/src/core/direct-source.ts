@@ -183,7 +183,7 @@ export class DirectSource extends Emitter<SourceEvents> implements ChatSource {
       clientId,
       createdAt: new Date().toISOString(),
     };
-    this.emit('message', message);
+    this.emit('messages', [message]);
   }
 
   private replace(entry: OutboxEntry): void {

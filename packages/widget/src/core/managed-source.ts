@@ -122,7 +122,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       this.session = session;
       this.emit('session', session);
       // The session answer holds the history (the greeting, a resumed identity's conversation): the connection resumes after it.
-      for (const message of created.messages) this.emit('message', message);
+      if (created.messages.length > 0) this.emit('messages', created.messages);
       const lastSeq = created.messages.at(-1)?.seq ?? 0;
       this.connect(session, lastSeq, carried);
     } catch (error) {
@@ -140,13 +140,18 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       baseUrl: this.options.baseUrl,
       token: session.token,
       lastSeq,
+      batches: true,
       initialOutbox: outbox.map((entry) => (entry.status === 'failed' && entry.retryable ? { ...entry, status: 'pending' } : entry)),
       network: windowNetworkHooks(window, document),
       ...(this.options.transports === undefined ? {} : { transports: this.options.transports }),
     });
     this.connection = connection;
     connection.on('message', (message) => {
-      this.emit('message', message);
+      this.emit('messages', [message]);
+      this.emitOutbox();
+    });
+    connection.on('messages', (messages) => {
+      this.emit('messages', messages);
       this.emitOutbox();
     });
     connection.on('ack', () => this.emitOutbox());

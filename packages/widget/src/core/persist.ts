@@ -67,11 +67,14 @@ export class PersistStore {
     return next;
   }
 
-  appendMessage(message: Message): void {
+  /** One read and one write per batch: a backlog of hundreds costs what one message does. */
+  appendMessages(batch: readonly Message[]): void {
     this.update((current) => {
-      if (current.messages.some((held) => held.id === message.id)) return {};
-      const messages = [...current.messages, message].sort((a, b) => a.seq - b.seq).slice(-KEEP_MESSAGES);
-      return { messages, lastSeq: Math.max(current.lastSeq, message.seq) };
+      const held = new Set(current.messages.map((message) => message.id));
+      const fresh = batch.filter((message) => !held.has(message.id)).slice(-KEEP_MESSAGES);
+      if (fresh.length === 0) return {};
+      const messages = [...current.messages, ...fresh].sort((a, b) => a.seq - b.seq).slice(-KEEP_MESSAGES);
+      return { messages, lastSeq: Math.max(current.lastSeq, ...fresh.map((message) => message.seq)) };
     });
   }
 

@@ -19,7 +19,7 @@ type Note =
 
 /** Events that change what is stored: the leader persists them before it tells anyone. */
 const LIVE_EVENTS: readonly (keyof SourceEvents)[] = [
-  'message',
+  'messages',
   'outbox',
   'typing',
   'read',
@@ -130,7 +130,7 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
 
   private persist<K extends keyof SourceEvents>(event: K, payload: SourceEvents[K]): void {
     const value: unknown = payload;
-    if (event === 'message') this.store.appendMessage(value as SourceEvents['message']);
+    if (event === 'messages') this.store.appendMessages(value as SourceEvents['messages']);
     else if (event === 'outbox') this.store.update(() => ({ outbox: value as SourceEvents['outbox'] }));
     else if (event === 'session') this.store.update(() => ({ session: value as SourceEvents['session'] }));
     else if (event === 'reset') this.store.update(() => ({ messages: [], lastSeq: 0, seenSeq: 0, done: [] }));

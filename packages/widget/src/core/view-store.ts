@@ -33,6 +33,11 @@ export interface ViewState {
   readonly dialog: 'restart' | null;
   readonly peekDismissed: number;
   readonly online: boolean;
+  /**
+   * Messages older than those held, asked of the server (the visitor scrolled past the stored history):
+   * `loading` while asked, `none` once the conversation's first message is here.
+   */
+  readonly older: 'idle' | 'loading' | 'none';
   /** Files on their way (progress 0–1), or refused (`error` is the text to show). */
   readonly uploads: readonly UploadView[];
 }

@@ -30,4 +30,6 @@ export interface Controller {
   /** Sends files (attachments on): checked, uploaded with progress, shown as the file message once stored. */
   attach(files: readonly File[]): void;
   dismissUpload(id: string): void;
+  /** Asks the server for a page of messages older than the oldest held (managed mode). */
+  loadOlder(): void;
 }

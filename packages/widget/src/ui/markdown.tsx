@@ -7,8 +7,25 @@ import { useEffect, useRef } from 'preact/hooks';
  * breaks, lists, headings, quotes, code, bold/italic/strike, links (http, https, mailto only), and
  * math (`$$…$$`, `\(…\)`) whose renderer is loaded only when a message has math.
  */
-export function Markdown({ text, math }: { readonly text: string; readonly math: boolean }): VNode {
-  return <>{blocks(text, math)}</>;
+export function Markdown({ text, math, live }: { readonly text: string; readonly math: boolean; readonly live?: boolean }): VNode {
+  // A streamed reply changes with every piece: kept, its partial texts would only push real messages out.
+  return <>{live === true ? blocks(text, math) : parsed(text, math)}</>;
+}
+
+/** Texts parsed lately: a message's Markdown is parsed once, not on every render of the list around it. */
+const PARSED = new Map<string, ComponentChildren[]>();
+const KEEP_PARSED = 400;
+
+function parsed(text: string, math: boolean): ComponentChildren[] {
+  const key = (math ? 'm' : 't') + text;
+  let nodes = PARSED.get(key);
+  if (nodes === undefined) {
+    nodes = blocks(text, math);
+    // Preact clones a vnode that is already mounted elsewhere, so the same nodes may serve several messages.
+    if (PARSED.size >= KEEP_PARSED) PARSED.delete(PARSED.keys().next().value ?? '');
+    PARSED.set(key, nodes);
+  }
+  return nodes;
 }
 
 function blocks(text: string, math: boolean): ComponentChildren[] {

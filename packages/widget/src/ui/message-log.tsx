@@ -4,8 +4,10 @@ import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { AttachIcon } from './icons.js';
 import { Markdown } from './markdown.js';
-import { hasRichContent, LazyContactCard, LazyLinkPreview, LazyRating, LazyRichContent, QuickReplies } from './rich-lazy.js';
-import { dayLabel, fill, timeLabel } from './text.js';
+import { MessageRow } from './message-row.js';
+import { LazyContactCard, LazyRating } from './rich-lazy.js';
+import { dayLabel, fill } from './text.js';
+import { useMessageWindow } from './use-message-window.js';
 import { useView } from './use-view.js';
 
 /**
@@ -21,8 +23,12 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [jump, setJump] = useState(false);
+  // The server holds older messages than these when the oldest held is not the conversation's first.
+  const older = ctl.server !== null && (messages[0]?.seq ?? 0) > 1 && state.older !== 'none' ? () => ctl.loadOlder() : null;
+  const { first, earlier, loadEarlier, onScrolled } = useMessageWindow(messages, log, older);
+  // The newest seq, not the length: earlier messages put in at the top are no news to scroll to.
   const count =
-    messages.length +
+    (messages.at(-1)?.seq ?? 0) +
     outbox.length +
     state.uploads.length +
     streams.reduce((sum, stream) => sum + stream.text.length, 0) +
@@ -39,6 +45,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
       element.scrollHeight - element.scrollTop - element.clientHeight < 60 || (atBottom.current && element.scrollTop >= lastTop.current);
     lastTop.current = element.scrollTop;
     if (atBottom.current) setJump(false);
+    onScrolled(atBottom.current);
   };
 
   useLayoutEffect(() => {
@@ -73,46 +80,37 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   const held = new Set(messages.map((message) => message.clientId));
   const rows: ComponentChildren[] = [];
   let day = '';
-  let previous: Message | undefined;
   const lastVisitor = messages.findLast((message) => message.author.role === 'visitor');
-  messages.forEach((message, index) => {
+  const sameAuthor = (a: Message | undefined, b: Message | undefined) =>
+    a !== undefined && b !== undefined && a.author.role === b.author.role && a.author.id === b.author.id;
+  for (let index = first; index < messages.length; index++) {
+    const message = messages[index];
+    if (message === undefined) continue;
     const label = dayLabel(message.createdAt, language, strings.today, strings.yesterday);
-    if (label !== day) {
+    const startsDay = label !== day;
+    if (startsDay) {
       day = label;
-      previous = undefined;
-      rows.push(<div class="day">{label}</div>);
+      rows.push(
+        <div class="day" key={`day:${message.id}`}>
+          {label}
+        </div>,
+      );
     }
     const next = messages[index + 1];
-    const startsRun = previous === undefined || previous.author.role !== message.author.role || previous.author.id !== message.author.id;
-    const endsRun = next === undefined || next.author.role !== message.author.role || next.author.id !== message.author.id;
-    previous = message;
-    if (message.type === 'event') {
-      rows.push(<div class="sys">{message.text}</div>);
-      return;
-    }
-    const mine = message.author.role === 'visitor';
     const receipt = message === lastVisitor ? (state.agentReadSeq >= message.seq ? strings.read : strings.delivered) : null;
     rows.push(
-      <div class={`row${mine ? ' me' : ''}`} key={message.id}>
-        {!mine && startsRun && <div class="name">{message.author.name || strings.title}</div>}
-        {message.text !== '' && message.type !== 'file' && (
-          <div class="bub" dir="auto">
-            <Markdown text={message.text} math={config.math} />
-          </div>
-        )}
-        {hasRichContent(message) && <LazyRichContent ctl={ctl} message={message} />}
-        {config.unfurl && message.type !== 'file' && /https?:\/\//.test(message.text) && <LazyLinkPreview ctl={ctl} message={message} />}
-        {(endsRun || receipt !== null) && (
-          <div class="meta">
-            <time dateTime={message.createdAt}>{timeLabel(message.createdAt, language)}</time>
-            {receipt !== null && <span>· {receipt}</span>}
-          </div>
-        )}
-        {/* After the time: the time belongs to the bubble, the replies are the visitor's next step. */}
-        {message.type === 'quick_replies' && index === messages.length - 1 && <QuickReplies ctl={ctl} message={message} />}
-      </div>,
+      <MessageRow
+        key={message.id}
+        ctl={ctl}
+        config={config}
+        message={message}
+        startsRun={startsDay || !sameAuthor(messages[index - 1], message)}
+        endsRun={!sameAuthor(message, next)}
+        receipt={receipt}
+        replies={next === undefined}
+      />,
     );
-  });
+  }
   for (const entry of outbox) {
     if (held.has(entry.clientId)) continue;
     const failed = entry.status === 'failed';
@@ -162,7 +160,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
       <div class={`row${stream.done ? '' : ' stream'}`} key={stream.streamId}>
         <div class="name">{stream.author.name || strings.title}</div>
         <div class="bub">
-          <Markdown text={stream.text} math={false} />
+          <Markdown text={stream.text} math={false} live />
         </div>
       </div>,
     );
@@ -183,7 +181,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
         aria-label={strings.title}
       >
         <div class="inner" ref={inner}>
-          {strings.intro !== '' && <p class="intro">{strings.intro}</p>}
+          {strings.intro !== '' && first === 0 && <p class="intro">{strings.intro}</p>}
           {messages.length === 0 && outbox.length === 0 && strings.initial !== '' && (
             <div class="row">
               <div class="name">{strings.title}</div>
@@ -193,6 +191,11 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
             </div>
           )}
           {config.contactCollection !== false && <LazyContactCard ctl={ctl} />}
+          {earlier && (
+            <button class="earlier" onClick={loadEarlier} disabled={state.older === 'loading'} aria-busy={state.older === 'loading'}>
+              {state.older === 'loading' ? '…' : `${strings.earlier} ↑`}
+            </button>
+          )}
           {rows}
           {typing !== null && streams.every((stream) => stream.done) && (
             <div class="row">

@@ -72,6 +72,7 @@ button{cursor:pointer}
 .ava{width:36px;height:36px;border-radius:50%;background:rgba(255,255,255,.2);display:grid;place-items:center;font-weight:700;font-size:16px;flex:none;overflow:hidden}
 .ava img{width:100%;height:100%;object-fit:cover}
 .day{align-self:center;font-size:12px;color:var(--p-muted);margin:12px 0 6px;font-weight:600}
+.earlier{align-self:center;border:1px solid var(--p-line);background:var(--p-bg);color:var(--p-muted);border-radius:14px;padding:5px 12px;font-size:12.5px;font-weight:600;margin:0 0 8px}
 .row{display:flex;flex-direction:column;align-items:flex-start;max-width:100%}
 .row.me{align-items:flex-end}
 .name{font-size:12px;color:var(--p-muted);margin:8px 4px 3px}

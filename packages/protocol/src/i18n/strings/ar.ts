@@ -29,6 +29,7 @@ export const AR_UI_STRINGS: UiStrings = {
   voiceStop: 'إيقاف الإدخال الصوتي',
   typing: '{name} يكتب…',
   newMessages: 'رسائل جديدة',
+  earlier: 'رسائل سابقة',
   reconnecting: 'جارٍ إعادة الاتصال…',
   offline: 'أنت غير متصل بالإنترنت. سيتم إرسال الرسائل عند عودة الاتصال.',
   sending: 'جارٍ الإرسال…',

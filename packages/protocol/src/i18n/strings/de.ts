@@ -29,6 +29,7 @@ export const DE_UI_STRINGS: UiStrings = {
   voiceStop: 'Spracheingabe beenden',
   typing: '{name} schreibt…',
   newMessages: 'Neue Nachrichten',
+  earlier: 'Frühere Nachrichten',
   reconnecting: 'Verbindung wird wiederhergestellt…',
   offline: 'Sie sind offline. Nachrichten werden gesendet, sobald die Verbindung wieder besteht.',
   sending: 'Wird gesendet…',

@@ -29,6 +29,7 @@ export const ES_UI_STRINGS: UiStrings = {
   voiceStop: 'Detener entrada de voz',
   typing: '{name} está escribiendo…',
   newMessages: 'Mensajes nuevos',
+  earlier: 'Mensajes anteriores',
   reconnecting: 'Reconectando…',
   offline: 'No tiene conexión. Los mensajes se enviarán cuando se restablezca la conexión.',
   sending: 'Enviando…',

@@ -29,6 +29,7 @@ export const FR_UI_STRINGS: UiStrings = {
   voiceStop: 'Arrêter la saisie vocale',
   typing: "{name} est en train d'écrire…",
   newMessages: 'Nouveaux messages',
+  earlier: 'Messages précédents',
   reconnecting: 'Reconnexion…',
   offline: 'Vous êtes hors ligne. Les messages seront envoyés dès le retour de la connexion.',
   sending: 'Envoi en cours…',

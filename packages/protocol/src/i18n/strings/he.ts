@@ -29,6 +29,7 @@ export const HE_UI_STRINGS: UiStrings = {
   voiceStop: 'עצירת קלט קולי',
   typing: '{name} מקליד/ה…',
   newMessages: 'הודעות חדשות',
+  earlier: 'הודעות קודמות',
   reconnecting: 'מתחבר מחדש…',
   offline: 'אין חיבור לאינטרנט. ההודעות יישלחו כשהחיבור יחזור.',
   sending: 'בשליחה…',

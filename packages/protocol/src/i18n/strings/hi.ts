@@ -29,6 +29,7 @@ export const HI_UI_STRINGS: UiStrings = {
   voiceStop: 'वॉइस इनपुट बंद करें',
   typing: '{name} टाइप कर रहे हैं…',
   newMessages: 'नए संदेश',
+  earlier: 'पिछले संदेश',
   reconnecting: 'फिर से कनेक्ट हो रहा है…',
   offline: 'आप ऑफ़लाइन हैं। कनेक्शन वापस आने पर संदेश भेज दिए जाएँगे।',
   sending: 'भेजा जा रहा है…',

@@ -29,6 +29,7 @@ export const IT_UI_STRINGS: UiStrings = {
   voiceStop: 'Interrompi input vocale',
   typing: '{name} sta scrivendo…',
   newMessages: 'Nuovi messaggi',
+  earlier: 'Messaggi precedenti',
   reconnecting: 'Riconnessione in corso…',
   offline: 'Nessuna connessione. I messaggi verranno inviati non appena la connessione tornerà disponibile.',
   sending: 'Invio in corso…',

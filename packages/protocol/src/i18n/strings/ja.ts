@@ -29,6 +29,7 @@ export const JA_UI_STRINGS: UiStrings = {
   voiceStop: '音声入力を停止',
   typing: '{name}が入力中…',
   newMessages: '新着メッセージ',
+  earlier: '以前のメッセージ',
   reconnecting: '再接続中…',
   offline: 'オフラインです。接続が回復すると、メッセージが送信されます。',
   sending: '送信中…',

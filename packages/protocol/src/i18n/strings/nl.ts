@@ -29,6 +29,7 @@ export const NL_UI_STRINGS: UiStrings = {
   voiceStop: 'Spraakinvoer stoppen',
   typing: '{name} is aan het typen…',
   newMessages: 'Nieuwe berichten',
+  earlier: 'Eerdere berichten',
   reconnecting: 'Opnieuw verbinden…',
   offline: 'U bent offline. Berichten worden verzonden zodra de verbinding is hersteld.',
   sending: 'Wordt verzonden…',

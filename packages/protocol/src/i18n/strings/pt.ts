@@ -29,6 +29,7 @@ export const PT_UI_STRINGS: UiStrings = {
   voiceStop: 'Parar entrada de voz',
   typing: '{name} está digitando…',
   newMessages: 'Novas mensagens',
+  earlier: 'Mensagens anteriores',
   reconnecting: 'Reconectando…',
   offline: 'Você está offline. As mensagens serão enviadas quando a conexão voltar.',
   sending: 'Enviando…',

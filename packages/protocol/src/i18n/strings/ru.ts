@@ -29,6 +29,7 @@ export const RU_UI_STRINGS: UiStrings = {
   voiceStop: 'Остановить голосовой ввод',
   typing: '{name} печатает…',
   newMessages: 'Новые сообщения',
+  earlier: 'Предыдущие сообщения',
   reconnecting: 'Переподключение…',
   offline: 'Вы не в сети. Сообщения будут отправлены, как только соединение восстановится.',
   sending: 'Отправка…',

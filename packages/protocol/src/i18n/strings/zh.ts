@@ -29,6 +29,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   voiceStop: '停止语音输入',
   typing: '{name} 正在输入…',
   newMessages: '新消息',
+  earlier: '更早的消息',
   reconnecting: '正在重新连接…',
   offline: '您已离线。网络恢复后，消息将自动发送。',
   sending: '正在发送…',

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import {
+  ADMIN_KEY,
+  axeViolations,
+  continueInBrowser,
+  launchBrowser,
+  seedLongConversation,
+  startWidgetEnv,
+  widget,
+  type LongConversation,
+  type WidgetEnv,
+} from '@parley/testkit';
+
+const HISTORY = 1000;
+/** The widget renders the newest 50 messages; a few more nodes (outbox, typing) may join them. */
+const ROW_BOUND = 60;
+
+/**
+ * Counts the widget's DOM commits that added message rows: a MutationObserver in its shadow root
+ * calls back once per task that changed it, so one render per arriving message would count each.
+ */
+function countRowCommits(): void {
+  const counter = { commits: 0 };
+  Object.assign(window, { parleyRowCommits: counter });
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    new MutationObserver((records) => {
+      const added = records.some((record) =>
+        [...record.addedNodes].some((node) => node instanceof HTMLElement && (node.matches('.row') || node.querySelector('.row') !== null)),
+      );
+      if (added) counter.commits++;
+    }).observe(root, { childList: true, subtree: true });
+    return root;
+  };
+}
+
+const rowCommits = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { parleyRowCommits: { commits: number } }).parleyRowCommits.commits);
+const rows = (page: Page): Promise<number> => widget(page).log().locator('.row').count();
+
+// Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
+describe('a long conversation in the widget', { timeout: 120_000 }, () => {
+  let env: WidgetEnv;
+  let browser: Browser;
+  let conversation: LongConversation;
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    [env, browser] = await Promise.all([startWidgetEnv(), launchBrowser()]);
+    conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, ADMIN_KEY);
+    // axe is injected as an inline script, which the host pages' CSP would refuse.
+    context = await browser.newContext({ bypassCSP: true });
+    await context.addInitScript(countRowCommits);
+    await continueInBrowser(context, env.widgetId, conversation);
+    page = await context.newPage();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  it('receives a backlog of a thousand messages in a few renders and keeps a bounded number of them in the DOM', async () => {
+    await page.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(page).log().getByText(conversation.newestText).waitFor();
+    // Batches of at most 200 messages: five commits for the backlog, plus opening the window and settling.
+    expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10);
+    expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+  });
+
+  it('loads earlier messages on scrolling up, keeping the one read in place', async () => {
+    const log = widget(page).log();
+    const before = await rows(page);
+    // Read somewhere below the top, then ask for earlier ones (the button; a scroll to the top does the same).
+    const place = () =>
+      log.evaluate((element) => {
+        const top = element.getBoundingClientRect().top;
+        const row = [...element.querySelectorAll('.row')].find((candidate) => candidate.getBoundingClientRect().top >= top);
+        return { text: row?.textContent ?? '', offset: (row?.getBoundingClientRect().top ?? 0) - top };
+      });
+    await log.evaluate((element) => (element.scrollTop = 400));
+    const read = await place();
+    await log.getByRole('button', { name: /Earlier messages/ }).evaluate((button) => (button as HTMLButtonElement).click());
+    await expect.poll(() => rows(page)).toBeGreaterThan(before);
+    const after = await log.evaluate((element, text) => {
+      const row = [...element.querySelectorAll('.row')].find((candidate) => candidate.textContent === text);
+      return (row?.getBoundingClientRect().top ?? NaN) - element.getBoundingClientRect().top;
+    }, read.text);
+    expect(Math.abs(after - read.offset)).toBeLessThan(2);
+    // Scrolling to the top loads more again.
+    const more = await rows(page);
+    await log.evaluate((element) => (element.scrollTop = 0));
+    await expect.poll(() => rows(page)).toBeGreaterThan(more);
+    expect(await axeViolations(page), 'long conversation scrolled up').toEqual([]);
+  });
+
+  it('reopens after a reload from storage, still bounded, and reaches the very first message by scrolling up, from the server past what is stored', async () => {
+    await page.reload();
+    await widget(page).log().getByText(conversation.newestText).waitFor();
+    expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+    const log = widget(page).log();
+    // Storage keeps the newest 300; the rest comes from the server, a page per scroll.
+    for (let step = 0; step < 40 && (await log.getByText(conversation.oldestText).count()) === 0; step++) {
+      const count = await rows(page);
+      await log.evaluate((element) => (element.scrollTop = 0));
+      await expect.poll(() => rows(page).then((now) => now > count || now >= HISTORY)).toBe(true);
+    }
+    await log.getByText(conversation.oldestText).waitFor();
+    await expect(log.getByRole('button', { name: /Earlier messages/ }).count()).resolves.toBe(0);
+    // Back at the bottom, the window shrinks to the newest again.
+    await log.evaluate((element) => (element.scrollTop = element.scrollHeight));
+    await expect.poll(() => rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+  });
+
+  it('shares the long conversation with a second tab, bounded there too, and a new message reaches both', async () => {
+    const second = await context.newPage();
+    await second.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(second).log().getByText(conversation.newestText).waitFor();
+    expect(await rows(second)).toBeLessThanOrEqual(ROW_BOUND);
+    await widget(second).send('one more question');
+    for (const tab of [page, second]) await widget(tab).log().getByText('one more question').waitFor();
+    expect(await rows(second)).toBeLessThanOrEqual(ROW_BOUND);
+    await second.close();
+  });
+});

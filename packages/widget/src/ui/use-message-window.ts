@@ -1,0 +1,67 @@
+import type { RefObject } from 'preact';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '@parley/protocol';
+
+/** How many of the newest messages are rendered on opening, and how many more each "earlier" adds. */
+export const WINDOW = 50;
+
+/** Loading earlier ones starts this close to the top, before the visitor hits it. */
+const NEAR_TOP_PX = 80;
+
+/**
+ * Which messages the log renders: the newest WINDOW, whatever the length of the history, so opening a
+ * long conversation costs what opening a short one does. Scrolling up (or the "earlier" button) adds
+ * WINDOW more above and keeps what the visitor was reading where it was; back at the bottom, the
+ * window shrinks to the newest again. While the visitor reads higher up, new messages grow the window
+ * instead of sliding it, so nothing moves under their eyes. Past the oldest message held, `older`
+ * asks the server for more; they are put in above, where the visitor is, in the same way.
+ */
+export function useMessageWindow(messages: readonly Message[], log: RefObject<HTMLDivElement | null>, older: (() => void) | null) {
+  // null: follow the newest. A seq: the oldest message the visitor asked to see.
+  const [pinned, setPinned] = useState<number | null>(null);
+  const newest = Math.max(0, messages.length - WINDOW);
+  // Never later than the newest WINDOW: after a restart an old pin must not hide a short new conversation.
+  const first = pinned === null ? newest : Math.min(newest, firstFrom(messages, pinned));
+  // Distance from the bottom of the content to the top of the view, kept across a load of earlier messages.
+  const anchor = useRef<number | null>(null);
+
+  useLayoutEffect(() => {
+    const element = log.current;
+    if (element === null || anchor.current === null) return;
+    element.scrollTop = element.scrollHeight - anchor.current;
+    anchor.current = null;
+  }, [first, messages[0]?.seq]);
+
+  const loadEarlier = (): void => {
+    const element = log.current;
+    if (element === null || (first === 0 && older === null)) return;
+    anchor.current = element.scrollHeight - element.scrollTop;
+    if (first > 0) return setPinned(messages[Math.max(0, first - WINDOW)]?.seq ?? null);
+    // From the very first held: the older ones arrive above it and stay in the window.
+    setPinned(0);
+    older?.();
+  };
+
+  const onScrolled = (atBottom: boolean): void => {
+    const element = log.current;
+    if (element === null) return;
+    if (atBottom) {
+      if (pinned !== null) setPinned(null);
+    } else if (element.scrollTop < NEAR_TOP_PX && (first > 0 || older !== null)) loadEarlier();
+    else if (pinned === null) setPinned(messages[first]?.seq ?? null);
+  };
+
+  return { first, earlier: first > 0 || older !== null, loadEarlier, onScrolled };
+}
+
+/** The index of the first message with seq ≥ `seq` (messages are in seq order). */
+function firstFrom(messages: readonly Message[], seq: number): number {
+  let low = 0;
+  let high = messages.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((messages[middle]?.seq ?? 0) < seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
