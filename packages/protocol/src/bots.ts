@@ -168,7 +168,11 @@ export interface Bot {
 
 /**
  * The n8n chat protocol (`@n8n/chat` → Chat Trigger), as Parley's `POST /v1/widgets/{id}/n8n`
- * accepts it: `sessionId` is the client's conversation key (a UUID by default); extra fields are ignored.
+ * accepts it: `sessionId` is the client's conversation key (a UUID by default). Unlike the rest of the
+ * API, extra fields are ignored rather than refused, on purpose: a Chat Trigger passes the whole body
+ * to its workflow, so clients written for n8n add fields of their own (`user`, custom keys, the
+ * multipart `files` list), and Parley is meant to be a drop-in `webhookUrl` for them. Nothing of an
+ * unknown field is stored or forwarded.
  */
 const n8nSessionId = v.pipe(v.string('must be a string'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, _ or -'));
 export const n8nChatRequestSchema = v.variant(

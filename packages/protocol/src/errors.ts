@@ -81,6 +81,16 @@ export const ERROR_CATALOG = {
     title: "The page's origin is not in the widget's allowlist.",
     fix: "Add the origin (for example `https://www.example.com` or `https://*.example.com`) to the widget's `origin` list.",
   },
+  PARLEY_ERR_METRICS_TOKEN_INVALID: {
+    status: 401,
+    title: 'GET /metrics needs the metrics token, and the request did not carry it.',
+    fix: 'Send `Authorization: Bearer <PARLEY_METRICS_TOKEN>` (in Prometheus: `authorization: { credentials: … }` in the scrape job).',
+  },
+  PARLEY_ERR_METRICS_NOT_LOCAL: {
+    status: 403,
+    title: 'Without PARLEY_METRICS_TOKEN, metrics are served only to clients on the same machine that did not come through a proxy.',
+    fix: 'Set PARLEY_METRICS_TOKEN on the server and send it as a Bearer token, or scrape the node directly from the machine it runs on.',
+  },
   PARLEY_ERR_AUTH_IDENTITY_INVALID: {
     status: 401,
     title: 'The identity hash does not match the user id.',

@@ -53,6 +53,7 @@ import { BODY_LIMIT_BYTES } from './http/limits.js';
 import { requestSerializer } from './http/log-serializers.js';
 import { StdoutDestination } from './http/stdout-destination.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
+import { refuseNulInUrl } from './http/nul-check.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
 import { Rebalancer } from './realtime/rebalancer.js';
@@ -123,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
+  app.addHook('onRequest', refuseNulInUrl);
 
   const database = await openDatabase(config.storage, { log: app.log });
   const secret = await resolveServerSecret(config.secret, config.dataDir);
@@ -208,13 +210,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600 });
   });
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { apiKeys, adminKey: config.adminKey, tokens, consoleSessions, agents });
+  await app.register(authPlugin, {
+    apiKeys,
+    adminKey: config.adminKey,
+    tokens,
+    consoleSessions,
+    agents,
+    sessionOrigin: async (claims, origin) => widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true),
+  });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   // After the docs plugin: it describes only routes registered after it.
   await app.register(authApi, { agents, consoleSessions, publicUrl: config.publicUrl });
   await app.register(agentsApi, { agents });
   await app.register(teamsApi, { teams });
-  await app.register(healthApi, { services });
+  await app.register(healthApi, { services, metricsToken: config.metricsToken });
   const rebalancer = new Rebalancer(app.log);
   await app.register(rebalanceApi, { rebalancer, defaultSpreadSeconds: config.rebalanceSpreadSeconds });
   await app.register(widgetsApi, { services });

@@ -4,6 +4,26 @@ import fp from 'fastify-plugin';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { BODY_LIMIT_BYTES } from '../http/limits.js';
 
+/**
+ * The API reference page's policy: Swagger UI's own scripts and styles from this server, "Try it out"
+ * calls to this server only, no framing. Styles may be inline (Swagger UI sets style attributes); no
+ * script may be (a reflected payload in an example or a description would not run). The validator
+ * badge, which would send the spec to validator.swagger.io, is off.
+ */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'none'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ');
+
 /** OpenAPI 3.1 generated from the route schemas: JSON at /v1/openapi.json, browsable at /docs. */
 export const docsPlugin = fp<{ publicUrl: string }>(
   async (app, { publicUrl }) => {
@@ -38,7 +58,7 @@ export const docsPlugin = fp<{ publicUrl: string }>(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { validatorUrl: null } });
     app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'parley-docs' },

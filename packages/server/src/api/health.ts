@@ -1,11 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../http/api-error.js';
+import { checkMetricsAccess } from '../http/metrics-access.js';
 import type { RouteOptions } from '../services.js';
 
 const tags = ['operations'];
 
 /** Liveness, readiness (storage reachable) and Prometheus metrics. */
-export const healthApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export const healthApi: FastifyPluginAsync<RouteOptions & { readonly metricsToken: string | null }> = async (
+  app,
+  { services, metricsToken },
+) => {
   app.get('/healthz', { schema: { tags, summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { tags, summary: 'Readiness: the database answers and takes writes' } }, async (request) => {
@@ -27,7 +31,9 @@ export const healthApi: FastifyPluginAsync<RouteOptions> = async (app, { service
     return { status: 'ready', storage: database.dialect };
   });
 
-  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
+  const metricsSummary = 'Prometheus metrics (text format): with PARLEY_METRICS_TOKEN as Bearer token, else to local clients only';
+  app.get('/metrics', { schema: { tags, summary: metricsSummary } }, async (request, reply) => {
+    checkMetricsAccess(request, metricsToken);
     return reply.type(app.metrics.contentType).send(await app.metrics.metrics());
   });
 };

@@ -49,13 +49,20 @@ export interface AuthOptions {
   readonly tokens: SessionTokens;
   readonly consoleSessions: ConsoleSessions;
   readonly agents: AgentService;
+  /**
+   * Refuses a visitor session used from a page its widget does not allow (throws
+   * PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED). The same check realtime connects make, so REST and sockets
+   * share one origin policy: a disallowed Origin is refused, a missing one (a server, a same-origin
+   * GET) is let through, as a browser always sends Origin on cross-origin requests.
+   */
+  readonly sessionOrigin: (claims: SessionClaims, origin: string | undefined) => Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export const authPlugin = fp<AuthOptions>(
-  async (app, { apiKeys, adminKey, tokens, consoleSessions, agents }) => {
+  async (app, { apiKeys, adminKey, tokens, consoleSessions, agents, sessionOrigin }) => {
     await app.register(fastifyCookie);
     app.decorateRequest('session', null);
     app.decorateRequest('agent', null);
@@ -115,9 +122,12 @@ export const authPlugin = fp<AuthOptions>(
         return false;
       }
     });
-    app.decorate('requireSession', async (request: FastifyRequest) => {
-      request.session = await tokens.verify(bearer(request));
-    });
+    const visitorSession = async (request: FastifyRequest): Promise<void> => {
+      const claims = await tokens.verify(bearer(request));
+      await sessionOrigin(claims, request.headers.origin);
+      request.session = claims;
+    };
+    app.decorate('requireSession', visitorSession);
     app.decorate('requireSessionOrAgent', async (request: FastifyRequest) => {
       // Only console logins read as agents here; anything else must be the visitor's session token.
       const header = request.headers.authorization;
@@ -128,7 +138,7 @@ export const authPlugin = fp<AuthOptions>(
         await requireAgent(request);
         return;
       }
-      request.session = await tokens.verify(bearer(request));
+      await visitorSession(request);
     });
   },
   { name: 'parley-auth' },

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ApiError } from './api-error.js';
+import { NUL_MESSAGE, nulPath } from './nul-check.js';
 
 /**
  * Validates anything that crosses the HTTP edge with its protocol schema and reports the first
@@ -7,7 +8,16 @@ import { ApiError } from './api-error.js';
  */
 export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown, root?: string): v.InferOutput<S> {
   const result = v.safeParse(schema, input, { abortPipeEarly: true });
-  if (result.success) return result.output;
+  if (result.success) {
+    const nul = nulPath(result.output);
+    if (nul === null) return result.output;
+    const field = [root, ...nul].filter((p) => p !== undefined).join('.');
+    throw new ApiError(
+      'PARLEY_ERR_REQUEST_VALIDATION',
+      `${field === '' ? 'The request body' : field} ${NUL_MESSAGE}.`,
+      field === '' ? undefined : field,
+    );
+  }
   const issue = result.issues[0];
   const path = [root, ...(issue.path ?? []).map((item) => String(item.key))].filter((p) => p !== undefined).join('.');
   const field = path === '' ? undefined : path;

@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '@parley/protocol';
+import { NUL_MESSAGE, nulPath } from '../http/nul-check.js';
 
 /** A frame the session can act on, or the error to answer with (and, for some, the close that follows). */
 export type ParsedFrame =
@@ -40,6 +41,9 @@ export function parseClientFrame(raw: string): ParsedFrame {
       error: errorFrame('PARLEY_ERR_FRAME_INVALID', path === undefined ? issue.message : `${path} ${issue.message}`, clientId),
     };
   }
+  const nul = nulPath(result.output);
+  if (nul !== null)
+    return { ok: false, error: errorFrame('PARLEY_ERR_FRAME_INVALID', `${nul.join('.')} ${NUL_MESSAGE}`, sendClientId(json)) };
   return { ok: true, frame: result.output };
 }
 
