@@ -32,11 +32,11 @@ interface Started {
   readonly failures: string[];
 }
 
-/** Starts `env(i)` for every node at once and waits for each to print its URL or exit. */
+/** Starts `env(i)` for every node at once and waits for each to print its URL or exit (they take turns: on a busy machine the last waits long). */
 async function startAtOnce(env: (node: number) => Record<string, string>): Promise<Started> {
   const ports = await Promise.all(Array.from({ length: NODES }, () => freePort()));
   const results = await Promise.allSettled(
-    ports.map((port, node) => startServer({ ...env(node), PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1' }, 60_000)),
+    ports.map((port, node) => startServer({ ...env(node), PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1' }, 90_000)),
   );
   const servers: ServerProcess[] = [];
   const failures: string[] = [];
@@ -98,7 +98,7 @@ describe('nodes started at the same time on one empty database', () => {
     expect(await count('api_keys')).toBe(1);
     expect(await count('widgets')).toBe(1);
     expect(await count('bots')).toBe(1);
-  }, 120_000);
+  }, 180_000);
 
   it(`on SQLite: ${NODES} processes on one new file do not both create the demo admin and widget`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-start-sqlite-'));
@@ -118,5 +118,5 @@ describe('nodes started at the same time on one empty database', () => {
     } finally {
       db.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

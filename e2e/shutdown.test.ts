@@ -7,8 +7,8 @@ import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } fr
 /** main.ts's shutdown deadline (SHUTDOWN_GRACE_MS): past it a node exits whatever is still open. */
 const DRAIN_DEADLINE_MS = 10_000;
 /** Requests that log at info level: two lines each, made long by the URL, ~2 MB in all, far past a pipe's 64 KB-200 KB. */
-const REQUESTS = 500;
-const PAD = 'x'.repeat(2_000);
+const REQUESTS = 300;
+const PAD = 'x'.repeat(3_500);
 
 async function startLogging(): Promise<{ server: ServerProcess; port: number; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-shutdown-'));
