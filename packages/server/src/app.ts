@@ -31,7 +31,7 @@ import { widgetAssets } from './api/widget-assets.js';
 import { uploadsApi } from './api/uploads.js';
 import { unfurlApi } from './api/unfurl.js';
 import { LocalFileStore } from './files/local-file-store.js';
-import { widgetPublicApi } from './api/widget-public.js';
+import { publicConfigFastPath, widgetPublicApi } from './api/widget-public.js';
 import { widgetsApi } from './api/widgets.js';
 import { resolveServerSecret } from './auth/server-secret.js';
 import { SessionTokens } from './auth/session-tokens.js';
@@ -54,6 +54,7 @@ import { requestSerializer } from './http/log-serializers.js';
 import { StdoutDestination } from './http/stdout-destination.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { refuseNulInUrl } from './http/nul-check.js';
+import { frontDoor, type MemoryAnswer } from './http/front-door.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
 import { Rebalancer } from './realtime/rebalancer.js';
@@ -65,6 +66,8 @@ import { openDatabase } from './store/database.js';
 import { WidgetsStore } from './store/widgets-store.js';
 import { BlueprintService } from './widgets/blueprint-service.js';
 import { LanguageMaps } from './widgets/language-maps.js';
+import { buildPublicConfig } from './widgets/public-config.js';
+import { PublicConfigCache } from './widgets/public-config-cache.js';
 import { OpenAiTranslator } from './widgets/openai-translator.js';
 import type { Translator } from './widgets/translator.js';
 import { WidgetService } from './widgets/widget-service.js';
@@ -106,7 +109,10 @@ const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|n8n|unfurl)
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
+  // Set once the metrics plugin is registered; until then every request goes through Fastify.
+  let answerFromMemory: MemoryAnswer = () => false;
   const app = Fastify({
+    serverFactory: frontDoor(() => answerFromMemory),
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
@@ -141,7 +147,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const widgetsStore = new WidgetsStore(database.db);
   const blueprintsStore = new BlueprintsStore(database.db);
   const botsStore = new BotsStore(database.db);
-  const widgets = new WidgetService(widgetsStore, blueprintsStore, botsStore);
   // One node: in-process fan-out; with PARLEY_REDIS_URL, Redis pub/sub between any number of nodes.
   const resyncListeners = new Set<(gap: BusGap) => void>();
   const bus: Bus =
@@ -152,6 +157,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
   resyncListeners.add(() => bots.forgetLoaded());
   const languageMaps = new LanguageMaps(widgetsStore);
+  // Every page view asks for its widget's public config: kept in memory, changes shared over the bus.
+  const publicConfig: PublicConfigCache = new PublicConfigCache((id) => buildPublicConfig(widgets, languageMaps, id), bus, app.log);
+  resyncListeners.add(() => publicConfig.clear());
+  const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig);
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
@@ -180,7 +189,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const files = new LocalFileStore(join(config.dataDir, 'uploads'));
   const connectorFor = createConnectorFactory({ readFile: storedFileReader(files, config.publicUrl) });
   const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, { bus, db: database.db, widgets, signals });
-  const setup = new WidgetSetup(widgetsStore, translator, app.log);
+  const setup = new WidgetSetup(widgetsStore, translator, app.log, publicConfig);
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
     await Promise.all([setup.idle(), botTurns.idle()]);
@@ -193,10 +202,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database,
     apiKeys,
     widgets,
-    blueprints: new BlueprintService(blueprintsStore, widgetsStore, botsStore),
+    blueprints: new BlueprintService(blueprintsStore, widgetsStore, botsStore, publicConfig),
     bots,
     setup,
     languageMaps,
+    publicConfig,
     engine,
     botTurns,
     signals,
@@ -210,6 +220,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600 });
   });
   await app.register(metricsPlugin);
+  answerFromMemory = publicConfigFastPath({ cache: publicConfig, log: app.log, metrics: app.metrics });
   await app.register(authPlugin, {
     apiKeys,
     adminKey: config.adminKey,

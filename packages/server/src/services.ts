@@ -10,6 +10,7 @@ import type { ApiKeysStore } from './store/api-keys-store.js';
 import type { OpenDatabase } from './store/database.js';
 import type { BlueprintService } from './widgets/blueprint-service.js';
 import type { LanguageMaps } from './widgets/language-maps.js';
+import type { PublicConfigCache } from './widgets/public-config-cache.js';
 import type { WidgetService } from './widgets/widget-service.js';
 import type { WidgetSetup } from './widgets/widget-setup.js';
 
@@ -22,6 +23,8 @@ export interface Services {
   readonly bots: BotService;
   readonly setup: WidgetSetup;
   readonly languageMaps: LanguageMaps;
+  /** Visitors' public widget configs, kept in memory and dropped on every node when they change. */
+  readonly publicConfig: PublicConfigCache;
   readonly sessions: SessionService;
   readonly engine: ConversationEngine;
   readonly botTurns: BotTurns;

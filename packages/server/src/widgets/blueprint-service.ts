@@ -6,6 +6,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
+import type { ConfigChanges } from './public-config-cache.js';
 import { applyPatch, splitInput } from './widget-service.js';
 
 /** Named partial configurations. Widgets read them at request time, so a change reaches every linked widget. */
@@ -14,6 +15,8 @@ export class BlueprintService {
     private readonly blueprints: BlueprintsStore,
     private readonly widgets: WidgetsStore,
     private readonly bots: BotsStore,
+    /** Told after each committed change: every widget linked to the blueprint shows it. */
+    private readonly configChanges: ConfigChanges,
   ) {}
 
   async create(input: BlueprintCreate): Promise<Blueprint> {
@@ -56,6 +59,7 @@ export class BlueprintService {
       bot_id: own.botId ?? null,
       updated_at: nowIso(),
     });
+    await this.configChanges.changed({ blueprintId: id });
     return this.get(id);
   }
 
@@ -69,6 +73,7 @@ export class BlueprintService {
       );
     }
     await this.blueprints.delete(id);
+    await this.configChanges.changed({ blueprintId: id });
   }
 
   private async requireRow(id: string): Promise<BlueprintRow> {

@@ -17,4 +17,18 @@ export class LanguageMaps {
       ? untranslatedLanguageMap(language, settings)
       : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
   }
+
+  /** `strings` for several languages in one read (the public config renders every language a widget offers). */
+  async stringsByLanguage(widgetId: string, languages: readonly string[], settings: WidgetSettings): Promise<Map<string, UiStrings>> {
+    const stored = new Map((await this.store.languageMaps(widgetId)).map((map) => [map.language, map.strings]));
+    const out = new Map<string, UiStrings>();
+    for (const language of languages) {
+      const map = stored.get(language);
+      out.set(
+        language,
+        map === undefined ? untranslatedLanguageMap(language, settings) : applyStoredMap(readJson<StoredLanguageMap>(map), settings),
+      );
+    }
+    return out;
+  }
 }

@@ -22,6 +22,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetListQuery, WidgetRow, WidgetSetupRow, WidgetsStore } from '../store/widgets-store.js';
+import type { ConfigChanges } from './public-config-cache.js';
 
 export interface ResolvedWidget {
   readonly row: WidgetRow;
@@ -34,6 +35,8 @@ export class WidgetService {
     private readonly widgets: WidgetsStore,
     private readonly blueprints: BlueprintsStore,
     private readonly bots: BotsStore,
+    /** Told after each committed change of what visitors' public config is made of. */
+    private readonly configChanges: ConfigChanges,
   ) {}
 
   async create(input: WidgetCreate): Promise<Widget> {
@@ -91,11 +94,13 @@ export class WidgetService {
       },
       meta,
     );
+    await this.configChanges.changed({ widgetId: id });
     return this.get(id);
   }
 
   async delete(id: string): Promise<void> {
     if (!(await this.widgets.delete(id))) throw notFound(id);
+    await this.configChanges.changed({ widgetId: id });
   }
 
   /** A new widget with every setting, the blueprint link and the language maps of the source. */
@@ -125,6 +130,7 @@ export class WidgetService {
     const inherited = blueprint === undefined ? {} : readJson<PartialWidgetSettings>(blueprint.settings);
     const own = overlaySettings(inherited, readJson<PartialWidgetSettings>(row.settings));
     await this.widgets.update(id, { blueprint_id: null, settings: writeJson(own), bot_id: own.botId ?? null, updated_at: nowIso() });
+    await this.configChanges.changed({ widgetId: id });
     return this.get(id);
   }
 

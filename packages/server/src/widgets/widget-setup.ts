@@ -10,6 +10,7 @@ import {
 } from '@parley/protocol';
 import type { WidgetsStore } from '../store/widgets-store.js';
 import { widgetLanguages, type StoredLanguageMap } from './language-map.js';
+import type { ConfigChanges } from './public-config-cache.js';
 import type { Translator } from './translator.js';
 
 /**
@@ -24,11 +25,14 @@ export class WidgetSetup {
     private readonly store: WidgetsStore,
     private readonly translator: Translator | null,
     private readonly log: FastifyBaseLogger,
+    /** Told when a run clears the old texts and when it stores the new ones: visitors see both at once. */
+    private readonly configChanges: ConfigChanges,
   ) {}
 
   async start(widgetId: string, settings: WidgetSettings): Promise<void> {
     const languages = widgetLanguages(settings);
     const generation = await this.store.beginSetup(widgetId, languages);
+    await this.configChanges.changed({ widgetId });
     const run = this.run(widgetId, generation, languages, settings)
       .catch((error: unknown) => this.log.error({ err: error, widgetId }, 'widget setup failed to store its result'))
       .finally(() => this.running.delete(run));
@@ -48,7 +52,8 @@ export class WidgetSetup {
       maps.push({ language, strings: JSON.stringify(strings) });
     }
     const stored = await this.store.completeSetup(widgetId, generation, maps, JSON.stringify(failures));
-    if (!stored) this.log.debug({ widgetId, generation }, 'widget setup superseded by a newer run');
+    if (stored) await this.configChanges.changed({ widgetId });
+    else this.log.debug({ widgetId, generation }, 'widget setup superseded by a newer run');
     if (failures.length > 0) this.log.warn({ widgetId, failures: failures.length }, 'widget setup used fallback texts');
   }
 

@@ -1,0 +1,132 @@
+// Public-config bench: GET /v1/widgets/:id/config — one request per page view of every site — on the built
+// server, beside a bare node:http server answering the very same bytes (body and headers), measured in the
+// same run. Each server runs in its own process and the load generator (bench/http-load.js, raw keep-alive
+// sockets) in this one, so on a 2-core machine each side has a core. Rounds alternate bare and Parley and the
+// verdict takes each side's median; the generator's own ceiling (a server that does not even parse HTTP) is
+// printed so a generator-bound figure shows itself. Only ratios compare between runs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFreshServer } from '@parley/testkit';
+import { runHttpLoad } from './http-load.js';
+
+const SECONDS = Number(process.env.BENCH_CONFIG_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_CONFIG_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONFIG_CONNECTIONS ?? 16);
+const TARGET = { throughputVsBare: 0.8 };
+const ORIGIN = 'https://shop.example.com';
+const PEER = fileURLToPath(new URL('./public-config-peer.js', import.meta.url));
+/** Per-connection headers a page's fetch sends; the bare server is asked the same. */
+const REQUEST_HEADERS = { origin: ORIGIN, accept: '*/*', 'accept-encoding': 'gzip, deflate, br' };
+/** Headers that belong to one response or one connection, not to what the endpoint answers. */
+const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+async function startPeer(kind, file) {
+  const child = spawn(process.execPath, [PEER, kind, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0]).port));
+    child.once('exit', (code) => reject(new Error(`${kind} peer exited with ${code}`)));
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  return { target: { host: '127.0.0.1', port }, stop };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function summary(name, runs) {
+  return {
+    name,
+    perSecond: median(runs.map((r) => r.perSecond)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    rounds: runs.map((r) => r.perSecond),
+  };
+}
+
+export async function runPublicConfigBench() {
+  const server = await startFreshServer();
+  const work = mkdtempSync(join(tmpdir(), 'parley-config-bench-'));
+  const peers = [];
+  try {
+    const target = { host: '127.0.0.1', port: Number(new URL(server.url).port) };
+    const path = `/v1/widgets/${server.demoWidgetId}/config?lang=fr`;
+    const first = await fetch(`${server.url}${path}`, { headers: { origin: ORIGIN } });
+    if (!first.ok) throw new Error(`GET ${path} → ${first.status} ${await first.text()}`);
+    const body = await first.text();
+    const headers = Object.fromEntries([...first.headers].filter(([name]) => !PER_RESPONSE.has(name)));
+    const etag = first.headers.get('etag');
+    const file = join(work, 'response.json');
+    writeFileSync(file, JSON.stringify({ body, headers }));
+    const bare = await startPeer('bare', file);
+    peers.push(bare);
+    const canned = await startPeer('canned', file);
+    peers.push(canned);
+
+    const load = (on, extra = {}, expectStatus = 200) =>
+      runHttpLoad({
+        target: on,
+        path,
+        headers: { ...REQUEST_HEADERS, ...extra },
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        expectStatus,
+      });
+    const runs = { ceiling: [], bare: [], parley: [], revalidated: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.ceiling.push(await load(canned.target));
+      runs.bare.push(await load(bare.target));
+      runs.parley.push(await load(target));
+    }
+    runs.revalidated.push(await load(target, { 'if-none-match': etag }, 304));
+
+    const results = [
+      summary('generator ceiling: canned bytes over net', runs.ceiling),
+      summary('baseline: bare node:http, same bytes and headers', runs.bare),
+      summary('GET /v1/widgets/:id/config (200)', runs.parley),
+      summary('GET /v1/widgets/:id/config, If-None-Match (304)', runs.revalidated),
+    ];
+    const [ceiling, bareResult, parleyResult] = results;
+    const ratios = {
+      throughputVsBare: +(parleyResult.perSecond / bareResult.perSecond).toFixed(2),
+      p50VsBare: +(parleyResult.p50Ms / bareResult.p50Ms).toFixed(2),
+      p99VsBare: +(parleyResult.p99Ms / bareResult.p99Ms).toFixed(2),
+      generatorHeadroom: +(ceiling.perSecond / bareResult.perSecond).toFixed(2),
+    };
+    const report = {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      storage: 'sqlite',
+      connections: CONNECTIONS,
+      secondsPerRound: SECONDS,
+      bodyBytes: Buffer.byteLength(body),
+      results,
+      ratios,
+      targets: TARGET,
+      meetsTarget: ratios.throughputVsBare >= TARGET.throughputVsBare,
+    };
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/public-config.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+    console.table(results.map(({ rounds: _rounds, ...row }) => row));
+    console.log(
+      `public config vs bare node:http — throughput ×${ratios.throughputVsBare} (target ≥ ×${TARGET.throughputVsBare}), ` +
+        `p50 ×${ratios.p50VsBare}, p99 ×${ratios.p99VsBare}; the generator's ceiling is ×${ratios.generatorHeadroom} the bare server`,
+    );
+    if (ratios.generatorHeadroom < 1.5)
+      console.log('warning: the load generator is close to its own ceiling; the ratio understates the gap');
+    console.log('written to bench/results/public-config.json');
+    return report;
+  } finally {
+    for (const peer of peers) await peer.stop();
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runPublicConfigBench();

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import {
+  isOriginAllowed,
+  isRtlLanguage,
+  pickPublicSettings,
+  PROTOCOL_VERSION,
+  type PublicWidgetConfig,
+  type UiStrings,
+  type WidgetSettings,
+} from '@parley/protocol';
+import { widgetLanguages } from './language-map.js';
+import type { LanguageMaps } from './language-maps.js';
+import type { WidgetService } from './widget-service.js';
+
+/** One language's answer to `GET /v1/widgets/:id/config`, serialized once: its bytes and their ETag. */
+export interface RenderedConfig {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+/**
+ * Raw query strings remembered per entry. Only queries the route has validated land here, and a page
+ * sends one of very few (none, or `lang=` with its visitor's language); the bound keeps a client that
+ * sends endless valid variants from growing memory — those are simply answered through the route.
+ */
+const MAX_REMEMBERED_QUERIES = 32;
+
+/**
+ * A widget's public configuration in every language it offers, as of one version of what it is made of:
+ * defaults ⊕ blueprint ⊕ widget settings and the language maps setup stored. Nothing in it depends on
+ * the request except which language is picked and whether the Origin is allowed, so the serialized
+ * bodies are shared by every visitor of the widget.
+ */
+export class PublicConfigEntry {
+  private readonly byQuery = new Map<string, RenderedConfig>();
+
+  constructor(
+    readonly widgetId: string,
+    /** What the entry was made from besides the widget itself, so a change of either drops it. */
+    readonly blueprintId: string | null,
+    readonly botId: string | null,
+    readonly settings: WidgetSettings,
+    private readonly byLanguage: ReadonlyMap<string, RenderedConfig>,
+  ) {}
+
+  /** The answer in `language`, one of the widget's languages as `resolveLanguage` picks them. */
+  inLanguage(language: string): RenderedConfig {
+    const rendered = this.byLanguage.get(language);
+    if (rendered === undefined) throw new Error(`public config of ${this.widgetId} has no ${language} rendering`);
+    return rendered;
+  }
+
+  /** The answer the route gave before to this raw query string (`lang=fr`, or '' for none), if any. */
+  forQuery(rawQuery: string): RenderedConfig | undefined {
+    return this.byQuery.get(rawQuery);
+  }
+
+  /** Called by the route once it has validated `rawQuery` and picked its language: later requests skip both. */
+  rememberQuery(rawQuery: string, rendered: RenderedConfig): void {
+    if (this.byQuery.size < MAX_REMEMBERED_QUERIES) this.byQuery.set(rawQuery, rendered);
+  }
+
+  /** The config is public but fenced like sessions: a listed Origin, or none (same-origin pages and servers). */
+  allowsOrigin(origin: string | undefined): boolean {
+    return origin === undefined || isOriginAllowed(origin, this.settings.origin);
+  }
+}
+
+/**
+ * Reads a widget once and renders its config in each of its languages (a widget offers a handful).
+ * Rejects with the widget service's 404 for an unknown widget.
+ */
+export async function buildPublicConfig(
+  widgets: Pick<WidgetService, 'resolve'>,
+  languageMaps: Pick<LanguageMaps, 'stringsByLanguage'>,
+  widgetId: string,
+): Promise<PublicConfigEntry> {
+  const { row, effective } = await widgets.resolve(widgetId);
+  const languages = widgetLanguages(effective);
+  const strings = await languageMaps.stringsByLanguage(row.id, languages, effective);
+  const byLanguage = new Map<string, RenderedConfig>();
+  for (const language of languages) {
+    const texts = strings.get(language);
+    if (texts === undefined) throw new Error(`no texts for ${language} of widget ${row.id}`);
+    byLanguage.set(language, render(publicConfig(row.id, effective, language, languages, texts)));
+  }
+  return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage);
+}
+
+function publicConfig(
+  id: string,
+  effective: WidgetSettings,
+  language: string,
+  languages: readonly string[],
+  strings: UiStrings,
+): PublicWidgetConfig {
+  return {
+    ...pickPublicSettings(effective),
+    id,
+    protocolVersion: PROTOCOL_VERSION,
+    tools: effective.tools === true || (Array.isArray(effective.tools) && effective.tools.length > 0),
+    language,
+    languages,
+    dir: isRtlLanguage(language) ? 'rtl' : 'ltr',
+    strings,
+  };
+}
+
+/** The ETag is a digest of the bytes, so every node (and every reload of an unchanged config) sends the same one. */
+function render(config: PublicWidgetConfig): RenderedConfig {
+  const body = Buffer.from(JSON.stringify(config));
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+}
