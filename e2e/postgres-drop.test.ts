@@ -264,6 +264,9 @@ describe('PostgreSQL connections dropped under a node (issue 12)', () => {
     for (const node of group) expect(alive(node), node.server.output()).toBe(true);
     await expectEveryAckedMessageOnce(visitors);
     for (const node of group) expect(await readyStatus(node)).toBe(200);
+    console.info(
+      `pg drop, two nodes: terminated ${terminated.join('/')} backends; ${visitors.reduce((s, v) => s + v.sendFailed, 0)} sends answered SEND_FAILED or STORAGE_UNAVAILABLE and were resent`,
+    );
   }, 120_000);
 
   it('answers /readyz 503 while PostgreSQL cannot be reached and 200 again after, without a restart', async () => {
@@ -276,6 +279,7 @@ describe('PostgreSQL connections dropped under a node (issue 12)', () => {
     expect(await readyStatus(node)).toBe(200);
 
     proxy.cut();
+    const cutAt = Date.now();
     await until(
       async () => (await readyStatus(node)) === 503,
       15_000,
@@ -291,16 +295,19 @@ describe('PostgreSQL connections dropped under a node (issue 12)', () => {
     expect(refused.status).toBe(503);
     const answer: { code?: string; error?: { code: string } } = await refused.json();
     expect(['PARLEY_ERR_SEND_FAILED', 'PARLEY_ERR_STORAGE_UNAVAILABLE']).toContain(answer.code ?? answer.error?.code);
+    const notReadyAfterMs = Date.now() - cutAt;
     await sleep(1_000);
     expect(await readyStatus(node)).toBe(503);
 
     proxy.restore();
+    const restoredAt = Date.now();
     await until(
       async () => (await readyStatus(node)) === 200,
       15_000,
       () => 'readyz 200 once the database is back',
       [node],
     );
+    console.info(`pg cut: /readyz 503 ${notReadyAfterMs} ms after the cut, 200 again ${Date.now() - restoredAt} ms after the restore`);
     expect(alive(node)).toBe(true);
     const resent = await fetch(`${node.baseUrl}/v1/realtime/poll/send?token=${encodeURIComponent(visitor!.token)}`, {
       method: 'POST',

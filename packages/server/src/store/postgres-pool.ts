@@ -36,12 +36,16 @@ export function createPostgresPool({ url, schema, log }: PostgresPoolOptions): p
 }
 
 /**
- * Logs a lost connection once per incident, not once per client: a PostgreSQL restart drops all ten
- * of a pool's clients at once, and one error event may reach both the client and the pool listener.
- * The incident ends when a new connection succeeds.
+ * Logs a lost connection once per incident, not once per client: a PostgreSQL restart drops all ten of
+ * a pool's clients at once (their errors may arrive after the pool has already reconnected), and one
+ * error event may reach both the client and the pool listener. A drop within SAME_INCIDENT_MS of the
+ * previous one belongs to the same incident; the first successful connect after it is logged as the end.
  */
+const SAME_INCIDENT_MS = 5_000;
+
 class ConnectionDrops {
   private incident: { readonly since: number; dropped: number } | null = null;
+  private lastDropAt = -Infinity;
   private readonly seen = new WeakSet<Error>();
 
   constructor(private readonly log: StorageLog | null) {}
@@ -49,11 +53,14 @@ class ConnectionDrops {
   dropped(error: Error): void {
     if (this.seen.has(error)) return;
     this.seen.add(error);
-    if (this.incident !== null) {
-      this.incident.dropped += 1;
+    const now = Date.now();
+    const sameIncident = now - this.lastDropAt < SAME_INCIDENT_MS;
+    this.lastDropAt = now;
+    if (sameIncident) {
+      if (this.incident !== null) this.incident.dropped += 1;
       return;
     }
-    this.incident = { since: Date.now(), dropped: 1 };
+    this.incident = { since: now, dropped: 1 };
     this.log?.error({ err: error }, 'PostgreSQL connection lost; the pool drops it and reconnects for the next query');
   }
 
