@@ -227,7 +227,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     tokens,
     consoleSessions,
     agents,
-    sessionOrigin: async (claims, origin) => widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true),
+    // No Origin (a server, a same-origin GET) passes whatever the allowlist: the widget is not even read.
+    sessionOrigin: async (claims, origin) => {
+      if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
+    },
   });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   // After the docs plugin: it describes only routes registered after it.
