@@ -8,9 +8,15 @@ import type { Translator } from '../widgets/translator.js';
  * never reaches it). Structure, not speed: which path answered is read off the cache's own calls.
  */
 
+/** While set, translations wait for it: the config is read while setup is under way. */
+let translationGate: Promise<void> | undefined;
+
 /** Marks every text it translates, so a language map stored by setup shows in the config. */
 const markingTranslator: Translator = {
-  translate: async (texts, _from, to) => Object.fromEntries(Object.entries(texts).map(([key, text]) => [key, `[${to}] ${text}`])),
+  translate: async (texts, _from, to) => {
+    await translationGate;
+    return Object.fromEntries(Object.entries(texts).map(([key, text]) => [key, `[${to}] ${text}`]));
+  },
 };
 
 interface Answer {
@@ -185,9 +191,17 @@ describe('the public config answered from memory', () => {
     expect((await call('PATCH', `/v1/blueprints/${blueprintId}`, { intro: 'Not for detached widgets' })).status).toBe(200);
     expect((await strings()).intro).toBe('New blueprint intro');
 
-    expect((await warm(widgetId, '?lang=sv')).json.strings.send).toBe(EN_UI_STRINGS.send);
+    await warm(widgetId, '?lang=sv');
+    let release = (): void => undefined;
+    translationGate = new Promise((resolve) => (release = resolve));
     expect((await call('POST', `/v1/widgets/${widgetId}/setup`)).status).toBe(202);
+    expect(publicConfig.peek(widgetId)).toBeUndefined(); // the run cleared the old texts
+    // While the run translates, visitors get the built-in texts, and that config is kept…
+    expect((await warm(widgetId, '?lang=sv')).json.strings.send).toBe(EN_UI_STRINGS.send);
+    release();
+    translationGate = undefined;
     await parley.services.setup.idle();
+    // …until the run stores its texts.
     expect(publicConfig.peek(widgetId)).toBeUndefined();
     expect((await strings('?lang=sv')).send).toBe(`[sv] ${EN_UI_STRINGS.send}`);
 
