@@ -88,6 +88,37 @@ describe('readiness follows failed writes (SQLite, full disk)', () => {
     expect((await readyz()).status).toBe(200);
   });
 
+  it('fails a whole group commit that the full disk rolled back, storing none of it, and stores each on resend', async () => {
+    const { engine } = server.services;
+    const author = { role: 'visitor', id: 'v_batch', name: 'Batch' } as const;
+    // One event-loop turn: the three appends share one transaction (group commit), the second cannot fit.
+    const appendAll = () =>
+      Promise.allSettled(
+        ['batch-small-1', 'batch-large', 'batch-small-2'].map((clientId) =>
+          engine.append({
+            conversationId,
+            author,
+            type: 'text',
+            text: clientId === 'batch-large' ? 'z'.repeat(MESSAGE_TEXT_MAX) : 'hi',
+            clientId,
+          }),
+        ),
+      );
+    await fillDisk(server);
+    const outcomes = await appendAll();
+    // SQLITE_FULL rolled back the whole transaction, the first message with it; a message after it must not
+    // commit on its own while reported failed.
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((await stored()).map((m) => m.clientId).filter((id) => id?.startsWith('batch-'))).toEqual([]);
+    await freeDisk(server);
+    expect((await appendAll()).map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect((await stored()).map((m) => m.clientId).filter((id) => id?.startsWith('batch-'))).toEqual([
+      'batch-small-1',
+      'batch-large',
+      'batch-small-2',
+    ]);
+  });
+
   it('leaves readiness alone when a write fails for a reason of its own', async () => {
     const { engine, database } = server.services;
     const author = { role: 'visitor', id: 'v_nobody', name: 'Nobody' } as const;

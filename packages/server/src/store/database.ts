@@ -158,6 +158,8 @@ async function openPostgres(
 ): Promise<Opened> {
   if (schema !== null) {
     const client = new pg.Client({ connectionString: url });
+    // A connection lost here fails the query below, which the start reports; the event alone must not end the process.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       // Two starts creating it at once (outside main's setup lock: the CLI, tests) make the slower one
