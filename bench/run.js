@@ -9,6 +9,7 @@ import { buildApp, firstRun, loadConfig } from '@parley/server';
 import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runPublicConfigBench } from './public-config.js';
+import { runLongConversationBench } from './long-conversation.js';
 import { runSqliteDurabilityBench } from './sqlite-durability.js';
 import { runWidgetLoadBench } from './widget-load.js';
 import { runWidgetSizeBench } from './widget-size.js';
@@ -84,3 +85,5 @@ await runBotProxyBench();
 // The widget's shipped size (loader, core, extras) and load time beside @n8n/chat and Bot Framework Web Chat.
 runWidgetSizeBench();
 await runWidgetLoadBench();
+// A 1,000-message conversation opened in the widget and the console, beside a 50-message one.
+await runLongConversationBench();

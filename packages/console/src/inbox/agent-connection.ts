@@ -31,6 +31,8 @@ export function agentConnection(token: string | null, conversationId: string, la
     baseUrl: location.origin,
     token: token ?? '',
     lastSeq,
+    // A gap to fill after a reconnect arrives in a few batches, each rendered once.
+    batches: true,
     WebSocket: ParamWebSocket as unknown as WebSocketConstructor,
     EventSource: ParamEventSource as unknown as EventSourceConstructor,
     fetch: (input, init) => globalThis.fetch(typeof input === 'string' ? withParams(input) : input, init),

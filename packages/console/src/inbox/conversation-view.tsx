@@ -115,6 +115,8 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
           visitorReadSeq={state.visitorReadSeq}
           visitorTyping={state.visitorTyping}
           lastAgentSeq={state.lastAgentSeq}
+          earlier={state.earlier}
+          onEarlier={state.loadEarlier}
         />
         <Composer
           mode={mode}

@@ -5,20 +5,35 @@ import type { ComponentChildren } from 'preact';
  * *italic*, `code`, ``` blocks and [links](https://…). It builds vnodes from text and never
  * parses HTML, so a message cannot inject markup; links are limited to http(s) and mailto.
  */
-export function Markdown(props: { text: string }) {
-  const blocks = props.text.split(/```/);
-  return (
-    <div class="md">
-      {blocks.map((block, index) =>
-        index % 2 === 1 ? (
-          <pre>
-            <code>{block.replace(/^[a-z]*\n/, '')}</code>
-          </pre>
-        ) : (
-          paragraphs(block)
-        ),
-      )}
-    </div>
+export function Markdown(props: { text: string; live?: boolean }) {
+  // A streamed reply changes with every piece: kept, its partial texts would only push real messages out.
+  return <div class="md">{props.live === true ? blocks(props.text) : parsed(props.text)}</div>;
+}
+
+/** Texts parsed lately: a message's Markdown is parsed once, not on every render of the timeline. */
+const PARSED = new Map<string, ComponentChildren[]>();
+const KEEP_PARSED = 400;
+
+function parsed(text: string): ComponentChildren[] {
+  let nodes = PARSED.get(text);
+  if (nodes === undefined) {
+    nodes = blocks(text);
+    // Preact clones a vnode already mounted elsewhere, so the same nodes may serve several messages.
+    if (PARSED.size >= KEEP_PARSED) PARSED.delete(PARSED.keys().next().value ?? '');
+    PARSED.set(text, nodes);
+  }
+  return nodes;
+}
+
+function blocks(text: string): ComponentChildren[] {
+  return text.split(/```/).map((block, index) =>
+    index % 2 === 1 ? (
+      <pre>
+        <code>{block.replace(/^[a-z]*\n/, '')}</code>
+      </pre>
+    ) : (
+      paragraphs(block)
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Author, Message } from '@parley/protocol';
-import { useEffect, useRef } from 'preact/hooks';
+import { Component } from 'preact';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { PaperclipIcon } from '../ui/paperclip-icon.js';
 import { formatSize } from './file-upload.js';
 import { Markdown } from './markdown.js';
@@ -75,68 +76,136 @@ function FileView(props: { payload: Readonly<Record<string, unknown>> }) {
   );
 }
 
-/** The whole history: visitor on the left; bot, agents and notes on the right, each visibly its own kind. */
+interface RowProps {
+  readonly entry: TimelineEntry;
+  readonly visitorName: string;
+  /** The visitor has read this, the agents' last reply. */
+  readonly seen: boolean;
+}
+
+/**
+ * One entry of the timeline. The hook rebuilds the entries on every change, so a row compares what
+ * it shows (the stored message, or the text of a pending or streamed one) and renders only when
+ * that changed: a new message re-renders the list, not every bubble above it.
+ */
+class EntryRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const { entry, visitorName, seen } = this.props;
+    const same = next.entry.message !== undefined ? next.entry.message === entry.message : next.entry.text === entry.text;
+    return !same || next.entry.kind !== entry.kind || next.visitorName !== visitorName || next.seen !== seen;
+  }
+
+  override render({ entry, visitorName, seen }: RowProps) {
+    const role = entry.kind === 'note' ? 'note' : entry.author.role;
+    if (role === 'system' || entry.message?.type === 'event') {
+      const event = entry.message?.payload?.['event'];
+      return (
+        <p class="event">
+          {entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event'}
+        </p>
+      );
+    }
+    // The server names visitors generically; the contact's name reads better.
+    const name = role === 'visitor' ? visitorName : entry.author.name || ROLE_LABEL[role] || role;
+    const label = entry.kind === 'note' ? `Private note · ${entry.author.name}` : name;
+    return (
+      <div class={`bubble-row from-${role}${entry.kind === 'pending' ? ' pending' : ''}`} data-kind={entry.kind}>
+        <div class="bubble">
+          <div class="bubble-head">
+            <span class="bubble-author">{label}</span>
+            {entry.kind === 'note' ? null : <span class={`role-tag role-${role}`}>{ROLE_LABEL[role] ?? role}</span>}
+            <span class="bubble-time">
+              {entry.kind === 'pending' ? 'sending…' : entry.kind === 'stream' ? 'typing live…' : time(entry.createdAt)}
+            </span>
+          </div>
+          {entry.message?.type === 'file' && entry.message.payload !== null ? (
+            <FileView payload={entry.message.payload} />
+          ) : (
+            <Markdown text={entry.text} live={entry.kind === 'stream'} />
+          )}
+          {entry.message === undefined ? null : <Extras message={entry.message} />}
+        </div>
+        {seen ? <span class="receipt">Seen by the visitor</span> : null}
+      </div>
+    );
+  }
+}
+
+/** Scrolling this close to the top reads the page before. */
+const NEAR_TOP_PX = 80;
+
+/**
+ * The history as read so far (the newest page, and the earlier pages the agent scrolled up to):
+ * visitor on the left; bot, agents and notes on the right, each visibly its own kind. An earlier page
+ * goes in above without moving what the agent is reading; only a new entry at the end scrolls down.
+ */
 export function MessageList(props: {
   entries: readonly TimelineEntry[];
   visitorName: string;
   visitorReadSeq: number;
   visitorTyping: boolean;
   lastAgentSeq: number;
+  earlier: 'more' | 'loading' | 'none';
+  onEarlier: () => void;
 }) {
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [props.entries.length, props.visitorTyping, props.entries.at(-1)?.text]);
+  const timeline = useRef<HTMLDivElement>(null);
+  // Distance from the bottom of the content to the top of the view, kept while an earlier page goes in.
+  const anchor = useRef<number | null>(null);
+  const last = props.entries.at(-1);
+  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [last?.key, last?.text, props.visitorTyping]);
+  const firstKey = props.entries[0]?.key;
+  useLayoutEffect(() => {
+    const element = timeline.current;
+    if (element === null || anchor.current === null) return;
+    element.scrollTop = element.scrollHeight - anchor.current;
+    anchor.current = null;
+  }, [firstKey]);
+  const loadEarlier = () => {
+    const element = timeline.current;
+    if (element === null || props.earlier !== 'more') return;
+    anchor.current = element.scrollHeight - element.scrollTop;
+    props.onEarlier();
+  };
   return (
     <div
       class="timeline"
+      ref={timeline}
       role="log"
       aria-live="polite"
       aria-label="Messages"
       tabIndex={0}
+      onScroll={(event) => {
+        if (event.currentTarget.scrollTop < NEAR_TOP_PX) loadEarlier();
+      }}
       onLoadCapture={(event) => {
         // An image that loads after the scroll to the end pushes the end away; follow it only if the agent was there.
-        const timeline = event.currentTarget;
+        const element = event.currentTarget;
         const image = event.target instanceof HTMLImageElement ? event.target : null;
         if (image === null) return;
-        const gap = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight;
+        const gap = element.scrollHeight - element.scrollTop - element.clientHeight;
         if (gap <= image.offsetHeight + 120) end.current?.scrollIntoView({ block: 'end' });
       }}
     >
-      {props.entries.map((entry) => {
-        const role = entry.kind === 'note' ? 'note' : entry.author.role;
-        if (role === 'system' || entry.message?.type === 'event') {
-          const event = entry.message?.payload?.['event'];
-          return (
-            <p class="event" key={entry.key}>
-              {entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event'}
-            </p>
-          );
-        }
-        // The server names visitors generically; the contact's name reads better.
-        const name = role === 'visitor' ? props.visitorName : entry.author.name || ROLE_LABEL[role] || role;
-        const label = entry.kind === 'note' ? `Private note · ${entry.author.name}` : name;
-        return (
-          <div class={`bubble-row from-${role}${entry.kind === 'pending' ? ' pending' : ''}`} key={entry.key} data-kind={entry.kind}>
-            <div class="bubble">
-              <div class="bubble-head">
-                <span class="bubble-author">{label}</span>
-                {entry.kind === 'note' ? null : <span class={`role-tag role-${role}`}>{ROLE_LABEL[role] ?? role}</span>}
-                <span class="bubble-time">
-                  {entry.kind === 'pending' ? 'sending…' : entry.kind === 'stream' ? 'typing live…' : time(entry.createdAt)}
-                </span>
-              </div>
-              {entry.message?.type === 'file' && entry.message.payload !== null ? (
-                <FileView payload={entry.message.payload} />
-              ) : (
-                <Markdown text={entry.text} />
-              )}
-              {entry.message === undefined ? null : <Extras message={entry.message} />}
-            </div>
-            {entry.seq !== undefined && entry.seq === props.lastAgentSeq && props.visitorReadSeq >= entry.seq ? (
-              <span class="receipt">Seen by the visitor</span>
-            ) : null}
-          </div>
-        );
-      })}
+      {props.earlier === 'none' ? null : (
+        <button
+          type="button"
+          class="button small earlier"
+          onClick={loadEarlier}
+          disabled={props.earlier === 'loading'}
+          aria-busy={props.earlier === 'loading'}
+        >
+          {props.earlier === 'loading' ? 'Loading earlier messages…' : 'Load earlier messages'}
+        </button>
+      )}
+      {props.entries.map((entry) => (
+        <EntryRow
+          key={entry.key}
+          entry={entry}
+          visitorName={props.visitorName}
+          seen={entry.seq !== undefined && entry.seq === props.lastAgentSeq && props.visitorReadSeq >= entry.seq}
+        />
+      ))}
       {props.visitorTyping ? (
         <div class="bubble-row from-visitor typing-row">
           <div class="bubble typing" aria-label="The visitor is typing">

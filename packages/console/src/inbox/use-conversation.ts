@@ -18,6 +18,10 @@ export interface ConversationState {
   readonly owner: string | null;
   readonly assignee: { readonly id: string; readonly name: string } | null;
   readonly reload: () => void;
+  /** Whether older messages than those shown exist: `loading` while a page of them is read. */
+  readonly earlier: 'more' | 'loading' | 'none';
+  /** Reads the page of messages before the oldest shown. */
+  readonly loadEarlier: () => void;
   readonly send: (text: string) => Promise<boolean>;
   readonly addNote: (text: string) => Promise<boolean>;
   /** A message stored by another request (a sent file): shown at once, without waiting for the realtime echo. */
@@ -31,9 +35,19 @@ function isNote(message: Message): boolean {
   return message.type === 'note';
 }
 
+/** Messages read per page of history: the newest on opening, then one more per scroll up. */
+const PAGE = 50;
+/** `before` past any seq: the newest page. */
+const NEWEST = Number.MAX_SAFE_INTEGER;
+
+const historyPage = (conversationId: string, before: number) =>
+  api.get<{ items: Message[] }>(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?before=${before}&limit=${PAGE}`);
+
 /**
  * One open conversation: its detail (REST), its history and live events (the realtime gateway as
- * the agent), notes, the visitor's typing and read cursor, and sending with an outbox.
+ * the agent), notes, the visitor's typing and read cursor, and sending with an outbox. The history
+ * is read from the end, a page at a time: a conversation of thousands of messages opens as fast as
+ * a short one.
  */
 export function useConversation(conversationId: string, token: string | null, agentName: string): ConversationState {
   const [detail, setDetail] = useState<InboxDetail | null>(null);
@@ -45,6 +59,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   const [visitorReadSeq, setVisitorReadSeq] = useState(0);
   const [status, setStatus] = useState<{ owner: string; assignee: { id: string; name: string } | null } | null>(null);
   const [linkState, setLinkState] = useState('connecting');
+  const [earlier, setEarlier] = useState<'more' | 'loading' | 'none'>('none');
   const connection = useRef<Connection | null>(null);
 
   const addMessages = (incoming: readonly Message[]) =>
@@ -61,14 +76,17 @@ export function useConversation(conversationId: string, token: string | null, ag
   };
 
   /** The live events of the link, into this hook's state; returns the unsubscribes. */
+  const arrived = (batch: readonly Message[]) => {
+    addMessages(batch);
+    const visitor = batch.findLast((message) => message.author.role === 'visitor');
+    if (visitor === undefined) return;
+    setVisitorTyping(false);
+    if (document.hidden) notifyMessage(visitor.author.name || 'the visitor', visitor.text, () => window.focus());
+  };
+
   const listen = (link: Connection): (() => void)[] => [
-    link.on('message', (message) => {
-      addMessages([message]);
-      if (message.author.role === 'visitor') {
-        setVisitorTyping(false);
-        if (document.hidden) notifyMessage(message.author.name || 'the visitor', message.text, () => window.focus());
-      }
-    }),
+    link.on('message', (message) => arrived([message])),
+    link.on('messages', arrived),
     link.on('ack', (ack) => setPending((current) => current.filter((p) => p.clientId !== ack.clientId))),
     link.on('typing', (frame) => frame.author.role === 'visitor' && setVisitorTyping(frame.active)),
     link.on('read', (frame) => frame.reader.role === 'visitor' && setVisitorReadSeq((seq) => Math.max(seq, frame.seq))),
@@ -101,11 +119,11 @@ export function useConversation(conversationId: string, token: string | null, ag
     let offs: (() => void)[] = [];
     // History over REST first, so it shows even before (or without) a realtime link. The link then
     // resumes after it: from seq 0 the gateway would send the whole history a second time.
-    api
-      .get<{ items: Message[] }>(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`)
+    historyPage(conversationId, NEWEST)
       .then(
         (page) => {
           addMessages(page.items);
+          setEarlier(page.items.length < PAGE ? 'none' : 'more');
           return page.items.at(-1)?.seq ?? 0;
         },
         () => 0,
@@ -124,6 +142,22 @@ export function useConversation(conversationId: string, token: string | null, ag
       connection.current = null;
     };
   }, [conversationId, token]);
+
+  const loadEarlier = () => {
+    const oldest = messages[0]?.seq;
+    if (earlier !== 'more' || oldest === undefined) return;
+    setEarlier('loading');
+    historyPage(conversationId, oldest).then(
+      (page) => {
+        addMessages(page.items);
+        setEarlier(page.items.length < PAGE ? 'none' : 'more');
+      },
+      (caught: unknown) => {
+        setEarlier('more');
+        setError(`Earlier messages could not be loaded: ${errorText(caught)}`);
+      },
+    );
+  };
 
   // Everything shown while the tab is visible counts as read by the agent. (The stored read comes
   // back as an inbox event, which recounts the unread messages in the tab title.)
@@ -186,6 +220,8 @@ export function useConversation(conversationId: string, token: string | null, ag
     owner: status?.owner ?? detail?.conversation.owner ?? null,
     assignee: status === null ? (detail?.conversation.assignee ?? null) : status.assignee,
     reload,
+    earlier,
+    loadEarlier,
     send,
     addNote: (text) => store('notes', text, 'The note was not saved'),
     received: (message) => addMessages([message]),

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import {
   ADMIN_KEY,
   axeViolations,
+  CONSOLE_ADMIN_ENV,
+  DEMO_ADMIN,
+  openConsole,
   continueInBrowser,
   launchBrowser,
   seedLongConversation,
@@ -41,26 +44,50 @@ const rowCommits = (page: Page): Promise<number> =>
   page.evaluate(() => (window as unknown as { parleyRowCommits: { commits: number } }).parleyRowCommits.commits);
 const rows = (page: Page): Promise<number> => widget(page).log().locator('.row').count();
 
-// Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
+/** Where the first entry visible in a scrolled element is, and its text: to check it stays put while earlier ones go in above. */
+async function firstVisible(scroller: Locator, rowSelector: string): Promise<{ text: string; offset: number }> {
+  return scroller.evaluate((element, selector) => {
+    const top = element.getBoundingClientRect().top;
+    const row = [...element.querySelectorAll(selector)].find((candidate) => candidate.getBoundingClientRect().top >= top);
+    return { text: row?.textContent ?? '', offset: (row?.getBoundingClientRect().top ?? 0) - top };
+  }, rowSelector);
+}
+
+async function offsetOf(scroller: Locator, rowSelector: string, text: string): Promise<number> {
+  return scroller.evaluate(
+    (element, [selector, wanted]) => {
+      const row = [...element.querySelectorAll(selector ?? '')].find((candidate) => candidate.textContent === wanted);
+      return (row?.getBoundingClientRect().top ?? NaN) - element.getBoundingClientRect().top;
+    },
+    [rowSelector, text],
+  );
+}
+
+// One server and one seeded history for the widget and the console. Real Chromium against a real
+// server on a shared machine: generous time, never a timed assertion.
+let env: WidgetEnv;
+let browser: Browser;
+let conversation: LongConversation;
+beforeAll(async () => {
+  [env, browser] = await Promise.all([startWidgetEnv(CONSOLE_ADMIN_ENV), launchBrowser()]);
+  conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, ADMIN_KEY);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
 describe('a long conversation in the widget', { timeout: 120_000 }, () => {
-  let env: WidgetEnv;
-  let browser: Browser;
-  let conversation: LongConversation;
   let context: BrowserContext;
   let page: Page;
   beforeAll(async () => {
-    [env, browser] = await Promise.all([startWidgetEnv(), launchBrowser()]);
-    conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, ADMIN_KEY);
     // axe is injected as an inline script, which the host pages' CSP would refuse.
     context = await browser.newContext({ bypassCSP: true });
     await context.addInitScript(countRowCommits);
     await continueInBrowser(context, env.widgetId, conversation);
     page = await context.newPage();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
   });
+  afterAll(() => context?.close());
 
   it('receives a backlog of a thousand messages in a few renders and keeps a bounded number of them in the DOM', async () => {
     await page.goto(`${env.hostUrl}/script-tag.html`);
@@ -74,21 +101,11 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
     const log = widget(page).log();
     const before = await rows(page);
     // Read somewhere below the top, then ask for earlier ones (the button; a scroll to the top does the same).
-    const place = () =>
-      log.evaluate((element) => {
-        const top = element.getBoundingClientRect().top;
-        const row = [...element.querySelectorAll('.row')].find((candidate) => candidate.getBoundingClientRect().top >= top);
-        return { text: row?.textContent ?? '', offset: (row?.getBoundingClientRect().top ?? 0) - top };
-      });
     await log.evaluate((element) => (element.scrollTop = 400));
-    const read = await place();
+    const read = await firstVisible(log, '.row');
     await log.getByRole('button', { name: /Earlier messages/ }).evaluate((button) => (button as HTMLButtonElement).click());
     await expect.poll(() => rows(page)).toBeGreaterThan(before);
-    const after = await log.evaluate((element, text) => {
-      const row = [...element.querySelectorAll('.row')].find((candidate) => candidate.textContent === text);
-      return (row?.getBoundingClientRect().top ?? NaN) - element.getBoundingClientRect().top;
-    }, read.text);
-    expect(Math.abs(after - read.offset)).toBeLessThan(2);
+    expect(Math.abs((await offsetOf(log, '.row', read.text)) - read.offset)).toBeLessThan(2);
     // Scrolling to the top loads more again.
     const more = await rows(page);
     await log.evaluate((element) => (element.scrollTop = 0));
@@ -123,5 +140,27 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
     for (const tab of [page, second]) await widget(tab).log().getByText('one more question').waitFor();
     expect(await rows(second)).toBeLessThanOrEqual(ROW_BOUND);
     await second.close();
+  });
+});
+
+describe('a long conversation in the console', { timeout: 120_000 }, () => {
+  it('opens on its newest page with a bounded timeline, and scrolling up reads earlier pages without moving what the agent reads', async () => {
+    const page = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
+    await page.goto(`${env.serverUrl}/console/inbox/${conversation.conversationId}`);
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    await timeline.getByText(conversation.newestText).waitFor();
+    const entries = () => timeline.locator('.bubble-row').count();
+    expect(await entries()).toBeLessThanOrEqual(ROW_BOUND);
+    const before = await entries();
+    await timeline.evaluate((element) => (element.scrollTop = 400));
+    const read = await firstVisible(timeline, '.bubble-row');
+    await timeline.getByRole('button', { name: 'Load earlier messages' }).evaluate((button) => (button as HTMLButtonElement).click());
+    await expect.poll(entries).toBeGreaterThan(before);
+    expect(Math.abs((await offsetOf(timeline, '.bubble-row', read.text)) - read.offset)).toBeLessThan(2);
+    const more = await entries();
+    await timeline.evaluate((element) => (element.scrollTop = 0));
+    await expect.poll(entries).toBeGreaterThan(more);
+    expect(await axeViolations(page), 'console timeline scrolled up').toEqual([]);
+    await page.context().close();
   });
 });

@@ -1,0 +1,155 @@
+// A long conversation opened in the browser, beside a short one in the same run: the time until its
+// newest message is visible, and the long tasks (PerformanceObserver 'longtask': main-thread tasks
+// over 50 ms, which freeze the host page) until then. Widget (the built widget.js on a host page):
+// first opened on a device that holds none of it (the whole backlog over the realtime link), then
+// reopened after a reload (from storage). Console: the agent's conversation view. Conversations are
+// seeded over the REST API (seconds), not by chatting. Targets (issue 14): the long figures within
+// 1.5× of the short ones, and no long task over 50 ms. Prints a table, writes JSON.
+/* global window, document, requestAnimationFrame -- the probe and the checks run in the page */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  ADMIN_KEY,
+  CONSOLE_ADMIN_ENV,
+  continueInBrowser,
+  DEMO_ADMIN,
+  launchBrowser,
+  openConsole,
+  seedLongConversation,
+  startWidgetEnv,
+} from '@parley/testkit';
+
+const RUNS = Number(process.env.BENCH_LONG_RUNS ?? 3);
+const SIZES = [50, Number(process.env.BENCH_LONG_MESSAGES ?? 1000)];
+/** Long tasks still count this long after the newest message showed (the rest of a backlog, a late render). */
+const SETTLE_MS = 1000;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs in the page before anything else: records long tasks, and the moment `newest` is in the DOM
+ * (the widget's shadow root, or the document), checked every frame.
+ */
+function probe(newest) {
+  const state = { longTasks: [], visibleAt: null };
+  window.parleyProbe = state;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) state.longTasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  const check = () => {
+    const root = document.querySelector('[data-parley]')?.shadowRoot ?? document.body;
+    if (root?.textContent?.includes(newest)) state.visibleAt = performance.now();
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+
+/** Waits for the probe's verdict, then the settle time, and sums the long tasks up to then. */
+async function verdict(page) {
+  await page.waitForFunction(() => window.parleyProbe?.visibleAt !== null, undefined, { timeout: 600_000, polling: 100 });
+  await page.waitForTimeout(SETTLE_MS);
+  const { visibleAt, longTasks } = await page.evaluate(() => window.parleyProbe);
+  const counted = longTasks.filter((task) => task.start <= visibleAt + SETTLE_MS);
+  return {
+    visibleMs: visibleAt,
+    longTasks: counted.length,
+    longTaskMs: counted.reduce((sum, task) => sum + task.duration, 0),
+    longestTaskMs: counted.reduce((max, task) => Math.max(max, task.duration), 0),
+  };
+}
+
+function summary(samples) {
+  return {
+    visibleMs: +median(samples.map((s) => s.visibleMs)).toFixed(1),
+    longTasks: median(samples.map((s) => s.longTasks)),
+    longTaskMs: +median(samples.map((s) => s.longTaskMs)).toFixed(1),
+    longestTaskMs: +Math.max(...samples.map((s) => s.longestTaskMs)).toFixed(1),
+  };
+}
+
+/** The widget: a fresh context continues the conversation (first open), then reloads (reopen). */
+async function measureWidget(browser, env, conversation) {
+  const first = [];
+  const reopen = [];
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext();
+    try {
+      await context.addInitScript(probe, conversation.newestText);
+      await continueInBrowser(context, env.widgetId, conversation);
+      const page = await context.newPage();
+      await page.goto(`${env.hostUrl}/script-tag.html`);
+      first.push(await verdict(page));
+      await page.reload();
+      reopen.push(await verdict(page));
+    } finally {
+      await context.close();
+    }
+  }
+  return { first: summary(first), reopen: summary(reopen) };
+}
+
+/** The console's conversation view, opened by an agent already logged in. */
+async function measureConsole(browser, env, conversation) {
+  const samples = [];
+  const page = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
+  try {
+    await page.context().addInitScript(probe, conversation.newestText);
+    for (let run = 0; run < RUNS; run++) {
+      await page.goto(`${env.serverUrl}/console/inbox/${conversation.conversationId}`);
+      samples.push(await verdict(page));
+    }
+  } finally {
+    await page.context().close();
+  }
+  return summary(samples);
+}
+
+export async function runLongConversationBench() {
+  const env = await startWidgetEnv(CONSOLE_ADMIN_ENV);
+  const browser = await launchBrowser();
+  const rows = [];
+  try {
+    const conversations = [];
+    for (const size of SIZES) conversations.push({ size, ...(await seedLongConversation(env.serverUrl, env.widgetId, size, ADMIN_KEY)) });
+    for (const conversation of conversations) {
+      const widget = await measureWidget(browser, env, conversation);
+      rows.push({ name: `widget, first open (backlog over realtime), ${conversation.size} messages`, ...widget.first });
+      rows.push({ name: `widget, reopened after a reload, ${conversation.size} messages`, ...widget.reopen });
+      rows.push({
+        name: `console conversation view, ${conversation.size} messages`,
+        ...(await measureConsole(browser, env, conversation)),
+      });
+    }
+  } finally {
+    await browser.close();
+    await env.close();
+  }
+  const [short, long] = SIZES;
+  const pairs = rows
+    .filter((row) => row.name.endsWith(`, ${long} messages`))
+    .map((row) => {
+      const base = rows.find((other) => other.name === row.name.replace(`, ${long} messages`, `, ${short} messages`));
+      const ratio = +(row.visibleMs / base.visibleMs).toFixed(2);
+      return {
+        subject: row.name.replace(`, ${long} messages`, ''),
+        visibleRatio: ratio,
+        longestTaskMs: row.longestTaskMs,
+        verdict: ratio <= 1.5 && row.longestTaskMs <= 50 ? 'PASS' : 'FAIL',
+      };
+    });
+  const report = {
+    measuredAt: new Date().toISOString(),
+    note: `milliseconds from navigation start, medians of ${RUNS} runs (longest task: the longest of all runs); long tasks counted until ${SETTLE_MS} ms after the newest message showed; the widget's app loads when the browser is idle after load, on purpose`,
+    rows,
+    targets: `${long} messages within 1.5× of ${short}, no long task over 50 ms`,
+    pairs,
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/long-conversation.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  console.table(rows);
+  console.table(pairs);
+  console.log('written to bench/results/long-conversation.json');
+  return report;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runLongConversationBench();
