@@ -198,8 +198,8 @@ export const ERROR_CATALOG = {
   },
   PARLEY_ERR_STORAGE_UNAVAILABLE: {
     status: 503,
-    title: 'The database cannot be reached.',
-    fix: 'Check that the database is running and that PARLEY_DATABASE_URL points at it; the server log names the cause.',
+    title: 'The database cannot be reached or takes no writes.',
+    fix: 'Retry in a few seconds: nothing was stored. If it lasts, check that the database is running, that PARLEY_DATABASE_URL points at it and that its disk has room; the server log names the cause.',
   },
   PARLEY_ERR_CONSOLE_NOT_BUILT: {
     status: 503,
