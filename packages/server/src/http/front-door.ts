@@ -14,7 +14,7 @@ export type MemoryAnswer = (request: IncomingMessage, response: ServerResponse) 
 export function frontDoor(answer: () => MemoryAnswer): FastifyServerFactory<Server> {
   return (handler, options) => {
     const server = createServer((request, response) => {
-      if (!answer()(request, response)) handler(request, response);
+      if (!answeredFromMemory(answer(), request, response)) handler(request, response);
     });
     if (typeof options['keepAliveTimeout'] === 'number') server.keepAliveTimeout = options['keepAliveTimeout'];
     if (typeof options['requestTimeout'] === 'number') server.requestTimeout = options['requestTimeout'];
@@ -24,4 +24,19 @@ export function frontDoor(answer: () => MemoryAnswer): FastifyServerFactory<Serv
     }
     return server;
   };
+}
+
+/**
+ * A throw here would be an uncaught exception in the server's request event (Fastify catches its own
+ * handlers' errors; nothing catches this): before anything was written the request goes to Fastify,
+ * which answers the error its way; after, the half-written response cannot be finished and is cut.
+ */
+function answeredFromMemory(answer: MemoryAnswer, request: IncomingMessage, response: ServerResponse): boolean {
+  try {
+    return answer(request, response);
+  } catch {
+    if (!response.headersSent) return false;
+    response.destroy();
+    return true;
+  }
 }
