@@ -8,15 +8,20 @@ function message(seq: number, clientId: string | null = null): Message {
   return { id: `m${seq}`, conversationId: 'conv_1', seq, author, type: 'text', text: `#${seq}`, payload: null, clientId, createdAt: '' };
 }
 
-/** Opens at once and hands the test the frame callback. */
-function link(batches: boolean) {
+/** Opens at once (its welcome saying the conversation ends at `lastSeq`) and hands the test the frame callback and the timers. */
+function link(batches: boolean, lastSeq = 0) {
   const targets: TransportTarget[] = [];
+  const timers: { run: () => void; ms: number; cancelled: boolean }[] = [];
   let deliver: (frame: ServerFrame) => void = () => undefined;
   const connection = new Connection({
     baseUrl: 'http://test',
     token: 't',
     batches,
-    schedule: () => () => undefined,
+    schedule: (run, ms) => {
+      const timer = { run, ms, cancelled: false };
+      timers.push(timer);
+      return () => void (timer.cancelled = true);
+    },
     createTransport: (name, target): Transport => {
       targets.push(target);
       return {
@@ -24,7 +29,7 @@ function link(batches: boolean) {
         heartbeats: false,
         open: (onFrame) => {
           deliver = onFrame;
-          onFrame({ type: 'welcome', v: REALTIME_VERSION, conversationId: 'conv_1', lastSeq: 0, heartbeatMs: 25_000 });
+          onFrame({ type: 'welcome', v: REALTIME_VERSION, conversationId: 'conv_1', lastSeq, heartbeatMs: 25_000 });
           return Promise.resolve();
         },
         send: () => Promise.resolve(),
@@ -37,7 +42,7 @@ function link(batches: boolean) {
   connection.on('message', (m) => single.push(m.seq));
   connection.on('messages', (ms) => batched.push(ms.map((m) => m.seq)));
   connection.connect();
-  return { connection, targets, single, batched, deliver: (frame: ServerFrame) => deliver(frame) };
+  return { connection, targets, single, batched, timers, deliver: (frame: ServerFrame) => deliver(frame) };
 }
 
 describe('Connection with batches', () => {
@@ -53,6 +58,36 @@ describe('Connection with batches', () => {
     ]);
     expect(single).toEqual([6]);
     expect(connection.lastSeq).toBe(6);
+  });
+
+  it('holds a backlog of several frames until welcome’s lastSeq and delivers it in one messages event', () => {
+    const { batched, deliver } = link(true, 5);
+    deliver({ type: 'messages', messages: [message(1), message(2)] });
+    deliver({ type: 'messages', messages: [message(3), message(4)] });
+    expect(batched).toEqual([]);
+    deliver({ type: 'messages', messages: [message(5)] });
+    expect(batched).toEqual([[1, 2, 3, 4, 5]]);
+  });
+
+  it('delivers what it holds before any other frame, and after a short wait when the backlog ends short of lastSeq (a note the visitor never gets)', () => {
+    const { batched, single, timers, deliver } = link(true, 10);
+    deliver({ type: 'messages', messages: [message(1), message(2)] });
+    deliver({ type: 'read', reader: { role: 'agent', id: 'a1' }, seq: 2 });
+    expect(batched).toEqual([[1, 2]]);
+    deliver({ type: 'messages', messages: [message(3)] });
+    expect(batched).toHaveLength(1);
+    timers.filter((timer) => !timer.cancelled && timer.ms < 1000).forEach((timer) => timer.run());
+    expect(batched).toEqual([[1, 2], [3]]);
+    deliver({ type: 'message', message: message(11) });
+    expect(single).toEqual([11]);
+  });
+
+  it('delivers a held backlog when the link ends, so that no message it counted is lost', () => {
+    const { connection, batched, deliver } = link(true, 10);
+    deliver({ type: 'messages', messages: [message(1), message(2)] });
+    connection.close();
+    expect(batched).toEqual([[1, 2]]);
+    expect(connection.lastSeq).toBe(2);
   });
 
   it('acks an outbox entry whose message comes back inside a batch', () => {

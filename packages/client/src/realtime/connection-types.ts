@@ -33,8 +33,9 @@ export interface ConnectionEvents {
   /** A new durable message (each seq at most once, in order). */
   message: Message;
   /**
-   * With `batches` on: several new durable messages at once (the backlog), in order, each seq at most
-   * once across `message` and `messages`; render them in one go. Without `batches` they come as `message` each.
+   * With `batches` on: several new durable messages at once (a link's whole backlog, however many frames
+   * it took), in order, each seq at most once across `message` and `messages`; render them in one go.
+   * Without `batches` they come as `message` each.
    */
   messages: readonly Message[];
   /** One of our messages is stored; its outbox entry is gone. */

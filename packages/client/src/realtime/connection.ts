@@ -3,6 +3,7 @@ import { BACKOFF_CAP_MS, backoffDelay } from './backoff.js';
 import { createClientId } from './client-id.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } from './connection-types.js';
 import { availableTransports, createTransport } from './create-transport.js';
+import { BacklogBuffer } from './backlog-buffer.js';
 import { Emitter } from './emitter.js';
 import { HttpCloseError } from './http-send.js';
 import { FramePacer } from './frame-pacer.js';
@@ -42,6 +43,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private readonly schedule: Schedule;
   private readonly cancels = { open: noop, watchdog: noop, stable: noop, retry: noop };
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly backlog: BacklogBuffer;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -51,6 +53,10 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.outbox = new Outbox(options.initialOutbox);
     this.picker = new TransportPicker(options.transports ?? availableTransports(options));
     this.schedule = options.schedule ?? defaultSchedule;
+    this.backlog = new BacklogBuffer(this.schedule, (messages, acks) => {
+      this.emit('messages', messages);
+      for (const ack of acks) this.emit('ack', ack);
+    });
   }
 
   get state(): ConnectionState {
@@ -153,8 +159,11 @@ export class Connection extends Emitter<ConnectionEvents> {
   private onFrame(generation: number, frame: ServerFrame): void {
     if (generation !== this.generation) return;
     this.kickWatchdog(generation);
+    // Held backlog goes first: every other frame keeps its place after the messages it followed.
+    if (frame.type !== 'messages' && frame.type !== 'ping' && frame.type !== 'pong') this.backlog.flush();
     switch (frame.type) {
       case 'welcome':
+        this.backlog.expect(frame.lastSeq);
         this.conversationId = frame.conversationId;
         this.heartbeatMs = frame.heartbeatMs > 0 ? frame.heartbeatMs : HEARTBEAT_MS;
         return;
@@ -199,7 +208,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
-  /** A batch: what is new in it is delivered in one `messages` event (or `message` each, to a caller that did not ask for batches). */
+  /** A batch: what is new in it joins the backlog, delivered in one `messages` event (or `message` each, to a caller that did not ask for batches). */
   private onMessages(messages: readonly Message[]): void {
     const fresh: Message[] = [];
     const acks: ConnectionEvents['ack'][] = [];
@@ -211,8 +220,8 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (own !== undefined) acks.push({ clientId: own.clientId, seq: message.seq, messageId: message.id, duplicate: false });
     }
     if (fresh.length === 0) return;
-    if (this.options.batches === true) this.emit('messages', fresh);
-    else for (const message of fresh) this.emit('message', message);
+    if (this.options.batches === true) return this.backlog.add(fresh, acks);
+    for (const message of fresh) this.emit('message', message);
     for (const ack of acks) this.emit('ack', ack);
   }
 
@@ -330,6 +339,7 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   /** Ends the current link and its timers; bumping the generation makes every late callback of it a no-op. */
   private teardown(): void {
+    this.backlog.flush();
     this.generation++;
     for (const key of ['open', 'watchdog', 'stable', 'retry'] as const) {
       this.cancels[key]();

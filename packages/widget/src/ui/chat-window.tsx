@@ -8,13 +8,21 @@ import { MessageLog } from './message-log.js';
 import { duration, fill } from './text.js';
 import { useView } from './use-view.js';
 
+/** Language names already asked for: building an Intl.DisplayNames costs a millisecond, and the header renders often. */
+const NAMES = new Map<string, string>();
+
 /** A language's own name ("Deutsch"), from the browser: no table to ship. */
 function languageName(code: string): string {
-  try {
-    return new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
-  } catch {
-    return code;
+  let name = NAMES.get(code);
+  if (name === undefined) {
+    try {
+      name = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+    } catch {
+      name = code;
+    }
+    NAMES.set(code, name);
   }
+  return name;
 }
 
 /** The open chat: header with controls, connection line, conversation, composer, footer, restart dialog. */
