@@ -40,13 +40,18 @@ export async function firstRun(
     name: 'Parley demo bot',
     config: {
       rules: [
-        { patterns: ['hello', 'hi', 'hey'], answer: 'Hello! Ask me about pricing, hours or set-up, or ask for a human.' },
+        { patterns: ['hello', 'hi', 'hey'], answer: 'Hello! Ask me about pricing, hours, set-up or the licence, or ask for a human.' },
         {
           patterns: ['price', 'pricing', 'cost'],
           answer: 'Parley is open source and free to self-host.',
           quickReplies: ['How do I install it?'],
         },
         { patterns: ['install', 'set up', 'setup'], answer: 'Run `npm ci && npm start`, then paste the embed code from the home page.' },
+        // Before the hours rule, and "open source" outmatches that rule's "open" anyway (the longer match wins).
+        {
+          patterns: ['open source', 'open-source', 'opensource', 'licence', 'license', 'source code'],
+          answer: 'Yes: Parley is open source under the MIT licence. You can self-host it, read and change every line.',
+        },
         { patterns: ['hours', 'open'], answer: 'Our team answers Monday to Friday, 9:00–17:00.' },
       ],
       fallback: 'I am the demo bot and did not understand that. Try “pricing” or “install”, or talk to a human.',

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { StoredBot } from '../bots/bot-service.js';
 import type { RouteOptions } from '../services.js';
 
 /** The landing page of a running server: what is where, and the embed code of the first widget. */
 export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> = async (app, { services, publicUrl }) => {
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    const first = (await services.widgets.list({ take: 1, cursor: undefined, blueprintId: undefined, meta: [] })).items[0];
+    // The first widget, not the newest: on a fresh install that is the demo widget the first start created.
+    const first = await services.widgets.oldest();
+    const botId = first?.effective.botId ?? null;
+    const bot = botId === null ? undefined : await services.bots.load(botId);
     const embed =
       first === undefined
         ? 'No widget yet: create one with POST /v1/widgets.'
@@ -16,15 +20,41 @@ export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> 
         'content-security-policy',
         "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' https: data:; style-src 'unsafe-inline'; base-uri 'none'",
       );
-    return page(publicUrl, embed, first?.name, first?.id);
+    return page(publicUrl, embed, first?.name, first?.id, first === undefined ? '' : whoAnswers(bot));
   });
 };
+
+/** Says honestly who answers the widget on this page: its bot by name and kind, or the agents. */
+function whoAnswers(bot: StoredBot | undefined): string {
+  if (bot === undefined)
+    return 'The chat bubble in the corner of this page is that widget. It has no bot: your agents answer in the console.';
+  const name = `“${escapeHtml(bot.name)}”`;
+  if (bot.kind !== 'builtin')
+    return `The chat bubble in the corner of this page is that widget, answered by the ${escapeHtml(bot.kind)} bot ${name}.`;
+  const examples = builtinExamples(bot.config).map((p) => `“${escapeHtml(p)}”`);
+  const tryThese =
+    examples.length === 0
+      ? ''
+      : `: open it and try ${examples.slice(0, -1).join(', ')}${examples.length > 1 ? ' or ' : ''}${examples.at(-1)}`;
+  return `The chat bubble in the corner of this page is that widget, answered by ${name}, a built-in FAQ bot${tryThese}.`;
+}
+
+/** The first pattern of the bot's first rules: things the visitor can type that it knows. */
+function builtinExamples(config: Readonly<Record<string, unknown>>): string[] {
+  const rules = Array.isArray(config['rules']) ? config['rules'] : [];
+  return rules
+    .map((rule: unknown) =>
+      typeof rule === 'object' && rule !== null && 'patterns' in rule && Array.isArray(rule.patterns) ? rule.patterns[0] : undefined,
+    )
+    .filter((pattern): pattern is string => typeof pattern === 'string')
+    .slice(0, 3);
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-function page(publicUrl: string, embed: string, widgetName: string | undefined, widgetId: string | undefined): string {
+function page(publicUrl: string, embed: string, widgetName: string | undefined, widgetId: string | undefined, answeredBy: string): string {
   const url = escapeHtml(publicUrl);
   return `<!doctype html>
 <html lang="en">
@@ -51,7 +81,7 @@ function page(publicUrl: string, embed: string, widgetName: string | undefined, 
   <h2>Embed code${widgetName === undefined ? '' : ` for “${escapeHtml(widgetName)}”`}</h2>
   <p>Paste this before <code>&lt;/body&gt;</code> on your site:</p>
   <pre>${escapeHtml(embed)}</pre>
-  <p class="note">The chat bubble in the corner of this page is that widget, answered by the built-in demo bot: open it and ask about “pricing” or “install”.</p>
+  ${answeredBy === '' ? '' : `<p class="note">${answeredBy}</p>`}
   <h2>Where things are</h2>
   <ul>
     <li><a href="${url}/docs">${url}/docs</a> — the REST API, browsable (OpenAPI at <a href="${url}/v1/openapi.json">/v1/openapi.json</a>)</li>

@@ -81,6 +81,20 @@ describe('builtin bot', () => {
     expect(await answer(FAQ, said)).toEqual(fallback);
   });
 
+  it('lets a longer match of a later rule win over a shorter one inside it ("open" in "open source")', async () => {
+    const rules = {
+      rules: [
+        { patterns: ['hours', 'open'], answer: 'Hours.' },
+        { patterns: ['open source', '开源'], answer: 'MIT.' },
+        { patterns: ['源'], answer: 'Source.' },
+      ],
+    };
+    expect(await answer(rules, 'Is this open source?')).toEqual(text('MIT.'));
+    expect(await answer(rules, 'Are you open today?')).toEqual(text('Hours.'));
+    expect(await answer(rules, 'Open on Sunday? And is it open source?')).toEqual(text('Hours.'));
+    expect(await answer(rules, '这是开源的吗')).toEqual(text('MIT.'));
+  });
+
   it('answers a rule with quick replies when it has them', async () => {
     expect(await answer(FAQ, 'opening hours?')).toEqual([
       { type: 'quick_replies', text: 'We open at 9.', replies: ['Weekend?', 'Holidays?'] },

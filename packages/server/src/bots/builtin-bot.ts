@@ -10,8 +10,9 @@ const DEFAULT_HANDOFF_LABEL = 'Talk to a human';
 
 /**
  * The rule/FAQ bot that needs nothing outside Parley: the first rule with a pattern contained in
- * the visitor's message answers; a handoff phrase asks for a human; otherwise the fallback (or,
- * with `echo`, the visitor's own words) answers.
+ * the visitor's message answers — unless that match lies inside a longer match of another rule
+ * ("open" inside "open source"); a handoff phrase asks for a human; otherwise the fallback (or, with
+ * `echo`, the visitor's own words) answers.
  */
 export class BuiltinBot implements BotConnector {
   // It answers the last visitor message; the engine's own look back (unanswered messages, apologies in
@@ -35,7 +36,7 @@ export class BuiltinBot implements BotConnector {
       yield { type: 'handoff', reason: 'visitor asked for a human', byVisitor: true };
       return;
     }
-    const rule = this.config.rules?.find((r) => r.patterns.some((p) => containsPhrase(said, p)));
+    const rule = this.config.rules?.[answeringRule(said, this.config.rules)];
     if (rule !== undefined) {
       yield rule.quickReplies === undefined || rule.quickReplies.length === 0
         ? { type: 'text', text: rule.answer }
@@ -63,14 +64,49 @@ function normalise(text: string): string {
 
 const SPACED_SCRIPT = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\d\s'-]+$/u;
 
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
- * Whole-word match for languages written with spaces ("agent" must not match "agenda"); plain
- * containment for scripts without word spaces (Japanese, Chinese, Thai…).
+ * The index of the rule that answers, or -1. Rules are tried in order, but a match that lies inside a
+ * longer match of another rule does not count: "is it open source?" is about the licence, not about
+ * the opening hours, even though the hours rule lists "open" first.
  */
+function answeringRule(said: string, rules: BuiltinConfig['rules']): number {
+  const matches = (rules ?? []).flatMap((rule, index) =>
+    rule.patterns.flatMap((p) => phraseSpans(said, p).map((span) => ({ index, span }))),
+  );
+  const standing = matches.filter(
+    (m) =>
+      !matches.some(
+        (o) => o.index !== m.index && length(o.span) > length(m.span) && o.span.start <= m.span.start && o.span.end >= m.span.end,
+      ),
+  );
+  return standing.length === 0 ? -1 : Math.min(...standing.map((m) => m.index));
+}
+
+const length = (span: Span): number => span.end - span.start;
+
 function containsPhrase(normalisedText: string, phrase: string): boolean {
+  return phraseSpans(normalisedText, phrase).length > 0;
+}
+
+/**
+ * Where a phrase occurs: whole words for languages written with spaces ("agent" must not match
+ * "agenda"); plain containment for scripts without word spaces (Japanese, Chinese, Thai…).
+ */
+function phraseSpans(normalisedText: string, phrase: string): Span[] {
   const wanted = normalise(phrase).trim();
-  if (wanted === '') return false;
-  if (!SPACED_SCRIPT.test(wanted)) return normalisedText.includes(wanted);
+  if (wanted === '') return [];
+  if (!SPACED_SCRIPT.test(wanted)) {
+    const spans: Span[] = [];
+    for (let at = normalisedText.indexOf(wanted); at !== -1; at = normalisedText.indexOf(wanted, at + 1))
+      spans.push({ start: at, end: at + wanted.length });
+    return spans;
+  }
   const escaped = wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'u').test(normalisedText);
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'gu');
+  return [...normalisedText.matchAll(pattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
 }

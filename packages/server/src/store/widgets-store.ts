@@ -27,6 +27,11 @@ export class WidgetsStore {
     return this.db.selectFrom('widgets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The first widget created (ids are time-ordered): the demo widget of the first start, unless deleted. */
+  oldest(): Promise<WidgetRow | undefined> {
+    return this.db.selectFrom('widgets').selectAll().orderBy('id', 'asc').limit(1).executeTakeFirst();
+  }
+
   list(query: WidgetListQuery): Promise<WidgetRow[]> {
     let q = this.db.selectFrom('widgets').selectAll('widgets');
     if (query.blueprintId !== undefined) q = q.where('widgets.blueprint_id', '=', query.blueprintId);

@@ -2,6 +2,7 @@ import {
   isOriginAllowed,
   mergeWidgetSettings,
   overlaySettings,
+  REMOVED_WIDGET_OPTIONS,
   SETTING_KEYS,
   type Meta,
   type Page,
@@ -48,7 +49,7 @@ export class WidgetService {
       name: name ?? 'Untitled widget',
       description: description ?? '',
       blueprint_id: blueprintId ?? null,
-      settings: writeJson(settings),
+      settings: writeJson(ownSettings(settings)),
       bot_id: settings.botId ?? null,
       meta: writeJson(meta ?? {}),
       identity_secret: generateIdentitySecret(),
@@ -65,6 +66,12 @@ export class WidgetService {
     return toWidget(row, blueprint, await this.widgets.setup(id));
   }
 
+  /** The first widget created, which the home page shows (the demo widget on a fresh install). */
+  async oldest(): Promise<Widget | undefined> {
+    const row = await this.widgets.oldest();
+    return row === undefined ? undefined : this.get(row.id);
+  }
+
   async list(query: WidgetListQuery): Promise<Page<Widget>> {
     const rows = await this.widgets.list({ ...query, cursor: checkCursor(query.cursor, 'wgt') });
     const page = rows.slice(0, query.take);
@@ -79,7 +86,7 @@ export class WidgetService {
   async update(id: string, input: WidgetUpdate): Promise<Widget> {
     const row = await this.requireRow(id);
     const { name, description, meta, blueprintId, settings: patch } = splitInput(input);
-    const own = applyPatch(readJson<PartialWidgetSettings>(row.settings), patch);
+    const own = applyPatch(readSettings(row.settings), patch);
     await this.checkReferences(blueprintId ?? null, patch.botId);
     await this.widgets.update(
       id,
@@ -127,8 +134,8 @@ export class WidgetService {
     const row = await this.requireRow(id);
     if (row.blueprint_id === null) return this.get(id);
     const blueprint = await this.blueprints.get(row.blueprint_id);
-    const inherited = blueprint === undefined ? {} : readJson<PartialWidgetSettings>(blueprint.settings);
-    const own = overlaySettings(inherited, readJson<PartialWidgetSettings>(row.settings));
+    const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
+    const own = overlaySettings(inherited, readSettings(row.settings));
     await this.widgets.update(id, { blueprint_id: null, settings: writeJson(own), bot_id: own.botId ?? null, updated_at: nowIso() });
     await this.configChanges.changed({ widgetId: id });
     return this.get(id);
@@ -219,7 +226,21 @@ export function splitInput(input: ResourceInput & Readonly<Record<string, unknow
   return { name: input.name, description: input.description, meta: input.meta, blueprintId: input.blueprintId, settings };
 }
 
-/** PATCH semantics: `null` removes the own value; nested objects merge; everything else replaces. */
+/** Stored own settings, without options that were removed since they were written (`plugins`). */
+export function readSettings(json: string): PartialWidgetSettings {
+  const stored = readJson<Record<string, unknown>>(json);
+  for (const removed of Object.keys(REMOVED_WIDGET_OPTIONS)) delete stored[removed];
+  // Written by create or PATCH from bodies the protocol schema accepted.
+  return stored as PartialWidgetSettings;
+}
+
+/** What a create stores: the options as given, without the `null`s that remove a theme or notifications key. */
+export function ownSettings(settings: SettingsInput): PartialWidgetSettings {
+  // The record holds only keys of WidgetSettings with values the protocol schema accepted.
+  return overlaySettings({}, settings as PartialWidgetSettings);
+}
+
+/** PATCH semantics: `null` removes the own value (inside theme and notifications too); nested objects merge; everything else replaces. */
 export function applyPatch(own: PartialWidgetSettings, patch: Readonly<Record<string, unknown>>): PartialWidgetSettings {
   const cleared: Record<string, unknown> = { ...own };
   const set: Record<string, unknown> = {};
@@ -232,13 +253,13 @@ export function applyPatch(own: PartialWidgetSettings, patch: Readonly<Record<st
 }
 
 function effectiveSettings(row: WidgetRow, blueprint: BlueprintRow | undefined): WidgetSettings {
-  const inherited = blueprint === undefined ? {} : readJson<PartialWidgetSettings>(blueprint.settings);
-  return mergeWidgetSettings(inherited, readJson<PartialWidgetSettings>(row.settings));
+  const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
+  return mergeWidgetSettings(inherited, readSettings(row.settings));
 }
 
 function toWidget(row: WidgetRow, blueprint: BlueprintRow | undefined, setup: WidgetSetupRow | undefined): Widget {
   return {
-    ...readJson<PartialWidgetSettings>(row.settings),
+    ...readSettings(row.settings),
     id: row.id,
     object: 'widget',
     name: row.name,
