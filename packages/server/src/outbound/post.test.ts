@@ -84,6 +84,14 @@ describe('outboundPost', () => {
     expect((await post('/echo', { allowPrivateNetwork: true }, 'bot.test')).status).toBe(200);
   });
 
+  it('does not lend a connection opened for a private-allowed request to one without the allowance', async () => {
+    expect((await post('/echo', { allowPrivateNetwork: true }, 'bot.test')).status).toBe(200);
+    const before = local.hits.length;
+    // The keep-alive socket to bot.test:port is idle in the pool now; a public-only request must not get it.
+    expect((await failure(post('/echo', {}, 'bot.test'))).failure).toBe('refused');
+    expect(local.hits.length).toBe(before);
+  });
+
   it('does not follow a redirect, even to an allowed address, and says so', async () => {
     const refused = await failure(post('/redirect', { allowPrivateNetwork: true }));
     expect(refused.failure).toBe('refused');

@@ -27,13 +27,16 @@ const NULL_BODY = new Set([204, 205, 304]);
 
 /**
  * Pooled connections, as global fetch had them (a TLS handshake per bot turn would add its round
- * trips to every answer). A pooled socket was checked when it connected; the idle timeout stays
+ * trips to every answer). A pooled socket was checked when it connected, under the policy of its
+ * pool: public-only requests never share a pool with private-allowed ones, or a resource without the
+ * allowance could reuse a socket another resource opened to a private address. The idle timeout stays
  * under Node's 5 s server keep-alive so a socket the other end is closing is not reused.
  */
-const agents = {
+const pooled = (): { readonly 'http:': HttpAgent; readonly 'https:': HttpsAgent } => ({
   'http:': new HttpAgent({ keepAlive: true, timeout: 4000 }),
   'https:': new HttpsAgent({ keepAlive: true, timeout: 4000 }),
-};
+});
+const agents = { public: pooled(), private: pooled() };
 
 /**
  * POSTs under the outbound policy (bot upstreams, tools, token endpoints, the translator):
@@ -62,7 +65,9 @@ export async function outboundPost(request: OutboundPost): Promise<Response> {
   const headers: Record<string, string> = { ...request.headers, 'content-length': String(bytes.length) };
   if (contentType !== null && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
     headers['content-type'] = contentType;
-  const incoming = await send(url, bytes, headers, policy, request.signal);
+  const pool = agents[request.allowPrivateNetwork ? 'private' : 'public'];
+  const agent = url.protocol === 'https:' ? pool['https:'] : pool['http:'];
+  const incoming = await send(url, bytes, headers, policy, agent, request.signal);
   return toResponse(incoming, url, request.maxBytes ?? DEFAULT_MAX_BYTES);
 }
 
@@ -90,14 +95,14 @@ function send(
   bytes: Buffer,
   headers: Record<string, string>,
   policy: TargetPolicy,
+  agent: HttpAgent,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
-  const https = url.protocol === 'https:';
-  const post = https ? httpsRequest : httpRequest;
+  const post = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = post(url, {
       method: 'POST',
-      agent: https ? agents['https:'] : agents['http:'],
+      agent,
       lookup: checkedLookup(url, policy),
       headers,
       signal,
