@@ -101,6 +101,11 @@ export const ERROR_CATALOG = {
     title: 'No widget has this id; it may have been deleted.',
     fix: 'Check the widget id in your embed code against `GET /v1/widgets`.',
   },
+  PARLEY_ERR_WIDGET_OPTION_REMOVED: {
+    status: 400,
+    title: 'The request sets a widget option that Parley no longer has.',
+    fix: 'Delete the option named in `error.field` from the body; the message says what replaces it.',
+  },
   PARLEY_ERR_WIDGET_NO_BOT: {
     status: 409,
     title: 'The widget has no bot to answer visitors.',

@@ -23,7 +23,6 @@ export const PUBLIC_SETTING_KEYS = [
   'poweredBy',
   'stream',
   'verbose',
-  'plugins',
   'notifications',
 ] as const satisfies readonly (keyof WidgetSettings)[];
 

@@ -1,10 +1,11 @@
 import * as v from 'valibot';
 import { metaSchema } from './common-schemas.js';
 import { MESSAGE_TEXT_MAX, type Message } from './message.js';
-import { languageTagSchema } from './widget-settings.js';
+import { languageTagSchema, SESSION_DURATION_MAX_MS, SESSION_DURATION_MIN_MS } from './widget-settings.js';
 
-export const SESSION_DURATION_MIN_S = 1800;
-export const SESSION_DURATION_MAX_S = 86_400;
+/** The same bounds as the widget's `sessionDuration` (milliseconds there, seconds here): 1,800–86,400 s. */
+export const SESSION_DURATION_MIN_S = SESSION_DURATION_MIN_MS / 1000;
+export const SESSION_DURATION_MAX_S = SESSION_DURATION_MAX_MS / 1000;
 export const SESSION_SEED_MESSAGES_MAX = 20;
 
 export const contactInputSchema = v.strictObject({

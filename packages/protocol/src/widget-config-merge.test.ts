@@ -34,13 +34,11 @@ describe('mergeWidgetSettings', () => {
     const blueprint: PartialWidgetSettings = {
       origin: ['https://a.example.com', 'https://b.example.com'],
       languages: ['fr', 'de'],
-      plugins: ['emoji'],
       tools: [{ name: 'lookup', description: 'Looks up', url: 'https://tools.example.com' }],
     };
     const merged = mergeWidgetSettings(blueprint, { origin: ['https://c.example.com'], languages: [], tools: false });
     expect(merged.origin).toEqual(['https://c.example.com']);
     expect(merged.languages).toEqual([]);
-    expect(merged.plugins).toEqual(['emoji']);
     expect(merged.tools).toBe(false);
   });
 
@@ -70,6 +68,15 @@ describe('overlaySettings', () => {
       intro: 'B',
       theme: { radius: 2, mode: 'dark' },
     });
+  });
+
+  it('removes a theme or notifications key given as null, so the layer below applies again', () => {
+    // A PATCH body or a create body may carry these nulls; they are never stored.
+    const layer = { theme: { primaryColor: null, radius: 3 }, notifications: { sound: null } } as unknown as PartialWidgetSettings;
+    const own = overlaySettings({ theme: { primaryColor: '#aa0000', mode: 'dark' }, notifications: { sound: false } }, layer);
+    expect(own).toEqual({ theme: { mode: 'dark', radius: 3 }, notifications: {} });
+    expect(overlaySettings({}, layer)).toEqual({ theme: { radius: 3 }, notifications: {} });
+    expect(mergeWidgetSettings({ theme: { primaryColor: '#bb0000' } }, own).theme.primaryColor).toBe('#bb0000');
   });
 
   it('is associative, so flattening a blueprint into a widget keeps the effective settings', () => {

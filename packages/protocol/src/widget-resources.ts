@@ -15,10 +15,30 @@ function mapEntries<R>(wrap: (schema: Entries[keyof Entries]) => unknown): R {
   return out as R;
 }
 
+/**
+ * Inside `theme` and `notifications`, `null` removes one key (create and update alike), so the
+ * blueprint's or the default value applies again; the merge drops those nulls (widget-config-merge.ts).
+ */
+function withClearableKeys<S extends v.StrictObjectSchema<v.ObjectEntries, undefined>>(schema: S) {
+  const entries: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(schema.entries)) entries[key] = v.nullish(entry);
+  // One nullable wrapper per entry of the schema: the keys and their value types are the schema's, plus null.
+  return v.strictObject(entries as { readonly [K in keyof S['entries']]: v.NullishSchema<S['entries'][K], undefined> });
+}
+const nested = { theme: withClearableKeys(settingsEntries.theme), notifications: withClearableKeys(settingsEntries.notifications) };
+
 /** Every option may be given; omitted ones inherit from the blueprint, then the defaults. */
-const optionalSettings = mapEntries<OptionalEntries>((schema) => v.optional(schema));
+const optionalSettings = {
+  ...mapEntries<OptionalEntries>((schema) => v.optional(schema)),
+  theme: v.optional(nested.theme),
+  notifications: v.optional(nested.notifications),
+};
 /** In an update, `null` removes the widget's own value so the blueprint's (or default) applies again. */
-const clearableSettings = mapEntries<ClearableEntries>((schema) => v.optional(v.nullable(schema)));
+const clearableSettings = {
+  ...mapEntries<ClearableEntries>((schema) => v.optional(v.nullable(schema))),
+  theme: v.optional(v.nullable(nested.theme)),
+  notifications: v.optional(v.nullable(nested.notifications)),
+};
 
 export const widgetCreateSchema = v.strictObject({
   name: v.optional(nameSchema),

@@ -103,8 +103,13 @@ export const businessHoursSchema = v.strictObject({
 });
 export type BusinessHours = v.InferOutput<typeof businessHoursSchema>;
 
-export const SESSION_DURATION_MIN_MS = 60_000;
-export const SESSION_DURATION_MAX_MS = 3_600_000;
+/**
+ * `sessionDuration` is milliseconds, like every duration among the widget options, and it is exactly
+ * how long a visitor's session lasts: the server grants `sessionDuration / 1000` seconds when the
+ * widget asks for a session, so its bounds are the session's own (30 minutes to 24 hours, see session.ts).
+ */
+export const SESSION_DURATION_MIN_MS = 30 * 60_000;
+export const SESSION_DURATION_MAX_MS = 24 * 3_600_000;
 
 /** Shape of each option; the object schemas below are built from it. */
 export const settingsEntries = {
@@ -131,8 +136,8 @@ export const settingsEntries = {
   sessionDuration: v.pipe(
     v.number('must be a number of milliseconds'),
     v.integer('must be a whole number of milliseconds'),
-    v.minValue(SESSION_DURATION_MIN_MS, `must be at least ${SESSION_DURATION_MIN_MS} ms (one minute)`),
-    v.maxValue(SESSION_DURATION_MAX_MS, `must be at most ${SESSION_DURATION_MAX_MS} ms (one hour)`),
+    v.minValue(SESSION_DURATION_MIN_MS, `must be at least ${SESSION_DURATION_MIN_MS} ms (30 minutes)`),
+    v.maxValue(SESSION_DURATION_MAX_MS, `must be at most ${SESSION_DURATION_MAX_MS} ms (24 hours)`),
   ),
   origin: v.pipe(v.array(originPatternSchema, 'must be a list of origins'), v.maxLength(100, 'must hold at most 100 origins')),
   exportConversation: flag,
@@ -144,10 +149,6 @@ export const settingsEntries = {
   verbose: flag,
   language: languageTagSchema,
   languages: v.pipe(v.array(languageTagSchema, 'must be a list of language codes'), v.maxLength(50, 'must hold at most 50 languages')),
-  plugins: v.pipe(
-    v.array(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a plugin name such as emoji')), 'must be a list of plugin names'),
-    v.maxLength(32),
-  ),
   notifications: v.strictObject({ sound: v.optional(flag), tabTitle: v.optional(flag) }),
   botId: v.nullable(v.pipe(v.string('must be a bot id'), v.maxLength(64))),
   /** How handed-off conversations are assigned among the online agents of `teamId` (all agents when null). */
@@ -206,13 +207,22 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   verbose: false,
   language: 'en',
   languages: [],
-  plugins: [],
   notifications: { sound: true, tabTitle: true },
   botId: null,
   routing: 'round_robin',
   teamId: null,
   businessHours: null,
   offlineMessage: '',
+};
+
+/**
+ * Options that no longer exist, with what to do instead. A body that still sends one is refused with
+ * PARLEY_ERR_WIDGET_OPTION_REMOVED and this text (an unknown-field error would not say what changed);
+ * stored settings that hold one are read without it.
+ */
+export const REMOVED_WIDGET_OPTIONS: Readonly<Record<string, string>> = {
+  plugins:
+    'was removed: it never loaded anything. The widget loads its extras (emoji, math, voice, rich messages) by itself when their option is on; for your own code use the JS API events (Parley("on", "message", …)) and theme.customCss. Delete "plugins" from the request.',
 };
 
 /** Texts a site owner may customise and setup translates; empty means "use the built-in text". */

@@ -88,7 +88,6 @@ const LABELS: Readonly<Record<string, string>> = {
   sessionDuration: 'Session duration (ms)',
   origin: 'Allowed origins (one a line; empty = anywhere)',
   languages: 'More languages (one a line)',
-  plugins: 'Plugins (one a line)',
   messagePeek: 'Message peek',
   poweredBy: 'Show “Powered by Parley”',
   stream: 'Stream bot replies',
@@ -142,7 +141,7 @@ const SECTIONS: readonly { readonly title: string; readonly keys: readonly strin
     ],
   },
   { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage'] },
-  { title: 'Security and advanced', keys: ['origin', 'tools', 'plugins', 'verbose'] },
+  { title: 'Security and advanced', keys: ['origin', 'tools', 'verbose'] },
 ];
 
 export interface Section {

@@ -4,6 +4,7 @@ import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
+import { refuseRemovedOptions } from '../widgets/removed-options.js';
 
 const tags = ['blueprints'];
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse };
@@ -22,7 +23,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       response: { 201: ok('The blueprint'), ...errors },
     },
     handler: async (request, reply) =>
-      reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, request.body ?? {}))),
+      reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, refuseRemovedOptions(request.body ?? {})))),
   });
 
   app.get('/v1/blueprints', {
@@ -59,7 +60,8 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       body: jsonSchema(blueprintUpdateSchema),
       response: { 200: ok('The blueprint'), ...errors },
     },
-    handler: async (request) => blueprints.update(request.params.id, parseInput(blueprintUpdateSchema, request.body ?? {})),
+    handler: async (request) =>
+      blueprints.update(request.params.id, parseInput(blueprintUpdateSchema, refuseRemovedOptions(request.body ?? {}))),
   });
 
   app.delete<{ Params: { id: string } }>('/v1/blueprints/:id', {

@@ -66,8 +66,8 @@ describeEachStore('visitor sessions', (server) => {
 
   it.each([
     ['an explicit durationInSeconds', {}, { durationInSeconds: 7200 }, 7200],
-    ['the default sessionDuration of one hour', {}, {}, 3600],
-    ['a one-minute sessionDuration raised to the 30-minute minimum', { sessionDuration: 60_000 }, {}, 1800],
+    ['the default sessionDuration of 24 hours', {}, {}, 86_400],
+    ["the widget's sessionDuration of 45 minutes (2,700,000 ms → 2,700 s)", { sessionDuration: 2_700_000 }, {}, 2700],
   ])('sets expiresAt from %s', async (_label, widget, body, seconds) => {
     const { widgetId } = await createBotAndWidget(server(), widget);
     const created = await openSession(server(), widgetId, body);

@@ -10,7 +10,7 @@ describeEachStore('widget management API', (server) => {
     expect(created.json).toMatchObject({ object: 'widget', name: 'Support', title: 'Help', blueprintId: null, meta: {} });
     expect(created.json.id).toMatch(/^wgt_/);
     expect(created.json.layout).toBeUndefined();
-    expect(created.json.effective).toMatchObject({ layout: 'bubble', title: 'Help', sessionDuration: 3_600_000 });
+    expect(created.json.effective).toMatchObject({ layout: 'bubble', title: 'Help', sessionDuration: 86_400_000 });
     expect(created.json.effective.theme).toMatchObject({ primaryColor: '#112233', position: 'bottom-right' });
     const fetched = await server().request('GET', `/v1/widgets/${created.json.id}`);
     expect(fetched.json).toEqual(created.json);
@@ -30,15 +30,42 @@ describeEachStore('widget management API', (server) => {
     expect(updated.json.effective.placeholder).toBe('');
   });
 
+  it('removes one theme or notifications key with null, on create and on update, so the blueprint value applies again', async () => {
+    const { json: blueprint } = await server().request('POST', '/v1/blueprints', {
+      body: { name: 'Brand', theme: { primaryColor: '#aa0000' } },
+    });
+    const created = await server().request('POST', '/v1/widgets', {
+      body: { blueprintId: blueprint.id, theme: { primaryColor: null, radius: 4 }, notifications: { sound: null } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.theme).toEqual({ radius: 4 });
+    expect(created.json.notifications).toEqual({});
+    const own = await server().request('PATCH', `/v1/widgets/${created.json.id}`, { body: { theme: { primaryColor: '#112233' } } });
+    expect(own.json.effective.theme.primaryColor).toBe('#112233');
+    const cleared = await server().request('PATCH', `/v1/widgets/${created.json.id}`, {
+      body: { theme: { primaryColor: null }, notifications: { sound: false } },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json.theme).toEqual({ radius: 4 });
+    expect(cleared.json.effective.theme).toMatchObject({ primaryColor: '#aa0000', radius: 4 });
+    expect(cleared.json.effective.notifications).toEqual({ sound: false, tabTitle: true });
+    const fromBlueprint = await server().request('PATCH', `/v1/blueprints/${blueprint.id}`, { body: { theme: { primaryColor: null } } });
+    expect(fromBlueprint.status).toBe(200);
+    expect(fromBlueprint.json.theme).toEqual({});
+    const widget = await server().request('GET', `/v1/widgets/${created.json.id}`);
+    expect(widget.json.effective.theme.primaryColor).toBe('#1f5fd1');
+  });
+
   it.each([
-    [{ sessionDuration: 3_600_001 }, 'sessionDuration', 'at most 3600000'],
+    [{ sessionDuration: 86_400_001 }, 'sessionDuration', 'at most 86400000 ms (24 hours)'],
+    [{ sessionDuration: 60_000 }, 'sessionDuration', 'at least 1800000 ms (30 minutes)'],
+    [{ theme: { primaryColor: 'red' } }, 'theme.primaryColor', 'hex color'],
     [{ sessionDuration: 'long' }, 'sessionDuration', 'number'],
     [{ layout: 'sidebar' }, 'layout', 'bubble, inline, fullscreen'],
     [{ origin: ['example.com'] }, 'origin.0', 'https://'],
     [{ origin: 'https://example.com' }, 'origin', 'list'],
     [{ language: 'english' }, 'language', 'language code'],
     [{ languages: ['fr', 'x1'] }, 'languages.1', 'language code'],
-    [{ theme: { primaryColor: 'red' } }, 'theme.primaryColor', 'hex color'],
     [{ attachments: 'yes' }, 'attachments', 'true or false'],
     [{ name: '' }, 'name', 'empty'],
   ])('refuses %j with a 400 naming %s', async (body, field, text) => {
@@ -49,6 +76,24 @@ describeEachStore('widget management API', (server) => {
     expect(response.json.error.message).toContain(text);
     const after = await server().request('GET', '/v1/widgets?take=100');
     expect(after.json.items.length).toBe(before.json.items.length);
+  });
+
+  it('refuses the removed plugins option on widgets and blueprints, saying what replaces it, and writes nothing', async () => {
+    const before = (await server().request('GET', '/v1/widgets?take=100')).json.items.length;
+    const created = await server().request('POST', '/v1/widgets', { body: { title: 'A', plugins: ['does-not-exist'] } });
+    expect(created.status).toBe(400);
+    expect(created.json.error).toMatchObject({ code: 'PARLEY_ERR_WIDGET_OPTION_REMOVED', field: 'plugins' });
+    expect(created.json.error.message).toContain('plugins was removed');
+    expect(created.json.error.message).toContain('Delete "plugins"');
+    expect((await server().request('GET', '/v1/widgets?take=100')).json.items.length).toBe(before);
+    const { json: widget } = await server().request('POST', '/v1/widgets', { body: { title: 'A' } });
+    const patched = await server().request('PATCH', `/v1/widgets/${widget.id}`, { body: { plugins: [] } });
+    expect(patched.json.error).toMatchObject({ code: 'PARLEY_ERR_WIDGET_OPTION_REMOVED', field: 'plugins' });
+    const blueprint = await server().request('POST', '/v1/blueprints', { body: { name: 'B', plugins: ['emoji'] } });
+    expect(blueprint.json.error).toMatchObject({ code: 'PARLEY_ERR_WIDGET_OPTION_REMOVED', field: 'plugins' });
+    expect(widget.effective).not.toHaveProperty('plugins');
+    const config = await server().request('GET', `/v1/widgets/${widget.id}/config`);
+    expect(config.json).not.toHaveProperty('plugins');
   });
 
   it('refuses unknown fields, malformed JSON and oversized bodies without writing anything', async () => {

@@ -5,6 +5,7 @@ import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
+import { refuseRemovedOptions } from '../widgets/removed-options.js';
 
 const cloneSchema = v.strictObject({ name: v.optional(nameSchema), meta: v.optional(metaSchema) });
 const tags = ['widgets'];
@@ -23,7 +24,8 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       body: jsonSchema(widgetCreateSchema),
       response: { 201: ok('The widget'), ...errors },
     },
-    handler: async (request, reply) => reply.status(201).send(await widgets.create(parseInput(widgetCreateSchema, request.body ?? {}))),
+    handler: async (request, reply) =>
+      reply.status(201).send(await widgets.create(parseInput(widgetCreateSchema, refuseRemovedOptions(request.body ?? {})))),
   });
 
   app.get('/v1/widgets', {
@@ -54,7 +56,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       body: jsonSchema(widgetUpdateSchema),
       response: { 200: ok('The widget'), ...errors },
     },
-    handler: async (request) => widgets.update(request.params.id, parseInput(widgetUpdateSchema, request.body ?? {})),
+    handler: async (request) => widgets.update(request.params.id, parseInput(widgetUpdateSchema, refuseRemovedOptions(request.body ?? {}))),
   });
 
   app.delete<{ Params: { id: string } }>('/v1/widgets/:id', {

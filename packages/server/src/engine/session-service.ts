@@ -150,6 +150,7 @@ function checkSeeds(messages: ReadonlyArray<{ type: string; text: string }>): st
   });
 }
 
+/** The widget's `sessionDuration` in seconds; a value stored before its bounds became the session's (1 minute) is raised to 30 minutes. */
 function defaultDuration(effective: WidgetSettings): number {
   return Math.min(SESSION_DURATION_MAX_S, Math.max(SESSION_DURATION_MIN_S, Math.round(effective.sessionDuration / 1000)));
 }

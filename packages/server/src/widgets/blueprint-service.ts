@@ -1,4 +1,4 @@
-import type { Blueprint, BlueprintCreate, BlueprintUpdate, Meta, Page, PartialWidgetSettings } from '@parley/protocol';
+import type { Blueprint, BlueprintCreate, BlueprintUpdate, Meta, Page } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { BlueprintRow, BlueprintsStore } from '../store/blueprints-store.js';
 import type { BotsStore } from '../store/bots-store.js';
@@ -7,7 +7,7 @@ import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
 import type { ConfigChanges } from './public-config-cache.js';
-import { applyPatch, splitInput } from './widget-service.js';
+import { applyPatch, ownSettings, readSettings, splitInput } from './widget-service.js';
 
 /** Named partial configurations. Widgets read them at request time, so a change reaches every linked widget. */
 export class BlueprintService {
@@ -27,7 +27,7 @@ export class BlueprintService {
       id: newId('bp'),
       name: name ?? input.name,
       description: description ?? '',
-      settings: writeJson(settings),
+      settings: writeJson(ownSettings(settings)),
       bot_id: settings.botId ?? null,
       meta: writeJson(meta ?? {}),
       created_at: now,
@@ -50,7 +50,7 @@ export class BlueprintService {
     const row = await this.requireRow(id);
     const { name, description, meta, settings: patch } = splitInput(input);
     await this.checkBot(patch.botId);
-    const own = applyPatch(readJson<PartialWidgetSettings>(row.settings), patch);
+    const own = applyPatch(readSettings(row.settings), patch);
     await this.blueprints.update(id, {
       ...(name === undefined ? {} : { name }),
       ...(description === undefined ? {} : { description }),
@@ -91,7 +91,7 @@ export class BlueprintService {
 
 function toBlueprint(row: BlueprintRow): Blueprint {
   return {
-    ...readJson<PartialWidgetSettings>(row.settings),
+    ...readSettings(row.settings),
     id: row.id,
     object: 'blueprint',
     name: row.name,

@@ -9,9 +9,6 @@ export interface ManagedOptions {
   readonly transports?: readonly TransportName[];
 }
 
-/** The longest session the server grants: a reload or a new tab the next day still continues the conversation. */
-const SESSION_SECONDS = 86_400;
-
 /**
  * Managed mode: the widget talks to a Parley server. A session (and so a conversation) is created on
  * the first message, not on page view; the realtime connection resumes from the persisted lastSeq and
@@ -109,8 +106,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
     const given =
       contact === null ? {} : Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined && value !== ''));
     try {
+      // No durationInSeconds: the server grants the widget's own `sessionDuration`, the one setting that decides it.
       const created = await this.rest.createSession(this.options.widgetId, {
-        durationInSeconds: SESSION_SECONDS,
         language,
         meta,
         ...(identity === null ? {} : { identity }),
