@@ -93,6 +93,10 @@ async function agentPrincipal(deps: AuthenticatorDeps, credentials: Credentials,
   if (credentials.conversationId === undefined) {
     throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'Agents name the conversation to join with ?conversationId=, or ask for ?inbox=1.');
   }
+  // As on REST (http/nul-check.ts): PostgreSQL cannot even compare a NUL, SQLite would answer "not found".
+  if (credentials.conversationId.includes('\u0000')) {
+    throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'conversationId must not contain NUL characters (\\u0000).');
+  }
   const conversation = await deps.engine.getConversation(credentials.conversationId);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
   return { conversationId: conversation.id, author, botId: null, language: 'en' };
