@@ -137,7 +137,15 @@ export default defineConfig(
 
   // Programs whose output is the console.
   {
-    files: ['packages/server/src/main.ts', 'packages/server/src/cli.ts', 'bench/**', 'tools/**', 'e2e/**', 'examples/**'],
+    files: [
+      'packages/server/src/main.ts',
+      'packages/server/src/cli.ts',
+      'packages/server/src/cli/**',
+      'bench/**',
+      'tools/**',
+      'e2e/**',
+      'examples/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 
