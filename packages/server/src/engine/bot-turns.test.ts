@@ -102,6 +102,21 @@ describe('bot turns [sqlite]', () => {
     await client.close();
   });
 
+  it('sends a streaming bot reply whole, with no stream frames, on a widget with stream: false', async () => {
+    const botId = await openAiBot();
+    const visitor = await openVisitor(server, { botId, stream: false });
+    const client = await connectWs({ baseUrl: server.baseUrl, token: visitor.token });
+    await client.send({ type: 'send', clientId: 'stream-off-0001', text: 'tell me a story' });
+    const reply = await client.log.waitFor(
+      (f): f is Extract<ServerFrame, { type: 'message' }> => f.type === 'message' && f.message.author.role === 'bot' && f.message.seq > 1,
+    );
+    expect(reply.message).toMatchObject({ type: 'text', text: 'Echo: tell me a story' });
+    // The upstream did stream (the same bot streams on a default widget, test above); nothing partial reached this visitor.
+    await server.services.botTurns.idle();
+    expect(client.log.frames.filter((f) => f.type === 'stream_delta' || f.type === 'stream_end')).toEqual([]);
+    await client.close();
+  });
+
   it('gives the bot the contact, the page, the widget tools and the history without private notes, and shows it typing', async () => {
     const botId = await openAiBot();
     const tool = { name: 'lookup', description: 'Look something up', url: 'https://tools.example/lookup' };

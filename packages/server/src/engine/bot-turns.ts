@@ -163,7 +163,8 @@ export class BotTurns {
       return { stored: [], seenThrough };
     }
     const author: Author = { role: 'bot', id: bot.id, name: bot.name };
-    const turn = new Turn(this, conversationId, author, observer);
+    // Read while the bot works: by its first words the answer is known, so it costs the visitor no wait.
+    const turn = new Turn(this, conversationId, author, observer, this.streamsToVisitor(conversation));
     const breaker = this.breakers.for(bot.id);
     if (!breaker.tryAcquire()) {
       this.log.warn({ conversationId, botId, kind: bot.kind }, 'the bot failed repeatedly; its circuit is open, so it is not called');
@@ -201,6 +202,17 @@ export class BotTurns {
       await turn.hideTyping();
     }
     return { stored: turn.stored, seenThrough };
+  }
+
+  /** The widget's `stream` option: when off, visitors get each reply whole (no stream frames), however the bot sends it. */
+  private async streamsToVisitor(conversation: ConversationRow | undefined): Promise<boolean> {
+    if (conversation === undefined || this.options.widgets === undefined) return true;
+    try {
+      return (await this.options.widgets.resolve(conversation.widget_id)).effective.stream;
+    } catch {
+      // A widget deleted mid-conversation: its bot still answers, streamed as by default.
+      return true;
+    }
   }
 
   /** @internal for Turn. Best effort: a typing indicator that fails to show must not cost the visitor the answer. */
@@ -326,7 +338,8 @@ export class BotTurns {
 /** One bot turn: the open stream (if any) and what was stored. */
 class Turn {
   readonly stored: Message[] = [];
-  private stream: { readonly id: string; text: string } | null = null;
+  /** `shown`: its deltas go to visitors (the widget's `stream` option); otherwise only the stored whole reply does. */
+  private stream: { readonly id: string; readonly shown: boolean; text: string } | null = null;
   private typing: Promise<void> | null = null;
 
   constructor(
@@ -334,16 +347,19 @@ class Turn {
     readonly conversationId: string,
     private readonly author: Author,
     private readonly observer: TurnObserver,
+    private readonly streams: Promise<boolean>,
   ) {}
 
   async handle(event: BotEvent): Promise<void> {
     switch (event.type) {
       case 'delta': {
         if (event.text === '') return;
-        this.stream ??= { id: `str_${randomUUID()}`, text: '' };
+        this.stream ??= { id: `str_${randomUUID()}`, shown: await this.streams, text: '' };
         const offset = this.stream.text.length;
         this.stream.text += event.text;
         this.observer.delta?.(event.text);
+        // Not streamed to visitors: the bot keeps showing as typing until the whole reply is stored.
+        if (!this.stream.shown) return;
         await this.turns.publish(this.conversationId, this.author, {
           type: 'stream_delta',
           streamId: this.stream.id,
@@ -394,6 +410,7 @@ class Turn {
     if (stream === null) return;
     this.stream = null;
     const stored = stream.text.trim() === '' ? null : await this.store({ type: 'text', text: stream.text, payload: null }, true);
+    if (!stream.shown) return;
     await this.turns.publish(this.conversationId, this.author, { type: 'stream_end', streamId: stream.id, messageId: stored?.id ?? null });
   }
 
@@ -403,6 +420,7 @@ class Turn {
     if (stream === null) return;
     this.stream = null;
     this.observer.streamDropped?.();
+    if (!stream.shown) return;
     await this.turns.publish(this.conversationId, this.author, { type: 'stream_end', streamId: stream.id, messageId: null });
   }
 }
