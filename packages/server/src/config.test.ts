@@ -32,6 +32,17 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PARLEY_SQLITE_SYNCHRONOUS: 'full' }).storage).toMatchObject({ kind: 'sqlite', synchronous: 'full' });
   });
 
+  it('reads the metrics token and the translator private-network allowance, refusing bad values', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ PARLEY_METRICS_TOKEN: 'scrape-0123456789abcdef' }).metricsToken).toBe('scrape-0123456789abcdef');
+    expect(() => loadConfig({ PARLEY_METRICS_TOKEN: 'short' })).toThrow(/^PARLEY_METRICS_TOKEN="<hidden>" is invalid/);
+    const translator = { PARLEY_TRANSLATOR_URL: 'http://127.0.0.1:11434/v1' };
+    expect(loadConfig({ ...translator, PARLEY_TRANSLATOR_ALLOW_PRIVATE: '1' }).translator?.allowPrivateNetwork).toBe(true);
+    expect(() => loadConfig({ ...translator, PARLEY_TRANSLATOR_ALLOW_PRIVATE: 'sure' })).toThrow(
+      /^PARLEY_TRANSLATOR_ALLOW_PRIVATE="sure" is invalid/,
+    );
+  });
+
   it('switches to PostgreSQL when PARLEY_DATABASE_URL is a postgres URL', () => {
     const config = loadConfig({ PARLEY_DATABASE_URL: 'postgres://u:p@db:5432/parley', PARLEY_DATABASE_SCHEMA: 'tenant_a' });
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/parley', schema: 'tenant_a' });
