@@ -135,7 +135,7 @@ export function asBotError(error: unknown, signal: AbortSignal): BotError {
   if (refusal !== undefined) {
     const hint = refusal.failure === 'refused' && / not a public address/.test(refusal.message) ? PRIVATE_HINT : '';
     return new BotError(
-      `${refusal.failure === 'unavailable' ? 'could not read the upstream' : 'the upstream was not called'}: ${refusal.message}${hint}`,
+      `${refusal.failure === 'unavailable' ? 'could not read the upstream' : 'refused by the outbound policy'}: ${refusal.message}${hint}`,
     );
   }
   const code = errorCode(error);
