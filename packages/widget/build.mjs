@@ -127,13 +127,15 @@ const role = (file) =>
               ? 'desk'
               : /upload/.test(file.file)
                 ? 'upload'
-                : /unfurl/.test(file.file)
-                  ? 'unfurl'
-                  : /rich/.test(file.file)
-                    ? 'rich'
-                    : /frame-bridge/.test(file.file)
-                      ? 'iframe'
-                      : 'chunk';
+                : /history/.test(file.file)
+                  ? 'history'
+                  : /unfurl/.test(file.file)
+                    ? 'unfurl'
+                    : /rich/.test(file.file)
+                      ? 'rich'
+                      : /frame-bridge/.test(file.file)
+                        ? 'iframe'
+                        : 'chunk';
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });
 const manifest = {
   loader: 'widget.js',

@@ -8,9 +8,6 @@ import { Notifier } from './notify.js';
 import type { WidgetEvents } from './options.js';
 import { fetchConfig } from './widget-config.js';
 
-/** Messages asked of the server per scroll past the stored history. */
-const OLDER_PAGE = 50;
-
 /**
  * Turns what the UI and the JS API ask for into source commands and shared UI state, and folds the
  * source's events into the view. UI state goes to every tab (open, draft, seen, submitted forms).
@@ -183,26 +180,10 @@ export class WidgetController implements Controller {
   }
 
   loadOlder(): void {
-    const { session } = this.persist.read();
-    const { messages, older } = this.store.state;
-    const oldest = messages[0];
-    if (session === null || this.server === null || oldest === undefined || oldest.seq <= 1 || older !== 'idle') return;
-    this.store.set({ older: 'loading' });
-    const url = `${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/messages?before=${oldest.seq}&limit=${OLDER_PAGE}`;
-    void fetch(url, { headers: { authorization: `Bearer ${session.token}` } })
-      .then((response) =>
-        response.ok ? (response.json() as Promise<{ items: Message[] }>) : Promise.reject(new Error(String(response.status))),
-      )
-      .then(
-        ({ items }) =>
-          // Shown, not stored: storage keeps the newest messages; these come back from the server when asked again.
-          this.store.set((state) => ({
-            messages: [...items.filter((message) => message.seq < (state.messages[0]?.seq ?? 0)), ...state.messages],
-            older: items.length < OLDER_PAGE ? 'none' : 'idle',
-          })),
-        // Offline or refused: the button stays, and the next scroll up asks again.
-        () => this.store.set({ older: 'idle' }),
-      );
+    if (this.server === null) return;
+    // A lazy extra: most conversations are read from what the browser holds.
+    const deps = { store: this.store, persist: this.persist, server: this.server };
+    void import('../extras/history.js').then(({ loadOlder }) => loadOlder(deps));
   }
 
   dismissUpload(id: string): void {

@@ -181,7 +181,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
         aria-label={strings.title}
       >
         <div class="inner" ref={inner}>
-          {strings.intro !== '' && first === 0 && <p class="intro">{strings.intro}</p>}
+          {strings.intro !== '' && !earlier && <p class="intro">{strings.intro}</p>}
           {messages.length === 0 && outbox.length === 0 && strings.initial !== '' && (
             <div class="row">
               <div class="name">{strings.title}</div>
@@ -193,7 +193,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
           {config.contactCollection !== false && <LazyContactCard ctl={ctl} />}
           {earlier && (
             <button class="earlier" onClick={loadEarlier} disabled={state.older === 'loading'} aria-busy={state.older === 'loading'}>
-              {state.older === 'loading' ? '…' : `${strings.earlier} ↑`}
+              {state.older === 'loading' ? `${strings.earlier}…` : `${strings.earlier} ↑`}
             </button>
           )}
           {rows}
