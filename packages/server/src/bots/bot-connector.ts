@@ -28,6 +28,11 @@ export interface BotContext {
   readonly pageUrl: string | null;
   /** The widget's `tools` option, for bots that can call tools. */
   readonly tools: readonly BotTool[];
+  /**
+   * True on the turn that opens a conversation of a widget with `startFirst`: the bot speaks first, so
+   * `history` holds no visitor message (connectors send an empty input; a bot that stays silent lets the widget's greeting stand).
+   */
+  readonly start?: boolean;
 }
 
 /**

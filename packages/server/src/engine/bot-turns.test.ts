@@ -117,6 +117,24 @@ describe('bot turns [sqlite]', () => {
     await client.close();
   });
 
+  it('lets the bot speak first when a startFirst widget opens a conversation, and keeps the greeting for a bot that stays silent', async () => {
+    const session = async (widget: Record<string, unknown>) => {
+      const created = await server.json('POST', '/v1/widgets', { name: 'Start', ...widget });
+      const opened = await server.json('POST', `/v1/widgets/${String(created.body['id'])}/sessions`, {});
+      expect(opened.status).toBe(201);
+      const messages = opened.body['messages'] as Message[];
+      return messages.map((m) => [m.seq, m.author.role, m.text]);
+    };
+    const llm = await openAiBot();
+    // The fake model answers what the visitor said since it last spoke: nothing yet.
+    expect(await session({ botId: llm, startFirst: true })).toEqual([[1, 'bot', 'Echo: ']]);
+    expect(await session({ botId: llm, startFirst: false, initial: 'Hello!' })).toEqual([[1, 'bot', 'Hello!']]);
+    const faq = await server.json('POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [] } });
+    expect(await session({ botId: faq.body['id'], startFirst: true, initial: 'Hi, ask me anything.' })).toEqual([
+      [1, 'bot', 'Hi, ask me anything.'],
+    ]);
+  });
+
   it('gives the bot the contact, the page, the widget tools and the history without private notes, and shows it typing', async () => {
     const botId = await openAiBot();
     const tool = { name: 'lookup', description: 'Look something up', url: 'https://tools.example/lookup' };

@@ -137,6 +137,11 @@ export class BotTurns {
     return (await this.turn(conversationId, botId, language, observer, undefined)).stored;
   }
 
+  /** The turn that opens a `startFirst` conversation: the bot is called with no visitor message and speaks first. */
+  async startConversation(conversationId: string, botId: string, language: string): Promise<Message[]> {
+    return (await this.turn(conversationId, botId, language, {}, undefined, true)).stored;
+  }
+
   /** `seenThrough`: the last visitor seq the bot was shown (undefined when it was not called). */
   private async turn(
     conversationId: string,
@@ -144,7 +149,8 @@ export class BotTurns {
     language: string,
     observer: TurnObserver,
     answeredThrough: number | undefined,
-  ): Promise<{ stored: Message[]; seenThrough?: number }> {
+    start = false,
+  ): Promise<{ stored: Message[]; seenThrough?: number | undefined }> {
     // Independent reads go together: every await before the upstream call adds to the visitor's wait for the first word.
     const [conversation, bot] = await Promise.all([this.engine.getConversation(conversationId), this.bots.load(botId)]);
     if (!(await this.ports.shouldBotAnswer(conversationId, conversation?.last_seq))) return { stored: [] };
@@ -153,12 +159,13 @@ export class BotTurns {
       this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');
       return { stored: [] };
     }
-    const context = await this.context(conversationId, conversation, language, answeredThrough, connector.needs ?? {});
-    // Nothing new from the visitor (an earlier turn already answered it): nothing to say.
+    const found = await this.context(conversationId, conversation, language, answeredThrough, connector.needs ?? {});
+    const context = start ? { ...found, start } : found;
+    // Nothing new from the visitor (an earlier turn already answered it): nothing to say, unless the bot speaks first.
     const said = pendingVisitorMessages(context.history).at(-1);
-    if (said === undefined) return { stored: [] };
-    const seenThrough = said.seq;
-    if (choseHuman(said.text)) {
+    if (said === undefined && !start) return { stored: [] };
+    const seenThrough = said?.seq;
+    if (said !== undefined && choseHuman(said.text)) {
       await this.ports.handoff(conversationId, 'visitor_asked');
       return { stored: [], seenThrough };
     }

@@ -55,6 +55,14 @@ export class SessionService {
     const language = resolveLanguage(request.input.language, effective);
     const strings = await this.languageMaps.strings(widget.id, language, effective);
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
+    // startFirst: the bot's own first turn opens a new conversation; the widget's greeting is kept for a bot that says nothing.
+    const botStarts = effective.startFirst && seeds.length === 0;
+    const greetingInput = (conversationId: string) => ({
+      conversationId,
+      author: { role: 'bot' as const, id: bot.id, name: bot.name },
+      type: 'text' as const,
+      text: strings.initial,
+    });
     const expiresAt = new Date(Date.now() + durationS * 1000);
 
     const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean; appended: Message[] }> => {
@@ -78,10 +86,7 @@ export class SessionService {
           created_at: now,
           updated_at: now,
         });
-        if (strings.initial !== '') {
-          const author = { role: 'bot' as const, id: bot.id, name: bot.name };
-          appended.push((await this.engine.append({ conversationId, author, type: 'text', text: strings.initial }, trx)).message);
-        }
+        if (strings.initial !== '' && !botStarts) appended.push((await this.engine.append(greetingInput(conversationId), trx)).message);
       } else if (request.input.meta !== undefined) {
         // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.
         const stored = readJson<Record<string, string>>(resumable?.meta ?? '{}');
@@ -110,6 +115,10 @@ export class SessionService {
     // Published only now that the transaction committed: another tab of a resumed conversation may be listening.
     await this.engine.announce(opened.appended);
     if (seeds.length > 0) await this.botTurns.runBot(opened.conversationId, bot.id, language);
+    else if (botStarts && !opened.resumed) {
+      const said = await this.botTurns.startConversation(opened.conversationId, bot.id, language);
+      if (said.length === 0 && strings.initial !== '') await this.engine.append(greetingInput(opened.conversationId));
+    }
     const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
     return {
       token,
