@@ -134,6 +134,9 @@ export async function runLongConversationBench() {
         subject: row.name.replace(`, ${long} messages`, ''),
         visibleRatio: ratio,
         longestTaskMs: row.longestTaskMs,
+        // The same page with the short conversation: a long task there is the page's own cost (loading the
+        // app, its first render), not the history's; on a busy machine both exceed 50 ms.
+        shortLongestTaskMs: base.longestTaskMs,
         verdict: ratio <= 1.5 && row.longestTaskMs <= 50 ? 'PASS' : 'FAIL',
       };
     });
