@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
+
+/** An OpenAI-compatible model that streams one fixed answer in several pieces, whatever it is asked. */
+async function streamingLlm(answer: string): Promise<{ url: string; server: Server }> {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', created: 1, model: 'e2e', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const word of answer.split(/(?= )/)) response.write(chunk({ content: word }));
+      response.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server };
+}
+
+// Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
+describe('widget options seen in the browser', { timeout: 60_000 }, () => {
+  const answer = 'Hello, I am the model and I speak first.';
+  let env: WidgetEnv;
+  let browser: Browser;
+  let llm: Awaited<ReturnType<typeof streamingLlm>>;
+  beforeAll(async () => {
+    [env, browser, llm] = await Promise.all([startWidgetEnv(), launchBrowser(), streamingLlm(answer)]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+    llm?.server.close();
+  });
+
+  it('startFirst, sessionDuration and stream: false — the bot speaks first, whole, in a session as long as the widget says', async () => {
+    const bot = await env.admin('POST', '/v1/bots', {
+      kind: 'openai',
+      name: 'LLM',
+      config: { baseUrl: llm.url, model: 'e2e-model', allowPrivateNetwork: true },
+    });
+    const created = await env.admin('POST', '/v1/widgets', {
+      name: 'Options',
+      botId: bot.id,
+      startFirst: true,
+      stream: false,
+      sessionDuration: 2_700_000,
+    });
+    env.fill.set('WIDGET', created.id);
+    const page = await (await browser.newContext()).newPage();
+    const frames: string[] = [];
+    page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => void frames.push(String(payload))));
+    await page.goto(`${env.hostUrl}/script-tag.html`);
+    const sessionRequest = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/sessions'));
+    const sessionResponse = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url().endsWith('/sessions'),
+    );
+    await widget(page).launcher().click();
+
+    // The visitor typed nothing: the bot's first words are there.
+    await expect.poll(() => widget(page).log().innerText(), { timeout: 20_000 }).toContain(answer);
+    const body = (await sessionRequest).postDataJSON() as Record<string, unknown>;
+    expect(body).not.toHaveProperty('durationInSeconds');
+    const session = (await (await sessionResponse).json()) as { expiresAt: string };
+    const granted = Date.parse(session.expiresAt) - Date.now();
+    expect(granted).toBeGreaterThan(2_700_000 - 60_000);
+    expect(granted).toBeLessThanOrEqual(2_700_000);
+
+    // A reply to the visitor comes whole too: no partial frame ever reached this page.
+    await widget(page).send('And now?');
+    await expect.poll(async () => (await widget(page).log().innerText()).split(answer).length - 1, { timeout: 20_000 }).toBe(2);
+    expect(frames.some((frame) => frame.includes('"stream_delta"'))).toBe(false);
+    await page.close();
+  });
+});
