@@ -52,7 +52,7 @@ import { installErrorHandler } from './http/error-handler.js';
 import { BODY_LIMIT_BYTES } from './http/limits.js';
 import { requestSerializer } from './http/log-serializers.js';
 import { StdoutDestination } from './http/stdout-destination.js';
-import { fastifyTrustProxy } from './http/trust-proxy.js';
+import { fastifyTrustProxy, untrustedProxyNotice } from './http/trust-proxy.js';
 import { refuseNulInUrl } from './http/nul-check.js';
 import { frontDoor, type MemoryAnswer } from './http/front-door.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
@@ -131,6 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
   app.addHook('onRequest', refuseNulInUrl);
+  app.addHook('onRequest', untrustedProxyNotice(config.trustProxy, app.log));
 
   const database = await openDatabase(config.storage, { log: app.log });
   const secret = await resolveServerSecret(config.secret, config.dataDir);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
-import { fastifyTrustProxy, parseTrustProxy } from './trust-proxy.js';
+import { fastifyTrustProxy, parseTrustProxy, untrustedProxyNotice } from './trust-proxy.js';
 
 describe('PARLEY_TRUST_PROXY', () => {
   it('trusts no proxy unless told', () => {
@@ -26,6 +26,23 @@ describe('PARLEY_TRUST_PROXY', () => {
 
   it.each(['true', '10.0.0.0/33', 'proxy.internal', '0.5', '11'])('refuses %j with one line naming the variable', (value) => {
     expect(() => loadConfig({ PARLEY_TRUST_PROXY: value })).toThrow(/^PARLEY_TRUST_PROXY=.* is invalid: /);
+  });
+});
+
+describe('the notice for a proxy nobody named', () => {
+  it('logs once, naming the setting, when X-Forwarded-For arrives and no proxy is trusted', async () => {
+    const warnings: string[] = [];
+    const log = { warn: (_details: object, message: string) => void warnings.push(message) };
+    const notice = untrustedProxyNotice({ kind: 'none' }, log);
+    await notice({ headers: {}, ip: '127.0.0.1' });
+    expect(warnings).toEqual([]);
+    await notice({ headers: { 'x-forwarded-for': '203.0.113.1' }, ip: '127.0.0.1' });
+    await notice({ headers: { 'x-forwarded-for': '203.0.113.2' }, ip: '127.0.0.1' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('set PARLEY_TRUST_PROXY=127.0.0.1');
+    const configured = untrustedProxyNotice({ kind: 'addresses', ranges: ['127.0.0.1'] }, log);
+    await configured({ headers: { 'x-forwarded-for': '203.0.113.1' }, ip: '127.0.0.1' });
+    expect(warnings).toHaveLength(1);
   });
 });
 

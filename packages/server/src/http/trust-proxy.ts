@@ -56,3 +56,24 @@ export function fastifyTrustProxy(trust: TrustProxy): false | string[] | ((addre
     }
   }
 }
+
+/**
+ * onRequest: with no proxy trusted, the first request that arrives with X-Forwarded-For says so in
+ * the log, once per process. An operator who upgrades behind nginx without setting
+ * PARLEY_TRUST_PROXY would otherwise find every visitor counted as the proxy's address by the limits
+ * (one visitor's burst slowing everyone), with nothing pointing at the cause.
+ */
+export function untrustedProxyNotice(
+  trust: TrustProxy,
+  log: { warn(details: object, message: string): void },
+): (request: { readonly headers: Readonly<Record<string, unknown>>; readonly ip: string }) => Promise<void> {
+  let told = trust.kind !== 'none';
+  return async (request) => {
+    if (told || request.headers['x-forwarded-for'] === undefined) return;
+    told = true;
+    log.warn(
+      { peer: request.ip },
+      `a request came with X-Forwarded-For from ${request.ip}, but PARLEY_TRUST_PROXY is not set: the header is ignored and every client behind that proxy counts as ${request.ip} for rate limits. If ${request.ip} is your reverse proxy, set PARLEY_TRUST_PROXY=${request.ip}.`,
+    );
+  };
+}
