@@ -74,4 +74,21 @@ describe('widget options seen in the browser', { timeout: 60_000 }, () => {
     expect(frames.some((frame) => frame.includes('"stream_delta"'))).toBe(false);
     await page.close();
   });
+
+  it("language: the widget's own French beats an English browser; the visitor's pick in the menu beats both, after a reload too", async () => {
+    const bot = await env.admin('POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [] } });
+    const created = await env.admin('POST', '/v1/widgets', { name: 'Boutique', botId: bot.id, language: 'fr', languages: ['en'] });
+    env.fill.set('WIDGET', created.id);
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    expect(await page.evaluate(() => navigator.language)).toBe('en-US');
+    await page.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(page).launcher().click();
+    const root = page.locator('[data-parley] .root');
+    await expect.poll(() => root.getAttribute('lang')).toBe('fr');
+    await page.locator('[data-parley] .head select').selectOption('en');
+    await expect.poll(() => root.getAttribute('lang')).toBe('en');
+    await page.reload();
+    await expect.poll(() => page.locator('[data-parley] .root').getAttribute('lang')).toBe('en');
+    await page.close();
+  });
 });

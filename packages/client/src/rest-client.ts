@@ -31,8 +31,10 @@ export class RestClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  widgetConfig(widgetId: string, lang?: string): Promise<PublicWidgetConfig> {
-    const query = lang === undefined ? '' : `?lang=${encodeURIComponent(lang)}`;
+  /** `lang`: the language the page or the visitor chose; else `browser`, which a widget's own `language` outranks. */
+  widgetConfig(widgetId: string, lang?: string, browser?: string): Promise<PublicWidgetConfig> {
+    const query =
+      lang !== undefined ? `?lang=${encodeURIComponent(lang)}` : browser === undefined ? '' : `?browser=${encodeURIComponent(browser)}`;
     return this.call<PublicWidgetConfig>('GET', `/v1/widgets/${encodeURIComponent(widgetId)}/config${query}`);
   }
 

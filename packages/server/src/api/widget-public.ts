@@ -7,12 +7,13 @@ import { languageTagSchema, sessionCreateSchema } from '@parley/protocol';
 import type { MemoryAnswer } from '../http/front-door.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { resolveLanguage } from '../widgets/language-map.js';
+import { pickLanguage } from '../widgets/language-map.js';
 import type { PublicConfigCache } from '../widgets/public-config-cache.js';
 import type { RenderedConfig } from '../widgets/public-config.js';
 import type { RouteOptions } from '../services.js';
 
-const configQuerySchema = v.strictObject({ lang: v.optional(languageTagSchema) });
+/** `lang`: chosen by the page or the visitor; `browser`: the browser's language, used only when the widget sets none. */
+const configQuerySchema = v.strictObject({ lang: v.optional(languageTagSchema), browser: v.optional(languageTagSchema) });
 const tags = ['visitor'];
 const CONFIG_ROUTE = '/v1/widgets/:id/config';
 const CACHE_CONTROL = 'public, max-age=30, stale-while-revalidate=300';
@@ -30,7 +31,7 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       tags,
       summary: 'Public widget configuration',
       description:
-        'Visitor-safe options and every interface text in the requested language (`lang`, falling back to the closest configured language). Cacheable: ETag + Cache-Control; varies by Origin. Served from memory, dropped on every node when the widget, its blueprint, its setup or its bot changes.',
+        'Visitor-safe options and every interface text in the requested language (`lang`, chosen by the page or the visitor; else the widget’s own `language` when it or its blueprint sets one; else `browser`, the browser’s language), falling back to the closest configured language. Cacheable: ETag + Cache-Control; varies by Origin. Served from memory, dropped on every node when the widget, its blueprint, its setup or its bot changes.',
       params: idParams,
       querystring: jsonSchema(configQuerySchema),
       response: {
@@ -41,10 +42,10 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       },
     },
     handler: async (request, reply) => {
-      const { lang } = parseInput(configQuerySchema, request.query ?? {});
+      const query = parseInput(configQuerySchema, request.query ?? {});
       const entry = await publicConfig.load(request.params.id);
       widgets.assertOrigin(entry.settings, request.headers.origin, true);
-      const rendered = entry.inLanguage(resolveLanguage(lang, entry.settings));
+      const rendered = entry.inLanguage(pickLanguage(query, entry.settings, entry.languageSet));
       // Validated and resolved: the next request with these very bytes is answered before Fastify (below).
       entry.rememberQuery(rawQuery(request.url), rendered);
       reply.header('etag', rendered.etag).header('cache-control', CACHE_CONTROL).header('vary', 'Origin');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtinUiStrings, EN_UI_STRINGS, mergeWidgetSettings, type PartialWidgetSettings } from '@parley/protocol';
-import { resolveLanguage, untranslatedLanguageMap, widgetLanguages, withCustomTexts } from './language-map.js';
+import { pickLanguage, resolveLanguage, untranslatedLanguageMap, widgetLanguages, withCustomTexts } from './language-map.js';
 
 const settings = (partial: PartialWidgetSettings) => mergeWidgetSettings(partial);
 
@@ -8,6 +8,26 @@ describe('widgetLanguages', () => {
   it('lists the default language first, then the others, without repeats', () => {
     expect(widgetLanguages(settings({}))).toEqual(['en']);
     expect(widgetLanguages(settings({ language: 'fr', languages: ['de', 'fr', 'ja', 'de'] }))).toEqual(['fr', 'de', 'ja']);
+  });
+});
+
+describe('pickLanguage', () => {
+  const french = settings({ language: 'fr', languages: ['en', 'de'] });
+
+  it("keeps a widget's own language over an English browser", () => {
+    expect(pickLanguage({ browser: 'en-US' }, french, true)).toBe('fr');
+  });
+
+  it('lets the page or the visitor choose over the widget language, among the languages it offers', () => {
+    expect(pickLanguage({ lang: 'de', browser: 'en-US' }, french, true)).toBe('de');
+    expect(pickLanguage({ lang: 'ja' }, french, true)).toBe('fr');
+  });
+
+  it('follows the browser when neither the widget nor its blueprint sets a language', () => {
+    const unset = settings({ languages: ['fr', 'de'] });
+    expect(pickLanguage({ browser: 'fr-CA' }, unset, false)).toBe('fr');
+    expect(pickLanguage({ browser: 'ja' }, unset, false)).toBe('en');
+    expect(pickLanguage({}, unset, false)).toBe('en');
   });
 });
 

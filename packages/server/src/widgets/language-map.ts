@@ -14,6 +14,20 @@ export function widgetLanguages(settings: WidgetSettings): string[] {
 }
 
 /**
+ * The language of a widget's config and session, first that applies: the language the page or the visitor
+ * chose (`lang`: the embed's `language` option, else the visitor's pick in the widget's menu, remembered by
+ * the widget), then the widget's own `language` when the widget or its blueprint sets one (`languageSet`),
+ * then the browser's language (`browser`), each matched to the closest language the widget offers.
+ */
+export function pickLanguage(
+  query: { readonly lang?: string | undefined; readonly browser?: string | undefined },
+  settings: WidgetSettings,
+  languageSet: boolean,
+): string {
+  return resolveLanguage(query.lang ?? (languageSet ? undefined : query.browser), settings);
+}
+
+/**
  * Picks the widget language closest to what the visitor asked for: the exact tag, else the same
  * primary language — its bare tag first (`pt-PT` → `pt` rather than `pt-BR`), then any of its
  * variants — else the widget's default.

@@ -41,6 +41,8 @@ export class PublicConfigEntry {
     readonly botId: string | null,
     readonly settings: WidgetSettings,
     private readonly byLanguage: ReadonlyMap<string, RenderedConfig>,
+    /** The widget or its blueprint sets `language`, which then wins over the browser's (pickLanguage). */
+    readonly languageSet = false,
   ) {}
 
   /** The answer in `language`, one of the widget's languages as `resolveLanguage` picks them. */
@@ -75,7 +77,7 @@ export async function buildPublicConfig(
   languageMaps: Pick<LanguageMaps, 'stringsByLanguage'>,
   widgetId: string,
 ): Promise<PublicConfigEntry> {
-  const { row, effective } = await widgets.resolve(widgetId);
+  const { row, effective, languageSet } = await widgets.resolve(widgetId);
   const languages = widgetLanguages(effective);
   const strings = await languageMaps.stringsByLanguage(row.id, languages, effective);
   const byLanguage = new Map<string, RenderedConfig>();
@@ -84,7 +86,7 @@ export async function buildPublicConfig(
     if (texts === undefined) throw new Error(`no texts for ${language} of widget ${row.id}`);
     byLanguage.set(language, render(publicConfig(row.id, effective, language, languages, texts)));
   }
-  return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage);
+  return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage, languageSet);
 }
 
 function publicConfig(

@@ -28,6 +28,8 @@ import type { ConfigChanges } from './public-config-cache.js';
 export interface ResolvedWidget {
   readonly row: WidgetRow;
   readonly effective: WidgetSettings;
+  /** The widget or its blueprint sets `language`: the browser's language does not override it (language-map.ts). */
+  readonly languageSet: boolean;
 }
 
 /** Everything the management API does to widgets, and the effective configuration visitors get. */
@@ -153,7 +155,10 @@ export class WidgetService {
   async resolve(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
     const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
-    return { row, effective: effectiveSettings(row, blueprint) };
+    const languageSet =
+      readSettings(row.settings).language !== undefined ||
+      (blueprint !== undefined && readSettings(blueprint.settings).language !== undefined);
+    return { row, effective: effectiveSettings(row, blueprint), languageSet };
   }
 
   /**

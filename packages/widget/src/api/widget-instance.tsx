@@ -39,7 +39,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
   const key = options.storageKey ?? (managed ? (options.widgetId ?? '') : (options.webhookUrl ?? ''));
   const persist = new PersistStore(`parley:v1:${key}`);
   const stored = persist.read();
-  const language = options.language ?? stored.language ?? navigator.language;
+  // The page's choice, then the visitor's; the server weighs the browser's against the widget's own `language`.
+  const language = options.language ?? stored.language ?? undefined;
   const direct = managed ? undefined : await import('./direct-entry.js');
   const config: PublicWidgetConfig = direct ? direct.directConfig(options) : await fetchConfig(server, options.widgetId ?? '', language);
   const layout = options.layout ?? config.layout;
