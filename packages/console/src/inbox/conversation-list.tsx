@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import type { InboxItem, InboxStatus, InboxView } from '../types.js';
 import { Empty, ErrorNote } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
@@ -32,6 +33,60 @@ export function waitingText(ms: number | null): string | null {
 }
 
 const OWNER_LABEL: Readonly<Record<string, string>> = { bot: 'Bot', queued: 'Queued', human: 'Agent', resolved: 'Resolved' };
+
+interface RowProps {
+  readonly id: string;
+  readonly name: string;
+  readonly waiting: string | null;
+  readonly preview: string;
+  readonly owner: string;
+  readonly assignee: string | null;
+  readonly unread: number;
+  readonly selected: boolean;
+}
+
+/**
+ * One conversation in the list, from what it shows only: the list is read again on every inbox event
+ * (new objects each time), and a row whose text did not change is not rendered again.
+ */
+class ConversationRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const props = this.props;
+    return (Object.keys(next) as (keyof RowProps)[]).some((key) => props[key] !== next[key]);
+  }
+
+  override render({ id, name, waiting, preview, owner, assignee, unread, selected }: RowProps) {
+    return (
+      <li>
+        <Link
+          to={`/inbox/${id}`}
+          class={`conversation-item${selected ? ' selected' : ''}${unread > 0 ? ' unread' : ''}`}
+          aria-current={selected ? 'page' : undefined}
+        >
+          <span class="avatar" aria-hidden="true">
+            {name.slice(0, 1).toUpperCase()}
+          </span>
+          <span class="conversation-text">
+            <span class="conversation-top">
+              <span class="conversation-name">{name}</span>
+              {waiting === null ? null : <span class="waiting">{waiting}</span>}
+            </span>
+            <span class="conversation-preview">{preview}</span>
+            <span class="conversation-meta">
+              <span class={`owner owner-${owner}`}>{OWNER_LABEL[owner] ?? owner}</span>
+              {assignee === null ? null : <span class="muted small">{assignee}</span>}
+            </span>
+          </span>
+          {unread > 0 ? (
+            <span class="unread-count" aria-label={`${unread} unread`}>
+              {unread}
+            </span>
+          ) : null}
+        </Link>
+      </li>
+    );
+  }
+}
 
 export function ConversationList(props: {
   items: readonly InboxItem[] | null;
@@ -102,45 +157,23 @@ export function ConversationList(props: {
       ) : (
         <ul class="conversations" data-testid="conversation-list">
           {props.items.map((item) => {
-            const selected = props.selected === item.conversation.id;
-            const name = contactName(item);
-            const waiting = waitingText(item.waitingSinceMs);
             const last = item.lastMessage;
             const prefix =
               last === null ? '' : last.type === 'note' ? 'Note: ' : last.author.role === 'agent' ? `${last.author.name}: ` : '';
             // A file's text is a Markdown link to it; its name reads better in one line.
             const file = last?.type === 'file' ? last.payload?.['name'] : undefined;
-            const preview = last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`;
             return (
-              <li>
-                <Link
-                  to={`/inbox/${item.conversation.id}`}
-                  class={`conversation-item${selected ? ' selected' : ''}${item.unread > 0 ? ' unread' : ''}`}
-                  aria-current={selected ? 'page' : undefined}
-                >
-                  <span class="avatar" aria-hidden="true">
-                    {name.slice(0, 1).toUpperCase()}
-                  </span>
-                  <span class="conversation-text">
-                    <span class="conversation-top">
-                      <span class="conversation-name">{name}</span>
-                      {waiting === null ? null : <span class="waiting">{waiting}</span>}
-                    </span>
-                    <span class="conversation-preview">{preview}</span>
-                    <span class="conversation-meta">
-                      <span class={`owner owner-${item.conversation.owner}`}>
-                        {OWNER_LABEL[item.conversation.owner] ?? item.conversation.owner}
-                      </span>
-                      {item.conversation.assignee === null ? null : <span class="muted small">{item.conversation.assignee.name}</span>}
-                    </span>
-                  </span>
-                  {item.unread > 0 ? (
-                    <span class="unread-count" aria-label={`${item.unread} unread`}>
-                      {item.unread}
-                    </span>
-                  ) : null}
-                </Link>
-              </li>
+              <ConversationRow
+                key={item.conversation.id}
+                id={item.conversation.id}
+                name={contactName(item)}
+                waiting={waitingText(item.waitingSinceMs)}
+                preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
+                owner={item.conversation.owner}
+                assignee={item.conversation.assignee?.name ?? null}
+                unread={item.unread}
+                selected={props.selected === item.conversation.id}
+              />
             );
           })}
           {props.onMore === null ? null : (
