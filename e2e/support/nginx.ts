@@ -9,17 +9,17 @@ export const NGINX = '/usr/sbin/nginx';
 const DEPLOY_DOC = resolve(import.meta.dirname, '../../docs/deploy.md');
 const MARKER = '<!-- tested-nginx-config:';
 
-/** The nginx block of docs/deploy.md's "Behind nginx" section, exactly as documented. */
-export function documentedNginxConfig(): string {
-  const doc = readFileSync(DEPLOY_DOC, 'utf8');
+/** The nginx block after the marker of a doc (by default docs/deploy.md's "Behind nginx" section), exactly as documented. */
+export function documentedNginxConfig(docPath: string = DEPLOY_DOC): string {
+  const doc = readFileSync(docPath, 'utf8');
   const at = doc.indexOf(MARKER);
-  if (at < 0) throw new Error(`${DEPLOY_DOC} has no ${MARKER} block`);
+  if (at < 0) throw new Error(`${docPath} has no ${MARKER} block`);
   const block = /```nginx\n([\s\S]*?)```/.exec(doc.slice(at));
-  if (block?.[1] === undefined) throw new Error(`no nginx code block after ${MARKER} in ${DEPLOY_DOC}`);
+  if (block?.[1] === undefined) throw new Error(`no nginx code block after ${MARKER} in ${docPath}`);
   return block[1];
 }
 
-function replaceOnce(text: string, from: string, to: string): string {
+export function replaceOnce(text: string, from: string, to: string): string {
   const parts = text.split(from);
   if (parts.length !== 2) throw new Error(`the documented nginx config must contain "${from}" exactly once (found ${parts.length - 1})`);
   return parts.join(to);
@@ -40,15 +40,26 @@ export interface Nginx {
  * everything (pid, logs, temp files) lives in a fresh prefix directory, and it runs as the current user.
  */
 export async function startNginx(upstreamPorts: readonly [number, number]): Promise<Nginx> {
+  return startNginxSite(async (dir) => {
+    const port = await freePort();
+    let site = documentedNginxConfig();
+    site = replaceOnce(site, '127.0.0.1:3001', `127.0.0.1:${upstreamPorts[0]}`);
+    site = replaceOnce(site, '127.0.0.1:3002', `127.0.0.1:${upstreamPorts[1]}`);
+    site = replaceOnce(site, 'listen 80;', `listen 127.0.0.1:${port};`);
+    site = replaceOnce(site, '/var/log/nginx/', `${dir}/logs/`);
+    return { site, port };
+  });
+}
+
+/**
+ * Runs nginx with the site `build` returns (given the prefix directory, for its logs and files), in the
+ * foreground, as the current user; resolves once `port` listens. baseUrl is http on that port.
+ */
+export async function startNginxSite(build: (dir: string) => Promise<{ readonly site: string; readonly port: number }>): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
   mkdirSync(join(dir, 'logs'));
   mkdirSync(join(dir, 'temp'));
-  const port = await freePort();
-  let site = documentedNginxConfig();
-  site = replaceOnce(site, '127.0.0.1:3001', `127.0.0.1:${upstreamPorts[0]}`);
-  site = replaceOnce(site, '127.0.0.1:3002', `127.0.0.1:${upstreamPorts[1]}`);
-  site = replaceOnce(site, 'listen 80;', `listen 127.0.0.1:${port};`);
-  site = replaceOnce(site, '/var/log/nginx/', `${dir}/logs/`);
+  const { site, port } = await build(dir);
   const temp = (name: string) => join(dir, 'temp', name);
   const conf = join(dir, 'nginx.conf');
   const root = process.getuid?.() === 0;

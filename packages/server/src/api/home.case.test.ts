@@ -46,9 +46,9 @@ describeEachStore('the home page after the first start', (server) => {
 });
 
 describeEachStore('the home page of a widget without a bot', (server) => {
-  it('says the agents answer instead of promising a bot', async () => {
-    await server().request('POST', '/v1/widgets', { body: { name: 'Agents only' } });
+  it('says that it needs a bot instead of promising a chat', async () => {
+    await server().request('POST', '/v1/widgets', { body: { name: 'No bot yet' } });
     const home = await server().request('GET', '/', { auth: 'none' });
-    expect(home.body).toContain('It has no bot: your agents answer in the console.');
+    expect(home.body).toContain('That widget has no bot yet, so visitors cannot start a chat');
   });
 });

@@ -26,8 +26,9 @@ export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> 
 
 /** Says honestly who answers the widget on this page: its bot by name and kind, or the agents. */
 function whoAnswers(bot: StoredBot | undefined): string {
+  // Sessions need a bot (PARLEY_ERR_WIDGET_NO_BOT): say so rather than promise a chat that cannot start.
   if (bot === undefined)
-    return 'The chat bubble in the corner of this page is that widget. It has no bot: your agents answer in the console.';
+    return 'That widget has no bot yet, so visitors cannot start a chat: choose one for it in the console (Widgets) or set its botId.';
   const name = `“${escapeHtml(bot.name)}”`;
   if (bot.kind !== 'builtin')
     return `The chat bubble in the corner of this page is that widget, answered by the ${escapeHtml(bot.kind)} bot ${name}.`;
