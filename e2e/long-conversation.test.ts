@@ -143,6 +143,37 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
   });
 });
 
+describe('a long conversation over the HTTP transports', { timeout: 120_000 }, () => {
+  for (const transport of ['sse', 'poll'] as const) {
+    it(`receives the backlog in batches over ${transport} too, every message once`, async () => {
+      const context = await browser.newContext();
+      await context.addInitScript(countRowCommits);
+      await continueInBrowser(context, env.widgetId, conversation);
+      const page = await context.newPage();
+      const asked: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes(`/v1/realtime/${transport}?`)) asked.push(request.url());
+      });
+      env.fill.set('TRANSPORT', transport);
+      await page.goto(`${env.hostUrl}/transport.html`);
+      await widget(page).log().getByText(conversation.newestText).waitFor();
+      expect(asked[0]).toContain('batch=1');
+      expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10);
+      expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+      // What was stored for the next page load: the newest 300, each once, in order, up to the conversation's end.
+      const stored = await page.evaluate(
+        (key) => JSON.parse(localStorage.getItem(key) ?? '{}') as { messages: { seq: number }[] },
+        `parley:v1:${env.widgetId}`,
+      );
+      const seqs = stored.messages.map((message) => message.seq);
+      expect(seqs).toHaveLength(300);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      await context.close();
+    });
+  }
+});
+
 describe('a long conversation in the console', { timeout: 120_000 }, () => {
   it('opens on its newest page with a bounded timeline, and scrolling up reads earlier pages without moving what the agent reads', async () => {
     const page = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
