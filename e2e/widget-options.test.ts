@@ -75,6 +75,30 @@ describe('widget options seen in the browser', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it('verbose: the widget tells the console its config and every connection change; without it, the console stays quiet', async () => {
+    const bot = await env.admin('POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [], echo: true } });
+    const seen = async (verbose: boolean): Promise<string[]> => {
+      const created = await env.admin('POST', '/v1/widgets', { name: `Verbose ${String(verbose)}`, botId: bot.id, verbose });
+      env.fill.set('WIDGET', created.id);
+      const page = await (await browser.newContext()).newPage();
+      const lines: string[] = [];
+      page.on('console', (message) => void (message.text().startsWith('[parley ') && lines.push(message.text())));
+      await page.goto(`${env.hostUrl}/script-tag.html`);
+      await widget(page).launcher().click();
+      await widget(page).send('ping');
+      await expect.poll(() => widget(page).log().innerText(), { timeout: 20_000 }).toContain('ping');
+      // The echo is the bot's answer: by then the connection has opened.
+      await expect.poll(async () => (await widget(page).log().innerText()).split('ping').length - 1, { timeout: 20_000 }).toBe(2);
+      await page.close();
+      return lines;
+    };
+    const verbose = await seen(true);
+    expect(verbose.some((line) => line.includes('config') && line.includes('language'))).toBe(true);
+    expect(verbose.some((line) => /connection open over (ws|sse|poll)/.test(line))).toBe(true);
+    expect(verbose.some((line) => line.includes('messages'))).toBe(true);
+    expect(await seen(false)).toEqual([]);
+  });
+
   it("language: the widget's own French beats an English browser; the visitor's pick in the menu beats both, after a reload too", async () => {
     const bot = await env.admin('POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [] } });
     const created = await env.admin('POST', '/v1/widgets', { name: 'Boutique', botId: bot.id, language: 'fr', languages: ['en'] });

@@ -135,7 +135,9 @@ const role = (file) =>
                       ? 'rich'
                       : /frame-bridge/.test(file.file)
                         ? 'iframe'
-                        : 'chunk';
+                        : /verbose/.test(file.file)
+                          ? 'verbose'
+                          : 'chunk';
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });
 const manifest = {
   loader: 'widget.js',

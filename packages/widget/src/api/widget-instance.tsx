@@ -70,6 +70,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
     older: 'idle',
   };
   const store = new ViewStore(state);
+  // verbose: a console log of what the widget does, its own chunk, loaded only for a widget that asks.
+  if (config.verbose) void import('../extras/verbose.js').then(({ logWidget }) => logWidget(key, store));
   let identity = options.identity ?? null;
   let attributes = { ...options.attributes };
   const createSource = (context: SourceContext): ChatSource => {
