@@ -13,7 +13,11 @@ const PRODUCTION_DOC = resolve(import.meta.dirname, '../docs/production.md');
 const ADMIN_KEY = 'pk_e2e_production_nginx_admin_key_0123456789';
 const PUBLIC_URL = 'https://chat.example.com';
 const CI = process.env['CI'] === 'true';
-const missing = existsSync(NGINX) ? [] : [`nginx (${NGINX}; apt-get install nginx)`];
+const OPENSSL = '/usr/bin/openssl';
+const missing = [
+  ...(existsSync(NGINX) ? [] : [`nginx (${NGINX}; apt-get install nginx)`]),
+  ...(existsSync(OPENSSL) ? [] : [`openssl (${OPENSSL}, for a test certificate; apt-get install openssl)`]),
+];
 
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let tries = 0; !condition(); tries++) {
@@ -61,7 +65,7 @@ describe.skipIf(missing.length > 0 && !CI)('one node behind nginx with TLS (docs
     );
     nginx = await startNginxSite(async (dir) => {
       execFileSync(
-        'openssl',
+        OPENSSL,
         [
           'req',
           '-x509',
