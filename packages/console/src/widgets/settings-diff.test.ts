@@ -15,10 +15,16 @@ describe('saving widget options', () => {
     });
   });
 
+  it('sends null for a theme key that was cleared, so only that key falls back to the blueprint or default', () => {
+    const before = { theme: { primaryColor: '#0f766e', radius: 4 } };
+    expect(diffSettings(before, { theme: { radius: 4 } })).toEqual({ theme: { primaryColor: null } });
+    expect(validateSettings({ theme: { primaryColor: null, radius: 8 } })).toEqual({});
+  });
+
   it('reports invalid values with the protocol message, at their dotted path', () => {
     expect(validateSettings({ theme: { primaryColor: 'teal' }, sessionDuration: 5 })).toEqual({
       'theme.primaryColor': 'must be a hex color such as #1f6feb',
-      sessionDuration: 'must be at least 60000 ms (one minute)',
+      sessionDuration: 'must be at least 1800000 ms (30 minutes)',
     });
     expect(validateSettings({ title: 'fine', theme: { radius: 8 } })).toEqual({});
   });

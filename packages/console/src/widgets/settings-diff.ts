@@ -13,6 +13,8 @@ export function diffSettings(initial: Values, current: Values): Record<string, u
     if (isPlainObject(before) && isPlainObject(after)) {
       const sub: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(after)) if (JSON.stringify(before[name]) !== JSON.stringify(value)) sub[name] = value;
+      // A key the form cleared: null removes it on the server, so the blueprint's or default value applies again.
+      for (const name of Object.keys(before)) if (after[name] === undefined) sub[name] = null;
       patch[key] = sub;
     } else patch[key] = after === undefined ? null : after;
   }
@@ -29,7 +31,9 @@ export function validateSettings(patch: Record<string, unknown>): Record<string,
   for (const [key, value] of Object.entries(patch)) {
     const schema = settingsEntries[key as keyof typeof settingsEntries];
     if (value === null || schema === undefined) continue;
-    const result = v.safeParse(v.nullable(key === 'theme' || key === 'notifications' ? v.partial(schema as never) : schema), value);
+    // Inside theme and notifications, null clears a key: only the values set are checked.
+    const checked = isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null)) : value;
+    const result = v.safeParse(v.nullable(key === 'theme' || key === 'notifications' ? v.partial(schema as never) : schema), checked);
     if (!result.success) {
       for (const issue of result.issues) {
         const path = [key, ...(issue.path ?? []).map((step) => String(step.key))].join('.');

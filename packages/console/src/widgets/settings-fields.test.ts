@@ -20,7 +20,7 @@ describe('widget option form derived from the protocol schemas', () => {
   it('derives the control from the schema: picklists select, flags check, bounded numbers, lists, groups, JSON for unions', () => {
     expect(kindOf('layout')).toEqual({ type: 'select', options: ['bubble', 'inline', 'fullscreen'] });
     expect(kindOf('startFirst')).toEqual({ type: 'boolean' });
-    expect(kindOf('sessionDuration')).toEqual({ type: 'number', min: 60_000, max: 3_600_000 });
+    expect(kindOf('sessionDuration')).toEqual({ type: 'number', min: 1_800_000, max: 86_400_000 });
     expect(kindOf('origin')).toEqual({ type: 'list' });
     expect(kindOf('contactCollection')).toEqual({ type: 'json' });
     expect(kindOf('botId')).toEqual({ type: 'nullable-text' });
