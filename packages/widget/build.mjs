@@ -129,15 +129,17 @@ const role = (file) =>
                 ? 'upload'
                 : /history/.test(file.file)
                   ? 'history'
-                  : /unfurl/.test(file.file)
-                    ? 'unfurl'
-                    : /rich/.test(file.file)
-                      ? 'rich'
-                      : /frame-bridge/.test(file.file)
-                        ? 'iframe'
-                        : /verbose/.test(file.file)
-                          ? 'verbose'
-                          : 'chunk';
+                  : /transcript/.test(file.file)
+                    ? 'transcript'
+                    : /unfurl/.test(file.file)
+                      ? 'unfurl'
+                      : /rich/.test(file.file)
+                        ? 'rich'
+                        : /frame-bridge/.test(file.file)
+                          ? 'iframe'
+                          : /verbose/.test(file.file)
+                            ? 'verbose'
+                            : 'chunk';
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });
 const manifest = {
   loader: 'widget.js',

@@ -102,17 +102,9 @@ export class WidgetController implements Controller {
   }
 
   exportTranscript(): void {
+    // A lazy extra: a button few visitors press.
     const { messages, config } = this.store.state;
-    const lines = messages.map(
-      (message) =>
-        `[${new Date(message.createdAt).toLocaleString(config.language)}] ${message.author.name || message.author.role}: ${message.text}`,
-    );
-    const blob = new Blob([`${config.strings.title}\n\n${lines.join('\n\n')}\n`], { type: 'text/plain;charset=utf-8' });
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `conversation-${new Date().toISOString().slice(0, 10)}.txt`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    void import('../extras/transcript.js').then(({ downloadTranscript }) => downloadTranscript(messages, config));
   }
 
   async setLocale(language: string): Promise<void> {
