@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import * as v from 'valibot';
+import { botKindSchemas } from '@parley/protocol';
 import type { StoredBot } from '../bots/bot-service.js';
 import type { RouteOptions } from '../services.js';
 
@@ -42,13 +44,9 @@ function whoAnswers(bot: StoredBot | undefined): string {
 
 /** The first pattern of the bot's first rules: things the visitor can type that it knows. */
 function builtinExamples(config: Readonly<Record<string, unknown>>): string[] {
-  const rules = Array.isArray(config['rules']) ? config['rules'] : [];
-  return rules
-    .map((rule: unknown) =>
-      typeof rule === 'object' && rule !== null && 'patterns' in rule && Array.isArray(rule.patterns) ? rule.patterns[0] : undefined,
-    )
-    .filter((pattern): pattern is string => typeof pattern === 'string')
-    .slice(0, 3);
+  const parsed = v.safeParse(botKindSchemas.builtin.config, config);
+  if (!parsed.success) return [];
+  return (parsed.output.rules ?? []).flatMap((rule) => rule.patterns.slice(0, 1)).slice(0, 3);
 }
 
 function escapeHtml(text: string): string {
