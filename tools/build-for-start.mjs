@@ -58,17 +58,14 @@ function step({ name, label, note, inputs, outputs, command, cwd = root }) {
   const checked = performance.now();
   const before = scanInputs(inputs);
   const stamp = readStamp(name);
-  const upToDate =
-    stamp !== null &&
-    outputs.every((path) => existsSync(join(root, path))) &&
-    before.newest < stamp.startedAt &&
-    before.files === stamp.files;
+  const built = outputs.every((path) => existsSync(join(root, path)));
+  const upToDate = stamp !== null && built && before.newest < stamp.startedAt && before.files === stamp.files;
   if (upToDate) {
     console.log(`parley: ${label}: up to date (checked in ${Math.round(performance.now() - checked)} ms)`);
     return;
   }
   const startedAt = Date.now();
-  console.log(`parley: ${label}…${stamp === null && note !== undefined ? ` (${note})` : ''}`);
+  console.log(`parley: ${label}…${!built && note !== undefined ? ` (${note})` : ''}`);
   const [program, ...args] = command;
   const result = spawnSync(program, args, { cwd, stdio: 'inherit' });
   if (result.status !== 0) {
