@@ -73,6 +73,12 @@ describe('widget options seen in the browser', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await widget(page).log().innerText()).split(answer).length - 1, { timeout: 20_000 }).toBe(2);
     expect(frames.some((frame) => frame.includes('"stream_delta"'))).toBe(false);
     await page.close();
+
+    // An inline chat is open from the start: the bot speaks without a click.
+    const inline = await (await browser.newContext()).newPage();
+    await inline.goto(`${env.hostUrl}/inline.html`);
+    await expect.poll(() => widget(inline).log().innerText(), { timeout: 20_000 }).toContain(answer);
+    await inline.close();
   });
 
   it('verbose: the widget tells the console its config and every connection change; without it, the console stays quiet', async () => {

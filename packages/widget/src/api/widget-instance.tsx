@@ -111,6 +111,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
   });
   render(<WidgetApp ctl={ctl} />, root);
   share.start();
+  // startFirst in a chat shown from the start (inline, fullscreen, reopened bubble): the bot's first turn is due now.
+  if (open && config.startFirst && stored.session === null) share.ensureSession();
   const emitToWindow = <K extends WidgetEventName>(name: K, detail: WidgetEvents[K]) =>
     window.dispatchEvent(new CustomEvent(`parley:${name}`, { detail: { widget: key, ...(typeof detail === 'object' ? detail : {}) } }));
   for (const name of ['open', 'close', 'message', 'unread', 'handoff', 'error'] as const)

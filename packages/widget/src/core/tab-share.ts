@@ -118,6 +118,10 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     for (const event of LIVE_EVENTS) source.on(event, (payload) => this.relay(event, payload));
     this.emit('leader', true);
     source.start();
+    // What this tab asked before it got the lead (startFirst's session on an inline chat) had no leader to run it.
+    const asked = [...this.pending.values()];
+    this.pending.clear();
+    for (const { c, a } of asked) this.run(c, a);
     this.post({ k: 'lead' });
   }
 
