@@ -15,6 +15,7 @@ describeEachStore('the home page after the first start', (server) => {
     expect(home.body).not.toContain('A newer widget');
     expect(home.body).toContain('answered by “Parley demo bot”, a built-in FAQ bot');
     expect(home.body).not.toContain('built-in demo bot');
+    expect(home.body).toContain('/console</a> — the agent console');
   });
 
   it('answers “is this open source?” with the licence and still gives the hours to “are you open?”', async () => {

@@ -83,6 +83,7 @@ function page(publicUrl: string, embed: string, widgetName: string | undefined, 
   ${answeredBy === '' ? '' : `<p class="note">${answeredBy}</p>`}
   <h2>Where things are</h2>
   <ul>
+    <li><a href="${url}/console">${url}/console</a> — the agent console: inbox, widgets, bots, agents</li>
     <li><a href="${url}/docs">${url}/docs</a> — the REST API, browsable (OpenAPI at <a href="${url}/v1/openapi.json">/v1/openapi.json</a>)</li>
     <li><a href="${url}/healthz">/healthz</a>, <a href="${url}/readyz">/readyz</a>, <a href="${url}/metrics">/metrics</a> — operations</li>
   </ul>
