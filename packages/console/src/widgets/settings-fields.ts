@@ -85,7 +85,7 @@ const LABELS: Readonly<Record<string, string>> = {
   voiceOut: 'Read replies aloud',
   unfurl: 'Link previews',
   math: 'Math (KaTeX)',
-  sessionDuration: 'Session duration (ms)',
+  sessionDuration: 'Session length (ms, 30 min – 24 h)',
   origin: 'Allowed origins (one a line; empty = anywhere)',
   languages: 'More languages (one a line)',
   messagePeek: 'Message peek',
