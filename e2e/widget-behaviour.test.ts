@@ -73,6 +73,38 @@ describe('conversation behaviour in the browser', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  it('creates the session by itself after the server answered 503, the first message staying "Sending…" all along', async () => {
+    const page = await browser.newPage();
+    let refused = 0;
+    // A node restarting or its storage away: the first two session creations are answered 503.
+    await page.route(/\/v1\/widgets\/[^/]+\/sessions$/, async (route) => {
+      if (refused >= 2 || route.request().method() !== 'POST') return route.continue();
+      refused += 1;
+      const body = { error: { code: 'PARLEY_ERR_STORAGE_UNAVAILABLE', message: 'The storage takes no writes; try again.' } };
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    let shownFailed = false;
+    await page.exposeFunction('parleyTestSawFailed', () => (shownFailed = true));
+    await page.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(page).launcher().click();
+    await widget(page).composer().waitFor();
+    // Watch every render from the first send to the answer: "Not sent." must never appear, not even for a frame.
+    await page.evaluate(() => {
+      const root = document.querySelector('[data-parley]')?.shadowRoot;
+      if (root === null || root === undefined) throw new Error('no widget shadow root');
+      new MutationObserver(() => {
+        if (root.textContent?.includes('Not sent.') === true) (window as unknown as { parleyTestSawFailed(): void }).parleyTestSawFailed();
+      }).observe(root, { subtree: true, childList: true, characterData: true });
+    });
+    await widget(page).send('pricing?');
+    await widget(page).log().getByText('Sending…').waitFor();
+    await widget(page).log().getByText('free to self-host').waitFor();
+    expect(refused).toBe(2);
+    expect(shownFailed).toBe(false);
+    await expect(widget(page).log().getByText('pricing?', { exact: true }).count()).resolves.toBe(1);
+    await page.close();
+  });
+
   it('renders Markdown and never markup: HTML and javascript: links arrive as text', async () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);

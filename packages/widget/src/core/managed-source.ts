@@ -1,4 +1,14 @@
-import { Connection, createClientId, Emitter, RestClient, windowNetworkHooks, type OutboxEntry, type TransportName } from '@parley/client';
+import {
+  backoffDelay,
+  Connection,
+  createClientId,
+  Emitter,
+  ParleyApiError,
+  RestClient,
+  windowNetworkHooks,
+  type OutboxEntry,
+  type TransportName,
+} from '@parley/client';
 import type { ServerFrame } from '@parley/protocol';
 import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
 
@@ -8,6 +18,9 @@ export interface ManagedOptions {
   /** Force one transport (or an order); default ws → sse → poll. */
   readonly transports?: readonly TransportName[];
 }
+
+/** How long messages waiting for a session stay "sending…" while its creation keeps failing for a passing reason. */
+const SEND_PATIENCE_MS = 30_000;
 
 /**
  * Managed mode: the widget talks to a Parley server. A session (and so a conversation) is created on
@@ -22,6 +35,10 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
   private early: OutboxEntry[] = [];
   private readonly rest: RestClient;
   private readonly streams = new Map<string, string>();
+  /** Failed session creations in a row, and when the first of them failed (0: none). */
+  private attempts = 0;
+  private failingSince = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly options: ManagedOptions,
@@ -87,6 +104,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
   }
 
   private drop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.connection?.close();
     this.connection = undefined;
     this.streams.clear();
@@ -116,6 +135,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
       const carried = this.early;
       this.early = [];
+      this.attempts = this.failingSince = 0;
       this.session = session;
       this.emit('session', session);
       // The session answer holds the history (the greeting, a resumed identity's conversation): the connection resumes after it.
@@ -123,11 +143,23 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       const lastSeq = created.messages.at(-1)?.seq ?? 0;
       this.connect(session, lastSeq, carried);
     } catch (error) {
-      // Nothing is lost: the early messages stay pending and are tried again on the next send, retry or page load.
-      this.early = this.early.map((entry) => ({ ...entry, status: 'failed' }));
+      // Nothing is lost: the early messages stay in the outbox. A passing failure (network, a node restarting,
+      // storage away: 5xx, 429) is tried again by itself within 5 s, as the connection does, and the messages stay
+      // "sending…" for SEND_PATIENCE_MS; a refusal (4xx) needs the visitor: a retry, a new send or a page load.
+      const passing = !(error instanceof ParleyApiError) || error.status >= 500 || error.status === 429;
+      this.failingSince ||= Date.now();
+      if (!passing || Date.now() - this.failingSince > SEND_PATIENCE_MS)
+        this.early = this.early.map((entry) => ({ ...entry, status: 'failed' }));
+      if (passing && this.retryTimer === undefined)
+        this.retryTimer = setTimeout(
+          () => {
+            this.retryTimer = undefined;
+            void this.ensureSession();
+          },
+          backoffDelay(this.attempts++, { capMs: 5000 }),
+        );
       this.emitOutbox();
       this.emit('state', { kind: 'reconnecting', attempt: 0, delayMs: null, reason: 'lost' });
-      void error;
     }
   }
 
