@@ -5,7 +5,7 @@ import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from 
 import { gapTouchesConversation, inboxEntriesAfter } from './gap-scope.js';
 import { InboxSession, type InboxSessionDeps } from './inbox-session.js';
 import { pollTransport } from './poll-transport.js';
-import type { Rebalancer } from './rebalancer.js';
+import { sendAway, type Rebalancer } from './rebalancer.js';
 import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
 import { sseTransport } from './sse-transport.js';
 import { wsTransport } from './ws-transport.js';
@@ -82,10 +82,7 @@ export class Gateway {
   /** Every connection gets `reconnect` and a SERVER_RESTART close; clients resume from lastSeq on another node. */
   drain(): void {
     this.draining = true;
-    for (const session of [...this.sessions]) {
-      session.send({ type: 'reconnect', afterMs: 0, reason: 'server restarting' });
-      session.close(CLOSE_CODES.SERVER_RESTART.code, 'server restarting');
-    }
+    for (const session of [...this.sessions]) sendAway(session, 'server restarting');
   }
 }
 

@@ -63,12 +63,15 @@ export class Rebalancer {
 
   private shed(session: Sheddable): void {
     this.pending.delete(session);
-    if (!session.closed) {
-      session.send({ type: 'reconnect', afterMs: 0, reason: REASON });
-      session.close(CLOSE_CODES.SERVER_RESTART.code, REASON);
-    }
+    if (!session.closed) sendAway(session, REASON);
     if (this.pending.size === 0) this.log.info({}, 'rebalancing done: every connection open at its start was shed');
   }
+}
+
+/** Tells the client to reconnect at once (it resumes from its last seq, on whichever node it lands) and closes the connection. */
+export function sendAway(session: Sheddable, reason: string): void {
+  session.send({ type: 'reconnect', afterMs: 0, reason });
+  session.close(CLOSE_CODES.SERVER_RESTART.code, reason);
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
