@@ -141,7 +141,7 @@ function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): Rendere
   if (!ID_PATTERN.test(id)) return undefined;
   const entry = cache.peek(id);
   if (entry === undefined || !entry.allowsOrigin(request.headers.origin)) return undefined;
-  return entry.forQuery(question < 0 ? '' : url.slice(question + 1));
+  return entry.forQuery(rawQuery(url));
 }
 
 /** A flat [name, value, …] list: the cheapest form for writeHead. */

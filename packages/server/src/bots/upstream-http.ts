@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { OutboundError, outboundPost } from '../outbound/index.js';
+import { OutboundError, outboundPost, type OutboundPost } from '../outbound/index.js';
 import { BotError } from './bot-connector.js';
 
 /** Network failures that happen before the upstream saw the request: repeating it is safe. */
@@ -9,17 +9,11 @@ const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /** How much of a 2xx body that is not JSON the error quotes: enough to tell an HTML error page from a typo. */
 const EXCERPT = 40;
 
-export interface UpstreamRequest {
-  readonly url: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A FormData body is sent as multipart/form-data (fetch writes the boundary; set no content-type). */
-  readonly body: string | URLSearchParams | FormData;
-  readonly signal: AbortSignal;
-  /** The bot's `allowPrivateNetwork`: its upstream (and tools, token endpoint) may be on a private address. */
-  readonly allowPrivateNetwork: boolean;
-  /** The most body bytes read; default the outbound module's 8 MiB. */
-  readonly maxBytes?: number;
-}
+/**
+ * The outbound module's POST, less its test-only DNS hook. `allowPrivateNetwork` is the bot's own: its
+ * upstream (and tools, token endpoint) may be on a private address.
+ */
+export type UpstreamRequest = Omit<OutboundPost, 'resolve'>;
 
 /**
  * POSTs to a bot's upstream under the outbound policy (public addresses unless the bot allows private

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Author, Message, ServerFrame } from '@parley/protocol';
+import type { Author, Message, ServerFrame, WidgetSettings } from '@parley/protocol';
 import type { BotService, StoredBot } from '../bots/bot-service.js';
 import type { BotContact, BotContext, BotEvent, BotTool, ContextNeeds } from '../bots/bot-connector.js';
 import { apologyMessage, choseHuman, handingOverMessage, isApology } from '../bots/bot-apologies.js';
@@ -17,6 +17,9 @@ import type { WidgetService } from '../widgets/widget-service.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { ConversationSignals } from './conversation-signals.js';
 import { encodeEvent, originKey } from './conversation-events.js';
+
+/** A turn's one read of its conversation's widget settings; undefined when there is no widget service to ask. */
+type WidgetRead = () => Promise<WidgetSettings | undefined>;
 
 const BOT_TIMEOUT_MS = 15_000;
 const HISTORY_WINDOW = 50;
@@ -159,7 +162,8 @@ export class BotTurns {
       this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');
       return { stored: [] };
     }
-    const found = await this.context(conversationId, conversation, language, answeredThrough, connector.needs ?? {});
+    const widget = this.widgetOnce(conversation);
+    const found = await this.context(conversationId, conversation, language, answeredThrough, connector.needs ?? {}, widget);
     const context = start ? { ...found, start } : found;
     // Nothing new from the visitor (an earlier turn already answered it): nothing to say, unless the bot speaks first.
     const said = pendingVisitorMessages(context.history).at(-1);
@@ -171,7 +175,7 @@ export class BotTurns {
     }
     const author: Author = { role: 'bot', id: bot.id, name: bot.name };
     // Read while the bot works: by its first words the answer is known, so it costs the visitor no wait.
-    const turn = new Turn(this, conversationId, author, observer, this.streamsToVisitor(conversation));
+    const turn = new Turn(this, conversationId, author, observer, this.streamsToVisitor(widget));
     const breaker = this.breakers.for(bot.id);
     if (!breaker.tryAcquire()) {
       this.log.warn({ conversationId, botId, kind: bot.kind }, 'the bot failed repeatedly; its circuit is open, so it is not called');
@@ -212,10 +216,9 @@ export class BotTurns {
   }
 
   /** The widget's `stream` option: when off, visitors get each reply whole (no stream frames), however the bot sends it. */
-  private async streamsToVisitor(conversation: ConversationRow | undefined): Promise<boolean> {
-    if (conversation === undefined || this.options.widgets === undefined) return true;
+  private async streamsToVisitor(widget: WidgetRead): Promise<boolean> {
     try {
-      return (await this.options.widgets.resolve(conversation.widget_id)).effective.stream;
+      return (await widget())?.stream ?? true;
     } catch {
       // A widget deleted mid-conversation: its bot still answers, streamed as by default.
       return true;
@@ -277,13 +280,14 @@ export class BotTurns {
     language: string,
     answeredThrough: number | undefined,
     needs: ContextNeeds,
+    widget: WidgetRead,
   ): Promise<BotContext> {
     const window = Math.min(HISTORY_WINDOW, needs.historyWindow ?? HISTORY_WINDOW);
     const after = Math.max(0, (conversation?.last_seq ?? 0) - window);
     const [messages, contact, tools] = await Promise.all([
       this.engine.messagesAfter(conversationId, after, window),
       conversation?.contact_id == null ? null : this.contact(conversation.contact_id),
-      conversation === undefined || needs.widgetTools !== true ? [] : this.widgetTools(conversation.widget_id),
+      conversation === undefined || needs.widgetTools !== true ? [] : this.widgetTools(conversation.widget_id, widget),
     ]);
     // Agents' private notes never reach a bot (an upstream may log or train on what it receives).
     const seen = messages.filter((m) => String(m.type) !== 'note');
@@ -301,11 +305,18 @@ export class BotTurns {
     };
   }
 
-  private async widgetTools(widgetId: string): Promise<readonly BotTool[]> {
-    if (this.options.widgets === undefined) return [];
+  /** The conversation's widget settings, read on first use and then shared by the turn (its tools, its `stream` option). */
+  private widgetOnce(conversation: ConversationRow | undefined): WidgetRead {
+    const widgets = this.options.widgets;
+    if (conversation === undefined || widgets === undefined) return async () => undefined;
+    let read: Promise<WidgetSettings> | undefined;
+    return () => (read ??= widgets.resolve(conversation.widget_id).then(({ effective }) => effective));
+  }
+
+  private async widgetTools(widgetId: string, widget: WidgetRead): Promise<readonly BotTool[]> {
     try {
-      const { effective } = await this.options.widgets.resolve(widgetId);
-      return Array.isArray(effective.tools) ? effective.tools : [];
+      const effective = await widget();
+      return Array.isArray(effective?.tools) ? effective.tools : [];
     } catch (error) {
       // A widget deleted mid-conversation: its bot still answers, without the widget's tools.
       this.log.warn({ err: error, widgetId }, 'could not read the widget tools');
