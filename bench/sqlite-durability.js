@@ -3,14 +3,13 @@
 // built servers, one per setting, both up at once; visitors send over WebSocket and each send's time to its ack
 // (the ack comes after the commit) is measured. Runs take turns between the settings and each figure is the
 // median over rounds, so a busy spell of this shared machine falls on both. Only the ratios compare across runs.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@parley/testkit';
+import { freePort, killServer, startServer } from '@parley/testkit';
 import WebSocket from 'ws';
 
 const SECONDS = Number(process.env.BENCH_DURABILITY_SECONDS ?? 5);
@@ -20,7 +19,6 @@ const RATE = 15;
 /** A light load (300 msg/s), then four times that, where group commit has batches to make. */
 const LOADS = [20, 80];
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SETTINGS = ['full', 'normal'];
 // The data directory's filesystem decides what an fsync costs; BENCH_DATA_DIR puts it on the disk you deploy to.
 const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
@@ -28,36 +26,18 @@ const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
 async function startParley(synchronous) {
   const dataDir = mkdtempSync(join(DATA_PARENT, `parley-durability-${synchronous}-`));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'packages/server/dist/main.js')], {
-    env: {
-      ...process.env,
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_ADMIN_KEY: ADMIN_KEY,
-      PARLEY_LOG_LEVEL: 'warn',
-      PARLEY_PORT: String(port),
-      PARLEY_HOST: '127.0.0.1',
-      PARLEY_SQLITE_SYNCHRONOUS: synchronous,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const server = await startServer({
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_ADMIN_KEY: ADMIN_KEY,
+    PARLEY_PORT: String(port),
+    PARLEY_HOST: '127.0.0.1',
+    PARLEY_SQLITE_SYNCHRONOUS: synchronous,
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`parley (${synchronous}) exited with ${child.exitCode}`);
-    if (i > 200) throw new Error(`parley (${synchronous}) did not become ready in 20 s`);
-    if (
-      await fetch(`${base}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await sleep(100);
-  }
   const stop = async () => {
-    if (child.exitCode === null) await new Promise((done) => child.once('exit', done).kill('SIGTERM'));
+    await killServer(server, 'SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { synchronous, base, url: `ws://127.0.0.1:${port}`, stop };
+  return { synchronous, base: `http://127.0.0.1:${port}`, url: `ws://127.0.0.1:${port}`, stop };
 }
 
 async function post(base, path, body) {

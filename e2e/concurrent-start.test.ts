@@ -5,25 +5,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
+import { POSTGRES_URL, postgresUnavailable } from './support/postgres.js';
 
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const CI = process.env['CI'] === 'true';
 /** Nodes started at the same instant on one empty database. */
 const NODES = 4;
 const ADMIN_KEY_LINE = /Admin API key \(shown once, store it now\): (pk_\S+)/;
-
-async function postgresAnswers(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 interface Started {
   readonly servers: ServerProcess[];
@@ -68,7 +55,7 @@ describe('nodes started at the same time on one empty database', () => {
 
   it(`on PostgreSQL: ${NODES} nodes all come up, and exactly one creates the admin, the key and the demo widget`, async () => {
     expect(existsSync(SERVER_MAIN), `${SERVER_MAIN} is missing: run \`npm run build\` first (npm test does)`).toBe(true);
-    const missing = await postgresAnswers();
+    const missing = await postgresUnavailable();
     if (missing !== null) {
       // As the server's suites: missing PostgreSQL fails the run, unless a developer says to leave it out on purpose.
       if (CI || process.env['PARLEY_TEST_SKIP_POSTGRES'] !== '1') throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed: ${missing}`);

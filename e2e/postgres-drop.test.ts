@@ -3,17 +3,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { freePort, killServer, SERVER_MAIN, startServer, startTcpProxy, type ServerProcess, type TcpProxy } from '@parley/testkit';
+import { POSTGRES_URL, postgresUnavailable, withPostgres } from './support/postgres.js';
 
 /**
  * Issue 12, point 1: what a PostgreSQL restart, a failover, PgBouncer or an idle timeout does to a node's
  * connections — pg_terminate_backend on them — must not end the node. Other tests use the same database
  * at the same time, so each node gets an application_name of its own and only its backends are terminated.
  */
-const POSTGRES_URL = process.env['PARLEY_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ADMIN_KEY = `pk_pgdrop_${randomBytes(16).toString('hex')}`;
 const SECRET = `pgdrop-secret-${randomBytes(16).toString('hex')}`;
 const RUN = randomBytes(4).toString('hex');
@@ -36,32 +35,9 @@ interface Visitor {
   sendFailed: number;
 }
 
-async function postgresUnavailable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function withClient<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Terminates every backend of these application names (only the test's own nodes), as a PostgreSQL restart would. */
 function terminateBackends(applicationNames: readonly string[]): Promise<number> {
-  return withClient(async (client) => {
+  return withPostgres(async (client) => {
     const { rows } = await client.query<{ done: boolean }>(
       'select pg_terminate_backend(pid) as done from pg_stat_activity where application_name = any($1::text[]) and pid <> pg_backend_pid()',
       [applicationNames],
@@ -211,7 +187,7 @@ describe('PostgreSQL connections dropped under a node (issue 12)', () => {
     await Promise.all(nodes.map((node) => killServer(node.server, 'SIGTERM')));
     await Promise.all(proxies.map((proxy) => proxy.close()));
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-    await withClient((client) => client.query(`drop schema if exists "${schema}" cascade`)).catch(() => undefined);
+    await withPostgres((client) => client.query(`drop schema if exists "${schema}" cascade`)).catch(() => undefined);
   });
 
   /** Sends from every visitor while terminating the nodes' backends at three points of the load. */

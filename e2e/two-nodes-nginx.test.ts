@@ -2,14 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@parley/protocol';
 import { freePort, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 import { NGINX, startNginx, type Nginx } from './support/nginx.js';
+import { POSTGRES_URL, postgresUnavailable, withPostgres } from './support/postgres.js';
 
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'pk_e2e_two_nodes_nginx_admin_key_0123456789';
 const SECRET = 'e2e-two-nodes-nginx-secret-0123456789abcdef';
@@ -39,23 +38,10 @@ function redisAnswers(): Promise<string | null> {
   });
 }
 
-async function postgresAnswers(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function missingPrerequisites(): Promise<string[]> {
   const missing: string[] = [];
   if (!existsSync(NGINX)) missing.push(`nginx (${NGINX}; apt-get install nginx)`);
-  const postgres = await postgresAnswers();
+  const postgres = await postgresUnavailable();
   if (postgres !== null) missing.push(`PostgreSQL at ${POSTGRES_URL} (${postgres})`);
   const redis = await redisAnswers();
   if (redis !== null) missing.push(`Redis at ${REDIS_URL} (${redis})`);
@@ -352,9 +338,7 @@ describe.skipIf(missing.length > 0 && !CI)('two nodes behind nginx (docs/deploy.
     await Promise.all(nodes.map(stopNode));
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     if (missing.length === 0) {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`).finally(() => client.end());
+      await withPostgres((client) => client.query(`drop schema if exists "${schema}" cascade`));
     }
   }, 30_000);
 
