@@ -67,7 +67,7 @@ export async function openDatabase(storage: StorageConfig, { log }: OpenOptions 
     ...opened,
     writeHealth,
     // Built after the migrations: the SQLite writer prepares its statements against the tables.
-    messageWriter: healthTracked(opened.writer(), writeHealth),
+    messageWriter: healthTracked(opened.writer(), writeHealth, opened.dialect === 'sqlite'),
     probeWrite: async () => {
       await probeWrite(opened.db);
       writeHealth.succeeded();
@@ -77,8 +77,12 @@ export async function openDatabase(storage: StorageConfig, { log }: OpenOptions 
 
 type Opened = Omit<OpenDatabase, 'messageWriter' | 'writeHealth' | 'probeWrite'> & { writer(): MessageWriter };
 
-/** The message hot path bypasses Kysely's log, so its outcomes are recorded here: each commit proves the storage writable. */
-function healthTracked(writer: MessageWriter, health: WriteHealth): MessageWriter {
+/**
+ * Kysely's log reports failures only, so each commit of the message hot path is recorded here as proof
+ * the storage is writable. Its failures too when the writer bypasses Kysely (SQLite's prepared
+ * statements); PostgreSQL's goes through Kysely, whose log already records them once.
+ */
+function healthTracked(writer: MessageWriter, health: WriteHealth, bypassesKysely: boolean): MessageWriter {
   return {
     append: async (message) => {
       try {
@@ -86,7 +90,7 @@ function healthTracked(writer: MessageWriter, health: WriteHealth): MessageWrite
         health.succeeded();
         return written;
       } catch (error) {
-        health.failed(error);
+        if (bypassesKysely) health.failed(error);
         throw error;
       }
     },
