@@ -12,23 +12,18 @@ export class LanguageMaps {
   constructor(private readonly store: WidgetsStore) {}
 
   async strings(widgetId: string, language: string, settings: WidgetSettings): Promise<UiStrings> {
-    const stored = await this.store.languageMap(widgetId, language);
-    return stored === undefined
-      ? untranslatedLanguageMap(language, settings)
-      : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
+    return textsFrom(await this.store.languageMap(widgetId, language), language, settings);
   }
 
   /** `strings` for several languages in one read (the public config renders every language a widget offers). */
   async stringsByLanguage(widgetId: string, languages: readonly string[], settings: WidgetSettings): Promise<Map<string, UiStrings>> {
     const stored = new Map((await this.store.languageMaps(widgetId)).map((map) => [map.language, map.strings]));
     const out = new Map<string, UiStrings>();
-    for (const language of languages) {
-      const map = stored.get(language);
-      out.set(
-        language,
-        map === undefined ? untranslatedLanguageMap(language, settings) : applyStoredMap(readJson<StoredLanguageMap>(map), settings),
-      );
-    }
+    for (const language of languages) out.set(language, textsFrom(stored.get(language), language, settings));
     return out;
   }
+}
+
+function textsFrom(stored: string | undefined, language: string, settings: WidgetSettings): UiStrings {
+  return stored === undefined ? untranslatedLanguageMap(language, settings) : applyStoredMap(readJson<StoredLanguageMap>(stored), settings);
 }
