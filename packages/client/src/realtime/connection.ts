@@ -13,13 +13,14 @@ import { TransportPicker, type LinkFailure } from './transport-picker.js';
 import { ABNORMAL_CLOSE, closeFromStatus, oversized, type Transport, type TransportClose } from './transport.js';
 
 /**
- * The longest wait before retrying a link that was refused or reset (full jitter below it): a node that
+ * The longest wait before retrying a link that was refused or reset (full jitter below it; the widget waits
+ * the same before retrying a session creation that failed for a passing reason): a node that
  * restarts is back in seconds, and so should its clients be; the jitter spreads them so it is not stormed.
  * Waits the server names (`reconnect`) and repeated re-auth failures keep the long backoff.
  */
-const LOST_CAP_MS = 5_000;
-/** How long a send may keep being refused for a passing reason before the visitor sees it failed (with Retry). */
-const SEND_PATIENCE_MS = 30_000;
+export const LOST_CAP_MS = 5_000;
+/** How long a send may keep failing for a passing reason before the visitor sees it failed (with Retry). */
+export const SEND_PATIENCE_MS = 30_000;
 
 /**
  * One visitor's (or agent's) realtime link: picks a transport, resumes from lastSeq, keeps the outbox

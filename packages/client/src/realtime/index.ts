@@ -1,7 +1,7 @@
 // The realtime client's public door: the connection and what callers need to inject or persist.
 export { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffDelay, type BackoffOptions } from './backoff.js';
 export { createClientId } from './client-id.js';
-export { Connection } from './connection.js';
+export { Connection, LOST_CAP_MS, SEND_PATIENCE_MS } from './connection.js';
 export { Emitter } from './emitter.js';
 export type { ConnectionEvents, ConnectionOptions, ConnectionState, NetworkHooks, Schedule } from './connection-types.js';
 export { windowNetworkHooks, type NetworkEventTarget, type VisibilityEventTarget } from './network-hooks.js';

@@ -3,8 +3,10 @@ import {
   Connection,
   createClientId,
   Emitter,
+  LOST_CAP_MS,
   ParleyApiError,
   RestClient,
+  SEND_PATIENCE_MS,
   windowNetworkHooks,
   type OutboxEntry,
   type TransportName,
@@ -18,9 +20,6 @@ export interface ManagedOptions {
   /** Force one transport (or an order); default ws → sse → poll. */
   readonly transports?: readonly TransportName[];
 }
-
-/** How long messages waiting for a session stay "sending…" while its creation keeps failing for a passing reason. */
-const SEND_PATIENCE_MS = 30_000;
 
 /**
  * Managed mode: the widget talks to a Parley server. A session (and so a conversation) is created on
@@ -144,8 +143,9 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       this.connect(session, lastSeq, carried);
     } catch (error) {
       // Nothing is lost: the early messages stay in the outbox. A passing failure (network, a node restarting,
-      // storage away: 5xx, 429) is tried again by itself within 5 s, as the connection does, and the messages stay
-      // "sending…" for SEND_PATIENCE_MS; a refusal (4xx) needs the visitor: a retry, a new send or a page load.
+      // storage away: 5xx, 429) is tried again by itself within LOST_CAP_MS, as the connection does, and the messages
+      // stay "sending…" for SEND_PATIENCE_MS, as a refused send does; a refusal (4xx) needs the visitor: a retry, a
+      // new send or a page load.
       const passing = !(error instanceof ParleyApiError) || error.status >= 500 || error.status === 429;
       this.failingSince ||= Date.now();
       if (!passing || Date.now() - this.failingSince > SEND_PATIENCE_MS)
@@ -156,7 +156,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
             this.retryTimer = undefined;
             void this.ensureSession();
           },
-          backoffDelay(this.attempts++, { capMs: 5000 }),
+          backoffDelay(this.attempts++, { capMs: LOST_CAP_MS }),
         );
       this.emitOutbox();
       this.emit('state', { kind: 'reconnecting', attempt: 0, delayMs: null, reason: 'lost' });
