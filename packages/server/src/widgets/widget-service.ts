@@ -155,10 +155,10 @@ export class WidgetService {
   async resolve(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
     const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
-    const languageSet =
-      readSettings(row.settings).language !== undefined ||
-      (blueprint !== undefined && readSettings(blueprint.settings).language !== undefined);
-    return { row, effective: effectiveSettings(row, blueprint), languageSet };
+    const own = readSettings(row.settings);
+    const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
+    const languageSet = own.language !== undefined || inherited.language !== undefined;
+    return { row, effective: mergeWidgetSettings(inherited, own), languageSet };
   }
 
   /**
