@@ -5,7 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { isPublicAddress } from './address-policy.js';
 import { decoded } from './decoded-body.js';
 import { OutboundError } from './outbound-error.js';
-import { resolveTarget, systemResolve, type Resolve, type TargetPolicy } from './target-check.js';
+import { pinnedLookup, resolveTarget, systemResolve, type Resolve, type TargetPolicy } from './target-check.js';
 
 export interface OutboundPost {
   readonly url: string;
@@ -115,12 +115,9 @@ function send(
 
 /** Resolves the host once and hands the socket only an address the policy permits. */
 function checkedLookup(url: URL, policy: TargetPolicy): LookupFunction {
-  return (_hostname, options, callback) => {
+  return (hostname, options, callback) => {
     resolveTarget(url, policy).then(
-      (target) => {
-        if (options.all === true) callback(null, [{ address: target.address, family: target.family }]);
-        else callback(null, target.address, target.family);
-      },
+      (target) => pinnedLookup(target)(hostname, options, callback),
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''),
     );
   };

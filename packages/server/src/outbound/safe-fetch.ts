@@ -1,8 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { decoded } from './decoded-body.js';
-import { checkUrl, resolveTarget, type Target, type TargetPolicy } from './target-check.js';
+import { checkUrl, pinnedLookup, resolveTarget, type Target, type TargetPolicy } from './target-check.js';
 import { OutboundError } from './outbound-error.js';
 
 export interface FetchPolicy extends TargetPolicy {
@@ -89,14 +88,6 @@ function send(target: Target, request: FetchRequest, policy: FetchPolicy, deadli
     outgoing.once('error', (error) => reject(failure(error, deadline, policy.timeoutMs, target.url)));
     outgoing.end();
   });
-}
-
-/** Hands the socket the address that was checked, whatever the host name would resolve to now. */
-function pinnedLookup(target: Target): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all === true) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
 }
 
 async function read(

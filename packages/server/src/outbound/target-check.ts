@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { isPublicAddress } from './address-policy.js';
 import { OutboundError } from './outbound-error.js';
 
@@ -78,4 +78,12 @@ async function resolveName(hostname: string, resolve: Resolve): Promise<readonly
     // Unknown name, no network: both mean there is no page to preview, said below.
   }
   throw new OutboundError('unavailable', `${hostname} could not be resolved.`);
+}
+
+/** Hands the socket the address that was checked, whatever the host name would resolve to now. */
+export function pinnedLookup(target: Target): LookupFunction {
+  return (_hostname, options, callback) => {
+    if (options.all === true) callback(null, [{ address: target.address, family: target.family }]);
+    else callback(null, target.address, target.family);
+  };
 }
