@@ -5,7 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { isPublicAddress } from './address-policy.js';
 import { decoded } from './decoded-body.js';
 import { OutboundError } from './outbound-error.js';
-import { pinnedLookup, resolveTarget, systemResolve, type Resolve, type TargetPolicy } from './target-check.js';
+import { bareHost, pinnedLookup, resolveTarget, systemResolve, type Resolve, type TargetPolicy } from './target-check.js';
 
 export interface OutboundPost {
   readonly url: string;
@@ -58,9 +58,8 @@ export async function outboundPost(request: OutboundPost): Promise<Response> {
     anyPort: true,
     resolve: request.resolve ?? systemResolve,
   };
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // A literal address never reaches the lookup below: it is checked here.
-  if (isIP(host) !== 0) await resolveTarget(url, policy);
+  if (isIP(bareHost(url)) !== 0) await resolveTarget(url, policy);
   const { bytes, contentType } = await encode(request.body);
   const headers: Record<string, string> = { ...request.headers, 'content-length': String(bytes.length) };
   if (contentType !== null && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))

@@ -49,6 +49,11 @@ export function checkUrl(text: string, policy: Pick<TargetPolicy, 'anyPort'>): U
   return url;
 }
 
+/** The URL's host as the checks and the socket take it: URL keeps IPv6 literals in brackets. */
+export function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /**
  * Resolves the link's host once and picks an address the policy allows. The caller connects to that
  * very address (see pinnedLookup), so a second DNS answer cannot swap in a private one between the
@@ -56,8 +61,7 @@ export function checkUrl(text: string, policy: Pick<TargetPolicy, 'anyPort'>): U
  * the others are never contacted.
  */
 export async function resolveTarget(url: URL, policy: TargetPolicy): Promise<Target> {
-  // URL keeps IPv6 literals in brackets; the address itself is what the checks and the socket take.
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = bareHost(url);
   const candidates = isIP(host) === 0 ? await resolveName(host, policy.resolve) : [{ address: host, family: isIP(host) }];
   const allowed = candidates.find((candidate) => policy.permits(candidate.address));
   if (allowed === undefined) {
