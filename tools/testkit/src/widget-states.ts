@@ -61,6 +61,27 @@ async function picturesShown(page: Page): Promise<void> {
   }
 }
 
+/**
+ * A message written while the server cannot create the visitor's session (a node restarting, its storage away):
+ * every creation is answered 503, so the widget keeps retrying and the message stays pending ("Sending…").
+ */
+function sendingWhileRefused(text: string): WidgetState['reach'] {
+  return async (page) => {
+    await page.route(/\/v1\/widgets\/[^/]+\/sessions$/, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: '{"error":{"code":"PARLEY_ERR_STORAGE_UNAVAILABLE","message":"try again"}}',
+          })
+        : route.continue(),
+    );
+    await open(page);
+    await say(page, text);
+    await page.locator('[data-parley] .row.me.pending').waitFor();
+  };
+}
+
 const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
@@ -185,6 +206,9 @@ const WIDGET_STATES: readonly WidgetState[] = [
     },
   },
   { name: 'dark', widget: 'dark', reach: converse },
+  { name: 'sending-retry', widget: 'demo', reach: sendingWhileRefused('Is my order on its way?') },
+  { name: 'sending-retry-dark', widget: 'dark', reach: sendingWhileRefused('Is my order on its way?') },
+  { name: 'sending-retry-rtl', widget: 'arabic', reach: sendingWhileRefused('هل طلبي في الطريق؟') },
   {
     name: 'inline',
     widget: 'demo',
