@@ -105,6 +105,19 @@ describe('conversation behaviour in the browser', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it('says it is reconnecting, not "We are online" alone, while the server keeps refusing to create the session', async () => {
+    const page = await browser.newPage();
+    await page.route(/\/v1\/widgets\/[^/]+\/sessions$/, (route) =>
+      route.request().method() === 'POST' ? route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }) : route.continue(),
+    );
+    await page.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(page).launcher().click();
+    await widget(page).send('pricing?');
+    await page.getByRole('status').getByText('Reconnecting…').waitFor();
+    await widget(page).log().getByText('Sending…').waitFor();
+    await page.close();
+  });
+
   it('renders Markdown and never markup: HTML and javascript: links arrive as text', async () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);

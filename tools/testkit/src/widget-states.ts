@@ -79,6 +79,8 @@ function sendingWhileRefused(text: string): WidgetState['reach'] {
     await open(page);
     await say(page, text);
     await page.locator('[data-parley] .row.me.pending').waitFor();
+    // From the second refusal the header says it is reconnecting.
+    await page.locator('[data-parley] .conn').waitFor();
   };
 }
 

@@ -147,6 +147,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       // stay "sending…" for SEND_PATIENCE_MS, as a refused send does; a refusal (4xx) needs the visitor: a retry, a
       // new send or a page load.
       const passing = !(error instanceof ParleyApiError) || error.status >= 500 || error.status === 429;
+      // As the connection: the first failure is a blip the header keeps quiet about; from the second it says "Reconnecting…".
+      const attempt = this.attempts;
       this.failingSince ||= Date.now();
       if (!passing || Date.now() - this.failingSince > SEND_PATIENCE_MS)
         this.early = this.early.map((entry) => ({ ...entry, status: 'failed' }));
@@ -159,7 +161,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
           backoffDelay(this.attempts++, { capMs: LOST_CAP_MS }),
         );
       this.emitOutbox();
-      this.emit('state', { kind: 'reconnecting', attempt: 0, delayMs: null, reason: 'lost' });
+      this.emit('state', { kind: 'reconnecting', attempt, delayMs: null, reason: 'lost' });
     }
   }
 
