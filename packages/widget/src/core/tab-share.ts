@@ -118,10 +118,14 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     for (const event of LIVE_EVENTS) source.on(event, (payload) => this.relay(event, payload));
     this.emit('leader', true);
     source.start();
-    // What this tab asked before it got the lead (startFirst's session on an inline chat) had no leader to run it.
-    const asked = [...this.pending.values()];
-    this.pending.clear();
-    for (const { c, a } of asked) this.run(c, a);
+    // The session this tab asked for before it got the lead (startFirst on an inline chat) had no leader to run it.
+    // Only that: a send may already have been run by the leader that just left (its clientId is made where it runs),
+    // and running it again would store it twice.
+    for (const [rid, note] of this.pending) {
+      if (note.c !== 'ensureSession') continue;
+      this.pending.delete(rid);
+      this.run(note.c, note.a);
+    }
     this.post({ k: 'lead' });
   }
 
