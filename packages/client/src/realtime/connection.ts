@@ -86,10 +86,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.setState({ kind: 'closed', reason: 'client', code: null });
   }
 
-  /** Queues a message; it stays in the outbox (see `snapshot()`) until the server acks it. */
-  send(text: string): OutboxEntry {
+  /**
+   * Queues a message; it stays in the outbox (see `snapshot()`) until the server acks it. `clientId` is the
+   * idempotency key when the caller made one (a widget tab asking another to send); a key already queued is not
+   * queued twice, and the server stores a key once per conversation.
+   */
+  send(text: string, clientId?: string): OutboxEntry {
     const now = (this.options.now ?? Date.now)();
-    const entry = this.outbox.push(createClientId(now, this.options.random), text, now);
+    const held = clientId === undefined ? undefined : this.outbox.get(clientId);
+    if (held !== undefined) return held;
+    const entry = this.outbox.push(clientId ?? createClientId(now, this.options.random), text, now);
     if (this.current.kind === 'open') this.transmit(entry, this.generation);
     return entry;
   }

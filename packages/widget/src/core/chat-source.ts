@@ -78,7 +78,11 @@ export interface ChatSource {
   on<K extends keyof SourceEvents>(event: K, listener: (payload: SourceEvents[K]) => void): () => void;
   /** Connects when a session exists already; otherwise does nothing until the first send. */
   start(): void;
-  send(text: string): void;
+  /**
+   * Sends a visitor message. `clientId`, when given, is its idempotency key, made by the tab that asked: a
+   * source that already holds that key (queued, or sent) does not send it again.
+   */
+  send(text: string, clientId?: string): void;
   retry(clientId: string): void;
   typing(active: boolean): void;
   markRead(seq: number): void;

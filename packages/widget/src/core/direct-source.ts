@@ -42,9 +42,10 @@ export class DirectSource extends Emitter<SourceEvents> implements ChatSource {
     for (const entry of this.outbox) if (entry.status === 'pending') this.enqueue(entry);
   }
 
-  send(text: string): void {
+  send(text: string, clientId?: string): void {
+    if (clientId !== undefined && this.outbox.some((held) => held.clientId === clientId)) return;
     const now = Date.now();
-    const entry: OutboxEntry = { clientId: createClientId(now), text, createdAt: now, status: 'pending', retryable: true };
+    const entry: OutboxEntry = { clientId: clientId ?? createClientId(now), text, createdAt: now, status: 'pending', retryable: true };
     this.outbox.push(entry);
     this.emit('outbox', [...this.outbox]);
     this.enqueue(entry);

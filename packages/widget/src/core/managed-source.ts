@@ -64,13 +64,14 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
     }
   }
 
-  send(text: string): void {
+  send(text: string, clientId?: string): void {
     if (this.connection !== undefined) {
-      this.connection.send(text);
+      this.connection.send(text, clientId);
       return this.emitOutbox();
     }
+    if (clientId !== undefined && this.early.some((held) => held.clientId === clientId)) return;
     const now = Date.now();
-    this.early.push({ clientId: createClientId(now), text, createdAt: now, status: 'pending', retryable: true });
+    this.early.push({ clientId: clientId ?? createClientId(now), text, createdAt: now, status: 'pending', retryable: true });
     this.emitOutbox();
     void this.ensureSession();
   }

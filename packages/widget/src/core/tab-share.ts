@@ -1,5 +1,5 @@
 import type { ChatSource, SourceContext, SourceEvents } from './chat-source.js';
-import { Emitter } from '@parley/client';
+import { createClientId, Emitter } from '@parley/client';
 import type { Persisted, PersistStore } from './persist.js';
 
 /** UI state every tab of the visitor mirrors: open or closed, the unsent draft, what was seen. */
@@ -78,7 +78,8 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
   }
 
   send(text: string): void {
-    this.command('send', [text]);
+    // The key is made here, in the tab that asks, so a send that reaches two leaders (one dying, the next) is one message.
+    this.command('send', [text, createClientId()]);
   }
   retry(clientId: string): void {
     this.command('retry', [clientId]);
@@ -118,14 +119,11 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     for (const event of LIVE_EVENTS) source.on(event, (payload) => this.relay(event, payload));
     this.emit('leader', true);
     source.start();
-    // The session this tab asked for before it got the lead (startFirst on an inline chat) had no leader to run it.
-    // Only that: a send may already have been run by the leader that just left (its clientId is made where it runs),
-    // and running it again would store it twice.
-    for (const [rid, note] of this.pending) {
-      if (note.c !== 'ensureSession') continue;
-      this.pending.delete(rid);
-      this.run(note.c, note.a);
-    }
+    // What this tab asked before it got the lead had no leader to run it (a send before the lock was granted, or
+    // one the leader that just left never confirmed). Running a send again is safe: its key was made here.
+    const asked = [...this.pending.values()];
+    this.pending.clear();
+    for (const { c, a } of asked) this.run(c, a);
     this.post({ k: 'lead' });
   }
 
@@ -155,13 +153,21 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
   private run(c: Command, a: readonly unknown[]): void {
     const source = this.source;
     if (source === undefined) return;
-    const [first] = a;
-    if (c === 'send' && typeof first === 'string') source.send(first);
-    else if (c === 'retry' && typeof first === 'string') source.retry(first);
+    const [first, second] = a;
+    if (c === 'send' && typeof first === 'string') {
+      if (typeof second === 'string' && this.holds(second)) return;
+      source.send(first, typeof second === 'string' ? second : undefined);
+    } else if (c === 'retry' && typeof first === 'string') source.retry(first);
     else if (c === 'typing' && typeof first === 'boolean') source.typing(first);
     else if (c === 'markRead' && typeof first === 'number') source.markRead(first);
     else if (c === 'restart') void source.restart();
     else if (c === 'ensureSession') source.ensureSession?.();
+  }
+
+  /** Whether a message with this key is stored already, sent or queued (a leader before this one ran it). */
+  private holds(clientId: string): boolean {
+    const { messages, outbox } = this.store.read();
+    return outbox.some((entry) => entry.clientId === clientId) || messages.some((message) => message.clientId === clientId);
   }
 
   private onNote(note: Note): void {
