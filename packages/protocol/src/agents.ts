@@ -180,6 +180,27 @@ export interface QueuePlace {
   readonly estimatedWaitMs: number | null;
 }
 
+/**
+ * What happened to a conversation's ownership, for the console's timeline (`GET /v1/inbox/{id}/activity`).
+ * `assigned`: to `agent` (a transfer when `previousAgent` is set); `queued`: waiting for `team` (or anyone);
+ * `handed_back`: to the bot; `snoozed`: until `until`; `woke`: a snooze ended early (a reply, the visitor
+ * wrote); `resolved`; `reopened`: by an agent, or by the visitor writing again (`actor` null).
+ */
+export const INBOX_ACTIVITY_KINDS = ['assigned', 'queued', 'handed_back', 'snoozed', 'woke', 'resolved', 'reopened'] as const;
+export type InboxActivityKind = (typeof INBOX_ACTIVITY_KINDS)[number];
+
+export interface InboxActivity {
+  readonly id: string;
+  readonly kind: InboxActivityKind;
+  /** The agent who did it; null when Parley did (routing, a reply taking the conversation, the visitor writing). */
+  readonly actor: { readonly id: string; readonly name: string } | null;
+  readonly agent: { readonly id: string; readonly name: string } | null;
+  readonly previousAgent: { readonly id: string; readonly name: string } | null;
+  readonly team: { readonly id: string; readonly name: string } | null;
+  readonly until: string | null;
+  readonly createdAt: string;
+}
+
 export const INBOX_VIEWS = ['mine', 'unassigned', 'team', 'all'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 

@@ -180,6 +180,32 @@ describeEachStore(
         body: { until: '2000-01-01T00:00:00.000Z' },
       });
       expect(past.json.error.field).toBe('until');
+      // Each move is a line of the conversation's activity, with who did it and the names at the time.
+      const activity = await server().request('GET', `/v1/inbox/${v.conversationId}/activity`, as(bob));
+      expect(activity.status).toBe(200);
+      const lines = activity.json.items as { kind: string; actor: { name: string } | null; [key: string]: unknown }[];
+      expect(lines.map((line) => line.kind)).toEqual([
+        'assigned',
+        'assigned',
+        'queued',
+        'handed_back',
+        'resolved',
+        'reopened',
+        'snoozed',
+        'woke',
+      ]);
+      expect(lines[0]).toMatchObject({ actor: { name: 'Ann' }, agent: { name: 'Ann' }, previousAgent: null });
+      expect(lines[1]).toMatchObject({ actor: { name: 'Ann' }, agent: { name: 'Bob' }, previousAgent: { name: 'Ann' } });
+      expect(lines[2]).toMatchObject({
+        actor: { name: 'Bob' },
+        team: { id: team.json.id, name: 'Billing' },
+        previousAgent: { name: 'Bob' },
+      });
+      expect(lines[5]).toMatchObject({ actor: { name: 'Bob' }, agent: { name: 'Bob' } });
+      expect(lines[6]).toMatchObject({ actor: { name: 'Bob' }, until });
+      expect(lines[7]).toMatchObject({ actor: null });
+      const missing = await server().request('GET', '/v1/inbox/conv_nope/activity', as(bob));
+      expect(missing.status).toBe(404);
     });
 
     it('keeps private notes from the visitor on every read path while agents see them in order', async () => {

@@ -84,6 +84,19 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
     handler: async (request) => inbox.detail(request.params.id, agentOf(request).id),
   });
 
+  app.get<{ Params: { id: string } }>('/v1/inbox/:id/activity', {
+    schema: {
+      tags,
+      summary: 'What happened to the conversation',
+      description:
+        'Assignments and transfers, queueing for a team, hand-backs to the bot, snoozes, resolves and reopens, oldest first: `{ items: [{ id, kind, actor, agent, previousAgent, team, until, createdAt }] }`. `kind` is assigned | queued | handed_back | snoozed | woke | resolved | reopened; `actor` is the agent who did it, null when Parley did (routing, a reply taking the conversation, the visitor writing again). Handoffs are messages (type `event`), not activity.',
+      security: AGENT_SECURITY,
+      params: idParams,
+      response: { 200: ok('`{ items }`'), ...errors },
+    },
+    handler: async (request) => ({ items: await ownership.activity(request.params.id) }),
+  });
+
   app.post<{ Params: { id: string } }>('/v1/inbox/:id/assign', {
     schema: {
       tags,
@@ -123,8 +136,8 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       handler: async (request) => {
         parseInput(emptyActionSchema, request.body ?? {});
         const id = request.params.id;
-        if (action === 'handback') await ownership.handback(id);
-        else if (action === 'resolve') await ownership.resolve(id);
+        if (action === 'handback') await ownership.handback(id, actor(request));
+        else if (action === 'resolve') await ownership.resolve(id, actor(request));
         else await ownership.reopen(id, actor(request));
         return itemFor(request);
       },
@@ -144,7 +157,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
     handler: async (request) => {
       const { until } = parseInput(snoozeSchema, request.body ?? {});
       if (Date.parse(until) <= Date.now()) throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'until must be in the future.', 'until');
-      await ownership.snooze(request.params.id, until);
+      await ownership.snooze(request.params.id, until, actor(request));
       return itemFor(request);
     },
   });

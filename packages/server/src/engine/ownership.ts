@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { HandoffReason, PresenceFrame, QueuePlace, StatusFrame } from '@parley/protocol';
+import type { HandoffReason, InboxActivity, InboxActivityKind, PresenceFrame, QueuePlace, StatusFrame } from '@parley/protocol';
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import { ApiError } from '../http/api-error.js';
 import type { AgentsStore } from '../store/agents-store.js';
+import { conversationActivityStore as activityLog } from '../store/conversation-activity-store.js';
 import { conversationStatesStore as states } from '../store/conversation-states-store.js';
 import type { Db } from '../store/database.js';
 import { nowIso } from '../store/ids.js';
@@ -44,6 +45,8 @@ export interface OwnershipHooks {
 export const DEFAULT_BOT_SILENCE_MS = 30_000;
 /** Snoozes ending later than this are not timed in memory (setTimeout's limit is ~24.8 days anyway). */
 const MAX_WAKE_DELAY_MS = 7 * 24 * 3_600_000;
+/** Activity lines a conversation's timeline reads: far more than a conversation sees in practice. */
+const ACTIVITY_LIMIT = 500;
 
 export class Ownership {
   hooks: OwnershipHooks = {
@@ -101,34 +104,41 @@ export class Ownership {
         current,
         { owner: 'human', assigneeId: agent.id, teamId, queuedAt: current.queuedAt, snoozedUntil: null },
         'assign',
+        actor,
       );
       if (current.owner === 'human' && current.assigneeId !== agent.id) this.hooks.capacityFreed();
       this.log.info({ conversationId, agentId: agent.id, by: actorId(actor) }, 'conversation assigned');
       return next;
     }
     // To a team (or unassigned): the conversation waits in the queue and routing picks an agent.
-    const next = await this.write(current, { owner: 'queued', assigneeId: null, teamId, queuedAt: nowIso(), snoozedUntil: null }, 'assign');
+    const next = await this.write(
+      current,
+      { owner: 'queued', assigneeId: null, teamId, queuedAt: nowIso(), snoozedUntil: null },
+      'assign',
+      actor,
+    );
     if (current.owner === 'human') this.hooks.capacityFreed();
     await this.hooks.queued(conversationId);
     return this.state(next.conversationId);
   }
 
-  async handback(conversationId: string): Promise<OwnershipState> {
+  async handback(conversationId: string, actor: Actor = SYSTEM): Promise<OwnershipState> {
     const current = await this.existing(conversationId);
     check(current, 'handback');
     const next = await this.write(
       current,
       { owner: 'bot', assigneeId: null, queuedAt: null, snoozedUntil: null, offline: false },
       'handback',
+      actor,
     );
     this.hooks.capacityFreed();
     return next;
   }
 
-  async resolve(conversationId: string): Promise<OwnershipState> {
+  async resolve(conversationId: string, actor: Actor = SYSTEM): Promise<OwnershipState> {
     const current = await this.existing(conversationId);
     check(current, 'resolve');
-    const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve');
+    const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve', actor);
     await this.db.updateTable('conversations').set({ status: 'resolved', updated_at: nowIso() }).where('id', '=', conversationId).execute();
     if (current.owner !== 'bot') this.hooks.capacityFreed();
     return next;
@@ -141,17 +151,22 @@ export class Ownership {
     // The last assignee may have been deleted since: then the agent reopening it takes it.
     const previous = current.assigneeId !== null && (await this.agents.get(current.assigneeId)) !== undefined ? current.assigneeId : null;
     const assigneeId = previous ?? (actor.kind === 'agent' && (await this.agents.get(actor.id)) !== undefined ? actor.id : null);
-    const next = await this.write(current, { owner: assigneeId === null ? 'queued' : 'human', assigneeId, queuedAt: nowIso() }, 'reopen');
+    const next = await this.write(
+      current,
+      { owner: assigneeId === null ? 'queued' : 'human', assigneeId, queuedAt: nowIso() },
+      'reopen',
+      actor,
+    );
     await this.db.updateTable('conversations').set({ status: 'open', updated_at: nowIso() }).where('id', '=', conversationId).execute();
     if (assigneeId === null) await this.hooks.queued(conversationId);
     return next;
   }
 
-  async snooze(conversationId: string, until: string): Promise<OwnershipState> {
+  async snooze(conversationId: string, until: string, actor: Actor = SYSTEM): Promise<OwnershipState> {
     const current = await this.existing(conversationId);
     check(current, 'snooze');
     const snoozedUntil = new Date(until).toISOString();
-    const next = await this.write(current, { snoozedUntil }, 'snooze');
+    const next = await this.write(current, { snoozedUntil }, 'snooze', actor);
     this.wakeAt(conversationId, snoozedUntil);
     return next;
   }
@@ -222,6 +237,12 @@ export class Ownership {
     return true;
   }
 
+  /** The conversation's activity lines, oldest first (the newest ACTIVITY_LIMIT of them). */
+  async activity(conversationId: string): Promise<InboxActivity[]> {
+    await this.existing(conversationId);
+    return activityLog.list(this.db, conversationId, ACTIVITY_LIMIT);
+  }
+
   /** Stops the silence watchdogs (shutdown). */
   close(): void {
     for (const timer of [...this.watchdogs.values(), ...this.wakeups.values()]) clearTimeout(timer);
@@ -280,10 +301,36 @@ export class Ownership {
     return this.state(conversationId);
   }
 
+  /**
+   * The change, as a line of the conversation's activity (the console's timeline). A handoff is not
+   * recorded here: it already is a message ("Waiting for a human to join.") that the visitor sees too.
+   */
+  private async record(current: OwnershipState, next: OwnershipState, action: OwnershipAction, actor: Actor): Promise<void> {
+    const kind = activityKind(action, current, next);
+    if (kind === null) return;
+    const agentNamed = async (id: string | null) => {
+      const agent = id === null ? undefined : await this.agents.get(id);
+      return agent === undefined ? null : { id: agent.id, name: agent.name };
+    };
+    const team =
+      kind === 'queued' && next.teamId !== null
+        ? await this.db.selectFrom('teams').select(['id', 'name']).where('id', '=', next.teamId).executeTakeFirst()
+        : undefined;
+    const transferred = kind === 'assigned' && current.owner === 'human' && current.assigneeId !== next.assigneeId;
+    await activityLog.add(this.db, next.conversationId, kind, {
+      actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
+      agent: kind === 'assigned' || kind === 'reopened' ? await agentNamed(next.assigneeId) : null,
+      previousAgent: transferred || kind === 'queued' ? await agentNamed(current.assigneeId) : null,
+      team: team ?? null,
+      until: kind === 'snoozed' ? next.snoozedUntil : null,
+    });
+  }
+
   private async write(
     current: OwnershipState,
     changes: Partial<Omit<OwnershipState, 'conversationId'>>,
     action: OwnershipAction | null,
+    actor: Actor = SYSTEM,
   ): Promise<OwnershipState> {
     const next: OwnershipState = { ...current, ...changes };
     const now = nowIso();
@@ -300,6 +347,7 @@ export class Ownership {
     // The inbox sorts by activity: an ownership change is activity.
     await this.db.updateTable('conversations').set({ updated_at: now }).where('id', '=', next.conversationId).execute();
     if (action !== null) {
+      await this.record(current, next, action, actor);
       await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
       await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
     }
@@ -307,6 +355,30 @@ export class Ownership {
   }
 }
 
+const SYSTEM: Actor = { kind: 'system' };
+
 function actorId(actor: Actor): string {
   return actor.kind === 'agent' ? actor.id : 'system';
+}
+
+/** Which activity line an ownership change makes; null for changes that are not worth a line (a handoff: it is a message). */
+function activityKind(action: OwnershipAction, current: OwnershipState, next: OwnershipState): InboxActivityKind | null {
+  switch (action) {
+    case 'assign':
+      if (next.owner === 'human') return current.owner === 'human' && current.assigneeId === next.assigneeId ? null : 'assigned';
+      return 'queued';
+    case 'handback':
+      return 'handed_back';
+    case 'resolve':
+      return 'resolved';
+    case 'reopen':
+    case 'visitor_returned':
+      return 'reopened';
+    case 'snooze':
+      // A snooze that had already run out ends quietly: only one cut short is worth a line.
+      if (next.snoozedUntil !== null) return 'snoozed';
+      return current.snoozedUntil !== null && current.snoozedUntil > nowIso() ? 'woke' : null;
+    default:
+      return null;
+  }
 }

@@ -18,6 +18,7 @@ import * as readCursors from './migrations/0002-read-cursors.js';
 import * as agents from './migrations/0003-agents.js';
 import * as cannedResponses from './migrations/0004-canned-responses.js';
 import * as writeProbes from './migrations/0005-write-probes.js';
+import * as conversationActivity from './migrations/0006-conversation-activity.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-agents': agents,
   '0004-canned-responses': cannedResponses,
   '0005-write-probes': writeProbes,
+  '0006-conversation-activity': conversationActivity,
 };
 
 export interface OpenOptions {

@@ -21,6 +21,7 @@ export interface Database {
   team_members: TeamMembersTable;
   console_sessions: ConsoleSessionsTable;
   conversation_states: ConversationStatesTable;
+  conversation_activity: ConversationActivityTable;
 }
 
 export interface ApiKeysTable {
@@ -184,4 +185,15 @@ export interface ReadCursorsTable {
   reader_id: string;
   seq: number;
   updated_at: string;
+}
+
+export interface ConversationActivityTable {
+  /** `act_<ULID>`: sorts by time. */
+  id: string;
+  conversation_id: string;
+  /** An `InboxActivityKind` (protocol). */
+  kind: string;
+  /** JSON: actor, agent, previousAgent, team, until (names copied when written). */
+  detail: string;
+  created_at: string;
 }
