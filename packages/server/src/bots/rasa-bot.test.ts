@@ -47,6 +47,37 @@ describe('Rasa REST connector', () => {
     ]);
   });
 
+  it('keeps buttons an offer when an image follows them, and maps the title chosen afterwards to its payload', async () => {
+    expect(await collect(bot(), contextSaying('book with menu'))).toEqual([
+      { type: 'quick_replies', text: 'For how many people?', replies: ['2'], values: ['/inform{"people":"2"}'] },
+      { type: 'image', image: { url: 'https://example.com/menu.png', mimeType: 'image/*' } },
+    ]);
+    const offer = message('bot', 'For how many people?', {
+      type: 'quick_replies',
+      payload: { replies: ['2'], values: ['/inform{"people":"2"}'] },
+    });
+    const image = message('bot', '', { type: 'file', payload: { url: 'https://example.com/menu.png', mimeType: 'image/*' } });
+    await collect(bot(), contextSaying('2', 'conv_test', [offer, image]));
+    expect(fake.requests.at(-1)?.json).toMatchObject({ message: '/inform{"people":"2"}' });
+  });
+
+  it('sends the title as typed once the visitor has answered the offer (an old offer is not the current one)', async () => {
+    const offer = message('bot', 'For how many people?', {
+      type: 'quick_replies',
+      payload: { replies: ['2', '4'], values: ['/inform{"people":"2"}', '/inform{"people":"4"}'] },
+    });
+    const answered = [offer, message('visitor', '4'), message('bot', 'Booked for 4. Anything else?')];
+    await collect(bot(), contextSaying('2', 'conv_test', answered));
+    expect(fake.requests.at(-1)?.json).toMatchObject({ message: '2' });
+  });
+
+  it('reads the Socket.IO shapes custom channels relay: quick_replies as buttons, an image attachment as an image', async () => {
+    expect(await collect(bot(), contextSaying('socket shapes'))).toEqual([
+      { type: 'quick_replies', text: 'Which size?', replies: ['Large'], values: ['/size{"s":"L"}'] },
+      { type: 'image', image: { url: 'https://example.com/sizes.png', mimeType: 'image/*' } },
+    ]);
+  });
+
   it('maps an image to an image message and a custom handoff payload to a handoff', async () => {
     expect(await collect(bot(), contextSaying('menu'))).toEqual([
       { type: 'text', text: 'Here is the menu.' },

@@ -7,10 +7,14 @@ import { pendingVisitorMessages, quickReplyValue } from './visitor-turn.js';
 type RasaConfig = v.InferOutput<typeof botKindSchemas.rasa.config>;
 type RasaSecrets = v.InferOutput<typeof botKindSchemas.rasa.secrets>;
 
+const buttonsSchema = v.array(v.object({ title: v.string(), payload: v.optional(v.string()) }));
+
 const messageSchema = v.object({
   recipient_id: v.optional(v.string()),
   text: v.optional(v.string()),
-  buttons: v.optional(v.array(v.object({ title: v.string(), payload: v.optional(v.string()) }))),
+  buttons: v.optional(buttonsSchema),
+  // Rasa's own output channels name buttons `quick_replies` (Socket.IO, custom channels relaying them).
+  quick_replies: v.optional(buttonsSchema),
   image: v.optional(v.string()),
   attachment: v.optional(v.unknown()),
   custom: v.optional(v.unknown()),
@@ -60,8 +64,13 @@ export class RasaBot implements BotConnector {
   }
 }
 
+/**
+ * One Rasa message as Parley events, in Rasa's order (text or buttons, image, attachment, custom). Buttons followed
+ * by more (an image in the same message or the next) stay an offer: the widget keeps the latest unanswered quick
+ * replies clickable, and the chosen title is mapped back to its payload (`quickReplyValue`).
+ */
 function* toEvents(message: RasaMessage): Iterable<BotEvent> {
-  const buttons = message.buttons ?? [];
+  const buttons = message.buttons ?? message.quick_replies ?? [];
   if (buttons.length > 0) {
     yield {
       type: 'quick_replies',
@@ -75,9 +84,19 @@ function* toEvents(message: RasaMessage): Iterable<BotEvent> {
   if (message.image !== undefined) yield { type: 'image', image: { url: message.image, mimeType: 'image/*' } };
   const attachment = message.attachment;
   if (typeof attachment === 'string' && /^https?:\/\//.test(attachment)) yield { type: 'file', file: { url: attachment } };
+  // The Socket.IO shape of an image, which custom channels pass through: `{ type: "image", payload: { src } }`.
+  const src = imageAttachmentSrc(attachment);
+  if (src !== undefined) yield { type: 'image', image: { url: src, mimeType: 'image/*' } };
   const custom = message.custom;
   if (typeof custom === 'object' && custom !== null && 'type' in custom && custom.type === 'handoff') {
     const reason = 'reason' in custom && typeof custom.reason === 'string' ? custom.reason : 'the Rasa assistant asked for a human';
     yield { type: 'handoff', reason };
   }
+}
+
+function imageAttachmentSrc(attachment: unknown): string | undefined {
+  if (typeof attachment !== 'object' || attachment === null || !('type' in attachment) || attachment.type !== 'image') return undefined;
+  const payload = 'payload' in attachment ? attachment.payload : undefined;
+  const src = typeof payload === 'object' && payload !== null && 'src' in payload ? payload.src : undefined;
+  return typeof src === 'string' && /^https?:\/\//.test(src) ? src : undefined;
 }

@@ -5,11 +5,25 @@ import { useEffect, useRef } from 'preact/hooks';
  * Markdown → Preact vnodes, never HTML: text is only ever a text node, so nothing anyone writes
  * (visitor, bot, agent, webhook) can inject markup. Covers what chat messages use: paragraphs, line
  * breaks, lists, headings, quotes, code, bold/italic/strike, links (http, https, mailto only), and
- * math (`$$…$$`, `\(…\)`) whose renderer is loaded only when a message has math.
+ * math (`$…$`, `$$…$$`, `\(…\)`) whose renderer is loaded only when a message has math.
  */
 export function Markdown({ text, math, live }: { readonly text: string; readonly math: boolean; readonly live?: boolean }): VNode {
   // A streamed reply changes with every piece: kept, its partial texts would only push real messages out.
   return <>{live === true ? blocks(text, math) : parsed(text, math)}</>;
+}
+
+/** A Markdown text as the words a reader sees, marks removed: for one-line previews such as the peek above the launcher. */
+export function plainText(text: string): string {
+  return textOf(blocks(text, false)).replace(/\s+/g, ' ').trim();
+}
+
+/** The text of rendered vnodes; blocks and line breaks end with a space so their words stay apart. */
+function textOf(node: ComponentChildren): string {
+  if (typeof node === 'string') return node;
+  if (Array.isArray(node)) return node.map(textOf).join('');
+  if (typeof node !== 'object' || node === null || !('props' in node)) return '';
+  const props = node.props as { readonly children?: ComponentChildren; readonly tex?: string };
+  return textOf(props.children ?? props.tex) + (/^(p|li|br|h3|pre)$/.test(String(node.type)) ? ' ' : '');
 }
 
 /** Texts parsed lately: a message's Markdown is parsed once, not on every render of the list around it. */
@@ -89,8 +103,14 @@ function blocks(text: string, math: boolean): ComponentChildren[] {
   return out;
 }
 
+/**
+ * One inline token at a time. `_` and `__` close only before a non-word character and open only after
+ * one (checked in `inline`): CommonMark's rule, so `my_var_name` stays as written. Inline `$…$` math, as
+ * Pandoc and KaTeX's auto-render read it: no space just inside either `$` and no digit right after the
+ * closing one, so prices ("$5 and $10") stay text.
+ */
 const INLINE =
-  /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(~~[^~]+~~)|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|(\\\(.+?\\\)|\$\$[^$]+\$\$)/;
+  /(`[^`]+`)|(\*\*[^*]+\*\*|__[^_]+__(?![\p{L}\p{N}_]))|(\*[^*\s][^*]*\*|_[^_\s][^_]*_(?![\p{L}\p{N}_]))|(~~[^~]+~~)|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])|(\\\(.+?\\\)|\$\$[^$]+\$\$|\$[^\s$](?:[^$]*[^\s$])?\$(?!\d))/u;
 
 function inline(text: string, math: boolean): ComponentChildren[] {
   const out: ComponentChildren[] = [];
@@ -101,9 +121,16 @@ function inline(text: string, math: boolean): ComponentChildren[] {
       out.push(rest);
       break;
     }
-    if (match.index > 0) out.push(rest.slice(0, match.index));
     const token = match[0];
-    rest = rest.slice(match.index + token.length);
+    // An underscore inside a word (`snake_case`) is a letter of it, not emphasis.
+    const at = match.index;
+    if (token[0] === '_' && at > 0 && /[\p{L}\p{N}_]/u.test(rest[at - 1] ?? '')) {
+      out.push(rest.slice(0, at + 1));
+      rest = rest.slice(at + 1);
+      continue;
+    }
+    if (at > 0) out.push(rest.slice(0, at));
+    rest = rest.slice(at + token.length);
     if (match[1] !== undefined) out.push(<code>{token.slice(1, -1)}</code>);
     else if (match[2] !== undefined) out.push(<strong>{inline(token.slice(2, -2), math)}</strong>);
     else if (match[3] !== undefined) out.push(<em>{inline(token.slice(1, -1), math)}</em>);
@@ -112,7 +139,11 @@ function inline(text: string, math: boolean): ComponentChildren[] {
       const split = token.lastIndexOf('](');
       out.push(link(token.slice(split + 2, -1), inline(token.slice(1, split), math)));
     } else if (match[6] !== undefined) out.push(link(token, [token]));
-    else if (match[7] !== undefined) out.push(math ? <MathView tex={token.slice(2, -2)} display={token.startsWith('$$')} /> : token);
+    else if (match[7] !== undefined) {
+      // `$x$` has one-character delimiters; `$$x$$` and `\(x\)`, two.
+      const cut = token[1] === '$' || token[0] === '\\' ? 2 : 1;
+      out.push(math ? <MathView tex={token.slice(cut, -cut)} display={token[1] === '$'} /> : token);
+    }
   }
   return out;
 }

@@ -2,7 +2,8 @@ import { sendJson, sendLines, startFakeUpstream, type FakeUpstream } from './fak
 
 /**
  * Test-only: Rasa's REST channel (shared/protocols/rasa.md). Says "Echo: <message>"; "book" gets
- * buttons, "menu" an image, "human" a custom handoff payload, and a button payload is acknowledged.
+ * buttons, "menu" an image, "book with menu" buttons then an image, "socket shapes" the Socket.IO-style
+ * `quick_replies` and image attachment, "human" a custom handoff payload, and a button payload is acknowledged.
  */
 export async function startFakeRasa(): Promise<FakeUpstream> {
   const fake = await startFakeUpstream(async ({ json, url, response }) => {
@@ -23,6 +24,19 @@ export async function startFakeRasa(): Promise<FakeUpstream> {
       out.push({ recipient_id: sender, text: `Booked: ${message}` });
     } else if (message === 'menu') {
       out.push({ recipient_id: sender, text: 'Here is the menu.' }, { recipient_id: sender, image: 'https://example.com/menu.png' });
+    } else if (message === 'book with menu') {
+      // Rasa splits one response into its parts: the text with its buttons, then the image (shared/protocols/rasa.md §1.2).
+      out.push(
+        { recipient_id: sender, text: 'For how many people?', buttons: [{ title: '2', payload: '/inform{"people":"2"}' }] },
+        { recipient_id: sender, image: 'https://example.com/menu.png' },
+      );
+    } else if (message === 'socket shapes') {
+      out.push({
+        recipient_id: sender,
+        text: 'Which size?',
+        quick_replies: [{ title: 'Large', payload: '/size{"s":"L"}' }],
+        attachment: { type: 'image', payload: { src: 'https://example.com/sizes.png' } },
+      });
     } else if (message === 'human') {
       out.push(
         { recipient_id: sender, text: 'Let me get someone.' },
