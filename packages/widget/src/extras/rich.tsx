@@ -35,6 +35,13 @@ const safeUrl = (value: unknown): string | undefined => {
 
 // Cards, carousels, forms, contact collection and the rating: loaded only when a conversation shows one.
 
+/** The composer's attach icon, drawn here: importing it would make the icons a chunk of their own. */
+const AttachIcon = (): VNode => (
+  <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
+    <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 8" />
+  </svg>
+);
+
 /** The rich content's own styles: adopted by the widget's shadow root when the first rich message shows. */
 const RICH_CSS = `
 .cards{display:flex;gap:10px;overflow-x:auto;max-width:100%;padding:2px 2px 8px;scroll-snap-type:x mandatory}
@@ -124,10 +131,7 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
       }
       return (
         <a class="chip file" href={url} target="_blank" rel="noopener noreferrer" download={name} ref={adoptStyles}>
-          {/* The composer's attach icon, drawn here: importing it would make the icons a chunk of their own. */}
-          <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2">
-            <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15.5 8" />
-          </svg>
+          <AttachIcon />
           {name}
         </a>
       );
@@ -312,6 +316,37 @@ export function Rating({ ctl }: { readonly ctl: Controller }): VNode {
         ))}
       </div>
     </div>
+  );
+}
+
+/** The visitor's files on their way (progress) or refused (the reason, and a button to dismiss it). */
+export function Uploads({ ctl }: { readonly ctl: Controller }): VNode {
+  const { uploads, config } = useView(ctl.store);
+  const { strings } = config;
+  return (
+    <>
+      {uploads.map((upload) => (
+        <div class={`row me ${upload.error === null ? 'pending' : 'failed'}`} key={upload.id}>
+          <div class="bub">
+            <AttachIcon />
+            {upload.name}
+          </div>
+          <div class="meta">
+            {upload.error === null ? (
+              <>
+                <span>{strings.sending}</span>
+                <progress max={1} value={upload.progress} aria-label={upload.name} />
+              </>
+            ) : (
+              <>
+                <span role="alert">{upload.error}</span>
+                <button onClick={() => ctl.dismissUpload(upload.id)}>{strings.dialogNo}</button>
+              </>
+            )}
+          </div>
+        </div>
+      ))}
+    </>
   );
 }
 

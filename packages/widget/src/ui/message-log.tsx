@@ -2,10 +2,9 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
-import { AttachIcon } from './icons.js';
 import { Markdown } from './markdown.js';
 import { MessageRow } from './message-row.js';
-import { LazyContactCard, LazyRating } from './rich-lazy.js';
+import { LazyContactCard, LazyRating, LazyUploads } from './rich-lazy.js';
 import { dayLabel, fill } from './text.js';
 import { useMessageWindow } from './use-message-window.js';
 import { useView } from './use-view.js';
@@ -132,29 +131,6 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
       </div>,
     );
   }
-  for (const upload of state.uploads) {
-    rows.push(
-      <div class={`row me ${upload.error === null ? 'pending' : 'failed'}`} key={upload.id}>
-        <div class="bub">
-          <AttachIcon />
-          {upload.name}
-        </div>
-        <div class="meta">
-          {upload.error === null ? (
-            <>
-              <span>{strings.sending}</span>
-              <progress max={1} value={upload.progress} aria-label={upload.name} />
-            </>
-          ) : (
-            <>
-              <span role="alert">{upload.error}</span>
-              <button onClick={() => ctl.dismissUpload(upload.id)}>{strings.dialogNo}</button>
-            </>
-          )}
-        </div>
-      </div>,
-    );
-  }
   for (const stream of streams) {
     rows.push(
       <div class={`row${stream.done ? '' : ' stream'}`} key={stream.streamId}>
@@ -197,6 +173,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
             </button>
           )}
           {rows}
+          {state.uploads.length > 0 && <LazyUploads ctl={ctl} />}
           {typing !== null && streams.every((stream) => stream.done) && (
             <div class="row">
               <div class="typing" role="status" aria-label={fill(strings.typing, { name: typing.name || strings.title })}>

@@ -29,6 +29,12 @@ export function LazyRating(props: { readonly ctl: Controller }): VNode | null {
   return module === undefined ? null : <module.Rating {...props} />;
 }
 
+/** Files on their way (attachments on): their progress or refusal, in the rich extra with the file messages they become. */
+export function LazyUploads(props: { readonly ctl: Controller }): VNode | null {
+  const module = useRich();
+  return module === undefined ? null : <module.Uploads {...props} />;
+}
+
 export function LazyLinkPreview(props: { readonly ctl: Controller; readonly message: Message }): VNode | null {
   const module = useUnfurl();
   return module === undefined ? null : <module.LinkPreview {...props} />;
