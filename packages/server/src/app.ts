@@ -46,6 +46,8 @@ import { BotTurns } from './engine/bot-turns.js';
 import { ConversationEngine } from './engine/conversation-engine.js';
 import { ConversationSignals } from './engine/conversation-signals.js';
 import { N8nChat } from './engine/n8n-chat.js';
+import { chatSocket } from './n8n/chat-socket.js';
+import { ExecutionIds } from './n8n/execution-ids.js';
 import { SessionService } from './engine/session-service.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -243,7 +245,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rebalanceApi, { rebalancer, defaultSpreadSeconds: config.rebalanceSpreadSeconds });
   await app.register(widgetsApi, { services });
   await app.register(widgetPublicApi, { services });
-  await app.register(n8nApi, { chat: new N8nChat(database.db, widgets, engine, botTurns) });
+  const n8nChat = new N8nChat({
+    db: database.db,
+    widgets,
+    engine,
+    botTurns,
+    owner: async (conversationId) => (await desk.ownership.state(conversationId)).owner,
+    executions: new ExecutionIds(secret),
+    publicUrl: config.publicUrl,
+  });
+  await app.register(n8nApi, { chat: n8nChat });
   await app.register(blueprintsApi, { services });
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
@@ -281,6 +292,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },
     resyncListeners,
+  });
+  // @n8n/chat's push channel (`/chat`): agents' replies reach the stock n8n widget live.
+  await app.register(chatSocket, {
+    chat: n8nChat,
+    session: { engine, botTurns, signals, bus, log: app.log, conversations: desk.realtimeHooks },
+    resyncListeners,
+    ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
   });
   await app.register(homePage, { services, publicUrl: config.publicUrl });
   await app.register(widgetAssets, { services, ...(options.widgetDir === undefined ? {} : { dir: options.widgetDir }) });

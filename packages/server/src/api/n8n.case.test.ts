@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeOpenAi } from '../bots/testing/fake-openai.js';
-import type { FakeUpstream } from '../bots/testing/fake-upstream.js';
+import { sendJson, startFakeUpstream, type FakeUpstream } from '../bots/testing/fake-upstream.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestResponse, type TestServer } from '../testing/test-server.js';
 
@@ -118,9 +118,13 @@ describeEachStore('n8n chat protocol endpoint', (server) => {
     ]);
   });
 
-  it('hands over when the visitor asks for a human, and says a person will answer', async () => {
+  it('hands over when the visitor asks for a human, names the push channel for @n8n/chat 1.x and says a person will answer', async () => {
     const { widgetId } = await createBotAndWidget(server());
-    expect((await n8n(server(), widgetId, send('Talk to a human', 'session-handoff-1'))).json).toEqual({
+    const answer = (await n8n(server(), widgetId, send('Talk to a human', 'session-handoff-1'))).json;
+    // executionStarted: @n8n/chat 1.x opens /chat with the executionId; 0.x shows `output`.
+    expect(answer).toEqual({
+      executionStarted: true,
+      executionId: expect.stringMatching(/^conv_\w+\.\d+\.\d+\.[\w-]{22}$/),
       output: 'A person will answer here shortly.',
     });
     const [conversation] = await server()
@@ -130,6 +134,46 @@ describeEachStore('n8n chat protocol endpoint', (server) => {
       .execute();
     const messages = await server().services.engine.messagesAfter(conversation?.id ?? '', 0);
     expect(messages.at(-1)).toMatchObject({ type: 'event', payload: { reason: 'visitor_asked' } });
+  });
+
+  it('sends bot images and files as Markdown, in output and in loadPreviousSession, and leaves out messages with nothing to show', async () => {
+    const upstream = await startFakeUpstream(({ response }) =>
+      sendJson(response, {
+        messages: [
+          { type: 'text', text: 'Here you go:' },
+          { type: 'image', url: 'https://cdn.example.com/map.png', alt: 'Map' },
+          { type: 'file', url: 'https://cdn.example.com/menu.pdf', name: 'menu.pdf', mimeType: 'application/pdf' },
+        ],
+      }),
+    );
+    try {
+      const bot = await server().request('POST', '/v1/bots', {
+        body: { kind: 'webhook', name: 'Files', config: { url: upstream.url, flavor: 'generic', allowPrivateNetwork: true } },
+      });
+      const widget = await server().request('POST', '/v1/widgets', { body: { name: 'Files widget', botId: bot.json.id } });
+      const answer = await n8n(server(), widget.json.id, send('the menu please', 'session-files-01'));
+      const markdown = ['Here you go:', '![Map](https://cdn.example.com/map.png)', '[menu.pdf](https://cdn.example.com/menu.pdf)'];
+      expect(answer.json).toEqual({ output: markdown.join('\n\n') });
+      const [conversation] = await server()
+        .services.database.db.selectFrom('conversations')
+        .select('id')
+        .where('identity_user_id', '=', 'n8n:session-files-01')
+        .execute();
+      // A bot message with nothing to show (an empty text) is not sent as an empty AIMessage ("<Empty response>").
+      await server().services.engine.append({
+        conversationId: conversation?.id ?? '',
+        author: { role: 'bot', id: bot.json.id, name: 'Files' },
+        type: 'text',
+        text: '',
+      });
+      const loaded = await n8n(server(), widget.json.id, load('session-files-01'));
+      expect(loaded.json.data.map((m: { id: string[]; kwargs: { content: string } }) => [m.id[2], m.kwargs.content])).toEqual([
+        ['HumanMessage', 'the menu please'],
+        ...markdown.map((content) => ['AIMessage', content]),
+      ]);
+    } finally {
+      await upstream.close();
+    }
   });
 
   it('checks the Origin against the allowlist and answers CORS preflights like the other visitor endpoints', async () => {

@@ -2,7 +2,6 @@ import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { n8nChatRequestSchema, type Message } from '@parley/protocol';
 import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
-import { n8nText } from '../engine/n8n-chat.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -30,7 +29,7 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) =
       tags: ['visitor'],
       summary: 'n8n chat protocol endpoint',
       description:
-        'Speaks the protocol of the n8n Chat Trigger: `sendMessage` stores the message in the conversation named by `sessionId` (created on first use) and answers `{ output }` with the bot’s reply, or NDJSON `begin`/`item`/`end` chunks when the request says `Accept: text/plain`; `loadPreviousSession` answers `{ data }` with the stored conversation as LangChain messages. Origin allowlist and CORS as for sessions.',
+        'Speaks the protocol of the n8n Chat Trigger: `sendMessage` stores the message in the conversation named by `sessionId` (created on first use) and answers `{ output }` with the bot’s reply (images and files as Markdown) — plus `executionStarted` and an `executionId` for the `/chat` WebSocket while a person owns the conversation — or NDJSON `begin`/`item`/`end` chunks when the request says `Accept: text/plain`; `loadPreviousSession` answers `{ data }` with the stored conversation as LangChain messages. Origin allowlist and CORS as for sessions.',
       params: idParams,
       body: jsonSchema(n8nChatRequestSchema),
       response: {
@@ -58,16 +57,19 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) =
       reply.header('cache-control', 'no-store');
       if (input.action === 'loadPreviousSession') return reply.send({ data: await chat.loadPreviousSession(target) });
       if (!(request.headers.accept ?? '').includes('text/plain')) {
-        const messages = await chat.sendMessage(target, input.chatInput);
-        return reply.send({ output: outputOf(messages) });
+        const { messages, executionId } = await chat.sendMessage(target, input.chatInput);
+        const output = outputOf(chat, messages);
+        // A person owns the conversation: @n8n/chat 1.x opens `/chat` with this executionId and shows
+        // what the agent says live (n8n/chat-socket.ts); older clients, which do not, show `output`.
+        return reply.send(executionId === undefined ? { output } : { executionStarted: true, executionId, output });
       }
       return streamReply(reply, target, input.chatInput, chat);
     },
   });
 };
 
-function outputOf(messages: readonly Message[]): string {
-  const texts = messages.map(n8nText).filter((text) => text !== '');
+function outputOf(chat: N8nChat, messages: readonly Message[]): string {
+  const texts = messages.map((message) => chat.text(message)).filter((text) => text !== '');
   return texts.length === 0 ? HUMAN_WILL_ANSWER : texts.join('\n\n');
 }
 
@@ -105,7 +107,7 @@ async function streamReply(reply: FastifyReply, target: N8nRequest, chatInput: s
     segment += 1;
   };
   try {
-    const messages = await chat.sendMessage(target, chatInput, {
+    const { messages } = await chat.sendMessage(target, chatInput, {
       delta(text) {
         if (!open) write('begin');
         open = true;
@@ -113,7 +115,7 @@ async function streamReply(reply: FastifyReply, target: N8nRequest, chatInput: s
       },
       message(message, streamed) {
         if (streamed && open) close();
-        else whole(n8nText(message));
+        else whole(chat.text(message));
       },
       streamDropped: close,
     });

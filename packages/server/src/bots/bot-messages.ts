@@ -46,11 +46,13 @@ function rich(event: Storable): BotMessage {
       };
     case 'form':
       return { type: 'form', text: event.text, payload: event.form };
-    case 'image':
-    case 'file': {
-      const file = event.type === 'image' ? event.image : event.file;
-      return { type: 'file', text: file.alt ?? file.name ?? '', payload: file };
+    case 'image': {
+      // Stored as a `file`: the mime type is what says "show it inline", so an image without one gets image/*.
+      const image = { ...event.image, mimeType: event.image.mimeType ?? 'image/*' };
+      return { type: 'file', text: image.alt ?? image.name ?? '', payload: image };
     }
+    case 'file':
+      return { type: 'file', text: event.file.alt ?? event.file.name ?? '', payload: event.file };
   }
 }
 

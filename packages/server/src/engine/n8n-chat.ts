@@ -1,6 +1,8 @@
-import { MESSAGE_TEXT_MAX, metaSchema, type Message } from '@parley/protocol';
+import { MESSAGE_TEXT_MAX, metaSchema, type Author, type ConversationOwner, type Message } from '@parley/protocol';
 import * as v from 'valibot';
 import { ApiError } from '../http/api-error.js';
+import type { ExecutionIds } from '../n8n/execution-ids.js';
+import { n8nText, type N8nShown } from '../n8n/n8n-text.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, type ConversationRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
@@ -26,6 +28,39 @@ export interface N8nRequest {
   readonly metadata?: unknown;
 }
 
+/** The answer to a `sendMessage`: the bot's messages, and when a person owns the conversation, the push channel's id. */
+export interface N8nTurn {
+  readonly messages: Message[];
+  /**
+   * Set when a person owns (or is asked to own) the conversation after this turn: the `executionId`
+   * @n8n/chat opens `/chat` with, so the agent's replies reach it live. Its socket starts after the
+   * visitor's message, so the bot's last words and anything an agent said meanwhile arrive first.
+   */
+  readonly executionId: string | undefined;
+}
+
+/** Who a `/chat` socket speaks for, once its sessionId and executionId were checked. */
+export interface N8nSocketTarget {
+  readonly conversationId: string;
+  readonly author: Author;
+  readonly botId: string | null;
+  readonly language: string;
+  /** The socket delivers the conversation's messages after this seq. */
+  readonly afterSeq: number;
+}
+
+export interface N8nChatDeps {
+  readonly db: Db;
+  readonly widgets: WidgetService;
+  readonly engine: ConversationEngine;
+  readonly botTurns: BotTurns;
+  /** Who owns the conversation now (conversation ownership); the bot when unknown. */
+  readonly owner: (conversationId: string) => Promise<ConversationOwner>;
+  readonly executions: ExecutionIds;
+  /** The server's public URL: stored file paths become absolute links for a client on another origin. */
+  readonly publicUrl: string;
+}
+
 /** One entry of `loadPreviousSession`'s `data`, in the LangChain-serialised shape @n8n/chat reads. */
 export interface LangChainMessage {
   readonly lc: 1;
@@ -39,15 +74,23 @@ export interface LangChainMessage {
  * Their session becomes a stored conversation with the widget's bot, human handoff and the inbox.
  */
 export class N8nChat {
-  constructor(
-    private readonly db: Db,
-    private readonly widgets: WidgetService,
-    private readonly engine: ConversationEngine,
-    private readonly botTurns: BotTurns,
-  ) {}
+  private readonly db: Db;
+  private readonly widgets: WidgetService;
+  private readonly engine: ConversationEngine;
+
+  constructor(private readonly deps: N8nChatDeps) {
+    this.db = deps.db;
+    this.widgets = deps.widgets;
+    this.engine = deps.engine;
+  }
+
+  /** Markdown of a message for an n8n client, '' when it has nothing to show. */
+  text(message: N8nShown): string {
+    return n8nText(message, this.deps.publicUrl);
+  }
 
   /** Stores the visitor's message and runs the bot's turn, telling `observer` what happens as it happens. */
-  async sendMessage(request: N8nRequest, chatInput: string, observer: TurnObserver = {}): Promise<Message[]> {
+  async sendMessage(request: N8nRequest, chatInput: string, observer: TurnObserver = {}): Promise<N8nTurn> {
     const { effective, conversation } = await this.open(request, true);
     if (effective.botId === null) {
       throw new ApiError(
@@ -56,13 +99,50 @@ export class N8nChat {
       );
     }
     const text = chatInput.trim().slice(0, MESSAGE_TEXT_MAX);
-    await this.engine.append({
+    const { message } = await this.engine.append({
       conversationId: conversation.id,
       author: visitorAuthor(conversation),
       type: 'text',
       text,
     });
-    return this.botTurns.runBot(conversation.id, effective.botId, conversationLanguage(conversation, effective.language), observer);
+    const language = conversationLanguage(conversation, effective.language);
+    const messages = await this.deps.botTurns.runBot(conversation.id, effective.botId, language, observer);
+    const owner = await this.deps.owner(conversation.id);
+    const live = owner === 'queued' || owner === 'human';
+    return {
+      messages,
+      executionId: live
+        ? this.deps.executions.issue(request.sessionId, { conversationId: conversation.id, afterSeq: message.seq })
+        : undefined,
+    };
+  }
+
+  /**
+   * Checks a `/chat` socket: the executionId must be one this server issued for this sessionId (and
+   * not expired), its conversation still the session's, and the page's Origin on the widget's allowlist.
+   */
+  async openSocket(sessionId: string, executionId: string, origin: string | undefined): Promise<N8nSocketTarget> {
+    const execution = this.deps.executions.verify(sessionId, executionId);
+    if (execution === undefined) {
+      throw new ApiError(
+        'PARLEY_ERR_AUTH_TOKEN_INVALID',
+        'This executionId was not issued for this sessionId or has expired; send a message to get a new one.',
+      );
+    }
+    const conversation = await this.engine.getConversation(execution.conversationId);
+    if (conversation === undefined || conversation.identity_user_id !== `${IDENTITY_PREFIX}${sessionId}`) {
+      throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+    }
+    const { effective } = await this.widgets.resolve(conversation.widget_id);
+    // Browsers always send Origin on a WebSocket upgrade; a missing one is a server, as for sessions.
+    this.widgets.assertOrigin(effective, origin, true);
+    return {
+      conversationId: conversation.id,
+      author: visitorAuthor(conversation),
+      botId: effective.botId,
+      language: conversationLanguage(conversation, effective.language),
+      afterSeq: execution.afterSeq,
+    };
   }
 
   /** The session's conversation so far (an unknown session has none). Private notes and events are left out. */
@@ -73,12 +153,15 @@ export class N8nChat {
     return messages.flatMap((message) => {
       if (message.author.role === 'system' || message.type === 'event' || String(message.type) === 'note') return [];
       const kind = message.author.role === 'visitor' ? 'HumanMessage' : 'AIMessage';
+      const content = this.text(message);
+      // @n8n/chat shows an empty entry as "<Empty response>": a message with nothing to show is left out.
+      if (content === '') return [];
       return [
         {
           lc: 1,
           type: 'constructor',
           id: ['langchain_core', 'messages', kind],
-          kwargs: { content: n8nText(message), additional_kwargs: {}, response_metadata: {} },
+          kwargs: { content, additional_kwargs: {}, response_metadata: {} },
         },
       ];
     });
@@ -118,10 +201,3 @@ export class N8nChat {
 }
 
 type Effective = Awaited<ReturnType<WidgetService['resolve']>>['effective'];
-
-/** What an n8n chat client can show of a Parley message: its text, with quick replies as a Markdown list. */
-export function n8nText(message: Pick<Message, 'type' | 'text' | 'payload'>): string {
-  const replies = message.type === 'quick_replies' ? message.payload?.['replies'] : undefined;
-  if (!Array.isArray(replies) || replies.length === 0) return message.text;
-  return [message.text, replies.map((reply) => `- ${String(reply)}`).join('\n')].filter((part) => part !== '').join('\n\n');
-}

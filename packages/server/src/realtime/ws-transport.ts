@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { Gateway } from './gateway.js';
+import { addUpgradeRoute, refuseUpgrade as reject } from './upgrade-routes.js';
 
 export const WS_PATH = '/v1/realtime/ws';
 
@@ -35,7 +36,6 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== WS_PATH) return reject(socket, 404);
     if (gateway.isDraining) return reject(socket, 503);
     const origin = request.headers.origin;
     gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie).then(
@@ -82,10 +82,10 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     );
   };
 
-  app.server.on('upgrade', onUpgrade);
+  const removeRoute = addUpgradeRoute(app.server, WS_PATH, onUpgrade);
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
-    app.server.off('upgrade', onUpgrade);
+    removeRoute();
     // preClose already sent each socket `reconnect` and 4000; give the close handshakes a moment to flush.
     const deadline = Date.now() + 1000;
     while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -97,10 +97,4 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
 /** 401 → re-authenticate; 403 (origin) and 404 (widget or conversation gone) → stop. */
 function refusalCode(status: number): number {
   return status === 401 ? CLOSE_CODES.UNAUTHORIZED.code : CLOSE_CODES.FORBIDDEN.code;
-}
-
-/** Refuses an upgrade with a plain HTTP status, for unknown paths and a draining node (the client retries). */
-function reject(socket: Duplex, status: number): void {
-  const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CLOSE_CODES } from '@parley/protocol';
+import { startRealtimeServer, type RealtimeServer } from '../realtime/testing/realtime-server.js';
+
+const ORIGIN = 'https://shop.example.com';
+const HEARTBEAT_MS = 200;
+
+/** @n8n/chat's side of `/chat`, as a test sees it: every text frame received, and the close. */
+class N8nClient {
+  readonly texts: string[] = [];
+  closed: { code: number; reason: string } | undefined;
+  answerHeartbeats = true;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (text === 'n8n|heartbeat') {
+        if (this.answerHeartbeats) ws.send('n8n|heartbeat-ack');
+        return;
+      }
+      this.texts.push(text);
+    });
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  static async open(server: RealtimeServer, query: string, origin = ORIGIN): Promise<N8nClient> {
+    const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/chat?${query}`, { headers: { origin } });
+    const client = new N8nClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  send(sessionId: string, chatInput: string, files: unknown[] = []): void {
+    this.ws.send(JSON.stringify({ sessionId, action: 'sendMessage', chatInput, files }));
+  }
+
+  async waitFor(text: string | RegExp): Promise<void> {
+    const seen = () => this.texts.some((received) => (typeof text === 'string' ? received === text : text.test(received)));
+    await until(seen, `${String(text)} among ${JSON.stringify(this.texts)}`);
+  }
+
+  async waitForClose(): Promise<{ code: number; reason: string }> {
+    await until(() => this.closed !== undefined, 'the socket to close');
+    return this.closed ?? { code: 0, reason: '' };
+  }
+}
+
+async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i += 1) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`waited in vain for ${what}`);
+}
+
+describe('the @n8n/chat push channel on /chat [sqlite]', () => {
+  let server: RealtimeServer;
+  let widgetId: string;
+  let agent: { id: string; name: string };
+  let sessions = 0;
+
+  beforeAll(async () => {
+    server = await startRealtimeServer('sqlite', { realtime: { heartbeatMs: HEARTBEAT_MS } });
+    const bot = await server.json('POST', '/v1/bots', {
+      kind: 'builtin',
+      name: 'FAQ',
+      config: { rules: [{ patterns: ['price'], answer: 'It is free.' }], fallback: 'Sorry?' },
+    });
+    widgetId = String((await server.json('POST', '/v1/widgets', { name: 'n8n', botId: bot.body['id'], origin: [ORIGIN] })).body['id']);
+    const created = await server.json('POST', '/v1/agents', { email: 'ann@example.com', password: 'password-ann-1', name: 'Ann' });
+    agent = { id: String(created.body['id']), name: 'Ann' };
+  });
+  afterAll(() => server.close());
+
+  /** A visitor who asked for a human over `/n8n`: the answer names the socket to open. */
+  async function handedOver(): Promise<{ sessionId: string; executionId: string; conversationId: string }> {
+    sessions += 1;
+    const sessionId = `socket-session-${sessions}`;
+    const answer = await server.json(
+      'POST',
+      `/v1/widgets/${widgetId}/n8n`,
+      { action: 'sendMessage', sessionId, chatInput: 'Talk to a human' },
+      null,
+      { origin: ORIGIN },
+    );
+    expect(answer.body).toMatchObject({ executionStarted: true, output: 'A person will answer here shortly.' });
+    const row = await server.services.database.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('identity_user_id', '=', `n8n:${sessionId}`)
+      .executeTakeFirstOrThrow();
+    return { sessionId, executionId: String(answer.body['executionId']), conversationId: row.id };
+  }
+
+  const query = (sessionId: string, executionId: string) => `sessionId=${sessionId}&executionId=${executionId}&isPublic=true`;
+
+  it('shows the handoff, the agent joining and their replies live, and stores what the visitor sends over it', async () => {
+    const { sessionId, executionId, conversationId } = await handedOver();
+    const client = await N8nClient.open(server, query(sessionId, executionId));
+    await client.waitFor('Waiting for a human to join.');
+
+    await server.services.desk.ownership.assign(conversationId, { agentId: agent.id }, { kind: 'agent', ...agent });
+    await client.waitFor('Ann joined the conversation.');
+    const author = { role: 'agent', ...agent } as const;
+    await server.services.desk.replies.reply(conversationId, author, 'Hi, Ann here. How can I help?', 'agent-reply-0001');
+    await client.waitFor('Hi, Ann here. How can I help?');
+    await server.services.engine.append({
+      conversationId,
+      author,
+      type: 'file',
+      text: '',
+      payload: { url: '/files/receipt', name: 'receipt.png', mimeType: 'image/png' },
+    });
+    // The stored path, made absolute on the server's public URL: the page runs on another origin.
+    await client.waitFor(/^!\[receipt\.png\]\(http:\/\/localhost:\d+\/files\/receipt\)$/);
+    // An agent's text that @n8n/chat would read as one of its JSON frames is sent wrapped, to show as written.
+    await server.services.desk.replies.reply(conversationId, author, '{"type":"error","message":"x"}', 'agent-reply-0002');
+    await client.waitFor(JSON.stringify({ type: 'message', text: '{"type":"error","message":"x"}' }));
+
+    client.send(sessionId, 'My order is late');
+    client.send('someone-elses-session', 'not mine');
+    client.send(sessionId, 'Order 42');
+    await until(async () => (await server.services.engine.messagesAfter(conversationId, 0)).some((m) => m.text === 'Order 42'), 'Order 42');
+    const visitorMessages = (await server.services.engine.messagesAfter(conversationId, 0)).filter((m) => m.author.role === 'visitor');
+    expect(visitorMessages.map((m) => m.text)).toEqual(['Talk to a human', 'My order is late', 'Order 42']);
+    // Each frame has its own idempotency key, so a repeated store of one frame cannot make a second message.
+    expect(visitorMessages[1]?.clientId).toMatch(/^n8n-[A-Za-z0-9_-]+-1$/);
+    expect(visitorMessages[2]?.clientId).toMatch(/^n8n-[A-Za-z0-9_-]+-2$/);
+    // Visitor messages are not echoed back: @n8n/chat already shows what it sent.
+    expect(client.texts).not.toContain('My order is late');
+    client.ws.close();
+  });
+
+  it('delivers what an agent said between the answer and the connect, and says a person will answer when nothing is said yet', async () => {
+    const first = await handedOver();
+    await server.services.desk.replies.reply(first.conversationId, { role: 'agent', ...agent }, 'Already here!', 'agent-early-0001');
+    const early = await N8nClient.open(server, query(first.sessionId, first.executionId));
+    await early.waitFor('Already here!');
+    expect(early.texts).toEqual(['Waiting for a human to join.', 'Already here!']);
+    early.ws.close();
+
+    // A later message in the same conversation: nothing new after it yet, so the socket says who will answer.
+    const again = await server.json(
+      'POST',
+      `/v1/widgets/${widgetId}/n8n`,
+      { action: 'sendMessage', sessionId: first.sessionId, chatInput: 'Hello?' },
+      null,
+      { origin: ORIGIN },
+    );
+    const client = await N8nClient.open(server, query(first.sessionId, String(again.body['executionId'])));
+    await client.waitFor('A person will answer here shortly.');
+    expect(client.texts).toEqual(['A person will answer here shortly.']);
+    client.ws.close();
+  });
+
+  it('says that files cannot be sent over the socket, and stores the text', async () => {
+    const { sessionId, executionId, conversationId } = await handedOver();
+    const client = await N8nClient.open(server, query(sessionId, executionId));
+    client.send(sessionId, 'see attached', [{ name: 'a.png', type: 'image/png', data: 'data:image/png;base64,AAAA' }]);
+    await client.waitFor('Files cannot be sent in this chat; your text was delivered without them.');
+    await until(
+      async () => (await server.services.engine.messagesAfter(conversationId, 0)).some((m) => m.text === 'see attached'),
+      'the text',
+    );
+    client.ws.close();
+  });
+
+  it('refuses an executionId of another session, an altered one, and a page off the allowlist', async () => {
+    const { sessionId, executionId } = await handedOver();
+    const other = await handedOver();
+    const foreign = await N8nClient.open(server, query(other.sessionId, executionId));
+    expect(await foreign.waitForClose()).toEqual({ code: CLOSE_CODES.UNAUTHORIZED.code, reason: 'PARLEY_ERR_AUTH_TOKEN_INVALID' });
+    const altered = await N8nClient.open(server, query(sessionId, executionId.replace(/\.\d+\./, '.0.')));
+    expect((await altered.waitForClose()).code).toBe(CLOSE_CODES.UNAUTHORIZED.code);
+    const evil = await N8nClient.open(server, query(sessionId, executionId), 'https://evil.example');
+    expect(await evil.waitForClose()).toEqual({ code: CLOSE_CODES.FORBIDDEN.code, reason: 'PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED' });
+    expect(foreign.texts).toEqual([]);
+    expect(evil.texts).toEqual([]);
+  });
+
+  it('sends n8n|heartbeat and drops a client that stops answering it', async () => {
+    const { sessionId, executionId } = await handedOver();
+    const client = await N8nClient.open(server, query(sessionId, executionId));
+    let heartbeats = 0;
+    client.ws.on('message', (data) => {
+      if (data.toString() === 'n8n|heartbeat') heartbeats += 1;
+    });
+    await until(() => heartbeats >= 2, 'two heartbeats');
+    expect(client.closed).toBeUndefined();
+    client.answerHeartbeats = false;
+    await client.waitForClose();
+  });
+
+  it('answers other upgrade paths with 404 while the realtime socket keeps its own path', async () => {
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/nope`);
+      ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    expect(status).toBe(404);
+    const realtime = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws`);
+    const closed = await new Promise<number>((resolve) => realtime.on('close', (code) => resolve(code)));
+    expect(closed).toBe(CLOSE_CODES.UNAUTHORIZED.code);
+  });
+});
