@@ -286,6 +286,11 @@ export const ERROR_CATALOG = {
     title: 'Too many link previews asked for by this session.',
     fix: 'Wait the seconds the `Retry-After` header names; previews already made are served without counting.',
   },
+  PARLEY_ERR_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests of this kind from this session, address or widget in a short time.',
+    fix: 'Wait the seconds the `Retry-After` header (and `error.details.retryAfterSeconds`) names, then send again; nothing was stored. Operators set the limits with PARLEY_LIMIT_* (docs/configuration.md).',
+  },
   PARLEY_ERR_UNFURL_IMAGE_SIGNATURE_INVALID: {
     status: 403,
     title: 'The preview image address was not signed by this server.',
@@ -302,6 +307,13 @@ export interface ErrorBody {
     readonly message: string;
     /** Dotted path of the offending field, e.g. `theme.primaryColor` or `messages.0.type`. */
     readonly field?: string;
+    /** Machine-readable facts about some errors: `retryAfterSeconds` on PARLEY_ERR_RATE_LIMITED. */
+    readonly details?: ErrorDetails;
     readonly requestId?: string;
   };
+}
+
+export interface ErrorDetails {
+  /** How long to wait before sending again (the same as the Retry-After header). */
+  readonly retryAfterSeconds?: number;
 }

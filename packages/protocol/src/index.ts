@@ -1,5 +1,5 @@
 export { PROTOCOL_VERSION } from './version.js';
-export { ERROR_CATALOG, type ErrorBody, type ErrorCode, type ErrorSpec } from './errors.js';
+export { ERROR_CATALOG, type ErrorBody, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
 export { isOriginAllowed, isValidOriginPattern, originMatches } from './origin.js';
 export { isValidLanguageTag, primaryLanguage } from './language.js';
 export { keysOf } from './object-utils.js';

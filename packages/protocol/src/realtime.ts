@@ -129,6 +129,12 @@ export type ServerFrame =
       readonly message: string;
       /** Set when the error answers a `send`: that message was NOT stored and stays in the outbox. */
       readonly clientId?: string;
+      /**
+       * PARLEY_ERR_RATE_LIMITED: resend no sooner than this many ms from now (added in protocol 1
+       * without a version bump: older clients ignore it and resend after their own backoff, which the
+       * server refuses again until the wait is over).
+       */
+      readonly retryAfterMs?: number;
     };
 
 /**
@@ -163,7 +169,11 @@ export type RealtimeErrorCode =
   | 'PARLEY_ERR_FRAME_TOO_LARGE'
   | 'PARLEY_ERR_FRAME_RATE_LIMITED'
   | 'PARLEY_ERR_FRAME_HELLO_REQUIRED'
-  | 'PARLEY_ERR_SEND_FAILED';
+  | 'PARLEY_ERR_SEND_FAILED'
+  /** A volume limit (per session, address or widget): the send was not stored; resend after `retryAfterMs`. */
+  | 'PARLEY_ERR_RATE_LIMITED'
+  /** An agent blocked this visitor or address: the send was not stored, and the link closes (FORBIDDEN). */
+  | 'PARLEY_ERR_VISITOR_BLOCKED';
 
 /**
  * WebSocket close codes (SSE and poll answer the HTTP equivalents). Each says what the client does:

@@ -75,6 +75,11 @@ import type { Translator } from './widgets/translator.js';
 import { WidgetService } from './widgets/widget-service.js';
 import { WidgetSetup } from './widgets/widget-setup.js';
 import { ImageSigner, Unfurler, type UnfurlerOptions } from './unfurl/index.js';
+import type { Limiter } from './limits/limiter.js';
+import { MemoryLimiter } from './limits/memory-limiter.js';
+import { RedisLimiter } from './limits/redis-limiter.js';
+import { VisitorLimits } from './limits/visitor-limits.js';
+import { clientAddressOf } from './limits/client-address.js';
 
 export interface BuildOptions {
   /** Agent timings (tests shorten them): idle time before `online` reads as `away`, bot silence before a handoff, unread time before a reply is mailed. */
@@ -156,6 +161,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config.redisUrl === null
       ? new MemoryBus(app.log)
       : new RedisBus({ url: config.redisUrl, log: app.log, onResync: (gap) => resyncListeners.forEach((listener) => listener(gap)) });
+  // Volume limits: per node in memory; with PARLEY_REDIS_URL, shared by every node.
+  const limiter: Limiter = config.redisUrl === null ? new MemoryLimiter() : new RedisLimiter({ url: config.redisUrl, log: app.log });
+  const limits = new VisitorLimits(limiter, config.limits);
   // Bot turns read their bot after every visitor message: kept in memory, edits shared over the bus.
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
   resyncListeners.add(() => bots.forgetLoaded());
@@ -199,6 +207,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await desk.close();
     signals.close();
     await bus.close();
+    await limiter.close();
     await database.close();
   });
   const services: Services = {
@@ -216,6 +225,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     agents,
     teams,
     desk,
+    limits,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns),
   };
 
@@ -237,7 +247,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   // After the docs plugin: it describes only routes registered after it.
-  await app.register(authApi, { agents, consoleSessions, publicUrl: config.publicUrl });
+  await app.register(authApi, { agents, consoleSessions, publicUrl: config.publicUrl, limiter });
   await app.register(agentsApi, { agents });
   await app.register(teamsApi, { teams });
   await app.register(healthApi, { services, metricsToken: config.metricsToken });
@@ -254,7 +264,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     executions: new ExecutionIds(secret),
     publicUrl: config.publicUrl,
   });
-  await app.register(n8nApi, { chat: n8nChat });
+  await app.register(n8nApi, { chat: n8nChat, limits });
   await app.register(blueprintsApi, { services });
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
@@ -271,6 +281,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       bus,
       log: app.log,
       conversations: desk.realtimeHooks,
+      limits,
       ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },
@@ -292,11 +303,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },
     resyncListeners,
+    clientAddress: clientAddressOf(config.trustProxy),
   });
   // @n8n/chat's push channel (`/chat`): agents' replies reach the stock n8n widget live.
   await app.register(chatSocket, {
     chat: n8nChat,
-    session: { engine, botTurns, signals, bus, log: app.log, conversations: desk.realtimeHooks },
+    session: { engine, botTurns, signals, bus, log: app.log, conversations: desk.realtimeHooks, limits },
     resyncListeners,
     ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
   });

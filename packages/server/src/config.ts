@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { REBALANCE_SPREAD_MAX_SECONDS } from '@parley/protocol';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { DEFAULT_LIMITS, LIMIT_NAMES, limitEnvName, parseRate, type Rate, type VolumeLimits } from './limits/limit-rules.js';
 
 /**
  * Environment → typed configuration, validated once at start. A bad value throws a ConfigError whose
@@ -52,6 +53,8 @@ export interface Config {
   readonly metricsToken: string | null;
   /** Over how many seconds a rebalance (SIGUSR2, POST /v1/admin/rebalance) sheds this node's connections (PARLEY_REBALANCE_SPREAD_SECONDS). */
   readonly rebalanceSpreadSeconds: number;
+  /** Volume limits on public paths (PARLEY_LIMIT_*; see limits/limit-rules.ts); null: that one is off. */
+  readonly limits: VolumeLimits;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -190,6 +193,14 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_REBALANCE_SPREAD_SECONDS', spreadText, `expected a whole number of seconds from 0 to ${REBALANCE_SPREAD_MAX_SECONDS}`);
   }
 
+  const limits: Record<string, Rate | null> = {};
+  for (const name of LIMIT_NAMES) {
+    const text = read(limitEnvName(name));
+    const rate = text === undefined ? DEFAULT_LIMITS[name] : parseRate(text);
+    if (rate !== null && 'error' in rate) fail(limitEnvName(name), text ?? '', rate.error);
+    else limits[name] = rate;
+  }
+
   return {
     port,
     host,
@@ -209,5 +220,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: typeof trustProxy === 'string' ? { kind: 'none' } : trustProxy,
     metricsToken,
     rebalanceSpreadSeconds,
+    limits: { ...DEFAULT_LIMITS, ...limits },
   };
 }

@@ -13,6 +13,7 @@ import type { LanguageMaps } from './widgets/language-maps.js';
 import type { PublicConfigCache } from './widgets/public-config-cache.js';
 import type { WidgetService } from './widgets/widget-service.js';
 import type { WidgetSetup } from './widgets/widget-setup.js';
+import type { VisitorLimits } from './limits/visitor-limits.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -33,6 +34,8 @@ export interface Services {
   readonly teams: TeamService;
   /** Ownership, routing, presence, the inbox, agents' replies and offline mail. */
   readonly desk: AgentDesk;
+  /** Volume limits on public paths, per session, widget and address (limits/). */
+  readonly limits: VisitorLimits;
 }
 
 export interface RouteOptions {

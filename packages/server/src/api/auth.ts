@@ -3,6 +3,7 @@ import { loginSchema, passwordChangeSchema, type LoginResult } from '@parley/pro
 import type { AgentService } from '../agents/agent-service.js';
 import { CONSOLE_COOKIE, type ConsoleSessions } from '../auth/console-sessions.js';
 import { LoginLimiter } from '../auth/login-limiter.js';
+import type { Limiter } from '../limits/limiter.js';
 import { ApiError } from '../http/api-error.js';
 import { consoleAgentId } from '../http/auth-plugin.js';
 import { CONSOLE_SECURITY, errorResponse, jsonSchema, ok } from '../http/openapi.js';
@@ -13,15 +14,17 @@ export interface AuthApiOptions {
   readonly consoleSessions: ConsoleSessions;
   /** The cookie gets `Secure` when the server is reached over https. */
   readonly publicUrl: string;
+  /** Where failed logins are counted (in Redis across nodes when configured). */
+  readonly limiter: Limiter;
 }
 
 const tags = ['console auth'];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 429: errorResponse };
 
 /** Console logins: an HttpOnly, SameSite=Strict cookie holding an opaque session token. */
-export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents, consoleSessions, publicUrl }) => {
+export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents, consoleSessions, publicUrl, limiter: counts }) => {
   const secure = publicUrl.startsWith('https://');
-  const limiter = new LoginLimiter();
+  const limiter = new LoginLimiter(counts);
 
   const setCookie = (reply: FastifyReply, token: string, expiresAt: Date | null): void => {
     void reply.setCookie(CONSOLE_COOKIE, token, {
@@ -44,17 +47,17 @@ export const authApi: FastifyPluginAsync<AuthApiOptions> = async (app, { agents,
     },
     handler: async (request, reply) => {
       const { email, password } = parseInput(loginSchema, request.body ?? {});
-      const retryAfterS = limiter.check(request.ip, email);
+      const retryAfterS = await limiter.check(request.ip, email);
       if (retryAfterS > 0) {
         void reply.header('retry-after', String(retryAfterS));
         throw new ApiError('PARLEY_ERR_AUTH_RATE_LIMITED', `Too many login attempts; try again in ${retryAfterS} s.`);
       }
       const row = await agents.checkCredentials(email, password);
       if (row === undefined) {
-        limiter.failed(request.ip, email);
+        await limiter.failed(request.ip, email);
         throw new ApiError('PARLEY_ERR_AUTH_LOGIN_FAILED');
       }
-      limiter.succeeded(request.ip, email);
+      await limiter.succeeded(request.ip, email);
       const { token, expiresAt } = await consoleSessions.open(row.id);
       agents.touch(row.id);
       setCookie(reply, token, expiresAt);

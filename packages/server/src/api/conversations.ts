@@ -4,10 +4,11 @@ import { visitorMessageSchema } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { refuseWhenLimited } from '../limits/refuse.js';
 import { withoutNotes } from '../engine/private-notes.js';
 import { readJson } from '../store/json.js';
 import type { RouteOptions } from '../services.js';
-import { appendVisitorMessage, visitorConversation } from './visitor-conversation.js';
+import { appendVisitorMessage, requester, visitorConversation } from './visitor-conversation.js';
 
 const messagesQuerySchema = v.strictObject({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number (the last seq you hold)'), v.transform(Number))),
@@ -93,11 +94,12 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       security: SESSION_SECURITY,
       params: idParams,
       body: jsonSchema(visitorMessageSchema),
-      response: { 200: ok('`{ message, created: false }`'), 201: ok('`{ message, created: true }`'), ...errors },
+      response: { 200: ok('`{ message, created: false }`'), 201: ok('`{ message, created: true }`'), ...errors, 429: errorResponse },
     },
     handler: async (request, reply) => {
       const target = await visitorConversation(services, request);
       const input = parseInput(visitorMessageSchema, request.body ?? {});
+      refuseWhenLimited(reply, await services.limits.message(requester(request, target), target.effective.botId !== null), 'messages');
       const result = await appendVisitorMessage(services, target, { type: 'text', text: input.text, clientId: input.clientId ?? null });
       return reply.status(result.created ? 201 : 200).send(result);
     },

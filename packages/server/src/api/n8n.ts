@@ -5,10 +5,12 @@ import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { RateBuckets } from '../http/rate-buckets.js';
+import type { VisitorLimits } from '../limits/visitor-limits.js';
 
 export interface N8nApiOptions {
   readonly chat: N8nChat;
+  /** n8nPerAddress: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
+  readonly limits: VisitorLimits;
 }
 
 /** Said when the bot stays quiet because a person owns the conversation: @n8n/chat shows an empty answer as raw JSON. */
@@ -22,8 +24,7 @@ const REQUEST_BURST = 10;
  * existing `@n8n/chat` embed can point its `webhookUrl` at a Parley widget. A client that sends
  * `Accept: text/plain` (@n8n/chat with `enableStreaming`) gets NDJSON chunks as the bot speaks.
  */
-export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) => {
-  const requests = new RateBuckets(REQUESTS_PER_SECOND, REQUEST_BURST);
+export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, limits }) => {
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/n8n', {
     schema: {
       tags: ['visitor'],
@@ -41,10 +42,17 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat }) =
       },
     },
     handler: async (request, reply) => {
-      const wait = requests.take(request.ip);
+      const wait = await limits.n8n(request.ip);
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new ApiError('PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED', 'Too many n8n chat requests from this address; slow down.');
+        throw new ApiError(
+          'PARLEY_ERR_WIDGET_CHAT_RATE_LIMITED',
+          `Too many n8n chat requests from this address; try again in ${wait} s.`,
+          undefined,
+          {
+            retryAfterSeconds: wait,
+          },
+        );
       }
       const input = parseInput(n8nChatRequestSchema, request.body ?? {});
       const target: N8nRequest = {

@@ -8,8 +8,9 @@ import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import { servesUntrustedBytes } from '../http/untrusted-bytes.js';
+import { refuseWhenLimited } from '../limits/refuse.js';
 import type { RouteOptions } from '../services.js';
-import { appendVisitorMessage, visitorConversation } from './visitor-conversation.js';
+import { appendVisitorMessage, requester, visitorConversation } from './visitor-conversation.js';
 
 /** Largest upload; the widget checks the same limit before sending (its `fileTooLarge` text). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -75,11 +76,13 @@ export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; p
         403: errorResponse,
         413: errorResponse,
         415: errorResponse,
+        429: errorResponse,
       },
     },
     handler: async (request, reply) => {
       const target = await visitorConversation(services, request);
       if (!target.effective.attachments) throw new ApiError('PARLEY_ERR_FILE_UPLOADS_DISABLED');
+      refuseWhenLimited(reply, await services.limits.upload(requester(request, target), target.effective.botId !== null), 'uploads');
       const file = await uploadedFile(files, publicUrl, target.conversation.id, request);
       const result = await appendVisitorMessage(services, target, file);
       return reply.status(result.created ? 201 : 200).send(result);

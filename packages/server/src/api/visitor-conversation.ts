@@ -6,6 +6,7 @@ import { ApiError } from '../http/api-error.js';
 import { conversationSession } from '../http/auth-plugin.js';
 import type { Services } from '../services.js';
 import type { ConversationRow } from '../store/conversations-store.js';
+import type { Requester } from '../limits/visitor-limits.js';
 
 /** A visitor's conversation with the effective settings of its widget. */
 export interface VisitorConversation {
@@ -23,6 +24,11 @@ export async function visitorConversation(
   const conversation = await engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
   return { conversation, effective };
+}
+
+/** Who a visitor's REST request counts against for volume limits: its address, widget and session. */
+export function requester(request: FastifyRequest, { conversation }: VisitorConversation): Requester {
+  return { address: request.ip, widgetId: conversation.widget_id, sessionId: conversation.id };
 }
 
 /**

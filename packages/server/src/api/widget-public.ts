@@ -7,6 +7,7 @@ import { languageTagSchema, sessionCreateSchema } from '@parley/protocol';
 import type { MemoryAnswer } from '../http/front-door.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { refuseWhenLimited } from '../limits/refuse.js';
 import { pickLanguage } from '../widgets/language-map.js';
 import type { PublicConfigCache } from '../widgets/public-config-cache.js';
 import type { RenderedConfig } from '../widgets/public-config.js';
@@ -24,7 +25,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Both check the request's Origin against the widget's allowlist.
  */
 export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { widgets, publicConfig, sessions } = services;
+  const { widgets, publicConfig, sessions, limits } = services;
 
   app.get<{ Params: { id: string } }>(CONFIG_ROUTE, {
     schema: {
@@ -70,16 +71,15 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
         403: errorResponse,
         404: errorResponse,
         409: errorResponse,
+        429: errorResponse,
       },
     },
     handler: async (request, reply) => {
       const input = parseInput(sessionCreateSchema, request.body ?? {});
-      const created = await sessions.create({
-        widgetId: request.params.id,
-        input,
-        origin: request.headers.origin,
-        trustedCaller: request.headers.origin === undefined && (await app.isAdmin(request)),
-      });
+      const trustedCaller = request.headers.origin === undefined && (await app.isAdmin(request));
+      // A site's own server (admin key) may open sessions for all its visitors from one address.
+      if (!trustedCaller) refuseWhenLimited(reply, await limits.session({ address: request.ip, widgetId: request.params.id }), 'new sessions');
+      const created = await sessions.create({ widgetId: request.params.id, input, origin: request.headers.origin, trustedCaller });
       return reply.status(201).header('cache-control', 'no-store').send(created);
     },
   });

@@ -17,6 +17,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         code: apiError.code,
         message: apiError.message,
         ...(apiError.field === undefined ? {} : { field: apiError.field }),
+        ...(apiError.details === undefined ? {} : { details: apiError.details }),
         requestId: request.id,
       },
     };

@@ -17,6 +17,10 @@ export interface Principal {
   readonly language: string;
   /** An agent's inbox stream (`?inbox=1`): events of every conversation, in no conversation itself (conversationId is ''). */
   readonly inbox?: boolean;
+  /** Visitors: their widget, which volume limits count per. */
+  readonly widgetId?: string;
+  /** The client address of the connect (or HTTP send), as `request.ip` computes it: volume limits count per it. */
+  readonly address?: string;
 }
 
 export interface Credentials {
@@ -84,6 +88,7 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
     author: visitorAuthor(conversation),
     botId: effective.botId,
     language: conversationLanguage(conversation, effective.language),
+    widgetId: claims.wid,
   };
 }
 

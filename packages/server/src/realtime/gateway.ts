@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES } from '@parley/protocol';
 import type { BusGap } from '../bus/bus.js';
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   readonly rebalancer?: Rebalancer;
   /** The bus calls these when events may have been lost between nodes (see RedisBus onResync). */
   readonly resyncListeners?: Set<(gap: BusGap) => void>;
+  /** The client address of a WebSocket upgrade (it never becomes a Fastify request); default the socket's peer. */
+  readonly clientAddress?: (request: IncomingMessage) => string;
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
@@ -46,10 +49,17 @@ export class Gateway {
     return this.sessions.values();
   }
 
-  authenticate(query: URLSearchParams, authorization: string | undefined, origin: string | undefined, cookie?: string): Promise<Principal> {
+  async authenticate(
+    query: URLSearchParams,
+    authorization: string | undefined,
+    origin: string | undefined,
+    cookie: string | undefined,
+    address: string,
+  ): Promise<Principal> {
     const conversationId = query.get('conversationId') ?? undefined;
     const inbox = query.get('inbox') === '1' && this.options.inbox !== undefined;
-    return authenticate(this.options.auth, { token: tokenFrom(query, authorization), conversationId, origin, cookie, inbox });
+    const principal = await authenticate(this.options.auth, { token: tokenFrom(query, authorization), conversationId, origin, cookie, inbox });
+    return { ...principal, address };
   }
 
   open(principal: Principal, sink: Sink): GatewaySession {

@@ -20,6 +20,7 @@ import { agentsChannel, isNote } from '../engine/private-notes.js';
 import { inboxOnly, type RealtimeConversationHooks } from './conversation-hooks.js';
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
+import type { VisitorLimits } from '../limits/visitor-limits.js';
 
 /** What a transport gives the session: a way to write a serialised frame, to see its backlog, and to end the link. */
 export interface Sink {
@@ -40,6 +41,8 @@ export interface SessionDeps {
   readonly heartbeatMs?: number;
   /** Ownership and presence in `welcome`, agents' replies; left out by tests of the bare protocol. */
   readonly conversations?: RealtimeConversationHooks;
+  /** Visitors' sends count against the volume limits (left out by tests of the bare protocol). */
+  readonly limits?: VisitorLimits;
 }
 
 const BACKLOG_BATCH = 500;
@@ -320,6 +323,16 @@ export async function executeFrame(deps: SessionDeps, principal: Principal, fram
       await deps.signals.markRead(conversationId, author, frame.seq);
       return undefined;
     case 'send': {
+      const wait = await sendWait(deps, principal);
+      if (wait > 0) {
+        return {
+          type: 'error',
+          code: 'PARLEY_ERR_RATE_LIMITED',
+          message: `You are sending messages too fast; this one was not stored. Send it again in ${wait} s.`,
+          clientId: frame.clientId,
+          retryAfterMs: wait * 1000,
+        };
+      }
       try {
         const result = await deps.engine.append({ conversationId, author, type: 'text', text: frame.text, clientId: frame.clientId });
         if (result.created && principal.botId !== null) deps.botTurns.startBotTurn(conversationId, principal.botId, principal.language);
@@ -332,4 +345,10 @@ export async function executeFrame(deps: SessionDeps, principal: Principal, fram
       }
     }
   }
+}
+
+/** Seconds a visitor's send must wait for the volume limits (0: go ahead); agents are not limited. */
+async function sendWait(deps: SessionDeps, { author, widgetId, address, conversationId, botId }: Principal): Promise<number> {
+  if (deps.limits === undefined || author.role !== 'visitor' || widgetId === undefined) return 0;
+  return deps.limits.message({ address: address ?? '', widgetId, sessionId: conversationId }, botId !== null);
 }

@@ -38,7 +38,8 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (gateway.isDraining) return reject(socket, 503);
     const origin = request.headers.origin;
-    gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie).then(
+    const address = gateway.options.clientAddress?.(request) ?? request.socket.remoteAddress ?? '';
+    gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie, address).then(
       (principal) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);

@@ -16,9 +16,13 @@ export interface ScaledNode {
 /**
  * `count` server nodes in this process, on one fresh PostgreSQL schema (named after `name`) and one Redis:
  * the scaled mode. Started one after the other, so the second migrates an already migrated schema, as a
- * rolling deploy does. `close` stops them and drops the schema.
+ * rolling deploy does. `env` adds PARLEY_* settings to every node. `close` stops them and drops the schema.
  */
-export async function startScaledNodes(name: string, count = 2): Promise<{ nodes: ScaledNode[]; close(): Promise<void> }> {
+export async function startScaledNodes(
+  name: string,
+  count = 2,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ nodes: ScaledNode[]; close(): Promise<void> }> {
   const reason = await postgresUnavailable();
   if (reason !== null) throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed for this suite: ${reason}`);
   const schema = `${name}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -43,6 +47,7 @@ export async function startScaledNodes(name: string, count = 2): Promise<{ nodes
         PARLEY_DATABASE_URL: POSTGRES_URL,
         PARLEY_DATABASE_SCHEMA: schema,
         PARLEY_REDIS_URL: REDIS_URL,
+        ...env,
       });
       const parley = await buildApp(config, { logger: false });
       nodes.push({ parley, baseUrl: await parley.app.listen({ host: '127.0.0.1', port: 0 }) });
