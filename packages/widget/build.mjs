@@ -54,10 +54,37 @@ const common = {
   ],
 };
 
+// SSE and long polling, which the client imports only when WebSocket fails, are a file of their own with
+// their own copies of the few client helpers they share with the core: left to code splitting, those helpers
+// would become a shared chunk, one more file on the core's path, and cost more than the fallbacks save.
+const fallback = await build({
+  ...common,
+  stdin: {
+    contents: "export { SseTransport } from './sse-transport.js'; export { PollTransport } from './poll-transport.js';",
+    resolveDir: join(here, '../client/dist/realtime'),
+    sourcefile: 'fallback-transports.js',
+  },
+  outdir: chunks,
+  format: 'esm',
+  entryNames: 'fallback-[hash]',
+  metafile: true,
+});
+const fallbackFile = basename(Object.keys(fallback.metafile.outputs)[0]);
+/** Points the client's `import('./sse-transport.js')` and `import('./poll-transport.js')` at that file. */
+const fallbackExternal = {
+  name: 'parley-fallback-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(sse|poll)-transport\.js$/ }, (args) =>
+      /create-transport\.js$/.test(args.importer) ? { path: `./${fallbackFile}`, external: true } : undefined,
+    );
+  },
+};
+
 // Direct mode is its own file with its own copies of the few helpers it shares with the app, so the
 // managed app stays one chunk (one download, better compression) and never carries direct-mode code.
 const direct = await build({
   ...common,
+  plugins: [...common.plugins, fallbackExternal],
   entryPoints: { direct: join(here, 'src/api/direct-entry.ts') },
   outdir: chunks,
   format: 'esm',
@@ -70,6 +97,7 @@ const app = await build({
   ...common,
   plugins: [
     ...common.plugins,
+    fallbackExternal,
     {
       name: 'parley-direct-external',
       setup(b) {
@@ -112,35 +140,26 @@ await build({
 });
 
 // What the server and the size bench read: which file is what (the chunk names carry content hashes).
-const role = (file) =>
-  file.entry?.endsWith('src/app.ts')
-    ? 'app'
-    : /math|katex/.test(file.file)
-      ? 'math'
-      : /emoji/.test(file.file)
-        ? 'emoji'
-        : /voice/.test(file.file)
-          ? 'voice'
-          : /direct/.test(file.file)
-            ? 'direct'
-            : /desk/.test(file.file)
-              ? 'desk'
-              : /upload/.test(file.file)
-                ? 'upload'
-                : /history/.test(file.file)
-                  ? 'history'
-                  : /transcript/.test(file.file)
-                    ? 'transcript'
-                    : /unfurl/.test(file.file)
-                      ? 'unfurl'
-                      : /rich/.test(file.file)
-                        ? 'rich'
-                        : /frame-bridge/.test(file.file)
-                          ? 'iframe'
-                          : /verbose/.test(file.file)
-                            ? 'verbose'
-                            : 'chunk';
+const ROLES = [
+  [/math|katex/, 'math'],
+  [/emoji/, 'emoji'],
+  [/voice/, 'voice'],
+  [/fallback/, 'fallback'],
+  [/direct/, 'direct'],
+  [/desk/, 'desk'],
+  [/upload/, 'upload'],
+  [/history/, 'history'],
+  [/transcript/, 'transcript'],
+  [/unfurl/, 'unfurl'],
+  [/rich/, 'rich'],
+  [/chrome/, 'chrome'],
+  [/chime/, 'chime'],
+  [/frame-bridge/, 'iframe'],
+  [/verbose/, 'verbose'],
+];
+const role = (file) => (file.entry?.endsWith('src/app.ts') ? 'app' : (ROLES.find(([name]) => name.test(file.file))?.[1] ?? 'chunk'));
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });
+files.push({ file: fallbackFile, entry: 'fallback-transports.js', imports: [] });
 const manifest = {
   loader: 'widget.js',
   app: `widget/${appFile}`,

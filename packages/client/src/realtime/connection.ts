@@ -5,7 +5,7 @@ import type { ConnectionEvents, ConnectionOptions, ConnectionState, Schedule } f
 import { availableTransports, createTransport } from './create-transport.js';
 import { BacklogBuffer } from './backlog-buffer.js';
 import { Emitter } from './emitter.js';
-import { HttpCloseError } from './http-send.js';
+import { isHttpClose } from './http-send.js';
 import { FramePacer } from './frame-pacer.js';
 import { Outbox, permanent, type OutboxEntry } from './outbox.js';
 import { defaultSchedule, noop } from './schedule.js';
@@ -296,6 +296,7 @@ export class Connection extends Emitter<ConnectionEvents> {
    * link still resends it. Permanent ones (too large, invalid) fail at once.
    */
   private refused(clientId: string, error: Extract<ServerFrame, { type: 'error' }>, generation: number): OutboxEntry | undefined {
+    if (error.retryAfterMs !== undefined) return this.limited(clientId, error, error.retryAfterMs, generation);
     const refusal = permanent(error.code) ? undefined : this.outbox.refused(clientId, (this.options.now ?? Date.now)());
     if (refusal === undefined || refusal.forMs >= SEND_PATIENCE_MS) return this.outbox.fail(clientId, error.code, error.message);
     this.schedule(
@@ -306,6 +307,26 @@ export class Connection extends Emitter<ConnectionEvents> {
       backoffDelay(refusal.count - 1, { baseMs: 1_000, random: this.options.random }),
     );
     return this.outbox.get(clientId);
+  }
+
+  /**
+   * A volume limit refused the send and said how long to wait: the entry shows failed at once with that
+   * wait (the visitor learns why, "try again in N s") and is resent by itself when the wait is over,
+   * or on the next link; an earlier resend would only be refused again.
+   */
+  private limited(
+    clientId: string,
+    error: Extract<ServerFrame, { type: 'error' }>,
+    waitMs: number,
+    generation: number,
+  ): OutboxEntry | undefined {
+    const failed = this.outbox.fail(clientId, error.code, error.message, waitMs);
+    this.schedule(() => {
+      const entry = this.outbox.get(clientId);
+      if (generation !== this.generation || this.current.kind !== 'open' || entry?.error !== failed?.error) return;
+      this.transmit(this.outbox.retry(clientId) ?? entry, generation);
+    }, waitMs);
+    return failed;
   }
 
   private transmit(entry: OutboxEntry, generation: number): void {
@@ -329,7 +350,7 @@ export class Connection extends Emitter<ConnectionEvents> {
         const answer = await transport.send(frame);
         if (answer !== undefined) this.onFrame(generation, answer);
       } catch (error) {
-        const close = error instanceof HttpCloseError ? closeFromStatus(error.status) : { code: ABNORMAL_CLOSE, reason: 'send failed' };
+        const close = isHttpClose(error) ? closeFromStatus(error.status) : { code: ABNORMAL_CLOSE, reason: 'send failed' };
         this.linkFailed(generation, close, 'error');
       }
     });

@@ -1,6 +1,4 @@
 import type { ConnectionOptions } from './connection-types.js';
-import { PollTransport } from './poll-transport.js';
-import { SseTransport } from './sse-transport.js';
 import type { Transport, TransportName, TransportTarget } from './transport.js';
 import { WsTransport } from './ws-transport.js';
 
@@ -15,11 +13,37 @@ export function createTransport(name: TransportName, target: TransportTarget, op
     }
     case 'sse': {
       const EventSourceImpl = options.EventSource ?? globalThis.EventSource;
-      return new SseTransport(EventSourceImpl, fetchImpl, target);
+      return deferred(name, true, () => import('./sse-transport.js').then((m) => new m.SseTransport(EventSourceImpl, fetchImpl, target)));
     }
     case 'poll':
-      return new PollTransport(fetchImpl, target, options.pollWaitMs);
+      return deferred(name, false, () =>
+        import('./poll-transport.js').then((m) => new m.PollTransport(fetchImpl, target, options.pollWaitMs)),
+      );
   }
+}
+
+/**
+ * SSE and long polling are imported when a link first needs them: most links are WebSocket, so a browser
+ * bundle (the widget's core) need not carry the fallbacks. The import counts against the open timeout.
+ */
+function deferred(name: TransportName, heartbeats: boolean, make: () => Promise<Transport>): Transport {
+  let real: Transport | undefined;
+  let closed = false;
+  return {
+    name,
+    heartbeats,
+    async open(onFrame, onClose) {
+      const made = await make();
+      if (closed) throw new Error(`${name} transport closed while it loaded`);
+      real = made;
+      return made.open(onFrame, onClose);
+    },
+    send: (frame) => (real === undefined ? Promise.reject(new Error(`${name} transport not open`)) : real.send(frame)),
+    close() {
+      closed = true;
+      real?.close();
+    },
+  };
 }
 
 /** The default order, minus what this runtime lacks (Node 20 has no WebSocket or EventSource global). */

@@ -6,9 +6,18 @@ const SEND_TIMEOUT_MS = 30_000;
 
 /** Thrown when an HTTP answer says the link itself is over (401, 403): the connection closes with this code. */
 export class HttpCloseError extends Error {
+  override readonly name = 'HttpCloseError';
   constructor(readonly status: number) {
     super(`HTTP ${status}`);
   }
+}
+
+/**
+ * By name, not `instanceof`: a browser bundle may hold two copies of this module (the widget builds its
+ * lazily loaded SSE and poll transports as a file of their own, with their own copies of what they import).
+ */
+export function isHttpClose(error: unknown): error is HttpCloseError {
+  return error instanceof Error && error.name === 'HttpCloseError' && typeof (error as Partial<HttpCloseError>).status === 'number';
 }
 
 /**

@@ -6,7 +6,7 @@ export { Emitter } from './emitter.js';
 export type { ConnectionEvents, ConnectionOptions, ConnectionState, NetworkHooks, Schedule } from './connection-types.js';
 export { windowNetworkHooks, type NetworkEventTarget, type VisibilityEventTarget } from './network-hooks.js';
 export type { OutboxEntry } from './outbox.js';
-export { POLL_WAIT_MS } from './poll-transport.js';
+export { POLL_WAIT_MS } from './transport.js';
 export type { EventSourceConstructor, EventSourceLike } from './sse-transport.js';
 export type { Transport, TransportClose, TransportName, TransportTarget } from './transport.js';
 export type { WebSocketConstructor, WebSocketLike } from './ws-transport.js';

@@ -9,10 +9,9 @@ import {
   type Transport,
   type TransportClose,
   type TransportTarget,
+  POLL_WAIT_MS,
 } from './transport.js';
 
-/** How long the server may hold a poll open; the client gives up a little after that. */
-export const POLL_WAIT_MS = 25_000;
 const POLL_GRACE_MS = 10_000;
 
 /**

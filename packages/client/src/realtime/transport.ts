@@ -2,6 +2,12 @@ import { MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame } from '@par
 
 export type TransportName = 'ws' | 'sse' | 'poll';
 
+/**
+ * How long the server may hold a poll open; the client gives up a little after that. (Here, not in
+ * poll-transport.ts, so that reading the number does not load the lazily imported poll transport.)
+ */
+export const POLL_WAIT_MS = 25_000;
+
 /** Why a link ended, in WebSocket close-code terms (SSE and poll map HTTP 401/403 to 4001/4003). */
 export interface TransportClose {
   readonly code: number;

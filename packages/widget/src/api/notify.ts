@@ -18,20 +18,7 @@ export class Notifier {
   }
 
   chime(): void {
-    try {
-      this.audio ??= new AudioContext();
-      const context = this.audio;
-      if (context.state !== 'running') return;
-      const tone = context.createOscillator();
-      const gain = context.createGain();
-      tone.frequency.value = 880;
-      gain.gain.setValueAtTime(0.08, context.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.0001, context.currentTime + 0.35);
-      tone.connect(gain).connect(context.destination);
-      tone.start();
-      tone.stop(context.currentTime + 0.35);
-    } catch {
-      // No audio available: the badge and the title still tell.
-    }
+    // The tone is a lazy extra: a page that never gets a message while closed never downloads it.
+    void import('../extras/chime.js').then(({ chime }) => (this.audio = chime(this.audio)));
   }
 }

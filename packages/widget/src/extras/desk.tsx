@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from '../ui/controller.js';
-import { duration, fill } from '../ui/text.js';
+import type { DeskText } from '../ui/desk-status.js';
 import { useView } from '../ui/use-view.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -11,7 +11,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * queue, who is answering, or — in offline mode (no agent online, or outside business hours) — a
  * request for an email so the reply can reach them. Live region, so screen readers hear each change.
  */
-export function Desk({ ctl }: { readonly ctl: Controller }): VNode | null {
+export function Desk({ ctl, text: { fill, duration } }: { readonly ctl: Controller; readonly text: DeskText }): VNode | null {
   const state = useView(ctl.store);
   const { strings, language } = state.config;
   if (state.owner === 'queued' && state.presence?.offline === true) return <OfflineForm ctl={ctl} />;

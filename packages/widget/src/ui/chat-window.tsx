@@ -1,5 +1,6 @@
 import type { VNode } from 'preact';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { LazyChrome } from './chrome-lazy.js';
 import { Composer } from './composer.js';
 import type { Controller } from './controller.js';
 import { DeskStatus } from './desk-status.js';
@@ -7,23 +8,6 @@ import { ExportIcon, MaximizeIcon, MinimizeIcon, RestartIcon } from './icons.js'
 import { MessageLog } from './message-log.js';
 import { duration, fill } from './text.js';
 import { useView } from './use-view.js';
-
-/** Language names already asked for: building an Intl.DisplayNames costs a millisecond, and the header renders often. */
-const NAMES = new Map<string, string>();
-
-/** A language's own name ("Deutsch"), from the browser: no table to ship. */
-function languageName(code: string): string {
-  let name = NAMES.get(code);
-  if (name === undefined) {
-    try {
-      name = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
-    } catch {
-      name = code;
-    }
-    NAMES.set(code, name);
-  }
-  return name;
-}
 
 /** The open chat: header with controls, connection line, conversation, composer, footer, restart dialog. */
 export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
@@ -86,28 +70,11 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             </div>
           </div>
           <div class="ctl">
-            {config.languages.length > 1 && (
-              <select
-                aria-label={strings.controlLanguage}
-                value={config.language}
-                onChange={(event) => ctl.setLocale(event.currentTarget.value)}
-              >
-                {config.languages.map((code) => (
-                  <option value={code} title={languageName(code)}>
-                    {code.toUpperCase()}
-                  </option>
-                ))}
-              </select>
-            )}
-            {config.exportConversation && state.messages.length > 0 && (
-              <button class="ib" aria-label={strings.controlExport} title={strings.controlExport} onClick={() => ctl.exportTranscript()}>
-                <ExportIcon />
-              </button>
-            )}
-            {config.restartConversation && state.messages.length > 0 && (
-              <button class="ib" aria-label={strings.controlRestart} title={strings.controlRestart} onClick={() => ctl.askRestart(true)}>
-                <RestartIcon />
-              </button>
+            {(config.languages.length > 1 || (state.messages.length > 0 && (config.exportConversation || config.restartConversation))) && (
+              <LazyChrome
+                part={(chrome) => chrome.HeaderTools}
+                props={{ ctl, icons: { export: <ExportIcon />, restart: <RestartIcon /> } }}
+              />
             )}
             {config.maximize && floating && (
               <button
@@ -142,41 +109,8 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             </a>
           </div>
         )}
-        {state.dialog === 'restart' && <ConfirmDialog ctl={ctl} />}
+        {state.dialog === 'restart' && <LazyChrome part={(chrome) => chrome.RestartDialog} props={{ ctl }} />}
       </div>
     </section>
-  );
-}
-
-function ConfirmDialog({ ctl }: { readonly ctl: Controller }): VNode {
-  const { strings } = ctl.store.state.config;
-  const no = useRef<HTMLButtonElement>(null);
-  const yes = useRef<HTMLButtonElement>(null);
-  useEffect(() => no.current?.focus(), []);
-  const onKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      ctl.askRestart(false);
-    } else if (event.key === 'Tab') {
-      // A modal question: focus stays on its two answers until one is chosen.
-      event.preventDefault();
-      const root = no.current?.getRootNode() as ShadowRoot | undefined;
-      (root?.activeElement === no.current ? yes : no).current?.focus();
-    }
-  };
-  return (
-    <div class="overlay" onKeyDown={onKey}>
-      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="p-restart-q">
-        <p id="p-restart-q">{strings.restartPrompt}</p>
-        <div class="row2">
-          <button ref={no} class="btn ghost" onClick={() => ctl.askRestart(false)}>
-            {strings.dialogNo}
-          </button>
-          <button ref={yes} class="btn" onClick={() => ctl.restart()}>
-            {strings.dialogYes}
-          </button>
-        </div>
-      </div>
-    </div>
   );
 }

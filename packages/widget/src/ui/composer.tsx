@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from './controller.js';
-import { EmojiPicker } from './emoji-picker.js';
+import { LazyChrome } from './chrome-lazy.js';
 import { AttachIcon, EmojiIcon, MicIcon, SendIcon } from './icons.js';
 import { useView } from './use-view.js';
 
@@ -10,14 +10,11 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
   const state = useView(ctl.store);
   const { strings } = state.config;
   const box = useRef<HTMLTextAreaElement>(null);
-  const picker$ = useRef<HTMLInputElement>(null);
   const attachments = state.config.attachments;
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [picker, setPicker] = useState<readonly string[] | null>(null);
-  const [listening, setListening] = useState<(() => void) | null>(null);
   const contact = state.config.contactCollection;
   const blocked = typeof contact === 'object' && contact.when === 'before' && contact.required === true && !state.done.includes('contact');
-  const voice = state.config.voiceIn && ('SpeechRecognition' in window || 'webkitSpeechRecognition' in window);
 
   useEffect(() => {
     if (state.layout === 'bubble') box.current?.focus();
@@ -53,19 +50,6 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
     const { EMOJI } = await import('../extras/emoji.js');
     setPicker(EMOJI);
   };
-  const toggleVoice = async () => {
-    if (listening !== null) {
-      listening();
-      return setListening(null);
-    }
-    const { listen } = await import('../extras/voice.js');
-    const stop = listen(
-      state.config.language,
-      (text) => ctl.setDraft(`${ctl.store.state.draft}${ctl.store.state.draft ? ' ' : ''}${text}`),
-      () => setListening(null),
-    );
-    setListening(() => stop);
-  };
   return (
     <div class="compose">
       <label class="sr" for="p-compose">
@@ -93,52 +77,28 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
           }
         }}
       />
-      {attachments && (
-        <>
-          <button class="ib" aria-label={strings.attach} title={strings.attach} onClick={() => picker$.current?.click()}>
-            <AttachIcon />
-          </button>
-          <input
-            ref={picker$}
-            type="file"
-            multiple
-            hidden
-            accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
-            onChange={(event) => {
-              ctl.attach([...(event.currentTarget.files ?? [])]);
-              event.currentTarget.value = '';
-            }}
-          />
-        </>
+      {(attachments || state.config.voiceIn) && (
+        <LazyChrome part={(chrome) => chrome.ComposerTools} props={{ ctl, icons: { attach: <AttachIcon />, mic: <MicIcon /> } }} />
       )}
-      {
-        <button class="ib" aria-label={strings.emoji} aria-expanded={picker !== null} onClick={() => void openPicker()}>
-          <EmojiIcon />
-        </button>
-      }
-      {voice && (
-        <button
-          class="ib"
-          aria-label={listening ? strings.voiceStop : strings.voiceStart}
-          aria-pressed={listening !== null}
-          onClick={() => void toggleVoice()}
-        >
-          <MicIcon />
-        </button>
-      )}
+      <button class="ib" aria-label={strings.emoji} aria-expanded={picker !== null} onClick={() => void openPicker()}>
+        <EmojiIcon />
+      </button>
       <button class="ib send" aria-label={strings.send} disabled={state.draft.trim() === '' || blocked} onClick={submit}>
         <SendIcon />
       </button>
       {picker !== null && (
-        <EmojiPicker
-          emoji={picker}
-          onPick={(emoji) => {
-            ctl.setDraft(`${ctl.store.state.draft}${emoji}`);
-            box.current?.focus();
-          }}
-          onClose={() => {
-            setPicker(null);
-            box.current?.focus();
+        <LazyChrome
+          part={(chrome) => chrome.EmojiPicker}
+          props={{
+            emoji: picker,
+            onPick: (emoji: string) => {
+              ctl.setDraft(`${ctl.store.state.draft}${emoji}`);
+              box.current?.focus();
+            },
+            onClose: () => {
+              setPicker(null);
+              box.current?.focus();
+            },
           }}
         />
       )}

@@ -2,7 +2,18 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type * as Desk from '../extras/desk.js';
 import type { Controller } from './controller.js';
+import { duration, fill } from './text.js';
 import { useView } from './use-view.js';
+
+/**
+ * The core's text helpers, handed to the desk extra: were it to import text.ts, that module would become a
+ * chunk of its own, one more file on the core's path.
+ */
+export interface DeskText {
+  readonly fill: typeof fill;
+  readonly duration: typeof duration;
+}
+const TEXT: DeskText = { fill, duration };
 
 let loaded: typeof Desk | undefined;
 
@@ -17,5 +28,5 @@ export function DeskStatus({ ctl }: { readonly ctl: Controller }): VNode | null 
   useEffect(() => {
     if (needed && module === undefined) void import('../extras/desk.js').then((value) => setModule((loaded = value)));
   }, [needed]);
-  return needed && module !== undefined ? <module.Desk ctl={ctl} /> : null;
+  return needed && module !== undefined ? <module.Desk ctl={ctl} text={TEXT} /> : null;
 }

@@ -38,12 +38,6 @@ button{cursor:pointer}
 .launcher:hover{transform:scale(1.06)}
 .launcher svg{width:28px;height:28px}
 .badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c62828;color:#fff;font-size:12px;font-weight:700;display:grid;place-items:center;border:2px solid #fff}
-.peek{max-width:300px;background:var(--p-bg);color:var(--p-fg);border-radius:var(--p-radius);box-shadow:0 8px 28px rgba(16,24,40,.18);position:relative;font-size:14px;border:1px solid var(--p-line)}
-.peek-open{display:block;width:100%;border:0;background:none;padding:12px 36px 12px 14px;text-align:start;border-radius:inherit}
-.peek b{display:block;font-size:13px;margin-bottom:2px}
-.peek .x{position:absolute;top:6px;right:6px;border:0;background:none;width:26px;height:26px;border-radius:50%;color:var(--p-muted);display:grid;place-items:center}
-.peek .x:hover{background:var(--p-soft)}
-.peek p{margin:0;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .win{width:380px;height:min(640px,calc(100vh - 120px));background:var(--p-bg);border-radius:calc(var(--p-radius) + 4px);box-shadow:0 12px 48px rgba(16,24,40,.22),0 2px 8px rgba(16,24,40,.1);display:flex;flex-direction:column;overflow:hidden;border:1px solid var(--p-line);animation:pop .18s ease-out}
 .win.max{width:min(760px,calc(100vw - 40px));height:calc(100vh - 120px)}
 @keyframes pop{from{opacity:0;transform:translateY(12px) scale(.98)}to{opacity:1;transform:none}}
@@ -63,8 +57,6 @@ button{cursor:pointer}
 .ib{border:0;background:transparent;color:inherit;width:32px;height:34px;border-radius:9px;display:grid;place-items:center;padding:0}
 .ib:hover{background:rgba(255,255,255,.16)}
 .ib svg{width:19px;height:19px}
-.head select{background:rgba(0,0,0,.18);border:0;color:inherit;border-radius:8px;padding:4px 2px;font-size:13px;max-width:58px;margin-inline-end:2px}
-.head select option{color:#1b1f24}
 .conn{background:#fff4d6;color:#5c4400;font-size:13px;padding:6px 14px;text-align:center;flex:none}
 .log{flex:1;overflow-y:auto;padding:16px 14px 8px;overscroll-behavior:contain;position:relative}
 .inner{display:flex;flex-direction:column;gap:3px}
@@ -75,7 +67,10 @@ button{cursor:pointer}
 .earlier{align-self:center;border:1px solid var(--p-line);background:var(--p-bg);color:var(--p-muted);border-radius:14px;padding:5px 12px;font-size:12.5px;font-weight:600;margin:0 0 8px}
 .row{display:flex;flex-direction:column;align-items:flex-start;max-width:100%}
 .row.me{align-items:flex-end}
-.name{font-size:12px;color:var(--p-muted);margin:8px 4px 3px}
+.name{font-size:12.5px;color:var(--p-muted);margin:10px 2px 4px;display:flex;align-items:center;gap:6px;font-weight:600}
+.name .ava{width:24px;height:24px;font-size:10.5px;background:var(--p-primary);color:var(--p-on-primary)}
+.tag{font-size:10.5px;font-weight:700;border:1px solid var(--p-line);border-radius:6px;padding:0 5px;text-transform:uppercase;letter-spacing:.03em}
+.me.start{margin-top:10px}
 .bub{max-width:min(82%,34em);padding:9px 13px;border-radius:18px;background:var(--p-soft);color:var(--p-fg);overflow-wrap:anywhere;border-start-start-radius:6px}
 .me .bub{background:var(--p-primary);color:var(--p-on-primary);border-start-start-radius:18px;border-start-end-radius:6px}
 .me .bub a{color:inherit}
@@ -112,13 +107,6 @@ button{cursor:pointer}
 .compose .send:disabled{color:var(--p-muted);opacity:.6;cursor:default}
 .foot{font-size:11.5px;color:var(--p-muted);text-align:center;padding:0 0 8px;flex:none}
 .foot a{color:inherit}
-.overlay{position:absolute;inset:0;background:rgba(16,24,40,.45);display:grid;place-items:center;z-index:5;padding:24px}
-.dialog{background:var(--p-bg);border-radius:var(--p-radius);padding:18px;max-width:300px;box-shadow:0 10px 30px rgba(0,0,0,.25)}
-.dialog p{margin:0 0 14px}
-.dialog .row2{display:flex;gap:8px;justify-content:flex-end}
 .winwrap{position:relative;display:flex;flex-direction:column;height:100%}
-.emoji{position:absolute;bottom:58px;inset-inline-end:10px;width:280px;max-height:240px;overflow:auto;background:var(--p-bg);border:1px solid var(--p-line);border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.16);padding:8px;display:grid;grid-template-columns:repeat(8,1fr);gap:2px;z-index:4}
-.emoji button{border:0;background:none;font-size:20px;padding:3px;border-radius:6px}
-.emoji button:hover{background:var(--p-soft)}
 .stream .bub>:last-child::after{content:"▍";opacity:.6;margin-inline-start:1px}
 `;

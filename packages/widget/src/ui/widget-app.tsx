@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { unreadCount } from '../core/view-store.js';
 import { ChatWindow } from './chat-window.js';
+import { LazyChrome } from './chrome-lazy.js';
 import type { Controller } from './controller.js';
 import { ChatIcon, CloseIcon, HelpIcon, MessageIcon } from './icons.js';
 import { fill } from './text.js';
@@ -36,17 +37,7 @@ export function WidgetApp({ ctl }: { readonly ctl: Controller }): VNode {
   return (
     <div class={`float${state.open ? ' open' : ''}`}>
       {state.open && <ChatWindow ctl={ctl} />}
-      {showPeek && peek !== undefined && (
-        <div class="peek" role="status">
-          <button class="peek-open" onClick={() => ctl.setOpen(true)}>
-            <b>{peek.author.name || strings.title}</b>
-            <p>{peek.text}</p>
-          </button>
-          <button class="x" aria-label={strings.controlMinimize} onClick={() => ctl.dismissPeek()}>
-            <CloseIcon />
-          </button>
-        </div>
-      )}
+      {showPeek && peek !== undefined && <LazyChrome part={(chrome) => chrome.Peek} props={{ ctl, message: peek, close: <CloseIcon /> }} />}
       {state.launcher && (
         <button ref={launcher} class="launcher" aria-label={label} aria-expanded={state.open} onClick={() => ctl.setOpen(!state.open)}>
           {state.open ? <CloseIcon /> : <Icon />}
