@@ -16,12 +16,28 @@ import {
   type ConsoleDemo,
   type FreshServer,
 } from '@parley/testkit';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 /** A 1×1 PNG. */
 const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+/** Whether an element's box lies inside its container's visible box: nothing cut off or scrolled away. */
+async function boxInside(inner: Locator, outer: Locator): Promise<boolean> {
+  const [a, b] = await Promise.all([inner.boundingBox(), outer.boundingBox()]);
+  if (a === null || b === null) return false;
+  return a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.width <= b.x + b.width + 0.5 && a.y + a.height <= b.y + b.height + 0.5;
+}
+
+/** The tops of the toolbar's buttons: one value when they sit in one row. */
+async function toolbarRows(page: Page): Promise<number> {
+  const buttons = page.getByRole('toolbar', { name: 'Conversation actions' }).locator(':scope > * > button, :scope > button');
+  const tops = new Set<number>();
+  for (const box of await Promise.all((await buttons.all()).map((button) => button.boundingBox())))
+    if (box !== null) tops.add(Math.round(box.y));
+  return tops.size;
+}
 
 const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
@@ -96,6 +112,8 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     const reply = visitorMessages.find((m) => m.author.role === 'agent');
     visitor.markRead(reply?.seq ?? 0);
     await page.getByText('Seen by the visitor').waitFor();
+    // …and it is in view, not cut off under the timeline's edge (it arrives after the reply it is under).
+    await expect.poll(() => boxInside(page.getByText('Seen by the visitor'), timeline)).toBe(true);
     await expect.poll(() => visitorFrames.some((f) => f.type === 'read' && f.reader.role === 'agent')).toBe(true);
 
     // Visitor → agent, live.
@@ -134,12 +152,17 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
 
     // Transfer to another agent, then hand back to the bot: the visitor's link follows each owner change.
-    await page.getByLabel('Assign or transfer').selectOption({ label: 'Sam Rivera (offline)' });
+    await page
+      .getByRole('toolbar', { name: 'Conversation actions' })
+      .getByRole('button', { name: /Assign/ })
+      .click();
+    await page.getByRole('menuitemradio', { name: /^Sam Rivera/ }).click();
     await expect
       .poll(() => visitorFrames.some((f) => f.type === 'status' && f.owner === 'human' && f.assignee?.name === 'Sam Rivera'))
       .toBe(true);
     await page.getByText('With an agent · Sam Rivera').waitFor();
-    await page.getByRole('button', { name: 'Hand back to bot' }).click();
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await page.getByRole('menuitem', { name: 'Hand back to the bot' }).click();
     await expect.poll(() => visitorFrames.filter((f) => f.type === 'status').at(-1)).toMatchObject({ owner: 'bot' });
 
     // A private note: shown to agents as a note, never to the visitor.
@@ -252,7 +275,8 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     await expect.poll(() => draft.inputValue()).toContain('👍');
     await draft.fill('');
 
-    await page.getByLabel('Snooze').selectOption({ label: '1 hour' });
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: /^1 hour/ }).click();
     await page.getByLabel('Status', { exact: true }).selectOption('snoozed');
     await page
       .getByTestId('conversation-list')
@@ -262,6 +286,96 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     expect(open.items.map((item: { conversation: { id: string } }) => item.conversation.id)).not.toContain(grace);
     await page.context().close();
   }, 120_000);
+
+  it('shows when each row last moved, the visitor’s browser in words, the bot’s carousel and form as the visitor saw them, and assignments, snoozes and resolves as timeline lines; actions are one toolbar row', async () => {
+    // 375 px first: the 1280 px pass resolves and reopens, which adds lines.
+    for (const width of [375, 1280]) {
+      const page = await openConsole(browser, demo, { width });
+      await page.goto(`${baseUrl}/console/inbox`);
+      // Each row has the time of its last message, with the exact time in its title.
+      const row = page.getByTestId('conversation-list').getByRole('link', { name: /Leo Park/ });
+      const time = row.locator('time.conversation-time');
+      expect(await time.textContent()).toMatch(/^(now|\d+m|\d+h)$/);
+      expect(await time.getAttribute('title')).toMatch(/\d{4}/);
+      expect(await boxInside(time, row)).toBe(true);
+      await row.click();
+      await page.getByText('live (ws)').waitFor();
+      const timeline = page.getByRole('log', { name: 'Messages' });
+      // The carousel and the form, as the visitor saw them: every card's title and button, every field.
+      const carousel = timeline.getByRole('group', { name: 'Carousel of 3 cards' });
+      for (const text of ['Basic', 'Pro', 'Team', 'Choose Basic', 'Talk to sales'])
+        await carousel.getByText(text, { exact: true }).waitFor();
+      expect(await carousel.getByRole('link', { name: /Read more/ }).getAttribute('href')).toBe('https://example.com/pro');
+      const form = timeline.getByRole('group', { name: 'Form shown to the visitor' });
+      for (const text of ['Email', 'Team size', 'Sign up']) await form.getByText(text, { exact: false }).first().waitFor();
+      // What happened, in order, between the messages.
+      const lines = timeline.locator('[data-activity]');
+      await expect
+        .poll(() => lines.allTextContents())
+        .toEqual([
+          expect.stringContaining('You moved the conversation to the Support queue'),
+          expect.stringContaining('You assigned the conversation to Sam Rivera'),
+          expect.stringContaining('You snoozed the conversation until'),
+          expect.stringContaining('Snooze ended: a new message came in'),
+        ]);
+      // The actions are one row, inside the header, at both widths.
+      const head = page.locator('.conversation-head');
+      expect(await toolbarRows(page)).toBe(1);
+      expect(await boxInside(page.getByRole('toolbar', { name: 'Conversation actions' }), head)).toBe(true);
+      if (width === 1280) {
+        // The visitor's browser in words; the raw User-Agent only on demand.
+        const sidebar = page.getByRole('complementary', { name: 'Visitor' });
+        for (const text of ['Safari 17.2', 'iOS 17.2', 'Mobile']) await sidebar.getByText(text, { exact: true }).waitFor();
+        const raw = sidebar.getByText(/^Mozilla\/5\.0 \(iPhone/);
+        expect(await raw.isVisible()).toBe(false);
+        await sidebar.getByText('Details').click();
+        expect(await raw.isVisible()).toBe(true);
+        // The Assign menu: keyboard to open, the assignee checked, axe clean while open, Escape closes.
+        const assign = page.getByRole('button', { name: 'Assigned to Sam Rivera: transfer' });
+        await assign.focus();
+        await page.keyboard.press('ArrowDown');
+        const menu = page.getByRole('menu');
+        expect(await menu.getByRole('menuitemradio', { name: /Sam Rivera/ }).getAttribute('aria-checked')).toBe('true');
+        expect(await boxInside(menu, page.locator('.conversation-main'))).toBe(true);
+        expect(await axeViolations(page), 'conversation with rich messages and the Assign menu open').toEqual([]);
+        await page.keyboard.press('Escape');
+        await menu.waitFor({ state: 'detached' });
+        expect(await assign.evaluate((element) => element === document.activeElement)).toBe(true);
+        // Resolving and reopening add their lines live.
+        await page.getByRole('button', { name: 'Resolve' }).click();
+        await lines.filter({ hasText: 'You resolved the conversation' }).waitFor();
+        await page.getByRole('button', { name: 'Reopen' }).click();
+        await lines.filter({ hasText: 'You reopened the conversation' }).waitFor();
+      }
+      await page.context().close();
+    }
+  }, 120_000);
+
+  it('offers one status per question: Open and With the bot do not overlap, and Mine is not offered with the bot', async () => {
+    // Ada's conversation goes back to the bot.
+    const back = await fetch(`${baseUrl}/v1/inbox/${demo.conversationId}/handback`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect([200, 409]).toContain(back.status); // 409: it was the bot's already.
+    const page = await openConsole(browser, demo);
+    await page.goto(`${baseUrl}/console/inbox`);
+    const list = page.getByTestId('conversation-list');
+    await list.getByRole('link', { name: /Leo Park/ }).waitFor();
+    expect(await list.getByRole('link', { name: /Ada Lovelace/ }).count()).toBe(0);
+    expect(await page.getByRole('checkbox', { name: 'With the bot' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Mine' }).click();
+    await page.getByLabel('Status', { exact: true }).selectOption('pending');
+    // Mine could only be empty with the bot: the view falls back to All and Mine says why it is off.
+    expect(await page.getByRole('button', { name: 'All' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Mine' }).getAttribute('aria-disabled')).toBe('true');
+    await list.getByRole('link', { name: /Ada Lovelace/ }).waitFor();
+    expect(await list.getByRole('link', { name: /Leo Park/ }).count()).toBe(0);
+    expect(await list.locator('.owner:not(.owner-bot)').count()).toBe(0);
+    expect(await axeViolations(page), 'inbox with the bot’s conversations').toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('sends files picked, dropped or pasted in the composer: the visitor gets them, images show inline and other files as links; a wrong type or a too-large file says why', async () => {
     const page = await openConsole(browser, demo);

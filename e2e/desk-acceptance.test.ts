@@ -191,7 +191,8 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
     expect(await axeViolations(ana), 'conversation view with a note').toEqual([]);
 
     // Transfer to Ben: the widget gets the status change.
-    await ana.getByLabel('Assign or transfer').selectOption({ value: `agent:${agents.ben.id}` });
+    await ana.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: /Assign/ }).click();
+    await ana.getByRole('menuitemradio', { name: /^Ben Okafor/ }).click();
     await widget(visitor).window().getByRole('status').getByText('You are chatting with Ben Okafor.').waitFor();
     expect(await item(conversationId)).toMatchObject({ owner: 'human', assignee: { id: agents.ben.id } });
     expect(await widgetFootprint(visitor)).not.toContain('customer owes');
@@ -228,7 +229,8 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
       .click();
     await ana.getByText('live (ws)').waitFor();
     await ana.getByText('Waiting for an agent').waitFor();
-    await ana.getByLabel('Assign or transfer').selectOption({ value: `agent:${agents.ana.id}` });
+    await ana.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: /Assign/ }).click();
+    await ana.getByRole('menuitemradio', { name: /^Me \(Ana Lima\)/ }).click();
     await widget(visitor).window().getByRole('status').getByText('You are chatting with Ana Lima.').waitFor();
     await place.waitFor({ state: 'detached' });
     await visitor.context().close();

@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { startScriptedBot } from './scripted-bot.js';
 
 /**
  * A started server with some life in it, and the list of console pages, shared by the console e2e
@@ -17,6 +18,8 @@ export interface ConsoleDemo {
   readonly visitorToken: string;
   /** A conversation with a bot answer, a visitor, an agent's reply, a private note and the agent's files (an image, a text). */
   readonly richConversationId: string;
+  /** A conversation the scripted bot answered with a carousel, a form and quick replies, then handed to Sam and snoozed. */
+  readonly botConversationId: string;
 }
 
 /** A 160×100 picture of a receipt, for the conversation's inline image. */
@@ -92,6 +95,7 @@ export async function seedConsoleDemo(baseUrl: string, admin: { email: string; p
     });
     if (!sent.ok) throw new Error(`upload ${name} → ${sent.status}: ${await sent.text()}`);
   }
+  const botConversationId = await seedBotConversation(baseUrl, api, team.id);
   return {
     baseUrl,
     adminEmail: admin.email,
@@ -102,7 +106,61 @@ export async function seedConsoleDemo(baseUrl: string, admin: { email: string; p
     conversationId: session.conversationId,
     visitorToken: session.token,
     richConversationId: rich.conversationId,
+    botConversationId,
   };
+}
+
+/**
+ * Leo's conversation: the scripted bot shows a carousel and a form (what the console must show as the
+ * visitor saw it), then the conversation goes to the Support team's queue, to Sam, is snoozed and wakes
+ * when Leo writes — each a line of the timeline. The bot is stopped once its answers are stored.
+ */
+async function seedBotConversation(
+  baseUrl: string,
+  api: <T>(method: string, path: string, body?: unknown) => Promise<T>,
+  teamId: string,
+): Promise<string> {
+  const scripted = await startScriptedBot();
+  try {
+    const bot = await api<{ id: string }>('POST', '/v1/bots', {
+      kind: 'webhook',
+      name: 'Plans bot',
+      config: { url: scripted.url, flavor: 'generic', allowPrivateNetwork: true },
+    });
+    const widget = await api<{ id: string }>('POST', '/v1/widgets', { name: 'Pricing page', botId: bot.id });
+    const session = await call<{ token: string; conversationId: string }>(baseUrl, 'POST', `/v1/widgets/${widget.id}/sessions`, null, {
+      contact: { name: 'Leo Park', email: 'leo@example.com' },
+      meta: {
+        pageUrl: 'https://example.com/pricing',
+        userAgent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1',
+      },
+    });
+    const visitor = <T>(method: string, path: string, body?: unknown) => call<T>(baseUrl, method, path, session.token, body);
+    const botAnswers = async () => {
+      const page = await visitor<{ items: { author: { role: string } }[] }>('GET', `/v1/conversations/${session.conversationId}/messages`);
+      return page.items.filter((message) => message.author.role === 'bot').length;
+    };
+    // One question at a time, each after the bot's answer to the one before, so the history reads in order.
+    for (const text of ['Which plans do you have?', 'I want to sign up']) {
+      const before = await botAnswers();
+      await visitor('POST', `/v1/conversations/${session.conversationId}/messages`, { text });
+      for (let tries = 0; (await botAnswers()) === before; tries++) {
+        if (tries === 100) throw new Error('the scripted bot did not answer');
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    }
+    const id = session.conversationId;
+    const agents = await api<{ items: { id: string; email: string }[] }>('GET', '/v1/agents');
+    const sam = agents.items.find((agent) => agent.email === 'sam@example.com');
+    await api('POST', `/v1/inbox/${id}/assign`, { teamId });
+    if (sam !== undefined) await api('POST', `/v1/inbox/${id}/assign`, { agentId: sam.id });
+    await api('POST', `/v1/inbox/${id}/snooze`, { until: new Date(Date.now() + 3_600_000).toISOString() });
+    await visitor('POST', `/v1/conversations/${id}/messages`, { text: 'Is the Team plan billed yearly?' });
+    return id;
+  } finally {
+    await scripted.close();
+  }
 }
 
 export interface ConsolePage {
@@ -117,6 +175,8 @@ export function consolePages(demo: ConsoleDemo): readonly ConsolePage[] {
   return [
     { name: 'inbox', path: '/console/inbox', ready: 'Unassigned' },
     { name: 'conversation', path: `/console/inbox/${demo.richConversationId}`, ready: 'My invoice shows' },
+    // A bot's carousel and form, a team queue, a transfer, a snooze and its end as timeline lines.
+    { name: 'conversation-rich', path: `/console/inbox/${demo.botConversationId}`, ready: 'Snooze ended' },
     { name: 'widgets', path: '/console/widgets', ready: 'New widget name' },
     { name: 'widget-editor', path: `/console/widgets/${demo.widgetId}`, ready: 'Embed code' },
     { name: 'blueprints', path: '/console/blueprints', ready: 'Brand defaults' },

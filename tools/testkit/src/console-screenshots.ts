@@ -39,7 +39,7 @@ export async function shootConsolePages(baseUrl: string, browser: Browser, out: 
           "(() => { const m = document.querySelector('#main'); return m ? m.scrollHeight + m.getBoundingClientRect().top : 0; })()",
         ),
       );
-      const tall = !target.name.startsWith('inbox') && target.name !== 'conversation';
+      const tall = !target.name.startsWith('inbox') && !target.name.startsWith('conversation');
       if (tall) await page.setViewportSize({ width: viewport.width, height: Math.min(6000, Math.max(viewport.height, Math.ceil(height))) });
       await page.screenshot({ path: join(out, `console-${target.name}-${viewport.width}.png`) });
       if (tall) await page.setViewportSize(viewport);

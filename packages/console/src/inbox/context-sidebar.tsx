@@ -1,6 +1,7 @@
 import type { InboxDetail } from '../types.js';
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
+import { parseUserAgent } from './user-agent.js';
 
 const KNOWN: readonly (readonly [string, string])[] = [
   ['name', 'Name'],
@@ -9,8 +10,6 @@ const KNOWN: readonly (readonly [string, string])[] = [
   ['pageUrl', 'Page'],
   ['url', 'Page'],
   ['referrer', 'Referrer'],
-  ['browser', 'Browser'],
-  ['userAgent', 'Browser'],
   ['os', 'System'],
   ['language', 'Language'],
   ['timezone', 'Time zone'],
@@ -27,6 +26,47 @@ function show(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
+/**
+ * The visitor's browser as three short facts (browser, system, device) with the raw User-Agent behind a
+ * disclosure: agents read the first, support engineers sometimes need the second.
+ */
+function BrowserFacts(props: { value: string; systemShown: boolean }) {
+  // A host page may pass a browser name itself; only a User-Agent string (with product/version tokens) is parsed.
+  const info = /\//.test(props.value) ? parseUserAgent(props.value) : null;
+  if (info === null || info.browser === null) {
+    return (
+      <>
+        <dt>Browser</dt>
+        <dd>{props.value}</dd>
+      </>
+    );
+  }
+  return (
+    <>
+      <dt>Browser</dt>
+      <dd>{info.browser}</dd>
+      {info.os === null || props.systemShown ? null : (
+        <>
+          <dt>System</dt>
+          <dd>{info.os}</dd>
+        </>
+      )}
+      {info.device === null ? null : (
+        <>
+          <dt>Device</dt>
+          <dd>{info.device}</dd>
+        </>
+      )}
+      <dd class="facts-wide">
+        <details class="raw-user-agent">
+          <summary>Details</summary>
+          <code>{props.value}</code>
+        </details>
+      </dd>
+    </>
+  );
+}
+
 /** Who the visitor is and where they came from: contact, page, browser, language, attributes, earlier chats. */
 export function ContextSidebar(props: { detail: InboxDetail | null; name: string }) {
   if (props.detail === null) return <aside class="context" aria-label="Visitor" />;
@@ -37,6 +77,7 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
     shown.add(label);
     return true;
   });
+  const browser = facts['browser'] ?? facts['userAgent'];
   const attributes = facts['attributes'] ?? facts['customAttributes'];
   const queue = props.detail.queue;
   const earlier = props.detail.context.earlierConversations.filter((c) => c.id !== props.detail?.conversation.id);
@@ -55,6 +96,7 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
             <dd>{show(facts[key])}</dd>
           </>
         ))}
+        {typeof browser === 'string' && browser !== '' ? <BrowserFacts value={browser} systemShown={facts['os'] !== undefined} /> : null}
         {typeof queue?.position === 'number' ? (
           <>
             <dt>Queue</dt>

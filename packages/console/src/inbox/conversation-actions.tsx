@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import type { Agent, Team } from '../types.js';
+import { MenuButton, type MenuGroup, type MenuItem } from '../ui/menu-button.js';
 
 const SNOOZES: readonly { readonly label: string; readonly until: () => Date }[] = [
   { label: '1 hour', until: () => new Date(Date.now() + 3_600_000) },
@@ -18,11 +19,18 @@ const SNOOZES: readonly { readonly label: string; readonly until: () => Date }[]
   { label: 'Next week', until: () => new Date(Date.now() + 7 * 86_400_000) },
 ];
 
-/** Assign or transfer (agent or team), hand back to the bot, resolve / reopen, snooze. */
+const STATUS_TEXT: Readonly<Record<string, string>> = { online: 'online', away: 'away', offline: 'offline' };
+
+/**
+ * The conversation's toolbar, one row as in Chatwoot's and Intercom's inbox: Assign (agents and teams,
+ * the current assignee checked), Snooze, More (hand back to the bot, and further actions), and the
+ * primary action — Resolve, or Reopen once resolved.
+ */
 export function ConversationActions(props: {
   conversationId: string;
   status: string;
   owner: string | null;
+  assignee: { readonly id: string; readonly name: string } | null;
   onDone: () => void;
   onError: (e: string) => void;
 }) {
@@ -45,58 +53,72 @@ export function ConversationActions(props: {
   };
 
   const resolved = props.status === 'resolved' || props.owner === 'resolved';
+  const assigneeId = props.owner === 'human' ? (props.assignee?.id ?? null) : null;
+  const assignGroups: MenuGroup[] = [
+    {
+      heading: 'Agents',
+      items: [
+        {
+          label: `Me (${session.agent.name})`,
+          checked: assigneeId === session.agent.id,
+          onSelect: () => void act('assign', { agentId: session.agent.id }),
+        },
+        ...agents
+          .filter((agent) => agent.id !== session.agent.id)
+          .map((agent) => ({
+            label: agent.name,
+            hint: STATUS_TEXT[agent.status] ?? agent.status,
+            checked: assigneeId === agent.id,
+            onSelect: () => void act('assign', { agentId: agent.id }),
+          })),
+      ],
+    },
+    {
+      heading: 'Teams (back to the queue)',
+      items: teams.map((team) => ({ label: team.name, onSelect: () => void act('assign', { teamId: team.id }) })),
+    },
+  ];
+  // More actions (e.g. blocking the visitor) join this list.
+  const more: MenuItem[] = [];
+  if (props.owner !== 'bot' && !resolved) more.push({ label: 'Hand back to the bot', onSelect: () => void act('handback') });
+
   return (
-    <div class="actions">
-      <label class="visually-hidden" for="assign">
-        Assign or transfer
-      </label>
-      <select
-        id="assign"
-        value=""
-        onChange={(e) => {
-          const [kind, id] = e.currentTarget.value.split(':');
-          if (kind === 'agent') void act('assign', { agentId: id });
-          if (kind === 'team') void act('assign', { teamId: id });
-          e.currentTarget.value = '';
-        }}
-      >
-        <option value="">Assign…</option>
-        <option value={`agent:${session.agent.id}`}>Me ({session.agent.name})</option>
-        {agents
-          .filter((a) => a.id !== session.agent.id)
-          .map((agent) => (
-            <option value={`agent:${agent.id}`}>
-              {agent.name} ({agent.status})
-            </option>
-          ))}
-        {teams.map((team) => (
-          <option value={`team:${team.id}`}>Team: {team.name}</option>
-        ))}
-      </select>
-      {props.owner !== 'bot' && !resolved ? (
-        <button type="button" class="button small" onClick={() => void act('handback')}>
-          Hand back to bot
-        </button>
-      ) : null}
-      <label class="visually-hidden" for="snooze">
-        Snooze
-      </label>
-      <select
-        id="snooze"
-        value=""
-        onChange={(e) => {
-          const choice = SNOOZES[Number(e.currentTarget.value)];
-          if (choice !== undefined) void act('snooze', { until: choice.until().toISOString() });
-          e.currentTarget.value = '';
-        }}
-      >
-        <option value="">Snooze…</option>
-        {SNOOZES.map((snooze, index) => (
-          <option value={String(index)}>{snooze.label}</option>
-        ))}
-      </select>
+    <div class="actions" role="toolbar" aria-label="Conversation actions">
+      <MenuButton
+        label={<span class="assign-label">{assigneeId === null ? 'Assign' : (props.assignee?.name ?? 'Assign')}</span>}
+        ariaLabel={assigneeId === null ? 'Assign' : `Assigned to ${props.assignee?.name ?? ''}: transfer`}
+        groups={assignGroups}
+        align="end"
+      />
+      {resolved ? null : (
+        <MenuButton
+          label={<ClockIcon />}
+          ariaLabel="Snooze"
+          class="icon-only"
+          groups={[
+            {
+              heading: '',
+              items: SNOOZES.map((snooze) => ({
+                label: snooze.label,
+                hint: snooze.until().toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
+                onSelect: () => void act('snooze', { until: snooze.until().toISOString() }),
+              })),
+            },
+          ]}
+          align="end"
+        />
+      )}
+      {more.length === 0 ? null : (
+        <MenuButton
+          label={<span aria-hidden="true">⋯</span>}
+          ariaLabel="More actions"
+          class="icon-only"
+          groups={[{ heading: '', items: more }]}
+          align="end"
+        />
+      )}
       {resolved ? (
-        <button type="button" class="button small" onClick={() => void act('reopen')}>
+        <button type="button" class="button small primary" onClick={() => void act('reopen')}>
           Reopen
         </button>
       ) : (
@@ -105,5 +127,14 @@ export function ConversationActions(props: {
         </button>
       )}
     </div>
+  );
+}
+
+function ClockIcon() {
+  return (
+    <svg class="icon" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+      <circle cx="8" cy="8" r="6.25" fill="none" stroke="currentColor" stroke-width="1.5" />
+      <path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" />
+    </svg>
   );
 }

@@ -2,12 +2,30 @@ import { Component } from 'preact';
 import type { InboxItem, InboxStatus, InboxView } from '../types.js';
 import { Empty, ErrorNote } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
+import { exactTime, relativeTime } from '../ui/relative-time.js';
 
+/**
+ * The inbox's two questions, each asked once (docs/console.md): the status says where a conversation
+ * stands — Open (a human's turn: waiting in the queue or with an agent), With the bot, Snoozed, Resolved —
+ * and the view says whose it is. The bot's conversations have no agent, so "Mine" is not offered with
+ * "With the bot" (it could only be empty).
+ */
 export interface Filters {
   readonly view: InboxView;
   readonly status: InboxStatus;
-  readonly withBot: boolean;
   readonly q: string;
+}
+
+const STATUSES: readonly { readonly id: InboxStatus; readonly label: string }[] = [
+  { id: 'open', label: 'Open' },
+  { id: 'pending', label: 'With the bot' },
+  { id: 'snoozed', label: 'Snoozed' },
+  { id: 'resolved', label: 'Resolved' },
+];
+
+/** Views that can hold something in a status: the bot's conversations are nobody's. */
+export function viewFits(view: InboxView, status: InboxStatus): boolean {
+  return !(view === 'mine' && status === 'pending');
 }
 
 const VIEWS: readonly { readonly id: InboxView; readonly label: string }[] = [
@@ -26,7 +44,7 @@ export function contactName(item: Pick<InboxItem, 'contact' | 'conversation'>): 
 export function waitingText(ms: number | null): string | null {
   if (ms === null || ms < 0) return null;
   const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return 'just now';
+  if (minutes < 1) return '< 1 min';
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   return hours < 24 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
@@ -37,6 +55,10 @@ const OWNER_LABEL: Readonly<Record<string, string>> = { bot: 'Bot', queued: 'Que
 interface RowProps {
   readonly id: string;
   readonly name: string;
+  /** When the last message (or the conversation's last change) was: relative, and exact for the title. */
+  readonly when: string;
+  readonly whenExact: string;
+  readonly whenIso: string;
   readonly waiting: string | null;
   readonly preview: string;
   readonly owner: string;
@@ -55,7 +77,7 @@ class ConversationRow extends Component<RowProps> {
     return (Object.keys(next) as (keyof RowProps)[]).some((key) => props[key] !== next[key]);
   }
 
-  override render({ id, name, waiting, preview, owner, assignee, unread, selected }: RowProps) {
+  override render({ id, name, when, whenExact, whenIso, waiting, preview, owner, assignee, unread, selected }: RowProps) {
     return (
       <li>
         <Link
@@ -69,12 +91,19 @@ class ConversationRow extends Component<RowProps> {
           <span class="conversation-text">
             <span class="conversation-top">
               <span class="conversation-name">{name}</span>
-              {waiting === null ? null : <span class="waiting">{waiting}</span>}
+              <time class="conversation-time" dateTime={whenIso} title={whenExact}>
+                {when}
+              </time>
             </span>
             <span class="conversation-preview">{preview}</span>
             <span class="conversation-meta">
               <span class={`owner owner-${owner}`}>{OWNER_LABEL[owner] ?? owner}</span>
-              {assignee === null ? null : <span class="muted small">{assignee}</span>}
+              {assignee === null ? null : <span class="conversation-assignee">{assignee}</span>}
+              {waiting === null ? null : (
+                <span class="waiting" title="How long the visitor has waited for a human">
+                  waiting {waiting}
+                </span>
+              )}
             </span>
           </span>
           {unread > 0 ? (
@@ -108,7 +137,9 @@ export function ConversationList(props: {
               type="button"
               class="tab"
               aria-pressed={filters.view === view.id}
-              onClick={() => onFilters({ ...filters, view: view.id })}
+              aria-disabled={viewFits(view.id, filters.status) ? undefined : 'true'}
+              title={viewFits(view.id, filters.status) ? undefined : 'The bot’s conversations have no agent yet'}
+              onClick={() => viewFits(view.id, filters.status) && onFilters({ ...filters, view: view.id })}
             >
               {view.label}
             </button>
@@ -121,21 +152,15 @@ export function ConversationList(props: {
           <select
             id="inbox-status"
             value={filters.status}
-            onChange={(e) => onFilters({ ...filters, status: e.currentTarget.value as InboxStatus })}
+            onChange={(e) => {
+              const status = STATUSES.find((option) => option.id === e.currentTarget.value)?.id ?? 'open';
+              onFilters({ ...filters, status, view: viewFits(filters.view, status) ? filters.view : 'all' });
+            }}
           >
-            <option value="open">Open</option>
-            <option value="pending">Pending</option>
-            <option value="snoozed">Snoozed</option>
-            <option value="resolved">Resolved</option>
+            {STATUSES.map((status) => (
+              <option value={status.id}>{status.label}</option>
+            ))}
           </select>
-          <label class="toggle">
-            <input
-              type="checkbox"
-              checked={filters.withBot}
-              onChange={(e) => onFilters({ ...filters, withBot: e.currentTarget.checked })}
-            />
-            With the bot
-          </label>
         </div>
         <input
           type="search"
@@ -162,11 +187,15 @@ export function ConversationList(props: {
               last === null ? '' : last.type === 'note' ? 'Note: ' : last.author.role === 'agent' ? `${last.author.name}: ` : '';
             // A file's text is a Markdown link to it; its name reads better in one line.
             const file = last?.type === 'file' ? last.payload?.['name'] : undefined;
+            const whenIso = last?.createdAt ?? item.conversation.updatedAt;
             return (
               <ConversationRow
                 key={item.conversation.id}
                 id={item.conversation.id}
                 name={contactName(item)}
+                when={relativeTime(whenIso)}
+                whenExact={exactTime(whenIso)}
+                whenIso={whenIso}
                 waiting={waitingText(item.waitingSinceMs)}
                 preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
                 owner={item.conversation.owner}

@@ -88,7 +88,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
           </button>
           <div class="conversation-who">
             <h1 class="conversation-name-heading">{name}</h1>
-            <span class="muted small">
+            <span class="muted small conversation-status">
               {OWNER_TEXT[state.owner ?? ''] ?? state.owner ?? ''}
               {state.assignee === null ? '' : ` · ${state.assignee.name}`} · <span data-testid="link-state">{state.linkState}</span>
             </span>
@@ -97,6 +97,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
             conversationId={props.conversationId}
             status={status}
             owner={state.owner}
+            assignee={state.assignee}
             onDone={done}
             onError={state.setError}
           />
@@ -111,6 +112,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
         )}
         <MessageList
           visitorName={name}
+          me={session.agent.id}
           entries={state.entries}
           visitorReadSeq={state.visitorReadSeq}
           visitorTyping={state.visitorTyping}

@@ -10,13 +10,12 @@ const PAGE_SIZE = 50;
 
 function inboxQuery(filters: Filters): string {
   const params = new URLSearchParams({ view: filters.view, status: filters.status });
-  if (filters.withBot) params.set('owner', 'bot');
   if (filters.q.trim() !== '') params.set('q', filters.q.trim());
   return `/v1/inbox?${params.toString()}`;
 }
 
 export function InboxPage(props: { conversationId: string | null }) {
-  const [filters, setFilters] = useState<Filters>({ view: 'all', status: 'open', withBot: false, q: '' });
+  const [filters, setFilters] = useState<Filters>({ view: 'all', status: 'open', q: '' });
   const [items, setItems] = useState<readonly InboxItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pages, setPages] = useState(1);

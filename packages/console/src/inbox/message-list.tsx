@@ -1,18 +1,24 @@
-import type { Author, Message } from '@parley/protocol';
+import type { Author, InboxActivity, Message } from '@parley/protocol';
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { PaperclipIcon } from '../ui/paperclip-icon.js';
+import { exactTime } from '../ui/relative-time.js';
 import { formatSize } from './file-upload.js';
+import { activityText } from './activity-text.js';
 import { Markdown } from './markdown.js';
+import { RichMessage } from './rich-message.js';
+import { useStagedTail } from './use-staged-tail.js';
 
 export interface TimelineEntry {
   readonly key: string;
-  readonly kind: 'message' | 'note' | 'pending' | 'stream';
+  readonly kind: 'message' | 'note' | 'pending' | 'stream' | 'activity';
   readonly author: Pick<Author, 'role' | 'name'>;
   readonly text: string;
   readonly createdAt: string | null;
   readonly seq?: number;
   readonly message?: Message;
+  /** For `activity` entries: an assignment, transfer, snooze, resolve… */
+  readonly activity?: InboxActivity;
 }
 
 const ROLE_LABEL: Readonly<Record<string, string>> = { visitor: 'Visitor', bot: 'Bot', agent: 'Agent', system: 'System' };
@@ -21,32 +27,15 @@ function time(iso: string | null): string {
   return iso === null ? '' : new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-/** Quick replies, cards and files: shown as what the visitor saw, without their interactivity. */
-function Extras(props: { message: Message }) {
-  const payload = props.message.payload;
-  if (payload === null) return null;
-  const replies = Array.isArray(payload['quickReplies'])
-    ? payload['quickReplies']
-    : Array.isArray(payload['replies'])
-      ? payload['replies']
-      : null;
-  // Files have their own view (FileView); other messages may still point at something (a bot's link card).
-  const url = props.message.type !== 'file' && typeof payload['url'] === 'string' ? payload['url'] : null;
+/** A link some bots attach to a text message (a link card): shown as a link to open. */
+function PayloadLink(props: { message: Message }) {
+  const url = props.message.type === 'text' ? props.message.payload?.['url'] : undefined;
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return null;
+  const name = props.message.payload?.['name'];
   return (
-    <>
-      {replies === null ? null : (
-        <div class="quick-replies">
-          {replies.map((reply) => (
-            <span class="chip">{typeof reply === 'string' ? reply : JSON.stringify(reply)}</span>
-          ))}
-        </div>
-      )}
-      {url === null || !/^https?:\/\//.test(url) ? null : (
-        <a class="attachment" href={url} target="_blank" rel="noopener noreferrer">
-          📎 {typeof payload['name'] === 'string' ? payload['name'] : 'Attachment'}
-        </a>
-      )}
-    </>
+    <a class="attachment" href={url} target="_blank" rel="noopener noreferrer">
+      <PaperclipIcon /> {typeof name === 'string' ? name : 'Attachment'}
+    </a>
   );
 }
 
@@ -81,6 +70,8 @@ interface RowProps {
   readonly visitorName: string;
   /** The visitor has read this, the agents' last reply. */
   readonly seen: boolean;
+  /** The reading agent's id: activity lines say "You" for their own actions. */
+  readonly me: string;
 }
 
 /**
@@ -92,10 +83,28 @@ class EntryRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
     const { entry, visitorName, seen } = this.props;
     const same = next.entry.message !== undefined ? next.entry.message === entry.message : next.entry.text === entry.text;
-    return !same || next.entry.kind !== entry.kind || next.visitorName !== visitorName || next.seen !== seen;
+    return (
+      !same ||
+      next.entry.kind !== entry.kind ||
+      next.entry.activity !== entry.activity ||
+      next.visitorName !== visitorName ||
+      next.seen !== seen
+    );
   }
 
-  override render({ entry, visitorName, seen }: RowProps) {
+  override render({ entry, visitorName, seen, me }: RowProps) {
+    if (entry.activity !== undefined) {
+      return (
+        <p class="event activity" data-activity={entry.activity.kind}>
+          <span>{activityText(entry.activity, me)}</span>
+          {entry.createdAt === null ? null : (
+            <time class="event-time" dateTime={entry.createdAt} title={exactTime(entry.createdAt)}>
+              {time(entry.createdAt)}
+            </time>
+          )}
+        </p>
+      );
+    }
     const role = entry.kind === 'note' ? 'note' : entry.author.role;
     if (role === 'system' || entry.message?.type === 'event') {
       const event = entry.message?.payload?.['event'];
@@ -114,16 +123,25 @@ class EntryRow extends Component<RowProps> {
           <div class="bubble-head">
             <span class="bubble-author">{label}</span>
             {entry.kind === 'note' ? null : <span class={`role-tag role-${role}`}>{ROLE_LABEL[role] ?? role}</span>}
-            <span class="bubble-time">
-              {entry.kind === 'pending' ? 'sending…' : entry.kind === 'stream' ? 'typing live…' : time(entry.createdAt)}
-            </span>
+            {entry.kind === 'pending' || entry.kind === 'stream' || entry.createdAt === null ? (
+              <span class="bubble-time">{entry.kind === 'pending' ? 'sending…' : entry.kind === 'stream' ? 'typing live…' : ''}</span>
+            ) : (
+              <time class="bubble-time" dateTime={entry.createdAt} title={exactTime(entry.createdAt)}>
+                {time(entry.createdAt)}
+              </time>
+            )}
           </div>
           {entry.message?.type === 'file' && entry.message.payload !== null ? (
             <FileView payload={entry.message.payload} />
           ) : (
             <Markdown text={entry.text} live={entry.kind === 'stream'} />
           )}
-          {entry.message === undefined ? null : <Extras message={entry.message} />}
+          {entry.message === undefined ? null : (
+            <>
+              <RichMessage message={entry.message} />
+              <PayloadLink message={entry.message} />
+            </>
+          )}
         </div>
         {seen ? <span class="receipt">Seen by the visitor</span> : null}
       </div>
@@ -142,6 +160,7 @@ const NEAR_TOP_PX = 80;
 export function MessageList(props: {
   entries: readonly TimelineEntry[];
   visitorName: string;
+  me: string;
   visitorReadSeq: number;
   visitorTyping: boolean;
   lastAgentSeq: number;
@@ -153,8 +172,13 @@ export function MessageList(props: {
   // Distance from the bottom of the content to the top of the view, kept while an earlier page goes in.
   const anchor = useRef<number | null>(null);
   const last = props.entries.at(-1);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [last?.key, last?.text, props.visitorTyping]);
-  const firstKey = props.entries[0]?.key;
+  // "Seen by the visitor" arrives after the reply it is under: it scrolls into view like a new entry.
+  const seenLast = props.lastAgentSeq > 0 && props.visitorReadSeq >= props.lastAgentSeq;
+  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [last?.key, last?.text, props.visitorTyping, seenLast]);
+  // A lump of entries (the conversation opened) goes in a screenful per task, the newest first.
+  const shown = useStagedTail(props.entries, timeline, anchor);
+  const entries = shown >= props.entries.length ? props.entries : props.entries.slice(-shown);
+  const firstKey = entries[0]?.key;
   useLayoutEffect(() => {
     const element = timeline.current;
     if (element === null || anchor.current === null) return;
@@ -198,11 +222,12 @@ export function MessageList(props: {
           {props.earlier === 'loading' ? 'Loading earlier messages…' : 'Load earlier messages'}
         </button>
       )}
-      {props.entries.map((entry) => (
+      {entries.map((entry) => (
         <EntryRow
           key={entry.key}
           entry={entry}
           visitorName={props.visitorName}
+          me={props.me}
           seen={entry.seq !== undefined && entry.seq === props.lastAgentSeq && props.visitorReadSeq >= entry.seq}
         />
       ))}

@@ -1,5 +1,5 @@
 import type { Connection } from '@parley/client';
-import type { Author, Message } from '@parley/protocol';
+import type { Author, InboxActivity, Message } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { InboxDetail } from '../types.js';
@@ -35,6 +35,28 @@ function isNote(message: Message): boolean {
   return message.type === 'note';
 }
 
+/**
+ * Puts activity lines among the messages by time. While earlier messages are not loaded yet, lines older
+ * than the first message shown wait for them (they would otherwise sit above the wrong messages).
+ */
+function mergeActivity(entries: TimelineEntry[], activity: readonly InboxActivity[], allLoaded: boolean): void {
+  const first = entries[0]?.createdAt ?? null;
+  for (const line of activity) {
+    if (!allLoaded && first !== null && line.createdAt < first) continue;
+    const entry: TimelineEntry = {
+      key: line.id,
+      kind: 'activity',
+      author: { role: 'system', name: '' },
+      text: '',
+      createdAt: line.createdAt,
+      activity: line,
+    };
+    const at = entries.findIndex((other) => other.createdAt !== null && other.createdAt > line.createdAt);
+    if (at < 0) entries.push(entry);
+    else entries.splice(at, 0, entry);
+  }
+}
+
 /** Messages read per page of history: the newest on opening, then one more per scroll up. */
 const PAGE = 50;
 /** `before` past any seq: the newest page. */
@@ -60,6 +82,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   const [status, setStatus] = useState<{ owner: string; assignee: { id: string; name: string } | null } | null>(null);
   const [linkState, setLinkState] = useState('connecting');
   const [earlier, setEarlier] = useState<'more' | 'loading' | 'none'>('none');
+  const [activity, setActivity] = useState<readonly InboxActivity[]>([]);
   const connection = useRef<Connection | null>(null);
 
   const addMessages = (incoming: readonly Message[]) =>
@@ -73,6 +96,15 @@ export function useConversation(conversationId: string, token: string | null, ag
     api
       .get<InboxDetail>(`/v1/inbox/${encodeURIComponent(conversationId)}`)
       .then(setDetail, (caught: unknown) => setError(`This conversation could not be loaded: ${errorText(caught)}`));
+    reloadActivity();
+  };
+  // Assignments, snoozes, resolves: read again whenever the conversation's status is announced (every
+  // ownership change is). A failure leaves the lines already shown: the messages matter more.
+  const reloadActivity = () => {
+    api.get<{ items: InboxActivity[] }>(`/v1/inbox/${encodeURIComponent(conversationId)}/activity`).then(
+      (answer) => setActivity(answer.items),
+      () => undefined,
+    );
   };
 
   /** The live events of the link, into this hook's state; returns the unsubscribes. */
@@ -108,7 +140,10 @@ export function useConversation(conversationId: string, token: string | null, ag
           next.delete(frame.streamId);
           return next;
         });
-      } else if (frame.type === 'status') setStatus({ owner: frame.owner, assignee: frame.assignee });
+      } else if (frame.type === 'status') {
+        setStatus({ owner: frame.owner, assignee: frame.assignee });
+        reloadActivity();
+      }
     }),
   ];
 
@@ -197,6 +232,7 @@ export function useConversation(conversationId: string, token: string | null, ag
     seq: m.seq,
     message: m,
   }));
+  mergeActivity(entries, activity, earlier === 'none');
   for (const [streamId, stream] of streams)
     entries.push({ key: `stream-${streamId}`, kind: 'stream', author: stream.author, text: stream.text, createdAt: null });
   for (const p of pending)
