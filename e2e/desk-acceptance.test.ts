@@ -191,7 +191,10 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
     expect(await axeViolations(ana), 'conversation view with a note').toEqual([]);
 
     // Transfer to Ben: the widget gets the status change.
-    await ana.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: /Assign/ }).click();
+    await ana
+      .getByRole('toolbar', { name: 'Conversation actions' })
+      .getByRole('button', { name: /Assign/ })
+      .click();
     await ana.getByRole('menuitemradio', { name: /^Ben Okafor/ }).click();
     await widget(visitor).window().getByRole('status').getByText('You are chatting with Ben Okafor.').waitFor();
     expect(await item(conversationId)).toMatchObject({ owner: 'human', assignee: { id: agents.ben.id } });
@@ -229,7 +232,10 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
       .click();
     await ana.getByText('live (ws)').waitFor();
     await ana.getByText('Waiting for an agent').waitFor();
-    await ana.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: /Assign/ }).click();
+    await ana
+      .getByRole('toolbar', { name: 'Conversation actions' })
+      .getByRole('button', { name: /Assign/ })
+      .click();
     await ana.getByRole('menuitemradio', { name: /^Me \(Ana Lima\)/ }).click();
     await widget(visitor).window().getByRole('status').getByText('You are chatting with Ana Lima.').waitFor();
     await place.waitFor({ state: 'detached' });
