@@ -19,29 +19,51 @@ import {
 const HISTORY = 1000;
 /** The widget renders the newest 50 messages; a few more nodes (outbox, typing) may join them. */
 const ROW_BOUND = 60;
+/** Rows the widget and the console put in per task while a window fills (their STEP): the newest first, the rest after each paint. */
+const STEP = 12;
 
 /**
- * Counts the widget's DOM commits that added message rows: a MutationObserver in its shadow root
- * calls back once per task that changed it, so one render per arriving message would count each.
+ * Counts the DOM commits that added rows (elements matching `selector`), and how many rows each added: a
+ * MutationObserver calls back once per task that changed what it watches — the document, and the widget's
+ * shadow root — so one render per arriving message would count each, and a window mounted whole in one
+ * task shows as one big commit.
  */
-function countRowCommits(): void {
-  const counter = { commits: 0 };
+function countRowCommits(selector: string): void {
+  const counter = { commits: 0, added: [] as number[] };
   Object.assign(window, { parleyRowCommits: counter });
+  // A row is counted once, in the commit that put it in, even when its parent's record lists it again.
+  const counted = new WeakSet<Element>();
+  const count = (records: MutationRecord[]) => {
+    let rows = 0;
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof HTMLElement)) continue;
+        for (const row of [...(node.matches(selector) ? [node] : []), ...node.querySelectorAll(selector)]) {
+          if (counted.has(row)) continue;
+          counted.add(row);
+          rows++;
+        }
+      }
+    }
+    if (rows > 0) {
+      counter.commits++;
+      counter.added.push(rows);
+    }
+  };
+  new MutationObserver(count).observe(document, { childList: true, subtree: true });
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     const root = attach.call(this, init);
-    new MutationObserver((records) => {
-      const added = records.some((record) =>
-        [...record.addedNodes].some((node) => node instanceof HTMLElement && (node.matches('.row') || node.querySelector('.row') !== null)),
-      );
-      if (added) counter.commits++;
-    }).observe(root, { childList: true, subtree: true });
+    new MutationObserver(count).observe(root, { childList: true, subtree: true });
     return root;
   };
 }
 
 const rowCommits = (page: Page): Promise<number> =>
   page.evaluate(() => (window as unknown as { parleyRowCommits: { commits: number } }).parleyRowCommits.commits);
+/** The rows each commit added, in order. */
+const rowsPerCommit = (page: Page): Promise<number[]> =>
+  page.evaluate(() => (window as unknown as { parleyRowCommits: { added: number[] } }).parleyRowCommits.added);
 const rows = (page: Page): Promise<number> => widget(page).log().locator('.row').count();
 
 /** Where the first entry visible in a scrolled element is, and its text: to check it stays put while earlier ones go in above. */
@@ -83,7 +105,7 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     // axe is injected as an inline script, which the host pages' CSP would refuse.
     context = await browser.newContext({ bypassCSP: true });
-    await context.addInitScript(countRowCommits);
+    await context.addInitScript(countRowCommits, '.row');
     await continueInBrowser(context, env.widgetId, conversation);
     page = await context.newPage();
   });
@@ -92,9 +114,25 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
   it('receives a backlog of a thousand messages in a few renders and keeps a bounded number of them in the DOM', async () => {
     await page.goto(`${env.hostUrl}/script-tag.html`);
     await widget(page).log().getByText(conversation.newestText).waitFor();
-    // Batches of at most 200 messages: five commits for the backlog, plus opening the window and settling.
-    expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10);
+    // Batches of at most 200 messages: five commits for the backlog, plus filling the window step by step and settling.
+    expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10 + ROW_BOUND / STEP);
     expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+  });
+
+  it('paints the newest rows first and fills the window a step per task, on first open and after a reload', async () => {
+    // The previous test opened the page: its commits are those of a first open with the whole backlog over the link.
+    await expect.poll(() => rows(page)).toBeGreaterThan(2 * STEP);
+    for (const when of ['first open', 'reload']) {
+      if (when === 'reload') {
+        await page.reload();
+        await widget(page).log().getByText(conversation.newestText).waitFor();
+        await expect.poll(() => rows(page)).toBeGreaterThan(2 * STEP);
+      }
+      const added = await rowsPerCommit(page);
+      // No task mounts a whole window: the newest step shows first (with the newest message), the rest after each paint.
+      expect(Math.max(...added), `${when}: ${added.join(', ')}`).toBeLessThanOrEqual(STEP);
+      expect(added.length, `${when}: ${added.join(', ')}`).toBeGreaterThan(2);
+    }
   });
 
   it('loads earlier messages on scrolling up, keeping the one read in place', async () => {
@@ -147,7 +185,7 @@ describe('a long conversation over the HTTP transports', { timeout: 120_000 }, (
   for (const transport of ['sse', 'poll'] as const) {
     it(`receives the backlog in batches over ${transport} too, every message once`, async () => {
       const context = await browser.newContext();
-      await context.addInitScript(countRowCommits);
+      await context.addInitScript(countRowCommits, '.row');
       await continueInBrowser(context, env.widgetId, conversation);
       const page = await context.newPage();
       const asked: string[] = [];
@@ -177,10 +215,15 @@ describe('a long conversation over the HTTP transports', { timeout: 120_000 }, (
 describe('a long conversation in the console', { timeout: 120_000 }, () => {
   it('opens on its newest page with a bounded timeline, and scrolling up reads earlier pages without moving what the agent reads', async () => {
     const page = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
+    await page.context().addInitScript(countRowCommits, '.bubble-row');
     await page.goto(`${env.serverUrl}/console/inbox/${conversation.conversationId}`);
     const timeline = page.getByRole('log', { name: 'Messages' });
     await timeline.getByText(conversation.newestText).waitFor();
     const entries = () => timeline.locator('.bubble-row').count();
+    // The page goes in a step per task, the newest first: no task mounts the whole page.
+    await expect.poll(entries).toBeGreaterThan(2 * STEP);
+    const added = await rowsPerCommit(page);
+    expect(Math.max(...added), added.join(', ')).toBeLessThanOrEqual(STEP);
     expect(await entries()).toBeLessThanOrEqual(ROW_BOUND);
     const before = await entries();
     await timeline.evaluate((element) => (element.scrollTop = 400));

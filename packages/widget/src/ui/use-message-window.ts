@@ -1,9 +1,16 @@
 import type { RefObject } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 
 /** How many of the newest messages are rendered on opening, and how many more each "earlier" adds. */
 export const WINDOW = 50;
+
+/**
+ * Rows put in per task while a window fills: about a screenful. Mounting a whole window of Markdown rows
+ * and laying it out was one task of 50–200 ms on a busy machine — a frozen host page — so the newest
+ * STEP show first and the rest follow STEP by STEP, each after the browser painted the previous ones.
+ */
+export const STEP = 12;
 
 /** Loading earlier ones starts this close to the top, before the visitor hits it. */
 const NEAR_TOP_PX = 80;
@@ -19,7 +26,15 @@ const NEAR_TOP_PX = 80;
 export function useMessageWindow(messages: readonly Message[], log: RefObject<HTMLDivElement | null>, older: (() => void) | null) {
   // null: follow the newest. A seq: the oldest message the visitor asked to see.
   const [pinned, setPinned] = useState<number | null>(null);
-  const newest = Math.max(0, messages.length - WINDOW);
+  // How many of the newest the window shows while following them: it starts at STEP and grows to WINDOW.
+  const shown = useRef(STEP);
+  const seen = useRef(0);
+  const [, grew] = useState(0);
+  const newestSeq = messages.at(-1)?.seq ?? 0;
+  // More than a step arrived at once (the first load, a backlog batch): the newest first again, then the rest.
+  if (newestSeq - seen.current > STEP) shown.current = STEP;
+  seen.current = newestSeq;
+  const newest = Math.max(0, messages.length - shown.current);
   // Never later than the newest WINDOW: after a restart an old pin must not hide a short new conversation.
   const first = pinned === null ? newest : Math.min(newest, firstFrom(messages, pinned));
   // Distance from the bottom of the content to the top of the view, kept across a load of earlier messages.
@@ -31,6 +46,19 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
     element.scrollTop = element.scrollHeight - anchor.current;
     anchor.current = null;
   }, [first, messages[0]?.seq]);
+
+  // One more step of the window once the browser painted this one, in a task of its own.
+  useEffect(() => {
+    if (pinned !== null || shown.current >= WINDOW || messages.length <= shown.current) return;
+    return afterPaint(() => {
+      const element = log.current;
+      if (element === null) return;
+      // The rows go in above what is shown: keep the view where it is (at the bottom, as a rule).
+      anchor.current = element.scrollHeight - element.scrollTop;
+      shown.current = Math.min(WINDOW, shown.current + STEP);
+      grew((steps) => steps + 1);
+    });
+  });
 
   const loadEarlier = (): void => {
     const element = log.current;
@@ -52,6 +80,27 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
   };
 
   return { first, earlier: first > 0 || older !== null, loadEarlier, onScrolled };
+}
+
+/**
+ * Calls `next` in a task of its own after the browser's next paint (within 100 ms on a hidden page, which
+ * paints nothing); the returned function cancels it. Not an effect's own timing: Preact runs a component's
+ * pending effects at once when it renders again before the paint, which would put every step in one task.
+ */
+function afterPaint(next: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const go = (): void => {
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+    timer = setTimeout(next, 0);
+  };
+  const fallback = setTimeout(go, 100);
+  const frame = requestAnimationFrame(go);
+  return () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(fallback);
+    clearTimeout(timer);
+  };
 }
 
 /** The index of the first message with seq ≥ `seq` (messages are in seq order). */
