@@ -61,6 +61,8 @@ export interface FreshServer {
   readonly url: string;
   /** The widget the first start creates, answered by the built-in FAQ bot. */
   readonly demoWidgetId: string;
+  /** The server's process id: a bench reads its CPU time from /proc. */
+  readonly pid: number | undefined;
   /** Stops the server and removes its data directory. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startFreshServer(env: Readonly<Record<string, string>> = {
     return {
       url: `http://localhost:${port}`,
       demoWidgetId,
+      pid: server.child.pid,
       async close() {
         await killServer(server, 'SIGTERM');
         rmSync(dataDir, { recursive: true, force: true });
