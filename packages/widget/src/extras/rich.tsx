@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
@@ -44,7 +44,18 @@ const AttachIcon = (): VNode => (
 
 /** The rich content's own styles: adopted by the widget's shadow root when the first rich message shows. */
 const RICH_CSS = `
-.cards{display:flex;gap:10px;overflow-x:auto;max-width:100%;padding:2px 2px 8px;scroll-snap-type:x mandatory}
+.carousel{position:relative;max-width:100%}
+.cards{display:flex;gap:10px;overflow-x:auto;max-width:100%;padding:2px 2px 8px;scroll-snap-type:x mandatory;scroll-padding-inline:2px;scrollbar-width:thin}
+.carousel.more::after{content:"";position:absolute;top:0;bottom:8px;inset-inline-end:0;width:36px;pointer-events:none;background:linear-gradient(to left,var(--p-bg),transparent)}
+[dir=rtl] .carousel.more::after{background:linear-gradient(to right,var(--p-bg),transparent)}
+.nav{position:absolute;top:42px;z-index:1;width:36px;height:36px;border-radius:50%;border:1px solid var(--p-line);background:var(--p-bg);color:var(--p-fg);display:grid;place-items:center;padding:0;box-shadow:0 2px 8px rgba(16,24,40,.18)}
+.nav:hover{background:var(--p-soft)}
+.nav.prev{inset-inline-start:6px}.nav.next{inset-inline-end:6px}
+.nav svg{width:18px;height:18px}
+[dir=rtl] .nav svg{transform:scaleX(-1)}
+.count{font-size:12px;color:var(--p-muted);margin:0 4px}
+.fb{display:flex;flex-direction:column;gap:6px;align-items:flex-start;max-width:100%}
+.fb .bub a{font-weight:600}
 .card{flex:none;width:230px;border:1px solid var(--p-line);border-radius:var(--p-radius);overflow:hidden;background:var(--p-bg);scroll-snap-align:start;display:flex;flex-direction:column}
 .card img{width:100%;height:120px;object-fit:cover;display:block;background:var(--p-soft)}
 .card .body{padding:10px 12px;font-size:14px;flex:1}
@@ -58,10 +69,17 @@ const RICH_CSS = `
 .form label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}
 .form input,.form select,.form textarea{border:1px solid #8a929c;border-radius:8px;padding:8px 10px;font-size:14px;background:var(--p-bg);font-weight:400}
 .form .err{color:#b3261e;font-size:12.5px;font-weight:500}
-.rating{align-self:center;text-align:center;border:1px solid var(--p-line);border-radius:var(--p-radius);padding:12px 16px;margin:10px 0}
-.rating div{display:flex;gap:4px;justify-content:center;margin-top:6px}
-.rating button{border:0;background:none;font-size:24px;padding:2px 4px;border-radius:8px;color:#8a6d00}
-.rating button:hover{background:var(--p-soft)}
+.rating{align-self:center;text-align:center;border:1px solid var(--p-line);border-radius:var(--p-radius);padding:14px 16px;margin:10px 0;display:flex;flex-direction:column;gap:10px;align-items:center;width:min(100%,320px);font-weight:600}
+.stars{display:flex;gap:2px;justify-content:center}
+.stars button{border:0;background:none;padding:4px;border-radius:8px;color:var(--p-muted);line-height:0}
+.stars svg{width:30px;height:30px;fill:none;stroke:currentColor;stroke-width:1.6;stroke-linejoin:round;transition:transform .12s ease}
+.stars .on{color:#b7791f}.stars .on svg{fill:#f6b73c;stroke:#b7791f}
+.dark .stars .on{color:#f6c453}.dark .stars .on svg{stroke:#f6c453}
+.stars button:hover svg,.stars button:focus-visible svg{transform:scale(1.15)}
+@media (prefers-reduced-motion:reduce){.stars svg{transition:none}}
+.rating label{display:flex;flex-direction:column;gap:4px;width:100%;text-align:start;font-size:13px}
+.rating textarea{border:1px solid #8a929c;border-radius:8px;padding:8px 10px;font-size:14px;background:var(--p-bg);font-weight:400;resize:vertical}
+.rating .btn{align-self:stretch}
 `;
 let sheet: CSSStyleSheet | undefined;
 
@@ -107,17 +125,13 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
           <CardView ctl={ctl} card={toCard(payload)} />
         </div>
       );
-    case 'carousel':
-      if (!ctl.store.state.config.carousel) return null;
-      return (
-        <div class="cards" role="list" ref={adoptStyles}>
-          {list(payload['cards']).map((card) => (
-            <CardView ctl={ctl} card={toCard(card)} />
-          ))}
-        </div>
-      );
+    case 'carousel': {
+      const cards = list(payload['cards']).map(toCard);
+      // Carousels off: the same cards as text, their replies as quick replies and their links as links.
+      return ctl.store.state.config.carousel ? <Carousel ctl={ctl} cards={cards} /> : <CardsAsText ctl={ctl} cards={cards} />;
+    }
     case 'form':
-      return ctl.store.state.config.form ? <FormView ctl={ctl} message={message} /> : null;
+      return ctl.store.state.config.form ? <FormView ctl={ctl} message={message} /> : <FormAsText ctl={ctl} message={message} />;
     case 'file': {
       const url = safeUrl(payload['url']);
       if (url === undefined) return null;
@@ -139,6 +153,139 @@ export function RichContent({ ctl, message }: { readonly ctl: Controller; readon
     default:
       return null;
   }
+}
+
+/** A chevron pointing to the end (`m9 5…`) or the start (`m15 5…`); mirrored right to left by the stylesheet. */
+const Chevron = ({ d }: { readonly d: string }): VNode => (
+  <svg
+    viewBox="0 0 24 24"
+    aria-hidden="true"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2.2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+  >
+    <path d={d} />
+  </svg>
+);
+
+/**
+ * Cards side by side, scrolled a card at a time: snap points, previous/next buttons (labelled, in the tab
+ * order, shown only where there is more), a fade on the side where more cards wait, and "2 / 3".
+ */
+function Carousel({ ctl, cards }: { readonly ctl: Controller; readonly cards: readonly Card[] }): VNode {
+  const { strings } = useView(ctl.store).config;
+  const track = useRef<HTMLDivElement>(null);
+  const [at, setAt] = useState({ first: 0, start: true, end: true });
+  const measure = () => {
+    const element = track.current;
+    if (element === null) return;
+    // Right to left, scrollLeft runs from 0 down to negative values: its size is the distance from the start.
+    const left = Math.abs(element.scrollLeft);
+    const step = (element.firstElementChild?.clientWidth ?? 230) + 10;
+    setAt({ first: Math.round(left / step), start: left < 4, end: left + element.clientWidth >= element.scrollWidth - 4 });
+  };
+  useEffect(() => {
+    const element = track.current;
+    if (element === null || typeof ResizeObserver !== 'function') return measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const go = (by: number) => {
+    const element = track.current;
+    if (element === null) return;
+    const rtl = getComputedStyle(element).direction === 'rtl' ? -1 : 1;
+    element.scrollBy({ left: by * rtl * ((element.firstElementChild?.clientWidth ?? 230) + 10), behavior: 'smooth' });
+  };
+  const shown = Math.min(cards.length, at.first + 1);
+  return (
+    <div class={`carousel${at.end ? '' : ' more'}`} ref={adoptStyles}>
+      <div class="cards" role="list" ref={track} onScroll={measure}>
+        {cards.map((card) => (
+          <CardView ctl={ctl} card={card} />
+        ))}
+      </div>
+      {!at.start && (
+        <button class="nav prev" aria-label={strings.carouselPrev} onClick={() => go(-1)}>
+          <Chevron d="m15 5-7 7 7 7" />
+        </button>
+      )}
+      {!at.end && (
+        <button class="nav next" aria-label={strings.carouselNext} onClick={() => go(1)}>
+          <Chevron d="m9 5 7 7-7 7" />
+        </button>
+      )}
+      {!(at.start && at.end) && <div class="count">{`${shown} / ${cards.length}`}</div>}
+    </div>
+  );
+}
+
+/** `carousel: false`: each card as a bubble of text with its links; reply buttons become quick replies under them. */
+function CardsAsText({ ctl, cards }: { readonly ctl: Controller; readonly cards: readonly Card[] }): VNode {
+  const replies = cards.flatMap((card) => card.buttons?.filter((button) => button.url === undefined) ?? []);
+  return (
+    <div class="fb" ref={adoptStyles}>
+      {cards.map((card) => (
+        <div class="bub" dir="auto">
+          {card.title !== undefined && <strong>{card.title}</strong>}
+          {card.text !== undefined && <p>{card.text}</p>}
+          {card.buttons?.map(
+            (button) =>
+              button.url !== undefined && (
+                <p>
+                  <a href={button.url} target="_blank" rel="noopener noreferrer">
+                    {button.label} ↗
+                  </a>
+                </p>
+              ),
+          )}
+        </div>
+      ))}
+      {replies.length > 0 && <Chips ctl={ctl} replies={replies.map((button) => [button.label, button.value ?? button.label])} />}
+    </div>
+  );
+}
+
+/** Choices as quick-reply chips: the label shows, the value is what is sent. */
+function Chips({ ctl, replies }: { readonly ctl: Controller; readonly replies: readonly (readonly [string, string])[] }): VNode {
+  return (
+    <div class="qr">
+      {replies.map(([label, value]) => (
+        <button class="chip" onClick={() => ctl.send(value)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * `form: false`: what the form asks, as a list the visitor answers in their own words; a form of one choice
+ * offers its options as quick replies, answered as the form would (`name: value`).
+ */
+function FormAsText({ ctl, message }: { readonly ctl: Controller; readonly message: Message }): VNode {
+  const fields = formFields(message);
+  const only = fields.length === 1 ? fields[0] : undefined;
+  return (
+    <div class="fb" ref={adoptStyles}>
+      <div class="bub" dir="auto">
+        <ul>
+          {fields.map((field) => (
+            <li>
+              {field.label}
+              {field.required ? ' *' : ''}
+              {(field.options ?? []).length > 0 && `: ${(field.options ?? []).join(', ')}`}
+            </li>
+          ))}
+        </ul>
+      </div>
+      {only?.options !== undefined && only.options.length > 0 && (
+        <Chips ctl={ctl} replies={only.options.map((option) => [option, `${only.name}: ${option}`])} />
+      )}
+    </div>
+  );
 }
 
 function CardView({ ctl, card }: { readonly ctl: Controller; readonly card: Card }): VNode {
@@ -168,10 +315,8 @@ function CardView({ ctl, card }: { readonly ctl: Controller; readonly card: Card
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function FormView({ ctl, message }: { readonly ctl: Controller; readonly message: Message }): VNode {
-  const state = useView(ctl.store);
-  const payload = rec(message.payload);
-  const fields = list(payload['fields']).map((field): FormField => {
+function formFields(message: Message): FormField[] {
+  return list(rec(message.payload)['fields']).map((field): FormField => {
     const f = rec(field);
     return {
       name: str(f['name']) ?? 'field',
@@ -183,6 +328,12 @@ function FormView({ ctl, message }: { readonly ctl: Controller; readonly message
         .filter((o): o is string => o !== undefined),
     };
   });
+}
+
+function FormView({ ctl, message }: { readonly ctl: Controller; readonly message: Message }): VNode {
+  const state = useView(ctl.store);
+  const payload = rec(message.payload);
+  const fields = formFields(message);
   const key = `form:${message.id}`;
   const submitted = state.done.includes(key);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -288,34 +439,70 @@ export function ContactCard({ ctl }: { readonly ctl: Controller }): VNode | null
   );
 }
 
-/** Shown once the conversation is resolved: one to five stars, sent as a message, given once. */
+/**
+ * Shown once the conversation is resolved: one to five stars, then an optional comment, sent together once.
+ * The stars are a radio group (arrow keys move, the chosen one is announced) drawn as SVG.
+ */
 export function Rating({ ctl }: { readonly ctl: Controller }): VNode {
   const state = useView(ctl.store);
   const key = `rating:${state.messages[0]?.conversationId ?? ''}`;
   const { strings } = state.config;
+  const [score, setScore] = useState(0);
+  const [hover, setHover] = useState(0);
+  const [comment, setComment] = useState('');
   if (state.done.includes(key))
     return (
       <div class="rating" role="status" ref={adoptStyles}>
         {strings.ratingThanks}
       </div>
     );
+  const submit = (event: Event) => {
+    event.preventDefault();
+    ctl.markDone(key);
+    ctl.rate(score, comment.trim());
+  };
+  const lit = hover || score;
   return (
-    <div class="rating" role="group" aria-label={strings.ratingPrompt} ref={adoptStyles}>
-      {strings.ratingPrompt}
-      <div>
+    <form class="rating" aria-labelledby="p-rate-q" onSubmit={submit} ref={adoptStyles}>
+      <span id="p-rate-q">{strings.ratingPrompt}</span>
+      <div class="stars" role="radiogroup" aria-labelledby="p-rate-q" onMouseLeave={() => setHover(0)}>
         {[1, 2, 3, 4, 5].map((stars) => (
           <button
+            type="button"
+            role="radio"
+            aria-checked={score === stars}
             aria-label={`${stars}/5`}
-            onClick={() => {
-              ctl.markDone(key);
-              ctl.rate(stars);
+            tabIndex={score === stars || (score === 0 && stars === 1) ? 0 : -1}
+            class={stars <= lit ? 'on' : ''}
+            onMouseEnter={() => setHover(stars)}
+            onClick={() => setScore(stars)}
+            onKeyDown={(event) => {
+              const by = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[event.key];
+              if (by === undefined) return;
+              event.preventDefault();
+              const next = Math.min(5, Math.max(1, (score || stars) + by));
+              setScore(next);
+              (event.currentTarget.parentElement?.children[next - 1] as HTMLElement | undefined)?.focus();
             }}
           >
-            ★
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M12 2.8l2.8 5.9 6.4.8-4.7 4.4 1.2 6.4L12 17.2l-5.7 3.1 1.2-6.4-4.7-4.4 6.4-.8z" />
+            </svg>
           </button>
         ))}
       </div>
-    </div>
+      {score > 0 && (
+        <>
+          <label>
+            {strings.ratingComment}
+            <textarea rows={2} maxLength={1000} value={comment} onInput={(event) => setComment(event.currentTarget.value)} />
+          </label>
+          <button class="btn" type="submit">
+            {strings.send}
+          </button>
+        </>
+      )}
+    </form>
   );
 }
 

@@ -25,8 +25,8 @@ export interface Controller {
   markSeen(): void;
   /** Contact collection: kept for a conversation yet to start, or sent to the server for the current one. */
   saveContact(contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>>): void;
-  /** The visitor's 1–5 score for a resolved conversation: stored by the server as a rating, not a chat message. */
-  rate(score: number): void;
+  /** The visitor's 1–5 score (and optional comment) for a resolved conversation: stored by the server as a rating, not a chat message. */
+  rate(score: number, comment: string): void;
   /** Sends files (attachments on): checked, uploaded with progress, shown as the file message once stored. */
   attach(files: readonly File[]): void;
   dismissUpload(id: string): void;

@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { Markdown } from './markdown.js';
-import { MessageRow } from './message-row.js';
+import { MessageRow, Sender } from './message-row.js';
 import { LazyContactCard, LazyRating, LazyUploads } from './rich-lazy.js';
 import { dayLabel, fill } from './text.js';
 import { useMessageWindow } from './use-message-window.js';
@@ -73,15 +73,25 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
       lastTop.current = element.scrollTop;
     });
     observer.observe(inner.current);
+    // The log itself shrinks when a strip appears under it ("You are chatting with…"): what was at the bottom stays there.
+    observer.observe(element);
     return () => observer.disconnect();
   }, []);
 
+  const contact = config.contactCollection;
+  const contactBefore = typeof contact === 'object' && contact.when === 'before';
   const held = new Set(messages.map((message) => message.clientId));
   const rows: ComponentChildren[] = [];
   let day = '';
   const lastVisitor = messages.findLast((message) => message.author.role === 'visitor');
-  const sameAuthor = (a: Message | undefined, b: Message | undefined) =>
+  const sameAuthor = (a: Message | undefined, b: Message | undefined): b is Message =>
     a !== undefined && b !== undefined && a.author.role === b.author.role && a.author.id === b.author.id;
+  // One run: one author, no pause of 5 minutes or more (a reply an hour later gets its name and time again).
+  const sameRun = (a: Message | undefined, b: Message | undefined) =>
+    sameAuthor(a, b) && Date.parse(b.createdAt) - Date.parse(a?.createdAt ?? '') < 300_000;
+  // The latest quick replies stay clickable until someone else speaks: an image the bot sends after them keeps them.
+  const ask = messages.findLastIndex((message) => message.type === 'quick_replies');
+  const offer = messages.slice(ask + 1).every((message) => sameAuthor(messages[ask], message)) ? messages[ask] : undefined;
   for (let index = first; index < messages.length; index++) {
     const message = messages[index];
     if (message === undefined) continue;
@@ -103,10 +113,10 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
         ctl={ctl}
         config={config}
         message={message}
-        startsRun={startsDay || !sameAuthor(messages[index - 1], message)}
-        endsRun={!sameAuthor(message, next)}
+        startsRun={startsDay || !sameRun(messages[index - 1], message)}
+        endsRun={!sameRun(message, next)}
         receipt={receipt}
-        replies={next === undefined}
+        replies={message === offer}
       />,
     );
   }
@@ -121,7 +131,12 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
         <div class="meta">
           {failed ? (
             <>
-              <span>{strings.sendFailed}</span>
+              {/* A volume limit names its wait: the bubble says why, and the client resends it after that wait. */}
+              <span>
+                {entry.error?.retryAfterMs
+                  ? fill(strings.sendTooFast, { count: `${Math.ceil(entry.error.retryAfterMs / 1e3)}` })
+                  : strings.sendFailed}
+              </span>
               {entry.retryable && <button onClick={() => ctl.retry(entry.clientId)}>{strings.retry}</button>}
             </>
           ) : (
@@ -134,16 +149,18 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   for (const stream of streams) {
     rows.push(
       <div class={`row${stream.done ? '' : ' stream'}`} key={stream.streamId}>
-        <div class="name">{stream.author.name || strings.title}</div>
+        <Sender config={config} author={stream.author} />
         <div class="bub">
           <Markdown text={stream.text} math={false} live />
         </div>
       </div>,
     );
   }
-  // The rating shows once resolved, and stays (as its thanks) after the visitor rated, which reopens the conversation.
+  // The rating shows once resolved, and stays (as its thanks) after the visitor rated until the stored rating is
+  // here: that row says the thanks from then on, in its place.
   const rated = state.done.includes(`rating:${messages[0]?.conversationId ?? ''}`);
-  const resolved = (state.owner === 'resolved' || rated) && messages.length > 0;
+  const resolved =
+    (state.owner === 'resolved' || rated) && messages.length > 0 && !messages.some((message) => message.payload?.['event'] === 'rating');
   return (
     <>
       <div
@@ -157,22 +174,28 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
         aria-label={strings.title}
       >
         <div class="inner" ref={inner}>
-          {strings.intro !== '' && !earlier && <p class="intro">{strings.intro}</p>}
+          {strings.intro !== '' && !earlier && (
+            <p class="intro" dir="auto">
+              {strings.intro}
+            </p>
+          )}
           {messages.length === 0 && outbox.length === 0 && strings.initial !== '' && (
             <div class="row">
-              <div class="name">{strings.title}</div>
-              <div class="bub">
+              <Sender config={config} author={{ role: 'bot', name: '' }} />
+              <div class="bub" dir="auto">
                 <Markdown text={strings.initial} math={false} />
               </div>
             </div>
           )}
-          {config.contactCollection !== false && <LazyContactCard ctl={ctl} />}
+          {/* "before": the form opens the conversation; "during" (below): it comes where the visitor is, after the latest message. */}
+          {contactBefore && <LazyContactCard ctl={ctl} />}
           {earlier && (
             <button class="earlier" onClick={loadEarlier} disabled={state.older === 'loading'} aria-busy={state.older === 'loading'}>
               {state.older === 'loading' ? `${strings.earlier}…` : `${strings.earlier} ↑`}
             </button>
           )}
           {rows}
+          {config.contactCollection !== false && !contactBefore && <LazyContactCard ctl={ctl} />}
           {state.uploads.length > 0 && <LazyUploads ctl={ctl} />}
           {typing !== null && streams.every((stream) => stream.done) && (
             <div class="row">
