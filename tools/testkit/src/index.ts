@@ -20,3 +20,4 @@ export { widget } from './widget-page.js';
 export { startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
 export { shootWidgetStates, type WidgetShot } from './widget-states.js';
 export { continueInBrowser, seedLongConversation, type LongConversation } from './long-conversation.js';
+export { packedPackage, type PackedPackage } from './packed-package.js';

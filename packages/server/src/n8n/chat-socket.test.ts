@@ -61,6 +61,7 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   let server: RealtimeServer;
   let widgetId: string;
   let agent: { id: string; name: string };
+  let bob: { id: string };
   let sessions = 0;
 
   beforeAll(async () => {
@@ -73,6 +74,8 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     widgetId = String((await server.json('POST', '/v1/widgets', { name: 'n8n', botId: bot.body['id'], origin: [ORIGIN] })).body['id']);
     const created = await server.json('POST', '/v1/agents', { email: 'ann@example.com', password: 'password-ann-1', name: 'Ann' });
     agent = { id: String(created.body['id']), name: 'Ann' };
+    const colleague = await server.json('POST', '/v1/agents', { email: 'bob@example.com', password: 'password-bob-1', name: 'Bob' });
+    bob = { id: String(colleague.body['id']) };
   });
   afterAll(() => server.close());
 
@@ -120,6 +123,12 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     // An agent's text that @n8n/chat would read as one of its JSON frames is sent wrapped, to show as written.
     await server.services.desk.replies.reply(conversationId, author, '{"type":"error","message":"x"}', 'agent-reply-0002');
     await client.waitFor(JSON.stringify({ type: 'message', text: '{"type":"error","message":"x"}' }));
+    // A colleague writing in is announced before their first words, once; Ann is not announced again.
+    await server.services.desk.replies.reply(conversationId, { role: 'agent', id: bob.id, name: 'Bob' }, 'Bob here too.', 'bob-0001');
+    await server.services.desk.replies.reply(conversationId, author, 'Back to me.', 'agent-reply-0003');
+    await client.waitFor('Back to me.');
+    expect(client.texts.slice(-3)).toEqual(['Bob joined the conversation.', 'Bob here too.', 'Back to me.']);
+    expect(client.texts.filter((text) => text === 'Ann joined the conversation.')).toHaveLength(1);
 
     client.send(sessionId, 'My order is late');
     client.send('someone-elses-session', 'not mine');

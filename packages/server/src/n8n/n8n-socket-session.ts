@@ -38,7 +38,7 @@ const serverFrameSchema = v.variant('type', [
   v.object({
     type: v.literal('message'),
     message: v.object({
-      author: v.object({ role: v.string() }),
+      author: v.object({ role: v.string(), id: v.string(), name: v.string() }),
       type: v.string(),
       text: v.string(),
       payload: v.nullable(v.record(v.string(), v.unknown())),
@@ -64,7 +64,8 @@ export class N8nSocketSession {
   private readonly nonce = randomBytes(9).toString('base64url');
   private sent = 0;
   private shown = false;
-  private assignee: string | null = null;
+  /** Agents the visitor knows are here (announced, or owning the conversation when the socket opened). */
+  private readonly present = new Set<string>();
   private personOwns = false;
   private readonly pending = new Map<string, { text: string; attempts: number }>();
   private retryTimers = new Set<NodeJS.Timeout>();
@@ -141,9 +142,13 @@ export class N8nSocketSession {
     if (!parsed.success) return;
     const frame = parsed.output;
     switch (frame.type) {
-      case 'message':
+      case 'message': {
+        const { author } = frame.message;
+        // An agent's first reply is what gives them the conversation; its status frame comes after it.
+        if (author.role === 'agent') this.joined(author);
         if (shownToVisitor(frame.message)) this.say(this.text(frame.message));
         return;
+      }
       case 'welcome':
         if (frame.status !== undefined) this.owned(frame.status, false);
         return;
@@ -162,15 +167,23 @@ export class N8nSocketSession {
     }
   }
 
-  /** Who owns the conversation now; an agent taking it is announced (not on the welcome: the visitor saw them join). */
+  /** Who owns the conversation now. An agent taking it is announced, except in the welcome (they joined before this socket). */
   private owned(
     status: { readonly owner: string; readonly assignee: { readonly id: string; readonly name: string } | null },
     announce: boolean,
   ): void {
     this.personOwns = status.owner === 'queued' || status.owner === 'human';
     const assignee = status.owner === 'human' ? status.assignee : null;
-    if (announce && assignee !== null && assignee.id !== this.assignee) this.say(`${assignee.name} joined the conversation.`);
-    this.assignee = assignee?.id ?? null;
+    if (assignee === null) return;
+    if (announce) this.joined(assignee);
+    else this.present.add(assignee.id);
+  }
+
+  /** "<name> joined the conversation." once per agent, before anything they say. */
+  private joined(agent: { readonly id: string; readonly name: string }): void {
+    if (this.present.has(agent.id)) return;
+    this.present.add(agent.id);
+    this.say(`${agent.name} joined the conversation.`);
   }
 
   /** The store refused a send (database down): tried again with the same clientId, then the visitor is told. */
