@@ -28,6 +28,13 @@ const RELATIVE_INTO_PACKAGE = '^\\.\\.?/(.*/)?(packages|tools)/[^/]+/(src|dist)(
 const list = (names) => names.map((name) => `@parley/${name}`).join(', ');
 
 /**
+ * Subpath entry points a package declares in its package.json `exports` besides its index: public, so not
+ * "its files". `@parley/client/challenge` is one so that a page's lazy chunk can have the solver without the
+ * core's import of @parley/client pulling it in (esbuild would share it between the two).
+ */
+const ENTRY_POINTS = ['client/challenge'];
+
+/**
  * One package's block. Every import of ours falls into exactly one pattern (an import is reported once):
  * a named `deny` entry, a deep import of an allowed package, or the catch-all for every other
  * `@parley/*` (testkit, the package itself, packages added later).
@@ -50,8 +57,8 @@ function boundary({ files, who, allow, deny, nodeMessage }) {
     ...(allow.length
       ? [
           {
-            group: allow.map((name) => `@parley/${name}/**`),
-            regex: `^@parley/${anyOf(allow)}/`,
+            group: [...allow.map((name) => `@parley/${name}/**`), ...ENTRY_POINTS.map((entry) => `!@parley/${entry}`)],
+            regex: `^@parley/${anyOf(allow)}/(?!${anyOf(ENTRY_POINTS.map((entry) => entry.split('/').slice(1).join('/')))}$)`,
             message: `Import the package's public entry point (${list(allow)}), not its files; export what you need from that package's src/index.ts.`,
           },
         ]

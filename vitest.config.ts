@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@parley/protocol': src('./packages/protocol/src/index.ts'),
+      // Before '@parley/client', which as a prefix would turn this entry point into index.ts/challenge.
+      '@parley/client/challenge': src('./packages/client/src/challenge-solver.ts'),
       '@parley/client': src('./packages/client/src/index.ts'),
       '@parley/server': src('./packages/server/src/index.ts'),
       '@parley/testkit': src('./tools/testkit/src/index.ts'),

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode, PublicWidgetConfig, SessionCreate, SessionCreated } from '@parley/protocol';
+import type { Challenge, ErrorBody, ErrorCode, PublicWidgetConfig, SessionCreate, SessionCreated } from '@parley/protocol';
 
 /** Globals are injected so the same code runs in the browser, in Node tests and in benches. */
 export interface RestClientOptions {
@@ -16,6 +16,8 @@ export class ParleyApiError extends Error {
     readonly code: ErrorCode | 'PARLEY_ERR_CLIENT_NETWORK' | 'PARLEY_ERR_CLIENT_BAD_RESPONSE',
     message: string,
     readonly field?: string,
+    /** PARLEY_ERR_CHALLENGE_REQUIRED: solve it (solveChallenge) and send the request again with the solution. */
+    readonly challenge?: Challenge,
   ) {
     super(message);
   }
@@ -55,7 +57,8 @@ export class RestClient {
     }
     const parsed: unknown = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return parsed as T; // The server's answers follow the protocol types.
-    if (isErrorBody(parsed)) throw new ParleyApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.field);
+    if (isErrorBody(parsed))
+      throw new ParleyApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.field, parsed.error.challenge);
     throw new ParleyApiError(response.status, 'PARLEY_ERR_CLIENT_BAD_RESPONSE', `Unexpected HTTP ${response.status} from ${path}.`);
   }
 }

@@ -1,3 +1,5 @@
+import type { Challenge } from './challenge.js';
+
 /**
  * Every error an integrator can see. Codes are wire names: never renamed, only added.
  * `docs/errors.md` is generated from this catalog and a test fails when the two disagree.
@@ -286,6 +288,12 @@ export const ERROR_CATALOG = {
     title: 'Too many link previews asked for by this session.',
     fix: 'Wait the seconds the `Retry-After` header names; previews already made are served without counting.',
   },
+  PARLEY_ERR_CHALLENGE_REQUIRED: {
+    status: 428,
+    title:
+      'Unusually many new sessions come from this address (or none of them loaded the widget first): this one needs a solved proof-of-work challenge.',
+    fix: 'Solve `error.challenge` (ALTCHA format: find `number` with SHA-256(salt + number) = challenge) and send the same request again with `challenge: { algorithm, challenge, number, salt, signature }`; the widget does this by itself. A server-side caller can send an admin API key and no Origin instead.',
+  },
   PARLEY_ERR_RATE_LIMITED: {
     status: 429,
     title: 'Too many requests of this kind from this session, address or widget in a short time.',
@@ -310,6 +318,8 @@ export interface ErrorBody {
     /** Machine-readable facts about some errors: `retryAfterSeconds` on PARLEY_ERR_RATE_LIMITED. */
     readonly details?: ErrorDetails;
     readonly requestId?: string;
+    /** PARLEY_ERR_CHALLENGE_REQUIRED only: the proof-of-work challenge to solve before sending the request again. */
+    readonly challenge?: Challenge;
   };
 }
 

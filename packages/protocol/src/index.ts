@@ -10,6 +10,7 @@ export { mergeWidgetSettings, overlaySettings } from './widget-config-merge.js';
 export * from './public-config.js';
 export * from './message.js';
 export * from './session.js';
+export * from './challenge.js';
 export * from './bots.js';
 export * from './api-keys.js';
 export * from './rebalance.js';

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { challengeSolutionSchema } from './challenge.js';
 import { metaSchema } from './common-schemas.js';
 import { MESSAGE_TEXT_MAX, type Message } from './message.js';
 import { languageTagSchema, SESSION_DURATION_MAX_MS, SESSION_DURATION_MIN_MS } from './widget-settings.js';
@@ -58,6 +59,8 @@ export const sessionCreateSchema = v.strictObject({
   ),
   identity: v.optional(identitySchema),
   language: v.optional(languageTagSchema),
+  /** A solved proof-of-work challenge: needed only when the server asked for one (PARLEY_ERR_CHALLENGE_REQUIRED). */
+  challenge: v.optional(challengeSolutionSchema),
 });
 export type SessionCreate = v.InferOutput<typeof sessionCreateSchema>;
 

@@ -103,6 +103,33 @@ export const businessHoursSchema = v.strictObject({
 });
 export type BusinessHours = v.InferOutput<typeof businessHoursSchema>;
 
+const sessionCount = v.pipe(
+  v.number('must be a number of sessions'),
+  v.integer('must be a whole number of sessions'),
+  v.minValue(0, 'must be at least 0'),
+  v.maxValue(100_000, 'must be at most 100000'),
+);
+
+/**
+ * Proof of work for new sessions, counted per client address over ten minutes. Below both thresholds no
+ * visitor ever sees a challenge; above either, each new session solves one (the widget does it unseen, in
+ * well under a second), harder the further the address is over. Missing fields take the defaults below.
+ */
+export const challengeSettingsSchema = v.strictObject({
+  /** false: never ask for a challenge (the off switch). */
+  enabled: v.optional(flag),
+  /** New sessions from one address in ten minutes before the next ones must solve a challenge. */
+  threshold: v.optional(sessionCount),
+  /** The same, for sessions from an address that loaded none of this widget's config in the last hour (scripts). */
+  withoutPageLoad: v.optional(sessionCount),
+});
+export type ChallengeSettings = v.InferOutput<typeof challengeSettingsSchema>;
+export const DEFAULT_CHALLENGE_SETTINGS = {
+  enabled: true,
+  threshold: 20,
+  withoutPageLoad: 3,
+} as const satisfies Required<ChallengeSettings>;
+
 /**
  * `sessionDuration` is milliseconds, like every duration among the widget options, and it is exactly
  * how long a visitor's session lasts: the server grants `sessionDuration / 1000` seconds when the
@@ -158,6 +185,8 @@ export const settingsEntries = {
   businessHours: v.nullable(businessHoursSchema),
   /** Shown in offline mode; empty = the built-in text. */
   offlineMessage: text(2000),
+  /** When new sessions must solve a proof-of-work challenge (see challenge.ts); server-side only. */
+  challenge: challengeSettingsSchema,
 } as const;
 
 export type SettingKey = keyof typeof settingsEntries;
@@ -213,6 +242,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   teamId: null,
   businessHours: null,
   offlineMessage: '',
+  challenge: DEFAULT_CHALLENGE_SETTINGS,
 };
 
 /**

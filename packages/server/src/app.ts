@@ -80,6 +80,7 @@ import { MemoryLimiter } from './limits/memory-limiter.js';
 import { RedisLimiter } from './limits/redis-limiter.js';
 import { VisitorLimits } from './limits/visitor-limits.js';
 import { clientAddressOf } from './limits/client-address.js';
+import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
 export interface BuildOptions {
   /** Agent timings (tests shorten them): idle time before `online` reads as `away`, bot silence before a handoff, unread time before a reply is mailed. */
@@ -112,7 +113,7 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|n8n|unfurl)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
@@ -164,6 +165,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Volume limits: per node in memory; with PARLEY_REDIS_URL, shared by every node.
   const limiter: Limiter = config.redisUrl === null ? new MemoryLimiter() : new RedisLimiter({ url: config.redisUrl, log: app.log });
   const limits = new VisitorLimits(limiter, config.limits);
+  // Proof of work for new sessions above a widget's thresholds: counts per node, or in Redis shared by every node.
+  const challengeStore = config.redisUrl === null ? new MemoryChallengeStore() : new RedisChallengeStore(config.redisUrl, app.log);
+  const challenge = new ChallengeGate({ signer: new AltchaSigner(secret), store: challengeStore, log: app.log });
   // Bot turns read their bot after every visitor message: kept in memory, edits shared over the bus.
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
   resyncListeners.add(() => bots.forgetLoaded());
@@ -208,6 +212,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     signals.close();
     await bus.close();
     await limiter.close();
+    await challengeStore.close();
     await database.close();
   });
   const services: Services = {
@@ -226,6 +231,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     teams,
     desk,
     limits,
+    challenge,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns),
   };
 
@@ -233,7 +239,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600 });
   });
   await app.register(metricsPlugin);
-  answerFromMemory = publicConfigFastPath({ cache: publicConfig, log: app.log, metrics: app.metrics });
+  app.metrics.registerMetric(challenge.outcomes);
+  const addressOf = clientAddressOf(config.trustProxy);
+  answerFromMemory = publicConfigFastPath({
+    cache: publicConfig,
+    log: app.log,
+    metrics: app.metrics,
+    served: (widgetId, request) => challenge.sawPageLoad(widgetId, addressOf(request)),
+  });
   await app.register(authPlugin, {
     apiKeys,
     adminKey: config.adminKey,
@@ -255,6 +268,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rebalanceApi, { rebalancer, defaultSpreadSeconds: config.rebalanceSpreadSeconds });
   await app.register(widgetsApi, { services });
   await app.register(widgetPublicApi, { services });
+  await app.register(challengeApi, { gate: challenge, publicConfig, widgets });
   const n8nChat = new N8nChat({
     db: database.db,
     widgets,

@@ -1,4 +1,5 @@
 import type { AgentService } from './agents/agent-service.js';
+import type { ChallengeGate } from './challenge/challenge-gate.js';
 import type { TeamService } from './agents/team-service.js';
 import type { AgentDesk } from './engine/agent-desk.js';
 import type { BotService } from './bots/bot-service.js';
@@ -34,6 +35,8 @@ export interface Services {
   readonly teams: TeamService;
   /** Ownership, routing, presence, the inbox, agents' replies and offline mail. */
   readonly desk: AgentDesk;
+  /** Proof of work for new sessions above a widget's anomaly thresholds (challenge/). */
+  readonly challenge: ChallengeGate;
   /** Volume limits on public paths, per session, widget and address (limits/). */
   readonly limits: VisitorLimits;
 }

@@ -25,7 +25,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Both check the request's Origin against the widget's allowlist.
  */
 export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { widgets, publicConfig, sessions, limits } = services;
+  const { widgets, publicConfig, sessions, limits, challenge } = services;
 
   app.get<{ Params: { id: string } }>(CONFIG_ROUTE, {
     schema: {
@@ -46,6 +46,7 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       const query = parseInput(configQuerySchema, request.query ?? {});
       const entry = await publicConfig.load(request.params.id);
       widgets.assertOrigin(entry.settings, request.headers.origin, true);
+      challenge.sawPageLoad(entry.widgetId, request.ip);
       const rendered = entry.inLanguage(pickLanguage(query, entry.settings, entry.languageSet));
       // Validated and resolved: the next request with these very bytes is answered before Fastify (below).
       entry.rememberQuery(rawQuery(request.url), rendered);
@@ -61,6 +62,7 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       summary: 'Create a visitor session',
       description:
         'Creates a conversation (or resumes the last open one of a verified identity), stores the contact, prepends the widget’s initial message, lets the bot answer the seeded user messages, and returns a token scoped to that one conversation. ' +
+        'Above the widget’s `challenge` thresholds (new sessions from one address, or from an address that never loaded the widget’s config) it answers 428 PARLEY_ERR_CHALLENGE_REQUIRED with `error.challenge`: solve it and send the same body again with the solution as `challenge`. ' +
         'Only `{ "type": "user" }` messages may seed a session. `durationInSeconds` is 1800–86400 (default: the widget’s sessionDuration, at least 30 minutes).',
       params: idParams,
       body: jsonSchema(sessionCreateSchema),
@@ -71,6 +73,7 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
         403: errorResponse,
         404: errorResponse,
         409: errorResponse,
+        428: errorResponse,
         429: errorResponse,
       },
     },
@@ -79,6 +82,17 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       const trustedCaller = request.headers.origin === undefined && (await app.isAdmin(request));
       // A site's own server (admin key) may open sessions for all its visitors from one address.
       if (!trustedCaller) refuseWhenLimited(reply, await limits.session({ address: request.ip, widgetId: request.params.id }), 'new sessions');
+      // Above the widget's thresholds a new session must bring a solved proof-of-work challenge (428 with one if not).
+      if (!trustedCaller) {
+        const entry = await publicConfig.load(request.params.id);
+        widgets.assertOrigin(entry.settings, request.headers.origin, true);
+        await challenge.admit({
+          widgetId: entry.widgetId,
+          settings: entry.settings.challenge,
+          address: request.ip,
+          solution: input.challenge,
+        });
+      }
       const created = await sessions.create({ widgetId: request.params.id, input, origin: request.headers.origin, trustedCaller });
       return reply.status(201).header('cache-control', 'no-store').send(created);
     },
@@ -101,6 +115,8 @@ export interface ConfigFastPathOptions {
   readonly log: FastifyBaseLogger;
   /** The registry of the metrics plugin: answers from memory are counted in the same request histogram. */
   readonly metrics: Registry;
+  /** Told of every config answered from memory, as the route tells the challenge gate of the page load. */
+  readonly served?: (widgetId: string, request: IncomingMessage) => void;
 }
 
 /**
@@ -111,15 +127,17 @@ export interface ConfigFastPathOptions {
  * (a miss, an expired entry, a new query, a refused Origin, HEAD, errors) is declined and goes through
  * Fastify. The CORS header is the one @fastify/cors sends on the visitor paths: the Origin reflected.
  */
-export function publicConfigFastPath({ cache, log, metrics }: ConfigFastPathOptions): MemoryAnswer {
+export function publicConfigFastPath({ cache, log, metrics, served }: ConfigFastPathOptions): MemoryAnswer {
   const histogram = metrics.getSingleMetric('parley_http_request_duration_seconds');
   const timer = (status: string) =>
     histogram instanceof Histogram ? histogram.labels({ method: 'GET', route: CONFIG_ROUTE, status }) : undefined;
   const timers = { 200: timer('200'), 304: timer('304') };
   return (request, response) => {
     const started = performance.now();
-    const rendered = heldAnswer(cache, request);
-    if (rendered === undefined) return false;
+    const held = heldAnswer(cache, request);
+    if (held === undefined) return false;
+    const { rendered, widgetId } = held;
+    served?.(widgetId, request);
     const status = request.headers['if-none-match'] === rendered.etag ? 304 : 200;
     response.writeHead(status, configHeaders(rendered, status, request.headers.origin));
     response.end(status === 200 ? rendered.body : undefined);
@@ -130,7 +148,7 @@ export function publicConfigFastPath({ cache, log, metrics }: ConfigFastPathOpti
   };
 }
 
-function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): RenderedConfig | undefined {
+function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): { rendered: RenderedConfig; widgetId: string } | undefined {
   const url = request.url;
   if (request.method !== 'GET' || url === undefined || !url.startsWith(CONFIG_PREFIX)) return undefined;
   const question = url.indexOf('?');
@@ -141,7 +159,8 @@ function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): Rendere
   if (!ID_PATTERN.test(id)) return undefined;
   const entry = cache.peek(id);
   if (entry === undefined || !entry.allowsOrigin(request.headers.origin)) return undefined;
-  return entry.forQuery(rawQuery(url));
+  const rendered = entry.forQuery(rawQuery(url));
+  return rendered === undefined ? undefined : { rendered, widgetId: entry.widgetId };
 }
 
 /** A flat [name, value, …] list: the cheapest form for writeHead. */

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERROR_CATALOG, type ErrorBody, type ErrorCode } from '@parley/protocol';
+import { ChallengeRequired } from '../challenge/challenge-required.js';
 import { isStorageFailure } from '../store/storage-failure.js';
 import { ApiError } from './api-error.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
@@ -19,6 +20,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         ...(apiError.field === undefined ? {} : { field: apiError.field }),
         ...(apiError.details === undefined ? {} : { details: apiError.details }),
         requestId: request.id,
+        ...(apiError instanceof ChallengeRequired ? { challenge: apiError.challenge } : {}),
       },
     };
     return reply.status(apiError.status).send(body);

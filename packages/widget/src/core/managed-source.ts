@@ -124,14 +124,26 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
     const meta = { ...seen, ...attributes };
     const given =
       contact === null ? {} : Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined && value !== ''));
+    // No durationInSeconds: the server grants the widget's own `sessionDuration`, the one setting that decides it.
+    const body = {
+      language,
+      meta,
+      ...(identity === null ? {} : { identity }),
+      ...(Object.keys(given).length > 0 ? { contact: given } : {}),
+    };
+    const { widgetId } = this.options;
     try {
-      // No durationInSeconds: the server grants the widget's own `sessionDuration`, the one setting that decides it.
-      const created = await this.rest.createSession(this.options.widgetId, {
-        language,
-        meta,
-        ...(identity === null ? {} : { identity }),
-        ...(Object.keys(given).length > 0 ? { contact: given } : {}),
-      });
+      // Asked for proof of work (many new sessions from this address): solve it in the extra and ask again, once.
+      const created = await this.rest
+        .createSession(widgetId, body)
+        .catch(async (error: unknown) =>
+          error instanceof ParleyApiError && error.challenge
+            ? this.rest.createSession(widgetId, {
+                ...body,
+                challenge: await (await import('../extras/challenge.js')).solve(error.challenge),
+              })
+            : Promise.reject(error),
+        );
       const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
       const carried = this.early;
       this.early = [];
@@ -227,8 +239,14 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       case 'status':
         return this.emit('status', { owner: frame.owner, assignee: frame.assignee?.name ?? null, queue: frame.queue ?? null });
       case 'presence': {
-        const { agentsOnline, typicalReplyMs, offline, offlineMessage } = frame;
-        return this.emit('presence', { agentsOnline, typicalReplyMs, offline: offline === true, offlineMessage: offlineMessage ?? '' });
+        const { agentsOnline, typicalReplyMs, offline, offlineMessage, emailReplies } = frame;
+        return this.emit('presence', {
+          agentsOnline,
+          typicalReplyMs,
+          offline: offline === true,
+          offlineMessage: offlineMessage ?? '',
+          emailReplies: emailReplies === true,
+        });
       }
       default:
         return;
