@@ -376,6 +376,32 @@ describe('Connection send retries', () => {
     expect(sends(last(), entry.clientId)).toBe(1);
     expect(connection.snapshot()).toMatchObject([{ status: 'pending' }]);
   });
+
+  it('shows a rate-limited message failed with the wait at once, and resends it by itself once the wait is over', async () => {
+    const { connection, clock, last } = setup({ random: () => 0.5 });
+    const errors: { code: string; clientId?: string; retryable?: boolean }[] = [];
+    connection.on('error', (error) => errors.push(error));
+    connection.connect();
+    last().welcome();
+    await flush();
+    const entry = connection.send('too fast');
+    await flush();
+    last().onFrame({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED', message: 'slow down', clientId: entry.clientId, retryAfterMs: 7_000 });
+    expect(errors).toMatchObject([{ code: 'PARLEY_ERR_RATE_LIMITED', clientId: entry.clientId, retryable: true }]);
+    expect(connection.snapshot()).toMatchObject([
+      { status: 'failed', retryable: true, error: { code: 'PARLEY_ERR_RATE_LIMITED', retryAfterMs: 7_000 } },
+    ]);
+    // Not before the wait the server named (the usual 1 s backoff would only be refused again).
+    clock.advance(6_999);
+    await flush();
+    expect(sends(last(), entry.clientId)).toBe(1);
+    clock.advance(1);
+    await flush();
+    expect(sends(last(), entry.clientId)).toBe(2);
+    expect(connection.snapshot()).toMatchObject([{ status: 'pending' }]);
+    last().onFrame({ type: 'ack', clientId: entry.clientId, seq: 1, messageId: 'm1', duplicate: false });
+    expect(connection.snapshot()).toEqual([]);
+  });
 });
 
 describe('Connection re-auth', () => {

@@ -323,7 +323,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     const failed = this.outbox.fail(clientId, error.code, error.message, waitMs);
     this.schedule(() => {
       const entry = this.outbox.get(clientId);
-      if (generation !== this.generation || this.current.kind !== 'open' || entry?.error !== failed?.error) return;
+      if (entry === undefined || generation !== this.generation || this.current.kind !== 'open' || entry.error !== failed?.error) return;
       this.transmit(this.outbox.retry(clientId) ?? entry, generation);
     }, waitMs);
     return failed;

@@ -11,10 +11,16 @@ export interface OutboxEntry {
   readonly createdAt: number;
   readonly status: 'pending' | 'failed';
   readonly retryable: boolean;
-  readonly error?: { readonly code: RealtimeErrorCode; readonly message: string };
+  /** `retryAfterMs`: a volume limit refused it; it is resent by itself once that wait is over. */
+  readonly error?: { readonly code: RealtimeErrorCode; readonly message: string; readonly retryAfterMs?: number };
 }
 
-const PERMANENT: readonly RealtimeErrorCode[] = ['PARLEY_ERR_FRAME_TOO_LARGE', 'PARLEY_ERR_FRAME_INVALID', 'PARLEY_ERR_FRAME_INVALID_JSON'];
+const PERMANENT: readonly RealtimeErrorCode[] = [
+  'PARLEY_ERR_FRAME_TOO_LARGE',
+  'PARLEY_ERR_FRAME_INVALID',
+  'PARLEY_ERR_FRAME_INVALID_JSON',
+  'PARLEY_ERR_VISITOR_BLOCKED',
+];
 
 /** Whether a refusal with this code is for good: resending the same frame cannot succeed. */
 export const permanent = (code: RealtimeErrorCode): boolean => PERMANENT.includes(code);
@@ -48,12 +54,12 @@ export class Outbox {
     return entry;
   }
 
-  fail(clientId: string, code: RealtimeErrorCode, message: string): OutboxEntry | undefined {
+  fail(clientId: string, code: RealtimeErrorCode, message: string, retryAfterMs?: number): OutboxEntry | undefined {
     return this.replace(clientId, (entry) => ({
       ...entry,
       status: 'failed',
       retryable: !permanent(code),
-      error: { code, message },
+      error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
     }));
   }
 

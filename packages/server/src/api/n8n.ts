@@ -15,9 +15,6 @@ export interface N8nApiOptions {
 
 /** Said when the bot stays quiet because a person owns the conversation: @n8n/chat shows an empty answer as raw JSON. */
 const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
-/** Per client address: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
-const REQUESTS_PER_SECOND = 2;
-const REQUEST_BURST = 10;
 
 /**
  * `POST /v1/widgets/{id}/n8n`: the n8n Chat Trigger protocol (shared/protocols/n8n-chat.md), so an
