@@ -40,10 +40,40 @@ describe('the API reference at /docs', () => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
     await page.goto(`${baseUrl}/docs`);
-    await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 15_000 });
-    await page.locator('.opblock').first().waitFor({ timeout: 15_000 });
+    await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 60_000 });
+    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
     expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
     expect(violations).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 180_000);
+
+  it('reads on a phone at its width, opens on widgets, visitor sessions and bots, and wears Parley’s name and colours', async () => {
+    // isMobile: Chromium lays a page without a viewport tag out at 980 px and shrinks it (about 8 px text).
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${baseUrl}/docs`);
+    await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 60_000 });
+    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => window.innerWidth)).toBe(375);
+    const fontSize = await page
+      .locator('.opblock-summary-description')
+      .first()
+      .evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+    expect(fontSize).toBeGreaterThanOrEqual(13);
+    // The sections a site owner needs first come first.
+    const tags = await page.locator('.opblock-tag').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-tag')));
+    expect(tags.slice(0, 3)).toEqual(['widgets', 'visitor', 'bots']);
+    expect(tags.at(-1)).toBe('operations');
+    expect(await page.title()).toBe('Parley API reference');
+    const topbar = await page.locator('.swagger-ui .topbar').evaluate((element) => getComputedStyle(element).backgroundColor);
+    expect(topbar).toBe('rgb(20, 26, 35)');
+    // Nothing runs off the right edge of the phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(violations).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

@@ -70,7 +70,7 @@ export function MenuButton(props: {
   };
 
   return (
-    <div class={`menu-button${props.class === undefined ? '' : ` ${props.class}`}`} ref={root} onKeyDown={open ? onKey : undefined}>
+    <div class={`menu-wrap${props.class === undefined ? '' : ` ${props.class}`}`} ref={root} onKeyDown={open ? onKey : undefined}>
       <button
         type="button"
         class="button small"

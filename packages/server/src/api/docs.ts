@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { BODY_LIMIT_BYTES } from '../http/limits.js';
+import { DOCS_CSS, DOCS_FAVICON_SVG, DOCS_LOGO_SVG } from './docs-theme.js';
 
 /**
  * The API reference page's policy: Swagger UI's own scripts and styles from this server, "Try it out"
@@ -24,6 +25,38 @@ const DOCS_CSP = [
   "style-src 'self' 'unsafe-inline'",
 ].join('; ');
 
+/**
+ * The sections in the order a site owner needs them: set up a widget, start visitors' sessions, connect a
+ * bot; then the agents' side; then housekeeping. Swagger UI lists tags in this order (a tag missing here
+ * would come last, after these).
+ */
+const TAGS: readonly { readonly name: string; readonly description: string }[] = [
+  { name: 'widgets', description: 'Create and configure chat widgets: options, allowed origins, embed code, texts per language.' },
+  {
+    name: 'visitor',
+    description:
+      'What the widget calls: start a session (a token scoped to one conversation), send and read messages, files, the public config.',
+  },
+  {
+    name: 'bots',
+    description: 'Connect a bot: built-in FAQ rules, a webhook or n8n workflow, Rasa, Dialogflow, an OpenAI-compatible model.',
+  },
+  { name: 'blueprints', description: 'Shared option sets that widgets inherit (defaults ⊕ blueprint ⊕ widget).' },
+  {
+    name: 'inbox',
+    description: 'The agents’ inbox: list, assign and transfer, reply, notes, snooze, resolve, the activity of a conversation.',
+  },
+  { name: 'agents', description: 'The people who answer: accounts, roles, capacity, status.' },
+  { name: 'teams', description: 'Groups of agents that conversations are routed to.' },
+  { name: 'canned responses', description: 'The team’s saved replies (`/shortcut` in the console).' },
+  { name: 'api keys', description: 'Keys for scripts and servers (admin).' },
+  { name: 'console auth', description: 'Logging in to the console (a cookie, or the token as a Bearer token).' },
+  { name: 'operations', description: 'Health and readiness probes for load balancers and monitoring.' },
+];
+
+/** Phones lay the page out at their width only when it says so (without this, text is about 8 px). */
+const VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">';
+
 /** OpenAPI 3.1 generated from the route schemas: JSON at /v1/openapi.json, browsable at /docs. */
 export const docsPlugin = fp<{ publicUrl: string }>(
   async (app, { publicUrl }) => {
@@ -34,10 +67,13 @@ export const docsPlugin = fp<{ publicUrl: string }>(
           title: 'Parley API',
           version: `${PROTOCOL_VERSION}.0.0`,
           description:
+            `Start with **widgets** (create one, set its options and allowed origins), then **visitor** (what the widget calls: ` +
+            `\`POST /v1/widgets/{id}/sessions\` starts a conversation) and **bots** (connect yours). ` +
             `Management API (admin key) and visitor API (session token) of Parley. Errors are \`{ "error": { "code", "message", "field"? } }\`; ` +
             `every code is listed with its fix in docs/errors.md. JSON bodies are limited to ${BODY_LIMIT_BYTES} bytes.`,
         },
         servers: [{ url: publicUrl }],
+        tags: TAGS.map((tag) => ({ ...tag })),
         components: {
           securitySchemes: {
             adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…), or PARLEY_ADMIN_KEY.' },
@@ -58,7 +94,27 @@ export const docsPlugin = fp<{ publicUrl: string }>(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { validatorUrl: null } });
+    // In a scope of its own, so that the page's hook touches only Swagger UI's routes.
+    await app.register(async (scope) => {
+      // Swagger UI's page has no viewport tag and the plugin offers no option for one: it goes in here.
+      scope.addHook('onSend', async (_request, reply, payload) => {
+        const type = String(reply.getHeader('content-type') ?? '');
+        return type.startsWith('text/html') && typeof payload === 'string'
+          ? payload.replace('<meta charset="UTF-8">', `<meta charset="UTF-8">\n      ${VIEWPORT}`)
+          : payload;
+      });
+      await scope.register(swaggerUi, {
+        routePrefix: '/docs',
+        staticCSP: DOCS_CSP,
+        uiConfig: { validatorUrl: null, filter: true, docExpansion: 'list', defaultModelsExpandDepth: -1 },
+        logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO_SVG), href: '/docs', target: '_self' },
+        theme: {
+          title: 'Parley API reference',
+          css: [{ filename: 'parley.css', content: DOCS_CSS }],
+          favicon: [{ filename: 'parley.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(DOCS_FAVICON_SVG) }],
+        },
+      });
+    });
     app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'parley-docs' },
