@@ -124,6 +124,28 @@ export const challengeSettingsSchema = v.strictObject({
   withoutPageLoad: v.optional(sessionCount),
 });
 export type ChallengeSettings = v.InferOutput<typeof challengeSettingsSchema>;
+
+const turnCount = v.nullable(
+  v.pipe(
+    v.number('must be a number of bot turns, or null for no cap'),
+    v.integer('must be a whole number of bot turns'),
+    v.minValue(1, 'must be at least 1 (null: no cap)'),
+    v.maxValue(1_000_000, 'must be at most 1000000'),
+  ),
+);
+
+/**
+ * A cap on the bot's turns, to bound an LLM bill: past it the bot is not called, the visitor is told
+ * politely (with "Talk to a human"), and agents see why in a private note. null: no cap. Counted like
+ * the volume limits (in Redis across nodes when configured); a day is 24 hours from the first counted turn.
+ */
+export const botTurnLimitSchema = v.strictObject({
+  /** Bot turns in one conversation. */
+  perConversation: v.optional(turnCount),
+  /** Bot turns across all of the widget's conversations in a day. */
+  perDay: v.optional(turnCount),
+});
+export type BotTurnLimit = v.InferOutput<typeof botTurnLimitSchema>;
 export const DEFAULT_CHALLENGE_SETTINGS = {
   enabled: true,
   threshold: 20,
@@ -187,6 +209,8 @@ export const settingsEntries = {
   offlineMessage: text(2000),
   /** When new sessions must solve a proof-of-work challenge (see challenge.ts); server-side only. */
   challenge: challengeSettingsSchema,
+  /** Caps on the bot's turns per conversation and per day (see botTurnLimitSchema); server-side only. */
+  botTurnLimit: botTurnLimitSchema,
 } as const;
 
 export type SettingKey = keyof typeof settingsEntries;
@@ -243,6 +267,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   businessHours: null,
   offlineMessage: '',
   challenge: DEFAULT_CHALLENGE_SETTINGS,
+  botTurnLimit: { perConversation: null, perDay: null },
 };
 
 /**

@@ -79,6 +79,7 @@ import type { Limiter } from './limits/limiter.js';
 import { MemoryLimiter } from './limits/memory-limiter.js';
 import { RedisLimiter } from './limits/redis-limiter.js';
 import { VisitorLimits } from './limits/visitor-limits.js';
+import { BotTurnCap } from './limits/bot-turn-cap.js';
 import { clientAddressOf } from './limits/client-address.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
@@ -203,7 +204,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const signals = new ConversationSignals(database.db, feedBus, app.log, options.realtime?.typingTtlMs);
   const files = new LocalFileStore(join(config.dataDir, 'uploads'));
   const connectorFor = createConnectorFactory({ readFile: storedFileReader(files, config.publicUrl) });
-  const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, { bus, db: database.db, widgets, signals });
+  const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, {
+    bus,
+    db: database.db,
+    widgets,
+    signals,
+    turnCap: new BotTurnCap(limiter),
+    note: (conversationId, author, text) => desk.replies.note(conversationId, author, text, null),
+  });
   const setup = new WidgetSetup(widgetsStore, translator, app.log, publicConfig);
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Author, Message, ServerFrame, WidgetSettings } from '@parley/protocol';
 import type { BotService, StoredBot } from '../bots/bot-service.js';
 import type { BotContact, BotContext, BotEvent, BotTool, ContextNeeds } from '../bots/bot-connector.js';
-import { apologyMessage, choseHuman, handingOverMessage, isApology } from '../bots/bot-apologies.js';
+import { apologyMessage, choseHuman, handingOverMessage, isApology, turnLimitMessage } from '../bots/bot-apologies.js';
+import type { BotTurnCap } from '../limits/bot-turn-cap.js';
 import { botMessage, type BotMessage } from '../bots/bot-messages.js';
 import { CircuitBreakers, type BreakerOptions } from '../bots/circuit-breaker.js';
 import type { ConnectorFactory } from '../bots/connector-for.js';
@@ -68,6 +69,10 @@ export interface BotTurnOptions {
   readonly widgets?: Pick<WidgetService, 'resolve'>;
   /** Shows the bot as typing while it works. */
   readonly signals?: Pick<ConversationSignals, 'typing'>;
+  /** The widget's `botTurnLimit` caps (absent: no caps are counted). */
+  readonly turnCap?: BotTurnCap;
+  /** Leaves a private note for agents (why the bot stayed quiet). */
+  readonly note?: (conversationId: string, author: Author, text: string) => Promise<unknown>;
 }
 
 /** Sees a turn as it happens (the n8n-compatible endpoint answers its HTTP request from it). */
@@ -176,6 +181,7 @@ export class BotTurns {
     const author: Author = { role: 'bot', id: bot.id, name: bot.name };
     // Read while the bot works: by its first words the answer is known, so it costs the visitor no wait.
     const turn = new Turn(this, conversationId, author, observer, this.streamsToVisitor(widget));
+    if (await this.overCap(turn, conversation?.widget_id, widget, context)) return { stored: turn.stored, seenThrough };
     const breaker = this.breakers.for(bot.id);
     if (!breaker.tryAcquire()) {
       this.log.warn({ conversationId, botId, kind: bot.kind }, 'the bot failed repeatedly; its circuit is open, so it is not called');
@@ -251,6 +257,31 @@ export class BotTurns {
     }
     this.connectors.set(bot, connector);
     return connector;
+  }
+
+  /**
+   * The widget's cap on bot turns (botTurnLimit) is reached: the bot is not called; the visitor is told
+   * politely, with "Talk to a human" (that path stays open: it is checked before this), and agents get a
+   * private note saying why, once per run of capped turns.
+   */
+  private async overCap(turn: Turn, widgetId: string | undefined, widget: WidgetRead, context: BotContext): Promise<boolean> {
+    const cap = this.options.turnCap;
+    if (cap === undefined || widgetId === undefined) return false;
+    const limit = (await widget().catch(() => undefined))?.botTurnLimit;
+    if (limit === undefined) return false;
+    const reached = await cap.take(turn.conversationId, widgetId, limit);
+    if (reached === null) return false;
+    const told = turnLimitMessage(context.language);
+    const toldBefore = context.history.some((message) => message.author.role === 'bot' && message.text === told.text);
+    await turn.store(told);
+    if (!toldBefore) {
+      const why =
+        reached.scope === 'conversation'
+          ? `The bot did not answer: this conversation reached the widget's cap of ${reached.limit} bot turns (botTurnLimit.perConversation).`
+          : `The bot did not answer: the widget reached its cap of ${reached.limit} bot turns in 24 hours (botTurnLimit.perDay).`;
+      await this.options.note?.(turn.conversationId, { role: 'system', id: 'parley', name: 'Parley' }, why);
+    }
+    return true;
   }
 
   /** An apology, or after repeated failures in this conversation, a handoff: the visitor is never left waiting. */
