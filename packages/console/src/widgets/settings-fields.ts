@@ -1,4 +1,4 @@
-import { settingsEntries, SETTING_KEYS, type SettingKey } from '@parley/protocol';
+import { DEFAULT_WIDGET_SETTINGS, EN_UI_STRINGS, settingsEntries, SETTING_KEYS, type SettingKey } from '@parley/protocol';
 
 /**
  * Form fields derived from the protocol's valibot schemas (settingsEntries), so a new widget option
@@ -107,6 +107,9 @@ const LABELS: Readonly<Record<string, string>> = {
   tabTitle: 'Tab title count',
   contactCollection: 'Contact collection (true, false or { when, fields, required })',
   tools: 'Tools (true, false or a list of tools)',
+  challenge: 'Proof of work for new sessions',
+  threshold: 'Free new sessions per address per 10 minutes',
+  withoutPageLoad: 'Free new sessions per address that never loaded the widget',
 };
 
 /** `primaryColor` → "Primary color", with hand-written labels where the name alone says too little. */
@@ -141,7 +144,7 @@ const SECTIONS: readonly { readonly title: string; readonly keys: readonly strin
     ],
   },
   { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage'] },
-  { title: 'Security and advanced', keys: ['origin', 'tools', 'verbose'] },
+  { title: 'Security and advanced', keys: ['origin', 'challenge', 'tools', 'verbose'] },
 ];
 
 export interface Section {
@@ -163,4 +166,34 @@ export function settingsSections(): Section[] {
   const rest = SETTING_KEYS.filter((key) => !placed.has(key));
   if (rest.length > 0) sections.push({ title: 'Other', fields: rest.map(spec) });
   return sections;
+}
+
+/** Option values as people say them: `round_robin` → "Round robin", with a few hand-written ones. */
+const VALUE_LABELS: Readonly<Record<string, string>> = {
+  round_robin: 'Round robin (take turns)',
+  least_busy: 'Least busy agent',
+  manual: 'Manual (agents pick from the queue)',
+  'bottom-right': 'Bottom right',
+  'bottom-left': 'Bottom left',
+};
+
+export function valueLabel(value: string): string {
+  const known = VALUE_LABELS[value];
+  if (known !== undefined) return known;
+  const words = value.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * What the widget shows when a field is left empty, as the field's placeholder: the built-in texts for
+ * empty texts (title, intro, initial, placeholder, in English; the widget uses the visitor's language),
+ * and the built-in value of anything else that has one. `path` is `key` or `group.key` (`theme.radius`).
+ */
+export function builtInDefault(path: string): string | undefined {
+  const [key, inner] = path.split('.');
+  if (key === undefined) return undefined;
+  const top: unknown = (DEFAULT_WIDGET_SETTINGS as Readonly<Record<string, unknown>>)[key];
+  const value = inner === undefined ? top : typeof top === 'object' && top !== null ? (top as Record<string, unknown>)[inner] : undefined;
+  if (value === '' && inner === undefined && key in EN_UI_STRINGS) return EN_UI_STRINGS[key as keyof typeof EN_UI_STRINGS];
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
