@@ -2,60 +2,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_CODES } from '@parley/protocol';
 import { startRealtimeServer, type RealtimeServer } from '../realtime/testing/realtime-server.js';
+import { N8nClient, until } from './testing/n8n-socket-client.js';
 
 const ORIGIN = 'https://shop.example.com';
-const HEARTBEAT_MS = 200;
 
-/** @n8n/chat's side of `/chat`, as a test sees it: every text frame received, and the close. */
-class N8nClient {
-  readonly texts: string[] = [];
-  closed: { code: number; reason: string } | undefined;
-  answerHeartbeats = true;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const text = data.toString();
-      if (text === 'n8n|heartbeat') {
-        if (this.answerHeartbeats) ws.send('n8n|heartbeat-ack');
-        return;
-      }
-      this.texts.push(text);
-    });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-  }
-
-  static async open(server: RealtimeServer, query: string, origin = ORIGIN): Promise<N8nClient> {
-    const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/chat?${query}`, { headers: { origin } });
-    const client = new N8nClient(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return client;
-  }
-
-  send(sessionId: string, chatInput: string, files: unknown[] = []): void {
-    this.ws.send(JSON.stringify({ sessionId, action: 'sendMessage', chatInput, files }));
-  }
-
-  async waitFor(text: string | RegExp): Promise<void> {
-    const seen = () => this.texts.some((received) => (typeof text === 'string' ? received === text : text.test(received)));
-    await until(seen, `${String(text)} among ${JSON.stringify(this.texts)}`);
-  }
-
-  async waitForClose(): Promise<{ code: number; reason: string }> {
-    await until(() => this.closed !== undefined, 'the socket to close');
-    return this.closed ?? { code: 0, reason: '' };
-  }
+/** A widget on ORIGIN with the built-in bot. */
+async function n8nWidget(server: RealtimeServer): Promise<string> {
+  const bot = await server.json('POST', '/v1/bots', {
+    kind: 'builtin',
+    name: 'FAQ',
+    config: { rules: [{ patterns: ['price'], answer: 'It is free.' }], fallback: 'Sorry?' },
+  });
+  return String((await server.json('POST', '/v1/widgets', { name: 'n8n', botId: bot.body['id'], origin: [ORIGIN] })).body['id']);
 }
 
-async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if (await done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`waited in vain for ${what}`);
+/** A visitor who asked for a human over `/n8n`: the answer names the socket to open. */
+async function handOver(
+  server: RealtimeServer,
+  widgetId: string,
+  sessionId: string,
+): Promise<{ sessionId: string; executionId: string; conversationId: string }> {
+  const answer = await server.json(
+    'POST',
+    `/v1/widgets/${widgetId}/n8n`,
+    { action: 'sendMessage', sessionId, chatInput: 'Talk to a human' },
+    null,
+    { origin: ORIGIN },
+  );
+  expect(answer.body).toMatchObject({ executionStarted: true, output: 'A person will answer here shortly.' });
+  const row = await server.services.database.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('identity_user_id', '=', `n8n:${sessionId}`)
+    .executeTakeFirstOrThrow();
+  return { sessionId, executionId: String(answer.body['executionId']), conversationId: row.id };
 }
+
+const query = (sessionId: string, executionId: string) => `sessionId=${sessionId}&executionId=${executionId}&isPublic=true`;
 
 describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   let server: RealtimeServer;
@@ -65,13 +48,8 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   let sessions = 0;
 
   beforeAll(async () => {
-    server = await startRealtimeServer('sqlite', { realtime: { heartbeatMs: HEARTBEAT_MS } });
-    const bot = await server.json('POST', '/v1/bots', {
-      kind: 'builtin',
-      name: 'FAQ',
-      config: { rules: [{ patterns: ['price'], answer: 'It is free.' }], fallback: 'Sorry?' },
-    });
-    widgetId = String((await server.json('POST', '/v1/widgets', { name: 'n8n', botId: bot.body['id'], origin: [ORIGIN] })).body['id']);
+    server = await startRealtimeServer('sqlite');
+    widgetId = await n8nWidget(server);
     const created = await server.json('POST', '/v1/agents', { email: 'ann@example.com', password: 'password-ann-1', name: 'Ann' });
     agent = { id: String(created.body['id']), name: 'Ann' };
     const colleague = await server.json('POST', '/v1/agents', { email: 'bob@example.com', password: 'password-bob-1', name: 'Bob' });
@@ -79,31 +57,11 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   });
   afterAll(() => server.close());
 
-  /** A visitor who asked for a human over `/n8n`: the answer names the socket to open. */
-  async function handedOver(): Promise<{ sessionId: string; executionId: string; conversationId: string }> {
-    sessions += 1;
-    const sessionId = `socket-session-${sessions}`;
-    const answer = await server.json(
-      'POST',
-      `/v1/widgets/${widgetId}/n8n`,
-      { action: 'sendMessage', sessionId, chatInput: 'Talk to a human' },
-      null,
-      { origin: ORIGIN },
-    );
-    expect(answer.body).toMatchObject({ executionStarted: true, output: 'A person will answer here shortly.' });
-    const row = await server.services.database.db
-      .selectFrom('conversations')
-      .select('id')
-      .where('identity_user_id', '=', `n8n:${sessionId}`)
-      .executeTakeFirstOrThrow();
-    return { sessionId, executionId: String(answer.body['executionId']), conversationId: row.id };
-  }
-
-  const query = (sessionId: string, executionId: string) => `sessionId=${sessionId}&executionId=${executionId}&isPublic=true`;
+  const handedOver = () => handOver(server, widgetId, `socket-session-${(sessions += 1)}`);
 
   it('shows the handoff, the agent joining and their replies live, and stores what the visitor sends over it', async () => {
     const { sessionId, executionId, conversationId } = await handedOver();
-    const client = await N8nClient.open(server, query(sessionId, executionId));
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
     await client.waitFor('Waiting for a human to join.');
 
     await server.services.desk.ownership.assign(conversationId, { agentId: agent.id }, { kind: 'agent', ...agent });
@@ -147,7 +105,7 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   it('delivers what an agent said between the answer and the connect, and says a person will answer when nothing is said yet', async () => {
     const first = await handedOver();
     await server.services.desk.replies.reply(first.conversationId, { role: 'agent', ...agent }, 'Already here!', 'agent-early-0001');
-    const early = await N8nClient.open(server, query(first.sessionId, first.executionId));
+    const early = await N8nClient.open(server.baseUrl, ORIGIN, query(first.sessionId, first.executionId));
     await early.waitFor('Already here!');
     expect(early.texts).toEqual(['Waiting for a human to join.', 'Already here!']);
     early.ws.close();
@@ -160,7 +118,7 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
       null,
       { origin: ORIGIN },
     );
-    const client = await N8nClient.open(server, query(first.sessionId, String(again.body['executionId'])));
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(first.sessionId, String(again.body['executionId'])));
     await client.waitFor('A person will answer here shortly.');
     expect(client.texts).toEqual(['A person will answer here shortly.']);
     client.ws.close();
@@ -168,7 +126,7 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
 
   it('says that files cannot be sent over the socket, and stores the text', async () => {
     const { sessionId, executionId, conversationId } = await handedOver();
-    const client = await N8nClient.open(server, query(sessionId, executionId));
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
     client.send(sessionId, 'see attached', [{ name: 'a.png', type: 'image/png', data: 'data:image/png;base64,AAAA' }]);
     await client.waitFor('Files cannot be sent in this chat; your text was delivered without them.');
     await until(
@@ -181,27 +139,14 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   it('refuses an executionId of another session, an altered one, and a page off the allowlist', async () => {
     const { sessionId, executionId } = await handedOver();
     const other = await handedOver();
-    const foreign = await N8nClient.open(server, query(other.sessionId, executionId));
+    const foreign = await N8nClient.open(server.baseUrl, ORIGIN, query(other.sessionId, executionId));
     expect(await foreign.waitForClose()).toEqual({ code: CLOSE_CODES.UNAUTHORIZED.code, reason: 'PARLEY_ERR_AUTH_TOKEN_INVALID' });
-    const altered = await N8nClient.open(server, query(sessionId, executionId.replace(/\.\d+\./, '.0.')));
+    const altered = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId.replace(/\.\d+\./, '.0.')));
     expect((await altered.waitForClose()).code).toBe(CLOSE_CODES.UNAUTHORIZED.code);
-    const evil = await N8nClient.open(server, query(sessionId, executionId), 'https://evil.example');
+    const evil = await N8nClient.open(server.baseUrl, 'https://evil.example', query(sessionId, executionId));
     expect(await evil.waitForClose()).toEqual({ code: CLOSE_CODES.FORBIDDEN.code, reason: 'PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED' });
     expect(foreign.texts).toEqual([]);
     expect(evil.texts).toEqual([]);
-  });
-
-  it('sends n8n|heartbeat and drops a client that stops answering it', async () => {
-    const { sessionId, executionId } = await handedOver();
-    const client = await N8nClient.open(server, query(sessionId, executionId));
-    let heartbeats = 0;
-    client.ws.on('message', (data) => {
-      if (data.toString() === 'n8n|heartbeat') heartbeats += 1;
-    });
-    await until(() => heartbeats >= 2, 'two heartbeats');
-    expect(client.closed).toBeUndefined();
-    client.answerHeartbeats = false;
-    await client.waitForClose();
   });
 
   it('answers other upgrade paths with 404 while the realtime socket keeps its own path', async () => {
@@ -214,5 +159,27 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     const realtime = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws`);
     const closed = await new Promise<number>((resolve) => realtime.on('close', (code) => resolve(code)));
     expect(closed).toBe(CLOSE_CODES.UNAUTHORIZED.code);
+  });
+});
+
+/** On a server of its own: a heartbeat short enough to test would drop the other suite's clients whenever the machine stalls. */
+describe('the /chat heartbeat [sqlite]', () => {
+  let server: RealtimeServer;
+  beforeAll(async () => {
+    server = await startRealtimeServer('sqlite', { realtime: { heartbeatMs: 200 } });
+  });
+  afterAll(() => server.close());
+
+  it('sends n8n|heartbeat and drops a client that stops answering it', async () => {
+    const { sessionId, executionId } = await handOver(server, await n8nWidget(server), 'heartbeat-session-1');
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
+    let heartbeats = 0;
+    client.ws.on('message', (data) => {
+      if (data.toString() === 'n8n|heartbeat') heartbeats += 1;
+    });
+    await until(() => heartbeats >= 2, 'two heartbeats');
+    expect(client.closed).toBeUndefined();
+    client.answerHeartbeats = false;
+    await client.waitForClose();
   });
 });
