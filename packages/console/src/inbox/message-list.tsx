@@ -2,7 +2,7 @@ import type { Author, InboxActivity, Message } from '@parley/protocol';
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { PaperclipIcon } from '../ui/paperclip-icon.js';
-import { exactTime } from '../ui/relative-time.js';
+import { dateFormat, exactTime } from '../ui/relative-time.js';
 import { formatSize } from './file-upload.js';
 import { activityText } from './activity-text.js';
 import { Markdown } from './markdown.js';
@@ -24,7 +24,7 @@ export interface TimelineEntry {
 const ROLE_LABEL: Readonly<Record<string, string>> = { visitor: 'Visitor', bot: 'Bot', agent: 'Agent', system: 'System' };
 
 function time(iso: string | null): string {
-  return iso === null ? '' : new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return iso === null ? '' : dateFormat('time', undefined, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
 /** A link some bots attach to a text message (a link card): shown as a link to open. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exactTime, relativeTime } from './relative-time.js';
 
 const NOW = new Date(2026, 11, 6, 15, 30); // Sunday 6 December 2026, 15:30 local time.
@@ -28,5 +28,29 @@ describe('relativeTime', () => {
   it('answers nothing for a date it cannot read, and the exact time in full', () => {
     expect(relativeTime('not a date', NOW)).toBe('');
     expect(exactTime(at(2026, 11, 2, 9, 0), 'en-GB')).toMatch(/Wednesday.*2 December 2026.*09:00/);
+  });
+});
+
+describe('date formatting', () => {
+  it('formats through formatters made once, not a Date#toLocale*String call (a new ICU formatter each in Chrome) per row', () => {
+    const methods = ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'] as const;
+    const spies = methods.map((method) => vi.spyOn(Date.prototype, method));
+    try {
+      const texts = [
+        exactTime(at(2026, 11, 2, 9, 0), 'en-GB'),
+        relativeTime(at(2026, 11, 2, 9, 0), NOW, 'en-GB'),
+        relativeTime(at(2026, 10, 20, 9, 0), NOW, 'en-GB'),
+        relativeTime(at(2025, 10, 20, 9, 0), NOW, 'en-GB'),
+      ];
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      expect(texts).toEqual([
+        new Date(at(2026, 11, 2, 9, 0)).toLocaleString('en-GB', { dateStyle: 'full', timeStyle: 'short' }),
+        'Wed',
+        '20 Nov',
+        '20 Nov 2025',
+      ]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
