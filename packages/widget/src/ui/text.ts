@@ -21,9 +21,19 @@ export function dayLabel(iso: string, language: string, today: string, yesterday
   const diff = Math.round((start.getTime() - new Date(date).setHours(0, 0, 0, 0)) / 86_400_000);
   if (diff === 0) return today;
   if (diff === 1) return yesterday;
-  return date.toLocaleDateString(language, { weekday: 'long', month: 'long', day: 'numeric' });
+  return dateFormat('day', language, { weekday: 'long', month: 'long', day: 'numeric' }).format(date);
 }
 
 export function timeLabel(iso: string, language: string): string {
-  return new Date(iso).toLocaleTimeString(language, { hour: 'numeric', minute: '2-digit' });
+  return dateFormat('time', language, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Made once per language: Date#toLocale*String with options builds a new ICU formatter per call (Chrome), per row per render. */
+function dateFormat(name: string, language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${name} ${language}`;
+  let format = formats.get(key);
+  if (format === undefined) formats.set(key, (format = new Intl.DateTimeFormat(language, options)));
+  return format;
 }
