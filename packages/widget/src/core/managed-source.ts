@@ -134,16 +134,14 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
     const { widgetId } = this.options;
     try {
       // Asked for proof of work (many new sessions from this address): solve it in the extra and ask again, once.
-      const created = await this.rest
-        .createSession(widgetId, body)
-        .catch(async (error: unknown) =>
-          error instanceof ParleyApiError && error.challenge
-            ? this.rest.createSession(widgetId, {
-                ...body,
-                challenge: await (await import('../extras/challenge.js')).solve(error.challenge),
-              })
-            : Promise.reject(error),
-        );
+      const created = await this.rest.createSession(widgetId, body).catch(async (error: unknown) =>
+        error instanceof ParleyApiError && error.challenge
+          ? this.rest.createSession(widgetId, {
+              ...body,
+              challenge: await (await import('../extras/challenge.js')).solve(error.challenge),
+            })
+          : Promise.reject(error),
+      );
       const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
       const carried = this.early;
       this.early = [];
