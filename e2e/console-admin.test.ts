@@ -122,6 +122,40 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await page.context().close();
   }, 120_000);
 
+  it('shows what an empty field means, says options in words, and keeps the field being edited above the save bar', async () => {
+    for (const width of [1280, 375]) {
+      const page = await openConsole(browser, demo, { width });
+      await page.goto(`${baseUrl}/console/widgets/${demo.widgetId}`);
+      // Empty texts show the built-in ones the widget will use.
+      expect(await page.getByLabel('Intro', { exact: true }).getAttribute('placeholder')).toBe(
+        'Hi! Ask us anything. We usually answer within minutes.',
+      );
+      expect(await page.getByLabel('Initial', { exact: true }).getAttribute('placeholder')).toBe('Hello! How can I help you today?');
+      // Code names are said in words.
+      const routing = page.getByLabel('Assign handed-off conversations');
+      expect(await routing.locator('option').allTextContents()).toEqual([
+        'Default (Round robin (take turns))',
+        'Round robin (take turns)',
+        'Least busy agent',
+        'Manual (agents pick from the queue)',
+      ]);
+      expect(await page.locator('.editor-form').innerText()).not.toMatch(/round_robin|least_busy|\(inherit\)/);
+      // The sticky save bar is a solid bar above the form: a label scrolled under it is hidden, never shows through
+      // it (a see-through bar read as labels cut by a line); a field reached with the keyboard is not under it.
+      const bar = page.locator('.save-bar');
+      expect(await bar.evaluate((element) => getComputedStyle(element).backgroundColor)).toMatch(/^rgb\(/);
+      for (const label of ['Title', 'Placeholder', 'Offset X (px)']) {
+        await page.locator('#main').evaluate((main) => main.scrollTo(0, 0));
+        const field = page.getByLabel(label, { exact: true });
+        await field.focus();
+        const labelBox = await page.locator(`label[for="${await field.getAttribute('id')}"]`).boundingBox();
+        const barBox = await bar.boundingBox();
+        expect(labelBox !== null && barBox !== null && labelBox.y + labelBox.height <= barBox.y, `${label} at ${width} px`).toBe(true);
+      }
+      await page.context().close();
+    }
+  }, 120_000);
+
   it('creates a widget and a blueprint from their list pages and opens each in the editor', async () => {
     const page = await openConsole(browser, demo);
     for (const [path, label, name] of [

@@ -1,6 +1,6 @@
 import { SETTING_KEYS, type SettingKey } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
-import { settingsSections, type FieldKind } from './settings-fields.js';
+import { builtInDefault, settingsSections, valueLabel, type FieldKind } from './settings-fields.js';
 
 function kindOf(key: SettingKey): FieldKind {
   const field = settingsSections()
@@ -29,5 +29,23 @@ describe('widget option form derived from the protocol schemas', () => {
     expect(theme.type).toBe('group');
     const primary = theme.type === 'group' ? theme.fields.find((f) => f.key === 'primaryColor') : undefined;
     expect(primary).toMatchObject({ label: 'Primary color', kind: { type: 'text', color: true } });
+  });
+});
+
+describe('what an empty field means', () => {
+  it('humanises code names, with hand-written labels where a word or two say more', () => {
+    expect(valueLabel('round_robin')).toBe('Round robin (take turns)');
+    expect(valueLabel('fullscreen')).toBe('Fullscreen');
+    expect(valueLabel('top_left-corner')).toBe('Top left corner');
+  });
+
+  it('shows the built-in texts and values as placeholders, and nothing where there is none', () => {
+    expect(builtInDefault('intro')).toBe('Hi! Ask us anything. We usually answer within minutes.');
+    expect(builtInDefault('initial')).toBe('Hello! How can I help you today?');
+    expect(builtInDefault('theme.radius')).toBe('14');
+    expect(builtInDefault('theme.primaryColor')).toBe('#1f5fd1');
+    expect(builtInDefault('routing')).toBe('round_robin');
+    expect(builtInDefault('offlineMessage')).toBeUndefined();
+    expect(builtInDefault('origin')).toBeUndefined();
   });
 });

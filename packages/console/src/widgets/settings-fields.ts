@@ -180,7 +180,10 @@ const VALUE_LABELS: Readonly<Record<string, string>> = {
 export function valueLabel(value: string): string {
   const known = VALUE_LABELS[value];
   if (known !== undefined) return known;
-  const words = value.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words = value
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

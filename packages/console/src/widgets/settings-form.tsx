@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { FieldSpec } from './settings-fields.js';
+import { builtInDefault, valueLabel, type FieldSpec } from './settings-fields.js';
 
 export type Values = Readonly<Record<string, unknown>>;
 
@@ -26,6 +26,8 @@ export function SettingField(props: FieldProps) {
       </span>
     );
   const kind = spec.kind;
+  // Left empty, the field takes the built-in value: shown as the placeholder, so empty never looks like "nothing".
+  const fallback = builtInDefault(path);
 
   if (kind.type === 'group') {
     const object = typeof value === 'object' && value !== null ? (value as Values) : {};
@@ -71,9 +73,9 @@ export function SettingField(props: FieldProps) {
         onChange={(e) => onChange(e.currentTarget.value || undefined)}
         aria-describedby={describedBy}
       >
-        <option value="">(inherit)</option>
+        <option value="">{fallback === undefined ? 'Default' : `Default (${valueLabel(fallback)})`}</option>
         {kind.options.map((option) => (
-          <option value={option}>{option}</option>
+          <option value={option}>{valueLabel(option)}</option>
         ))}
       </select>
     );
@@ -108,6 +110,7 @@ export function SettingField(props: FieldProps) {
         type="number"
         min={kind.min}
         max={kind.max}
+        placeholder={fallback}
         value={typeof value === 'number' ? String(value) : ''}
         onInput={(e) => onChange(e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value))}
         aria-describedby={describedBy}
@@ -146,7 +149,7 @@ export function SettingField(props: FieldProps) {
           id={id}
           type="text"
           value={hex}
-          placeholder="#1f5fd1"
+          placeholder={fallback ?? '#1f5fd1'}
           onInput={(e) => onChange(e.currentTarget.value || undefined)}
           aria-describedby={describedBy}
         />
@@ -157,6 +160,7 @@ export function SettingField(props: FieldProps) {
       <textarea
         id={id}
         rows={3}
+        placeholder={fallback}
         value={typeof value === 'string' ? value : ''}
         onInput={(e) => onChange(e.currentTarget.value)}
         aria-describedby={describedBy}
@@ -166,6 +170,7 @@ export function SettingField(props: FieldProps) {
     const common = {
       id,
       value: typeof value === 'string' ? value : '',
+      placeholder: fallback,
       'aria-describedby': describedBy,
       onInput: (e: Event) => onChange((e.currentTarget as HTMLInputElement).value),
     };
