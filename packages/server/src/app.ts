@@ -332,6 +332,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     chat: n8nChat,
     session: { engine, botTurns, signals, bus, log: app.log, conversations: desk.realtimeHooks, limits },
     resyncListeners,
+    clientAddress: clientAddressOf(config.trustProxy),
     ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
   });
   await app.register(homePage, { services, publicUrl: config.publicUrl });

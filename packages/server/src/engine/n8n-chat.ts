@@ -42,6 +42,8 @@ export interface N8nTurn {
 /** Who a `/chat` socket speaks for, once its sessionId and executionId were checked. */
 export interface N8nSocketTarget {
   readonly conversationId: string;
+  /** The conversation's widget: the visitor volume limits count the socket's messages per widget too. */
+  readonly widgetId: string;
   readonly author: Author;
   readonly botId: string | null;
   readonly language: string;
@@ -138,6 +140,7 @@ export class N8nChat {
     this.widgets.assertOrigin(effective, origin, true);
     return {
       conversationId: conversation.id,
+      widgetId: conversation.widget_id,
       author: visitorAuthor(conversation),
       botId: effective.botId,
       language: conversationLanguage(conversation, effective.language),

@@ -136,6 +136,18 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     client.ws.close();
   });
 
+  it('counts what the visitor sends over it against the visitor volume limits, and says when a message was refused', async () => {
+    const { sessionId, executionId, conversationId } = await handedOver();
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
+    await client.waitFor('Waiting for a human to join.');
+    // The widget has a bot, so each message counts as a bot turn too: 20 a minute per conversation by default.
+    for (let i = 1; i <= 21; i += 1) client.send(sessionId, `message ${i}`);
+    await client.waitFor(/^You are sending messages too fast; this one was not stored\. Send it again in \d+ s\.$/);
+    const stored = (await server.services.engine.messagesAfter(conversationId, 0)).filter((m) => m.clientId?.startsWith('n8n-'));
+    expect(stored).toHaveLength(20);
+    client.ws.close();
+  });
+
   it('refuses an executionId of another session, an altered one, and a page off the allowlist', async () => {
     const { sessionId, executionId } = await handedOver();
     const other = await handedOver();

@@ -23,6 +23,8 @@ export interface ChatSocketOptions {
   readonly heartbeatMs?: number;
   /** The bus calls these when events may have been lost between nodes: open sockets re-read the database. */
   readonly resyncListeners?: Set<(gap: BusGap) => void>;
+  /** The client address of an upgrade (forwarded only from trusted proxies); the socket's own peer when absent. */
+  readonly clientAddress?: (request: IncomingMessage) => string;
 }
 
 /**
@@ -60,7 +62,7 @@ export const chatSocket: FastifyPluginAsync<ChatSocketOptions> = async (app, opt
           lastHeard.set(ws, Date.now());
           const session = new N8nSocketSession(
             options.session,
-            { ...target, sessionId },
+            { ...target, sessionId, address: options.clientAddress?.(request) ?? request.socket.remoteAddress ?? '' },
             (message) => options.chat.text(message),
             {
               send: (text) => ws.send(text),

@@ -72,14 +72,22 @@ export class N8nSocketSession {
 
   constructor(
     deps: SessionDeps,
-    private readonly target: N8nSocketTarget & { readonly sessionId: string },
+    /** `address`: the client's, as `request.ip` computes it: visitor volume limits count per it. */
+    private readonly target: N8nSocketTarget & { readonly sessionId: string; readonly address: string },
     private readonly text: (message: N8nShown) => string,
     private readonly socket: N8nSocket,
     onClosed: (session: N8nSocketSession) => void,
   ) {
     this.session = new RealtimeSession(
       deps,
-      { conversationId: target.conversationId, author: target.author, botId: target.botId, language: target.language },
+      {
+        conversationId: target.conversationId,
+        author: target.author,
+        botId: target.botId,
+        language: target.language,
+        widgetId: target.widgetId,
+        address: target.address,
+      },
       {
         write: (json) => this.fromParley(json),
         pendingBytes: () => socket.pendingBytes(),
