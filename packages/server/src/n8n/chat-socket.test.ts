@@ -136,6 +136,16 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     client.ws.close();
   });
 
+  it('lets the bot answer over the socket again once the conversation is handed back to it', async () => {
+    const { sessionId, executionId, conversationId } = await handedOver();
+    const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
+    await client.waitFor('Waiting for a human to join.');
+    await server.services.desk.ownership.handback(conversationId);
+    client.send(sessionId, 'What is the price?');
+    await client.waitFor('It is free.');
+    client.ws.close();
+  });
+
   it('counts what the visitor sends over it against the visitor volume limits, and says when a message was refused', async () => {
     const { sessionId, executionId, conversationId } = await handedOver();
     const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
