@@ -24,6 +24,8 @@ export interface HostileConversation {
   readonly sentinel: string;
   readonly widgetShows: readonly Shown[];
   readonly consoleShows: readonly Shown[];
+  /** Markers of refused requests (NUL, over-long): no page may show them. */
+  readonly hidden?: readonly string[];
 }
 
 export interface HostileEnv {
@@ -240,9 +242,48 @@ async function seedUploads(context: SeedContext, index: number, strings: readonl
     if (name.trim() === '') expectRefused(sent, `upload ${index}-${at} blank name`);
     else shows.push({ slot: 'upload name', text: String(sent.json.message.payload.name), kind: 'plain' });
   }
+  const hidden = index === 0 ? await refusals(context, widgetId, session) : [];
   const sentinel = `End of hostile uploads ${index}.`;
   await context.call('POST', `/v1/inbox/${session.conversationId}/messages`, context.agent, { text: sentinel });
-  return { widgetId, ...session, sentinel, widgetShows: shows, consoleShows: shows };
+  return { widgetId, ...session, sentinel, widgetShows: shows, consoleShows: shows, hidden };
+}
+
+/**
+ * NUL characters and over-long texts are refused by design, in every slot: a clean 400 with
+ * PARLEY_ERR_REQUEST_VALIDATION naming the field, nothing stored. Each carries a marker that the
+ * pages must never show. Returns the markers.
+ */
+async function refusals(context: SeedContext, widgetId: string, session: { conversationId: string; token: string }): Promise<string[]> {
+  const { call, agent, admin } = context;
+  const id = session.conversationId;
+  const marker = (n: number) => `refused-marker-${n}`;
+  const nul = (n: number) => `${marker(n)} a\u0000b`;
+  const long = (n: number, max: number) => `${marker(n)} ${'x'.repeat(max)}`;
+  const attempts: [string, Promise<Answer>][] = [
+    ['visitor text with NUL', call('POST', `/v1/conversations/${id}/messages`, session.token, { text: nul(1) })],
+    ['visitor text over 8000', call('POST', `/v1/conversations/${id}/messages`, session.token, { text: long(2, 8000) })],
+    ['agent text with NUL', call('POST', `/v1/inbox/${id}/messages`, agent, { text: nul(3) })],
+    ['agent text over 8000', call('POST', `/v1/inbox/${id}/messages`, agent, { text: long(4, 8000) })],
+    ['note with NUL', call('POST', `/v1/inbox/${id}/notes`, agent, { text: nul(5) })],
+    ['contact name with NUL', call('POST', `/v1/conversations/${id}/contact`, session.token, { email: 'a@example.com', name: nul(6) })],
+    [
+      'contact name over 200',
+      call('POST', `/v1/conversations/${id}/contact`, session.token, { email: 'a@example.com', name: long(7, 200) }),
+    ],
+    ['session meta with NUL', call('POST', `/v1/widgets/${widgetId}/sessions`, '', { meta: { m: nul(8) } })],
+    ['session meta over 500', call('POST', `/v1/widgets/${widgetId}/sessions`, '', { meta: { m: long(9, 500) } })],
+    ['widget title with NUL', call('PATCH', `/v1/widgets/${widgetId}`, admin, { title: nul(10) })],
+    ['widget title over 120', call('PATCH', `/v1/widgets/${widgetId}`, admin, { title: long(11, 120) })],
+    ['upload name with NUL', call('POST', `/v1/inbox/${id}/files?name=${marker(12)}%00.txt`, agent, undefined, Buffer.from('x\n'))],
+    ['upload name over 200', call('POST', `/v1/inbox/${id}/files?name=${long(13, 200)}`, agent, undefined, Buffer.from('x\n'))],
+  ];
+  for (const [what, answer] of attempts) {
+    const refused = await answer;
+    if (refused.status !== 400 || refused.json?.error?.code !== 'PARLEY_ERR_REQUEST_VALIDATION') {
+      throw new Error(`${what}: expected 400 PARLEY_ERR_REQUEST_VALIDATION, got ${refused.status} ${JSON.stringify(refused.json)}`);
+    }
+  }
+  return attempts.map((_, at) => marker(at + 1));
 }
 
 /** A widget per batch: its name (the console's lists) and its texts (title, intro, placeholder) are the batch's strings. */
