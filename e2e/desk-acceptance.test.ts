@@ -306,7 +306,7 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
     // Nobody of the Night team is online: the widget says so and asks for an email, focus on the field.
     const form = widget(visitor)
       .window()
-      .getByRole('form', { name: /No one is available right now/ });
+      .getByRole('form', { name: /No one can answer right now/ });
     await form.waitFor();
     await widget(visitor).window().getByText('We are away right now').waitFor();
     const email = form.getByLabel('Email');

@@ -152,7 +152,8 @@ export interface StatusFrame {
 /**
  * To visitors: how many agents can answer. `offline` (no agent online, or outside the widget's
  * business hours) tells the widget to switch to offline mode and ask for an email
- * (`POST /v1/conversations/{id}/contact`); `offlineMessage` is the text to show.
+ * (`POST /v1/conversations/{id}/contact`); `offlineMessage` is the widget's own text to show (empty: the
+ * widget's built-in text, in the visitor's language).
  */
 export interface PresenceFrame {
   readonly type: 'presence';
@@ -161,6 +162,11 @@ export interface PresenceFrame {
   readonly offline?: boolean;
   readonly offlineReason?: 'no_agents' | 'outside_hours' | null;
   readonly offlineMessage?: string;
+  /**
+   * Whether the server mails agents' replies to a visitor who left an email (`PARLEY_SMTP_URL` is set): without
+   * it the widget asks for the email without promising a reply by mail.
+   */
+  readonly emailReplies?: boolean;
 }
 
 export type RealtimeErrorCode =

@@ -38,6 +38,7 @@ export function boot(context: BootContext): AppApi {
   const call = (args: readonly unknown[]): unknown => {
     const [verb, ...rest] = args;
     if (verb === 'boot') return void mount(isOptions(rest[0]) ? rest[0] : {});
+    if (verb === 'script') return void (isDataset(rest[0]) && mountScript(rest[0]));
     const target = first();
     if (target === undefined) return undefined;
     if (verb === 'on' || verb === 'off') {
@@ -58,14 +59,16 @@ export function boot(context: BootContext): AppApi {
     return undefined;
   };
 
-  const { dataset } = context;
-  const fromScript = datasetOptions((name) => dataset[name === 'widget' ? 'parleyWidget' : name]);
-  if (fromScript.widgetId !== undefined || fromScript.webhookUrl !== undefined) {
+  /** A `<script data-parley-widget>` tag's widget: the first widget.js's own, and every later tag's (the `script` call). */
+  const mountScript = (dataset: Readonly<Record<string, string | undefined>>): void => {
+    const fromScript = datasetOptions((name) => dataset[name === 'widget' ? 'parleyWidget' : name]);
+    if (fromScript.widgetId === undefined && fromScript.webhookUrl === undefined) return;
     const mounted = mount(fromScript);
     // Only the /embed page speaks postMessage: the bridge is its own small chunk.
     if (dataset['embed'] === 'iframe')
       void import('./embed/frame-bridge.js').then(({ startFrameBridge }) => startFrameBridge(dataset['parentOrigin'], mounted));
-  }
+  };
+  mountScript(context.dataset);
   for (const settings of Array.isArray(context.settings) ? context.settings : [context.settings])
     if (isOptions(settings)) void mount(settings);
   for (const queued of context.queue) call(queued);
@@ -78,6 +81,11 @@ export function boot(context: BootContext): AppApi {
       void mount({ layout: 'inline', ...options, host: element });
     },
   };
+}
+
+/** A script tag's `dataset`, copied by widget.js: string values only. */
+function isDataset(value: unknown): value is Readonly<Record<string, string>> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string');
 }
 
 function isOptions(value: unknown): value is MountOptions {

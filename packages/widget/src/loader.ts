@@ -9,8 +9,9 @@ declare const PARLEY_PRELOAD: readonly string[];
 type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknown>> };
 
 ((w: Window & { Parley?: Stub & { loaded?: boolean }; parleySettings?: unknown }, d: Document) => {
-  if (w.Parley?.loaded) return; // widget.js included twice: the first one serves.
   const script = d.currentScript instanceof HTMLScriptElement ? d.currentScript : null;
+  // widget.js included again (a second widget on the page): the first one serves, and mounts this tag's widget too.
+  if (w.Parley?.loaded) return void (script !== null && w.Parley('script', { ...script.dataset }));
   const base = script === null ? location.href : new URL('.', script.src).href;
   // Calls made through the queue snippet (`Parley('open')` before this script ran) come first.
   const queue: unknown[][] = Array.from(w.Parley?.q ?? [], (args) => Array.from(args));

@@ -15,7 +15,26 @@ export interface WidgetStage {
     readonly arabic: string;
     /** The demo bot in the dark theme with the site's own colour. */
     readonly dark: string;
+    /** The demo bot under a title too long for one line (the header wraps it). */
+    readonly long: string;
+    /** The demo bot, asking for an email before the chat (contactCollection "before", required). */
+    readonly contact: string;
+    /** The same in the dark theme. */
+    readonly contactDark: string;
+    /** Arabic, with the site's own texts left in English (bidi isolation keeps their punctuation right). */
+    readonly arabicCustom: string;
+    /** The scripted bot with math on (inline and display formulas). */
+    readonly math: string;
+    /** The scripted bot in the dark theme, math on. */
+    readonly richDark: string;
+    /** The scripted bot in an Arabic (right-to-left) widget. */
+    readonly richRtl: string;
+    /** The scripted bot with carousels and forms off: their text fallbacks. */
+    readonly plain: string;
+    readonly plainDark: string;
   };
+  /** The admin API of the stage's server (an agent's reply, a resolve). */
+  readonly admin: WidgetEnv['admin'];
   readonly bot: ScriptedBot;
   /** A screenshot-like PNG a visitor might send (for Playwright's setInputFiles). */
   readonly photo: { readonly name: string; readonly mimeType: string; readonly buffer: Buffer };
@@ -67,14 +86,58 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
       },
     });
     const create = async (settings: Record<string, unknown>) => (await env.admin('POST', '/v1/widgets', settings)).id;
-    const [rich, files, arabic, dark] = await Promise.all([
+    const contactBefore = { when: 'before', required: true, fields: ['email'] };
+    const [rich, files, arabic, dark, long, contact, contactDark, arabicCustom] = await Promise.all([
       create({ name: 'Rich', botId: scripted.id, title: 'Acme support' }),
       create({ name: 'Files', botId: scripted.id, title: 'Acme support', attachments: true }),
       create({ name: 'Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'] }),
       create({ name: 'Dark', botId: demo['botId'], title: 'Night owl', theme: { mode: 'dark', primaryColor: '#7c3aed' } }),
+      create({ name: 'Long', botId: demo['botId'], title: 'Acme Corporation Customer Support and Sales, Europe and Middle East' }),
+      create({ name: 'Contact', botId: demo['botId'], title: 'Acme support', contactCollection: contactBefore }),
+      create({
+        name: 'Contact dark',
+        botId: demo['botId'],
+        title: 'Night owl',
+        contactCollection: contactBefore,
+        theme: { mode: 'dark', primaryColor: '#7c3aed' },
+      }),
+      create({
+        name: 'Arabic, English texts',
+        botId: arabicBot.id,
+        language: 'ar',
+        languages: ['ar'],
+        title: 'Chat with Acme!',
+        intro: 'Hi! Ask us anything (we answer in minutes).',
+      }),
     ]);
+    const scriptedDark = { botId: scripted.id, title: 'Acme support', theme: { mode: 'dark', primaryColor: '#7c3aed' } };
+    const [math, richDark, richRtl, plain, plainDark] = await Promise.all([
+      create({ name: 'Math', botId: scripted.id, title: 'Acme support', math: true }),
+      create({ name: 'Rich dark', ...scriptedDark, math: true }),
+      create({ name: 'Rich Arabic', botId: scripted.id, language: 'ar', languages: ['ar'] }),
+      create({ name: 'Plain', botId: scripted.id, title: 'Acme support', carousel: false, form: false }),
+      create({ name: 'Plain dark', ...scriptedDark, carousel: false, form: false }),
+    ]);
+    // A page with two script tags (examples/two-script-tags.html): its second widget.
+    env.fill.set('WIDGET2', dark);
     return {
-      widgets: { demo: env.widgetId, rich, files, arabic, dark },
+      widgets: {
+        demo: env.widgetId,
+        rich,
+        files,
+        arabic,
+        dark,
+        long,
+        contact,
+        contactDark,
+        arabicCustom,
+        math,
+        richDark,
+        richRtl,
+        plain,
+        plainDark,
+      },
+      admin: (method, path, body) => env.admin(method, path, body),
       bot,
       photo: { name: 'checkout.png', mimeType: 'image/png', buffer: photo },
       close: () => bot.close(),

@@ -48,7 +48,7 @@ export interface AgentDesk {
 export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const { db, engine, bus, log, agentsStore, agents, teams } = deps;
   const ownership = new Ownership(db, engine, agentsStore, bus, log, deps.timings?.botSilenceMs);
-  const presence = new Presence(db, agentsStore, agents, deps.widgets, engine);
+  const presence = new Presence(db, agentsStore, agents, deps.widgets, engine, deps.mail.transport !== null);
   const routing = new Routing(db, ownership, presence, agentsStore, agents, log);
   const mail = new OfflineMail(db, engine, log, {
     ...deps.mail,

@@ -15,7 +15,6 @@ import type { ConversationEngine } from './conversation-engine.js';
 import type { OwnershipState } from './ownership.js';
 
 const RECENT_WAITS = 50;
-export const DEFAULT_OFFLINE_MESSAGE = 'No one is available right now. Leave your email and we will answer you there.';
 
 export interface Availability {
   readonly agentsOnline: number;
@@ -38,6 +37,8 @@ export class Presence {
     private readonly agents: AgentService,
     private readonly widgets: WidgetService,
     private readonly engine: ConversationEngine,
+    /** Whether agents' replies are mailed to visitors who left an email (a mail transport is configured). */
+    private readonly emailReplies = false,
   ) {}
 
   /** The widget's effective settings; a deleted widget's conversations fall back to the defaults. */
@@ -65,7 +66,8 @@ export class Presence {
 
   async availability(settings: WidgetSettings, teamId: string | null = settings.teamId, at = new Date()): Promise<Availability> {
     const agentsOnline = (await this.onlineAgentIds(teamId)).length;
-    const offlineMessage = settings.offlineMessage === '' ? DEFAULT_OFFLINE_MESSAGE : settings.offlineMessage;
+    // Empty when the widget sets none: the widget then shows its built-in text, translated and worded by `emailReplies`.
+    const offlineMessage = settings.offlineMessage;
     if (settings.businessHours !== null && !isWithinHours(settings.businessHours, at)) {
       return { agentsOnline, offline: true, offlineReason: 'outside_hours', offlineMessage };
     }
@@ -76,7 +78,7 @@ export class Presence {
     const settings = await this.settingsFor(conversationId);
     const state = await states.get(this.db, conversationId);
     const availability = await this.availability(settings, state?.team_id ?? settings.teamId);
-    return { type: 'presence', typicalReplyMs: this.typicalWaitMs(), ...availability };
+    return { type: 'presence', typicalReplyMs: this.typicalWaitMs(), ...availability, emailReplies: this.emailReplies };
   }
 
   recordWait(ms: number): void {

@@ -21,6 +21,8 @@ export interface PresenceView {
   readonly typicalReplyMs: number | null;
   readonly offline?: boolean;
   readonly offlineMessage?: string;
+  /** Whether the server mails agents' replies to an email left in offline mode. */
+  readonly emailReplies?: boolean;
 }
 
 /** Everything a source reports; the UI store folds these into what it shows. */

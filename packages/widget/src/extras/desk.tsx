@@ -7,6 +7,32 @@ import { useView } from '../ui/use-view.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
+ * The offline form's own styles, adopted when it shows: it must not depend on the rich extra (cards, forms)
+ * having loaded first. The field takes the form's full width, so its label is never squeezed.
+ */
+const DESK_CSS = `
+.off{margin:6px 12px;border:1px solid var(--p-line);border-radius:var(--p-radius);padding:12px;display:flex;flex-direction:column;gap:8px;background:var(--p-bg)}
+.off p{margin:0;font-size:14px}
+.off label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}
+.off input{width:100%;min-width:0;border:1px solid #8a929c;border-radius:8px;padding:8px 10px;font-size:14px;background:var(--p-bg);font-weight:400}
+.off .err{color:#b3261e;font-size:12.5px;font-weight:500}
+.dark .off .err{color:#ffb4ab}
+.off .btn{align-self:flex-start}
+`;
+let sheet: CSSStyleSheet | undefined;
+
+/** A ref callback: the shadow root gets the desk's styles once (its own copy, as each extra has: see chrome.tsx). */
+function adoptDeskStyles(element: Element | null): void {
+  const root = element?.getRootNode();
+  if (!(root instanceof ShadowRoot)) return;
+  if (sheet === undefined) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(DESK_CSS);
+  }
+  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
+
+/**
  * Where the conversation stands with the humans, under the messages: the visitor's place in the
  * queue, who is answering, or — in offline mode (no agent online, or outside business hours) — a
  * request for an email so the reply can reach them. Live region, so screen readers hear each change.
@@ -47,11 +73,13 @@ function OfflineForm({ ctl }: { readonly ctl: Controller }): VNode {
     if (sent && !wasSent.current) (input.current?.getRootNode() as ShadowRoot | Document | undefined)?.querySelector('textarea')?.focus();
     wasSent.current = sent;
   }, [sent]);
-  const message = state.presence?.offlineMessage || strings.offlinePrompt;
+  // A reply by email is promised only when the server mails replies (PARLEY_SMTP_URL); else the email is a way back.
+  const byMail = state.presence?.emailReplies === true;
+  const message = state.presence?.offlineMessage || (byMail ? strings.offlinePrompt : strings.offlinePromptLater);
   if (sent)
     return (
       <div class="sys" role="status" aria-live="polite">
-        {strings.offlineThanks}
+        {byMail ? strings.offlineThanks : strings.offlineThanksLater}
       </div>
     );
   const submit = (event: Event) => {
@@ -64,8 +92,8 @@ function OfflineForm({ ctl }: { readonly ctl: Controller }): VNode {
     ctl.saveContact({ name: undefined, email: value, phone: undefined });
   };
   return (
-    <form class="form" onSubmit={submit} noValidate aria-labelledby="p-offline-q">
-      <p id="p-offline-q" role="status" aria-live="polite">
+    <form class="off" ref={adoptDeskStyles} onSubmit={submit} noValidate aria-labelledby="p-offline-q">
+      <p id="p-offline-q" role="status" aria-live="polite" dir="auto">
         {message}
       </p>
       <label>

@@ -4,7 +4,7 @@ import { LazyChrome } from './chrome-lazy.js';
 import { Composer } from './composer.js';
 import type { Controller } from './controller.js';
 import { DeskStatus } from './desk-status.js';
-import { ExportIcon, MaximizeIcon, MinimizeIcon, RestartIcon } from './icons.js';
+import { ExportIcon, MaximizeIcon, MinimizeIcon, RestartIcon, RestoreIcon } from './icons.js';
 import { MessageLog } from './message-log.js';
 import { duration, fill } from './text.js';
 import { useView } from './use-view.js';
@@ -27,13 +27,17 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
   const onKey = (event: KeyboardEvent) => {
     if (event.key === 'Escape' && floating && state.dialog === null) ctl.setOpen(false);
   };
+  // Who can answer is known once the conversation's connection says (presence); nothing is claimed before that.
   const presence = state.presence;
+  const away = presence !== null && (presence.offline === true || presence.agentsOnline === 0);
   const availability =
-    presence?.offline === true
-      ? strings.agentsOffline
-      : presence?.typicalReplyMs !== null && presence?.typicalReplyMs !== undefined
-        ? fill(strings.repliesIn, { time: duration(presence.typicalReplyMs, config.language) })
-        : strings.agentsOnline;
+    presence === null
+      ? null
+      : away
+        ? strings.agentsOffline
+        : presence.typicalReplyMs !== null
+          ? fill(strings.repliesIn, { time: duration(presence.typicalReplyMs, config.language) })
+          : strings.agentsOnline;
   const connection = state.connection;
   const connLine = !state.online
     ? strings.offline
@@ -63,11 +67,16 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             </div>
           )}
           <div class="who">
-            <h2>{strings.title}</h2>
-            <div class="avail">
-              <span class="dot" aria-hidden="true" />
-              <span>{availability}</span>
-            </div>
+            {/* dir=auto: a site's own title keeps its punctuation where its own script puts it, in an RTL widget too. */}
+            <h2 dir="auto" title={strings.title}>
+              {strings.title}
+            </h2>
+            {availability !== null && (
+              <div class="avail" title={availability}>
+                <span class={away ? 'dot away' : 'dot'} aria-hidden="true" />
+                <span>{availability}</span>
+              </div>
+            )}
           </div>
           <div class="ctl">
             {(config.languages.length > 1 || (state.messages.length > 0 && (config.exportConversation || config.restartConversation))) && (
@@ -79,16 +88,16 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             {config.maximize && floating && (
               <button
                 class="ib max-btn"
-                aria-label={strings.controlMaximize}
-                aria-pressed={state.maximized}
-                title={strings.controlMaximize}
+                aria-label={state.maximized ? strings.controlRestore : strings.controlMaximize}
+                title={state.maximized ? strings.controlRestore : strings.controlMaximize}
                 onClick={() => ctl.toggleMaximize()}
               >
-                <MaximizeIcon />
+                {state.maximized ? <RestoreIcon /> : <MaximizeIcon />}
               </button>
             )}
+            {/* It closes the window (the conversation goes on): called so, as the launcher's own close is. */}
             {floating && (
-              <button class="ib" aria-label={strings.controlMinimize} title={strings.controlMinimize} onClick={() => ctl.setOpen(false)}>
+              <button class="ib" aria-label={strings.launcherClose} title={strings.launcherClose} onClick={() => ctl.setOpen(false)}>
                 <MinimizeIcon />
               </button>
             )}

@@ -55,28 +55,35 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
       <label class="sr" for="p-compose">
         {strings.placeholder}
       </label>
-      <textarea
-        id="p-compose"
-        ref={box}
-        rows={1}
-        placeholder={strings.placeholder}
-        value={state.draft}
-        disabled={blocked}
-        onInput={(event) => onInput(event.currentTarget.value)}
-        onPaste={(event) => {
-          const files = [...(event.clipboardData?.files ?? [])];
-          if (attachments && files.length > 0) {
-            event.preventDefault();
-            ctl.attach(files);
-          }
-        }}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-            event.preventDefault();
-            submit();
-          }
-        }}
-      />
+      {/* Blocked until the contact form is answered: say so where the visitor would type, and lead them to it. */}
+      {blocked ? (
+        <button class="hint" onClick={(event) => focusContactForm(event.currentTarget)}>
+          {strings.contactFirst}
+        </button>
+      ) : (
+        <textarea
+          id="p-compose"
+          dir="auto"
+          ref={box}
+          rows={1}
+          placeholder={strings.placeholder}
+          value={state.draft}
+          onInput={(event) => onInput(event.currentTarget.value)}
+          onPaste={(event) => {
+            const files = [...(event.clipboardData?.files ?? [])];
+            if (attachments && files.length > 0) {
+              event.preventDefault();
+              ctl.attach(files);
+            }
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+              event.preventDefault();
+              submit();
+            }
+          }}
+        />
+      )}
       {(attachments || state.config.voiceIn) && (
         <LazyChrome part={(chrome) => chrome.ComposerTools} props={{ ctl, icons: { attach: <AttachIcon />, mic: <MicIcon /> } }} />
       )}
@@ -104,4 +111,12 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
       )}
     </div>
   );
+}
+
+/** Moves focus to the contact form's first field (the form sits at the top of the conversation). */
+function focusContactForm(from: Element | null): void {
+  const root = from?.getRootNode() as ShadowRoot | Document | undefined;
+  const field = root?.querySelector<HTMLInputElement>('form.form input');
+  field?.scrollIntoView({ block: 'center' });
+  field?.focus();
 }

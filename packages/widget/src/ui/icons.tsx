@@ -24,6 +24,8 @@ export const MessageIcon = icon('M4 4h16v12H7l-3 3z');
 export const CloseIcon = icon('M18 6 6 18M6 6l12 12');
 export const MinimizeIcon = icon('M6 9l6 6 6-6');
 export const MaximizeIcon = icon('M15 3h6v6M9 21H3v-6M21 3l-7 7M3 21l7-7');
+/** Maximize's arrows turned inwards: the window goes back to its size. */
+export const RestoreIcon = icon('M4 14h6v6M20 10h-6V4M14 10l7-7M3 21l7-7');
 export const RestartIcon = icon('M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5');
 export const ExportIcon = icon('M12 3v12M7 10l5 5 5-5M5 21h14');
 export const SendIcon = icon('M22 2 11 13M22 2l-7 20-4-9-9-4z');

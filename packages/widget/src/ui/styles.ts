@@ -5,8 +5,11 @@ export function themeVariables(theme: Theme, dark: boolean): string {
   const base = dark
     ? { bg: '#16191d', fg: '#eef1f4', soft: '#23272e', muted: '#aab2bd', line: '#343a42' }
     : { bg: theme.backgroundColor ?? '#ffffff', fg: theme.textColor ?? '#1b1f24', soft: '#f1f3f6', muted: '#59626e', line: '#e2e5ea' };
+  const primary = theme.primaryColor ?? '#1f5fd1';
   return [
-    `--p-primary:${theme.primaryColor ?? '#1f5fd1'}`,
+    `--p-primary:${primary}`,
+    // The primary colour as text or outline on the window's background: on the dark one, mixed with white to keep 4.5:1.
+    `--p-accent:${dark ? mixWhite(primary, 0.55) : primary}`,
     `--p-on-primary:${theme.textOnPrimaryColor ?? '#ffffff'}`,
     `--p-bg:${base.bg}`,
     `--p-fg:${base.fg}`,
@@ -20,6 +23,13 @@ export function themeVariables(theme: Theme, dark: boolean): string {
   ].join(';');
 }
 
+/** `#rgb`, `#rrggbb` or `#rrggbbaa` (the theme's colours are validated hex) mixed with `share` of white, as `#rrggbb`. */
+function mixWhite(hex: string, share: number): string {
+  const digits = hex.length < 7 ? hex.replace(/\w/g, '$&$&').slice(1) : hex.slice(1);
+  const channel = (at: number) => Math.round(parseInt(digits.slice(at, at + 2), 16) * (1 - share) + 255 * share);
+  return `#${[0, 2, 4].map((at) => channel(at).toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** The whole stylesheet, scoped by the shadow root: nothing leaks in or out. */
 export const CSS = `
 :host{all:initial;display:contents}
@@ -27,10 +37,10 @@ export const CSS = `
 .root{font-family:var(--p-font);font-size:15px;line-height:1.45;color:var(--p-fg);-webkit-font-smoothing:antialiased}
 button,input,textarea,select{font:inherit;color:inherit}
 button{cursor:pointer}
-:focus-visible{outline:2px solid var(--p-primary);outline-offset:2px}
+:focus-visible{outline:2px solid var(--p-accent);outline-offset:2px}
 .root.fill{height:100%}
 [dir=rtl] .float{align-items:flex-start}[dir=rtl].left .float{align-items:flex-end}
-.dark .chip{color:var(--p-fg)}.dark .bub a{color:inherit}
+.dark .chip{color:var(--p-fg)}.dark .head :focus-visible{outline-color:currentColor}.dark .bub a{color:inherit}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .float{position:fixed;bottom:var(--p-y);right:var(--p-x);z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:14px}
 .left .float{right:auto;left:var(--p-x);align-items:flex-start}
@@ -46,14 +56,15 @@ button{cursor:pointer}
 .inline{height:100%;min-height:420px;display:flex}
 .inline .win{border-radius:var(--p-radius)}
 .full{position:fixed;inset:0;z-index:2147483000;display:flex}
+.full .head,.full .compose,.full .conn{padding-inline:max(14px,calc(50% - 360px))}.full .inner{max-width:720px;margin:0 auto}
 @media (max-width:480px){.float .win{position:fixed;inset:0;width:100%;height:100%;border-radius:0;border:0}.float.open .launcher,.float.open .peek,.float .max-btn{display:none}}
 .head{background:var(--p-primary);color:var(--p-on-primary);padding:14px 8px 14px 14px;display:flex;align-items:center;gap:10px;flex:none}
 .head .who{flex:1;min-width:0}
-.head h2{font-size:17px;margin:0;font-weight:650;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.head .avail{font-size:13px;opacity:.92;display:flex;align-items:center;gap:6px;white-space:nowrap}
-.head .avail span:last-child{overflow:hidden;text-overflow:ellipsis}
-.dot{width:8px;height:8px;border-radius:50%;background:#7ee2a8;flex:none}
-.ctl{display:flex;gap:2px}
+.head h2{font-size:17px;line-height:1.25;margin:0;font-weight:650;overflow-wrap:anywhere;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+.head .avail{font-size:13px;line-height:1.3;opacity:.92;display:flex;align-items:baseline;gap:6px;margin-top:2px}
+.head .avail span:last-child{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+.dot{width:8px;height:8px;border-radius:50%;background:#7ee2a8;flex:none;align-self:center}.dot.away{background:none;box-shadow:inset 0 0 0 1.5px currentColor}
+.ctl{display:flex;gap:2px;flex:none}
 .ib{border:0;background:transparent;color:inherit;width:32px;height:34px;border-radius:9px;display:grid;place-items:center;padding:0}
 .ib:hover{background:rgba(255,255,255,.16)}
 .ib svg{width:19px;height:19px}
@@ -90,7 +101,7 @@ button{cursor:pointer}
 .meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}
 .sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center}
 .qr{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 4px;justify-content:flex-end;align-self:flex-end;max-width:90%}
-.chip{border:1.5px solid var(--p-primary);color:var(--p-primary);background:var(--p-bg);border-radius:18px;padding:6px 13px;font-size:14px;font-weight:550}
+.chip{border:1.5px solid var(--p-accent);color:var(--p-accent);background:var(--p-bg);border-radius:18px;padding:6px 13px;font-size:14px;font-weight:550}
 .chip:hover{background:var(--p-primary);color:var(--p-on-primary)}
 .btn{border:0;border-radius:10px;background:var(--p-primary);color:var(--p-on-primary);padding:9px 14px;font-weight:600}
 .btn.ghost{background:var(--p-soft);color:var(--p-fg)}
@@ -103,7 +114,8 @@ button{cursor:pointer}
 .compose textarea{flex:1;border:0;resize:none;background:transparent;max-height:120px;padding:7px 0;outline:none;min-height:22px}
 .compose .ib{color:var(--p-muted)}
 .compose .ib:hover{background:var(--p-soft);color:var(--p-fg)}
-.compose .send{color:var(--p-primary)}
+.compose .send{color:var(--p-accent)}
+.compose .hint{flex:1;align-self:center;border:0;background:none;padding:7px 0;text-align:start;color:var(--p-muted);text-decoration:underline;text-underline-offset:3px}
 .compose .send:disabled{color:var(--p-muted);opacity:.6;cursor:default}
 .foot{font-size:11.5px;color:var(--p-muted);text-align:center;padding:0 0 8px;flex:none}
 .foot a{color:inherit}

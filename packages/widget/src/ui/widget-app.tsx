@@ -5,6 +5,7 @@ import { ChatWindow } from './chat-window.js';
 import { LazyChrome } from './chrome-lazy.js';
 import type { Controller } from './controller.js';
 import { ChatIcon, CloseIcon, HelpIcon, MessageIcon } from './icons.js';
+import { plainText } from './markdown.js';
 import { fill } from './text.js';
 import { useView } from './use-view.js';
 
@@ -37,7 +38,12 @@ export function WidgetApp({ ctl }: { readonly ctl: Controller }): VNode {
   return (
     <div class={`float${state.open ? ' open' : ''}`}>
       {state.open && <ChatWindow ctl={ctl} />}
-      {showPeek && peek !== undefined && <LazyChrome part={(chrome) => chrome.Peek} props={{ ctl, message: peek, close: <CloseIcon /> }} />}
+      {showPeek && peek !== undefined && (
+        <LazyChrome
+          part={(chrome) => chrome.Peek}
+          props={{ ctl, message: { ...peek, text: plainText(peek.text) }, close: <CloseIcon /> }}
+        />
+      )}
       {state.launcher && (
         <button ref={launcher} class="launcher" aria-label={label} aria-expanded={state.open} onClick={() => ctl.setOpen(!state.open)}>
           {state.open ? <CloseIcon /> : <Icon />}
