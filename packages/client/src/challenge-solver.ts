@@ -41,9 +41,11 @@ export async function solveChallenge(challenge: Challenge, options: SolveOptions
       const { algorithm, signature } = challenge;
       return { algorithm, challenge: challenge.challenge, number: start + found, salt, signature };
     }
-    // Aim each batch at the slice: grow while batches are quick, shrink when one ran long.
+    // Aim each batch at the slice: shrink at once when one ran long, grow at most twofold, never past 512. Issuing
+    // the digests is the main thread's share (Chromium: ~20 µs each, busy machine), and one stretched batch must
+    // not make the next one a long task.
     const took = Math.max(1, now() - began);
-    batch = Math.max(16, Math.min(8192, Math.round((batch * sliceMs) / took)));
+    batch = Math.max(16, Math.min(512, batch * 2, Math.round((batch * sliceMs) / took)));
     start = end + 1;
     await pause();
   }
