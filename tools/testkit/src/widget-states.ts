@@ -84,6 +84,31 @@ function sendingWhileRefused(text: string): WidgetState['reach'] {
   };
 }
 
+/**
+ * A message past the session's rate limit: the visitor's send is answered with the error frame a volume limit
+ * answers with, in place of the gateway (a fresh server's limits are far from any screenshot), so the bubble says to slow down.
+ */
+function sentTooFast(text: string): WidgetState['reach'] {
+  return async (page) => {
+    await page.routeWebSocket(/\/v1\/realtime\/ws/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((message) => socket.send(message));
+      socket.onMessage((message) => {
+        const frame: unknown = typeof message === 'string' ? JSON.parse(message) : null;
+        if (typeof frame !== 'object' || frame === null || !('type' in frame) || frame.type !== 'send' || !('clientId' in frame)) {
+          server.send(message);
+          return;
+        }
+        const clientId = String(frame.clientId);
+        socket.send(JSON.stringify({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED', message: 'slow down', clientId, retryAfterMs: 42_000 }));
+      });
+    });
+    await open(page);
+    await say(page, text);
+    await page.locator('[data-parley] .row.me.failed').waitFor();
+  };
+}
+
 const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
@@ -211,6 +236,9 @@ const WIDGET_STATES: readonly WidgetState[] = [
   { name: 'sending-retry', widget: 'demo', reach: sendingWhileRefused('Is my order on its way?') },
   { name: 'sending-retry-dark', widget: 'dark', reach: sendingWhileRefused('Is my order on its way?') },
   { name: 'sending-retry-rtl', widget: 'arabic', reach: sendingWhileRefused('هل طلبي في الطريق؟') },
+  { name: 'sent-too-fast', widget: 'demo', reach: sentTooFast('Is my order on its way?') },
+  { name: 'sent-too-fast-dark', widget: 'dark', reach: sentTooFast('Is my order on its way?') },
+  { name: 'sent-too-fast-rtl', widget: 'arabic', reach: sentTooFast('هل طلبي في الطريق؟') },
   {
     name: 'inline',
     widget: 'demo',

@@ -104,7 +104,7 @@ export const EN_UI_STRINGS: UiStrings = {
   offline: 'You are offline. Messages will be sent when the connection returns.',
   sending: 'Sending…',
   sendFailed: 'Not sent.',
-  sendTooFast: 'You are sending messages too fast. Try again in {count} s.',
+  sendTooFast: 'You are sending messages too fast. Try again in {count} s.',
   retry: 'Retry',
   delivered: 'Delivered',
   read: 'Read',

@@ -34,7 +34,7 @@ export const DE_UI_STRINGS: UiStrings = {
   offline: 'Sie sind offline. Nachrichten werden gesendet, sobald die Verbindung wieder besteht.',
   sending: 'Wird gesendet…',
   sendFailed: 'Nicht gesendet.',
-  sendTooFast: 'Sie senden Nachrichten zu schnell. Versuchen Sie es in {count} s erneut.',
+  sendTooFast: 'Sie senden Nachrichten zu schnell. Versuchen Sie es in {count} s erneut.',
   retry: 'Erneut versuchen',
   delivered: 'Zugestellt',
   read: 'Gelesen',

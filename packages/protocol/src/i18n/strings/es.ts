@@ -34,7 +34,7 @@ export const ES_UI_STRINGS: UiStrings = {
   offline: 'No tiene conexión. Los mensajes se enviarán cuando se restablezca la conexión.',
   sending: 'Enviando…',
   sendFailed: 'No enviado.',
-  sendTooFast: 'Estás enviando mensajes demasiado rápido. Inténtalo de nuevo en {count} s.',
+  sendTooFast: 'Estás enviando mensajes demasiado rápido. Inténtalo de nuevo en {count} s.',
   retry: 'Reintentar',
   delivered: 'Entregado',
   read: 'Leído',

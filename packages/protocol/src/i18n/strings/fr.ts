@@ -34,7 +34,7 @@ export const FR_UI_STRINGS: UiStrings = {
   offline: 'Vous êtes hors ligne. Les messages seront envoyés dès le retour de la connexion.',
   sending: 'Envoi en cours…',
   sendFailed: 'Non envoyé.',
-  sendTooFast: 'Vous envoyez des messages trop vite. Réessayez dans {count} s.',
+  sendTooFast: 'Vous envoyez des messages trop vite. Réessayez dans {count} s.',
   retry: 'Réessayer',
   delivered: 'Remis',
   read: 'Lu',

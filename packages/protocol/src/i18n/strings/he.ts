@@ -34,7 +34,7 @@ export const HE_UI_STRINGS: UiStrings = {
   offline: 'אין חיבור לאינטרנט. ההודעות יישלחו כשהחיבור יחזור.',
   sending: 'בשליחה…',
   sendFailed: 'לא נשלחה.',
-  sendTooFast: 'אתה שולח הודעות מהר מדי. נסה שוב בעוד {count} שנ׳.',
+  sendTooFast: 'אתה שולח הודעות מהר מדי. נסה שוב בעוד {count} שנ׳.',
   retry: 'ניסיון חוזר',
   delivered: 'נמסרה',
   read: 'נקראה',

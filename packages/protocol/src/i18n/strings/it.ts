@@ -34,7 +34,7 @@ export const IT_UI_STRINGS: UiStrings = {
   offline: 'Nessuna connessione. I messaggi verranno inviati non appena la connessione tornerà disponibile.',
   sending: 'Invio in corso…',
   sendFailed: 'Non inviato.',
-  sendTooFast: 'Stai inviando messaggi troppo velocemente. Riprova tra {count} s.',
+  sendTooFast: 'Stai inviando messaggi troppo velocemente. Riprova tra {count} s.',
   retry: 'Riprova',
   delivered: 'Consegnato',
   read: 'Letto',

@@ -34,7 +34,7 @@ export const JA_UI_STRINGS: UiStrings = {
   offline: 'オフラインです。接続が回復すると、メッセージが送信されます。',
   sending: '送信中…',
   sendFailed: '送信できませんでした。',
-  sendTooFast: 'メッセージの送信が速すぎます。{count} 秒後にもう一度お試しください。',
+  sendTooFast: 'メッセージの送信が速すぎます。{count} 秒後にもう一度お試しください。',
   retry: '再試行',
   delivered: '配信済み',
   read: '既読',

@@ -34,7 +34,7 @@ export const NL_UI_STRINGS: UiStrings = {
   offline: 'U bent offline. Berichten worden verzonden zodra de verbinding is hersteld.',
   sending: 'Wordt verzonden…',
   sendFailed: 'Niet verzonden.',
-  sendTooFast: 'Je verstuurt berichten te snel. Probeer het over {count} s opnieuw.',
+  sendTooFast: 'Je verstuurt berichten te snel. Probeer het over {count} s opnieuw.',
   retry: 'Opnieuw proberen',
   delivered: 'Afgeleverd',
   read: 'Gelezen',

@@ -34,7 +34,7 @@ export const PT_UI_STRINGS: UiStrings = {
   offline: 'Você está offline. As mensagens serão enviadas quando a conexão voltar.',
   sending: 'Enviando…',
   sendFailed: 'Não enviada.',
-  sendTooFast: 'Você está enviando mensagens rápido demais. Tente novamente em {count} s.',
+  sendTooFast: 'Você está enviando mensagens rápido demais. Tente novamente em {count} s.',
   retry: 'Tentar novamente',
   delivered: 'Entregue',
   read: 'Lida',

@@ -34,7 +34,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   offline: '您已离线。网络恢复后，消息将自动发送。',
   sending: '正在发送…',
   sendFailed: '发送失败。',
-  sendTooFast: '您发送消息太快了。请在 {count} 秒后重试。',
+  sendTooFast: '您发送消息太快了。请在 {count} 秒后重试。',
   retry: '重试',
   delivered: '已送达',
   read: '已读',
