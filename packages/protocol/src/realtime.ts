@@ -177,9 +177,7 @@ export type RealtimeErrorCode =
   | 'PARLEY_ERR_FRAME_HELLO_REQUIRED'
   | 'PARLEY_ERR_SEND_FAILED'
   /** A volume limit (per session, address or widget): the send was not stored; resend after `retryAfterMs`. */
-  | 'PARLEY_ERR_RATE_LIMITED'
-  /** An agent blocked this visitor or address: the send was not stored, and the link closes (FORBIDDEN). */
-  | 'PARLEY_ERR_VISITOR_BLOCKED';
+  | 'PARLEY_ERR_RATE_LIMITED';
 
 /**
  * WebSocket close codes (SSE and poll answer the HTTP equivalents). Each says what the client does:

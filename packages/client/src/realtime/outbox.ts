@@ -15,12 +15,7 @@ export interface OutboxEntry {
   readonly error?: { readonly code: RealtimeErrorCode; readonly message: string; readonly retryAfterMs?: number };
 }
 
-const PERMANENT: readonly RealtimeErrorCode[] = [
-  'PARLEY_ERR_FRAME_TOO_LARGE',
-  'PARLEY_ERR_FRAME_INVALID',
-  'PARLEY_ERR_FRAME_INVALID_JSON',
-  'PARLEY_ERR_VISITOR_BLOCKED',
-];
+const PERMANENT: readonly RealtimeErrorCode[] = ['PARLEY_ERR_FRAME_TOO_LARGE', 'PARLEY_ERR_FRAME_INVALID', 'PARLEY_ERR_FRAME_INVALID_JSON'];
 
 /** Whether a refusal with this code is for good: resending the same frame cannot succeed. */
 export const permanent = (code: RealtimeErrorCode): boolean => PERMANENT.includes(code);
