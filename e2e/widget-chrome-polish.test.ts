@@ -21,22 +21,19 @@ function fits(element: Locator): Promise<boolean> {
 
 /** WCAG contrast of an element's text colour against a background colour (both as computed `rgb(…)`). */
 async function contrast(element: Locator, background: Locator): Promise<number> {
-  const bg = await background.elementHandle();
-  return element.evaluate(
-    (node, bg) => {
-      const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
-      const luminance = (css: string) => {
-        const [r = 0, g = 0, b = 0] = rgb(css).map((c) => {
-          const s = c / 255;
-          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-        });
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-      };
-      const [a, b] = [luminance(getComputedStyle(node).color), luminance(getComputedStyle(bg as Element).backgroundColor)];
-      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    },
-    await background.elementHandle(),
-  );
+  const handle = await background.elementHandle();
+  return element.evaluate((node, bg) => {
+    const rgb = (css: string) => (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const luminance = (css: string) => {
+      const [r = 0, g = 0, b = 0] = rgb(css).map((c) => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [a, b] = [luminance(getComputedStyle(node).color), luminance(getComputedStyle(bg as Element).backgroundColor)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  }, handle);
 }
 
 /** Adds a presence frame after the gateway's welcome (a reply time needs past handoffs a fresh server has not seen). */
