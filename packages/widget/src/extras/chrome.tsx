@@ -213,7 +213,7 @@ export function Peek({
         <b dir="auto">{message.author.name || strings.title}</b>
         <p dir="auto">{message.text}</p>
       </button>
-      <button class="x" aria-label={strings.controlMinimize} onClick={() => ctl.dismissPeek()}>
+      <button class="x" aria-label={strings.peekDismiss} title={strings.peekDismiss} onClick={() => ctl.dismissPeek()}>
         {close}
       </button>
     </div>
