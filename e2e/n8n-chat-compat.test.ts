@@ -73,5 +73,5 @@ describe('the published @n8n/chat 0.27.1 against Parley', () => {
     expect(await page.locator('.chat-message-from-bot').allTextContents()).not.toContainEqual(expect.stringContaining('executionId'));
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });
