@@ -69,9 +69,14 @@ describe('a human agent in the conversation', { timeout: 60_000 }, () => {
     await expect.poll(() => page.getByRole('status', { name: /is typing/ }).count()).toBe(0);
     await env.admin('POST', `/v1/inbox/${conversationId}/resolve`, {});
     await widget(page).log().getByText('How was this conversation?').waitFor();
-    await widget(page).log().getByRole('button', { name: '5/5' }).click();
-    await widget(page).log().getByText('Thank you for your feedback!').waitFor();
-    await widget(page).log().getByText('The visitor rated the conversation 5/5.').waitFor();
+    await widget(page).log().getByRole('radio', { name: '5/5' }).click();
+    await widget(page).log().getByRole('button', { name: 'Send' }).click();
+    await widget(page).log().getByText('Thank you for your feedback!').first().waitFor();
+    // Stored for the agents; the visitor is thanked instead of shown their line.
+    await expect
+      .poll(() => agent.frames.some((frame) => JSON.stringify(frame).includes('The visitor rated the conversation 5/5.')))
+      .toBe(true);
+    await expect(widget(page).log().getByText('The visitor rated the conversation 5/5.').count()).resolves.toBe(0);
     agent.socket.close();
   });
 

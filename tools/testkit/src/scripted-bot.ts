@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  *
  * - "plans" → a carousel of three plans (cards with pictures when `assets` is given)
  * - "sign up" / "signup" → a form (email, team size)
- * - "math" → a formula
+ * - "sizes" → quick replies, then a picture (the chips stay clickable)
+ * - "math" → inline and display formulas, and prices that stay text
  * - "install" / "stream" → a streamed Markdown answer, held after `STREAM_SHOWN` until `release()`
  * - "link" → a sentence with the `link` URL in it (for link previews), when `link` is given
  * - a turn with files → a thank-you naming them
@@ -90,6 +91,17 @@ export async function startScriptedBot(options: { readonly assets?: string; read
         },
       ]);
     }
+    if (/\bsizes?\b/.test(words)) {
+      // Quick replies followed by a picture in the same turn (as Rasa sends buttons, then an image): the chips must stay.
+      return json([
+        { type: 'quick_replies', text: 'Which size?', replies: ['Small', 'Large'] },
+        {
+          type: 'image',
+          url: options.assets === undefined ? 'https://example.com/sizes.png' : `${options.assets}/plan-pro.svg`,
+          alt: 'Size chart',
+        },
+      ]);
+    }
     if (/\bsign ?up\b/.test(words)) {
       return json([
         {
@@ -103,7 +115,12 @@ export async function startScriptedBot(options: { readonly assets?: string; read
         },
       ]);
     }
-    if (/\bmath\b/.test(words)) return json([{ type: 'text', text: 'Euler says $$e^{i\\pi}+1=0$$' }]);
+    if (/\bmath\b/.test(words)) {
+      // Inline and display math, and prices that must stay text.
+      const text =
+        'Euler says $$e^{i\\pi}+1=0$$, and inline $a^2+b^2=c^2$ while prices stay text: $5 and $10.\n\n$$\n\\int_0^1 x^2\\,dx=\\frac{1}{3}\n$$';
+      return json([{ type: 'text', text }]);
+    }
     if (options.link !== undefined && /\blink\b/.test(words)) {
       return json([{ type: 'text', text: `Here is our guide: ${options.link} — it covers the set-up.` }]);
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { prepareWidgetStage, type WidgetStage } from './widget-stage.js';
 import type { WidgetEnv } from './widget-env.js';
-import { widget } from './widget-page.js';
+import { addAfterWelcome, widget } from './widget-page.js';
 
 /**
  * Every state of the widget a person should look at after changing it, driven in real Chromium
@@ -106,6 +106,114 @@ function sentTooFast(text: string): WidgetState['reach'] {
     await open(page);
     await say(page, text);
     await page.locator('[data-parley] .row.me.failed').waitFor();
+  };
+}
+
+/** A presence frame as the gateway sends it: one agent online, who typically answers within the hour. */
+const REPLIES_IN_AN_HOUR = { type: 'presence', agentsOnline: 1, typicalReplyMs: 3_600_000, offline: false, offlineMessage: '' };
+
+/** Adds `frame` after the gateway's welcome (see addAfterWelcome), then reaches the state with `reach`. */
+function withPresence(frame: object, reach: WidgetState['reach']): WidgetState['reach'] {
+  return async (page, stage) => {
+    await addAfterWelcome(page, frame);
+    return reach(page, stage);
+  };
+}
+
+function openAndGreet(text: string): WidgetState['reach'] {
+  return async (page) => {
+    await open(page);
+    await say(page, text);
+    await page.locator('[data-parley] .row:not(.me) .bub').nth(1).waitFor();
+  };
+}
+
+/** Asks the bot for a person while nobody is online: offline mode's email form. */
+function offlineForm(text: string): WidgetState['reach'] {
+  return async (page) => {
+    await open(page);
+    await say(page, text);
+    await page.locator('[data-parley] form.off input').waitFor();
+  };
+}
+
+async function maximized(page: Page): Promise<void> {
+  await converse(page);
+  // On a phone the window fills the screen already: there is no maximize button to press.
+  const button = page.locator('[data-parley] .max-btn');
+  if (await button.isVisible()) await button.click();
+}
+
+async function contactFirst(page: Page): Promise<void> {
+  await open(page);
+  await page.locator('[data-parley] .compose .hint').waitFor();
+  await page.locator('[data-parley] form.form input').waitFor();
+}
+
+async function twoWidgets(page: Page): Promise<void> {
+  const launchers = page.locator('[data-parley] button.launcher');
+  await launchers.nth(1).waitFor();
+  await launchers.nth(1).click();
+  await page.getByRole('dialog').waitFor();
+}
+
+/** The visitor's conversation id, from what the widget stores for its widget id. */
+async function conversationOf(page: Page, widgetId: string): Promise<string> {
+  const stored = await page.evaluate((key) => localStorage.getItem(key) ?? '{}', `parley:v1:${widgetId}`);
+  return (JSON.parse(stored) as { session: { conversationId: string } }).session.conversationId;
+}
+
+/**
+ * A person answers: the visitor talks to the bot (and asks for a human when `handoff` says how: "Waiting for a
+ * human to join." stays in view above offline mode's form), then an agent replies twice in a row (one run: avatar,
+ * name and time once).
+ */
+function agentReplies(greeting: string, handoff?: string): WidgetState['reach'] {
+  return async (page, stage) => {
+    await open(page);
+    await say(page, greeting);
+    await page.locator('[data-parley] .row:not(.me) .bub').nth(1).waitFor();
+    if (handoff !== undefined) {
+      await say(page, handoff);
+      await page.locator('[data-parley] .sys').first().waitFor();
+    }
+    const widgetId = new URL(page.url()).searchParams.get('widget') ?? '';
+    const id = await conversationOf(page, widgetId);
+    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'Hi, I am here to help.' });
+    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'What is your **order number**?' });
+    await widget(page).log().getByText('order number').waitFor();
+  };
+}
+
+/** The conversation resolved by an agent: four stars chosen and a comment typed, not sent yet. */
+function rating(greeting: string, comment: string): WidgetState['reach'] {
+  return async (page, stage) => {
+    await agentReplies(greeting)(page, stage);
+    const id = await conversationOf(page, new URL(page.url()).searchParams.get('widget') ?? '');
+    await stage.admin('POST', `/v1/inbox/${id}/resolve`, {});
+    await page.locator('[data-parley] .stars button').nth(3).click();
+    await page.locator('[data-parley] .rating textarea').fill(comment);
+  };
+}
+
+/** A carousel scrolled to its second card: both arrows, the fade and "2 / 3". */
+function carouselAt(question: string): WidgetState['reach'] {
+  return async (page) => {
+    await open(page);
+    await say(page, question);
+    await widget(page).log().getByText('Free forever').waitFor();
+    await picturesShown(page);
+    await page.locator('[data-parley] .nav.next').click();
+    await page.locator('[data-parley] .nav.prev').waitFor();
+  };
+}
+
+function askScripted(question: string, shown: string): WidgetState['reach'] {
+  return async (page) => {
+    await open(page);
+    await say(page, question);
+    await widget(page).log().getByText(shown).first().waitFor();
+    await picturesShown(page);
   };
 }
 
@@ -245,6 +353,39 @@ const WIDGET_STATES: readonly WidgetState[] = [
     hostPage: 'inline.html',
     reach: chat,
   },
+  // The header: a title too long for one line, and the reply time the server reports (wrapped, never cut).
+  { name: 'header-long', widget: 'long', reach: withPresence(REPLIES_IN_AN_HOUR, converse) },
+  { name: 'header-long-rtl', widget: 'arabicCustom', reach: withPresence(REPLIES_IN_AN_HOUR, openAndGreet('مرحبا')) },
+  // Offline mode (nobody online on a fresh server): the email form, styled, and the header saying so.
+  { name: 'offline-form', widget: 'demo', reach: offlineForm('Can I talk to a human?') },
+  { name: 'offline-form-dark', widget: 'dark', reach: offlineForm('Can I talk to a human?') },
+  { name: 'offline-form-rtl', widget: 'arabic', reach: offlineForm('أريد التحدث إلى human') },
+  { name: 'fullscreen-wide', widget: 'demo', hostPage: 'fullscreen.html', reach: chat },
+  { name: 'fullscreen-wide-dark', widget: 'dark', hostPage: 'fullscreen.html', reach: chat },
+  { name: 'maximized', widget: 'demo', reach: maximized },
+  { name: 'maximized-dark', widget: 'dark', reach: maximized },
+  // contactCollection "before", required: the composer says why it waits and leads to the form.
+  { name: 'contact-before', widget: 'contact', reach: contactFirst },
+  { name: 'contact-before-dark', widget: 'contactDark', reach: contactFirst },
+  { name: 'rtl-custom-texts', widget: 'arabicCustom', reach: openAndGreet('مرحبا') },
+  { name: 'two-widgets', widget: 'demo', hostPage: 'two-script-tags.html', reach: twoWidgets },
+  // Who is answering: a human agent's replies, grouped, under the handoff line.
+  { name: 'agent-reply', widget: 'demo', reach: agentReplies('hello', 'I want to talk to a human') },
+  { name: 'agent-reply-dark', widget: 'dark', reach: agentReplies('hello') },
+  { name: 'agent-reply-rtl', widget: 'arabic', reach: agentReplies('مرحبا') },
+  { name: 'carousel-arrows', widget: 'rich', reach: carouselAt('Which plans do you have?') },
+  { name: 'carousel-arrows-dark', widget: 'richDark', reach: carouselAt('Which plans do you have?') },
+  { name: 'carousel-arrows-rtl', widget: 'richRtl', reach: carouselAt('plans') },
+  { name: 'rating-comment', widget: 'demo', reach: rating('hello', 'Quick and friendly, thank you!') },
+  { name: 'rating-comment-dark', widget: 'dark', reach: rating('hello', 'Quick and friendly, thank you!') },
+  { name: 'rating-comment-rtl', widget: 'arabic', reach: rating('مرحبا', 'خدمة سريعة، شكرًا لكم!') },
+  { name: 'math-inline', widget: 'math', reach: askScripted('Show me some math', 'prices stay text') },
+  { name: 'math-inline-dark', widget: 'richDark', reach: askScripted('Show me some math', 'prices stay text') },
+  // carousel and form off: the bot's cards and form as text, their choices as quick replies and links.
+  { name: 'carousel-off', widget: 'plain', reach: askScripted('Which plans do you have?', 'Free forever') },
+  { name: 'carousel-off-dark', widget: 'plainDark', reach: askScripted('Which plans do you have?', 'Free forever') },
+  { name: 'form-off', widget: 'plain', reach: askScripted('I would like to sign up', 'Team size') },
+  { name: 'form-off-dark', widget: 'plainDark', reach: askScripted('I would like to sign up', 'Team size') },
   // Not here: link previews, which need a page the previewer may fetch (PARLEY_UNFURL_ALLOW_PRIVATE); e2e/widget-unfurl.test.ts pictures them.
 ];
 
@@ -252,13 +393,19 @@ const WIDGET_STATES: readonly WidgetState[] = [
  * Pictures every state at every viewport into `out` (widget-<state>-<width>.png), each from a fresh
  * browser context (no conversation left over from the last), and returns what it wrote.
  */
-export async function shootWidgetStates(env: WidgetEnv, browser: Browser, out: string): Promise<WidgetShot[]> {
+export async function shootWidgetStates(
+  env: WidgetEnv,
+  browser: Browser,
+  out: string,
+  /** Only these states (by name), to look again at a few while working on them. */
+  only?: readonly string[],
+): Promise<WidgetShot[]> {
   mkdirSync(out, { recursive: true });
   const stage = await prepareWidgetStage(env, browser);
   const shots: WidgetShot[] = [];
   try {
     for (const viewport of WIDGET_VIEWPORTS) {
-      for (const state of WIDGET_STATES) {
+      for (const state of WIDGET_STATES.filter(({ name }) => only?.includes(name) ?? true)) {
         const { width, height, deviceScaleFactor } = viewport;
         const context: BrowserContext = await browser.newContext({ viewport: { width, height }, deviceScaleFactor });
         try {
