@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
+import type { Browser, Locator } from 'playwright-core';
+import { addAfterWelcome, axeViolations, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** Whether an element's box lies inside its container's box (nothing of it cut off). */
 async function inside(element: Locator, container: Locator): Promise<boolean> {
@@ -36,18 +36,6 @@ async function contrast(element: Locator, background: Locator): Promise<number> 
   }, handle);
 }
 
-/** Adds a presence frame after the gateway's welcome (a reply time needs past handoffs a fresh server has not seen). */
-async function presenceSays(page: Page, frame: object): Promise<void> {
-  await page.routeWebSocket(/\/v1\/realtime\/ws/, (socket) => {
-    const server = socket.connectToServer();
-    socket.onMessage((message) => server.send(message));
-    server.onMessage((message) => {
-      socket.send(message);
-      if (typeof message === 'string' && message.includes('"type":"welcome"')) socket.send(JSON.stringify(frame));
-    });
-  });
-}
-
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('the widget window: header, offline mode, layouts, several widgets (issue 15)', { timeout: 90_000 }, () => {
   let env: WidgetEnv;
@@ -72,7 +60,7 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
   it('wraps a long title and the reply time in the header at 375 px, with the full texts as titles', async () => {
     const title = 'Acme Corporation Customer Support and Sales, Europe and Middle East';
     const page = await openPage(await create({ name: 'Long', title }), { width: 375, height: 812 });
-    await presenceSays(page, { type: 'presence', agentsOnline: 1, typicalReplyMs: 3_600_000, offline: false, offlineMessage: '' });
+    await addAfterWelcome(page, { type: 'presence', agentsOnline: 1, typicalReplyMs: 3_600_000, offline: false, offlineMessage: '' });
     await widget(page).launcher().click();
     await widget(page).send('hello');
     const header = page.locator('[data-parley] header.head');

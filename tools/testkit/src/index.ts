@@ -16,7 +16,7 @@ export {
 } from './console-demo.js';
 export { freePort, killServer, SERVER_MAIN, startFreshServer, startServer, type FreshServer, type ServerProcess } from './built-server.js';
 export { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './widget-env.js';
-export { widget } from './widget-page.js';
+export { addAfterWelcome, widget } from './widget-page.js';
 export { startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
 export { shootWidgetStates, type WidgetShot } from './widget-states.js';
 export { continueInBrowser, seedLongConversation, type LongConversation } from './long-conversation.js';

@@ -159,7 +159,11 @@ async function twoWidgets(page: Page): Promise<void> {
 
 /** The visitor's conversation id, from what the widget stores for its widget id. */
 async function conversationOf(page: Page, widgetId: string): Promise<string> {
-  const stored = await page.evaluate((key) => localStorage.getItem(key) ?? '{}', `parley:v1:${widgetId}`);
+  // The testkit compiles without the DOM library: the page's storage is reached through its global object.
+  const stored = await page.evaluate(
+    (key) => (globalThis as unknown as { localStorage: { getItem(name: string): string | null } }).localStorage.getItem(key) ?? '{}',
+    `parley:v1:${widgetId}`,
+  );
   return (JSON.parse(stored) as { session: { conversationId: string } }).session.conversationId;
 }
 
