@@ -9,13 +9,21 @@ const METRICS_TOKEN = 'challenge-e2e-metrics-token-0123456789';
 const THRESHOLD = 5;
 const WITHOUT_PAGE_LOAD = 3;
 const BURST = 10;
+/**
+ * The one public address the script and the person share (an office behind one NAT). A loopback peer is never
+ * asked for proof of work, so the server trusts its loopback "proxy" (this test) to say the address.
+ */
+const OFFICE = { 'x-forwarded-for': '203.0.113.50' };
 
 // Real Chromium against a real server on a shared machine: work is counted (solved challenges), never timed.
 describe('proof of work for a burst of new sessions from one address', { timeout: 120_000 }, () => {
   let env: WidgetEnv;
   let browser: Browser;
   beforeAll(async () => {
-    [env, browser] = await Promise.all([startWidgetEnv({ PARLEY_METRICS_TOKEN: METRICS_TOKEN }), launchBrowser()]);
+    [env, browser] = await Promise.all([
+      startWidgetEnv({ PARLEY_METRICS_TOKEN: METRICS_TOKEN, PARLEY_TRUST_PROXY: 'loopback' }),
+      launchBrowser(),
+    ]);
     await env.admin('PATCH', `/v1/widgets/${env.widgetId}`, { challenge: { threshold: THRESHOLD, withoutPageLoad: WITHOUT_PAGE_LOAD } });
   });
   afterAll(async () => {
@@ -33,7 +41,7 @@ describe('proof of work for a burst of new sessions from one address', { timeout
     const create = (body: Record<string, unknown>) =>
       fetch(`${env.serverUrl}/v1/widgets/${env.widgetId}/sessions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: env.serverUrl },
+        headers: { 'content-type': 'application/json', origin: env.serverUrl, ...OFFICE },
         body: JSON.stringify(body),
       });
     const paid: Challenge[] = [];
@@ -57,6 +65,7 @@ describe('proof of work for a burst of new sessions from one address', { timeout
   it('lets a person on the same address chat as usual: the widget solves its challenge unseen and the bot answers', async () => {
     const before = await solvedOnServer();
     const page = await browser.newPage();
+    await page.setExtraHTTPHeaders(OFFICE);
     const problems: string[] = [];
     const sessionAnswers: number[] = [];
     const scripts: string[] = [];

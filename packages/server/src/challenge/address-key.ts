@@ -10,3 +10,8 @@ export function addressKey(address: string): string {
   if (ip.kind() === 'ipv4') return ip.toString();
   return `${ip.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
 }
+
+/** 127.0.0.0/8 and ::1, IPv4-mapped or not. */
+export function isLoopback(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
+}

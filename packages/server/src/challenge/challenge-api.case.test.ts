@@ -5,7 +5,8 @@ import { describeEachStore, type TestServer } from '../testing/test-server.js';
 import { solve } from './testing/solve.js';
 
 const SHOP = 'https://shop.example.com';
-const visitor = { auth: 'none', headers: { origin: SHOP } } as const;
+/** A visitor's request from a public address (a loopback peer is never asked for proof of work). */
+const visitor = { auth: 'none', headers: { origin: SHOP }, remoteAddress: '203.0.113.20' } as const;
 
 async function widgetWith(server: TestServer, challenge: Record<string, unknown>): Promise<string> {
   return (await createBotAndWidget(server, { origin: [SHOP], challenge })).widgetId;
@@ -77,13 +78,16 @@ describeEachStore('proof-of-work challenge for new sessions', (server) => {
     expect((await createSession(server(), widgetId)).status).toBe(201);
   });
 
-  it('never challenges a widget whose challenge is off, nor the site’s own server (admin key, no Origin)', async () => {
+  it('never challenges a widget whose challenge is off, the site’s own server (admin key, no Origin), nor a loopback peer', async () => {
     const off = await widgetWith(server(), { enabled: false, threshold: 0, withoutPageLoad: 0 });
     for (let i = 0; i < 3; i += 1) expect((await createSession(server(), off)).status).toBe(201);
     const strict = await widgetWith(server(), { threshold: 0, withoutPageLoad: 0 });
     expect((await createSession(server(), strict)).status).toBe(428);
-    const trusted = await server().request('POST', `/v1/widgets/${strict}/sessions`, { body: {} });
+    const trusted = await server().request('POST', `/v1/widgets/${strict}/sessions`, { body: {}, remoteAddress: '203.0.113.20' });
     expect(trusted.status).toBe(201);
+    // A loopback peer (a local proxy PARLEY_TRUST_PROXY does not name, or a script on the machine) is not asked either.
+    const local = await server().request('POST', `/v1/widgets/${strict}/sessions`, { auth: 'none', headers: { origin: SHOP }, body: {} });
+    expect(local.status).toBe(201);
   });
 
   it('refuses a malformed solution field by field, and bad challenge settings with the field named', async () => {

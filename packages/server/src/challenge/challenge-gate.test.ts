@@ -120,6 +120,12 @@ describe('ChallengeGate', () => {
     await admitTimes(gate, input({ settings }), 5);
   });
 
+  it('never asks a loopback peer (an undeclared local proxy would make every visitor one address)', async () => {
+    const { gate, input } = setup();
+    const settings = { threshold: 0, withoutPageLoad: 0 };
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) await admitTimes(gate, input({ settings, address }), 5);
+  });
+
   it('asks nothing when the widget turned challenges off', async () => {
     const { gate, input } = setup();
     await admitTimes(gate, input({ settings: { enabled: false, threshold: 0, withoutPageLoad: 0 } }), 10);

@@ -1,6 +1,6 @@
 import { DEFAULT_CHALLENGE_SETTINGS, type Challenge, type ChallengeSettings, type ChallengeSolution } from '@parley/protocol';
 import { Counter } from 'prom-client';
-import { addressKey } from './address-key.js';
+import { addressKey, isLoopback } from './address-key.js';
 import type { AltchaSigner, Refusal } from './altcha.js';
 import { ChallengeRequired } from './challenge-required.js';
 import type { ChallengeStore } from './challenge-store.js';
@@ -51,6 +51,8 @@ export interface GateOptions {
  * them from an address that loaded none of the widget's config in the last hour. Below both nobody pays.
  *
  * Store failures (Redis away) let the session through: a chat that opens matters more than a slower burst.
+ * A loopback peer is never asked: it is a reverse proxy on the same machine that PARLEY_TRUST_PROXY does not
+ * name (every visitor would share its address and pay for the others) or a local script or test.
  */
 export class ChallengeGate {
   /** `parley_challenges_total{outcome}`; app.ts registers it with the metrics plugin's registry. */
@@ -92,7 +94,7 @@ export class ChallengeGate {
   /** Counts a new session and resolves when it may go ahead; throws ChallengeRequired when it must solve one first. */
   async admit({ widgetId, settings, address, solution }: AdmitInput): Promise<void> {
     const options = withDefaults(settings);
-    if (!options.enabled) return;
+    if (!options.enabled || isLoopback(address)) return;
     let signals: Signal[];
     try {
       signals = await this.count(widgetId, address, options, 1);
