@@ -47,17 +47,26 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
     anchor.current = null;
   }, [first, messages[0]?.seq]);
 
-  // One more step of the window once the browser painted this one, in a task of its own.
+  // One more step once the browser painted this one, in a task of its own — not in the effect itself: Preact
+  // runs pending effects at once when the log renders again before the paint, which would join the steps.
+  // A hidden page paints nothing: its window fills when it is seen.
   useEffect(() => {
     if (pinned !== null || shown.current >= WINDOW || messages.length <= shown.current) return;
-    return afterPaint(() => {
-      const element = log.current;
-      if (element === null) return;
-      // The rows go in above what is shown: keep the view where it is (at the bottom, as a rule).
-      anchor.current = element.scrollHeight - element.scrollTop;
-      shown.current = Math.min(WINDOW, shown.current + STEP);
-      grew((steps) => steps + 1);
+    let task: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      task = setTimeout(() => {
+        const element = log.current;
+        if (element === null) return;
+        // The rows go in above what is shown: keep the view where it is (at the bottom, as a rule).
+        anchor.current = element.scrollHeight - element.scrollTop;
+        shown.current = Math.min(WINDOW, shown.current + STEP);
+        grew((steps) => steps + 1);
+      }, 0);
     });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(task);
+    };
   });
 
   const loadEarlier = (): void => {
@@ -80,27 +89,6 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
   };
 
   return { first, earlier: first > 0 || older !== null, loadEarlier, onScrolled };
-}
-
-/**
- * Calls `next` in a task of its own after the browser's next paint (within 100 ms on a hidden page, which
- * paints nothing); the returned function cancels it. Not an effect's own timing: Preact runs a component's
- * pending effects at once when it renders again before the paint, which would put every step in one task.
- */
-function afterPaint(next: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const go = (): void => {
-    cancelAnimationFrame(frame);
-    clearTimeout(fallback);
-    timer = setTimeout(next, 0);
-  };
-  const fallback = setTimeout(go, 100);
-  const frame = requestAnimationFrame(go);
-  return () => {
-    cancelAnimationFrame(frame);
-    clearTimeout(fallback);
-    clearTimeout(timer);
-  };
 }
 
 /** The index of the first message with seq ≥ `seq` (messages are in seq order). */
