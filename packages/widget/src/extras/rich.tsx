@@ -217,7 +217,12 @@ function Carousel({ ctl, cards }: { readonly ctl: Controller; readonly cards: re
           <Chevron d="m9 5 7 7-7 7" />
         </button>
       )}
-      {!(at.start && at.end) && <div class="count">{`${shown} / ${cards.length}`}</div>}
+      {/* Numbers read left to right in every language: "2 / 3", never "3 / 2" right to left. */}
+      {!(at.start && at.end) && (
+        <div class="count">
+          <span dir="ltr">{`${shown} / ${cards.length}`}</span>
+        </div>
+      )}
     </div>
   );
 }
@@ -292,7 +297,7 @@ function CardView({ ctl, card }: { readonly ctl: Controller; readonly card: Card
   return (
     <div class="card" role="listitem">
       {card.imageUrl !== undefined && <img src={card.imageUrl} alt={card.title ?? ''} loading="lazy" />}
-      <div class="body">
+      <div class="body" dir="auto">
         {card.title !== undefined && <h3>{card.title}</h3>}
         {card.text !== undefined && <div>{card.text}</div>}
       </div>
