@@ -27,8 +27,8 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
   const call = (...args: unknown[]): unknown => {
     if (app !== undefined) return app.call(args);
     queue.push(args);
-    // Listeners and visitor data can wait for idle; anything the visitor should see loads the app now.
-    if (!/^(on|off|identify|setAttributes)$/.test(String(args[0]))) void load();
+    // Listeners, visitor data and a later script tag can wait for idle; anything the visitor should see loads the app now.
+    if (!/^(on|off|identify|setAttributes|script)$/.test(String(args[0]))) void load();
     return args[0] === 'on' ? () => call('off', args[1], args[2]) : undefined;
   };
 
