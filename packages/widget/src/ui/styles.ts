@@ -99,7 +99,7 @@ button{cursor:pointer}
 .meta{font-size:11.5px;color:var(--p-muted);margin:3px 6px 6px;display:flex;gap:6px;align-items:center}
 .meta progress{width:90px;height:6px;accent-color:var(--p-primary)}
 .meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}
-.sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center}
+.sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center;unicode-bidi:plaintext}
 .qr{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 4px;justify-content:flex-end;align-self:flex-end;max-width:90%}
 .chip{border:1.5px solid var(--p-accent);color:var(--p-accent);background:var(--p-bg);border-radius:18px;padding:6px 13px;font-size:14px;font-weight:550}
 .chip:hover{background:var(--p-primary);color:var(--p-on-primary)}
