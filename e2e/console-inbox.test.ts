@@ -110,10 +110,13 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
 
     // Read receipts: the visitor reads the reply → "Seen"; the agent has read the visitor's message → the visitor gets a read frame.
     const reply = visitorMessages.find((m) => m.author.role === 'agent');
+    // A short window, so that the timeline is full and the receipt would fall below its edge.
+    await page.setViewportSize({ width: 1280, height: 480 });
     visitor.markRead(reply?.seq ?? 0);
     await page.getByText('Seen by the visitor').waitFor();
     // …and it is in view, not cut off under the timeline's edge (it arrives after the reply it is under).
     await expect.poll(() => boxInside(page.getByText('Seen by the visitor'), timeline)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await expect.poll(() => visitorFrames.some((f) => f.type === 'read' && f.reader.role === 'agent')).toBe(true);
 
     // Visitor → agent, live.
