@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Connection, RestClient } from '@parley/client';
 import type { Message, SessionCreated } from '@parley/protocol';
-import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
+import { freePort, killServer, NO_VOLUME_LIMITS, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 
 const VISITORS = 50;
 const PER_VISITOR = 100;
@@ -71,7 +71,8 @@ describe('crash and restart under load (issue 4, "Crash test")', () => {
     const started = Date.now();
     const port = await freePort();
     const adminKey = `pk_crash_${randomBytes(16).toString('hex')}`;
-    const env = { PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port), PARLEY_ADMIN_KEY: adminKey };
+    // A load far beyond what visitors type: the volume limits would only hide what this suite tests.
+    const env = { PARLEY_DATA_DIR: dataDir, PARLEY_PORT: String(port), PARLEY_ADMIN_KEY: adminKey, ...NO_VOLUME_LIMITS };
     const baseUrl = `http://127.0.0.1:${port}`;
     server = await startServer(env);
     servers.push(server);

@@ -9,6 +9,7 @@ import {
   openConsole,
   continueInBrowser,
   launchBrowser,
+  NO_VOLUME_LIMITS,
   seedLongConversation,
   startWidgetEnv,
   widget,
@@ -91,7 +92,7 @@ let env: WidgetEnv;
 let browser: Browser;
 let conversation: LongConversation;
 beforeAll(async () => {
-  [env, browser] = await Promise.all([startWidgetEnv(CONSOLE_ADMIN_ENV), launchBrowser()]);
+  [env, browser] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), launchBrowser()]);
   conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, ADMIN_KEY);
 }, 120_000);
 afterAll(async () => {

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/protocol';
-import { freePort, killServer, SERVER_MAIN, startServer, startTcpProxy, type ServerProcess, type TcpProxy } from '@parley/testkit';
+import {
+  freePort,
+  killServer,
+  NO_VOLUME_LIMITS,
+  SERVER_MAIN,
+  startServer,
+  startTcpProxy,
+  type ServerProcess,
+  type TcpProxy,
+} from '@parley/testkit';
 import { POSTGRES_URL, postgresUnavailable, withPostgres } from './support/postgres.js';
 
 /**
@@ -133,6 +142,7 @@ describe('PostgreSQL connections dropped under a node (issue 12)', () => {
     const applicationName = `parley-test-${RUN}-${name}`;
     const server = await startServer(
       {
+        ...NO_VOLUME_LIMITS,
         PARLEY_DATA_DIR: dataDir,
         PARLEY_PORT: String(port),
         PARLEY_HOST: '127.0.0.1',

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, RestClient } from '@parley/client';
 import type { Message, RebalanceStarted } from '@parley/protocol';
-import { freePort, killServer, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
+import { freePort, killServer, NO_VOLUME_LIMITS, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 
 const VISITORS = 20;
 /** Each visitor sends one message this often while its node sheds connections. */
@@ -44,6 +44,7 @@ describe('rebalancing a node: its connections are shed over a spread of seconds,
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     server = await startServer({
+      ...NO_VOLUME_LIMITS,
       PARLEY_DATA_DIR: dataDir,
       PARLEY_PORT: String(port),
       PARLEY_HOST: '127.0.0.1',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '@parley/protocol';
-import { freePort, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
+import { freePort, NO_VOLUME_LIMITS, SERVER_MAIN, startServer, type ServerProcess } from '@parley/testkit';
 import { NGINX, startNginx, type Nginx } from './support/nginx.js';
 import { POSTGRES_URL, postgresUnavailable, withPostgres } from './support/postgres.js';
 
@@ -57,6 +57,7 @@ interface Node extends ServerProcess {
 async function startNode(port: number, dataDir: string, schema: string): Promise<Node> {
   const server = await startServer(
     {
+      ...NO_VOLUME_LIMITS,
       PARLEY_DATA_DIR: dataDir,
       PARLEY_PORT: String(port),
       PARLEY_HOST: '127.0.0.1',

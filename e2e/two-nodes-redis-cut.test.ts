@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, ServerFrame } from '@parley/protocol';
 import { buildApp, loadConfig, type Parley } from '@parley/server';
-import { startTcpProxy, type CutMode, type TcpProxy } from '@parley/testkit';
+import { NO_VOLUME_LIMITS, startTcpProxy, type CutMode, type TcpProxy } from '@parley/testkit';
 
 const POSTGRES_URL = process.env['PARLEY_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -75,6 +75,7 @@ describe('two nodes, one of them cut from Redis for a few seconds (issue 12, poi
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-redis-cut-'));
     dirs.push(dataDir);
     const config = loadConfig({
+      ...NO_VOLUME_LIMITS,
       PARLEY_DATA_DIR: dataDir,
       PARLEY_ADMIN_KEY: ADMIN_KEY,
       PARLEY_SECRET: SECRET,

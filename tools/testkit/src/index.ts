@@ -3,6 +3,7 @@ export { FakeConversation, type Subscriber } from './fake-conversation.js';
 export { FakeRealtimeServer, type FakeBehaviour, type FakeTransport } from './fake-realtime-server.js';
 export { NodeEventSource } from './node-event-source.js';
 export { startTcpProxy, type CutMode, type TcpProxy } from './tcp-proxy.js';
+export { NO_VOLUME_LIMITS } from './volume-limits.js';
 export { axeViolations, launchBrowser, type AxeViolation } from './browser.js';
 export {
   CONSOLE_ADMIN_ENV,
