@@ -125,7 +125,7 @@ describe('the widget’s messages: who answers, carousels, fallbacks, math, rati
 
   it('keeps the latest quick replies clickable when the bot sends a picture after them', async () => {
     const page = await openWidget(widgets.rich);
-    await widget(page).send('sizes');
+    await widget(page).send('size chart');
     await widget(page).log().getByRole('img', { name: 'Size chart' }).waitFor();
     await widget(page).log().getByRole('button', { name: 'Large' }).click();
     await widget(page).log().getByText('got: Large').waitFor();

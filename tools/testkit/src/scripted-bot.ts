@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
  *
  * - "plans" → a carousel of three plans (cards with pictures when `assets` is given)
  * - "sign up" / "signup" → a form (email, team size)
- * - "sizes" → quick replies, then a picture (the chips stay clickable)
+ * - "size chart" → quick replies, then a picture (the chips stay clickable)
  * - "math" → inline and display formulas, and prices that stay text
  * - "install" / "stream" → a streamed Markdown answer, held after `STREAM_SHOWN` until `release()`
  * - "link" → a sentence with the `link` URL in it (for link previews), when `link` is given
@@ -91,7 +91,7 @@ export async function startScriptedBot(options: { readonly assets?: string; read
         },
       ]);
     }
-    if (/\bsizes?\b/.test(words)) {
+    if (/\bsize chart\b/.test(words)) {
       // Quick replies followed by a picture in the same turn (as Rasa sends buttons, then an image): the chips must stay.
       return json([
         { type: 'quick_replies', text: 'Which size?', replies: ['Small', 'Large'] },
