@@ -156,6 +156,28 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     }
   }, 120_000);
 
+  it('edits contact collection with choices, the JSON one click away', async () => {
+    const page = await openConsole(browser, demo);
+    await page.goto(`${baseUrl}/console/widgets/${demo.widgetId}`);
+    await page.getByLabel('Ask for contact details').selectOption('before');
+    await page.getByRole('group', { name: 'Fields to ask for' }).getByLabel('Name').check();
+    await page.getByLabel('Required (the visitor cannot chat without them)').check();
+    expect(await axeViolations(page), 'widget editor with contact collection').toEqual([]);
+    await page.getByText('Edit as JSON').click();
+    await expect.poll(() => page.locator('.json-details textarea').inputValue()).toContain('"before"');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const widget = await (await page.request.get(`${baseUrl}/v1/widgets/${demo.widgetId}`)).json();
+    expect(widget.contactCollection).toEqual({ when: 'before', fields: ['email', 'name'], required: true });
+    // Back to never: the widget stores false.
+    await page.getByLabel('Ask for contact details').selectOption('off');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(async () => (await (await page.request.get(`${baseUrl}/v1/widgets/${demo.widgetId}`)).json()).contactCollection)
+      .toBe(false);
+    await page.context().close();
+  }, 120_000);
+
   it('creates a widget and a blueprint from their list pages and opens each in the editor', async () => {
     const page = await openConsole(browser, demo);
     for (const [path, label, name] of [

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ContactCollectionField } from './contact-collection-field.js';
 import { builtInDefault, valueLabel, type FieldSpec } from './settings-fields.js';
 
 export type Values = Readonly<Record<string, unknown>>;
@@ -131,6 +132,17 @@ export function SettingField(props: FieldProps) {
           )
         }
         aria-describedby={describedBy}
+      />
+    );
+  } else if (kind.type === 'json' && spec.key === 'contactCollection') {
+    // The JSON field keeps its own text: keyed by the value, it shows each change made with the choices.
+    return (
+      <ContactCollectionField
+        id={id}
+        value={value}
+        onChange={onChange}
+        error={error}
+        json={<JsonField key={JSON.stringify(value ?? null)} {...props} id={`${id}-json`} error={undefined} />}
       />
     );
   } else if (kind.type === 'json') {
