@@ -253,10 +253,11 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
 
     await widget(visitor).log().getByText('How was this conversation?').waitFor();
     expect(await axeViolations(visitor), 'widget asking for a rating').toEqual([]);
-    await widget(visitor).log().getByRole('button', { name: '4/5' }).click();
-    await widget(visitor).log().getByText('Thank you for your feedback!').waitFor();
-    // Stored as a rating (an event agents see), not as a chat message that would reopen the conversation to the bot.
-    await widget(visitor).log().getByText('The visitor rated the conversation 4/5.').waitFor();
+    await widget(visitor).log().getByRole('radio', { name: '4/5' }).click();
+    await widget(visitor).log().getByRole('button', { name: 'Send' }).click();
+    await widget(visitor).log().getByText('Thank you for your feedback!').first().waitFor();
+    // Stored as a rating (an event agents see), not as a chat message that would reopen the conversation to the bot;
+    // the visitor is thanked instead of shown the agents' line.
     const messages = await env.api<{ items: { type: string; payload: Record<string, unknown> | null }[] }>(
       'GET',
       `/v1/conversations/${conversationId}/messages`,

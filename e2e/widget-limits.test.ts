@@ -24,7 +24,9 @@ describe('volume limits in the browser', { timeout: 60_000 }, () => {
     await widget(page).send('what are your hours?');
     await widget(page).log().getByText('Monday to Friday').waitFor();
     await widget(page).send('and the licence?');
-    const notice = widget(page).log().getByText(/You are sending messages too fast\. Try again in \d+\ss\./);
+    const notice = widget(page)
+      .log()
+      .getByText(/You are sending messages too fast\. Try again in \d+\ss\./);
     await notice.waitFor();
     const seconds = Number(/in (\d+)\ss/.exec((await notice.textContent()) ?? '')?.[1]);
     expect(seconds).toBeGreaterThanOrEqual(1);

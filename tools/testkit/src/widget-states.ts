@@ -100,7 +100,9 @@ function sentTooFast(text: string): WidgetState['reach'] {
           return;
         }
         const clientId = String(frame.clientId);
-        socket.send(JSON.stringify({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED', message: 'slow down', clientId, retryAfterMs: 42_000 }));
+        socket.send(
+          JSON.stringify({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED', message: 'slow down', clientId, retryAfterMs: 42_000 }),
+        );
       });
     });
     await open(page);

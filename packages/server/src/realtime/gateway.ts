@@ -58,7 +58,13 @@ export class Gateway {
   ): Promise<Principal> {
     const conversationId = query.get('conversationId') ?? undefined;
     const inbox = query.get('inbox') === '1' && this.options.inbox !== undefined;
-    const principal = await authenticate(this.options.auth, { token: tokenFrom(query, authorization), conversationId, origin, cookie, inbox });
+    const principal = await authenticate(this.options.auth, {
+      token: tokenFrom(query, authorization),
+      conversationId,
+      origin,
+      cookie,
+      inbox,
+    });
     return { ...principal, address };
   }
 

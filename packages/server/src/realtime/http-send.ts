@@ -22,7 +22,13 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
     // The frame is parsed by the protocol schema, so the body arrives as text (its size is checked there).
     handler: async (request, reply) => {
       const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-      const principal = await gateway.authenticate(query, request.headers.authorization, request.headers.origin, request.headers.cookie, request.ip);
+      const principal = await gateway.authenticate(
+        query,
+        request.headers.authorization,
+        request.headers.origin,
+        request.headers.cookie,
+        request.ip,
+      );
       // Keyed by who sends where, not by the token's spelling: a new token or header must not reset the limit.
       const key = `${principal.conversationId}|${principal.author.role}:${principal.author.id}`;
       let bucket = buckets.get(key);
@@ -38,7 +44,10 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
       const answer = await executeFrame(gateway.options.session, principal, parsed.frame);
       if (answer === undefined) return reply.status(204).send();
       if (answer.type === 'error' && answer.retryAfterMs !== undefined) {
-        return reply.status(429).header('retry-after', String(Math.ceil(answer.retryAfterMs / 1000))).send(answer);
+        return reply
+          .status(429)
+          .header('retry-after', String(Math.ceil(answer.retryAfterMs / 1000)))
+          .send(answer);
       }
       const status = answer.type !== 'error' ? 200 : answer.code === 'PARLEY_ERR_SEND_FAILED' ? 503 : 400;
       return reply.status(status).send(answer);
