@@ -80,12 +80,14 @@ export class ChallengeGate {
 
   /** The widget's config was loaded from `address`: sessions from there are not "without a page load" for an hour. */
   sawPageLoad(widgetId: string, address: string): void {
-    const key = loadKey(widgetId, address);
+    // This runs on every public config answer, the hottest path there is: the recent-loads check is keyed by the
+    // address as it came, so a repeat costs one map lookup and the address is parsed only when it is remembered.
+    const seen = `${widgetId} ${address}`;
     const now = this.now();
-    if (now - (this.recentLoads.get(key) ?? -Infinity) < PAGE_LOAD_REFRESH_MS) return;
+    if (now - (this.recentLoads.get(seen) ?? -Infinity) < PAGE_LOAD_REFRESH_MS) return;
     if (this.recentLoads.size >= 50_000) this.recentLoads.clear();
-    this.recentLoads.set(key, now);
-    this.store.remember(key, PAGE_LOAD_TTL_MS).then(
+    this.recentLoads.set(seen, now);
+    this.store.remember(loadKey(widgetId, address), PAGE_LOAD_TTL_MS).then(
       () => this.up(),
       (error: unknown) => this.down(error),
     );

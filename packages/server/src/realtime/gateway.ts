@@ -30,6 +30,17 @@ const SHUTDOWN_GRACE_MS = 1000;
 export type GatewaySession = RealtimeSession | InboxSession;
 
 /** The open sessions of this node, so shutdown can tell each to reconnect elsewhere. */
+/** What the HTTP transports pass of their request: the URL with its query, the headers and the client address. */
+export interface HttpTransportRequest {
+  readonly url: string;
+  readonly headers: {
+    readonly authorization?: string | undefined;
+    readonly origin?: string | undefined;
+    readonly cookie?: string | undefined;
+  };
+  readonly ip: string;
+}
+
 export class Gateway {
   private readonly sessions = new Set<GatewaySession>();
   private draining = false;
@@ -66,6 +77,13 @@ export class Gateway {
       inbox,
     });
     return { ...principal, address };
+  }
+
+  /** The principal of an HTTP transport's request (SSE, poll, HTTP send), with the query it was read from. */
+  async authenticateRequest(request: HttpTransportRequest): Promise<{ principal: Principal; query: URLSearchParams }> {
+    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+    const { authorization, origin, cookie } = request.headers;
+    return { principal: await this.authenticate(query, authorization, origin, cookie, request.ip), query };
   }
 
   open(principal: Principal, sink: Sink): GatewaySession {

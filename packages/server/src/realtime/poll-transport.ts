@@ -16,14 +16,7 @@ const COALESCE_MS = 10;
  */
 export const pollTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
   app.get('/v1/realtime/poll', { schema: { hide: true } }, async (request, reply) => {
-    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const principal = await gateway.authenticate(
-      query,
-      request.headers.authorization,
-      request.headers.origin,
-      request.headers.cookie,
-      request.ip,
-    );
+    const { principal, query } = await gateway.authenticateRequest(request);
     const since = wholeNumber(query.get('since'), 0);
     const wait = Math.min(POLL_WAIT_MAX_MS, wholeNumber(query.get('wait'), POLL_WAIT_MAX_MS));
     const frames: string[] = [];

@@ -10,14 +10,7 @@ import { registerHttpSend } from './http-send.js';
  */
 export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
   app.get('/v1/realtime/sse', { schema: { hide: true } }, async (request, reply) => {
-    const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const principal = await gateway.authenticate(
-      query,
-      request.headers.authorization,
-      request.headers.origin,
-      request.headers.cookie,
-      request.ip,
-    );
+    const { principal, query } = await gateway.authenticateRequest(request);
     const lastSeq = Math.max(seqOf(request.headers['last-event-id']), seqOf(query.get('lastSeq') ?? undefined));
     const origin = request.headers.origin;
     reply.hijack();
