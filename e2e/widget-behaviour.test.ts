@@ -216,7 +216,9 @@ describe('conversation behaviour in the browser', { timeout: 60_000 }, () => {
     await expect
       .poll(() => page.evaluate((id) => localStorage.getItem(`parley:v1:${id}`)?.includes('conversationId') ?? false, gated.id))
       .toBe(true);
-    await expect(widget(page).composer().isDisabled()).resolves.toBe(true);
+    // Until the form is sent, the composer's place says why the visitor cannot write yet.
+    await page.getByRole('button', { name: 'Please fill in the form above to start the chat.' }).waitFor();
+    await expect(widget(page).composer().count()).resolves.toBe(0);
     const form = widget(page).log().getByRole('form', { name: 'How can we reach you?' });
     await form.getByLabel('Email').fill('ada@example');
     await form.getByRole('button', { name: 'Continue' }).click();

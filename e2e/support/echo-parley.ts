@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, loadConfig } from '@parley/server';
+import { NO_VOLUME_LIMITS } from '@parley/testkit';
 
 const ADMIN_KEY = 'pk_e2e_echo_0123456789abcdefghijklmnop';
 
@@ -14,12 +15,18 @@ export interface EchoParley {
   close(): Promise<void>;
 }
 
-/** A real Parley (in this process, on a fresh SQLite file, on a free port) with an echoing bot widget. */
+/**
+ * A real Parley (in this process, on a fresh SQLite file, on a free port) with an echoing bot widget. The volume
+ * limits are off: its tests send bursts on purpose (40 sends in 2 s met the 20 bot turns a minute per session).
+ */
 export async function startEchoParley(): Promise<EchoParley> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-echo-'));
-  const parley = await buildApp(loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_ADMIN_KEY: ADMIN_KEY, PARLEY_LOG_LEVEL: 'silent' }), {
-    logger: false,
-  });
+  const parley = await buildApp(
+    loadConfig({ ...NO_VOLUME_LIMITS, PARLEY_DATA_DIR: dataDir, PARLEY_ADMIN_KEY: ADMIN_KEY, PARLEY_LOG_LEVEL: 'silent' }),
+    {
+      logger: false,
+    },
+  );
   const close = async (): Promise<void> => {
     await parley.app.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -24,7 +24,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   const [jump, setJump] = useState(false);
   // The server holds older messages than these when the oldest held is not the conversation's first.
   const older = ctl.server !== null && (messages[0]?.seq ?? 0) > 1 && state.older !== 'none' ? () => ctl.loadOlder() : null;
-  const { first, earlier, loadEarlier, onScrolled } = useMessageWindow(messages, log, older);
+  const { first, earlier, loadEarlier, onScrolled } = useMessageWindow(messages, log, older, () => atBottom.current && config.autoScroll);
   // The newest seq, not the length: earlier messages put in at the top are no news to scroll to.
   const count =
     (messages.at(-1)?.seq ?? 0) +

@@ -23,7 +23,12 @@ const NEAR_TOP_PX = 80;
  * instead of sliding it, so nothing moves under their eyes. Past the oldest message held, `older`
  * asks the server for more; they are put in above, where the visitor is, in the same way.
  */
-export function useMessageWindow(messages: readonly Message[], log: RefObject<HTMLDivElement | null>, older: (() => void) | null) {
+export function useMessageWindow(
+  messages: readonly Message[],
+  log: RefObject<HTMLDivElement | null>,
+  older: (() => void) | null,
+  following: () => boolean,
+) {
   // null: follow the newest. A seq: the oldest message the visitor asked to see.
   const [pinned, setPinned] = useState<number | null>(null);
   // How many of the newest the window shows while following them: it starts at STEP and grows to WINDOW.
@@ -33,17 +38,21 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
   const newestSeq = messages.at(-1)?.seq ?? 0;
   // More than a step arrived at once (the first load, a backlog batch): the newest first again, then the rest.
   if (newestSeq - seen.current > STEP) shown.current = STEP;
+  // A few new ones while the window still fills: it grows by them rather than sliding. Sliding drops a row at the
+  // top, the browser moves the view up to keep its place, and that scroll read as the visitor leaving the bottom.
+  else if (seen.current > 0) shown.current = Math.min(WINDOW, shown.current + Math.max(0, newestSeq - seen.current));
   seen.current = newestSeq;
   const newest = Math.max(0, messages.length - shown.current);
   // Never later than the newest WINDOW: after a restart an old pin must not hide a short new conversation.
   const first = pinned === null ? newest : Math.min(newest, firstFrom(messages, pinned));
-  // Distance from the bottom of the content to the top of the view, kept across a load of earlier messages.
-  const anchor = useRef<number | null>(null);
+  // Distance from the bottom of the content to the top of the view, kept across a load of earlier messages;
+  // 'bottom' when the log follows its newest message, which it must still do once the rows are in.
+  const anchor = useRef<number | 'bottom' | null>(null);
 
   useLayoutEffect(() => {
     const element = log.current;
     if (element === null || anchor.current === null) return;
-    element.scrollTop = element.scrollHeight - anchor.current;
+    element.scrollTop = anchor.current === 'bottom' ? element.scrollHeight : element.scrollHeight - anchor.current;
     anchor.current = null;
   }, [first, messages[0]?.seq]);
 
@@ -57,8 +66,9 @@ export function useMessageWindow(messages: readonly Message[], log: RefObject<HT
       task = setTimeout(() => {
         const element = log.current;
         if (element === null) return;
-        // The rows go in above what is shown: keep the view where it is (at the bottom, as a rule).
-        anchor.current = element.scrollHeight - element.scrollTop;
+        // The rows go in above what is shown: keep the view where it is. A log that follows its newest message
+        // stays at the bottom — by distance it would keep a gap that content grown since (a link card) opened.
+        anchor.current = following() ? 'bottom' : element.scrollHeight - element.scrollTop;
         shown.current = Math.min(WINDOW, shown.current + STEP);
         grew((steps) => steps + 1);
       }, 0);
