@@ -5,10 +5,9 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
 import type { BusGap } from '../bus/bus.js';
 import type { N8nChat } from '../engine/n8n-chat.js';
-import { ApiError } from '../http/api-error.js';
 import { gapTouchesConversation } from '../realtime/gap-scope.js';
 import type { SessionDeps } from '../realtime/session.js';
-import { addUpgradeRoute, refuseUpgrade } from '../realtime/upgrade-routes.js';
+import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade, upgradeAddress } from '../realtime/upgrade-routes.js';
 import { N8nSocketSession } from './n8n-socket-session.js';
 
 /** Where @n8n/chat 1.x opens its socket: `/chat` at the root of its webhookUrl's origin, a path it does not let you change. */
@@ -62,7 +61,7 @@ export const chatSocket: FastifyPluginAsync<ChatSocketOptions> = async (app, opt
           lastHeard.set(ws, Date.now());
           const session = new N8nSocketSession(
             options.session,
-            { ...target, sessionId, address: options.clientAddress?.(request) ?? request.socket.remoteAddress ?? '' },
+            { ...target, sessionId, address: upgradeAddress(request, options.clientAddress) },
             (message) => options.chat.text(message),
             {
               send: (text) => ws.send(text),
@@ -85,15 +84,11 @@ export const chatSocket: FastifyPluginAsync<ChatSocketOptions> = async (app, opt
             session.close(CLOSE_CODES.SERVER_RESTART.code, 'server error');
           });
         }),
-      (error: unknown) => {
-        if (!(error instanceof ApiError)) {
-          app.log.error({ err: error }, 'n8n chat socket upgrade failed');
-          return refuseUpgrade(socket, 500);
-        }
-        // As the realtime socket: a close code after the handshake (browsers hide an upgrade's status), nothing else.
-        const code = error.status === 401 ? CLOSE_CODES.UNAUTHORIZED.code : CLOSE_CODES.FORBIDDEN.code;
-        wss.handleUpgrade(request, socket, head, (ws) => ws.close(code, error.code));
-      },
+      // As the realtime socket: a close code after the handshake (browsers hide an upgrade's status), nothing else.
+      (error: unknown) =>
+        refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
+          app.log.error({ err: unexpected }, 'n8n chat socket upgrade failed'),
+        ),
     );
   };
 

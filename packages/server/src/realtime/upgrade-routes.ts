@@ -1,5 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import { CLOSE_CODES } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
 
 /** Takes over one WebSocket upgrade request (authenticates it, then completes or refuses the handshake). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -49,4 +52,29 @@ export function addUpgradeRoute(server: Server, path: string, handler: UpgradeHa
 export function refuseUpgrade(socket: Duplex, status: number): void {
   const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error';
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** The client address of an upgrade (it never becomes a Fastify request): `clientAddress`'s answer, else the socket's peer. */
+export function upgradeAddress(request: IncomingMessage, clientAddress: ((request: IncomingMessage) => string) | undefined): string {
+  return clientAddress?.(request) ?? request.socket.remoteAddress ?? '';
+}
+
+/**
+ * Ends an upgrade whose authentication failed. Browsers do not expose an upgrade's HTTP status, so a
+ * refusal (an ApiError) is a close code after the handshake: 401 → re-authenticate; 403 (origin) and
+ * 404 (widget or conversation gone) → stop. Nothing is read from or sent to a refused socket but that
+ * close: a hijacking page learns nothing. Any other error is logged by `unexpected` and answered 500.
+ */
+export function refuseFailedUpgrade(
+  wss: WebSocketServer,
+  upgrade: { readonly request: IncomingMessage; readonly socket: Duplex; readonly head: Buffer },
+  error: unknown,
+  unexpected: (error: unknown) => void,
+): void {
+  if (!(error instanceof ApiError)) {
+    unexpected(error);
+    return refuseUpgrade(upgrade.socket, 500);
+  }
+  const code = error.status === 401 ? CLOSE_CODES.UNAUTHORIZED.code : CLOSE_CODES.FORBIDDEN.code;
+  wss.handleUpgrade(upgrade.request, upgrade.socket, upgrade.head, (ws) => ws.close(code, error.code));
 }

@@ -3,9 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
-import { ApiError } from '../http/api-error.js';
 import type { Gateway } from './gateway.js';
-import { addUpgradeRoute, refuseUpgrade as reject } from './upgrade-routes.js';
+import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade as reject, upgradeAddress } from './upgrade-routes.js';
 
 export const WS_PATH = '/v1/realtime/ws';
 
@@ -38,7 +37,7 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (gateway.isDraining) return reject(socket, 503);
     const origin = request.headers.origin;
-    const address = gateway.options.clientAddress?.(request) ?? request.socket.remoteAddress ?? '';
+    const address = upgradeAddress(request, gateway.options.clientAddress);
     gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie, address).then(
       (principal) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
@@ -71,15 +70,10 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
           ws.on('error', (error) => app.log.debug({ err: error }, 'websocket error'));
           session.awaitHello();
         }),
-      (error: unknown) => {
-        if (!(error instanceof ApiError)) {
-          app.log.error({ err: error }, 'websocket upgrade failed');
-          return reject(socket, 500);
-        }
-        // Browsers do not expose an upgrade's HTTP status, so the refusal is a close code the client can act on.
-        // Nothing is read from or sent to a refused socket but that close: a hijacking page learns nothing.
-        wss.handleUpgrade(request, socket, head, (ws) => ws.close(refusalCode(error.status), error.code));
-      },
+      (error: unknown) =>
+        refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
+          app.log.error({ err: unexpected }, 'websocket upgrade failed'),
+        ),
     );
   };
 
@@ -94,8 +88,3 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 };
-
-/** 401 → re-authenticate; 403 (origin) and 404 (widget or conversation gone) → stop. */
-function refusalCode(status: number): number {
-  return status === 401 ? CLOSE_CODES.UNAUTHORIZED.code : CLOSE_CODES.FORBIDDEN.code;
-}
