@@ -248,6 +248,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(metricsPlugin);
   app.metrics.registerMetric(challenge.outcomes);
+  // The client address of a raw request (the config fast path, WebSocket upgrades), as Fastify's request.ip computes it.
   const addressOf = clientAddressOf(config.trustProxy);
   answerFromMemory = publicConfigFastPath({
     cache: publicConfig,
@@ -325,14 +326,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },
     resyncListeners,
-    clientAddress: clientAddressOf(config.trustProxy),
+    clientAddress: addressOf,
   });
   // @n8n/chat's push channel (`/chat`): agents' replies reach the stock n8n widget live.
   await app.register(chatSocket, {
     chat: n8nChat,
     session: { engine, botTurns, signals, bus, log: app.log, conversations: desk.realtimeHooks, limits },
     resyncListeners,
-    clientAddress: clientAddressOf(config.trustProxy),
+    clientAddress: addressOf,
     ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
   });
   await app.register(homePage, { services, publicUrl: config.publicUrl });
