@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,6 +25,14 @@ export async function resolveServerSecret(configured: string | null, dataDir: st
     if (errorCode(error) === 'EEXIST') return (await readFile(file, 'utf8')).trim();
     throw error;
   }
+}
+
+/**
+ * A key for one use of the server secret (`purpose` such as `parley/altcha-challenge/v1`): what one use
+ * signs can never stand in for another's, and none for what the secret signs directly.
+ */
+export function deriveKey(serverSecret: string, purpose: string): Buffer {
+  return createHmac('sha256', serverSecret).update(purpose).digest();
 }
 
 function errorCode(error: unknown): unknown {

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { CHALLENGE_ALGORITHM, type Challenge, type ChallengeSolution } from '@parley/protocol';
+import { deriveKey } from '../auth/server-secret.js';
 
 /** Why a solution is refused; the gate words the message, the metrics count the reasons. */
 export type Refusal = 'signature' | 'expired' | 'wrong-number' | 'malformed';
@@ -28,7 +29,7 @@ export class AltchaSigner {
     serverSecret: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = createHmac('sha256', serverSecret).update('parley/altcha-challenge/v1').digest();
+    this.key = deriveKey(serverSecret, 'parley/altcha-challenge/v1');
   }
 
   create({ maxnumber, ttlMs, params }: ChallengeRequest): Challenge {

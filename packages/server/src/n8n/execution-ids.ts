@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { deriveKey } from '../auth/server-secret.js';
 
 /** How long an issued executionId opens the socket: @n8n/chat connects right after the answer that carries it. */
 export const EXECUTION_ID_TTL_MS = 10 * 60_000;
@@ -22,7 +23,7 @@ export class ExecutionIds {
     serverSecret: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = createHmac('sha256', serverSecret).update('parley/n8n-execution-id/v1').digest();
+    this.key = deriveKey(serverSecret, 'parley/n8n-execution-id/v1');
   }
 
   issue(sessionId: string, execution: Execution): string {
