@@ -32,20 +32,8 @@ export const DEFAULT_LIMITS = {
 export type LimitName = keyof typeof DEFAULT_LIMITS;
 export type VolumeLimits = { readonly [name in LimitName]: Rate | null };
 
-export const LIMIT_NAMES: readonly LimitName[] = [
-  'sessionsPerAddress',
-  'sessionsPerWidget',
-  'messagesPerSession',
-  'messagesPerAddress',
-  'messagesPerWidget',
-  'uploadsPerSession',
-  'uploadsPerAddress',
-  'uploadsPerWidget',
-  'botTurnsPerSession',
-  'botTurnsPerAddress',
-  'botTurnsPerWidget',
-  'n8nPerAddress',
-];
+/** Every limit's name, in DEFAULT_LIMITS's order. */
+export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as readonly LimitName[];
 
 /** `sessionsPerAddress` → `PARLEY_LIMIT_SESSIONS_PER_ADDRESS`. */
 export function limitEnvName(name: LimitName): string {
