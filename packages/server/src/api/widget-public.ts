@@ -81,10 +81,9 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       const input = parseInput(sessionCreateSchema, request.body ?? {});
       const trustedCaller = request.headers.origin === undefined && (await app.isAdmin(request));
       // A site's own server (admin key) may open sessions for all its visitors from one address.
-      if (!trustedCaller)
-        refuseWhenLimited(reply, await limits.session({ address: request.ip, widgetId: request.params.id }), 'new sessions');
-      // Above the widget's thresholds a new session must bring a solved proof-of-work challenge (428 with one if not).
       if (!trustedCaller) {
+        refuseWhenLimited(reply, await limits.session({ address: request.ip, widgetId: request.params.id }), 'new sessions');
+        // Above the widget's thresholds a new session must bring a solved proof-of-work challenge (428 with one if not).
         const entry = await publicConfig.load(request.params.id);
         widgets.assertOrigin(entry.settings, request.headers.origin, true);
         await challenge.admit({
