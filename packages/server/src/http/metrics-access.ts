@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import ipaddr from 'ipaddr.js';
 import { sameSecret } from '../auth/api-keys.js';
+import { isLoopback } from '../challenge/address-key.js';
 import { ApiError } from './api-error.js';
 
 /**
@@ -20,10 +20,4 @@ export function checkMetricsAccess(request: FastifyRequest, token: string | null
   }
   const proxied = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined;
   if (proxied || !isLoopback(request.ip)) throw new ApiError('PARLEY_ERR_METRICS_NOT_LOCAL');
-}
-
-function isLoopback(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  const parsed = ipaddr.process(address);
-  return parsed.range() === 'loopback';
 }
