@@ -5,6 +5,7 @@ import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { HUMAN_WILL_ANSWER } from '../n8n/n8n-text.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
 
 export interface N8nApiOptions {
@@ -12,9 +13,6 @@ export interface N8nApiOptions {
   /** n8nPerAddress: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
   readonly limits: VisitorLimits;
 }
-
-/** Said when the bot stays quiet because a person owns the conversation: @n8n/chat shows an empty answer as raw JSON. */
-const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
 
 /**
  * `POST /v1/widgets/{id}/n8n`: the n8n Chat Trigger protocol (shared/protocols/n8n-chat.md), so an

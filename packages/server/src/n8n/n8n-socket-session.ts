@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { MESSAGE_TEXT_MAX } from '@parley/protocol';
 import type { N8nSocketTarget } from '../engine/n8n-chat.js';
 import { RealtimeSession, type SessionDeps } from '../realtime/session.js';
-import type { N8nShown } from './n8n-text.js';
+import { HUMAN_WILL_ANSWER, type N8nShown } from './n8n-text.js';
 
 /** What the n8n client's socket gives the session: a text frame out, its unread bytes, and the end of the link. */
 export interface N8nSocket {
@@ -12,10 +12,8 @@ export interface N8nSocket {
   close(code: number, reason: string): void;
 }
 
-/** Said when a socket opens with nothing to show yet: @n8n/chat keeps its composer locked until a message arrives. */
-export const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
-export const NOT_STORED = 'Your last message could not be delivered. Please send it again.';
-export const NO_FILES = 'Files cannot be sent in this chat; your text was delivered without them.';
+const NOT_STORED = 'Your last message could not be delivered. Please send it again.';
+const NO_FILES = 'Files cannot be sent in this chat; your text was delivered without them.';
 /** A send the store refused is tried again this often (same clientId, so a retry never stores it twice). */
 const SEND_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 500;
@@ -49,6 +47,8 @@ const serverFrameSchema = v.variant('type', [
   v.object({ type: v.literal('ack'), clientId: v.string() }),
   v.object({ type: v.literal('error'), code: v.string(), message: v.string(), clientId: v.optional(v.string()) }),
 ]);
+/** The frame types serverFrameSchema reads: the others (typing, read, presence, pong…) are not even parsed. */
+const READ_TYPES: ReadonlySet<string> = new Set(serverFrameSchema.options.map((option) => option.entries.type.literal));
 
 /**
  * One @n8n/chat socket on `/chat`: the visitor's side of a Parley conversation, translated. It is a
@@ -89,7 +89,9 @@ export class N8nSocketSession {
         address: target.address,
       },
       {
-        write: (json) => this.fromParley(json),
+        write: (json, { type }) => {
+          if (READ_TYPES.has(type)) this.fromParley(json);
+        },
         pendingBytes: () => socket.pendingBytes(),
         close: (code, reason) => socket.close(code, reason),
       },
@@ -235,7 +237,7 @@ function shownToVisitor(message: {
  * heartbeat words mean something else. A text that would be read so is sent wrapped as a `message`
  * frame, which shows its text as it is; everything else goes out as the plain text it is.
  */
-export function asTextFrame(text: string): string {
+function asTextFrame(text: string): string {
   if (text === 'n8n|heartbeat' || text === 'n8n|continue') return JSON.stringify({ type: 'message', text });
   try {
     const parsed: unknown = JSON.parse(text);
