@@ -84,14 +84,10 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
   const rows: ComponentChildren[] = [];
   let day = '';
   const lastVisitor = messages.findLast((message) => message.author.role === 'visitor');
-  const sameAuthor = (a: Message | undefined, b: Message | undefined): b is Message =>
-    a !== undefined && b !== undefined && a.author.role === b.author.role && a.author.id === b.author.id;
   // One run: one author, no pause of 5 minutes or more (a reply an hour later gets its name and time again).
   const sameRun = (a: Message | undefined, b: Message | undefined) =>
     sameAuthor(a, b) && Date.parse(b.createdAt) - Date.parse(a?.createdAt ?? '') < 300_000;
-  // The latest quick replies stay clickable until someone else speaks: an image the bot sends after them keeps them.
-  const ask = messages.findLastIndex((message) => message.type === 'quick_replies');
-  const offer = messages.slice(ask + 1).every((message) => sameAuthor(messages[ask], message)) ? messages[ask] : undefined;
+  const offer = openOffer(messages);
   for (let index = first; index < messages.length; index++) {
     const message = messages[index];
     if (message === undefined) continue;
@@ -223,4 +219,19 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
       )}
     </>
   );
+}
+
+function sameAuthor(a: Message | undefined, b: Message | undefined): b is Message {
+  return a !== undefined && b !== undefined && a.author.role === b.author.role && a.author.id === b.author.id;
+}
+
+/**
+ * The latest quick replies stay clickable until someone else speaks: an image the bot sends after them keeps
+ * them. Only the latest author's run is read, back from the end, not the whole conversation on every render.
+ */
+function openOffer(messages: readonly Message[]): Message | undefined {
+  const last = messages.at(-1);
+  for (let index = messages.length - 1; sameAuthor(last, messages[index]); index--)
+    if (messages[index]?.type === 'quick_replies') return messages[index];
+  return undefined;
 }
