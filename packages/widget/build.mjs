@@ -113,6 +113,8 @@ const app = await build({
   chunkNames: '[name]-[hash]',
   metafile: true,
 });
+/** A chunk's static imports (the files it needs before it runs), as URL paths. */
+const staticImports = (imports) => imports.filter((i) => i.kind === 'import-statement').map((i) => `widget/${basename(i.path)}`);
 const files = Object.entries(app.metafile.outputs).map(([path, meta]) => ({
   file: basename(path),
   entry: meta.entryPoint ?? null,
@@ -130,12 +132,7 @@ await build({
     ...common.define,
     PARLEY_APP: JSON.stringify(`widget/${appFile}`),
     // The app's own static imports, fetched in parallel with it instead of after it.
-    PARLEY_PRELOAD: JSON.stringify(
-      files
-        .find((file) => file.file === appFile)
-        .imports.filter((i) => i.kind === 'import-statement')
-        .map((i) => `widget/${basename(i.path)}`),
-    ),
+    PARLEY_PRELOAD: JSON.stringify(staticImports(files.find((file) => file.file === appFile).imports)),
   },
 });
 
@@ -166,7 +163,7 @@ const manifest = {
   files: files.map((file) => ({
     file: `widget/${file.file}`,
     role: role(file),
-    static: file.imports.filter((i) => i.kind === 'import-statement').map((i) => `widget/${basename(i.path)}`),
+    static: staticImports(file.imports),
   })),
 };
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
