@@ -22,7 +22,7 @@ const KEY_OF: Readonly<Record<Scope, (who: Requester) => string | undefined>> = 
  */
 export class VisitorLimits {
   constructor(
-    readonly limiter: Limiter,
+    private readonly limiter: Limiter,
     private readonly rates: VolumeLimits,
   ) {}
 
