@@ -116,7 +116,7 @@ export interface ConfigFastPathOptions {
   /** The registry of the metrics plugin: answers from memory are counted in the same request histogram. */
   readonly metrics: Registry;
   /** Told of every config answered from memory, as the route tells the challenge gate of the page load. */
-  readonly served?: (widgetId: string, request: IncomingMessage) => void;
+  readonly served: (widgetId: string, request: IncomingMessage) => void;
 }
 
 /**
@@ -137,7 +137,7 @@ export function publicConfigFastPath({ cache, log, metrics, served }: ConfigFast
     const held = heldAnswer(cache, request);
     if (held === undefined) return false;
     const { rendered, widgetId } = held;
-    served?.(widgetId, request);
+    served(widgetId, request);
     const status = request.headers['if-none-match'] === rendered.etag ? 304 : 200;
     response.writeHead(status, configHeaders(rendered, status, request.headers.origin));
     response.end(status === 200 ? rendered.body : undefined);
