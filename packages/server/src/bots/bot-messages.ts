@@ -56,7 +56,7 @@ function rich(event: Storable): BotMessage {
   }
 }
 
-/** The Markdown fallback of a card: its title in bold, then its subtitle. */
-function cardText(card: { readonly title: string; readonly subtitle?: string | undefined }): string {
+/** The Markdown fallback of a card: its title in bold, then its subtitle (n8n-text.ts recognises it in a carousel's text). */
+export function cardText(card: { readonly title: string; readonly subtitle?: string | undefined }): string {
   return [card.title === '' ? '' : `**${card.title}**`, card.subtitle ?? ''].filter((part) => part !== '').join('\n');
 }

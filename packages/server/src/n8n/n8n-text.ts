@@ -1,3 +1,5 @@
+import { cardText } from '../bots/bot-messages.js';
+
 /**
  * Said when a person owns the conversation and nothing is there to show yet: @n8n/chat shows an empty
  * answer as raw JSON over HTTP, and on `/chat` keeps its composer locked until a message arrives.
@@ -71,10 +73,10 @@ function cardMarkdown(card: Readonly<Record<string, unknown>>, base: string | un
 }
 
 /** The card's text as bot-messages.ts stores it for a carousel without text of its own. */
-function cardFallback(card: Readonly<Record<string, unknown>>): string {
-  const title = str(card['title']) ?? '';
-  return [title === '' ? '' : `**${title}**`, str(card['subtitle']) ?? ''].filter((part) => part !== '').join('\n');
-}
+const cardFallback = (card: Readonly<Record<string, unknown>>): string =>
+  cardText({ title: asString(card['title']) ?? '', subtitle: asString(card['subtitle']) });
+
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const paragraphs = (parts: readonly string[]): string =>
   parts
