@@ -1,7 +1,5 @@
 export { AltchaSigner } from './altcha.js';
 export { challengeApi } from './challenge-api.js';
 export { ChallengeGate } from './challenge-gate.js';
-export { ChallengeRequired } from './challenge-required.js';
-export type { ChallengeStore } from './challenge-store.js';
 export { MemoryChallengeStore } from './memory-challenge-store.js';
 export { RedisChallengeStore } from './redis-challenge-store.js';
