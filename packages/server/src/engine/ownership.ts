@@ -239,7 +239,7 @@ export class Ownership {
 
   /** The conversation's activity lines, oldest first (the newest ACTIVITY_LIMIT of them). */
   async activity(conversationId: string): Promise<InboxActivity[]> {
-    await this.existing(conversationId);
+    await this.mustExist(conversationId);
     return activityLog.list(this.db, conversationId, ACTIVITY_LIMIT);
   }
 
@@ -295,10 +295,14 @@ export class Ownership {
   }
 
   private async existing(conversationId: string): Promise<OwnershipState> {
+    await this.mustExist(conversationId);
+    return this.state(conversationId);
+  }
+
+  private async mustExist(conversationId: string): Promise<void> {
     if ((await this.engine.getConversation(conversationId)) === undefined) {
       throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${conversationId}.`);
     }
-    return this.state(conversationId);
   }
 
   /**
