@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { launchBrowser } from './browser.js';
 import { CONSOLE_ADMIN_ENV } from './console-demo.js';
 import { shootConsolePages } from './console-screenshots.js';
+import { NO_VOLUME_LIMITS } from './volume-limits.js';
 import { startWidgetEnv } from './widget-env.js';
 import { shootWidgetStates } from './widget-states.js';
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const parts = asked.length === 0 ? PARTS : PARTS.filter((part) => asked.includes(part));
   const out = join(ROOT, 'screenshots');
   mkdirSync(out, { recursive: true });
-  const [env, browser] = await Promise.all([startWidgetEnv(CONSOLE_ADMIN_ENV), launchBrowser()]);
+  const [env, browser] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), launchBrowser()]);
   try {
     if (parts.includes('console')) {
       const count = await shootConsolePages(env.serverUrl, browser, out);

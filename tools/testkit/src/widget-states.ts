@@ -398,6 +398,10 @@ const WIDGET_STATES: readonly WidgetState[] = [
 /**
  * Pictures every state at every viewport into `out` (widget-<state>-<width>.png), each from a fresh
  * browser context (no conversation left over from the last), and returns what it wrote.
+ *
+ * Two states at a time: a page mostly waits for the server and the bot, so two lanes nearly halve the
+ * wall time. A state's viewports stay in one lane, one after the other: the held stream of "streaming"
+ * is released for every page at once, so no other page may hold one meanwhile.
  */
 export async function shootWidgetStates(
   env: WidgetEnv,
@@ -408,33 +412,49 @@ export async function shootWidgetStates(
 ): Promise<WidgetShot[]> {
   mkdirSync(out, { recursive: true });
   const stage = await prepareWidgetStage(env, browser);
+  const states = WIDGET_STATES.filter(({ name }) => only?.includes(name) ?? true);
   const shots: WidgetShot[] = [];
   try {
-    for (const viewport of WIDGET_VIEWPORTS) {
-      for (const state of WIDGET_STATES.filter(({ name }) => only?.includes(name) ?? true)) {
-        const { width, height, deviceScaleFactor } = viewport;
-        const context: BrowserContext = await browser.newContext({ viewport: { width, height }, deviceScaleFactor });
-        try {
-          const page = await context.newPage();
-          await page.goto(`${env.hostUrl}/${state.hostPage ?? 'script-tag.html'}?widget=${stage.widgets[state.widget]}`);
-          const after = await state.reach(page, stage);
-          // The pointer rests off the widget, so no button shows its hover colour.
-          await page.mouse.move(1, 1);
-          const file = join(out, `widget-${state.name}-${width}.png`);
-          await page.screenshot({ path: file, animations: 'disabled' });
-          shots.push({ state: state.name, width, file });
-          if (after) await after();
-        } catch (error) {
-          throw new Error(`widget state "${state.name}" at ${width} px: ${error instanceof Error ? error.message : String(error)}`, {
-            cause: error,
-          });
-        } finally {
-          await context.close();
+    const lanes = await Promise.allSettled(
+      [0, 1].map(async (lane) => {
+        for (const state of states.filter((_, at) => at % 2 === lane)) {
+          for (const viewport of WIDGET_VIEWPORTS) shots.push(await shootState(browser, env, stage, state, viewport, out));
         }
-      }
-    }
+      }),
+    );
+    for (const lane of lanes) if (lane.status === 'rejected') throw lane.reason;
   } finally {
     await stage.close();
   }
   return shots;
+}
+
+/** One state at one viewport, from a fresh browser context. */
+async function shootState(
+  browser: Browser,
+  env: WidgetEnv,
+  stage: WidgetStage,
+  state: WidgetState,
+  viewport: (typeof WIDGET_VIEWPORTS)[number],
+  out: string,
+): Promise<WidgetShot> {
+  const { width, height, deviceScaleFactor } = viewport;
+  const context: BrowserContext = await browser.newContext({ viewport: { width, height }, deviceScaleFactor });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${env.hostUrl}/${state.hostPage ?? 'script-tag.html'}?widget=${stage.widgets[state.widget]}`);
+    const after = await state.reach(page, stage);
+    // The pointer rests off the widget, so no button shows its hover colour.
+    await page.mouse.move(1, 1);
+    const file = join(out, `widget-${state.name}-${width}.png`);
+    await page.screenshot({ path: file, animations: 'disabled' });
+    if (after) await after();
+    return { state: state.name, width, file };
+  } catch (error) {
+    throw new Error(`widget state "${state.name}" at ${width} px: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  } finally {
+    await context.close();
+  }
 }
