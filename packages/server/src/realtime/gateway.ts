@@ -29,9 +29,8 @@ const SHUTDOWN_GRACE_MS = 1000;
 /** A conversation session or an agent's inbox stream: what the transports drive. */
 export type GatewaySession = RealtimeSession | InboxSession;
 
-/** The open sessions of this node, so shutdown can tell each to reconnect elsewhere. */
-/** What the HTTP transports pass of their request: the URL with its query, the headers and the client address. */
-export interface HttpTransportRequest {
+/** What a transport passes of its request: the URL with its query, the headers and the client address. */
+export interface TransportRequest {
   readonly url: string;
   readonly headers: {
     readonly authorization?: string | undefined;
@@ -41,6 +40,7 @@ export interface HttpTransportRequest {
   readonly ip: string;
 }
 
+/** The open sessions of this node, so shutdown can tell each to reconnect elsewhere. */
 export class Gateway {
   private readonly sessions = new Set<GatewaySession>();
   private draining = false;
@@ -60,30 +60,18 @@ export class Gateway {
     return this.sessions.values();
   }
 
-  async authenticate(
-    query: URLSearchParams,
-    authorization: string | undefined,
-    origin: string | undefined,
-    cookie: string | undefined,
-    address: string,
-  ): Promise<Principal> {
-    const conversationId = query.get('conversationId') ?? undefined;
-    const inbox = query.get('inbox') === '1' && this.options.inbox !== undefined;
-    const principal = await authenticate(this.options.auth, {
-      token: tokenFrom(query, authorization),
-      conversationId,
-      origin,
-      cookie,
-      inbox,
-    });
-    return { ...principal, address };
-  }
-
-  /** The principal of an HTTP transport's request (SSE, poll, HTTP send), with the query it was read from. */
-  async authenticateRequest(request: HttpTransportRequest): Promise<{ principal: Principal; query: URLSearchParams }> {
+  /** The principal of a transport's request (WebSocket upgrade, SSE, poll, HTTP send), with the query it was read from. */
+  async authenticate(request: TransportRequest): Promise<{ principal: Principal; query: URLSearchParams }> {
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
     const { authorization, origin, cookie } = request.headers;
-    return { principal: await this.authenticate(query, authorization, origin, cookie, request.ip), query };
+    const principal = await authenticate(this.options.auth, {
+      token: tokenFrom(query, authorization),
+      conversationId: query.get('conversationId') ?? undefined,
+      origin,
+      cookie,
+      inbox: query.get('inbox') === '1' && this.options.inbox !== undefined,
+    });
+    return { principal: { ...principal, address: request.ip }, query };
   }
 
   open(principal: Principal, sink: Sink): GatewaySession {

@@ -21,7 +21,7 @@ export function registerHttpSend(app: FastifyInstance, gateway: Gateway, path: s
     schema: { hide: true },
     // The frame is parsed by the protocol schema, so the body arrives as text (its size is checked there).
     handler: async (request, reply) => {
-      const { principal } = await gateway.authenticateRequest(request);
+      const { principal } = await gateway.authenticate(request);
       // Keyed by who sends where, not by the token's spelling: a new token or header must not reset the limit.
       const key = `${principal.conversationId}|${principal.author.role}:${principal.author.id}`;
       let bucket = buckets.get(key);

@@ -16,7 +16,7 @@ const COALESCE_MS = 10;
  */
 export const pollTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
   app.get('/v1/realtime/poll', { schema: { hide: true } }, async (request, reply) => {
-    const { principal, query } = await gateway.authenticateRequest(request);
+    const { principal, query } = await gateway.authenticate(request);
     const since = wholeNumber(query.get('since'), 0);
     const wait = Math.min(POLL_WAIT_MAX_MS, wholeNumber(query.get('wait'), POLL_WAIT_MAX_MS));
     const frames: string[] = [];

@@ -10,7 +10,7 @@ import { registerHttpSend } from './http-send.js';
  */
 export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
   app.get('/v1/realtime/sse', { schema: { hide: true } }, async (request, reply) => {
-    const { principal, query } = await gateway.authenticateRequest(request);
+    const { principal, query } = await gateway.authenticate(request);
     const lastSeq = Math.max(seqOf(request.headers['last-event-id']), seqOf(query.get('lastSeq') ?? undefined));
     const origin = request.headers.origin;
     reply.hijack();

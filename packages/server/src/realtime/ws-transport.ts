@@ -34,12 +34,10 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
   heartbeat.unref();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
     if (gateway.isDraining) return reject(socket, 503);
-    const origin = request.headers.origin;
     const address = upgradeAddress(request, gateway.options.clientAddress);
-    gateway.authenticate(url.searchParams, request.headers.authorization, origin, request.headers.cookie, address).then(
-      (principal) =>
+    gateway.authenticate({ url: request.url ?? '/', headers: request.headers, ip: address }).then(
+      ({ principal }) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);
           ws.on('pong', () => alive.set(ws, true));
