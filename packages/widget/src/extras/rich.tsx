@@ -170,6 +170,9 @@ const Chevron = ({ d }: { readonly d: string }): VNode => (
   </svg>
 );
 
+/** How far one card is from the next: its width and the track's 10 px gap. */
+const cardStep = (track: HTMLElement): number => (track.firstElementChild?.clientWidth ?? 230) + 10;
+
 /**
  * Cards side by side, scrolled a card at a time: snap points, previous/next buttons (labelled, in the tab
  * order, shown only where there is more), a fade on the side where more cards wait, and "2 / 3".
@@ -183,8 +186,7 @@ function Carousel({ ctl, cards }: { readonly ctl: Controller; readonly cards: re
     if (element === null) return;
     // Right to left, scrollLeft runs from 0 down to negative values: its size is the distance from the start.
     const left = Math.abs(element.scrollLeft);
-    const step = (element.firstElementChild?.clientWidth ?? 230) + 10;
-    setAt({ first: Math.round(left / step), start: left < 4, end: left + element.clientWidth >= element.scrollWidth - 4 });
+    setAt({ first: Math.round(left / cardStep(element)), start: left < 4, end: left + element.clientWidth >= element.scrollWidth - 4 });
   };
   useEffect(() => {
     const element = track.current;
@@ -197,7 +199,7 @@ function Carousel({ ctl, cards }: { readonly ctl: Controller; readonly cards: re
     const element = track.current;
     if (element === null) return;
     const rtl = getComputedStyle(element).direction === 'rtl' ? -1 : 1;
-    element.scrollBy({ left: by * rtl * ((element.firstElementChild?.clientWidth ?? 230) + 10), behavior: 'smooth' });
+    element.scrollBy({ left: by * rtl * cardStep(element), behavior: 'smooth' });
   };
   const shown = Math.min(cards.length, at.first + 1);
   return (
