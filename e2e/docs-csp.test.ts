@@ -2,10 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, loadConfig, type Parley } from '@parley/server';
 import { launchBrowser } from '@parley/testkit';
+
+/**
+ * Opens /docs and waits until Swagger UI drew the operations; returns the Content-Security-Policy
+ * violations the page reports, which keep coming in (the caller reads them after its checks).
+ */
+async function openDocs(page: Page, baseUrl: string): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.goto(`${baseUrl}/docs`);
+  await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 60_000 });
+  await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
+  return violations;
+}
 
 describe('the API reference at /docs', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-docs-'));
@@ -35,13 +50,7 @@ describe('the API reference at /docs', () => {
 
   it('still renders the operations in Chromium, with no policy violation', async () => {
     const page = await browser.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-    });
-    await page.goto(`${baseUrl}/docs`);
-    await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 60_000 });
-    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
+    const violations = await openDocs(page, baseUrl);
     expect(await page.locator('.opblock').count()).toBeGreaterThan(20);
     expect(violations).toEqual([]);
     await page.close();
@@ -51,13 +60,7 @@ describe('the API reference at /docs', () => {
     // isMobile: Chromium lays a page without a viewport tag out at 980 px and shrinks it (about 8 px text).
     const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-    });
-    await page.goto(`${baseUrl}/docs`);
-    await page.locator('.info .title', { hasText: 'Parley API' }).waitFor({ timeout: 60_000 });
-    await page.locator('.opblock').first().waitFor({ timeout: 60_000 });
+    const violations = await openDocs(page, baseUrl);
     expect(await page.evaluate(() => window.innerWidth)).toBe(375);
     const fontSize = await page
       .locator('.opblock-summary-description')
