@@ -23,8 +23,10 @@ describe('the published @n8n/chat 0.27.1 against Parley', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    env = await startN8nChatHost(N8N_CHAT_DIST, { mode: 'fullscreen', loadPreviousSession: true, initialMessages: ['Hi from the page'] });
-    browser = await launchBrowser();
+    [env, browser] = await Promise.all([
+      startN8nChatHost(N8N_CHAT_DIST, { mode: 'fullscreen', loadPreviousSession: true, initialMessages: ['Hi from the page'] }),
+      launchBrowser(),
+    ]);
   });
 
   afterAll(async () => {

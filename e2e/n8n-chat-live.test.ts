@@ -32,8 +32,10 @@ describe.skipIf('unavailable' in packed && !CI)(`the published @n8n/chat ${N8N_C
 
   beforeAll(async () => {
     if ('unavailable' in packed) throw new Error(`@n8n/chat ${N8N_CHAT_VERSION} is needed: ${packed.unavailable}`);
-    env = await startN8nChatHost(join(packed.dir, 'dist'), { mode: 'fullscreen', loadPreviousSession: true });
-    browser = await launchBrowser();
+    [env, browser] = await Promise.all([
+      startN8nChatHost(join(packed.dir, 'dist'), { mode: 'fullscreen', loadPreviousSession: true }),
+      launchBrowser(),
+    ]);
   });
 
   afterAll(async () => {
