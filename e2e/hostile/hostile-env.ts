@@ -1,4 +1,4 @@
-import { CONSOLE_ADMIN_ENV, DEMO_ADMIN, startWidgetEnv, type WidgetEnv } from '@parley/testkit';
+import { CONSOLE_ADMIN_ENV, DEMO_ADMIN, NO_VOLUME_LIMITS, startWidgetEnv, type WidgetEnv } from '@parley/testkit';
 import { batchesOf, fit, fitTrimmed, hostileCorpus, hostilePayloads, wellFormed } from './corpus.js';
 import { richPack, startHostileBot, type HostileBot } from './hostile-bot.js';
 
@@ -46,16 +46,6 @@ interface Answer {
   readonly json: any;
 }
 
-/**
- * The suite sends hundreds of messages, sessions and uploads from one address within a minute: what
- * it tests is rendering, so the volume limits (docs/deploy.md, PARLEY_LIMIT_*) are off on its server.
- */
-const NO_VOLUME_LIMITS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['SESSIONS', 'MESSAGES', 'UPLOADS', 'BOT_TURNS'].flatMap((what) =>
-    ['SESSION', 'ADDRESS', 'WIDGET'].map((per) => [`PARLEY_LIMIT_${what}_PER_${per}`, 'off']),
-  ),
-);
-
 /** The agent whose name is a payload too: it writes every agent message, note and upload. */
 const AGENT = {
   email: 'hostile-agent@example.com',
@@ -71,6 +61,8 @@ const AGENT = {
  * replies, card, carousel, form and files, and one agent upload per string named by it).
  */
 export async function startHostileEnv(): Promise<HostileEnv> {
+  // Hundreds of messages, sessions and uploads from one address within a minute: what the suite tests is
+  // rendering, so the volume limits (docs/deploy.md, PARLEY_LIMIT_*) are off on its server.
   const [env, bot] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), startHostileBot()]);
   const unexpected: string[] = [];
   const call = async (method: string, path: string, token: string, body?: unknown, raw?: Buffer): Promise<Answer> => {
