@@ -148,31 +148,34 @@ export class WidgetController implements Controller {
   }
 
   saveContact(contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>>): void {
-    const { session } = this.persist.update(() => ({ contact }));
+    this.persist.update(() => ({ contact }));
     this.markDone('contact');
-    if (session === null || contact.email === undefined || contact.email === '') return;
-    // The conversation exists: the server records the contact on it (agents see it, replies can be emailed).
+    if (contact.email === undefined || contact.email === '') return;
+    // Once the conversation exists, the server records the contact on it (agents see it, replies can be emailed).
     // Best effort: the details stay stored in the browser for the next conversation.
     this.post('contact', { email: contact.email, ...(contact.name ? { name: contact.name } : {}) });
   }
 
   rate(score: number, comment: string): void {
-    // Direct mode has no rating endpoint: the score goes to the webhook as a message.
-    if (this.persist.read().session === null || this.server === null)
-      return this.send(`${'★'.repeat(score)}${'☆'.repeat(5 - score)} (${score}/5)${comment === '' ? '' : `\n${comment}`}`);
     // A chat message would reopen the resolved conversation to the bot; the rating endpoint only records the score.
-    this.post('rating', comment === '' ? { score } : { score, comment });
+    // Direct mode has no rating endpoint: the score goes to the webhook as a message.
+    if (!this.post('rating', comment === '' ? { score } : { score, comment }))
+      this.send(`${'★'.repeat(score)}${'☆'.repeat(5 - score)} (${score}/5)${comment === '' ? '' : `\n${comment}`}`);
   }
 
-  /** POSTs to the current conversation's `/v1/conversations/:id/<path>` with its session token (managed mode). */
-  private post(path: string, body: object): void {
+  /**
+   * POSTs to the current conversation's `/v1/conversations/:id/<path>` with its session token (managed mode);
+   * false when there is no such conversation (no session yet, or direct mode).
+   */
+  private post(path: string, body: object): boolean {
     const { session } = this.persist.read();
-    if (session === null || this.server === null) return;
+    if (session === null || this.server === null) return false;
     void fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).catch(() => undefined);
+    return true;
   }
 
   loadOlder(): void {
