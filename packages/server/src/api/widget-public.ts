@@ -4,13 +4,14 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import * as v from 'valibot';
 import { languageTagSchema, sessionCreateSchema } from '@parley/protocol';
+import { ChallengeRequired } from '../challenge/challenge-required.js';
 import type { MemoryAnswer } from '../http/front-door.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import { refuseWhenLimited } from '../limits/refuse.js';
 import { pickLanguage } from '../widgets/language-map.js';
 import type { PublicConfigCache } from '../widgets/public-config-cache.js';
-import type { RenderedConfig } from '../widgets/public-config.js';
+import type { PublicConfigEntry, RenderedConfig } from '../widgets/public-config.js';
 import type { RouteOptions } from '../services.js';
 
 /** `lang`: chosen by the page or the visitor; `browser`: the browser's language, used only when the widget sets none. */
@@ -82,18 +83,26 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       const trustedCaller = request.headers.origin === undefined && (await app.isAdmin(request));
       // A site's own server (admin key) may open sessions for all its visitors from one address.
       if (!trustedCaller) {
-        refuseWhenLimited(reply, await limits.session({ address: request.ip, widgetId: request.params.id }), 'new sessions');
+        const who = { address: request.ip, widgetId: request.params.id };
+        refuseWhenLimited(reply, await limits.session(who), 'new sessions');
         // Above the widget's thresholds a new session must bring a solved proof-of-work challenge (428 with one if not).
         const entry = await publicConfig.load(request.params.id);
         widgets.assertOrigin(entry.settings, request.headers.origin, true);
-        await challenge.admit({
-          widgetId: entry.widgetId,
-          settings: entry.settings.challenge,
-          address: request.ip,
-          solution: input.challenge,
-        });
+        await challenge
+          .admit({ widgetId: entry.widgetId, settings: entry.settings.challenge, address: request.ip, solution: input.challenge })
+          .catch(async (error: unknown) => {
+            // Asked to solve one first: the ask opened nothing, so only the retry with the solution counts.
+            if (error instanceof ChallengeRequired) await limits.sessionNotOpened(who);
+            throw error;
+          });
       }
-      const created = await sessions.create({ widgetId: request.params.id, input, origin: request.headers.origin, trustedCaller });
+      const created = await sessions.create({
+        widgetId: request.params.id,
+        input,
+        origin: request.headers.origin,
+        trustedCaller,
+        address: request.ip,
+      });
       return reply.status(201).header('cache-control', 'no-store').send(created);
     },
   });
@@ -126,21 +135,30 @@ export interface ConfigFastPathOptions {
  * of this endpoint's cost — routing, request and reply objects, hooks — was most of it. Everything else
  * (a miss, an expired entry, a new query, a refused Origin, HEAD, errors) is declined and goes through
  * Fastify. The CORS header is the one @fastify/cors sends on the visitor paths: the Origin reflected.
+ *
+ * What is left is per-request work only: a URL seen before is one map lookup (its widget entry must still
+ * be the cache's current one), the two request headers it needs are read off the raw header list (node
+ * builds `request.headers` on first use, which cost more than the rest of the answer), the response
+ * headers are made once per rendering, and the Origin check is remembered per entry.
  */
 export function publicConfigFastPath({ cache, log, metrics, served }: ConfigFastPathOptions): MemoryAnswer {
   const histogram = metrics.getSingleMetric('parley_http_request_duration_seconds');
   const timer = (status: string) =>
     histogram instanceof Histogram ? histogram.labels({ method: 'GET', route: CONFIG_ROUTE, status }) : undefined;
   const timers = { 200: timer('200'), 304: timer('304') };
+  const known = new Map<string, HeldAnswer>();
   return (request, response) => {
     const started = performance.now();
-    const held = heldAnswer(cache, request);
+    if (request.method !== 'GET') return false;
+    const headers = visitorHeaders(request.rawHeaders);
+    if (headers === undefined) return false;
+    const held = heldAnswer(cache, known, request.url, headers.origin);
     if (held === undefined) return false;
-    const { rendered, widgetId } = held;
-    served(widgetId, request);
-    const status = request.headers['if-none-match'] === rendered.etag ? 304 : 200;
-    response.writeHead(status, configHeaders(rendered, status, request.headers.origin));
-    response.end(status === 200 ? rendered.body : undefined);
+    served(held.entry.widgetId, request);
+    const status = headers.ifNoneMatch === held.rendered.etag ? 304 : 200;
+    const head = status === 200 ? held.head200 : held.head304;
+    response.writeHead(status, headers.origin === undefined ? head : [...head, 'access-control-allow-origin', headers.origin]);
+    response.end(status === 200 ? held.rendered.body : undefined);
     const seconds = (performance.now() - started) / 1000;
     timers[status]?.observe(seconds);
     if (LOGS_REQUESTS.has(log.level)) logAnswer(log, request, response, seconds);
@@ -148,9 +166,38 @@ export function publicConfigFastPath({ cache, log, metrics, served }: ConfigFast
   };
 }
 
-function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): { rendered: RenderedConfig; widgetId: string } | undefined {
-  const url = request.url;
-  if (request.method !== 'GET' || url === undefined || !url.startsWith(CONFIG_PREFIX)) return undefined;
+/** One URL's answer: the entry it came from (still current?), its rendering and its headers as writeHead takes them. */
+interface HeldAnswer {
+  readonly entry: PublicConfigEntry;
+  readonly rendered: RenderedConfig;
+  readonly head200: readonly string[];
+  readonly head304: readonly string[];
+}
+
+/** URLs remembered by the fast path; past this they are forgotten at once (a new version re-learns its few). */
+const MAX_KNOWN_URLS = 10_000;
+
+function heldAnswer(
+  cache: PublicConfigCache,
+  known: Map<string, HeldAnswer>,
+  url: string | undefined,
+  origin: string | undefined,
+): HeldAnswer | undefined {
+  if (url === undefined) return undefined;
+  let held = known.get(url);
+  // The entry is dropped (a change, the TTL) or replaced by a newer one: learn the URL again from the new entry.
+  if (held !== undefined && cache.peek(held.entry.widgetId) !== held.entry) held = undefined;
+  if (held === undefined) {
+    held = learn(cache, url);
+    if (held === undefined) return undefined;
+    if (known.size >= MAX_KNOWN_URLS) known.clear();
+    known.set(url, held);
+  }
+  return held.entry.allowsOrigin(origin) ? held : undefined;
+}
+
+function learn(cache: PublicConfigCache, url: string): HeldAnswer | undefined {
+  if (!url.startsWith(CONFIG_PREFIX)) return undefined;
   const question = url.indexOf('?');
   const path = question < 0 ? url : url.slice(0, question);
   if (!path.endsWith(CONFIG_SUFFIX)) return undefined;
@@ -158,20 +205,35 @@ function heldAnswer(cache: PublicConfigCache, request: IncomingMessage): { rende
   // Only a plain id: anything Fastify would decode or route differently is left to Fastify.
   if (!ID_PATTERN.test(id)) return undefined;
   const entry = cache.peek(id);
-  if (entry === undefined || !entry.allowsOrigin(request.headers.origin)) return undefined;
-  const rendered = entry.forQuery(rawQuery(url));
-  return rendered === undefined ? undefined : { rendered, widgetId: entry.widgetId };
+  const rendered = entry?.forQuery(rawQuery(url));
+  if (entry === undefined || rendered === undefined) return undefined;
+  const shared = ['cache-control', CACHE_CONTROL, 'vary', 'Origin'];
+  return {
+    entry,
+    rendered,
+    head200: ['content-type', JSON_TYPE, 'content-length', String(rendered.body.length), 'etag', rendered.etag, ...shared],
+    head304: ['etag', rendered.etag, ...shared],
+  };
 }
 
-/** A flat [name, value, …] list: the cheapest form for writeHead. */
-function configHeaders(rendered: RenderedConfig, status: 200 | 304, origin: string | undefined): string[] {
-  const headers =
-    status === 200
-      ? ['content-type', JSON_TYPE, 'content-length', String(rendered.body.length), 'etag', rendered.etag]
-      : ['etag', rendered.etag];
-  headers.push('cache-control', CACHE_CONTROL, 'vary', 'Origin');
-  if (origin !== undefined) headers.push('access-control-allow-origin', origin);
-  return headers;
+/**
+ * Origin and If-None-Match off the raw header list, or undefined when either is sent twice: node would join
+ * the two values, and such a request is left to Fastify, which sees what node made of them.
+ */
+function visitorHeaders(raw: readonly string[]): { origin: string | undefined; ifNoneMatch: string | undefined } | undefined {
+  let origin: string | undefined;
+  let ifNoneMatch: string | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index] ?? '';
+    if (name.length === 6 && name.toLowerCase() === 'origin') {
+      if (origin !== undefined) return undefined;
+      origin = raw[index + 1] ?? '';
+    } else if (name.length === 13 && name.toLowerCase() === 'if-none-match') {
+      if (ifNoneMatch !== undefined) return undefined;
+      ifNoneMatch = raw[index + 1] ?? '';
+    }
+  }
+  return { origin, ifNoneMatch };
 }
 
 /** The line Fastify's request logging would have written for this request. */

@@ -1,3 +1,4 @@
+import { addressKey } from '../limits/address-key.js';
 import type { Counter, Limiter } from '../limits/limiter.js';
 
 /** Failed logins allowed per window, per client address and per email. */
@@ -32,7 +33,8 @@ const emailKey = (email: string): string => `login:email:${email}`;
 
 function counters(ip: string, email: string): Counter[] {
   return [
-    { key: `login:address:${ip}`, limit: MAX_FAILURES, windowMs: WINDOW_MS },
+    // IPv6 by /64, as every per-address limit (limits/address-key.ts).
+    { key: `login:address:${addressKey(ip)}`, limit: MAX_FAILURES, windowMs: WINDOW_MS },
     { key: emailKey(email), limit: MAX_FAILURES, windowMs: WINDOW_MS },
   ];
 }

@@ -148,6 +148,40 @@ describe('ChallengeGate', () => {
     await admitTimes(gate, input(), 3);
   });
 
+  it('bounds its recorded page loads by forgetting the one recorded longest ago, never all of them at once', async () => {
+    const writes: string[] = [];
+    const store = new MemoryChallengeStore();
+    const remember = store.remember.bind(store);
+    store.remember = (key, ttlMs) => {
+      writes.push(key.split(':').at(-1) ?? key);
+      return remember(key, ttlMs);
+    };
+    const clock = { now: 0 };
+    const gate = new ChallengeGate({
+      signer: new AltchaSigner(SECRET),
+      store,
+      log: { warn: () => {} },
+      now: () => clock.now,
+      recentLoadsMax: 3,
+    });
+    for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) gate.sawPageLoad(WIDGET, address);
+    // Seen again within five minutes: not written again.
+    for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) gate.sawPageLoad(WIDGET, address);
+    expect(writes).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    // A fourth address makes room by forgetting the first one only: the other two are still known.
+    gate.sawPageLoad(WIDGET, '192.0.2.4');
+    gate.sawPageLoad(WIDGET, '192.0.2.2');
+    gate.sawPageLoad(WIDGET, '192.0.2.3');
+    gate.sawPageLoad(WIDGET, '192.0.2.1');
+    expect(writes).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.1']);
+    // A load recorded again after the refresh interval moves to the end: the oldest recorded goes first.
+    clock.now += 5 * 60_000;
+    gate.sawPageLoad(WIDGET, '192.0.2.3');
+    gate.sawPageLoad(WIDGET, '192.0.2.5');
+    gate.sawPageLoad(WIDGET, '192.0.2.3');
+    expect(writes.slice(5)).toEqual(['192.0.2.3', '192.0.2.5']);
+  });
+
   it('lets sessions through, and says so once, while its store fails', async () => {
     const failing: ChallengeStore = {
       add: () => Promise.reject(new Error('redis away')),

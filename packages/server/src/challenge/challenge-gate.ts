@@ -21,6 +21,8 @@ export const CHALLENGE_TTL_MS = 5 * 60_000;
  */
 export const BASE_MAXNUMBER = 10_000;
 export const MAX_LEVEL = 4;
+/** Page loads a node remembers having recorded (the refresh check); past it the oldest recorded are forgotten first. */
+export const RECENT_LOADS_MAX = 50_000;
 
 export type ChallengeOutcome = 'issued' | 'solved' | 'replayed' | 'other-widget' | Refusal;
 
@@ -43,6 +45,8 @@ export interface GateOptions {
   readonly now?: () => number;
   /** Level 1's maxnumber (default BASE_MAXNUMBER); tests that solve in plain JS lower it. */
   readonly baseMaxnumber?: number;
+  /** How many recorded page loads the node keeps for its refresh check (default RECENT_LOADS_MAX). */
+  readonly recentLoadsMax?: number;
 }
 
 /**
@@ -65,11 +69,13 @@ export class ChallengeGate {
   private readonly log: GateLog;
   private readonly now: () => number;
   private readonly baseMaxnumber: number;
+  private readonly recentLoadsMax: number;
 
   constructor(options: GateOptions) {
     ({ signer: this.signer, store: this.store, log: this.log } = options);
     this.now = options.now ?? Date.now;
     this.baseMaxnumber = options.baseMaxnumber ?? BASE_MAXNUMBER;
+    this.recentLoadsMax = options.recentLoadsMax ?? RECENT_LOADS_MAX;
     this.outcomes = new Counter({
       name: 'parley_challenges_total',
       help: 'Proof-of-work challenges for new sessions: issued, solved, or why a solution was refused.',
@@ -85,7 +91,11 @@ export class ChallengeGate {
     const seen = `${widgetId} ${address}`;
     const now = this.now();
     if (now - (this.recentLoads.get(seen) ?? -Infinity) < PAGE_LOAD_REFRESH_MS) return;
-    if (this.recentLoads.size >= 50_000) this.recentLoads.clear();
+    // Bounded without forgetting everything at once (which would make every busy page write again in the same
+    // instant): a re-recorded load moves to the end, and when full the one recorded longest ago goes. A forgotten
+    // entry costs one early store write, nothing more.
+    this.recentLoads.delete(seen);
+    if (this.recentLoads.size >= this.recentLoadsMax) this.recentLoads.delete(this.recentLoads.keys().next().value ?? seen);
     this.recentLoads.set(seen, now);
     this.store.remember(loadKey(widgetId, address), PAGE_LOAD_TTL_MS).then(
       () => this.up(),

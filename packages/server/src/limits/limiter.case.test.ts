@@ -94,6 +94,22 @@ describe.each(skipRedis ? [memory] : [memory, redis])('limiter ($name)', (implem
     expect(await limiter.take([c])).toBe(0);
   });
 
+  it('takes back one hit per refund, never below zero, and refunds nothing on a counter it never saw', async () => {
+    const [limiter] = implementation.open();
+    const c = counter(2);
+    const unseen = counter(1);
+    await limiter.refund([c, unseen]);
+    expect(await limiter.take([c])).toBe(0);
+    expect(await limiter.take([c])).toBe(0);
+    expect(await limiter.take([c])).toBeGreaterThan(0);
+    await limiter.refund([c]);
+    expect(await limiter.take([c])).toBe(0);
+    expect(await limiter.take([c])).toBeGreaterThan(0);
+    // A refund of a counter never taken does not make room for a second hit.
+    expect(await limiter.take([unseen])).toBe(0);
+    expect(await limiter.take([unseen])).toBeGreaterThan(0);
+  });
+
   it('starts a new window once the old one ends', async () => {
     const [limiter] = implementation.open();
     const c = counter(1, 50);

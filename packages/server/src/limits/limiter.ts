@@ -23,6 +23,12 @@ export interface Limiter {
   peek(counters: readonly Counter[]): Promise<number>;
   /** Counts one hit on every counter whatever their state (login: a failed attempt). */
   add(counters: readonly Counter[]): Promise<void>;
+  /**
+   * Takes back one hit from every counter still in its window (never below 0): a request counted by `take` that
+   * turned out not to be what the limit counts (a new session answered 428, to be sent again with a solved
+   * challenge: the retry counts, the ask does not).
+   */
+  refund(counters: readonly Counter[]): Promise<void>;
   /** Forgets the counters under these keys (login: a success clears the email's failures). */
   reset(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;

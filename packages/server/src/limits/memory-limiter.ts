@@ -36,6 +36,10 @@ export class MemoryLimiter implements Limiter {
     this.addNow(counters);
   }
 
+  async refund(counters: readonly Counter[]): Promise<void> {
+    this.refundNow(counters);
+  }
+
   async reset(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.windows.delete(key);
   }
@@ -73,6 +77,14 @@ export class MemoryLimiter implements Limiter {
       }
       if (window === undefined && this.windows.size >= this.maxKeys) this.makeRoom(now);
       this.windows.set(key, { count: 1, resetAt: now + windowMs });
+    }
+  }
+
+  refundNow(counters: readonly Counter[]): void {
+    const now = this.now();
+    for (const { key } of counters) {
+      const window = this.windows.get(key);
+      if (window !== undefined && window.resetAt > now && window.count > 0) window.count -= 1;
     }
   }
 

@@ -18,12 +18,19 @@ export interface RedisLimiterOptions {
 /**
  * Checks every counter, then counts on all of them or none, in one atomic step (a Lua script), so
  * two nodes judging the same visitor at the same instant cannot both let the last request through.
- * KEYS: the counters. ARGV[1]: take | peek | add; then limit and window (ms) of each key in turn.
+ * KEYS: the counters. ARGV[1]: take | peek | add | refund; then limit and window (ms) of each key in turn.
  * Returns the longest time (ms) left on a counter at its limit, 0 when nothing stands in the way.
+ * A refund takes one back from each counter still there (an expired one is gone, and stays gone).
  */
 const SCRIPT = `
 local mode = ARGV[1]
 local wait = 0
+if mode == 'refund' then
+  for i, key in ipairs(KEYS) do
+    if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+  end
+  return 0
+end
 if mode ~= 'add' then
   for i, key in ipairs(KEYS) do
     local count = tonumber(redis.call('GET', key) or '0')
@@ -41,7 +48,7 @@ end
 return 0
 `;
 
-type Mode = 'take' | 'peek' | 'add';
+type Mode = 'take' | 'peek' | 'add' | 'refund';
 
 interface LimitCommands {
   parleyLimit(...args: (string | number)[]): Promise<number>;
@@ -98,6 +105,10 @@ export class RedisLimiter implements Limiter {
 
   async add(counters: readonly Counter[]): Promise<void> {
     if ((await this.run('add', counters)) === null) this.fallback.addNow(counters);
+  }
+
+  async refund(counters: readonly Counter[]): Promise<void> {
+    if ((await this.run('refund', counters)) === null) this.fallback.refundNow(counters);
   }
 
   async reset(keys: readonly string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { addressKey } from './address-key.js';
 import type { Counter, Limiter } from './limiter.js';
 import type { Rate, VolumeLimits } from './limit-rules.js';
 
@@ -11,7 +12,8 @@ export interface Requester {
 
 type Scope = 'Address' | 'Widget' | 'Session';
 const KEY_OF: Readonly<Record<Scope, (who: Requester) => string | undefined>> = {
-  Address: (who) => who.address,
+  // IPv4 as is, IPv6 by /64: the same rule as every other per-address limit.
+  Address: (who) => addressKey(who.address),
   Widget: (who) => who.widgetId,
   Session: (who) => who.sessionId,
 };
@@ -29,6 +31,11 @@ export class VisitorLimits {
   /** A new session (POST /v1/widgets/{id}/sessions). */
   session(who: Requester): Promise<number> {
     return this.limiter.take(this.counters(who, 'sessions', ['Address', 'Widget']));
+  }
+
+  /** A new session that was counted but not opened: asked for a solved challenge first (428), its retry counts instead. */
+  sessionNotOpened(who: Requester): Promise<void> {
+    return this.limiter.refund(this.counters(who, 'sessions', ['Address', 'Widget']));
   }
 
   /** A visitor message over REST or any realtime transport; one that starts a bot turn counts as one too. */
