@@ -110,7 +110,8 @@ class EntryRow extends Component<RowProps> {
       const event = entry.message?.payload?.['event'];
       return (
         <p class="event">
-          {entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event'}
+          {noticeInEnglish(entry.message?.payload?.['notice']) ??
+            (entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event')}
         </p>
       );
     }
@@ -244,4 +245,17 @@ export function MessageList(props: {
       <div ref={end} />
     </div>
   );
+}
+
+/**
+ * The server's own lines to the visitor are stored in the visitor's language, with their key in
+ * `payload.notice`: the agent reads the known ones in English (the console's language).
+ */
+const NOTICES: Readonly<Record<string, string>> = {
+  handoff_waiting: 'Waiting for a human to join.',
+  handoff_bot_failed: 'The bot could not answer; a human will take over.',
+};
+
+function noticeInEnglish(key: unknown): string | undefined {
+  return typeof key === 'string' ? NOTICES[key] : undefined;
 }

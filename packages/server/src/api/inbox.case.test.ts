@@ -48,7 +48,10 @@ async function detail(server: TestServer, agent: TestAgent, conversationId: stri
   return response.json;
 }
 
-async function visitorMessages(server: TestServer, v: Visitor): Promise<{ type: string; text: string; author: { role: string } }[]> {
+async function visitorMessages(
+  server: TestServer,
+  v: Visitor,
+): Promise<{ type: string; text: string; author: { role: string }; payload: Record<string, unknown> | null }[]> {
   return (await server.request('GET', `/v1/conversations/${v.conversationId}/messages`, { auth: v.token })).json.items;
 }
 
@@ -70,6 +73,16 @@ describeEachStore(
       }
       await settle(server());
     };
+
+    it("tells an Arabic visitor in Arabic that a human will join, and keeps the line's key for the console", async () => {
+      await everyoneOffline();
+      const { widgetId } = await createBotAndWidget(server(), { language: 'ar' });
+      const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: { language: 'ar' } });
+      const v: Visitor = { token: created.json.token, conversationId: created.json.conversationId, widgetId };
+      await say(server(), v, 'I want a human please');
+      const handoff = (await visitorMessages(server(), v)).filter((m) => m.type === 'event').at(-1);
+      expect(handoff).toMatchObject({ text: 'في انتظار انضمام أحد الموظفين.', payload: { event: 'handoff', notice: 'handoff_waiting' } });
+    });
 
     it('queues a conversation when the visitor asks for a human and no agent is online, in offline mode', async () => {
       await everyoneOffline();

@@ -18,6 +18,8 @@ import type { WidgetService } from '../widgets/widget-service.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { ConversationSignals } from './conversation-signals.js';
 import { encodeEvent, originKey } from './conversation-events.js';
+import { conversationLanguage } from './conversation-visitor.js';
+import { noticeText } from './visitor-notices.js';
 
 /** A turn's one read of its conversation's widget settings; undefined when there is no widget service to ask. */
 type WidgetRead = () => Promise<WidgetSettings | undefined>;
@@ -46,12 +48,14 @@ export function defaultBotTurnPorts(engine: ConversationEngine): BotTurnPorts {
   return {
     shouldBotAnswer: () => Promise.resolve(true),
     async handoff(conversationId, reason) {
+      const conversation = await engine.getConversation(conversationId);
+      const notice = reason === 'bot_failed' ? 'handoff_bot_failed' : 'handoff_waiting';
       await engine.append({
         conversationId,
         author: { role: 'system', id: 'parley', name: 'Parley' },
         type: 'event',
-        text: reason === 'bot_failed' ? 'The bot could not answer; a human will take over.' : 'The visitor asked to talk to a human.',
-        payload: { event: 'handoff_requested', reason },
+        text: noticeText(notice, conversation === undefined ? 'en' : conversationLanguage(conversation, 'en')),
+        payload: { event: 'handoff_requested', reason, notice },
       });
     },
   };

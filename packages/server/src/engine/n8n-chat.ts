@@ -37,6 +37,8 @@ export interface N8nTurn {
    * visitor's message, so the bot's last words and anything an agent said meanwhile arrive first.
    */
   readonly executionId: string | undefined;
+  /** The conversation's language: what the server itself says in the answer is in it. */
+  readonly language: string;
 }
 
 /** Who a `/chat` socket speaks for, once its sessionId and executionId were checked. */
@@ -113,6 +115,7 @@ export class N8nChat {
     const live = owner === 'queued' || owner === 'human';
     return {
       messages,
+      language,
       executionId: live
         ? this.deps.executions.issue(request.sessionId, { conversationId: conversation.id, afterSeq: message.seq })
         : undefined,
@@ -146,6 +149,12 @@ export class N8nChat {
       language: conversationLanguage(conversation, effective.language),
       afterSeq: execution.afterSeq,
     };
+  }
+
+  /** The language of the session's conversation (the widget's when it has none yet), for what the server says itself. */
+  async language(request: N8nRequest): Promise<string> {
+    const { effective, conversation } = await this.open(request, false);
+    return conversation === undefined ? resolveLanguage(undefined, effective) : conversationLanguage(conversation, effective.language);
   }
 
   /** The session's conversation so far (an unknown session has none). Private notes and events are left out. */

@@ -9,7 +9,9 @@ import type { Db } from '../store/database.js';
 import { nowIso } from '../store/ids.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import { encodeEvent } from './conversation-events.js';
+import { conversationLanguage } from './conversation-visitor.js';
 import { publishInboxEvent } from './inbox-feed.js';
+import { noticeText } from './visitor-notices.js';
 import { botState, check, fromRow, statusOf, type OwnershipAction, type OwnershipState } from './ownership-state.js';
 
 export type { OwnershipState } from './ownership-state.js';
@@ -76,12 +78,15 @@ export class Ownership {
   async handoff(conversationId: string, reason: HandoffReason): Promise<void> {
     const current = await this.existing(conversationId);
     if (current.owner !== 'bot') return;
+    // The line the visitor sees, in the conversation's language (the console shows it in English by its key).
+    const conversation = await this.engine.getConversation(conversationId);
+    const notice = reason === 'bot_failed' ? 'handoff_bot_failed' : 'handoff_waiting';
     await this.engine.append({
       conversationId,
       author: { role: 'system', id: 'parley', name: 'Parley' },
       type: 'event',
-      text: reason === 'bot_failed' ? 'The bot could not answer; a human will take over.' : 'Waiting for a human to join.',
-      payload: { event: 'handoff', reason },
+      text: noticeText(notice, conversation === undefined ? 'en' : conversationLanguage(conversation, 'en')),
+      payload: { event: 'handoff', reason, notice },
     });
     await this.write(current, { owner: 'queued', assigneeId: null, queuedAt: nowIso(), snoozedUntil: null }, 'handoff');
     await this.hooks.queued(conversationId);

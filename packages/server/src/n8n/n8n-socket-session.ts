@@ -3,7 +3,8 @@ import * as v from 'valibot';
 import { MESSAGE_TEXT_MAX } from '@parley/protocol';
 import type { N8nSocketTarget } from '../engine/n8n-chat.js';
 import { RealtimeSession, type SessionDeps } from '../realtime/session.js';
-import { HUMAN_WILL_ANSWER, type N8nShown } from './n8n-text.js';
+import { noticeText } from '../engine/visitor-notices.js';
+import type { N8nShown } from './n8n-text.js';
 
 /** What the n8n client's socket gives the session: a text frame out, its unread bytes, and the end of the link. */
 export interface N8nSocket {
@@ -12,8 +13,6 @@ export interface N8nSocket {
   close(code: number, reason: string): void;
 }
 
-const NOT_STORED = 'Your last message could not be delivered. Please send it again.';
-const NO_FILES = 'Files cannot be sent in this chat; your text was delivered without them.';
 /** A send the store refused is tried again this often (same clientId, so a retry never stores it twice). */
 const SEND_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 500;
@@ -111,7 +110,7 @@ export class N8nSocketSession {
     await this.session.hello(this.target.afterSeq);
     // Nothing to show yet (a person owns the conversation but has not written): without a message
     // @n8n/chat shows its typing dots and keeps the composer locked, as if an answer were coming.
-    if (!this.shown && this.personOwns && !this.session.closed) this.say(HUMAN_WILL_ANSWER);
+    if (!this.shown && this.personOwns && !this.session.closed) this.say(noticeText('human_will_answer', this.target.language));
   }
 
   /** A text frame from the client: a heartbeat's answer or a message the visitor typed. */
@@ -127,7 +126,7 @@ export class N8nSocketSession {
     // Only the session this socket was opened for: the executionId was issued to it.
     if (!frame.success || frame.output.sessionId !== this.target.sessionId) return;
     const text = frame.output.chatInput.trim().slice(0, MESSAGE_TEXT_MAX);
-    if ((frame.output.files ?? []).length > 0) this.say(NO_FILES);
+    if ((frame.output.files ?? []).length > 0) this.say(noticeText('no_files', this.target.language));
     if (text === '') return;
     this.sent += 1;
     const clientId = `n8n-${this.nonce}-${this.sent}`;
@@ -193,7 +192,7 @@ export class N8nSocketSession {
   private joined(agent: { readonly id: string; readonly name: string }): void {
     if (this.present.has(agent.id)) return;
     this.present.add(agent.id);
-    this.say(`${agent.name} joined the conversation.`);
+    this.say(noticeText('agent_joined', this.target.language, agent.name));
   }
 
   /** The store refused a send (database down): tried again with the same clientId, then the visitor is told. */
@@ -202,7 +201,7 @@ export class N8nSocketSession {
     if (send === undefined) return;
     if (send.attempts >= SEND_ATTEMPTS) {
       this.pending.delete(clientId);
-      this.say(NOT_STORED);
+      this.say(noticeText('not_delivered', this.target.language));
       return;
     }
     send.attempts += 1;
