@@ -186,7 +186,18 @@ export interface QueuePlace {
  * `handed_back`: to the bot; `snoozed`: until `until`; `woke`: a snooze ended early (a reply, the visitor
  * wrote); `resolved`; `reopened`: by an agent, or by the visitor writing again (`actor` null).
  */
-export const INBOX_ACTIVITY_KINDS = ['assigned', 'queued', 'handed_back', 'snoozed', 'woke', 'resolved', 'reopened'] as const;
+export const INBOX_ACTIVITY_KINDS = [
+  'assigned',
+  'queued',
+  'handed_back',
+  'snoozed',
+  'woke',
+  'resolved',
+  'reopened',
+  /** An agent blocked the visitor or their address (`until`: when the block ends, null: never). */
+  'blocked',
+  'unblocked',
+] as const;
 export type InboxActivityKind = (typeof INBOX_ACTIVITY_KINDS)[number];
 
 export interface InboxActivity {
@@ -198,6 +209,8 @@ export interface InboxActivity {
   readonly previousAgent: { readonly id: string; readonly name: string } | null;
   readonly team: { readonly id: string; readonly name: string } | null;
   readonly until: string | null;
+  /** `blocked` and `unblocked` only: whether the visitor or their address. */
+  readonly scope?: 'visitor' | 'address';
   readonly createdAt: string;
 }
 

@@ -299,6 +299,11 @@ export const ERROR_CATALOG = {
     title: 'Too many requests of this kind from this session, address or widget in a short time.',
     fix: 'Wait the seconds the `Retry-After` header (and `error.details.retryAfterSeconds`) names, then send again; nothing was stored. Operators set the limits with PARLEY_LIMIT_* (docs/configuration.md).',
   },
+  PARLEY_ERR_VISITOR_BLOCKED: {
+    status: 403,
+    title: 'An agent blocked this visitor or this address from the chat.',
+    fix: 'Nothing to retry: the block ends when it expires or when an agent lifts it (console: Blocks, or `DELETE /v1/blocks/{id}`).',
+  },
   PARLEY_ERR_UNFURL_IMAGE_SIGNATURE_INVALID: {
     status: 403,
     title: 'The preview image address was not signed by this server.',

@@ -20,5 +20,6 @@ export * from './i18n/builtin-languages.js';
 export * from './realtime.js';
 export { TokenBucket } from './token-bucket.js';
 export * from './rich-messages.js';
+export * from './blocks.js';
 export * from './canned-responses.js';
 export * from './link-preview.js';

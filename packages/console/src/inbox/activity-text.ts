@@ -36,5 +36,18 @@ export function activityText(activity: InboxActivity, me: string): string {
       return actor === null ? 'Resolved' : `${actor} resolved the conversation`;
     case 'reopened':
       return actor === null ? 'Reopened: the visitor wrote again' : `${actor} reopened the conversation`;
+    case 'blocked': {
+      const until =
+        activity.until === null
+          ? ''
+          : ` until ${new Date(activity.until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
+      return `${actor ?? 'Parley'} blocked ${blocked(activity)}${until}`;
+    }
+    case 'unblocked':
+      return `${actor ?? 'Parley'} unblocked ${blocked(activity)}`;
   }
+}
+
+function blocked(activity: InboxActivity): string {
+  return activity.scope === 'address' ? 'the visitor’s address' : 'the visitor';
 }

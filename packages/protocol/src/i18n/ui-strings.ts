@@ -38,6 +38,7 @@ export const UI_STRING_KEYS = [
   'sending',
   'sendFailed',
   'sendTooFast',
+  'blocked',
   'retry',
   'delivered',
   'read',
@@ -105,6 +106,8 @@ export const EN_UI_STRINGS: UiStrings = {
   sending: 'Sending…',
   sendFailed: 'Not sent.',
   sendTooFast: 'You are sending messages too fast. Try again in {count} s.',
+  /** A stopped link: an agent blocked this visitor or address (or this page may not use the chat). */
+  blocked: 'You can’t send messages in this chat.',
   retry: 'Retry',
   delivered: 'Delivered',
   read: 'Read',

@@ -4,7 +4,7 @@ import type { Db } from './database.js';
 import { newId, nowIso } from './ids.js';
 import { readJson, writeJson } from './json.js';
 
-export type ActivityDetail = Pick<InboxActivity, 'actor' | 'agent' | 'previousAgent' | 'team' | 'until'>;
+export type ActivityDetail = Pick<InboxActivity, 'actor' | 'agent' | 'previousAgent' | 'team' | 'until' | 'scope'>;
 
 /** SQL for the conversation activity log (what the console's timeline shows besides messages). */
 export const conversationActivityStore = {
@@ -37,6 +37,7 @@ export const conversationActivityStore = {
           previousAgent: detail.previousAgent ?? null,
           team: detail.team ?? null,
           until: detail.until ?? null,
+          ...(detail.scope === undefined ? {} : { scope: detail.scope }),
           createdAt: row.created_at,
         },
       ];

@@ -35,6 +35,7 @@ export const AR_UI_STRINGS: UiStrings = {
   sending: 'جارٍ الإرسال…',
   sendFailed: 'لم يتم الإرسال.',
   sendTooFast: 'أنت ترسل الرسائل بسرعة كبيرة. حاول مرة أخرى بعد {count} ث.',
+  blocked: 'لا يمكنك إرسال رسائل في هذه المحادثة.',
   retry: 'إعادة المحاولة',
   delivered: 'تم التسليم',
   read: 'تمت القراءة',

@@ -35,6 +35,7 @@ export const DE_UI_STRINGS: UiStrings = {
   sending: 'Wird gesendet…',
   sendFailed: 'Nicht gesendet.',
   sendTooFast: 'Sie senden Nachrichten zu schnell. Versuchen Sie es in {count} s erneut.',
+  blocked: 'Sie können in diesem Chat keine Nachrichten senden.',
   retry: 'Erneut versuchen',
   delivered: 'Zugestellt',
   read: 'Gelesen',

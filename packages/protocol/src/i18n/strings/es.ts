@@ -35,6 +35,7 @@ export const ES_UI_STRINGS: UiStrings = {
   sending: 'Enviando…',
   sendFailed: 'No enviado.',
   sendTooFast: 'Estás enviando mensajes demasiado rápido. Inténtalo de nuevo en {count} s.',
+  blocked: 'No puedes enviar mensajes en este chat.',
   retry: 'Reintentar',
   delivered: 'Entregado',
   read: 'Leído',

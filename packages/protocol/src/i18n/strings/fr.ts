@@ -35,6 +35,7 @@ export const FR_UI_STRINGS: UiStrings = {
   sending: 'Envoi en cours…',
   sendFailed: 'Non envoyé.',
   sendTooFast: 'Vous envoyez des messages trop vite. Réessayez dans {count} s.',
+  blocked: 'Vous ne pouvez pas envoyer de messages dans ce chat.',
   retry: 'Réessayer',
   delivered: 'Remis',
   read: 'Lu',

@@ -35,6 +35,7 @@ export const HE_UI_STRINGS: UiStrings = {
   sending: 'בשליחה…',
   sendFailed: 'לא נשלחה.',
   sendTooFast: 'אתה שולח הודעות מהר מדי. נסה שוב בעוד {count} שנ׳.',
+  blocked: 'אינך יכול לשלוח הודעות בצ׳אט הזה.',
   retry: 'ניסיון חוזר',
   delivered: 'נמסרה',
   read: 'נקראה',

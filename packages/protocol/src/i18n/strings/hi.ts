@@ -35,6 +35,7 @@ export const HI_UI_STRINGS: UiStrings = {
   sending: 'भेजा जा रहा है…',
   sendFailed: 'नहीं भेजा गया।',
   sendTooFast: 'आप बहुत तेज़ी से संदेश भेज रहे हैं। {count} सेकंड में फिर से कोशिश करें।',
+  blocked: 'आप इस चैट में संदेश नहीं भेज सकते।',
   retry: 'फिर से कोशिश करें',
   delivered: 'पहुँच गया',
   read: 'पढ़ा गया',

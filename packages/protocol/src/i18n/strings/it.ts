@@ -35,6 +35,7 @@ export const IT_UI_STRINGS: UiStrings = {
   sending: 'Invio in corso…',
   sendFailed: 'Non inviato.',
   sendTooFast: 'Stai inviando messaggi troppo velocemente. Riprova tra {count} s.',
+  blocked: 'Non puoi inviare messaggi in questa chat.',
   retry: 'Riprova',
   delivered: 'Consegnato',
   read: 'Letto',

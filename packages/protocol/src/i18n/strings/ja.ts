@@ -35,6 +35,7 @@ export const JA_UI_STRINGS: UiStrings = {
   sending: '送信中…',
   sendFailed: '送信できませんでした。',
   sendTooFast: 'メッセージの送信が速すぎます。{count} 秒後にもう一度お試しください。',
+  blocked: 'このチャットではメッセージを送信できません。',
   retry: '再試行',
   delivered: '配信済み',
   read: '既読',

@@ -35,6 +35,7 @@ export const NL_UI_STRINGS: UiStrings = {
   sending: 'Wordt verzonden…',
   sendFailed: 'Niet verzonden.',
   sendTooFast: 'Je verstuurt berichten te snel. Probeer het over {count} s opnieuw.',
+  blocked: 'Je kunt geen berichten sturen in deze chat.',
   retry: 'Opnieuw proberen',
   delivered: 'Afgeleverd',
   read: 'Gelezen',

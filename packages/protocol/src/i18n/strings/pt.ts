@@ -35,6 +35,7 @@ export const PT_UI_STRINGS: UiStrings = {
   sending: 'Enviando…',
   sendFailed: 'Não enviada.',
   sendTooFast: 'Você está enviando mensagens rápido demais. Tente novamente em {count} s.',
+  blocked: 'Você não pode enviar mensagens neste chat.',
   retry: 'Tentar novamente',
   delivered: 'Entregue',
   read: 'Lida',

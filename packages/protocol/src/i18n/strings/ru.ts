@@ -35,6 +35,7 @@ export const RU_UI_STRINGS: UiStrings = {
   sending: 'Отправка…',
   sendFailed: 'Не отправлено.',
   sendTooFast: 'Вы отправляете сообщения слишком быстро. Повторите через {count} с.',
+  blocked: 'Вы не можете отправлять сообщения в этом чате.',
   retry: 'Повторить',
   delivered: 'Доставлено',
   read: 'Прочитано',

@@ -35,6 +35,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   sending: '正在发送…',
   sendFailed: '发送失败。',
   sendTooFast: '您发送消息太快了。请在 {count} 秒后重试。',
+  blocked: '您无法在此聊天中发送消息。',
   retry: '重试',
   delivered: '已送达',
   read: '已读',
