@@ -96,8 +96,8 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await page.getByLabel('Primary color', { exact: true }).fill('#0f766e');
     await page.getByLabel('Layout').selectOption('inline');
     await page.getByLabel('Blueprint (shared options)').selectOption({ label: 'Brand defaults' });
-    // The sketch beside the form follows the unsaved values.
-    await expect.poll(() => page.locator('.sketch-header').textContent()).toContain('Talk to ACME');
+    // The preview beside the form is the real widget with the unsaved values.
+    await page.frameLocator('iframe[title="Widget preview (unsaved settings)"]').getByText('Talk to ACME').first().waitFor();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
     const widget = await (await page.request.get(`${baseUrl}/v1/widgets/${demo.widgetId}`)).json();
@@ -107,9 +107,6 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     expect(widget.blueprintId).toBe(demo.blueprintId);
     await page.getByRole('button', { name: 'Show identity secret' }).click();
     expect((await page.locator('code.secret').textContent())?.length).toBeGreaterThan(16);
-    // The live preview is the real widget (this server's /embed page) with the saved settings.
-    await page.getByRole('button', { name: 'Live widget' }).click();
-    await page.frameLocator('iframe[title="Live widget preview"]').getByText('Talk to ACME').first().waitFor();
     for (const method of ['Script tag', 'npm: mount()', 'iframe', 'Web component <parley-chat>']) {
       await page.getByRole('button', { name: `Copy the ${method} embed code` }).waitFor();
     }

@@ -152,6 +152,7 @@ const ROLES = [
   [/chrome/, 'chrome'],
   [/chime/, 'chime'],
   [/frame-bridge/, 'iframe'],
+  [/preview-bridge/, 'preview'],
   [/verbose/, 'verbose'],
 ];
 const role = (file) => (file.entry?.endsWith('src/app.ts') ? 'app' : (ROLES.find(([name]) => name.test(file.file))?.[1] ?? 'chunk'));

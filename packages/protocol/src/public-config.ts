@@ -40,6 +40,12 @@ export type PublicWidgetConfig = PublicSettings & {
   readonly dir: 'ltr' | 'rtl';
   /** Every interface text, the widget's own title/intro/initial/placeholder included, in `language`. */
   readonly strings: UiStrings;
+  /**
+   * The name the widget's bot signs its messages with; the widget shows it above the greeting before
+   * the conversation exists, so the sender is the same before and after. Absent without a bot (the
+   * widget's title then).
+   */
+  readonly botName?: string;
 };
 
 export function pickPublicSettings(settings: WidgetSettings): PublicSettings {
@@ -47,4 +53,20 @@ export function pickPublicSettings(settings: WidgetSettings): PublicSettings {
   for (const key of PUBLIC_SETTING_KEYS) out[key] = settings[key];
   // Built key by key from PUBLIC_SETTING_KEYS, which is exactly PublicSettings' key set.
   return out as PublicSettings;
+}
+
+/**
+ * What the console's widget editor posts to its preview frame (`/widget-preview`, the widget in preview
+ * mode): the public config of the unsaved settings, and a sample conversation the frame shows without
+ * any session or request.
+ */
+export interface WidgetPreviewMessage {
+  readonly parley: 'preview';
+  readonly config: PublicWidgetConfig;
+  /** `bubble`: the bubble, opened; `fullscreen` fills the frame (inline and fullscreen widgets). */
+  readonly layout: 'bubble' | 'fullscreen';
+  /** The sample conversation, oldest first. */
+  readonly sample: readonly { readonly role: 'visitor' | 'bot'; readonly text: string }[];
+  /** The bot's answer to whatever is typed into the preview. */
+  readonly reply: string;
 }

@@ -61,6 +61,8 @@ export function boot(context: BootContext): AppApi {
 
   /** A `<script data-parley-widget>` tag's widget: the first widget.js's own, and every later tag's (the `script` call). */
   const mountScript = (dataset: Readonly<Record<string, string | undefined>>): void => {
+    // The console's preview page: its bridge mounts the widget with the settings the editor posts.
+    if (dataset['embed'] === 'preview') return void import('./embed/preview-bridge.js').then(({ startPreview }) => startPreview(mount));
     const fromScript = datasetOptions((name) => dataset[name === 'widget' ? 'parleyWidget' : name]);
     if (fromScript.widgetId === undefined && fromScript.webhookUrl === undefined) return;
     const mounted = mount(fromScript);

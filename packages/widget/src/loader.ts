@@ -74,7 +74,8 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
     if ('requestIdleCallback' in w) w.requestIdleCallback(now, { timeout: 3000 });
     else setTimeout(now, 1500);
   };
-  if (script?.dataset['embed'] === 'iframe') void load();
+  // The /embed and preview pages show nothing else: load at once.
+  if (script?.dataset['embed']) void load();
   else if (d.readyState === 'complete') idle();
   else w.addEventListener('load', idle, { once: true });
 })(window, document);

@@ -160,7 +160,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
         </form>
         {kind === 'widgets' ? (
           <aside class="editor-side" aria-label="Preview and embed code">
-            <WidgetPreview widgetId={id} values={values} savedAt={resource.updatedAt} />
+            <WidgetPreview widgetId={id} values={values} saved={initial} />
             <EmbedCodes widgetId={id} />
             {'effective' in resource ? (
               <WidgetTools widget={resource} onChanged={() => dirty || setTimeout(() => void reload(), 1500)} />

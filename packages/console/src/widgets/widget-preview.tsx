@@ -1,93 +1,84 @@
-import { DEFAULT_WIDGET_SETTINGS, type Theme } from '@parley/protocol';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { invalidKeys, previewMessage } from './preview-config.js';
+import { diffSettings, validateSettings } from './settings-diff.js';
 import type { Values } from './settings-form.js';
 
+/** The frame is laid out at a desktop width and scaled into the column, so the bubble shows as a site's visitor sees it. */
+const DESKTOP = { width: 520, height: 700 } as const;
+const PHONE = { width: 375, height: 667 } as const;
+/** Typing settles for this long before the frame is updated. */
+const DEBOUNCE_MS = 250;
+
 /**
- * Beside the form: the real widget in an iframe of this server's /embed page once that page exists
- * (it shows saved settings), and always a sketch drawn from the unsaved form values, so every edit
- * is visible as it is typed.
+ * Beside the form: the real widget (this server's /widget.js, in preview mode) with the unsaved values,
+ * updated as they are typed. The frame is sandboxed without an origin of its own and shows a sample
+ * conversation: nothing is created on the server, and the widget's origin allowlist does not apply.
  */
-export function WidgetPreview(props: { widgetId: string; values: Values; savedAt: string }) {
-  const [embedReady, setEmbedReady] = useState(false);
-  const [tab, setTab] = useState<'sketch' | 'live'>('sketch');
+export function WidgetPreview(props: { widgetId: string; values: Values; saved: Values }) {
+  const frame = useRef<HTMLIFrameElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  // Bumped each time the frame's widget says it is ready (a reloaded frame needs the settings again).
+  const [ready, setReady] = useState(0);
+  const [device, setDevice] = useState<'desktop' | 'phone'>('desktop');
+  const [width, setWidth] = useState<number>(DESKTOP.width);
+  const message = useMemo(() => {
+    const errors = validateSettings(diffSettings(props.saved, props.values));
+    return previewMessage(props.widgetId, props.values, props.saved, invalidKeys(errors));
+  }, [props.widgetId, props.values, props.saved]);
 
   useEffect(() => {
-    fetch(`/embed/${encodeURIComponent(props.widgetId)}`, { method: 'HEAD' }).then(
-      (response) => setEmbedReady(response.ok && (response.headers.get('content-type') ?? '').includes('text/html')),
-      () => setEmbedReady(false),
-    );
-  }, [props.widgetId]);
+    // The frame has no origin to compare (sandboxed): it is recognised as the window this component made.
+    const onMessage = (event: MessageEvent<unknown>) => {
+      const data = event.data;
+      if (event.source === frame.current?.contentWindow && typeof data === 'object' && data !== null && 'parley' in data)
+        if (data.parley === 'preview-ready') setReady((count) => count + 1);
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
 
+  useEffect(() => {
+    if (ready === 0) return undefined;
+    // '*' because a sandboxed frame's origin is opaque and cannot be named; the message goes to this one
+    // window only, and holds what the public config endpoint serves anyway (no tools, no allowlist).
+    const timer = setTimeout(() => frame.current?.contentWindow?.postMessage(message, '*'), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [ready, message]);
+
+  useEffect(() => {
+    const element = box.current;
+    if (element === null) return undefined;
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const size = device === 'desktop' ? DESKTOP : PHONE;
+  const scale = Math.min(1, width / size.width);
   return (
     <section class="card preview-card" aria-labelledby="preview-title">
       <div class="preview-head">
         <h2 id="preview-title">Preview</h2>
-        {embedReady ? (
-          <div class="segmented" role="group" aria-label="Preview mode">
-            <button type="button" aria-pressed={tab === 'sketch'} onClick={() => setTab('sketch')}>
-              Unsaved
-            </button>
-            <button type="button" aria-pressed={tab === 'live'} onClick={() => setTab('live')}>
-              Live widget
-            </button>
-          </div>
-        ) : null}
+        <div class="segmented" role="group" aria-label="Preview size">
+          <button type="button" aria-pressed={device === 'desktop'} onClick={() => setDevice('desktop')}>
+            Desktop
+          </button>
+          <button type="button" aria-pressed={device === 'phone'} onClick={() => setDevice('phone')}>
+            Phone
+          </button>
+        </div>
       </div>
-      {embedReady && tab === 'live' ? (
+      <p class="muted small">The real widget with your unsaved changes and a sample conversation; nothing is sent.</p>
+      <div class="preview-box" ref={box} style={{ height: `${Math.round(size.height * scale)}px` }}>
         <iframe
+          ref={frame}
           class="preview-frame"
-          title="Live widget preview"
-          src={`/embed/${encodeURIComponent(props.widgetId)}?preview=${encodeURIComponent(props.savedAt)}`}
+          title="Widget preview (unsaved settings)"
+          src="/widget-preview"
+          sandbox="allow-scripts"
+          style={{ width: `${size.width}px`, height: `${size.height}px`, transform: `scale(${scale})` }}
         />
-      ) : (
-        <Sketch values={props.values} />
-      )}
-    </section>
-  );
-}
-
-function Sketch({ values }: { values: Values }) {
-  const theme: Theme = { ...DEFAULT_WIDGET_SETTINGS.theme, ...(values['theme'] as Theme | undefined) };
-  const text = (key: string, fallback: string) => {
-    const value = values[key];
-    return typeof value === 'string' && value.trim() !== '' ? value : fallback;
-  };
-  const dark = theme.mode === 'dark';
-  const style = {
-    '--w-primary': theme.primaryColor ?? '#1f5fd1',
-    '--w-on-primary': theme.textOnPrimaryColor ?? '#ffffff',
-    '--w-bg': dark ? '#1b1f24' : (theme.backgroundColor ?? '#ffffff'),
-    '--w-text': dark ? '#f6f7f9' : (theme.textColor ?? '#1b1f24'),
-    '--w-radius': `${theme.radius ?? 14}px`,
-    fontFamily: theme.fontFamily,
-  };
-  const left = theme.position === 'bottom-left';
-  return (
-    <div class={`sketch${left ? ' left' : ''}`} aria-label="Sketch of the widget with the values in the form" role="img">
-      <div class="sketch-window" style={style}>
-        <div class="sketch-header">
-          <span class="sketch-avatar" aria-hidden="true" />
-          <span>{text('title', 'Chat with us')}</span>
-        </div>
-        <div class="sketch-body">
-          {values['intro'] !== undefined && text('intro', '') !== '' ? <p class="sketch-intro">{text('intro', '')}</p> : null}
-          <p class="sketch-bubble bot">{text('initial', 'Hi! How can we help?')}</p>
-          <p class="sketch-bubble visitor">Do you ship to Canada?</p>
-        </div>
-        <div class="sketch-composer">{text('placeholder', 'Type a message…')}</div>
-        {values['poweredBy'] === false ? null : <div class="sketch-powered">Powered by Parley</div>}
       </div>
-      {values['layout'] === 'bubble' || values['layout'] === undefined ? (
-        <div class="sketch-launcher" style={style}>
-          {theme.launcherIcon === 'help' ? (
-            '?'
-          ) : (
-            <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">
-              <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
-            </svg>
-          )}
-        </div>
-      ) : null}
-    </div>
+    </section>
   );
 }

@@ -20,7 +20,7 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/dist-
 /**
  * No inline script, no eval, no inline <style>; only this origin. Preact sets element styles through
  * the CSSOM, which style-src does not govern, so the theme preview needs no 'unsafe-inline'. Frames
- * are same-origin only: the widget preview is this server's /embed page.
+ * are same-origin only: the widget editor's preview is this server's /widget-preview page.
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",

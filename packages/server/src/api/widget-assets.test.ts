@@ -85,6 +85,17 @@ describe('widget assets: /widget.js, /widget/<chunk>, /embed/:id', () => {
     expect(String(allowed.headers['content-security-policy'])).toContain("frame-ancestors 'self' https://shop.example.com");
   });
 
+  it('serves the console preview page: the loader in preview mode, framed by this origin only, allowed to connect nowhere', async () => {
+    const response = await built.app.inject({ method: 'GET', url: '/widget-preview' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<script src="/widget.js" data-embed="preview"></script>');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("connect-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect((await missing.app.inject({ method: 'GET', url: '/widget-preview' })).statusCode).toBe(503);
+  });
+
   it('answers 503 PARLEY_ERR_WIDGET_BUNDLE_MISSING saying to run npm run build when there is no bundle', async () => {
     for (const url of ['/widget.js', '/widget/app-ABCDEFGH.js', `/embed/${widgetId}`]) {
       const response = await missing.app.inject({ method: 'GET', url });

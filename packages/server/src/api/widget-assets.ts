@@ -68,6 +68,22 @@ export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> =
     return send(request, reply, asset, 'public, max-age=31536000, immutable');
   });
 
+  // The console's widget preview: the widget with settings the editor posts (see the widget's preview-bridge).
+  // It is framed only by this origin, sandboxed there without an origin of its own, and may connect nowhere:
+  // the sample conversation lives in the page, so a preview creates no session and needs no allowlist.
+  app.get('/widget-preview', { schema: { hide: true } }, async (_request, reply) => {
+    if ((await load('widget.js')) === undefined) await bundleMissing();
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'self'; connect-src 'none'; img-src 'self' https: data:; style-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+      );
+    return PREVIEW_PAGE;
+  });
+
   app.get<{ Params: { id: string }; Querystring: { origin?: string } }>(
     '/embed/:id',
     {
@@ -104,6 +120,17 @@ export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> =
     },
   );
 };
+
+const PREVIEW_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Widget preview</title>
+<script src="/widget.js" data-embed="preview"></script>
+</head>
+<body></body>
+</html>`;
 
 function attr(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

@@ -1,5 +1,6 @@
 import type { TransportName } from '@parley/client';
-import type { Message } from '@parley/protocol';
+import type { Message, PublicWidgetConfig } from '@parley/protocol';
+import type { ChatSource, SourceContext } from '../core/chat-source.js';
 
 /** How a page embeds one widget: script tag data attributes, `mount()`, `<parley-chat>` and the iframe all end up here. */
 export interface MountOptions {
@@ -33,6 +34,12 @@ export interface MountOptions {
   readonly stream?: boolean;
   /** Internal: the host element given by `<parley-chat>`. */
   readonly host?: HTMLElement;
+  /**
+   * Internal, the console's preview: the config to show as is (no request for it) and the conversation
+   * source to use instead of the server's, so nothing is created on the server.
+   */
+  readonly config?: PublicWidgetConfig;
+  readonly source?: (context: SourceContext) => ChatSource;
 }
 
 export interface WidgetEvents {

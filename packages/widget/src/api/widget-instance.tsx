@@ -42,7 +42,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
   // The page's choice, then the visitor's; the server weighs the browser's against the widget's own `language`.
   const language = options.language ?? stored.language ?? undefined;
   const direct = managed ? undefined : await import('./direct-entry.js');
-  const config: PublicWidgetConfig = direct ? direct.directConfig(options) : await fetchConfig(server, options.widgetId ?? '', language);
+  const config: PublicWidgetConfig =
+    options.config ?? (direct ? direct.directConfig(options) : await fetchConfig(server, options.widgetId ?? '', language));
   const layout = options.layout ?? config.layout;
   const open = layout !== 'bubble' || options.open === true || stored.open;
 
@@ -75,6 +76,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
   let identity = options.identity ?? null;
   let attributes = { ...options.attributes };
   const createSource = (context: SourceContext): ChatSource => {
+    if (options.source) return options.source(context);
     if (direct !== undefined) return direct.createDirectSource(options, context);
     return new ManagedSource(
       { baseUrl: server, widgetId: options.widgetId ?? '', ...(options.transports ? { transports: options.transports } : {}) },
