@@ -170,8 +170,8 @@ export function publicConfigFastPath({ cache, log, metrics, served }: ConfigFast
 interface HeldAnswer {
   readonly entry: PublicConfigEntry;
   readonly rendered: RenderedConfig;
-  readonly head200: readonly string[];
-  readonly head304: readonly string[];
+  readonly head200: string[];
+  readonly head304: string[];
 }
 
 /** URLs remembered by the fast path; past this they are forgotten at once (a new version re-learns its few). */
