@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EN_UI_STRINGS } from '@parley/protocol';
 import { buildTestApp, TEST_ADMIN_KEY, type TestApp } from '../testing/test-server.js';
@@ -167,6 +168,46 @@ describe('the public config answered from memory', () => {
     expect([unknown.status, unknown.json.error.code]).toEqual([400, 'PARLEY_ERR_REQUEST_UNKNOWN_FIELD']);
     const head = await fetch(`${baseUrl}/v1/widgets/${widgetId}/config`, { method: 'HEAD' });
     expect(head.status).toBe(200);
+  });
+
+  it('leaves a request that sends its Origin or If-None-Match twice to the route, which sees what node made of them', async () => {
+    const { widgetId } = await createWidget({ origin: ['https://shop.example.com'] });
+    await warm(widgetId);
+    /** A raw HTTP/1.1 request: fetch cannot send a header twice. */
+    const raw = (lines: readonly string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const { hostname, port } = new URL(baseUrl);
+        const socket = connect(Number(port), hostname, () =>
+          socket.end(
+            `GET /v1/widgets/${widgetId}/config HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n${lines.join('\r\n')}\r\n\r\n`,
+          ),
+        );
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    for (const lines of [
+      ['Origin: https://shop.example.com', 'origin: https://shop.example.com'],
+      ['If-None-Match: "a"', 'if-none-match: "b"'],
+    ]) {
+      const { answer, fromMemory } = await answeredFromMemory(async () => ({
+        status: 0,
+        headers: {},
+        body: await raw(lines),
+        json: undefined,
+      }));
+      expect(fromMemory, lines.join(' / ')).toBe(false);
+      expect(answer.body).toMatch(/^HTTP\/1\.1 (200|403) /);
+    }
+    // One of each is answered from memory.
+    const single = await answeredFromMemory(async () => ({
+      status: 0,
+      headers: {},
+      body: await raw(['Origin: https://shop.example.com']),
+      json: undefined,
+    }));
+    expect([single.fromMemory, single.answer.body.split('\r\n')[0]]).toEqual([true, 'HTTP/1.1 200 OK']);
   });
 
   it('shows every change at once: widget, blueprint, detach, setup, bot edit, widget deletion', async () => {
