@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -353,6 +354,27 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
       await page.context().close();
     }
   }, 120_000);
+
+  it('exports a conversation from the sidebar: a printable page in a new tab, a text file with private notes only when asked', async () => {
+    const page = await openConsole(browser, demo);
+    await page.goto(`${baseUrl}/console/inbox/${demo.richConversationId}`);
+    const sidebar = page.getByRole('complementary', { name: 'Visitor' });
+    const [printView] = await Promise.all([page.waitForEvent('popup'), sidebar.getByRole('link', { name: 'Print view' }).click()]);
+    await printView.waitForLoadState();
+    expect(await printView.title()).toMatch(/^Conversation with /);
+    await printView.getByText('Exported').waitFor();
+    expect(await printView.locator('.note').count()).toBe(0);
+    expect(await axeViolations(printView), 'printable transcript').toEqual([]);
+    const download = async () => {
+      const [file] = await Promise.all([page.waitForEvent('download'), sidebar.getByRole('link', { name: 'Text' }).click()]);
+      expect(file.suggestedFilename()).toBe(`conversation-${demo.richConversationId}.txt`);
+      return readFile(await file.path(), 'utf8');
+    };
+    expect(await download()).not.toContain('(private note)');
+    await sidebar.getByLabel('Include private notes').check();
+    expect(await download()).toMatch(/\(private note\): /);
+    await page.context().close();
+  });
 
   it('offers one status per question: Open and With the bot do not overlap, and Mine is not offered with the bot', async () => {
     // Ada's conversation goes back to the bot.

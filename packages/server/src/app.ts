@@ -9,6 +9,7 @@ import { authApi } from './api/auth.js';
 import { teamsApi } from './api/teams.js';
 import { inboxApi } from './api/inbox.js';
 import { inboxFilesApi } from './api/inbox-files.js';
+import { transcriptsApi } from './api/transcripts.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
@@ -81,6 +82,8 @@ import { RedisLimiter } from './limits/redis-limiter.js';
 import { VisitorLimits } from './limits/visitor-limits.js';
 import { BotTurnCap } from './limits/bot-turn-cap.js';
 import { clientAddressOf } from './limits/client-address.js';
+import { Blocklist } from './blocks/index.js';
+import { blocksApi } from './api/blocks.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
 export interface BuildOptions {
@@ -171,6 +174,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const challenge = new ChallengeGate({ signer: new AltchaSigner(secret), store: challengeStore, log: app.log });
   // Bot turns read their bot after every visitor message: kept in memory, edits shared over the bus.
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
+  // Agents' blocks: every visitor request consults them, so they are kept in memory; changes go over the bus.
+  const blocks = new Blocklist(database.db, bus, app.log);
+  resyncListeners.add(() => blocks.forgetLoaded());
   resyncListeners.add(() => bots.forgetLoaded());
   const languageMaps = new LanguageMaps(widgetsStore);
   // Every page view asks for its widget's public config: kept in memory, changes shared over the bus.
@@ -240,7 +246,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     desk,
     limits,
     challenge,
-    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns),
+    blocks,
+    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks),
   };
 
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
@@ -287,12 +294,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     executions: new ExecutionIds(secret),
     publicUrl: config.publicUrl,
   });
-  await app.register(n8nApi, { chat: n8nChat, limits });
+  await app.register(n8nApi, { chat: n8nChat, limits, blocks });
   await app.register(blueprintsApi, { services });
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
   await app.register(conversationsApi, { services });
-  await app.register(visitorContactApi, { db: database.db, engine, bus });
+  await app.register(visitorContactApi, { db: database.db, engine, bus, blocks });
+  await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {
@@ -317,6 +325,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       consoleSessions,
       publicUrl: config.publicUrl,
       onAgentActivity: (agentId) => agents.touch(agentId),
+      blocks,
     },
     inbox: {
       bus,
@@ -345,6 +354,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     signer: new ImageSigner(secret, config.publicUrl),
   });
   await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
+  await app.register(transcriptsApi, { services, publicUrl: config.publicUrl });
   await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   return { app, services, rebalancer };
 }

@@ -1,6 +1,7 @@
 import type { InboxDetail } from '../types.js';
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
+import { useState } from 'preact/hooks';
 import { parseUserAgent } from './user-agent.js';
 
 const KNOWN: readonly (readonly [string, string])[] = [
@@ -63,6 +64,49 @@ function BrowserFacts(props: { value: string; systemShown: boolean }) {
           <code>{props.value}</code>
         </details>
       </dd>
+    </>
+  );
+}
+
+/**
+ * The conversation as a file: a printable page opened beside the inbox, or a text or JSON download, in the
+ * agent's own time zone and language. Private notes stay out unless the agent asks for them.
+ */
+function TranscriptLinks(props: { conversationId: string }) {
+  const [notes, setNotes] = useState(false);
+  const href = (format: 'html' | 'text' | 'json', download: boolean): string => {
+    const query = new URLSearchParams({
+      format,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      locale: navigator.language,
+      notes: String(notes),
+      download: String(download),
+    });
+    return `/v1/inbox/${encodeURIComponent(props.conversationId)}/transcript?${query.toString()}`;
+  };
+  return (
+    <>
+      <h3>Transcript</h3>
+      <ul class="transcript-links">
+        <li>
+          <a href={href('html', false)} target="_blank" rel="noopener">
+            Print view
+          </a>
+        </li>
+        <li>
+          <a href={href('text', true)} download>
+            Text
+          </a>
+        </li>
+        <li>
+          <a href={href('json', true)} download>
+            JSON
+          </a>
+        </li>
+      </ul>
+      <label class="check small">
+        <input type="checkbox" checked={notes} onChange={(event) => setNotes(event.currentTarget.checked)} /> Include private notes
+      </label>
     </>
   );
 }
@@ -135,6 +179,7 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
           ))}
         </ul>
       )}
+      <TranscriptLinks conversationId={props.detail.conversation.id} />
     </aside>
   );
 }
