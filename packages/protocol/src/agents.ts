@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { idSchema, nameSchema } from './common-schemas.js';
 import type { ConversationOwner } from './realtime.js';
 import type { Message } from './message.js';
+import { CONVERSATION_PRIORITIES, type ConversationPriority } from './routing-rules.js';
 
 /**
  * Agents, teams, console logins and the inbox: the contract between the server and the console.
@@ -122,7 +123,8 @@ export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'snoozed'] 
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 /** Why a conversation left the bot. */
-export const HANDOFF_REASONS = ['visitor_asked', 'bot_asked', 'bot_failed'] as const;
+/** `routing_rule`: a widget routing rule sent the conversation to a human before the bot answered. */
+export const HANDOFF_REASONS = ['visitor_asked', 'bot_asked', 'bot_failed', 'routing_rule'] as const;
 export type HandoffReason = (typeof HANDOFF_REASONS)[number];
 
 export interface InboxConversation {
@@ -132,6 +134,8 @@ export interface InboxConversation {
   readonly status: ConversationStatus;
   readonly assignee: { readonly id: string; readonly name: string } | null;
   readonly teamId: string | null;
+  /** Set by a routing rule (or `normal`). */
+  readonly priority: ConversationPriority;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly snoozedUntil: string | null;
@@ -197,6 +201,8 @@ export const INBOX_ACTIVITY_KINDS = [
   /** An agent blocked the visitor or their address (`until`: when the block ends, null: never). */
   'blocked',
   'unblocked',
+  /** A widget routing rule (`rule`) matched the first visitor message; `team` when it chose one. */
+  'routed',
 ] as const;
 export type InboxActivityKind = (typeof INBOX_ACTIVITY_KINDS)[number];
 
@@ -209,6 +215,12 @@ export interface InboxActivity {
   readonly previousAgent: { readonly id: string; readonly name: string } | null;
   readonly team: { readonly id: string; readonly name: string } | null;
   readonly until: string | null;
+  /** `routed` only: the rule that matched and what it did besides `team`. */
+  readonly rule?: {
+    readonly name: string;
+    readonly priority: ConversationPriority | null;
+    readonly handTo: 'bot' | 'human';
+  } | null;
   /** `blocked` and `unblocked` only: whether the visitor or their address. */
   readonly scope?: 'visitor' | 'address';
   readonly createdAt: string;
@@ -225,6 +237,7 @@ export const inboxQuerySchema = v.strictObject({
   owner: v.optional(v.picklist(['bot', 'queued', 'human'], 'must be bot, queued or human')),
   q: optionalQueryText(200),
   widgetId: v.optional(idSchema),
+  priority: v.optional(v.picklist(CONVERSATION_PRIORITIES, 'must be low, normal, high or urgent')),
   take: v.optional(
     v.pipe(
       v.string(),

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { isValidLanguageTag } from './language.js';
 import { isValidOriginPattern } from './origin.js';
 import { keysOf } from './object-utils.js';
+import { routingRulesSchema } from './routing-rules.js';
 
 /**
  * The option set of a widget integration. A widget and a blueprint both hold a *partial* set;
@@ -211,6 +212,8 @@ export const settingsEntries = {
   challenge: challengeSettingsSchema,
   /** Caps on the bot's turns per conversation and per day (see botTurnLimitSchema); server-side only. */
   botTurnLimit: botTurnLimitSchema,
+  /** Ordered rules on the first visitor message (team, priority, human at once); server-side only (routing-rules.ts). */
+  routingRules: routingRulesSchema,
 } as const;
 
 export type SettingKey = keyof typeof settingsEntries;
@@ -268,6 +271,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   offlineMessage: '',
   challenge: DEFAULT_CHALLENGE_SETTINGS,
   botTurnLimit: { perConversation: null, perDay: null },
+  routingRules: [],
 };
 
 /**

@@ -40,4 +40,14 @@ describe('activityText', () => {
       /^Ann snoozed the conversation until /,
     );
   });
+
+  it('says which routing rule sent the conversation where, with its priority and a human at once', () => {
+    const billing = { id: 'team_1', name: 'Billing' };
+    expect(activityText(line({ kind: 'routed', team: billing, rule: { name: 'refunds', priority: null, handTo: 'bot' } }), 'agt_x')).toBe(
+      'Routed to Billing by rule “refunds”',
+    );
+    expect(activityText(line({ kind: 'routed', rule: { name: 'vip', priority: 'urgent', handTo: 'human' } }), 'agt_x')).toBe(
+      'Routed by rule “vip” (priority urgent, straight to a human)',
+    );
+  });
 });

@@ -45,7 +45,21 @@ export function activityText(activity: InboxActivity, me: string): string {
     }
     case 'unblocked':
       return `${actor ?? 'Parley'} unblocked ${blocked(activity)}`;
+    case 'routed':
+      return routed(activity);
   }
+}
+
+/** "Routed to Billing by rule “refunds” (priority high, straight to a human)". */
+function routed(activity: InboxActivity): string {
+  const rule = activity.rule;
+  const name = rule === undefined || rule === null ? 'a routing rule' : `rule “${rule.name}”`;
+  const effects = [
+    ...(rule?.priority === undefined || rule.priority === null ? [] : [`priority ${rule.priority}`]),
+    ...(rule?.handTo === 'human' ? ['straight to a human'] : []),
+  ];
+  const head = activity.team === null ? `Routed by ${name}` : `Routed to ${activity.team.name} by ${name}`;
+  return effects.length === 0 ? head : `${head} (${effects.join(', ')})`;
 }
 
 function blocked(activity: InboxActivity): string {

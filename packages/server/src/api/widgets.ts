@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import * as v from 'valibot';
-import { metaSchema, nameSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
+import { metaSchema, nameSchema, routingTestSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
+import { testRules } from '../engine/routing-rules.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -57,6 +58,23 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       response: { 200: ok('The widget'), ...errors },
     },
     handler: async (request) => widgets.update(request.params.id, parseInput(widgetUpdateSchema, refuseRemovedOptions(request.body ?? {}))),
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/routing/test', {
+    schema: {
+      tags,
+      summary: 'Dry-run the routing rules',
+      description:
+        'Which routing rule a conversation would match: `text` is its first visitor message; `url`, `language`, `identified`, `attributes` (the page’s meta) and `at` (for business hours; now when absent) describe it. Tries `rules` when given (to test before saving), else the widget’s effective `routingRules`. Answers `{ match: { index, name, action } }`, or `{ match: null }` when no rule matches and the widget’s usual routing applies. Nothing is stored.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(routingTestSchema),
+      response: { 200: ok('`{ match }`'), ...errors },
+    },
+    handler: async (request) => {
+      const input = parseInput(routingTestSchema, request.body ?? {});
+      return testRules((await widgets.resolve(request.params.id)).effective, input);
+    },
   });
 
   app.delete<{ Params: { id: string } }>('/v1/widgets/:id', {

@@ -15,6 +15,7 @@ import { OfflineMail } from './offline-mail.js';
 import { Ownership } from './ownership.js';
 import { Presence } from './presence.js';
 import { Routing } from './routing.js';
+import { RoutingRules } from './routing-rules.js';
 
 export interface AgentDeskDeps {
   readonly db: Db;
@@ -33,6 +34,8 @@ export interface AgentDeskDeps {
 export interface AgentDesk {
   readonly ownership: Ownership;
   readonly routing: Routing;
+  /** The widget's routing rules, applied on a conversation's first visitor message (before the bot answers). */
+  readonly routingRules: RoutingRules;
   readonly presence: Presence;
   readonly inbox: InboxService;
   readonly replies: AgentReplies;
@@ -50,6 +53,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const ownership = new Ownership(db, engine, agentsStore, bus, log, deps.timings?.botSilenceMs);
   const presence = new Presence(db, agentsStore, agents, deps.widgets, engine, deps.mail.transport !== null);
   const routing = new Routing(db, ownership, presence, agentsStore, agents, log);
+  const routingRules = new RoutingRules(db, engine, deps.widgets, ownership, log);
   const mail = new OfflineMail(db, engine, log, {
     ...deps.mail,
     ...(deps.timings?.mailDelayMs === undefined ? {} : { delayMs: deps.timings.mailDelayMs }),
@@ -68,12 +72,17 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   return {
     ownership,
     routing,
+    routingRules,
     presence,
     inbox,
     replies,
     mail,
     botTurnPorts: {
-      shouldBotAnswer: (conversationId, lastSeq) => ownership.shouldBotAnswer(conversationId, lastSeq),
+      // The rules run first: one that hands the conversation to a human keeps the bot from answering.
+      async shouldBotAnswer(conversationId, lastSeq) {
+        await routingRules.beforeBotTurn(conversationId);
+        return ownership.shouldBotAnswer(conversationId, lastSeq);
+      },
       handoff: (conversationId, reason) => ownership.handoff(conversationId, reason),
     },
     realtimeHooks: {

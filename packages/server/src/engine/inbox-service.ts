@@ -1,5 +1,5 @@
 import type { Author, InboxDetail, InboxItem, InboxQuery, Message, MessageType, Page } from '@parley/protocol';
-import { MESSAGE_TYPES } from '@parley/protocol';
+import { CONVERSATION_PRIORITIES, MESSAGE_TYPES } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { Db } from '../store/database.js';
 import { inboxRows, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
@@ -36,6 +36,7 @@ export class InboxService {
       ...(query.status === undefined ? {} : { status: query.status }),
       ...(query.owner === undefined ? {} : { owner: query.owner }),
       ...(query.widgetId === undefined ? {} : { widgetId: query.widgetId }),
+      ...(query.priority === undefined ? {} : { priority: query.priority }),
       ...(query.q === undefined || query.q === '' ? {} : { q: query.q }),
       ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
     };
@@ -104,6 +105,7 @@ function toItem(row: InboxRow, now: number): InboxItem {
       status: statusOf({ owner, snoozedUntil: row.snoozed_until }, new Date(now).toISOString()),
       assignee: row.assignee_id === null ? null : { id: row.assignee_id, name: row.assignee_name ?? 'Admin' },
       teamId: row.team_id,
+      priority: CONVERSATION_PRIORITIES.find((known) => known === row.priority) ?? 'normal',
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       snoozedUntil: row.snoozed_until,

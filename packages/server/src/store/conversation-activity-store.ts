@@ -4,7 +4,7 @@ import type { Db } from './database.js';
 import { newId, nowIso } from './ids.js';
 import { readJson, writeJson } from './json.js';
 
-export type ActivityDetail = Pick<InboxActivity, 'actor' | 'agent' | 'previousAgent' | 'team' | 'until' | 'scope'>;
+export type ActivityDetail = Pick<InboxActivity, 'actor' | 'agent' | 'previousAgent' | 'team' | 'until' | 'scope' | 'rule'>;
 
 /** SQL for the conversation activity log (what the console's timeline shows besides messages). */
 export const conversationActivityStore = {
@@ -38,6 +38,7 @@ export const conversationActivityStore = {
           team: detail.team ?? null,
           until: detail.until ?? null,
           ...(detail.scope === undefined ? {} : { scope: detail.scope }),
+          ...(detail.rule === undefined || detail.rule === null ? {} : { rule: detail.rule }),
           createdAt: row.created_at,
         },
       ];

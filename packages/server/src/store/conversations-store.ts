@@ -1,7 +1,8 @@
 import type { Db } from './database.js';
 import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.js';
 
-export type ConversationRow = Omit<ConversationsTable, 'last_seq'> & { last_seq: number };
+/** priority and routed_at (migration 0008) are read by routing rules and the inbox, which select them themselves. */
+export type ConversationRow = Omit<ConversationsTable, 'last_seq' | 'priority' | 'routed_at'> & { last_seq: number };
 export type MessageRow = MessagesTable;
 export type ContactRow = ContactsTable;
 

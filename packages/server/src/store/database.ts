@@ -19,6 +19,8 @@ import * as agents from './migrations/0003-agents.js';
 import * as cannedResponses from './migrations/0004-canned-responses.js';
 import * as writeProbes from './migrations/0005-write-probes.js';
 import * as conversationActivity from './migrations/0006-conversation-activity.js';
+import * as visitorBlocks from './migrations/0007-visitor-blocks.js';
+import * as conversationPriority from './migrations/0008-conversation-priority.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -49,6 +51,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-canned-responses': cannedResponses,
   '0005-write-probes': writeProbes,
   '0006-conversation-activity': conversationActivity,
+  '0007-visitor-blocks': visitorBlocks,
+  '0008-conversation-priority': conversationPriority,
 };
 
 export interface OpenOptions {
@@ -218,6 +222,9 @@ async function migrate(db: Db, migrationTableSchema: string | undefined): Promis
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
+    // Migrations are numbered when work starts and may land in another order (0008 before 0007): a
+    // database that already ran a later one still runs an earlier one that arrives after it.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -10,6 +10,7 @@ export interface InboxFilter {
   readonly owner?: 'bot' | 'queued' | 'human';
   readonly status?: 'open' | 'pending' | 'resolved' | 'snoozed';
   readonly widgetId?: string;
+  readonly priority?: string;
   readonly q?: string;
   readonly conversationIds?: readonly string[];
   readonly contactId?: string;
@@ -25,6 +26,7 @@ export interface InboxRow {
   contact_id: string | null;
   meta: string;
   last_seq: number;
+  priority: string;
   created_at: string;
   updated_at: string;
   owner: string | null;
@@ -67,6 +69,7 @@ export function inboxRows(db: Db, filter: InboxFilter): Promise<InboxRow[]> {
       'c.contact_id',
       'c.meta',
       'c.last_seq',
+      'c.priority',
       'c.created_at',
       'c.updated_at',
       's.owner',
@@ -118,6 +121,7 @@ export function inboxRows(db: Db, filter: InboxFilter): Promise<InboxRow[]> {
     query = teamIds.length === 0 ? query.where(sql.lit(false)) : query.where('s.team_id', 'in', teamIds);
   }
   if (filter.widgetId !== undefined) query = query.where('c.widget_id', '=', filter.widgetId);
+  if (filter.priority !== undefined) query = query.where('c.priority', '=', filter.priority);
   if (filter.contactId !== undefined) query = query.where('c.contact_id', '=', filter.contactId);
   if (filter.conversationIds !== undefined) {
     const ids = filter.conversationIds;

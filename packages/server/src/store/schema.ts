@@ -22,6 +22,8 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   conversation_states: ConversationStatesTable;
   conversation_activity: ConversationActivityTable;
+  visitor_blocks: VisitorBlocksTable;
+  visitor_addresses: VisitorAddressesTable;
 }
 
 export interface ApiKeysTable {
@@ -111,6 +113,10 @@ export interface ConversationsTable {
   identity_user_id: string | null;
   meta: string;
   last_seq: Generated<number>;
+  /** low | normal | high | urgent (migration 0008; a routing rule sets it). */
+  priority: Generated<string>;
+  /** When the widget's routing rules were evaluated for it (once, on the first visitor message). */
+  routed_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -196,4 +202,29 @@ export interface ConversationActivityTable {
   /** JSON: actor, agent, previousAgent, team, until (names copied when written). */
   detail: string;
   created_at: string;
+}
+
+export interface VisitorBlocksTable {
+  /** `blk_<ULID>`: sorts by time. */
+  id: string;
+  /** visitor | address */
+  scope: string;
+  /** null: every widget. */
+  widget_id: string | null;
+  /** `user:<userId>`, `conv:<conversationId>`, or the address key (IPv6 by its /64). */
+  subject: string;
+  conversation_id: string | null;
+  created_by_id: string;
+  created_by_name: string;
+  created_at: string;
+  /** null: until an agent lifts it. */
+  expires_at: string | null;
+  reason: string | null;
+}
+
+/** The address key a conversation's visitor last opened a session from (for address blocks). */
+export interface VisitorAddressesTable {
+  conversation_id: string;
+  address: string;
+  updated_at: string;
 }
