@@ -22,7 +22,8 @@ describe('proof of work for a burst of new sessions from one address', { timeout
   beforeAll(async () => {
     [env, browser] = await Promise.all([
       startWidgetEnv({ PARLEY_METRICS_TOKEN: METRICS_TOKEN, PARLEY_TRUST_PROXY: 'loopback' }),
-      launchBrowser(),
+      // parley.test is the server on a plain-http origin that is not localhost: no secure context, no crypto.subtle.
+      launchBrowser(['--host-resolver-rules=MAP parley.test 127.0.0.1']),
     ]);
     await env.admin('PATCH', `/v1/widgets/${env.widgetId}`, { challenge: { threshold: THRESHOLD, withoutPageLoad: WITHOUT_PAGE_LOAD } });
   });
@@ -90,6 +91,31 @@ describe('proof of work for a burst of new sessions from one address', { timeout
     expect(scripts.some((path) => /^\/widget\/challenge-\w+\.js$/.test(path))).toBe(true);
     expect(await solvedOnServer()).toBe(before + 1);
     await expect(ui.log().getByText('Not sent.').count()).resolves.toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('lets a person on a plain-http page (no secure context, so no crypto.subtle) solve it with the pure-JS SHA-256 and chat', async () => {
+    const before = await solvedOnServer();
+    const page = await browser.newPage();
+    await page.setExtraHTTPHeaders(OFFICE);
+    const sessionAnswers: number[] = [];
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('response', (response) => {
+      if (response.url().endsWith(`/v1/widgets/${env.widgetId}/sessions`)) sessionAnswers.push(response.status());
+    });
+    await page.goto(env.serverUrl.replace('localhost', 'parley.test'));
+    expect(await page.evaluate(() => ({ secure: isSecureContext, subtle: typeof globalThis.crypto?.subtle }))).toEqual({
+      secure: false,
+      subtle: 'undefined',
+    });
+    const ui = widget(page);
+    await ui.launcher().click();
+    await ui.send('pricing?');
+    await ui.log().getByText('free to self-host').waitFor();
+    expect(sessionAnswers).toEqual([428, 201]);
+    expect(await solvedOnServer()).toBe(before + 1);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,6 @@
 import type { Challenge } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
+import { challengeDigest } from './challenge-digest.js';
 import { solveChallenge } from './challenge-solver.js';
 
 async function sha256Hex(text: string): Promise<string> {
@@ -21,45 +22,57 @@ describe('solveChallenge', () => {
     expect(await sha256Hex(solution.salt + solution.number)).toBe(challenge.challenge);
   });
 
-  it('pauses between batches sized to the slice, so the page keeps its turns however hard the challenge', async () => {
+  it('ends each slice by the clock, read after every digest, and gives the page its turn before the next', async () => {
     const challenge = await challengeFor(4000);
-    // A clock on which every digest costs 1 ms: a 20 ms slice holds about 20 digests.
+    // A clock on which every digest costs 1 ms: an 8 ms slice holds 8 digests.
     let clock = 0;
-    let sinceLastPause = 0;
-    const batches: number[] = [];
+    let digests = 0;
+    const slices: { digests: number; ms: number }[] = [];
+    let sliceStart = 0;
     const solution = await solveChallenge(challenge, {
       now: () => clock,
+      sliceMs: 8,
       digest: (data) => {
         clock += 1;
-        sinceLastPause += 1;
+        digests += 1;
         return crypto.subtle.digest('SHA-256', data);
       },
       pause: async () => {
-        batches.push(sinceLastPause);
-        sinceLastPause = 0;
+        slices.push({ digests, ms: clock - sliceStart });
+        digests = 0;
+        sliceStart = clock;
       },
     });
     expect(solution.number).toBe(4000);
-    expect(batches.length).toBeGreaterThan(100);
-    expect(Math.max(...batches)).toBeLessThanOrEqual(20);
+    expect(slices.length).toBe(Math.floor(4001 / 8));
+    expect(slices.every((slice) => slice.digests === 8 && slice.ms === 8)).toBe(true);
   });
 
-  it('grows its batches when digests are quick, twofold at most and never past 512', async () => {
-    const challenge = await challengeFor(4000);
-    const batches: number[] = [];
-    let count = 0;
+  it('ends a slice right after a digest that overran it, and runs quick digests in groups without pausing', async () => {
+    const challenge = await challengeFor(300);
+    let clock = 0;
+    let digests = 0;
+    const slices: number[] = [];
     await solveChallenge(challenge, {
-      now: () => 0,
+      now: () => clock,
+      // The fifth digest stalls for 30 ms (a busy page); the others take no time on this clock.
       digest: (data) => {
-        count += 1;
+        digests += 1;
+        if (digests === 5) clock += 30;
         return crypto.subtle.digest('SHA-256', data);
       },
       pause: async () => {
-        batches.push(count);
-        count = 0;
+        slices.push(digests);
       },
     });
-    expect(batches.slice(0, 7)).toEqual([16, 32, 64, 128, 256, 512, 512]);
+    // Paused once, after the stalled digest; nothing else ever reached the 8 ms default.
+    expect(slices).toEqual([5]);
+  });
+
+  it('defaults to a pure-JS SHA-256 where the page has no crypto.subtle (plain http), and solves with it', async () => {
+    const challenge = await challengeFor(1234);
+    const solution = await solveChallenge(challenge, { digest: challengeDigest(undefined) });
+    expect(solution.number).toBe(1234);
   });
 
   it('refuses an algorithm other than SHA-256, and a challenge no number up to maxnumber solves', async () => {

@@ -16,9 +16,12 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Real headless Chromium for browser tests and screenshots. Close it in `afterAll`. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/**
+ * Real headless Chromium for browser tests and screenshots. Close it in `afterAll`. `extraArgs` adds switches
+ * (say `--host-resolver-rules=MAP parley.test 127.0.0.1`, for a page on a plain-http origin that is not localhost).
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export interface AxeViolation {
