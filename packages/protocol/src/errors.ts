@@ -299,10 +299,25 @@ export const ERROR_CATALOG = {
     title: 'Too many requests of this kind from this session, address or widget in a short time.',
     fix: 'Wait the seconds the `Retry-After` header (and `error.details.retryAfterSeconds`) names, then send again; nothing was stored. Operators set the limits with PARLEY_LIMIT_* (docs/configuration.md).',
   },
+  PARLEY_ERR_BLOCK_NOT_FOUND: {
+    status: 404,
+    title: 'No block has this id (it may have been lifted already).',
+    fix: 'List the blocks in force with `GET /v1/blocks`.',
+  },
   PARLEY_ERR_VISITOR_BLOCKED: {
     status: 403,
     title: 'An agent blocked this visitor or this address from the chat.',
     fix: 'Nothing to retry: the block ends when it expires or when an agent lifts it (console: Blocks, or `DELETE /v1/blocks/{id}`).',
+  },
+  PARLEY_ERR_MAIL_NOT_CONFIGURED: {
+    status: 409,
+    title: 'This server sends no mail: PARLEY_SMTP_URL is not set.',
+    fix: 'Set PARLEY_SMTP_URL (and PARLEY_MAIL_FROM) on the server (docs/configuration.md), or download the transcript instead.',
+  },
+  PARLEY_ERR_TRANSCRIPT_NO_EMAIL: {
+    status: 409,
+    title: 'The conversation has no email to send its transcript to.',
+    fix: 'Agents: name the address in `to`. Visitors: leave an email in the contact form first, then ask again.',
   },
   PARLEY_ERR_UNFURL_IMAGE_SIGNATURE_INVALID: {
     status: 403,
