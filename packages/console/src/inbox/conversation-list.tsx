@@ -1,8 +1,10 @@
 import { Component } from 'preact';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'preact/hooks';
 import type { InboxItem, InboxStatus, InboxView } from '../types.js';
 import { Empty, ErrorNote } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
+import { useRowWindow } from './use-row-window.js';
 
 /**
  * The inbox's two questions, each asked once (docs/console.md): the status says where a conversation
@@ -79,7 +81,9 @@ class ConversationRow extends Component<RowProps> {
 
   override render({ id, name, when, whenExact, whenIso, waiting, preview, owner, assignee, unread, selected }: RowProps) {
     return (
-      <li>
+      // aria-posinset and aria-setsize are set by the list (ConversationRows), not here: a conversation moving to
+      // the top changes every row's position, and the row need not render again for that.
+      <li data-key={id}>
         <Link
           to={`/inbox/${id}`}
           class={`conversation-item${selected ? ' selected' : ''}${unread > 0 ? ' unread' : ''}`}
@@ -180,40 +184,97 @@ export function ConversationList(props: {
           <p class="muted">New conversations appear on their own; try another filter.</p>
         </Empty>
       ) : (
-        <ul class="conversations" data-testid="conversation-list">
-          {props.items.map((item) => {
-            const last = item.lastMessage;
-            const prefix =
-              last === null ? '' : last.type === 'note' ? 'Note: ' : last.author.role === 'agent' ? `${last.author.name}: ` : '';
-            // A file's text is a Markdown link to it; its name reads better in one line.
-            const file = last?.type === 'file' ? last.payload?.['name'] : undefined;
-            const whenIso = last?.createdAt ?? item.conversation.updatedAt;
-            return (
-              <ConversationRow
-                key={item.conversation.id}
-                id={item.conversation.id}
-                name={contactName(item)}
-                when={relativeTime(whenIso)}
-                whenExact={exactTime(whenIso)}
-                whenIso={whenIso}
-                waiting={waitingText(item.waitingSinceMs)}
-                preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
-                owner={item.conversation.owner}
-                assignee={item.conversation.assignee?.name ?? null}
-                unread={item.unread}
-                selected={props.selected === item.conversation.id}
-              />
-            );
-          })}
-          {props.onMore === null ? null : (
-            <li class="more">
-              <button type="button" class="button small" onClick={props.onMore}>
-                Load more
-              </button>
-            </li>
-          )}
-        </ul>
+        <ConversationRows items={props.items} selected={props.selected} onMore={props.onMore} />
       )}
     </section>
+  );
+}
+
+/** A row's height before any is measured (the rows are alike: two lines and a meta line). */
+const ROW_ESTIMATE = 88;
+/** Rows rendered beyond each edge of the view: a quick scroll or a Tab finds them already there. */
+const OVERSCAN = 6;
+
+/**
+ * The rows of the list, windowed (use-row-window.ts): an inbox of 10,000 conversations has a screenful of rows in
+ * the DOM, each saying its place in the whole (aria-posinset / aria-setsize). The arrow keys, Home and End move the
+ * focus between rows (rendering the next first); Tab reaches the next row as before, since the focused row's
+ * neighbours stay rendered. The row chosen with j / k is scrolled into view.
+ */
+function ConversationRows(props: { items: readonly InboxItem[]; selected: string | null; onMore: (() => void) | null }) {
+  const { items } = props;
+  const list = useRef<HTMLUListElement>(null);
+  const keys = useMemo(() => items.map((item) => item.conversation.id), [items]);
+  const rows = useRowWindow(keys, list, { estimate: ROW_ESTIMATE, overscan: OVERSCAN });
+  const selectedIndex = props.selected === null ? -1 : keys.indexOf(props.selected);
+  useEffect(() => {
+    if (selectedIndex >= 0) rows.reveal(selectedIndex);
+  }, [props.selected, selectedIndex >= 0]);
+  // Each row's place in the whole list, for screen readers (only a window of it is in the DOM): written here, in
+  // the DOM's order, so that rows whose place changed (all of them, when a conversation moves to the top) do not
+  // render again for it.
+  useLayoutEffect(() => {
+    let position = rows.start;
+    for (const row of list.current?.querySelectorAll(':scope > li[data-key]') ?? []) {
+      position++;
+      if (row.getAttribute('aria-posinset') !== String(position)) row.setAttribute('aria-posinset', String(position));
+      if (row.getAttribute('aria-setsize') !== String(items.length)) row.setAttribute('aria-setsize', String(items.length));
+    }
+  });
+
+  const onKeyDown = (event: KeyboardEvent): void => {
+    const row = (event.target as HTMLElement | null)?.closest<HTMLElement>('li[data-key]');
+    const at = row === null || row === undefined ? -1 : keys.indexOf(row.dataset['key'] ?? '');
+    if (at < 0 || event.altKey || event.ctrlKey || event.metaKey) return;
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: keys.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    rows.focusRow(Math.max(0, Math.min(keys.length - 1, to)));
+  };
+
+  return (
+    <ul
+      class="conversations"
+      data-testid="conversation-list"
+      ref={list}
+      onKeyDown={onKeyDown}
+      onFocusIn={(event) => rows.onFocusKey((event.target as HTMLElement).closest<HTMLElement>('li[data-key]')?.dataset['key'] ?? null)}
+      onFocusOut={(event) => {
+        if (!list.current?.contains(event.relatedTarget as Node | null)) rows.onFocusKey(null);
+      }}
+    >
+      {rows.before > 0 ? <li class="conversations-spacer" aria-hidden="true" style={{ height: `${rows.before}px` }} /> : null}
+      {items.slice(rows.start, rows.end).map((item) => {
+        const last = item.lastMessage;
+        const prefix = last === null ? '' : last.type === 'note' ? 'Note: ' : last.author.role === 'agent' ? `${last.author.name}: ` : '';
+        // A file's text is a Markdown link to it; its name reads better in one line.
+        const file = last?.type === 'file' ? last.payload?.['name'] : undefined;
+        const whenIso = last?.createdAt ?? item.conversation.updatedAt;
+        return (
+          <ConversationRow
+            key={item.conversation.id}
+            id={item.conversation.id}
+            name={contactName(item)}
+            when={relativeTime(whenIso)}
+            whenExact={exactTime(whenIso)}
+            whenIso={whenIso}
+            waiting={waitingText(item.waitingSinceMs)}
+            preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
+            owner={item.conversation.owner}
+            assignee={item.conversation.assignee?.name ?? null}
+            unread={item.unread}
+            selected={props.selected === item.conversation.id}
+          />
+        );
+      })}
+      {rows.after > 0 ? <li class="conversations-spacer" aria-hidden="true" style={{ height: `${rows.after}px` }} /> : null}
+      {props.onMore === null || rows.end < items.length ? null : (
+        <li class="more">
+          <button type="button" class="button small" onClick={props.onMore}>
+            Load more
+          </button>
+        </li>
+      )}
+    </ul>
   );
 }
