@@ -66,6 +66,7 @@ export const UI_STRING_KEYS = [
   'carouselPrev',
   'carouselNext',
   'ratingComment',
+  'loadFailed',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -135,4 +136,6 @@ export const EN_UI_STRINGS: UiStrings = {
   carouselPrev: 'Previous',
   carouselNext: 'Next',
   ratingComment: 'Tell us more (optional)',
+  /** A part of the widget (a lazy chunk) could not be loaded after a few tries; shown with a `retry` button. */
+  loadFailed: 'Something didn’t load.',
 };

@@ -63,4 +63,5 @@ export const AR_UI_STRINGS: UiStrings = {
   carouselPrev: 'السابق',
   carouselNext: 'التالي',
   ratingComment: 'أخبرنا بالمزيد (اختياري)',
+  loadFailed: 'تعذّر تحميل بعض المحتوى.',
 };

@@ -63,4 +63,5 @@ export const DE_UI_STRINGS: UiStrings = {
   carouselPrev: 'Zurück',
   carouselNext: 'Weiter',
   ratingComment: 'Erzählen Sie uns mehr (optional)',
+  loadFailed: 'Etwas wurde nicht geladen.',
 };

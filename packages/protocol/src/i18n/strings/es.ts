@@ -63,4 +63,5 @@ export const ES_UI_STRINGS: UiStrings = {
   carouselPrev: 'Anterior',
   carouselNext: 'Siguiente',
   ratingComment: 'Cuéntanos más (opcional)',
+  loadFailed: 'Algo no se ha cargado.',
 };

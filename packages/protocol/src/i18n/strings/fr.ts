@@ -63,4 +63,5 @@ export const FR_UI_STRINGS: UiStrings = {
   carouselPrev: 'Précédent',
   carouselNext: 'Suivant',
   ratingComment: 'Dites-nous en plus (facultatif)',
+  loadFailed: 'Un élément n’a pas pu se charger.',
 };

@@ -63,4 +63,5 @@ export const HE_UI_STRINGS: UiStrings = {
   carouselPrev: 'הקודם',
   carouselNext: 'הבא',
   ratingComment: 'ספרו לנו עוד (לא חובה)',
+  loadFailed: 'משהו לא נטען.',
 };

@@ -63,4 +63,5 @@ export const HI_UI_STRINGS: UiStrings = {
   carouselPrev: 'पिछला',
   carouselNext: 'अगला',
   ratingComment: 'हमें और बताएं (वैकल्पिक)',
+  loadFailed: 'कुछ लोड नहीं हुआ।',
 };

@@ -63,4 +63,5 @@ export const IT_UI_STRINGS: UiStrings = {
   carouselPrev: 'Precedente',
   carouselNext: 'Successivo',
   ratingComment: 'Raccontaci di più (facoltativo)',
+  loadFailed: 'Qualcosa non è stato caricato.',
 };

@@ -63,4 +63,5 @@ export const JA_UI_STRINGS: UiStrings = {
   carouselPrev: '前へ',
   carouselNext: '次へ',
   ratingComment: '詳しくお聞かせください（任意）',
+  loadFailed: '一部を読み込めませんでした。',
 };

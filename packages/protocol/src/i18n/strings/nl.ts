@@ -63,4 +63,5 @@ export const NL_UI_STRINGS: UiStrings = {
   carouselPrev: 'Vorige',
   carouselNext: 'Volgende',
   ratingComment: 'Vertel ons meer (optioneel)',
+  loadFailed: 'Er is iets niet geladen.',
 };

@@ -63,4 +63,5 @@ export const PT_UI_STRINGS: UiStrings = {
   carouselPrev: 'Anterior',
   carouselNext: 'Próximo',
   ratingComment: 'Conte-nos mais (opcional)',
+  loadFailed: 'Algo não foi carregado.',
 };

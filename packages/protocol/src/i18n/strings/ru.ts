@@ -63,4 +63,5 @@ export const RU_UI_STRINGS: UiStrings = {
   carouselPrev: 'Назад',
   carouselNext: 'Далее',
   ratingComment: 'Расскажите подробнее (необязательно)',
+  loadFailed: 'Что-то не загрузилось.',
 };

@@ -63,4 +63,5 @@ export const ZH_UI_STRINGS: UiStrings = {
   carouselPrev: '上一个',
   carouselNext: '下一个',
   ratingComment: '告诉我们更多（可选）',
+  loadFailed: '部分内容未能加载。',
 };
