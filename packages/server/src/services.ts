@@ -15,6 +15,7 @@ import type { PublicConfigCache } from './widgets/public-config-cache.js';
 import type { WidgetService } from './widgets/widget-service.js';
 import type { WidgetSetup } from './widgets/widget-setup.js';
 import type { VisitorLimits } from './limits/visitor-limits.js';
+import type { Blocklist } from './blocks/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -39,6 +40,8 @@ export interface Services {
   readonly challenge: ChallengeGate;
   /** Volume limits on public paths, per session, widget and address (limits/). */
   readonly limits: VisitorLimits;
+  /** Agents' blocks of visitors and addresses, kept in memory and dropped on every node when they change (blocks/). */
+  readonly blocks: Blocklist;
 }
 
 export interface RouteOptions {

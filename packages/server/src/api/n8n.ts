@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { n8nChatRequestSchema, type Message } from '@parley/protocol';
+import type { Blocklist } from '../blocks/index.js';
 import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
@@ -12,6 +13,8 @@ export interface N8nApiOptions {
   readonly chat: N8nChat;
   /** n8nPerAddress: every message costs a bot call (maybe a paid LLM), and a new sessionId is free to make up. */
   readonly limits: VisitorLimits;
+  /** Agents' address blocks (the sessionId is the caller's to make up, so only the address is known). */
+  readonly blocks?: Blocklist;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface N8nApiOptions {
  * existing `@n8n/chat` embed can point its `webhookUrl` at a Parley widget. A client that sends
  * `Accept: text/plain` (@n8n/chat with `enableStreaming`) gets NDJSON chunks as the bot speaks.
  */
-export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, limits }) => {
+export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, limits, blocks }) => {
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/n8n', {
     schema: {
       tags: ['visitor'],
@@ -57,6 +60,7 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, lim
         trustedCaller: request.headers.origin === undefined && (await app.isAdmin(request)),
         metadata: input.metadata,
       };
+      if (!target.trustedCaller) await blocks?.assertAllowed({ widgetId: target.widgetId, address: request.ip });
       reply.header('cache-control', 'no-store');
       if (input.action === 'loadPreviousSession') return reply.send({ data: await chat.loadPreviousSession(target) });
       if (!(request.headers.accept ?? '').includes('text/plain')) {

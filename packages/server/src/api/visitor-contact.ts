@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ratingSchema, visitorContactSchema } from '@parley/protocol';
+import { visitorSubject, type Blocklist } from '../blocks/index.js';
 import { publishInboxEvent } from '../engine/inbox-feed.js';
 import type { Bus } from '../bus/bus.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
@@ -16,6 +17,8 @@ export interface VisitorContactOptions {
   readonly db: Db;
   readonly engine: ConversationEngine;
   readonly bus: Bus;
+  /** Agents' blocks: a blocked visitor leaves no email and no rating. */
+  readonly blocks: Blocklist;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface VisitorContactOptions {
  * so a visitor cannot attach themselves to someone else's record by typing their address.
  * `POST /v1/conversations/{id}/rating`: a score after the conversation was resolved.
  */
-export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = async (app, { db, engine, bus }) => {
+export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = async (app, { db, engine, bus, blocks }) => {
   app.addHook('onRequest', app.requireSession);
 
   app.post<{ Params: { id: string } }>('/v1/conversations/:id/contact', {
@@ -49,6 +52,7 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       const input = parseInput(visitorContactSchema, request.body ?? {});
       const conversation = await engine.getConversation(claims.sub);
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+      await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
       const now = nowIso();
       const name = input.name === undefined || input.name === '' ? undefined : input.name;
       let contactId = conversation.contact_id;
@@ -95,6 +99,7 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       const input = parseInput(ratingSchema, request.body ?? {});
       const conversation = await engine.getConversation(claims.sub);
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+      await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
       const comment = input.comment === undefined || input.comment === '' ? null : input.comment;
       const result = await engine.append({
         conversationId: conversation.id,

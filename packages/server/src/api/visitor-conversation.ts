@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WidgetSettings } from '@parley/protocol';
 import type { AppendInput, AppendResult } from '../engine/conversation-engine.js';
 import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
+import { visitorSubject } from '../blocks/index.js';
 import { ApiError } from '../http/api-error.js';
 import { conversationSession } from '../http/auth-plugin.js';
 import type { Services } from '../services.js';
@@ -16,13 +17,14 @@ export interface VisitorConversation {
 
 /** The conversation a visitor's session token reaches: its own, and only while its widget exists. */
 export async function visitorConversation(
-  { widgets, engine }: Pick<Services, 'widgets' | 'engine'>,
+  { widgets, engine, blocks }: Pick<Services, 'widgets' | 'engine' | 'blocks'>,
   request: FastifyRequest<{ Params: { id: string } }>,
 ): Promise<VisitorConversation> {
   const claims = conversationSession(request);
   const { effective } = await widgets.resolve(claims.wid);
   const conversation = await engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+  await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
   return { conversation, effective };
 }
 

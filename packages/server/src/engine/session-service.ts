@@ -1,6 +1,7 @@
 import type { ContactInput, Message, SessionCreate, SessionCreated, WidgetSettings } from '@parley/protocol';
 import { SESSION_DURATION_MAX_S, SESSION_DURATION_MIN_S } from '@parley/protocol';
 import { verifyIdentityHash } from '../auth/identity.js';
+import type { Blocklist } from '../blocks/index.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import { ApiError } from '../http/api-error.js';
 import type { Db } from '../store/database.js';
@@ -21,6 +22,8 @@ export interface SessionRequest {
   readonly origin: string | undefined;
   /** A server calling with an admin key may create sessions without a browser Origin. */
   readonly trustedCaller: boolean;
+  /** The client address; a trusted caller's (a site's server) is neither blocked nor remembered as the visitor's. */
+  readonly address?: string;
 }
 
 /**
@@ -37,6 +40,8 @@ export class SessionService {
     private readonly engine: ConversationEngine,
     private readonly tokens: SessionTokens,
     private readonly botTurns: BotTurns,
+    /** Agents' blocks: a blocked identity or address gets no session. */
+    private readonly blocks?: Blocklist,
   ) {}
 
   async create(request: SessionRequest): Promise<SessionCreated> {
@@ -52,6 +57,12 @@ export class SessionService {
         'identity.userHash',
       );
     }
+    const address = request.trustedCaller ? undefined : request.address;
+    await this.blocks?.assertAllowed({
+      widgetId: widget.id,
+      visitor: identity === undefined ? undefined : `user:${identity.userId}`,
+      address,
+    });
     const language = resolveLanguage(request.input.language, effective);
     const strings = await this.languageMaps.strings(widget.id, language, effective);
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
@@ -99,6 +110,8 @@ export class SessionService {
           .where('id', '=', conversationId)
           .execute();
       }
+      // Where the visitor came from, for an agent's address block (a resumed identity: where they are now).
+      if (address !== undefined) await this.blocks?.rememberAddress(trx, conversationId, address);
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
       for (const text of seeds)
         appended.push((await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx)).message);

@@ -6,6 +6,7 @@ import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiKeysStore } from '../store/api-keys-store.js';
+import { visitorSubject, type Blocklist } from '../blocks/index.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 
 /** Who a realtime connection speaks for, and in which conversation. */
@@ -21,6 +22,8 @@ export interface Principal {
   readonly widgetId?: string;
   /** The client address of the connect (or HTTP send), as `request.ip` computes it: volume limits count per it. */
   readonly address?: string;
+  /** Visitors: who an agent's visitor block names (blocks/visitorSubject), so a new block closes this link. */
+  readonly visitor?: string;
 }
 
 export interface Credentials {
@@ -33,6 +36,8 @@ export interface Credentials {
   readonly cookie?: string | undefined;
   /** `?inbox=1`: an agent's inbox stream instead of one conversation. */
   readonly inbox?: boolean;
+  /** The client address: a blocked one is refused (visitors only). */
+  readonly address?: string;
 }
 
 export interface AuthenticatorDeps {
@@ -46,6 +51,8 @@ export interface AuthenticatorDeps {
   /** The console's own origin: a cookie-authenticated connect from any other page is refused (cross-site WebSocket hijacking). */
   readonly publicUrl?: string;
   readonly onAgentActivity?: (agentId: string) => void;
+  /** Agents' blocks: a blocked visitor or address is refused (agents never are). */
+  readonly blocks?: Blocklist;
 }
 
 /**
@@ -83,8 +90,11 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
   deps.widgets.assertOrigin(effective, credentials.origin, true);
   const conversation = await deps.engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+  const visitor = visitorSubject(conversation);
+  await deps.blocks?.assertAllowed({ widgetId: claims.wid, visitor, address: credentials.address });
   return {
     conversationId: conversation.id,
+    visitor,
     author: visitorAuthor(conversation),
     botId: effective.botId,
     language: conversationLanguage(conversation, effective.language),

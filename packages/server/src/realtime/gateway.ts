@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { CLOSE_CODES } from '@parley/protocol';
+import { CLOSE_CODES, type VisitorBlock } from '@parley/protocol';
+import { addressKey } from '../challenge/address-key.js';
 import type { BusGap } from '../bus/bus.js';
 import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from './authenticate.js';
 import { gapTouchesConversation, inboxEntriesAfter } from './gap-scope.js';
@@ -70,6 +71,7 @@ export class Gateway {
       origin,
       cookie,
       inbox: query.get('inbox') === '1' && this.options.inbox !== undefined,
+      address: request.ip,
     });
     return { principal: { ...principal, address: request.ip }, query };
   }
@@ -85,6 +87,21 @@ export class Gateway {
     this.sessions.add(session);
     if (this.draining) session.close(CLOSE_CODES.SERVER_RESTART.code, 'server restarting');
     return session;
+  }
+
+  /** A new block (made on any node): the visitor links it refuses close now, and their clients stop. */
+  refuse(block: VisitorBlock): void {
+    for (const session of [...this.sessions]) {
+      if (session instanceof InboxSession) continue;
+      const { principal } = session;
+      if (principal.author.role !== 'visitor' || principal.widgetId === undefined) continue;
+      if (block.widgetId !== null && block.widgetId !== principal.widgetId) continue;
+      const refused =
+        block.scope === 'visitor'
+          ? principal.visitor === block.subject
+          : principal.address !== undefined && addressKey(principal.address) === block.subject;
+      if (refused) session.close(CLOSE_CODES.FORBIDDEN.code, 'blocked');
+    }
   }
 
   /**
@@ -114,6 +131,8 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
   options.rebalancer?.attach(() => gateway.openSessions());
   const resync = (gap: BusGap): void => gateway.resync(gap);
   options.resyncListeners?.add(resync);
+  const stopRefusing = options.auth.blocks?.onBlocked((block) => gateway.refuse(block));
+  await options.auth.blocks?.listen();
   let forceClose: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     options.rebalancer?.stop();
@@ -126,6 +145,7 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
   app.addHook('onClose', async () => {
     clearTimeout(forceClose);
     options.resyncListeners?.delete(resync);
+    stopRefusing?.();
   });
   await app.register(wsTransport, { gateway });
   await app.register(sseTransport, { gateway });
