@@ -3,10 +3,10 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { n8nChatRequestSchema, type Message } from '@parley/protocol';
 import type { Blocklist } from '../blocks/index.js';
 import type { N8nChat, N8nRequest } from '../engine/n8n-chat.js';
+import { noticeText } from '../engine/visitor-notices.js';
 import { ApiError } from '../http/api-error.js';
 import { errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { HUMAN_WILL_ANSWER } from '../n8n/n8n-text.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
 
 export interface N8nApiOptions {
@@ -64,8 +64,8 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, lim
       reply.header('cache-control', 'no-store');
       if (input.action === 'loadPreviousSession') return reply.send({ data: await chat.loadPreviousSession(target) });
       if (!(request.headers.accept ?? '').includes('text/plain')) {
-        const { messages, executionId } = await chat.sendMessage(target, input.chatInput);
-        const output = outputOf(chat, messages);
+        const { messages, executionId, language } = await chat.sendMessage(target, input.chatInput);
+        const output = outputOf(chat, messages, language);
         // A person owns the conversation: @n8n/chat 1.x opens `/chat` with this executionId and shows
         // what the agent says live (n8n/chat-socket.ts); older clients, which do not, show `output`.
         return reply.send(executionId === undefined ? { output } : { executionStarted: true, executionId, output });
@@ -75,9 +75,13 @@ export const n8nApi: FastifyPluginAsync<N8nApiOptions> = async (app, { chat, lim
   });
 };
 
-function outputOf(chat: N8nChat, messages: readonly Message[]): string {
+/**
+ * With nothing to show (a person owns the conversation), a notice: @n8n/chat shows an empty answer as
+ * raw JSON over HTTP, and on `/chat` keeps its composer locked until a message arrives.
+ */
+function outputOf(chat: N8nChat, messages: readonly Message[], language: string): string {
   const texts = messages.map((message) => chat.text(message)).filter((text) => text !== '');
-  return texts.length === 0 ? HUMAN_WILL_ANSWER : texts.join('\n\n');
+  return texts.length === 0 ? noticeText('human_will_answer', language) : texts.join('\n\n');
 }
 
 /**
@@ -114,7 +118,7 @@ async function streamReply(reply: FastifyReply, target: N8nRequest, chatInput: s
     segment += 1;
   };
   try {
-    const { messages } = await chat.sendMessage(target, chatInput, {
+    const { messages, language } = await chat.sendMessage(target, chatInput, {
       delta(text) {
         if (!open) write('begin');
         open = true;
@@ -127,11 +131,12 @@ async function streamReply(reply: FastifyReply, target: N8nRequest, chatInput: s
       streamDropped: close,
     });
     close();
-    if (messages.length === 0) whole(HUMAN_WILL_ANSWER);
+    if (messages.length === 0) whole(noticeText('human_will_answer', language));
   } catch (error) {
     if (!started) throw error;
     reply.log.error({ err: error }, 'the n8n stream failed after it started');
-    write('error', 'The answer was interrupted; please send your message again.');
+    const language = await chat.language(target).catch(() => 'en');
+    write('error', noticeText('answer_interrupted', language));
   } finally {
     if (started) stream.end();
   }

@@ -1,11 +1,5 @@
 import { cardText } from '../bots/bot-messages.js';
 
-/**
- * Said when a person owns the conversation and nothing is there to show yet: @n8n/chat shows an empty
- * answer as raw JSON over HTTP, and on `/chat` keeps its composer locked until a message arrives.
- */
-export const HUMAN_WILL_ANSWER = 'A person will answer here shortly.';
-
 /** What of a message the conversion reads (a stored Message, or one read back from a realtime frame). */
 export interface N8nShown {
   readonly type: string;
