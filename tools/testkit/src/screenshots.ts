@@ -1,7 +1,8 @@
-// `npm run screenshots [console|widget]`: starts the built server on a fresh data directory and writes
-// pictures for people to look at into ./screenshots/: every console page (console-<page>-<width>.png) and every
-// widget state (widget-<state>-<width>.png), at 1280 px and 375 px wide. A part named on the command line
-// is the only one pictured.
+// `npm run screenshots [console|widget] [state…]`: starts the built server on a fresh data directory and writes
+// pictures for people to look at into ./screenshots/ (or $PARLEY_SCREENSHOTS_DIR): every console page
+// (console-<page>-<width>.png) and every widget state (widget-<state>-<width>.png), at 1280 px and 375 px wide.
+// A part named on the command line is the only one pictured; widget state names after it (`widget
+// offline-form agent-reply`) picture only those states. `node tools/testkit/dist/screenshots.js …` skips the build.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launchBrowser } from './browser.js';
@@ -9,17 +10,24 @@ import { CONSOLE_ADMIN_ENV } from './console-demo.js';
 import { shootConsolePages } from './console-screenshots.js';
 import { NO_VOLUME_LIMITS } from './volume-limits.js';
 import { startWidgetEnv } from './widget-env.js';
-import { shootWidgetStates } from './widget-states.js';
+import { shootWidgetStates, WIDGET_STATES } from './widget-states.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PARTS = ['console', 'widget'] as const;
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2);
-  const unknown = asked.filter((part) => !(PARTS as readonly string[]).includes(part));
-  if (unknown.length > 0) throw new Error(`unknown part "${unknown.join('", "')}": expected ${PARTS.join(' or ')} (or nothing for both)`);
-  const parts = asked.length === 0 ? PARTS : PARTS.filter((part) => asked.includes(part));
-  const out = join(ROOT, 'screenshots');
+  const args = process.argv.slice(2);
+  const asked = args.filter((arg) => (PARTS as readonly string[]).includes(arg));
+  const stateNames: readonly string[] = WIDGET_STATES.map((state) => state.name);
+  const states = args.filter((arg) => !asked.includes(arg));
+  const unknown = states.filter((name) => !stateNames.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown part or widget state "${unknown.join('", "')}": expected ${PARTS.join(' or ')}, or widget states among ${stateNames.join(', ')}`,
+    );
+  }
+  const parts: readonly string[] = asked.length === 0 ? (states.length > 0 ? ['widget'] : PARTS) : asked;
+  const out = process.env['PARLEY_SCREENSHOTS_DIR'] ?? join(ROOT, 'screenshots');
   mkdirSync(out, { recursive: true });
   const [env, browser] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), launchBrowser()]);
   try {
@@ -28,7 +36,7 @@ async function main(): Promise<void> {
       process.stdout.write(`screenshots: ${count} console pages written to ${out}\n`);
     }
     if (parts.includes('widget')) {
-      const shots = await shootWidgetStates(env, browser, out);
+      const shots = await shootWidgetStates(env, browser, out, states.length > 0 ? states : undefined);
       process.stdout.write(`screenshots: ${shots.length} widget states written to ${out}\n`);
     }
   } finally {

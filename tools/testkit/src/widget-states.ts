@@ -223,7 +223,7 @@ function askScripted(question: string, shown: string): WidgetState['reach'] {
   };
 }
 
-const WIDGET_STATES: readonly WidgetState[] = [
+export const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
     widget: 'demo',
