@@ -176,14 +176,16 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
     await page.close();
   });
 
-  it('signs the greeting with the same name before and after the conversation starts', async () => {
-    const page = await openPage(await create({ name: 'Greeting', title: 'Acme help' }));
+  it("signs the greeting with the bot's name, as its replies, before and after the conversation starts (375 px)", async () => {
+    const page = await openPage(await create({ name: 'Greeting', title: 'Acme help' }), { width: 375, height: 700 });
+    const botName = String((await env.admin('GET', `/v1/bots/${String(demoBot)}`))['name']);
     await widget(page).launcher().click();
-    const greetingName = () => page.locator('[data-parley] .row').first().locator('.name').innerText();
-    const before = await greetingName();
+    const senders = page.locator('[data-parley] .row .name > span[dir="auto"]');
+    expect(await senders.first().innerText()).toBe(botName);
     await widget(page).send('hello');
     await widget(page).log().getByText('Ask me about pricing').waitFor();
-    expect(await greetingName()).toBe(before);
+    // One sender in the whole conversation: the greeting's, then the reply's run (same bot, same name).
+    expect(new Set(await senders.allInnerTexts())).toEqual(new Set([botName]));
     await page.close();
   });
 

@@ -68,11 +68,11 @@ export class SessionService {
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
     // startFirst: the bot's own first turn opens a new conversation; the widget's greeting is kept for a bot that says nothing.
     const botStarts = effective.startFirst && seeds.length === 0;
-    // The greeting is the widget's own text, signed with its title: the name the widget shows above it before the
-    // conversation exists, so the sender does not change once the first message creates it.
+    // The greeting is the widget's own text, signed with the bot's name as its replies are (the widget shows that
+    // name above it before the conversation exists, from its config), so the visitor sees one sender throughout.
     const greetingInput = (conversationId: string) => ({
       conversationId,
-      author: { role: 'bot' as const, id: bot.id, name: strings.title },
+      author: { role: 'bot' as const, id: bot.id, name: bot.name || strings.title },
       type: 'text' as const,
       text: strings.initial,
     });

@@ -161,6 +161,11 @@ export class WidgetService {
     return { row, effective: mergeWidgetSettings(inherited, own), languageSet };
   }
 
+  /** The name the widget's bot signs its messages with (the greeting too), or undefined without a bot. */
+  async botName(botId: string | null): Promise<string | undefined> {
+    return botId === null ? undefined : (await this.bots.get(botId))?.name;
+  }
+
   /**
    * Browsers send Origin on every cross-origin request, so a missing Origin means a same-origin
    * page or a server; servers may only create sessions for a restricted widget with an admin key.

@@ -47,17 +47,22 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
     onScrolled(atBottom.current);
   };
 
+  // At the next frame, before it paints: measuring the log now would lay the new rows out inside the render's
+  // task (a forced layout), and opening a long conversation would be one long task instead of two short ones.
   useLayoutEffect(() => {
-    const element = log.current;
-    if (element === null) return;
-    // A scroll event comes a frame late: a message arriving right after the visitor scrolled up must
-    // find them up there, not at the bottom they left.
-    onScroll();
-    if ((config.autoScroll && atBottom.current) || lastMine) {
-      element.scrollTop = element.scrollHeight;
-      lastTop.current = element.scrollTop;
-      setJump(false);
-    } else setJump(true);
+    const frame = requestAnimationFrame(() => {
+      const element = log.current;
+      if (element === null) return;
+      // A scroll event may not have come yet: a message arriving right after the visitor scrolled up must
+      // find them up there, not at the bottom they left.
+      onScroll();
+      if ((config.autoScroll && atBottom.current) || lastMine) {
+        element.scrollTop = element.scrollHeight;
+        lastTop.current = element.scrollTop;
+        setJump(false);
+      } else setJump(true);
+    });
+    return () => cancelAnimationFrame(frame);
   }, [count]);
   useEffect(() => {
     if (document.visibilityState === 'visible') ctl.markSeen();
@@ -177,7 +182,7 @@ export function MessageLog({ ctl }: { readonly ctl: Controller }): VNode {
           )}
           {messages.length === 0 && outbox.length === 0 && strings.initial !== '' && (
             <div class="row">
-              <Sender config={config} author={{ role: 'bot', name: '' }} />
+              <Sender config={config} author={{ role: 'bot', name: config.botName ?? '' }} />
               <div class="bub" dir="auto">
                 <Markdown text={strings.initial} math={false} />
               </div>
