@@ -9,7 +9,8 @@ import { authApi } from './api/auth.js';
 import { teamsApi } from './api/teams.js';
 import { inboxApi } from './api/inbox.js';
 import { inboxFilesApi } from './api/inbox-files.js';
-import { transcriptsApi } from './api/transcripts.js';
+import { transcriptsApi, visitorTranscriptApi } from './api/transcripts.js';
+import { TranscriptMail } from './transcripts/transcript-mail.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
@@ -186,6 +187,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
+  // One SMTP transport (or none) for offline replies and emailed transcripts.
+  const mailTransport = options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl));
   const desk = createAgentDesk({
     db: database.db,
     engine,
@@ -196,7 +199,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     teams,
     widgets,
     mail: {
-      transport: options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl)),
+      transport: mailTransport,
       from: config.mailFrom,
       publicUrl: config.publicUrl,
     },
@@ -354,7 +357,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     signer: new ImageSigner(secret, config.publicUrl),
   });
   await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
-  await app.register(transcriptsApi, { services, publicUrl: config.publicUrl });
+  const transcriptMail = new TranscriptMail({ engine, inbox: desk.inbox, widgets, publicUrl: config.publicUrl }, app.log, {
+    transport: mailTransport,
+    from: config.mailFrom,
+  });
+  await app.register(transcriptsApi, { services, publicUrl: config.publicUrl, mail: transcriptMail });
+  await app.register(visitorTranscriptApi, { services, mail: transcriptMail });
   await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   return { app, services, rebalancer };
 }

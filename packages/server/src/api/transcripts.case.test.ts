@@ -1,3 +1,4 @@
+import nodemailer from 'nodemailer';
 import { expect, it } from 'vitest';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
@@ -132,4 +133,122 @@ describeEachStore('conversation transcripts', (server) => {
     expect((await server().request('GET', `/v1/inbox/${visitor.conversationId}/transcript`, { auth: 'none' })).status).toBe(401);
     expect((await server().request('GET', `/v1/inbox/${visitor.conversationId}/transcript`, { auth: visitor.token })).status).toBe(401);
   });
+
+  it('says so when the server sends no mail', async () => {
+    const visitor = await conversation(server());
+    const agent = await server().request('POST', `/v1/inbox/${visitor.conversationId}/transcript/email`, { body: {} });
+    expect(agent.status).toBe(409);
+    expect(agent.json.error.code).toBe('PARLEY_ERR_MAIL_NOT_CONFIGURED');
+    const own = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+      auth: visitor.token,
+      body: {},
+    });
+    expect(own.json.error.code).toBe('PARLEY_ERR_MAIL_NOT_CONFIGURED');
+  });
 });
+
+interface SentMail {
+  readonly to: unknown;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Every mail the server hands to its transport, kept in memory. */
+const sent: SentMail[] = [];
+const memoryTransport = nodemailer.createTransport({
+  name: 'memory',
+  version: '1',
+  send: (mail, done) => {
+    sent.push(mail.data as unknown as SentMail);
+    done(null, { envelope: mail.message.getEnvelope(), messageId: `<${sent.length}@test>` });
+  },
+});
+const mailTo = (address: string) => sent.filter((mail) => JSON.stringify(mail.to).includes(address));
+
+describeEachStore(
+  'emailed transcripts',
+  (server) => {
+    it('mails the transcript to the contact or to the address an agent names, notes only when asked', async () => {
+      const visitor = await conversation(server());
+      await say(server(), visitor, 'What is the price?');
+      await server().request('POST', `/v1/inbox/${visitor.conversationId}/notes`, { body: { text: 'Secret VIP note' } });
+
+      const toContact = await server().request('POST', `/v1/inbox/${visitor.conversationId}/transcript/email`, {
+        body: { timeZone: 'Europe/Paris' },
+      });
+      expect(toContact.status).toBe(202);
+      expect(toContact.json).toEqual({ to: 'ada@example.com' });
+      const mail = sent.at(-1);
+      expect(mail?.to).toEqual({ name: 'Ada Lovelace', address: 'ada@example.com' });
+      expect(mail?.subject).toMatch(/^Your conversation on /);
+      expect(mail?.text).toContain('Ada Lovelace: What is the price?');
+      expect(mail?.text).toContain('Time zone: Europe/Paris');
+      expect(mail?.html).toContain('<!doctype html>');
+      expect(mail?.text).not.toContain('Secret VIP note');
+
+      const colleague = await server().request('POST', `/v1/inbox/${visitor.conversationId}/transcript/email`, {
+        body: { to: 'lead@example.org', notes: true },
+      });
+      expect(colleague.json).toEqual({ to: 'lead@example.org' });
+      expect(mailTo('lead@example.org').at(-1)?.text).toContain('(private note): Secret VIP note');
+
+      const bad = await server().request('POST', `/v1/inbox/${visitor.conversationId}/transcript/email`, { body: { to: 'not-an-email' } });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.field).toBe('to');
+    });
+
+    it('lets a visitor mail their own conversation to their own address, once every ten minutes, never with notes', async () => {
+      const visitor = await conversation(server());
+      await say(server(), visitor, 'Send me this please');
+      await server().request('POST', `/v1/inbox/${visitor.conversationId}/notes`, { body: { text: 'Internal remark' } });
+      const before = mailTo('ada@example.com').length;
+      const asked = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+        auth: visitor.token,
+        body: { locale: 'fr' },
+      });
+      expect(asked.status).toBe(202);
+      expect(asked.json).toEqual({ to: 'a•••@example.com' });
+      const mail = mailTo('ada@example.com').at(-1);
+      expect(mailTo('ada@example.com').length).toBe(before + 1);
+      expect(mail?.text).toContain('Send me this please');
+      expect(mail?.text).not.toContain('Internal remark');
+
+      const again = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+        auth: visitor.token,
+        body: {},
+      });
+      expect(again.status).toBe(429);
+      expect(Number(again.headers['retry-after'])).toBeGreaterThan(500);
+      expect(mailTo('ada@example.com').length).toBe(before + 1);
+
+      // A visitor cannot name an address, nor ask for the notes.
+      const named = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+        auth: visitor.token,
+        body: { to: 'victim@example.net' },
+      });
+      expect(named.status).toBe(400);
+      expect(named.json.error.code).toBe('PARLEY_ERR_REQUEST_UNKNOWN_FIELD');
+    });
+
+    it('refuses when nobody left an email', async () => {
+      const { widgetId } = await createBotAndWidget(server());
+      const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: {} });
+      const visitor = { token: created.json.token as string, conversationId: created.json.conversationId as string };
+      await say(server(), visitor, 'Hello');
+      const own = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+        auth: visitor.token,
+        body: {},
+      });
+      expect(own.status).toBe(409);
+      expect(own.json.error.code).toBe('PARLEY_ERR_TRANSCRIPT_NO_EMAIL');
+      // Refused without sending: the visitor may ask again at once after leaving an email.
+      const retry = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
+        auth: visitor.token,
+        body: {},
+      });
+      expect(retry.json.error.code).toBe('PARLEY_ERR_TRANSCRIPT_NO_EMAIL');
+    });
+  },
+  { agents: { mailTransport: memoryTransport } },
+);
