@@ -74,6 +74,31 @@ describeEachStore(
       await settle(server());
     };
 
+    it("signs an API key's reply with the key's name, or as the agent agentId names, who then holds the conversation", async () => {
+      await everyoneOffline();
+      const agent = await createAgent(server(), { name: 'Grace Hopper' });
+      const created = await server().request('POST', '/v1/api-keys', { body: { name: 'CRM sync' } });
+      const key: string = created.json.key;
+      const v = await visitor(server());
+      const url = `/v1/inbox/${v.conversationId}/messages`;
+      const plain = await server().request('POST', url, { auth: key, body: { text: 'Your order shipped.' } });
+      expect(plain.status).toBe(201);
+      expect(plain.json.message.author).toMatchObject({ role: 'agent', name: 'CRM sync' });
+      const asAgent = await server().request('POST', url, { auth: key, body: { text: 'Grace here.', agentId: agent.id } });
+      expect(asAgent.status).toBe(201);
+      expect(asAgent.json.message.author).toEqual({ role: 'agent', id: agent.id, name: 'Grace Hopper' });
+      await settle(server());
+      // The visitor's widget shows "You are chatting with Grace Hopper": the conversation is hers.
+      expect(await server().services.desk.ownership.state(v.conversationId)).toMatchObject({ owner: 'human', assigneeId: agent.id });
+      const unknown = await server().request('POST', url, { auth: key, body: { text: 'x', agentId: 'agt_nobody' } });
+      expect(unknown.status).toBe(404);
+      expect(unknown.json.error.code).toBe('PARLEY_ERR_AGENT_NOT_FOUND');
+      const other = await createAgent(server());
+      const login = await server().request('POST', url, { ...as(other), body: { text: 'x', agentId: agent.id } });
+      expect(login.status).toBe(400);
+      expect(login.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_VALIDATION', field: 'agentId' });
+    });
+
     it("tells an Arabic visitor in Arabic that a human will join, and keeps the line's key for the console", async () => {
       await everyoneOffline();
       const { widgetId } = await createBotAndWidget(server(), { language: 'ar' });

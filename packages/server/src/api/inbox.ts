@@ -29,7 +29,20 @@ export interface InboxApiOptions {
 
 const tags = ['inbox'];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse };
-const agentReplySchema = v.strictObject({ text: visitorMessageSchema.entries.text, clientId: visitorMessageSchema.entries.clientId });
+const agentReplySchema = v.strictObject({
+  text: visitorMessageSchema.entries.text,
+  clientId: visitorMessageSchema.entries.clientId,
+  agentId: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.maxLength(64),
+      v.description(
+        'Reply as this agent (an API key only: a console login always replies as itself). The visitor sees their name and "You are chatting with …", and a conversation nobody holds is assigned to them, as when they reply in the console.',
+      ),
+    ),
+  ),
+});
 const noteBodySchema = v.strictObject({ ...noteSchema.entries, clientId: visitorMessageSchema.entries.clientId });
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -45,6 +58,23 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
   const author = (request: FastifyRequest): Author => {
     const { id, name } = agentOf(request);
     return { role: 'agent', id, name };
+  };
+  /**
+   * Who a reply is from: the caller, or with an API key the agent `agentId` names (Intercom's `admin_id`,
+   * Chatwoot's sender of an API message): a key has no person behind it for the visitor to see.
+   */
+  const replyAuthor = async (request: FastifyRequest, agentId: string | undefined): Promise<Author> => {
+    const me = agentOf(request);
+    if (agentId === undefined || agentId === me.id) return author(request);
+    if (me.via !== 'key') {
+      throw new ApiError(
+        'PARLEY_ERR_REQUEST_VALIDATION',
+        'A console login replies as itself: agentId is for API keys. Leave it out.',
+        'agentId',
+      );
+    }
+    const agent = await agents.get(agentId);
+    return { role: 'agent', id: agent.id, name: agent.name };
   };
   /** The item as this agent now sees it: every action answers with it. */
   const itemFor = async (request: IdRequest) => {
@@ -186,7 +216,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       tags,
       summary: 'Reply to the visitor',
       description:
-        'Markdown text. A reply to a conversation nobody holds assigns it to you. Idempotent on `clientId`. Replies the visitor has not read within a minute are emailed when they left an address and SMTP is configured.',
+        "Markdown text. A reply to a conversation nobody holds assigns it to you (with an API key: to the agent `agentId` names, whom the visitor then sees answering; without it the reply is signed with the key's name). Idempotent on `clientId`. Replies the visitor has not read within a minute are emailed when they left an address and SMTP is configured.",
       security: AGENT_SECURITY,
       params: idParams,
       body: jsonSchema(agentReplySchema),
@@ -195,7 +225,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
     handler: async (request, reply) => {
       const input = parseInput(agentReplySchema, request.body ?? {});
       await itemFor(request);
-      const result = await replies.reply(request.params.id, author(request), input.text, input.clientId ?? null);
+      const result = await replies.reply(request.params.id, await replyAuthor(request, input.agentId), input.text, input.clientId ?? null);
       return reply.status(result.created ? 201 : 200).send(result);
     },
   });

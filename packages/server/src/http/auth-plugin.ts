@@ -67,12 +67,14 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('session', null);
     app.decorateRequest('agent', null);
 
-    const checkKey = async (request: FastifyRequest, key: string): Promise<void> => {
-      if (adminKey !== null && sameSecret(key, adminKey)) return;
+    /** Checks an admin key; its name (what the caller signs with, e.g. a reply), 'Admin' for PARLEY_ADMIN_KEY. */
+    const checkKey = async (request: FastifyRequest, key: string): Promise<string> => {
+      if (adminKey !== null && sameSecret(key, adminKey)) return 'Admin';
       const row = await apiKeys.findByHash(hashApiKey(key));
       if (row === undefined) throw new ApiError('PARLEY_ERR_AUTH_INVALID_KEY');
       // Best effort: a failed timestamp update must not fail the request it describes.
       apiKeys.touch(row.id).catch((error: unknown) => request.log.warn({ err: error }, 'could not record API key use'));
+      return row.name.trim() === '' ? 'Admin' : row.name;
     };
 
     const consoleAgent = async (request: FastifyRequest, token: string, via: 'cookie' | 'token'): Promise<AgentPrincipal> => {
@@ -88,8 +90,8 @@ export const authPlugin = fp<AuthOptions>(
       if (request.headers.authorization !== undefined) {
         const key = bearer(request);
         if (isConsoleToken(key)) return consoleAgent(request, key, 'token');
-        await checkKey(request, key);
-        return { id: API_KEY_AGENT_ID, name: 'Admin', role: 'admin', via: 'key', sessionHash: null };
+        const name = await checkKey(request, key);
+        return { id: API_KEY_AGENT_ID, name, role: 'admin', via: 'key', sessionHash: null };
       }
       const cookie = request.cookies[CONSOLE_COOKIE];
       if (cookie === undefined || cookie === '') return null;
