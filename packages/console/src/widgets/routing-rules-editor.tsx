@@ -191,19 +191,19 @@ function RuleEditor(props: {
               type="button"
               class="button small ghost"
               disabled={index === 0}
-              aria-label={`Move ${label} up`}
+              aria-label={`Move up: ${label}`}
               onClick={() => props.onMove(-1)}
             >
-              ↑ Up
+              Move up
             </button>{' '}
             <button
               type="button"
               class="button small ghost"
               disabled={index === props.count - 1}
-              aria-label={`Move ${label} down`}
+              aria-label={`Move down: ${label}`}
               onClick={() => props.onMove(1)}
             >
-              ↓ Down
+              Move down
             </button>{' '}
             <button type="button" class="button small danger-ghost" aria-label={`Remove ${label}`} onClick={props.onRemove}>
               Remove
@@ -380,12 +380,7 @@ function ConditionField(props: {
       {control}
       <Problem id={`${id}-error`} message={props.error} />
       <span>
-        <button
-          type="button"
-          class="button small ghost"
-          aria-label={`Remove the condition “${CONDITION_LABELS[key]}”`}
-          onClick={props.onRemove}
-        >
+        <button type="button" class="button small ghost" aria-label={`Remove condition: ${CONDITION_LABELS[key]}`} onClick={props.onRemove}>
           Remove condition
         </button>
       </span>
