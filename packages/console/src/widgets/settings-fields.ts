@@ -1,29 +1,18 @@
-import {
-  DEFAULT_WIDGET_SETTINGS,
-  EN_UI_STRINGS,
-  settingsEntries,
-  SETTING_KEYS,
-  type SettingKey,
-} from "@parley/protocol";
+import { DEFAULT_WIDGET_SETTINGS, EN_UI_STRINGS, settingsEntries, SETTING_KEYS, type SettingKey } from '@parley/protocol';
 
 /**
  * Form fields derived from the protocol's valibot schemas (settingsEntries), so a new widget option
  * shows up in the console without anyone listing it here. Only the grouping and labels are ours.
  */
 export type FieldKind =
-  | { readonly type: "select"; readonly options: readonly string[] }
-  | { readonly type: "boolean" }
-  | {
-      readonly type: "text";
-      readonly multiline: boolean;
-      readonly color: boolean;
-      readonly url: boolean;
-    }
-  | { readonly type: "number"; readonly min?: number; readonly max?: number }
-  | { readonly type: "list" }
-  | { readonly type: "group"; readonly fields: readonly FieldSpec[] }
-  | { readonly type: "json" }
-  | { readonly type: "nullable-text" };
+  | { readonly type: 'select'; readonly options: readonly string[] }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'text'; readonly multiline: boolean; readonly color: boolean; readonly url: boolean }
+  | { readonly type: 'number'; readonly min?: number; readonly max?: number }
+  | { readonly type: 'list' }
+  | { readonly type: 'group'; readonly fields: readonly FieldSpec[] }
+  | { readonly type: 'json' }
+  | { readonly type: 'nullable-text' };
 
 export interface FieldSpec {
   readonly key: string;
@@ -49,45 +38,35 @@ function action(schema: SchemaLike, type: string): unknown {
 
 export function describeSchema(schema: SchemaLike): FieldKind {
   switch (schema.type) {
-    case "optional":
-      return schema.wrapped === undefined
-        ? { type: "json" }
-        : describeSchema(schema.wrapped);
-    case "nullable":
-      return schema.wrapped?.type === "string"
-        ? { type: "nullable-text" }
-        : { type: "json" };
-    case "picklist":
-      return { type: "select", options: (schema.options ?? []).map(String) };
-    case "boolean":
-      return { type: "boolean" };
-    case "string": {
-      const max = action(schema, "max_length");
-      const regex = action(schema, "regex");
+    case 'optional':
+      return schema.wrapped === undefined ? { type: 'json' } : describeSchema(schema.wrapped);
+    case 'nullable':
+      return schema.wrapped?.type === 'string' ? { type: 'nullable-text' } : { type: 'json' };
+    case 'picklist':
+      return { type: 'select', options: (schema.options ?? []).map(String) };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'string': {
+      const max = action(schema, 'max_length');
+      const regex = action(schema, 'regex');
       return {
-        type: "text",
-        multiline: typeof max === "number" && max > 300,
-        color: regex instanceof RegExp && regex.source.startsWith("^#"),
-        url: schema.pipe?.some((step) => step.type === "url") ?? false,
+        type: 'text',
+        multiline: typeof max === 'number' && max > 300,
+        color: regex instanceof RegExp && regex.source.startsWith('^#'),
+        url: schema.pipe?.some((step) => step.type === 'url') ?? false,
       };
     }
-    case "number": {
-      const min = action(schema, "min_value");
-      const max = action(schema, "max_value");
-      return {
-        type: "number",
-        ...(typeof min === "number" ? { min } : {}),
-        ...(typeof max === "number" ? { max } : {}),
-      };
+    case 'number': {
+      const min = action(schema, 'min_value');
+      const max = action(schema, 'max_value');
+      return { type: 'number', ...(typeof min === 'number' ? { min } : {}), ...(typeof max === 'number' ? { max } : {}) };
     }
-    case "array":
-      return schema.item?.type === "string"
-        ? { type: "list" }
-        : { type: "json" };
-    case "object":
-    case "strict_object":
+    case 'array':
+      return schema.item?.type === 'string' ? { type: 'list' } : { type: 'json' };
+    case 'object':
+    case 'strict_object':
       return {
-        type: "group",
+        type: 'group',
         fields: Object.entries(schema.entries ?? {}).map(([name, entry]) => ({
           key: name,
           label: labelFor(name),
@@ -95,108 +74,78 @@ export function describeSchema(schema: SchemaLike): FieldKind {
         })),
       };
     default:
-      return { type: "json" };
+      return { type: 'json' };
   }
 }
 
 const LABELS: Readonly<Record<string, string>> = {
-  startFirst: "Bot speaks first",
-  autoScroll: "Scroll to new messages",
-  voiceIn: "Voice input",
-  voiceOut: "Read replies aloud",
-  unfurl: "Link previews",
-  math: "Math (KaTeX)",
-  sessionDuration: "Session length (ms, 30 min – 24 h)",
-  origin: "Allowed origins (one a line; empty = anywhere)",
-  languages: "More languages (one a line)",
-  messagePeek: "Message peek",
-  poweredBy: "Show “Powered by Parley”",
-  stream: "Stream bot replies",
-  verbose: "Verbose logging",
-  botId: "Bot",
-  rules:
-    'Rules (JSON: [{ "patterns": ["price"], "answer": "…", "quickReplies": [] }])',
-  handoffPhrases: "Handoff phrases (one a line)",
-  teamId: "Team that answers",
-  routing: "Assign handed-off conversations",
-  routingRules: "Routing rules",
-  businessHours: "Business hours (JSON: null = always open)",
-  offlineMessage: "Offline message",
-  customCss: "Custom CSS",
-  avatarUrl: "Avatar URL",
-  offsetX: "Offset X (px)",
-  offsetY: "Offset Y (px)",
-  radius: "Corner radius (px)",
-  tabTitle: "Tab title count",
-  contactCollection:
-    "Contact collection (true, false or { when, fields, required })",
-  tools: "Tools (true, false or a list of tools)",
-  challenge: "Proof of work for new sessions",
-  threshold: "Free new sessions per address per 10 minutes",
-  withoutPageLoad: "Free new sessions per address that never loaded the widget",
+  startFirst: 'Bot speaks first',
+  autoScroll: 'Scroll to new messages',
+  voiceIn: 'Voice input',
+  voiceOut: 'Read replies aloud',
+  unfurl: 'Link previews',
+  math: 'Math (KaTeX)',
+  sessionDuration: 'Session length (ms, 30 min – 24 h)',
+  origin: 'Allowed origins (one a line; empty = anywhere)',
+  languages: 'More languages (one a line)',
+  messagePeek: 'Message peek',
+  poweredBy: 'Show “Powered by Parley”',
+  stream: 'Stream bot replies',
+  verbose: 'Verbose logging',
+  botId: 'Bot',
+  rules: 'Rules (JSON: [{ "patterns": ["price"], "answer": "…", "quickReplies": [] }])',
+  handoffPhrases: 'Handoff phrases (one a line)',
+  teamId: 'Team that answers',
+  routing: 'Assign handed-off conversations',
+  routingRules: 'Routing rules',
+  businessHours: 'Business hours (JSON: null = always open)',
+  offlineMessage: 'Offline message',
+  customCss: 'Custom CSS',
+  avatarUrl: 'Avatar URL',
+  offsetX: 'Offset X (px)',
+  offsetY: 'Offset Y (px)',
+  radius: 'Corner radius (px)',
+  tabTitle: 'Tab title count',
+  contactCollection: 'Contact collection (true, false or { when, fields, required })',
+  tools: 'Tools (true, false or a list of tools)',
+  challenge: 'Proof of work for new sessions',
+  threshold: 'Free new sessions per address per 10 minutes',
+  withoutPageLoad: 'Free new sessions per address that never loaded the widget',
 };
 
 /** `primaryColor` → "Primary color", with hand-written labels where the name alone says too little. */
 export function labelFor(key: string): string {
   const known = LABELS[key];
   if (known !== undefined) return known;
-  const words = key.replace(/([A-Z])/g, " $1").toLowerCase();
+  const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** Sections of the editor; any option not named here lands in "Other", so nothing is ever left out. */
-const SECTIONS: readonly {
-  readonly title: string;
-  readonly keys: readonly string[];
-}[] = [
+const SECTIONS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
+  { title: 'Texts', keys: ['title', 'intro', 'initial', 'placeholder', 'language', 'languages'] },
+  { title: 'Appearance', keys: ['layout', 'theme'] },
+  { title: 'Conversation', keys: ['botId', 'startFirst', 'autoScroll', 'stream', 'contactCollection', 'sessionDuration'] },
   {
-    title: "Texts",
-    keys: ["title", "intro", "initial", "placeholder", "language", "languages"],
-  },
-  { title: "Appearance", keys: ["layout", "theme"] },
-  {
-    title: "Conversation",
+    title: 'Features',
     keys: [
-      "botId",
-      "startFirst",
-      "autoScroll",
-      "stream",
-      "contactCollection",
-      "sessionDuration",
+      'attachments',
+      'voiceIn',
+      'voiceOut',
+      'unfurl',
+      'math',
+      'carousel',
+      'form',
+      'exportConversation',
+      'restartConversation',
+      'maximize',
+      'messagePeek',
+      'poweredBy',
+      'notifications',
     ],
   },
-  {
-    title: "Features",
-    keys: [
-      "attachments",
-      "voiceIn",
-      "voiceOut",
-      "unfurl",
-      "math",
-      "carousel",
-      "form",
-      "exportConversation",
-      "restartConversation",
-      "maximize",
-      "messagePeek",
-      "poweredBy",
-      "notifications",
-    ],
-  },
-  {
-    title: "Routing and hours",
-    keys: [
-      "routing",
-      "teamId",
-      "businessHours",
-      "offlineMessage",
-      "routingRules",
-    ],
-  },
-  {
-    title: "Security and advanced",
-    keys: ["origin", "challenge", "tools", "verbose"],
-  },
+  { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage', 'routingRules'] },
+  { title: 'Security and advanced', keys: ['origin', 'challenge', 'tools', 'verbose'] },
 ];
 
 export interface Section {
@@ -213,33 +162,28 @@ export function settingsSections(): Section[] {
   const placed = new Set(SECTIONS.flatMap((section) => section.keys));
   const sections = SECTIONS.map((section) => ({
     title: section.title,
-    fields: section.keys
-      .filter((key): key is SettingKey =>
-        (SETTING_KEYS as readonly string[]).includes(key),
-      )
-      .map(spec),
+    fields: section.keys.filter((key): key is SettingKey => (SETTING_KEYS as readonly string[]).includes(key)).map(spec),
   }));
   const rest = SETTING_KEYS.filter((key) => !placed.has(key));
-  if (rest.length > 0)
-    sections.push({ title: "Other", fields: rest.map(spec) });
+  if (rest.length > 0) sections.push({ title: 'Other', fields: rest.map(spec) });
   return sections;
 }
 
 /** Option values as people say them: `round_robin` → "Round robin", with a few hand-written ones. */
 const VALUE_LABELS: Readonly<Record<string, string>> = {
-  round_robin: "Round robin (take turns)",
-  least_busy: "Least busy agent",
-  manual: "Manual (agents pick from the queue)",
-  "bottom-right": "Bottom right",
-  "bottom-left": "Bottom left",
+  round_robin: 'Round robin (take turns)',
+  least_busy: 'Least busy agent',
+  manual: 'Manual (agents pick from the queue)',
+  'bottom-right': 'Bottom right',
+  'bottom-left': 'Bottom left',
 };
 
 export function valueLabel(value: string): string {
   const known = VALUE_LABELS[value];
   if (known !== undefined) return known;
   const words = value
-    .replace(/[_-]+/g, " ")
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -250,22 +194,10 @@ export function valueLabel(value: string): string {
  * and the built-in value of anything else that has one. `path` is `key` or `group.key` (`theme.radius`).
  */
 export function builtInDefault(path: string): string | undefined {
-  const [key, inner] = path.split(".");
+  const [key, inner] = path.split('.');
   if (key === undefined) return undefined;
-  const top: unknown = (
-    DEFAULT_WIDGET_SETTINGS as Readonly<Record<string, unknown>>
-  )[key];
-  const value =
-    inner === undefined
-      ? top
-      : typeof top === "object" && top !== null
-        ? (top as Record<string, unknown>)[inner]
-        : undefined;
-  if (value === "" && inner === undefined && key in EN_UI_STRINGS)
-    return EN_UI_STRINGS[key as keyof typeof EN_UI_STRINGS];
-  return typeof value === "string" && value !== ""
-    ? value
-    : typeof value === "number"
-      ? String(value)
-      : undefined;
+  const top: unknown = (DEFAULT_WIDGET_SETTINGS as Readonly<Record<string, unknown>>)[key];
+  const value = inner === undefined ? top : typeof top === 'object' && top !== null ? (top as Record<string, unknown>)[inner] : undefined;
+  if (value === '' && inner === undefined && key in EN_UI_STRINGS) return EN_UI_STRINGS[key as keyof typeof EN_UI_STRINGS];
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }

@@ -6,29 +6,28 @@ import {
   type PartialWidgetSettings,
   type Team,
   type Widget,
-} from "@parley/protocol";
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, errorText } from "../api.js";
-import { navigate } from "../router.js";
-import { ErrorNote, Notice, PageHeader } from "../ui/feedback.js";
-import { Link } from "../ui/link.js";
-import { EmbedCodes } from "./embed-codes.js";
-import { basicsPatch, ResourceBasics, type Basics } from "./resource-basics.js";
-import { diffSettings, validateSettings } from "./settings-diff.js";
-import { settingsSections } from "./settings-fields.js";
-import { SettingField, type Values } from "./settings-form.js";
-import { RoutingRulesEditor } from "./routing-rules-editor.js";
-import { WidgetPreview } from "./widget-preview.js";
-import { WidgetTools } from "./widget-tools.js";
+} from '@parley/protocol';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, errorText } from '../api.js';
+import { navigate } from '../router.js';
+import { ErrorNote, Notice, PageHeader } from '../ui/feedback.js';
+import { Link } from '../ui/link.js';
+import { EmbedCodes } from './embed-codes.js';
+import { basicsPatch, ResourceBasics, type Basics } from './resource-basics.js';
+import { diffSettings, validateSettings } from './settings-diff.js';
+import { settingsSections } from './settings-fields.js';
+import { SettingField, type Values } from './settings-form.js';
+import { RoutingRulesEditor } from './routing-rules-editor.js';
+import { WidgetPreview } from './widget-preview.js';
+import { WidgetTools } from './widget-tools.js';
 
-type Kind = "widgets" | "blueprints";
+type Kind = 'widgets' | 'blueprints';
 type Resource = Widget | Blueprint;
 
 /** The option values a resource sets itself (top-level keys that are settings). */
 function ownSettings(resource: Resource): PartialWidgetSettings {
   const own: Record<string, unknown> = {};
-  for (const key of SETTING_KEYS)
-    if (resource[key] !== undefined) own[key] = resource[key];
+  for (const key of SETTING_KEYS) if (resource[key] !== undefined) own[key] = resource[key];
   return own as PartialWidgetSettings; // Built from SETTING_KEYS only.
 }
 
@@ -36,22 +35,20 @@ function basicsOf(resource: Resource): Basics {
   return {
     name: resource.name,
     description: resource.description,
-    ...("blueprintId" in resource ? { blueprintId: resource.blueprintId } : {}),
+    ...('blueprintId' in resource ? { blueprintId: resource.blueprintId } : {}),
   };
 }
 
 /** What the form shows: the effective values (widget) or defaults ⊕ own values (blueprint). */
 function formValues(kind: Kind, resource: Resource): Values {
-  return kind === "widgets" && "effective" in resource
-    ? resource.effective
-    : mergeWidgetSettings(ownSettings(resource));
+  return kind === 'widgets' && 'effective' in resource ? resource.effective : mergeWidgetSettings(ownSettings(resource));
 }
 
 export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   const { kind, id } = props;
   const [resource, setResource] = useState<Resource | null>(null);
   const [values, setValues] = useState<Values>({});
-  const [basics, setBasics] = useState<Basics>({ name: "", description: "" });
+  const [basics, setBasics] = useState<Basics>({ name: '', description: '' });
   const [bots, setBots] = useState<readonly Bot[]>([]);
   const [teams, setTeams] = useState<readonly Team[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -66,45 +63,29 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   };
 
   const reload = () =>
-    api
-      .get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`)
-      .then(load, (caught: unknown) => setError(errorText(caught)));
+    api.get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`).then(load, (caught: unknown) => setError(errorText(caught)));
   useEffect(() => {
     void reload();
-    api.all<Bot>("/v1/bots").then(setBots, () => setBots([]));
-    api.all<Team>("/v1/teams").then(setTeams, () => setTeams([]));
+    api.all<Bot>('/v1/bots').then(setBots, () => setBots([]));
+    api.all<Team>('/v1/teams').then(setTeams, () => setTeams([]));
   }, [kind, id]);
 
-  const initial = useMemo(
-    () => (resource === null ? {} : formValues(kind, resource)),
-    [resource, kind],
-  );
+  const initial = useMemo(() => (resource === null ? {} : formValues(kind, resource)), [resource, kind]);
   const patch = useMemo(() => diffSettings(initial, values), [initial, values]);
   const fieldErrors = useMemo(() => validateSettings(patch), [patch]);
-  const changedBasics = useMemo(
-    () => (resource === null ? {} : basicsPatch(basicsOf(resource), basics)),
-    [resource, basics],
-  );
-  const dirty =
-    Object.keys(patch).length > 0 || Object.keys(changedBasics).length > 0;
+  const changedBasics = useMemo(() => (resource === null ? {} : basicsPatch(basicsOf(resource), basics)), [resource, basics]);
+  const dirty = Object.keys(patch).length > 0 || Object.keys(changedBasics).length > 0;
 
   const save = async (event: Event) => {
     event.preventDefault();
     if (Object.keys(fieldErrors).length > 0) {
-      setError(
-        "Some options are not valid: fix the fields marked below, then save again.",
-      );
+      setError('Some options are not valid: fix the fields marked below, then save again.');
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      load(
-        await api.patch<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`, {
-          ...patch,
-          ...changedBasics,
-        }),
-      );
+      load(await api.patch<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`, { ...patch, ...changedBasics }));
       setSaved(true);
       setTimeout(() => setSaved(false), 3000);
     } catch (caught) {
@@ -115,8 +96,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   };
 
   const remove = async () => {
-    if (!confirm(`Delete ${resource?.name ?? id}? This cannot be undone.`))
-      return;
+    if (!confirm(`Delete ${resource?.name ?? id}? This cannot be undone.`)) return;
     try {
       await api.delete(`/v1/${kind}/${encodeURIComponent(id)}`);
       navigate(`/${kind}`);
@@ -125,33 +105,22 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
     }
   };
 
-  const noun = kind === "widgets" ? "widget" : "blueprint";
+  const noun = kind === 'widgets' ? 'widget' : 'blueprint';
   if (resource === null) {
     return (
       <div class="page">
         <PageHeader title={`Edit ${noun}`} />
-        {error === null ? (
-          <p class="muted">Loading…</p>
-        ) : (
-          <ErrorNote message={error} />
-        )}
+        {error === null ? <p class="muted">Loading…</p> : <ErrorNote message={error} />}
       </div>
     );
   }
   return (
     <div class="page page-wide">
       <p class="breadcrumb">
-        <Link to={`/${kind}`}>
-          {kind === "widgets" ? "Widgets" : "Blueprints"}
-        </Link>{" "}
-        / {resource.name}
+        <Link to={`/${kind}`}>{kind === 'widgets' ? 'Widgets' : 'Blueprints'}</Link> / {resource.name}
       </p>
       <PageHeader title={resource.name} description={`${noun} ${resource.id}`}>
-        <button
-          type="button"
-          class="button danger-ghost"
-          onClick={() => void remove()}
-        >
+        <button type="button" class="button danger-ghost" onClick={() => void remove()}>
           Delete
         </button>
       </PageHeader>
@@ -163,14 +132,12 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
               <h2 id={`s-${section.title}`}>{section.title}</h2>
               <div class="fields">
                 {section.fields.map((spec) =>
-                  spec.key === "routingRules" ? (
+                  spec.key === 'routingRules' ? (
                     <RoutingRulesEditor
-                      widgetId={kind === "widgets" ? id : null}
+                      widgetId={kind === 'widgets' ? id : null}
                       value={values[spec.key]}
                       teams={teams}
-                      onChange={(next) =>
-                        setValues({ ...values, [spec.key]: next })
-                      }
+                      onChange={(next) => setValues({ ...values, [spec.key]: next })}
                     />
                   ) : (
                     <SettingField
@@ -179,9 +146,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
                       value={values[spec.key]}
                       error={fieldErrors[spec.key]}
                       choices={{ botId: bots, teamId: teams }}
-                      onChange={(next) =>
-                        setValues({ ...values, [spec.key]: next })
-                      }
+                      onChange={(next) => setValues({ ...values, [spec.key]: next })}
                     />
                   ),
                 )}
@@ -189,9 +154,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
               {Object.entries(fieldErrors)
                 .filter(
                   ([path]) =>
-                    path.includes(".") &&
-                    !path.startsWith("routingRules.") &&
-                    section.fields.some((f) => path.startsWith(`${f.key}.`)),
+                    path.includes('.') && !path.startsWith('routingRules.') && section.fields.some((f) => path.startsWith(`${f.key}.`)),
                 )
                 .map(([path, message]) => (
                   <p class="field-error">
@@ -202,27 +165,18 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           ))}
           <div class="save-bar">
             <ErrorNote message={error} />
-            {saved ? (
-              <Notice>Saved. Visitors get the change at once.</Notice>
-            ) : null}
-            <button
-              type="submit"
-              class="button primary"
-              disabled={busy || !dirty}
-            >
-              {busy ? "Saving…" : dirty ? "Save changes" : "No changes"}
+            {saved ? <Notice>Saved. Visitors get the change at once.</Notice> : null}
+            <button type="submit" class="button primary" disabled={busy || !dirty}>
+              {busy ? 'Saving…' : dirty ? 'Save changes' : 'No changes'}
             </button>
           </div>
         </form>
-        {kind === "widgets" ? (
+        {kind === 'widgets' ? (
           <aside class="editor-side" aria-label="Preview and embed code">
             <WidgetPreview widgetId={id} values={values} saved={initial} />
             <EmbedCodes widgetId={id} />
-            {"effective" in resource ? (
-              <WidgetTools
-                widget={resource}
-                onChanged={() => dirty || setTimeout(() => void reload(), 1500)}
-              />
+            {'effective' in resource ? (
+              <WidgetTools widget={resource} onChanged={() => dirty || setTimeout(() => void reload(), 1500)} />
             ) : null}
           </aside>
         ) : null}
