@@ -1,4 +1,5 @@
 import type { InboxDetail } from '../types.js';
+import { api, errorText } from '../api.js';
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { useState } from 'preact/hooks';
@@ -72,16 +73,13 @@ function BrowserFacts(props: { value: string; systemShown: boolean }) {
  * The conversation as a file: a printable page opened beside the inbox, or a text or JSON download, in the
  * agent's own time zone and language. Private notes stay out unless the agent asks for them.
  */
-function TranscriptLinks(props: { conversationId: string }) {
+function TranscriptLinks(props: { conversationId: string; email: string | null }) {
   const [notes, setNotes] = useState(false);
+  const [to, setTo] = useState(props.email ?? '');
+  const [mailState, setMailState] = useState<{ readonly busy: boolean; readonly text: string }>({ busy: false, text: '' });
+  const view = { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: navigator.language };
   const href = (format: 'html' | 'text' | 'json', download: boolean): string => {
-    const query = new URLSearchParams({
-      format,
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      locale: navigator.language,
-      notes: String(notes),
-      download: String(download),
-    });
+    const query = new URLSearchParams({ format, ...view, notes: String(notes), download: String(download) });
     return `/v1/inbox/${encodeURIComponent(props.conversationId)}/transcript?${query.toString()}`;
   };
   return (
@@ -107,6 +105,40 @@ function TranscriptLinks(props: { conversationId: string }) {
       <label class="check small">
         <input type="checkbox" checked={notes} onChange={(event) => setNotes(event.currentTarget.checked)} /> Include private notes
       </label>
+      <form
+        class="transcript-mail"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setMailState({ busy: true, text: 'Sending…' });
+          api
+            .post<{ to: string }>(`/v1/inbox/${encodeURIComponent(props.conversationId)}/transcript/email`, {
+              ...(to.trim() === '' ? {} : { to: to.trim() }),
+              ...view,
+              notes,
+            })
+            .then(
+              (sent) => setMailState({ busy: false, text: `Sent to ${sent.to}.` }),
+              (error: unknown) => setMailState({ busy: false, text: errorText(error) }),
+            );
+        }}
+      >
+        <label for="transcript-mail-to">Email it to</label>
+        <div class="transcript-mail-row">
+          <input
+            id="transcript-mail-to"
+            type="email"
+            placeholder="the contact's email"
+            value={to}
+            onInput={(event) => setTo(event.currentTarget.value)}
+          />
+          <button type="submit" class="button small" disabled={mailState.busy}>
+            Send
+          </button>
+        </div>
+        <p class="muted small" role="status">
+          {mailState.text}
+        </p>
+      </form>
     </>
   );
 }
@@ -179,7 +211,7 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
           ))}
         </ul>
       )}
-      <TranscriptLinks conversationId={props.detail.conversation.id} />
+      <TranscriptLinks conversationId={props.detail.conversation.id} email={props.detail.contact.email} />
     </aside>
   );
 }
