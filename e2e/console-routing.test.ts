@@ -49,6 +49,7 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
     await rules.getByRole('button', { name: 'Add rule' }).click();
     const rule = rules.getByRole('group', { name: /^Rule 1/ });
     await rule.getByLabel('Name', { exact: true }).fill('refunds');
+    await rule.getByLabel('Add a condition').selectOption({ label: 'Message contains any of' });
     await rule.getByRole('textbox', { name: 'Message contains any of' }).fill('refund, money back');
     await rule.getByLabel('Route to team').selectOption({ label: 'Billing' });
     // An invalid regex is refused inline, by the protocol's own schema, before anything is sent.

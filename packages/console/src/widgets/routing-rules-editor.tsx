@@ -37,7 +37,8 @@ const BLANK: Readonly<Record<RoutingConditionKey, unknown>> = {
   businessHours: 'outside',
 };
 
-const NEW_RULE: Draft = { name: 'New rule', conditions: { textContains: [] }, action: {} };
+/** A new rule matches everything and changes nothing until a condition and an action are chosen. */
+const NEW_RULE: Draft = { name: 'New rule', conditions: {}, action: {} };
 
 function drafts(value: unknown): Draft[] {
   // The form holds what the protocol schema accepted, or what this editor produced.
@@ -115,18 +116,17 @@ export function RoutingRulesEditor(props: {
       {rules.length === 0 ? <p class="muted">No rules yet.</p> : null}
       <div class="fields">
         {rules.map((rule, index) => (
-          <div key={keys.current[index]} class="group">
-            <RuleEditor
-              index={index}
-              count={rules.length}
-              rule={rule}
-              errors={errors[index] ?? {}}
-              teams={props.teams}
-              onChange={(changed) => update(index, changed)}
-              onMove={(by) => move(index, by)}
-              onRemove={() => remove(index)}
-            />
-          </div>
+          <RuleEditor
+            key={keys.current[index]}
+            index={index}
+            count={rules.length}
+            rule={rule}
+            errors={errors[index] ?? {}}
+            teams={props.teams}
+            onChange={(changed) => update(index, changed)}
+            onMove={(by) => move(index, by)}
+            onRemove={() => remove(index)}
+          />
         ))}
       </div>
       <p>
@@ -213,7 +213,7 @@ function RuleEditor(props: {
       </div>
       <fieldset class="group">
         <legend>When all of these match</legend>
-        {used.length === 0 ? <p class="muted">No condition: every conversation matches.</p> : null}
+        {used.length === 0 ? <p class="muted">No condition yet: every conversation matches. Add one below.</p> : null}
         <div class="group-grid">
           {used.map((key) => (
             <ConditionField
@@ -283,7 +283,7 @@ function RuleEditor(props: {
               onChange={(e) => setAction('handTo', e.currentTarget.value === 'human' ? 'human' : '')}
             >
               <option value="bot">Keep the bot</option>
-              <option value="human">A human at once (skip the bot)</option>
+              <option value="human">A human at once</option>
             </select>
           </div>
         </div>
