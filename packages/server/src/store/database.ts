@@ -21,6 +21,7 @@ import * as writeProbes from './migrations/0005-write-probes.js';
 import * as conversationActivity from './migrations/0006-conversation-activity.js';
 import * as visitorBlocks from './migrations/0007-visitor-blocks.js';
 import * as conversationPriority from './migrations/0008-conversation-priority.js';
+import * as inboxIndexes from './migrations/0009-inbox-indexes.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-conversation-activity': conversationActivity,
   '0007-visitor-blocks': visitorBlocks,
   '0008-conversation-priority': conversationPriority,
+  '0009-inbox-indexes': inboxIndexes,
 };
 
 export interface OpenOptions {

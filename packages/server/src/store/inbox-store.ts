@@ -57,6 +57,11 @@ export interface InboxRow {
  * count, newest activity first. One statement on both dialects (plain joins and correlated subqueries).
  */
 export function inboxRows(db: Db, filter: InboxFilter): Promise<InboxRow[]> {
+  return inboxQuery(db, filter).execute();
+}
+
+/** The inbox statement itself, unexecuted: tests read its query plan. */
+export function inboxQuery(db: Db, filter: InboxFilter) {
   let query = db
     .selectFrom('conversations as c')
     .leftJoin('conversation_states as s', 's.conversation_id', 'c.id')
@@ -172,6 +177,5 @@ export function inboxRows(db: Db, filter: InboxFilter): Promise<InboxRow[]> {
   return query
     .orderBy('c.updated_at', 'desc')
     .orderBy('c.id', 'desc')
-    .limit(filter.take + 1)
-    .execute();
+    .limit(filter.take + 1);
 }
