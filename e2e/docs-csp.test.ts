@@ -74,6 +74,13 @@ describe('the API reference at /docs', () => {
     expect(await page.title()).toBe('Parley API reference');
     const topbar = await page.locator('.swagger-ui .topbar').evaluate((element) => getComputedStyle(element).backgroundColor);
     expect(topbar).toBe('rgb(20, 26, 35)');
+    // Swagger UI's dark-mode switch shares the bar's one row with the Parley mark (it had a row of its own).
+    const [mark, toggle, bar] = await Promise.all(
+      ['.topbar a.link', '.topbar .dark-mode-toggle', '.swagger-ui .topbar'].map((selector) => page.locator(selector).boundingBox()),
+    );
+    expect(toggle!.y).toBeLessThan(mark!.y + mark!.height);
+    expect(toggle!.x).toBeGreaterThanOrEqual(mark!.x + mark!.width);
+    expect(bar!.height).toBeLessThanOrEqual(64);
     // Nothing runs off the right edge of the phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(violations).toEqual([]);

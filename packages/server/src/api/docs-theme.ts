@@ -33,8 +33,36 @@ export const DOCS_CSS = `body {
 .swagger-ui .topbar .download-url-wrapper {
   display: none;
 }
+/* One row at every width (Swagger UI stacks its bar in a column on phones, the switch on a row of its own). */
+.swagger-ui .topbar .topbar-wrapper {
+  flex-direction: row;
+  flex-wrap: nowrap;
+  align-items: center;
+  gap: 12px;
+}
 .swagger-ui .topbar a {
   max-width: none;
+  flex: 0 1 auto;
+  min-width: 0;
+}
+/* Swagger UI's dark-mode switch: at the end of the bar, on the same row, light on the dark bar. */
+.swagger-ui .topbar .dark-mode-toggle {
+  margin-left: auto;
+}
+.swagger-ui .topbar .dark-mode-toggle button {
+  display: flex;
+  padding: 6px;
+  border: 0;
+  border-radius: 8px;
+  background: transparent;
+  cursor: pointer;
+}
+.swagger-ui .topbar .dark-mode-toggle button:hover,
+.swagger-ui .topbar .dark-mode-toggle button:focus-visible {
+  background: #263140;
+}
+.swagger-ui .topbar .dark-mode-toggle svg {
+  fill: #e6e9ee;
 }
 .swagger-ui .topbar-wrapper img {
   height: 32px;
@@ -85,6 +113,15 @@ export const DOCS_CSS = `body {
   color: #fff;
 }
 .swagger-ui .btn.authorize svg {
+  fill: #fff;
+}
+/* Swagger UI's dark mode inverts the button's text, which is then blue on blue. */
+.dark-mode .swagger-ui .btn.authorize {
+  background: #1f5fd1;
+  border-color: #1f5fd1;
+  color: #fff;
+}
+.dark-mode .swagger-ui .btn.authorize svg {
   fill: #fff;
 }
 .swagger-ui input[type='text'],
