@@ -88,7 +88,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       tags,
       summary: 'List conversations',
       description:
-        '`view` mine | unassigned | team | all (default all); `status` open | pending | resolved | snoozed; `owner` bot | queued | human; `q` searches contact name, email and message text; `widgetId`; `take` (1–100, default 20) and `cursor`. Newest activity first. Items are `{ conversation, contact, lastMessage, unread, waitingSinceMs }`.',
+        '`view` mine | unassigned | team | all (default all); `status` open | pending | resolved | snoozed; `owner` bot | queued | human; `q` searches contact name, email and message text; `widgetId`; `priority` low | normal | high | urgent (set by routing rules); `take` (1–100, default 20) and `cursor`. Newest activity first. Items are `{ conversation, contact, lastMessage, unread, waitingSinceMs }`.',
       security: AGENT_SECURITY,
       querystring: jsonSchema(inboxQuerySchema),
       response: { 200: ok('`{ items, nextCursor }`'), ...errors },
@@ -119,7 +119,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       tags,
       summary: 'What happened to the conversation',
       description:
-        'Assignments and transfers, queueing for a team, hand-backs to the bot, snoozes, resolves and reopens, oldest first: `{ items: [{ id, kind, actor, agent, previousAgent, team, until, createdAt }] }`. `kind` is assigned | queued | handed_back | snoozed | woke | resolved | reopened; `actor` is the agent who did it, null when Parley did (routing, a reply taking the conversation, the visitor writing again). Handoffs are messages (type `event`), not activity.',
+        'Assignments and transfers, queueing for a team, hand-backs to the bot, snoozes, resolves and reopens, oldest first: `{ items: [{ id, kind, actor, agent, previousAgent, team, until, createdAt }] }`. `kind` is assigned | queued | handed_back | snoozed | woke | resolved | reopened | routed (a widget routing rule matched: `rule: { name, priority, handTo }`, `team` when it chose one); `actor` is the agent who did it, null when Parley did (routing, a reply taking the conversation, the visitor writing again). Handoffs are messages (type `event`), not activity.',
       security: AGENT_SECURITY,
       params: idParams,
       response: { 200: ok('`{ items }`'), ...errors },
