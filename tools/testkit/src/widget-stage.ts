@@ -35,6 +35,8 @@ export interface WidgetStage {
   };
   /** The admin API of the stage's server (an agent's reply, a resolve). */
   readonly admin: WidgetEnv['admin'];
+  /** The agent the stage's API replies answer as (`agentId`): the visitor sees a person, not the key. */
+  readonly agentId: string;
   readonly bot: ScriptedBot;
   /** A screenshot-like PNG a visitor might send (for Playwright's setInputFiles). */
   readonly photo: { readonly name: string; readonly mimeType: string; readonly buffer: Buffer };
@@ -111,12 +113,17 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
       }),
     ]);
     const scriptedDark = { botId: scripted.id, title: 'Acme support', theme: { mode: 'dark', primaryColor: '#7c3aed' } };
-    const [math, richDark, richRtl, plain, plainDark] = await Promise.all([
+    const [math, richDark, richRtl, plain, plainDark, agent] = await Promise.all([
       create({ name: 'Math', botId: scripted.id, title: 'Acme support', math: true }),
       create({ name: 'Rich dark', ...scriptedDark, math: true }),
       create({ name: 'Rich Arabic', botId: scripted.id, language: 'ar', languages: ['ar'] }),
       create({ name: 'Plain', botId: scripted.id, title: 'Acme support', carousel: false, form: false }),
       create({ name: 'Plain dark', ...scriptedDark, carousel: false, form: false }),
+      env.admin('POST', '/v1/agents', {
+        email: `sam-${Date.now().toString(36)}@example.com`,
+        password: 'a-long-enough-password',
+        name: 'Sam Rivera',
+      }),
     ]);
     // A page with two script tags (examples/two-script-tags.html): its second widget.
     env.fill.set('WIDGET2', dark);
@@ -138,6 +145,7 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         plainDark,
       },
       admin: (method, path, body) => env.admin(method, path, body),
+      agentId: String(agent['id']),
       bot,
       photo: { name: 'checkout.png', mimeType: 'image/png', buffer: photo },
       close: () => bot.close(),

@@ -185,8 +185,9 @@ function agentReplies(greeting: string, handoff?: string): WidgetState['reach'] 
     }
     const widgetId = new URL(page.url()).searchParams.get('widget') ?? '';
     const id = await conversationOf(page, widgetId);
-    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'Hi, I am here to help.' });
-    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'What is your **order number**?' });
+    // As an agent (agentId), as the console would: their name on the replies and "You are chatting with …".
+    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'Hi, I am here to help.', agentId: stage.agentId });
+    await stage.admin('POST', `/v1/inbox/${id}/messages`, { text: 'What is your **order number**?', agentId: stage.agentId });
     await widget(page).log().getByText('order number').waitFor();
   };
 }
