@@ -3,6 +3,7 @@ import { blueprintCreateSchema, blueprintUpdateSchema } from '@parley/protocol';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { assertRuleTeams } from '../engine/routing-rules.js';
 import type { RouteOptions } from '../services.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
 
@@ -22,8 +23,11 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       body: jsonSchema(blueprintCreateSchema),
       response: { 201: ok('The blueprint'), ...errors },
     },
-    handler: async (request, reply) =>
-      reply.status(201).send(await blueprints.create(parseInput(blueprintCreateSchema, refuseRemovedOptions(request.body ?? {})))),
+    handler: async (request, reply) => {
+      const input = parseInput(blueprintCreateSchema, refuseRemovedOptions(request.body ?? {}));
+      await assertRuleTeams(services.teams, input.routingRules);
+      return reply.status(201).send(await blueprints.create(input));
+    },
   });
 
   app.get('/v1/blueprints', {
@@ -60,8 +64,11 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       body: jsonSchema(blueprintUpdateSchema),
       response: { 200: ok('The blueprint'), ...errors },
     },
-    handler: async (request) =>
-      blueprints.update(request.params.id, parseInput(blueprintUpdateSchema, refuseRemovedOptions(request.body ?? {}))),
+    handler: async (request) => {
+      const input = parseInput(blueprintUpdateSchema, refuseRemovedOptions(request.body ?? {}));
+      await assertRuleTeams(services.teams, input.routingRules);
+      return blueprints.update(request.params.id, input);
+    },
   });
 
   app.delete<{ Params: { id: string } }>('/v1/blueprints/:id', {

@@ -159,7 +159,7 @@ describeEachStore('widget routing rules', (server) => {
     expect(invalid.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_VALIDATION', field: 'rules.0.conditions.textMatches' });
   });
 
-  it('refuses a rule whose regex is invalid or could run for ever, naming the field and saying why', async () => {
+  it('refuses a rule whose regex is invalid or could run for ever, or whose team does not exist, naming the field and saying why', async () => {
     const { widgetId } = await createBotAndWidget(server());
     const patch = (pattern: string) =>
       server().request('PATCH', `/v1/widgets/${widgetId}`, {
@@ -173,5 +173,9 @@ describeEachStore('widget routing rules', (server) => {
     expect(slow.status).toBe(400);
     expect(slow.json.error.message).toMatch(/must not repeat a group that holds a repetition/);
     expect((await patch('refund|money back')).status).toBe(200);
+    const unknownTeam = await server().request('PATCH', `/v1/widgets/${widgetId}`, {
+      body: { routingRules: [{ name: 'r', conditions: {}, action: { teamId: 'team_01J0000000000000000000000' } }] },
+    });
+    expect(unknownTeam.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_UNKNOWN_REFERENCE', field: 'routingRules.0.action.teamId' });
   });
 });

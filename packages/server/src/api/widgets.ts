@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import * as v from 'valibot';
 import { metaSchema, nameSchema, routingTestSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
-import { testRules } from '../engine/routing-rules.js';
+import { assertRuleTeams, testRules } from '../engine/routing-rules.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -25,8 +25,11 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       body: jsonSchema(widgetCreateSchema),
       response: { 201: ok('The widget'), ...errors },
     },
-    handler: async (request, reply) =>
-      reply.status(201).send(await widgets.create(parseInput(widgetCreateSchema, refuseRemovedOptions(request.body ?? {})))),
+    handler: async (request, reply) => {
+      const input = parseInput(widgetCreateSchema, refuseRemovedOptions(request.body ?? {}));
+      await assertRuleTeams(services.teams, input.routingRules);
+      return reply.status(201).send(await widgets.create(input));
+    },
   });
 
   app.get('/v1/widgets', {
@@ -57,7 +60,11 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       body: jsonSchema(widgetUpdateSchema),
       response: { 200: ok('The widget'), ...errors },
     },
-    handler: async (request) => widgets.update(request.params.id, parseInput(widgetUpdateSchema, refuseRemovedOptions(request.body ?? {}))),
+    handler: async (request) => {
+      const input = parseInput(widgetUpdateSchema, refuseRemovedOptions(request.body ?? {}));
+      await assertRuleTeams(services.teams, input.routingRules);
+      return widgets.update(request.params.id, input);
+    },
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/routing/test', {
@@ -73,6 +80,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request) => {
       const input = parseInput(routingTestSchema, request.body ?? {});
+      await assertRuleTeams(services.teams, input.rules, 'rules');
       return testRules((await widgets.resolve(request.params.id)).effective, input);
     },
   });

@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { TeamService } from '../agents/team-service.js';
+import { ApiError } from '../http/api-error.js';
 import {
   primaryLanguage,
   ROUTING_REGEX_INPUT_MAX,
@@ -53,6 +55,29 @@ export function matchRule(rules: readonly RoutingRule[], facts: RoutingFacts, ho
   const index = predicates.findIndex((holds) => holds(facts, hours));
   const rule = rules[index];
   return rule === undefined ? null : { index, rule };
+}
+
+/** Refuses rules that route to a team that does not exist (when saved): a typo would otherwise route nowhere. */
+export async function assertRuleTeams(
+  teams: Pick<TeamService, 'get'>,
+  rules: readonly RoutingRule[] | null | undefined,
+  field = 'routingRules',
+): Promise<void> {
+  for (const [index, rule] of (rules ?? []).entries()) {
+    const teamId = rule.action.teamId;
+    if (teamId === undefined) continue;
+    const found = await teams.get(teamId).then(
+      () => true,
+      () => false,
+    );
+    if (!found) {
+      throw new ApiError(
+        'PARLEY_ERR_REQUEST_UNKNOWN_REFERENCE',
+        `No team has the id ${teamId} (routing rule "${rule.name}"); pick one of GET /v1/teams.`,
+        `${field}.${index}.action.teamId`,
+      );
+    }
+  }
 }
 
 /** The dry run: which rule (the given ones, else the widget's) a conversation like this would match. */
