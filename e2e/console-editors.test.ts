@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  axeViolations,
   CONSOLE_ADMIN_ENV,
   launchBrowser,
   openConsole,
@@ -19,13 +20,16 @@ describe('console editors: the real widget as preview, and tools, hours and FAQ 
   let server: FreshServer;
   let browser: Browser;
   let demo: ConsoleDemo;
+  /** Under the console's real Content-Security-Policy. */
   let page: Page;
+  /** The same admin, CSP bypassed so that axe-core can be injected. */
+  let audited: Page;
 
   beforeAll(async () => {
     expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
     [server, browser] = await Promise.all([startFreshServer(CONSOLE_ADMIN_ENV), launchBrowser()]);
     demo = await seedConsoleDemo(server.url);
-    page = await openConsole(browser, demo, { bypassCSP: false });
+    [page, audited] = await Promise.all([openConsole(browser, demo, { bypassCSP: false }), openConsole(browser, demo)]);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -56,5 +60,94 @@ describe('console editors: the real widget as preview, and tools, hours and FAQ 
     expect(sessions).toEqual([]);
     expect(refused).toEqual([]);
     expect((await widget())['title']).not.toBe('Preview of ACME');
-  }, 60_000);
+  }, 120_000);
+
+  it('edits tools and business hours in rows, refuses an invalid URL inline, saves, and shows the values after a reload', async () => {
+    await page.goto(`${server.url}/console/widgets/${demo.widgetId}`);
+    const tools = page.getByRole('group', { name: 'Tools the bot may call' });
+    await tools.getByRole('button', { name: 'Add a tool' }).click();
+    await tools.getByLabel('Name').fill('lookup_order');
+    await tools.getByLabel('URL').fill('http://tools.example.com/order');
+    await tools.getByText('must be an https:// URL').waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Some options are not valid').waitFor();
+    expect((await widget())['tools']).toBeUndefined();
+    await tools.getByLabel('URL').fill('https://tools.example.com/order');
+    await tools.getByLabel('Description (tells the model when to call it)').fill('Looks up an order by its number');
+
+    const hours = page.getByRole('group', { name: 'Business hours' });
+    await hours.getByLabel('Humans answer only at these hours').check();
+    await hours.getByLabel('Time zone').selectOption('Europe/Paris');
+    await hours.getByRole('button', { name: 'Add an opening range' }).click();
+    const second = hours.getByRole('listitem').nth(1);
+    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await second.getByLabel(day, { exact: true }).uncheck();
+    await second.getByLabel('Sat', { exact: true }).check();
+    await second.getByLabel('Opens').fill('10:00');
+    await second.getByLabel('Closes').fill('14:00');
+    await hours.getByRole('button', { name: 'Move opening range 2 up' }).click();
+    // The JSON is the same value, and editing it moves the rows.
+    await hours.getByText('Edit as JSON').click();
+    await expect.poll(() => hours.getByLabel('JSON').inputValue()).toContain('"Europe/Paris"');
+    const json = JSON.parse(await hours.getByLabel('JSON').inputValue()) as { hours: { from: string }[] };
+    expect(json.hours.map((range) => range.from)).toEqual(['10:00', '09:00']);
+
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const saved = await widget();
+    expect(saved['tools']).toEqual([
+      { name: 'lookup_order', description: 'Looks up an order by its number', url: 'https://tools.example.com/order' },
+    ]);
+    expect(saved['businessHours']).toEqual({
+      timezone: 'Europe/Paris',
+      hours: [
+        { days: ['sat'], from: '10:00', to: '14:00' },
+        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' },
+      ],
+    });
+    // Loaded again (in the other page, which also runs axe on it): the rows show what was saved.
+    await audited.goto(`${server.url}/console/widgets/${demo.widgetId}`);
+    const hoursAgain = audited.getByRole('group', { name: 'Business hours' });
+    await expect
+      .poll(() => audited.getByRole('group', { name: 'Tools the bot may call' }).getByLabel('Name').inputValue())
+      .toBe('lookup_order');
+    await expect.poll(() => hoursAgain.getByLabel('Time zone').inputValue()).toBe('Europe/Paris');
+    await expect.poll(() => hoursAgain.getByLabel('Opens').first().inputValue()).toBe('10:00');
+    expect(await axeViolations(audited), 'widget editor with rows').toEqual([]);
+  }, 120_000);
+
+  it("edits the built-in bot's FAQ rules, tests a question with the bot's own matching, refuses an empty answer, and saves", async () => {
+    // The demo bot's row (the "New bot" form below holds a rules editor of its own).
+    const demoBot = (on: Page) => on.locator('li.list-row').filter({ hasText: 'Built-in FAQ bot' }).first();
+    await page.goto(`${server.url}/console/bots`);
+    await demoBot(page).getByRole('button', { name: 'Edit' }).click();
+    const rules = demoBot(page).getByRole('group', { name: 'FAQ rules' });
+    const test = rules.getByLabel('Test a question');
+    await test.fill('Is this open source?');
+    // The demo FAQ's licence rule answers, not its opening-hours rule that lists "open".
+    await expect.poll(() => rules.getByRole('status').textContent()).toMatch(/^Rule \d+ answers: .*(MIT|licen|open source)/i);
+    const count = await rules.getByRole('button', { name: /^Remove rule/ }).count();
+    await rules.getByRole('button', { name: 'Add a rule' }).click();
+    await rules.getByLabel('Keywords (comma-separated)').last().fill('refund, money back');
+    await rules.getByText('must not be empty').waitFor();
+    await page.getByRole('button', { name: 'Save bot' }).click();
+    await page.getByText('Not saved').waitFor();
+    await rules.getByLabel('Answer (Markdown)').last().fill('**Refunds** take 5 days.');
+    await test.fill('Can I get my money back?');
+    await expect.poll(() => rules.getByRole('status').textContent()).toBe(`Rule ${count + 1} answers: “**Refunds** take 5 days.”`);
+    await rules.getByRole('button', { name: `Move rule ${count + 1} up` }).click();
+    await expect.poll(() => rules.getByRole('status').textContent()).toBe(`Rule ${count} answers: “**Refunds** take 5 days.”`);
+    await page.getByRole('button', { name: 'Save bot' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    // Loaded again (in the other page, which also runs axe on it): the rule is there, in its place.
+    await audited.goto(`${server.url}/console/bots`);
+    await demoBot(audited).getByRole('button', { name: 'Edit' }).click();
+    const reloaded = demoBot(audited).getByRole('group', { name: 'FAQ rules' });
+    const keywords = reloaded.getByLabel('Keywords (comma-separated)').nth(count - 1);
+    await expect.poll(() => keywords.inputValue()).toBe('refund, money back');
+    await reloaded.getByText('Edit as JSON').click();
+    await expect.poll(() => reloaded.getByLabel('JSON').inputValue()).toContain('"**Refunds** take 5 days."');
+    await reloaded.getByLabel('Test a question').fill('hours?');
+    expect(await axeViolations(audited), 'bot form with FAQ rules').toEqual([]);
+  }, 120_000);
 });

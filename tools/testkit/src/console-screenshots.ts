@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { consolePages, loginThroughForm, seedConsoleDemo } from './console-demo.js';
 import { shootRoutingStates } from './console-routing-screenshots.js';
+import { shootEditorStates } from './console-editor-screenshots.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
@@ -46,6 +47,7 @@ export async function shootConsolePages(baseUrl: string, browser: Browser, out: 
       if (tall) await page.setViewportSize(viewport);
       count++;
     }
+    count += await shootEditorStates(page, demo, viewport.width, out);
     count += await shootRoutingStates(page, demo, viewport.width, out);
     await context.close();
   }

@@ -1,5 +1,6 @@
 import { BOT_KINDS, botKindSchemas, type Bot, type BotKind } from '@parley/protocol';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import * as v from 'valibot';
 import { api, errorText } from '../api.js';
 import { ErrorNote, formatDate, ListBody, Notice, PageHeader } from '../ui/feedback.js';
 import { describeSchema, labelFor, type FieldSpec } from '../widgets/settings-fields.js';
@@ -36,6 +37,14 @@ function BotForm(props: { bot: Bot | null; onSaved: (bot: Bot) => void }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    // The protocol's schema first: an invalid rule is marked where it is and nothing is sent.
+    const checked = v.safeParse(botKindSchemas[kind].config, config);
+    if (!checked.success) {
+      const [issue] = checked.issues;
+      const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
+      setError(`Not saved: ${path === '' ? '' : `${path} `}${issue.message}. Fix the fields marked above, then save again.`);
+      return;
+    }
     const typed = Object.fromEntries(
       Object.entries(secrets)
         .filter(([, value]) => value !== '')

@@ -1,5 +1,10 @@
 import { useState } from 'preact/hooks';
+import type { FunctionComponent } from 'preact';
+import { BusinessHoursField } from './business-hours-field.js';
 import { ContactCollectionField } from './contact-collection-field.js';
+import { FaqRulesField } from './faq-rules-field.js';
+import { JsonEditor } from './row-list.js';
+import { ToolsField } from './tools-field.js';
 import { builtInDefault, valueLabel, type FieldSpec } from './settings-fields.js';
 
 export type Values = Readonly<Record<string, unknown>>;
@@ -13,6 +18,18 @@ export interface FieldProps {
   /** Choices for id fields (`botId`, `teamId`): the resources that exist, by field key. */
   readonly choices: Readonly<Record<string, readonly { readonly id: string; readonly name: string }[]>>;
 }
+
+/**
+ * Options edited with rows instead of JSON (each keeps its JSON one click away and shows its own errors,
+ * by the protocol's schema): the widget's tools and business hours, the built-in bot's rules.
+ */
+export const STRUCTURED_EDITORS: Readonly<
+  Record<string, FunctionComponent<{ id: string; value: unknown; onChange: (value: unknown) => void }> | undefined>
+> = {
+  tools: ToolsField,
+  businessHours: BusinessHoursField,
+  rules: FaqRulesField,
+};
 
 /** One option of the widget, rendered by the shape of its schema. */
 export function SettingField(props: FieldProps) {
@@ -135,16 +152,18 @@ export function SettingField(props: FieldProps) {
       />
     );
   } else if (kind.type === 'json' && spec.key === 'contactCollection') {
-    // The JSON field keeps its own text: keyed by the value, it shows each change made with the choices.
     return (
       <ContactCollectionField
         id={id}
         value={value}
         onChange={onChange}
         error={error}
-        json={<JsonField key={JSON.stringify(value ?? null)} {...props} id={`${id}-json`} error={undefined} />}
+        json={<JsonEditor id={`${id}-json`} value={value} onChange={onChange} rows={4} />}
       />
     );
+  } else if (kind.type === 'json' && STRUCTURED_EDITORS[spec.key] !== undefined) {
+    const Editor = STRUCTURED_EDITORS[spec.key];
+    return Editor === undefined ? null : <Editor id={id} value={value} onChange={onChange} />;
   } else if (kind.type === 'json') {
     return <JsonField {...props} id={id} />;
   } else if (kind.color) {

@@ -16,7 +16,7 @@ import { EmbedCodes } from './embed-codes.js';
 import { basicsPatch, ResourceBasics, type Basics } from './resource-basics.js';
 import { diffSettings, validateSettings } from './settings-diff.js';
 import { settingsSections } from './settings-fields.js';
-import { SettingField, type Values } from './settings-form.js';
+import { SettingField, STRUCTURED_EDITORS, type Values } from './settings-form.js';
 import { RoutingRulesEditor } from './routing-rules-editor.js';
 import { WidgetPreview } from './widget-preview.js';
 import { WidgetTools } from './widget-tools.js';
@@ -152,10 +152,12 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
                 )}
               </div>
               {Object.entries(fieldErrors)
+                // Editors with rows show their own errors beside the row.
                 .filter(
                   ([path]) =>
                     path.includes('.') && !path.startsWith('routingRules.') && section.fields.some((f) => path.startsWith(`${f.key}.`)),
                 )
+                .filter(([path]) => STRUCTURED_EDITORS[path.split('.')[0] ?? ''] === undefined)
                 .map(([path, message]) => (
                   <p class="field-error">
                     {path}: {message}
