@@ -64,6 +64,8 @@ interface RowProps {
   readonly waiting: string | null;
   readonly preview: string;
   readonly owner: string;
+  /** Shown only when above normal (a routing rule set it). */
+  readonly priority: string | undefined;
   readonly assignee: string | null;
   readonly unread: number;
   readonly selected: boolean;
@@ -79,7 +81,7 @@ class ConversationRow extends Component<RowProps> {
     return (Object.keys(next) as (keyof RowProps)[]).some((key) => props[key] !== next[key]);
   }
 
-  override render({ id, name, when, whenExact, whenIso, waiting, preview, owner, assignee, unread, selected }: RowProps) {
+  override render({ id, name, when, whenExact, whenIso, waiting, preview, owner, priority, assignee, unread, selected }: RowProps) {
     return (
       // aria-posinset and aria-setsize are set by the list (ConversationRows), not here: a conversation moving to
       // the top changes every row's position, and the row need not render again for that.
@@ -102,6 +104,9 @@ class ConversationRow extends Component<RowProps> {
             <span class="conversation-preview">{preview}</span>
             <span class="conversation-meta">
               <span class={`owner owner-${owner}`}>{OWNER_LABEL[owner] ?? owner}</span>
+              {priority === 'high' || priority === 'urgent' ? (
+                <span class="owner owner-queued">{priority === 'urgent' ? 'Urgent' : 'High priority'}</span>
+              ) : null}
               {assignee === null ? null : <span class="conversation-assignee">{assignee}</span>}
               {waiting === null ? null : (
                 <span class="waiting" title="How long the visitor has waited for a human">
@@ -261,6 +266,7 @@ function ConversationRows(props: { items: readonly InboxItem[]; selected: string
             waiting={waitingText(item.waitingSinceMs)}
             preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
             owner={item.conversation.owner}
+            priority={item.conversation.priority}
             assignee={item.conversation.assignee?.name ?? null}
             unread={item.unread}
             selected={props.selected === item.conversation.id}
