@@ -192,6 +192,8 @@ export const settingsEntries = {
   origin: v.pipe(v.array(originPatternSchema, 'must be a list of origins'), v.maxLength(100, 'must hold at most 100 origins')),
   exportConversation: flag,
   restartConversation: flag,
+  /** Mail the visitor the conversation's transcript when an agent resolves it (when they left an email and SMTP is set). */
+  emailTranscriptOnResolve: flag,
   maximize: flag,
   messagePeek: flag,
   poweredBy: flag,
@@ -256,6 +258,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   origin: [],
   exportConversation: true,
   restartConversation: true,
+  emailTranscriptOnResolve: false,
   maximize: true,
   messagePeek: true,
   poweredBy: true,

@@ -232,6 +232,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await challengeStore.close();
     await database.close();
   });
+  const transcriptMail = new TranscriptMail({ engine, inbox: desk.inbox, widgets, publicUrl: config.publicUrl }, app.log, {
+    transport: mailTransport,
+    from: config.mailFrom,
+  });
+  desk.ownership.hooks = { ...desk.ownership.hooks, resolved: (conversationId) => transcriptMail.resolved(conversationId) };
   const services: Services = {
     database,
     apiKeys,
@@ -250,6 +255,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     limits,
     challenge,
     blocks,
+    transcripts: transcriptMail,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks),
   };
 
@@ -357,10 +363,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     signer: new ImageSigner(secret, config.publicUrl),
   });
   await app.register(inboxFilesApi, { engine, inbox: desk.inbox, replies: desk.replies, files, publicUrl: config.publicUrl });
-  const transcriptMail = new TranscriptMail({ engine, inbox: desk.inbox, widgets, publicUrl: config.publicUrl }, app.log, {
-    transport: mailTransport,
-    from: config.mailFrom,
-  });
   await app.register(transcriptsApi, { services, publicUrl: config.publicUrl, mail: transcriptMail });
   await app.register(visitorTranscriptApi, { services, mail: transcriptMail });
   await app.register(consoleAssets, options.consoleDir === undefined ? {} : { dir: options.consoleDir });

@@ -16,6 +16,7 @@ import type { WidgetService } from './widgets/widget-service.js';
 import type { WidgetSetup } from './widgets/widget-setup.js';
 import type { VisitorLimits } from './limits/visitor-limits.js';
 import type { Blocklist } from './blocks/index.js';
+import type { TranscriptMail } from './transcripts/transcript-mail.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -42,6 +43,8 @@ export interface Services {
   readonly limits: VisitorLimits;
   /** Agents' blocks of visitors and addresses, kept in memory and dropped on every node when they change (blocks/). */
   readonly blocks: Blocklist;
+  /** Transcripts by email: on request (agents, visitors) and when a conversation is resolved. */
+  readonly transcripts: TranscriptMail;
 }
 
 export interface RouteOptions {

@@ -231,6 +231,32 @@ describeEachStore(
       expect(named.json.error.code).toBe('PARLEY_ERR_REQUEST_UNKNOWN_FIELD');
     });
 
+    it('mails the transcript when an agent resolves, only where the widget asks for it, in the visitor’s time zone', async () => {
+      const start = async (widget: Record<string, unknown>, email: string) => {
+        const { widgetId } = await createBotAndWidget(server(), widget);
+        const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, {
+          auth: 'none',
+          body: { contact: { email }, meta: { timezone: 'America/New_York' } },
+        });
+        if (created.status !== 201) throw new Error(created.body);
+        const visitor = { token: created.json.token as string, conversationId: created.json.conversationId as string };
+        await say(server(), visitor, 'Thanks, that is all');
+        const resolved = await server().request('POST', `/v1/inbox/${visitor.conversationId}/resolve`, { body: {} });
+        expect(resolved.status).toBe(200);
+        await server().services.transcripts.idle();
+      };
+      // Both databases' suites share the transport: each run has its own addresses.
+      const run = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+      await start({}, `quiet-${run}@example.com`);
+      expect(mailTo(`quiet-${run}@example.com`)).toEqual([]);
+      await start({ emailTranscriptOnResolve: true }, `wants-${run}@example.com`);
+      const mail = mailTo(`wants-${run}@example.com`);
+      expect(mail.length).toBe(1);
+      expect(mail[0]?.text).toContain('Thanks, that is all');
+      expect(mail[0]?.text).toContain('Time zone: America/New_York');
+      expect(mail[0]?.text).toContain('Status: resolved');
+    });
+
     it('refuses when nobody left an email', async () => {
       const { widgetId } = await createBotAndWidget(server());
       const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: {} });

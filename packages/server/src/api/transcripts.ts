@@ -6,20 +6,12 @@ import { agentOf } from '../http/auth-plugin.js';
 import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
-import { maskEmail, type TranscriptMail } from '../transcripts/transcript-mail.js';
+import { maskEmail, validTimeZone, type TranscriptMail } from '../transcripts/transcript-mail.js';
 import { readTranscript } from '../transcripts/transcript-source.js';
 import { refuseWhenLimited } from '../limits/refuse.js';
 import { visitorConversation } from './visitor-conversation.js';
 import { renderTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../transcripts/transcript-render.js';
 
-const validTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const validLocale = (locale: string): boolean => {
   try {
     return Intl.getCanonicalLocales(locale).length === 1;

@@ -65,6 +65,8 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
     capacityFreed: () => void routing.drain(),
     queuePlace: (state) => presence.queuePlace(state),
     presence: (conversationId) => presence.frame(conversationId),
+    // Set by the app once the transcript mail exists (it needs the inbox made here).
+    resolved: () => undefined,
   };
   agents.onAvailability = () => void routing.drain();
   agents.onDeleted = (agentId) => ownership.releaseAgent(agentId);

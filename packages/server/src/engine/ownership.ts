@@ -42,6 +42,8 @@ export interface OwnershipHooks {
   queuePlace(state: OwnershipState): Promise<QueuePlace | null>;
   /** The `presence` frame for this conversation's visitor. */
   presence(conversationId: string): Promise<PresenceFrame | null>;
+  /** The conversation was resolved (work that follows it, such as mailing the transcript, runs on its own). */
+  resolved(conversationId: string): void;
 }
 
 export const DEFAULT_BOT_SILENCE_MS = 30_000;
@@ -56,6 +58,7 @@ export class Ownership {
     capacityFreed: () => undefined,
     queuePlace: async () => null,
     presence: async () => null,
+    resolved: () => undefined,
   };
   private readonly watchdogs = new Map<string, NodeJS.Timeout>();
   private readonly wakeups = new Map<string, NodeJS.Timeout>();
@@ -146,6 +149,7 @@ export class Ownership {
     const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve', actor);
     await this.db.updateTable('conversations').set({ status: 'resolved', updated_at: nowIso() }).where('id', '=', conversationId).execute();
     if (current.owner !== 'bot') this.hooks.capacityFreed();
+    this.hooks.resolved(conversationId);
     return next;
   }
 

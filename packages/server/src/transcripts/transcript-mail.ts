@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Transporter } from 'nodemailer';
+import { conversationLanguage } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
+import { readJson } from '../store/json.js';
 import type { TranscriptEntry } from './transcript-lines.js';
 import { renderTranscript, type TranscriptFormat, type TranscriptHead } from './transcript-render.js';
 import { readTranscript, type TranscriptReaders, type TranscriptView } from './transcript-source.js';
@@ -29,6 +31,7 @@ export interface TranscriptMailRequest {
 export class TranscriptMail {
   /** When each conversation's visitor last had a transcript mailed (this node; entries older than the interval are dropped). */
   private readonly visitorSent = new Map<string, number>();
+  private readonly sends = new Set<Promise<void>>();
 
   constructor(
     private readonly readers: TranscriptReaders,
@@ -45,6 +48,42 @@ export class TranscriptMail {
     for (const [id, at] of this.visitorSent) if (now - at >= VISITOR_MAIL_INTERVAL_MS) this.visitorSent.delete(id);
     const last = this.visitorSent.get(conversationId);
     return last === undefined ? 0 : Math.ceil((last + VISITOR_MAIL_INTERVAL_MS - now) / 1000);
+  }
+
+  /**
+   * A conversation was resolved: when its widget says `emailTranscriptOnResolve`, the visitor left an email
+   * and mail is set up, the transcript goes to them in their time zone and language. Runs on its own: the
+   * agent's resolve never waits for SMTP, and a failure is logged, not thrown.
+   */
+  resolved(conversationId: string): void {
+    if (!this.enabled) return;
+    const send = this.sendOnResolve(conversationId)
+      .catch((error: unknown) => this.log.error({ err: error, conversationId }, 'could not mail the transcript of a resolved conversation'))
+      .finally(() => this.sends.delete(send));
+    this.sends.add(send);
+  }
+
+  /** Mails still being sent (tests wait for them; shutdown lets them finish). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.sends]);
+  }
+
+  private async sendOnResolve(conversationId: string): Promise<void> {
+    const conversation = await this.readers.engine.getConversation(conversationId);
+    if (conversation === undefined) return;
+    const { effective } = await this.readers.widgets.resolve(conversation.widget_id);
+    if (!effective.emailTranscriptOnResolve) return;
+    const meta = readJson<Record<string, unknown>>(conversation.meta);
+    const zone = typeof meta['timezone'] === 'string' && validTimeZone(meta['timezone']) ? meta['timezone'] : 'UTC';
+    try {
+      await this.send(conversationId, 'visitor', {
+        view: { timeZone: zone, locale: conversationLanguage(conversation, effective.language), notes: false },
+      });
+    } catch (error) {
+      // No email left: nothing to send, nothing wrong.
+      if (error instanceof ApiError && error.code === 'PARLEY_ERR_TRANSCRIPT_NO_EMAIL') return;
+      throw error;
+    }
   }
 
   /** Mails the transcript for the visitor of the conversation, to the contact's address only. */
@@ -94,6 +133,15 @@ export class TranscriptMail {
       'mailed a transcript',
     );
     return { to };
+  }
+}
+
+export function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
   }
 }
 
