@@ -160,8 +160,9 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await page.getByRole('group', { name: 'Fields to ask for' }).getByLabel('Name').check();
     await page.getByLabel('Required (the visitor cannot chat without them)').check();
     expect(await axeViolations(page), 'widget editor with contact collection').toEqual([]);
-    await page.getByText('Edit as JSON').click();
-    await expect.poll(() => page.locator('.json-details textarea').inputValue()).toContain('"before"');
+    const contact = page.getByRole('group', { name: 'Contact collection', exact: true });
+    await contact.getByText('Edit as JSON').click();
+    await expect.poll(() => contact.locator('.json-details textarea').inputValue()).toContain('"before"');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
     const widget = await (await page.request.get(`${baseUrl}/v1/widgets/${demo.widgetId}`)).json();
