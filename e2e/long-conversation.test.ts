@@ -86,6 +86,53 @@ async function offsetOf(scroller: Locator, rowSelector: string, text: string): P
   );
 }
 
+/** The few fields of a Chromium trace event these tests read. */
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly ts: number;
+  readonly dur?: number;
+  readonly tid: number;
+  readonly args?: {
+    readonly data?: { readonly type?: string };
+    readonly beginData?: { readonly stackTrace?: readonly { readonly url?: string }[] };
+  };
+}
+
+/**
+ * The layouts the widget's own script forced while `action` ran: a Layout whose stack is the widget's, outside
+ * an animation frame and a scroll event (where the frame lays the page out anyway, or has just done so). A
+ * forced layout inside a render joins the whole window's layout to that render's task.
+ */
+async function forcedLayouts(page: Page, action: () => Promise<void>): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  // Typed as string maps by Playwright's CDP types; they are Chromium's JSON trace events.
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
+  const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.stack'];
+  await cdp.send('Tracing.start', { categories: categories.join(','), transferMode: 'ReportEvents' });
+  try {
+    await action();
+  } finally {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+  }
+  const within = (outer: TraceEvent, inner: TraceEvent) =>
+    outer.tid === inner.tid && outer.ts <= inner.ts && inner.ts <= outer.ts + (outer.dur ?? 0);
+  const frames = events.filter(
+    (event) =>
+      event.ph === 'X' && (event.name === 'FireAnimationFrame' || (event.name === 'EventDispatch' && event.args?.data?.type === 'scroll')),
+  );
+  return events.filter(
+    (event) =>
+      event.name === 'Layout' &&
+      (event.args?.beginData?.stackTrace ?? []).some((frame) => /\/widget[/.]/.test(frame.url ?? '')) &&
+      !frames.some((frame) => within(frame, event)),
+  ).length;
+}
+
 // One server and one seeded history for the widget and the console. Real Chromium against a real
 // server on a shared machine: generous time, never a timed assertion.
 let env: WidgetEnv;
@@ -179,6 +226,24 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
     for (const tab of [page, second]) await widget(tab).log().getByText('one more question').waitFor();
     expect(await rows(second)).toBeLessThanOrEqual(ROW_BOUND);
     await second.close();
+  });
+
+  it('opens without forcing a layout inside its renders: the window is laid out and scrolled in the browser frames', async () => {
+    const forced = await forcedLayouts(page, async () => {
+      await page.reload();
+      await widget(page).log().getByText(conversation.newestText).waitFor();
+      // The window filled step by step, up to its fourth step at least (some messages are not rows: events).
+      await expect.poll(() => rows(page)).toBeGreaterThan(3 * STEP);
+    });
+    expect(forced).toBe(0);
+    // …and it still ends at the bottom, on the newest message.
+    await expect
+      .poll(() =>
+        widget(page)
+          .log()
+          .evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight),
+      )
+      .toBeLessThan(2);
   });
 });
 

@@ -51,9 +51,17 @@ export function useMessageWindow(
 
   useLayoutEffect(() => {
     const element = log.current;
-    if (element === null || anchor.current === null) return;
-    element.scrollTop = anchor.current === 'bottom' ? element.scrollHeight : element.scrollHeight - anchor.current;
+    const kept = anchor.current;
+    if (element === null || kept === null) return;
     anchor.current = null;
+    // Following the newest: scrolled at the next frame, before it paints, unless the visitor scrolled away
+    // meanwhile (scroll events come before it). Reading scrollHeight here would lay the window out inside
+    // this task (a forced layout): one long task of render and layout instead of two short ones.
+    if (kept !== 'bottom') element.scrollTop = element.scrollHeight - kept;
+    else
+      requestAnimationFrame(() => {
+        if (following()) element.scrollTop = element.scrollHeight;
+      });
   }, [first, messages[0]?.seq]);
 
   // One more step once the browser painted this one, in a task of its own — not in the effect itself: Preact
