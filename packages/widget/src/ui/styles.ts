@@ -98,7 +98,7 @@ button{cursor:pointer}
 .failed .bub{background:#fde8e8;color:#7a1d1d}
 .meta{font-size:11.5px;color:var(--p-muted);margin:3px 6px 6px;display:flex;gap:6px;align-items:center}
 .meta progress{width:90px;height:6px;accent-color:var(--p-primary)}
-.meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}
+.meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}.dark .meta button{color:#ffb4ab}
 .sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center;unicode-bidi:plaintext}
 .qr{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 4px;justify-content:flex-end;align-self:flex-end;max-width:90%}
 .chip{border:1.5px solid var(--p-accent);color:var(--p-accent);background:var(--p-bg);border-radius:18px;padding:6px 13px;font-size:14px;font-weight:550}
