@@ -61,7 +61,7 @@ const RICH_CSS = `
 .card .body{padding:10px 12px;font-size:14px;flex:1}
 .card h3{font-size:15px;margin:0 0 4px}
 .card .acts{display:flex;flex-direction:column;border-top:1px solid var(--p-line)}
-.card .acts button,.card .acts a{border:0;background:none;padding:9px;color:var(--p-primary);font-weight:600;font-size:14px;text-align:center;text-decoration:none}
+.card .acts button,.card .acts a{border:0;background:none;padding:9px;color:var(--p-accent);font-weight:600;font-size:14px;text-align:center;text-decoration:none}
 .card .acts>*+*{border-top:1px solid var(--p-line)}
 .file{display:inline-flex;align-items:center;gap:6px;text-decoration:none;margin:2px 0}
 .img img{max-width:240px;max-height:240px;border-radius:12px;display:block;margin:4px 0}
