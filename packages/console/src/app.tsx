@@ -6,6 +6,7 @@ import { AccountPage } from './pages/account-page.js';
 import { CannedResponsesPage } from './pages/canned-responses-page.js';
 import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
+import { BlocksPage } from './pages/blocks-page.js';
 import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { match, navigate, useRoute } from './router.js';
@@ -88,6 +89,7 @@ function route(path: string, agent: Agent) {
   if (path === '/bots') return <BotsPage />;
   if (path === '/agents') return <AgentsPage />;
   if (path === '/api-keys') return <ApiKeysPage />;
+  if (path === '/blocks') return <BlocksPage />;
   return <NotFound admin={false} />;
 }
 

@@ -19,6 +19,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/bots', label: 'Bots', admin: true },
   { to: '/agents', label: 'Agents & teams', admin: true },
   { to: '/api-keys', label: 'API keys', admin: true },
+  { to: '/blocks', label: 'Blocks', admin: true },
   { to: '/canned-responses', label: 'Canned responses', admin: false },
   { to: '/account', label: 'Account', admin: false },
 ];

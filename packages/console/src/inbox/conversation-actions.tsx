@@ -1,8 +1,10 @@
+import type { VisitorBlock } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import type { Agent, Team } from '../types.js';
 import { MenuButton, type MenuGroup, type MenuItem } from '../ui/menu-button.js';
+import { BlockDialog } from './block-dialog.js';
 
 const SNOOZES: readonly { readonly label: string; readonly until: () => Date }[] = [
   { label: '1 hour', until: () => new Date(Date.now() + 3_600_000) },
@@ -42,6 +44,28 @@ export function ConversationActions(props: {
     api.all<Agent>('/v1/agents').then(setAgents, () => undefined);
     api.all<Team>('/v1/teams').then(setTeams, () => undefined);
   }, []);
+  // The blocks that refuse this conversation's visitor: the header says so and offers Unblock.
+  const [blocks, setBlocks] = useState<readonly VisitorBlock[]>([]);
+  const [blocking, setBlocking] = useState(false);
+  const blocksPath = `/v1/inbox/${encodeURIComponent(props.conversationId)}/blocks`;
+  const readBlocks = () =>
+    api.get<{ items: VisitorBlock[] }>(blocksPath).then(
+      (answer) => setBlocks(answer.items),
+      () => setBlocks([]),
+    );
+  useEffect(() => {
+    setBlocks([]);
+    void readBlocks();
+  }, [props.conversationId]);
+  const unblock = async () => {
+    try {
+      await api.delete(`/v1/inbox/${encodeURIComponent(props.conversationId)}/block`);
+      await readBlocks();
+      props.onDone();
+    } catch (caught) {
+      props.onError(errorText(caught));
+    }
+  };
 
   const act = async (action: string, body: unknown = {}) => {
     try {
@@ -81,9 +105,25 @@ export function ConversationActions(props: {
   // More actions (e.g. blocking the visitor) join this list.
   const more: MenuItem[] = [];
   if (props.owner !== 'bot' && !resolved) more.push({ label: 'Hand back to the bot', onSelect: () => void act('handback') });
+  const blocked = blocks.length > 0;
+  const until = blocks.some((block) => block.expiresAt === null)
+    ? null
+    : blocks
+        .map((block) => block.expiresAt ?? '')
+        .sort()
+        .at(-1);
+  if (blocked) more.unshift({ label: 'Unblock visitor', hint: untilText(until).trim(), onSelect: () => void unblock() });
+  else more.push({ label: 'Block visitor…', danger: true, onSelect: () => setBlocking(true) });
 
   return (
     <div class="actions" role="toolbar" aria-label="Conversation actions">
+      {/* Blocked: said here (the toolbar has no room for more); Unblock is the More menu's first item. */}
+      {blocked ? (
+        <span class="badge blocked" role="status">
+          Blocked
+          <span class="visually-hidden">{untilText(until)}</span>
+        </span>
+      ) : null}
       <MenuButton
         label={<span class="assign-label">{assigneeId === null ? 'Assign' : (props.assignee?.name ?? 'Assign')}</span>}
         ariaLabel={assigneeId === null ? 'Assign' : `Assigned to ${props.assignee?.name ?? ''}: transfer`}
@@ -126,8 +166,25 @@ export function ConversationActions(props: {
           Resolve
         </button>
       )}
+      {blocking ? (
+        <BlockDialog
+          conversationId={props.conversationId}
+          onClose={() => setBlocking(false)}
+          onBlocked={() => {
+            setBlocking(false);
+            void readBlocks();
+            props.onDone();
+          }}
+        />
+      ) : null}
     </div>
   );
+}
+
+function untilText(until: string | null | undefined): string {
+  return until === null || until === undefined
+    ? ' until unblocked'
+    : ` until ${new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
 }
 
 function ClockIcon() {

@@ -172,7 +172,13 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
           backoffDelay(this.attempts++, { capMs: LOST_CAP_MS }),
         );
       this.emitOutbox();
-      this.emit('state', { kind: 'reconnecting', attempt, delayMs: null, reason: 'lost' });
+      // Refused outright (a block, an origin the widget does not allow): the link is stopped, as a 4003 close stops it.
+      this.emit(
+        'state',
+        error instanceof ParleyApiError && error.status === 403
+          ? { kind: 'closed', reason: 'forbidden', code: 4003 }
+          : { kind: 'reconnecting', attempt, delayMs: null, reason: 'lost' },
+      );
     }
   }
 

@@ -39,11 +39,14 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
           ? fill(strings.repliesIn, { time: duration(presence.typicalReplyMs, config.language) })
           : strings.agentsOnline;
   const connection = state.connection;
+  // A stopped link (an agent blocked the visitor, or the page may not use this chat) says so calmly, where "Reconnecting…" goes.
   const connLine = !state.online
     ? strings.offline
-    : connection.kind === 'reconnecting' && (connection.attempt > 0 || connection.reason !== 'lost')
-      ? strings.reconnecting
-      : null;
+    : connection.kind === 'closed' && connection.reason === 'forbidden'
+      ? strings.blocked
+      : connection.kind === 'reconnecting' && (connection.attempt > 0 || connection.reason !== 'lost')
+        ? strings.reconnecting
+        : null;
   return (
     <section
       ref={section}
