@@ -222,21 +222,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     note: (conversationId, author, text) => desk.replies.note(conversationId, author, text, null),
   });
   const setup = new WidgetSetup(widgetsStore, translator, app.log, publicConfig);
+  const transcriptMail = new TranscriptMail({ engine, inbox: desk.inbox, widgets, publicUrl: config.publicUrl }, app.log, {
+    transport: mailTransport,
+    from: config.mailFrom,
+  });
+  desk.ownership.hooks = { ...desk.ownership.hooks, resolved: (conversationId) => transcriptMail.resolved(conversationId) };
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
     await Promise.all([setup.idle(), botTurns.idle()]);
     await desk.close();
+    // A resolve's transcript already being mailed is sent before the database it reads from closes.
+    await transcriptMail.idle();
     signals.close();
     await bus.close();
     await limiter.close();
     await challengeStore.close();
     await database.close();
   });
-  const transcriptMail = new TranscriptMail({ engine, inbox: desk.inbox, widgets, publicUrl: config.publicUrl }, app.log, {
-    transport: mailTransport,
-    from: config.mailFrom,
-  });
-  desk.ownership.hooks = { ...desk.ownership.hooks, resolved: (conversationId) => transcriptMail.resolved(conversationId) };
   const services: Services = {
     database,
     apiKeys,
