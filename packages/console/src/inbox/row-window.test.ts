@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowHeights, rowAt, rowRange } from './row-window.js';
+import { reflow, RowHeights, rowAt, rowRange } from './row-window.js';
 
 const keys = (count: number): string[] => Array.from({ length: count }, (_, index) => `c${index}`);
 
@@ -26,6 +26,22 @@ describe('RowHeights', () => {
     expect(heights.set('c0', 77.5)).toBe(true);
     expect(heights.set('c0', 77.8)).toBe(false);
     expect(heights.set('c0', 79)).toBe(true);
+  });
+});
+
+describe('reflow', () => {
+  it('changes the heights of the rows given and moves every row below them, leaving the layout it was given as it was', () => {
+    const offsets = new RowHeights(10).offsets(keys(5));
+    const next = reflow(
+      offsets,
+      new Map([
+        [3, 25],
+        [1, 12],
+      ]),
+    );
+    expect([...next]).toEqual([0, 10, 22, 32, 57, 67]);
+    expect([...offsets]).toEqual([0, 10, 20, 30, 40, 50]);
+    expect([...reflow(offsets, new Map([[7, 30]]))]).toEqual([...offsets]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { RowHeights, rowAt, rowRange, type RowRange } from './row-window.js';
+import { reflow, RowHeights, rowAt, rowRange, type RowRange } from './row-window.js';
 
 export interface RowWindow extends RowRange {
   /** The height of the rows left out above and below the rendered ones (spacers stand in for them). */
@@ -36,8 +36,11 @@ export function useRowWindow(
 ): RowWindow {
   const heights = useRef<RowHeights | null>(null);
   heights.current ??= new RowHeights(options.estimate);
-  const [measured, remeasured] = useState(0);
-  const offsets = useMemo(() => heights.current!.offsets(keys), [keys, measured]);
+  const [, remeasured] = useState(0);
+  // The layout: laid out whole when the list changes, reflowed from the first changed row when rows are measured.
+  const layout = useRef<{ readonly keys: readonly string[]; offsets: Float64Array } | null>(null);
+  if (layout.current === null || layout.current.keys !== keys) layout.current = { keys, offsets: heights.current.offsets(keys) };
+  const offsets = layout.current.offsets;
   const indexOf = useMemo(() => new Map(keys.map((key, index) => [key, index])), [keys]);
   const [view, setView] = useState({ top: 0, height: 0 });
   const [focusKey, setFocusKey] = useState<string | null>(null);
@@ -48,12 +51,34 @@ export function useRowWindow(
   const range = rowRange(offsets, view.top, view.height, options.overscan, focusKey === null ? -1 : (indexOf.get(focusKey) ?? -1));
 
   // What the scroll handler reads: the layout and range as last rendered.
-  const latest = useRef({ keys, offsets, range, overscan: options.overscan, keep: -1 });
-  latest.current = { keys, offsets, range, overscan: options.overscan, keep: focusKey === null ? -1 : (indexOf.get(focusKey) ?? -1) };
+  const latest = useRef({ keys, indexOf, offsets, range, overscan: options.overscan, keep: -1 });
+  latest.current = {
+    keys,
+    indexOf,
+    offsets,
+    range,
+    overscan: options.overscan,
+    keep: focusKey === null ? -1 : (indexOf.get(focusKey) ?? -1),
+  };
+  const rowObserver = useRef<ResizeObserver | null>(null);
+  /** Rows the observer watches (a row keeps its element while it stays in the window). */
+  const observed = useRef(new WeakSet<Element>());
+
+  /** Puts the anchor row back where it was in the layout `tops`, when the layout changed. */
+  const keepAnchor = (element: HTMLElement, tops: Float64Array): void => {
+    // Only a layout that changed (rows in, out, moved or measured) moves the anchor row; a render for a scroll
+    // must not undo it before the scroll event updated the anchor.
+    if (tops === laidOut.current) return;
+    laidOut.current = tops;
+    const kept = anchor.current === null ? undefined : latest.current.indexOf.get(anchor.current.key);
+    if (anchor.current === null || kept === undefined) return;
+    const wanted = tops[kept]! + anchor.current.delta;
+    if (Math.abs(element.scrollTop - wanted) >= 1) element.scrollTop = wanted;
+  };
 
   useLayoutEffect(() => {
     const element = list.current;
-    if (element === null) return;
+    if (element === null || typeof ResizeObserver === 'undefined') return;
     element.style.overflowAnchor = 'none';
     const update = (): void => {
       const { keys: rows, offsets: tops, range: shown, overscan, keep } = latest.current;
@@ -67,33 +92,50 @@ export function useRowWindow(
     const resized = (): void => setView({ top: element.scrollTop, height: element.clientHeight });
     resized();
     element.addEventListener('scroll', update, { passive: true });
-    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(resized);
-    observer?.observe(element);
+    const viewObserver = new ResizeObserver(resized);
+    viewObserver.observe(element);
+    // Rows are measured by a ResizeObserver, after the browser's own layout: measuring them after each render
+    // (getBoundingClientRect) forced a layout of its own per render, most of a scroll step's cost.
+    rowObserver.current = new ResizeObserver((entries) => {
+      const changed = new Map<number, number>();
+      for (const entry of entries) {
+        const row = entry.target as HTMLElement;
+        const key = row.dataset['key'];
+        // A row taken out of the list reports no size: it is forgotten, not measured as 0.
+        if (!row.isConnected || key === undefined) {
+          rowObserver.current?.unobserve(row);
+          continue;
+        }
+        const height = entry.borderBoxSize[0]?.blockSize ?? row.getBoundingClientRect().height;
+        // A hidden list (the conversation open at 375 px) lays its rows out at 0: not their height.
+        const index = latest.current.indexOf.get(key);
+        if (height > 0 && heights.current!.set(key, height) && index !== undefined) changed.set(index, height);
+      }
+      const laid = layout.current;
+      if (changed.size === 0 || laid === null || laid.keys !== latest.current.keys) return;
+      laid.offsets = reflow(laid.offsets, changed);
+      // The scroll handler reads the new layout at once (its anchor is measured in it).
+      latest.current = { ...latest.current, offsets: laid.offsets };
+      keepAnchor(element, laid.offsets);
+      remeasured((count) => count + 1);
+    });
     return () => {
       element.removeEventListener('scroll', update);
-      observer?.disconnect();
+      viewObserver.disconnect();
+      rowObserver.current?.disconnect();
     };
   }, []);
 
-  // After each render: measure the rendered rows, keep the anchor row in place, and focus a row asked for.
+  // After each render: watch the new rows' sizes, keep the anchor row in place, and focus a row asked for.
   useLayoutEffect(() => {
     const element = list.current;
     if (element === null) return;
-    let changed = false;
     for (const row of element.children) {
-      const key = (row as HTMLElement).dataset['key'];
-      if (key !== undefined) changed = heights.current!.set(key, row.getBoundingClientRect().height) || changed;
+      if ((row as HTMLElement).dataset['key'] === undefined || observed.current.has(row)) continue;
+      observed.current.add(row);
+      rowObserver.current?.observe(row);
     }
-    const tops = changed ? heights.current!.offsets(keys) : offsets;
-    // Only a layout that changed (rows in, out, moved or measured) moves the anchor row; a render for a scroll
-    // must not undo it before the scroll event updated the anchor.
-    const kept = anchor.current === null || tops === laidOut.current ? undefined : indexOf.get(anchor.current.key);
-    laidOut.current = tops;
-    if (anchor.current !== null && kept !== undefined) {
-      const wanted = tops[kept]! + anchor.current.delta;
-      if (Math.abs(element.scrollTop - wanted) >= 1) element.scrollTop = wanted;
-    }
-    if (changed) remeasured((count) => count + 1);
+    keepAnchor(element, offsets);
     if (pendingFocus.current !== null) {
       const row = [...element.children].find((child) => (child as HTMLElement).dataset['key'] === pendingFocus.current);
       const link = row?.querySelector<HTMLElement>('a, button');
