@@ -16,6 +16,7 @@ describe('preview config (what the editor posts to the preview frame)', () => {
     expect(message.config.strings.title).toBe('Unsaved title');
     expect(message.config.strings.placeholder).toBe(EN_UI_STRINGS.placeholder);
     expect(message.config.tools).toBe(true);
+    expect(message.config.languages).toEqual(['en']);
     expect(message.config).not.toHaveProperty('origin');
     expect(message.config).not.toHaveProperty('botId');
     expect(message.layout).toBe('bubble');

@@ -66,7 +66,8 @@ export function previewMessage(id: string, values: Values, saved: Values, invali
       protocolVersion: PROTOCOL_VERSION,
       tools: settings.tools === true || (Array.isArray(settings.tools) && settings.tools.length > 0),
       language,
-      languages: [language, ...settings.languages.filter((other) => other !== language)],
+      // One language: the widget's language menu would fetch another config, and the preview fetches nothing.
+      languages: [language],
       dir: isRtlLanguage(language) ? 'rtl' : 'ltr',
       strings: { ...(builtinUiStrings(language) ?? EN_UI_STRINGS), ...texts },
     },
