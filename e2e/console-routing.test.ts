@@ -52,6 +52,7 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
     await rule.getByLabel('Add a condition').selectOption({ label: 'Message contains any of' });
     await rule.getByRole('textbox', { name: 'Message contains any of' }).fill('refund, money back');
     await rule.getByLabel('Route to team').selectOption({ label: 'Billing' });
+    await rule.getByLabel('Priority').selectOption('high');
     // An invalid regex is refused inline, by the protocol's own schema, before anything is sent.
     await rule.getByLabel('Add a condition').selectOption({ label: 'Message matches regex' });
     await rule.getByRole('textbox', { name: 'Message matches regex' }).fill('(a+)+');
@@ -62,13 +63,13 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
     // The dry run tries the rules on screen before they are saved.
     await rules.getByLabel('Visitor’s first message').fill('I want a refund');
     await rules.getByRole('button', { name: 'Test', exact: true }).click();
-    await rules.getByRole('status').getByText('Matches rule 1 “refunds”: team Billing, the bot answers.').waitFor();
+    await rules.getByRole('status').getByText('Matches rule 1 “refunds”: team Billing, priority high, the bot answers.').waitFor();
     expect(await axeViolations(page), 'routing rules editor with a test answer').toEqual([]);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
     const saved = await api<{ routingRules: unknown[] }>('GET', `/v1/widgets/${server.demoWidgetId}`);
     expect(saved.routingRules).toEqual([
-      { name: 'refunds', conditions: { textContains: ['refund', 'money back'] }, action: { teamId: billing.id } },
+      { name: 'refunds', conditions: { textContains: ['refund', 'money back'] }, action: { teamId: billing.id, priority: 'high' } },
     ]);
 
     // A visitor's first message: the conversation joins Billing, and its timeline says which rule did it.
@@ -81,6 +82,9 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
       )
       .toBe(billing.id);
     await page.goto(`${server.url}/console/inbox/${session.conversationId}`);
-    await page.getByText('Routed to Billing by rule “refunds”').waitFor();
+    await page.getByText('Routed to Billing by rule “refunds” (priority high)').waitFor();
+    // Its row in the list (the bot still has it: pending) says it is high priority.
+    await page.getByLabel('Status', { exact: true }).selectOption('pending');
+    await page.locator(`a[href$="/inbox/${session.conversationId}"]`).getByText('High priority').waitFor();
   });
 });
