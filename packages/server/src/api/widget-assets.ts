@@ -106,7 +106,7 @@ export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> =
       ) {
         throw new ApiError('PARLEY_ERR_AUTH_ORIGIN_NOT_ALLOWED', `The origin ${origin} is not in this widget's allowlist.`);
       }
-      // 'self' too: the console's live preview frames the widget from the server's own origin.
+      // 'self' too: this server's own pages may frame it (the console's preview uses /widget-preview instead).
       const ancestors = effective.origin.length === 0 ? '*' : ["'self'", ...effective.origin].join(' ');
       // img-src 'self': uploaded files and link-preview pictures come from this origin, also over plain http.
       reply
