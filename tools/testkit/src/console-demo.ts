@@ -184,6 +184,7 @@ export function consolePages(demo: ConsoleDemo): readonly ConsolePage[] {
     { name: 'bots', path: '/console/bots', ready: 'New bot' },
     { name: 'agents', path: '/console/agents', ready: 'Sam Rivera' },
     { name: 'api-keys', path: '/console/api-keys', ready: 'CRM sync' },
+    { name: 'blocks', path: '/console/blocks', ready: 'Nobody is blocked.' },
     { name: 'canned-responses', path: '/console/canned-responses', ready: '/thanks' },
     { name: 'account', path: '/console/account', ready: 'Change password' },
   ];
