@@ -50,4 +50,13 @@ describe('activityText', () => {
       'Routed by rule “vip” (priority urgent, straight to a human)',
     );
   });
+
+  it('says who blocked the visitor or their address, until when, and who unblocked them', () => {
+    const until = '2026-12-13T10:00:00.000Z';
+    expect(activityText(line({ kind: 'blocked', actor: ann, scope: 'visitor', until }), 'agt_x')).toMatch(
+      /^Ann blocked the visitor until /,
+    );
+    expect(activityText(line({ kind: 'blocked', actor: ann, scope: 'address' }), 'agt_ann')).toBe('You blocked the visitor’s address');
+    expect(activityText(line({ kind: 'unblocked', actor: bob, scope: 'visitor' }), 'agt_x')).toBe('Bob unblocked the visitor');
+  });
 });

@@ -64,6 +64,7 @@ describeEachStore('agents block a visitor or an address', (server) => {
     for (const [method, url, body] of [
       ['GET', `${path}/messages`, undefined],
       ['POST', `${path}/contact`, { email: 'ana@example.com' }],
+      ['POST', `${path}/rating`, { score: 5 }],
       ['GET', `/v1/realtime/poll?token=${visitor.token}`, undefined],
       ['POST', `/v1/realtime/poll/send?token=${visitor.token}`, { type: 'ping' }],
     ] as const) {
@@ -71,6 +72,13 @@ describeEachStore('agents block a visitor or an address', (server) => {
       expect(answer.status, `${method} ${url}`).toBe(403);
       expect(answer.json.error.code, `${method} ${url}`).toBe('PARLEY_ERR_VISITOR_BLOCKED');
     }
+    const upload = await server().request('POST', `${path}/files?name=notes.txt`, {
+      auth: visitor.token,
+      headers: { origin: SHOP, 'content-type': 'application/octet-stream' },
+      rawBody: 'hello',
+    });
+    expect(upload.status).toBe(403);
+    expect(upload.json.error.code).toBe('PARLEY_ERR_VISITOR_BLOCKED');
     // The agent's own paths are never blocked.
     const reply = await server().request('POST', `/v1/inbox/${visitor.conversationId}/messages`, {
       auth: agent.token,
