@@ -91,6 +91,7 @@ const LABELS: Readonly<Record<string, string>> = {
   messagePeek: 'Message peek',
   poweredBy: 'Show “Powered by Parley”',
   stream: 'Stream bot replies',
+  emailTranscriptOnResolve: 'Email the transcript to the visitor when resolved',
   verbose: 'Verbose logging',
   botId: 'Bot',
   rules: 'FAQ rules',
@@ -125,7 +126,10 @@ export function labelFor(key: string): string {
 const SECTIONS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
   { title: 'Texts', keys: ['title', 'intro', 'initial', 'placeholder', 'language', 'languages'] },
   { title: 'Appearance', keys: ['layout', 'theme'] },
-  { title: 'Conversation', keys: ['botId', 'startFirst', 'autoScroll', 'stream', 'contactCollection', 'sessionDuration'] },
+  {
+    title: 'Conversation',
+    keys: ['botId', 'startFirst', 'autoScroll', 'stream', 'contactCollection', 'sessionDuration', 'emailTranscriptOnResolve'],
+  },
   {
     title: 'Features',
     keys: [
