@@ -119,6 +119,13 @@ export const blocksApi: FastifyPluginAsync<BlocksApiOptions> = async (app, { blo
       description:
         'Every block still in force, newest first: `{ items, nextCursor }`. Cursor pagination with `take` (1–100, default 20) and `cursor` (the `nextCursor` of the previous page). Expired blocks no longer apply and are not listed.',
       security: AGENT_SECURITY,
+      querystring: {
+        type: 'object',
+        properties: {
+          take: { type: 'string', description: 'Page size, 1–100 (default 20).' },
+          cursor: { type: 'string', description: 'The `nextCursor` of the previous page.' },
+        },
+      },
       response: { 200: ok('`{ items, nextCursor }`'), ...errors },
     },
     handler: async (request) => {
