@@ -111,6 +111,21 @@ describeEachDialect(
       expect(history.at(-1)).toMatchObject({ author: { role: 'agent' }, text: 'Sorry for the wait, here is your answer.' });
     });
 
+    it("mails the reply in the visitor's language", async () => {
+      const agent = await createAgent(server(), { name: 'Mia' });
+      const { widgetId } = await createBotAndWidget(server(), { language: 'de' });
+      const email = `leser-${server().dialect}-${Date.now()}@example.com`;
+      const session = (await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: { contact: { email } } }))
+        .json;
+      await server().request('POST', `/v1/inbox/${session.conversationId}/messages`, {
+        auth: 'none',
+        headers: { cookie: agent.cookie },
+        body: { text: 'Hallo!' },
+      });
+      const mail = await waitForMail(email);
+      expect(mail.raw).toMatch(/Subject: Mia hat auf Ihre Nachricht geantwortet/);
+    });
+
     it('mails nothing for a reply the visitor has read, and nothing to a visitor without an email', async () => {
       const agent = await createAgent(server());
       const { widgetId } = await createBotAndWidget(server());

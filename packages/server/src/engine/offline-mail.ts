@@ -6,6 +6,7 @@ import { readJson } from '../store/json.js';
 import { readCursorsStore } from '../store/read-cursors-store.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import { isNote } from './private-notes.js';
+import { noticeText } from './visitor-notices.js';
 
 /** How long an agent's reply may stay unread by the visitor before it is mailed to them. */
 export const DEFAULT_MAIL_DELAY_MS = 60_000;
@@ -82,12 +83,14 @@ export class OfflineMail {
     const agentName = last.author.name;
     const meta = readJson<Record<string, unknown>>(conversation.meta);
     const link = typeof meta['pageUrl'] === 'string' ? meta['pageUrl'] : this.options.publicUrl;
+    // In the visitor's language, as the widget spoke to them.
+    const language = typeof meta['language'] === 'string' ? meta['language'] : 'en';
     const body = replies.map((m) => `${m.author.name}:\n${m.text}`).join('\n\n');
     await transport.sendMail({
       from: this.options.from,
       to: conversation.name === null ? email : { name: conversation.name, address: email },
-      subject: `${agentName} replied to your message`,
-      text: `${body}\n\nContinue the conversation: ${link}\n`,
+      subject: noticeText('mail_subject', language, agentName),
+      text: `${body}\n\n${noticeText('mail_continue', language)} ${link}\n`,
     });
     this.log.info({ conversationId, replies: replies.length }, 'mailed agent replies to the visitor');
   }

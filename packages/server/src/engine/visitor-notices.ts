@@ -6,7 +6,7 @@ import { primaryLanguage } from '@parley/protocol';
  * the conversation's language, as the bot's apologies are (bots/bot-apologies.ts): a stored message
  * reads the same in the widget, in its history, in an email and through `/n8n`. A stored notice also
  * carries its key in `payload.notice`, so the console can show it to the agent in English.
- * `{name}` is filled in by `noticeText`.
+ * `{name}` is filled in by `noticeText`. Emails to the visitor (offline-mail.ts) take their subject and link line from here too.
  */
 export type NoticeKey =
   'handoff_waiting' | 'handoff_bot_failed' | 'human_will_answer' | 'agent_joined' | 'answer_interrupted' | 'not_delivered' | 'no_files';
@@ -22,6 +22,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'The answer was interrupted; please send your message again.',
     not_delivered: 'Your last message could not be delivered. Please send it again.',
     no_files: 'Files cannot be sent in this chat; your text was delivered without them.',
+    mail_subject: '{name} replied to your message',
+    mail_continue: 'Continue the conversation:',
   },
   de: {
     handoff_waiting: 'Wir warten, bis ein Mensch dazukommt.',
@@ -31,6 +33,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'Die Antwort wurde unterbrochen; bitte senden Sie Ihre Nachricht erneut.',
     not_delivered: 'Ihre letzte Nachricht konnte nicht zugestellt werden. Bitte senden Sie sie erneut.',
     no_files: 'In diesem Chat können keine Dateien gesendet werden; Ihr Text wurde ohne sie zugestellt.',
+    mail_subject: '{name} hat auf Ihre Nachricht geantwortet',
+    mail_continue: 'Gespräch fortsetzen:',
   },
   fr: {
     handoff_waiting: 'En attente qu’une personne rejoigne la conversation.',
@@ -40,6 +44,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'La réponse a été interrompue ; veuillez renvoyer votre message.',
     not_delivered: 'Votre dernier message n’a pas pu être remis. Veuillez le renvoyer.',
     no_files: 'Les fichiers ne peuvent pas être envoyés dans ce chat ; votre texte a été remis sans eux.',
+    mail_subject: '{name} a répondu à votre message',
+    mail_continue: 'Poursuivre la conversation :',
   },
   es: {
     handoff_waiting: 'Esperando a que se una una persona.',
@@ -49,6 +55,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'La respuesta se interrumpió; vuelva a enviar su mensaje.',
     not_delivered: 'Su último mensaje no se pudo entregar. Vuelva a enviarlo.',
     no_files: 'En este chat no se pueden enviar archivos; su texto se entregó sin ellos.',
+    mail_subject: '{name} respondió a su mensaje',
+    mail_continue: 'Continuar la conversación:',
   },
   it: {
     handoff_waiting: 'In attesa che una persona si unisca.',
@@ -58,6 +66,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'La risposta è stata interrotta; invii di nuovo il messaggio.',
     not_delivered: 'Non è stato possibile consegnare l’ultimo messaggio. Lo invii di nuovo.',
     no_files: 'In questa chat non si possono inviare file; il testo è stato consegnato senza.',
+    mail_subject: '{name} ha risposto al suo messaggio',
+    mail_continue: 'Continui la conversazione:',
   },
   pt: {
     handoff_waiting: 'Aguardando que uma pessoa entre na conversa.',
@@ -67,6 +77,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'A resposta foi interrompida; envie a sua mensagem novamente.',
     not_delivered: 'Não foi possível entregar a sua última mensagem. Envie-a novamente.',
     no_files: 'Não é possível enviar arquivos neste chat; o seu texto foi entregue sem eles.',
+    mail_subject: '{name} respondeu à sua mensagem',
+    mail_continue: 'Continuar a conversa:',
   },
   nl: {
     handoff_waiting: 'Wachten tot een medewerker meedoet.',
@@ -76,6 +88,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'Het antwoord werd onderbroken; stuur uw bericht opnieuw.',
     not_delivered: 'Uw laatste bericht kon niet worden bezorgd. Stuur het opnieuw.',
     no_files: 'In deze chat kunnen geen bestanden worden verstuurd; uw tekst is zonder bestanden bezorgd.',
+    mail_subject: '{name} heeft op uw bericht gereageerd',
+    mail_continue: 'Ga verder met het gesprek:',
   },
   ru: {
     handoff_waiting: 'Ожидаем подключения сотрудника.',
@@ -85,6 +99,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'Ответ прервался; отправьте сообщение ещё раз.',
     not_delivered: 'Не удалось доставить ваше последнее сообщение. Отправьте его ещё раз.',
     no_files: 'В этом чате нельзя отправлять файлы; ваш текст доставлен без них.',
+    mail_subject: '{name} ответил(а) на ваше сообщение',
+    mail_continue: 'Продолжить разговор:',
   },
   ja: {
     handoff_waiting: '担当者の参加をお待ちください。',
@@ -94,6 +110,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: '回答が中断されました。もう一度メッセージを送信してください。',
     not_delivered: '最後のメッセージを配信できませんでした。もう一度送信してください。',
     no_files: 'このチャットではファイルを送信できません。テキストのみ配信されました。',
+    mail_subject: '{name}からメッセージへの返信があります',
+    mail_continue: '会話を続ける：',
   },
   zh: {
     handoff_waiting: '正在等待人工客服加入。',
@@ -103,6 +121,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: '回答被中断，请重新发送您的消息。',
     not_delivered: '您的上一条消息未能送达，请重新发送。',
     no_files: '此聊天无法发送文件；您的文字已送达，文件未发送。',
+    mail_subject: '{name} 回复了您的消息',
+    mail_continue: '继续对话：',
   },
   ar: {
     handoff_waiting: 'في انتظار انضمام أحد الموظفين.',
@@ -112,6 +132,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'انقطعت الإجابة؛ يُرجى إرسال رسالتك مرة أخرى.',
     not_delivered: 'تعذّر تسليم رسالتك الأخيرة. يُرجى إرسالها مرة أخرى.',
     no_files: 'لا يمكن إرسال الملفات في هذه المحادثة؛ تم تسليم نصك بدونها.',
+    mail_subject: 'ردّ {name} على رسالتك',
+    mail_continue: 'متابعة المحادثة:',
   },
   he: {
     handoff_waiting: 'ממתינים שנציג יצטרף.',
@@ -121,6 +143,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'התשובה נקטעה; נא לשלוח את ההודעה שוב.',
     not_delivered: 'לא ניתן היה למסור את ההודעה האחרונה. נא לשלוח אותה שוב.',
     no_files: 'לא ניתן לשלוח קבצים בצ׳אט הזה; הטקסט נמסר בלעדיהם.',
+    mail_subject: '{name} השיב/ה להודעה שלך',
+    mail_continue: 'להמשך השיחה:',
   },
   hi: {
     handoff_waiting: 'किसी व्यक्ति के जुड़ने की प्रतीक्षा है।',
@@ -130,6 +154,8 @@ const NOTICES: Readonly<Record<string, Notices>> = {
     answer_interrupted: 'उत्तर बीच में रुक गया; कृपया अपना संदेश फिर से भेजें।',
     not_delivered: 'आपका पिछला संदेश नहीं पहुँच सका। कृपया इसे फिर से भेजें।',
     no_files: 'इस चैट में फ़ाइलें नहीं भेजी जा सकतीं; आपका टेक्स्ट उनके बिना भेज दिया गया।',
+    mail_subject: '{name} ने आपके संदेश का उत्तर दिया',
+    mail_continue: 'बातचीत जारी रखें:',
   },
 };
 
