@@ -224,6 +224,22 @@ function askScripted(question: string, shown: string): WidgetState['reach'] {
   };
 }
 
+/**
+ * The chrome extra (header and composer tools) never arrives (a redeploy removed it): after its retries (1 s, 3 s)
+ * each of its parts is a Retry chip named "Something didn't load. Retry". A greeting gives the header its tools
+ * (restart, export) where the composer has none. The chunk is served again afterwards.
+ */
+function chunkFails(greeting?: string): WidgetState['reach'] {
+  return async (page) => {
+    const chunk = /\/widget\/chrome-\w+\.js$/;
+    await page.route(chunk, (route) => route.abort('connectionreset'));
+    await open(page);
+    if (greeting !== undefined) await say(page, greeting);
+    await page.locator('[data-parley] [role=alert] button').first().waitFor();
+    return () => page.unroute(chunk);
+  };
+}
+
 export const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
@@ -348,6 +364,9 @@ export const WIDGET_STATES: readonly WidgetState[] = [
     },
   },
   { name: 'dark', widget: 'dark', reach: converse },
+  { name: 'load-failed', widget: 'files', reach: chunkFails() },
+  { name: 'load-failed-dark', widget: 'dark', reach: chunkFails('hello') },
+  { name: 'load-failed-rtl', widget: 'arabic', reach: chunkFails('مرحبا') },
   { name: 'sending-retry', widget: 'demo', reach: sendingWhileRefused('Is my order on its way?') },
   { name: 'sending-retry-dark', widget: 'dark', reach: sendingWhileRefused('Is my order on its way?') },
   { name: 'sending-retry-rtl', widget: 'arabic', reach: sendingWhileRefused('هل طلبي في الطريق؟') },
