@@ -286,15 +286,20 @@ describeEachStore('public widget config', (server) => {
     const { identitySecret } = (await server().request('GET', `/v1/widgets/${widgetId}/identity-secret`)).json;
     const response = await get(`/v1/widgets/${widgetId}/config`, { origin: 'https://shop.example.com' });
     expect(response.status).toBe(200);
-    const expectedKeys = [...PUBLIC_SETTING_KEYS, 'id', 'protocolVersion', 'tools', 'language', 'languages', 'dir', 'strings'];
+    const expectedKeys = [...PUBLIC_SETTING_KEYS, 'id', 'protocolVersion', 'tools', 'language', 'languages', 'dir', 'strings', 'botName'];
     expect(Object.keys(response.json).sort()).toEqual(expectedKeys.sort());
     expect(response.json).toMatchObject({ id: widgetId, tools: true, language: 'en', languages: ['en'], dir: 'ltr' });
     expect(response.json.strings.title).toBe('Help desk');
+    // The bot's name signs the greeting before the conversation exists, as it signs the bot's replies.
+    expect(response.json.botName).toBe('FAQ');
     for (const secret of ['tools.example.com', identitySecret, 'acme', 'shop.example.com', '"botId"', '"origin"', '"meta"']) {
       expect(response.body).not.toContain(secret);
     }
     const plain = await createBotAndWidget(server());
     expect((await get(`/v1/widgets/${plain.widgetId}/config`)).json.tools).toBe(false);
+    // Renaming the bot renames the greeting's sender (a bot edit drops the cached config).
+    await server().request('PATCH', `/v1/bots/${plain.botId}`, { body: { name: 'Ada' } });
+    expect((await get(`/v1/widgets/${plain.widgetId}/config`)).json.botName).toBe('Ada');
   });
 
   it('answers in the closest configured language, right to left for Arabic, else the default', async () => {

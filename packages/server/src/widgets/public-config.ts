@@ -73,18 +73,19 @@ export class PublicConfigEntry {
  * Rejects with the widget service's 404 for an unknown widget.
  */
 export async function buildPublicConfig(
-  widgets: Pick<WidgetService, 'resolve'>,
+  widgets: Pick<WidgetService, 'resolve' | 'botName'>,
   languageMaps: Pick<LanguageMaps, 'stringsByLanguage'>,
   widgetId: string,
 ): Promise<PublicConfigEntry> {
   const { row, effective, languageSet } = await widgets.resolve(widgetId);
   const languages = widgetLanguages(effective);
   const strings = await languageMaps.stringsByLanguage(row.id, languages, effective);
+  const botName = await widgets.botName(effective.botId);
   const byLanguage = new Map<string, RenderedConfig>();
   for (const language of languages) {
     const texts = strings.get(language);
     if (texts === undefined) throw new Error(`no texts for ${language} of widget ${row.id}`);
-    byLanguage.set(language, render(publicConfig(row.id, effective, language, languages, texts)));
+    byLanguage.set(language, render(publicConfig(row.id, effective, language, languages, texts, botName)));
   }
   return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage, languageSet);
 }
@@ -95,6 +96,7 @@ function publicConfig(
   language: string,
   languages: readonly string[],
   strings: UiStrings,
+  botName: string | undefined,
 ): PublicWidgetConfig {
   return {
     ...pickPublicSettings(effective),
@@ -105,6 +107,7 @@ function publicConfig(
     languages,
     dir: isRtlLanguage(language) ? 'rtl' : 'ltr',
     strings,
+    ...(botName === undefined || botName === '' ? {} : { botName }),
   };
 }
 
