@@ -310,6 +310,12 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
       for (const text of ['Basic', 'Pro', 'Team', 'Choose Basic', 'Talk to sales'])
         await carousel.getByText(text, { exact: true }).waitFor();
       expect(await carousel.getByRole('link', { name: /Read more/ }).getAttribute('href')).toBe('https://example.com/pro');
+      // Every card whole, inside the carousel and its bubble: the cards wrap, none is cut at an edge.
+      const bubble = timeline.locator('.bubble:has(.rich-carousel)');
+      for (const card of await carousel.locator('.rich-card').all()) {
+        expect(await boxInside(card, carousel)).toBe(true);
+        expect(await boxInside(card, bubble)).toBe(true);
+      }
       const form = timeline.getByRole('group', { name: 'Form shown to the visitor' });
       for (const text of ['Email', 'Team size', 'Sign up']) await form.getByText(text, { exact: false }).first().waitFor();
       // What happened, in order, between the messages.

@@ -22,12 +22,12 @@ export function RichMessage(props: { message: Message }) {
   if (type === 'carousel' && v.is(carouselPayloadSchema, payload)) {
     return (
       <>
-        <div class="rich-carousel" role="group" aria-label={`Carousel of ${payload.cards.length} cards`} tabIndex={0}>
+        <div class="rich-carousel" role="group" aria-label={`Carousel of ${payload.cards.length} cards`}>
           {payload.cards.map((card) => (
             <Card card={card} />
           ))}
         </div>
-        {payload.cards.length > 1 ? <p class="rich-caption">{payload.cards.length} cards, side by side as the visitor saw them</p> : null}
+        {payload.cards.length > 1 ? <p class="rich-caption">{payload.cards.length} cards, which the visitor saw side by side</p> : null}
       </>
     );
   }
