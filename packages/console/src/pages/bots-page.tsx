@@ -42,7 +42,7 @@ function BotForm(props: { bot: Bot | null; onSaved: (bot: Bot) => void }) {
     if (!checked.success) {
       const [issue] = checked.issues;
       const path = (issue.path ?? []).map((step) => String(step.key)).join('.');
-      setError(`Not saved: ${path === '' ? '' : `${path} `}${issue.message}. Fix the fields marked above, then save again.`);
+      setError(`Not saved: ${path === '' ? '' : `${path}: `}${issue.message}. Correct it, then save again.`);
       return;
     }
     const typed = Object.fromEntries(
