@@ -23,7 +23,8 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
     const element = box.current;
     if (element === null) return;
     element.style.height = 'auto';
-    element.style.height = `${Math.min(element.scrollHeight, 120)}px`;
+    // An empty box is one line at its natural height: measuring it on opening laid the whole window out in that task.
+    if (state.draft) element.style.height = `${Math.min(element.scrollHeight, 120)}px`;
   }, [state.draft]);
 
   const stopTyping = () => {
