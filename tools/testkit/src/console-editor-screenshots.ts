@@ -2,10 +2,21 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ConsoleDemo } from './console-demo.js';
 
+/** Waits (up to 10 s, then warns) for the widget editor's preview frame to show the widget's sample conversation. */
+export async function waitForPreview(page: Page): Promise<void> {
+  await page
+    .frameLocator('iframe[title="Widget preview (unsaved settings)"]')
+    .locator('.head')
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(() => process.stderr.write('warning: the widget editor preview never showed the widget\n'));
+  await page.waitForTimeout(300); // The sample conversation's entrance animation.
+}
+
 /**
  * The widget editor's states beyond the page itself, pictured element by element at one width (nothing
  * is saved, so the other pictures are not affected): the preview (the real widget with unsaved
- * settings) light, dark and right-to-left; the tools and business-hours rows with an inline error; the
+ * settings) light, dark, right-to-left and at phone size; the tools and business-hours rows with an inline error; the
  * built-in bot's FAQ rules with the "test a question" answer. Returns how many pictures it wrote.
  */
 export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: number, out: string): Promise<number> {
@@ -26,6 +37,10 @@ export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: nu
   await frame.getByText('ACME support').first().waitFor();
   await page.waitForTimeout(300); // The sample conversation's entrance animation.
   await shot('widget-preview-light', preview);
+  await preview.getByRole('button', { name: 'Phone' }).click();
+  await page.waitForTimeout(300);
+  await shot('widget-preview-phone', preview);
+  await preview.getByRole('button', { name: 'Desktop' }).click();
   await page.getByLabel('Mode').selectOption('dark');
   await frame.locator('.root.dark').waitFor({ state: 'attached' });
   await page.waitForTimeout(300);
@@ -71,5 +86,5 @@ export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: nu
   await rules.getByLabel('Test a question').fill('Is this open source?');
   await rules.getByRole('status').filter({ hasText: 'answers' }).waitFor();
   await shot('bot-faq-rules', rules);
-  return 6;
+  return 7;
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { consolePages, loginThroughForm, seedConsoleDemo } from './console-demo.js';
 import { shootRoutingStates } from './console-routing-screenshots.js';
-import { shootEditorStates } from './console-editor-screenshots.js';
+import { shootEditorStates, waitForPreview } from './console-editor-screenshots.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
@@ -34,6 +34,8 @@ export async function shootConsolePages(baseUrl: string, browser: Browser, out: 
         .waitFor({ timeout: 8_000 })
         .catch(() => process.stderr.write(`warning: ${target.name} at ${viewport.width} px never showed "${target.ready}"\n`));
       await page.waitForTimeout(400); // Let lists that load in a second request settle before the picture.
+      // The widget editor's preview is a frame that loads the widget: picture it once the widget is in it.
+      if (target.name === 'widget-editor') await waitForPreview(page);
       // Admin pages scroll inside the app's main column: grow the window to the content, so the picture shows all of it.
       // A string: this package has no DOM types, and the expression runs in the page.
       const height = Number(

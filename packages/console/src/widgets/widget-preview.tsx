@@ -76,6 +76,8 @@ export function WidgetPreview(props: { widgetId: string; values: Values; saved: 
           title="Widget preview (unsaved settings)"
           src="/widget-preview"
           sandbox="allow-scripts"
+          // Posting on load too: a ready message sent before this page listened would otherwise leave the frame empty.
+          onLoad={() => setReady((count) => count + 1)}
           style={{ width: `${size.width}px`, height: `${size.height}px`, transform: `scale(${scale})` }}
         />
       </div>
