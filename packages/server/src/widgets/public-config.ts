@@ -24,6 +24,8 @@ export interface RenderedConfig {
  * sends endless valid variants from growing memory — those are simply answered through the route.
  */
 const MAX_REMEMBERED_QUERIES = 32;
+/** Origins whose verdict an entry remembers; past them it checks each time (any Origin may be sent). */
+const MAX_REMEMBERED_ORIGINS = 64;
 
 /**
  * A widget's public configuration in every language it offers, as of one version of what it is made of:
@@ -33,6 +35,7 @@ const MAX_REMEMBERED_QUERIES = 32;
  */
 export class PublicConfigEntry {
   private readonly byQuery = new Map<string, RenderedConfig>();
+  private readonly origins = new Map<string, boolean>();
 
   constructor(
     readonly widgetId: string,
@@ -64,7 +67,14 @@ export class PublicConfigEntry {
 
   /** The config is public but fenced like sessions: a listed Origin, or none (same-origin pages and servers). */
   allowsOrigin(origin: string | undefined): boolean {
-    return origin === undefined || isOriginAllowed(origin, this.settings.origin);
+    if (origin === undefined || this.settings.origin.length === 0) return true;
+    // Asked on every request of the config fast path; a site's pages send one Origin or a few.
+    let allowed = this.origins.get(origin);
+    if (allowed === undefined) {
+      allowed = isOriginAllowed(origin, this.settings.origin);
+      if (this.origins.size < MAX_REMEMBERED_ORIGINS) this.origins.set(origin, allowed);
+    }
+    return allowed;
   }
 }
 
