@@ -379,8 +379,13 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     expect(await download()).not.toContain('(private note)');
     await sidebar.getByLabel('Include private notes').check();
     expect(await download()).toMatch(/\(private note\): /);
+    // This server sends no mail: the form says so in the server's words instead of pretending.
+    await sidebar.getByLabel('Email it to').fill('lead@example.org');
+    await sidebar.getByRole('button', { name: 'Send' }).click();
+    await sidebar.getByRole('status').filter({ hasText: 'PARLEY_SMTP_URL' }).waitFor();
+    expect(await axeViolations(page), 'sidebar with the transcript controls').toEqual([]);
     await page.context().close();
-  });
+  }, 60_000);
 
   it('offers one status per question: Open and With the bot do not overlap, and Mine is not offered with the bot', async () => {
     // Ada's conversation goes back to the bot.
