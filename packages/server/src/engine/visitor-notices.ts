@@ -9,7 +9,15 @@ import { primaryLanguage } from '@parley/protocol';
  * `{name}` is filled in by `noticeText`. Emails to the visitor (offline-mail.ts) take their subject and link line from here too.
  */
 export type NoticeKey =
-  'handoff_waiting' | 'handoff_bot_failed' | 'human_will_answer' | 'agent_joined' | 'answer_interrupted' | 'not_delivered' | 'no_files';
+  | 'handoff_waiting'
+  | 'handoff_bot_failed'
+  | 'human_will_answer'
+  | 'agent_joined'
+  | 'answer_interrupted'
+  | 'not_delivered'
+  | 'no_files'
+  | 'mail_subject'
+  | 'mail_continue';
 
 type Notices = Readonly<Record<NoticeKey, string>>;
 
