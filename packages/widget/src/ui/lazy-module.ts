@@ -25,25 +25,26 @@ export function lazyModule<M>(load: () => Promise<M>): () => M | undefined {
   const users = new Set<(tick: object) => void>();
   const failed = ({ ctl, icons }: { readonly ctl?: Controller; readonly icons?: unknown }): VNode | undefined => {
     const strings = ctl?.store.state.config.strings;
+    if (!strings) return;
+    // Unstyled text (the header's or the panel's own colour, so it reads on either) and a chip, which brings its own.
+    // In a row of tools (header, composer) the sentence would crowd out the title or the text box: the chip alone
+    // says it (its name and tooltip hold the sentence).
+    const label = `${strings.loadFailed} ${strings.retry}`;
     const retry = (): void => {
       loaded = loading = undefined;
       void start();
     };
-    // Unstyled text (the header's or the panel's own colour, so it reads on either) and a chip, which brings its own.
-    // In a row of tools (header, composer) the sentence would crowd out the title or the text box: the chip alone
-    // says it (its name and tooltip hold the sentence).
-    const label = strings && `${strings.loadFailed} ${strings.retry}`;
-    const chip = strings && jsx('button', { class: 'chip', title: label, 'aria-label': label, onClick: retry, children: strings.retry });
-    return strings && jsx('div', { role: 'alert', children: icons ? chip : [strings.loadFailed, ' ', chip] });
+    const chip = jsx('button', { class: 'chip', title: label, 'aria-label': label, onClick: retry, children: strings.retry });
+    return jsx('div', { role: 'alert', children: icons ? chip : [strings.loadFailed, ' ', chip] });
   };
   const start = (): Promise<void> =>
     (loading ??= retried(load)
       .then(
         (module) => void (loaded = module),
-        // Any part read from the stand-in is the line; `then` is not, so it never passes for a promise.
+        // Any part read from the stand-in is the line (it is never awaited: only components read it).
         () =>
           void (loaded = new Proxy({} as M & object, {
-            get: (_, key) => key != 'then' && failed,
+            get: () => failed,
           })),
       )
       .then(() => users.forEach((render) => render({}))));
