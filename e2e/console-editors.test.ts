@@ -91,9 +91,12 @@ describe('console editors: the real widget as preview, and tools, hours and FAQ 
     const json = JSON.parse(await hours.getByLabel('JSON').inputValue()) as { hours: { from: string }[] };
     expect(json.hours.map((range) => range.from)).toEqual(['10:00', '09:00']);
 
+    // A cap that may be off is a number field (empty: no cap), not a JSON box holding null.
+    await page.getByLabel('Per conversation').fill('50');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
     const saved = await widget();
+    expect(saved['botTurnLimit']).toMatchObject({ perConversation: 50 });
     expect(saved['tools']).toEqual([
       { name: 'lookup_order', description: 'Looks up an order by its number', url: 'https://tools.example.com/order' },
     ]);

@@ -24,6 +24,11 @@ describe('widget option form derived from the protocol schemas', () => {
     expect(kindOf('origin')).toEqual({ type: 'list' });
     expect(kindOf('contactCollection')).toEqual({ type: 'json' });
     expect(kindOf('botId')).toEqual({ type: 'nullable-text' });
+    const turnLimit = kindOf('botTurnLimit');
+    expect(turnLimit.type === 'group' ? turnLimit.fields.map((field) => field.kind) : []).toEqual([
+      { type: 'number', min: 1, max: 1_000_000, nullable: true },
+      { type: 'number', min: 1, max: 1_000_000, nullable: true },
+    ]);
     expect(kindOf('intro')).toMatchObject({ type: 'text', multiline: true });
     const theme = kindOf('theme');
     expect(theme.type).toBe('group');

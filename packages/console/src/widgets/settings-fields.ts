@@ -8,7 +8,7 @@ export type FieldKind =
   | { readonly type: 'select'; readonly options: readonly string[] }
   | { readonly type: 'boolean' }
   | { readonly type: 'text'; readonly multiline: boolean; readonly color: boolean; readonly url: boolean }
-  | { readonly type: 'number'; readonly min?: number; readonly max?: number }
+  | { readonly type: 'number'; readonly min?: number; readonly max?: number; readonly nullable?: boolean }
   | { readonly type: 'list' }
   | { readonly type: 'group'; readonly fields: readonly FieldSpec[] }
   | { readonly type: 'json' }
@@ -40,8 +40,12 @@ export function describeSchema(schema: SchemaLike): FieldKind {
   switch (schema.type) {
     case 'optional':
       return schema.wrapped === undefined ? { type: 'json' } : describeSchema(schema.wrapped);
-    case 'nullable':
-      return schema.wrapped?.type === 'string' ? { type: 'nullable-text' } : { type: 'json' };
+    case 'nullable': {
+      if (schema.wrapped?.type === 'string') return { type: 'nullable-text' };
+      // A number or nothing (a cap that may be off): a number field whose empty value is null.
+      const inner = schema.wrapped === undefined ? undefined : describeSchema(schema.wrapped);
+      return inner?.type === 'number' ? { ...inner, nullable: true } : { type: 'json' };
+    }
     case 'picklist':
       return { type: 'select', options: (schema.options ?? []).map(String) };
     case 'boolean':

@@ -128,9 +128,11 @@ export function SettingField(props: FieldProps) {
         type="number"
         min={kind.min}
         max={kind.max}
-        placeholder={fallback}
+        placeholder={fallback ?? (kind.nullable === true ? 'None' : undefined)}
         value={typeof value === 'number' ? String(value) : ''}
-        onInput={(e) => onChange(e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value))}
+        onInput={(e) =>
+          onChange(e.currentTarget.value === '' ? (kind.nullable === true ? null : undefined) : Number(e.currentTarget.value))
+        }
         aria-describedby={describedBy}
       />
     );
