@@ -6,25 +6,28 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * The files that take a minute or more on a 2-core machine, slowest first: they start first, so that no
- * worker is left alone with one of them at the end of the run. A clean clone has no timing cache, and
- * vitest then starts the largest files first, which are not the slowest (the screenshot test is short
- * to read and the longest to run). Measured with `--reporter=json`; a file that is gone is ignored.
+ * The files that take longest (half a minute to three minutes each on a 2-core machine), slowest first:
+ * they start first, so that no worker is left alone with one of them at the end of the run. A clean
+ * clone has no timing cache, and vitest then starts the largest files first, which are not the slowest
+ * (the screenshot test is short to read and the longest to run). Measured with `--reporter=json` over
+ * two whole runs; a file that is gone is ignored.
  */
 const SLOW_FIRST = [
   'e2e/widget-screenshots.test.ts',
-  'e2e/hostile-render.test.ts',
   'e2e/console-admin.test.ts',
-  'e2e/crash-restart.test.ts',
-  'e2e/desk-acceptance.test.ts',
-  'e2e/npm-pack.test.ts',
+  'e2e/hostile-render.test.ts',
   'e2e/console-inbox.test.ts',
-  'e2e/concurrent-start.test.ts',
+  'e2e/desk-acceptance.test.ts',
   'e2e/two-nodes-nginx.test.ts',
-  'e2e/widget-a11y.test.ts',
+  'e2e/crash-restart.test.ts',
+  'e2e/long-conversation.test.ts',
+  'e2e/widget-behaviour.test.ts',
+  'e2e/npm-pack.test.ts',
+  'e2e/concurrent-start.test.ts',
+  'e2e/cli.test.ts',
+  'e2e/widget-embed.test.ts',
   'e2e/postgres-drop.test.ts',
   'e2e/start-build.test.ts',
-  'e2e/cli.test.ts',
 ];
 
 class SlowFilesFirst extends BaseSequencer {
