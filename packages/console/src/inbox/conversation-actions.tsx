@@ -4,6 +4,7 @@ import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import type { Agent, Team } from '../types.js';
 import { MenuButton, type MenuGroup, type MenuItem } from '../ui/menu-button.js';
+import { dateFormat } from '../ui/relative-time.js';
 import { BlockDialog } from './block-dialog.js';
 
 const SNOOZES: readonly { readonly label: string; readonly until: () => Date }[] = [
@@ -140,7 +141,7 @@ export function ConversationActions(props: {
               heading: '',
               items: SNOOZES.map((snooze) => ({
                 label: snooze.label,
-                hint: snooze.until().toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }),
+                hint: dateFormat('snooze-hint', undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(snooze.until()),
                 onSelect: () => void act('snooze', { until: snooze.until().toISOString() }),
               })),
             },
@@ -184,7 +185,7 @@ export function ConversationActions(props: {
 function untilText(until: string | null | undefined): string {
   return until === null || until === undefined
     ? ' until unblocked'
-    : ` until ${new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
+    : ` until ${dateFormat('snooze-until', undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(until))}`;
 }
 
 function ClockIcon() {
