@@ -89,6 +89,34 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     }
   }, 240_000);
 
+  it('follows a dark OS setting without an axe violation, and keeps a theme chosen on the Account page across a reload', async () => {
+    const dark = await browser.newContext({ bypassCSP: true, colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
+    const page = await dark.newPage();
+    await page.goto(`${baseUrl}/console/`);
+    await page.getByLabel('Email').waitFor();
+    expect(await axeViolations(page), 'login, dark').toEqual([]);
+    await loginThroughForm(page, demo);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(await background()).toBe('rgb(15, 20, 26)');
+    for (const target of consolePages(demo).filter((p) => ['conversation-rich', 'api-keys'].includes(p.name))) {
+      await page.goto(`${baseUrl}${target.path}`);
+      await page.getByText(target.ready).first().waitFor();
+      expect(await axeViolations(page), `${target.name}, dark`).toEqual([]);
+    }
+    // Light chosen on a dark OS: stored in this browser, on <html> before the app renders after a reload.
+    await page.goto(`${baseUrl}/console/account`);
+    await page.getByRole('group', { name: 'Theme' }).getByRole('button', { name: 'Light' }).click();
+    expect(await background()).toBe('rgb(245, 246, 248)');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Appearance' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+    expect(await background()).toBe('rgb(245, 246, 248)');
+    await expect.poll(() => page.getByRole('button', { name: 'Light' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: 'System' }).click();
+    expect(await background()).toBe('rgb(15, 20, 26)');
+    await dark.close();
+  }, 120_000);
+
   it('edits a widget option from the form, saves it, and shows the embed code of each method', async () => {
     const page = await openConsole(browser, demo);
     await page.goto(`${baseUrl}/console/widgets/${demo.widgetId}`);

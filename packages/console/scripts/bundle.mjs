@@ -31,6 +31,24 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
 });
 
+// The theme boot script is a classic (blocking) script, so it runs before the first paint; modules are deferred.
+const boot = await build({
+  entryPoints: [join(root, 'src/theme-boot.ts')],
+  bundle: true,
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  outdir: join(out, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const bootScript = Object.keys(boot.metafile.outputs)
+  .map((file) => basename(file))
+  .find((file) => file.endsWith('.js'));
+if (bootScript === undefined) throw new Error('bundle is missing the theme boot script');
+
 const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
 const script = outputs.find((file) => file.endsWith('.js'));
 const style = outputs.find((file) => file.endsWith('.css'));
@@ -43,9 +61,10 @@ writeFileSync(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
+<meta name="color-scheme" content="light dark">
 <title>Parley console</title>
 <link rel="icon" href="data:,">
+<script src="/console/assets/${bootScript}"></script>
 <link rel="stylesheet" href="/console/assets/${style}">
 <script type="module" src="/console/assets/${script}"></script>
 </head>

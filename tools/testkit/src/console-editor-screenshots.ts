@@ -19,7 +19,7 @@ export async function waitForPreview(page: Page): Promise<void> {
  * settings) light, dark, right-to-left and at phone size; the tools and business-hours rows with an inline error; the
  * built-in bot's FAQ rules with the "test a question" answer. Returns how many pictures it wrote.
  */
-export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: number, out: string): Promise<number> {
+export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: number | string, out: string): Promise<number> {
   // The console scrolls inside its main column: a window taller than the element shows all of it.
   const shot = async (name: string, target: ReturnType<Page['locator']>) => {
     const viewport = page.viewportSize();

@@ -7,7 +7,7 @@ import type { ConsoleDemo } from './console-demo.js';
  * sending refund questions to the Support team with a high priority and the dry run's answer, and a
  * second rule whose regex is refused inline. Returns how many pictures it wrote.
  */
-export async function shootRoutingStates(page: Page, demo: ConsoleDemo, width: number, out: string): Promise<number> {
+export async function shootRoutingStates(page: Page, demo: ConsoleDemo, width: number | string, out: string): Promise<number> {
   await page.goto(`${demo.baseUrl}/console/widgets/${demo.widgetId}`);
   const rules = page.getByRole('group', { name: 'Routing rules' });
   await rules.getByRole('button', { name: 'Add rule' }).click();

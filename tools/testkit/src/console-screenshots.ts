@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { consolePages, loginThroughForm, seedConsoleDemo } from './console-demo.js';
+import { consolePages, loginThroughForm, seedConsoleDemo, type ConsoleDemo } from './console-demo.js';
 import { shootRoutingStates } from './console-routing-screenshots.js';
 import { shootEditorStates, waitForPreview } from './console-editor-screenshots.js';
 
@@ -11,47 +11,66 @@ const WIDTHS = [
 
 /**
  * Seeds the server at `baseUrl` (started with CONSOLE_ADMIN_ENV) with a few conversations, agents and
- * keys, and writes every console page at 1280 px and 375 px wide to `out`/console-<page>-<width>.png.
- * Returns how many pictures it wrote.
+ * keys, and writes every console page at 1280 px and 375 px wide to `out`/console-<page>-<width>.png, and
+ * with the OS in dark mode (the console follows it) to console-<page>-<width>-dark.png. Returns how many
+ * pictures it wrote.
  */
-export async function shootConsolePages(baseUrl: string, browser: Browser, out: string): Promise<number> {
+export async function shootConsolePages(
+  baseUrl: string,
+  browser: Browser,
+  out: string,
+  schemes: readonly ('light' | 'dark')[] = ['light', 'dark'],
+): Promise<number> {
   const demo = await seedConsoleDemo(baseUrl);
   let count = 0;
-  for (const viewport of WIDTHS) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    await page.goto(`${baseUrl}/console/`);
-    await page.getByLabel('Email').waitFor();
-    await page.screenshot({ path: join(out, `console-login-${viewport.width}.png`) });
+  for (const colorScheme of schemes)
+    for (const viewport of WIDTHS) count += await shootAt(baseUrl, browser, out, demo, viewport, colorScheme);
+  return count;
+}
+
+async function shootAt(
+  baseUrl: string,
+  browser: Browser,
+  out: string,
+  demo: ConsoleDemo,
+  viewport: (typeof WIDTHS)[number],
+  colorScheme: 'light' | 'dark',
+): Promise<number> {
+  let count = 0;
+  const label = colorScheme === 'dark' ? `${viewport.width}-dark` : `${viewport.width}`;
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByLabel('Email').waitFor();
+  await page.screenshot({ path: join(out, `console-login-${label}.png`) });
+  count++;
+  await loginThroughForm(page, demo);
+  for (const target of consolePages(demo)) {
+    await page.goto(`${baseUrl}${target.path}`);
+    // A page whose data never shows is still pictured (that is what to look at), with a warning.
+    await page
+      .getByText(target.ready, { exact: false })
+      .first()
+      .waitFor({ timeout: 8_000 })
+      .catch(() => process.stderr.write(`warning: ${target.name} at ${viewport.width} px never showed "${target.ready}"\n`));
+    await page.waitForTimeout(400); // Let lists that load in a second request settle before the picture.
+    // The widget editor's preview is a frame that loads the widget: picture it once the widget is in it.
+    if (target.name === 'widget-editor') await waitForPreview(page);
+    // Admin pages scroll inside the app's main column: grow the window to the content, so the picture shows all of it.
+    // A string: this package has no DOM types, and the expression runs in the page.
+    const height = Number(
+      await page.evaluate(
+        "(() => { const m = document.querySelector('#main'); return m ? m.scrollHeight + m.getBoundingClientRect().top : 0; })()",
+      ),
+    );
+    const tall = !target.name.startsWith('inbox') && !target.name.startsWith('conversation');
+    if (tall) await page.setViewportSize({ width: viewport.width, height: Math.min(6000, Math.max(viewport.height, Math.ceil(height))) });
+    await page.screenshot({ path: join(out, `console-${target.name}-${label}.png`) });
+    if (tall) await page.setViewportSize(viewport);
     count++;
-    await loginThroughForm(page, demo);
-    for (const target of consolePages(demo)) {
-      await page.goto(`${baseUrl}${target.path}`);
-      // A page whose data never shows is still pictured (that is what to look at), with a warning.
-      await page
-        .getByText(target.ready, { exact: false })
-        .first()
-        .waitFor({ timeout: 8_000 })
-        .catch(() => process.stderr.write(`warning: ${target.name} at ${viewport.width} px never showed "${target.ready}"\n`));
-      await page.waitForTimeout(400); // Let lists that load in a second request settle before the picture.
-      // The widget editor's preview is a frame that loads the widget: picture it once the widget is in it.
-      if (target.name === 'widget-editor') await waitForPreview(page);
-      // Admin pages scroll inside the app's main column: grow the window to the content, so the picture shows all of it.
-      // A string: this package has no DOM types, and the expression runs in the page.
-      const height = Number(
-        await page.evaluate(
-          "(() => { const m = document.querySelector('#main'); return m ? m.scrollHeight + m.getBoundingClientRect().top : 0; })()",
-        ),
-      );
-      const tall = !target.name.startsWith('inbox') && !target.name.startsWith('conversation');
-      if (tall) await page.setViewportSize({ width: viewport.width, height: Math.min(6000, Math.max(viewport.height, Math.ceil(height))) });
-      await page.screenshot({ path: join(out, `console-${target.name}-${viewport.width}.png`) });
-      if (tall) await page.setViewportSize(viewport);
-      count++;
-    }
-    count += await shootEditorStates(page, demo, viewport.width, out);
-    count += await shootRoutingStates(page, demo, viewport.width, out);
-    await context.close();
   }
+  count += await shootEditorStates(page, demo, label, out);
+  count += await shootRoutingStates(page, demo, label, out);
+  await context.close();
   return count;
 }

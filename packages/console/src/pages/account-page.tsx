@@ -3,6 +3,7 @@ import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorNote, Notice, PageHeader } from '../ui/feedback.js';
 import { NotificationSettings } from '../inbox/notification-settings.js';
+import { readTheme, saveTheme, type ThemeChoice } from '../theme.js';
 
 export function AccountPage() {
   const session = useSession();
@@ -54,7 +55,36 @@ export function AccountPage() {
           Change password
         </button>
       </form>
+      <ThemeSettings />
       <NotificationSettings />
     </div>
+  );
+}
+
+const THEMES: readonly { readonly value: ThemeChoice; readonly label: string }[] = [
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+  { value: 'system', label: 'System' },
+];
+
+/** Light, Dark or System (follows the OS): kept in this browser only, applied at once. */
+function ThemeSettings() {
+  const [theme, setTheme] = useState<ThemeChoice>(readTheme);
+  const choose = (choice: ThemeChoice) => {
+    saveTheme(choice);
+    setTheme(choice);
+  };
+  return (
+    <section class="card narrow" aria-labelledby="theme-heading">
+      <h2 id="theme-heading">Appearance</h2>
+      <p class="muted">Theme for this console in this browser. System follows your device's light or dark setting.</p>
+      <div class="segmented" role="group" aria-label="Theme">
+        {THEMES.map((item) => (
+          <button key={item.value} type="button" aria-pressed={theme === item.value} onClick={() => choose(item.value)}>
+            {item.label}
+          </button>
+        ))}
+      </div>
+    </section>
   );
 }
