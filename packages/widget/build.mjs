@@ -119,7 +119,8 @@ const app = await build({
       },
     },
   ],
-  entryPoints: { app: join(here, 'src/app.ts') },
+  // The console's preview bridge: widget.js imports it beside the app on the preview page (the core never names it).
+  entryPoints: { app: join(here, 'src/app.ts'), 'preview-bridge': join(here, 'src/embed/preview-bridge.ts') },
   outdir: chunks,
   format: 'esm',
   splitting: true,
@@ -136,6 +137,8 @@ const files = Object.entries(app.metafile.outputs).map(([path, meta]) => ({
 }));
 const appFile = files.find((file) => file.entry?.endsWith('src/app.ts'))?.file;
 if (appFile === undefined) throw new Error('app chunk missing from the esbuild metafile');
+const previewFile = files.find((file) => file.entry?.endsWith('src/embed/preview-bridge.ts'))?.file;
+if (previewFile === undefined) throw new Error('preview bridge chunk missing from the esbuild metafile');
 
 await build({
   ...common,
@@ -145,6 +148,7 @@ await build({
   define: {
     ...common.define,
     PARLEY_APP: JSON.stringify(`widget/${appFile}`),
+    PARLEY_PREVIEW: JSON.stringify(`widget/${previewFile}`),
     // The app's own static imports, fetched in parallel with it instead of after it.
     PARLEY_PRELOAD: JSON.stringify(staticImports(files.find((file) => file.file === appFile).imports)),
   },

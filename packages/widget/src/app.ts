@@ -15,6 +15,8 @@ export interface BootContext {
 export interface AppApi {
   call(args: readonly unknown[]): unknown;
   element(element: HTMLElement): void;
+  /** Mounts a widget (the console's preview bridge, which widget.js imports on the preview page, mounts through it). */
+  mount(options: MountOptions): Promise<WidgetHandle>;
 }
 
 type Verb = 'open' | 'close' | 'toggle' | 'show' | 'hide' | 'identify' | 'setAttributes' | 'setLocale' | 'send' | 'shutdown';
@@ -61,8 +63,6 @@ export function boot(context: BootContext): AppApi {
 
   /** A `<script data-parley-widget>` tag's widget: the first widget.js's own, and every later tag's (the `script` call). */
   const mountScript = (dataset: Readonly<Record<string, string | undefined>>): void => {
-    // The console's preview page: its bridge mounts the widget with the settings the editor posts.
-    if (dataset['embed'] === 'preview') return void import('./embed/preview-bridge.js').then(({ startPreview }) => startPreview(mount));
     const fromScript = datasetOptions((name) => dataset[name === 'widget' ? 'parleyWidget' : name]);
     if (fromScript.widgetId === undefined && fromScript.webhookUrl === undefined) return;
     const mounted = mount(fromScript);
@@ -76,6 +76,7 @@ export function boot(context: BootContext): AppApi {
   for (const queued of context.queue) call(queued);
   return {
     call,
+    mount,
     element: (element) => {
       const options = datasetOptions((name) =>
         element.getAttribute(name === 'offsetX' ? 'offset-x' : name === 'offsetY' ? 'offset-y' : name),

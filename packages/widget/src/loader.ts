@@ -2,9 +2,11 @@
 // `Parley`, queues calls made before the app is there, and imports the app chunk when the browser is
 // idle after load, or at once on the visitor's first interaction or an API call that needs the UI.
 import type { AppApi, BootContext } from './app.js';
+import type * as PreviewBridge from './embed/preview-bridge.js';
 
 declare const PARLEY_APP: string;
 declare const PARLEY_PRELOAD: readonly string[];
+declare const PARLEY_PREVIEW: string;
 
 type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknown>> };
 
@@ -74,8 +76,14 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
     if ('requestIdleCallback' in w) w.requestIdleCallback(now, { timeout: 3000 });
     else setTimeout(now, 1500);
   };
-  // The /embed and preview pages show nothing else: load at once.
-  if (script?.dataset['embed']) void load();
+  const embed = script?.dataset['embed'];
+  // The console's preview page: its bridge, fetched beside the app, mounts the widget with the settings the editor posts.
+  if (embed === 'preview')
+    void Promise.all([import(base + PARLEY_PREVIEW) as Promise<typeof PreviewBridge>, load()]).then(([bridge, loaded]) =>
+      bridge.startPreview(loaded.mount),
+    );
+  // The /embed page shows nothing else either: load at once.
+  else if (embed) void load();
   else if (d.readyState === 'complete') idle();
   else w.addEventListener('load', idle, { once: true });
 })(window, document);
