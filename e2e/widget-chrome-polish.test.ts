@@ -159,7 +159,12 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
     const page = await openPage(env.widgetId);
     await widget(page).launcher().click();
     const win = widget(page).window();
-    const narrow = (await win.boundingBox())?.width ?? 0;
+    // The window opens, grows and shrinks with a transition: measure it when its animations are over.
+    const settledWidth = async () => {
+      await win.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((animation) => animation.finished)));
+      return (await win.boundingBox())?.width ?? 0;
+    };
+    const narrow = await settledWidth();
     const maximize = win.getByRole('button', { name: 'Maximize' });
     const icon = () => page.locator('[data-parley] .max-btn path').getAttribute('d');
     const before = await icon();
@@ -167,10 +172,10 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
     const restore = win.getByRole('button', { name: 'Restore size' });
     await restore.waitFor();
     expect(await icon()).not.toBe(before);
-    expect((await win.boundingBox())?.width).toBeGreaterThan(narrow);
+    expect(await settledWidth()).toBeGreaterThan(narrow);
     await restore.click();
     await maximize.waitFor();
-    expect((await win.boundingBox())?.width).toBe(narrow);
+    expect(await settledWidth()).toBe(narrow);
     await win.locator('header').getByRole('button', { name: 'Close chat' }).click();
     await win.waitFor({ state: 'detached' });
     await page.close();
