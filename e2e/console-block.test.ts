@@ -64,6 +64,8 @@ describe('agents block a visitor from the console', { timeout: 120_000 }, () => 
 
     // The widget's link closed at once: it says so calmly, in the visitor's language.
     await visitor.getByText('You can’t send messages in this chat.').waitFor();
+    // Nothing can be typed that would only wait as "Sending…".
+    expect(await widget(visitor).composer().isDisabled()).toBe(true);
     expect(await axeViolations(visitor), 'widget of a blocked visitor').toEqual([]);
     await shoot(visitor, 'widget-blocked-light');
     await visitor.emulateMedia({ colorScheme: 'dark' });

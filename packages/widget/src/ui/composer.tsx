@@ -15,6 +15,9 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
   const [picker, setPicker] = useState<readonly string[] | null>(null);
   const contact = state.config.contactCollection;
   const blocked = typeof contact === 'object' && contact.when === 'before' && contact.required === true && !state.done.includes('contact');
+  // The server refused this visitor (an agent blocked them, or the page may not use this chat): the window says so,
+  // and nothing can be typed that would only wait for ever as "Sending…".
+  const stopped = state.connection.kind === 'closed' && state.connection.reason === 'forbidden';
 
   useEffect(() => {
     if (state.layout === 'bubble') box.current?.focus();
@@ -34,7 +37,7 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
   };
   const submit = () => {
     const text = state.draft.trim();
-    if (text === '' || blocked) return;
+    if (text === '' || blocked || stopped) return;
     stopTyping();
     ctl.send(text);
     ctl.setDraft('');
@@ -67,6 +70,7 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
           dir="auto"
           ref={box}
           rows={1}
+          disabled={stopped}
           placeholder={strings.placeholder}
           value={state.draft}
           onInput={(event) => onInput(event.currentTarget.value)}
@@ -91,7 +95,7 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
       <button class="ib" aria-label={strings.emoji} aria-expanded={picker !== null} onClick={() => void openPicker()}>
         <EmojiIcon />
       </button>
-      <button class="ib send" aria-label={strings.send} disabled={state.draft.trim() === '' || blocked} onClick={submit}>
+      <button class="ib send" aria-label={strings.send} disabled={state.draft.trim() === '' || blocked || stopped} onClick={submit}>
         <SendIcon />
       </button>
       {picker !== null && (
