@@ -229,9 +229,21 @@ async function migrate(db: Db, migrationTableSchema: string | undefined): Promis
     allowUnorderedMigrations: true,
     ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    // Before any migration runs, Kysely looks for its tables by introspecting every schema of the database, and
+    // PostgreSQL fails that query (3F000) when another schema is dropped meanwhile (other deployments, other test
+    // runs): nothing was applied, so it is asked again.
+    if (failed === undefined && isSchemaGone(error) && attempt < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
+    throw new Error(`Database migration ${failed ?? 'unknown'} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function isSchemaGone(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === '3F000';
 }
