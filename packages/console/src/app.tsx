@@ -9,6 +9,7 @@ import { ApiKeysPage } from './pages/api-keys-page.js';
 import { BlocksPage } from './pages/blocks-page.js';
 import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { ReportsPage } from './pages/reports-page.js';
 import { match, navigate, useRoute } from './router.js';
 import { SessionContext, tokenStore, type Session } from './session.js';
 import { NAV, Shell } from './shell.js';
@@ -80,6 +81,7 @@ function route(path: string, agent: Agent) {
   if (path === '/account') return <AccountPage />;
   if (path === '/canned-responses') return <CannedResponsesPage />;
   if (agent.role !== 'admin') return <NotFound admin />;
+  if (path === '/reports') return <ReportsPage />;
   if (path === '/widgets') return <SettingsListPage kind="widgets" />;
   if (path === '/blueprints') return <SettingsListPage kind="blueprints" />;
   const widget = match('/widgets/:id', path);
