@@ -12,7 +12,7 @@ async function conversation(server: TestServer): Promise<Visitor> {
   const { widgetId } = await createBotAndWidget(server, { name: 'Support' });
   const created = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, {
     auth: 'none',
-    body: { contact: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+    body: { contact: { name: 'Ada Lovelace', email: 'ada@example.com' }, meta: { pageUrl: 'https://shop.example/pricing' } },
   });
   if (created.status !== 201) throw new Error(created.body);
   return { token: created.json.token, conversationId: created.json.conversationId };
@@ -42,6 +42,7 @@ describeEachStore('conversation transcripts', (server) => {
     const text = response.body;
     expect(text.split('\n')[0]).toBe('Conversation with Ada Lovelace <ada@example.com>');
     expect(text).toContain('Widget: Support');
+    expect(text).toContain('\nPage: https://shop.example/pricing\n');
     expect(text).toContain('\nTime zone: Asia/Tokyo\n');
     expect(text).toMatch(/\n\d{1,2}:\d{2}\s?(AM|PM)? {2}Ada Lovelace: What is the price\?/);
     expect(text).toMatch(/FAQ \(bot\): It is free\./);
@@ -104,6 +105,7 @@ describeEachStore('conversation transcripts', (server) => {
     expect(transcript.object).toBe('transcript');
     expect(transcript.contact.email).toBe('ada@example.com');
     expect(transcript.widget.name).toBe('Support');
+    expect(transcript.pageUrl).toBe('https://shop.example/pricing');
     const texts = transcript.messages.map((message: { text: string }) => message.text);
     expect(texts.filter((text: string) => text.startsWith('message '))).toEqual(
       Array.from({ length: 520 }, (_, index) => `message ${index}`),

@@ -2,6 +2,8 @@ import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { MAX_MESSAGES_PER_READ } from '../engine/conversation-engine.js';
 import type { InboxService } from '../engine/inbox-service.js';
 import { withoutNotes } from '../engine/private-notes.js';
+import { ApiError } from '../http/api-error.js';
+import { readJson } from '../store/json.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 import { transcriptEntry, type TranscriptEntry } from './transcript-lines.js';
 import type { TranscriptHead } from './transcript-render.js';
@@ -25,16 +27,22 @@ export interface TranscriptView {
  * is written.
  */
 export async function readTranscript(readers: TranscriptReaders, conversationId: string, readerId: string, view: TranscriptView) {
-  const detail = await readers.inbox.detail(conversationId, readerId);
-  const widgetName = await readers.widgets.get(detail.conversation.widgetId).then(
+  // The inbox item (conversation, contact) and the stored row for its meta: none of the detail's extra
+  // reads (earlier conversations, ownership, queue place), which a transcript never shows.
+  const [item, row] = await Promise.all([readers.inbox.item(conversationId, readerId), readers.engine.getConversation(conversationId)]);
+  if (item === undefined || row === undefined) {
+    throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND', `No conversation has the id ${conversationId}.`);
+  }
+  const meta = readJson<Record<string, string>>(row.meta);
+  const widgetName = await readers.widgets.get(item.conversation.widgetId).then(
     (widget) => widget.name,
     () => null, // A deleted widget keeps its conversations; the transcript names it by id then.
   );
   const head: TranscriptHead = {
-    conversation: detail.conversation,
-    contact: detail.contact,
-    widget: { id: detail.conversation.widgetId, name: widgetName },
-    pageUrl: detail.context.pageUrl,
+    conversation: item.conversation,
+    contact: item.contact,
+    widget: { id: item.conversation.widgetId, name: widgetName },
+    pageUrl: meta['pageUrl'] ?? meta['url'] ?? null,
     exportedAt: new Date(),
     ...view,
   };
@@ -46,7 +54,7 @@ export async function readTranscript(readers: TranscriptReaders, conversationId:
       if (last === undefined) return;
       after = last.seq;
       yield (view.notes ? messages : withoutNotes(messages)).map((message) =>
-        transcriptEntry(message, readers.publicUrl, detail.contact.name),
+        transcriptEntry(message, readers.publicUrl, item.contact.name),
       );
       if (messages.length < MAX_MESSAGES_PER_READ) return;
     }
