@@ -324,6 +324,16 @@ export const ERROR_CATALOG = {
     title: 'The preview image address was not signed by this server.',
     fix: 'Use the `image.url` of a link preview unchanged; the image proxy serves only pictures the server itself picked.',
   },
+  PARLEY_ERR_REPORT_PERIOD_INVALID: {
+    status: 400,
+    title: 'The report period ends before it starts.',
+    fix: 'Send `from` on or before `to` (both YYYY-MM-DD days of `timeZone`, both included).',
+  },
+  PARLEY_ERR_REPORT_PERIOD_TOO_LONG: {
+    status: 400,
+    title: 'The report period is longer than one report covers (366 days).',
+    fix: 'Ask for at most 366 days at a time, and add the periods up on your side.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

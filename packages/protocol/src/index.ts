@@ -25,3 +25,4 @@ export * from './rich-messages.js';
 export * from './blocks.js';
 export * from './canned-responses.js';
 export * from './link-preview.js';
+export * from './reports.js';
