@@ -1,10 +1,11 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './database.js';
 import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.js';
 
 /** priority and routed_at (migration 0008) are read by routing rules and the inbox, which select them themselves. */
 export type ConversationRow = Omit<ConversationsTable, 'last_seq' | 'priority' | 'routed_at'> & { last_seq: number };
 export type MessageRow = MessagesTable;
-export type ContactRow = ContactsTable;
+export type ContactRow = Selectable<ContactsTable>;
 
 /**
  * SQL for conversations, their messages and contacts. Methods take the executor so the engine can
@@ -85,11 +86,11 @@ export const conversationsStore = {
     return db.selectFrom('contacts').selectAll().where('widget_id', '=', widgetId).where('external_id', '=', externalId).executeTakeFirst();
   },
 
-  async insertContact(db: Db, row: ContactRow): Promise<void> {
+  async insertContact(db: Db, row: Insertable<ContactsTable>): Promise<void> {
     await db.insertInto('contacts').values(row).execute();
   },
 
-  async updateContact(db: Db, id: string, changes: Partial<Omit<ContactRow, 'id' | 'created_at'>>): Promise<void> {
+  async updateContact(db: Db, id: string, changes: Omit<Updateable<ContactsTable>, 'id' | 'created_at'>): Promise<void> {
     await db.updateTable('contacts').set(changes).where('id', '=', id).execute();
   },
 };

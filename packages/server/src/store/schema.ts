@@ -13,6 +13,7 @@ export interface Database {
   widget_language_maps: WidgetLanguageMapsTable;
   widget_setups: WidgetSetupsTable;
   contacts: ContactsTable;
+  contact_attributes: ContactAttributesTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   read_cursors: ReadCursorsTable;
@@ -103,6 +104,27 @@ export interface ContactsTable {
   phone: string | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0010 (contacts/): when a session of theirs was first and last opened. */
+  first_seen_at: Generated<string | null>;
+  last_seen_at: Generated<string | null>;
+  /** JSON `[{ url, title?, at }]`, newest first, bounded (contacts/contact-pages.ts). */
+  pages: Generated<string>;
+  /** From the User-Agent: browser, OS and device class (desktop | mobile | tablet); no location. */
+  browser: Generated<string | null>;
+  os: Generated<string | null>;
+  device: Generated<string | null>;
+  /** The contact this one was merged into: its conversations moved there, this id resolves to it. */
+  merged_into: Generated<string | null>;
+}
+
+/** A contact's custom attributes, one row per key (migration 0010). */
+export interface ContactAttributesTable {
+  contact_id: string;
+  key: string;
+  /** The value as text: what a filter compares. */
+  value: string;
+  /** string | number | boolean */
+  kind: string;
 }
 
 export interface ConversationsTable {
