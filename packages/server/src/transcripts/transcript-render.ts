@@ -50,6 +50,26 @@ function clock(head: TranscriptHead) {
   };
 }
 
+/** An entry with its time of day and, when it is the first of a new day, that day's heading. */
+interface DatedEntry {
+  readonly entry: TranscriptEntry;
+  readonly day: string | null;
+  readonly time: string;
+}
+
+/** The pages as they come (one output chunk each), every entry dated in the reader's zone. */
+async function* byDay(pages: AsyncIterable<readonly TranscriptEntry[]>, when: ReturnType<typeof clock>): AsyncGenerator<DatedEntry[]> {
+  let current = '';
+  for await (const page of pages) {
+    yield page.map((entry) => {
+      const day = when.day(entry.at);
+      const opens = day !== current;
+      current = day;
+      return { entry, day: opens ? day : null, time: when.time(entry.at) };
+    });
+  }
+}
+
 function contactLine(contact: InboxContact): string {
   const name = contact.name ?? (contact.email === null ? 'a visitor' : null);
   return [name, contact.email === null ? null : `<${contact.email}>`].filter((part) => part !== null).join(' ');
@@ -94,18 +114,12 @@ async function* renderText(head: TranscriptHead, pages: AsyncIterable<readonly T
   const when = clock(head);
   const lines = [`Conversation with ${contactLine(head.contact)}`, ...facts(head, when.full).map(([label, value]) => `${label}: ${value}`)];
   yield `${lines.join('\n')}\n`;
-  let day = '';
   let any = false;
-  for await (const page of pages) {
+  for await (const page of byDay(pages, when)) {
     let out = '';
-    for (const entry of page) {
+    for (const { entry, day, time } of page) {
       any = true;
-      const thisDay = when.day(entry.at);
-      if (thisDay !== day) {
-        day = thisDay;
-        out += `\n— ${day} —\n`;
-      }
-      const time = when.time(entry.at);
+      if (day !== null) out += `\n— ${day} —\n`;
       const indent = ' '.repeat(time.length + 2);
       const body = [entry.text, ...(entry.file === null ? [] : [fileLine(entry.file)]), ...entry.details].filter((line) => line !== '');
       const [first = '', ...rest] = body.join('\n').split('\n');
@@ -167,24 +181,18 @@ async function* renderHtml(head: TranscriptHead, pages: AsyncIterable<readonly T
     .join('');
   // The labels are English; names, dates in the reader's locale and URLs are isolated so an RTL value keeps its order.
   yield `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main><h1>${escapeHtml(title)}</h1><dl>${dl}</dl>`;
-  let day = '';
-  let open = false;
+  // The first entry opens the first day, so `any` also says whether a day's list is open.
   let any = false;
-  for await (const page of pages) {
+  for await (const page of byDay(pages, when)) {
     let out = '';
-    for (const entry of page) {
+    for (const { entry, day, time } of page) {
+      if (day !== null) out += `${any ? '</ol></section>' : ''}<section><h2><bdi>${escapeHtml(day)}</bdi></h2><ol class="log">`;
       any = true;
-      const thisDay = when.day(entry.at);
-      if (thisDay !== day) {
-        day = thisDay;
-        out += `${open ? '</ol></section>' : ''}<section><h2><bdi>${escapeHtml(day)}</bdi></h2><ol class="log">`;
-        open = true;
-      }
-      out += htmlEntry(entry, when.time(entry.at));
+      out += htmlEntry(entry, time);
     }
     yield out;
   }
-  yield `${open ? '</ol></section>' : ''}${any ? '' : '<p>No messages.</p>'}</main></body></html>\n`;
+  yield `${any ? '</ol></section>' : '<p>No messages.</p>'}</main></body></html>\n`;
 }
 
 function htmlEntry(entry: TranscriptEntry, time: string): string {
