@@ -334,6 +334,21 @@ export const ERROR_CATALOG = {
     title: 'The report period is longer than one report covers (366 days).',
     fix: 'Ask for at most 366 days at a time, and add the periods up on your side.',
   },
+  PARLEY_ERR_WEBHOOK_NOT_FOUND: {
+    status: 404,
+    title: 'No webhook subscription has this id.',
+    fix: 'List the subscriptions with `GET /v1/webhooks`.',
+  },
+  PARLEY_ERR_WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    title: 'This webhook subscription has no delivery with this id (deliveries are kept 30 days).',
+    fix: 'List the subscription’s deliveries with `GET /v1/webhooks/{id}/deliveries`.',
+  },
+  PARLEY_ERR_WEBHOOK_URL_REFUSED: {
+    status: 400,
+    title: 'The webhook URL points at a private, loopback or link-local address, which this server does not call.',
+    fix: 'Use a public URL, or (receivers on your own network) set PARLEY_WEBHOOKS_ALLOW_PRIVATE=1 on the server.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -26,3 +26,4 @@ export * from './blocks.js';
 export * from './canned-responses.js';
 export * from './link-preview.js';
 export * from './reports.js';
+export * from './webhooks.js';
