@@ -25,6 +25,9 @@ export interface Database {
   conversation_activity: ConversationActivityTable;
   visitor_blocks: VisitorBlocksTable;
   visitor_addresses: VisitorAddressesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export interface ApiKeysTable {
@@ -249,4 +252,62 @@ export interface VisitorAddressesTable {
   conversation_id: string;
   address: string;
   updated_at: string;
+}
+
+/** Outbound webhooks (migration 0012, webhooks/). `events`: JSON array of event types. */
+export interface WebhookSubscriptionsTable {
+  /** `whk_<ULID>` */
+  id: string;
+  url: string;
+  description: string;
+  events: string;
+  widget_id: string | null;
+  include_notes: number;
+  enabled: number;
+  /** `gone`: the endpoint answered 410 and the subscription disabled itself. */
+  disabled_reason: string | null;
+  max_in_flight: number;
+  /** `whsec_<base64>` */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  consecutive_failures: Generated<number>;
+  circuit_open_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The outbox: one row per subscription and event, written in the event's transaction. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  /** `evt_<ULID>`: the webhook-id header. */
+  event_id: string;
+  event_type: string;
+  order_key: string;
+  /** The body as sent (JSON text). */
+  payload: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  locked_until: string | null;
+  last_status: number | null;
+  replay_of: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  /** `wha_<ULID>` */
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number;
+  /** At most 1,024 characters of the response body. */
+  response_body: string;
+  created_at: string;
 }
