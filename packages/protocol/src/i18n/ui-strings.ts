@@ -67,6 +67,11 @@ export const UI_STRING_KEYS = [
   'carouselNext',
   'ratingComment',
   'loadFailed',
+  'transcriptEmail',
+  'transcriptSent',
+  'transcriptFailed',
+  'transcriptWait',
+  'dialogClose',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -138,4 +143,10 @@ export const EN_UI_STRINGS: UiStrings = {
   ratingComment: 'Tell us more (optional)',
   /** A part of the widget (a lazy chunk) could not be loaded after a few tries; shown with a `retry` button. */
   loadFailed: 'Something didn’t load.',
+  /** The chrome's "Email me this conversation" dialog (`{email}` is the address, masked by the server). */
+  transcriptEmail: 'Email me this conversation',
+  transcriptSent: 'We sent this conversation to {email}.',
+  transcriptFailed: 'The email could not be sent. Please try again later.',
+  transcriptWait: 'This conversation was just sent. You can ask again in a few minutes.',
+  dialogClose: 'Close',
 };

@@ -64,4 +64,9 @@ export const AR_UI_STRINGS: UiStrings = {
   carouselNext: 'التالي',
   ratingComment: 'أخبرنا بالمزيد (اختياري)',
   loadFailed: 'تعذّر تحميل بعض المحتوى.',
+  transcriptEmail: 'أرسل لي هذه المحادثة بالبريد الإلكتروني',
+  transcriptSent: 'أرسلنا هذه المحادثة إلى {email}.',
+  transcriptFailed: 'تعذّر إرسال البريد الإلكتروني. يُرجى المحاولة مرة أخرى لاحقًا.',
+  transcriptWait: 'أُرسلت هذه المحادثة للتو. يمكنك طلبها مرة أخرى بعد بضع دقائق.',
+  dialogClose: 'إغلاق',
 };

@@ -64,4 +64,9 @@ export const DE_UI_STRINGS: UiStrings = {
   carouselNext: 'Weiter',
   ratingComment: 'Erzählen Sie uns mehr (optional)',
   loadFailed: 'Etwas wurde nicht geladen.',
+  transcriptEmail: 'Diese Unterhaltung per E-Mail erhalten',
+  transcriptSent: 'Wir haben diese Unterhaltung an {email} gesendet.',
+  transcriptFailed: 'Die E-Mail konnte nicht gesendet werden. Bitte versuchen Sie es später erneut.',
+  transcriptWait: 'Diese Unterhaltung wurde gerade gesendet. In einigen Minuten können Sie sie erneut anfordern.',
+  dialogClose: 'Schließen',
 };

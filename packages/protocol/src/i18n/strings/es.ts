@@ -64,4 +64,9 @@ export const ES_UI_STRINGS: UiStrings = {
   carouselNext: 'Siguiente',
   ratingComment: 'Cuéntanos más (opcional)',
   loadFailed: 'Algo no se ha cargado.',
+  transcriptEmail: 'Enviarme esta conversación por correo',
+  transcriptSent: 'Hemos enviado esta conversación a {email}.',
+  transcriptFailed: 'No se pudo enviar el correo. Inténtalo de nuevo más tarde.',
+  transcriptWait: 'Esta conversación se acaba de enviar. Podrás volver a pedirla en unos minutos.',
+  dialogClose: 'Cerrar',
 };

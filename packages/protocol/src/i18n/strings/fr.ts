@@ -64,4 +64,9 @@ export const FR_UI_STRINGS: UiStrings = {
   carouselNext: 'Suivant',
   ratingComment: 'Dites-nous en plus (facultatif)',
   loadFailed: 'Un élément n’a pas pu se charger.',
+  transcriptEmail: 'M’envoyer cette conversation par e-mail',
+  transcriptSent: 'Nous avons envoyé cette conversation à {email}.',
+  transcriptFailed: 'L’e-mail n’a pas pu être envoyé. Veuillez réessayer plus tard.',
+  transcriptWait: 'Cette conversation vient d’être envoyée. Vous pourrez la redemander dans quelques minutes.',
+  dialogClose: 'Fermer',
 };

@@ -64,4 +64,9 @@ export const HE_UI_STRINGS: UiStrings = {
   carouselNext: 'הבא',
   ratingComment: 'ספרו לנו עוד (לא חובה)',
   loadFailed: 'משהו לא נטען.',
+  transcriptEmail: 'שלחו לי את השיחה הזו באימייל',
+  transcriptSent: 'שלחנו את השיחה הזו אל {email}.',
+  transcriptFailed: 'לא ניתן היה לשלוח את האימייל. נסו שוב מאוחר יותר.',
+  transcriptWait: 'השיחה הזו נשלחה זה עתה. אפשר לבקש אותה שוב בעוד כמה דקות.',
+  dialogClose: 'סגירה',
 };

@@ -64,4 +64,9 @@ export const HI_UI_STRINGS: UiStrings = {
   carouselNext: 'अगला',
   ratingComment: 'हमें और बताएं (वैकल्पिक)',
   loadFailed: 'कुछ लोड नहीं हुआ।',
+  transcriptEmail: 'यह बातचीत मुझे ईमेल करें',
+  transcriptSent: 'हमने यह बातचीत {email} पर भेज दी है।',
+  transcriptFailed: 'ईमेल नहीं भेजा जा सका। कृपया बाद में फिर से कोशिश करें।',
+  transcriptWait: 'यह बातचीत अभी-अभी भेजी गई है। आप कुछ मिनट बाद फिर से अनुरोध कर सकते हैं।',
+  dialogClose: 'बंद करें',
 };

@@ -64,4 +64,9 @@ export const IT_UI_STRINGS: UiStrings = {
   carouselNext: 'Successivo',
   ratingComment: 'Raccontaci di più (facoltativo)',
   loadFailed: 'Qualcosa non è stato caricato.',
+  transcriptEmail: 'Inviami questa conversazione via e-mail',
+  transcriptSent: 'Abbiamo inviato questa conversazione a {email}.',
+  transcriptFailed: 'Non è stato possibile inviare l’e-mail. Riprova più tardi.',
+  transcriptWait: 'Questa conversazione è appena stata inviata. Potrai richiederla tra qualche minuto.',
+  dialogClose: 'Chiudi',
 };

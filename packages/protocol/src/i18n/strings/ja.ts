@@ -64,4 +64,9 @@ export const JA_UI_STRINGS: UiStrings = {
   carouselNext: '次へ',
   ratingComment: '詳しくお聞かせください（任意）',
   loadFailed: '一部を読み込めませんでした。',
+  transcriptEmail: 'この会話をメールで受け取る',
+  transcriptSent: '{email} にこの会話を送信しました。',
+  transcriptFailed: 'メールを送信できませんでした。しばらくしてからもう一度お試しください。',
+  transcriptWait: 'この会話はたった今送信されました。数分後にもう一度リクエストできます。',
+  dialogClose: '閉じる',
 };

@@ -64,4 +64,9 @@ export const NL_UI_STRINGS: UiStrings = {
   carouselNext: 'Volgende',
   ratingComment: 'Vertel ons meer (optioneel)',
   loadFailed: 'Er is iets niet geladen.',
+  transcriptEmail: 'Stuur mij dit gesprek per e-mail',
+  transcriptSent: 'We hebben dit gesprek naar {email} gestuurd.',
+  transcriptFailed: 'De e-mail kon niet worden verzonden. Probeer het later opnieuw.',
+  transcriptWait: 'Dit gesprek is net verstuurd. Over een paar minuten kunt u het opnieuw aanvragen.',
+  dialogClose: 'Sluiten',
 };

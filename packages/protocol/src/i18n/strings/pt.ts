@@ -64,4 +64,9 @@ export const PT_UI_STRINGS: UiStrings = {
   carouselNext: 'Próximo',
   ratingComment: 'Conte-nos mais (opcional)',
   loadFailed: 'Algo não foi carregado.',
+  transcriptEmail: 'Enviar esta conversa para o meu e-mail',
+  transcriptSent: 'Enviamos esta conversa para {email}.',
+  transcriptFailed: 'Não foi possível enviar o e-mail. Tente novamente mais tarde.',
+  transcriptWait: 'Esta conversa acabou de ser enviada. Você poderá pedi-la novamente em alguns minutos.',
+  dialogClose: 'Fechar',
 };

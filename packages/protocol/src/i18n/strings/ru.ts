@@ -64,4 +64,9 @@ export const RU_UI_STRINGS: UiStrings = {
   carouselNext: 'Далее',
   ratingComment: 'Расскажите подробнее (необязательно)',
   loadFailed: 'Что-то не загрузилось.',
+  transcriptEmail: 'Отправить мне этот разговор по почте',
+  transcriptSent: 'Мы отправили этот разговор на {email}.',
+  transcriptFailed: 'Не удалось отправить письмо. Попробуйте ещё раз позже.',
+  transcriptWait: 'Этот разговор только что отправлен. Запросить его снова можно через несколько минут.',
+  dialogClose: 'Закрыть',
 };

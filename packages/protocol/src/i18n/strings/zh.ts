@@ -64,4 +64,9 @@ export const ZH_UI_STRINGS: UiStrings = {
   carouselNext: '下一个',
   ratingComment: '告诉我们更多（可选）',
   loadFailed: '部分内容未能加载。',
+  transcriptEmail: '通过电子邮件把此对话发给我',
+  transcriptSent: '我们已将此对话发送至 {email}。',
+  transcriptFailed: '无法发送邮件。请稍后再试。',
+  transcriptWait: '此对话刚刚已发送。几分钟后可以再次请求。',
+  dialogClose: '关闭',
 };
