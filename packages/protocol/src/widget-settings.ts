@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { timeZoneSchema } from './intl-names.js';
 import { isValidLanguageTag } from './language.js';
 import { isValidOriginPattern } from './origin.js';
 import { keysOf } from './object-utils.js';
@@ -78,18 +79,7 @@ const clockTime = v.pipe(v.string('must be a string'), v.regex(/^([01]\d|2[0-3])
 
 /** When humans answer: outside these hours a handoff puts the widget in offline mode. */
 export const businessHoursSchema = v.strictObject({
-  timezone: v.pipe(
-    v.string('must be a string'),
-    v.check((zone) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: zone });
-        return true;
-      } catch {
-        // Intl throws a RangeError for a time zone it does not know; that is the answer.
-        return false;
-      }
-    }, 'must be an IANA time zone such as Europe/Paris or UTC'),
-  ),
+  timezone: timeZoneSchema,
   hours: v.pipe(
     v.array(
       v.strictObject({
