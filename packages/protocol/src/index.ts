@@ -2,6 +2,7 @@ export { PROTOCOL_VERSION } from './version.js';
 export { ERROR_CATALOG, type ErrorBody, type ErrorCode, type ErrorDetails, type ErrorSpec } from './errors.js';
 export { isOriginAllowed, isValidOriginPattern, originMatches } from './origin.js';
 export { isValidLanguageTag, primaryLanguage } from './language.js';
+export { isLocale, isTimeZone, localeSchema, timeZoneSchema } from './intl-names.js';
 export { keysOf } from './object-utils.js';
 export * from './common-schemas.js';
 export * from './widget-settings.js';
