@@ -143,6 +143,31 @@ export const ERROR_CATALOG = {
     title: 'No conversation has this id.',
     fix: 'Use the `conversationId` returned when the session was created.',
   },
+  PARLEY_ERR_CONTACT_NOT_FOUND: {
+    status: 404,
+    title: 'No contact has this id.',
+    fix: 'List contacts with `GET /v1/contacts`; a merged contact’s id keeps answering with the contact it was merged into.',
+  },
+  PARLEY_ERR_CONTACT_MERGE_CONFLICT: {
+    status: 409,
+    title: 'These two contacts cannot be merged.',
+    fix: 'Merge two different contacts of the same widget, at most one of them with an external id (a verified user); the message says which rule was broken.',
+  },
+  PARLEY_ERR_CONTACT_EXTERNAL_ID_TAKEN: {
+    status: 409,
+    title: 'Another contact of this widget already has this external id.',
+    fix: 'Merge the two contacts with `POST /v1/contacts/{id}/merge`, or give another external id.',
+  },
+  PARLEY_ERR_CONTACT_ATTRIBUTES_LIMIT: {
+    status: 400,
+    title: 'A contact holds at most 50 custom attributes.',
+    fix: 'Remove attributes you no longer need (set them to null) before adding new ones.',
+  },
+  PARLEY_ERR_CONTACT_IMPORT_INVALID: {
+    status: 400,
+    title: 'The CSV file cannot be imported.',
+    fix: 'Send a UTF-8 CSV (`Content-Type: text/csv`) whose first line names the columns, with an `email` or `external_id` column, and a `widgetId` query parameter or a `widget_id` column.',
+  },
   PARLEY_ERR_SESSION_MESSAGE_AUTHOR: {
     status: 400,
     title: 'A session can only be seeded with user messages.',

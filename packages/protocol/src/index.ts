@@ -25,6 +25,7 @@ export { TokenBucket } from './token-bucket.js';
 export * from './rich-messages.js';
 export * from './blocks.js';
 export * from './canned-responses.js';
+export * from './contacts.js';
 export * from './link-preview.js';
 export * from './reports.js';
 export * from './webhooks.js';
