@@ -23,6 +23,7 @@ import * as visitorBlocks from './migrations/0007-visitor-blocks.js';
 import * as conversationPriority from './migrations/0008-conversation-priority.js';
 import * as inboxIndexes from './migrations/0009-inbox-indexes.js';
 import * as contacts from './migrations/0010-contacts.js';
+import * as events from './migrations/0011-events.js';
 import * as webhooks from './migrations/0012-webhooks.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-conversation-priority': conversationPriority,
   '0009-inbox-indexes': inboxIndexes,
   '0010-contacts': contacts,
+  '0011-events': events,
   '0012-webhooks': webhooks,
 };
 

@@ -25,6 +25,9 @@ export interface Database {
   conversation_activity: ConversationActivityTable;
   visitor_blocks: VisitorBlocksTable;
   visitor_addresses: VisitorAddressesTable;
+  events: EventsTable;
+  report_conversations: ReportConversationsTable;
+  report_counts: ReportCountsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
@@ -310,4 +313,55 @@ export interface WebhookAttemptsTable {
   /** At most 1,024 characters of the response body. */
   response_body: string;
   created_at: string;
+}
+
+/** Append-only (migration 0011): what happened, for reports. References only, never words or contact data. */
+export interface EventsTable {
+  id: string;
+  /** A ReportEventType (protocol). */
+  type: string;
+  at: string;
+  widget_id: string;
+  conversation_id: string | null;
+  contact_id: string | null;
+  team_id: string | null;
+  agent_id: string | null;
+  bot_id: string | null;
+  message_id: string | null;
+  /** A rating's score, a duration in seconds… */
+  value: number | null;
+}
+
+/** One row per conversation, kept by the reports recorder as its events arrive. */
+export interface ReportConversationsTable {
+  conversation_id: string;
+  widget_id: string;
+  team_id: string | null;
+  agent_id: string | null;
+  bot_id: string | null;
+  started_at: string;
+  /** Quarter-hours since the epoch. */
+  started_bucket: number;
+  handoff_at: string | null;
+  first_response_at: string | null;
+  first_response_s: number | null;
+  first_response_bh_s: number | null;
+  resolved_at: string | null;
+  resolution_s: number | null;
+  resolution_bh_s: number | null;
+  /** 1 while resolved (a reopen sets 0). */
+  resolved: Generated<number>;
+  reopened: Generated<number>;
+  last_visitor_at: string | null;
+  rating: number | null;
+  rated_at: string | null;
+  rating_message_id: string | null;
+}
+
+/** Events per type, widget ('' = every widget) and UTC hour (hours since the epoch). */
+export interface ReportCountsTable {
+  type: string;
+  widget_id: string;
+  hour: number;
+  n: number;
 }

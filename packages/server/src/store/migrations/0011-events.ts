@@ -1,0 +1,92 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * Reports (docs/reports.md). Three tables, none holding a visitor's words or contact data:
+ *
+ * - `events`: append-only, one row per thing that happened (REPORT_EVENT_TYPES in the protocol): a
+ *   message stored (written in the message's own transaction), a handoff, a resolution, a rating, a
+ *   widget loaded or opened (beacons)… People are referenced by id only (`contact_id`, `agent_id`), and a
+ *   conversation's events go with it (cascade), so erasing a person leaves nothing of theirs here.
+ * - `report_conversations`: one row per conversation, kept up to date as its events arrive (the
+ *   recorder): when it started, was handed over, first answered by a human, resolved, rated — the
+ *   figures of the conversation reports come from here, never from messages.
+ * - `report_counts`: how many events of each type per widget and UTC hour (`widget_id` '' = all widgets),
+ *   so a year of message counts is a sum over at most 8,784 rows per type.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('widget_id', 'text', (c) => c.notNull())
+    .addColumn('conversation_id', 'text', (c) => c.references('conversations.id').onDelete('cascade'))
+    .addColumn('contact_id', 'text')
+    .addColumn('team_id', 'text')
+    .addColumn('agent_id', 'text')
+    .addColumn('bot_id', 'text')
+    .addColumn('message_id', 'text')
+    .addColumn('value', 'double precision')
+    .execute();
+  await db.schema.createIndex('events_widget_type_at').on('events').columns(['widget_id', 'type', 'at']).execute();
+  // The cascade and a conversation's own history.
+  await db.schema.createIndex('events_conversation').on('events').column('conversation_id').execute();
+  await db.schema.createIndex('events_contact').on('events').column('contact_id').where(sql.ref('contact_id'), 'is not', null).execute();
+  await db.schema
+    .createIndex('events_agent_type_at')
+    .on('events')
+    .columns(['agent_id', 'type', 'at'])
+    .where(sql.ref('agent_id'), 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('events_team_type_at')
+    .on('events')
+    .columns(['team_id', 'type', 'at'])
+    .where(sql.ref('team_id'), 'is not', null)
+    .execute();
+
+  await db.schema
+    .createTable('report_conversations')
+    .addColumn('conversation_id', 'text', (c) => c.primaryKey().references('conversations.id').onDelete('cascade'))
+    .addColumn('widget_id', 'text', (c) => c.notNull())
+    .addColumn('team_id', 'text')
+    .addColumn('agent_id', 'text')
+    .addColumn('bot_id', 'text')
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    /** Quarter-hours since the epoch: conversations are grouped by it, then by local day or hour in JS. */
+    .addColumn('started_bucket', 'integer', (c) => c.notNull())
+    .addColumn('handoff_at', 'text')
+    .addColumn('first_response_at', 'text')
+    .addColumn('first_response_s', 'integer')
+    .addColumn('first_response_bh_s', 'integer')
+    .addColumn('resolved_at', 'text')
+    .addColumn('resolution_s', 'integer')
+    .addColumn('resolution_bh_s', 'integer')
+    .addColumn('resolved', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('reopened', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_visitor_at', 'text')
+    .addColumn('rating', 'integer')
+    .addColumn('rated_at', 'text')
+    .addColumn('rating_message_id', 'text')
+    .execute();
+  await db.schema.createIndex('report_conversations_started').on('report_conversations').columns(['started_at']).execute();
+  await db.schema.createIndex('report_conversations_widget').on('report_conversations').columns(['widget_id', 'started_at']).execute();
+  await db.schema.createIndex('report_conversations_team').on('report_conversations').columns(['team_id', 'started_at']).execute();
+  await db.schema.createIndex('report_conversations_agent').on('report_conversations').columns(['agent_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('report_conversations_rated')
+    .on('report_conversations')
+    .columns(['rated_at'])
+    .where(sql.ref('rated_at'), 'is not', null)
+    .execute();
+
+  await db.schema
+    .createTable('report_counts')
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('widget_id', 'text', (c) => c.notNull())
+    /** Hours since the epoch (UTC). */
+    .addColumn('hour', 'integer', (c) => c.notNull())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('report_counts_pk', ['type', 'widget_id', 'hour'])
+    .execute();
+}
