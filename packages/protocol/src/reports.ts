@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { idSchema } from './common-schemas.js';
+import { timeZoneSchema } from './intl-names.js';
 
 /**
  * Reports: what happened on the widgets, read from the server's append-only `events` table and the
@@ -72,8 +73,8 @@ const dateSchema = v.pipe(
 export const reportQuerySchema = v.strictObject({
   from: dateSchema,
   to: dateSchema,
-  /** IANA time zone the days and the heat map's hours are in; default UTC. Checked by the server. */
-  timeZone: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')), 'UTC'),
+  /** IANA time zone the days and the heat map's hours are in; default UTC. */
+  timeZone: v.optional(timeZoneSchema, 'UTC'),
   widgetId: v.optional(idSchema),
   teamId: v.optional(idSchema),
   agentId: v.optional(idSchema),
