@@ -1,0 +1,90 @@
+import type { ReportDay } from '@parley/protocol';
+import { formatCount } from './format.js';
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const longDayFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A day label ("6 Dec") of a `YYYY-MM-DD` date; the date is a label, so it is read in UTC. */
+function dayLabel(date: string, long = false): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) ? date : (long ? longDayFormat : dayFormat).format(at);
+}
+
+/**
+ * Conversations per day as stacked columns (the bot alone, handed to a human, the rest), with every
+ * day's numbers in the table under it. The columns are a picture of the table and hidden from
+ * screen readers; the table scrolls when the period is long.
+ */
+export function DayChart(props: { days: readonly ReportDay[] }) {
+  const max = Math.max(1, ...props.days.map((day) => day.conversations));
+  const first = props.days[0];
+  const last = props.days[props.days.length - 1];
+  const middle = props.days[Math.floor((props.days.length - 1) / 2)];
+  return (
+    <div class="day-chart">
+      <div class="columns-frame" aria-hidden="true">
+        <span class="columns-max num">{formatCount(max)}</span>
+        <div class={`columns${props.days.length > 45 ? ' dense' : ''}`}>
+          {props.days.map((day) => {
+            const rest = Math.max(0, day.conversations - day.resolvedByBot - day.handedToHuman);
+            return (
+              <span class="column" key={day.date} title={`${dayLabel(day.date, true)}: ${day.conversations}`}>
+                <span class="stack" style={{ height: `${(day.conversations / max) * 100}%` }}>
+                  {rest > 0 ? <span class="tone-other" style={{ flexGrow: rest }} /> : null}
+                  {day.handedToHuman > 0 ? <span class="tone-human" style={{ flexGrow: day.handedToHuman }} /> : null}
+                  {day.resolvedByBot > 0 ? <span class="tone-bot" style={{ flexGrow: day.resolvedByBot }} /> : null}
+                </span>
+              </span>
+            );
+          })}
+        </div>
+        <div class="columns-axis">
+          <span>{first === undefined ? '' : dayLabel(first.date)}</span>
+          {props.days.length > 2 && middle !== undefined ? <span>{dayLabel(middle.date)}</span> : null}
+          <span>{last === undefined || last === first ? '' : dayLabel(last.date)}</span>
+        </div>
+      </div>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Conversations by day, as a table">
+        <table class="figures">
+          <caption class="visually-hidden">Conversations and messages by day</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col" class="right">
+                Conversations
+              </th>
+              <th scope="col" class="right">
+                By the bot alone
+              </th>
+              <th scope="col" class="right">
+                Handed to a human
+              </th>
+              <th scope="col" class="right">
+                Messages
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.days.map((day) => (
+              <tr key={day.date}>
+                <th scope="row">
+                  <time dateTime={day.date}>{dayLabel(day.date, true)}</time>
+                </th>
+                <td class="right num">{formatCount(day.conversations)}</td>
+                <td class="right num">{formatCount(day.resolvedByBot)}</td>
+                <td class="right num">{formatCount(day.handedToHuman)}</td>
+                <td class="right num">{formatCount(day.messages)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { ComponentChildren } from 'preact';
+import { ErrorNote } from '../ui/feedback.js';
+import type { Loaded } from './use-report.js';
+
+/** "Download CSV" of one report, named for it (every card has one, so the name says which). */
+export function CsvLink(props: { href: string; fileName: string; of: string }) {
+  return (
+    <a class="button small csv-link" href={props.href} download={props.fileName}>
+      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+        <path d="M8 2v8m0 0 3-3m-3 3L5 7M3 13h10" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
+      </svg>
+      CSV<span class="visually-hidden"> of {props.of}</span>
+    </a>
+  );
+}
+
+/** Nothing happened in the period: said in words where the chart would be, not as an empty frame. */
+export function NoData(props: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="report-empty" role="note">
+      <p class="report-empty-title">{props.title}</p>
+      {props.children === undefined ? null : <p class="muted small">{props.children}</p>}
+    </div>
+  );
+}
+
+/**
+ * One report on the page: heading, what it counts, its CSV, and its body once the answer came —
+ * a placeholder while the first answer loads, the error (and what to do) when it failed.
+ */
+export function ReportCard<T>(props: {
+  id: string;
+  title: string;
+  description?: ComponentChildren;
+  loaded: Loaded<T>;
+  csv?: { href: string; fileName: string };
+  class?: string;
+  children: (data: T) => ComponentChildren;
+}) {
+  const { data, error, loading } = props.loaded;
+  return (
+    <section class={`card report-card ${props.class ?? ''}`} aria-labelledby={`${props.id}-title`} aria-busy={loading}>
+      <header class="report-card-head">
+        <div>
+          <h2 id={`${props.id}-title`}>{props.title}</h2>
+          {props.description === undefined ? null : <p class="muted small">{props.description}</p>}
+        </div>
+        {props.csv === undefined ? null : <CsvLink {...props.csv} of={props.title} />}
+      </header>
+      {error !== null ? (
+        <ErrorNote message={`${error} Change the period or filters, or reload the page.`} />
+      ) : data === null ? (
+        <div class="report-skeleton">
+          <span class="muted small">Loading…</span>
+        </div>
+      ) : (
+        <div class={loading ? 'report-body stale' : 'report-body'}>{props.children(data)}</div>
+      )}
+    </section>
+  );
+}
