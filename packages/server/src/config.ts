@@ -47,6 +47,8 @@ export interface Config {
   readonly mailDelayMs: number | null;
   /** Link previews may fetch private, loopback and link-local addresses on any port (PARLEY_UNFURL_ALLOW_PRIVATE; tests, intranets). */
   readonly unfurlAllowPrivate: boolean;
+  /** Outbound webhooks may go to private, loopback and link-local addresses (PARLEY_WEBHOOKS_ALLOW_PRIVATE; receivers on your own network). */
+  readonly webhooksAllowPrivate: boolean;
   /** Peers whose X-Forwarded-* headers are believed (PARLEY_TRUST_PROXY; none by default). */
   readonly trustProxy: TrustProxy;
   /** Bearer token GET /metrics asks for (PARLEY_METRICS_TOKEN); null: only loopback clients may read it. */
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mailDelayMs = mailDelayText === undefined ? null : Number(mailDelayText);
 
   const unfurlAllowPrivate = readFlag('PARLEY_UNFURL_ALLOW_PRIVATE', 'previews may fetch private addresses');
+  const webhooksAllowPrivate = readFlag('PARLEY_WEBHOOKS_ALLOW_PRIVATE', 'webhooks may go to private addresses');
 
   const trustProxyText = read('PARLEY_TRUST_PROXY');
   const trustProxy = parseTrustProxy(trustProxyText);
@@ -217,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom,
     mailDelayMs,
     unfurlAllowPrivate,
+    webhooksAllowPrivate,
     trustProxy: typeof trustProxy === 'string' ? { kind: 'none' } : trustProxy,
     metricsToken,
     rebalanceSpreadSeconds,
