@@ -54,7 +54,7 @@ export async function readTranscript(readers: TranscriptReaders, conversationId:
       if (last === undefined) return;
       after = last.seq;
       yield (view.notes ? messages : withoutNotes(messages)).map((message) =>
-        transcriptEntry(message, readers.publicUrl, item.contact.name),
+        transcriptEntry(message, readers.publicUrl, head.contact.name),
       );
       if (messages.length < MAX_MESSAGES_PER_READ) return;
     }
