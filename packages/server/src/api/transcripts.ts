@@ -1,53 +1,40 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import * as v from 'valibot';
-import { contactInputSchema } from '@parley/protocol';
+import { contactInputSchema, localeSchema, timeZoneSchema } from '@parley/protocol';
 import { agentOf } from '../http/auth-plugin.js';
 import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
-import { maskEmail, validTimeZone, type TranscriptMail } from '../transcripts/transcript-mail.js';
+import { maskEmail, type TranscriptMail } from '../transcripts/transcript-mail.js';
 import { readTranscript } from '../transcripts/transcript-source.js';
 import { refuseWhenLimited } from '../limits/refuse.js';
 import { visitorConversation } from './visitor-conversation.js';
 import { renderTranscript, TRANSCRIPT_FORMATS, type TranscriptFormat } from '../transcripts/transcript-render.js';
 
-const validLocale = (locale: string): boolean => {
-  try {
-    return Intl.getCanonicalLocales(locale).length === 1;
-  } catch {
-    return false;
-  }
-};
 const flag = v.pipe(
   v.picklist(['true', 'false'], 'must be true or false'),
   v.transform((value) => value === 'true'),
 );
 
-const timeZoneSchema = v.optional(
-  v.pipe(v.string(), v.maxLength(64), v.check(validTimeZone, 'must be an IANA time zone such as Europe/Paris or UTC')),
-  'UTC',
-);
-const localeSchema = v.optional(
-  v.pipe(v.string(), v.maxLength(35), v.check(validLocale, 'must be a language tag such as en, fr or pt-BR')),
-  'en',
-);
+const timeZoneOption = v.optional(timeZoneSchema, 'UTC');
+const localeOption = v.optional(localeSchema, 'en');
 
 const transcriptQuerySchema = v.strictObject({
   format: v.optional(v.picklist(TRANSCRIPT_FORMATS, `must be one of ${TRANSCRIPT_FORMATS.join(', ')}`), 'text'),
-  timeZone: timeZoneSchema,
-  locale: localeSchema,
+  timeZone: timeZoneOption,
+  locale: localeOption,
   notes: v.optional(flag, 'false'),
   download: v.optional(flag, 'true'),
 });
 const agentMailSchema = v.strictObject({
   to: v.optional(contactInputSchema.entries.email.wrapped),
-  timeZone: timeZoneSchema,
-  locale: localeSchema,
+  timeZone: timeZoneOption,
+  locale: localeOption,
   notes: v.optional(v.boolean('must be true or false'), false),
 });
 /** A visitor names no address: the transcript goes to the email they left, or nowhere. */
-const visitorMailSchema = v.strictObject({ timeZone: timeZoneSchema, locale: localeSchema });
+const visitorMailSchema = v.strictObject({ timeZone: timeZoneOption, locale: localeOption });
 
 const CONTENT_TYPES: Record<TranscriptFormat, string> = {
   text: 'text/plain; charset=utf-8',

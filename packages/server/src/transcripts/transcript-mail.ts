@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Transporter } from 'nodemailer';
+import { isTimeZone } from '@parley/protocol';
 import { conversationLanguage } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
 import { readJson } from '../store/json.js';
@@ -74,7 +75,7 @@ export class TranscriptMail {
     const { effective } = await this.readers.widgets.resolve(conversation.widget_id);
     if (!effective.emailTranscriptOnResolve) return;
     const meta = readJson<Record<string, unknown>>(conversation.meta);
-    const zone = typeof meta['timezone'] === 'string' && validTimeZone(meta['timezone']) ? meta['timezone'] : 'UTC';
+    const zone = typeof meta['timezone'] === 'string' && isTimeZone(meta['timezone']) ? meta['timezone'] : 'UTC';
     try {
       await this.send(conversationId, 'visitor', {
         view: { timeZone: zone, locale: conversationLanguage(conversation, effective.language), notes: false },
@@ -133,15 +134,6 @@ export class TranscriptMail {
       'mailed a transcript',
     );
     return { to };
-  }
-}
-
-export function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 
