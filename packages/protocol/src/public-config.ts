@@ -24,6 +24,7 @@ export const PUBLIC_SETTING_KEYS = [
   'stream',
   'verbose',
   'notifications',
+  'analytics',
 ] as const satisfies readonly (keyof WidgetSettings)[];
 
 type PublicSettings = Pick<WidgetSettings, (typeof PUBLIC_SETTING_KEYS)[number]>;

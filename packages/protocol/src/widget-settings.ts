@@ -192,6 +192,12 @@ export const settingsEntries = {
   language: languageTagSchema,
   languages: v.pipe(v.array(languageTagSchema, 'must be a list of language codes'), v.maxLength(50, 'must hold at most 50 languages')),
   notifications: v.strictObject({ sound: v.optional(flag), tabTitle: v.optional(flag) }),
+  /**
+   * What the widget tells the host page's own analytics besides its `parley:*` DOM events (which it always
+   * dispatches): `dataLayer` pushes the same events to Google Tag Manager's `window.dataLayer` as `parley_<event>`.
+   * Replaced whole by a PATCH (one key today). Never the visitor's words or contact data.
+   */
+  analytics: v.strictObject({ dataLayer: flag }),
   botId: v.nullable(v.pipe(v.string('must be a bot id'), v.maxLength(64))),
   /** How handed-off conversations are assigned among the online agents of `teamId` (all agents when null). */
   routing: v.picklist(['round_robin', 'least_busy', 'manual'], 'must be round_robin, least_busy or manual'),
@@ -257,6 +263,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   language: 'en',
   languages: [],
   notifications: { sound: true, tabTitle: true },
+  analytics: { dataLayer: false },
   botId: null,
   routing: 'round_robin',
   teamId: null,

@@ -44,6 +44,7 @@ export function directConfig(options: MountOptions): PublicWidgetConfig {
     stream: options.stream ?? true,
     verbose: false,
     notifications: { sound: true, tabTitle: true },
+    analytics: { dataLayer: false },
     id: options.webhookUrl ?? 'direct',
     protocolVersion: PROTOCOL_VERSION,
     tools: false,
