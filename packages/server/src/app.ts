@@ -14,6 +14,8 @@ import { TranscriptMail } from './transcripts/transcript-mail.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
+import { contactsApi, visitorAttributesApi } from './api/contacts.js';
+import { ContactService } from './contacts/index.js';
 import { createAgentDesk } from './engine/agent-desk.js';
 import { withInboxFeed } from './engine/inbox-feed.js';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -239,6 +241,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await challengeStore.close();
     await database.close();
   });
+  const contacts = new ContactService(database.db);
   const services: Services = {
     database,
     apiKeys,
@@ -258,7 +261,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     challenge,
     blocks,
     transcripts: transcriptMail,
-    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks),
+    contacts,
+    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts),
   };
 
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
@@ -310,7 +314,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(botsApi, { services });
   await app.register(apiKeysApi, { services });
   await app.register(conversationsApi, { services });
-  await app.register(visitorContactApi, { db: database.db, engine, bus, blocks });
+  await app.register(visitorContactApi, { db: database.db, engine, bus, blocks, contacts });
+  await app.register(contactsApi, { services });
+  await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });

@@ -17,6 +17,7 @@ import type { WidgetSetup } from './widgets/widget-setup.js';
 import type { VisitorLimits } from './limits/visitor-limits.js';
 import type { Blocklist } from './blocks/index.js';
 import type { TranscriptMail } from './transcripts/transcript-mail.js';
+import type { ContactService } from './contacts/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -45,6 +46,8 @@ export interface Services {
   readonly blocks: Blocklist;
   /** Transcripts by email: on request (agents, visitors) and when a conversation is resolved. */
   readonly transcripts: TranscriptMail;
+  /** Contacts: list, edit, merge, CSV; the visits sessions and the contact form record (contacts/). */
+  readonly contacts: ContactService;
 }
 
 export interface RouteOptions {

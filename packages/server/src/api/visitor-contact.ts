@@ -9,9 +9,8 @@ import { ApiError } from '../http/api-error.js';
 import { conversationSession } from '../http/auth-plugin.js';
 import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
-import { conversationsStore } from '../store/conversations-store.js';
+import type { ContactService } from '../contacts/index.js';
 import type { Db } from '../store/database.js';
-import { newId, nowIso } from '../store/ids.js';
 
 export interface VisitorContactOptions {
   readonly db: Db;
@@ -19,6 +18,8 @@ export interface VisitorContactOptions {
   readonly bus: Bus;
   /** Agents' blocks: a blocked visitor leaves no email and no rating. */
   readonly blocks: Blocklist;
+  /** The email lands on the conversation's contact, with the visit (page, device) it came from. */
+  readonly contacts: ContactService;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface VisitorContactOptions {
  * so a visitor cannot attach themselves to someone else's record by typing their address.
  * `POST /v1/conversations/{id}/rating`: a score after the conversation was resolved.
  */
-export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = async (app, { db, engine, bus, blocks }) => {
+export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = async (app, { db, engine, bus, blocks, contacts }) => {
   app.addHook('onRequest', app.requireSession);
 
   app.post<{ Params: { id: string } }>('/v1/conversations/:id/contact', {
@@ -53,33 +54,14 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       const conversation = await engine.getConversation(claims.sub);
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
       await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
-      const now = nowIso();
       const name = input.name === undefined || input.name === '' ? undefined : input.name;
-      let contactId = conversation.contact_id;
-      if (contactId === null) {
-        contactId = newId('ct');
-        await db.transaction().execute(async (trx) => {
-          await conversationsStore.insertContact(trx, {
-            id: contactId ?? '',
-            widget_id: conversation.widget_id,
-            external_id: null,
-            name: name ?? null,
-            email: input.email,
-            phone: null,
-            created_at: now,
-            updated_at: now,
-          });
-          await trx.updateTable('conversations').set({ contact_id: contactId }).where('id', '=', conversation.id).execute();
-        });
-      } else {
-        await conversationsStore.updateContact(db, contactId, {
-          email: input.email,
-          ...(name === undefined ? {} : { name }),
-          updated_at: now,
-        });
-      }
+      const contactId = await db
+        .transaction()
+        .execute((trx) =>
+          contacts.ensureForConversation(trx, conversation, { email: input.email, ...(name === undefined ? {} : { name }) }),
+        );
       await publishInboxEvent(bus, request.log, conversation.id, 'ownership');
-      return { contact: { id: contactId, name: name ?? null, email: input.email } };
+      return { contact: { id: contactId, name: name ?? null, email: input.email.toLowerCase() } };
     },
   });
 

@@ -2,6 +2,7 @@ import type { ContactInput, Message, SessionCreate, SessionCreated, WidgetSettin
 import { SESSION_DURATION_MAX_S, SESSION_DURATION_MIN_S } from '@parley/protocol';
 import { verifyIdentityHash } from '../auth/identity.js';
 import type { Blocklist } from '../blocks/index.js';
+import type { ContactService } from '../contacts/index.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import { ApiError } from '../http/api-error.js';
 import type { Db } from '../store/database.js';
@@ -42,6 +43,8 @@ export class SessionService {
     private readonly botTurns: BotTurns,
     /** Agents' blocks: a blocked identity or address gets no session. */
     private readonly blocks?: Blocklist,
+    /** Records the visit (last seen, page, device, the page's attributes) on the visitor's contact. */
+    private readonly contacts?: ContactService,
   ) {}
 
   async create(request: SessionRequest): Promise<SessionCreated> {
@@ -110,6 +113,7 @@ export class SessionService {
           .where('id', '=', conversationId)
           .execute();
       }
+      if (contactId !== null) await this.contacts?.recordVisit(trx, contactId, this.contacts.visitFromMeta(request.input.meta ?? {}));
       // Where the visitor came from, for an agent's address block (a resumed identity: where they are now).
       if (address !== undefined) await this.blocks?.rememberAddress(trx, conversationId, address);
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
