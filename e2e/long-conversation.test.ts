@@ -22,6 +22,8 @@ const HISTORY = 1000;
 const ROW_BOUND = 60;
 /** Rows the widget and the console put in per task while a window fills (their STEP): the newest first, the rest after each paint. */
 const STEP = 12;
+/** Messages the widget applies (stores, renders, shares with its other tabs) per task when a backlog arrives: its window. */
+const WINDOW = 50;
 
 /**
  * Counts the DOM commits that added rows (elements matching `selector`), and how many rows each added: a
@@ -59,6 +61,20 @@ function countRowCommits(selector: string): void {
     return root;
   };
 }
+
+/**
+ * Records the `messages` the widget's leading tab shares with the other tabs over its BroadcastChannel (`name`): the
+ * same slices it stores and renders, in the order it passes them on (a page's own channel hears the widget's).
+ */
+function recordShared(name: string): void {
+  const slices: number[][] = [];
+  Object.assign(window, { parleyShared: slices });
+  new BroadcastChannel(name).onmessage = ({ data }: MessageEvent<{ k?: string; e?: string; p?: { seq: number }[] }>) => {
+    if (data.k === 'ev' && data.e === 'messages' && data.p !== undefined) slices.push(data.p.map((message) => message.seq));
+  };
+}
+const sharedSlices = (page: Page): Promise<number[][]> =>
+  page.evaluate(() => (window as unknown as { parleyShared: number[][] }).parleyShared);
 
 const rowCommits = (page: Page): Promise<number> =>
   page.evaluate(() => (window as unknown as { parleyRowCommits: { commits: number } }).parleyRowCommits.commits);
@@ -154,6 +170,7 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
     // axe is injected as an inline script, which the host pages' CSP would refuse.
     context = await browser.newContext({ bypassCSP: true });
     await context.addInitScript(countRowCommits, '.row');
+    await context.addInitScript(recordShared, `parley:v1:${env.widgetId}`);
     await continueInBrowser(context, env.widgetId, conversation);
     page = await context.newPage();
   });
@@ -165,6 +182,20 @@ describe('a long conversation in the widget', { timeout: 120_000 }, () => {
     // Batches of at most 200 messages: five commits for the backlog, plus filling the window step by step and settling.
     expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10 + ROW_BOUND / STEP);
     expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
+  });
+
+  it('applies a backlog newest first, a window of it per task, so its first task is that of a short conversation', async () => {
+    // The previous test opened the page: the whole history came over the link, and the widget passes it on in slices.
+    await expect.poll(async () => (await sharedSlices(page)).flat().length).toBeGreaterThanOrEqual(HISTORY);
+    const slices = await sharedSlices(page);
+    expect(slices[0]?.at(-1), 'the first slice ends at the newest message').toBe(conversation.lastSeq);
+    expect(Math.max(...slices.map((slice) => slice.length))).toBeLessThanOrEqual(WINDOW);
+    // Each slice is older than the one before, in order within: what a tab holds is always the newest run, every message once.
+    for (const [index, slice] of slices.entries()) {
+      expect(slice, `slice ${index}`).toEqual([...slice].sort((a, b) => a - b));
+      if (index > 0) expect(slice.at(-1), `slice ${index}`).toBeLessThan(slices[index - 1]?.[0] ?? 0);
+    }
+    expect(new Set(slices.flat()).size).toBe(slices.flat().length);
   });
 
   it('paints the newest rows first and fills the window a step per task, on first open and after a reload', async () => {
@@ -266,13 +297,17 @@ describe('a long conversation over the HTTP transports', { timeout: 120_000 }, (
       expect(asked[0]).toContain('batch=1');
       expect(await rowCommits(page)).toBeLessThanOrEqual(HISTORY / 200 + 10);
       expect(await rows(page)).toBeLessThanOrEqual(ROW_BOUND);
-      // What was stored for the next page load: the newest 300, each once, in order, up to the conversation's end.
-      const stored = await page.evaluate(
-        (key) => JSON.parse(localStorage.getItem(key) ?? '{}') as { messages: { seq: number }[] },
-        `parley:v1:${env.widgetId}`,
-      );
-      const seqs = stored.messages.map((message) => message.seq);
-      expect(seqs).toHaveLength(300);
+      // What was stored for the next page load: the newest 300, each once, in order, up to the conversation's end
+      // (the backlog is stored a slice per task, newest first: the last of those 300 may come after the newest shows).
+      const storedSeqs = () =>
+        page.evaluate(
+          (key) =>
+            (JSON.parse(localStorage.getItem(key) ?? '{}') as { messages: { seq: number }[] }).messages.map((message) => message.seq),
+          `parley:v1:${env.widgetId}`,
+        );
+      await expect.poll(async () => (await storedSeqs()).length).toBe(300);
+      const seqs = await storedSeqs();
+      expect(seqs.at(-1)).toBe(conversation.lastSeq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(new Set(seqs).size).toBe(seqs.length);
       await context.close();

@@ -28,8 +28,8 @@ export interface PresenceView {
 /** Everything a source reports; the UI store folds these into what it shows. */
 export interface SourceEvents {
   /**
-   * Durable messages, each seq once and in order: one live message, or a whole batch of the backlog,
-   * which the widget applies (stores, renders) in one step.
+   * Durable messages, each seq once and in order: one live message, or a whole batch of the backlog. The
+   * tab share passes a batch on to storage, the UI and the other tabs in slices, newest first (see SLICE).
    */
   messages: readonly Message[];
   /** The unacked messages, whole (small): rendered as pending or failed bubbles. */

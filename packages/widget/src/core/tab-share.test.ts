@@ -1,5 +1,6 @@
 import { Emitter } from '@parley/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '@parley/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatSource, SourceEvents } from './chat-source.js';
 import { PersistStore } from './persist.js';
 import { TabShare } from './tab-share.js';
@@ -29,6 +30,32 @@ function heldLocks(): { grant: () => void } {
   };
   Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
   return { grant: () => granted?.() };
+}
+
+function message(seq: number): Message {
+  const author = { role: 'agent', id: 'a1', name: 'Ada' } as const;
+  return {
+    id: `m${seq}`,
+    conversationId: 'conv_1',
+    seq,
+    author,
+    type: 'text',
+    text: `#${seq}`,
+    payload: null,
+    clientId: null,
+    createdAt: '',
+  };
+}
+
+/** A tab that leads alone (no Web Locks here) over one source, and what it passes on: each `messages` event's seqs. */
+function leader(name: string) {
+  const source = new RecordingSource();
+  const store = new PersistStore(name);
+  const share = new TabShare(name, store, () => source, profile);
+  const passed: number[][] = [];
+  share.on('messages', (messages) => passed.push(messages.map((held) => held.seq)));
+  share.start();
+  return { source, store, share, passed };
 }
 
 const profile = () => ({ language: 'en', attributes: {}, identity: null, contact: null });
@@ -74,4 +101,51 @@ describe('TabShare', () => {
     locks.grant();
     expect(sources[0]!.sent.map((sent) => sent.text)).toEqual(['second']);
   });
+
+  describe('a backlog of a thousand messages', () => {
+    afterEach(() => vi.useRealTimers());
+    const backlog = Array.from({ length: 1000 }, (_, index) => message(index + 1));
+
+    it('is passed on (stored, rendered) newest first, 50 in the task it arrived in and 50 more a task after that', () => {
+      vi.useFakeTimers();
+      const tab = leader('parley-test-slices');
+      shares.push(tab.share);
+      tab.source.emit('messages', backlog);
+      // The task the backlog arrived in handles what a conversation of 50 would: its newest 50, stored with lastSeq.
+      expect(tab.passed).toEqual([backlog.slice(-50).map((held) => held.seq)]);
+      expect(tab.store.read().messages.map((held) => held.seq)).toEqual(backlog.slice(-50).map((held) => held.seq));
+      expect(tab.store.read().lastSeq).toBe(1000);
+      vi.advanceTimersToNextTimer();
+      expect(tab.passed).toHaveLength(2);
+      vi.runAllTimers();
+      // 20 slices of 50, each one run of messages just older than the one before: what is held is always the newest run.
+      expect(tab.passed).toHaveLength(20);
+      for (const [index, seqs] of tab.passed.entries()) expect(seqs).toEqual(range(1001 - 50 * (index + 1), 50));
+      // Storage keeps its newest 300, in order.
+      expect(tab.store.read().messages.map((held) => held.seq)).toEqual(range(701, 300));
+    });
+
+    it('stops passing on the older slices once the conversation was replaced, or the tab closed', () => {
+      vi.useFakeTimers();
+      const reset = leader('parley-test-slices-reset');
+      shares.push(reset.share);
+      reset.source.emit('messages', backlog);
+      reset.source.emit('reset', undefined);
+      vi.runAllTimers();
+      expect(reset.passed).toHaveLength(1);
+      expect(reset.store.read().messages).toEqual([]);
+
+      const closed = leader('parley-test-slices-close');
+      closed.source.emit('messages', backlog);
+      vi.advanceTimersToNextTimer();
+      closed.share.close();
+      vi.runAllTimers();
+      expect(closed.passed).toHaveLength(2);
+    });
+  });
 });
+
+/** `count` seqs from `from`, ascending. */
+function range(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, index) => from + index);
+}

@@ -31,6 +31,15 @@ const LIVE_EVENTS: readonly (keyof SourceEvents)[] = [
   'reset',
 ];
 
+/**
+ * A batch of messages (a backlog, a resumed conversation) is passed on newest first, this many a task: the
+ * first task stores, shares and renders what a short conversation's does whatever the backlog's length (a
+ * thousand at once was one long task on the host page: storing, cloning to the other tabs, merging), and the
+ * older ones follow a slice per task. What is held stays one run of messages up to the newest, so storage and
+ * every tab can resume from lastSeq, or load the older ones from the server, at any point.
+ */
+const SLICE = 50;
+
 /** Live state a new tab cannot read from storage. */
 const REPLAYED: readonly (keyof SourceEvents)[] = ['state', 'status', 'presence', 'outbox'];
 
@@ -48,6 +57,8 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
   private closed = false;
   private readonly pending = new Map<string, Note & { k: 'cmd' }>();
   private readonly last = new Map<keyof SourceEvents, unknown>();
+  /** Counts resets and the close: older slices of a batch from before one are not passed on. */
+  private era = 0;
 
   constructor(
     private readonly name: string,
@@ -105,6 +116,7 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
 
   close(): void {
     this.closed = true;
+    this.era++;
     this.source?.close();
     this.source = undefined;
     this.release?.();
@@ -128,6 +140,16 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
   }
 
   private relay<K extends keyof SourceEvents>(event: K, payload: SourceEvents[K]): void {
+    const batch: unknown = payload;
+    if (event === 'reset') this.era++;
+    if (event === 'messages' && (batch as SourceEvents['messages']).length > SLICE) {
+      const era = this.era;
+      const messages = batch as SourceEvents['messages'];
+      setTimeout(() => {
+        if (era === this.era) this.relay('messages', messages.slice(0, -SLICE));
+      });
+      return this.relay('messages', messages.slice(-SLICE));
+    }
     this.persist(event, payload);
     this.last.set(event, payload);
     this.emit(event, payload as ShareEvents[K]);
