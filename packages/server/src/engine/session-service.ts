@@ -85,7 +85,7 @@ export class SessionService {
       const appended: Message[] = [];
       // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
       // and each then sees the conversation the one before it opened.
-      const contactId = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
+      let contactId = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
       const resumable = identity === undefined ? undefined : await store.latestOpenForIdentity(trx, widget.id, identity.userId);
       const now = nowIso();
       let conversationId = resumable?.id;
@@ -113,7 +113,21 @@ export class SessionService {
           .where('id', '=', conversationId)
           .execute();
       }
-      if (contactId !== null) await this.contacts?.recordVisit(trx, contactId, this.contacts.visitFromMeta(request.input.meta ?? {}));
+      // The visit on the visitor's contact (last seen, page, device); a visitor the page describes (setAttributes) becomes one.
+      if (this.contacts !== undefined) {
+        const visit = this.contacts.visitFromMeta(request.input.meta ?? {});
+        if (contactId !== null) await this.contacts.recordVisit(trx, contactId, visit);
+        else if (Object.keys(visit.attributes ?? {}).length > 0) {
+          const conversation = {
+            id: conversationId,
+            widget_id: widget.id,
+            contact_id: null,
+            meta: JSON.stringify(request.input.meta),
+            created_at: now,
+          };
+          contactId = await this.contacts.ensureForConversation(trx, conversation);
+        }
+      }
       // Where the visitor came from, for an agent's address block (a resumed identity: where they are now).
       if (address !== undefined) await this.blocks?.rememberAddress(trx, conversationId, address);
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
