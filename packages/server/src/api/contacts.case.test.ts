@@ -167,7 +167,15 @@ describeEachStore('contacts', (server) => {
     expect(contact.attributes).toEqual({ plan: 'team', seats: 12 });
     expect(contact.device.browser).toBe('Chrome');
 
-    const other = await openSession(server(), widgetId);
+    // Attributes the page set before the conversation started arrive as the session's meta: that visitor becomes a contact too.
+    const described = await openSession(server(), widgetId, { meta: { pageUrl: 'https://shop.example.com/', plan: 'free' } });
+    expect((await server().request('GET', `/v1/contacts/${await contactOf(server(), described.conversationId)}`)).json).toMatchObject({
+      attributes: { plan: 'free' },
+      pages: [{ url: 'https://shop.example.com/' }],
+    });
+    // A visitor nobody described stays without a contact.
+    const other = await openSession(server(), widgetId, { meta: { pageUrl: 'https://shop.example.com/', browser: CHROME_MAC } });
+    await expect(contactOf(server(), other.conversationId)).rejects.toThrow('no contact');
     const refused = await server().request('POST', `/v1/conversations/${session.conversationId}/attributes`, {
       auth: other.token,
       body: { attributes: { plan: 'free' } },
