@@ -14,6 +14,9 @@ import { TranscriptMail } from './transcripts/transcript-mail.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
+import { reportsApi } from './api/reports.js';
+import { widgetEventsApi } from './api/widget-events.js';
+import { ReportRecorder } from './reports/report-recorder.js';
 import { contactsApi, visitorAttributesApi } from './api/contacts.js';
 import { ContactService } from './contacts/index.js';
 import { createAgentDesk } from './engine/agent-desk.js';
@@ -120,7 +123,7 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl|events)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
@@ -189,6 +192,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
+  // Reports: events and their figures, kept as things happen (reports/).
+  const reports = new ReportRecorder({
+    db: database.db,
+    log: app.log,
+    hoursOf: async (id) => (await widgets.resolve(id)).effective.businessHours,
+  });
+  engine.reports = reports;
   // One SMTP transport (or none) for offline replies and emailed transcripts.
   const mailTransport = options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl));
   const desk = createAgentDesk({
@@ -233,6 +243,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await Promise.all([setup.idle(), botTurns.idle()]);
     await desk.close();
+    await reports.flush();
     // A resolve's transcript already being mailed is sent before the database it reads from closes.
     await transcriptMail.idle();
     signals.close();
@@ -316,6 +327,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(conversationsApi, { services });
   await app.register(visitorContactApi, { db: database.db, engine, bus, blocks, contacts });
   await app.register(contactsApi, { services });
+  await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
+  await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports });
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });

@@ -61,6 +61,7 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
           contacts.ensureForConversation(trx, conversation, { email: input.email, ...(name === undefined ? {} : { name }) }),
         );
       await publishInboxEvent(bus, request.log, conversation.id, 'ownership');
+      engine.reports.record({ type: 'offline_email_left', conversationId: conversation.id });
       return { contact: { id: contactId, name: name ?? null, email: input.email.toLowerCase() } };
     },
   });

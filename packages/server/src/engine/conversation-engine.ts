@@ -7,6 +7,8 @@ import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { MessageWriter, NewMessage } from '../store/message-writer.js';
 import { encodeEvent, originKey } from './conversation-events.js';
+import { NO_REPORT_EVENTS, type ReportEvents } from './report-events.js';
+import { insertMessageEvent, messageEventOf } from '../store/message-events.js';
 
 export interface AppendInput {
   readonly conversationId: string;
@@ -27,6 +29,9 @@ export const MAX_MESSAGES_PER_READ = 500;
 
 /** The only place that decides anything about conversations: appending and reading (bot turns live in BotTurns). */
 export class ConversationEngine {
+  /** Reports (wired in app.ts): told of every committed message, ownership change and session start. */
+  reports: ReportEvents = NO_REPORT_EVENTS;
+
   constructor(
     private readonly db: Db,
     private readonly log: FastifyBaseLogger,
@@ -62,6 +67,7 @@ export class ConversationEngine {
    * bus is at-most-once and a connection that misses one catches up from the database by seq.
    */
   async announce(messages: readonly Message[]): Promise<void> {
+    this.reports.messagesStored(messages);
     for (const message of messages) {
       try {
         await this.bus.publish(
@@ -83,6 +89,8 @@ export class ConversationEngine {
     const message = newMessage(input, clientId);
     const row: MessageRow = { ...message, seq: await store.nextSeq(db, input.conversationId, message.created_at) };
     await store.insertMessage(db, row);
+    const event = messageEventOf(message);
+    if (event !== null) await insertMessageEvent(db, event);
     return { message: toMessage(row), created: true };
   }
 

@@ -357,6 +357,7 @@ export class Ownership {
       offline: next.offline ? 1 : 0,
       updated_at: now,
     });
+    this.engine.reports.ownershipChanged(current, next, action);
     // The inbox sorts by activity: an ownership change is activity.
     await this.db.updateTable('conversations').set({ updated_at: now }).where('id', '=', next.conversationId).execute();
     if (action !== null) {

@@ -145,6 +145,7 @@ export class SessionService {
         return this.db.transaction().execute(openConversation);
       });
 
+    if (!opened.resumed) this.engine.reports.record({ type: 'session_started', conversationId: opened.conversationId, botId: bot.id });
     // Published only now that the transaction committed: another tab of a resumed conversation may be listening.
     await this.engine.announce(opened.appended);
     if (seeds.length > 0) await this.botTurns.runBot(opened.conversationId, bot.id, language);

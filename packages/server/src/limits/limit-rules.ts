@@ -27,6 +27,8 @@ export const DEFAULT_LIMITS = {
   botTurnsPerWidget: { limit: 3000, windowMs: 60_000 },
   /** Requests to the n8n chat endpoint (POST /v1/widgets/{id}/n8n) from one address: 2 a second, 10 at once. */
   n8nPerAddress: { limit: 10, windowMs: 5_000 },
+  /** Report beacons (POST /v1/widgets/{id}/events: widget loaded, opened) from one address: a page view sends one or two. */
+  beaconsPerAddress: { limit: 120, windowMs: 60_000 },
 } as const satisfies Record<string, Rate>;
 
 export type LimitName = keyof typeof DEFAULT_LIMITS;

@@ -57,7 +57,16 @@ export class VisitorLimits {
     return this.limiter.take(this.counters({ address, widgetId: '' }, 'n8n', ['Address']));
   }
 
-  private counters(who: Requester, what: 'sessions' | 'messages' | 'uploads' | 'botTurns' | 'n8n', scopes: readonly Scope[]): Counter[] {
+  /** A report beacon (POST /v1/widgets/{id}/events): per address only. */
+  beacon(address: string, widgetId: string): Promise<number> {
+    return this.limiter.take(this.counters({ address, widgetId }, 'beacons', ['Address']));
+  }
+
+  private counters(
+    who: Requester,
+    what: 'sessions' | 'messages' | 'uploads' | 'botTurns' | 'n8n' | 'beacons',
+    scopes: readonly Scope[],
+  ): Counter[] {
     const counters: Counter[] = [];
     for (const scope of scopes) {
       // Not every pair exists (n8n is per address only): a missing one is simply not counted.

@@ -1,7 +1,15 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Db } from './database.js';
-import type { MessageRow } from './conversations-store.js';
+import { isUniqueViolation, type MessageRow } from './conversations-store.js';
+import {
+  messageEventOf,
+  messageEventFailed,
+  postgresEventCte,
+  SQLITE_INSERT_MESSAGE_EVENT,
+  sqliteParams,
+  type MessageEvent,
+} from './message-events.js';
 
 /** A message to store; its seq is assigned by the writer. */
 export type NewMessage = Omit<MessageRow, 'seq'>;
@@ -51,6 +59,8 @@ export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
   private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number }>;
   private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
+  /** The message's report event, in a savepoint of its own: a failure there never fails the message. */
+  private readonly writeEvent: (event: MessageEvent) => void;
   private readonly writeAll: (messages: readonly NewMessage[]) => Outcome[];
   private pending: Pending[] = [];
 
@@ -60,6 +70,8 @@ export class SqliteMessageWriter implements MessageWriter {
   ) {
     this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
     this.bumpSeq = sqlite.prepare('update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq');
+    const insertEvent = sqlite.prepare<[Record<string, unknown>]>(SQLITE_INSERT_MESSAGE_EVENT);
+    this.writeEvent = sqlite.transaction((event: MessageEvent) => void insertEvent.run(sqliteParams(event)));
     // Called inside writeAll's transaction, better-sqlite3 runs it as a savepoint.
     const write = sqlite.transaction((message: NewMessage): WrittenMessage => {
       if (message.client_id !== null) {
@@ -70,6 +82,16 @@ export class SqliteMessageWriter implements MessageWriter {
       if (bumped === undefined) throw new ConversationMissingError(message.conversation_id);
       const row: MessageRow = { ...message, seq: Number(bumped.last_seq) };
       this.insertFor(row).run({ ...row });
+      const event = messageEventOf(message);
+      if (event !== null) {
+        try {
+          this.writeEvent(event);
+        } catch (error) {
+          // As for a message: an error that rolled back the whole transaction fails the batch.
+          if (!sqlite.inTransaction) throw error;
+          messageEventFailed(error);
+        }
+      }
       return { row, created: true };
     });
     this.writeAll = sqlite.transaction((messages: readonly NewMessage[]): Outcome[] =>
@@ -132,6 +154,19 @@ export class PostgresMessageWriter implements MessageWriter {
   constructor(private readonly db: Db) {}
 
   async append(message: NewMessage): Promise<WrittenMessage> {
+    const event = messageEventOf(message);
+    if (event === null) return this.write(message, null);
+    try {
+      return await this.write(message, event);
+    } catch (error) {
+      if (isUniqueViolation(error) || error instanceof ConversationMissingError) throw error;
+      // The event's part failed (the statement is one transaction, so nothing was stored): store the message alone.
+      messageEventFailed(error);
+      return this.write(message, null);
+    }
+  }
+
+  private async write(message: NewMessage, event: MessageEvent | null): Promise<WrittenMessage> {
     const columns = Object.keys(message) as (keyof NewMessage)[];
     const values = columns.map((column) => sql`${message[column]}`);
     const { rows } = await sql<MessageRow & { created: boolean }>`
@@ -145,7 +180,7 @@ export class PostgresMessageWriter implements MessageWriter {
         insert into messages (seq, ${sql.join(columns.map((c) => sql.ref(c)))})
         select last_seq, ${sql.join(values)} from bumped
         returning *
-      )
+      )${event === null ? sql`` : sql`, event as (${postgresEventCte(event)})`}
       select *, true as created from inserted
       union all
       select *, false as created from existing`.execute(this.db);

@@ -1,0 +1,382 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import {
+  ABANDONED_AFTER_MINUTES,
+  type BusiestHoursReport,
+  type CsatComment,
+  type CsatReport,
+  type DurationStat,
+  type ReportDay,
+  type ResponseTimesReport,
+  type SummaryReport,
+  type UnansweredConversation,
+} from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { Database } from '../store/schema.js';
+import type { Db } from '../store/database.js';
+import { QUARTER_HOUR_MS } from './report-recorder.js';
+import type { ResolvedPeriod } from './report-period.js';
+
+const HOUR_MS = 3_600_000;
+const MESSAGE_TYPES = ['visitor_message', 'bot_answered', 'agent_message'] as const;
+const COUNTED_TYPES = [...MESSAGE_TYPES, 'offline_email_left', 'widget_loaded', 'widget_opened'] as const;
+
+export interface ReportScope {
+  readonly widgetId: string | null;
+  readonly teamId: string | null;
+  readonly agentId: string | null;
+}
+
+type FactsQuery<O> = SelectQueryBuilder<Database, 'report_conversations', O>;
+
+function scoped<O>(query: FactsQuery<O>, scope: ReportScope): FactsQuery<O> {
+  let q = query;
+  if (scope.widgetId !== null) q = q.where('report_conversations.widget_id', '=', scope.widgetId);
+  if (scope.teamId !== null) q = q.where('report_conversations.team_id', '=', scope.teamId);
+  if (scope.agentId !== null) q = q.where('report_conversations.agent_id', '=', scope.agentId);
+  return q;
+}
+
+/** Conversations that started in the period. */
+function started(db: Db, period: ResolvedPeriod, scope: ReportScope): FactsQuery<object> {
+  return scoped(
+    db.selectFrom('report_conversations').where('started_at', '>=', period.period.start).where('started_at', '<', period.period.end),
+    scope,
+  );
+}
+
+const num = (value: unknown): number => Number(value ?? 0);
+
+/** The reports' questions, answered from report_conversations, report_counts and events (never messages). */
+export class ReportQueries {
+  constructor(private readonly db: Db) {}
+
+  async summary(period: ResolvedPeriod, scope: ReportScope, now = Date.now()): Promise<SummaryReport> {
+    const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
+    const rows = await started(this.db, period, scope)
+      .select((eb) => [
+        'started_bucket as bucket',
+        eb.fn.countAll().as('conversations'),
+        sql<number>`sum(case when handoff_at is null and resolved_at is not null then 1 else 0 end)`.as('bot'),
+        sql<number>`sum(case when handoff_at is not null then 1 else 0 end)`.as('handed'),
+        sql<number>`sum(case when resolved_at is not null then 1 else 0 end)`.as('resolved'),
+        sql<number>`sum(case when reopened > 0 then 1 else 0 end)`.as('reopened'),
+        sql<number>`sum(case when handoff_at is not null and first_response_at is null then 1 else 0 end)`.as('unanswered'),
+        sql<number>`sum(case when handoff_at is not null and first_response_at is null
+          and (resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff}) then 1 else 0 end)`.as('abandoned'),
+      ])
+      .groupBy('started_bucket')
+      .execute();
+    const days: { -readonly [K in keyof ReportDay]: ReportDay[K] }[] = period.dates.map((date) => ({
+      date,
+      conversations: 0,
+      resolvedByBot: 0,
+      handedToHuman: 0,
+      messages: 0,
+    }));
+    const totals = { conversations: 0, bot: 0, handed: 0, resolved: 0, reopened: 0, unanswered: 0, abandoned: 0 };
+    for (const row of rows) {
+      const day = days[period.clock.local(num(row.bucket) * QUARTER_HOUR_MS).day - period.firstDay];
+      if (day !== undefined) {
+        day.conversations += num(row.conversations);
+        day.resolvedByBot += num(row.bot);
+        day.handedToHuman += num(row.handed);
+      }
+      totals.conversations += num(row.conversations);
+      totals.bot += num(row.bot);
+      totals.handed += num(row.handed);
+      totals.resolved += num(row.resolved);
+      totals.reopened += num(row.reopened);
+      totals.unanswered += num(row.unanswered);
+      totals.abandoned += num(row.abandoned);
+    }
+    const counts = await this.counts(period, scope);
+    const byType = new Map<string, number>();
+    for (const { type, hour, n } of counts) {
+      byType.set(type, (byType.get(type) ?? 0) + n);
+      if (!(MESSAGE_TYPES as readonly string[]).includes(type)) continue;
+      const day = days[period.clock.local(hour * HOUR_MS).day - period.firstDay];
+      if (day !== undefined) day.messages += n;
+    }
+    const typed = (type: string): number => byType.get(type) ?? 0;
+    return {
+      object: 'report.summary',
+      period: period.period,
+      conversations: totals.conversations,
+      messages: typed('visitor_message') + typed('bot_answered') + typed('agent_message'),
+      visitorMessages: typed('visitor_message'),
+      botMessages: typed('bot_answered'),
+      agentMessages: typed('agent_message'),
+      resolvedByBot: totals.bot,
+      handedToHuman: totals.handed,
+      withBotOnly: totals.conversations - totals.bot - totals.handed,
+      resolved: totals.resolved,
+      reopened: totals.reopened,
+      unanswered: totals.unanswered,
+      abandoned: totals.abandoned,
+      offlineEmails: typed('offline_email_left'),
+      widgetLoads: typed('widget_loaded'),
+      widgetOpens: typed('widget_opened'),
+      days,
+    };
+  }
+
+  /**
+   * Events per type and UTC hour in the period: from the hourly rollup for a widget or all widgets,
+   * from the events table itself when narrowed to a team or an agent (far fewer rows).
+   */
+  private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ type: string; hour: number; n: number }[]> {
+    if (scope.teamId === null && scope.agentId === null) {
+      const rows = await this.db
+        .selectFrom('report_counts')
+        .select(['type', 'hour', 'n'])
+        .where('widget_id', '=', scope.widgetId ?? '')
+        .where('type', 'in', COUNTED_TYPES)
+        .where('hour', '>=', Math.floor(period.start / HOUR_MS))
+        .where('hour', '<', Math.ceil(period.end / HOUR_MS))
+        .execute();
+      return rows.map((row) => ({ type: row.type, hour: num(row.hour), n: num(row.n) }));
+    }
+    let query = this.db
+      .selectFrom('events')
+      .select((eb) => ['type', sql<string>`substr(at, 1, 13)`.as('hour'), eb.fn.countAll().as('n')])
+      .where('type', 'in', COUNTED_TYPES)
+      .where('at', '>=', period.period.start)
+      .where('at', '<', period.period.end);
+    if (scope.widgetId !== null) query = query.where('widget_id', '=', scope.widgetId);
+    if (scope.teamId !== null) query = query.where('team_id', '=', scope.teamId);
+    if (scope.agentId !== null) query = query.where('agent_id', '=', scope.agentId);
+    const rows = await query.groupBy(['type', sql`substr(at, 1, 13)`]).execute();
+    return rows.map((row) => ({ type: row.type, hour: Date.parse(`${row.hour}:00:00Z`) / HOUR_MS, n: num(row.n) }));
+  }
+
+  async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
+    const rows = await started(this.db, period, scope)
+      .select(['first_response_s', 'first_response_bh_s', 'resolution_s', 'resolution_bh_s'])
+      .where((eb) => eb.or([eb('first_response_s', 'is not', null), eb('resolution_s', 'is not', null)]))
+      .execute();
+    const column = (pick: (row: (typeof rows)[number]) => number | null, fallback: (row: (typeof rows)[number]) => number | null) =>
+      stat(
+        rows
+          .map((row) => pick(row) ?? fallback(row))
+          .filter((v): v is number => v !== null)
+          .map(Number),
+      );
+    return {
+      object: 'report.response_times',
+      period: period.period,
+      firstResponse: {
+        wallClock: column(
+          (r) => r.first_response_s,
+          () => null,
+        ),
+        businessHours: column(
+          (r) => r.first_response_bh_s,
+          (r) => r.first_response_s,
+        ),
+      },
+      resolution: {
+        wallClock: column(
+          (r) => r.resolution_s,
+          () => null,
+        ),
+        businessHours: column(
+          (r) => r.resolution_bh_s,
+          (r) => r.resolution_s,
+        ),
+      },
+    };
+  }
+
+  async csat(period: ResolvedPeriod, scope: ReportScope): Promise<CsatReport> {
+    const rows = await this.rated(period, scope)
+      .leftJoin('messages as m', 'm.id', 'report_conversations.rating_message_id')
+      .select((eb) => [
+        'report_conversations.rating as rating',
+        eb.fn.countAll().as('n'),
+        sql<number>`sum(case when ${hasComment} then 1 else 0 end)`.as('commented'),
+      ])
+      .groupBy('report_conversations.rating')
+      .execute();
+    const distribution = ([1, 2, 3, 4, 5] as const).map((score) => ({
+      score,
+      count: num(rows.find((row) => num(row.rating) === score)?.n),
+    }));
+    const count = distribution.reduce((sum, d) => sum + d.count, 0);
+    const total = distribution.reduce((sum, d) => sum + d.score * d.count, 0);
+    return {
+      object: 'report.csat',
+      period: period.period,
+      count,
+      average: count === 0 ? null : Math.round((total / count) * 100) / 100,
+      distribution,
+      withComment: rows.reduce((sum, row) => sum + num(row.commented), 0),
+    };
+  }
+
+  /** Comments with their score, newest first; the comment is read from the rating's own message. */
+  async csatComments(
+    period: ResolvedPeriod,
+    scope: ReportScope,
+    take: number,
+    cursor: string | undefined,
+  ): Promise<{ items: CsatComment[]; nextCursor: string | null }> {
+    let query = this.rated(period, scope)
+      .innerJoin('messages as m', 'm.id', 'report_conversations.rating_message_id')
+      .select([
+        'report_conversations.conversation_id as conversationId',
+        'report_conversations.widget_id as widgetId',
+        'report_conversations.rating as rating',
+        'report_conversations.rated_at as ratedAt',
+        'm.payload as payload',
+      ])
+      .where(hasComment)
+      .orderBy('report_conversations.rated_at', 'desc')
+      .orderBy('report_conversations.conversation_id', 'desc')
+      .limit(take + 1);
+    const after = decodeCursor(cursor);
+    if (after !== null) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('report_conversations.rated_at', '<', after.at),
+          eb.and([eb('report_conversations.rated_at', '=', after.at), eb('report_conversations.conversation_id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.execute();
+    const items = rows.slice(0, take).map((row) => ({
+      conversationId: row.conversationId,
+      widgetId: row.widgetId,
+      score: num(row.rating),
+      comment: commentOf(row.payload),
+      ratedAt: row.ratedAt ?? '',
+    }));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.ratedAt, last.conversationId) : null };
+  }
+
+  async busiestHours(period: ResolvedPeriod, scope: ReportScope): Promise<BusiestHoursReport> {
+    const rows = await started(this.db, period, scope)
+      .select((eb) => ['started_bucket as bucket', eb.fn.countAll().as('n')])
+      .groupBy('started_bucket')
+      .execute();
+    const cells = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
+    let total = 0;
+    for (const row of rows) {
+      const local = period.clock.local(num(row.bucket) * QUARTER_HOUR_MS);
+      const line = cells[local.weekday];
+      if (line !== undefined) line[local.hour] = (line[local.hour] ?? 0) + num(row.n);
+      total += num(row.n);
+    }
+    return {
+      object: 'report.busiest_hours',
+      period: period.period,
+      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      cells,
+      max: Math.max(0, ...cells.flat()),
+      total,
+    };
+  }
+
+  /** Handed to a human and not answered by one, oldest handoff first; `abandonedOnly`: the visitor left. */
+  async unanswered(
+    period: ResolvedPeriod,
+    scope: ReportScope,
+    abandonedOnly: boolean,
+    take: number,
+    cursor: string | undefined,
+    now = Date.now(),
+  ): Promise<{ items: UnansweredConversation[]; nextCursor: string | null }> {
+    const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
+    const left = sql<boolean>`(resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff})`;
+    let query = started(this.db, period, scope)
+      .select([
+        'conversation_id',
+        'widget_id',
+        'team_id',
+        'started_at',
+        'handoff_at',
+        'last_visitor_at',
+        'resolved_at',
+        'resolved',
+        sql<number>`case when ${left} then 1 else 0 end`.as('left_'),
+      ])
+      .where('handoff_at', 'is not', null)
+      .where('first_response_at', 'is', null)
+      .orderBy('handoff_at')
+      .orderBy('conversation_id')
+      .limit(take + 1);
+    if (abandonedOnly) query = query.where(left);
+    const after = decodeCursor(cursor);
+    if (after !== null) {
+      query = query.where((eb) =>
+        eb.or([eb('handoff_at', '>', after.at), eb.and([eb('handoff_at', '=', after.at), eb('conversation_id', '>', after.id)])]),
+      );
+    }
+    const rows = await query.execute();
+    const items = rows.slice(0, take).map((row) => ({
+      conversationId: row.conversation_id,
+      widgetId: row.widget_id,
+      teamId: row.team_id,
+      startedAt: row.started_at,
+      handoffAt: row.handoff_at ?? '',
+      lastVisitorMessageAt: row.last_visitor_at,
+      // Resolved conversations keep their first resolution time; a reopened one shows none.
+      resolvedAt: num(row.resolved) === 1 ? row.resolved_at : null,
+      abandoned: num(row.left_) === 1,
+    }));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.handoffAt, last.conversationId) : null };
+  }
+
+  /** Conversations rated in the period. */
+  private rated(period: ResolvedPeriod, scope: ReportScope): FactsQuery<object> {
+    return scoped(
+      this.db
+        .selectFrom('report_conversations')
+        .where('report_conversations.rated_at', '>=', period.period.start)
+        .where('report_conversations.rated_at', '<', period.period.end)
+        .where('report_conversations.rating', 'is not', null),
+      scope,
+    );
+  }
+}
+
+/** The rating endpoint stores `comment: null` when there is none; JSON is text on both dialects. */
+const hasComment = sql<boolean>`(m.payload is not null and m.payload not like ${'%"comment":null%'})`;
+
+function commentOf(payload: string | null): string {
+  if (payload === null) return '';
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return typeof parsed === 'object' && parsed !== null && 'comment' in parsed && typeof parsed.comment === 'string' ? parsed.comment : '';
+  } catch {
+    // Stored by the rating endpoint as JSON; anything else has no comment to show.
+    return '';
+  }
+}
+
+/** Nearest-rank percentiles: the value at rank ⌈p·n⌉ of the sorted values (so always a value that occurred). */
+export function stat(values: readonly number[]): DurationStat {
+  if (values.length === 0) return { count: 0, medianSeconds: null, p90Seconds: null, averageSeconds: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  return {
+    count: sorted.length,
+    medianSeconds: rank(0.5),
+    p90Seconds: rank(0.9),
+    averageSeconds: Math.round(sorted.reduce((sum, v) => sum + v, 0) / sorted.length),
+  };
+}
+
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { at: string; id: string } | null {
+  if (cursor === undefined) return null;
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (at === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(at)) || !/^conv_[0-9A-Z]{26}$/.test(id)) {
+    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
+  }
+  return { at, id };
+}

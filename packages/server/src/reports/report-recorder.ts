@@ -1,0 +1,353 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { sql } from 'kysely';
+import type { BusinessHours, Message, ReportEventType } from '@parley/protocol';
+import type { ReportEventInput, ReportEvents } from '../engine/report-events.js';
+import type { OwnershipAction, OwnershipState } from '../engine/ownership-state.js';
+import type { Db } from '../store/database.js';
+import { newId, nowIso } from '../store/ids.js';
+import { onMessageEventFailure } from '../store/message-events.js';
+import type { EventsTable, ReportConversationsTable } from '../store/schema.js';
+import { businessMs } from './business-time.js';
+
+type Fact = Omit<ReportConversationsTable, 'resolved' | 'reopened'> & { resolved: number; reopened: number };
+type Pending =
+  | { readonly kind: 'message'; readonly message: Message }
+  | {
+      readonly kind: 'ownership';
+      readonly previous: OwnershipState;
+      readonly next: OwnershipState;
+      readonly action: OwnershipAction | null;
+      readonly at: string;
+    }
+  | { readonly kind: 'event'; readonly event: ReportEventInput; readonly at: string }
+  | { readonly kind: 'widget'; readonly type: ReportEventType; readonly widgetId: string; readonly at: string };
+
+export const QUARTER_HOUR_MS = 900_000;
+const HOUR_MS = 3_600_000;
+/** Rows per multi-row statement: under SQLite's 32,766 parameters and PostgreSQL's 65,535 with room. */
+const CHUNK = 500;
+
+export interface ReportRecorderOptions {
+  readonly db: Db;
+  readonly log: FastifyBaseLogger;
+  /** The widget's business hours, or null when it sets none. */
+  readonly hoursOf: (widgetId: string) => Promise<BusinessHours | null>;
+}
+
+/**
+ * Keeps the reports' figures as things happen (engine/report-events.ts is the port it implements).
+ * Calls only queue; the queue is written once per turn of the event loop, in one transaction:
+ * the events rows (other than messages', which the message writer stores in the message's own
+ * transaction), the per-conversation rows (`report_conversations`) and the hourly counts. A failure is
+ * logged and never reaches the conversation that caused it.
+ */
+export class ReportRecorder implements ReportEvents {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(private readonly options: ReportRecorderOptions) {
+    onMessageEventFailure((error) => options.log.error({ err: error }, 'could not store a message’s report event; the message is stored'));
+  }
+
+  messagesStored(messages: readonly Message[]): void {
+    for (const message of messages) this.push({ kind: 'message', message });
+  }
+
+  ownershipChanged(previous: OwnershipState, next: OwnershipState, action: OwnershipAction | null, at = nowIso()): void {
+    this.push({ kind: 'ownership', previous, next, action, at });
+  }
+
+  record(event: ReportEventInput): void {
+    this.push({ kind: 'event', event, at: event.at ?? nowIso() });
+  }
+
+  /** What only the browser knows (beacons): no conversation yet. */
+  recordWidget(type: ReportEventType, widgetId: string): void {
+    this.push({ kind: 'widget', type, widgetId, at: nowIso() });
+  }
+
+  /** Writes what is queued; reports call it first so they include what this node just saw. */
+  async flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBatch());
+    await this.flushing;
+  }
+
+  private push(item: Pending): void {
+    this.pending.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      const work = await this.apply(batch);
+      await this.options.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < work.events.length; i += CHUNK)
+          await trx
+            .insertInto('events')
+            .values(work.events.slice(i, i + CHUNK))
+            .execute();
+        for (let i = 0; i < work.facts.length; i += CHUNK) await upsertFacts(trx, work.facts.slice(i, i + CHUNK));
+        const counts = [...work.counts.values()];
+        for (let i = 0; i < counts.length; i += CHUNK) {
+          await trx
+            .insertInto('report_counts')
+            .values(counts.slice(i, i + CHUNK))
+            .onConflict((oc) =>
+              oc.columns(['type', 'widget_id', 'hour']).doUpdateSet((eb) => ({ n: eb('report_counts.n', '+', eb.ref('excluded.n')) })),
+            )
+            .execute();
+        }
+      });
+    } catch (error) {
+      this.options.log.error({ err: error, events: batch.length }, 'could not record report events');
+    }
+  }
+
+  /** The batch, applied in order to the conversations' rows (read once), as rows to write. */
+  private async apply(batch: readonly Pending[]): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow> }> {
+    const facts = await this.readFacts([...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)])))]);
+    const changed = new Set<Fact>();
+    const events: EventsTable[] = [];
+    const counts = new Map<string, CountRow>();
+    const count = (type: ReportEventType, widgetId: string, at: string): void => {
+      const hour = Math.floor(Date.parse(at) / HOUR_MS);
+      for (const widget of [widgetId, '']) {
+        const key = `${type} ${widget} ${hour}`;
+        const row = counts.get(key);
+        if (row === undefined) counts.set(key, { type, widget_id: widget, hour, n: 1 });
+        else row.n += 1;
+      }
+    };
+    const emit = (type: ReportEventType, fact: Fact, at: string, value: number | null = null, agentId = fact.agent_id): void => {
+      events.push({
+        id: newId('evt'),
+        type,
+        at,
+        widget_id: fact.widget_id,
+        conversation_id: fact.conversation_id,
+        contact_id: null,
+        team_id: fact.team_id,
+        agent_id: agentId,
+        bot_id: fact.bot_id,
+        message_id: null,
+        value,
+      });
+      count(type, fact.widget_id, at);
+    };
+
+    for (const item of batch) {
+      if (item.kind === 'widget') {
+        events.push({ ...NO_REFERENCES, id: newId('evt'), type: item.type, at: item.at, widget_id: item.widgetId });
+        count(item.type, item.widgetId, item.at);
+        continue;
+      }
+      const fact = facts.get(conversationOf(item));
+      if (fact === undefined) continue;
+      changed.add(fact);
+      if (item.kind === 'event') {
+        if (item.event.botId !== undefined && item.event.botId !== null) fact.bot_id = item.event.botId;
+        emit(item.event.type, fact, item.at, null, null);
+      } else if (item.kind === 'message') {
+        await this.applyMessage(fact, item.message, count, emit);
+      } else {
+        await this.applyOwnership(fact, item, emit);
+      }
+    }
+    return { events, facts: [...changed], counts };
+  }
+
+  private async applyMessage(
+    fact: Fact,
+    message: Message,
+    count: (type: ReportEventType, widgetId: string, at: string) => void,
+    emit: (type: ReportEventType, fact: Fact, at: string, value?: number | null, agentId?: string | null) => void,
+  ): Promise<void> {
+    const at = message.createdAt;
+    const type = messageType(message);
+    if (type === null) return;
+    // The message's own event row is already stored (message writer); here only the figures follow it.
+    count(type, fact.widget_id, at);
+    if (type === 'bot_answered') fact.bot_id ??= message.author.id;
+    else if (type === 'visitor_message') {
+      if (fact.last_visitor_at === null || at > fact.last_visitor_at) fact.last_visitor_at = at;
+    } else if (type === 'agent_message') {
+      fact.agent_id ??= message.author.id;
+      if (fact.first_response_at === null) {
+        const since = fact.handoff_at ?? fact.started_at;
+        const wall = seconds(Date.parse(at) - Date.parse(since));
+        fact.first_response_at = at;
+        fact.first_response_s = wall;
+        fact.first_response_bh_s = await this.businessSeconds(fact.widget_id, since, at, wall);
+        emit('first_human_response', fact, at, wall, message.author.id);
+      }
+    } else if (type === 'rated') {
+      const score = message.payload?.['score'];
+      fact.rating = typeof score === 'number' ? score : null;
+      fact.rated_at = at;
+      fact.rating_message_id = message.id;
+    }
+  }
+
+  private async applyOwnership(
+    fact: Fact,
+    change: Extract<Pending, { kind: 'ownership' }>,
+    emit: (type: ReportEventType, fact: Fact, at: string, value?: number | null) => void,
+  ): Promise<void> {
+    const { previous, next, at } = change;
+    fact.team_id = next.teamId ?? fact.team_id;
+    fact.agent_id = next.assigneeId ?? fact.agent_id;
+    if (previous.owner === 'bot' && (next.owner === 'queued' || next.owner === 'human')) {
+      fact.handoff_at ??= at;
+      emit('handoff_asked', fact, at);
+    }
+    if (next.owner === 'resolved' && previous.owner !== 'resolved') {
+      const wall = seconds(Date.parse(at) - Date.parse(fact.started_at));
+      fact.resolved = 1;
+      if (fact.resolved_at === null) {
+        fact.resolved_at = at;
+        fact.resolution_s = wall;
+        fact.resolution_bh_s = await this.businessSeconds(fact.widget_id, fact.started_at, at, wall);
+      }
+      emit('resolved', fact, at, wall);
+    }
+    if (previous.owner === 'resolved' && next.owner !== 'resolved') {
+      fact.resolved = 0;
+      fact.reopened += 1;
+      emit('reopened', fact, at);
+    }
+  }
+
+  private async businessSeconds(widgetId: string, from: string, to: string, wall: number): Promise<number> {
+    const hours = await this.options.hoursOf(widgetId).catch(() => null);
+    return hours === null ? wall : seconds(businessMs(hours, Date.parse(from), Date.parse(to)));
+  }
+
+  /** The conversations' rows; a conversation without one yet gets a fresh row from the conversation itself. */
+  private async readFacts(ids: readonly string[]): Promise<Map<string, Fact>> {
+    const facts = new Map<string, Fact>();
+    const { db } = this.options;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const rows = await db.selectFrom('report_conversations').selectAll().where('conversation_id', 'in', chunk).execute();
+      for (const row of rows) facts.set(row.conversation_id, { ...row, resolved: Number(row.resolved), reopened: Number(row.reopened) });
+      const missing = chunk.filter((id) => !facts.has(id));
+      if (missing.length === 0) continue;
+      const conversations = await db
+        .selectFrom('conversations')
+        .select(['id', 'widget_id', 'created_at'])
+        .where('id', 'in', missing)
+        .execute();
+      for (const conversation of conversations)
+        facts.set(conversation.id, freshFact(conversation.id, conversation.widget_id, conversation.created_at));
+    }
+    return facts;
+  }
+}
+
+interface CountRow {
+  type: string;
+  widget_id: string;
+  hour: number;
+  n: number;
+}
+
+const NO_REFERENCES = {
+  conversation_id: null,
+  contact_id: null,
+  team_id: null,
+  agent_id: null,
+  bot_id: null,
+  message_id: null,
+  value: null,
+};
+
+function conversationOf(item: Exclude<Pending, { kind: 'widget' }>): string {
+  if (item.kind === 'message') return item.message.conversationId;
+  if (item.kind === 'ownership') return item.next.conversationId;
+  return item.event.conversationId;
+}
+
+export function freshFact(conversationId: string, widgetId: string, startedAt: string): Fact {
+  return {
+    conversation_id: conversationId,
+    widget_id: widgetId,
+    team_id: null,
+    agent_id: null,
+    bot_id: null,
+    started_at: startedAt,
+    started_bucket: Math.floor(Date.parse(startedAt) / QUARTER_HOUR_MS),
+    handoff_at: null,
+    first_response_at: null,
+    first_response_s: null,
+    first_response_bh_s: null,
+    resolved_at: null,
+    resolution_s: null,
+    resolution_bh_s: null,
+    resolved: 0,
+    reopened: 0,
+    last_visitor_at: null,
+    rating: null,
+    rated_at: null,
+    rating_message_id: null,
+  };
+}
+
+/** The event a committed message is (the same rule as store/message-events.ts, on the message as the engine shows it). */
+function messageType(message: Message): ReportEventType | null {
+  if (message.type === 'note') return null;
+  if (message.type === 'event') return message.author.role === 'visitor' && message.payload?.['event'] === 'rating' ? 'rated' : null;
+  if (message.author.role === 'visitor') return 'visitor_message';
+  if (message.author.role === 'bot') return 'bot_answered';
+  if (message.author.role === 'agent') return 'agent_message';
+  return null;
+}
+
+const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
+
+/**
+ * Several nodes may write one conversation's row: first times keep the first value, the last visitor
+ * message the latest, the rest the newest write.
+ */
+const first = <C extends keyof Fact & string>(column: C) =>
+  sql<Fact[C]>`coalesce(${sql.ref(`report_conversations.${column}`)}, ${sql.ref(`excluded.${column}`)})`;
+const latest = <C extends keyof Fact & string>(column: C) =>
+  sql<Fact[C]>`coalesce(${sql.ref(`excluded.${column}`)}, ${sql.ref(`report_conversations.${column}`)})`;
+
+async function upsertFacts(db: Db, rows: readonly Fact[]): Promise<void> {
+  await db
+    .insertInto('report_conversations')
+    .values([...rows])
+    .onConflict((oc) =>
+      oc.column('conversation_id').doUpdateSet({
+        team_id: latest('team_id'),
+        agent_id: latest('agent_id'),
+        bot_id: latest('bot_id'),
+        handoff_at: first('handoff_at'),
+        first_response_at: first('first_response_at'),
+        first_response_s: first('first_response_s'),
+        first_response_bh_s: first('first_response_bh_s'),
+        resolved_at: first('resolved_at'),
+        resolution_s: first('resolution_s'),
+        resolution_bh_s: first('resolution_bh_s'),
+        resolved: sql<number>`excluded.resolved`,
+        reopened: sql<number>`excluded.reopened`,
+        last_visitor_at: sql<
+          string | null
+        >`case when report_conversations.last_visitor_at is null or excluded.last_visitor_at > report_conversations.last_visitor_at
+          then excluded.last_visitor_at else report_conversations.last_visitor_at end`,
+        rating: latest('rating'),
+        rated_at: latest('rated_at'),
+        rating_message_id: latest('rating_message_id'),
+      }),
+    )
+    .execute();
+}

@@ -1,0 +1,118 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ReportEventType } from '@parley/protocol';
+import type { Db } from './database.js';
+import { newId } from './ids.js';
+import type { MessageRow } from './conversations-store.js';
+
+/**
+ * The `events` row a stored message makes (reports), written in the message's own transaction so a
+ * stored message never lacks its event. It holds references only: the widget, contact, team and agent
+ * are read from the conversation and its ownership inside the same statement, never the words.
+ */
+export interface MessageEvent {
+  readonly id: string;
+  readonly type: ReportEventType;
+  readonly at: string;
+  readonly conversationId: string;
+  readonly messageId: string;
+  /** The author when it is an agent or a bot. */
+  readonly authorId: string;
+  readonly role: string;
+  readonly value: number | null;
+}
+
+/** Which event a message is; null for what reports do not count (notes, system lines, other visitor events). */
+export function messageEventOf(message: Omit<MessageRow, 'seq'>): MessageEvent | null {
+  const type = eventType(message);
+  if (type === null) return null;
+  return {
+    id: newId('evt'),
+    type,
+    at: message.created_at,
+    conversationId: message.conversation_id,
+    messageId: message.id,
+    authorId: message.author_id,
+    role: message.author_role,
+    value: type === 'rated' ? ratingScore(message.payload) : null,
+  };
+}
+
+function eventType(message: Pick<MessageRow, 'author_role' | 'type' | 'payload'>): ReportEventType | null {
+  if (message.type === 'note') return null;
+  if (message.type === 'event') return message.author_role === 'visitor' && ratingScore(message.payload) !== null ? 'rated' : null;
+  if (message.author_role === 'visitor') return 'visitor_message';
+  if (message.author_role === 'bot') return 'bot_answered';
+  if (message.author_role === 'agent') return 'agent_message';
+  return null;
+}
+
+/** The score of a rating message (`payload.event: "rating"`, written by the rating endpoint). */
+export function ratingScore(payload: string | null): number | null {
+  if (payload === null || !payload.includes('"rating"')) return null;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (typeof parsed !== 'object' || parsed === null || !('event' in parsed) || parsed.event !== 'rating') return null;
+    const score = 'score' in parsed ? parsed.score : null;
+    return typeof score === 'number' && score >= 1 && score <= 5 ? score : null;
+  } catch {
+    // A payload that is not JSON is no rating.
+    return null;
+  }
+}
+
+let failureHandler: (error: unknown) => void = () => undefined;
+
+/** Who hears that a message's event could not be written (the message itself was stored): the reports recorder logs it. */
+export function onMessageEventFailure(handler: (error: unknown) => void): void {
+  failureHandler = handler;
+}
+
+export function messageEventFailed(error: unknown): void {
+  failureHandler(error);
+}
+
+/** SQLite: a prepared statement with named parameters (see sqliteParams). */
+export const SQLITE_INSERT_MESSAGE_EVENT = `insert into events (id, type, at, widget_id, conversation_id, contact_id, team_id, agent_id, bot_id, message_id, value)
+  select @id, @type, @at, c.widget_id, c.id, c.contact_id, s.team_id,
+    case when @role = 'agent' then @author_id else s.assignee_id end,
+    case when @role = 'bot' then @author_id else null end,
+    @message_id, @value
+  from conversations c left join conversation_states s on s.conversation_id = c.id
+  where c.id = @conversation_id`;
+
+export function sqliteParams(event: MessageEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    type: event.type,
+    at: event.at,
+    role: event.role,
+    author_id: event.authorId,
+    message_id: event.messageId,
+    value: event.value,
+    conversation_id: event.conversationId,
+  };
+}
+
+/**
+ * The same insert for Kysely: as a data-modifying CTE of the PostgreSQL message statement (fed by its
+ * `inserted` CTE, so nothing is written when the message was not), or on its own inside a caller's
+ * transaction (a session's first messages). Casts, so PostgreSQL knows the parameters' types.
+ */
+function eventInsert(event: MessageEvent, from: RawBuilder<unknown>): RawBuilder<unknown> {
+  const text = (value: string) => sql`cast(${value} as text)`;
+  return sql`insert into events (id, type, at, widget_id, conversation_id, contact_id, team_id, agent_id, bot_id, message_id, value)
+    select ${text(event.id)}, ${text(event.type)}, ${text(event.at)}, c.widget_id, c.id, c.contact_id, s.team_id,
+      ${event.role === 'agent' ? text(event.authorId) : sql`s.assignee_id`},
+      ${event.role === 'bot' ? text(event.authorId) : sql`cast(null as text)`},
+      ${text(event.messageId)}, cast(${event.value} as double precision)
+    ${from}
+    left join conversation_states s on s.conversation_id = c.id`;
+}
+
+export function postgresEventCte(event: MessageEvent): RawBuilder<unknown> {
+  return eventInsert(event, sql`from inserted i join conversations c on c.id = i.conversation_id`);
+}
+
+export async function insertMessageEvent(db: Db, event: MessageEvent): Promise<void> {
+  await sql`${eventInsert(event, sql`from conversations c`)} where c.id = ${event.conversationId}`.execute(db);
+}
