@@ -57,7 +57,9 @@ const fields = {
   description: v.pipe(v.string('must be a string'), v.trim(), v.maxLength(200, 'must be at most 200 characters')),
   events: eventsSchema,
   /** Only this widget's events; null or absent: every widget's. */
-  widgetId: v.nullable(v.pipe(v.string('must be a widget id or null'), v.regex(/^wgt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a widget id such as wgt_01J…'))),
+  widgetId: v.nullable(
+    v.pipe(v.string('must be a widget id or null'), v.regex(/^wgt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a widget id such as wgt_01J…')),
+  ),
   /** `message.created` for agents' private notes too (off by default: notes are internal). */
   includeNotes: v.boolean('must be true or false'),
   enabled: v.boolean('must be true or false'),

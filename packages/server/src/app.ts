@@ -90,6 +90,8 @@ import { BotTurnCap } from './limits/bot-turn-cap.js';
 import { clientAddressOf } from './limits/client-address.js';
 import { Blocklist } from './blocks/index.js';
 import { blocksApi } from './api/blocks.js';
+import { webhooksApi } from './api/webhooks.js';
+import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
 export interface BuildOptions {
@@ -113,6 +115,8 @@ export interface BuildOptions {
   readonly widgetDir?: string;
   /** Link previews: tests shorten the timeout and answer DNS themselves (allowPrivate defaults to the config's). */
   readonly unfurl?: Partial<UnfurlerOptions>;
+  /** Outbound webhooks: tests shorten the worker's timings and answer DNS themselves. */
+  readonly webhooks?: Pick<WebhooksOptions, 'timings' | 'resolve'>;
 }
 
 export interface Parley {
@@ -192,6 +196,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
+  // Outbound webhooks: event sources write its outbox in their own transactions; every node's worker sends it.
+  const webhooks = new Webhooks({
+    db: database.db,
+    bus,
+    log: app.log,
+    dialect: database.dialect,
+    allowPrivate: config.webhooksAllowPrivate,
+    userAgent: 'Parley-Webhooks/1',
+    ...options.webhooks,
+  });
+  engine.webhooks = webhooks.outbox.messages;
+  resyncListeners.add(() => webhooks.subscriptions.forgetLoaded());
+  await webhooks.start();
   // Reports: events and their figures, kept as things happen (reports/).
   const reports = new ReportRecorder({
     db: database.db,
@@ -242,6 +259,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
     await Promise.all([setup.idle(), botTurns.idle()]);
+    // Deliveries on their way finish (or are released for another node) while the database is open.
+    await webhooks.close();
     await desk.close();
     await reports.flush();
     // A resolve's transcript already being mailed is sent before the database it reads from closes.
@@ -272,6 +291,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     challenge,
     blocks,
     transcripts: transcriptMail,
+    webhooks,
     contacts,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts),
   };
@@ -331,6 +351,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports });
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
+  await app.register(webhooksApi, { webhooks });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {

@@ -17,6 +17,7 @@ import type { WidgetSetup } from './widgets/widget-setup.js';
 import type { VisitorLimits } from './limits/visitor-limits.js';
 import type { Blocklist } from './blocks/index.js';
 import type { TranscriptMail } from './transcripts/transcript-mail.js';
+import type { Webhooks } from './webhooks/index.js';
 import type { ContactService } from './contacts/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
@@ -46,6 +47,8 @@ export interface Services {
   readonly blocks: Blocklist;
   /** Transcripts by email: on request (agents, visitors) and when a conversation is resolved. */
   readonly transcripts: TranscriptMail;
+  /** Outbound webhooks: subscriptions, the outbox, the delivery worker and its log (webhooks/). */
+  readonly webhooks: Webhooks;
   /** Contacts: list, edit, merge, CSV; the visits sessions and the contact form record (contacts/). */
   readonly contacts: ContactService;
 }

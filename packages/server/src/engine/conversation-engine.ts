@@ -7,6 +7,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { MessageWriter, NewMessage } from '../store/message-writer.js';
 import { encodeEvent, originKey } from './conversation-events.js';
+import { NO_MESSAGE_WEBHOOKS, type MessageWebhooks } from './message-webhooks.js';
 import { NO_REPORT_EVENTS, type ReportEvents } from './report-events.js';
 import { insertMessageEvent, messageEventOf } from '../store/message-events.js';
 
@@ -29,6 +30,8 @@ export const MAX_MESSAGES_PER_READ = 500;
 
 /** The only place that decides anything about conversations: appending and reading (bot turns live in BotTurns). */
 export class ConversationEngine {
+  /** Outbound webhooks (wired in app.ts): message.created and conversation.rated, written in the message's transaction. */
+  webhooks: MessageWebhooks = NO_MESSAGE_WEBHOOKS;
   /** Reports (wired in app.ts): told of every committed message, ownership change and session start. */
   reports: ReportEvents = NO_REPORT_EVENTS;
 
@@ -48,6 +51,7 @@ export class ConversationEngine {
   async append(input: AppendInput, executor?: Db): Promise<AppendResult> {
     const clientId = input.clientId ?? null;
     if (executor !== undefined) return this.appendWith(executor, input, clientId);
+    if (this.webhooks.wants(input)) return this.appendWithWebhooks(input, clientId);
     let result: AppendResult;
     try {
       const written = await this.writer.append(newMessage(input, clientId));
@@ -89,9 +93,30 @@ export class ConversationEngine {
     const message = newMessage(input, clientId);
     const row: MessageRow = { ...message, seq: await store.nextSeq(db, input.conversationId, message.created_at) };
     await store.insertMessage(db, row);
+    await this.webhooks.enqueue(db, toMessage(row));
     const event = messageEventOf(message);
     if (event !== null) await insertMessageEvent(db, event);
     return { message: toMessage(row), created: true };
+  }
+
+  /**
+   * Someone subscribed to this kind of message: instead of the writer's group commit, one transaction
+   * stores it and writes its webhook deliveries, so a node dying after the commit still sends them.
+   */
+  private async appendWithWebhooks(input: AppendInput, clientId: string | null): Promise<AppendResult> {
+    const result = await this.db
+      .transaction()
+      .execute((trx) => this.appendWith(trx, input, clientId))
+      .catch(async (error: unknown) => {
+        const original =
+          clientId !== null && isUniqueViolation(error)
+            ? await store.messageByClientId(this.db, input.conversationId, clientId)
+            : undefined;
+        if (original === undefined) throw error;
+        return { message: toMessage(original), created: false };
+      });
+    if (result.created) await this.announce([result.message]);
+    return result;
   }
 
   async messagesAfter(conversationId: string, afterSeq: number, limit = MAX_MESSAGES_PER_READ): Promise<Message[]> {

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBotAndWidget } from '../testing/fixtures.js';
+import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
+import { WebhookReceiver } from './testing/webhook-receiver.js';
+
+const SHOP = 'https://shop.example.com';
+/** Quick retries so a test sees several attempts; the circuit stays closed for the five failures of the retry test. */
+const timings = { pollMs: 50, baseDelayMs: 20, maxDelayMs: 100, circuitThreshold: 8, circuitOpenMs: 100, shutdownGraceMs: 500 };
+const start = (dialect: 'sqlite' | 'postgres') =>
+  startTestServer(dialect, { webhooks: { timings } }, { PARLEY_WEBHOOKS_ALLOW_PRIVATE: '1' });
+
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  receiver = await WebhookReceiver.start();
+});
+afterAll(() => receiver.close());
+
+async function subscribe(server: TestServer, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  const created = await server.request('POST', '/v1/webhooks', { body: { url: receiver.url, ...body } });
+  if (created.status !== 201) throw new Error(`subscription failed: ${created.body}`);
+  return created.json;
+}
+
+async function visitorSays(server: TestServer, widgetId: string, texts: readonly string[]): Promise<string> {
+  const session = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: {}, headers: { origin: SHOP } });
+  if (session.status !== 201) throw new Error(`session failed: ${session.body}`);
+  for (const [i, text] of texts.entries()) {
+    const sent = await server.request('POST', `/v1/conversations/${session.json.conversationId}/messages`, {
+      auth: session.json.token,
+      headers: { origin: SHOP },
+      body: { text, clientId: `c-${i}-${Math.random().toString(36).slice(2, 10)}` },
+    });
+    if (sent.status !== 201) throw new Error(`send failed: ${sent.body}`);
+  }
+  return session.json.conversationId;
+}
+
+/** The delivery once its last attempt is recorded (the receiver answers before the worker writes the log). */
+async function settled(server: TestServer, id: string, deliveryId: string) {
+  for (;;) {
+    const detail = await server.request('GET', `/v1/webhooks/${id}/deliveries/${deliveryId}`);
+    if (detail.json.status !== 'pending') return detail;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const forSubscription = (id: string) => (request: { json: { data: { subscriptionId?: string } }; headers: Record<string, unknown> }) =>
+  request.json.data.subscriptionId === id;
+
+describeEachDialect('outbound webhooks', start, (server) => {
+  it('creates, lists, reads, changes and deletes a subscription; the secret is shown at creation only', async () => {
+    const created = await server().request('POST', '/v1/webhooks', {
+      body: { url: receiver.url, events: ['message.created'], description: 'CRM' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({
+      object: 'webhook',
+      url: receiver.url,
+      events: ['message.created'],
+      enabled: true,
+      maxInFlight: 1,
+    });
+    expect(created.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(created.json.secretPrefix).toBe(`${String(created.json.secret).slice(0, 12)}…`);
+    const id: string = created.json.id;
+
+    const read = await server().request('GET', `/v1/webhooks/${id}`);
+    expect(read.json).toMatchObject({ id, description: 'CRM' });
+    expect(read.json.secret).toBeUndefined();
+    expect((await server().request('GET', '/v1/webhooks')).json.items.map((item: { id: string }) => item.id)).toContain(id);
+
+    const changed = await server().request('PATCH', `/v1/webhooks/${id}`, { body: { enabled: false, events: ['conversation.rated'] } });
+    expect(changed.json).toMatchObject({ enabled: false, events: ['conversation.rated'] });
+
+    expect((await server().request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+    const gone = await server().request('GET', `/v1/webhooks/${id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.json.error.code).toBe('PARLEY_ERR_WEBHOOK_NOT_FOUND');
+  });
+
+  it('refuses unknown event types, an unknown widget and requests without the admin key', async () => {
+    const badEvent = await server().request('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['message.deleted'] } });
+    expect(badEvent.status).toBe(400);
+    expect(badEvent.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_VALIDATION', field: 'events.0' });
+    const badWidget = await server().request('POST', '/v1/webhooks', {
+      body: { url: receiver.url, events: ['message.created'], widgetId: 'wgt_01JAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
+    expect(badWidget.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_UNKNOWN_REFERENCE', field: 'widgetId' });
+    expect((await server().request('GET', '/v1/webhooks', { auth: 'none' })).status).toBe(401);
+  });
+
+  it('delivers message.created signed the Standard Webhooks way, verified by the standardwebhooks package', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
+    const { id, secret } = await subscribe(server(), { events: ['message.created'], widgetId });
+    const before = receiver.received.length;
+    const conversationId = await visitorSays(server(), widgetId, ['hello there']);
+    const mine = () => receiver.received.slice(before).filter((request) => request.json.data.conversation?.id === conversationId);
+    // The visitor's message and the bot's answer.
+    await receiver.until(() => mine().length >= 2);
+    const visitor = mine().find((request) => request.json.data.message.author.role === 'visitor');
+    expect(visitor?.json).toMatchObject({
+      type: 'message.created',
+      version: 1,
+      data: {
+        conversation: { id: conversationId, widgetId },
+        message: { conversationId, text: 'hello there', type: 'text', author: { role: 'visitor' } },
+      },
+    });
+    expect(visitor?.headers['webhook-id']).toMatch(/^evt_/);
+    expect(visitor?.headers['user-agent']).toMatch(/^Parley-Webhooks\//);
+    for (const request of mine()) expect(WebhookReceiver.verifies(request, secret)).toBe(true);
+    expect(WebhookReceiver.verifies(mine()[0] ?? visitor!, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')).toBe(false);
+    await server().request('DELETE', `/v1/webhooks/${id}`);
+  });
+
+  it('retries a failing endpoint and delivers the event once, before the events queued after it', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
+    const { id } = await subscribe(server(), { events: ['message.created'], widgetId });
+    const mine = (request: { json: { data: { conversation?: { widgetId: string } } } }) =>
+      request.json.data.conversation?.widgetId === widgetId;
+    let failures = 0;
+    receiver.answer = ({ body }) => (body.includes(widgetId) && body.includes('"text":"first"') && failures++ < 5 ? 500 : 200);
+    try {
+      const conversationId = await visitorSays(server(), widgetId, ['first', 'second', 'third']);
+      await receiver.until((r) => r.accepted.filter(mine).filter((q) => q.json.data.message.author.role === 'visitor').length >= 3);
+      const accepted = receiver.accepted.filter(mine).filter((request) => request.json.data.message.author.role === 'visitor');
+      expect(accepted.map((request) => request.json.data.message.text)).toEqual(['first', 'second', 'third']);
+      expect(receiver.received.filter(mine).filter((request) => request.status === 500)).toHaveLength(5);
+      // Every attempt of the first event carried the same webhook-id.
+      const first = receiver.received.filter(mine).filter((request) => request.json.data.message.text === 'first');
+      expect(new Set(first.map((request) => request.headers['webhook-id'])).size).toBe(1);
+      expect(first.map((request) => request.status)).toEqual([500, 500, 500, 500, 500, 200]);
+
+      const log = await server().request('GET', `/v1/webhooks/${id}/deliveries?status=delivered`);
+      const firstDelivery = log.json.items.find((item: { eventId: string }) => item.eventId === first[0]?.headers['webhook-id']);
+      expect(firstDelivery).toMatchObject({ status: 'delivered', attempts: 6, lastStatus: 200, eventType: 'message.created' });
+      const detail = await settled(server(), id, firstDelivery.id);
+      expect(detail.json.payload.data.message).toMatchObject({ conversationId, text: 'first' });
+      expect(detail.json.attemptLog.map((attempt: { statusCode: number }) => attempt.statusCode)).toEqual([500, 500, 500, 500, 500, 200]);
+      expect(detail.json.attemptLog[0].responseBody).toBe('failing with 500');
+      expect(detail.json.attemptLog[5].responseBody).toBe('ok thanks');
+    } finally {
+      receiver.answer = () => 200;
+      await server().request('DELETE', `/v1/webhooks/${id}`);
+    }
+  });
+
+  it('sends a test event, logs its attempt and replays it with the same webhook-id', async () => {
+    const { id } = await subscribe(server(), { events: ['conversation.rated'] });
+    const tested = await server().request('POST', `/v1/webhooks/${id}/test`);
+    expect(tested.status).toBe(202);
+    expect(tested.json).toMatchObject({ eventType: 'webhook.test', status: 'pending', subscriptionId: id });
+    await receiver.until((r) => r.received.some(forSubscription(id)));
+    const detail = await settled(server(), id, tested.json.id);
+    const delivered = await server().request('GET', `/v1/webhooks/${id}/deliveries?eventType=webhook.test&status=delivered`);
+    expect(delivered.json.items).toHaveLength(1);
+    expect(detail.json).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+      payload: { type: 'webhook.test', data: { subscriptionId: id } },
+    });
+    expect(detail.json.attemptLog[0]).toMatchObject({ attempt: 1, statusCode: 200, error: null, responseBody: 'ok thanks' });
+
+    const replayed = await server().request('POST', `/v1/webhooks/${id}/deliveries/${tested.json.id}/replay`);
+    expect(replayed.status).toBe(202);
+    expect(replayed.json).toMatchObject({ replayOf: tested.json.id, eventId: tested.json.eventId, status: 'pending' });
+    await receiver.until((r) => r.received.filter(forSubscription(id)).length >= 2);
+    const both = receiver.received.filter(forSubscription(id));
+    expect(both[1]?.headers['webhook-id']).toBe(both[0]?.headers['webhook-id']);
+    expect(both[1]?.body).toBe(both[0]?.body);
+
+    const all = await server().request('GET', `/v1/webhooks/${id}/deliveries?take=1`);
+    expect(all.json.items).toHaveLength(1);
+    expect(all.json.items[0].id).toBe(replayed.json.id);
+    const next = await server().request('GET', `/v1/webhooks/${id}/deliveries?take=1&cursor=${all.json.nextCursor}`);
+    expect(next.json.items[0].id).toBe(tested.json.id);
+    const missing = await server().request('GET', `/v1/webhooks/${id}/deliveries/whd_01JAAAAAAAAAAAAAAAAAAAAAAA`);
+    expect(missing.json.error.code).toBe('PARLEY_ERR_WEBHOOK_DELIVERY_NOT_FOUND');
+    await server().request('DELETE', `/v1/webhooks/${id}`);
+  });
+
+  it('signs with the old and the new secret while a rotation overlaps, then with the new one only', async () => {
+    const { id, secret: old } = await subscribe(server(), { events: ['conversation.rated'] });
+    const rotated = await server().request('POST', `/v1/webhooks/${id}/rotate-secret`, { body: { overlapSeconds: 3600 } });
+    expect(rotated.status).toBe(200);
+    const fresh: string = rotated.json.secret;
+    expect(fresh).not.toBe(old);
+    expect(rotated.json.previousSecretExpiresAt).not.toBeNull();
+    await server().request('POST', `/v1/webhooks/${id}/test`);
+    await receiver.until((r) => r.received.filter(forSubscription(id)).length >= 1);
+    const during = receiver.received.filter(forSubscription(id))[0];
+    if (during === undefined) throw new Error('no delivery');
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(WebhookReceiver.verifies(during, old)).toBe(true);
+    expect(WebhookReceiver.verifies(during, fresh)).toBe(true);
+
+    const ended = await server().request('POST', `/v1/webhooks/${id}/rotate-secret`, { body: { overlapSeconds: 0 } });
+    await server().request('POST', `/v1/webhooks/${id}/test`);
+    await receiver.until((r) => r.received.filter(forSubscription(id)).length >= 2);
+    const after = receiver.received.filter(forSubscription(id))[1];
+    if (after === undefined) throw new Error('no delivery');
+    expect(WebhookReceiver.verifies(after, ended.json.secret)).toBe(true);
+    expect(WebhookReceiver.verifies(after, fresh)).toBe(false);
+    await server().request('DELETE', `/v1/webhooks/${id}`);
+  });
+
+  it('disables a subscription whose endpoint answers 410 Gone', async () => {
+    const { id } = await subscribe(server(), { events: ['conversation.rated'] });
+    receiver.answer = ({ body }) => (body.includes(id) ? 410 : 200);
+    try {
+      await server().request('POST', `/v1/webhooks/${id}/test`);
+      await receiver.until((r) => r.received.some(forSubscription(id)));
+      let read = await server().request('GET', `/v1/webhooks/${id}`);
+      for (let i = 0; i < 100 && read.json.enabled === true; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        read = await server().request('GET', `/v1/webhooks/${id}`);
+      }
+      expect(read.json).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    } finally {
+      receiver.answer = () => 200;
+      await server().request('DELETE', `/v1/webhooks/${id}`);
+    }
+  });
+});
+
+it('refuses a private or loopback URL unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set', async () => {
+  const strict = await startTestServer('sqlite');
+  try {
+    for (const url of [
+      'http://127.0.0.1:8080/hook',
+      'http://10.1.2.3/hook',
+      'http://[::1]/hook',
+      'http://localhost:3000/hook',
+      'http://169.254.169.254/',
+    ]) {
+      const refused = await strict.request('POST', '/v1/webhooks', { body: { url, events: ['message.created'] } });
+      expect(refused.status, url).toBe(400);
+      expect(refused.json.error, url).toMatchObject({ code: 'PARLEY_ERR_WEBHOOK_URL_REFUSED', field: 'url' });
+    }
+    const accepted = await strict.request('POST', '/v1/webhooks', {
+      body: { url: 'https://93.184.215.14/hook', events: ['message.created'] },
+    });
+    expect(accepted.status).toBe(201);
+  } finally {
+    await strict.close();
+  }
+});
