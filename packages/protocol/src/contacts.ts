@@ -45,8 +45,8 @@ export type ContactPatch = v.InferOutput<typeof contactPatchSchema>;
 export const contactMergeSchema = v.strictObject({ from: idSchema });
 export type ContactMerge = v.InferOutput<typeof contactMergeSchema>;
 
-/** `POST /v1/conversations/{id}/attributes`: the widget's `setAttributes` once a conversation exists. */
-export const visitorAttributesSchema = v.strictObject({ attributes: contactAttributesPatchSchema });
+/** `POST /v1/conversations/{id}/attributes`: the widget's `setAttributes` once a conversation exists; the body is the attributes themselves. */
+export const visitorAttributesSchema = contactAttributesPatchSchema;
 
 export const CONTACT_SORTS = ['lastSeen', 'created', 'name'] as const;
 export type ContactSort = (typeof CONTACT_SORTS)[number];

@@ -155,13 +155,13 @@ describeEachStore('contacts', (server) => {
     const session = await openSession(server(), widgetId, { meta: { browser: CHROME_MAC } });
     const set = await server().request('POST', `/v1/conversations/${session.conversationId}/attributes`, {
       auth: session.token,
-      body: { attributes: { plan: 'pro', seats: 12, trial: false } },
+      body: { plan: 'pro', seats: 12, trial: false },
     });
     expect(set.status).toBe(204);
     const id = await contactOf(server(), session.conversationId);
     await server().request('POST', `/v1/conversations/${session.conversationId}/attributes`, {
       auth: session.token,
-      body: { attributes: { trial: null, plan: 'team' } },
+      body: { trial: null, plan: 'team' },
     });
     const contact = (await server().request('GET', `/v1/contacts/${id}`)).json;
     expect(contact.attributes).toEqual({ plan: 'team', seats: 12 });
@@ -178,12 +178,12 @@ describeEachStore('contacts', (server) => {
     await expect(contactOf(server(), other.conversationId)).rejects.toThrow('no contact');
     const refused = await server().request('POST', `/v1/conversations/${session.conversationId}/attributes`, {
       auth: other.token,
-      body: { attributes: { plan: 'free' } },
+      body: { plan: 'free' },
     });
     expect(refused.status).toBe(403);
     const invalid = await server().request('POST', `/v1/conversations/${session.conversationId}/attributes`, {
       auth: session.token,
-      body: { attributes: { 'bad key!': 'x' } },
+      body: { 'bad key!': 'x' },
     });
     expect(invalid.status).toBe(400);
   });

@@ -231,7 +231,7 @@ export const visitorAttributesApi: FastifyPluginAsync<RouteOptions> = async (app
       tags: ['visitor'],
       summary: 'Set the visitor’s attributes',
       description:
-        '`{ attributes: { key: value | null } }` with the session token: strings, numbers or booleans, null removes a key; at most 50 keys per contact (new keys beyond are left out). Answers 204.',
+        'The attributes themselves, `{ key: value | null }`, with the session token: strings, numbers or booleans, null removes a key; at most 50 keys per contact (new keys beyond are left out). Answers 204.',
       security: SESSION_SECURITY,
       params: idParams,
       body: jsonSchema(visitorAttributesSchema),
@@ -245,7 +245,7 @@ export const visitorAttributesApi: FastifyPluginAsync<RouteOptions> = async (app
       await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
       await database.db.transaction().execute(async (trx) => {
         const contactId = await contacts.ensureForConversation(trx, conversation);
-        await contacts.setAttributes(trx, contactId, input.attributes, 'skip');
+        await contacts.setAttributes(trx, contactId, input, 'skip');
       });
       return reply.status(204).send();
     },

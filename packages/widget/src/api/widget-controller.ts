@@ -167,7 +167,7 @@ export class WidgetController implements Controller {
    * POSTs to the current conversation's `/v1/conversations/:id/<path>` with its session token (managed mode);
    * false when there is no such conversation (no session yet, or direct mode).
    */
-  private post(path: string, body: object): boolean {
+  post(path: string, body: object): boolean {
     const { session } = this.persist.read();
     if (session === null || this.server === null) return false;
     void fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/${path}`, {

@@ -133,7 +133,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
       // A different person: their conversation is not this one (the server resumes theirs on the next session).
       if (changed && store.state.messages.length > 0) void share.restart();
     },
-    setAttributes: (next) => void (attributes = { ...attributes, ...next }),
+    // Kept for the next conversation, and sent to this one's contact now (managed mode, once a conversation exists).
+    setAttributes: (next) => void ctl.post('attributes', (attributes = { ...attributes, ...next })),
     setLocale: (next) => ctl.setLocale(next),
     send: (text) => ctl.send(text),
     on: (event, listener) => events.on(event, listener),
