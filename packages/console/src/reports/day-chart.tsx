@@ -1,8 +1,9 @@
 import type { ReportDay } from '@parley/protocol';
 import { formatCount } from './format.js';
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const longDayFormat = new Intl.DateTimeFormat(undefined, {
+const shortDay = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const weekDay = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+const weekDayYear = new Intl.DateTimeFormat(undefined, {
   weekday: 'short',
   day: 'numeric',
   month: 'short',
@@ -10,10 +11,10 @@ const longDayFormat = new Intl.DateTimeFormat(undefined, {
   timeZone: 'UTC',
 });
 
-/** A day label ("6 Dec") of a `YYYY-MM-DD` date; the date is a label, so it is read in UTC. */
-function dayLabel(date: string, long = false): string {
+/** A label ("6 Dec") of a `YYYY-MM-DD` day; the date is a label, not an instant, so it is read in UTC. */
+function dayLabel(date: string, format: Intl.DateTimeFormat = shortDay): string {
   const at = new Date(`${date}T00:00:00Z`);
-  return Number.isNaN(at.getTime()) ? date : (long ? longDayFormat : dayFormat).format(at);
+  return Number.isNaN(at.getTime()) ? date : format.format(at);
 }
 
 /**
@@ -26,6 +27,8 @@ export function DayChart(props: { days: readonly ReportDay[] }) {
   const first = props.days[0];
   const last = props.days[props.days.length - 1];
   const middle = props.days[Math.floor((props.days.length - 1) / 2)];
+  // The year is said once in the page's period line, unless the period runs over two years.
+  const rowDay = first !== undefined && last !== undefined && first.date.slice(0, 4) !== last.date.slice(0, 4) ? weekDayYear : weekDay;
   return (
     <div class="day-chart">
       <div class="columns-frame" aria-hidden="true">
@@ -34,7 +37,7 @@ export function DayChart(props: { days: readonly ReportDay[] }) {
           {props.days.map((day) => {
             const rest = Math.max(0, day.conversations - day.resolvedByBot - day.handedToHuman);
             return (
-              <span class="column" key={day.date} title={`${dayLabel(day.date, true)}: ${day.conversations}`}>
+              <span class="column" key={day.date} title={`${dayLabel(day.date, rowDay)}: ${day.conversations}`}>
                 <span class="stack" style={{ height: `${(day.conversations / max) * 100}%` }}>
                   {rest > 0 ? <span class="tone-other" style={{ flexGrow: rest }} /> : null}
                   {day.handedToHuman > 0 ? <span class="tone-human" style={{ flexGrow: day.handedToHuman }} /> : null}
@@ -51,7 +54,7 @@ export function DayChart(props: { days: readonly ReportDay[] }) {
         </div>
       </div>
       <div class="table-scroll" tabIndex={0} role="region" aria-label="Conversations by day, as a table">
-        <table class="figures">
+        <table class="figures stack day-table">
           <caption class="visually-hidden">Conversations and messages by day</caption>
           <thead>
             <tr>
@@ -74,12 +77,20 @@ export function DayChart(props: { days: readonly ReportDay[] }) {
             {props.days.map((day) => (
               <tr key={day.date}>
                 <th scope="row">
-                  <time dateTime={day.date}>{dayLabel(day.date, true)}</time>
+                  <time dateTime={day.date}>{dayLabel(day.date, rowDay)}</time>
                 </th>
-                <td class="right num">{formatCount(day.conversations)}</td>
-                <td class="right num">{formatCount(day.resolvedByBot)}</td>
-                <td class="right num">{formatCount(day.handedToHuman)}</td>
-                <td class="right num">{formatCount(day.messages)}</td>
+                <td class="right num" data-label="Conversations">
+                  {formatCount(day.conversations)}
+                </td>
+                <td class="right num" data-label="Bot alone">
+                  {formatCount(day.resolvedByBot)}
+                </td>
+                <td class="right num" data-label="To a human">
+                  {formatCount(day.handedToHuman)}
+                </td>
+                <td class="right num" data-label="Messages">
+                  {formatCount(day.messages)}
+                </td>
               </tr>
             ))}
           </tbody>

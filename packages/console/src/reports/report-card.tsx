@@ -41,11 +41,9 @@ export function ReportCard<T>(props: {
   return (
     <section class={`card report-card ${props.class ?? ''}`} aria-labelledby={`${props.id}-title`} aria-busy={loading}>
       <header class="report-card-head">
-        <div>
-          <h2 id={`${props.id}-title`}>{props.title}</h2>
-          {props.description === undefined ? null : <p class="muted small">{props.description}</p>}
-        </div>
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
         {props.csv === undefined ? null : <CsvLink {...props.csv} of={props.title} />}
+        {props.description === undefined ? null : <p class="muted small">{props.description}</p>}
       </header>
       {error !== null ? (
         <ErrorNote message={`${error} Change the period or filters, or reload the page.`} />

@@ -2,8 +2,14 @@ import type { DurationStat, ResponseTimesReport } from '@parley/protocol';
 import { useState } from 'preact/hooks';
 import { formatCount, formatDuration } from './format.js';
 import { NoData, ReportCard } from './report-card.js';
-import { StatTiles } from './stat-tiles.js';
 import type { Loaded } from './use-report.js';
+
+const FIGURES: readonly { label: string; read: (stat: DurationStat) => string }[] = [
+  { label: 'Median', read: (stat) => formatDuration(stat.medianSeconds) },
+  { label: '90th percentile', read: (stat) => formatDuration(stat.p90Seconds) },
+  { label: 'Average', read: (stat) => formatDuration(stat.averageSeconds) },
+  { label: 'Measured', read: (stat) => formatCount(stat.count) },
+];
 
 function Times(props: { report: ResponseTimesReport }) {
   const [business, setBusiness] = useState(false);
@@ -18,51 +24,51 @@ function Times(props: { report: ResponseTimesReport }) {
         <input type="checkbox" checked={business} onChange={(event) => setBusiness(event.currentTarget.checked)} />
         <span>Count business hours only (widgets without hours count every hour)</span>
       </label>
-      <StatTiles
-        stats={rows.flatMap((row) => [
-          {
-            label: `${row.label}, median`,
-            value: formatDuration(row.stat.medianSeconds),
-            detail: `${formatCount(row.stat.count)} measured`,
-          },
-          { label: `${row.label}, 90th percentile`, value: formatDuration(row.stat.p90Seconds), detail: '9 in 10 were quicker' },
-        ])}
-      />
-      <div class="table-wrap">
-        <table class="figures">
-          <caption class="visually-hidden">
-            {business ? 'Response and resolution times, business hours only' : 'Response and resolution times'}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Time to</th>
-              <th scope="col" class="right">
-                Median
-              </th>
-              <th scope="col" class="right">
-                90th percentile
-              </th>
-              <th scope="col" class="right">
-                Average
-              </th>
-              <th scope="col" class="right">
-                Measured
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+      <dl class="stat-tiles time-tiles">
+        {rows.map((row) => (
+          <div class="stat-tile" key={row.label}>
+            <dt>{row.label}</dt>
+            <dd class="time-pair">
+              <span>
+                <span class="stat-value">{formatDuration(row.stat.medianSeconds)}</span>
+                <span class="stat-detail">median</span>
+              </span>
+              <span>
+                <span class="stat-value">{formatDuration(row.stat.p90Seconds)}</span>
+                <span class="stat-detail">90th percentile</span>
+              </span>
+            </dd>
+            <dd class="stat-detail">{formatCount(row.stat.count)} measured</dd>
+          </div>
+        ))}
+      </dl>
+      <table class="figures bordered">
+        <caption class="visually-hidden">
+          {business ? 'Response and resolution times, business hours only' : 'Response and resolution times'}
+        </caption>
+        <thead>
+          <tr>
+            <td />
             {rows.map((row) => (
-              <tr key={row.label}>
-                <th scope="row">{row.label}</th>
-                <td class="right num">{formatDuration(row.stat.medianSeconds)}</td>
-                <td class="right num">{formatDuration(row.stat.p90Seconds)}</td>
-                <td class="right num">{formatDuration(row.stat.averageSeconds)}</td>
-                <td class="right num">{formatCount(row.stat.count)}</td>
-              </tr>
+              <th scope="col" class="right" key={row.label}>
+                {row.label}
+              </th>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </tr>
+        </thead>
+        <tbody>
+          {FIGURES.map((figure) => (
+            <tr key={figure.label}>
+              <th scope="row">{figure.label}</th>
+              {rows.map((row) => (
+                <td class="right num" key={row.label}>
+                  {figure.read(row.stat)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }

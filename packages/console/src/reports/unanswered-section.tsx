@@ -87,13 +87,11 @@ export function UnansweredSection(props: {
   return (
     <section class="card report-card" aria-labelledby="report-unanswered-title">
       <header class="report-card-head">
-        <div>
-          <h2 id="report-unanswered-title">Unanswered and abandoned</h2>
-          <p class="muted small">
-            Unanswered: handed to a human and no human wrote yet. Abandoned: of those, the visitor left (the conversation was resolved, or
-            the visitor was silent for {ABANDONED_AFTER_MINUTES} minutes).
-          </p>
-        </div>
+        <h2 id="report-unanswered-title">Unanswered and abandoned</h2>
+        <p class="muted small">
+          Unanswered: handed to a human and no human wrote yet. Abandoned: of those, the visitor left (the conversation was resolved, or the
+          visitor was silent for {ABANDONED_AFTER_MINUTES} minutes).
+        </p>
       </header>
       {summary === null ? null : (
         <StatTiles
@@ -107,7 +105,7 @@ export function UnansweredSection(props: {
         title="Unanswered"
         list={props.unanswered}
         csv={props.csv.unanswered}
-        empty="Every conversation handed over in this period got a human answer."
+        empty="No conversation handed over in this period is waiting for a human answer."
         names={props.names}
       />
       <ConversationTable
