@@ -67,11 +67,11 @@ export class PersistStore {
     return next;
   }
 
-  /** One read and one write per batch: a backlog of hundreds costs what one message does. */
+  /** One read and one write per batch (the tab share passes a backlog on in slices of 50, newest first). */
   appendMessages(batch: readonly Message[]): void {
     this.update((current) => {
       const held = new Set(current.messages.map((message) => message.id));
-      const fresh = batch.filter((message) => !held.has(message.id)).slice(-KEEP_MESSAGES);
+      const fresh = batch.filter((message) => !held.has(message.id));
       if (fresh.length === 0) return {};
       const messages = [...current.messages, ...fresh].sort((a, b) => a.seq - b.seq).slice(-KEEP_MESSAGES);
       return { messages, lastSeq: Math.max(current.lastSeq, ...fresh.map((message) => message.seq)) };
