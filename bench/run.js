@@ -9,6 +9,7 @@ import { buildApp, firstRun, loadConfig } from '@parley/server';
 import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runPublicConfigBench } from './public-config.js';
+import { runReportsBench } from './reports.js';
 import { runLongConversationBench } from './long-conversation.js';
 import { runSqliteDurabilityBench } from './sqlite-durability.js';
 import { runWidgetLoadBench } from './widget-load.js';
@@ -89,6 +90,8 @@ await runPublicConfigBench();
 await runSqliteDurabilityBench();
 // Time-to-first-token through the managed bot path vs the upstream directly.
 await runBotProxyBench();
+// Every report over a year of one million messages (100,000 conversations), on SQLite and PostgreSQL.
+await runReportsBench();
 
 // The widget's shipped size (loader, core, extras) and load time beside @n8n/chat and Bot Framework Web Chat.
 runWidgetSizeBench();
