@@ -2,6 +2,8 @@ import { REPORT_MAX_DAYS, type ReportPeriod, type ReportQuery } from '@parley/pr
 import { ApiError } from '../http/api-error.js';
 
 const DAY_MS = 86_400_000;
+/** report_conversations.started_bucket counts quarter-hours since the epoch. */
+export const QUARTER_HOUR_MS = 900_000;
 const HOUR_MS = 3_600_000;
 
 /**
@@ -79,6 +81,12 @@ export interface ResolvedPeriod {
   /** The calendar days, in order, as YYYY-MM-DD, and their local day numbers. */
   readonly dates: readonly string[];
   readonly firstDay: number;
+  /**
+   * How finely conversations are grouped before they are placed in local days and hours: by the hour when
+   * the zone's offset is whole hours (most zones; fewer groups to read), by the quarter-hour otherwise
+   * (India, Nepal, parts of Australia…), so every conversation lands in its true local hour.
+   */
+  readonly bucketMs: number;
 }
 
 const dayNumber = (date: string): number => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
@@ -124,5 +132,6 @@ export function resolvePeriod(
     end,
     dates,
     firstDay,
+    bucketMs: clock.offsetAt(start) % HOUR_MS === 0 && clock.offsetAt(end) % HOUR_MS === 0 ? HOUR_MS : QUARTER_HOUR_MS,
   };
 }

@@ -13,8 +13,7 @@ import {
 import { ApiError } from '../http/api-error.js';
 import type { Database } from '../store/schema.js';
 import type { Db } from '../store/database.js';
-import { QUARTER_HOUR_MS } from './report-recorder.js';
-import type { ResolvedPeriod } from './report-period.js';
+import { QUARTER_HOUR_MS, type ResolvedPeriod } from './report-period.js';
 
 const HOUR_MS = 3_600_000;
 const MESSAGE_TYPES = ['visitor_message', 'bot_answered', 'agent_message'] as const;
@@ -36,6 +35,13 @@ function scoped<O>(query: FactsQuery<O>, scope: ReportScope): FactsQuery<O> {
   return q;
 }
 
+/** The group a conversation's start falls in (see ResolvedPeriod.bucketMs), and its first instant. */
+function bucketOf(period: ResolvedPeriod) {
+  return period.bucketMs === QUARTER_HOUR_MS
+    ? sql<number>`started_bucket`
+    : sql<number>`started_bucket / ${sql.lit(period.bucketMs / QUARTER_HOUR_MS)}`;
+}
+
 /** Conversations that started in the period. */
 function started(db: Db, period: ResolvedPeriod, scope: ReportScope): FactsQuery<object> {
   return scoped(
@@ -54,7 +60,7 @@ export class ReportQueries {
     const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
     const rows = await started(this.db, period, scope)
       .select((eb) => [
-        'started_bucket as bucket',
+        bucketOf(period).as('bucket'),
         eb.fn.countAll().as('conversations'),
         sql<number>`sum(case when handoff_at is null and resolved_at is not null then 1 else 0 end)`.as('bot'),
         sql<number>`sum(case when handoff_at is not null then 1 else 0 end)`.as('handed'),
@@ -64,7 +70,7 @@ export class ReportQueries {
         sql<number>`sum(case when handoff_at is not null and first_response_at is null
           and (resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff}) then 1 else 0 end)`.as('abandoned'),
       ])
-      .groupBy('started_bucket')
+      .groupBy(bucketOf(period))
       .execute();
     const days: { -readonly [K in keyof ReportDay]: ReportDay[K] }[] = period.dates.map((date) => ({
       date,
@@ -75,7 +81,7 @@ export class ReportQueries {
     }));
     const totals = { conversations: 0, bot: 0, handed: 0, resolved: 0, reopened: 0, unanswered: 0, abandoned: 0 };
     for (const row of rows) {
-      const day = days[period.clock.local(num(row.bucket) * QUARTER_HOUR_MS).day - period.firstDay];
+      const day = days[period.clock.local(num(row.bucket) * period.bucketMs).day - period.firstDay];
       if (day !== undefined) {
         day.conversations += num(row.conversations);
         day.resolvedByBot += num(row.bot);
@@ -125,28 +131,43 @@ export class ReportQueries {
    * from the events table itself when narrowed to a team or an agent (far fewer rows).
    */
   private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ type: string; hour: number; n: number }[]> {
+    // One row per hour, a column per type: a year is at most 8,784 rows to read.
+    const perType = COUNTED_TYPES.map((type, i) => sql<number>`sum(case when type = ${sql.lit(type)} then n else 0 end)`.as(`t${i}`));
+    let rows: Record<string, unknown>[];
     if (scope.teamId === null && scope.agentId === null) {
-      const rows = await this.db
+      rows = await this.db
         .selectFrom('report_counts')
-        .select(['type', 'hour', 'n'])
+        .select([sql<number>`hour`.as('hour'), ...perType])
         .where('widget_id', '=', scope.widgetId ?? '')
         .where('type', 'in', COUNTED_TYPES)
         .where('hour', '>=', Math.floor(period.start / HOUR_MS))
         .where('hour', '<', Math.ceil(period.end / HOUR_MS))
+        .groupBy('hour')
         .execute();
-      return rows.map((row) => ({ type: row.type, hour: num(row.hour), n: num(row.n) }));
+    } else {
+      // Narrowed to a team or an agent: from the events themselves (their own indexes), counted per UTC hour.
+      const hourOf = sql<string>`substr(at, 1, 13)`;
+      const events = this.db
+        .selectFrom(
+          this.db
+            .selectFrom('events')
+            .select((eb) => ['type', hourOf.as('h'), eb.fn.countAll().as('n')])
+            .where('type', 'in', COUNTED_TYPES)
+            .where('at', '>=', period.period.start)
+            .where('at', '<', period.period.end)
+            .$if(scope.widgetId !== null, (q) => q.where('widget_id', '=', scope.widgetId ?? ''))
+            .$if(scope.teamId !== null, (q) => q.where('team_id', '=', scope.teamId ?? ''))
+            .$if(scope.agentId !== null, (q) => q.where('agent_id', '=', scope.agentId ?? ''))
+            .groupBy(['type', hourOf])
+            .as('e'),
+        )
+        .select([sql<string>`h`.as('hour'), ...perType])
+        .groupBy('h');
+      rows = (await events.execute()).map((row) => ({ ...row, hour: Date.parse(`${String(row.hour)}:00:00Z`) / HOUR_MS }));
     }
-    let query = this.db
-      .selectFrom('events')
-      .select((eb) => ['type', sql<string>`substr(at, 1, 13)`.as('hour'), eb.fn.countAll().as('n')])
-      .where('type', 'in', COUNTED_TYPES)
-      .where('at', '>=', period.period.start)
-      .where('at', '<', period.period.end);
-    if (scope.widgetId !== null) query = query.where('widget_id', '=', scope.widgetId);
-    if (scope.teamId !== null) query = query.where('team_id', '=', scope.teamId);
-    if (scope.agentId !== null) query = query.where('agent_id', '=', scope.agentId);
-    const rows = await query.groupBy(['type', sql`substr(at, 1, 13)`]).execute();
-    return rows.map((row) => ({ type: row.type, hour: Date.parse(`${row.hour}:00:00Z`) / HOUR_MS, n: num(row.n) }));
+    return rows.flatMap((row) =>
+      COUNTED_TYPES.map((type, i) => ({ type, hour: num(row['hour']), n: num(row[`t${i}`]) })).filter((c) => c.n > 0),
+    );
   }
 
   async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
@@ -256,13 +277,13 @@ export class ReportQueries {
 
   async busiestHours(period: ResolvedPeriod, scope: ReportScope): Promise<BusiestHoursReport> {
     const rows = await started(this.db, period, scope)
-      .select((eb) => ['started_bucket as bucket', eb.fn.countAll().as('n')])
-      .groupBy('started_bucket')
+      .select((eb) => [bucketOf(period).as('bucket'), eb.fn.countAll().as('n')])
+      .groupBy(bucketOf(period))
       .execute();
     const cells = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
     let total = 0;
     for (const row of rows) {
-      const local = period.clock.local(num(row.bucket) * QUARTER_HOUR_MS);
+      const local = period.clock.local(num(row.bucket) * period.bucketMs);
       const line = cells[local.weekday];
       if (line !== undefined) line[local.hour] = (line[local.hour] ?? 0) + num(row.n);
       total += num(row.n);

@@ -8,6 +8,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { onMessageEventFailure } from '../store/message-events.js';
 import type { EventsTable, ReportConversationsTable } from '../store/schema.js';
 import { businessMs } from './business-time.js';
+import { QUARTER_HOUR_MS } from './report-period.js';
 
 type Fact = Omit<ReportConversationsTable, 'resolved' | 'reopened'> & { resolved: number; reopened: number };
 type Pending =
@@ -22,7 +23,6 @@ type Pending =
   | { readonly kind: 'event'; readonly event: ReportEventInput; readonly at: string }
   | { readonly kind: 'widget'; readonly type: ReportEventType; readonly widgetId: string; readonly at: string };
 
-export const QUARTER_HOUR_MS = 900_000;
 const HOUR_MS = 3_600_000;
 /** Rows per multi-row statement: under SQLite's 32,766 parameters and PostgreSQL's 65,535 with room. */
 const CHUNK = 500;

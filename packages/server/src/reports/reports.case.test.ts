@@ -121,7 +121,7 @@ async function scenario(server: TestServer): Promise<Scenario> {
       state = change(state, 'resolved', start + 10 * MINUTE);
       if (i === 3) {
         state = change(state, 'bot', start + 15 * MINUTE);
-        state = change(state, 'resolved', start + 16 * MINUTE);
+        change(state, 'resolved', start + 16 * MINUTE);
       }
     } else {
       const handoff = start + 2 * MINUTE;
@@ -133,7 +133,7 @@ async function scenario(server: TestServer): Promise<Scenario> {
         const agent = i === 8 ? agentB.id : agentA.id;
         state = change(state, 'human', handoff + answer * 1000, { assigneeId: agent });
         reports.messagesStored([message(id, handoff + answer * 1000, 'agent', agent)]);
-        state = change(state, 'resolved', start + (20 + (i - 4) * 10) * MINUTE);
+        change(state, 'resolved', start + (20 + (i - 4) * 10) * MINUTE);
       }
     }
     const rating = ratings[i];
