@@ -114,6 +114,15 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     await expect.poll(() => page.getByRole('button', { name: 'Light' }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('button', { name: 'System' }).click();
     expect(await background()).toBe('rgb(15, 20, 26)');
+    // System follows the OS while the page is open; a chosen theme does not.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(background).toBe('rgb(245, 246, 248)');
+    await page.getByRole('button', { name: 'Dark' }).click();
+    expect(await background()).toBe('rgb(15, 20, 26)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(await background()).toBe('rgb(15, 20, 26)');
     await dark.close();
   }, 120_000);
 
