@@ -4,6 +4,8 @@ import { InboxPage } from './inbox/inbox-page.js';
 import { setBaseTitle } from './inbox/notifications.js';
 import { AccountPage } from './pages/account-page.js';
 import { CannedResponsesPage } from './pages/canned-responses-page.js';
+import { ContactsDetailPage } from './pages/contacts-detail-page.js';
+import { ContactsPage } from './pages/contacts-page.js';
 import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
 import { BlocksPage } from './pages/blocks-page.js';
@@ -80,6 +82,9 @@ function route(path: string, agent: Agent) {
   if (conversation !== null) return <InboxPage conversationId={conversation['id'] ?? null} />;
   if (path === '/account') return <AccountPage />;
   if (path === '/canned-responses') return <CannedResponsesPage />;
+  if (path === '/contacts') return <ContactsPage />;
+  const contact = match('/contacts/:id', path);
+  if (contact !== null) return <ContactsDetailPage id={contact['id'] ?? ''} />;
   if (agent.role !== 'admin') return <NotFound admin />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/widgets') return <SettingsListPage kind="widgets" />;

@@ -14,6 +14,7 @@ interface NavItem {
 
 export const NAV: readonly NavItem[] = [
   { to: '/inbox', label: 'Inbox', admin: false },
+  { to: '/contacts', label: 'Contacts', admin: false },
   { to: '/reports', label: 'Reports', admin: true },
   { to: '/widgets', label: 'Widgets', admin: true },
   { to: '/blueprints', label: 'Blueprints', admin: true },

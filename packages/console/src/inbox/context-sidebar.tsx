@@ -165,6 +165,11 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
         </span>
         <h2>{props.name}</h2>
       </div>
+      {props.detail.contact.id === null ? null : (
+        <p class="small">
+          <Link to={`/contacts/${props.detail.contact.id}`}>Contact page</Link>
+        </p>
+      )}
       <dl class="facts">
         {rows.map(([key, label]) => (
           <>

@@ -496,6 +496,20 @@ describeEachStore('contacts', (server) => {
     expect((await server().request('PATCH', `/v1/contacts/${id}`, { ...asAgent, body: { name: 'Ada L.' } })).status).toBe(200);
     expect((await server().request('GET', `/v1/contacts.csv?widgetId=${widgetId}`, asAgent)).status).toBe(403);
     expect((await csv(server(), `?widgetId=${widgetId}`, 'email\na@example.com', agent.token)).status).toBe(403);
+    // The console holds a cookie only: it sends the file as JSON, the content type cookie-authenticated writes may use.
+    const admin = await createAgent(server(), { role: 'admin' });
+    const viaConsole = await server().request('POST', `/v1/contacts/import?widgetId=${widgetId}`, {
+      auth: 'none',
+      headers: { cookie: admin.cookie },
+      body: { csv: 'email,name\nconsole@example.com,From the console' },
+    });
+    expect(viaConsole.json).toMatchObject({ created: 1, failed: 0 });
+    const forged = await server().request('POST', `/v1/contacts/import?widgetId=${widgetId}`, {
+      auth: 'none',
+      rawBody: 'email\nforged@example.com',
+      headers: { cookie: admin.cookie, 'content-type': 'text/csv' },
+    });
+    expect(forged.json.error.code).toBe('PARLEY_ERR_AUTH_CSRF');
     expect((await server().request('GET', '/v1/contacts', { auth: 'none' })).status).toBe(401);
     const session = await openSession(server(), widgetId);
     expect((await server().request('GET', '/v1/contacts', { auth: session.token })).status).toBe(401);

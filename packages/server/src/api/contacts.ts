@@ -109,7 +109,7 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
       tags,
       summary: 'Import contacts from CSV',
       description:
-        `A UTF-8 CSV body (\`Content-Type: text/csv\`, at most 5 MB and ${IMPORT_MAX_ROWS.toLocaleString('en')} rows) whose first line names the columns: ` +
+        `A UTF-8 CSV body (\`Content-Type: text/csv\`, or JSON \`{ csv }\` as the console sends it; at most 5 MB and ${IMPORT_MAX_ROWS.toLocaleString('en')} rows) whose first line names the columns: ` +
         '`email`, `external_id`, `name`, `phone`, `widget_id` and `attributes.<key>` (others, such as the export’s dates, are ignored). ' +
         'Each row updates the contact of its widget with that `external_id`, else that `email`, or creates one; an empty cell changes nothing. ' +
         'The widget is the `widgetId` parameter, else each row’s `widget_id` (so an export imports into another widget as it is). Attribute cells `true`/`false` and plain numbers become booleans and numbers. ' +
@@ -121,10 +121,16 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
     preHandler: app.requireAdmin,
     handler: async (request) => {
       const query = parseInput(importQuerySchema, request.query ?? {});
-      if (typeof request.body !== 'string') {
-        throw new ApiError('PARLEY_ERR_CONTACT_IMPORT_INVALID', 'Send the file itself as the body, with Content-Type: text/csv.');
+      const body: unknown = request.body;
+      // A browser holding only the console's cookie sends JSON (the one content type cookie-authenticated writes may use).
+      const text = typeof body === 'string' ? body : typeof body === 'object' && body !== null && 'csv' in body ? body.csv : undefined;
+      if (typeof text !== 'string') {
+        throw new ApiError(
+          'PARLEY_ERR_CONTACT_IMPORT_INVALID',
+          'Send the file itself as the body with Content-Type: text/csv, or JSON { "csv": "…" }.',
+        );
       }
-      return importContacts(database.db, contacts, request.body, query.widgetId);
+      return importContacts(database.db, contacts, text, query.widgetId);
     },
   });
 
