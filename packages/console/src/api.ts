@@ -43,15 +43,15 @@ export class ConsoleApi {
   }
 
   /**
-   * The first `max` pages of a cursor-paginated list, and the cursor after them (null: nothing more).
-   * `background` reads them as a poll (see `poll`).
+   * The first `max` pages of a cursor-paginated list (from `cursor` when given: "Show more"), and the
+   * cursor after them (null: nothing more). `background` reads them as a poll (see `poll`).
    */
   async pages<T>(
     path: string,
-    options: { take: number; max: number; background?: boolean },
+    options: { take: number; max: number; background?: boolean; cursor?: string | null },
   ): Promise<{ items: T[]; nextCursor: string | null }> {
     const items: T[] = [];
-    let cursor: string | null = null;
+    let cursor: string | null = options.cursor ?? null;
     for (let page = 0; page < options.max; page++) {
       const separator = path.includes('?') ? '&' : '?';
       const url = `${path}${separator}take=${options.take}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;

@@ -1,4 +1,4 @@
-import type { Page, VisitorBlock } from '@parley/protocol';
+import type { VisitorBlock } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
@@ -29,9 +29,7 @@ export function BlocksPage() {
 
   const load = async (cursor: string | null) => {
     try {
-      const answer = await api.get<Page<VisitorBlock>>(
-        `/v1/blocks?take=${PAGE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
-      );
+      const answer = await api.pages<VisitorBlock>('/v1/blocks', { take: PAGE, max: 1, cursor });
       setBlocks((held) => [...(cursor === null ? [] : (held ?? [])), ...answer.items]);
       setNext(answer.nextCursor);
     } catch (caught) {
