@@ -66,23 +66,25 @@ export function ReportsPage() {
   const [scope, setScope] = useState(initial.scope);
   const period = periodFor(choice.preset, choice.timeZone, Date.now(), choice.custom);
   const names = useScopeNames();
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => history.replaceState(history.state, '', toAddress(choice, scope)), [choice, scope]);
 
   const path = (name: Parameters<typeof reportPath>[0]) => reportPath(name, period, scope);
   const csv = (name: Parameters<typeof csvDownload>[0]) => csvDownload(name, period, scope);
-  const summary = useReport<SummaryReport>(path('summary'));
-  const times = useReport<ResponseTimesReport>(path('response-times'));
-  const csat = useReport<CsatReport>(path('csat'));
-  const hours = useReport<BusiestHoursReport>(path('busiest-hours'));
-  const comments = usePagedReport<CsatComment>(path('csat/comments'), 10);
-  const unanswered = usePagedReport<UnansweredConversation>(path('unanswered'), 10);
-  const abandoned = usePagedReport<UnansweredConversation>(path('abandoned'), 10);
+  const summary = useReport<SummaryReport>(path('summary'), attempt);
+  const times = useReport<ResponseTimesReport>(path('response-times'), attempt);
+  const csat = useReport<CsatReport>(path('csat'), attempt);
+  const hours = useReport<BusiestHoursReport>(path('busiest-hours'), attempt);
+  const comments = usePagedReport<CsatComment>(path('csat/comments'), 10, attempt);
+  const unanswered = usePagedReport<UnansweredConversation>(path('unanswered'), 10, attempt);
+  const abandoned = usePagedReport<UnansweredConversation>(path('abandoned'), 10, attempt);
 
   const nameOf = (list: readonly { id: string; name: string }[], id: string | null, none: string) =>
     id === null ? none : (list.find((item) => item.id === id)?.name ?? id);
   const widgetName = (id: string) => nameOf(names.widgets, id, '—');
   const teamName = (id: string | null) => nameOf(names.teams, id, 'No team');
+  const failed = [summary, times, csat, hours, comments, unanswered, abandoned].find((report) => report.error !== null)?.error ?? null;
   const filtered = scope.widgetId !== '' || scope.teamId !== '' || scope.agentId !== '';
   const nothing = summary.data !== null && summary.data.conversations === 0 && summary.data.messages === 0;
 
@@ -107,6 +109,14 @@ export function ReportsPage() {
           </>
         )}
       </p>
+      {failed === null ? null : (
+        <div class="error-note report-failed-banner" role="alert">
+          <span>Some reports did not load: {failed}</span>
+          <button type="button" class="button small" onClick={() => setAttempt(attempt + 1)}>
+            Try again
+          </button>
+        </div>
+      )}
       {nothing ? (
         <div class="report-nothing" role="status">
           <p class="report-empty-title">Nothing happened in this period.</p>

@@ -3,7 +3,7 @@ import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { BarChart } from './bar-chart.js';
 import { formatAverage, formatCount, formatShare } from './format.js';
-import { CsvLink, NoData, ReportCard } from './report-card.js';
+import { CsvLink, NoData, NotLoaded, ReportCard } from './report-card.js';
 import { StatTiles } from './stat-tiles.js';
 import type { PagedReport } from './use-paged-report.js';
 import type { Loaded } from './use-report.js';
@@ -19,9 +19,7 @@ function Comments(props: { comments: PagedReport<CsatComment>; csv: Csv; widgetN
         <CsvLink {...props.csv} of="CSAT comments" />
       </div>
       {error !== null ? (
-        <p class="error-note" role="alert">
-          {error}
-        </p>
+        <NotLoaded message={error} />
       ) : items === null ? (
         <p class="muted small">Loading…</p>
       ) : items.length === 0 ? (

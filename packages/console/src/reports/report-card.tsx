@@ -1,5 +1,4 @@
 import type { ComponentChildren } from 'preact';
-import { ErrorNote } from '../ui/feedback.js';
 import type { Loaded } from './use-report.js';
 
 /** "Download CSV" of one report, named for it (every card has one, so the name says which). */
@@ -24,9 +23,19 @@ export function NoData(props: { title: string; children?: ComponentChildren }) {
   );
 }
 
+/** A report that did not load: said in place, quietly (the page says it once, aloud, with Try again). */
+export function NotLoaded(props: { message: string }) {
+  return (
+    <div class="report-empty report-failed">
+      <p class="report-empty-title">Not loaded.</p>
+      <p class="muted small">{props.message}</p>
+    </div>
+  );
+}
+
 /**
  * One report on the page: heading, what it counts, its CSV, and its body once the answer came —
- * a placeholder while the first answer loads, the error (and what to do) when it failed.
+ * a placeholder while the first answer loads, what went wrong when it failed.
  */
 export function ReportCard<T>(props: {
   id: string;
@@ -46,7 +55,7 @@ export function ReportCard<T>(props: {
         {props.description === undefined ? null : <p class="muted small">{props.description}</p>}
       </header>
       {error !== null ? (
-        <ErrorNote message={`${error} Change the period or filters, or reload the page.`} />
+        <NotLoaded message={error} />
       ) : data === null ? (
         <div class="report-skeleton">
           <span class="muted small">Loading…</span>

@@ -2,7 +2,7 @@ import { ABANDONED_AFTER_MINUTES, type SummaryReport, type UnansweredConversatio
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { formatCount } from './format.js';
-import { CsvLink } from './report-card.js';
+import { CsvLink, NotLoaded } from './report-card.js';
 import { StatTiles } from './stat-tiles.js';
 import type { PagedReport } from './use-paged-report.js';
 import type { Loaded } from './use-report.js';
@@ -24,9 +24,7 @@ function ConversationTable(props: {
         <CsvLink {...props.csv} of={`${props.title.toLowerCase()} conversations`} />
       </div>
       {error !== null ? (
-        <p class="error-note" role="alert">
-          {error}
-        </p>
+        <NotLoaded message={error} />
       ) : items === null ? (
         <p class="muted small">Loading…</p>
       ) : items.length === 0 ? (

@@ -16,9 +16,9 @@ export interface PagedReport<T> {
 
 /**
  * A paged report (CSAT comments, unanswered, abandoned): its first page, and the next on `more()`.
- * A new `path` (period or filters changed) starts over, and answers for an older path are dropped.
+ * A new `path` (period or filters changed) or `attempt` (Try again) starts over, and answers for an older path are dropped.
  */
-export function usePagedReport<T>(path: string, take: number): PagedReport<T> {
+export function usePagedReport<T>(path: string, take: number, attempt = 0): PagedReport<T> {
   const [items, setItems] = useState<readonly T[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -49,7 +49,7 @@ export function usePagedReport<T>(path: string, take: number): PagedReport<T> {
     asked.current = path;
     setNext(null);
     load(null);
-  }, [path]);
+  }, [path, attempt]);
 
   return { items, error, loading, more: next === null || loading ? null : () => load(next) };
 }

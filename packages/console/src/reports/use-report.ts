@@ -9,10 +9,10 @@ export interface Loaded<T> {
 }
 
 /**
- * GETs `path` whenever it changes. An answer to a path that is no longer asked (the period changed
+ * GETs `path` whenever it (or `attempt`: Try again) changes. An answer to a path that is no longer asked (the period changed
  * meanwhile) is dropped, so a slow old answer never overwrites a new one.
  */
-export function useReport<T>(path: string): Loaded<T> {
+export function useReport<T>(path: string, attempt = 0): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ data: null, error: null, loading: true });
   useEffect(() => {
     let current = true;
@@ -24,6 +24,6 @@ export function useReport<T>(path: string): Loaded<T> {
     return () => {
       current = false;
     };
-  }, [path]);
+  }, [path, attempt]);
   return state;
 }
