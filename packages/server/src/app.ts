@@ -206,7 +206,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     userAgent: 'Parley-Webhooks/1',
     ...options.webhooks,
   });
-  engine.webhooks = webhooks.outbox.messages;
+  engine.webhooks = webhooks.engine;
   resyncListeners.add(() => webhooks.subscriptions.forgetLoaded());
   await webhooks.start();
   // Reports: events and their figures, kept as things happen (reports/).

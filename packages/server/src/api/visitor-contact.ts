@@ -55,11 +55,11 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
       if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
       await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });
       const name = input.name === undefined || input.name === '' ? undefined : input.name;
-      const contactId = await db
-        .transaction()
-        .execute((trx) =>
-          contacts.ensureForConversation(trx, conversation, { email: input.email, ...(name === undefined ? {} : { name }) }),
-        );
+      const contactId = await db.transaction().execute(async (trx) => {
+        const id = await contacts.ensureForConversation(trx, conversation, { email: input.email, ...(name === undefined ? {} : { name }) });
+        await engine.webhooks.emailLeft(trx, conversation, { id, email: input.email.toLowerCase(), name: name ?? null });
+        return id;
+      });
       await publishInboxEvent(bus, request.log, conversation.id, 'ownership');
       engine.reports.record({ type: 'offline_email_left', conversationId: conversation.id });
       return { contact: { id: contactId, name: name ?? null, email: input.email.toLowerCase() } };

@@ -7,7 +7,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { MessageWriter, NewMessage } from '../store/message-writer.js';
 import { encodeEvent, originKey } from './conversation-events.js';
-import { NO_MESSAGE_WEBHOOKS, type MessageWebhooks } from './message-webhooks.js';
+import { NO_ENGINE_WEBHOOKS, type EngineWebhooks } from './engine-webhooks.js';
 import { NO_REPORT_EVENTS, type ReportEvents } from './report-events.js';
 import { insertMessageEvent, messageEventOf } from '../store/message-events.js';
 
@@ -30,8 +30,8 @@ export const MAX_MESSAGES_PER_READ = 500;
 
 /** The only place that decides anything about conversations: appending and reading (bot turns live in BotTurns). */
 export class ConversationEngine {
-  /** Outbound webhooks (wired in app.ts): message.created and conversation.rated, written in the message's transaction. */
-  webhooks: MessageWebhooks = NO_MESSAGE_WEBHOOKS;
+  /** Outbound webhooks (wired in app.ts): every source calls it with the transaction that stores its event. */
+  webhooks: EngineWebhooks = NO_ENGINE_WEBHOOKS;
   /** Reports (wired in app.ts): told of every committed message, ownership change and session start. */
   reports: ReportEvents = NO_REPORT_EVENTS;
 

@@ -208,6 +208,7 @@ export class N8nChat {
     });
     const conversation = await store.getConversation(this.db, id);
     if (conversation === undefined) throw new Error(`conversation ${id} vanished right after it was created`);
+    await this.engine.webhooks.conversationCreated(this.db, conversation);
     return { effective, conversation };
   }
 }

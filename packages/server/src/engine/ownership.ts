@@ -362,6 +362,13 @@ export class Ownership {
     await this.db.updateTable('conversations').set({ updated_at: now }).where('id', '=', next.conversationId).execute();
     if (action !== null) {
       await this.record(current, next, action, actor);
+      const kind = action === 'handoff' ? 'handoff' : activityKind(action, current, next);
+      await this.engine.webhooks.ownershipChanged(this.db, {
+        kind,
+        previous: current,
+        next,
+        actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
+      });
       await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
       await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
     }

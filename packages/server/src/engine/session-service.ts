@@ -102,6 +102,12 @@ export class SessionService {
           created_at: now,
           updated_at: now,
         });
+        await this.engine.webhooks.conversationCreated(trx, {
+          id: conversationId,
+          widget_id: widget.id,
+          identity_user_id: identity?.userId ?? null,
+          created_at: now,
+        });
         if (strings.initial !== '' && !botStarts) appended.push((await this.engine.append(greetingInput(conversationId), trx)).message);
       } else if (request.input.meta !== undefined) {
         // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.

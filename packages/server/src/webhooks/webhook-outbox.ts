@@ -1,12 +1,10 @@
 import {
   WEBHOOK_PAYLOAD_VERSION,
-  type Message,
   type WebhookData,
   type WebhookEnvelope,
   type WebhookEventType,
   WEBHOOK_TEST_EVENT,
 } from '@parley/protocol';
-import type { MessageWebhooks } from '../engine/message-webhooks.js';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { SubscribedView } from './webhook-subscriptions.js';
@@ -64,38 +62,6 @@ export class WebhookOutbox {
     this.nudge();
     return `whd_${event.id.slice(4)}_${subscriptionId}`;
   }
-
-  /** Some subscription, on any widget, wants this message (message.created, or conversation.rated for a rating). */
-  wantsMessage(input: Pick<Message, 'type'> & { readonly payload?: Message['payload'] | undefined }): boolean {
-    const any = { widgetId: undefined, orderKey: '', note: input.type === 'note' };
-    return this.wants('message.created', any) || (ratingOf(input.payload ?? null) !== null && this.wants('conversation.rated', any));
-  }
-
-  /**
-   * message.created (and conversation.rated for a visitor's rating, an `event` message), written with
-   * `db`: the engine passes the transaction that stores the message.
-   */
-  async enqueueMessage(db: Db, message: Message): Promise<void> {
-    if (!this.wantsMessage(message)) return;
-    const row = await db.selectFrom('conversations').select('widget_id').where('id', '=', message.conversationId).executeTakeFirst();
-    if (row === undefined) return;
-    const scope: EventScope = { widgetId: row.widget_id, orderKey: message.conversationId, note: message.type === 'note' };
-    const conversation = { id: message.conversationId, widgetId: row.widget_id };
-    await this.enqueue(db, 'message.created', scope, { conversation, message });
-    const rating = message.type === 'event' ? ratingOf(message.payload) : null;
-    if (rating !== null) await this.enqueue(db, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id });
-  }
-
-  /** The engine's port (engine/message-webhooks.ts). */
-  readonly messages: MessageWebhooks = {
-    wants: (input) => this.wantsMessage(input),
-    enqueue: (db, message) => this.enqueueMessage(db, message),
-  };
-}
-
-function ratingOf(payload: Message['payload']): { score: number; comment: string | null } | null {
-  if (payload?.['event'] !== 'rating' || typeof payload['score'] !== 'number') return null;
-  return { score: payload['score'], comment: typeof payload['comment'] === 'string' ? payload['comment'] : null };
 }
 
 function outboxEvent<T extends EventType>(type: T, scope: EventScope, data: WebhookData<T>, at = nowIso()): OutboxEvent {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
 import { WebhookReceiver } from './testing/webhook-receiver.js';
@@ -143,6 +144,78 @@ describeEachDialect('outbound webhooks', start, (server) => {
       receiver.answer = () => 200;
       await server().request('DELETE', `/v1/webhooks/${id}`);
     }
+  });
+
+  it('sends conversation.created, message.created, ownership changes, the email left and the rating of one conversation, in order', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
+    const agent = await createAgent(server(), { name: 'Sam' });
+    const { id, secret } = await subscribe(server(), {
+      events: [
+        'conversation.created',
+        'message.created',
+        'conversation.ownership_changed',
+        'conversation.rated',
+        'conversation.email_left',
+      ],
+      widgetId,
+      includeNotes: true,
+    });
+    const session = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, {
+      auth: 'none',
+      body: {},
+      headers: { origin: SHOP },
+    });
+    const conversationId: string = session.json.conversationId;
+    const visitor = { auth: session.json.token, headers: { origin: SHOP } };
+    await server().request('POST', `/v1/conversations/${conversationId}/messages`, {
+      ...visitor,
+      body: { text: 'hi', clientId: 'c-hi-0001' },
+    });
+    await server().request('POST', `/v1/inbox/${conversationId}/assign`, { auth: agent.token, body: { agentId: agent.id } });
+    await server().request('POST', `/v1/inbox/${conversationId}/notes`, { auth: agent.token, body: { text: 'VIP customer' } });
+    await server().request('POST', `/v1/inbox/${conversationId}/resolve`, { auth: agent.token, body: {} });
+    expect(
+      (await server().request('POST', `/v1/conversations/${conversationId}/contact`, { ...visitor, body: { email: 'Ana@Example.com' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await server().request('POST', `/v1/conversations/${conversationId}/rating`, { ...visitor, body: { score: 4, comment: 'quick' } }))
+        .status,
+    ).toBe(201);
+
+    const mine = () => receiver.accepted.filter((request) => request.json.data.conversation?.id === conversationId);
+    await receiver.until(() => mine().some((request) => request.json.type === 'conversation.rated'));
+    const types = mine().map(
+      (request) => `${request.json.type}${request.json.data.change === undefined ? '' : `:${request.json.data.change}`}`,
+    );
+    expect(types[0]).toBe('conversation.created');
+    expect(types).toContain('conversation.ownership_changed:assigned');
+    expect(types).toContain('conversation.ownership_changed:resolved');
+    expect(types.indexOf('conversation.ownership_changed:assigned')).toBeLessThan(types.indexOf('conversation.ownership_changed:resolved'));
+    expect(types.indexOf('conversation.email_left')).toBeLessThan(types.indexOf('conversation.rated'));
+    const seqs = mine()
+      .filter((request) => request.json.type === 'message.created')
+      .map((request) => request.json.data.message.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    const byType = (type: string) => mine().find((request) => request.json.type === type)?.json.data;
+    expect(byType('conversation.created')).toMatchObject({ conversation: { id: conversationId, widgetId, identityUserId: null } });
+    expect(mine().find((request) => request.json.data.change === 'assigned')?.json.data).toMatchObject({
+      owner: 'human',
+      assignee: { id: agent.id, name: 'Sam' },
+      actor: { id: agent.id, name: 'Sam' },
+    });
+    expect(byType('conversation.email_left')).toMatchObject({ contact: { email: 'ana@example.com' } });
+    expect(byType('conversation.rated')).toMatchObject({ score: 4, comment: 'quick' });
+    expect(mine().some((request) => request.json.data.message?.type === 'note')).toBe(true);
+    for (const request of mine()) expect(WebhookReceiver.verifies(request, secret)).toBe(true);
+
+    // Without includeNotes the next note is not sent.
+    await server().request('PATCH', `/v1/webhooks/${id}`, { body: { includeNotes: false } });
+    await server().request('POST', `/v1/inbox/${conversationId}/notes`, { auth: agent.token, body: { text: 'second note' } });
+    await server().request('POST', `/v1/inbox/${conversationId}/messages`, { auth: agent.token, body: { text: 'after the note' } });
+    await receiver.until(() => mine().some((request) => request.json.data.message?.text === 'after the note'));
+    expect(mine().some((request) => request.json.data.message?.text === 'second note')).toBe(false);
+    await server().request('DELETE', `/v1/webhooks/${id}`);
   });
 
   it('sends a test event, logs its attempt and replays it with the same webhook-id', async () => {

@@ -15,7 +15,9 @@ import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import { DeliveryWorker, type WorkerTimings } from './delivery-worker.js';
+import { engineWebhooks } from './engine-webhooks.js';
 import { WebhookOutbox } from './webhook-outbox.js';
+import type { EngineWebhooks } from '../engine/engine-webhooks.js';
 import { WebhookSubscriptions } from './webhook-subscriptions.js';
 import { webhooksStore as store, type AttemptRow, type DeliveryRow } from './webhooks-store.js';
 
@@ -41,6 +43,8 @@ export class Webhooks {
   readonly subscriptions: WebhookSubscriptions;
   readonly outbox: WebhookOutbox;
   readonly worker: DeliveryWorker;
+  /** What the engine calls when conversations, messages and ownership change (app.ts: engine.webhooks). */
+  readonly engine: EngineWebhooks;
   private readonly db: Db;
 
   constructor(options: WebhooksOptions) {
@@ -60,6 +64,7 @@ export class Webhooks {
       ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
     });
     this.outbox = new WebhookOutbox(this.subscriptions.subscribed, () => this.worker.nudge());
+    this.engine = engineWebhooks(this.outbox);
   }
 
   async start(): Promise<void> {

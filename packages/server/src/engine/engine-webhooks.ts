@@ -1,0 +1,40 @@
+import type { InboxActivityKind, Message } from '@parley/protocol';
+import type { ConversationRow } from '../store/conversations-store.js';
+import type { Db } from '../store/database.js';
+import type { AppendInput } from './conversation-engine.js';
+import type { OwnershipState } from './ownership-state.js';
+
+/** An ownership change as the engine records it: its activity kind (`handoff` has none: it is a message). */
+export interface OwnershipChange {
+  readonly kind: InboxActivityKind | 'handoff' | null;
+  readonly previous: OwnershipState;
+  readonly next: OwnershipState;
+  /** The agent who made the change; null: the system (routing, a rule, a timer). */
+  readonly actor: { readonly id: string; readonly name: string } | null;
+}
+
+/**
+ * What the engine asks of outbound webhooks (webhooks/ implements it; app.ts wires it). Every method
+ * writes with the executor it is given: the caller passes the transaction that stores the event. For
+ * messages, `wants` is answered from memory on every append; only when it says yes does the append
+ * take the portable path, one transaction that stores the message and writes its deliveries together.
+ */
+export interface EngineWebhooks {
+  wants(input: Pick<AppendInput, 'type' | 'payload'>): boolean;
+  enqueue(db: Db, message: Message): Promise<void>;
+  conversationCreated(db: Db, conversation: Pick<ConversationRow, 'id' | 'widget_id' | 'identity_user_id' | 'created_at'>): Promise<void>;
+  ownershipChanged(db: Db, change: OwnershipChange): Promise<void>;
+  emailLeft(
+    db: Db,
+    conversation: Pick<ConversationRow, 'id' | 'widget_id'>,
+    contact: { readonly id: string; readonly email: string; readonly name: string | null },
+  ): Promise<void>;
+}
+
+export const NO_ENGINE_WEBHOOKS: EngineWebhooks = {
+  wants: () => false,
+  enqueue: async () => undefined,
+  conversationCreated: async () => undefined,
+  ownershipChanged: async () => undefined,
+  emailLeft: async () => undefined,
+};
