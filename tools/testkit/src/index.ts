@@ -15,6 +15,7 @@ export {
   type ConsoleDemo,
   type ConsolePage,
 } from './console-demo.js';
+export { seedReportsDemo, type ReportsDemo } from './console-reports-demo.js';
 export { freePort, killServer, SERVER_MAIN, startFreshServer, startServer, type FreshServer, type ServerProcess } from './built-server.js';
 export { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './widget-env.js';
 export { addAfterWelcome, widget } from './widget-page.js';
