@@ -24,6 +24,9 @@ type Pending =
   | { readonly kind: 'widget'; readonly type: ReportEventType; readonly widgetId: string; readonly at: string };
 
 const HOUR_MS = 3_600_000;
+/** The figures follow the events within this; a report flushes first, so it never waits for it. */
+const FLUSH_DELAY_MS = 200;
+const FLUSH_AT_ITEMS = 1000;
 /** Rows per multi-row statement: under SQLite's 32,766 parameters and PostgreSQL's 65,535 with room. */
 const CHUNK = 500;
 
@@ -36,7 +39,8 @@ export interface ReportRecorderOptions {
 
 /**
  * Keeps the reports' figures as things happen (engine/report-events.ts is the port it implements).
- * Calls only queue; the queue is written once per turn of the event loop, in one transaction:
+ * Calls only queue; the queue is written every FLUSH_DELAY_MS (sooner past FLUSH_AT_ITEMS), in one
+ * transaction — so a burst of messages costs SQLite one more commit, not one per message:
  * the events rows (other than messages', which the message writer stores in the message's own
  * transaction), the per-conversation rows (`report_conversations`) and the hourly counts. A failure is
  * logged and never reaches the conversation that caused it.
@@ -44,7 +48,7 @@ export interface ReportRecorderOptions {
 export class ReportRecorder implements ReportEvents {
   private pending: Pending[] = [];
   private flushing: Promise<void> = Promise.resolve();
-  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ReportRecorderOptions) {
     onMessageEventFailure((error) => options.log.error({ err: error }, 'could not store a message’s report event; the message is stored'));
@@ -75,12 +79,21 @@ export class ReportRecorder implements ReportEvents {
 
   private push(item: Pending): void {
     this.pending.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    if (this.pending.length >= FLUSH_AT_ITEMS) {
+      this.flushSoon(0);
+      return;
+    }
+    if (this.timer === null) this.flushSoon(FLUSH_DELAY_MS);
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
       void this.flush();
-    });
+    }, delay);
+    // A report or the server's close flushes what is left; a timer alone keeps no process alive.
+    this.timer.unref();
   }
 
   private async writeBatch(): Promise<void> {
