@@ -20,7 +20,7 @@ export interface WorkerTimings {
   readonly maxDelayMs: number;
   /** After this many failed attempts in a row the endpoint's circuit opens: no attempt until it closes. */
   readonly circuitThreshold: number;
-  /** How long it stays open the first time (doubling each further failed probe, up to maxDelayMs). */
+  /** How long it stays open the first time (doubling with each failed probe, up to maxDelayMs). */
   readonly circuitOpenMs: number;
   /** How long the delivery log is kept. */
   readonly retentionMs: number;
@@ -264,8 +264,9 @@ export class DeliveryWorker {
       });
       if (ok && failuresBefore === 0) return;
       const opens = failures >= this.timings.circuitThreshold;
+      // Doubling while the probes fail, up to the longest retry delay (never shorter than the first opening).
       const openFor = Math.min(
-        this.timings.maxDelayMs,
+        Math.max(this.timings.maxDelayMs, this.timings.circuitOpenMs),
         this.timings.circuitOpenMs * 2 ** Math.max(0, failures - this.timings.circuitThreshold),
       );
       await trx

@@ -318,3 +318,54 @@ it('refuses a private or loopback URL unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is se
     await strict.close();
   }
 });
+
+/** A breaker that opens after 3 failures in a row and stays open long past the test; a delivery is given up 50 ms after its event. */
+const strict = { pollMs: 30, baseDelayMs: 10, maxDelayMs: 40, circuitThreshold: 3, circuitOpenMs: 600_000, retryWindowMs: 50 };
+describeEachDialect(
+  'outbound webhooks give up',
+  (dialect) => startTestServer(dialect, { webhooks: { timings: strict } }, { PARLEY_WEBHOOKS_ALLOW_PRIVATE: '1' }),
+  (server) => {
+    it('opens the circuit of an endpoint that keeps failing: no attempt while it is open', async () => {
+      const { id } = await subscribe(server(), { events: ['conversation.rated'] });
+      receiver.answer = ({ body }) => (body.includes(id) ? 503 : 200);
+      try {
+        // Three events, so three failures in a row happen whatever each one's retry window allows.
+        for (let i = 0; i < 3; i++) await server().request('POST', `/v1/webhooks/${id}/test`);
+        let read = await server().request('GET', `/v1/webhooks/${id}`);
+        while (read.json.circuitOpenUntil === null) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          read = await server().request('GET', `/v1/webhooks/${id}`);
+        }
+        expect(read.json.consecutiveFailures).toBe(3);
+        expect(Date.parse(read.json.circuitOpenUntil) - Date.now()).toBeGreaterThan(500_000);
+        expect(receiver.received.filter(forSubscription(id)).map((request) => request.status)).toEqual([503, 503, 503]);
+        // Enabling it again by hand closes the circuit.
+        await server().request('PATCH', `/v1/webhooks/${id}`, { body: { enabled: false } });
+        const enabled = await server().request('PATCH', `/v1/webhooks/${id}`, { body: { enabled: true } });
+        expect(enabled.json).toMatchObject({ consecutiveFailures: 0, circuitOpenUntil: null });
+      } finally {
+        receiver.answer = () => 200;
+        await server().request('DELETE', `/v1/webhooks/${id}`);
+      }
+    });
+
+    it('marks a delivery failed once its retry window is over and sends the next one', async () => {
+      const { id } = await subscribe(server(), { events: ['conversation.rated'] });
+      let failing = true;
+      receiver.answer = ({ body }) => (body.includes(id) && failing ? 500 : 200);
+      try {
+        const first = await server().request('POST', `/v1/webhooks/${id}/test`);
+        const second = await server().request('POST', `/v1/webhooks/${id}/test`);
+        const given = await settled(server(), id, first.json.id);
+        expect(given.json).toMatchObject({ status: 'failed', nextAttemptAt: null, lastStatus: 500 });
+        failing = false;
+        expect((await settled(server(), id, second.json.id)).json.status).toBe('delivered');
+        const failed = await server().request('GET', `/v1/webhooks/${id}/deliveries?status=failed`);
+        expect(failed.json.items.map((item: { id: string }) => item.id)).toEqual([first.json.id]);
+      } finally {
+        receiver.answer = () => 200;
+        await server().request('DELETE', `/v1/webhooks/${id}`);
+      }
+    });
+  },
+);
