@@ -24,10 +24,9 @@ const common = {
   define: { DEBUG: 'false', 'process.env.NODE_ENV': '"production"' },
   drop: ['debugger'],
   pure: ['console.debug', 'console.log'],
-  // Class fields as assignments in the constructor (TypeScript's older emit): a field without an initializer and a
-  // constructor parameter property are then no `name;` declaration each in the class body (-68 B brotli core). No
-  // class here has a field that a base class defines as an accessor, where the two would differ.
-  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
+  // The widget's tsconfig, the one vitest reads too: its class field semantics (useDefineForClassFields false,
+  // see there) are what ships and what the tests run.
+  tsconfig: join(here, 'tsconfig.json'),
   jsx: 'automatic',
   jsxImportSource: 'preact',
   logLevel: 'warning',
