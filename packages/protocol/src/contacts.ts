@@ -12,6 +12,16 @@ export const CONTACT_PAGES_MAX = 20;
 export type ContactAttributeValue = string | number | boolean;
 export type ContactAttributes = Readonly<Record<string, ContactAttributeValue>>;
 
+/**
+ * An attribute typed as text (a CSV cell, a text box): `true`/`false` and numbers written as JavaScript writes
+ * them become booleans and numbers; anything else ("02134", "1e3") stays text, so an export imports back unchanged.
+ */
+export function contactAttributeFromText(value: string): ContactAttributeValue {
+  if (value === 'true' || value === 'false') return value === 'true';
+  const number = Number(value);
+  return value.trim() !== '' && Number.isFinite(number) && String(number) === value ? number : value;
+}
+
 const attributeKeySchema = v.pipe(v.string(), v.regex(CONTACT_ATTRIBUTE_KEY, 'keys must be 1–64 letters, digits, _ . or -'));
 const attributeValueSchema = v.union(
   [

@@ -1,4 +1,10 @@
-import type { Contact, ContactAttributeValue, ContactConversation, ContactPatch } from '@parley/protocol';
+import {
+  contactAttributeFromText,
+  type Contact,
+  type ContactAttributeValue,
+  type ContactConversation,
+  type ContactPatch,
+} from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { navigate } from '../router.js';
@@ -13,13 +19,6 @@ const OWNER_LABEL: Readonly<Record<string, string>> = {
   human: 'With an agent',
   resolved: 'Resolved',
 };
-
-/** An attribute typed in a text box: true/false and plain numbers become what they say, anything else ("02134") stays text. */
-function typed(value: string): ContactAttributeValue {
-  if (value === 'true' || value === 'false') return value === 'true';
-  const number = Number(value);
-  return value.trim() !== '' && Number.isFinite(number) && String(number) === value ? number : value;
-}
 
 /** A visited page as a link only when it is a web address (what a page sends is the visitor's word). */
 function PageLink(props: { url: string }) {
@@ -220,7 +219,7 @@ function AttributesCard(props: { contact: Contact; onSave: (attributes: Record<s
           const removed = Object.keys(props.contact.attributes).filter((key) => !kept.some((row) => row.key.trim() === key));
           props.onSave({
             ...Object.fromEntries(removed.map((key) => [key, null])),
-            ...Object.fromEntries(kept.map((row) => [row.key.trim(), typed(row.value)])),
+            ...Object.fromEntries(kept.map((row) => [row.key.trim(), contactAttributeFromText(row.value)])),
           });
         }}
       >

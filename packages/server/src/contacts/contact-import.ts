@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import {
   CONTACT_ATTRIBUTE_KEY,
   CONTACT_ATTRIBUTE_VALUE_MAX,
+  contactAttributeFromText,
   contactInputSchema,
   type ContactAttributeValue,
   type ContactImportResult,
@@ -138,7 +139,7 @@ export async function importContacts(
         if (value.length > CONTACT_ATTRIBUTE_VALUE_MAX) {
           throw new RowError(`${ATTRIBUTE_PREFIX}${key}`, `must be at most ${CONTACT_ATTRIBUTE_VALUE_MAX} characters`);
         }
-        attributes[key] = typedValue(value);
+        attributes[key] = contactAttributeFromText(value);
       }
       rows.push({
         line,
@@ -208,11 +209,4 @@ function checked<S extends v.GenericSchema<string, string>>(field: string, schem
     field,
     result.issues[0].message.startsWith('must') ? result.issues[0].message : `is invalid: ${result.issues[0].message}`,
   );
-}
-
-/** `true`/`false` and numbers written as JavaScript writes them come back typed; anything else ("02134") stays text. */
-function typedValue(value: string): ContactAttributeValue {
-  if (value === 'true' || value === 'false') return value === 'true';
-  const number = Number(value);
-  return Number.isFinite(number) && String(number) === value ? number : value;
 }
