@@ -355,6 +355,8 @@ export interface ReportConversationsTable {
   last_visitor_at: string | null;
   rating: number | null;
   rated_at: string | null;
+  /** 1 when the rating has a comment. */
+  rating_commented: Generated<number>;
   rating_message_id: string | null;
 }
 
