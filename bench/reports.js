@@ -160,6 +160,7 @@ function* year(widgetIds) {
         last_visitor_at: lastVisitor === null ? null : iso(lastVisitor),
         rating: score,
         rated_at: rated ? iso(start + (resolutionS + 60) * 1000) : null,
+        rating_commented: comment === null ? 0 : 1,
         rating_message_id: rated ? id('msg', i * MESSAGES_EACH + MESSAGES_EACH) : null,
       });
     }

@@ -10,7 +10,11 @@ import type { EventsTable, ReportConversationsTable } from '../store/schema.js';
 import { businessMs } from './business-time.js';
 import { QUARTER_HOUR_MS } from './report-period.js';
 
-type Fact = Omit<ReportConversationsTable, 'resolved' | 'reopened'> & { resolved: number; reopened: number };
+type Fact = Omit<ReportConversationsTable, 'resolved' | 'reopened' | 'rating_commented'> & {
+  resolved: number;
+  reopened: number;
+  rating_commented: number;
+};
 type Pending =
   | { readonly kind: 'message'; readonly message: Message }
   | {
@@ -206,6 +210,8 @@ export class ReportRecorder implements ReportEvents {
       const score = message.payload?.['score'];
       fact.rating = typeof score === 'number' ? score : null;
       fact.rated_at = at;
+      const comment = message.payload?.['comment'];
+      fact.rating_commented = typeof comment === 'string' && comment !== '' ? 1 : 0;
       fact.rating_message_id = message.id;
     }
   }
@@ -251,7 +257,14 @@ export class ReportRecorder implements ReportEvents {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const rows = await db.selectFrom('report_conversations').selectAll().where('conversation_id', 'in', chunk).execute();
-      for (const row of rows) facts.set(row.conversation_id, { ...row, resolved: Number(row.resolved), reopened: Number(row.reopened) });
+      for (const row of rows) {
+        facts.set(row.conversation_id, {
+          ...row,
+          resolved: Number(row.resolved),
+          reopened: Number(row.reopened),
+          rating_commented: Number(row.rating_commented),
+        });
+      }
       const missing = chunk.filter((id) => !facts.has(id));
       if (missing.length === 0) continue;
       const conversations = await db
@@ -310,6 +323,7 @@ export function freshFact(conversationId: string, widgetId: string, startedAt: s
     last_visitor_at: null,
     rating: null,
     rated_at: null,
+    rating_commented: 0,
     rating_message_id: null,
   };
 }
@@ -359,6 +373,7 @@ async function upsertFacts(db: Db, rows: readonly Fact[]): Promise<void> {
           then excluded.last_visitor_at else report_conversations.last_visitor_at end`,
         rating: latest('rating'),
         rated_at: latest('rated_at'),
+        rating_commented: sql<number>`case when excluded.rated_at is not null then excluded.rating_commented else report_conversations.rating_commented end`,
         rating_message_id: latest('rating_message_id'),
       }),
     )
