@@ -20,6 +20,8 @@ export interface ConsoleDemo {
   readonly richConversationId: string;
   /** A conversation the scripted bot answered with a carousel, a form and quick replies, then handed to Sam and snoozed. */
   readonly botConversationId: string;
+  /** Ada's contact (the first conversation's): a page, a device and attributes from her session. */
+  readonly contactId: string;
 }
 
 /** A 160×100 picture of a receipt, for the conversation's inline image. */
@@ -67,7 +69,14 @@ export async function seedConsoleDemo(baseUrl: string, admin: { email: string; p
   const session = await call<{ token: string; conversationId: string }>(baseUrl, 'POST', `/v1/widgets/${widgetId}/sessions`, null, {
     contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
     messages: [{ type: 'user', text: 'hello' }],
+    meta: {
+      pageUrl: 'https://shop.example.com/pricing',
+      browser: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      plan: 'pro',
+      company: 'Analytical Engines Ltd',
+    },
   });
+  const contactId = (await api<{ contact: { id: string } }>('GET', `/v1/inbox/${session.conversationId}`)).contact.id;
   await call(baseUrl, 'POST', `/v1/conversations/${session.conversationId}/messages`, session.token, { text: 'What does it cost?' });
   await call(baseUrl, 'POST', `/v1/widgets/${widgetId}/sessions`, null, {
     contact: { name: 'Grace Hopper', email: 'grace@example.com' },
@@ -107,6 +116,7 @@ export async function seedConsoleDemo(baseUrl: string, admin: { email: string; p
     visitorToken: session.token,
     richConversationId: rich.conversationId,
     botConversationId,
+    contactId,
   };
 }
 
@@ -177,6 +187,8 @@ export function consolePages(demo: ConsoleDemo): readonly ConsolePage[] {
     { name: 'conversation', path: `/console/inbox/${demo.richConversationId}`, ready: 'My invoice shows' },
     // A bot's carousel and form, a team queue, a transfer, a snooze and its end as timeline lines.
     { name: 'conversation-rich', path: `/console/inbox/${demo.botConversationId}`, ready: 'Snooze ended' },
+    { name: 'contacts', path: '/console/contacts', ready: 'Grace Hopper' },
+    { name: 'contact', path: `/console/contacts/${demo.contactId}`, ready: 'Pages visited' },
     { name: 'widgets', path: '/console/widgets', ready: 'New widget name' },
     { name: 'widget-editor', path: `/console/widgets/${demo.widgetId}`, ready: 'Embed code' },
     { name: 'blueprints', path: '/console/blueprints', ready: 'Brand defaults' },
