@@ -4,7 +4,7 @@ import { busiestSlot, HeatMap } from './heat-map.js';
 import { NoData, ReportCard } from './report-card.js';
 import type { Loaded } from './use-report.js';
 
-export function BusiestHoursSection(props: { loaded: Loaded<BusiestHoursReport>; csv: { href: string; fileName: string } }) {
+export function BusiestHoursSection(props: { loaded: Loaded<BusiestHoursReport>; csv: { href: string } }) {
   return (
     <ReportCard
       id="report-hours"

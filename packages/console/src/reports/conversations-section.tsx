@@ -39,7 +39,7 @@ function WhoResolved(props: { summary: SummaryReport }) {
   );
 }
 
-export function ConversationsSection(props: { loaded: Loaded<SummaryReport>; csv: { href: string; fileName: string } }) {
+export function ConversationsSection(props: { loaded: Loaded<SummaryReport>; csv: { href: string } }) {
   return (
     <ReportCard
       id="report-conversations"

@@ -8,7 +8,7 @@ import { StatTiles } from './stat-tiles.js';
 import type { PagedReport } from './use-paged-report.js';
 import type { Loaded } from './use-report.js';
 
-type Csv = { href: string; fileName: string };
+type Csv = { href: string };
 
 function Comments(props: { comments: PagedReport<CsatComment>; csv: Csv; widgetName: (id: string) => string }) {
   const { items, error, more } = props.comments;

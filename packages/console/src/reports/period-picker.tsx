@@ -29,16 +29,18 @@ export function PeriodPicker(props: { choice: PeriodChoice; period: Period; onCh
   };
   return (
     <>
-      <label class="field">
-        <span class="label">Period</span>
-        <select value={choice.preset} onChange={(event) => pickPreset(event.currentTarget.value as PeriodPreset)}>
+      <div class="field">
+        <label class="label" for="report-period">
+          Period
+        </label>
+        <select id="report-period" value={choice.preset} onChange={(event) => pickPreset(event.currentTarget.value as PeriodPreset)}>
           {PRESETS.map((preset) => (
             <option key={preset.value} value={preset.value}>
               {preset.label}
             </option>
           ))}
         </select>
-      </label>
+      </div>
       {choice.preset === 'custom' ? (
         <div class="field custom-range" role="group" aria-label="Custom range">
           <label class="field">
@@ -68,16 +70,22 @@ export function PeriodPicker(props: { choice: PeriodChoice; period: Period; onCh
           )}
         </div>
       ) : null}
-      <label class="field">
-        <span class="label">Time zone</span>
-        <select value={choice.timeZone} onChange={(event) => props.onChange({ ...choice, timeZone: event.currentTarget.value })}>
+      <div class="field">
+        <label class="label" for="report-zone">
+          Time zone
+        </label>
+        <select
+          id="report-zone"
+          value={choice.timeZone}
+          onChange={(event) => props.onChange({ ...choice, timeZone: event.currentTarget.value })}
+        >
           {zones.map((zone) => (
             <option key={zone} value={zone}>
               {zone.replaceAll('_', ' ')}
             </option>
           ))}
         </select>
-      </label>
+      </div>
     </>
   );
 }

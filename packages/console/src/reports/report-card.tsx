@@ -1,10 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import type { Loaded } from './use-report.js';
 
-/** "Download CSV" of one report, named for it (every card has one, so the name says which). */
-export function CsvLink(props: { href: string; fileName: string; of: string }) {
+/**
+ * "CSV" of one report, named for it (every card has one, so the name says which). The server's answer
+ * names the file (Content-Disposition): parley-<report>-<from>-<to>.csv.
+ */
+export function CsvLink(props: { href: string; of: string }) {
   return (
-    <a class="button small csv-link" href={props.href} download={props.fileName}>
+    <a class="button small csv-link" href={props.href} download="">
       <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
         <path d="M8 2v8m0 0 3-3m-3 3L5 7M3 13h10" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" />
       </svg>
@@ -42,7 +45,7 @@ export function ReportCard<T>(props: {
   title: string;
   description?: ComponentChildren;
   loaded: Loaded<T>;
-  csv?: { href: string; fileName: string };
+  csv?: { href: string };
   class?: string;
   children: (data: T) => ComponentChildren;
 }) {

@@ -20,10 +20,7 @@ export function reportPath(name: ReportName, period: Period, scope: ReportScope,
   return `/v1/reports/${name}?${query.toString()}`;
 }
 
-/** The same report as the server's CSV file, and the name it is saved under. */
-export function csvDownload(name: ReportName, period: Period, scope: ReportScope): { href: string; fileName: string } {
-  return {
-    href: reportPath(name, period, scope, { format: 'csv' }),
-    fileName: `parley-${name.replace('/', '-')}-${period.from}-to-${period.to}.csv`,
-  };
+/** The same report as the server's CSV file. */
+export function csvDownload(name: ReportName, period: Period, scope: ReportScope): { href: string } {
+  return { href: reportPath(name, period, scope, { format: 'csv' }) };
 }

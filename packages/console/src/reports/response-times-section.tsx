@@ -73,7 +73,7 @@ function Times(props: { report: ResponseTimesReport }) {
   );
 }
 
-export function ResponseTimesSection(props: { loaded: Loaded<ResponseTimesReport>; csv: { href: string; fileName: string } }) {
+export function ResponseTimesSection(props: { loaded: Loaded<ResponseTimesReport>; csv: { href: string } }) {
   return (
     <ReportCard
       id="report-times"

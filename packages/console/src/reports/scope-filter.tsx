@@ -36,9 +36,12 @@ export function ScopeFilter(props: { scope: ReportScope; names: ScopeNames; onCh
   return (
     <>
       {FILTERS.map((filter) => (
-        <label class="field" key={filter.key}>
-          <span class="label">{filter.label}</span>
+        <div class="field" key={filter.key}>
+          <label class="label" for={`report-${filter.key}`}>
+            {filter.label}
+          </label>
           <select
+            id={`report-${filter.key}`}
             value={props.scope[filter.key]}
             onChange={(event) => props.onChange({ ...props.scope, [filter.key]: event.currentTarget.value })}
           >
@@ -49,7 +52,7 @@ export function ScopeFilter(props: { scope: ReportScope; names: ScopeNames; onCh
               </option>
             ))}
           </select>
-        </label>
+        </div>
       ))}
     </>
   );

@@ -7,7 +7,7 @@ import { StatTiles } from './stat-tiles.js';
 import type { PagedReport } from './use-paged-report.js';
 import type { Loaded } from './use-report.js';
 
-type Csv = { href: string; fileName: string };
+type Csv = { href: string };
 
 function ConversationTable(props: {
   title: string;
