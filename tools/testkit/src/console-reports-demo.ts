@@ -35,7 +35,12 @@ export async function seedReportsDemo(demo: ConsoleDemo): Promise<ReportsDemo> {
   };
   const resolveAndRate = async (conversationId: string, token: string, score: number, comment?: string) => {
     await request(demo.baseUrl, `/v1/inbox/${conversationId}/resolve`, demo.token, {});
-    await request(demo.baseUrl, `/v1/conversations/${conversationId}/rating`, token, comment === undefined ? { score } : { score, comment });
+    await request(
+      demo.baseUrl,
+      `/v1/conversations/${conversationId}/rating`,
+      token,
+      comment === undefined ? { score } : { score, comment },
+    );
   };
   const comments = ['Found my order status in seconds, thanks!', 'Took a while to get an answer about pricing.'];
   const quick = await visitor('Noor Haddad', 'Where is my order?');
