@@ -95,13 +95,15 @@ export class ReportQueries {
       totals.unanswered += num(row.unanswered);
       totals.abandoned += num(row.abandoned);
     }
-    const counts = await this.counts(period, scope);
     const byType = new Map<string, number>();
-    for (const { type, hour, n } of counts) {
-      byType.set(type, (byType.get(type) ?? 0) + n);
-      if (!(MESSAGE_TYPES as readonly string[]).includes(type)) continue;
+    for (const { hour, n } of await this.counts(period, scope)) {
+      let messages = 0;
+      COUNTED_TYPES.forEach((type, i) => {
+        byType.set(type, (byType.get(type) ?? 0) + (n[i] ?? 0));
+        if (i < MESSAGE_TYPES.length) messages += n[i] ?? 0;
+      });
       const day = days[period.clock.local(hour * HOUR_MS).day - period.firstDay];
-      if (day !== undefined) day.messages += n;
+      if (day !== undefined) day.messages += messages;
     }
     const typed = (type: string): number => byType.get(type) ?? 0;
     return {
@@ -130,7 +132,8 @@ export class ReportQueries {
    * Events per type and UTC hour in the period: from the hourly rollup for a widget or all widgets,
    * from the events table itself when narrowed to a team or an agent (far fewer rows).
    */
-  private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ type: string; hour: number; n: number }[]> {
+  /** Per UTC hour, the count of each of COUNTED_TYPES (in its order; the message types first). */
+  private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ hour: number; n: number[] }[]> {
     // One row per hour, a column per type: a year is at most 8,784 rows to read.
     const perType = COUNTED_TYPES.map((type, i) => sql<number>`sum(case when type = ${sql.lit(type)} then n else 0 end)`.as(`t${i}`));
     let rows: Record<string, unknown>[];
@@ -138,8 +141,8 @@ export class ReportQueries {
       rows = await this.db
         .selectFrom('report_counts')
         .select([sql<number>`hour`.as('hour'), ...perType])
+        // No filter on type (the columns pick them): so the (widget_id, hour, type, n) index is the one to read, in hour order.
         .where('widget_id', '=', scope.widgetId ?? '')
-        .where('type', 'in', COUNTED_TYPES)
         .where('hour', '>=', Math.floor(period.start / HOUR_MS))
         .where('hour', '<', Math.ceil(period.end / HOUR_MS))
         .groupBy('hour')
@@ -165,9 +168,7 @@ export class ReportQueries {
         .groupBy('h');
       rows = (await events.execute()).map((row) => ({ ...row, hour: Date.parse(`${String(row.hour)}:00:00Z`) / HOUR_MS }));
     }
-    return rows.flatMap((row) =>
-      COUNTED_TYPES.map((type, i) => ({ type, hour: num(row['hour']), n: num(row[`t${i}`]) })).filter((c) => c.n > 0),
-    );
+    return rows.map((row) => ({ hour: num(row['hour']), n: COUNTED_TYPES.map((_, t) => num(row[`t${t}`])) }));
   }
 
   async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
