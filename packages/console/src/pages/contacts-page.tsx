@@ -22,10 +22,10 @@ interface Filters {
 const NO_FILTERS: Filters = { q: '', widgetId: '', attribute: '', seenAfter: '', seenBefore: '', hasEmail: '', sort: 'lastSeen:desc' };
 
 const SORTS: ReadonlyArray<readonly [Filters['sort'], string]> = [
-  ['lastSeen:desc', 'Last seen, newest first'],
-  ['lastSeen:asc', 'Last seen, oldest first'],
-  ['created:desc', 'Created, newest first'],
-  ['created:asc', 'Created, oldest first'],
+  ['lastSeen:desc', 'Recently seen'],
+  ['lastSeen:asc', 'Least recently seen'],
+  ['created:desc', 'Newest'],
+  ['created:asc', 'Oldest'],
   ['name:asc', 'Name, A to Z'],
   ['name:desc', 'Name, Z to A'],
 ];

@@ -101,6 +101,12 @@ describeEachStore('contacts', (server) => {
     expect(contact.lastSeenAt).toBe(contact.firstSeenAt);
     // Nothing of where the visitor is: no address, no place.
     expect(JSON.stringify(contact)).not.toMatch(/127\.0\.0\.1|location|country|city/i);
+    // A site's server may name the browser `userAgent`: a device, not an attribute.
+    const viaServer = await visitor(server(), widgetId, { name: 'Leo' }, { userAgent: SAFARI_IPHONE });
+    expect((await server().request('GET', `/v1/contacts/${viaServer}`)).json).toMatchObject({
+      attributes: {},
+      device: { browser: 'Safari', os: 'iOS', kind: 'mobile' },
+    });
   });
 
   it('joins a verified identity’s conversations across devices into one contact, the device and pages of the latest visit', async () => {

@@ -23,8 +23,8 @@ import { contactsStore, type ContactFilter, type ContactOrder } from './contacts
 import { decodeCursor, encodeCursor } from './contact-cursor.js';
 import { summarizeUserAgent } from './user-agent.js';
 
-/** Conversation meta keys the widget or the server set themselves: the rest are the site's attributes. */
-const META_NOT_ATTRIBUTES = new Set(['pageUrl', 'referrer', 'browser', 'language', 'app', 'widgetId']);
+/** Conversation meta keys the widget or the server set themselves (a server-side caller may send `userAgent`): the rest are the site's attributes. */
+const META_NOT_ATTRIBUTES = new Set(['pageUrl', 'referrer', 'browser', 'userAgent', 'language', 'app', 'widgetId']);
 
 export interface Visit {
   readonly at: string;
@@ -284,7 +284,13 @@ export class ContactService {
           : [],
       ),
     );
-    return { at: nowIso(), pageUrl: text('pageUrl'), userAgent: text('browser'), attributes, ...(since === undefined ? {} : { since }) };
+    return {
+      at: nowIso(),
+      pageUrl: text('pageUrl'),
+      userAgent: text('browser') ?? text('userAgent'),
+      attributes,
+      ...(since === undefined ? {} : { since }),
+    };
   }
 
   /**
