@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, loadConfig, type Parley } from '@parley/server';
-import { launchBrowser } from '@parley/testkit';
+import { axeViolations, launchBrowser } from '@parley/testkit';
 
 /**
  * Opens /docs and waits until Swagger UI drew the operations; returns the Content-Security-Policy
@@ -85,5 +85,25 @@ describe('the API reference at /docs', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(violations).toEqual([]);
     await context.close();
+  }, 180_000);
+
+  it('names the dark-mode switch and says whether it is on, names the logo, with no axe violation in the top bar', async () => {
+    const page = await browser.newPage();
+    const violations = await openDocs(page, baseUrl);
+    const toggle = page.getByRole('button', { name: 'Dark mode' });
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark-mode'))).toBe(true);
+    await page.getByRole('img', { name: 'Parley API' }).waitFor();
+    expect(violations).toEqual([]);
+    await page.close();
+    // axe runs as an inline script, which the page's policy refuses: a context that bypasses it.
+    const audit = await browser.newContext({ bypassCSP: true });
+    const audited = await audit.newPage();
+    await openDocs(audited, baseUrl);
+    await audited.getByRole('button', { name: 'Dark mode' }).waitFor();
+    expect(await axeViolations(audited, '.swagger-ui .topbar')).toEqual([]);
+    await audit.close();
   }, 180_000);
 });

@@ -171,3 +171,26 @@ export const DOCS_LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="190
 
 /** The tab's icon: the mark alone. */
 export const DOCS_FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#1f5fd1"/><text x="16" y="22.5" text-anchor="middle" font-family="system-ui,sans-serif" font-size="18" font-weight="700" fill="#fff">P</text></svg>`;
+
+/**
+ * Swagger UI's top bar as assistive technology reads it: the dark-mode switch is a button holding only a
+ * picture (a light bulb), and the logo the plugin puts in is an image without alternative text, so screen
+ * readers said "button" and "link". This names the switch and says whether it is on, and gives the logo its
+ * words, each time Swagger UI draws them or the page's `dark-mode` class changes. A file under the page's
+ * CSP (no inline script).
+ */
+export const DOCS_JS = `(() => {
+  const root = document.documentElement;
+  const set = (element, name, value) => {
+    if (element !== null && element.getAttribute(name) !== value) element.setAttribute(name, value);
+  };
+  const name = () => {
+    const button = document.querySelector('.dark-mode-toggle button');
+    set(button, 'aria-label', 'Dark mode');
+    set(button, 'aria-pressed', String(root.classList.contains('dark-mode')));
+    set(document.querySelector('.topbar a.link img'), 'alt', 'Parley API');
+  };
+  new MutationObserver(name).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+  name();
+})();
+`;

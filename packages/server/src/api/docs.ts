@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { BODY_LIMIT_BYTES } from '../http/limits.js';
-import { DOCS_CSS, DOCS_FAVICON_SVG, DOCS_LOGO_SVG } from './docs-theme.js';
+import { DOCS_CSS, DOCS_FAVICON_SVG, DOCS_JS, DOCS_LOGO_SVG } from './docs-theme.js';
 
 /**
  * The API reference page's policy: Swagger UI's own scripts and styles from this server, "Try it out"
@@ -111,6 +111,7 @@ export const docsPlugin = fp<{ publicUrl: string }>(
         theme: {
           title: 'Parley API reference',
           css: [{ filename: 'parley.css', content: DOCS_CSS }],
+          js: [{ filename: 'parley.js', content: DOCS_JS }],
           favicon: [{ filename: 'parley.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(DOCS_FAVICON_SVG) }],
         },
       });
