@@ -3,6 +3,8 @@ import type { Browser } from 'playwright-core';
 import { consolePages, loginThroughForm, seedConsoleDemo, type ConsoleDemo } from './console-demo.js';
 import { shootRoutingStates } from './console-routing-screenshots.js';
 import { shootEditorStates, waitForPreview } from './console-editor-screenshots.js';
+import { seedReportsDemo } from './console-reports-demo.js';
+import { shootReportsStates } from './console-reports-screenshots.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
@@ -22,6 +24,7 @@ export async function shootConsolePages(
   schemes: readonly ('light' | 'dark')[] = ['light', 'dark'],
 ): Promise<number> {
   const demo = await seedConsoleDemo(baseUrl);
+  await seedReportsDemo(demo);
   let count = 0;
   for (const colorScheme of schemes)
     for (const viewport of WIDTHS) count += await shootAt(baseUrl, browser, out, demo, viewport, colorScheme);
@@ -71,6 +74,7 @@ async function shootAt(
   }
   count += await shootEditorStates(page, demo, label, out);
   count += await shootRoutingStates(page, demo, label, out);
+  count += await shootReportsStates(page, demo, label, out);
   await context.close();
   return count;
 }
