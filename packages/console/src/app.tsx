@@ -9,6 +9,7 @@ import { ContactsPage } from './pages/contacts-page.js';
 import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
 import { BlocksPage } from './pages/blocks-page.js';
+import { WebhookDetailPage, WebhooksPage } from './pages/webhooks-page.js';
 import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ReportsPage } from './pages/reports-page.js';
@@ -97,6 +98,9 @@ function route(path: string, agent: Agent) {
   if (path === '/agents') return <AgentsPage />;
   if (path === '/api-keys') return <ApiKeysPage />;
   if (path === '/blocks') return <BlocksPage />;
+  if (path === '/webhooks') return <WebhooksPage />;
+  const webhook = match('/webhooks/:id', path);
+  if (webhook !== null) return <WebhookDetailPage id={webhook['id'] ?? ''} />;
   return <NotFound admin={false} />;
 }
 

@@ -22,6 +22,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/agents', label: 'Agents & teams', admin: true },
   { to: '/api-keys', label: 'API keys', admin: true },
   { to: '/blocks', label: 'Blocks', admin: true },
+  { to: '/webhooks', label: 'Webhooks', admin: true },
   { to: '/canned-responses', label: 'Canned responses', admin: false },
   { to: '/account', label: 'Account', admin: false },
 ];
