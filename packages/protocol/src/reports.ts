@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { idSchema } from './common-schemas.js';
+import { idSchema, paginationQuerySchema } from './common-schemas.js';
 import { timeZoneSchema } from './intl-names.js';
 
 /**
@@ -86,16 +86,7 @@ export type ReportQuery = v.InferOutput<typeof reportQuerySchema>;
 /** The paged reports (CSAT comments, unanswered, abandoned) take `take` (1–100, default 50) and `cursor` too. */
 export const reportPageQuerySchema = v.strictObject({
   ...reportQuerySchema.entries,
-  take: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, 'must be a whole number'),
-      v.transform(Number),
-      v.minValue(1, 'must be at least 1'),
-      v.maxValue(100, 'must be at most 100'),
-    ),
-  ),
-  cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  ...paginationQuerySchema.entries,
 });
 export type ReportPageQuery = v.InferOutput<typeof reportPageQuerySchema>;
 

@@ -60,49 +60,55 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
     },
   });
 
-  app.get(
-    '/v1/reports/summary',
-    route(
-      false,
+  /** A report answered whole (not paged): JSON, or its CSV form. */
+  const whole = <R>(
+    name: string,
+    [summary, description, answer]: readonly [string, string, string],
+    run: (period: ResolvedPeriod, scope: ReportScope) => Promise<R>,
+    csv: (report: R) => string,
+  ): void => {
+    app.get(`/v1/reports/${name}`, route(false, summary, description, answer), async (request, reply) => {
+      const { query, period, scope } = await read(request, reportQuerySchema);
+      const report = await run(period, scope);
+      return send(reply, query, name, report, () => csv(report));
+    });
+  };
+
+  whole(
+    'summary',
+    [
       'Conversations, messages, the bot’s share',
       'Conversations that started in the period (resolved by the bot alone, handed to a human, unanswered, abandoned…), messages and widget loads/opens that happened in it, and the same per day. CSV: one line per day and a total line.',
       '`SummaryReport` (protocol)',
-    ),
-    async (request, reply) => {
-      const { query, period, scope } = await read(request, reportQuerySchema);
-      const report = await queries.summary(period, scope);
-      return send(reply, query, 'summary', report, () => summaryCsv(report));
-    },
+    ],
+    (period, scope) => queries.summary(period, scope),
+    summaryCsv,
   );
-
-  app.get(
-    '/v1/reports/response-times',
-    route(
-      false,
+  whole(
+    'response-times',
+    [
       'Time to first human response and to resolution',
       'Median, p90 and average (seconds, nearest rank), wall clock and counting only the widget’s business hours, over conversations that started in the period.',
       '`ResponseTimesReport` (protocol)',
-    ),
-    async (request, reply) => {
-      const { query, period, scope } = await read(request, reportQuerySchema);
-      const report = await queries.responseTimes(period, scope);
-      return send(reply, query, 'response-times', report, () => responseTimesCsv(report));
-    },
+    ],
+    (period, scope) => queries.responseTimes(period, scope),
+    responseTimesCsv,
   );
-
-  app.get(
-    '/v1/reports/csat',
-    route(
-      false,
-      'Satisfaction (CSAT)',
-      'Ratings given in the period: count, average and the distribution of scores 1–5.',
-      '`CsatReport` (protocol)',
-    ),
-    async (request, reply) => {
-      const { query, period, scope } = await read(request, reportQuerySchema);
-      const report = await queries.csat(period, scope);
-      return send(reply, query, 'csat', report, () => csatCsv(report));
-    },
+  whole(
+    'csat',
+    ['Satisfaction (CSAT)', 'Ratings given in the period: count, average and the distribution of scores 1–5.', '`CsatReport` (protocol)'],
+    (period, scope) => queries.csat(period, scope),
+    csatCsv,
+  );
+  whole(
+    'busiest-hours',
+    [
+      'Busiest hours (weekday × hour)',
+      'Conversations started in the period by weekday (Monday first) and hour of `timeZone`.',
+      '`BusiestHoursReport` (protocol)',
+    ],
+    (period, scope) => queries.busiestHours(period, scope),
+    busiestHoursCsv,
   );
 
   app.get(
@@ -125,21 +131,6 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
       return send(reply, query, 'csat-comments', { object: 'report.csat_comments', period: period.period, ...page }, () =>
         commentsCsv(page.items),
       );
-    },
-  );
-
-  app.get(
-    '/v1/reports/busiest-hours',
-    route(
-      false,
-      'Busiest hours (weekday × hour)',
-      'Conversations started in the period by weekday (Monday first) and hour of `timeZone`.',
-      '`BusiestHoursReport` (protocol)',
-    ),
-    async (request, reply) => {
-      const { query, period, scope } = await read(request, reportQuerySchema);
-      const report = await queries.busiestHours(period, scope);
-      return send(reply, query, 'busiest-hours', report, () => busiestHoursCsv(report));
     },
   );
 
