@@ -60,9 +60,14 @@ export function inboxRows(db: Db, filter: InboxFilter): Promise<InboxRow[]> {
   return inboxQuery(db, filter).execute();
 }
 
-/** The inbox statement itself, unexecuted: tests read its query plan. */
+/**
+ * The inbox statement itself, unexecuted: tests read its query plan. The page's conversations are chosen first
+ * (inboxPageQuery: filters, order, limit), and the columns (last message, contact, assignee, unread count) are
+ * read for those rows only. Read in one statement, SQLite worked them out for every conversation the filter let
+ * through before sorting: the open view of an inbox with 10,000 conversations waiting took over a second.
+ */
 export function inboxQuery(db: Db, filter: InboxFilter) {
-  let query = db
+  return db
     .selectFrom('conversations as c')
     .leftJoin('conversation_states as s', 's.conversation_id', 'c.id')
     .leftJoin('agents as a', 'a.id', 's.assignee_id')
@@ -118,7 +123,23 @@ export function inboxQuery(db: Db, filter: InboxFilter) {
           ),
         )
         .as('unread'),
-    );
+    )
+    .where('c.id', 'in', inboxPageQuery(db, filter))
+    .orderBy('c.updated_at', 'desc')
+    .orderBy('c.id', 'desc');
+}
+
+/**
+ * The ids of the page's conversations, newest activity first: the filters and the order, joining only what they
+ * read. Its plan is the one that makes a read cost the page (tests read it): an index walked in order and stopped
+ * at the page, or (the open views) the owners' index, whose conversations are sorted by their id and time alone.
+ */
+export function inboxPageQuery(db: Db, filter: InboxFilter) {
+  let query = db
+    .selectFrom('conversations as c')
+    .leftJoin('conversation_states as s', 's.conversation_id', 'c.id')
+    .leftJoin('contacts as ct', 'ct.id', 'c.contact_id')
+    .select('c.id');
   if (filter.assigneeId !== undefined) query = query.where('s.assignee_id', '=', filter.assigneeId);
   if (filter.unassigned === true) query = query.where('s.assignee_id', 'is', null);
   if (filter.teamIds !== undefined) {
