@@ -181,7 +181,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
     }
   }, 180_000);
 
-  it('says once, aloud, when reports fail, and Try again asks for them again', async () => {
+  it('shows where each report will be while they load, says once, aloud, when one fails, and Try again asks for it again', async () => {
     for (const width of WIDTHS) {
       const page = await openConsole(browser, demo, { width });
       const summaryUrl = (url: URL) => url.pathname === '/v1/reports/summary';
@@ -192,7 +192,18 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
           body: JSON.stringify({ error: { code: 'PARLEY_ERR_UNAVAILABLE', message: 'The server is busy: try again in a moment.' } }),
         }),
       );
+      // First every answer is held: the page shows where each report will be, and is still axe clean.
+      const held: (() => void)[] = [];
+      const anyReport = (url: URL) => url.pathname.startsWith('/v1/reports/');
+      await page.route(anyReport, (route) => {
+        held.push(() => void route.fallback().catch(() => undefined));
+      });
       await page.goto(`${server.url}/console/reports?${WEEK}`);
+      await expect.poll(() => page.getByText('Loading…').count()).toBe(6);
+      expect(await page.locator('[aria-busy="true"]').count()).toBe(5);
+      expect(await axeViolations(page), `reports loading at ${width}px`).toEqual([]);
+      held.forEach((release) => release());
+      await page.unroute(anyReport);
       const alert = page.getByRole('alert').filter({ hasText: 'Some reports did not load' });
       await alert.waitFor();
       expect(await alert.innerText()).toContain('The server is busy: try again in a moment.');

@@ -83,7 +83,11 @@ export function UnansweredSection(props: {
 }) {
   const summary = props.summary.data;
   return (
-    <section class="card report-card" aria-labelledby="report-unanswered-title">
+    <section
+      class="card report-card"
+      aria-labelledby="report-unanswered-title"
+      aria-busy={props.unanswered.loading || props.abandoned.loading}
+    >
       <header class="report-card-head">
         <h2 id="report-unanswered-title">Unanswered and abandoned</h2>
         <p class="muted small">
