@@ -17,6 +17,7 @@ const SLOW_FIRST = [
   'e2e/console-admin.test.ts',
   'e2e/hostile-render.test.ts',
   'e2e/console-inbox.test.ts',
+  'e2e/console-reports.test.ts',
   'e2e/desk-acceptance.test.ts',
   'e2e/two-nodes-nginx.test.ts',
   'e2e/crash-restart.test.ts',
