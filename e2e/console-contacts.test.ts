@@ -50,8 +50,17 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
       contactId = detail.contact.id;
       if (contactId === null) await new Promise((done) => setTimeout(done, 100));
     }
-    const contact = await env.api<ContactView>('GET', `/v1/contacts/${contactId}`);
-    expect(contact.attributes).toEqual({ plan: 'pro' });
+    expect((await env.api<ContactView>('GET', `/v1/contacts/${contactId}`)).attributes).toEqual({ plan: 'pro' });
+    // Intercom's name for it works too: update({ attributes }).
+    await visitor.evaluate(() =>
+      (window as unknown as { Parley: (...args: unknown[]) => void }).Parley('update', { attributes: { company: 'Engines' } }),
+    );
+    for (let tries = 0; ; tries++) {
+      const { attributes } = await env.api<ContactView>('GET', `/v1/contacts/${contactId}`);
+      if (attributes['company'] === 'Engines') break;
+      if (tries === 100) throw new Error(`update never reached the contact: ${JSON.stringify(attributes)}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
     await env.api('PATCH', `/v1/contacts/${contactId}`, { name: 'Ada Keyboard', email: 'ada.keyboard@example.com' });
 
     const agent = await openConsole(browser, {
@@ -79,15 +88,20 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
     expect(agent.url()).toBe(`${env.serverUrl}/console/contacts/${contactId}`);
     await agent.getByRole('heading', { name: 'Pages visited' }).waitFor();
     await expect(agent.getByLabel('Attribute plan value').inputValue()).resolves.toBe('pro');
+    await expect(agent.getByLabel('Attribute company value').inputValue()).resolves.toBe('Engines');
     expect(await axeViolations(agent), 'contact page').toEqual([]);
 
     // An attribute edited on the page is the contact's.
     await agent.getByRole('button', { name: 'Add attribute' }).click();
-    await agent.getByLabel('Attribute 2 name').fill('seats');
+    await agent.getByLabel('Attribute 3 name').fill('seats');
     await agent.getByLabel('Attribute seats value').fill('12');
     await agent.getByRole('button', { name: 'Save attributes' }).click();
     await agent.getByText('Attributes saved.').waitFor();
-    expect((await env.api<ContactView>('GET', `/v1/contacts/${contactId}`)).attributes).toEqual({ plan: 'pro', seats: 12 });
+    expect((await env.api<ContactView>('GET', `/v1/contacts/${contactId}`)).attributes).toEqual({
+      plan: 'pro',
+      company: 'Engines',
+      seats: 12,
+    });
 
     const conversation = agent.locator('.contact-conversations').getByRole('link');
     await expect(conversation.count()).resolves.toBe(1);

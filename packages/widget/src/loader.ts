@@ -15,8 +15,11 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
   // widget.js included again (a second widget on the page): the first one serves, and mounts this tag's widget too.
   if (w.Parley?.loaded) return void (script !== null && w.Parley('script', { ...script.dataset }));
   const base = script === null ? location.href : new URL('.', script.src).href;
+  // `update({ attributes })` (Intercom's name for it) is `setAttributes(attributes)`: translated here, so the app knows one verb.
+  const named = (args: unknown[]): unknown[] =>
+    args[0] === 'update' ? ['setAttributes', (args[1] as { attributes?: unknown } | undefined)?.attributes ?? {}] : args;
   // Calls made through the queue snippet (`Parley('open')` before this script ran) come first.
-  const queue: unknown[][] = Array.from(w.Parley?.q ?? [], (args) => Array.from(args));
+  const queue: unknown[][] = Array.from(w.Parley?.q ?? [], (args) => named(Array.from(args)));
   let app: AppApi | undefined;
   let loading: Promise<AppApi> | undefined;
 
@@ -26,7 +29,8 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
       return (app = (module as { boot(context: BootContext): AppApi }).boot(context));
     }));
 
-  const call = (...args: unknown[]): unknown => {
+  const call = (...given: unknown[]): unknown => {
+    const args = named(given);
     if (app !== undefined) return app.call(args);
     queue.push(args);
     // Listeners, visitor data and a later script tag can wait for idle; anything the visitor should see loads the app now.
@@ -43,6 +47,7 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
     'hide',
     'identify',
     'setAttributes',
+    'update',
     'setLocale',
     'send',
     'on',
