@@ -85,15 +85,7 @@ export const webhookCreateSchema = v.strictObject({
 export type WebhookCreate = v.InferOutput<typeof webhookCreateSchema>;
 
 /** `PATCH /v1/webhooks/{id}`: any of the fields; enabling again clears `disabledReason` and the circuit breaker. */
-export const webhookUpdateSchema = v.strictObject({
-  url: v.optional(fields.url),
-  description: v.optional(fields.description),
-  events: v.optional(fields.events),
-  widgetId: v.optional(fields.widgetId),
-  includeNotes: v.optional(fields.includeNotes),
-  enabled: v.optional(fields.enabled),
-  maxInFlight: v.optional(fields.maxInFlight),
-});
+export const webhookUpdateSchema = v.partial(webhookCreateSchema);
 export type WebhookUpdate = v.InferOutput<typeof webhookUpdateSchema>;
 
 /** `POST /v1/webhooks/{id}/rotate-secret`: the old secret keeps signing (beside the new one) for `overlapSeconds`. */

@@ -72,6 +72,8 @@ describeEachDialect('outbound webhooks', start, (server) => {
 
     const changed = await server().request('PATCH', `/v1/webhooks/${id}`, { body: { enabled: false, events: ['conversation.rated'] } });
     expect(changed.json).toMatchObject({ enabled: false, events: ['conversation.rated'] });
+    const unknown = await server().request('PATCH', `/v1/webhooks/${id}`, { body: { secret: 'whsec_mine' } });
+    expect(unknown.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_UNKNOWN_FIELD', field: 'secret' });
 
     expect((await server().request('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
     const gone = await server().request('GET', `/v1/webhooks/${id}`);
