@@ -15,17 +15,26 @@ const COUNT = 10_000;
 /** Rows in the DOM at most: a screenful of an 800 px window and the overscan either side. */
 const ROW_BOUND = 40;
 
-/** The inbox's state as the stubbed API tells it: the conversations' order, and their unread counts. */
-const state = { order: Array.from({ length: COUNT }, (_, index) => index), unread: new Map<number, number>(), reads: 0 };
+/** The inbox's state as the stubbed API tells it: the conversations' order, their unread counts and last activity. */
+const state = {
+  order: Array.from({ length: COUNT }, (_, index) => index),
+  unread: new Map<number, number>(),
+  at: new Map<number, string>(),
+  reads: 0,
+};
 
-/** When every conversation last changed: a fixed day, so that a read of the list changes only what the test changes. */
-const AT = '2026-01-05T10:00:00.000Z';
+/**
+ * When conversation `index` last changed: fixed times a second apart, the first the newest (the server lists newest
+ * activity first), so that a read of the list changes only what the test changes.
+ */
+const AT = Date.parse('2026-01-05T10:00:00.000Z');
+const atOf = (index: number): string => new Date(AT - index * 1000).toISOString();
 
 const idOf = (index: number): string => `cnv_window${String(index).padStart(16, '0')}`;
 const nameOf = (index: number): string => `Customer ${index}`;
 
 /** One conversation as `GET /v1/inbox` lists it (only what the list shows). */
-function item(index: number, at: string) {
+function item(index: number, at = state.at.get(index) ?? atOf(index)) {
   return {
     conversation: {
       id: idOf(index),
@@ -58,8 +67,30 @@ function item(index: number, at: string) {
 async function stubInbox(page: Page): Promise<void> {
   await page.route(/\/v1\/inbox\?view=all&/, async (route) => {
     state.reads++;
-    await route.fulfill({ json: { items: state.order.map((index) => item(index, AT)), nextCursor: null } });
+    await route.fulfill({ json: { items: state.order.map((index) => item(index)), nextCursor: null } });
   });
+}
+
+/** Keeps the page's EventSources at hand, to hand the console's inbox stream an event as the server sends it. */
+function captureEventSources(): void {
+  const sources: EventSource[] = [];
+  Object.assign(window, { parleySources: sources });
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      sources.push(this);
+    }
+  };
+}
+
+/** The inbox stream's event for conversation `index` as the stubbed state now tells it (its new list entry). */
+async function inboxEvent(page: Page, index: number, reason: 'message' | 'read'): Promise<void> {
+  const frame = JSON.stringify({ type: 'inbox', reason, item: item(index) });
+  await page.evaluate((data) => {
+    for (const source of (window as unknown as { parleySources: EventSource[] }).parleySources)
+      if (source.url.includes('inbox=1')) source.dispatchEvent(new MessageEvent('message', { data }));
+  }, frame);
 }
 
 const list = (page: Page): Locator => page.getByTestId('conversation-list');
@@ -124,6 +155,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startFreshServer(CONSOLE_ADMIN_ENV), launchBrowser()]);
   page = await openConsole(browser, { baseUrl: server.url, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
   await stubInbox(page);
+  await page.context().addInitScript(captureEventSources);
   await page.goto(`${server.url}/console/inbox`);
   await list(page).getByText(nameOf(0), { exact: true }).waitFor();
 }, 120_000);
@@ -191,13 +223,16 @@ describe('the inbox list with 10,000 conversations (windowed)', { timeout: 60_00
     await expect.poll(async () => (await renderedRows(page))[0]?.name).toBe(nameOf(0));
     await watchRows(page);
     const reads = state.reads;
-    // Conversation 7 gets messages (to the top, 4 unread); conversation 3 is read.
+    // Conversation 7 gets messages (to the top, 4 unread); conversation 3 is read. The server's answer says so too.
     state.order = [7, ...state.order.filter((index) => index !== 7)];
+    state.at.set(7, atOf(-5));
     state.unread.set(7, 4);
     state.unread.set(3, 0);
-    // The console reads the list again on its next poll (every 5 s) or inbox event.
-    await expect.poll(async () => (await renderedRows(page))[0]?.name, { timeout: 20_000 }).toBe(nameOf(7));
-    expect(state.reads).toBeGreaterThan(reads);
+    // The inbox stream's events carry the two entries: the list puts them in place without reading itself again.
+    await inboxEvent(page, 7, 'message');
+    await inboxEvent(page, 3, 'read');
+    await expect.poll(async () => (await renderedRows(page))[0]?.name).toBe(nameOf(7));
+    expect(state.reads).toBe(reads);
     const touched = await touchedRows(page);
     // The moved row, the read one, and at most one leaving the window's far edge.
     expect(touched.length, touched.join(', ')).toBeLessThanOrEqual(3);
@@ -207,14 +242,25 @@ describe('the inbox list with 10,000 conversations (windowed)', { timeout: 60_00
     expect(rows.slice(0, 9).map((row) => row.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('does not read the list again on the watcher’s polls while the inbox stream is up', async () => {
+    const reads = state.reads;
+    // The watcher asks for the agent's own open conversations every 5 s (the unread count in the title).
+    let polls = 0;
+    const counted = (request: { url: () => string }) => void (request.url().includes('/v1/inbox?view=mine') && polls++);
+    page.on('request', counted);
+    await expect.poll(() => polls, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    page.off('request', counted);
+    expect(state.reads).toBe(reads);
+  });
+
   it('keeps the row read in place when a conversation far below moves to the top', async () => {
     await list(page).evaluate((element) => (element.scrollTop = 3000));
     await expect.poll(async () => (await renderedRows(page)).some((row) => row.top >= 0 && row.top < 100)).toBe(true);
     const before = (await renderedRows(page)).find((row) => row.top >= 0)!;
     state.order = [9000, ...state.order.filter((index) => index !== 9000)];
-    await expect
-      .poll(async () => (await renderedRows(page)).find((row) => row.name === before.name)?.position, { timeout: 20_000 })
-      .toBe(before.position + 1);
+    state.at.set(9000, atOf(-6));
+    await inboxEvent(page, 9000, 'message');
+    await expect.poll(async () => (await renderedRows(page)).find((row) => row.name === before.name)?.position).toBe(before.position + 1);
     const after = (await renderedRows(page)).find((row) => row.name === before.name)!;
     expect(Math.abs(after.top - before.top)).toBeLessThan(2);
   });

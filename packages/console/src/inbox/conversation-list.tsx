@@ -4,6 +4,7 @@ import type { InboxItem, InboxStatus, InboxView } from '../types.js';
 import { Empty, ErrorNote } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
+import { waitedMs } from './inbox-apply.js';
 import { useRowWindow } from './use-row-window.js';
 
 /**
@@ -263,7 +264,7 @@ function ConversationRows(props: { items: readonly InboxItem[]; selected: string
             when={relativeTime(whenIso)}
             whenExact={exactTime(whenIso)}
             whenIso={whenIso}
-            waiting={waitingText(item.waitingSinceMs)}
+            waiting={waitingText(waitedMs(item))}
             preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
             owner={item.conversation.owner}
             priority={item.conversation.priority}

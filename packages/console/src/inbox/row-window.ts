@@ -25,6 +25,11 @@ export class RowHeights {
     return this.measured.get(key) ?? this.average();
   }
 
+  /** Whether any row was measured: before that, every row counts as the estimate. */
+  get anyMeasured(): boolean {
+    return this.measured.size > 0;
+  }
+
   private average(): number {
     return this.measured.size === 0 ? this.estimate : this.sum / this.measured.size;
   }

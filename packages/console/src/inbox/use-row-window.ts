@@ -38,8 +38,10 @@ export function useRowWindow(
   heights.current ??= new RowHeights(options.estimate);
   const [, remeasured] = useState(0);
   // The layout: laid out whole when the list changes, reflowed from the first changed row when rows are measured.
-  const layout = useRef<{ readonly keys: readonly string[]; offsets: Float64Array } | null>(null);
-  if (layout.current === null || layout.current.keys !== keys) layout.current = { keys, offsets: heights.current.offsets(keys) };
+  // `guessed`: laid out before any row was measured, every row at the estimate.
+  const layout = useRef<{ readonly keys: readonly string[]; offsets: Float64Array; guessed: boolean } | null>(null);
+  if (layout.current === null || layout.current.keys !== keys)
+    layout.current = { keys, offsets: heights.current.offsets(keys), guessed: !heights.current.anyMeasured };
   const offsets = layout.current.offsets;
   const indexOf = useMemo(() => new Map(keys.map((key, index) => [key, index])), [keys]);
   const [view, setView] = useState({ top: 0, height: 0 });
@@ -113,7 +115,10 @@ export function useRowWindow(
       }
       const laid = layout.current;
       if (changed.size === 0 || laid === null || laid.keys !== latest.current.keys) return;
-      laid.offsets = reflow(laid.offsets, changed);
+      // The first rows measured tell the height of all the others (the average): a list laid out on the estimate is
+      // laid out again whole, once, or its height (and every row's place far down) stays the estimate's.
+      laid.offsets = laid.guessed ? heights.current!.offsets(laid.keys) : reflow(laid.offsets, changed);
+      laid.guessed = false;
       // The scroll handler reads the new layout at once (its anchor is measured in it).
       latest.current = { ...latest.current, offsets: laid.offsets };
       keepAnchor(element, laid.offsets);
