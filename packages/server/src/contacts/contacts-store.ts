@@ -67,6 +67,11 @@ export const contactsStore = {
     take: number,
     after?: ContactPosition,
   ): Promise<Array<ContactRow & { sort_key: string }>> {
+    return contactsStore.listQuery(db, filter, order, take, after).execute();
+  },
+
+  /** The list's statement, unexecuted: tests read its query plan. */
+  listQuery(db: Db, filter: ContactFilter, order: ContactOrder, take: number, after?: ContactPosition) {
     const key = sortKey(order.sort);
     let query = db.selectFrom('contacts as ct').selectAll('ct').select(key.as('sort_key')).where('ct.merged_into', 'is', null);
     if (filter.widgetId !== undefined) query = query.where('ct.widget_id', '=', filter.widgetId);
@@ -105,8 +110,7 @@ export const contactsStore = {
     return query
       .orderBy(key, order.order)
       .orderBy('ct.id', order.order)
-      .limit(take + 1)
-      .execute();
+      .limit(take + 1);
   },
 
   async attributes(db: Db, ids: readonly string[]): Promise<Map<string, Record<string, ContactAttributeValue>>> {

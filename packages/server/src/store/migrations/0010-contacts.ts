@@ -44,6 +44,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index contacts_name on contacts (lower(coalesce(name, email, '')), id)`.execute(db);
   await sql`create index contacts_widget_name on contacts (widget_id, lower(coalesce(name, email, '')), id)`.execute(db);
   await db.schema.createIndex('contacts_widget_id').on('contacts').columns(['widget_id', 'id']).execute();
-  await db.schema.createIndex('contacts_merged_into').on('contacts').column('merged_into').execute();
+  // Partial: only merged rows (few) are in it, so a planner never prefers it for the list's `merged_into is null`
+  // over the sort's index (SQLite did, and then sorted every contact).
+  await sql`create index contacts_merged_into on contacts (merged_into) where merged_into is not null`.execute(db);
   await db.schema.createIndex('contacts_external_id').on('contacts').column('external_id').execute();
 }
