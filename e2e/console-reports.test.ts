@@ -218,8 +218,14 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
     }
   }, 120_000);
 
-  it('downloads each report as the server’s CSV file', async () => {
-    const page = await openReports(1280, WEEK);
+  it('downloads each report as the server’s CSV file, under the console’s Content-Security-Policy without a violation', async () => {
+    const page = await openConsole(browser, demo, { bypassCSP: false });
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    await page.goto(`${server.url}/console/reports?${WEEK}`);
+    await settled(page);
     expect(await page.getByRole('link', { name: /^CSV of / }).count()).toBe(DOWNLOADS.length);
     for (const download of DOWNLOADS) {
       const [file] = await Promise.all([
@@ -235,6 +241,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
       expect(text).toBe(await direct.text());
       if (download.report === 'csat/comments') for (const comment of seeded.comments) expect(text).toContain(comment);
     }
+    expect(refused).toEqual([]);
     await page.context().close();
   }, 120_000);
 

@@ -39,6 +39,10 @@ describe('ranges', () => {
     expect(rangeProblem('2026-12-06', '2026-12-01')).toMatch(/swap/);
     expect(rangeProblem('', '2026-12-01')).toMatch(/both/);
     expect(rangeProblem('2026-12-01', '2026-12-01')).toBeNull();
+    // 366 days (a leap year) is the longest report the API answers.
+    expect(rangeProblem('2028-01-01', '2028-12-31')).toBeNull();
+    expect(rangeProblem('2026-01-01', '2027-01-01')).toBeNull();
+    expect(rangeProblem('2026-01-01', '2027-01-02')).toMatch(/at most 366 days/);
   });
 
   it('labels one day and a range', () => {

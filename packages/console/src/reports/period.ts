@@ -3,6 +3,8 @@
  * time zone (the browser's by default). Days are `YYYY-MM-DD` strings in that zone, `to` included, as the
  * reports API takes them; "today" is today where the zone is (in Tokyo, Tokyo's today).
  */
+import { REPORT_MAX_DAYS } from '@parley/protocol';
+
 export type PeriodPreset = 'today' | '7d' | '30d' | 'month' | 'custom';
 
 export interface Period {
@@ -78,10 +80,12 @@ export function periodFor(preset: PeriodPreset, timeZone: string, now: number, c
   }
 }
 
-/** What is wrong with a custom range, in words, or null. */
+/** What is wrong with a custom range, in words, or null (the server refuses the same ranges). */
 export function rangeProblem(from: string, to: string): string | null {
   if (!DAY.test(from) || !DAY.test(to)) return 'Pick both the first and the last day.';
   if (from > to) return 'The first day is after the last day: swap them.';
+  if (addDays(from, REPORT_MAX_DAYS - 1) < to)
+    return `A report covers at most ${REPORT_MAX_DAYS} days: move the first or the last day closer.`;
   return null;
 }
 
