@@ -5,14 +5,18 @@ const DAY_MS = 86_400_000;
 /** report_conversations.started_bucket counts quarter-hours since the epoch. */
 export const QUARTER_HOUR_MS = 900_000;
 const HOUR_MS = 3_600_000;
+const WEEK_MS = 7 * DAY_MS;
 
 /**
- * A time zone's offset from UTC at any instant, asking Intl once per UTC day (and once per hour only
- * on a day whose offset changes), so mapping a year of quarter-hours to local days and hours stays cheap.
+ * A time zone's offset from UTC at any instant. Intl is slow to ask (tens of µs), so it is asked once
+ * per UTC week (offsets change at most twice a year, never twice in a week), then per day and per hour
+ * only inside a week whose offset changes: a year costs Intl about 70 questions, not one per day or row.
  */
 export class ZoneClock {
   private readonly format: Intl.DateTimeFormat;
+  private readonly byWeek = new Map<number, number | null>();
   private readonly byDay = new Map<number, number | null>();
+  private readonly asked = new Map<number, number>();
   private readonly byHour = new Map<number, number>();
 
   constructor(readonly zone: string) {
@@ -30,6 +34,14 @@ export class ZoneClock {
 
   /** Local time minus UTC, in ms, at `at`. */
   offsetAt(at: number): number {
+    const week = Math.floor(at / WEEK_MS);
+    let steadyWeek = this.byWeek.get(week);
+    if (steadyWeek === undefined) {
+      const first = this.ask(week * WEEK_MS);
+      steadyWeek = first === this.ask((week + 1) * WEEK_MS) ? first : null;
+      this.byWeek.set(week, steadyWeek);
+    }
+    if (steadyWeek !== null) return steadyWeek;
     const day = Math.floor(at / DAY_MS);
     let steady = this.byDay.get(day);
     if (steady === undefined) {
@@ -65,6 +77,14 @@ export class ZoneClock {
   }
 
   private ask(at: number): number {
+    const known = this.asked.get(at);
+    if (known !== undefined) return known;
+    const offset = this.askIntl(at);
+    this.asked.set(at, offset);
+    return offset;
+  }
+
+  private askIntl(at: number): number {
     const parts = this.format.formatToParts(at);
     const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
     const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
