@@ -31,28 +31,31 @@ export function DayChart(props: { days: readonly ReportDay[] }) {
   const rowDay = first !== undefined && last !== undefined && first.date.slice(0, 4) !== last.date.slice(0, 4) ? weekDayYear : weekDay;
   return (
     <div class="day-chart">
-      <div class="columns-frame" aria-hidden="true">
-        <span class="columns-max num">{formatCount(max)}</span>
-        <div class={`columns${props.days.length > 45 ? ' dense' : ''}`}>
-          {props.days.map((day) => {
-            const rest = Math.max(0, day.conversations - day.resolvedByBot - day.handedToHuman);
-            return (
-              <span class="column" key={day.date} title={`${dayLabel(day.date, rowDay)}: ${day.conversations}`}>
-                <span class="stack" style={{ height: `${(day.conversations / max) * 100}%` }}>
-                  {rest > 0 ? <span class="tone-other" style={{ flexGrow: rest }} /> : null}
-                  {day.handedToHuman > 0 ? <span class="tone-human" style={{ flexGrow: day.handedToHuman }} /> : null}
-                  {day.resolvedByBot > 0 ? <span class="tone-bot" style={{ flexGrow: day.resolvedByBot }} /> : null}
+      {props.days.length < 2 ? null : ( // One day is its row in the table: a single column tells nothing more.
+        <div class="columns-frame" aria-hidden="true">
+          <span class="columns-max num">{formatCount(max)}</span>
+          {/* Long periods close the gaps, so that a year's 366 columns fit 375 px. */}
+          <div class={`columns${props.days.length > 120 ? ' solid' : props.days.length > 45 ? ' dense' : ''}`}>
+            {props.days.map((day) => {
+              const rest = Math.max(0, day.conversations - day.resolvedByBot - day.handedToHuman);
+              return (
+                <span class="column" key={day.date} title={`${dayLabel(day.date, rowDay)}: ${day.conversations}`}>
+                  <span class="stack" style={{ height: `${(day.conversations / max) * 100}%` }}>
+                    {rest > 0 ? <span class="tone-other" style={{ flexGrow: rest }} /> : null}
+                    {day.handedToHuman > 0 ? <span class="tone-human" style={{ flexGrow: day.handedToHuman }} /> : null}
+                    {day.resolvedByBot > 0 ? <span class="tone-bot" style={{ flexGrow: day.resolvedByBot }} /> : null}
+                  </span>
                 </span>
-              </span>
-            );
-          })}
+              );
+            })}
+          </div>
+          <div class="columns-axis">
+            <span>{first === undefined ? '' : dayLabel(first.date)}</span>
+            {props.days.length > 2 && middle !== undefined ? <span>{dayLabel(middle.date)}</span> : null}
+            <span>{last === undefined || last === first ? '' : dayLabel(last.date)}</span>
+          </div>
         </div>
-        <div class="columns-axis">
-          <span>{first === undefined ? '' : dayLabel(first.date)}</span>
-          {props.days.length > 2 && middle !== undefined ? <span>{dayLabel(middle.date)}</span> : null}
-          <span>{last === undefined || last === first ? '' : dayLabel(last.date)}</span>
-        </div>
-      </div>
+      )}
       <div class="table-scroll" tabIndex={0} role="region" aria-label="Conversations by day, as a table">
         <table class="figures stack day-table">
           <caption class="visually-hidden">Conversations and messages by day</caption>
