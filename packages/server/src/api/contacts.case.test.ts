@@ -493,6 +493,28 @@ describeEachStore('contacts', (server) => {
     expect(await listIds(server(), `widgetId=${widgetId}`)).toEqual([]);
   });
 
+  it('documents every contacts endpoint in OpenAPI, with its parameters', async () => {
+    const spec = (await server().request('GET', '/v1/openapi.json', { auth: 'none' })).json;
+    const paths = Object.keys(spec.paths).filter((path) => path.startsWith('/v1/contacts') || path.endsWith('/attributes'));
+    expect(paths.sort()).toEqual(
+      [
+        '/v1/contacts',
+        '/v1/contacts.csv',
+        '/v1/contacts/import',
+        '/v1/contacts/{id}',
+        '/v1/contacts/{id}/conversations',
+        '/v1/contacts/{id}/merge',
+        '/v1/conversations/{id}/attributes',
+      ].sort(),
+    );
+    const listParameters = spec.paths['/v1/contacts'].get.parameters.map((parameter: { name: string }) => parameter.name);
+    expect(listParameters).toEqual(
+      expect.arrayContaining(['q', 'widgetId', 'attribute', 'seenAfter', 'seenBefore', 'hasEmail', 'sort', 'order', 'take', 'cursor']),
+    );
+    expect(spec.paths['/v1/contacts/{id}'].patch.requestBody).toBeDefined();
+    expect(spec.paths['/v1/contacts/{id}/merge'].post.tags).toEqual(['contacts']);
+  });
+
   it('lets agents read and edit contacts, and keeps the CSV export and import to admins', async () => {
     const { widgetId } = await createBotAndWidget(server());
     const id = await visitor(server(), widgetId, { name: 'Ada' });
