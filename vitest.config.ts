@@ -23,6 +23,7 @@ const SLOW_FIRST = [
   'e2e/crash-restart.test.ts',
   'e2e/long-conversation.test.ts',
   'e2e/widget-behaviour.test.ts',
+  'e2e/console-contacts.test.ts',
   'e2e/npm-pack.test.ts',
   'e2e/concurrent-start.test.ts',
   'e2e/cli.test.ts',
