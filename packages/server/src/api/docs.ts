@@ -50,6 +50,7 @@ const TAGS: readonly { readonly name: string; readonly description: string }[] =
   { name: 'teams', description: 'Groups of agents that conversations are routed to.' },
   { name: 'canned responses', description: 'The team’s saved replies (`/shortcut` in the console).' },
   { name: 'api keys', description: 'Keys for scripts and servers (admin).' },
+  { name: 'webhooks', description: 'Signed event deliveries to your endpoints: subscriptions, the delivery log, replay (admin).' },
   { name: 'console auth', description: 'Logging in to the console (a cookie, or the token as a Bearer token).' },
   { name: 'operations', description: 'Health and readiness probes for load balancers and monitoring.' },
 ];
