@@ -371,3 +371,29 @@ describeEachDialect(
     });
   },
 );
+
+it('on shutdown, aborts a delivery still waiting for its endpoint after the grace period and leaves it pending for the next start', async () => {
+  const node = await startTestServer(
+    'sqlite',
+    { webhooks: { timings: { pollMs: 30, shutdownGraceMs: 100 } } },
+    { PARLEY_WEBHOOKS_ALLOW_PRIVATE: '1' },
+  );
+  try {
+    const { id } = await subscribe(node, { events: ['conversation.rated'] });
+    receiver.hold = (body) => body.includes(id);
+    const tested = await node.request('POST', `/v1/webhooks/${id}/test`);
+    await receiver.until((r) => r.held.some((body) => body.includes(id)));
+    await node.services.webhooks.close();
+    const detail = await node.request('GET', `/v1/webhooks/${id}/deliveries/${tested.json.id}`);
+    expect(detail.json).toMatchObject({ status: 'pending', attempts: 0, attemptLog: [] });
+    const lease = await node.services.database.db
+      .selectFrom('webhook_deliveries')
+      .select('locked_until')
+      .where('id', '=', tested.json.id)
+      .executeTakeFirstOrThrow();
+    expect(lease.locked_until).toBeNull();
+  } finally {
+    receiver.hold = () => false;
+    await node.close();
+  }
+});

@@ -22,6 +22,9 @@ export interface Received {
 export class WebhookReceiver {
   readonly received: Received[] = [];
   answer: (request: { readonly body: string; readonly index: number }) => number = () => 200;
+  /** Requests it never answers (the sender waits until it gives up); their bodies are kept in `held`. */
+  hold: (body: string) => boolean = () => false;
+  readonly held: string[] = [];
   private readonly waiters = new Set<() => void>();
 
   private readonly server: Server = createServer((request, response) => {
@@ -29,6 +32,11 @@ export class WebhookReceiver {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      if (this.hold(body)) {
+        this.held.push(body);
+        for (const wake of [...this.waiters]) wake();
+        return;
+      }
       const status = this.answer({ body, index: this.received.length });
       this.received.push({ headers: request.headers, body, status, json: JSON.parse(body) });
       response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok thanks' : `failing with ${status}`);
