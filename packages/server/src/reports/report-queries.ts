@@ -4,6 +4,7 @@ import {
   type BusiestHoursReport,
   type CsatComment,
   type CsatReport,
+  type DurationPair,
   type DurationStat,
   type ReportDay,
   type ResponseTimesReport,
@@ -42,6 +43,9 @@ function bucketOf(period: ResolvedPeriod) {
     : sql<number>`started_bucket / ${sql.lit(period.bucketMs / QUARTER_HOUR_MS)}`;
 }
 
+/** An unanswered conversation's visitor left: it was resolved, or they have been silent since `cutoff`. */
+const visitorLeft = (cutoff: string) => sql<boolean>`(resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff})`;
+
 /** Conversations that started in the period. */
 function started(db: Db, period: ResolvedPeriod, scope: ReportScope): FactsQuery<object> {
   return scoped(
@@ -66,9 +70,6 @@ export class ReportQueries {
         sql<number>`sum(case when handoff_at is not null then 1 else 0 end)`.as('handed'),
         sql<number>`sum(case when resolved_at is not null then 1 else 0 end)`.as('resolved'),
         sql<number>`sum(case when reopened > 0 then 1 else 0 end)`.as('reopened'),
-        sql<number>`sum(case when handoff_at is not null and first_response_at is null then 1 else 0 end)`.as('unanswered'),
-        sql<number>`sum(case when handoff_at is not null and first_response_at is null
-          and (resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff}) then 1 else 0 end)`.as('abandoned'),
       ])
       .groupBy(bucketOf(period))
       .execute();
@@ -79,7 +80,16 @@ export class ReportQueries {
       handedToHuman: 0,
       messages: 0,
     }));
-    const totals = { conversations: 0, bot: 0, handed: 0, resolved: 0, reopened: 0, unanswered: 0, abandoned: 0 };
+    const totals = { conversations: 0, bot: 0, handed: 0, resolved: 0, reopened: 0 };
+    // The unanswered are few: counted apart, from their own index, not in the scan of every conversation.
+    const missed = await started(this.db, period, scope)
+      .select((eb) => [
+        eb.fn.countAll().as('unanswered'),
+        sql<number>`sum(case when ${visitorLeft(cutoff)} then 1 else 0 end)`.as('abandoned'),
+      ])
+      .where('handoff_at', 'is not', null)
+      .where('first_response_at', 'is', null)
+      .executeTakeFirst();
     for (const row of rows) {
       const day = days[period.clock.local(num(row.bucket) * period.bucketMs).day - period.firstDay];
       if (day !== undefined) {
@@ -92,8 +102,6 @@ export class ReportQueries {
       totals.handed += num(row.handed);
       totals.resolved += num(row.resolved);
       totals.reopened += num(row.reopened);
-      totals.unanswered += num(row.unanswered);
-      totals.abandoned += num(row.abandoned);
     }
     const byType = new Map<string, number>();
     for (const { hour, n } of await this.counts(period, scope)) {
@@ -119,8 +127,8 @@ export class ReportQueries {
       withBotOnly: totals.conversations - totals.bot - totals.handed,
       resolved: totals.resolved,
       reopened: totals.reopened,
-      unanswered: totals.unanswered,
-      abandoned: totals.abandoned,
+      unanswered: num(missed?.unanswered),
+      abandoned: num(missed?.abandoned),
       offlineEmails: typed('offline_email_left'),
       widgetLoads: typed('widget_loaded'),
       widgetOpens: typed('widget_opened'),
@@ -172,28 +180,24 @@ export class ReportQueries {
   }
 
   async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
-    // Each duration as a histogram (value, how many): far fewer rows than conversations, read from the
-    // covering index, and the nearest-rank percentiles of a histogram are exact.
-    const histogram = async (column: DurationColumn, fallback: DurationColumn | null): Promise<DurationStat> => {
-      const value = fallback === null ? sql<number>`${sql.ref(column)}` : sql<number>`coalesce(${sql.ref(column)}, ${sql.ref(fallback)})`;
+    // Each duration and its business-hours twin as one histogram of (wall, business) pairs: far fewer rows
+    // than conversations, read from the covering index, one scan per duration; the nearest-rank percentiles
+    // of a histogram are exact.
+    const pair = async (wall: DurationColumn, business: DurationColumn): Promise<DurationPair> => {
+      const inHours = sql<number>`coalesce(${sql.ref(business)}, ${sql.ref(wall)})`;
       const rows = await started(this.db, period, scope)
-        .select((eb) => [value.as('v'), eb.fn.countAll().as('n')])
-        .where(fallback ?? column, 'is not', null)
-        .groupBy(value)
+        .select((eb) => [sql<number>`${sql.ref(wall)}`.as('w'), inHours.as('b'), eb.fn.countAll().as('n')])
+        .where(wall, 'is not', null)
+        .groupBy([wall, inHours])
         .execute();
-      return statOfHistogram(rows.map((row) => [num(row.v), num(row.n)]));
+      const histogram = (pick: (row: (typeof rows)[number]) => unknown) => statOfHistogram(rows.map((row) => [num(pick(row)), num(row.n)]));
+      return { wallClock: histogram((row) => row.w), businessHours: histogram((row) => row.b) };
     };
     return {
       object: 'report.response_times',
       period: period.period,
-      firstResponse: {
-        wallClock: await histogram('first_response_s', null),
-        businessHours: await histogram('first_response_bh_s', 'first_response_s'),
-      },
-      resolution: {
-        wallClock: await histogram('resolution_s', null),
-        businessHours: await histogram('resolution_bh_s', 'resolution_s'),
-      },
+      firstResponse: await pair('first_response_s', 'first_response_bh_s'),
+      resolution: await pair('resolution_s', 'resolution_bh_s'),
     };
   }
 
@@ -296,7 +300,7 @@ export class ReportQueries {
     now = Date.now(),
   ): Promise<{ items: UnansweredConversation[]; nextCursor: string | null }> {
     const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
-    const left = sql<boolean>`(resolved = 1 or coalesce(last_visitor_at, handoff_at) < ${cutoff})`;
+    const left = visitorLeft(cutoff);
     let query = started(this.db, period, scope)
       .select([
         'conversation_id',

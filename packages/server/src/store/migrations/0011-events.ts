@@ -110,11 +110,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(rated)
     .where(sql.ref('rating'), 'is not', null)
     .execute();
-  // The conversations a human has not answered yet: few, listed oldest handoff first.
+  // The conversations a human has not answered yet: few, counted and listed (oldest handoff first) from this alone.
   await db.schema
     .createIndex('report_conversations_unanswered')
     .on('report_conversations')
-    .columns(['handoff_at', 'conversation_id'])
+    .columns([
+      'handoff_at',
+      'conversation_id',
+      'widget_id',
+      'started_at',
+      'team_id',
+      'agent_id',
+      'resolved',
+      'resolved_at',
+      'last_visitor_at',
+    ])
     .where(sql<boolean>`handoff_at is not null and first_response_at is null`)
     .execute();
 
