@@ -19,7 +19,7 @@ async function api(baseUrl: string, key: string | null, path: string, body: unkn
   return JSON.parse(text);
 }
 
-describe('webhooks survive a crash (issue 17)', () => {
+describe('webhooks survive a crash (issue 17)', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-webhooks-crash-'));
   const servers: ServerProcess[] = [];
   const closers: (() => Promise<void>)[] = [];
