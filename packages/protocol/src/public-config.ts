@@ -47,6 +47,11 @@ export type PublicWidgetConfig = PublicSettings & {
    * widget's title then).
    */
   readonly botName?: string;
+  /**
+   * What the server offers besides the chat: `transcripts`, the visitor may have the conversation mailed to them
+   * (`PARLEY_SMTP_URL` is set), which the widget's "Email me this conversation" needs. Absent in direct mode.
+   */
+  readonly services?: { readonly transcripts: boolean };
 };
 
 export function pickPublicSettings(settings: WidgetSettings): PublicSettings {

@@ -190,7 +190,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   resyncListeners.add(() => bots.forgetLoaded());
   const languageMaps = new LanguageMaps(widgetsStore);
   // Every page view asks for its widget's public config: kept in memory, changes shared over the bus.
-  const publicConfig: PublicConfigCache = new PublicConfigCache((id) => buildPublicConfig(widgets, languageMaps, id), bus, app.log);
+  // (mailTransport is set below, before any request reads a config.)
+  const publicConfig: PublicConfigCache = new PublicConfigCache(
+    (id) => buildPublicConfig(widgets, languageMaps, id, mailTransport !== null),
+    bus,
+    app.log,
+  );
   resyncListeners.add(() => publicConfig.clear());
   const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig);
   // Every message and agent read is also announced to agents' inbox streams.

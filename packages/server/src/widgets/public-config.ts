@@ -86,6 +86,8 @@ export async function buildPublicConfig(
   widgets: Pick<WidgetService, 'resolve' | 'botName'>,
   languageMaps: Pick<LanguageMaps, 'stringsByLanguage'>,
   widgetId: string,
+  /** Whether this server sends mail (PARLEY_SMTP_URL): visitors may have their conversation mailed. */
+  mail = false,
 ): Promise<PublicConfigEntry> {
   const { row, effective, languageSet } = await widgets.resolve(widgetId);
   const languages = widgetLanguages(effective);
@@ -95,7 +97,10 @@ export async function buildPublicConfig(
   for (const language of languages) {
     const texts = strings.get(language);
     if (texts === undefined) throw new Error(`no texts for ${language} of widget ${row.id}`);
-    byLanguage.set(language, render(publicConfig(row.id, effective, language, languages, texts, botName)));
+    byLanguage.set(
+      language,
+      render({ ...publicConfig(row.id, effective, language, languages, texts, botName), services: { transcripts: mail } }),
+    );
   }
   return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage, languageSet);
 }
