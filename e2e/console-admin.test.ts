@@ -1,23 +1,16 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   axeViolations,
-  CONSOLE_ADMIN_ENV,
   consolePages,
   DEMO_ADMIN,
-  launchBrowser,
   loginThroughForm,
   openConsole,
-  SERVER_MAIN,
-  seedConsoleDemo,
-  startFreshServer,
+  startConsoleE2e,
   type ConsoleDemo,
+  type ConsoleE2e,
   type FreshServer,
 } from '@parley/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 describe('agent console: login, admin pages and accessibility (real Chromium, built server)', () => {
   let server: FreshServer;
@@ -25,17 +18,14 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
   let demo: ConsoleDemo;
   let baseUrl: string;
 
+  let e2e: ConsoleE2e | undefined;
+
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
-    // At its default public URL: the gateway refuses console logins from any other origin.
-    server = await startFreshServer(CONSOLE_ADMIN_ENV);
+    ({ server, browser, demo } = e2e = await startConsoleE2e());
     baseUrl = server.url;
-    demo = await seedConsoleDemo(baseUrl);
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await e2e?.close();
   });
 
   it('says what to do when the password is wrong, then logs in with the fields labelled Email and Password', async () => {

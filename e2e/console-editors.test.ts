@@ -1,20 +1,15 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
+  addSaturdayHours,
+  addTool,
   axeViolations,
-  CONSOLE_ADMIN_ENV,
-  launchBrowser,
   openConsole,
-  SERVER_MAIN,
-  seedConsoleDemo,
-  startFreshServer,
+  startConsoleE2e,
   type ConsoleDemo,
+  type ConsoleE2e,
   type FreshServer,
 } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 describe('console editors: the real widget as preview, and tools, hours and FAQ rules without JSON (real Chromium)', () => {
   let server: FreshServer;
@@ -24,17 +19,13 @@ describe('console editors: the real widget as preview, and tools, hours and FAQ 
   let page: Page;
   /** The same admin, CSP bypassed so that axe-core can be injected. */
   let audited: Page;
+  let e2e: ConsoleE2e | undefined;
 
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
-    [server, browser] = await Promise.all([startFreshServer(CONSOLE_ADMIN_ENV), launchBrowser()]);
-    demo = await seedConsoleDemo(server.url);
+    ({ server, browser, demo } = e2e = await startConsoleE2e());
     [page, audited] = await Promise.all([openConsole(browser, demo, { bypassCSP: false }), openConsole(browser, demo)]);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => e2e?.close());
 
   const widget = async () =>
     (await (await page.request.get(`${server.url}/v1/widgets/${demo.widgetId}`)).json()) as Record<string, unknown>;
@@ -65,25 +56,15 @@ describe('console editors: the real widget as preview, and tools, hours and FAQ 
   it('edits tools and business hours in rows, refuses an invalid URL inline, saves, and shows the values after a reload', async () => {
     await page.goto(`${server.url}/console/widgets/${demo.widgetId}`);
     const tools = page.getByRole('group', { name: 'Tools the bot may call' });
-    await tools.getByRole('button', { name: 'Add a tool' }).click();
-    await tools.getByLabel('Name').fill('lookup_order');
-    await tools.getByLabel('URL').fill('http://tools.example.com/order');
+    await addTool(tools, { name: 'lookup_order', url: 'http://tools.example.com/order', description: 'Looks up an order by its number' });
     await tools.getByText('must be an https:// URL').waitFor();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Some options are not valid').waitFor();
     expect((await widget())['tools']).toBeUndefined();
     await tools.getByLabel('URL').fill('https://tools.example.com/order');
-    await tools.getByLabel('Description (tells the model when to call it)').fill('Looks up an order by its number');
 
     const hours = page.getByRole('group', { name: 'Business hours' });
-    await hours.getByLabel('Humans answer only at these hours').check();
-    await hours.getByLabel('Time zone').selectOption('Europe/Paris');
-    await hours.getByRole('button', { name: 'Add an opening range' }).click();
-    const second = hours.getByRole('listitem').nth(1);
-    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await second.getByLabel(day, { exact: true }).uncheck();
-    await second.getByLabel('Sat', { exact: true }).check();
-    await second.getByLabel('Opens').fill('10:00');
-    await second.getByLabel('Closes').fill('14:00');
+    await addSaturdayHours(hours);
     await hours.getByRole('button', { name: 'Move opening range 2 up' }).click();
     // The JSON is the same value, and editing it moves the rows.
     await hours.getByText('Edit as JSON').click();

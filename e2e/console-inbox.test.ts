@@ -1,20 +1,15 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { Connection, type WebSocketConstructor } from '@parley/client';
 import type { Message, ServerFrame } from '@parley/protocol';
 import {
   axeViolations,
-  CONSOLE_ADMIN_ENV,
-  launchBrowser,
   loginThroughForm,
   openConsole,
-  SERVER_MAIN,
-  seedConsoleDemo,
-  startFreshServer,
+  startConsoleE2e,
   type ConsoleDemo,
+  type ConsoleE2e,
   type FreshServer,
 } from '@parley/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -40,8 +35,6 @@ async function toolbarRows(page: Page): Promise<number> {
   return tops.size;
 }
 
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
-
 describe('agent console inbox: a visitor and an agent in the console (real Chromium, built server)', () => {
   let server: FreshServer;
   let browser: Browser;
@@ -51,13 +44,11 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
   const visitorMessages: Message[] = [];
   const visitorFrames: ServerFrame[] = [];
 
+  let e2e: ConsoleE2e | undefined;
+
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
-    // At its default public URL: the gateway refuses console logins from any other origin.
-    server = await startFreshServer(CONSOLE_ADMIN_ENV);
+    ({ server, browser, demo } = e2e = await startConsoleE2e());
     baseUrl = server.url;
-    demo = await seedConsoleDemo(baseUrl);
-    browser = await launchBrowser();
     // The visitor: the same headless realtime client the widget uses, over a real WebSocket.
     visitor = new Connection({
       baseUrl,
@@ -74,8 +65,7 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
   });
   afterAll(async () => {
     visitor?.close();
-    await browser?.close();
-    await server?.close();
+    await e2e?.close();
   });
 
   it('lists the conversation, opens it with its history, and the reply reaches the visitor; typing and read receipts go both ways; a note never reaches the visitor; resolve', async () => {

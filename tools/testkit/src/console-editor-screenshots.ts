@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ConsoleDemo } from './console-demo.js';
+import { addSaturdayHours, addTool } from './console-editor-steps.js';
 
 /** Waits (up to 10 s, then warns) for the widget editor's preview frame to show the widget's sample conversation. */
 export async function waitForPreview(page: Page): Promise<void> {
@@ -53,21 +54,11 @@ export async function shootEditorStates(page: Page, demo: ConsoleDemo, width: nu
   await shot('widget-preview-rtl', preview);
 
   const tools = page.getByRole('group', { name: 'Tools the bot may call' });
-  await tools.getByRole('button', { name: 'Add a tool' }).click();
-  await tools.getByLabel('Name').fill('lookup_order');
-  await tools.getByLabel('URL').fill('http://tools.example.com/order');
-  await tools.getByLabel('Description (tells the model when to call it)').fill('Looks up an order by its number');
+  await addTool(tools, { name: 'lookup_order', url: 'http://tools.example.com/order', description: 'Looks up an order by its number' });
   await tools.getByText('must be an https:// URL').waitFor();
   await shot('widget-editor-tools', tools);
   const hours = page.getByRole('group', { name: 'Business hours' });
-  await hours.getByLabel('Humans answer only at these hours').check();
-  await hours.getByLabel('Time zone').selectOption('Europe/Paris');
-  await hours.getByRole('button', { name: 'Add an opening range' }).click();
-  const second = hours.getByRole('listitem').nth(1);
-  for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await second.getByLabel(day, { exact: true }).uncheck();
-  await second.getByLabel('Sat', { exact: true }).check();
-  await second.getByLabel('Opens').fill('10:00');
-  await second.getByLabel('Closes').fill('14:00');
+  await addSaturdayHours(hours);
   await shot('widget-editor-hours', hours);
 
   // The "New bot" form (a built-in bot by default): an hours rule that lists "open", a licence rule for
