@@ -49,8 +49,8 @@ export class WebhookOutbox {
     return this.subscriptions.wants(type, scope.widgetId, scope.note === true);
   }
 
-  async enqueue<T extends EventType>(trx: Db, type: T, scope: EventScope, data: WebhookData<T>): Promise<void> {
-    if (type !== WEBHOOK_TEST_EVENT && !this.wants(type as WebhookEventType, scope)) return;
+  async enqueue<T extends WebhookEventType>(trx: Db, type: T, scope: EventScope, data: WebhookData<T>): Promise<void> {
+    if (!this.wants(type, scope)) return;
     await store.enqueueQuery(trx, outboxEvent(type, scope, data)).execute();
     this.nudge();
   }
