@@ -46,7 +46,7 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
     const page = await openConsole(browser, { baseUrl: server.url, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
     await page.goto(`${server.url}/console/widgets/${server.demoWidgetId}`);
     const rules = page.getByRole('group', { name: 'Routing rules' });
-    await rules.getByRole('button', { name: 'Add rule' }).click();
+    await rules.getByRole('button', { name: 'Add a rule' }).click();
     const rule = rules.getByRole('group', { name: /^Rule 1/ });
     await rule.getByLabel('Name', { exact: true }).fill('refunds');
     await rule.getByLabel('Add a condition').selectOption({ label: 'Message contains any of' });

@@ -10,7 +10,7 @@ import type { ConsoleDemo } from './console-demo.js';
 export async function shootRoutingStates(page: Page, demo: ConsoleDemo, width: number | string, out: string): Promise<number> {
   await page.goto(`${demo.baseUrl}/console/widgets/${demo.widgetId}`);
   const rules = page.getByRole('group', { name: 'Routing rules' });
-  await rules.getByRole('button', { name: 'Add rule' }).click();
+  await rules.getByRole('button', { name: 'Add a rule' }).click();
   const first = rules.getByRole('group', { name: /^Rule 1/ });
   await first.getByLabel('Name', { exact: true }).fill('refunds');
   await first.getByLabel('Add a condition').selectOption({ label: 'Message contains any of' });
@@ -21,7 +21,7 @@ export async function shootRoutingStates(page: Page, demo: ConsoleDemo, width: n
   await rules.getByLabel('Visitor’s first message').fill('Can I get a refund?');
   await rules.getByRole('button', { name: 'Test', exact: true }).click();
   await rules.getByRole('status').getByText('Matches rule 1').waitFor();
-  await rules.getByRole('button', { name: 'Add rule' }).click();
+  await rules.getByRole('button', { name: 'Add a rule' }).click();
   const second = rules.getByRole('group', { name: /^Rule 2/ });
   await second.getByLabel('Name', { exact: true }).fill('outages');
   await second.getByLabel('Add a condition').selectOption({ label: 'Message matches regex' });

@@ -7,8 +7,9 @@ import {
   type RoutingTestResult,
 } from '@parley/protocol';
 import * as v from 'valibot';
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
+import { FieldError, PhraseInput, RowList } from './row-list.js';
 
 /** What the editor holds: rules as typed, checked by the protocol's own schema (the server checks them again). */
 type Draft = { name: string; conditions: Record<string, unknown>; action: Record<string, unknown> };
@@ -45,14 +46,6 @@ function drafts(value: unknown): Draft[] {
   return Array.isArray(value) ? (value as Draft[]) : [];
 }
 
-/** "refund, money back" → ['refund', 'money back']. */
-function words(text: string): string[] {
-  return text
-    .split(',')
-    .map((word) => word.trim())
-    .filter((word) => word !== '');
-}
-
 function issuesOf(rule: Draft): Record<string, string> {
   const result = v.safeParse(routingRuleSchema, rule);
   const out: Record<string, string> = {};
@@ -83,28 +76,9 @@ export function RoutingRulesEditor(props: {
   readonly teams: readonly { readonly id: string; readonly name: string }[];
 }) {
   const rules = drafts(props.value);
-  // Stable keys, so that moving a rule moves its inputs (some keep what is typed, such as "refund, ").
-  const keys = useRef<number[]>([]);
-  const next = useRef(0);
-  while (keys.current.length < rules.length) keys.current.push(next.current++);
-  keys.current.length = rules.length;
   const errors = useMemo(() => rules.map(issuesOf), [props.value]);
-
   const set = (list: Draft[]) => props.onChange(list);
   const update = (index: number, rule: Draft) => set(rules.map((r, i) => (i === index ? rule : r)));
-  const move = (index: number, by: -1 | 1) => {
-    const list = [...rules];
-    const [rule] = list.splice(index, 1);
-    if (rule === undefined) return;
-    list.splice(index + by, 0, rule);
-    const [key] = keys.current.splice(index, 1);
-    keys.current.splice(index + by, 0, key ?? next.current++);
-    set(list);
-  };
-  const remove = (index: number) => {
-    keys.current.splice(index, 1);
-    set(rules.filter((_, i) => i !== index));
-  };
 
   return (
     <fieldset class="group" id="routing-rules">
@@ -114,40 +88,35 @@ export function RoutingRulesEditor(props: {
         decides. No match: the team and assignment above apply.
       </p>
       {rules.length === 0 ? <p class="muted">No rules yet.</p> : null}
-      <div class="fields">
-        {rules.map((rule, index) => (
+      <RowList
+        noun="rule"
+        rows={rules}
+        onChange={set}
+        make={() => ({ ...NEW_RULE, name: `Rule ${rules.length + 1}` })}
+        title={(rule, index) => `Rule ${index + 1}: ${rule.name}`}
+      >
+        {(rule, index) => (
           <RuleEditor
-            key={keys.current[index]}
             index={index}
-            count={rules.length}
             rule={rule}
             errors={errors[index] ?? {}}
             teams={props.teams}
             onChange={(changed) => update(index, changed)}
-            onMove={(by) => move(index, by)}
-            onRemove={() => remove(index)}
           />
-        ))}
-      </div>
-      <p>
-        <button type="button" class="button small" onClick={() => set([...rules, { ...NEW_RULE, name: `Rule ${rules.length + 1}` }])}>
-          Add rule
-        </button>
-      </p>
+        )}
+      </RowList>
       {props.widgetId === null ? null : <RuleTester widgetId={props.widgetId} rules={rules} teams={props.teams} />}
     </fieldset>
   );
 }
 
+/** One rule's name, conditions and action, inside its RowList row (which moves and removes it). */
 function RuleEditor(props: {
   index: number;
-  count: number;
   rule: Draft;
   errors: Record<string, string>;
   teams: readonly { id: string; name: string }[];
   onChange: (rule: Draft) => void;
-  onMove: (by: -1 | 1) => void;
-  onRemove: () => void;
 }) {
   const { index, rule, errors } = props;
   const id = `rr-${index}`;
@@ -164,12 +133,8 @@ function RuleEditor(props: {
     props.onChange({ ...rule, action: value === '' ? rest : { ...rest, [key]: value } });
   };
   const action = rule.action as RoutingAction;
-  const label = `rule ${index + 1} (${rule.name})`;
   return (
-    <fieldset class="group">
-      <legend>
-        Rule {index + 1}: {rule.name}
-      </legend>
+    <>
       <div class="group-grid">
         <div class="field">
           <label class="label" for={`${id}-name`}>
@@ -182,33 +147,7 @@ function RuleEditor(props: {
             aria-describedby={errors['name'] === undefined ? undefined : `${id}-name-error`}
             onInput={(e) => props.onChange({ ...rule, name: e.currentTarget.value })}
           />
-          <Problem id={`${id}-name-error`} message={errors['name']} />
-        </div>
-        <div class="field">
-          <span class="label">Order</span>
-          <span>
-            <button
-              type="button"
-              class="button small ghost"
-              disabled={index === 0}
-              aria-label={`Move up: ${label}`}
-              onClick={() => props.onMove(-1)}
-            >
-              Move up
-            </button>{' '}
-            <button
-              type="button"
-              class="button small ghost"
-              disabled={index === props.count - 1}
-              aria-label={`Move down: ${label}`}
-              onClick={() => props.onMove(1)}
-            >
-              Move down
-            </button>{' '}
-            <button type="button" class="button small danger-ghost" aria-label={`Remove ${label}`} onClick={props.onRemove}>
-              Remove
-            </button>
-          </span>
+          <FieldError id={`${id}-name-error`} message={errors['name']} />
         </div>
       </div>
       <fieldset class="group">
@@ -287,9 +226,9 @@ function RuleEditor(props: {
             </select>
           </div>
         </div>
-        <Problem id={`${id}-action-error`} message={Object.entries(errors).find(([path]) => path.startsWith('action'))?.[1]} />
+        <FieldError id={`${id}-action-error`} message={Object.entries(errors).find(([path]) => path.startsWith('action'))?.[1]} />
       </fieldset>
-    </fieldset>
+    </>
   );
 }
 
@@ -308,14 +247,14 @@ function ConditionField(props: {
   switch (key) {
     case 'textContains':
     case 'language':
-      // Not controlled: "refund, " stays as typed while the list it means is stored.
+      // "refund, " stays as typed while the list it means is stored.
       control = (
-        <input
+        <PhraseInput
           id={id}
-          defaultValue={Array.isArray(value) ? value.join(', ') : ''}
+          value={Array.isArray(value) ? value.map(String) : []}
           placeholder={key === 'language' ? 'pt, es-MX' : 'refund, money back'}
-          aria-describedby={describedBy}
-          onInput={(e) => props.onChange(words(e.currentTarget.value))}
+          describedBy={describedBy}
+          onChange={props.onChange}
         />
       );
       break;
@@ -378,21 +317,13 @@ function ConditionField(props: {
         {CONDITION_LABELS[key]}
       </label>
       {control}
-      <Problem id={`${id}-error`} message={props.error} />
+      <FieldError id={`${id}-error`} message={props.error} />
       <span>
         <button type="button" class="button small ghost" aria-label={`Remove condition: ${CONDITION_LABELS[key]}`} onClick={props.onRemove}>
           Remove condition
         </button>
       </span>
     </div>
-  );
-}
-
-function Problem(props: { id: string; message: string | undefined }) {
-  return props.message === undefined ? null : (
-    <span class="field-error" id={props.id}>
-      {props.message}
-    </span>
   );
 }
 

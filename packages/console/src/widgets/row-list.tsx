@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { joinPhrases, moveRow, removeRow, splitPhrases } from './structured-values.js';
 
 /**
@@ -12,43 +12,49 @@ export function RowList<T>(props: {
   readonly rows: readonly T[];
   readonly onChange: (rows: T[]) => void;
   readonly make: () => T;
+  /** The row's heading, also the name of its group: "Tool 2" unless given. */
+  readonly title?: (row: T, index: number) => string;
   readonly children: (row: T, index: number) => ComponentChildren;
 }) {
   const { noun, rows, onChange } = props;
+  const id = useId();
   return (
     <div class="row-list">
       <ol class="rows">
         {rows.map((row, index) => (
-          <li class="struct-row">
-            <div class="struct-row-head">
-              <span class="struct-row-title">
-                {noun.charAt(0).toUpperCase() + noun.slice(1)} {index + 1}
-              </span>
-              <span class="struct-row-actions">
-                <button
-                  type="button"
-                  class="button small ghost"
-                  aria-label={`Move ${noun} ${index + 1} up`}
-                  disabled={index === 0}
-                  onClick={() => onChange(moveRow(rows, index, index - 1))}
-                >
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  class="button small ghost"
-                  aria-label={`Move ${noun} ${index + 1} down`}
-                  disabled={index === rows.length - 1}
-                  onClick={() => onChange(moveRow(rows, index, index + 1))}
-                >
-                  ↓
-                </button>
-                <button type="button" class="button small danger-ghost" onClick={() => onChange(removeRow(rows, index))}>
-                  Remove <span class="visually-hidden">{`${noun} ${index + 1}`}</span>
-                </button>
-              </span>
+          <li>
+            {/* A group named by its heading: a screen reader says which row a field or a button is in. */}
+            <div class="struct-row" role="group" aria-labelledby={`${id}-${index}`}>
+              <div class="struct-row-head">
+                <span class="struct-row-title" id={`${id}-${index}`}>
+                  {props.title?.(row, index) ?? `${noun.charAt(0).toUpperCase() + noun.slice(1)} ${index + 1}`}
+                </span>
+                <span class="struct-row-actions">
+                  <button
+                    type="button"
+                    class="button small ghost"
+                    aria-label={`Move ${noun} ${index + 1} up`}
+                    disabled={index === 0}
+                    onClick={() => onChange(moveRow(rows, index, index - 1))}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    class="button small ghost"
+                    aria-label={`Move ${noun} ${index + 1} down`}
+                    disabled={index === rows.length - 1}
+                    onClick={() => onChange(moveRow(rows, index, index + 1))}
+                  >
+                    ↓
+                  </button>
+                  <button type="button" class="button small danger-ghost" onClick={() => onChange(removeRow(rows, index))}>
+                    Remove <span class="visually-hidden">{`${noun} ${index + 1}`}</span>
+                  </button>
+                </span>
+              </div>
+              {props.children(row, index)}
             </div>
-            {props.children(row, index)}
           </li>
         ))}
       </ol>
