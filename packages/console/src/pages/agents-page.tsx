@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { Agent, Team } from '../types.js';
 import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
+import { ListTable } from '../ui/list-table.js';
 
 function AgentRow(props: { agent: Agent; teams: readonly Team[]; onChange: () => void; onError: (message: string) => void }) {
   const { agent } = props;
@@ -161,27 +162,11 @@ export function AgentsPage() {
       <ErrorNote message={error} />
       <ListBody items={agents} empty="No agents yet.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Capacity</th>
-                  <th scope="col">Team</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((agent) => (
-                  <AgentRow agent={agent} teams={teams} onChange={reload} onError={setError} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={['Agent', 'Status', 'Role', 'Capacity', 'Team']}>
+            {list.map((agent) => (
+              <AgentRow agent={agent} teams={teams} onChange={reload} onError={setError} />
+            ))}
+          </ListTable>
         )}
       </ListBody>
       <div class="two-columns">

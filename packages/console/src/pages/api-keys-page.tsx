@@ -2,6 +2,7 @@ import type { ApiKey, ApiKeyCreated } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { CopyButton, ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
+import { ListTable } from '../ui/list-table.js';
 
 export function ApiKeysPage() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -67,43 +68,28 @@ export function ApiKeysPage() {
       )}
       <ListBody items={keys} empty="No API key.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((key) => (
-                  <tr>
-                    <td class="strong full">{key.name}</td>
-                    <td data-label="Starts with">
-                      <code>{key.prefix}…</code>
-                    </td>
-                    <td data-label="Created">{formatDate(key.createdAt)}</td>
-                    <td data-label="Last used">{key.lastUsedAt === null ? 'Never' : formatDate(key.lastUsedAt)}</td>
-                    <td class="right">
-                      <button
-                        type="button"
-                        class="button small danger-ghost"
-                        onClick={() => void revoke(key)}
-                        aria-label={`Revoke ${key.name}`}
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={['Name', 'Starts with', 'Created', 'Last used']}>
+            {list.map((key) => (
+              <tr>
+                <td class="strong full">{key.name}</td>
+                <td data-label="Starts with">
+                  <code>{key.prefix}…</code>
+                </td>
+                <td data-label="Created">{formatDate(key.createdAt)}</td>
+                <td data-label="Last used">{key.lastUsedAt === null ? 'Never' : formatDate(key.lastUsedAt)}</td>
+                <td class="right">
+                  <button
+                    type="button"
+                    class="button small danger-ghost"
+                    onClick={() => void revoke(key)}
+                    aria-label={`Revoke ${key.name}`}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </ListTable>
         )}
       </ListBody>
     </div>

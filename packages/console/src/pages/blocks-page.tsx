@@ -2,6 +2,7 @@ import type { VisitorBlock } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
+import { ListTable } from '../ui/list-table.js';
 import { Link } from '../ui/link.js';
 
 const PAGE = 50;
@@ -57,57 +58,41 @@ export function BlocksPage() {
       <ErrorNote message={error} />
       <ListBody items={blocks} empty="Nobody is blocked.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Blocked</th>
-                  <th scope="col">Widget</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Until</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((block) => (
-                  <tr key={block.id}>
-                    <td class="strong full">
-                      <span class="badge">{block.scope === 'address' ? 'Address' : 'Visitor'}</span> {subjectText(block)}
-                      {block.conversationId === null ? null : (
-                        <>
-                          {' · '}
-                          <Link to={`/inbox/${block.conversationId}`}>Conversation</Link>
-                        </>
-                      )}
-                    </td>
-                    <td data-label="Widget">
-                      {block.widgetId === null
-                        ? 'Every widget'
-                        : (widgetNames.get(block.widgetId) ?? <code class="wrap">{block.widgetId}</code>)}
-                    </td>
-                    <td data-label="By">
-                      {block.createdBy.name}, {formatDate(block.createdAt)}
-                    </td>
-                    <td data-label="Until">{block.expiresAt === null ? 'Until unblocked' : formatDate(block.expiresAt)}</td>
-                    <td data-label="Reason">{block.reason ?? '—'}</td>
-                    <td class="right">
-                      <button
-                        type="button"
-                        class="button small danger-ghost"
-                        onClick={() => void unblock(block)}
-                        aria-label={`Unblock ${subjectText(block)}`}
-                      >
-                        Unblock
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={['Blocked', 'Widget', 'By', 'Until', 'Reason']}>
+            {list.map((block) => (
+              <tr key={block.id}>
+                <td class="strong full">
+                  <span class="badge">{block.scope === 'address' ? 'Address' : 'Visitor'}</span> {subjectText(block)}
+                  {block.conversationId === null ? null : (
+                    <>
+                      {' · '}
+                      <Link to={`/inbox/${block.conversationId}`}>Conversation</Link>
+                    </>
+                  )}
+                </td>
+                <td data-label="Widget">
+                  {block.widgetId === null
+                    ? 'Every widget'
+                    : (widgetNames.get(block.widgetId) ?? <code class="wrap">{block.widgetId}</code>)}
+                </td>
+                <td data-label="By">
+                  {block.createdBy.name}, {formatDate(block.createdAt)}
+                </td>
+                <td data-label="Until">{block.expiresAt === null ? 'Until unblocked' : formatDate(block.expiresAt)}</td>
+                <td data-label="Reason">{block.reason ?? '—'}</td>
+                <td class="right">
+                  <button
+                    type="button"
+                    class="button small danger-ghost"
+                    onClick={() => void unblock(block)}
+                    aria-label={`Unblock ${subjectText(block)}`}
+                  >
+                    Unblock
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </ListTable>
         )}
       </ListBody>
       {next === null ? null : (
