@@ -286,7 +286,18 @@ describeEachStore('public widget config', (server) => {
     const { identitySecret } = (await server().request('GET', `/v1/widgets/${widgetId}/identity-secret`)).json;
     const response = await get(`/v1/widgets/${widgetId}/config`, { origin: 'https://shop.example.com' });
     expect(response.status).toBe(200);
-    const expectedKeys = [...PUBLIC_SETTING_KEYS, 'id', 'protocolVersion', 'tools', 'language', 'languages', 'dir', 'strings', 'botName', 'services'];
+    const expectedKeys = [
+      ...PUBLIC_SETTING_KEYS,
+      'id',
+      'protocolVersion',
+      'tools',
+      'language',
+      'languages',
+      'dir',
+      'strings',
+      'botName',
+      'services',
+    ];
     expect(Object.keys(response.json).sort()).toEqual(expectedKeys.sort());
     expect(response.json).toMatchObject({ id: widgetId, tools: true, language: 'en', languages: ['en'], dir: 'ltr' });
     expect(response.json.strings.title).toBe('Help desk');

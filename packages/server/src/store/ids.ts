@@ -23,7 +23,8 @@ function pooledRandom(): () => number {
   };
 }
 
-export type IdPrefix = 'wgt' | 'bp' | 'bot' | 'key' | 'conv' | 'msg' | 'ct' | 'agt' | 'team' | 'cr' | 'act' | 'blk' | 'whk' | 'evt' | 'whd' | 'wha';
+export type IdPrefix =
+  'wgt' | 'bp' | 'bot' | 'key' | 'conv' | 'msg' | 'ct' | 'agt' | 'team' | 'cr' | 'act' | 'blk' | 'whk' | 'evt' | 'whd' | 'wha';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;
