@@ -15,6 +15,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'conversation.ownership_changed',
   'conversation.rated',
   'conversation.email_left',
+  'contact.created',
+  'contact.updated',
+  'contact.merged',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -196,6 +199,21 @@ const messageSchema = v.object({
   createdAt: v.string(),
 });
 
+/** A contact as `contact.*` events carry it: its id, widget and every field a CRM would copy (pages and device are left out). */
+const contactSchema = v.object({
+  id: v.string(),
+  widgetId: v.string(),
+  externalId: v.nullable(v.string()),
+  name: v.nullable(v.string()),
+  email: v.nullable(v.string()),
+  phone: v.nullable(v.string()),
+  attributes: v.record(v.string(), v.union([v.string(), v.number(), v.boolean()])),
+  firstSeenAt: v.nullable(v.string()),
+  lastSeenAt: v.nullable(v.string()),
+  createdAt: v.string(),
+  updatedAt: v.string(),
+});
+
 /** `data` of each event type, as valibot schemas: the JSON Schema of docs/webhooks.md and OpenAPI is generated from them. */
 export const WEBHOOK_DATA_SCHEMAS = {
   'conversation.created': v.object({
@@ -223,6 +241,10 @@ export const WEBHOOK_DATA_SCHEMAS = {
     conversation: conversationRef,
     contact: v.object({ id: v.string(), email: v.string(), name: v.nullable(v.string()) }),
   }),
+  'contact.created': v.object({ contact: contactSchema }),
+  'contact.updated': v.object({ contact: contactSchema }),
+  /** `mergedContactId` was folded into `contact` (its id keeps resolving to `contact`); `conversations` moved with it. */
+  'contact.merged': v.object({ contact: contactSchema, mergedContactId: v.string(), conversations: v.number() }),
   [WEBHOOK_TEST_EVENT]: v.object({ subscriptionId: v.string(), text: v.string() }),
 } as const;
 

@@ -18,6 +18,9 @@ const EVENT_LABELS: Readonly<Record<WebhookEventType, string>> = {
   'conversation.ownership_changed': 'Ownership changed (handoff, assigned, resolved…)',
   'conversation.rated': 'Rating given',
   'conversation.email_left': 'Email left (contact form)',
+  'contact.created': 'Contact created',
+  'contact.updated': 'Contact updated',
+  'contact.merged': 'Contacts merged',
 };
 
 /** The secret of a subscription just created or rotated: shown once. */

@@ -195,6 +195,7 @@ export async function importContacts(
           created++;
         }
         await contacts.setAttributes(trx, id, row.attributes, 'skip');
+        await (same ? contacts.events.updated(trx, id) : contacts.events.created(trx, id));
       }
     });
   }

@@ -19,6 +19,7 @@ import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { DEFAULT_PAGE_SIZE } from '../store/pagination.js';
+import { NO_CONTACT_EVENTS, type ContactEvents } from './contact-events.js';
 import { contactsStore, type ContactFilter, type ContactOrder } from './contacts-store.js';
 import { decodeCursor, encodeCursor } from './contact-cursor.js';
 import { summarizeUserAgent } from './user-agent.js';
@@ -41,7 +42,11 @@ export interface Visit {
  * first/last seen, pages and device current (sessions, the contact form, the widget's setAttributes).
  */
 export class ContactService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** contact.created / updated / merged webhooks, written in the transaction of each change. */
+    readonly events: ContactEvents = NO_CONTACT_EVENTS,
+  ) {}
 
   async list(query: ContactListQuery): Promise<Page<Contact>> {
     const order = orderOf(query);
@@ -102,6 +107,7 @@ export class ContactService {
         };
         await conversationsStore.updateContact(trx, row.id, { ...details, updated_at: nowIso() });
         if (patch.attributes !== undefined) await this.setAttributes(trx, row.id, patch.attributes, 'refuse');
+        await this.events.updated(trx, row.id);
         return this.get(row.id, trx);
       });
     } catch (error) {
@@ -214,6 +220,7 @@ export class ContactService {
       });
       // Contacts merged into `from` earlier now point at `into` too: one hop resolves any old id.
       await trx.updateTable('contacts').set({ merged_into: into.id }).where('merged_into', '=', from.id).execute();
+      await this.events.merged(trx, into.id, from.id, Number(moved.numUpdatedRows));
       return { contact: await this.get(into.id, trx), conversations: Number(moved.numUpdatedRows) };
     });
   }
@@ -271,6 +278,9 @@ export class ContactService {
       await db.updateTable('conversations').set({ contact_id: contactId }).where('id', '=', conversation.id).execute();
     } else await conversationsStore.updateContact(db, contactId, { ...given, updated_at: now });
     await this.recordVisit(db, contactId, this.visitFromMeta(readJson(conversation.meta), conversation.created_at));
+    // A new contact is created (with its first visit); an existing one is updated only when the visitor gave details.
+    if (conversation.contact_id === null) await this.events.created(db, contactId);
+    else if (Object.keys(given).length > 0) await this.events.updated(db, contactId);
     return contactId;
   }
 

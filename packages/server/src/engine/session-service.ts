@@ -85,7 +85,8 @@ export class SessionService {
       const appended: Message[] = [];
       // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
       // and each then sees the conversation the one before it opened.
-      let contactId = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
+      const upserted = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
+      let contactId = upserted?.id ?? null;
       const resumable = identity === undefined ? undefined : await store.latestOpenForIdentity(trx, widget.id, identity.userId);
       const now = nowIso();
       let conversationId = resumable?.id;
@@ -134,6 +135,9 @@ export class SessionService {
           contactId = await this.contacts.ensureForConversation(trx, conversation);
         }
       }
+      // contact.created / contact.updated webhooks, after the visit so they carry first and last seen.
+      if (upserted?.change === 'created') await this.contacts?.events.created(trx, upserted.id);
+      if (upserted?.change === 'updated') await this.contacts?.events.updated(trx, upserted.id);
       // Where the visitor came from, for an agent's address block (a resumed identity: where they are now).
       if (address !== undefined) await this.blocks?.rememberAddress(trx, conversationId, address);
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
@@ -207,14 +211,15 @@ function defaultDuration(effective: WidgetSettings): number {
 /**
  * A verified identity owns one contact per widget, found by its user id and updated with what the site sends.
  * Without identity the details are stored as a new contact: an unverified visitor must not be able
- * to attach themselves to someone else's record by typing their email.
+ * to attach themselves to someone else's record by typing their email. `change`: whether the contact
+ * was created, its details changed (updated), or neither (null: a returning identity sending the same details).
  */
 async function upsertContact(
   db: Db,
   widgetId: string,
   input: ContactInput | undefined,
   userId: string | undefined,
-): Promise<string | null> {
+): Promise<{ id: string; change: 'created' | 'updated' | null } | null> {
   const details = {
     ...(input?.name === undefined ? {} : { name: input.name }),
     ...(input?.email === undefined ? {} : { email: input.email.toLowerCase() }),
@@ -227,7 +232,8 @@ async function upsertContact(
     if (userId !== undefined || Object.keys(details).length > 0) {
       await store.updateContact(db, existing.id, { ...details, updated_at: now });
     }
-    return existing.id;
+    const changed = (['name', 'email', 'phone'] as const).some((key) => details[key] !== undefined && details[key] !== existing[key]);
+    return { id: existing.id, change: changed ? 'updated' : null };
   }
   if (userId === undefined && Object.keys(details).length === 0) return null;
   const id = newId('ct');
@@ -241,5 +247,5 @@ async function upsertContact(
     created_at: now,
     updated_at: now,
   });
-  return id;
+  return { id, change: 'created' };
 }

@@ -296,6 +296,76 @@ describeEachDialect('outbound webhooks', start, (server) => {
       await server().request('DELETE', `/v1/webhooks/${id}`);
     }
   });
+  it('sends contact.created, contact.updated and contact.merged from sessions, the contact form, edits, merges and imports, in order per contact', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
+    const { secret } = await subscribe(server(), { events: ['contact.created', 'contact.updated', 'contact.merged'], widgetId });
+    const visitor = async (body: Record<string, unknown>) => {
+      const session = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body, headers: { origin: SHOP } });
+      if (session.status !== 201) throw new Error(`session failed: ${session.body}`);
+      return { conversationId: String(session.json.conversationId), auth: String(session.json.token), headers: { origin: SHOP } };
+    };
+    const contactForm = async (session: { conversationId: string; auth: string }, email: string) => {
+      const sent = await server().request('POST', `/v1/conversations/${session.conversationId}/contact`, {
+        ...session,
+        headers: { origin: SHOP },
+        body: { email },
+      });
+      expect(sent.status).toBe(200);
+    };
+    const mine = () => receiver.accepted.filter((request) => request.json.data.contact?.widgetId === widgetId);
+    const events = (contactId: string) =>
+      mine()
+        .filter((request) => request.json.data.contact.id === contactId)
+        .map((request) => request.json.type);
+
+    // A session with the visitor's details creates a contact; the contact form on it updates that contact.
+    const ana = await visitor({ contact: { name: 'Ana', email: 'Ana@Example.com' }, meta: { pageUrl: `${SHOP}/pricing` } });
+    await receiver.until(() => mine().length === 1);
+    const created = mine()[0];
+    expect(created?.json).toMatchObject({
+      type: 'contact.created',
+      version: 1,
+      data: { contact: { name: 'Ana', email: 'ana@example.com' } },
+    });
+    const anaId: string = created?.json.data.contact.id;
+    expect(created?.json.data.contact.lastSeenAt).not.toBeNull();
+    await contactForm(ana, 'ana.lima@example.com');
+    // A session without details has no contact: the contact form makes one.
+    const bo = await visitor({});
+    await contactForm(bo, 'bo@example.com');
+    await receiver.until(() => mine().length === 3);
+    const boId: string = mine().find((request) => request.json.data.contact.email === 'bo@example.com')?.json.data.contact.id;
+    expect(events(boId)).toEqual(['contact.created']);
+
+    // An edit through the API, a merge, an import row that updates and one that creates.
+    const patched = await server().request('PATCH', `/v1/contacts/${anaId}`, { body: { name: 'Ana Lima', attributes: { plan: 'pro' } } });
+    expect(patched.status).toBe(200);
+    const merged = await server().request('POST', `/v1/contacts/${anaId}/merge`, { body: { from: boId } });
+    expect(merged.json.conversations).toBe(1);
+    const imported = await server().request('POST', `/v1/contacts/import?widgetId=${widgetId}`, {
+      rawBody: 'email,name,phone\nana.lima@example.com,,+351912345678\ncy@example.com,Cy,\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.json).toMatchObject({ created: 1, updated: 1, failed: 0 });
+    // A change refused inside its transaction (50 new attributes beside "plan": 51) rolls back, its event with it.
+    const tooMany = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    const refused = await server().request('PATCH', `/v1/contacts/${anaId}`, { body: { attributes: tooMany } });
+    expect(refused.json.error?.code).toBe('PARLEY_ERR_CONTACT_ATTRIBUTES_LIMIT');
+    await receiver.until(() => mine().length === 7);
+
+    expect(events(anaId)).toEqual(['contact.created', 'contact.updated', 'contact.updated', 'contact.merged', 'contact.updated']);
+    const ofAna = mine().filter((request) => request.json.data.contact.id === anaId);
+    expect(ofAna[1]?.json.data.contact.email).toBe('ana.lima@example.com');
+    expect(ofAna[2]?.json.data.contact).toMatchObject({ name: 'Ana Lima', attributes: { plan: 'pro' } });
+    expect(ofAna[3]?.json.data).toMatchObject({ mergedContactId: boId, conversations: 1, contact: { id: anaId, name: 'Ana Lima' } });
+    expect(ofAna[4]?.json.data.contact).toMatchObject({ phone: '+351912345678', email: 'ana.lima@example.com' });
+    expect(
+      mine()
+        .filter((request) => request.json.data.contact.email === 'cy@example.com')
+        .map((request) => request.json.type),
+    ).toEqual(['contact.created']);
+    for (const request of mine()) expect(WebhookReceiver.verifies(request, secret)).toBe(true);
+  });
 });
 
 it('refuses a private or loopback URL unless PARLEY_WEBHOOKS_ALLOW_PRIVATE is set', async () => {

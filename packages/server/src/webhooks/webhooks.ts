@@ -15,8 +15,10 @@ import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import { DeliveryWorker, type WorkerTimings } from './delivery-worker.js';
+import { contactWebhooks } from './contact-webhooks.js';
 import { engineWebhooks } from './engine-webhooks.js';
 import { WebhookOutbox } from './webhook-outbox.js';
+import type { ContactEvents } from '../contacts/contact-events.js';
 import type { EngineWebhooks } from '../engine/engine-webhooks.js';
 import { WebhookSubscriptions } from './webhook-subscriptions.js';
 import { webhooksStore as store, type AttemptRow, type DeliveryRow } from './webhooks-store.js';
@@ -45,6 +47,8 @@ export class Webhooks {
   readonly worker: DeliveryWorker;
   /** What the engine calls when conversations, messages and ownership change (app.ts: engine.webhooks). */
   readonly engine: EngineWebhooks;
+  /** What contacts call when one is created, updated or merged (app.ts: the ContactService's events). */
+  readonly contacts: ContactEvents;
   private readonly db: Db;
 
   constructor(options: WebhooksOptions) {
@@ -65,6 +69,7 @@ export class Webhooks {
     });
     this.outbox = new WebhookOutbox(this.subscriptions.subscribed, () => this.worker.nudge());
     this.engine = engineWebhooks(this.outbox);
+    this.contacts = contactWebhooks(this.outbox);
   }
 
   async start(): Promise<void> {
