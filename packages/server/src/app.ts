@@ -276,7 +276,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await challengeStore.close();
     await database.close();
   });
-  const contacts = new ContactService(database.db);
+  const contacts = new ContactService(database.db, webhooks.contacts);
   const services: Services = {
     database,
     apiKeys,
