@@ -279,7 +279,7 @@ describe('agent console: login, admin pages and accessibility (real Chromium, bu
     const page = await context.newPage();
     await loginThroughForm(page, { baseUrl, adminEmail: 'sam@example.com', adminPassword: 'sam-password-1' });
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Canned responses', 'Account']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Contacts', 'Canned responses', 'Account']);
     await page.goto(`${baseUrl}/console/widgets`);
     await page.getByText('This page is for admins.').waitFor();
     await context.close();

@@ -46,6 +46,11 @@ const TAGS: readonly { readonly name: string; readonly description: string }[] =
     name: 'inbox',
     description: 'The agents’ inbox: list, assign and transfer, reply, notes, snooze, resolve, the activity of a conversation.',
   },
+  { name: 'contacts', description: 'The people the site talked to: search, attributes, merge, CSV import and export.' },
+  {
+    name: 'reports',
+    description: 'Conversations, the bot’s share, response times, CSAT and busiest hours for a period in a time zone (JSON or CSV).',
+  },
   { name: 'agents', description: 'The people who answer: accounts, roles, capacity, status.' },
   { name: 'teams', description: 'Groups of agents that conversations are routed to.' },
   { name: 'canned responses', description: 'The team’s saved replies (`/shortcut` in the console).' },
