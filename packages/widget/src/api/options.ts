@@ -49,6 +49,8 @@ export interface WidgetEvents {
   message: Message;
   unread: { readonly count: number };
   handoff: Message;
+  /** The visitor rated the conversation (1–5); their comment stays out of events. */
+  rated: { readonly score: number };
   error: { readonly code: string; readonly message: string };
 }
 

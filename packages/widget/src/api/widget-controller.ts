@@ -101,18 +101,14 @@ export class WidgetController implements Controller {
     this.setOpen(false);
   }
 
-  exportTranscript(): void {
-    // A lazy extra: a button few visitors press.
-    const { messages, config } = this.store.state;
-    void import('../extras/transcript.js').then(({ downloadTranscript }) => downloadTranscript(messages, config));
+  async setLocale(language: string): Promise<void> {
+    await this.loadConfig(language);
+    this.share.shareUi({ language });
   }
 
-  async setLocale(language: string): Promise<void> {
-    if (this.server !== null && this.widgetId !== null) {
-      const config = await fetchConfig(this.server, this.widgetId, language);
-      this.store.set({ config });
-    }
-    this.share.shareUi({ language });
+  /** The widget's texts in another language (managed mode; direct mode has only its own). */
+  private async loadConfig(language: string): Promise<void> {
+    if (this.server !== null && this.widgetId !== null) this.store.set({ config: await fetchConfig(this.server, this.widgetId, language) });
   }
 
   toggleMaximize(): void {
@@ -157,6 +153,7 @@ export class WidgetController implements Controller {
   }
 
   rate(score: number, comment: string): void {
+    this.events.emit('rated', { score });
     // A chat message would reopen the resolved conversation to the bot; the rating endpoint only records the score.
     // Direct mode has no rating endpoint: the score goes to the webhook as a message.
     if (!this.post('rating', comment === '' ? { score } : { score, comment }))
@@ -209,10 +206,12 @@ export class WidgetController implements Controller {
       this.events.emit('message', message);
       if (message.type === 'event' && message.payload?.['event'] === 'handoff_requested') this.events.emit('handoff', message);
     }
-    if (last !== undefined && this.store.state.open && document.visibilityState === 'visible') this.markSeen();
-    else if (last !== undefined && this.store.state.config.notifications.sound !== false && this.share.leading) this.notifier.chime();
-    if (last !== undefined && state.config.voiceOut && state.open && this.share.leading) {
-      void import('../extras/voice.js').then(({ speak }) => speak(last.text, state.config.language));
+    if (last !== undefined) {
+      if (this.store.state.open && document.visibilityState === 'visible') this.markSeen();
+      else if (this.store.state.config.notifications.sound !== false && this.share.leading) this.notifier.chime();
+      if (state.config.voiceOut && state.open && this.share.leading) {
+        void import('../extras/voice.js').then(({ speak }) => speak(last.text, state.config.language));
+      }
     }
     this.afterChange();
   }
@@ -222,15 +221,7 @@ export class WidgetController implements Controller {
     const wasOpen = this.store.state.open;
     this.store.set(this.store.state.layout === 'bubble' ? rest : { ...rest, open: true });
     if (wasOpen !== this.store.state.open) this.events.emit(this.store.state.open ? 'open' : 'close', undefined);
-    if (
-      language !== undefined &&
-      language !== null &&
-      language !== this.store.state.config.language &&
-      this.server !== null &&
-      this.widgetId !== null
-    ) {
-      void fetchConfig(this.server, this.widgetId, language).then((config) => this.store.set({ config }));
-    }
+    if (language !== undefined && language !== null && language !== this.store.state.config.language) void this.loadConfig(language);
     this.afterChange();
   }
 

@@ -115,10 +115,20 @@ export async function createWidget(options: MountOptions, server: string): Promi
   share.start();
   // startFirst in a chat shown from the start (inline, fullscreen, reopened bubble): the bot's first turn is due now.
   if (open && config.startFirst && stored.session === null) share.ensureSession();
-  const emitToWindow = <K extends WidgetEventName>(name: K, detail: WidgetEvents[K]) =>
-    window.dispatchEvent(new CustomEvent(`parley:${name}`, { detail: { widget: key, ...(typeof detail === 'object' ? detail : {}) } }));
-  for (const name of ['open', 'close', 'message', 'unread', 'handoff', 'error'] as const)
-    events.on(name, (detail) => emitToWindow(name, detail));
+  // The page's own analytics hear every event as a `parley:<event>` DOM event, and through GTM's dataLayer when the
+  // widget allows it: for a message only its kind and sender's role, never its words (nor who the visitor is).
+  for (const name of ['ready', 'open', 'close', 'message', 'unread', 'handoff', 'rated'] as const)
+    events.on(name, (payload: WidgetEvents[WidgetEventName]) => {
+      const detail = {
+        widget: key,
+        ...(payload !== undefined && 'seq' in payload
+          ? { conversationId: payload.conversationId, seq: payload.seq, kind: payload.type, role: payload.author.role }
+          : payload),
+      };
+      window.dispatchEvent(new CustomEvent(`parley:${name}`, { detail }));
+      if (config.analytics.dataLayer)
+        ((window as { dataLayer?: object[] }).dataLayer ??= []).push({ event: `parley_${name}`, parley: detail });
+    });
 
   const handle: WidgetHandle = {
     key,
@@ -154,7 +164,6 @@ export async function createWidget(options: MountOptions, server: string): Promi
   };
   queueMicrotask(() => {
     events.emit('ready', { widgetId: key });
-    emitToWindow('ready', { widgetId: key });
     if (unreadCount(store.state) > 0) events.emit('unread', { count: unreadCount(store.state) });
   });
   return handle;

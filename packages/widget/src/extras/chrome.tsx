@@ -3,44 +3,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
+import { adoptChromeStyles } from './chrome-styles.js';
+import { MailTranscript } from './mail-transcript.js';
 
-// The window's rarely used parts, one lazy extra: the header's language, export and restart controls, the
-// restart question, the peek above a closed bubble, the emoji picker's frame, and the composer's attach and
-// voice buttons (options that are off by default). None is needed to show the bubble or a first chat.
-
-const CHROME_CSS = `
-.peek{max-width:300px;background:var(--p-bg);color:var(--p-fg);border-radius:var(--p-radius);box-shadow:0 8px 28px rgba(16,24,40,.18);position:relative;font-size:14px;border:1px solid var(--p-line)}
-.peek-open{display:block;width:100%;border:0;background:none;padding:12px 36px 12px 14px;text-align:start;border-radius:inherit}
-.peek b{display:block;font-size:13px;margin-bottom:2px}
-.peek .x{position:absolute;top:6px;inset-inline-end:6px;border:0;background:none;width:26px;height:26px;border-radius:50%;color:var(--p-muted);display:grid;place-items:center}
-.peek .x:hover{background:var(--p-soft)}
-.peek .x svg{width:16px;height:16px}
-.peek p{margin:0;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
-.head select{background:rgba(0,0,0,.18);border:0;color:inherit;border-radius:8px;padding:4px 2px;font-size:13px;max-width:58px;margin-inline-end:2px}
-.head select option{color:#1b1f24}
-.overlay{position:absolute;inset:0;background:rgba(16,24,40,.45);display:grid;place-items:center;z-index:5;padding:24px}
-.dialog{background:var(--p-bg);border-radius:var(--p-radius);padding:18px;max-width:300px;box-shadow:0 10px 30px rgba(0,0,0,.25)}
-.dialog p{margin:0 0 14px}
-.dialog .row2{display:flex;gap:8px;justify-content:flex-end}
-.emoji{position:absolute;bottom:58px;inset-inline-end:10px;width:280px;max-width:calc(100% - 20px);max-height:240px;overflow:auto;background:var(--p-bg);border:1px solid var(--p-line);border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.16);padding:8px;display:grid;grid-template-columns:repeat(8,1fr);gap:2px;z-index:4}
-.emoji button{border:0;background:none;font-size:20px;padding:3px;border-radius:6px}
-.emoji button:hover{background:var(--p-soft)}
-`;
-let sheet: CSSStyleSheet | undefined;
-
-/**
- * A ref callback: the widget's shadow root gets these styles once. (Each extra keeps its own copy, as
- * rich.tsx and unfurl.tsx do: a module two extras import becomes a chunk of its own, a second round trip.)
- */
-function adoptChromeStyles(element: Element | null): void {
-  const root = element?.getRootNode();
-  if (!(root instanceof ShadowRoot)) return;
-  if (sheet === undefined) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(CHROME_CSS);
-  }
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-}
+// The window's rarely used parts, one lazy extra: the header's language, export, email and restart controls,
+// the restart question and the email dialog (mail-transcript.tsx), the peek above a closed bubble, the emoji
+// picker's frame, and the composer's attach and voice buttons (options that are off by default). None is
+// needed to show the bubble or a first chat.
 
 /** Language names already asked for: building an Intl.DisplayNames costs a millisecond, and the header renders often. */
 const NAMES = new Map<string, string>();
@@ -60,8 +29,9 @@ function languageName(code: string): string {
 }
 
 /**
- * The header's optional controls: the language choice (a widget with more than one language), then export
- * and restart once there is a conversation. The icons come from the core, which has them anyway.
+ * The header's optional controls: the language choice (a widget with more than one language), then export,
+ * "Email me this conversation" (managed mode, when the server sends mail) and restart once there is a
+ * conversation. The export and restart icons come from the core, which has them anyway.
  */
 export function HeaderTools({
   ctl,
@@ -90,10 +60,11 @@ export function HeaderTools({
         </select>
       )}
       {config.exportConversation && talked && (
-        <button class="ib" aria-label={strings.controlExport} title={strings.controlExport} onClick={() => ctl.exportTranscript()}>
+        <button class="ib" aria-label={strings.controlExport} title={strings.controlExport} onClick={() => exportTranscript(ctl)}>
           {icons.export}
         </button>
       )}
+      {config.exportConversation && talked && config.services?.transcripts === true && <MailTranscript ctl={ctl} />}
       {config.restartConversation && talked && (
         <button class="ib" aria-label={strings.controlRestart} title={strings.controlRestart} onClick={() => ctl.askRestart(true)}>
           {icons.restart}
@@ -101,6 +72,12 @@ export function HeaderTools({
       )}
     </>
   );
+}
+
+/** The conversation as a text file: still its own lazy extra (a button few visitors press), asked for by the chrome, not the core. */
+function exportTranscript(ctl: Controller): void {
+  const { messages, config } = ctl.store.state;
+  void import('./transcript.js').then(({ downloadTranscript }) => downloadTranscript(messages, config));
 }
 
 /** The composer's attach button (`attachments`) and voice input (`voiceIn`, where the browser has speech recognition). */

@@ -11,6 +11,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * having loaded first. The field takes the form's full width, so its label is never squeezed.
  */
 const DESK_CSS = `
+.btn{border:0;border-radius:10px;background:var(--p-primary);color:var(--p-on-primary);padding:9px 14px;font-weight:600}
 .off{margin:6px 12px;border:1px solid var(--p-line);border-radius:var(--p-radius);padding:12px;display:flex;flex-direction:column;gap:8px;background:var(--p-bg)}
 .off p{margin:0;font-size:14px}
 .off label{font-size:13px;font-weight:600;display:flex;flex-direction:column;gap:4px}

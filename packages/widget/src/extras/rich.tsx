@@ -42,8 +42,14 @@ const AttachIcon = (): VNode => (
   </svg>
 );
 
-/** The rich content's own styles: adopted by the widget's shadow root when the first rich message shows. */
+/**
+ * The rich content's own styles: adopted by the widget's shadow root when the first rich message shows. The
+ * buttons' `.btn` is not the core's (no core part has one): the desk and chrome extras keep their own copy.
+ */
 const RICH_CSS = `
+.btn{border:0;border-radius:10px;background:var(--p-primary);color:var(--p-on-primary);padding:9px 14px;font-weight:600}
+.bub svg{width:1em;height:1em;vertical-align:-2px;margin-inline-end:5px}
+.meta progress{width:90px;height:6px;accent-color:var(--p-primary)}
 .carousel{position:relative;max-width:100%}
 .cards{display:flex;gap:10px;overflow-x:auto;max-width:100%;padding:2px 2px 8px;scroll-snap-type:x mandatory;scroll-padding-inline:2px;scrollbar-width:thin}
 .carousel.more::after{content:"";position:absolute;top:0;bottom:8px;inset-inline-end:0;width:36px;pointer-events:none;background:linear-gradient(to left,var(--p-bg),transparent)}
@@ -520,7 +526,7 @@ export function Uploads({ ctl }: { readonly ctl: Controller }): VNode {
   return (
     <>
       {uploads.map((upload) => (
-        <div class={`row me ${upload.error === null ? 'pending' : 'failed'}`} key={upload.id}>
+        <div class={`row me ${upload.error === null ? 'pending' : 'failed'}`} key={upload.id} ref={adoptStyles}>
           <div class="bub">
             <AttachIcon />
             {upload.name}

@@ -16,7 +16,6 @@ export interface Controller {
   typing(active: boolean): void;
   askRestart(show: boolean): void;
   restart(): void;
-  exportTranscript(): void;
   setLocale(language: string): void;
   toggleMaximize(): void;
   /** Marks a form, rating or contact card as submitted (once, in every tab). */

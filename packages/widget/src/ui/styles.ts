@@ -86,7 +86,6 @@ button{cursor:pointer}
 .me .bub{background:var(--p-primary);color:var(--p-on-primary);border-start-start-radius:18px;border-start-end-radius:6px}
 .me .bub a{color:inherit}
 .bub a{color:var(--p-primary);text-decoration:underline}
-.bub svg{width:1em;height:1em;vertical-align:-2px;margin-inline-end:5px}
 .bub p{margin:0 0 6px}.bub p:last-child{margin:0}
 .bub ul,.bub ol{margin:4px 0;padding-inline-start:20px}
 .bub pre{background:rgba(0,0,0,.07);padding:8px;border-radius:8px;overflow-x:auto;font-size:13px;margin:6px 0}
@@ -97,14 +96,11 @@ button{cursor:pointer}
 .pending .bub{opacity:.7}
 .failed .bub{background:#fde8e8;color:#7a1d1d}
 .meta{font-size:11.5px;color:var(--p-muted);margin:3px 6px 6px;display:flex;gap:6px;align-items:center}
-.meta progress{width:90px;height:6px;accent-color:var(--p-primary)}
 .meta button{border:0;background:none;color:#b3261e;text-decoration:underline;padding:0;font-size:12px}.dark .meta button{color:#ffb4ab}
 .sys{align-self:center;font-size:13px;color:var(--p-muted);margin:8px 0;text-align:center;unicode-bidi:plaintext}
 .qr{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 4px;justify-content:flex-end;align-self:flex-end;max-width:90%}
 .chip{border:1.5px solid var(--p-accent);color:var(--p-accent);background:var(--p-bg);border-radius:18px;padding:6px 13px;font-size:14px;font-weight:550}
 .chip:hover{background:var(--p-primary);color:var(--p-on-primary)}
-.btn{border:0;border-radius:10px;background:var(--p-primary);color:var(--p-on-primary);padding:9px 14px;font-weight:600}
-.btn.ghost{background:var(--p-soft);color:var(--p-fg)}
 .typing{display:flex;gap:4px;padding:12px 14px;background:var(--p-soft);border-radius:18px;border-start-start-radius:6px;width:max-content;margin-top:6px}
 .typing i{width:7px;height:7px;border-radius:50%;background:var(--p-muted);animation:blink 1.2s infinite}
 .typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}
