@@ -130,6 +130,34 @@ function openAndGreet(text: string): WidgetState['reach'] {
   };
 }
 
+/**
+ * "Email me this conversation" after a first answer: its dialog, or (`sent`) where the mail went. The stage's
+ * server has no SMTP, so its config says so and the mail request is answered here, as a server that mails answers.
+ */
+function mailDialog(greeting: string, sent: boolean): WidgetState['reach'] {
+  return async (page) => {
+    await page.route(/\/v1\/widgets\/[^/]+\/config/, async (route) => {
+      const response = await route.fetch();
+      const config = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({ response, json: { ...config, services: { transcripts: true } } });
+    });
+    await page.route(/\/transcript\/email$/, (route) =>
+      route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify({ to: 'a•••@example.com' }) }),
+    );
+    // The widget may have read its config before the route: read again.
+    await page.reload();
+    await open(page);
+    await say(page, greeting);
+    await page.locator('[data-parley] .row:not(.me) .bub').nth(1).waitFor();
+    await page.locator('[data-parley] .head button[aria-haspopup=dialog]').click();
+    const dialog = page.locator('[data-parley] .mail');
+    await dialog.locator('input').fill('ada@example.com');
+    if (!sent) return;
+    await dialog.locator('button[type=submit]').click();
+    await dialog.locator('[role=status]').waitFor();
+  };
+}
+
 /** Asks the bot for a person while nobody is online: offline mode's email form. */
 function offlineForm(text: string): WidgetState['reach'] {
   return async (page) => {
@@ -354,6 +382,13 @@ export const WIDGET_STATES: readonly WidgetState[] = [
       await page.getByRole('alertdialog').waitFor();
     },
   },
+  // "Email me this conversation": the dialog and where the mail went, light, dark and right to left.
+  { name: 'mail-dialog', widget: 'demo', reach: mailDialog('hello', false) },
+  { name: 'mail-dialog-dark', widget: 'dark', reach: mailDialog('hello', false) },
+  { name: 'mail-dialog-rtl', widget: 'arabic', reach: mailDialog('مرحبا', false) },
+  { name: 'mail-sent', widget: 'demo', reach: mailDialog('hello', true) },
+  { name: 'mail-sent-dark', widget: 'dark', reach: mailDialog('hello', true) },
+  { name: 'mail-sent-rtl', widget: 'arabic', reach: mailDialog('مرحبا', true) },
   {
     name: 'rtl-arabic',
     widget: 'arabic',
