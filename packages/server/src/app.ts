@@ -312,7 +312,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     cache: publicConfig,
     log: app.log,
     metrics: app.metrics,
-    served: (widgetId, request) => challenge.sawPageLoad(widgetId, addressOf(request)),
+    served: (widgetId, request) => {
+      challenge.sawPageLoad(widgetId, addressOf(request));
+      reports.widgetLoaded(widgetId);
+    },
   });
   await app.register(authPlugin, {
     apiKeys,
@@ -334,7 +337,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const rebalancer = new Rebalancer(app.log);
   await app.register(rebalanceApi, { rebalancer, defaultSpreadSeconds: config.rebalanceSpreadSeconds });
   await app.register(widgetsApi, { services });
-  await app.register(widgetPublicApi, { services });
+  await app.register(widgetPublicApi, { services, reports });
   await app.register(challengeApi, { gate: challenge, publicConfig, widgets });
   const n8nChat = new N8nChat({
     db: database.db,

@@ -12,6 +12,7 @@ import { refuseWhenLimited } from '../limits/refuse.js';
 import { pickLanguage } from '../widgets/language-map.js';
 import type { PublicConfigCache } from '../widgets/public-config-cache.js';
 import type { PublicConfigEntry, RenderedConfig } from '../widgets/public-config.js';
+import type { ReportRecorder } from '../reports/report-recorder.js';
 import type { RouteOptions } from '../services.js';
 
 /** `lang`: chosen by the page or the visitor; `browser`: the browser's language, used only when the widget sets none. */
@@ -25,7 +26,10 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * The two endpoints a page calls: the public config (cacheable, visitor-safe) and session creation.
  * Both check the request's Origin against the widget's allowlist.
  */
-export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export const widgetPublicApi: FastifyPluginAsync<RouteOptions & { readonly reports: Pick<ReportRecorder, 'widgetLoaded'> }> = async (
+  app,
+  { services, reports },
+) => {
   const { widgets, publicConfig, sessions, limits, challenge } = services;
 
   app.get<{ Params: { id: string } }>(CONFIG_ROUTE, {
@@ -48,6 +52,8 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions> = async (app, { s
       const entry = await publicConfig.load(request.params.id);
       widgets.assertOrigin(entry.settings, request.headers.origin, true);
       challenge.sawPageLoad(entry.widgetId, request.ip);
+      // A page view (or its revalidation, 304): the reports' widget loads.
+      reports.widgetLoaded(entry.widgetId);
       const rendered = entry.inLanguage(pickLanguage(query, entry.settings, entry.languageSet));
       // Validated and resolved: the next request with these very bytes is answered before Fastify (below).
       entry.rememberQuery(rawQuery(request.url), rendered);
@@ -124,7 +130,7 @@ export interface ConfigFastPathOptions {
   readonly log: FastifyBaseLogger;
   /** The registry of the metrics plugin: answers from memory are counted in the same request histogram. */
   readonly metrics: Registry;
-  /** Told of every config answered from memory, as the route tells the challenge gate of the page load. */
+  /** Told of every config answered from memory, as the route tells the challenge gate and the reports of the page load. */
   readonly served: (widgetId: string, request: IncomingMessage) => void;
 }
 

@@ -51,6 +51,8 @@ export interface ReportRecorderOptions {
  */
 export class ReportRecorder implements ReportEvents {
   private pending: Pending[] = [];
+  /** Public configs served per widget since the last write (widget loads): the config path only increments. */
+  private loads = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
 
@@ -73,6 +75,16 @@ export class ReportRecorder implements ReportEvents {
   /** What only the browser knows (beacons): no conversation yet. */
   recordWidget(type: ReportEventType, widgetId: string): void {
     this.push({ kind: 'widget', type, widgetId, at: nowIso() });
+  }
+
+  /**
+   * A page fetched the widget's public config (answered 200 or 304): one widget load. Called on the config
+   * path, so it only increments a number (no event object, no row): the batch writes the sum per widget
+   * into the hourly counts.
+   */
+  widgetLoaded(widgetId: string): void {
+    this.loads.set(widgetId, (this.loads.get(widgetId) ?? 0) + 1);
+    if (this.timer === null) this.flushSoon(FLUSH_DELAY_MS);
   }
 
   /** Writes what is queued; reports call it first so they include what this node just saw. */
@@ -102,10 +114,12 @@ export class ReportRecorder implements ReportEvents {
 
   private async writeBatch(): Promise<void> {
     const batch = this.pending;
+    const loads = this.loads;
     this.pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0 && loads.size === 0) return;
+    this.loads = new Map();
     try {
-      const work = await this.apply(batch);
+      const work = await this.apply(batch, loads);
       await this.options.db.transaction().execute(async (trx) => {
         for (let i = 0; i < work.events.length; i += CHUNK)
           await trx
@@ -130,20 +144,26 @@ export class ReportRecorder implements ReportEvents {
   }
 
   /** The batch, applied in order to the conversations' rows (read once), as rows to write. */
-  private async apply(batch: readonly Pending[]): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow> }> {
+  private async apply(
+    batch: readonly Pending[],
+    loads: ReadonlyMap<string, number>,
+  ): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow> }> {
     const facts = await this.readFacts([...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)])))]);
     const changed = new Set<Fact>();
     const events: EventsTable[] = [];
     const counts = new Map<string, CountRow>();
-    const count = (type: ReportEventType, widgetId: string, at: string): void => {
+    const count = (type: ReportEventType, widgetId: string, at: string, n = 1): void => {
       const hour = Math.floor(Date.parse(at) / HOUR_MS);
       for (const widget of [widgetId, '']) {
         const key = `${type} ${widget} ${hour}`;
         const row = counts.get(key);
-        if (row === undefined) counts.set(key, { type, widget_id: widget, hour, n: 1 });
-        else row.n += 1;
+        if (row === undefined) counts.set(key, { type, widget_id: widget, hour, n });
+        else row.n += n;
       }
     };
+    // Loads are counted only (an events row each would be a write per page view); they have no team or agent.
+    const now = nowIso();
+    for (const [widgetId, n] of loads) count('widget_loaded', widgetId, now, n);
     const emit = (type: ReportEventType, fact: Fact, at: string, value: number | null = null, agentId = fact.agent_id): void => {
       events.push({
         id: newId('evt'),
