@@ -407,6 +407,21 @@ describeEachStore('reports', (server) => {
     expect(summary).toMatchObject({ widgetLoads: 2, widgetOpens: 1 });
   });
 
+  it('counts a widget load for each public config served to an allowed page, 200 or 304', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: ['https://shop.example'] });
+    const config = (headers: Record<string, string>) =>
+      server().request('GET', `/v1/widgets/${widgetId}/config`, { auth: 'none', headers });
+    const first = await config({ origin: 'https://shop.example' });
+    expect(first.status).toBe(200);
+    const etag = first.headers['etag'];
+    expect(typeof etag).toBe('string');
+    expect((await config({ origin: 'https://shop.example', 'if-none-match': String(etag) })).status).toBe(304);
+    expect((await config({ origin: 'https://evil.example' })).status).toBe(403);
+    const today = new Date().toISOString().slice(0, 10);
+    const summary = (await get(`/v1/reports/summary?from=${today}&to=${today}&widgetId=${widgetId}`)).json;
+    expect(summary).toMatchObject({ widgetLoads: 2, widgetOpens: 0 });
+  });
+
   it('refuses bad periods and zones with a code naming the field', async () => {
     const cases: [string, string, string][] = [
       ['from=2026-03-08&to=2026-03-02', 'PARLEY_ERR_REPORT_PERIOD_INVALID', 'to'],
