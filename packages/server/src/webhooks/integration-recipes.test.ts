@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT } from '@parley/protocol';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { WebhookReceiver, type Received } from './testing/webhook-receiver.js';
@@ -65,6 +66,26 @@ async function startExample(secret: string): Promise<{ child: ChildProcess; url:
 async function until(done: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 25));
 }
+
+describe('the OpenAPI document', () => {
+  it('has a webhooks entry per event type, its body the envelope schema of that type', async () => {
+    const spec = (await server.request('GET', '/v1/openapi.json', { auth: 'none' })).json;
+    expect(Object.keys(spec.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT].sort());
+    for (const type of [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT]) {
+      const ref: string = spec.webhooks[type].post.requestBody.content['application/json'].schema.$ref;
+      const schema = spec.components.schemas[ref.replace('#/components/schemas/', '')];
+      expect(schema).toMatchObject({
+        type: 'object',
+        // @fastify/swagger writes const as a one-value enum.
+        properties: { type: { enum: [type] }, version: { enum: [1] }, data: { type: 'object' } },
+        required: ['type', 'timestamp', 'version', 'data'],
+      });
+    }
+    const merged = spec.components.schemas.WebhookContactMerged.properties.data;
+    expect(merged.required).toEqual(['contact', 'mergedContactId', 'conversations']);
+    expect(merged.properties.contact.properties.email).toEqual({ anyOf: [{ type: 'string' }, { type: 'null' }] });
+  });
+});
 
 describe('integration recipes (docs/integrations.md)', () => {
   it('the doc quotes the example receiver whole', () => {
