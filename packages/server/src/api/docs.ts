@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { PROTOCOL_VERSION } from '@parley/protocol';
 import { BODY_LIMIT_BYTES } from '../http/limits.js';
 import { DOCS_CSS, DOCS_FAVICON_SVG, DOCS_JS, DOCS_LOGO_SVG } from './docs-theme.js';
+import { openApiWebhookSchemas, openApiWebhooks } from './openapi-webhooks.js';
 
 /**
  * The API reference page's policy: Swagger UI's own scripts and styles from this server, "Try it out"
@@ -80,7 +81,10 @@ export const docsPlugin = fp<{ publicUrl: string }>(
         },
         servers: [{ url: publicUrl }],
         tags: TAGS.map((tag) => ({ ...tag })),
+        // Outbound webhooks (OpenAPI 3.1): what Parley POSTs, per event type; their bodies in components.schemas.
+        webhooks: openApiWebhooks(),
         components: {
+          schemas: openApiWebhookSchemas(),
           securitySchemes: {
             adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…), or PARLEY_ADMIN_KEY.' },
             sessionToken: {
