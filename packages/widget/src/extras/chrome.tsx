@@ -43,6 +43,7 @@ export function HeaderTools({
   const { config, messages } = useView(ctl.store);
   const { strings } = config;
   const talked = messages.length > 0;
+  useEffect(() => openedBeacon(ctl), []);
   return (
     <>
       {config.languages.length > 1 && (
@@ -72,6 +73,27 @@ export function HeaderTools({
       )}
     </>
   );
+}
+
+/**
+ * The reports' "widget opened" (`POST /v1/widgets/{id}/events`), sent from here so it costs the core nothing:
+ * the core mounts these tools in the header of every window it opens. Only an opening by this tab's visitor
+ * counts: the click or key that opened the window is still the page's transient user activation (5 s in
+ * Chromium and Firefox; the tab's focus where a browser has no `userActivation`). A tab that follows another's
+ * opening, a window restored open by a reload, an inline or full-page widget and the console's preview (a
+ * sandboxed frame, origin "null") send nothing. A fetch that outlives the page
+ * (keepalive), without cookies, as text/plain: no preflight.
+ */
+function openedBeacon(ctl: Controller): void {
+  const { server, widgetId } = ctl;
+  const activation = (navigator.userActivation as UserActivation | undefined)?.isActive ?? document.hasFocus();
+  if (server === null || widgetId === null || self.origin === 'null' || ctl.store.state.layout !== 'bubble' || !activation) return;
+  void fetch(`${server}/v1/widgets/${encodeURIComponent(widgetId)}/events`, {
+    method: 'POST',
+    body: '{"type":"widget_opened"}',
+    keepalive: true,
+    credentials: 'omit',
+  }).catch(() => undefined);
 }
 
 /** The conversation as a text file: still its own lazy extra (a button few visitors press), asked for by the chrome, not the core. */

@@ -82,12 +82,11 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             )}
           </div>
           <div class="ctl">
-            {(config.languages.length > 1 || (state.messages.length > 0 && (config.exportConversation || config.restartConversation))) && (
-              <LazyChrome
-                part={(chrome) => chrome.HeaderTools}
-                props={{ ctl, icons: { export: <ExportIcon />, restart: <RestartIcon /> } }}
-              />
-            )}
+            {/* Always: the tools decide what shows, and their mounting on each open sends the reports' "opened". */}
+            <LazyChrome
+              part={(chrome) => chrome.HeaderTools}
+              props={{ ctl, icons: { export: <ExportIcon />, restart: <RestartIcon /> } }}
+            />
             {config.maximize && floating && (
               <button
                 class="ib max-btn"
