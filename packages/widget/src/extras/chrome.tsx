@@ -78,15 +78,17 @@ export function HeaderTools({
 /**
  * The reports' "widget opened" (`POST /v1/widgets/{id}/events`), sent from here so it costs the core nothing:
  * the core mounts these tools in the header of every window it opens. Only an opening by this tab's visitor
- * counts: the click or key that opened the window is still the page's transient user activation (5 s in
- * Chromium and Firefox; the tab's focus where a browser has no `userActivation`). A tab that follows another's
- * opening, a window restored open by a reload, an inline or full-page widget and the console's preview (a
+ * counts: this tab has the focus (a tab that follows another's opening is in the background or another window)
+ * and, where the browser says, the click or key that opened the window is still its transient user activation
+ * (5 s in Chromium and Firefox), which a window restored open by a reload should not have (not tested: Playwright's
+ * reload leaves the page one). So a tab that follows another's
+ * opening, a window restored open, an inline or full-page widget and the console's preview (a
  * sandboxed frame, origin "null") send nothing. A fetch that outlives the page
  * (keepalive), without cookies, as text/plain: no preflight.
  */
 function openedBeacon(ctl: Controller): void {
   const { server, widgetId } = ctl;
-  const activation = (navigator.userActivation as UserActivation | undefined)?.isActive ?? document.hasFocus();
+  const activation = ((navigator.userActivation as UserActivation | undefined)?.isActive ?? true) && document.hasFocus();
   if (server === null || widgetId === null || self.origin === 'null' || ctl.store.state.layout !== 'bubble' || !activation) return;
   void fetch(`${server}/v1/widgets/${encodeURIComponent(widgetId)}/events`, {
     method: 'POST',
