@@ -9,8 +9,8 @@ interface Heard {
 }
 
 /** Every `parley:*` DOM event the host page hears, in order (installed before the page's own scripts run). */
-function recordEvents(page: Page): Promise<void> {
-  return page.addInitScript(() => {
+async function recordEvents(page: Page): Promise<void> {
+  await page.addInitScript(() => {
     const heard: { type: string; detail: unknown }[] = [];
     Object.assign(window, { heard });
     for (const name of ['ready', 'open', 'close', 'message', 'unread', 'handoff', 'rated', 'error'])
