@@ -105,7 +105,8 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
     });
 
     const conversation = agent.locator('.contact-conversations').getByRole('link');
-    await expect(conversation.count()).resolves.toBe(1);
+    // The page reads the contact's conversations after the contact itself: wait for the list.
+    await expect.poll(() => conversation.count(), { timeout: 20_000 }).toBe(1);
     await tabTo(agent, conversation.first());
     await agent.keyboard.press('Enter');
     await agent.waitForURL(`${env.serverUrl}/console/inbox/${conversationId}`);
@@ -143,7 +144,8 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
 
     await agent.getByLabel('Search').fill('imported');
     await agent.getByRole('button', { name: 'Apply' }).click();
-    await expect(agent.locator('table.contact-table tbody tr').count()).resolves.toBe(1);
+    // As above: the filtered list arrives after the click (read at once, the list before it).
+    await expect.poll(() => agent.locator('table.contact-table tbody tr').count(), { timeout: 20_000 }).toBe(1);
     const download = agent.waitForEvent('download');
     await agent.getByRole('link', { name: 'Export CSV' }).click();
     const file = await (await download).path();
