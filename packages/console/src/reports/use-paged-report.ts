@@ -1,11 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 
-interface PagedAnswer<T> {
-  readonly items: readonly T[];
-  readonly nextCursor: string | null;
-}
-
 export interface PagedReport<T> {
   readonly items: readonly T[] | null;
   readonly error: string | null;
@@ -28,8 +23,7 @@ export function usePagedReport<T>(path: string, take: number, attempt = 0): Page
   const load = (cursor: string | null) => {
     const forPath = path;
     setLoading(true);
-    const url = `${path}&take=${take}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-    api.get<PagedAnswer<T>>(url).then(
+    api.pages<T>(path, { take, max: 1, cursor }).then(
       (answer) => {
         if (asked.current !== forPath) return;
         setItems((held) => [...(cursor === null ? [] : (held ?? [])), ...answer.items]);
