@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { axeViolations, CONSOLE_ADMIN_ENV, launchBrowser, openConsole, SERVER_MAIN, widget } from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN, launchBrowser, SERVER_MAIN, widget } from '@parley/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
-import { conversationOf, visitorOn } from './support/desk-people.js';
+import { consoleAs, conversationOf, visitorOn } from './support/desk-people.js';
 
 const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
@@ -63,11 +63,7 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
     }
     await env.api('PATCH', `/v1/contacts/${contactId}`, { name: 'Ada Keyboard', email: 'ada.keyboard@example.com' });
 
-    const agent = await openConsole(browser, {
-      baseUrl: env.serverUrl,
-      adminEmail: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_EMAIL'] ?? '',
-      adminPassword: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_PASSWORD'] ?? '',
-    });
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
     // From the navigation, by keyboard.
     const nav = agent.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Contacts' });
     await tabTo(agent, nav);
@@ -123,11 +119,7 @@ describe('contacts in the console', { timeout: 180_000 }, () => {
   });
 
   it('admins export the list as CSV and import a file, with the rows left out listed', async () => {
-    const agent = await openConsole(browser, {
-      baseUrl: env.serverUrl,
-      adminEmail: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_EMAIL'] ?? '',
-      adminPassword: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_PASSWORD'] ?? '',
-    });
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
     await agent.goto(`${env.serverUrl}/console/contacts`);
     await agent.getByRole('button', { name: 'Import CSV' }).click();
     await agent.getByLabel('CSV file').setInputFiles({
