@@ -1,23 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { BusiestHoursReport, CsatReport, SummaryReport } from '@parley/protocol';
-import {
-  axeViolations,
-  CONSOLE_ADMIN_ENV,
-  launchBrowser,
-  openConsole,
-  SERVER_MAIN,
-  seedConsoleDemo,
-  seedReportsDemo,
-  startFreshServer,
-  type ConsoleDemo,
-  type FreshServer,
-  type ReportsDemo,
-} from '@parley/testkit';
-import type { Browser, Page } from 'playwright-core';
+import { axeViolations, openConsole, seedReportsDemo, startConsoleE2e, type ConsoleE2e, type ReportsDemo } from '@parley/testkit';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 const WIDTHS = [1280, 375] as const;
 const DAY = 86_400_000;
 
@@ -53,27 +39,19 @@ const DOWNLOADS = [
 ] as const;
 
 describe('console Reports page (real Chromium, built server, figures from /v1/reports)', () => {
-  let server: FreshServer;
-  let browser: Browser;
-  let demo: ConsoleDemo;
+  let e2e: ConsoleE2e;
   let seeded: ReportsDemo;
 
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first (npm test does)').toBe(true);
-    server = await startFreshServer(CONSOLE_ADMIN_ENV);
-    demo = await seedConsoleDemo(server.url);
-    seeded = await seedReportsDemo(demo);
-    browser = await launchBrowser();
+    e2e = await startConsoleE2e();
+    seeded = await seedReportsDemo(e2e.demo);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => e2e?.close());
 
   /** The Reports page at `width` for the period in `query`, once every report has answered. */
   const openReports = async (width: number, query: string): Promise<Page> => {
-    const page = await openConsole(browser, demo, { width });
-    await page.goto(`${server.url}/console/reports?${query}`);
+    const page = await openConsole(e2e.browser, e2e.demo, { width });
+    await page.goto(`${e2e.server.url}/console/reports?${query}`);
     await settled(page);
     return page;
   };
@@ -83,7 +61,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
     await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
   };
   const report = async <T>(page: Page, name: string): Promise<T> => {
-    const response = await page.request.get(`${server.url}/v1/reports/${name}?${QUERY}`);
+    const response = await page.request.get(`${e2e.server.url}/v1/reports/${name}?${QUERY}`);
     expect(response.status()).toBe(200);
     return (await response.json()) as T;
   };
@@ -183,7 +161,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
 
   it('shows where each report will be while they load, says once, aloud, when one fails, and Try again asks for it again', async () => {
     for (const width of WIDTHS) {
-      const page = await openConsole(browser, demo, { width });
+      const page = await openConsole(e2e.browser, e2e.demo, { width });
       const summaryUrl = (url: URL) => url.pathname === '/v1/reports/summary';
       await page.route(summaryUrl, (route) =>
         route.fulfill({
@@ -198,7 +176,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
       await page.route(anyReport, (route) => {
         held.push(() => void route.fallback().catch(() => undefined));
       });
-      await page.goto(`${server.url}/console/reports?${WEEK}`);
+      await page.goto(`${e2e.server.url}/console/reports?${WEEK}`);
       await expect.poll(() => page.getByText('Loading…').count()).toBe(6);
       expect(await page.locator('[aria-busy="true"]').count()).toBe(5);
       expect(await axeViolations(page), `reports loading at ${width}px`).toEqual([]);
@@ -219,12 +197,12 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
   }, 120_000);
 
   it('downloads each report as the server’s CSV file, under the console’s Content-Security-Policy without a violation', async () => {
-    const page = await openConsole(browser, demo, { bypassCSP: false });
+    const page = await openConsole(e2e.browser, e2e.demo, { bypassCSP: false });
     const refused: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
     });
-    await page.goto(`${server.url}/console/reports?${WEEK}`);
+    await page.goto(`${e2e.server.url}/console/reports?${WEEK}`);
     await settled(page);
     expect(await page.getByRole('link', { name: /^CSV of / }).count()).toBe(DOWNLOADS.length);
     for (const download of DOWNLOADS) {
@@ -237,7 +215,7 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
       const text = readFileSync(path, 'utf8');
       expect(text.split('\r\n')[0]).toMatch(new RegExp(`^${download.header}`));
       // The very file the API gives for the same period and filters.
-      const direct = await page.request.get(`${server.url}/v1/reports/${download.report}?${QUERY}&format=csv`);
+      const direct = await page.request.get(`${e2e.server.url}/v1/reports/${download.report}?${QUERY}&format=csv`);
       expect(text).toBe(await direct.text());
       if (download.report === 'csat/comments') for (const comment of seeded.comments) expect(text).toContain(comment);
     }
@@ -247,23 +225,23 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
 
   it('keeps the period, zone and filters in the address, and says what is wrong with a custom range in the wrong order', async () => {
     const page = await openReports(1280, WEEK);
-    await page.getByLabel('Widget', { exact: true }).selectOption(demo.widgetId);
+    await page.getByLabel('Widget', { exact: true }).selectOption(e2e.demo.widgetId);
     await page.getByLabel('Time zone', { exact: true }).selectOption('Asia/Tokyo');
-    await expect.poll(() => new URL(page.url()).searchParams.get('widget')).toBe(demo.widgetId);
+    await expect.poll(() => new URL(page.url()).searchParams.get('widget')).toBe(e2e.demo.widgetId);
     await expect.poll(() => new URL(page.url()).searchParams.get('tz')).toBe('Asia/Tokyo');
     await settled(page);
     // The figures asked for are the widget's, in Tokyo's days.
     const asked = page.waitForRequest((request) => request.url().includes('/v1/reports/summary?'));
     await page.getByLabel('Period', { exact: true }).selectOption('today');
     const url = new URL((await asked).url());
-    expect(url.searchParams.get('widgetId')).toBe(demo.widgetId);
+    expect(url.searchParams.get('widgetId')).toBe(e2e.demo.widgetId);
     expect(url.searchParams.get('timeZone')).toBe('Asia/Tokyo');
     expect(url.searchParams.get('from')).toBe(url.searchParams.get('to'));
     await settled(page);
     await page.reload();
     await settled(page);
     expect(await page.getByLabel('Period', { exact: true }).inputValue()).toBe('today');
-    expect(await page.getByLabel('Widget', { exact: true }).inputValue()).toBe(demo.widgetId);
+    expect(await page.getByLabel('Widget', { exact: true }).inputValue()).toBe(e2e.demo.widgetId);
     await page.getByLabel('Period', { exact: true }).selectOption('custom');
     await page.getByLabel('First day', { exact: true }).fill('2026-03-10');
     await page.getByLabel('Last day', { exact: true }).fill('2026-03-01');
