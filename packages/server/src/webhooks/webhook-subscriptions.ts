@@ -50,7 +50,9 @@ interface Filter {
  */
 export class WebhookSubscriptions {
   private view: readonly Filter[] | undefined;
-  private loading: Promise<readonly Filter[]> | undefined;
+  private loading: Promise<void> | undefined;
+  /** Counts changes: a read started before the latest change may have missed it, and does not set the view. */
+  private generation = 0;
   private loadedAt = 0;
   private readonly node = randomUUID();
   private listening: Promise<unknown> | undefined;
@@ -80,8 +82,11 @@ export class WebhookSubscriptions {
     return this.listening;
   }
 
+  /** Subscriptions changed (or may have): the view is read again, not joined to a read started before. */
   forgetLoaded(): void {
     this.view = undefined;
+    this.generation++;
+    this.loading = undefined;
     void this.load().catch((error: unknown) => this.log.warn({ err: error }, 'could not read the webhook subscriptions'));
   }
 
@@ -104,23 +109,26 @@ export class WebhookSubscriptions {
     },
   };
 
-  private load(): Promise<readonly Filter[]> {
-    this.loading ??= (async () => {
-      try {
-        const rows = await store.enabledFilters(this.db);
-        const view = rows.map((row) => ({
+  private load(): Promise<void> {
+    if (this.loading !== undefined) return this.loading;
+    const generation = this.generation;
+    const loading = store
+      .enabledFilters(this.db)
+      .then((rows) => {
+        // Changed while this read ran: the read started by that change sets the view.
+        if (generation !== this.generation) return;
+        this.view = rows.map((row) => ({
           events: new Set(readJson<string[]>(row.events)),
           widgetId: row.widget_id,
           includeNotes: row.include_notes === 1,
         }));
-        this.view = view;
         this.loadedAt = Date.now();
-        return view;
-      } finally {
-        this.loading = undefined;
-      }
-    })();
-    return this.loading;
+      })
+      .finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+    this.loading = loading;
+    return loading;
   }
 
   async create(input: WebhookCreate): Promise<WebhookSubscriptionCreated> {
