@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   CONTACT_ATTRIBUTE_KEY,
   CONTACT_ATTRIBUTE_VALUE_MAX,
@@ -18,7 +17,7 @@ import { conversationsStore, isUniqueViolation, type ContactRow, type Conversati
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
-import { DEFAULT_PAGE_SIZE } from '../store/pagination.js';
+import { decodeTimeCursor, DEFAULT_PAGE_SIZE, encodeTimeCursor } from '../store/pagination.js';
 import { NO_CONTACT_EVENTS, type ContactEvents } from './contact-events.js';
 import { contactsStore, type ContactFilter, type ContactOrder } from './contacts-store.js';
 import { decodeCursor, encodeCursor } from './contact-cursor.js';
@@ -124,7 +123,7 @@ export class ContactService {
 
   async conversations(id: string, take: number, cursor: string | undefined): Promise<Page<ContactConversation>> {
     const row = await this.live(this.db, id);
-    const after = cursor === undefined ? undefined : decodeConversationCursor(cursor);
+    const after = cursor === undefined ? undefined : decodeTimeCursor(cursor, 'conv');
     const rows = await contactsStore.conversations(this.db, row.id, take, after);
     const items = rows.slice(0, take);
     const last = items.at(-1);
@@ -141,8 +140,7 @@ export class ContactService {
         createdAt: conversation.created_at,
         updatedAt: conversation.updated_at,
       })),
-      nextCursor:
-        rows.length > take && last !== undefined ? Buffer.from(JSON.stringify([last.updated_at, last.id])).toString('base64url') : null,
+      nextCursor: rows.length > take && last !== undefined ? encodeTimeCursor(last.updated_at, last.id) : null,
     };
   }
 
@@ -387,17 +385,6 @@ function filterOf(query: ContactListQuery): ContactFilter {
     ...(query.seenBefore === undefined ? {} : { seenBefore: isoOf(query.seenBefore) }),
     ...(query.hasEmail === undefined ? {} : { hasEmail: query.hasEmail === 'true' }),
   };
-}
-
-const conversationCursorSchema = v.tuple([v.string(), v.pipe(v.string(), v.regex(/^conv_[0-9A-HJKMNP-TV-Z]{26}$/))]);
-
-function decodeConversationCursor(cursor: string): { updatedAt: string; id: string } {
-  try {
-    const [updatedAt, id] = v.parse(conversationCursorSchema, JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { updatedAt, id };
-  } catch {
-    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
-  }
 }
 
 /** The email rule of every other way a contact is given, for rows of an import. */

@@ -168,7 +168,7 @@ export const contactsStore = {
     return (await query.orderBy('a.key').execute()).map((row) => row.key);
   },
 
-  conversations(db: Db, contactId: string, take: number, after?: { updatedAt: string; id: string }): Promise<ContactConversationRow[]> {
+  conversations(db: Db, contactId: string, take: number, after?: { at: string; id: string }): Promise<ContactConversationRow[]> {
     let query = db
       .selectFrom('conversations as c')
       .leftJoin('conversation_states as s', 's.conversation_id', 'c.id')
@@ -186,10 +186,8 @@ export const contactsStore = {
       ])
       .where('c.contact_id', '=', contactId);
     if (after !== undefined) {
-      const { updatedAt, id } = after;
-      query = query.where((eb) =>
-        eb.or([eb('c.updated_at', '<', updatedAt), eb.and([eb('c.updated_at', '=', updatedAt), eb('c.id', '<', id)])]),
-      );
+      const { at, id } = after;
+      query = query.where((eb) => eb.or([eb('c.updated_at', '<', at), eb.and([eb('c.updated_at', '=', at), eb('c.id', '<', id)])]));
     }
     return query
       .orderBy('c.updated_at', 'desc')

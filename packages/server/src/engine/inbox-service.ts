@@ -5,6 +5,7 @@ import type { Db } from '../store/database.js';
 import { inboxRows, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
 import { nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../store/pagination.js';
 import type { OwnershipHooks, Ownership } from './ownership.js';
 import { ownerOf, statusOf } from './ownership-state.js';
 
@@ -38,7 +39,7 @@ export class InboxService {
       ...(query.widgetId === undefined ? {} : { widgetId: query.widgetId }),
       ...(query.priority === undefined ? {} : { priority: query.priority }),
       ...(query.q === undefined || query.q === '' ? {} : { q: query.q }),
-      ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+      ...(query.cursor === undefined ? {} : { after: afterCursor(query.cursor) }),
     };
     const rows = await inboxRows(this.db, filter);
     const items = rows.slice(0, take);
@@ -46,7 +47,7 @@ export class InboxService {
     const now = Date.now();
     return {
       items: items.map((row) => toItem(row, now)),
-      nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.updated_at, last.id) : null,
+      nextCursor: rows.length > take && last !== undefined ? encodeTimeCursor(last.updated_at, last.id) : null,
     };
   }
 
@@ -135,14 +136,7 @@ function messageOf(row: InboxRow): Message | null {
   };
 }
 
-function encodeCursor(updatedAt: string, id: string): string {
-  return Buffer.from(`${updatedAt}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { updatedAt: string; id: string } {
-  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (updatedAt === undefined || id === undefined || !/^\d{4}-\d\d-\d\dT/.test(updatedAt) || !/^conv_/.test(id)) {
-    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
-  }
-  return { updatedAt, id };
+function afterCursor(cursor: string): { updatedAt: string; id: string } {
+  const { at, id } = decodeTimeCursor(cursor, 'conv');
+  return { updatedAt: at, id };
 }

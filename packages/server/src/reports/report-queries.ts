@@ -11,9 +11,9 @@ import {
   type SummaryReport,
   type UnansweredConversation,
 } from '@parley/protocol';
-import { ApiError } from '../http/api-error.js';
 import type { Database } from '../store/schema.js';
 import type { Db } from '../store/database.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../store/pagination.js';
 import { QUARTER_HOUR_MS, type ResolvedPeriod } from './report-period.js';
 
 const HOUR_MS = 3_600_000;
@@ -246,7 +246,7 @@ export class ReportQueries {
       .orderBy('report_conversations.rated_at', 'desc')
       .orderBy('report_conversations.conversation_id', 'desc')
       .limit(take + 1);
-    const after = decodeCursor(cursor);
+    const after = cursor === undefined ? null : decodeTimeCursor(cursor, 'conv');
     if (after !== null) {
       query = query.where((eb) =>
         eb.or([
@@ -264,7 +264,7 @@ export class ReportQueries {
       ratedAt: row.ratedAt ?? '',
     }));
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.ratedAt, last.conversationId) : null };
+    return { items, nextCursor: rows.length > take && last !== undefined ? encodeTimeCursor(last.ratedAt, last.conversationId) : null };
   }
 
   async busiestHours(period: ResolvedPeriod, scope: ReportScope): Promise<BusiestHoursReport> {
@@ -319,7 +319,7 @@ export class ReportQueries {
       .orderBy('conversation_id')
       .limit(take + 1);
     if (abandonedOnly) query = query.where(left);
-    const after = decodeCursor(cursor);
+    const after = cursor === undefined ? null : decodeTimeCursor(cursor, 'conv');
     if (after !== null) {
       query = query.where((eb) =>
         eb.or([eb('handoff_at', '>', after.at), eb.and([eb('handoff_at', '=', after.at), eb('conversation_id', '>', after.id)])]),
@@ -338,7 +338,7 @@ export class ReportQueries {
       abandoned: num(row.left_) === 1,
     }));
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > take && last !== undefined ? encodeCursor(last.handoffAt, last.conversationId) : null };
+    return { items, nextCursor: rows.length > take && last !== undefined ? encodeTimeCursor(last.handoffAt, last.conversationId) : null };
   }
 
   /** Conversations rated in the period. */
@@ -386,17 +386,4 @@ export function statOfHistogram(pairs: readonly (readonly [number, number])[]): 
   };
   const total = sorted.reduce((sum, [value, n]) => sum + value * n, 0);
   return { count, medianSeconds: rank(0.5), p90Seconds: rank(0.9), averageSeconds: Math.round(total / count) };
-}
-
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(`${at}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { at: string; id: string } | null {
-  if (cursor === undefined) return null;
-  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (at === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(at)) || !/^conv_[0-9A-Z]{26}$/.test(id)) {
-    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
-  }
-  return { at, id };
 }
