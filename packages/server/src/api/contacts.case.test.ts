@@ -1,23 +1,12 @@
 import { expect, it } from 'vitest';
 import { identityHash } from '../index.js';
 import { createAgent } from '../testing/agent-fixtures.js';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { describeEachStore, type TestResponse, type TestServer } from '../testing/test-server.js';
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
-
-interface Session {
-  readonly token: string;
-  readonly conversationId: string;
-}
-
-async function openSession(server: TestServer, widgetId: string, body: Record<string, unknown> = {}): Promise<Session> {
-  const created = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body });
-  if (created.status !== 201) throw new Error(created.body);
-  return { token: created.json.token, conversationId: created.json.conversationId };
-}
 
 async function contactOf(server: TestServer, conversationId: string): Promise<string> {
   const row = await server.services.database.db

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { expect, it } from 'vitest';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
 
 interface Visitor {
@@ -10,12 +10,10 @@ interface Visitor {
 
 async function conversation(server: TestServer): Promise<Visitor> {
   const { widgetId } = await createBotAndWidget(server, { name: 'Support' });
-  const created = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, {
-    auth: 'none',
-    body: { contact: { name: 'Ada Lovelace', email: 'ada@example.com' }, meta: { pageUrl: 'https://shop.example/pricing' } },
+  return openSession(server, widgetId, {
+    contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
+    meta: { pageUrl: 'https://shop.example/pricing' },
   });
-  if (created.status !== 201) throw new Error(created.body);
-  return { token: created.json.token, conversationId: created.json.conversationId };
 }
 
 async function say(server: TestServer, visitor: Visitor, text: string): Promise<void> {
@@ -236,12 +234,7 @@ describeEachStore(
     it('mails the transcript when an agent resolves, only where the widget asks for it, in the visitor’s time zone', async () => {
       const start = async (widget: Record<string, unknown>, email: string) => {
         const { widgetId } = await createBotAndWidget(server(), widget);
-        const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, {
-          auth: 'none',
-          body: { contact: { email }, meta: { timezone: 'America/New_York' } },
-        });
-        if (created.status !== 201) throw new Error(created.body);
-        const visitor = { token: created.json.token as string, conversationId: created.json.conversationId as string };
+        const visitor = await openSession(server(), widgetId, { contact: { email }, meta: { timezone: 'America/New_York' } });
         await say(server(), visitor, 'Thanks, that is all');
         const resolved = await server().request('POST', `/v1/inbox/${visitor.conversationId}/resolve`, { body: {} });
         expect(resolved.status).toBe(200);
@@ -261,8 +254,7 @@ describeEachStore(
 
     it('refuses when nobody left an email', async () => {
       const { widgetId } = await createBotAndWidget(server());
-      const created = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: {} });
-      const visitor = { token: created.json.token as string, conversationId: created.json.conversationId as string };
+      const visitor = await openSession(server(), widgetId);
       await say(server(), visitor, 'Hello');
       const own = await server().request('POST', `/v1/conversations/${visitor.conversationId}/transcript/email`, {
         auth: visitor.token,

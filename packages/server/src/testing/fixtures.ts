@@ -17,3 +17,15 @@ export async function createBotAndWidget(
   if (created.status !== 201) throw new Error(`widget creation failed: ${created.body}`);
   return { botId: bot.json.id, widgetId: created.json.id };
 }
+
+/** A visitor's session (POST /v1/widgets/{id}/sessions) with the body and headers given: its token and conversation. */
+export async function openSession(
+  server: TestServer,
+  widgetId: string,
+  body: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ token: string; conversationId: string }> {
+  const created = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body, headers });
+  if (created.status !== 201) throw new Error(`session failed: ${created.body}`);
+  return { token: created.json.token, conversationId: created.json.conversationId };
+}

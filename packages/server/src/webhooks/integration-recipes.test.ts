@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT } from '@parley/protocol';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { WebhookReceiver, type Received } from './testing/webhook-receiver.js';
 
@@ -38,12 +38,7 @@ async function subscribe(url: string, enabled = true): Promise<{ id: string; sec
 }
 
 async function newContact(name: string, email: string): Promise<void> {
-  const session = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, {
-    auth: 'none',
-    body: { contact: { name, email } },
-    headers: { origin: SHOP },
-  });
-  if (session.status !== 201) throw new Error(`session failed: ${session.body}`);
+  await openSession(server, widgetId, { contact: { name, email } }, { origin: SHOP });
 }
 
 /** The example receiver as its own process; resolves once it listens, with its URL and the lines it prints. */

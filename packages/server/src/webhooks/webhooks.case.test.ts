@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAgent } from '../testing/agent-fixtures.js';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
 import { WebhookReceiver } from './testing/webhook-receiver.js';
 
@@ -23,17 +23,16 @@ async function subscribe(server: TestServer, body: Record<string, unknown>): Pro
 }
 
 async function visitorSays(server: TestServer, widgetId: string, texts: readonly string[]): Promise<string> {
-  const session = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body: {}, headers: { origin: SHOP } });
-  if (session.status !== 201) throw new Error(`session failed: ${session.body}`);
+  const session = await openSession(server, widgetId, {}, { origin: SHOP });
   for (const [i, text] of texts.entries()) {
-    const sent = await server.request('POST', `/v1/conversations/${session.json.conversationId}/messages`, {
-      auth: session.json.token,
+    const sent = await server.request('POST', `/v1/conversations/${session.conversationId}/messages`, {
+      auth: session.token,
       headers: { origin: SHOP },
       body: { text, clientId: `c-${i}-${Math.random().toString(36).slice(2, 10)}` },
     });
     if (sent.status !== 201) throw new Error(`send failed: ${sent.body}`);
   }
-  return session.json.conversationId;
+  return session.conversationId;
 }
 
 /** The delivery once its last attempt is recorded (the receiver answers before the worker writes the log). */
@@ -162,13 +161,8 @@ describeEachDialect('outbound webhooks', start, (server) => {
       widgetId,
       includeNotes: true,
     });
-    const session = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, {
-      auth: 'none',
-      body: {},
-      headers: { origin: SHOP },
-    });
-    const conversationId: string = session.json.conversationId;
-    const visitor = { auth: session.json.token, headers: { origin: SHOP } };
+    const { conversationId, token } = await openSession(server(), widgetId, {}, { origin: SHOP });
+    const visitor = { auth: token, headers: { origin: SHOP } };
     await server().request('POST', `/v1/conversations/${conversationId}/messages`, {
       ...visitor,
       body: { text: 'hi', clientId: 'c-hi-0001' },
@@ -300,9 +294,8 @@ describeEachDialect('outbound webhooks', start, (server) => {
     const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
     const { secret } = await subscribe(server(), { events: ['contact.created', 'contact.updated', 'contact.merged'], widgetId });
     const visitor = async (body: Record<string, unknown>) => {
-      const session = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body, headers: { origin: SHOP } });
-      if (session.status !== 201) throw new Error(`session failed: ${session.body}`);
-      return { conversationId: String(session.json.conversationId), auth: String(session.json.token), headers: { origin: SHOP } };
+      const { conversationId, token } = await openSession(server(), widgetId, body, { origin: SHOP });
+      return { conversationId, auth: token, headers: { origin: SHOP } };
     };
     const contactForm = async (session: { conversationId: string; auth: string }, email: string) => {
       const sent = await server().request('POST', `/v1/conversations/${session.conversationId}/contact`, {
