@@ -52,6 +52,8 @@ export interface WorkerOptions {
   readonly userAgent: string;
   /** The gone endpoint's subscription disables itself (and every node's view is told). */
   readonly disableGone: (subscriptionId: string) => Promise<void>;
+  /** False when no subscription is enabled: nothing can be due, so a tick reads nothing (the view says, from memory). */
+  readonly anySubscribed: () => boolean;
   readonly random?: () => number;
 }
 
@@ -119,21 +121,25 @@ export class DeliveryWorker {
 
   /** One claim round; exposed for tests that drive the worker step by step. */
   tick(): Promise<void> {
-    this.ticking ??= (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.claimAndSend();
-        } while (this.again && !this.stopped);
-        if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
-      } catch (error) {
-        this.options.log.warn({ err: error }, 'the webhook worker could not read its outbox; it tries again');
-      } finally {
-        this.ticking = undefined;
-        if (!this.stopped) this.schedule(this.timings.pollMs);
-      }
-    })();
+    // Cleared in `finally`, which always runs after this assignment (a round may finish without awaiting).
+    this.ticking ??= this.round().finally(() => {
+      this.ticking = undefined;
+      if (!this.stopped) this.schedule(this.timings.pollMs);
+    });
     return this.ticking;
+  }
+
+  private async round(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        // A server nobody subscribed to opens no transaction every poll.
+        if (this.options.anySubscribed()) await this.claimAndSend();
+      } while (this.again && !this.stopped);
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) await this.prune();
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'the webhook worker could not read its outbox; it tries again');
+    }
   }
 
   private async claimAndSend(): Promise<void> {

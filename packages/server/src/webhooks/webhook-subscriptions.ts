@@ -31,10 +31,15 @@ export interface SubscriptionOptions {
   readonly resolve?: Resolve;
 }
 
-/** Which events some enabled subscription wants, as the message hot path asks it (no database read). */
+/**
+ * Which events some enabled subscription wants, as the message hot path and the idle worker ask it (no
+ * database read). Both answer true while the view is not loaded: the caller then goes to the database.
+ */
 export interface SubscribedView {
   /** `widgetId` undefined: on any widget. */
   wants(type: WebhookEventType, widgetId: string | null | undefined, note: boolean): boolean;
+  /** Whether any subscription is enabled (only an enabled one has deliveries to send). */
+  any(): boolean;
 }
 
 interface Filter {
@@ -91,23 +96,26 @@ export class WebhookSubscriptions {
   }
 
   /**
-   * Synchronous, for the message hot path: true while the view is not loaded yet (the outbox
-   * statement then matches in SQL and writes nothing when nobody subscribed).
+   * Synchronous, for the message hot path and the worker: true while the view is not loaded yet (the
+   * outbox statement then matches in SQL and writes nothing when nobody subscribed).
    */
   readonly subscribed: SubscribedView = {
-    wants: (type, widgetId, note) => {
-      if (this.view === undefined || Date.now() - this.loadedAt > TTL_MS) {
-        if (this.loading === undefined) this.forgetLoaded();
-        return true;
-      }
-      return this.view.some(
+    wants: (type, widgetId, note) =>
+      this.current()?.some(
         (filter) =>
           filter.events.has(type) &&
           (widgetId === undefined || filter.widgetId === null || filter.widgetId === widgetId) &&
           (!note || filter.includeNotes),
-      );
-    },
+      ) ?? true,
+    any: () => (this.current()?.length ?? 1) > 0,
   };
+
+  /** The view while it is fresh; undefined (and a read started) when it is not loaded or older than the TTL. */
+  private current(): readonly Filter[] | undefined {
+    if (this.view !== undefined && Date.now() - this.loadedAt <= TTL_MS) return this.view;
+    if (this.loading === undefined) this.forgetLoaded();
+    return undefined;
+  }
 
   private load(): Promise<void> {
     if (this.loading !== undefined) return this.loading;

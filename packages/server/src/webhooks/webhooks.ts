@@ -64,6 +64,7 @@ export class Webhooks {
       allowPrivate: options.allowPrivate,
       userAgent: options.userAgent,
       disableGone: (id) => this.subscriptions.disableGone(id),
+      anySubscribed: () => this.subscriptions.subscribed.any(),
       ...(options.timings === undefined ? {} : { timings: options.timings }),
       ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
     });
