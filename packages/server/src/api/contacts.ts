@@ -12,8 +12,9 @@ import {
   type ContactListQuery,
 } from '@parley/protocol';
 import { visitorSubject } from '../blocks/index.js';
-import { csvLine, importContacts, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '../contacts/index.js';
+import { importContacts, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '../contacts/index.js';
 import { ApiError } from '../http/api-error.js';
+import { csvLine, type CsvCell } from '../http/csv.js';
 import { conversationSession } from '../http/auth-plugin.js';
 import { ADMIN_SECURITY, AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -201,7 +202,7 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
   });
 };
 
-function csvRow(contact: Contact, keys: readonly string[]): Array<string | null> {
+function csvRow(contact: Contact, keys: readonly string[]): CsvCell[] {
   return [
     contact.id,
     contact.widgetId,

@@ -8,12 +8,13 @@ import {
   type ContactImportResult,
 } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
+import { unguardCsvCell } from '../http/csv.js';
 import { conversationsStore } from '../store/conversations-store.js';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { ContactService } from './contact-service.js';
 import { contactsStore } from './contacts-store.js';
-import { cellValue, CsvError, parseCsv } from './contacts-csv.js';
+import { CsvError, parseCsv } from './contacts-csv.js';
 
 export const IMPORT_MAX_ROWS = 10_000;
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
@@ -68,7 +69,7 @@ export async function importContacts(
   if (header === undefined)
     throw new ApiError('PARLEY_ERR_CONTACT_IMPORT_INVALID', 'The file is empty: its first line must name the columns.');
   const columns = header.cells.map((cell) =>
-    cellValue(cell)
+    unguardCsvCell(cell)
       .toLowerCase()
       .replace(/^externalid$/, 'external_id')
       .replace(/^widgetid$/, 'widget_id'),
@@ -90,7 +91,7 @@ export async function importContacts(
     throw new ApiError('PARLEY_ERR_REQUEST_TOO_LARGE', `The file has ${body.length} rows; import at most ${IMPORT_MAX_ROWS} at a time.`);
   }
   const attributeColumns = header.cells.flatMap((cell, index) => {
-    const key = cellValue(cell);
+    const key = unguardCsvCell(cell);
     return key.startsWith(ATTRIBUTE_PREFIX) ? [{ index, key: key.slice(ATTRIBUTE_PREFIX.length) }] : [];
   });
   const badKey = attributeColumns.find(({ key }) => !CONTACT_ATTRIBUTE_KEY.test(key));
@@ -121,7 +122,7 @@ export async function importContacts(
   for (const { line, cells } of body) {
     const cell = (name: string): string | null => {
       const index = column(name);
-      const value = index < 0 ? '' : cellValue(cells[index] ?? '');
+      const value = index < 0 ? '' : unguardCsvCell(cells[index] ?? '');
       return value === '' ? null : value;
     };
     try {
@@ -134,7 +135,7 @@ export async function importContacts(
       if (externalId === null && email === null) throw new RowError(null, 'has neither an email nor an external_id');
       const attributes: Record<string, ContactAttributeValue> = {};
       for (const { index, key } of attributeColumns) {
-        const value = cellValue(cells[index] ?? '');
+        const value = unguardCsvCell(cells[index] ?? '');
         if (value === '') continue;
         if (value.length > CONTACT_ATTRIBUTE_VALUE_MAX) {
           throw new RowError(`${ATTRIBUTE_PREFIX}${key}`, `must be at most ${CONTACT_ATTRIBUTE_VALUE_MAX} characters`);

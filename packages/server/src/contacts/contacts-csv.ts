@@ -1,25 +1,4 @@
-/**
- * CSV as RFC 4180 writes it (comma, double quotes doubled, CRLF), for the contacts' export and import.
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written with a leading
- * apostrophe, and the import takes that apostrophe off again, so a file survives the round trip.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvLine(cells: ReadonlyArray<string | null>): string {
-  return `${cells.map((cell) => csvCell(cell ?? '')).join(',')}\r\n`;
-}
-
-function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** A cell as the import reads it: the export's formula guard removed, spaces trimmed. */
-export function cellValue(raw: string): string {
-  const trimmed = raw.trim();
-  return trimmed.startsWith("'") && FORMULA_START.test(trimmed.slice(1)) ? trimmed.slice(1) : trimmed;
-}
-
+/** Reading the CSV the contacts' import is given (RFC 4180; writing is http/csv.ts). */
 export class CsvError extends Error {
   constructor(
     message: string,

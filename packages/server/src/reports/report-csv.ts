@@ -7,32 +7,20 @@ import type {
   SummaryReport,
   UnansweredConversation,
 } from '@parley/protocol';
+import { csvLine, type CsvCell } from '../http/csv.js';
 
-type Cell = string | number | boolean | null;
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. Text a spreadsheet
- * would run as a formula (=, +, -, @ first: a visitor's comment) is prefixed with an apostrophe.
- */
-function field(value: Cell): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
+  return [header, ...rows].map((row) => csvLine(row)).join('');
 }
 
 export function summaryCsv(report: SummaryReport): string {
-  const rows: Cell[][] = report.days.map((d) => [d.date, d.conversations, d.resolvedByBot, d.handedToHuman, d.messages]);
+  const rows: CsvCell[][] = report.days.map((d) => [d.date, d.conversations, d.resolvedByBot, d.handedToHuman, d.messages]);
   rows.push(['total', report.conversations, report.resolvedByBot, report.handedToHuman, report.messages]);
   return toCsv(['date', 'conversations', 'resolved_by_bot', 'handed_to_human', 'messages'], rows);
 }
 
 export function responseTimesCsv(report: ResponseTimesReport): string {
-  const line = (measure: string, clock: string, s: DurationStat): Cell[] => [
+  const line = (measure: string, clock: string, s: DurationStat): CsvCell[] => [
     measure,
     clock,
     s.count,
