@@ -13,7 +13,7 @@ import { BusiestHoursSection } from '../reports/busiest-hours-section.js';
 import { ConversationsSection } from '../reports/conversations-section.js';
 import { CsatSection } from '../reports/csat-section.js';
 import { formatCount } from '../reports/format.js';
-import { browserTimeZone, periodFor, periodLabel, rangeProblem, type PeriodPreset } from '../reports/period.js';
+import { periodFor, periodLabel, rangeProblem, type PeriodPreset } from '../reports/period.js';
 import { PeriodPicker, type PeriodChoice } from '../reports/period-picker.js';
 import { ALL, csvDownload, reportPath, type ReportScope } from '../reports/report-query.js';
 import { ResponseTimesSection } from '../reports/response-times-section.js';
@@ -21,6 +21,7 @@ import { ScopeFilter, useScopeNames } from '../reports/scope-filter.js';
 import { UnansweredSection } from '../reports/unanswered-section.js';
 import { usePagedReport } from '../reports/use-paged-report.js';
 import { useReport } from '../reports/use-report.js';
+import { browserTimeZone } from '../widgets/structured-values.js';
 
 const PRESET_VALUES: readonly string[] = ['today', '7d', '30d', 'month', 'custom'];
 

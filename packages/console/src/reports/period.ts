@@ -4,6 +4,7 @@
  * reports API takes them; "today" is today where the zone is (in Tokyo, Tokyo's today).
  */
 import { REPORT_MAX_DAYS } from '@parley/protocol';
+import { timeZones as allZones } from '../widgets/structured-values.js';
 
 export type PeriodPreset = 'today' | '7d' | '30d' | 'month' | 'custom';
 
@@ -26,15 +27,9 @@ export const PRESETS: readonly { readonly value: PeriodPreset; readonly label: s
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** The browser's time zone, or UTC when it has none to tell. */
-export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-/** Every zone the browser knows, with `keep` in it (UTC is not in every browser's list). */
+/** The zones the business hours editor offers, with `keep` in it, sorted: UTC first, then by name. */
 export function timeZones(keep: string): readonly string[] {
-  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set([keep, 'UTC', ...known])].sort((a, b) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)));
+  return allZones(keep).sort((a, b) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)));
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
