@@ -4,6 +4,7 @@ import {
   type BusinessHours,
   type PresenceFrame,
   type QueuePlace,
+  type Weekday,
   type WidgetSettings,
 } from '@parley/protocol';
 import type { AgentService } from '../agents/agent-service.js';
@@ -114,16 +115,34 @@ export class Presence {
 
 /** True when `at`, in the hours' time zone, falls in one of the ranges (a range ending before it starts spans midnight). */
 export function isWithinHours(hours: BusinessHours, at: Date): boolean {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: hours.timezone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  return isWithinHoursAt(hours, localWeekTime(hours.timezone, at.getTime()));
+}
+
+/** A moment as business hours read it: the local weekday (undefined if Intl names none we know) and `HH:MM`. */
+export interface LocalWeekTime {
+  readonly day: Weekday | undefined;
+  readonly time: string;
+}
+
+/** One formatter per zone: making one costs far more than asking it (report durations ask it per step). */
+const weekTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function localWeekTime(zone: string, at: number): LocalWeekTime {
+  let format = weekTimeFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    weekTimeFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(at);
   const part = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  const day = WEEKDAYS.find((d) => d === part('weekday').toLowerCase().slice(0, 3));
-  const time = `${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`;
+  return {
+    day: WEEKDAYS.find((d) => d === part('weekday').toLowerCase().slice(0, 3)),
+    time: `${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`,
+  };
+}
+
+/** isWithinHours on a moment already read in the hours' zone. */
+export function isWithinHoursAt(hours: BusinessHours, { day, time }: LocalWeekTime): boolean {
   if (day === undefined) return true;
   const previous = WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7];
   return hours.hours.some((range) => {
