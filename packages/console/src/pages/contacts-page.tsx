@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
+import { ListTable } from '../ui/list-table.js';
 import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
 
@@ -199,41 +200,31 @@ export function ContactsPage() {
       <ErrorNote message={error} />
       <ListBody items={contacts} empty="No contact matches.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack contact-table">
-              <caption class="visually-hidden">Contacts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Phone</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Device</th>
-                  {widgets.length > 0 ? <th scope="col">Widget</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((contact) => (
-                  <tr key={contact.id}>
-                    <td class="strong full">
-                      <Link to={`/contacts/${contact.id}`}>{contactLabel(contact)}</Link>
-                    </td>
-                    <td data-label="Email">{contact.email ?? '—'}</td>
-                    <td data-label="Phone">{contact.phone ?? '—'}</td>
-                    <td data-label="Last seen">
-                      {contact.lastSeenAt === null ? (
-                        'Never'
-                      ) : (
-                        <time title={exactTime(contact.lastSeenAt)}>{relativeTime(contact.lastSeenAt)}</time>
-                      )}
-                    </td>
-                    <td data-label="Device">{deviceText(contact)}</td>
-                    {widgets.length > 0 ? <td data-label="Widget">{widgetName(contact.widgetId) ?? contact.widgetId}</td> : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable
+            columns={['Name', 'Email', 'Phone', 'Last seen', 'Device', ...(widgets.length > 0 ? ['Widget'] : [])]}
+            caption="Contacts"
+            actions={false}
+            class="contact-table"
+          >
+            {list.map((contact) => (
+              <tr key={contact.id}>
+                <td class="strong full">
+                  <Link to={`/contacts/${contact.id}`}>{contactLabel(contact)}</Link>
+                </td>
+                <td data-label="Email">{contact.email ?? '—'}</td>
+                <td data-label="Phone">{contact.phone ?? '—'}</td>
+                <td data-label="Last seen">
+                  {contact.lastSeenAt === null ? (
+                    'Never'
+                  ) : (
+                    <time title={exactTime(contact.lastSeenAt)}>{relativeTime(contact.lastSeenAt)}</time>
+                  )}
+                </td>
+                <td data-label="Device">{deviceText(contact)}</td>
+                {widgets.length > 0 ? <td data-label="Widget">{widgetName(contact.widgetId) ?? contact.widgetId}</td> : null}
+              </tr>
+            ))}
+          </ListTable>
         )}
       </ListBody>
       {next === null ? null : (

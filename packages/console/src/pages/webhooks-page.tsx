@@ -10,6 +10,7 @@ import {
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { CopyButton, ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
+import { ListTable } from '../ui/list-table.js';
 import { Link } from '../ui/link.js';
 
 const EVENT_LABELS: Readonly<Record<WebhookEventType, string>> = {
@@ -111,28 +112,17 @@ export function WebhooksPage() {
       )}
       <ListBody items={items} empty="No webhook endpoint yet.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((item) => (
-                  <tr>
-                    <td class="strong full">
-                      <Link to={`/webhooks/${item.id}`}>{item.url}</Link>
-                    </td>
-                    <td data-label="Events">{item.events.join(', ')}</td>
-                    <td data-label="State">{stateText(item)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={['Endpoint', 'Events', 'State']} actions={false}>
+            {list.map((item) => (
+              <tr>
+                <td class="strong full">
+                  <Link to={`/webhooks/${item.id}`}>{item.url}</Link>
+                </td>
+                <td data-label="Events">{item.events.join(', ')}</td>
+                <td data-label="State">{stateText(item)}</td>
+              </tr>
+            ))}
+          </ListTable>
         )}
       </ListBody>
     </div>
@@ -231,49 +221,34 @@ export function WebhookDetailPage(props: { id: string }) {
       </div>
       <ListBody items={deliveries} empty="No delivery yet: send a test event.">
         {(list) => (
-          <div class="card table-wrap">
-            <table class="stack" aria-label="Deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((delivery) => (
-                  <tr>
-                    <td class="strong full">
-                      <button type="button" class="link-button" onClick={() => void show(delivery)}>
-                        {delivery.eventType}
-                      </button>
-                      {delivery.replayOf === null ? null : <span class="badge">replay</span>}
-                    </td>
-                    <td data-label="Status">
-                      {delivery.status}
-                      {delivery.lastStatus === null ? '' : ` (HTTP ${delivery.lastStatus})`}
-                    </td>
-                    <td data-label="Attempts">{delivery.attempts}</td>
-                    <td data-label="Created">{formatDate(delivery.createdAt)}</td>
-                    <td class="right">
-                      <button
-                        type="button"
-                        class="button small"
-                        onClick={() => void replay(delivery)}
-                        aria-label={`Replay ${delivery.eventType} of ${formatDate(delivery.createdAt)}`}
-                      >
-                        Replay
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={['Event', 'Status', 'Attempts', 'Created']} caption="Deliveries">
+            {list.map((delivery) => (
+              <tr>
+                <td class="strong full">
+                  <button type="button" class="link-button" onClick={() => void show(delivery)}>
+                    {delivery.eventType}
+                  </button>
+                  {delivery.replayOf === null ? null : <span class="badge">replay</span>}
+                </td>
+                <td data-label="Status">
+                  {delivery.status}
+                  {delivery.lastStatus === null ? '' : ` (HTTP ${delivery.lastStatus})`}
+                </td>
+                <td data-label="Attempts">{delivery.attempts}</td>
+                <td data-label="Created">{formatDate(delivery.createdAt)}</td>
+                <td class="right">
+                  <button
+                    type="button"
+                    class="button small"
+                    onClick={() => void replay(delivery)}
+                    aria-label={`Replay ${delivery.eventType} of ${formatDate(delivery.createdAt)}`}
+                  >
+                    Replay
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </ListTable>
         )}
       </ListBody>
       {open === null ? null : (
