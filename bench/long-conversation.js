@@ -302,7 +302,8 @@ export async function runLongConversationBench() {
   try {
     const conversations = [];
     if (PARTS.has('widget') || PARTS.has('console'))
-      for (const size of SIZES) conversations.push({ size, ...(await seedLongConversation(env.serverUrl, env.widgetId, size, ADMIN_KEY)) });
+      for (const size of SIZES)
+        conversations.push({ size, ...(await seedLongConversation(env.serverUrl, env.widgetId, size, DEMO_ADMIN)) });
     for (const conversation of conversations) {
       if (PARTS.has('widget')) {
         const widget = await measureWidget(browser, env, conversation);

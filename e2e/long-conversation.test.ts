@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import {
-  ADMIN_KEY,
   axeViolations,
   CONSOLE_ADMIN_ENV,
   DEMO_ADMIN,
@@ -156,7 +155,7 @@ let browser: Browser;
 let conversation: LongConversation;
 beforeAll(async () => {
   [env, browser] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), launchBrowser()]);
-  conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, ADMIN_KEY);
+  conversation = await seedLongConversation(env.serverUrl, env.widgetId, HISTORY, DEMO_ADMIN);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -35,16 +35,18 @@ async function call<T>(url: string, method: string, bearer: string | null, body?
 
 /**
  * A conversation of `count` messages, alternately the visitor's (their session token) and an agent's
- * (`agentBearer`: an admin API key or console token), written over the REST API several at a time:
- * seconds for a thousand, where chatting through a bot would take minutes. The agent's first reply
- * takes the conversation from the bot, so nothing else is written meanwhile.
+ * (`agent` logs in for a console token), written over the REST API several at a time: seconds for a
+ * thousand, where chatting through a bot would take minutes. The agent's first reply takes the
+ * conversation from the bot, so nothing else is written meanwhile (an admin API key's reply would
+ * not: the bot would go on answering, one answer landing after the newest message).
  */
 export async function seedLongConversation(
   serverUrl: string,
   widgetId: string,
   count: number,
-  agentBearer: string,
+  agent: { readonly email: string; readonly password: string },
 ): Promise<LongConversation> {
+  const { token: agentBearer } = await call<{ token: string }>(`${serverUrl}/v1/auth/login`, 'POST', null, agent);
   const session = await call<{ token: string; conversationId: string; expiresAt: string }>(
     `${serverUrl}/v1/widgets/${widgetId}/sessions`,
     'POST',
@@ -55,6 +57,8 @@ export async function seedLongConversation(
   const visitorSend = (body: string) => call(`${serverUrl}/v1/conversations/${conversationId}/messages`, 'POST', token, { text: body });
   const agentSend = (body: string) => call(`${serverUrl}/v1/inbox/${conversationId}/messages`, 'POST', agentBearer, { text: body });
   await agentSend(text(0, 'agent'));
+  const { conversation } = await call<{ conversation: { owner: string } }>(`${serverUrl}/v1/inbox/${conversationId}`, 'GET', agentBearer);
+  if (conversation.owner !== 'human') throw new Error(`the agent's reply left the conversation with the ${conversation.owner}`);
   const PARALLEL = 8;
   for (let start = 1; start < count; start += PARALLEL) {
     const writes: Promise<unknown>[] = [];
