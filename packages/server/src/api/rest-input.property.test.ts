@@ -164,10 +164,12 @@ async function snapshot(server: TestServer): Promise<string> {
 }
 
 /**
- * A snapshot once the report recorder has written what earlier (accepted) requests queued: it batches every
- * 200 ms, and a report query flushes it first, so a refused request is compared with a settled database.
+ * A snapshot once what earlier (accepted) requests set going has been written: the bot's answer to an accepted
+ * visitor message (a turn of its own, after the 201), then the report recorder's batch (every 200 ms; a report
+ * query flushes it first), so a refused request is compared with a settled database.
  */
 async function settledSnapshot(server: TestServer): Promise<string> {
+  await server.services.botTurns.idle();
   const flushed = await server.request('GET', '/v1/reports/summary?from=2026-01-01&to=2026-01-01');
   expect(flushed.status, flushed.body.slice(0, 300)).toBe(200);
   return snapshot(server);
