@@ -5,7 +5,7 @@ import type { ReportEventInput, ReportEvents } from '../engine/report-events.js'
 import type { OwnershipAction, OwnershipState } from '../engine/ownership-state.js';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
-import { onMessageEventFailure } from '../store/message-events.js';
+import { onMessageEventFailure, reportEventTypeOf } from '../store/message-events.js';
 import type { EventsTable, ReportConversationsTable } from '../store/schema.js';
 import { businessMs } from './business-time.js';
 import { QUARTER_HOUR_MS } from './report-period.js';
@@ -348,14 +348,9 @@ export function freshFact(conversationId: string, widgetId: string, startedAt: s
   };
 }
 
-/** The event a committed message is (the same rule as store/message-events.ts, on the message as the engine shows it). */
+/** The event a committed message is (store/message-events.ts's rule, on the message as the engine shows it). */
 function messageType(message: Message): ReportEventType | null {
-  if (message.type === 'note') return null;
-  if (message.type === 'event') return message.author.role === 'visitor' && message.payload?.['event'] === 'rating' ? 'rated' : null;
-  if (message.author.role === 'visitor') return 'visitor_message';
-  if (message.author.role === 'bot') return 'bot_answered';
-  if (message.author.role === 'agent') return 'agent_message';
-  return null;
+  return reportEventTypeOf(message.author.role, message.type, () => message.payload?.['event'] === 'rating');
 }
 
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));

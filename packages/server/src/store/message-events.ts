@@ -38,11 +38,19 @@ export function messageEventOf(message: Omit<MessageRow, 'seq'>): MessageEvent |
 }
 
 function eventType(message: Pick<MessageRow, 'author_role' | 'type' | 'payload'>): ReportEventType | null {
-  if (message.type === 'note') return null;
-  if (message.type === 'event') return message.author_role === 'visitor' && ratingScore(message.payload) !== null ? 'rated' : null;
-  if (message.author_role === 'visitor') return 'visitor_message';
-  if (message.author_role === 'bot') return 'bot_answered';
-  if (message.author_role === 'agent') return 'agent_message';
+  return reportEventTypeOf(message.author_role, message.type, () => ratingScore(message.payload) !== null);
+}
+
+/**
+ * The report event a message is, for the stored row (here) and the committed message (the reports recorder):
+ * null for notes, system lines and visitor events other than a rating. `isRating` is asked of visitor events only.
+ */
+export function reportEventTypeOf(role: string, type: string, isRating: () => boolean): ReportEventType | null {
+  if (type === 'note') return null;
+  if (type === 'event') return role === 'visitor' && isRating() ? 'rated' : null;
+  if (role === 'visitor') return 'visitor_message';
+  if (role === 'bot') return 'bot_answered';
+  if (role === 'agent') return 'agent_message';
   return null;
 }
 
