@@ -92,7 +92,7 @@ export class WebhookSubscriptions {
     this.view = undefined;
     this.generation++;
     this.loading = undefined;
-    void this.load().catch((error: unknown) => this.log.warn({ err: error }, 'could not read the webhook subscriptions'));
+    this.read();
   }
 
   /**
@@ -110,11 +110,18 @@ export class WebhookSubscriptions {
     any: () => (this.current()?.length ?? 1) > 0,
   };
 
-  /** The view while it is fresh; undefined (and a read started) when it is not loaded or older than the TTL. */
+  /**
+   * The view; undefined while none is loaded. Past the TTL (a bus notice may have been missed) it is
+   * read again, and answers meanwhile: messages keep the group commit while the read runs.
+   */
   private current(): readonly Filter[] | undefined {
-    if (this.view !== undefined && Date.now() - this.loadedAt <= TTL_MS) return this.view;
-    if (this.loading === undefined) this.forgetLoaded();
-    return undefined;
+    if (this.loading === undefined && (this.view === undefined || Date.now() - this.loadedAt > TTL_MS)) this.read();
+    return this.view;
+  }
+
+  /** Reads the view (or joins the read under way); a failure is logged and the next question reads again. */
+  private read(): void {
+    void this.load().catch((error: unknown) => this.log.warn({ err: error }, 'could not read the webhook subscriptions'));
   }
 
   private load(): Promise<void> {
