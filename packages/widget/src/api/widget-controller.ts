@@ -160,19 +160,14 @@ export class WidgetController implements Controller {
       this.send(`${'★'.repeat(score)}${'☆'.repeat(5 - score)} (${score}/5)${comment === '' ? '' : `\n${comment}`}`);
   }
 
-  /**
-   * POSTs to the current conversation's `/v1/conversations/:id/<path>` with its session token (managed mode);
-   * false when there is no such conversation (no session yet, or direct mode).
-   */
-  post(path: string, body: object): boolean {
+  post(path: string, body: object): Promise<Response | undefined> | undefined {
     const { session } = this.persist.read();
-    if (session === null || this.server === null) return false;
-    void fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/${path}`, {
+    if (session === null || this.server === null) return;
+    return fetch(`${this.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).catch(() => undefined);
-    return true;
   }
 
   loadOlder(): void {

@@ -155,25 +155,14 @@ function MailDialog({ ctl, close }: { readonly ctl: Controller; readonly close: 
  * else `failed` (network, no mail set up after all, a refused visitor).
  */
 async function mailTranscript(ctl: Controller, email: string, language: string): Promise<Step> {
-  const { session } = ctl.persist.read();
-  if (session === null || ctl.server === null) return { kind: 'failed' };
-  const post = (path: string, body: object) =>
-    fetch(`${ctl.server}/v1/conversations/${encodeURIComponent(session.conversationId)}/${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  try {
-    const contact = await post('contact', { email });
-    if (!contact.ok) return { kind: 'failed' };
-    // Prefilled next time, and the contact card knows it too.
-    ctl.persist.update((current) => ({ contact: { name: undefined, phone: undefined, ...current.contact, email } }));
-    const mailed = await post('transcript/email', { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: language });
-    if (mailed.status === 429) return { kind: 'wait' };
-    if (!mailed.ok) return { kind: 'failed' };
-    const body: unknown = await mailed.json();
-    return { kind: 'sent', to: typeof body === 'object' && body !== null && 'to' in body && typeof body.to === 'string' ? body.to : email };
-  } catch {
-    return { kind: 'failed' };
-  }
+  const contact = await ctl.post('contact', { email });
+  if (contact?.ok !== true) return { kind: 'failed' };
+  // Prefilled next time, and the contact card knows it too.
+  ctl.persist.update((current) => ({ contact: { name: undefined, phone: undefined, ...current.contact, email } }));
+  const mailed = await ctl.post('transcript/email', { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: language });
+  if (mailed?.status === 429) return { kind: 'wait' };
+  if (mailed?.ok !== true) return { kind: 'failed' };
+  const body: unknown = await mailed.json().catch(() => undefined);
+  if (body === undefined) return { kind: 'failed' };
+  return { kind: 'sent', to: typeof body === 'object' && body !== null && 'to' in body && typeof body.to === 'string' ? body.to : email };
 }

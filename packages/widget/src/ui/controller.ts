@@ -31,4 +31,10 @@ export interface Controller {
   dismissUpload(id: string): void;
   /** Asks the server for a page of messages older than the oldest held (managed mode). */
   loadOlder(): void;
+  /**
+   * POSTs to the current conversation's `/v1/conversations/:id/<path>` with its session token (managed mode):
+   * undefined when there is no such conversation (no session yet, or direct mode), else the answer (undefined
+   * when the network failed, so a caller that does not wait for it has nothing to catch).
+   */
+  post(path: string, body: object): Promise<Response | undefined> | undefined;
 }
