@@ -25,6 +25,7 @@ export const PUBLIC_SETTING_KEYS = [
   'verbose',
   'notifications',
   'analytics',
+  'privacy',
 ] as const satisfies readonly (keyof WidgetSettings)[];
 
 type PublicSettings = Pick<WidgetSettings, (typeof PUBLIC_SETTING_KEYS)[number]>;

@@ -159,6 +159,8 @@ export const settingsEntries = {
   intro: text(2000),
   initial: text(2000),
   placeholder: text(200),
+  /** The consent gate's text (see privacy.consent); empty: the built-in one. */
+  consentText: text(1000),
   startFirst: flag,
   autoScroll: flag,
   attachments: flag,
@@ -212,6 +214,36 @@ export const settingsEntries = {
   botTurnLimit: botTurnLimitSchema,
   /** Ordered rules on the first visitor message (team, priority, human at once); server-side only (routing-rules.ts). */
   routingRules: routingRulesSchema,
+  /**
+   * The visitor's privacy controls. `consent`: nothing is stored in the browser and no connection opened before the
+   * visitor accepts the consent text (the custom text `consentText`, else the built-in one, linking `policyUrl`);
+   * the acceptance is recorded with `consentVersion`. `selfService`: the widget menu offers the visitor a download
+   * of their data and the deletion of their conversations and contact. Replaced whole by a PATCH.
+   */
+  privacy: v.strictObject({
+    selfService: v.optional(flag),
+    consent: v.optional(flag),
+    consentVersion: v.optional(v.pipe(text(64), v.minLength(1, 'must not be empty'))),
+    policyUrl: v.optional(
+      v.nullable(
+        v.pipe(
+          v.string('must be a string'),
+          v.url('must be a URL'),
+          v.regex(/^https?:\/\//, 'must be an http(s):// URL'),
+          v.maxLength(2000),
+        ),
+      ),
+    ),
+  }),
+  /** Days after which this widget's conversations (messages, uploads, events) are deleted; null: the installation's default. */
+  retentionDays: v.nullable(
+    v.pipe(
+      v.number('must be a number of days'),
+      v.integer('must be a whole number of days'),
+      v.minValue(1, 'must be at least 1 day'),
+      v.maxValue(36_500, 'must be at most 36500 days'),
+    ),
+  ),
 } as const;
 
 export type SettingKey = keyof typeof settingsEntries;
@@ -239,6 +271,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   intro: '',
   initial: '',
   placeholder: '',
+  consentText: '',
   startFirst: false,
   autoScroll: true,
   attachments: false,
@@ -272,6 +305,8 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   challenge: DEFAULT_CHALLENGE_SETTINGS,
   botTurnLimit: { perConversation: null, perDay: null },
   routingRules: [],
+  privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
+  retentionDays: null,
 };
 
 /**
@@ -285,5 +320,5 @@ export const REMOVED_WIDGET_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** Texts a site owner may customise and setup translates; empty means "use the built-in text". */
-export const CUSTOM_TEXT_KEYS = ['title', 'intro', 'initial', 'placeholder'] as const;
+export const CUSTOM_TEXT_KEYS = ['title', 'intro', 'initial', 'placeholder', 'consentText'] as const;
 export type CustomTextKey = (typeof CUSTOM_TEXT_KEYS)[number];

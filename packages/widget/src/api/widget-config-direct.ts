@@ -45,6 +45,8 @@ export function directConfig(options: MountOptions): PublicWidgetConfig {
     verbose: false,
     notifications: { sound: true, tabTitle: true },
     analytics: { dataLayer: false },
+    // No server: nothing to download or delete there, and no consent record to keep.
+    privacy: { selfService: false, consent: false },
     id: options.webhookUrl ?? 'direct',
     protocolVersion: PROTOCOL_VERSION,
     tools: false,
