@@ -118,8 +118,12 @@ async function measureWidget(browser, env, conversation) {
       await context.addInitScript(probe, conversation.newestText);
       await continueInBrowser(context, env.widgetId, conversation);
       const page = await context.newPage();
-      await page.goto(`${env.hostUrl}/script-tag.html`);
-      first.push(await verdict(page));
+      first.push(
+        await traced(browser, page, async () => {
+          await page.goto(`${env.hostUrl}/script-tag.html`);
+          return verdict(page);
+        }),
+      );
       await page.reload();
       reopen.push(await verdict(page));
     } finally {
@@ -329,8 +333,10 @@ export async function runLongConversationBench() {
     }
     for (const size of PARTS.has('inbox') ? [50, INBOX] : []) {
       const loaded = await measureInboxLoaded(browser, env, size);
-      rows.push({ name: `console inbox holding all (stubbed), ${size} conversations`, ...loaded.open });
-      rows.push({ name: `console inbox holding all (stubbed), scrolled to the end, ${size} conversations`, ...loaded.scroll });
+      // A stress figure, not a target: the API never answers more than 50 at once, so the list only holds this many
+      // after an agent read every page; the rows are named so that they stay out of the pairs' verdicts.
+      rows.push({ name: `stress (not a target): console inbox holding ${size} rows from one stubbed answer`, ...loaded.open });
+      rows.push({ name: `stress (not a target): the same, scrolled to the end, ${size} rows`, ...loaded.scroll });
     }
   } finally {
     await browser.close();
