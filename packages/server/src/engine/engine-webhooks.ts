@@ -13,6 +13,9 @@ export interface OwnershipChange {
   readonly actor: { readonly id: string; readonly name: string } | null;
 }
 
+/** The outbox rows of one event, to write with the executor of the transaction that stores the event. */
+export type EventWrite = (trx: Db) => Promise<void>;
+
 /**
  * What the engine asks of outbound webhooks (webhooks/ implements it; app.ts wires it). Every method
  * writes with the executor it is given: the caller passes the transaction that stores the event. For
@@ -23,7 +26,12 @@ export interface EngineWebhooks {
   wants(input: Pick<AppendInput, 'type' | 'payload'>): boolean;
   enqueue(db: Db, message: Message): Promise<void>;
   conversationCreated(db: Db, conversation: Pick<ConversationRow, 'id' | 'widget_id' | 'identity_user_id' | 'created_at'>): Promise<void>;
-  ownershipChanged(db: Db, change: OwnershipChange): Promise<void>;
+  /**
+   * Reads what the event needs (widget, agents, team) with `db`, outside the caller's transaction, and
+   * answers the write to run inside it (null: no subscription wants it). On SQLite a transaction holds
+   * the one connection the message writer's group commit also needs: the reads stay out of it.
+   */
+  ownershipChanged(db: Db, change: OwnershipChange): Promise<EventWrite | null>;
   emailLeft(
     db: Db,
     conversation: Pick<ConversationRow, 'id' | 'widget_id'>,
@@ -35,6 +43,6 @@ export const NO_ENGINE_WEBHOOKS: EngineWebhooks = {
   wants: () => false,
   enqueue: async () => undefined,
   conversationCreated: async () => undefined,
-  ownershipChanged: async () => undefined,
+  ownershipChanged: async () => null,
   emailLeft: async () => undefined,
 };

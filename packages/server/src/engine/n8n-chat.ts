@@ -196,19 +196,23 @@ export class N8nChat {
       widgetId: widget.id,
     };
     const id = newId('conv');
-    await store.insertConversation(this.db, {
-      id,
-      widget_id: widget.id,
-      contact_id: null,
-      status: 'open',
-      identity_user_id: identity,
-      meta: JSON.stringify(meta),
-      created_at: now,
-      updated_at: now,
+    // The conversation and its conversation.created outbox rows commit together (or not at all).
+    const conversation = await this.db.transaction().execute(async (trx) => {
+      await store.insertConversation(trx, {
+        id,
+        widget_id: widget.id,
+        contact_id: null,
+        status: 'open',
+        identity_user_id: identity,
+        meta: JSON.stringify(meta),
+        created_at: now,
+        updated_at: now,
+      });
+      const row = await store.getConversation(trx, id);
+      if (row === undefined) throw new Error(`conversation ${id} vanished right after it was created`);
+      await this.engine.webhooks.conversationCreated(trx, row);
+      return row;
     });
-    const conversation = await store.getConversation(this.db, id);
-    if (conversation === undefined) throw new Error(`conversation ${id} vanished right after it was created`);
-    await this.engine.webhooks.conversationCreated(this.db, conversation);
     return { effective, conversation };
   }
 }

@@ -3,7 +3,7 @@ import type { HandoffReason, InboxActivity, InboxActivityKind, PresenceFrame, Qu
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import { ApiError } from '../http/api-error.js';
 import type { AgentsStore } from '../store/agents-store.js';
-import { conversationActivityStore as activityLog } from '../store/conversation-activity-store.js';
+import { conversationActivityStore as activityLog, type ActivityDetail } from '../store/conversation-activity-store.js';
 import { conversationStatesStore as states } from '../store/conversation-states-store.js';
 import type { Db } from '../store/database.js';
 import { nowIso } from '../store/ids.js';
@@ -146,8 +146,7 @@ export class Ownership {
   async resolve(conversationId: string, actor: Actor = SYSTEM): Promise<OwnershipState> {
     const current = await this.existing(conversationId);
     check(current, 'resolve');
-    const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve', actor);
-    await this.db.updateTable('conversations').set({ status: 'resolved', updated_at: nowIso() }).where('id', '=', conversationId).execute();
+    const next = await this.write(current, { owner: 'resolved', queuedAt: null, snoozedUntil: null }, 'resolve', actor, 'resolved');
     if (current.owner !== 'bot') this.hooks.capacityFreed();
     this.hooks.resolved(conversationId);
     return next;
@@ -165,8 +164,8 @@ export class Ownership {
       { owner: assigneeId === null ? 'queued' : 'human', assigneeId, queuedAt: nowIso() },
       'reopen',
       actor,
+      'open',
     );
-    await this.db.updateTable('conversations').set({ status: 'open', updated_at: nowIso() }).where('id', '=', conversationId).execute();
     if (assigneeId === null) await this.hooks.queued(conversationId);
     return next;
   }
@@ -238,8 +237,7 @@ export class Ownership {
     let current = await this.state(conversationId);
     if (current.snoozedUntil !== null) current = await this.write(current, { snoozedUntil: null }, 'snooze');
     if (current.owner === 'resolved') {
-      current = await this.write(current, { owner: 'bot', assigneeId: null, queuedAt: null }, 'visitor_returned');
-      await this.db.updateTable('conversations').set({ status: 'open' }).where('id', '=', conversationId).execute();
+      current = await this.write(current, { owner: 'bot', assigneeId: null, queuedAt: null }, 'visitor_returned', SYSTEM, 'open');
     }
     if (current.owner !== 'bot') return false;
     await this.watchBot(conversationId, lastSeq);
@@ -317,10 +315,16 @@ export class Ownership {
   /**
    * The change, as a line of the conversation's activity (the console's timeline). A handoff is not
    * recorded here: it already is a message ("Waiting for a human to join.") that the visitor sees too.
+   * Read before the write's transaction; the line is written inside it.
    */
-  private async record(current: OwnershipState, next: OwnershipState, action: OwnershipAction, actor: Actor): Promise<void> {
+  private async activityLine(
+    current: OwnershipState,
+    next: OwnershipState,
+    action: OwnershipAction,
+    actor: Actor,
+  ): Promise<{ readonly kind: InboxActivityKind; readonly detail: ActivityDetail } | null> {
     const kind = activityKind(action, current, next);
-    if (kind === null) return;
+    if (kind === null) return null;
     const agentNamed = async (id: string | null) => {
       const agent = id === null ? undefined : await this.agents.get(id);
       return agent === undefined ? null : { id: agent.id, name: agent.name };
@@ -330,45 +334,66 @@ export class Ownership {
         ? await this.db.selectFrom('teams').select(['id', 'name']).where('id', '=', next.teamId).executeTakeFirst()
         : undefined;
     const transferred = kind === 'assigned' && current.owner === 'human' && current.assigneeId !== next.assigneeId;
-    await activityLog.add(this.db, next.conversationId, kind, {
-      actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
-      agent: kind === 'assigned' || kind === 'reopened' ? await agentNamed(next.assigneeId) : null,
-      previousAgent: transferred || kind === 'queued' ? await agentNamed(current.assigneeId) : null,
-      team: team ?? null,
-      until: kind === 'snoozed' ? next.snoozedUntil : null,
-    });
+    return {
+      kind,
+      detail: {
+        actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
+        agent: kind === 'assigned' || kind === 'reopened' ? await agentNamed(next.assigneeId) : null,
+        previousAgent: transferred || kind === 'queued' ? await agentNamed(current.assigneeId) : null,
+        team: team ?? null,
+        until: kind === 'snoozed' ? next.snoozedUntil : null,
+      },
+    };
   }
 
+  /**
+   * Stores a change: the state row, the conversation's activity time (and status, for resolve and
+   * reopen), its activity line and its webhook's outbox rows in one transaction, so a node dying
+   * midway leaves either all of them or none (never a change whose webhook is lost). Agents and teams
+   * are read before it: on SQLite the transaction holds the connection the message writer needs too.
+   * Announced (status frame, inbox event, reports) once committed.
+   */
   private async write(
     current: OwnershipState,
     changes: Partial<Omit<OwnershipState, 'conversationId'>>,
     action: OwnershipAction | null,
     actor: Actor = SYSTEM,
+    status?: 'open' | 'resolved',
   ): Promise<OwnershipState> {
     const next: OwnershipState = { ...current, ...changes };
+    const line = action === null ? null : await this.activityLine(current, next, action, actor);
+    const webhook =
+      action === null
+        ? null
+        : await this.engine.webhooks.ownershipChanged(this.db, {
+            kind: action === 'handoff' ? 'handoff' : (line?.kind ?? null),
+            previous: current,
+            next,
+            actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
+          });
     const now = nowIso();
-    await states.put(this.db, {
-      conversation_id: next.conversationId,
-      owner: next.owner,
-      assignee_id: next.assigneeId,
-      team_id: next.teamId,
-      snoozed_until: next.snoozedUntil,
-      queued_at: next.queuedAt,
-      offline: next.offline ? 1 : 0,
-      updated_at: now,
+    await this.db.transaction().execute(async (trx) => {
+      await states.put(trx, {
+        conversation_id: next.conversationId,
+        owner: next.owner,
+        assignee_id: next.assigneeId,
+        team_id: next.teamId,
+        snoozed_until: next.snoozedUntil,
+        queued_at: next.queuedAt,
+        offline: next.offline ? 1 : 0,
+        updated_at: now,
+      });
+      // The inbox sorts by activity: an ownership change is activity.
+      await trx
+        .updateTable('conversations')
+        .set({ updated_at: now, ...(status === undefined ? {} : { status }) })
+        .where('id', '=', next.conversationId)
+        .execute();
+      if (line !== null) await activityLog.add(trx, next.conversationId, line.kind, line.detail);
+      if (webhook !== null) await webhook(trx);
     });
     this.engine.reports.ownershipChanged(current, next, action);
-    // The inbox sorts by activity: an ownership change is activity.
-    await this.db.updateTable('conversations').set({ updated_at: now }).where('id', '=', next.conversationId).execute();
     if (action !== null) {
-      await this.record(current, next, action, actor);
-      const kind = action === 'handoff' ? 'handoff' : activityKind(action, current, next);
-      await this.engine.webhooks.ownershipChanged(this.db, {
-        kind,
-        previous: current,
-        next,
-        actor: actor.kind === 'agent' ? { id: actor.id, name: actor.name } : null,
-      });
       await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
       await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
     }

@@ -5,7 +5,8 @@ import type { EventScope, WebhookOutbox } from './webhook-outbox.js';
 
 /**
  * The engine's events as webhooks (the engine's port, engine/engine-webhooks.ts): each method is
- * called with the executor that stores the event and writes nothing unless a subscription wants it.
+ * called with the executor that stores the event (ownership changes: answers the write to run in that
+ * transaction) and writes nothing unless a subscription wants it.
  */
 export function engineWebhooks(outbox: WebhookOutbox): EngineWebhooks {
   const any = (note: boolean): EventScope => ({ widgetId: undefined, orderKey: '', note });
@@ -37,30 +38,26 @@ export function engineWebhooks(outbox: WebhookOutbox): EngineWebhooks {
     async ownershipChanged(db, change) {
       const kind = changeOf(change);
       const conversationId = change.next.conversationId;
-      if (kind === null || !outbox.wants('conversation.ownership_changed', any(false))) return;
+      if (kind === null || !outbox.wants('conversation.ownership_changed', any(false))) return null;
       const widgetId = await widgetOf(db, conversationId);
-      if (widgetId === undefined) return;
+      if (widgetId === undefined) return null;
       const agent = async (id: string | null) =>
         id === null ? null : ((await db.selectFrom('agents').select(['id', 'name']).where('id', '=', id).executeTakeFirst()) ?? null);
       const team =
         change.next.teamId === null
           ? null
           : ((await db.selectFrom('teams').select(['id', 'name']).where('id', '=', change.next.teamId).executeTakeFirst()) ?? null);
-      await outbox.enqueue(
-        db,
-        'conversation.ownership_changed',
-        { widgetId, orderKey: conversationId },
-        {
-          conversation: { id: conversationId, widgetId },
-          change: kind,
-          owner: change.next.owner,
-          assignee: await agent(change.next.assigneeId),
-          previousAssignee: await agent(change.previous.assigneeId),
-          team,
-          actor: change.actor,
-          snoozedUntil: change.next.snoozedUntil,
-        },
-      );
+      const data = {
+        conversation: { id: conversationId, widgetId },
+        change: kind,
+        owner: change.next.owner,
+        assignee: await agent(change.next.assigneeId),
+        previousAssignee: await agent(change.previous.assigneeId),
+        team,
+        actor: change.actor,
+        snoozedUntil: change.next.snoozedUntil,
+      };
+      return (trx) => outbox.enqueue(trx, 'conversation.ownership_changed', { widgetId, orderKey: conversationId }, data);
     },
 
     async emailLeft(db, conversation, contact) {
