@@ -374,6 +374,22 @@ export const ERROR_CATALOG = {
     title: 'The webhook URL points at a private, loopback or link-local address, which this server does not call.',
     fix: 'Use a public URL, or (receivers on your own network) set PARLEY_WEBHOOKS_ALLOW_PRIVATE=1 on the server.',
   },
+  PARLEY_ERR_CONSENT_REQUIRED: {
+    status: 403,
+    title:
+      'This widget asks visitors for consent before anything is stored: a session needs the `consentId` of an acceptance of the widget’s current consent version that was not withdrawn.',
+    fix: 'Record the visitor’s acceptance with `POST /v1/widgets/{id}/consent` (`{ version, accepted: true }`) and send its `consentId` in the session body; the widget does this when the visitor presses Accept.',
+  },
+  PARLEY_ERR_CONSENT_NOT_ASKED: {
+    status: 409,
+    title: 'This widget does not ask visitors for consent (its `privacy.consent` is off), so there is nothing to accept.',
+    fix: 'Turn on `privacy.consent` on the widget (or its blueprint) first, or open the session without a `consentId`.',
+  },
+  PARLEY_ERR_CONSENT_VERSION: {
+    status: 409,
+    title: 'The consent version accepted is not the widget’s current `privacy.consentVersion` (the text changed since the page loaded).',
+    fix: 'Load the widget’s config again (`GET /v1/widgets/{id}/config`), show its consent text and send its `privacy.consentVersion`.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

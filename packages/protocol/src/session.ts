@@ -61,6 +61,8 @@ export const sessionCreateSchema = v.strictObject({
   language: v.optional(languageTagSchema),
   /** A solved proof-of-work challenge: needed only when the server asked for one (PARLEY_ERR_CHALLENGE_REQUIRED). */
   challenge: v.optional(challengeSolutionSchema),
+  /** The visitor's acceptance (POST /v1/widgets/{id}/consent): required when the widget's `privacy.consent` is on. */
+  consentId: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters'))),
 });
 export type SessionCreate = v.InferOutput<typeof sessionCreateSchema>;
 
@@ -81,4 +83,16 @@ export interface SessionClaims {
   readonly wid: string;
   readonly cid: string | null;
   readonly scope: 'visitor';
+}
+
+/** `POST /v1/widgets/{id}/consent`: the visitor accepted the widget's consent text in this version. */
+export const consentAcceptSchema = v.strictObject({
+  version: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(64, 'must be at most 64 characters')),
+  accepted: v.literal(true, 'must be true (a refusal is not recorded: nothing is stored)'),
+});
+export type ConsentAccept = v.InferOutput<typeof consentAcceptSchema>;
+
+export interface ConsentAccepted {
+  /** Send it as `consentId` when creating the session. */
+  readonly consentId: string;
 }

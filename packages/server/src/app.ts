@@ -14,6 +14,8 @@ import { TranscriptMail } from './transcripts/transcript-mail.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
+import { consentApi } from './api/consent.js';
+import { ConsentRecords } from './privacy/consent.js';
 import { reportsApi } from './api/reports.js';
 import { widgetEventsApi } from './api/widget-events.js';
 import { ReportRecorder } from './reports/report-recorder.js';
@@ -127,7 +129,7 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl|events)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl|events|consent)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
@@ -357,6 +359,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(contactsApi, { services });
   await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
   await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports });
+  await app.register(consentApi, { publicConfig, widgets, limits, consent: new ConsentRecords(database.db) });
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(webhooksApi, { webhooks });

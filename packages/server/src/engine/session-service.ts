@@ -5,6 +5,7 @@ import type { Blocklist } from '../blocks/index.js';
 import type { ContactService } from '../contacts/index.js';
 import type { SessionTokens } from '../auth/session-tokens.js';
 import { ApiError } from '../http/api-error.js';
+import { admitConsent } from '../privacy/consent.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, isUniqueViolation } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
@@ -83,6 +84,8 @@ export class SessionService {
 
     const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean; appended: Message[] }> => {
       const appended: Message[] = [];
+      // A widget that asks for consent opens nothing without an acceptance of its current version (the gate is the server's too).
+      const tieConsent = await admitConsent(trx, widget.id, effective, request.input.consentId);
       // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
       // and each then sees the conversation the one before it opened.
       const upserted = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
@@ -143,6 +146,7 @@ export class SessionService {
       const visitor = { role: 'visitor' as const, id: contactId ?? conversationId, name: request.input.contact?.name ?? 'Visitor' };
       for (const text of seeds)
         appended.push((await this.engine.append({ conversationId, author: visitor, type: 'text', text }, trx)).message);
+      await tieConsent(conversationId);
       return { conversationId, resumed: resumable !== undefined, appended };
     };
     // Two first sessions of one identity at once (two tabs) race to insert its contact: the loser runs

@@ -31,6 +31,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  consent_records: ConsentRecordsTable;
 }
 
 export interface ApiKeysTable {
@@ -366,4 +367,17 @@ export interface ReportCountsTable {
   widget_id: string;
   hour: number;
   n: number;
+}
+
+/** The consent gate (migration 0015, privacy/consent.ts): a visitor's acceptance of a widget's consent text. No address. */
+export interface ConsentRecordsTable {
+  /** `cns_<ULID>`: the widget sends it with the session request. */
+  id: string;
+  widget_id: string;
+  /** The latest conversation this acceptance admitted; null until a session used it. */
+  conversation_id: string | null;
+  /** The widget's `privacy.consentVersion` accepted. */
+  version: string;
+  accepted_at: string;
+  withdrawn_at: string | null;
 }

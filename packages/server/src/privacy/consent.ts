@@ -1,0 +1,79 @@
+import type { WidgetSettings } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
+import type { Db } from '../store/database.js';
+import { newId, nowIso } from '../store/ids.js';
+
+/**
+ * The consent gate's records (migration 0015). A widget with `privacy.consent` on shows its consent text before
+ * anything else; the visitor's Accept is recorded here with the text's version (`accept`), before any session
+ * exists, and the session endpoint admits only a session that brings such a record (`admitConsent`), so the gate is
+ * the server's, not only the widget's. A withdrawal from the widget's menu stamps `withdrawn_at` (`withdraw`).
+ */
+export class ConsentRecords {
+  constructor(private readonly db: Db) {}
+
+  /** Records an acceptance of the widget's current consent version; its id goes with the session request. */
+  async accept(widgetId: string, settings: WidgetSettings, version: string): Promise<string> {
+    if (!settings.privacy.consent) throw new ApiError('PARLEY_ERR_CONSENT_NOT_ASKED');
+    if (version !== settings.privacy.consentVersion) {
+      throw new ApiError(
+        'PARLEY_ERR_CONSENT_VERSION',
+        `The widget's consent version is ${JSON.stringify(settings.privacy.consentVersion)}, not ${JSON.stringify(version)}.`,
+        'version',
+      );
+    }
+    const id = newId('cns');
+    await this.db
+      .insertInto('consent_records')
+      .values({ id, widget_id: widgetId, conversation_id: null, version, accepted_at: nowIso(), withdrawn_at: null })
+      .execute();
+    return id;
+  }
+
+  /** The conversation's consent is withdrawn (the visitor's session asks): its records keep when, not who. */
+  async withdraw(conversationId: string): Promise<void> {
+    await this.db
+      .updateTable('consent_records')
+      .set({ withdrawn_at: nowIso() })
+      .where('conversation_id', '=', conversationId)
+      .where('withdrawn_at', 'is', null)
+      .execute();
+  }
+}
+
+/**
+ * In the session's transaction: a widget that asks for consent opens a conversation only for a `consentId` of this
+ * widget, in its current version, not withdrawn (else PARLEY_ERR_CONSENT_REQUIRED, and nothing is created). Returns
+ * what ties the record to the conversation once it exists (the latest conversation the acceptance admitted).
+ */
+export async function admitConsent(
+  trx: Db,
+  widgetId: string,
+  settings: WidgetSettings,
+  consentId: string | undefined,
+): Promise<(conversationId: string) => Promise<void>> {
+  if (!settings.privacy.consent) return async () => undefined;
+  const record =
+    consentId === undefined
+      ? undefined
+      : await trx
+          .selectFrom('consent_records')
+          .selectAll()
+          .where('id', '=', consentId)
+          .where('widget_id', '=', widgetId)
+          .executeTakeFirst();
+  if (record === undefined || record.withdrawn_at !== null || record.version !== settings.privacy.consentVersion) {
+    const why =
+      record === undefined
+        ? consentId === undefined
+          ? 'The session body has no consentId.'
+          : 'No acceptance of this widget has this consentId.'
+        : record.withdrawn_at !== null
+          ? 'This acceptance was withdrawn.'
+          : `This acceptance is of version ${JSON.stringify(record.version)}; the widget now asks for ${JSON.stringify(settings.privacy.consentVersion)}.`;
+    throw new ApiError('PARLEY_ERR_CONSENT_REQUIRED', `This widget asks for consent first. ${why}`, 'consentId');
+  }
+  return async (conversationId) => {
+    await trx.updateTable('consent_records').set({ conversation_id: conversationId }).where('id', '=', record.id).execute();
+  };
+}
