@@ -29,3 +29,4 @@ export * from './contacts.js';
 export * from './link-preview.js';
 export * from './reports.js';
 export * from './webhooks.js';
+export * from './audit.js';

@@ -93,6 +93,8 @@ import { clientAddressOf } from './limits/client-address.js';
 import { Blocklist } from './blocks/index.js';
 import { blocksApi } from './api/blocks.js';
 import { webhooksApi } from './api/webhooks.js';
+import { auditApi } from './api/audit.js';
+import { AuditLog, auditHook } from './audit/index.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
@@ -300,6 +302,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     transcripts: transcriptMail,
     webhooks,
     contacts,
+    audit: new AuditLog(database.db),
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts),
   };
 
@@ -330,6 +333,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
     },
   });
+  // Before the routes: every route that declares `config.audit` is recorded in the audit log when it succeeds.
+  await app.register(auditHook, { audit: services.audit });
   await app.register(docsPlugin, { publicUrl: config.publicUrl });
   // After the docs plugin: it describes only routes registered after it.
   await app.register(authApi, { agents, consoleSessions, publicUrl: config.publicUrl, limiter });
@@ -363,6 +368,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(webhooksApi, { webhooks });
+  await app.register(auditApi, { audit: services.audit });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {

@@ -19,6 +19,7 @@ import type { Blocklist } from './blocks/index.js';
 import type { TranscriptMail } from './transcripts/transcript-mail.js';
 import type { Webhooks } from './webhooks/index.js';
 import type { ContactService } from './contacts/index.js';
+import type { AuditLog } from './audit/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -51,6 +52,8 @@ export interface Services {
   readonly webhooks: Webhooks;
   /** Contacts: list, edit, merge, CSV; the visits sessions and the contact form record (contacts/). */
   readonly contacts: ContactService;
+  /** Who changed what (audit/): append-only; `record` inside the change's transaction when there is one. */
+  readonly audit: AuditLog;
 }
 
 export interface RouteOptions {

@@ -55,6 +55,7 @@ export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (ap
     scope.addHook('onRequest', scope.requireAdmin);
 
     scope.post('/v1/agents', {
+      config: { audit: { action: 'agent.created', targetType: 'agent' } },
       schema: {
         tags,
         summary: 'Create an agent',
@@ -68,6 +69,7 @@ export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (ap
     });
 
     scope.patch<{ Params: { id: string } }>('/v1/agents/:id', {
+      config: { audit: { action: 'agent.updated', targetType: 'agent' } },
       schema: {
         tags,
         summary: 'Update an agent (partial)',
@@ -82,6 +84,7 @@ export const agentsApi: FastifyPluginAsync<{ agents: AgentService }> = async (ap
     });
 
     scope.delete<{ Params: { id: string } }>('/v1/agents/:id', {
+      config: { audit: { action: 'agent.deleted', targetType: 'agent' } },
       schema: {
         tags,
         summary: 'Delete an agent',

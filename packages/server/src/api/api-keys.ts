@@ -16,6 +16,7 @@ export const apiKeysApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/api-keys', {
+    config: { audit: { action: 'api_key.created', targetType: 'api_key' } },
     schema: {
       tags,
       summary: 'Create an admin API key',
@@ -38,6 +39,7 @@ export const apiKeysApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', {
+    config: { audit: { action: 'api_key.revoked', targetType: 'api_key' } },
     schema: {
       tags,
       summary: 'Revoke an admin API key',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { blockDetail, liftedCount } from '../audit/index.js';
 import { blockCreateSchema, type InboxActivityKind, type VisitorBlock } from '@parley/protocol';
 import type { Blocklist } from '../blocks/index.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
@@ -49,6 +50,7 @@ export const blocksApi: FastifyPluginAsync<BlocksApiOptions> = async (app, { blo
   };
 
   app.post<{ Params: { id: string } }>('/v1/inbox/:id/block', {
+    config: { audit: { action: 'block.created', targetType: 'conversation', detail: (_request, answer) => blockDetail(answer) } },
     onRequest: app.requireAgent,
     schema: {
       tags,
@@ -87,6 +89,9 @@ export const blocksApi: FastifyPluginAsync<BlocksApiOptions> = async (app, { blo
   });
 
   app.delete<{ Params: { id: string } }>('/v1/inbox/:id/block', {
+    config: {
+      audit: { action: 'block.lifted', targetType: 'conversation', detail: (_request, answer) => ({ lifted: liftedCount(answer) }) },
+    },
     onRequest: app.requireAgent,
     schema: {
       tags,
@@ -135,6 +140,7 @@ export const blocksApi: FastifyPluginAsync<BlocksApiOptions> = async (app, { blo
   });
 
   app.delete<{ Params: { id: string } }>('/v1/blocks/:id', {
+    config: { audit: { action: 'block.lifted', targetType: 'block' } },
     onRequest: app.requireAdmin,
     schema: {
       tags,

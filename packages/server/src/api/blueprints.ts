@@ -16,6 +16,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/blueprints', {
+    config: { audit: { action: 'blueprint.created', targetType: 'blueprint' } },
     schema: {
       tags,
       summary: 'Create a blueprint',
@@ -55,6 +56,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
   });
 
   app.patch<{ Params: { id: string } }>('/v1/blueprints/:id', {
+    config: { audit: { action: 'blueprint.updated', targetType: 'blueprint' } },
     schema: {
       tags,
       summary: 'Update a blueprint (partial)',
@@ -72,6 +74,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
   });
 
   app.delete<{ Params: { id: string } }>('/v1/blueprints/:id', {
+    config: { audit: { action: 'blueprint.deleted', targetType: 'blueprint' } },
     schema: {
       tags,
       summary: 'Delete a blueprint',

@@ -14,6 +14,7 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/bots', {
+    config: { audit: { action: 'bot.created', targetType: 'bot' } },
     schema: {
       tags,
       summary: 'Create a bot',
@@ -45,6 +46,7 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
   });
 
   app.patch<{ Params: { id: string } }>('/v1/bots/:id', {
+    config: { audit: { action: 'bot.updated', targetType: 'bot' } },
     schema: {
       tags,
       summary: 'Update a bot (partial)',
@@ -59,6 +61,7 @@ export const botsApi: FastifyPluginAsync<RouteOptions> = async (app, { services 
   });
 
   app.delete<{ Params: { id: string } }>('/v1/bots/:id', {
+    config: { audit: { action: 'bot.deleted', targetType: 'bot' } },
     schema: {
       tags,
       summary: 'Delete a bot',

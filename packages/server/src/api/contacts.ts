@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
+import { changedFields, importCounts, mergedFrom } from '../audit/index.js';
 import * as v from 'valibot';
 import {
   contactListQuerySchema,
@@ -75,6 +76,14 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
   });
 
   app.get('/v1/contacts.csv', {
+    config: {
+      audit: {
+        action: 'contact.exported_csv',
+        targetType: 'contact',
+        targetId: () => null,
+        detail: (request) => ({ filters: changedFields(request.query) }),
+      },
+    },
     schema: {
       tags,
       summary: 'Export contacts as CSV',
@@ -105,6 +114,14 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
   });
 
   app.post('/v1/contacts/import', {
+    config: {
+      audit: {
+        action: 'contact.imported',
+        targetType: 'contact',
+        targetId: () => null,
+        detail: (_request, answer) => importCounts(answer),
+      },
+    },
     bodyLimit: IMPORT_MAX_BYTES,
     schema: {
       tags,
@@ -150,6 +167,7 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
   });
 
   app.patch<{ Params: { id: string } }>('/v1/contacts/:id', {
+    config: { audit: { action: 'contact.updated', targetType: 'contact' } },
     schema: {
       tags,
       summary: 'Change a contact',
@@ -182,6 +200,7 @@ export const contactsApi: FastifyPluginAsync<RouteOptions> = async (app, { servi
   });
 
   app.post<{ Params: { id: string } }>('/v1/contacts/:id/merge', {
+    config: { audit: { action: 'contact.merged', targetType: 'contact', detail: (request) => ({ from: mergedFrom(request.body) }) } },
     schema: {
       tags,
       summary: 'Merge another contact into this one',

@@ -16,6 +16,7 @@ export const teamsApi: FastifyPluginAsync<{ teams: TeamService }> = async (app, 
   });
 
   app.post('/v1/teams', {
+    config: { audit: { action: 'team.created', targetType: 'team' } },
     schema: {
       tags,
       summary: 'Create a team',
@@ -45,6 +46,7 @@ export const teamsApi: FastifyPluginAsync<{ teams: TeamService }> = async (app, 
   });
 
   app.patch<{ Params: { id: string } }>('/v1/teams/:id', {
+    config: { audit: { action: 'team.updated', targetType: 'team' } },
     schema: {
       tags,
       summary: 'Update a team (partial)',
@@ -58,6 +60,7 @@ export const teamsApi: FastifyPluginAsync<{ teams: TeamService }> = async (app, 
   });
 
   app.delete<{ Params: { id: string } }>('/v1/teams/:id', {
+    config: { audit: { action: 'team.deleted', targetType: 'team' } },
     schema: {
       tags,
       summary: 'Delete a team',

@@ -36,6 +36,7 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   const { subscriptions } = webhooks;
 
   app.post('/v1/webhooks', {
+    config: { audit: { action: 'webhook.created', targetType: 'webhook' } },
     schema: {
       tags,
       summary: 'Subscribe an endpoint to events',
@@ -67,6 +68,7 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   });
 
   app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', {
+    config: { audit: { action: 'webhook.updated', targetType: 'webhook' } },
     schema: {
       tags,
       summary: 'Change a webhook subscription',
@@ -81,6 +83,7 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   });
 
   app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', {
+    config: { audit: { action: 'webhook.deleted', targetType: 'webhook' } },
     schema: {
       tags,
       summary: 'Delete a webhook subscription',
@@ -96,6 +99,7 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   });
 
   app.post<{ Params: { id: string } }>('/v1/webhooks/:id/rotate-secret', {
+    config: { audit: { action: 'webhook.secret_rotated', targetType: 'webhook' } },
     schema: {
       tags,
       summary: 'Rotate the signing secret',
@@ -163,6 +167,13 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   });
 
   app.post<{ Params: { id: string; deliveryId: string } }>('/v1/webhooks/:id/deliveries/:deliveryId/replay', {
+    config: {
+      audit: {
+        action: 'webhook.delivery_replayed',
+        targetType: 'webhook',
+        detail: (request) => ({ deliveryId: (request.params as { deliveryId: string }).deliveryId }),
+      },
+    },
     schema: {
       tags,
       summary: 'Replay a delivery',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { idIn } from '../audit/index.js';
 import * as v from 'valibot';
 import { metaSchema, nameSchema, routingTestSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
 import { assertRuleTeams, testRules } from '../engine/routing-rules.js';
@@ -18,6 +19,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/widgets', {
+    config: { audit: { action: 'widget.created', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Create a widget',
@@ -50,6 +52,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.patch<{ Params: { id: string } }>('/v1/widgets/:id', {
+    config: { audit: { action: 'widget.updated', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Update a widget (partial)',
@@ -86,6 +89,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.delete<{ Params: { id: string } }>('/v1/widgets/:id', {
+    config: { audit: { action: 'widget.deleted', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Delete a widget',
@@ -101,6 +105,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/clone', {
+    config: { audit: { action: 'widget.cloned', targetType: 'widget', detail: (request, answer) => ({ newWidgetId: idIn(answer) }) } },
     schema: {
       tags,
       summary: 'Clone a widget',
@@ -118,6 +123,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/detach', {
+    config: { audit: { action: 'widget.detached', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Detach a widget from its blueprint',
@@ -131,6 +137,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/setup', {
+    config: { audit: { action: 'widget.setup_started', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Pre-generate the language maps',
@@ -160,6 +167,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/identity-secret/rotate', {
+    config: { audit: { action: 'widget.identity_secret_rotated', targetType: 'widget' } },
     schema: {
       tags,
       summary: 'Rotate the identity secret',

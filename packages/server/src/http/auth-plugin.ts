@@ -19,6 +19,8 @@ export interface AgentPrincipal {
   readonly via: 'cookie' | 'token' | 'key';
   /** The console session (to log it out); null for API keys. */
   readonly sessionHash: string | null;
+  /** Which API key (its id; `env` for PARLEY_ADMIN_KEY) when via is `key`: the audit log names it. */
+  readonly keyId?: string;
 }
 
 /** The id messages and assignments carry when an admin API key acts as an agent. */
@@ -68,13 +70,13 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('agent', null);
 
     /** Checks an admin key; its name (what the caller signs with, e.g. a reply), 'Admin' for PARLEY_ADMIN_KEY. */
-    const checkKey = async (request: FastifyRequest, key: string): Promise<string> => {
-      if (adminKey !== null && sameSecret(key, adminKey)) return 'Admin';
+    const checkKey = async (request: FastifyRequest, key: string): Promise<{ name: string; keyId: string }> => {
+      if (adminKey !== null && sameSecret(key, adminKey)) return { name: 'Admin', keyId: 'env' };
       const row = await apiKeys.findByHash(hashApiKey(key));
       if (row === undefined) throw new ApiError('PARLEY_ERR_AUTH_INVALID_KEY');
       // Best effort: a failed timestamp update must not fail the request it describes.
       apiKeys.touch(row.id).catch((error: unknown) => request.log.warn({ err: error }, 'could not record API key use'));
-      return row.name.trim() === '' ? 'Admin' : row.name;
+      return { name: row.name.trim() === '' ? 'Admin' : row.name, keyId: row.id };
     };
 
     const consoleAgent = async (request: FastifyRequest, token: string, via: 'cookie' | 'token'): Promise<AgentPrincipal> => {
@@ -90,8 +92,8 @@ export const authPlugin = fp<AuthOptions>(
       if (request.headers.authorization !== undefined) {
         const key = bearer(request);
         if (isConsoleToken(key)) return consoleAgent(request, key, 'token');
-        const name = await checkKey(request, key);
-        return { id: API_KEY_AGENT_ID, name, role: 'admin', via: 'key', sessionHash: null };
+        const { name, keyId } = await checkKey(request, key);
+        return { id: API_KEY_AGENT_ID, name, role: 'admin', via: 'key', sessionHash: null, keyId };
       }
       const cookie = request.cookies[CONSOLE_COOKIE];
       if (cookie === undefined || cookie === '') return null;

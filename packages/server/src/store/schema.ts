@@ -31,6 +31,8 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  audit_log: AuditLogTable;
+  job_leases: JobLeasesTable;
   consent_records: ConsentRecordsTable;
 }
 
@@ -367,6 +369,30 @@ export interface ReportCountsTable {
   widget_id: string;
   hour: number;
   n: number;
+}
+
+/** Append-only (migration 0014, audit/): who changed what. `detail` is JSON without personal data. */
+export interface AuditLogTable {
+  /** `aud_<ULID>` */
+  id: string;
+  at: string;
+  /** agent | api_key | system | visitor */
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  /** `<target>.<verb>`, e.g. widget.updated */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  detail: string;
+}
+
+/** Cluster-wide jobs (migration 0014): the node holding the lease until `expires_at` runs the job. */
+export interface JobLeasesTable {
+  name: string;
+  holder: string | null;
+  expires_at: string;
+  last_run_at: string | null;
 }
 
 /** The consent gate (migration 0015, privacy/consent.ts): a visitor's acceptance of a widget's consent text. No address. */
