@@ -96,6 +96,9 @@ import { webhooksApi } from './api/webhooks.js';
 import { auditApi } from './api/audit.js';
 import { AuditLog, auditHook } from './audit/index.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
+import { Privacy } from './privacy/index.js';
+import { conversationsStore } from './store/conversations-store.js';
+import { ApiError } from './http/api-error.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
 export interface BuildOptions {
@@ -281,6 +284,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await database.close();
   });
   const contacts = new ContactService(database.db, webhooks.contacts);
+  const privacy = new Privacy({ db: database.db, files, bus, log: app.log, flush: () => reports.flush() });
   const services: Services = {
     database,
     apiKeys,
@@ -299,6 +303,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     limits,
     challenge,
     blocks,
+    files,
+    privacy,
     transcripts: transcriptMail,
     webhooks,
     contacts,
@@ -331,6 +337,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // No Origin (a server, a same-origin GET) passes whatever the allowlist: the widget is not even read.
     sessionOrigin: async (claims, origin) => {
       if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
+    },
+    // Tokens are stateless: one of an erased conversation is refused by its conversation being gone.
+    sessionAlive: async (claims) => {
+      if ((await conversationsStore.getConversation(database.db, claims.sub)) === undefined) {
+        throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'This session’s conversation no longer exists.');
+      }
     },
   });
   // Before the routes: every route that declares `config.audit` is recorded in the audit log when it succeeds.
@@ -404,6 +416,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     resyncListeners,
     clientAddress: addressOf,
+    erasures: privacy,
   });
   // @n8n/chat's push channel (`/chat`): agents' replies reach the stock n8n widget live.
   await app.register(chatSocket, {

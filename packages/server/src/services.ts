@@ -19,6 +19,8 @@ import type { Blocklist } from './blocks/index.js';
 import type { TranscriptMail } from './transcripts/transcript-mail.js';
 import type { Webhooks } from './webhooks/index.js';
 import type { ContactService } from './contacts/index.js';
+import type { FileStore } from './files/file-store.js';
+import type { Privacy } from './privacy/index.js';
 import type { AuditLog } from './audit/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
@@ -52,6 +54,10 @@ export interface Services {
   readonly webhooks: Webhooks;
   /** Contacts: list, edit, merge, CSV; the visits sessions and the contact form record (contacts/). */
   readonly contacts: ContactService;
+  /** Uploaded files (local disk by default): the files port. */
+  readonly files: FileStore;
+  /** Access and erasure (privacy/): a contact's export and erasure, a visitor's own data, conversations' erasure (retention uses it). */
+  readonly privacy: Privacy;
   /** Who changed what (audit/): append-only; `record` inside the change's transaction when there is one. */
   readonly audit: AuditLog;
 }

@@ -7,8 +7,10 @@ export interface StoredFileMeta {
   readonly createdAt: string;
 }
 
-/** The files port: local disk by default; object storage can implement the same three calls. */
+/** The files port: local disk by default; object storage can implement the same calls. */
 export interface FileStore {
   put(id: string, bytes: Buffer, meta: StoredFileMeta): Promise<void>;
   get(id: string): Promise<{ readonly bytes: Buffer; readonly meta: StoredFileMeta } | undefined>;
+  /** Removes the bytes and their meta (erasure, retention); an unknown id is not an error. */
+  delete(id: string): Promise<void>;
 }

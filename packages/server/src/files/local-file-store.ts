@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileStore, StoredFileMeta } from './file-store.js';
 
@@ -6,7 +6,7 @@ const ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Files under `<dataDir>/uploads`: `<id>` holds the bytes, `<id>.json` what was said about them. */
 export class LocalFileStore implements FileStore {
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
 
   async put(id: string, bytes: Buffer, meta: StoredFileMeta): Promise<void> {
     if (!ID.test(id)) throw new Error(`bad file id ${id}`);
@@ -23,5 +23,10 @@ export class LocalFileStore implements FileStore {
     } catch {
       return undefined; // Unknown id: the route answers 404.
     }
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!ID.test(id)) return;
+    await Promise.all([rm(join(this.dir, id), { force: true }), rm(join(this.dir, `${id}.json`), { force: true })]);
   }
 }

@@ -58,13 +58,15 @@ export interface AuthOptions {
    * GET) is let through, as a browser always sends Origin on cross-origin requests.
    */
   readonly sessionOrigin: (claims: SessionClaims, origin: string | undefined) => Promise<void>;
+  /** Refuses a token whose conversation is gone (erased): stateless tokens stop working at once. */
+  readonly sessionAlive?: (claims: SessionClaims) => Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export const authPlugin = fp<AuthOptions>(
-  async (app, { apiKeys, adminKey, tokens, consoleSessions, agents, sessionOrigin }) => {
+  async (app, { apiKeys, adminKey, tokens, consoleSessions, agents, sessionOrigin, sessionAlive }) => {
     await app.register(fastifyCookie);
     app.decorateRequest('session', null);
     app.decorateRequest('agent', null);
@@ -129,6 +131,7 @@ export const authPlugin = fp<AuthOptions>(
     const visitorSession = async (request: FastifyRequest): Promise<void> => {
       const claims = await tokens.verify(bearer(request));
       await sessionOrigin(claims, request.headers.origin);
+      await sessionAlive?.(claims);
       request.session = claims;
     };
     app.decorate('requireSession', visitorSession);

@@ -23,6 +23,11 @@ export interface GatewayOptions {
   readonly resyncListeners?: Set<(gap: BusGap) => void>;
   /** The client address of a WebSocket upgrade (it never becomes a Fastify request); default the socket's peer. */
   readonly clientAddress?: (request: IncomingMessage) => string;
+  /** Erasures (privacy/): the visitor links of an erased conversation close at once, on every node. */
+  readonly erasures?: {
+    onErased(listener: (conversationIds: readonly string[]) => void): () => void;
+    listen(): Promise<unknown>;
+  };
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
@@ -104,6 +109,15 @@ export class Gateway {
     }
   }
 
+  /** Erased conversations (on any node): their visitor links close with FORBIDDEN, so the widget stops. */
+  erased(conversationIds: readonly string[]): void {
+    const erased = new Set(conversationIds);
+    for (const session of [...this.sessions]) {
+      if (session instanceof InboxSession) continue;
+      if (erased.has(session.principal.conversationId)) session.close(CLOSE_CODES.FORBIDDEN.code, 'erased');
+    }
+  }
+
   /**
    * After a bus gap every open session it concerns re-reads the database: a conversation from the
    * last seq it delivered, an inbox stream the entries that may be stale.
@@ -133,6 +147,8 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
   options.resyncListeners?.add(resync);
   const stopRefusing = options.auth.blocks?.onBlocked((block) => gateway.refuse(block));
   await options.auth.blocks?.listen();
+  const stopErasing = options.erasures?.onErased((conversationIds) => gateway.erased(conversationIds));
+  await options.erasures?.listen();
   let forceClose: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     options.rebalancer?.stop();
@@ -146,6 +162,7 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
     clearTimeout(forceClose);
     options.resyncListeners?.delete(resync);
     stopRefusing?.();
+    stopErasing?.();
   });
   await app.register(wsTransport, { gateway });
   await app.register(sseTransport, { gateway });
