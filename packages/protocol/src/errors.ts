@@ -390,6 +390,16 @@ export const ERROR_CATALOG = {
     title: 'The consent version accepted is not the widget’s current `privacy.consentVersion` (the text changed since the page loaded).',
     fix: 'Load the widget’s config again (`GET /v1/widgets/{id}/config`), show its consent text and send its `privacy.consentVersion`.',
   },
+  PARLEY_ERR_PRIVACY_SELF_SERVICE_OFF: {
+    status: 403,
+    title: 'This widget does not let visitors download or delete their data themselves (its `privacy.selfService` is off).',
+    fix: 'Turn on `privacy.selfService` on the widget (or its blueprint), or ask the site’s operator, who can export and erase a contact from the console.',
+  },
+  PARLEY_ERR_PRIVACY_CONFIRMATION: {
+    status: 400,
+    title: 'An erasure needs `confirm` set to the id of the contact it erases, so that a stray call cannot erase anyone.',
+    fix: 'Send `{ "confirm": "<the contact id in the URL>" }` as the body.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

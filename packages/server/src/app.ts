@@ -93,6 +93,7 @@ import { clientAddressOf } from './limits/client-address.js';
 import { Blocklist } from './blocks/index.js';
 import { blocksApi } from './api/blocks.js';
 import { webhooksApi } from './api/webhooks.js';
+import { privacyApi } from './api/privacy.js';
 import { auditApi } from './api/audit.js';
 import { AuditLog, auditHook } from './audit/index.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
@@ -374,6 +375,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(conversationsApi, { services });
   await app.register(visitorContactApi, { db: database.db, engine, bus, blocks, contacts });
   await app.register(contactsApi, { services });
+  await app.register(privacyApi, { services });
   await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
   await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports });
   await app.register(consentApi, { publicConfig, widgets, limits, consent: new ConsentRecords(database.db) });

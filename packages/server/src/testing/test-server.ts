@@ -18,6 +18,8 @@ export interface TestResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | number | undefined>;
   readonly body: string;
+  /** The body's bytes (archives and other binary answers). */
+  readonly raw: Buffer;
   // Tests read response bodies loosely on purpose: each assertion states the shape it expects.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly json: any;
@@ -107,7 +109,7 @@ export async function startTestServer(
       } catch {
         // Not JSON (HTML, metrics text): tests read `body` instead.
       }
-      return { status: response.statusCode, headers: response.headers, body: response.body, json };
+      return { status: response.statusCode, headers: response.headers, body: response.body, raw: response.rawPayload, json };
     },
     close: dispose,
   };

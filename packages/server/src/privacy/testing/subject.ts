@@ -64,8 +64,9 @@ export async function seedConversation(
   server: TestServer,
   widgetId: string,
   contact?: { readonly name: string; readonly email: string },
+  sessionBody: Record<string, unknown> = {},
 ): Promise<SeededConversation> {
-  const session = await openSession(server, widgetId, contact === undefined ? {} : { contact });
+  const session = await openSession(server, widgetId, { ...sessionBody, ...(contact === undefined ? {} : { contact }) });
   const texts = [unique('visitor-says'), unique('visitor-asks'), unique('agent-answers'), unique('agent-notes')];
   for (const [i, text] of texts.slice(0, 2).entries()) {
     const sent = await server.request('POST', `/v1/conversations/${session.conversationId}/messages`, {
