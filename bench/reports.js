@@ -1,10 +1,11 @@
 // Reports bench (issue 16, point 4): one million messages in 100,000 conversations over a year, with the events
-// and report rows the server would have recorded for them, seeded on SQLite and on PostgreSQL (each in a store of
+// and report rows the server would have recorded for them (hourly counts and rollups included), seeded on SQLite and on PostgreSQL (each in a store of
 // its own, removed after). Then every /v1/reports/* answer for the whole year, for one widget (half the traffic)
 // and for all widgets, through the real HTTP handler (app.inject): the median of BENCH_REPORTS_ROUNDS runs after
 // a warm-up, against the 200 ms target. Reports read report_conversations, report_counts and events, never
 // messages: the messages are seeded so the tables are the size they would be. Prints the seeding time too.
-// BENCH_REPORTS_CONVERSATIONS scales it down for a quick look (10 messages each).
+// BENCH_REPORTS_CONVERSATIONS scales it down for a quick look (10 messages each); BENCH_REPORTS_KEEP=1 keeps the
+// seeded stores (SQLite data dir, PostgreSQL schema; printed) for a look at the query plans.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,12 +46,35 @@ function* year(widgetIds) {
   const agents = Array.from({ length: 10 }, (_, i) => id('agt', i + 1));
   let eventNo = 0;
   const counts = new Map();
+  // report_rollups (migration 0013), by the recorder's rule: per widget and '' and UTC hour.
+  const rollups = new Map();
+  const roll = (widget, at, column, n = 1) => {
+    const hour = Math.floor(at / HOUR_MS);
+    for (const w of [widget, '']) {
+      const key = `${w}|${hour}`;
+      let row = rollups.get(key);
+      if (row === undefined) {
+        row = { widget_id: w, hour };
+        rollups.set(key, row);
+      }
+      row[column] = (row[column] ?? 0) + n;
+    }
+  };
+  const EVENT_COLUMNS = {
+    visitor_message: 'visitor_messages',
+    bot_answered: 'bot_messages',
+    agent_message: 'agent_messages',
+    offline_email_left: 'offline_emails',
+    widget_loaded: 'widget_loads',
+    widget_opened: 'widget_opens',
+  };
   const count = (type, widget, at) => {
     const hour = Math.floor(at / HOUR_MS);
     for (const w of [widget, '']) {
       const key = `${type}|${w}|${hour}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
+    if (EVENT_COLUMNS[type] !== undefined) roll(widget, at, EVENT_COLUMNS[type]);
   };
   const SLICE = 2000;
   for (let from = 0; from < CONVERSATIONS; from += SLICE) {
@@ -140,6 +164,25 @@ function* year(widgetIds) {
       if (handed) event('handoff_asked', handoffAt);
       if (answered) event('first_human_response', firstAgent, { value: firstResponseS });
       if (resolved) event('resolved', start + resolutionS * 1000, { value: resolutionS });
+      roll(widget, start, 'conversations');
+      if (handed) roll(widget, start, 'handed');
+      else if (resolved) roll(widget, start, 'resolved_by_bot');
+      if (resolved) roll(widget, start, 'resolved');
+      if (answered) {
+        roll(widget, start, 'first_responses');
+        roll(widget, start, 'first_response_s', firstResponseS);
+        roll(widget, start, 'first_response_bh_s', firstResponseS);
+      }
+      if (resolved) {
+        roll(widget, start, 'resolutions');
+        roll(widget, start, 'resolution_s', resolutionS);
+        roll(widget, start, 'resolution_bh_s', resolutionS);
+      }
+      if (rated) {
+        const ratedAt = start + (resolutionS + 60) * 1000;
+        roll(widget, ratedAt, `rated_${score}`);
+        if (comment !== null) roll(widget, ratedAt, 'rated_commented');
+      }
       rows.report_conversations.push({
         conversation_id: conversation,
         widget_id: widget,
@@ -170,7 +213,31 @@ function* year(widgetIds) {
     const [type, widget_id, hour] = key.split('|');
     return { type, widget_id, hour: Number(hour), n };
   });
-  yield { report_counts: countRows };
+  const ROLLUP_COLUMNS = [
+    'conversations',
+    'resolved_by_bot',
+    'handed',
+    'resolved',
+    'reopened',
+    'first_responses',
+    'first_response_s',
+    'first_response_bh_s',
+    'resolutions',
+    'resolution_s',
+    'resolution_bh_s',
+    'rated_1',
+    'rated_2',
+    'rated_3',
+    'rated_4',
+    'rated_5',
+    'rated_commented',
+    ...Object.values(EVENT_COLUMNS),
+  ];
+  const rollupRows = [...rollups.values()].map((row) => ({
+    ...row,
+    ...Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, row[c] ?? 0])),
+  }));
+  yield { report_counts: countRows, report_rollups: rollupRows };
 }
 
 /** Multi-row inserts, as many rows per statement as the parameter limit allows (SQLite 32,766, PostgreSQL 65,535). */
@@ -287,8 +354,12 @@ async function benchDialect(dialect) {
     };
   } finally {
     await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (dialect === 'postgres') {
+    if (process.env.BENCH_REPORTS_KEEP === '1') {
+      console.log(`reports bench [${dialect}]: kept ${dialect === 'postgres' ? `schema ${schema}` : dataDir}`);
+    } else {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    if (dialect === 'postgres' && process.env.BENCH_REPORTS_KEEP !== '1') {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
       await client.query(`drop schema if exists "${schema}" cascade`);

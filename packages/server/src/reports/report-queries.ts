@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import {
   ABANDONED_AFTER_MINUTES,
   type BusiestHoursReport,
@@ -15,10 +15,14 @@ import type { Database } from '../store/schema.js';
 import type { Db } from '../store/database.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../store/pagination.js';
 import { QUARTER_HOUR_MS, type ResolvedPeriod } from './report-period.js';
+import { EVENT_COLUMNS, type RollupColumn } from './report-rollups.js';
 
 const HOUR_MS = 3_600_000;
 const MESSAGE_TYPES = ['visitor_message', 'bot_answered', 'agent_message'] as const;
 const COUNTED_TYPES = [...MESSAGE_TYPES, 'offline_email_left', 'widget_loaded', 'widget_opened'] as const;
+/** The rollups' column of each of COUNTED_TYPES, in its order. */
+const COUNTED_COLUMNS = COUNTED_TYPES.map((type) => EVENT_COLUMNS[type]);
+const CONVERSATION_FIGURES = ['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'] as const;
 
 export interface ReportScope {
   readonly widgetId: string | null;
@@ -56,23 +60,64 @@ function started(db: Db, period: ResolvedPeriod, scope: ReportScope): FactsQuery
 
 const num = (value: unknown): number => Number(value ?? 0);
 
+/** Runs of whole UTC hours [from, to) over which the zone's offset stays `offset` whole hours. */
+interface HourSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly offset: number;
+}
+
+/**
+ * The rollups answer a report of a widget or all widgets (their keys), not one narrowed to a team or an
+ * agent, exactly when the period is whole UTC hours and the zone's offset is whole hours all through it:
+ * then the period is one span per offset (a year has at most three), each grouped by local day or hour in
+ * SQL. Otherwise (India, Nepal, Lord Howe's half-hour summer time…) null: the conversation rows are grouped.
+ */
+function hourSpans(period: ResolvedPeriod, scope: ReportScope): HourSpan[] | null {
+  if (scope.teamId !== null || scope.agentId !== null || period.bucketMs !== HOUR_MS) return null;
+  const spans: HourSpan[] = [];
+  const last = period.end / HOUR_MS;
+  let from = period.start / HOUR_MS;
+  let offset = period.clock.offsetAt(period.start);
+  for (let hour = from + 1; hour <= last; hour += 1) {
+    const next = hour === last ? Number.NaN : period.clock.offsetAt(hour * HOUR_MS);
+    if (next === offset) continue;
+    if (offset % HOUR_MS !== 0) return null;
+    spans.push({ from, to: hour, offset: offset / HOUR_MS });
+    from = hour;
+    offset = next;
+  }
+  return spans;
+}
+
 /** The reports' questions, answered from report_conversations, report_counts and events (never messages). */
 export class ReportQueries {
   constructor(private readonly db: Db) {}
 
   async summary(period: ResolvedPeriod, scope: ReportScope, now = Date.now()): Promise<SummaryReport> {
     const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
-    const rows = await started(this.db, period, scope)
-      .select((eb) => [
-        bucketOf(period).as('bucket'),
-        eb.fn.countAll().as('conversations'),
-        sql<number>`sum(case when handoff_at is null and resolved_at is not null then 1 else 0 end)`.as('bot'),
-        sql<number>`sum(case when handoff_at is not null then 1 else 0 end)`.as('handed'),
-        sql<number>`sum(case when resolved_at is not null then 1 else 0 end)`.as('resolved'),
-        sql<number>`sum(case when reopened > 0 then 1 else 0 end)`.as('reopened'),
-      ])
-      .groupBy(bucketOf(period))
-      .execute();
+    const spans = hourSpans(period, scope);
+    // Per local day from the rollups (conversation figures and counts at once), or per group of the rows.
+    const daily =
+      spans === null
+        ? null
+        : await this.rollupGroups(scope, spans, [...CONVERSATION_FIGURES, ...COUNTED_COLUMNS], (offset) => ({
+            local_day: sql<number>`(hour + ${sql.lit(offset)}) / 24`,
+          }));
+    const rows =
+      daily !== null
+        ? daily
+        : await started(this.db, period, scope)
+            .select((eb) => [
+              bucketOf(period).as('bucket'),
+              eb.fn.countAll().as('conversations'),
+              sql<number>`sum(case when handoff_at is null and resolved_at is not null then 1 else 0 end)`.as('resolved_by_bot'),
+              sql<number>`sum(case when handoff_at is not null then 1 else 0 end)`.as('handed'),
+              sql<number>`sum(case when resolved_at is not null then 1 else 0 end)`.as('resolved'),
+              sql<number>`sum(case when reopened > 0 then 1 else 0 end)`.as('reopened'),
+            ])
+            .groupBy(bucketOf(period))
+            .execute();
     const days: { -readonly [K in keyof ReportDay]: ReportDay[K] }[] = period.dates.map((date) => ({
       date,
       conversations: 0,
@@ -91,27 +136,45 @@ export class ReportQueries {
       .where('first_response_at', 'is', null)
       .executeTakeFirst();
     for (const row of rows) {
-      const day = days[period.clock.local(num(row.bucket) * period.bucketMs).day - period.firstDay];
+      const local = 'local_day' in row ? num(row.local_day) : period.clock.local(num(row.bucket) * period.bucketMs).day;
+      const day = days[local - period.firstDay];
       if (day !== undefined) {
         day.conversations += num(row.conversations);
-        day.resolvedByBot += num(row.bot);
+        day.resolvedByBot += num(row.resolved_by_bot);
         day.handedToHuman += num(row.handed);
       }
       totals.conversations += num(row.conversations);
-      totals.bot += num(row.bot);
+      totals.bot += num(row.resolved_by_bot);
       totals.handed += num(row.handed);
       totals.resolved += num(row.resolved);
       totals.reopened += num(row.reopened);
     }
     const byType = new Map<string, number>();
-    for (const { hour, n } of await this.counts(period, scope)) {
+    const count = (localDay: number, n: readonly number[]): void => {
       let messages = 0;
       COUNTED_TYPES.forEach((type, i) => {
         byType.set(type, (byType.get(type) ?? 0) + (n[i] ?? 0));
         if (i < MESSAGE_TYPES.length) messages += n[i] ?? 0;
       });
-      const day = days[period.clock.local(hour * HOUR_MS).day - period.firstDay];
+      const day = days[localDay - period.firstDay];
       if (day !== undefined) day.messages += messages;
+    };
+    if (daily !== null) {
+      for (const row of daily)
+        count(
+          num(row.local_day),
+          COUNTED_COLUMNS.map((column) => num(row[column])),
+        );
+    } else if (scope.teamId === null && scope.agentId === null) {
+      // Message counts per UTC hour of the rollups, the period rounded out to whole hours (see docs/reports.md).
+      const hours = { from: Math.floor(period.start / HOUR_MS), to: Math.ceil(period.end / HOUR_MS), offset: 0 };
+      for (const row of await this.rollupGroups(scope, [hours], COUNTED_COLUMNS, () => ({ utc_hour: sql<number>`hour` })))
+        count(
+          period.clock.local(num(row.utc_hour) * HOUR_MS).day,
+          COUNTED_COLUMNS.map((column) => num(row[column])),
+        );
+    } else {
+      for (const { hour, n } of await this.counts(period, scope)) count(period.clock.local(hour * HOUR_MS).day, n);
     }
     const typed = (type: string): number => byType.get(type) ?? 0;
     return {
@@ -137,49 +200,82 @@ export class ReportQueries {
   }
 
   /**
-   * Events per type and UTC hour in the period: from the hourly rollup for a widget or all widgets,
-   * from the events table itself when narrowed to a team or an agent (far fewer rows).
+   * Sums of the rollups' `columns` over the spans of hours, grouped by `keys` (SQL of the hour and the span's
+   * offset; none: one row). Each span reads the widget's (or '' all widgets') rows of its hours only, in key order.
+   */
+  private async rollupGroups<C extends RollupColumn, K extends string>(
+    scope: ReportScope,
+    spans: readonly HourSpan[],
+    columns: readonly C[],
+    keys: (offset: number) => Record<K, RawBuilder<number>>,
+  ): Promise<(Record<C, unknown> & Record<K, unknown>)[]> {
+    const out: (Record<C, unknown> & Record<K, unknown>)[] = [];
+    for (const span of spans) {
+      const groups = keys(span.offset);
+      const rows = await this.db
+        .selectFrom('report_rollups')
+        .select([
+          ...Object.entries<RawBuilder<number>>(groups).map(([name, expression]) => expression.as(name)),
+          ...columns.map((column) => sql<number>`sum(${sql.ref(column)})`.as(column)),
+        ])
+        .where('widget_id', '=', scope.widgetId ?? '')
+        .where('hour', '>=', span.from)
+        .where('hour', '<', span.to)
+        .$if(Object.keys(groups).length > 0, (q) => q.groupBy(Object.values<RawBuilder<number>>(groups)))
+        .execute();
+      out.push(...(rows as (Record<C, unknown> & Record<K, unknown>)[]));
+    }
+    return out;
+  }
+
+  /** Sums of the rollups' `columns` over the spans. */
+  private async rollupTotals<C extends RollupColumn>(
+    scope: ReportScope,
+    spans: readonly HourSpan[],
+    columns: readonly C[],
+  ): Promise<Record<C, number>> {
+    const totals = Object.fromEntries(columns.map((column) => [column, 0])) as Record<C, number>;
+    for (const row of await this.rollupGroups(scope, spans, columns, () => ({})))
+      for (const column of columns) totals[column] += num(row[column]);
+    return totals;
+  }
+
+  /**
+   * Events per type and UTC hour in the period, from the events table itself when narrowed to a team or
+   * an agent (a widget or all widgets read the rollups).
    */
   /** Per UTC hour, the count of each of COUNTED_TYPES (in its order; the message types first). */
   private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ hour: number; n: number[] }[]> {
-    // One row per hour, a column per type: a year is at most 8,784 rows to read.
+    // One row per hour, a column per type.
     const perType = COUNTED_TYPES.map((type, i) => sql<number>`sum(case when type = ${sql.lit(type)} then n else 0 end)`.as(`t${i}`));
-    let rows: Record<string, unknown>[];
-    if (scope.teamId === null && scope.agentId === null) {
-      rows = await this.db
-        .selectFrom('report_counts')
-        .select([sql<number>`hour`.as('hour'), ...perType])
-        // No filter on type (the columns pick them): so the (widget_id, hour, type, n) index is the one to read, in hour order.
-        .where('widget_id', '=', scope.widgetId ?? '')
-        .where('hour', '>=', Math.floor(period.start / HOUR_MS))
-        .where('hour', '<', Math.ceil(period.end / HOUR_MS))
-        .groupBy('hour')
-        .execute();
-    } else {
-      // Narrowed to a team or an agent: from the events themselves (their own indexes), counted per UTC hour.
-      const hourOf = sql<string>`substr(at, 1, 13)`;
-      const events = this.db
-        .selectFrom(
-          this.db
-            .selectFrom('events')
-            .select((eb) => ['type', hourOf.as('h'), eb.fn.countAll().as('n')])
-            .where('type', 'in', COUNTED_TYPES)
-            .where('at', '>=', period.period.start)
-            .where('at', '<', period.period.end)
-            .$if(scope.widgetId !== null, (q) => q.where('widget_id', '=', scope.widgetId ?? ''))
-            .$if(scope.teamId !== null, (q) => q.where('team_id', '=', scope.teamId ?? ''))
-            .$if(scope.agentId !== null, (q) => q.where('agent_id', '=', scope.agentId ?? ''))
-            .groupBy(['type', hourOf])
-            .as('e'),
-        )
-        .select([sql<string>`h`.as('hour'), ...perType])
-        .groupBy('h');
-      rows = (await events.execute()).map((row) => ({ ...row, hour: Date.parse(`${String(row.hour)}:00:00Z`) / HOUR_MS }));
-    }
+    // Narrowed to a team or an agent: from the events themselves (their own indexes), counted per UTC hour.
+    const hourOf = sql<string>`substr(at, 1, 13)`;
+    const events = this.db
+      .selectFrom(
+        this.db
+          .selectFrom('events')
+          .select((eb) => ['type', hourOf.as('h'), eb.fn.countAll().as('n')])
+          .where('type', 'in', COUNTED_TYPES)
+          .where('at', '>=', period.period.start)
+          .where('at', '<', period.period.end)
+          .$if(scope.widgetId !== null, (q) => q.where('widget_id', '=', scope.widgetId ?? ''))
+          .$if(scope.teamId !== null, (q) => q.where('team_id', '=', scope.teamId ?? ''))
+          .$if(scope.agentId !== null, (q) => q.where('agent_id', '=', scope.agentId ?? ''))
+          .groupBy(['type', hourOf])
+          .as('e'),
+      )
+      .select([sql<string>`h`.as('hour'), ...perType])
+      .groupBy('h');
+    const rows: Record<string, unknown>[] = (await events.execute()).map((row) => ({
+      ...row,
+      hour: Date.parse(`${String(row.hour)}:00:00Z`) / HOUR_MS,
+    }));
     return rows.map((row) => ({ hour: num(row['hour']), n: COUNTED_TYPES.map((_, t) => num(row[`t${t}`])) }));
   }
 
   async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
+    const spans = hourSpans(period, scope);
+    if (spans !== null) return this.responseTimesAtRank(period, scope, spans);
     // Each duration and its business-hours twin as one histogram of (wall, business) pairs: far fewer rows
     // than conversations, read from the covering index, one scan per duration; the nearest-rank percentiles
     // of a histogram are exact.
@@ -201,7 +297,66 @@ export class ReportQueries {
     };
   }
 
+  /**
+   * Whole-hour periods of a widget or all widgets: counts and sums from the rollups, each median and p90 read
+   * at its rank from the duration's own narrow index (ORDER BY … OFFSET, from the nearer end): exact, and
+   * about a third of the period's conversations read per duration instead of a grouping of all of them.
+   */
+  private async responseTimesAtRank(period: ResolvedPeriod, scope: ReportScope, spans: readonly HourSpan[]): Promise<ResponseTimesReport> {
+    const totals = await this.rollupTotals(scope, spans, [
+      'first_responses',
+      'first_response_s',
+      'first_response_bh_s',
+      'resolutions',
+      'resolution_s',
+      'resolution_bh_s',
+    ]);
+    const stat = async (column: DurationColumn, count: number, sum: number): Promise<DurationStat> => {
+      if (count === 0) return { count: 0, medianSeconds: null, p90Seconds: null, averageSeconds: null };
+      const [median, p90] = await Promise.all(
+        [rankOf(0.5, count), rankOf(0.9, count)].map((rank) => this.valueAtRank(period, scope, column, rank, count)),
+      );
+      return { count, medianSeconds: median ?? null, p90Seconds: p90 ?? null, averageSeconds: Math.round(sum / count) };
+    };
+    return {
+      object: 'report.response_times',
+      period: period.period,
+      firstResponse: {
+        wallClock: await stat('first_response_s', totals.first_responses, totals.first_response_s),
+        businessHours: await stat('first_response_bh_s', totals.first_responses, totals.first_response_bh_s),
+      },
+      resolution: {
+        wallClock: await stat('resolution_s', totals.resolutions, totals.resolution_s),
+        businessHours: await stat('resolution_bh_s', totals.resolutions, totals.resolution_bh_s),
+      },
+    };
+  }
+
+  /** The value at `rank` (1-based) of the period's sorted values of `column`, counted from the nearer end. */
+  private async valueAtRank(
+    period: ResolvedPeriod,
+    scope: ReportScope,
+    column: DurationColumn,
+    rank: number,
+    count: number,
+  ): Promise<number | undefined> {
+    const fromTop = rank > count / 2;
+    const row = await started(this.db, period, scope)
+      .select(sql<number>`${sql.ref(column)}`.as('v'))
+      .where(column, 'is not', null)
+      .orderBy(column, fromTop ? 'desc' : 'asc')
+      .limit(1)
+      .offset(fromTop ? count - rank : rank - 1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : num(row.v);
+  }
+
   async csat(period: ResolvedPeriod, scope: ReportScope): Promise<CsatReport> {
+    const spans = hourSpans(period, scope);
+    if (spans !== null) {
+      const sums = await this.rollupTotals(scope, spans, ['rated_1', 'rated_2', 'rated_3', 'rated_4', 'rated_5', 'rated_commented']);
+      return csatOf(period, (score) => sums[`rated_${score}`], sums.rated_commented);
+    }
     const rows = await this.rated(period, scope)
       .select((eb) => [
         'report_conversations.rating as rating',
@@ -210,20 +365,11 @@ export class ReportQueries {
       ])
       .groupBy('report_conversations.rating')
       .execute();
-    const distribution = ([1, 2, 3, 4, 5] as const).map((score) => ({
-      score,
-      count: num(rows.find((row) => num(row.rating) === score)?.n),
-    }));
-    const count = distribution.reduce((sum, d) => sum + d.count, 0);
-    const total = distribution.reduce((sum, d) => sum + d.score * d.count, 0);
-    return {
-      object: 'report.csat',
-      period: period.period,
-      count,
-      average: count === 0 ? null : Math.round((total / count) * 100) / 100,
-      distribution,
-      withComment: rows.reduce((sum, row) => sum + num(row.commented), 0),
-    };
+    return csatOf(
+      period,
+      (score) => num(rows.find((row) => num(row.rating) === score)?.n),
+      rows.reduce((sum, row) => sum + num(row.commented), 0),
+    );
   }
 
   /** Comments with their score, newest first; the comment is read from the rating's own message. */
@@ -268,26 +414,33 @@ export class ReportQueries {
   }
 
   async busiestHours(period: ResolvedPeriod, scope: ReportScope): Promise<BusiestHoursReport> {
+    const cells = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
+    let total = 0;
+    const spans = hourSpans(period, scope);
+    if (spans !== null) {
+      // Grouped by local weekday and hour in SQL: at most 168 rows per span. Epoch day 0 was a Thursday (3).
+      const rows = await this.rollupGroups(scope, spans, ['conversations'], (offset) => ({
+        weekday: sql<number>`((hour + ${sql.lit(offset)}) / 24 + 3) % 7`,
+        local_hour: sql<number>`(hour + ${sql.lit(offset)}) % 24`,
+      }));
+      for (const row of rows) {
+        const line = cells[num(row.weekday)];
+        if (line !== undefined) line[num(row.local_hour)] = (line[num(row.local_hour)] ?? 0) + num(row.conversations);
+        total += num(row.conversations);
+      }
+      return busiestOf(period, cells, total);
+    }
     const rows = await started(this.db, period, scope)
       .select((eb) => [bucketOf(period).as('bucket'), eb.fn.countAll().as('n')])
       .groupBy(bucketOf(period))
       .execute();
-    const cells = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
-    let total = 0;
     for (const row of rows) {
       const local = period.clock.local(num(row.bucket) * period.bucketMs);
       const line = cells[local.weekday];
       if (line !== undefined) line[local.hour] = (line[local.hour] ?? 0) + num(row.n);
       total += num(row.n);
     }
-    return {
-      object: 'report.busiest_hours',
-      period: period.period,
-      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-      cells,
-      max: Math.max(0, ...cells.flat()),
-      total,
-    };
+    return busiestOf(period, cells, total);
   }
 
   /** Handed to a human and not answered by one, oldest handoff first; `abandonedOnly`: the visitor left. */
@@ -364,6 +517,34 @@ function commentOf(payload: string | null): string {
     return '';
   }
 }
+
+function busiestOf(period: ResolvedPeriod, cells: number[][], total: number): BusiestHoursReport {
+  return {
+    object: 'report.busiest_hours',
+    period: period.period,
+    weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+    cells,
+    max: Math.max(0, ...cells.flat()),
+    total,
+  };
+}
+
+function csatOf(period: ResolvedPeriod, countOf: (score: 1 | 2 | 3 | 4 | 5) => number, withComment: number): CsatReport {
+  const distribution = ([1, 2, 3, 4, 5] as const).map((score) => ({ score, count: countOf(score) }));
+  const count = distribution.reduce((sum, d) => sum + d.count, 0);
+  const total = distribution.reduce((sum, d) => sum + d.score * d.count, 0);
+  return {
+    object: 'report.csat',
+    period: period.period,
+    count,
+    average: count === 0 ? null : Math.round((total / count) * 100) / 100,
+    distribution,
+    withComment,
+  };
+}
+
+/** Nearest rank: the value at rank ⌈p·n⌉ of the sorted values (at least the first). */
+const rankOf = (p: number, count: number): number => Math.max(1, Math.ceil(p * count));
 
 type DurationColumn = 'first_response_s' | 'first_response_bh_s' | 'resolution_s' | 'resolution_bh_s';
 

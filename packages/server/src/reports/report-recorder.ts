@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'kysely';
+import { SqliteAdapter, sql } from 'kysely';
 import type { BusinessHours, Message, ReportEventType } from '@parley/protocol';
 import type { ReportEventInput, ReportEvents } from '../engine/report-events.js';
 import type { OwnershipAction, OwnershipState } from '../engine/ownership-state.js';
@@ -8,6 +8,7 @@ import { newId, nowIso } from '../store/ids.js';
 import { onMessageEventFailure, reportEventTypeOf } from '../store/message-events.js';
 import type { EventsTable, ReportConversationsTable } from '../store/schema.js';
 import { businessMs } from './business-time.js';
+import { RollupDeltas, writeRollups } from './report-rollups.js';
 import { QUARTER_HOUR_MS } from './report-period.js';
 
 type Fact = Omit<ReportConversationsTable, 'resolved' | 'reopened' | 'rating_commented'> & {
@@ -46,8 +47,10 @@ export interface ReportRecorderOptions {
  * Calls only queue; the queue is written every FLUSH_DELAY_MS (sooner past FLUSH_AT_ITEMS), in one
  * transaction — so a burst of messages costs SQLite one more commit, not one per message:
  * the events rows (other than messages', which the message writer stores in the message's own
- * transaction), the per-conversation rows (`report_conversations`) and the hourly counts. A failure is
- * logged and never reaches the conversation that caused it.
+ * transaction), the per-conversation rows (`report_conversations`), the hourly counts and the hourly
+ * rollups (`report_rollups`: each changed conversation row's stored contribution taken away and its new
+ * one added, read and written under the row's lock so two nodes writing one conversation stay exact).
+ * A failure is logged and never reaches the conversation that caused it.
  */
 export class ReportRecorder implements ReportEvents {
   private pending: Pending[] = [];
@@ -120,13 +123,15 @@ export class ReportRecorder implements ReportEvents {
     this.loads = new Map();
     try {
       const work = await this.apply(batch, loads);
+      const lock = !(this.options.db.getExecutor().adapter instanceof SqliteAdapter);
       await this.options.db.transaction().execute(async (trx) => {
         for (let i = 0; i < work.events.length; i += CHUNK)
           await trx
             .insertInto('events')
             .values(work.events.slice(i, i + CHUNK))
             .execute();
-        for (let i = 0; i < work.facts.length; i += CHUNK) await upsertFacts(trx, work.facts.slice(i, i + CHUNK));
+        for (let i = 0; i < work.facts.length; i += CHUNK)
+          await writeFacts(trx, work.facts.slice(i, i + CHUNK), work.fresh, work.rollups, lock);
         const counts = [...work.counts.values()];
         for (let i = 0; i < counts.length; i += CHUNK) {
           await trx
@@ -137,6 +142,7 @@ export class ReportRecorder implements ReportEvents {
             )
             .execute();
         }
+        await writeRollups(trx, work.rollups);
       });
     } catch (error) {
       this.options.log.error({ err: error, events: batch.length }, 'could not record report events');
@@ -147,12 +153,16 @@ export class ReportRecorder implements ReportEvents {
   private async apply(
     batch: readonly Pending[],
     loads: ReadonlyMap<string, number>,
-  ): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow> }> {
-    const facts = await this.readFacts([...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)])))]);
+  ): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow>; fresh: Map<string, Fact>; rollups: RollupDeltas }> {
+    const { facts, fresh } = await this.readFacts([
+      ...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)]))),
+    ]);
     const changed = new Set<Fact>();
     const events: EventsTable[] = [];
     const counts = new Map<string, CountRow>();
+    const rollups = new RollupDeltas();
     const count = (type: ReportEventType, widgetId: string, at: string, n = 1): void => {
+      rollups.addEvent(type, widgetId, at, n);
       const hour = Math.floor(Date.parse(at) / HOUR_MS);
       for (const widget of [widgetId, '']) {
         const key = `${type} ${widget} ${hour}`;
@@ -199,7 +209,7 @@ export class ReportRecorder implements ReportEvents {
         await this.applyOwnership(fact, item, emit);
       }
     }
-    return { events, facts: [...changed], counts };
+    return { events, facts: [...changed], counts, fresh, rollups };
   }
 
   private async applyMessage(
@@ -270,9 +280,13 @@ export class ReportRecorder implements ReportEvents {
     return hours === null ? wall : seconds(businessMs(hours, Date.parse(from), Date.parse(to)));
   }
 
-  /** The conversations' rows; a conversation without one yet gets a fresh row from the conversation itself. */
-  private async readFacts(ids: readonly string[]): Promise<Map<string, Fact>> {
+  /**
+   * The conversations' rows; a conversation without one yet gets a fresh row from the conversation itself
+   * (also in `fresh`, as it was before this batch changed it).
+   */
+  private async readFacts(ids: readonly string[]): Promise<{ facts: Map<string, Fact>; fresh: Map<string, Fact> }> {
     const facts = new Map<string, Fact>();
+    const fresh = new Map<string, Fact>();
     const { db } = this.options;
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
@@ -292,10 +306,13 @@ export class ReportRecorder implements ReportEvents {
         .select(['id', 'widget_id', 'created_at'])
         .where('id', 'in', missing)
         .execute();
-      for (const conversation of conversations)
-        facts.set(conversation.id, freshFact(conversation.id, conversation.widget_id, conversation.created_at));
+      for (const conversation of conversations) {
+        const row = freshFact(conversation.id, conversation.widget_id, conversation.created_at);
+        fresh.set(conversation.id, { ...row });
+        facts.set(conversation.id, row);
+      }
     }
-    return facts;
+    return { facts, fresh };
   }
 }
 
@@ -364,8 +381,47 @@ const first = <C extends keyof Fact & string>(column: C) =>
 const latest = <C extends keyof Fact & string>(column: C) =>
   sql<Fact[C]>`coalesce(${sql.ref(`excluded.${column}`)}, ${sql.ref(`report_conversations.${column}`)})`;
 
-async function upsertFacts(db: Db, rows: readonly Fact[]): Promise<void> {
-  await db
+/**
+ * Writes the conversations' rows and moves their contributions in the rollups: a conversation new to the
+ * table is first inserted as it started (its start counted), then every row is read under its lock (PostgreSQL;
+ * SQLite has one writer), merged (upsertFacts) and read back: the rollups lose the stored row and gain the
+ * merged one, whatever another node wrote in between.
+ */
+async function writeFacts(
+  db: Db,
+  rows: readonly Fact[],
+  fresh: ReadonlyMap<string, Fact>,
+  rollups: RollupDeltas,
+  lock: boolean,
+): Promise<void> {
+  const started = rows.flatMap((row) => {
+    const original = fresh.get(row.conversation_id);
+    return original === undefined ? [] : [original];
+  });
+  if (started.length > 0) {
+    const inserted = await db
+      .insertInto('report_conversations')
+      .values(started)
+      .onConflict((oc) => oc.column('conversation_id').doNothing())
+      .returning('conversation_id')
+      .execute();
+    const ids = new Set(inserted.map((row) => row.conversation_id));
+    for (const row of started) if (ids.has(row.conversation_id)) rollups.addFact(row, 1);
+  }
+  const ids = rows.map((row) => row.conversation_id);
+  const before = await db
+    .selectFrom('report_conversations')
+    .selectAll()
+    .where('conversation_id', 'in', ids)
+    .$if(lock, (q) => q.forUpdate())
+    .execute();
+  for (const row of before) rollups.addFact(row, -1);
+  const after = await upsertFacts(db, rows);
+  for (const row of after) rollups.addFact(row, 1);
+}
+
+async function upsertFacts(db: Db, rows: readonly Fact[]) {
+  return db
     .insertInto('report_conversations')
     .values([...rows])
     .onConflict((oc) =>
@@ -392,5 +448,6 @@ async function upsertFacts(db: Db, rows: readonly Fact[]): Promise<void> {
         rating_message_id: latest('rating_message_id'),
       }),
     )
+    .returningAll()
     .execute();
 }

@@ -25,6 +25,7 @@ import * as inboxIndexes from './migrations/0009-inbox-indexes.js';
 import * as contacts from './migrations/0010-contacts.js';
 import * as events from './migrations/0011-events.js';
 import * as webhooks from './migrations/0012-webhooks.js';
+import * as reportRollups from './migrations/0013-report-rollups.js';
 import * as privacy from './migrations/0014-privacy.js';
 import * as consent from './migrations/0015-consent.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-contacts': contacts,
   '0011-events': events,
   '0012-webhooks': webhooks,
+  '0013-report-rollups': reportRollups,
   '0014-privacy': privacy,
   '0015-consent': consent,
 };

@@ -28,6 +28,7 @@ export interface Database {
   events: EventsTable;
   report_conversations: ReportConversationsTable;
   report_counts: ReportCountsTable;
+  report_rollups: ReportRollupsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
@@ -406,4 +407,37 @@ export interface ConsentRecordsTable {
   version: string;
   accepted_at: string;
   withdrawn_at: string | null;
+}
+
+/**
+ * Hourly totals per widget ('' = every widget) and UTC hour (migration 0013, reports/report-rollups.ts):
+ * conversation figures by the hour the conversation started, ratings by the hour rated, message and widget
+ * counts by the hour they happened. Counts and sums only: no reference to a conversation or a person.
+ */
+export interface ReportRollupsTable {
+  widget_id: string;
+  hour: number;
+  conversations: number;
+  resolved_by_bot: number;
+  handed: number;
+  resolved: number;
+  reopened: number;
+  first_responses: number;
+  first_response_s: number;
+  first_response_bh_s: number;
+  resolutions: number;
+  resolution_s: number;
+  resolution_bh_s: number;
+  rated_1: number;
+  rated_2: number;
+  rated_3: number;
+  rated_4: number;
+  rated_5: number;
+  rated_commented: number;
+  visitor_messages: number;
+  bot_messages: number;
+  agent_messages: number;
+  offline_emails: number;
+  widget_loads: number;
+  widget_opens: number;
 }
