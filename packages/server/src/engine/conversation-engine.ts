@@ -51,10 +51,14 @@ export class ConversationEngine {
   async append(input: AppendInput, executor?: Db): Promise<AppendResult> {
     const clientId = input.clientId ?? null;
     if (executor !== undefined) return this.appendWith(executor, input, clientId);
-    if (this.webhooks.wants(input)) return this.appendWithWebhooks(input, clientId);
+    // A message a subscription wants: its deliveries are written in the writer's transaction (SQLite's
+    // group commit) when it can, else in the portable path's.
+    const webhooks = this.webhooks.wants(input);
+    if (webhooks && !this.writer.writesOutbox) return this.appendWithWebhooks(input, clientId);
+    const outbox = webhooks ? (row: MessageRow, widgetId: string) => this.webhooks.messageStatements(toMessage(row), widgetId) : undefined;
     let result: AppendResult;
     try {
-      const written = await this.writer.append(newMessage(input, clientId));
+      const written = await this.writer.append(newMessage(input, clientId), outbox);
       result = { message: toMessage(written.row), created: written.created };
     } catch (error) {
       if (clientId === null || !isUniqueViolation(error)) throw error;
@@ -100,8 +104,9 @@ export class ConversationEngine {
   }
 
   /**
-   * Someone subscribed to this kind of message: instead of the writer's group commit, one transaction
-   * stores it and writes its webhook deliveries, so a node dying after the commit still sends them.
+   * Someone subscribed to this kind of message and the writer cannot write its deliveries (PostgreSQL's
+   * one-statement append): one transaction stores it and writes them, so a node dying after the commit
+   * still sends them.
    */
   private async appendWithWebhooks(input: AppendInput, clientId: string | null): Promise<AppendResult> {
     const result = await this.db

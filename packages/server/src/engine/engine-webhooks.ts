@@ -1,4 +1,5 @@
 import type { InboxActivityKind, Message } from '@parley/protocol';
+import type { CompiledQuery } from 'kysely';
 import type { ConversationRow } from '../store/conversations-store.js';
 import type { Db } from '../store/database.js';
 import type { AppendInput } from './conversation-engine.js';
@@ -19,12 +20,20 @@ export type EventWrite = (trx: Db) => Promise<void>;
 /**
  * What the engine asks of outbound webhooks (webhooks/ implements it; app.ts wires it). Every method
  * writes with the executor it is given: the caller passes the transaction that stores the event. For
- * messages, `wants` is answered from memory on every append; only when it says yes does the append
- * take the portable path, one transaction that stores the message and writes its deliveries together.
+ * messages, `wants` is answered from memory on every append; only when it says yes are deliveries
+ * written: on SQLite by the message writer in the message's savepoint of its group commit
+ * (`messageStatements`), elsewhere by the portable path, one transaction that stores the message and
+ * writes its deliveries together (`enqueue`).
  */
 export interface EngineWebhooks {
   wants(input: Pick<AppendInput, 'type' | 'payload'>): boolean;
   enqueue(db: Db, message: Message): Promise<void>;
+  /**
+   * The message's deliveries as compiled statements, for a writer that runs them in the message's own
+   * transaction (SQLite's group commit, store/message-writer.ts); none when no subscription wants it.
+   * Called inside that transaction, synchronously.
+   */
+  messageStatements(message: Message, widgetId: string): readonly CompiledQuery[];
   conversationCreated(db: Db, conversation: Pick<ConversationRow, 'id' | 'widget_id' | 'identity_user_id' | 'created_at'>): Promise<void>;
   /**
    * Reads what the event needs (widget, agents, team) with `db`, outside the caller's transaction, and
@@ -42,6 +51,7 @@ export interface EngineWebhooks {
 export const NO_ENGINE_WEBHOOKS: EngineWebhooks = {
   wants: () => false,
   enqueue: async () => undefined,
+  messageStatements: () => [],
   conversationCreated: async () => undefined,
   ownershipChanged: async () => null,
   emailLeft: async () => undefined,

@@ -104,9 +104,10 @@ type Opened = Omit<OpenDatabase, 'messageWriter' | 'writeHealth' | 'probeWrite'>
  */
 function healthTracked(writer: MessageWriter, health: WriteHealth, bypassesKysely: boolean): MessageWriter {
   return {
-    append: async (message) => {
+    writesOutbox: writer.writesOutbox,
+    append: async (message, outbox) => {
       try {
-        const written = await writer.append(message);
+        const written = await writer.append(message, outbox);
         health.succeeded();
         return written;
       } catch (error) {

@@ -1,5 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
 import { isUniqueViolation, type MessageRow } from './conversations-store.js';
 import {
@@ -21,6 +21,13 @@ export interface WrittenMessage {
 }
 
 /**
+ * Statements written with a message, in its own transaction once its seq is known: its webhook
+ * deliveries (the outbox). Given the stored row and its conversation's widget; answers compiled
+ * queries (the writer runs them on its own connection).
+ */
+export type MessageOutbox = (row: MessageRow, widgetId: string) => readonly CompiledQuery[];
+
+/**
  * The hot path of every chat message: the next seq of its conversation and the row, in one
  * transaction, idempotent on clientId. Each dialect gets the cheapest shape it allows; the portable
  * Kysely version (conversationsStore) stays for callers that compose a larger transaction.
@@ -28,7 +35,13 @@ export interface WrittenMessage {
  * caller then reads the original (isUniqueViolation).
  */
 export interface MessageWriter {
-  append(message: NewMessage): Promise<WrittenMessage>;
+  /** `outbox` only where `writesOutbox`: its statements run in the message's transaction, rolled back with it. */
+  append(message: NewMessage, outbox?: MessageOutbox): Promise<WrittenMessage>;
+  /**
+   * Whether `append` writes a message's outbox in the message's own transaction (SQLite: inside the group
+   * commit). When not, a message with webhook deliveries takes the engine's portable path instead.
+   */
+  readonly writesOutbox: boolean;
 }
 
 export class ConversationMissingError extends Error {
@@ -41,6 +54,7 @@ type Outcome = { readonly ok: true; readonly written: WrittenMessage } | { reado
 
 interface Pending {
   readonly message: NewMessage;
+  readonly outbox: MessageOutbox | undefined;
   resolve(written: WrittenMessage): void;
   reject(error: unknown): void;
 }
@@ -53,27 +67,34 @@ interface Pending {
  * poll) are written in one transaction, each in its own savepoint, and committed once. A commit is
  * the dearest part of an append (its WAL write); a burst of messages now pays it once, not once per
  * message, so the last of the burst no longer waits for every commit before it. One message that
- * fails (its conversation is gone) rolls back its savepoint only.
+ * fails (its conversation is gone) rolls back its savepoint only. A message's webhook deliveries
+ * (the outbox statements it is given) are written in its savepoint, so they ride the same commit.
  */
 export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
-  private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number }>;
+  private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number; widget_id: string }>;
   private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
+  /** The outbox's statements, by their SQL (parameters differ per message). */
+  private readonly outboxStatements = new Map<string, SqliteDatabase.Statement<unknown[]>>();
   /** The message's report event, in a savepoint of its own: a failure there never fails the message. */
   private readonly writeEvent: (event: MessageEvent) => void;
-  private readonly writeAll: (messages: readonly NewMessage[]) => Outcome[];
+  private readonly writeAll: (entries: readonly Pending[]) => Outcome[];
   private pending: Pending[] = [];
+  readonly writesOutbox = true;
 
   constructor(
     private readonly db: Db,
     private readonly sqlite: SqliteDatabase.Database,
   ) {
     this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
-    this.bumpSeq = sqlite.prepare('update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq');
+    this.bumpSeq = sqlite.prepare(
+      'update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq, widget_id',
+    );
     const insertEvent = sqlite.prepare<[Record<string, unknown>]>(SQLITE_INSERT_MESSAGE_EVENT);
     this.writeEvent = sqlite.transaction((event: MessageEvent) => void insertEvent.run(sqliteParams(event)));
-    // Called inside writeAll's transaction, better-sqlite3 runs it as a savepoint.
-    const write = sqlite.transaction((message: NewMessage): WrittenMessage => {
+    // Called inside writeAll's transaction, better-sqlite3 runs it as a savepoint: the message, its
+    // outbox rows and its report event are stored together or not at all.
+    const write = sqlite.transaction(({ message, outbox }: Pending): WrittenMessage => {
       if (message.client_id !== null) {
         const existing = this.byClientId.get(message.conversation_id, message.client_id);
         if (existing !== undefined) return { row: existing, created: false };
@@ -82,6 +103,9 @@ export class SqliteMessageWriter implements MessageWriter {
       if (bumped === undefined) throw new ConversationMissingError(message.conversation_id);
       const row: MessageRow = { ...message, seq: Number(bumped.last_seq) };
       this.insertFor(row).run({ ...row });
+      if (outbox !== undefined) {
+        for (const query of outbox(row, bumped.widget_id)) this.outboxStatement(query.sql).run(...query.parameters);
+      }
       const event = messageEventOf(message);
       if (event !== null) {
         try {
@@ -94,10 +118,10 @@ export class SqliteMessageWriter implements MessageWriter {
       }
       return { row, created: true };
     });
-    this.writeAll = sqlite.transaction((messages: readonly NewMessage[]): Outcome[] =>
-      messages.map((message) => {
+    this.writeAll = sqlite.transaction((entries: readonly Pending[]): Outcome[] =>
+      entries.map((entry) => {
         try {
-          return { ok: true, written: write(message) };
+          return { ok: true, written: write(entry) };
         } catch (error) {
           // SQLITE_FULL, IOERR and the like may roll back the whole transaction, not just the savepoint: the
           // messages before this one are gone, and the next would each commit on their own. Fail the batch.
@@ -108,9 +132,9 @@ export class SqliteMessageWriter implements MessageWriter {
     );
   }
 
-  append(message: NewMessage): Promise<WrittenMessage> {
+  append(message: NewMessage, outbox?: MessageOutbox): Promise<WrittenMessage> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ message, resolve, reject });
+      this.pending.push({ message, outbox, resolve, reject });
       // After the poll phase: every frame of this turn's socket reads has reached its append by then.
       if (this.pending.length === 1) setImmediate(() => void this.flush());
     });
@@ -120,7 +144,7 @@ export class SqliteMessageWriter implements MessageWriter {
     const batch = this.pending;
     this.pending = [];
     try {
-      const outcomes = await this.db.connection().execute(async () => this.writeAll(batch.map((entry) => entry.message)));
+      const outcomes = await this.db.connection().execute(async () => this.writeAll(batch));
       outcomes.forEach((outcome, i) => {
         const entry = batch[i];
         if (outcome.ok) entry?.resolve(outcome.written);
@@ -130,6 +154,15 @@ export class SqliteMessageWriter implements MessageWriter {
       // The commit itself failed (disk full, database locked too long): nothing of the batch was stored.
       for (const entry of batch) entry.reject(error);
     }
+  }
+
+  private outboxStatement(text: string): SqliteDatabase.Statement<unknown[]> {
+    let statement = this.outboxStatements.get(text);
+    if (statement === undefined) {
+      statement = this.sqlite.prepare<unknown[]>(text);
+      this.outboxStatements.set(text, statement);
+    }
+    return statement;
   }
 
   /** One statement per column set, so a column added by a later migration needs no change here. */
@@ -151,9 +184,13 @@ export class SqliteMessageWriter implements MessageWriter {
  * is bumped when the clientId is already stored.
  */
 export class PostgresMessageWriter implements MessageWriter {
+  /** A message with webhook deliveries takes the engine's portable path (one Kysely transaction). */
+  readonly writesOutbox = false;
+
   constructor(private readonly db: Db) {}
 
-  async append(message: NewMessage): Promise<WrittenMessage> {
+  async append(message: NewMessage, outbox?: MessageOutbox): Promise<WrittenMessage> {
+    if (outbox !== undefined) throw new Error('PostgresMessageWriter does not write an outbox: check writesOutbox');
     const event = messageEventOf(message);
     if (event === null) return this.write(message, null);
     try {

@@ -8,7 +8,7 @@ import type { EventScope, WebhookOutbox } from './webhook-outbox.js';
  * called with the executor that stores the event (ownership changes: answers the write to run in that
  * transaction) and writes nothing unless a subscription wants it.
  */
-export function engineWebhooks(outbox: WebhookOutbox): EngineWebhooks {
+export function engineWebhooks(outbox: WebhookOutbox, compiler: Db): EngineWebhooks {
   const any = (note: boolean): EventScope => ({ widgetId: undefined, orderKey: '', note });
   const wantsMessage = (input: Pick<Message, 'type'> & { readonly payload?: Message['payload'] | undefined }): boolean =>
     outbox.wants('message.created', any(input.type === 'note')) ||
@@ -27,6 +27,18 @@ export function engineWebhooks(outbox: WebhookOutbox): EngineWebhooks {
       // A visitor's rating is an `event` message: it is also conversation.rated.
       const rating = message.type === 'event' ? ratingOf(message.payload) : null;
       if (rating !== null) await outbox.enqueue(db, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id });
+    },
+
+    messageStatements(message, widgetId) {
+      const scope: EventScope = { widgetId, orderKey: message.conversationId, note: message.type === 'note' };
+      const conversation = { id: message.conversationId, widgetId };
+      const rating = message.type === 'event' ? ratingOf(message.payload) : null;
+      return [
+        ...outbox.statements(compiler, 'message.created', scope, { conversation, message }),
+        ...(rating === null
+          ? []
+          : outbox.statements(compiler, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id })),
+      ];
     },
 
     async conversationCreated(db, row) {

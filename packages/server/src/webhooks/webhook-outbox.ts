@@ -5,6 +5,7 @@ import {
   type WebhookEventType,
   WEBHOOK_TEST_EVENT,
 } from '@parley/protocol';
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import type { SubscribedView } from './webhook-subscriptions.js';
@@ -53,6 +54,17 @@ export class WebhookOutbox {
     if (!this.wants(type, scope)) return;
     await store.enqueueQuery(trx, outboxEvent(type, scope, data)).execute();
     this.nudge();
+  }
+
+  /**
+   * The same rows as `enqueue`, as a compiled statement for a writer that runs it on its own (SQLite's
+   * message writer, inside its group commit); `compiler` is any Kysely of the dialect. Nudges the worker:
+   * the writer runs this synchronously inside its transaction, so the worker looks after the commit.
+   */
+  statements<T extends WebhookEventType>(compiler: Db, type: T, scope: EventScope, data: WebhookData<T>): CompiledQuery[] {
+    if (!this.wants(type, scope)) return [];
+    this.nudge();
+    return [store.enqueueQuery(compiler, outboxEvent(type, scope, data)).compile()];
   }
 
   /** Only the given subscription, whatever its event types: the test event. Answers the delivery's id. */

@@ -69,7 +69,7 @@ export class Webhooks {
       ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
     });
     this.outbox = new WebhookOutbox(this.subscriptions.subscribed, () => this.worker.nudge());
-    this.engine = engineWebhooks(this.outbox);
+    this.engine = engineWebhooks(this.outbox, options.db);
     this.contacts = contactWebhooks(this.outbox);
   }
 
