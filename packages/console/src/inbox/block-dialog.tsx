@@ -130,7 +130,7 @@ function durationOf(value: string): BlockDuration {
 }
 
 /** Tab and Shift+Tab wrap around inside the dialog (aria-modal: the page behind is out of reach). */
-function keepFocusInside(event: KeyboardEvent): void {
+export function keepFocusInside(event: KeyboardEvent): void {
   const dialog = event.currentTarget;
   if (!(dialog instanceof HTMLElement)) return;
   const focusable = [...dialog.querySelectorAll<HTMLElement>('input, select, textarea, button')].filter(

@@ -11,6 +11,8 @@ import { navigate } from '../router.js';
 import { Empty, ErrorNote, formatDate, Notice } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
+import { useSession } from '../session.js';
+import { ContactEraseDialog, erasedNotice, leaveContactsNotice } from './contact-erase-dialog.js';
 import { contactLabel, deviceText } from './contacts-page.js';
 
 const OWNER_LABEL: Readonly<Record<string, string>> = {
@@ -37,6 +39,8 @@ export function ContactsDetailPage(props: { id: string }) {
   const [conversations, setConversations] = useState<ContactConversation[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const admin = useSession().agent.role === 'admin';
+  const [erasing, setErasing] = useState(false);
 
   const load = async () => {
     try {
@@ -92,7 +96,27 @@ export function ContactsDetailPage(props: { id: string }) {
               .join(' · ') || 'No contact details yet'}
           </p>
         </div>
+        {admin ? (
+          <div class="page-actions contact-privacy">
+            <a class="button" href={`/v1/contacts/${encodeURIComponent(contact.id)}/export`} download>
+              Export data
+            </a>
+            <button type="button" class="button danger-ghost" onClick={() => setErasing(true)}>
+              Erase contact
+            </button>
+          </div>
+        ) : null}
       </header>
+      {erasing ? (
+        <ContactEraseDialog
+          contact={contact}
+          onClose={() => setErasing(false)}
+          onErased={(counts) => {
+            leaveContactsNotice(erasedNotice(counts));
+            navigate('/contacts');
+          }}
+        />
+      ) : null}
       <ErrorNote message={error} />
       {saved === null ? null : <Notice>{saved}</Notice>}
       <div class="contact-grid">

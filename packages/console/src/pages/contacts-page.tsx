@@ -2,10 +2,11 @@ import type { Contact, ContactImportResult, ContactSort } from '@parley/protocol
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
-import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
+import { ErrorNote, ListBody, Notice, PageHeader } from '../ui/feedback.js';
 import { ListTable } from '../ui/list-table.js';
 import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
+import { takeContactsNotice } from './contact-erase-dialog.js';
 
 const PAGE = 25;
 
@@ -64,6 +65,8 @@ export function ContactsPage() {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
+  // Once, after an erasure on the contact's page: what went (counts only).
+  const [notice] = useState(takeContactsNotice);
   const [widgets, setWidgets] = useState<ReadonlyArray<{ id: string; name: string }>>([]);
   useEffect(() => {
     // Widget names are for admins (the widgets API is theirs); agents filter without the menu.
@@ -104,6 +107,7 @@ export function ContactsPage() {
           </>
         ) : null}
       </PageHeader>
+      {notice === null ? null : <Notice>{notice}</Notice>}
       {importing ? <ImportCard widgets={widgets} onDone={() => void load(null)} /> : null}
       <form
         class="card contact-filters"
