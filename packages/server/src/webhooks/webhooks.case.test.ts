@@ -80,6 +80,35 @@ describeEachDialect('outbound webhooks', start, (server) => {
     expect(gone.json.error.code).toBe('PARLEY_ERR_WEBHOOK_NOT_FOUND');
   });
 
+  it('never answers a signing secret again after its creation or rotation, on any route', async () => {
+    const { id, secret: first } = await subscribe(server(), { events: ['conversation.rated'] });
+    const rotated = await server().request('POST', `/v1/webhooks/${id}/rotate-secret`, { body: { overlapSeconds: 3600 } });
+    const second: string = rotated.json.secret;
+    expect(second).toMatch(/^whsec_/);
+    const tested = await server().request('POST', `/v1/webhooks/${id}/test`);
+    await receiver.until((r) => r.received.some(forSubscription(id)));
+    await settled(server(), id, tested.json.id);
+    const answers = [
+      await server().request('GET', '/v1/webhooks'),
+      await server().request('GET', `/v1/webhooks/${id}`),
+      await server().request('PATCH', `/v1/webhooks/${id}`, { body: { description: 'after rotation' } }),
+      tested,
+      await server().request('GET', `/v1/webhooks/${id}/deliveries`),
+      await server().request('GET', `/v1/webhooks/${id}/deliveries/${tested.json.id}`),
+      await server().request('POST', `/v1/webhooks/${id}/deliveries/${tested.json.id}/replay`),
+      await server().request('GET', '/v1/audit'),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBeLessThan(300);
+      // Neither secret, nor any part of them past the prefix the reads show.
+      for (const secret of [first, second]) expect(answer.body).not.toContain(secret.slice(6, 30));
+      expect(answer.body).not.toMatch(/"(secret|previousSecret)"/);
+    }
+    // The prefix is what identifies the secret in reads: the current one's, during the overlap too.
+    expect(answers[1]?.json).toMatchObject({ secretPrefix: `${second.slice(0, 12)}…` });
+    await server().request('DELETE', `/v1/webhooks/${id}`);
+  });
+
   it('refuses unknown event types, an unknown widget and requests without the admin key', async () => {
     const badEvent = await server().request('POST', '/v1/webhooks', { body: { url: receiver.url, events: ['message.deleted'] } });
     expect(badEvent.status).toBe(400);
@@ -115,7 +144,7 @@ describeEachDialect('outbound webhooks', start, (server) => {
     await server().request('DELETE', `/v1/webhooks/${id}`);
   });
 
-  it('retries a failing endpoint and delivers the event once, before the events queued after it', async () => {
+  it('retries a failing endpoint and delivers the event once, after the events queued before it and before those queued after it', async () => {
     const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
     const { id } = await subscribe(server(), { events: ['message.created'], widgetId });
     const mine = (request: { json: { data: { conversation?: { widgetId: string } } } }) =>
@@ -123,10 +152,11 @@ describeEachDialect('outbound webhooks', start, (server) => {
     let failures = 0;
     receiver.answer = ({ body }) => (body.includes(widgetId) && body.includes('"text":"first"') && failures++ < 5 ? 500 : 200);
     try {
-      const conversationId = await visitorSays(server(), widgetId, ['first', 'second', 'third']);
-      await receiver.until((r) => r.accepted.filter(mine).filter((q) => q.json.data.message.author.role === 'visitor').length >= 3);
+      const conversationId = await visitorSays(server(), widgetId, ['zero', 'first', 'second', 'third']);
+      await receiver.until((r) => r.accepted.filter(mine).filter((q) => q.json.data.message.author.role === 'visitor').length >= 4);
       const accepted = receiver.accepted.filter(mine).filter((request) => request.json.data.message.author.role === 'visitor');
-      expect(accepted.map((request) => request.json.data.message.text)).toEqual(['first', 'second', 'third']);
+      // Once each, in the order they were stored: the failing one after the one before it, the later ones after it.
+      expect(accepted.map((request) => request.json.data.message.text)).toEqual(['zero', 'first', 'second', 'third']);
       expect(receiver.received.filter(mine).filter((request) => request.status === 500)).toHaveLength(5);
       // Every attempt of the first event carried the same webhook-id.
       const first = receiver.received.filter(mine).filter((request) => request.json.data.message.text === 'first');
