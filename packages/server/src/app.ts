@@ -314,7 +314,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
 
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
-    callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600 });
+    // DELETE: the widget's self-service (a visitor deletes their conversation or data, api/privacy.ts).
+    callback(null, { origin: CROSS_ORIGIN_PATHS.test(request.url), maxAge: 600, methods: ['GET', 'HEAD', 'POST', 'DELETE'] });
   });
   await app.register(metricsPlugin);
   app.metrics.registerMetric(challenge.outcomes);

@@ -212,6 +212,17 @@ describeEachDialect('visitor self-service', start, (server) => {
       expect(refused.json.error.code).toBe('PARLEY_ERR_AUTH_FORBIDDEN');
     }
     expect((await server().request('DELETE', `/v1/conversations/${theirs.conversationId}`, { auth: 'none' })).status).toBe(401);
+    // The widget calls these from the site's page: the preflight lets DELETE through.
+    const preflight = await server().request('OPTIONS', `/v1/conversations/${mine.conversationId}`, {
+      auth: 'none',
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(String(preflight.headers['access-control-allow-methods'])).toContain('DELETE');
     await settle(server());
     expect(rowsMentioning(await scanAllTables(server()), [theirs.conversationId])).toEqual(rowsMentioning(before, [theirs.conversationId]));
   });
