@@ -96,6 +96,8 @@ import { webhooksApi } from './api/webhooks.js';
 import { privacyApi } from './api/privacy.js';
 import { auditApi } from './api/audit.js';
 import { AuditLog, auditHook } from './audit/index.js';
+import { retentionApi } from './api/retention.js';
+import { RetentionJob, widgetRetention, type RetentionTimings } from './retention/index.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
 import { Privacy } from './privacy/index.js';
 import { conversationsStore } from './store/conversations-store.js';
@@ -125,6 +127,8 @@ export interface BuildOptions {
   readonly unfurl?: Partial<UnfurlerOptions>;
   /** Outbound webhooks: tests shorten the worker's timings and answer DNS themselves. */
   readonly webhooks?: Pick<WebhooksOptions, 'timings' | 'resolve'>;
+  /** The retention job's timings (tests); `false`: never scheduled (tests call `services.retention.run()`). */
+  readonly retention?: Partial<RetentionTimings> | false;
 }
 
 export interface Parley {
@@ -271,6 +275,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   desk.ownership.hooks = { ...desk.ownership.hooks, resolved: (conversationId) => transcriptMail.resolved(conversationId) };
   // One hook, so the order is explicit: background work (setup runs, bot turns) finishes, then the database closes.
   app.addHook('onClose', async () => {
+    await retention.close();
     await Promise.all([setup.idle(), botTurns.idle()]);
     // Deliveries on their way finish (or are released for another node) while the database is open.
     await webhooks.close();
@@ -286,6 +291,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   const contacts = new ContactService(database.db, webhooks.contacts);
   const privacy = new Privacy({ db: database.db, files, bus, log: app.log, flush: () => reports.flush() });
+  const audit = new AuditLog(database.db);
+  // Retention (retention/): every hour, on one node at a time, conversations past their widget's retentionDays go.
+  const retention = new RetentionJob({
+    db: database.db,
+    log: app.log,
+    audit,
+    defaultDays: config.retentionDays,
+    widgets: () => widgetRetention(database.db, widgets),
+    erase: (ids) => privacy.eraseConversations(ids),
+    ...(options.retention === undefined || options.retention === false ? {} : { timings: options.retention }),
+  });
+  if (options.retention !== false) retention.start();
   const services: Services = {
     database,
     apiKeys,
@@ -309,7 +326,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     transcripts: transcriptMail,
     webhooks,
     contacts,
-    audit: new AuditLog(database.db),
+    audit,
+    retention,
     sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts),
   };
 
@@ -384,6 +402,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(webhooksApi, { webhooks });
   await app.register(auditApi, { audit: services.audit });
+  await app.register(retentionApi, { retention });
   await app.register(inboxApi, { inbox: desk.inbox, ownership: desk.ownership, replies: desk.replies, agents, teams });
   await app.register(cannedResponsesApi, { store: new CannedResponsesStore(database.db) });
   await app.register(realtimeGateway, {

@@ -57,6 +57,8 @@ export interface Config {
   readonly rebalanceSpreadSeconds: number;
   /** Volume limits on public paths (PARLEY_LIMIT_*; see limits/limit-rules.ts); null: that one is off. */
   readonly limits: VolumeLimits;
+  /** Days after their last activity conversations are deleted when their widget sets no retentionDays (PARLEY_RETENTION_DAYS); null: kept. */
+  readonly retentionDays: number | null;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -196,6 +198,12 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_REBALANCE_SPREAD_SECONDS', spreadText, `expected a whole number of seconds from 0 to ${REBALANCE_SPREAD_MAX_SECONDS}`);
   }
 
+  const retentionText = read('PARLEY_RETENTION_DAYS');
+  if (retentionText !== undefined && (!/^\d{1,5}$/.test(retentionText) || Number(retentionText) < 1 || Number(retentionText) > 36_500)) {
+    fail('PARLEY_RETENTION_DAYS', retentionText, 'expected a whole number of days from 1 to 36500 (unset: keep conversations)');
+  }
+  const retentionDays = retentionText === undefined ? null : Number(retentionText);
+
   const limits: Record<string, Rate | null> = {};
   for (const name of LIMIT_NAMES) {
     const text = read(limitEnvName(name));
@@ -225,5 +233,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     rebalanceSpreadSeconds,
     limits: { ...DEFAULT_LIMITS, ...limits },
+    retentionDays,
   };
 }

@@ -22,6 +22,7 @@ import type { ContactService } from './contacts/index.js';
 import type { FileStore } from './files/file-store.js';
 import type { Privacy } from './privacy/index.js';
 import type { AuditLog } from './audit/index.js';
+import type { RetentionJob } from './retention/index.js';
 
 /** What route plugins may use. Built once in app.ts, the only place that picks implementations. */
 export interface Services {
@@ -60,6 +61,8 @@ export interface Services {
   readonly privacy: Privacy;
   /** Who changed what (audit/): append-only; `record` inside the change's transaction when there is one. */
   readonly audit: AuditLog;
+  /** The retention job (retention/): hourly on one node; `preview()` is the dry run, `run()` one run now. */
+  readonly retention: RetentionJob;
 }
 
 export interface RouteOptions {

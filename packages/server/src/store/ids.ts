@@ -24,7 +24,24 @@ function pooledRandom(): () => number {
 }
 
 export type IdPrefix =
-  'wgt' | 'bp' | 'bot' | 'key' | 'conv' | 'msg' | 'ct' | 'agt' | 'team' | 'cr' | 'act' | 'blk' | 'whk' | 'evt' | 'whd' | 'wha' | 'aud' | 'cns';
+  | 'wgt'
+  | 'bp'
+  | 'bot'
+  | 'key'
+  | 'conv'
+  | 'msg'
+  | 'ct'
+  | 'agt'
+  | 'team'
+  | 'cr'
+  | 'act'
+  | 'blk'
+  | 'whk'
+  | 'evt'
+  | 'whd'
+  | 'wha'
+  | 'aud'
+  | 'cns';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;

@@ -1,0 +1,11 @@
+export {
+  RetentionJob,
+  widgetRetention,
+  RETENTION_BATCH,
+  DEFAULT_RETENTION_TIMINGS,
+  type ErasedTotals,
+  type RetentionCounts,
+  type RetentionPreviewItem,
+  type RetentionRule,
+  type RetentionTimings,
+} from './retention-job.js';
