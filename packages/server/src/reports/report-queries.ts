@@ -318,18 +318,26 @@ export class ReportQueries {
       );
       return { count, medianSeconds: median ?? null, p90Seconds: p90 ?? null, averageSeconds: Math.round(sum / count) };
     };
-    return {
-      object: 'report.response_times',
-      period: period.period,
-      firstResponse: {
-        wallClock: await stat('first_response_s', totals.first_responses, totals.first_response_s),
-        businessHours: await stat('first_response_bh_s', totals.first_responses, totals.first_response_bh_s),
-      },
-      resolution: {
-        wallClock: await stat('resolution_s', totals.resolutions, totals.resolution_s),
-        businessHours: await stat('resolution_bh_s', totals.resolutions, totals.resolution_bh_s),
-      },
+    // A business-hours time is never longer than its wall-clock twin (it counts part of the same span): equal
+    // sums mean every pair is equal (a widget without hours, or nothing outside them), so one read answers both.
+    const pair = async (
+      wall: DurationColumn,
+      business: DurationColumn,
+      count: number,
+      wallSum: number,
+      businessSum: number,
+    ): Promise<DurationPair> => {
+      const [wallClock, businessHours] = await Promise.all([
+        stat(wall, count, wallSum),
+        businessSum === wallSum ? null : stat(business, count, businessSum),
+      ]);
+      return { wallClock, businessHours: businessHours ?? wallClock };
     };
+    const [firstResponse, resolution] = await Promise.all([
+      pair('first_response_s', 'first_response_bh_s', totals.first_responses, totals.first_response_s, totals.first_response_bh_s),
+      pair('resolution_s', 'resolution_bh_s', totals.resolutions, totals.resolution_s, totals.resolution_bh_s),
+    ]);
+    return { object: 'report.response_times', period: period.period, firstResponse, resolution };
   }
 
   /** The value at `rank` (1-based) of the period's sorted values of `column`, counted from the nearer end. */

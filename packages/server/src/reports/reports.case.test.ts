@@ -223,6 +223,18 @@ describeEachStore('reports', (server) => {
     expect(csv).toContain('first_response,wall_clock,5,180,600,240\r\n');
   });
 
+  it('gives the same exact figures in a whole-hour zone, where they are read from the rollups', async () => {
+    const { widgetId } = await given();
+    const kolkata = (await get(`/v1/reports/response-times?${WEEK}&timeZone=Asia/Kolkata&widgetId=${widgetId}`)).json;
+    const utc = (await get(`/v1/reports/response-times?${WEEK}&timeZone=UTC&widgetId=${widgetId}`)).json;
+    expect(utc.firstResponse).toEqual(kolkata.firstResponse);
+    expect(utc.resolution).toEqual(kolkata.resolution);
+    expect(utc.firstResponse.businessHours).toEqual({ count: 5, medianSeconds: 120, p90Seconds: 240, averageSeconds: 120 });
+    const summary = (await get(`/v1/reports/summary?${WEEK}&timeZone=UTC&widgetId=${widgetId}`)).json;
+    expect(summary).toMatchObject({ conversations: 10, resolvedByBot: 4, handedToHuman: 6, resolved: 9, reopened: 1, messages: 20 });
+    expect(summary.days[1]).toEqual({ date: '2026-03-03', conversations: 10, resolvedByBot: 4, handedToHuman: 6, messages: 20 });
+  });
+
   it('narrows to an agent or a team', async () => {
     const { widgetId, agentA, agentB, teamId } = await given();
     const a = (await get(`/v1/reports/response-times?${WEEK}&widgetId=${widgetId}&agentId=${agentA}`)).json;
