@@ -5,6 +5,7 @@ import { shootRoutingStates } from './console-routing-screenshots.js';
 import { shootEditorStates, waitForPreview } from './console-editor-screenshots.js';
 import { seedReportsDemo } from './console-reports-demo.js';
 import { shootReportsStates } from './console-reports-screenshots.js';
+import { shootPrivacyStates } from './console-privacy-screenshots.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
@@ -75,6 +76,7 @@ async function shootAt(
   count += await shootEditorStates(page, demo, label, out);
   count += await shootRoutingStates(page, demo, label, out);
   count += await shootReportsStates(page, demo, label, out);
+  count += await shootPrivacyStates(page, demo, label, out);
   await context.close();
   return count;
 }
