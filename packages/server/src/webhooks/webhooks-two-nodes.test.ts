@@ -8,10 +8,14 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
+  token: string | null = TEST_ADMIN_KEY,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${node.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -67,6 +71,69 @@ describe('webhooks on two nodes sharing one PostgreSQL', () => {
       const log = await call(b, 'GET', `/v1/webhooks/${id}/deliveries?status=delivered&take=100`);
       const items = log.json['items'];
       expect(Array.isArray(items) ? items.length : -1).toBe(20);
+    }
+  });
+
+  it('delivers the events both nodes store (conversations, visitor and bot messages) exactly once, each conversation in order', async () => {
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('nodes did not start');
+    const bot = await call(a, 'POST', '/v1/bots', {
+      kind: 'builtin',
+      name: 'FAQ',
+      config: { rules: [{ patterns: ['price'], answer: 'It is free.' }], fallback: 'Noted.' },
+    });
+    const widget = await call(a, 'POST', '/v1/widgets', { name: 'Two nodes', botId: bot.json['id'] });
+    const widgetId = String(widget.json['id']);
+    const subscription = await call(a, 'POST', '/v1/webhooks', {
+      url: `${receiver.url}/real`,
+      events: ['conversation.created', 'message.created'],
+      widgetId,
+      maxInFlight: 5,
+    });
+    expect(subscription.status).toBe(201);
+    const id = String(subscription.json['id']);
+    // The subscription reaches the other node's in-memory view through the bus.
+    const wanted = (node: ScaledNode) => node.parley.services.webhooks.outbox.wants('message.created', { widgetId, orderKey: '' });
+    for (let i = 0; i < 200 && !wanted(b); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(wanted(b)).toBe(true);
+
+    const conversations: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const node = i % 2 === 0 ? a : b;
+      const session = await call(node, 'POST', `/v1/widgets/${widgetId}/sessions`, {}, null);
+      const conversationId = String(session.json['conversationId']);
+      conversations.push(conversationId);
+      for (let m = 0; m < 3; m++) {
+        const sent = await call(
+          node,
+          'POST',
+          `/v1/conversations/${conversationId}/messages`,
+          { text: `m${m}`, clientId: `client-${i}-${m}` },
+          String(session.json['token']),
+        );
+        expect(sent.status).toBe(201);
+      }
+    }
+    // Every delivery the outbox holds for the subscription is sent, then two more polls of both nodes.
+    const deliveries = async () => {
+      const log = await call(b, 'GET', `/v1/webhooks/${id}/deliveries?take=100`);
+      return log.json['items'] as { eventId: string; status: string }[];
+    };
+    for (let i = 0; i < 600 && (await deliveries()).some((delivery) => delivery.status !== 'delivered'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const stored = await deliveries();
+    const real = receiver.received.filter((request) => request.json.data.conversation?.widgetId === widgetId);
+    // Each conversation's creation and its 3 visitor messages at least (the bot answers too).
+    expect(stored.length).toBeGreaterThanOrEqual(conversations.length * 4);
+    expect(real.map((request) => String(request.headers['webhook-id'])).sort()).toEqual(stored.map((delivery) => delivery.eventId).sort());
+    for (const conversationId of conversations) {
+      const mine = real.filter((request) => request.json.data.conversation.id === conversationId);
+      expect(mine[0]?.json.type).toBe('conversation.created');
+      const seqs = mine.slice(1).map((request) => Number(request.json.data.message.seq));
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(mine.filter((request) => request.json.data.message?.author.role === 'visitor')).toHaveLength(3);
     }
   });
 });
