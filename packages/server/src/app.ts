@@ -115,6 +115,8 @@ export interface BuildOptions {
   };
   /** Overrides the pino logger settings (tests pass `false`). */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Where the configured logger writes instead of stdout (the log privacy test reads it); ignored with `logger`. */
+  readonly logStream?: { write(line: string): void };
   /** Overrides the translator chosen from the config (tests inject failing ones). */
   readonly translator?: Translator | null;
   /** Realtime timings (tests shorten them). */
@@ -152,7 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       serializers: { req: requestSerializer },
       // Never blocks on a stdout nobody reads (pino's default destination does, and the node then ignores SIGTERM).
-      stream: new StdoutDestination(),
+      stream: options.logStream ?? new StdoutDestination(),
     },
     bodyLimit: BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from the proxies PARLEY_TRUST_PROXY names (none by default).

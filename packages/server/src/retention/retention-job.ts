@@ -154,6 +154,7 @@ export class RetentionJob {
     const byWidget: Record<string, number> = {};
     // Renewed on a timer, whatever a batch takes; lost (another node took it after it expired), the run stops after its batch.
     let lostLease = false;
+    let anyRule = false;
     const renewal = setInterval(
       () => {
         this.renewLease()
@@ -169,6 +170,7 @@ export class RetentionJob {
       rules: for (const rule of await this.rules()) {
         const cutoff = this.cutoffOf(rule);
         if (cutoff === null) continue;
+        anyRule = true;
         for (;;) {
           if (this.closed || lostLease) break rules;
           const ids = await this.dueIds(rule.widgetId, cutoff);
@@ -189,6 +191,8 @@ export class RetentionJob {
       if (!lostLease) await this.releaseLease();
     }
     const detail = { ...totals, widgets: byWidget, durationMs: Date.now() - started, ...(lostLease ? { stopped: 'lease lost' } : {}) };
+    // No rule in force (nothing is ever deleted): nothing to log or audit every hour.
+    if (!anyRule) return totals;
     this.deps.log.info({ retention: detail }, 'retention run');
     await this.deps.audit.record({ actor: SYSTEM_ACTOR, action: 'retention.run', targetType: null, targetId: null, detail });
     return totals;
