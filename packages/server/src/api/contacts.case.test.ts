@@ -492,6 +492,8 @@ describeEachStore('contacts', (server) => {
         '/v1/contacts/import',
         '/v1/contacts/{id}',
         '/v1/contacts/{id}/conversations',
+        '/v1/contacts/{id}/erase',
+        '/v1/contacts/{id}/export',
         '/v1/contacts/{id}/merge',
         '/v1/conversations/{id}/attributes',
       ].sort(),
