@@ -129,6 +129,9 @@ describeEachDialect('access and erasure of a contact', start, (server) => {
     const exportedTexts = data.conversations.flatMap((c: { messages: { text: string }[] }) => c.messages.map((m) => m.text));
     expect(exportedTexts).toEqual(expect.arrayContaining([...first.texts, ...second.texts]));
     expect(data.webhookDeliveries.length).toBeGreaterThan(0);
+    expect(data.consentRecords.map((record: { conversation_id: string }) => record.conversation_id).sort()).toEqual(
+      [first.conversationId, second.conversationId].sort(),
+    );
     const exportedRows = new Set(
       Object.entries(data.records as Record<string, unknown[]>).flatMap(([table, rows]) =>
         rows.map((row) => `${table}: ${JSON.stringify(row)}`),

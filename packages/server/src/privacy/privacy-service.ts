@@ -52,6 +52,8 @@ export interface SubjectExport {
     readonly conversations: readonly ExportedConversation[];
     readonly webhookDeliveries: readonly unknown[];
     readonly files: readonly { id: string; path: string; name: string; mimeType: string; size: number; conversationId: string }[];
+    /** The consent acceptances (and withdrawals) that admitted their conversations. */
+    readonly consentRecords: readonly Record<string, unknown>[];
     /** Every stored row the erasure removes, as stored, by table. */
     readonly records: Readonly<Record<string, readonly Record<string, unknown>[]>>;
   };
@@ -197,6 +199,7 @@ export class Privacy {
           attempts: attemptsOf.get(String(d['id'])) ?? [],
         })),
         files: files.map((file) => ({ id: file.id, path: file.path, ...file.meta })),
+        consentRecords: records['consent_records'] ?? [],
         records,
       },
       files,
