@@ -132,6 +132,69 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     expect(receiver.received.some((request) => request.json.data.message?.text === 'lost')).toBe(false);
   });
 
+  it('the contact form, a contact edit and a rating whose outbox rows cannot be written store nothing', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
+    const created = await server().request('POST', '/v1/webhooks', {
+      body: {
+        url: receiver.url,
+        events: ['conversation.email_left', 'contact.created', 'contact.updated', 'conversation.rated'],
+        widgetId,
+      },
+    });
+    expect(created.status).toBe(201);
+    const { conversationId, token } = await openSession(server(), widgetId, {}, { origin: SHOP });
+    const visitor = { auth: token, headers: { origin: SHOP } };
+    const db = server().services.database.db;
+    const contactOf = async () =>
+      (await db.selectFrom('conversations').select('contact_id').where('id', '=', conversationId).executeTakeFirstOrThrow()).contact_id;
+    const contacts = async () => (await db.selectFrom('contacts').select('id').where('widget_id', '=', widgetId).execute()).length;
+
+    for (const type of ['conversation.email_left', 'contact.created']) {
+      const heal = await failOutboxInserts(server(), type);
+      try {
+        const left = await server().request('POST', `/v1/conversations/${conversationId}/contact`, {
+          ...visitor,
+          body: { email: 'ana@example.com' },
+        });
+        expect(left.status).toBe(500);
+        expect(await contactOf()).toBeNull();
+        expect(await contacts()).toBe(0);
+      } finally {
+        await heal();
+      }
+    }
+    const left = await server().request('POST', `/v1/conversations/${conversationId}/contact`, {
+      ...visitor,
+      body: { email: 'ana@example.com' },
+    });
+    expect(left.status).toBe(200);
+    const contactId = left.json.contact.id;
+
+    const heal = await failOutboxInserts(server(), 'contact.updated');
+    try {
+      expect((await server().request('PATCH', `/v1/contacts/${contactId}`, { body: { name: 'Ana Lima' } })).status).toBe(500);
+      expect((await server().request('GET', `/v1/contacts/${contactId}`)).json.name).toBeNull();
+    } finally {
+      await heal();
+    }
+
+    const ratings = async () =>
+      (await server().services.engine.messagesAfter(conversationId, 0)).filter((message) => message.payload?.['event'] === 'rating');
+    const healRating = await failOutboxInserts(server(), 'conversation.rated');
+    try {
+      expect(
+        (await server().request('POST', `/v1/conversations/${conversationId}/rating`, { ...visitor, body: { score: 2 } })).status,
+      ).toBe(500);
+      expect(await ratings()).toEqual([]);
+    } finally {
+      await healRating();
+    }
+    expect((await server().request('POST', `/v1/conversations/${conversationId}/rating`, { ...visitor, body: { score: 4 } })).status).toBe(
+      201,
+    );
+    expect((await ratings()).map((message) => message.payload?.['score'])).toEqual([4]);
+  });
+
   it('a conversation of the n8n chat endpoint whose conversation.created row cannot be written is not created', async () => {
     const { widgetId } = await createBotAndWidget(server(), { origin: [SHOP] });
     const created = await server().request('POST', '/v1/webhooks', {
