@@ -122,7 +122,7 @@ describeEachDialect('access and erasure of a contact', start, (server) => {
     expect(String(exported.headers['content-disposition'])).toMatch(
       /^attachment; filename="parley-contact-ct_[0-9A-Z]+-\d{4}-\d{2}-\d{2}\.zip"$/,
     );
-    const archive = unzipSync(new Uint8Array(exported.raw));
+    const archive = unzipSync(new Uint8Array(exported.raw ?? Buffer.alloc(0)));
     const data = JSON.parse(strFromU8(archive['data.json'] ?? new Uint8Array()));
     expect(data.contact).toMatchObject({ id: contactId, email: erin.email, attributes: { plan: 'gold-erasmus' } });
     expect(data.conversations.map((c: { id: string }) => c.id).sort()).toEqual([first.conversationId, second.conversationId].sort());

@@ -18,8 +18,8 @@ export interface TestResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | number | undefined>;
   readonly body: string;
-  /** The body's bytes (archives and other binary answers). */
-  readonly raw: Buffer;
+  /** The body's bytes (archives and other binary answers); startTestServer sets it. */
+  readonly raw?: Buffer;
   // Tests read response bodies loosely on purpose: each assertion states the shape it expects.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly json: any;
