@@ -62,6 +62,18 @@ describeEachDialect(
       expect(after['report_counts']).toEqual(before['report_counts']);
     });
 
+    it('erases in batches: every conversation of a list longer than one batch goes, with its upload', async () => {
+      const { widgetId } = await createBotAndWidget(server(), { attachments: true });
+      const seeded = [];
+      for (let i = 0; i < 3; i++) seeded.push(await seedConversation(server(), widgetId));
+      await settle(server());
+      const ids = seeded.map((s) => s.conversationId);
+      const counts = await eraseConversations(server().services.database.db, server().services.files, [...ids, ids[0] ?? ''], 2);
+      expect(counts).toMatchObject({ conversations: 3, files: 3 });
+      expect(rowsMentioning(await scanAllTables(server()), [...ids, ...seeded.flatMap((s) => s.texts)])).toEqual([]);
+      expect(uploadFolder(server()).filter((name) => seeded.some((s) => name.startsWith(s.fileId)))).toEqual([]);
+    });
+
     it('refuses the token of an erased conversation at once on REST (realtime: erasure-realtime), and serves none of it', async () => {
       const { widgetId } = await createBotAndWidget(server(), { attachments: true });
       const seeded = await seedConversation(server(), widgetId);

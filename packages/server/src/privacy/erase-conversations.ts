@@ -51,16 +51,21 @@ export function uploadIdOf(type: string, payload: string | null): string | undef
  *
  * Kept: report_counts (hourly totals per widget, no reference to any conversation), and address blocks
  * that merely pointed at the conversation (the block keeps applying to the address; the pointer goes).
- * One transaction per ERASE_BATCH conversations; callers flush what may still be on its way to the
+ * One transaction per `batchSize` (ERASE_BATCH) conversations; callers flush what may still be on its way to the
  * database for them (the report recorder) first.
  */
-export async function eraseConversations(db: Db, files: FileStore, conversationIds: readonly string[]): Promise<ErasedCounts> {
+export async function eraseConversations(
+  db: Db,
+  files: FileStore,
+  conversationIds: readonly string[],
+  batchSize = ERASE_BATCH,
+): Promise<ErasedCounts> {
   const total = noErasedCounts();
   const ids = [...new Set(conversationIds)];
   if (ids.length === 0) return total;
   const others = otherTables((await subjectTables(db)).byConversation, KNOWN_CONVERSATION_TABLES);
-  for (let start = 0; start < ids.length; start += ERASE_BATCH) {
-    const batch = ids.slice(start, start + ERASE_BATCH);
+  for (let start = 0; start < ids.length; start += batchSize) {
+    const batch = ids.slice(start, start + batchSize);
     const { counts, uploads } = await db.transaction().execute((trx) => eraseBatch(trx, batch, others));
     // After the commit: a failed transaction leaves the files of conversations that still exist.
     for (const id of uploads) {
@@ -68,7 +73,7 @@ export async function eraseConversations(db: Db, files: FileStore, conversationI
       counts.files += 1;
     }
     addCounts(total, counts);
-    if (start + ERASE_BATCH < ids.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (start + batchSize < ids.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return total;
 }
