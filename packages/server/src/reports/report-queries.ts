@@ -60,6 +60,27 @@ function started(db: Db, period: ResolvedPeriod, scope: ReportScope): FactsQuery
 
 const num = (value: unknown): number => Number(value ?? 0);
 
+/**
+ * A period of a widget or all widgets (the rollups' keys) as its whole UTC hours (`inner`, for sums over the
+ * period alone: the offset plays no part) and the part of an hour at either end, [from, to) as ISO instants
+ * (none unless the zone's offset is not whole hours). Null when narrowed to a team or an agent.
+ */
+interface SplitHours {
+  readonly inner: readonly HourSpan[];
+  readonly edges: readonly (readonly [string, string])[];
+}
+
+function splitHours(period: ResolvedPeriod, scope: ReportScope): SplitHours | null {
+  if (scope.teamId !== null || scope.agentId !== null) return null;
+  const from = Math.ceil(period.start / HOUR_MS);
+  const to = Math.floor(period.end / HOUR_MS);
+  const edges: (readonly [string, string])[] = [];
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  if (period.start < from * HOUR_MS) edges.push([period.period.start, iso(from * HOUR_MS)]);
+  if (to * HOUR_MS < period.end) edges.push([iso(to * HOUR_MS), period.period.end]);
+  return { inner: [{ from, to, offset: 0 }], edges };
+}
+
 /** Runs of whole UTC hours [from, to) over which the zone's offset stays `offset` whole hours. */
 interface HourSpan {
   readonly from: number;
@@ -274,8 +295,8 @@ export class ReportQueries {
   }
 
   async responseTimes(period: ResolvedPeriod, scope: ReportScope): Promise<ResponseTimesReport> {
-    const spans = hourSpans(period, scope);
-    if (spans !== null) return this.responseTimesAtRank(period, scope, spans);
+    const split = splitHours(period, scope);
+    if (split !== null) return this.responseTimesAtRank(period, scope, split);
     // Each duration and its business-hours twin as one histogram of (wall, business) pairs: far fewer rows
     // than conversations, read from the covering index, one scan per duration; the nearest-rank percentiles
     // of a histogram are exact.
@@ -302,8 +323,8 @@ export class ReportQueries {
    * at its rank from the duration's own narrow index (ORDER BY … OFFSET, from the nearer end): exact, and
    * about a third of the period's conversations read per duration instead of a grouping of all of them.
    */
-  private async responseTimesAtRank(period: ResolvedPeriod, scope: ReportScope, spans: readonly HourSpan[]): Promise<ResponseTimesReport> {
-    const totals = await this.rollupTotals(scope, spans, [
+  private async responseTimesAtRank(period: ResolvedPeriod, scope: ReportScope, split: SplitHours): Promise<ResponseTimesReport> {
+    const totals = await this.rollupTotals(scope, split.inner, [
       'first_responses',
       'first_response_s',
       'first_response_bh_s',
@@ -311,6 +332,23 @@ export class ReportQueries {
       'resolution_s',
       'resolution_bh_s',
     ]);
+    // The part of an hour at either end of the period (a half-hour zone): from the rows.
+    for (const [from, to] of split.edges) {
+      const edge = await scoped(
+        this.db.selectFrom('report_conversations').where('started_at', '>=', from).where('started_at', '<', to),
+        scope,
+      )
+        .select((eb) => [
+          eb.fn.count('first_response_s').as('first_responses'),
+          eb.fn.sum<number>('first_response_s').as('first_response_s'),
+          eb.fn.sum<number>(sql`coalesce(first_response_bh_s, first_response_s)`).as('first_response_bh_s'),
+          eb.fn.count('resolution_s').as('resolutions'),
+          eb.fn.sum<number>('resolution_s').as('resolution_s'),
+          eb.fn.sum<number>(sql`coalesce(resolution_bh_s, resolution_s)`).as('resolution_bh_s'),
+        ])
+        .executeTakeFirst();
+      for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += num(edge?.[key]);
+    }
     const stat = async (column: DurationColumn, count: number, sum: number): Promise<DurationStat> => {
       if (count === 0) return { count: 0, medianSeconds: null, p90Seconds: null, averageSeconds: null };
       const [median, p90] = await Promise.all(
@@ -360,12 +398,30 @@ export class ReportQueries {
   }
 
   async csat(period: ResolvedPeriod, scope: ReportScope): Promise<CsatReport> {
-    const spans = hourSpans(period, scope);
-    if (spans !== null) {
-      const sums = await this.rollupTotals(scope, spans, ['rated_1', 'rated_2', 'rated_3', 'rated_4', 'rated_5', 'rated_commented']);
+    const split = splitHours(period, scope);
+    if (split !== null) {
+      // The period's whole UTC hours from the rollups, the part of an hour at either end (a half-hour zone) from the rows.
+      const sums = await this.rollupTotals(scope, split.inner, ['rated_1', 'rated_2', 'rated_3', 'rated_4', 'rated_5', 'rated_commented']);
+      for (const [from, to] of split.edges) {
+        for (const row of await this.ratings(this.rated(period, scope, from, to))) {
+          const score = num(row.rating);
+          if (score >= 1 && score <= 5) sums[`rated_${score as 1 | 2 | 3 | 4 | 5}`] += num(row.n);
+          sums.rated_commented += num(row.commented);
+        }
+      }
       return csatOf(period, (score) => sums[`rated_${score}`], sums.rated_commented);
     }
-    const rows = await this.rated(period, scope)
+    const rows = await this.ratings(this.rated(period, scope));
+    return csatOf(
+      period,
+      (score) => num(rows.find((row) => num(row.rating) === score)?.n),
+      rows.reduce((sum, row) => sum + num(row.commented), 0),
+    );
+  }
+
+  /** Ratings per score, and how many came with a comment. */
+  private async ratings(rated: FactsQuery<object>) {
+    return rated
       .select((eb) => [
         'report_conversations.rating as rating',
         eb.fn.countAll().as('n'),
@@ -373,11 +429,6 @@ export class ReportQueries {
       ])
       .groupBy('report_conversations.rating')
       .execute();
-    return csatOf(
-      period,
-      (score) => num(rows.find((row) => num(row.rating) === score)?.n),
-      rows.reduce((sum, row) => sum + num(row.commented), 0),
-    );
   }
 
   /** Comments with their score, newest first; the comment is read from the rating's own message. */
@@ -503,12 +554,12 @@ export class ReportQueries {
   }
 
   /** Conversations rated in the period. */
-  private rated(period: ResolvedPeriod, scope: ReportScope): FactsQuery<object> {
+  private rated(period: ResolvedPeriod, scope: ReportScope, from = period.period.start, to = period.period.end): FactsQuery<object> {
     return scoped(
       this.db
         .selectFrom('report_conversations')
-        .where('report_conversations.rated_at', '>=', period.period.start)
-        .where('report_conversations.rated_at', '<', period.period.end)
+        .where('report_conversations.rated_at', '>=', from)
+        .where('report_conversations.rated_at', '<', to)
         .where('report_conversations.rating', 'is not', null),
       scope,
     );

@@ -288,4 +288,57 @@ describeEachStore('report rollups', (server) => {
     expect(busiest.total).toBe(4);
     expect(busiest.cells.flat().filter((n: number) => n > 0)).toEqual([1, 1, 1, 1]);
   });
+
+  it('count the part of an hour at either end of a half-hour zone’s period from the rows', async () => {
+    const s = server();
+    const { widgetId } = await createBotAndWidget(s);
+    const { db } = s.services.database;
+    const reports = s.services.engine.reports;
+    // Kolkata's June runs from 2026-05-31T18:30Z to 2026-06-30T18:30Z: the first and third are in it, the others not.
+    const starts = ['2026-05-31T18:40:00Z', '2026-05-31T18:20:00Z', '2026-06-30T18:10:00Z', '2026-06-30T18:40:00Z'].map(Date.parse);
+    for (const [i, start] of starts.entries()) {
+      const id = `conv_ROLLUPEDGE${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
+      await db
+        .insertInto('conversations')
+        .values({
+          id,
+          widget_id: widgetId,
+          contact_id: null,
+          status: 'open',
+          identity_user_id: null,
+          meta: '{}',
+          created_at: iso(start),
+          updated_at: iso(start),
+        })
+        .execute();
+      const queued: OwnershipState = { ...botState(id), owner: 'queued' };
+      reports.ownershipChanged(botState(id), queued, 'handoff', iso(start));
+      const message = (at: number, role: Message['author']['role'], extra: Partial<Message> = {}): Message => ({
+        id: `msg_ROLLUPEDGE${String(i)}${role}${Math.random().toString(36).slice(2, 12)}`.slice(0, 30),
+        conversationId: id,
+        seq: 1,
+        author: { role, id: role === 'agent' ? 'agt_edge' : id, name: role },
+        type: 'text',
+        text: 'hi',
+        payload: null,
+        clientId: null,
+        createdAt: iso(at),
+        ...extra,
+      });
+      reports.messagesStored([message(start + (i + 1) * 100_000, 'agent')]);
+      reports.messagesStored([
+        message(start + 60_000, 'visitor', { type: 'event', payload: { event: 'rating', score: i + 1, comment: null } }),
+      ]);
+    }
+    const get = async (path: string) => (await s.request('GET', path)).json;
+    const june = `from=2026-06-01&to=2026-06-30&widgetId=${widgetId}`;
+    const kolkata = await get(`/v1/reports/response-times?${june}&timeZone=Asia/Kolkata`);
+    expect(kolkata.firstResponse.wallClock).toEqual({ count: 2, medianSeconds: 100, p90Seconds: 300, averageSeconds: 200 });
+    expect(kolkata.firstResponse.businessHours).toEqual(kolkata.firstResponse.wallClock);
+    const utc = await get(`/v1/reports/response-times?${june}&timeZone=UTC`);
+    expect(utc.firstResponse.wallClock).toEqual({ count: 2, medianSeconds: 300, p90Seconds: 400, averageSeconds: 350 });
+    expect(await get(`/v1/reports/csat?${june}&timeZone=Asia/Kolkata`)).toMatchObject({ count: 2, average: 2 });
+    expect(await get(`/v1/reports/csat?${june}&timeZone=UTC`)).toMatchObject({ count: 2, average: 3.5 });
+    expect(await get(`/v1/reports/summary?${june}&timeZone=Asia/Kolkata`)).toMatchObject({ conversations: 2, handedToHuman: 2 });
+  });
 });
