@@ -1,7 +1,15 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '@parley/protocol';
-import { rowsMentioning, scanAllTables, seedConversation, settle, uploadFolder, type Scan } from '../privacy/testing/subject.js';
+import {
+  KEEPS_IDS,
+  rowsMentioning,
+  scanAllTables,
+  seedConversation,
+  settle,
+  uploadFolder,
+  withoutTables,
+} from '../privacy/testing/subject.js';
 import { createAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
@@ -16,13 +24,6 @@ afterAll(() => receiver.close());
 const timings = { pollMs: 20, baseDelayMs: 20, maxDelayMs: 100, circuitThreshold: 8, circuitOpenMs: 100, shutdownGraceMs: 500 };
 const start = (dialect: 'sqlite' | 'postgres') =>
   startTestServer(dialect, { webhooks: { timings } }, { PARLEY_WEBHOOKS_ALLOW_PRIVATE: '1' });
-
-/** Tables that keep opaque ids of what was erased, by design: the append-only audit log says who erased what (counts, ids; never personal data). */
-const KEEPS_IDS = new Set(['audit_log']);
-
-function withoutTables(scan: Scan, tables: ReadonlySet<string>): Scan {
-  return Object.fromEntries(Object.entries(scan).filter(([table]) => !tables.has(table)));
-}
 
 async function subscribeAll(server: TestServer): Promise<void> {
   const subscribed = await server.request('POST', '/v1/webhooks', {

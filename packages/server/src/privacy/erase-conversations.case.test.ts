@@ -4,7 +4,7 @@ import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer } from '../testing/test-server.js';
 import { WebhookReceiver } from '../webhooks/testing/webhook-receiver.js';
 import { eraseConversations } from './erase-conversations.js';
-import { rowsMentioning, scanAllTables, seedConversation, settle, uploadFolder } from './testing/subject.js';
+import { KEEPS_IDS, rowsMentioning, scanAllTables, seedConversation, settle, uploadFolder, withoutTables } from './testing/subject.js';
 
 let receiver: WebhookReceiver;
 beforeAll(async () => {
@@ -27,6 +27,14 @@ describeEachDialect(
       const gone = await seedConversation(server(), widgetId, { name: 'Erin Erased', email: 'erin.erased@example.com' });
       const alsoGone = await seedConversation(server(), widgetId);
       const kept = await seedConversation(server(), widgetId, { name: 'Kim Kept', email: 'kim.kept@example.com' });
+      // An agent blocked the address one visitor wrote from, and the other visitor (no identity: their conversation).
+      for (const [conversationId, scope] of [
+        [gone.conversationId, 'address'],
+        [alsoGone.conversationId, 'visitor'],
+      ] as const) {
+        const blocked = await server().request('POST', `/v1/inbox/${conversationId}/block`, { body: { scope, duration: '1d' } });
+        expect(blocked.status, blocked.body).toBe(201);
+      }
       await settle(server());
 
       const needles = [gone.conversationId, alsoGone.conversationId, ...gone.texts, ...alsoGone.texts];
@@ -52,12 +60,15 @@ describeEachDialect(
       expect(counts.webhookDeliveries).toBeGreaterThan(0);
 
       const after = await scanAllTables(server());
-      expect(rowsMentioning(after, needles)).toEqual([]);
+      expect(rowsMentioning(withoutTables(after, KEEPS_IDS), needles)).toEqual([]);
+      expect(rowsMentioning(after, [...gone.texts, ...alsoGone.texts])).toEqual([]);
       const folder = uploadFolder(server());
       expect(folder.filter((name) => name.startsWith(gone.fileId) || name.startsWith(alsoGone.fileId))).toEqual([]);
       // The other conversation is whole: every row that named it is still there, its file too.
       expect(rowsMentioning(after, [kept.conversationId]).sort()).toEqual(keptBefore.sort());
       expect(folder).toContain(kept.fileId);
+      // The address block keeps applying (without its pointer); the block of the erased conversation itself went.
+      expect(after['visitor_blocks']?.map((block) => [block['scope'], block['conversation_id']])).toEqual([['address', null]]);
       // The report totals (no reference to any conversation) are kept.
       expect(after['report_counts']).toEqual(before['report_counts']);
     });

@@ -49,8 +49,9 @@ export function uploadIdOf(type: string, payload: string | null): string | undef
  * stateless, but every visitor route and realtime connect looks the conversation up, so a token of an
  * erased conversation is refused from the next request on.
  *
- * Kept: report_counts (hourly totals per widget, no reference to any conversation), and address blocks
- * that merely pointed at the conversation (the block keeps applying to the address; the pointer goes).
+ * Kept: report_counts (hourly totals per widget, no reference to any conversation), and blocks of an
+ * address or a verified identity made from the conversation (an agent's decision about that address or
+ * user keeps applying, retention must not lift it; the pointer to the conversation goes).
  * One transaction per `batchSize` (ERASE_BATCH) conversations; callers flush what may still be on its way to the
  * database for them (the report recorder) first.
  */
@@ -101,10 +102,8 @@ async function eraseBatch(
   await trx.deleteFrom('conversation_states').where('conversation_id', 'in', ids).execute();
   await trx.deleteFrom('visitor_addresses').where('conversation_id', 'in', ids).execute();
   const subjects = ids.map((id) => `conv:${id}`);
-  await trx
-    .deleteFrom('visitor_blocks')
-    .where((eb) => eb.or([eb('subject', 'in', subjects), eb.and([eb('scope', '=', 'visitor'), eb('conversation_id', 'in', ids)])]))
-    .execute();
+  // A block of the conversation itself goes with it; one of an identity or an address keeps applying, without its pointer.
+  await trx.deleteFrom('visitor_blocks').where('subject', 'in', subjects).execute();
   await trx.updateTable('visitor_blocks').set({ conversation_id: null }).where('conversation_id', 'in', ids).execute();
   for (const table of others) await sql`delete from ${sql.table(table)} where conversation_id in (${sql.join(ids)})`.execute(trx);
   counts.conversations = Number((await trx.deleteFrom('conversations').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
