@@ -98,6 +98,7 @@ import { auditApi } from './api/audit.js';
 import { AuditLog, auditHook } from './audit/index.js';
 import { retentionApi } from './api/retention.js';
 import { RetentionJob, widgetRetention, type RetentionTimings } from './retention/index.js';
+import { rekeyStoredAddresses, visitorAddressKey } from './privacy/visitor-address.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
 import { Privacy } from './privacy/index.js';
 import { conversationsStore } from './store/conversations-store.js';
@@ -200,6 +201,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const bots = new BotService(botsStore, widgetsStore, blueprintsStore, { bus, log: app.log });
   // Agents' blocks: every visitor request consults them, so they are kept in memory; changes go over the bus.
   const blocks = new Blocklist(database.db, bus, app.log);
+  // Never the visitor's address: a keyed hash (or, with PARLEY_STORE_VISITOR_IP=truncated, the /24 or /48); older rows rewritten once.
+  blocks.storedAddress = visitorAddressKey(config.storeVisitorIp, secret);
+  await rekeyStoredAddresses(database.db, blocks.storedAddress);
   resyncListeners.add(() => blocks.forgetLoaded());
   resyncListeners.add(() => bots.forgetLoaded());
   const languageMaps = new LanguageMaps(widgetsStore);

@@ -59,6 +59,8 @@ export interface Config {
   readonly limits: VolumeLimits;
   /** Days after their last activity conversations are deleted when their widget sets no retentionDays (PARLEY_RETENTION_DAYS); null: kept. */
   readonly retentionDays: number | null;
+  /** What is kept of a visitor's address for address blocks (PARLEY_STORE_VISITOR_IP): a keyed hash only (`none`), or the /24 or /48 (`truncated`). */
+  readonly storeVisitorIp: 'none' | 'truncated';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -203,6 +205,10 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_RETENTION_DAYS', retentionText, 'expected a whole number of days from 1 to 36500 (unset: keep conversations)');
   }
   const retentionDays = retentionText === undefined ? null : Number(retentionText);
+  const storeVisitorIp = (read('PARLEY_STORE_VISITOR_IP') ?? 'none').toLowerCase();
+  if (storeVisitorIp !== 'none' && storeVisitorIp !== 'truncated') {
+    fail('PARLEY_STORE_VISITOR_IP', storeVisitorIp, 'expected none (a keyed hash only; the default) or truncated (the /24 or /48)');
+  }
 
   const limits: Record<string, Rate | null> = {};
   for (const name of LIMIT_NAMES) {
@@ -234,5 +240,6 @@ export function loadConfig(env: Env = process.env): Config {
     rebalanceSpreadSeconds,
     limits: { ...DEFAULT_LIMITS, ...limits },
     retentionDays,
+    storeVisitorIp: storeVisitorIp === 'truncated' ? 'truncated' : 'none',
   };
 }

@@ -3,6 +3,8 @@ import { createAgent, type TestAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
 
+const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0';
+
 interface Visitor {
   readonly token: string;
   readonly conversationId: string;
@@ -317,7 +319,7 @@ describeEachStore(
       const userHash = createHmac('sha256', secret).update(identity.userId).digest('hex');
       const body = {
         identity: { ...identity, userHash },
-        meta: { pageUrl: 'https://shop.example.com/cart', referrer: 'https://google.com', browser: 'Firefox 130', plan: 'pro' },
+        meta: { pageUrl: 'https://shop.example.com/cart', referrer: 'https://google.com', browser: FIREFOX_LINUX, plan: 'pro' },
       };
       const first = await server().request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body });
       await server().request('POST', `/v1/inbox/${first.json.conversationId}/resolve`, { ...as(agent), body: {} });
@@ -327,7 +329,8 @@ describeEachStore(
       expect(item.context).toMatchObject({
         pageUrl: 'https://shop.example.com/cart',
         referrer: 'https://google.com',
-        browser: 'Firefox 130',
+        // Stored reduced (issue 18): browser family, OS family and device class, never the raw User-Agent.
+        browser: 'Firefox · Linux · desktop',
         language: 'en',
         attributes: { plan: 'pro' },
       });

@@ -53,6 +53,11 @@ export class Blocklist {
   private readonly node = randomUUID();
   private readonly listeners = new Set<(block: VisitorBlock) => void>();
   private listening: Promise<unknown> | undefined;
+  /**
+   * What is stored and compared of a visitor's address (privacy/visitor-address.ts): by default a keyed hash,
+   * never the address; app.ts sets it from PARLEY_STORE_VISITOR_IP. The plain address key until then (tests).
+   */
+  storedAddress: (address: string) => string = addressKey;
 
   constructor(
     private readonly db: Db,
@@ -81,7 +86,7 @@ export class Blocklist {
     if (check.visitor !== undefined)
       candidates.push(keyOf('visitor', check.widgetId, check.visitor), keyOf('visitor', null, check.visitor));
     if (check.address !== undefined) {
-      const address = addressKey(check.address);
+      const address = this.storedAddress(check.address);
       candidates.push(keyOf('address', check.widgetId, address), keyOf('address', null, address));
     }
     for (const key of candidates) {
@@ -153,7 +158,7 @@ export class Blocklist {
 
   /** The visitor opened a session from `address` (raw): an address block made from the conversation refuses it. */
   rememberAddress(db: Db, conversationId: string, address: string): Promise<void> {
-    return blocksStore.rememberAddress(db, conversationId, addressKey(address));
+    return blocksStore.rememberAddress(db, conversationId, this.storedAddress(address));
   }
 
   /** `listener` hears every new block, made on this node or another (the gateway closes the sockets it refuses). */

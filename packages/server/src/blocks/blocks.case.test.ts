@@ -136,7 +136,8 @@ describeEachStore('agents block a visitor or an address', (server) => {
       body: { scope: 'address', duration: '1d' },
     });
     expect(blocked.status).toBe(201);
-    expect(blocked.json).toMatchObject({ scope: 'address', subject: '2001:db8:1:2::/64', widgetId });
+    // Never the address itself (issue 18): a keyed hash of its /64 (privacy/visitor-address.ts).
+    expect(blocked.json).toMatchObject({ scope: 'address', subject: expect.stringMatching(/^h:[A-Za-z0-9_-]{22}$/), widgetId });
 
     const session = (remoteAddress: string, auth: 'none' | 'admin' = 'none', origin: string | null = SHOP) =>
       server().request('POST', `/v1/widgets/${widgetId}/sessions`, {

@@ -24,9 +24,17 @@ const SYSTEMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bLinux\b/, 'Linux'],
 ];
 
+const REDUCED = /^([A-Za-z][A-Za-z ]{0,30}|-) · ([A-Za-z][A-Za-z ]{0,30}|-) · (desktop|mobile|tablet|-)$/;
+
 /** Browser family, OS family and device class from a User-Agent; null for what it does not say. */
 export function summarizeUserAgent(userAgent: string | undefined): DeviceSummary | null {
   if (userAgent === undefined || userAgent.trim() === '') return null;
+  // Already reduced (privacy/user-agent-meta.ts stores `Chrome · macOS · desktop`, `-` for what is unknown).
+  const reduced = REDUCED.exec(userAgent);
+  if (reduced !== null) {
+    const part = (value: string | undefined): string | null => (value === undefined || value === '-' ? null : value);
+    return { browser: part(reduced[1]), os: part(reduced[2]), device: part(reduced[3]) };
+  }
   const ua = userAgent.slice(0, 1000);
   const browser = BROWSERS.find(([pattern]) => pattern.test(ua))?.[1] ?? null;
   const os = SYSTEMS.find(([pattern]) => pattern.test(ua))?.[1] ?? null;

@@ -7,6 +7,7 @@ import type { SessionTokens } from '../auth/session-tokens.js';
 import { ApiError } from '../http/api-error.js';
 import { admitConsent } from '../privacy/consent.js';
 import type { Db } from '../store/database.js';
+import { minimiseMeta } from '../privacy/user-agent-meta.js';
 import { conversationsStore as store, isUniqueViolation } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
@@ -95,7 +96,7 @@ export class SessionService {
       let conversationId = resumable?.id;
       if (conversationId === undefined) {
         conversationId = newId('conv');
-        const meta = { ...request.input.meta, language, app: 'widget', widgetId: widget.id };
+        const meta = minimiseMeta({ ...request.input.meta, language, app: 'widget', widgetId: widget.id });
         await store.insertConversation(trx, {
           id: conversationId,
           widget_id: widget.id,
@@ -116,7 +117,13 @@ export class SessionService {
       } else if (request.input.meta !== undefined) {
         // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.
         const stored = readJson<Record<string, string>>(resumable?.meta ?? '{}');
-        const meta = { ...stored, ...request.input.meta, language: stored['language'] ?? language, app: 'widget', widgetId: widget.id };
+        const meta = minimiseMeta({
+          ...stored,
+          ...request.input.meta,
+          language: stored['language'] ?? language,
+          app: 'widget',
+          widgetId: widget.id,
+        });
         await trx
           .updateTable('conversations')
           .set({ meta: JSON.stringify(meta), updated_at: now })
