@@ -20,7 +20,8 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const POSTGRES_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const YEAR_START = Date.parse('2025-01-01T00:00:00Z');
 const YEAR_MS = 365 * 86_400_000;
-const PERIOD = 'from=2025-01-01&to=2025-12-31&timeZone=Europe/Paris';
+// BENCH_REPORTS_TIME_ZONE: Asia/Kolkata times a zone whose offset is not whole hours (the hours split at :30).
+const PERIOD = `from=2025-01-01&to=2025-12-31&timeZone=${process.env.BENCH_REPORTS_TIME_ZONE ?? 'Europe/Paris'}`;
 const REPORTS = ['summary', 'response-times', 'csat', 'csat/comments', 'busiest-hours', 'unanswered', 'abandoned'];
 const HOUR_MS = 3_600_000;
 
@@ -164,10 +165,16 @@ function* year(widgetIds) {
       if (handed) event('handoff_asked', handoffAt);
       if (answered) event('first_human_response', firstAgent, { value: firstResponseS });
       if (resolved) event('resolved', start + resolutionS * 1000, { value: resolutionS });
-      roll(widget, start, 'conversations');
-      if (handed) roll(widget, start, 'handed');
-      else if (resolved) roll(widget, start, 'resolved_by_bot');
-      if (resolved) roll(widget, start, 'resolved');
+      // Conversation figures also per started quarter: `_qN` counts those started in the hour's first 15·N minutes.
+      const started = (figure) => {
+        roll(widget, start, figure);
+        const minute = Math.floor((start % HOUR_MS) / 60_000);
+        for (const q of [1, 2, 3]) if (minute < 15 * q) roll(widget, start, `${figure}_q${q}`);
+      };
+      started('conversations');
+      if (handed) started('handed');
+      else if (resolved) started('resolved_by_bot');
+      if (resolved) started('resolved');
       if (answered) {
         roll(widget, start, 'first_responses');
         roll(widget, start, 'first_response_s', firstResponseS);
@@ -231,6 +238,7 @@ function* year(widgetIds) {
     'rated_4',
     'rated_5',
     'rated_commented',
+    ...['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'].flatMap((f) => [`${f}_q1`, `${f}_q2`, `${f}_q3`]),
     ...Object.values(EVENT_COLUMNS),
   ];
   const rollupRows = [...rollups.values()].map((row) => ({

@@ -66,7 +66,7 @@ const num = (value: unknown): number => Number(value ?? 0);
  * (none unless the zone's offset is not whole hours). Null when narrowed to a team or an agent.
  */
 interface SplitHours {
-  readonly inner: readonly HourSpan[];
+  readonly inner: readonly HourPiece[];
   readonly edges: readonly (readonly [string, string])[];
 }
 
@@ -78,37 +78,58 @@ function splitHours(period: ResolvedPeriod, scope: ReportScope): SplitHours | nu
   const iso = (ms: number): string => new Date(ms).toISOString();
   if (period.start < from * HOUR_MS) edges.push([period.period.start, iso(from * HOUR_MS)]);
   if (to * HOUR_MS < period.end) edges.push([iso(to * HOUR_MS), period.period.end]);
-  return { inner: [{ from, to, offset: 0 }], edges };
-}
-
-/** Runs of whole UTC hours [from, to) over which the zone's offset stays `offset` whole hours. */
-interface HourSpan {
-  readonly from: number;
-  readonly to: number;
-  readonly offset: number;
+  return { inner: [wholeHours(from, to)], edges };
 }
 
 /**
- * The rollups answer a report of a widget or all widgets (their keys), not one narrowed to a team or an
- * agent, exactly when the period is whole UTC hours and the zone's offset is whole hours all through it:
- * then the period is one span per offset (a year has at most three), each grouped by local day or hour in
- * SQL. Otherwise (India, Nepal, Lord Howe's half-hour summer time…) null: the conversation rows are grouped.
+ * Rollup hours [from, to) and where their conversations belong: at `position` minutes past each hour's start
+ * (the zone's offset, or the offset plus the minute a local hour begins inside a UTC hour), and which of them:
+ * `all`, or in a zone whose offset is not whole hours those started `before` or `after` minute 15·q.
  */
-function hourSpans(period: ResolvedPeriod, scope: ReportScope): HourSpan[] | null {
-  if (scope.teamId !== null || scope.agentId !== null || period.bucketMs !== HOUR_MS) return null;
-  const spans: HourSpan[] = [];
-  const last = period.end / HOUR_MS;
-  let from = period.start / HOUR_MS;
+interface HourPiece {
+  readonly from: number;
+  readonly to: number;
+  readonly position: number;
+  readonly part: 'all' | 'before' | 'after';
+  readonly q: 1 | 2 | 3;
+}
+
+const MINUTE_MS = 60_000;
+const wholeHours = (from: number, to: number, position = 0): HourPiece => ({ from, to, position, part: 'all', q: 1 });
+
+/**
+ * The rollups answer a report of a widget or all widgets (their keys), not one narrowed to a team or an
+ * agent, when the zone's offset is whole hours all through the period (one piece per offset: a year has at
+ * most three), or one offset of whole quarter-hours all through it (India, Nepal, Adelaide in winter…): each
+ * UTC hour in two pieces, split at the minute a local hour starts (the `_q1`–`_q3` columns). Otherwise (a
+ * daylight-saving change in a zone with a half-hour offset) null: the conversation rows are grouped.
+ */
+function hourPieces(period: ResolvedPeriod, scope: ReportScope): HourPiece[] | null {
+  if (scope.teamId !== null || scope.agentId !== null) return null;
+  const whole = period.start % HOUR_MS === 0 && period.end % HOUR_MS === 0;
+  const pieces: HourPiece[] = [];
+  let from = period.start;
   let offset = period.clock.offsetAt(period.start);
-  for (let hour = from + 1; hour <= last; hour += 1) {
-    const next = hour === last ? Number.NaN : period.clock.offsetAt(hour * HOUR_MS);
+  for (let at = Math.floor(period.start / HOUR_MS) * HOUR_MS + HOUR_MS; at < period.end; at += HOUR_MS) {
+    const next = period.clock.offsetAt(at);
     if (next === offset) continue;
-    if (offset % HOUR_MS !== 0) return null;
-    spans.push({ from, to: hour, offset: offset / HOUR_MS });
-    from = hour;
+    if (!whole || next % HOUR_MS !== 0 || offset % HOUR_MS !== 0) return null;
+    pieces.push(wholeHours(from / HOUR_MS, at / HOUR_MS, offset / MINUTE_MS));
+    from = at;
     offset = next;
   }
-  return spans;
+  if (whole) return [...pieces, wholeHours(from / HOUR_MS, period.end / HOUR_MS, offset / MINUTE_MS)];
+  if (offset % QUARTER_HOUR_MS !== 0) return null;
+  // Local midnights fall at minute `split` of a UTC hour: the period is [s0:split, e0:split).
+  const position = offset / MINUTE_MS;
+  const split = (((-position % 60) + 60) % 60) as 15 | 30 | 45;
+  const q = (split / 15) as 1 | 2 | 3;
+  const s0 = Math.floor(period.start / HOUR_MS);
+  const e0 = Math.floor(period.end / HOUR_MS);
+  return [
+    { from: s0 + 1, to: e0 + 1, position, part: 'before', q },
+    { from: s0, to: e0, position: position + split, part: 'after', q },
+  ];
 }
 
 /** The reports' questions, answered from report_conversations, report_counts and events (never messages). */
@@ -117,14 +138,18 @@ export class ReportQueries {
 
   async summary(period: ResolvedPeriod, scope: ReportScope, now = Date.now()): Promise<SummaryReport> {
     const cutoff = new Date(now - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
-    const spans = hourSpans(period, scope);
-    // Per local day from the rollups (conversation figures and counts at once), or per group of the rows.
+    const pieces = hourPieces(period, scope);
+    const localDay = (position: number) => ({ local_day: sql<number>`(hour * 60 + ${sql.lit(position)}) / 1440` });
+    // Per local day from the rollups (conversation figures, and counts with them in a whole-hour zone), or per group of the rows.
     const daily =
-      spans === null
+      pieces === null
         ? null
-        : await this.rollupGroups(scope, spans, [...CONVERSATION_FIGURES, ...COUNTED_COLUMNS], (offset) => ({
-            local_day: sql<number>`(hour + ${sql.lit(offset)}) / 24`,
-          }));
+        : await this.rollupGroups(
+            scope,
+            pieces,
+            pieces[0]?.part === 'all' ? [...CONVERSATION_FIGURES, ...COUNTED_COLUMNS] : CONVERSATION_FIGURES,
+            localDay,
+          );
     const rows =
       daily !== null
         ? daily
@@ -180,7 +205,7 @@ export class ReportQueries {
       const day = days[localDay - period.firstDay];
       if (day !== undefined) day.messages += messages;
     };
-    if (daily !== null) {
+    if (daily !== null && pieces?.[0]?.part === 'all') {
       for (const row of daily)
         count(
           num(row.local_day),
@@ -188,7 +213,7 @@ export class ReportQueries {
         );
     } else if (scope.teamId === null && scope.agentId === null) {
       // Message counts per UTC hour of the rollups, the period rounded out to whole hours (see docs/reports.md).
-      const hours = { from: Math.floor(period.start / HOUR_MS), to: Math.ceil(period.end / HOUR_MS), offset: 0 };
+      const hours = wholeHours(Math.floor(period.start / HOUR_MS), Math.ceil(period.end / HOUR_MS));
       for (const row of await this.rollupGroups(scope, [hours], COUNTED_COLUMNS, () => ({ utc_hour: sql<number>`hour` })))
         count(
           period.clock.local(num(row.utc_hour) * HOUR_MS).day,
@@ -226,22 +251,28 @@ export class ReportQueries {
    */
   private async rollupGroups<C extends RollupColumn, K extends string>(
     scope: ReportScope,
-    spans: readonly HourSpan[],
+    pieces: readonly HourPiece[],
     columns: readonly C[],
-    keys: (offset: number) => Record<K, RawBuilder<number>>,
+    keys: (position: number) => Record<K, RawBuilder<number>>,
   ): Promise<(Record<C, unknown> & Record<K, unknown>)[]> {
     const out: (Record<C, unknown> & Record<K, unknown>)[] = [];
-    for (const span of spans) {
-      const groups = keys(span.offset);
+    for (const piece of pieces) {
+      const groups = keys(piece.position);
+      const summed = (column: C): RawBuilder<number> => {
+        if (piece.part === 'all' || !(CONVERSATION_FIGURES as readonly string[]).includes(column))
+          return sql<number>`sum(${sql.ref(column)})`;
+        const before = sql.ref(`${column}_q${piece.q}`);
+        return piece.part === 'before' ? sql<number>`sum(${before})` : sql<number>`sum(${sql.ref(column)} - ${before})`;
+      };
       const rows = await this.db
         .selectFrom('report_rollups')
         .select([
           ...Object.entries<RawBuilder<number>>(groups).map(([name, expression]) => expression.as(name)),
-          ...columns.map((column) => sql<number>`sum(${sql.ref(column)})`.as(column)),
+          ...columns.map((column) => summed(column).as(column)),
         ])
         .where('widget_id', '=', scope.widgetId ?? '')
-        .where('hour', '>=', span.from)
-        .where('hour', '<', span.to)
+        .where('hour', '>=', piece.from)
+        .where('hour', '<', piece.to)
         .$if(Object.keys(groups).length > 0, (q) => q.groupBy(Object.values<RawBuilder<number>>(groups)))
         .execute();
       out.push(...(rows as (Record<C, unknown> & Record<K, unknown>)[]));
@@ -252,11 +283,11 @@ export class ReportQueries {
   /** Sums of the rollups' `columns` over the spans. */
   private async rollupTotals<C extends RollupColumn>(
     scope: ReportScope,
-    spans: readonly HourSpan[],
+    pieces: readonly HourPiece[],
     columns: readonly C[],
   ): Promise<Record<C, number>> {
     const totals = Object.fromEntries(columns.map((column) => [column, 0])) as Record<C, number>;
-    for (const row of await this.rollupGroups(scope, spans, columns, () => ({})))
+    for (const row of await this.rollupGroups(scope, pieces, columns, () => ({})))
       for (const column of columns) totals[column] += num(row[column]);
     return totals;
   }
@@ -475,12 +506,12 @@ export class ReportQueries {
   async busiestHours(period: ResolvedPeriod, scope: ReportScope): Promise<BusiestHoursReport> {
     const cells = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
     let total = 0;
-    const spans = hourSpans(period, scope);
-    if (spans !== null) {
-      // Grouped by local weekday and hour in SQL: at most 168 rows per span. Epoch day 0 was a Thursday (3).
-      const rows = await this.rollupGroups(scope, spans, ['conversations'], (offset) => ({
-        weekday: sql<number>`((hour + ${sql.lit(offset)}) / 24 + 3) % 7`,
-        local_hour: sql<number>`(hour + ${sql.lit(offset)}) % 24`,
+    const pieces = hourPieces(period, scope);
+    if (pieces !== null) {
+      // Grouped by local weekday and hour in SQL: at most 168 rows per piece. Epoch day 0 was a Thursday (3).
+      const rows = await this.rollupGroups(scope, pieces, ['conversations'], (position) => ({
+        weekday: sql<number>`((hour * 60 + ${sql.lit(position)}) / 1440 + 3) % 7`,
+        local_hour: sql<number>`((hour * 60 + ${sql.lit(position)}) / 60) % 24`,
       }));
       for (const row of rows) {
         const line = cells[num(row.weekday)];

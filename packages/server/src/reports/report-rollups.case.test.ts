@@ -84,11 +84,18 @@ async function recomputed(server: TestServer): Promise<Totals> {
   };
   for (const f of await db.selectFrom('report_conversations').selectAll().execute()) {
     const hour = Math.floor(Date.parse(f.started_at) / HOUR);
-    add(f.widget_id, hour, 'conversations', 1);
-    add(f.widget_id, hour, 'handed', f.handoff_at === null ? 0 : 1);
-    add(f.widget_id, hour, 'resolved_by_bot', f.handoff_at === null && f.resolved_at !== null ? 1 : 0);
-    add(f.widget_id, hour, 'resolved', f.resolved_at === null ? 0 : 1);
-    add(f.widget_id, hour, 'reopened', Number(f.reopened) > 0 ? 1 : 0);
+    const minute = new Date(f.started_at).getUTCMinutes();
+    const started = (figure: string, n: number): void => {
+      add(f.widget_id, hour, figure, n);
+      if (minute < 15) add(f.widget_id, hour, `${figure}_q1`, n);
+      if (minute < 30) add(f.widget_id, hour, `${figure}_q2`, n);
+      if (minute < 45) add(f.widget_id, hour, `${figure}_q3`, n);
+    };
+    started('conversations', 1);
+    started('handed', f.handoff_at === null ? 0 : 1);
+    started('resolved_by_bot', f.handoff_at === null && f.resolved_at !== null ? 1 : 0);
+    started('resolved', f.resolved_at === null ? 0 : 1);
+    started('reopened', Number(f.reopened) > 0 ? 1 : 0);
     add(f.widget_id, hour, 'first_responses', f.first_response_s === null ? 0 : 1);
     add(f.widget_id, hour, 'first_response_s', Number(f.first_response_s ?? 0));
     add(f.widget_id, hour, 'first_response_bh_s', Number(f.first_response_bh_s ?? 0));
@@ -141,83 +148,86 @@ describeEachStore('report rollups', (server) => {
     const reports = s.services.engine.reports;
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 48 }), async (commands, startHour) => {
-        run += 1;
-        const ids: string[] = [];
-        const states: OwnershipState[] = [];
-        const starts: number[] = [];
-        for (let c = 0; c < CONVERSATIONS; c += 1) {
-          const id = `conv_ROLLUP${String(run).padStart(5, '0')}${String(c)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(
-            0,
-            31,
-          );
-          const start = T0 + (startHour + c * 7) * HOUR + c * 61_000;
-          await db
-            .insertInto('conversations')
-            .values({
-              id,
-              widget_id: widgets[c % 2] ?? '',
-              contact_id: null,
-              status: 'open',
-              identity_user_id: null,
-              meta: '{}',
-              created_at: iso(start),
-              updated_at: iso(start),
-            })
-            .execute();
-          ids.push(id);
-          states.push(botState(id));
-          starts.push(start);
-          reports.record({ type: 'session_started', conversationId: id, at: iso(start) });
-        }
-        let seq = 0;
-        for (const cmd of commands) {
-          if (cmd.kind === 'flush') {
-            await reports.flush();
-            continue;
+      fc.asyncProperty(
+        fc.array(command, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 48 }),
+        fc.integer({ min: 0, max: 59 }),
+        async (commands, startHour, startMinute) => {
+          run += 1;
+          const ids: string[] = [];
+          const states: OwnershipState[] = [];
+          const starts: number[] = [];
+          for (let c = 0; c < CONVERSATIONS; c += 1) {
+            const id =
+              `conv_ROLLUP${String(run).padStart(5, '0')}${String(c)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
+            const start = T0 + (startHour + c * 7) * HOUR + ((startMinute + c * 17) % 60) * 60_000 + c * 1000;
+            await db
+              .insertInto('conversations')
+              .values({
+                id,
+                widget_id: widgets[c % 2] ?? '',
+                contact_id: null,
+                status: 'open',
+                identity_user_id: null,
+                meta: '{}',
+                created_at: iso(start),
+                updated_at: iso(start),
+              })
+              .execute();
+            ids.push(id);
+            states.push(botState(id));
+            starts.push(start);
+            reports.record({ type: 'session_started', conversationId: id, at: iso(start) });
           }
-          const id = ids[cmd.c] ?? '';
-          const at = iso((starts[cmd.c] ?? T0) + ('at' in cmd ? cmd.at : 0) * 60_000);
-          seq += 1;
-          const message = (role: Message['author']['role'], extra: Partial<Message> = {}): Message => ({
-            id: `msg_R${String(run).padStart(5, '0')}${String(seq).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`.slice(
-              0,
-              30,
-            ),
-            conversationId: id,
-            seq,
-            author: { role, id: role === 'agent' ? 'agt_rollup' : role === 'bot' ? 'bot_rollup' : id, name: role },
-            type: 'text',
-            text: 'never stored by reports',
-            payload: null,
-            clientId: null,
-            createdAt: at,
-            ...extra,
-          });
-          if (cmd.kind === 'message') reports.messagesStored([message(cmd.role)]);
-          else if (cmd.kind === 'rate') {
-            reports.messagesStored([
-              message('visitor', { type: 'event', payload: { event: 'rating', score: cmd.score, comment: cmd.comment ? 'ok' : null } }),
-            ]);
-          } else if (cmd.kind === 'beacon') reports.record({ type: cmd.type, conversationId: id, at });
-          else if (cmd.kind === 'owner') {
-            const previous = states[cmd.c] ?? botState(id);
-            const next: OwnershipState = {
-              ...previous,
-              owner: cmd.owner,
-              assigneeId: cmd.owner === 'human' ? 'agt_rollup' : previous.assigneeId,
-            };
-            states[cmd.c] = next;
-            reports.ownershipChanged(previous, next, null, at);
-          } else {
-            // What erasure or a widget's deletion does: the conversation goes, its row with it (cascade).
-            await reports.flush();
-            await db.deleteFrom('conversations').where('id', '=', id).execute();
+          let seq = 0;
+          for (const cmd of commands) {
+            if (cmd.kind === 'flush') {
+              await reports.flush();
+              continue;
+            }
+            const id = ids[cmd.c] ?? '';
+            const at = iso((starts[cmd.c] ?? T0) + ('at' in cmd ? cmd.at : 0) * 60_000);
+            seq += 1;
+            const message = (role: Message['author']['role'], extra: Partial<Message> = {}): Message => ({
+              id: `msg_R${String(run).padStart(5, '0')}${String(seq).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`.slice(
+                0,
+                30,
+              ),
+              conversationId: id,
+              seq,
+              author: { role, id: role === 'agent' ? 'agt_rollup' : role === 'bot' ? 'bot_rollup' : id, name: role },
+              type: 'text',
+              text: 'never stored by reports',
+              payload: null,
+              clientId: null,
+              createdAt: at,
+              ...extra,
+            });
+            if (cmd.kind === 'message') reports.messagesStored([message(cmd.role)]);
+            else if (cmd.kind === 'rate') {
+              reports.messagesStored([
+                message('visitor', { type: 'event', payload: { event: 'rating', score: cmd.score, comment: cmd.comment ? 'ok' : null } }),
+              ]);
+            } else if (cmd.kind === 'beacon') reports.record({ type: cmd.type, conversationId: id, at });
+            else if (cmd.kind === 'owner') {
+              const previous = states[cmd.c] ?? botState(id);
+              const next: OwnershipState = {
+                ...previous,
+                owner: cmd.owner,
+                assigneeId: cmd.owner === 'human' ? 'agt_rollup' : previous.assigneeId,
+              };
+              states[cmd.c] = next;
+              reports.ownershipChanged(previous, next, null, at);
+            } else {
+              // What erasure or a widget's deletion does: the conversation goes, its row with it (cascade).
+              await reports.flush();
+              await db.deleteFrom('conversations').where('id', '=', id).execute();
+            }
           }
-        }
-        await reports.flush();
-        expect(await stored(s)).toEqual(await recomputed(s));
-      }),
+          await reports.flush();
+          expect(await stored(s)).toEqual(await recomputed(s));
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -340,5 +350,38 @@ describeEachStore('report rollups', (server) => {
     expect(await get(`/v1/reports/csat?${june}&timeZone=Asia/Kolkata`)).toMatchObject({ count: 2, average: 2 });
     expect(await get(`/v1/reports/csat?${june}&timeZone=UTC`)).toMatchObject({ count: 2, average: 3.5 });
     expect(await get(`/v1/reports/summary?${june}&timeZone=Asia/Kolkata`)).toMatchObject({ conversations: 2, handedToHuman: 2 });
+  });
+
+  it('place conversations in the local days and hours on both sides of a daylight-saving change', async () => {
+    const s = server();
+    const { widgetId } = await createBotAndWidget(s);
+    const { db } = s.services.database;
+    const reports = s.services.engine.reports;
+    // Paris moves from +1 to +2 at 2026-03-29T01:00Z: both start at 00:30 local, on Sunday and on Monday.
+    for (const [i, start] of ['2026-03-28T23:30:00Z', '2026-03-29T22:30:00Z'].map(Date.parse).entries()) {
+      const id = `conv_ROLLUPDST${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
+      await db
+        .insertInto('conversations')
+        .values({
+          id,
+          widget_id: widgetId,
+          contact_id: null,
+          status: 'open',
+          identity_user_id: null,
+          meta: '{}',
+          created_at: iso(start),
+          updated_at: iso(start),
+        })
+        .execute();
+      reports.record({ type: 'session_started', conversationId: id, at: iso(start) });
+    }
+    const get = async (path: string) => (await s.request('GET', path)).json;
+    const period = `from=2026-03-28&to=2026-03-30&timeZone=Europe/Paris&widgetId=${widgetId}`;
+    const summary = await get(`/v1/reports/summary?${period}`);
+    expect(summary.days.map((d: { conversations: number }) => d.conversations)).toEqual([0, 1, 1]);
+    const busiest = await get(`/v1/reports/busiest-hours?${period}`);
+    expect(busiest.cells[6]?.[0]).toBe(1);
+    expect(busiest.cells[0]?.[0]).toBe(1);
+    expect(busiest.total).toBe(2);
   });
 });

@@ -9,7 +9,9 @@ const QUARTERS_PER_HOUR = 4;
 /**
  * What a conversation's row adds to the hourly rollups (migration 0013): counts and sums only, so any set
  * of conversations' figures is the sum of their rows. Keyed by the hour the conversation started
- * (conversation figures) and the hour it was last rated (ratings).
+ * (conversation figures) and the hour it was last rated (ratings). `<figure>_q1`, `_q2`, `_q3`: the same
+ * figure for the conversations that started in the hour's first 15, 30, 45 minutes, so a zone whose offset
+ * is not whole hours can split each hour at its own local hour boundary.
  */
 export const FACT_COLUMNS = [
   'conversations',
@@ -29,7 +31,12 @@ export const FACT_COLUMNS = [
   'rated_4',
   'rated_5',
   'rated_commented',
+  ...(['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'] as const).flatMap(
+    (figure) => [`${figure}_q1`, `${figure}_q2`, `${figure}_q3`] as const,
+  ),
 ] as const;
+
+const STARTED_FIGURES = ['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'] as const;
 
 /** Events counted per hour they happened, and the rollup column each adds to. */
 export const EVENT_COLUMNS = {
@@ -75,6 +82,11 @@ export function contributionOf(fact: FactFigures): { hour: number; values: Parti
     started.resolutions = 1;
     started.resolution_s = Number(fact.resolution_s);
     started.resolution_bh_s = Number(fact.resolution_bh_s ?? fact.resolution_s);
+  }
+  const quarter = Number(fact.started_bucket) % QUARTERS_PER_HOUR;
+  for (const figure of STARTED_FIGURES) {
+    if (started[figure] === undefined) continue;
+    for (const q of [1, 2, 3] as const) if (quarter < q) started[`${figure}_q${q}`] = 1;
   }
   const out = [{ hour: Math.floor(Number(fact.started_bucket) / QUARTERS_PER_HOUR), values: started }];
   if (fact.rating !== null && fact.rated_at !== null) {

@@ -434,6 +434,22 @@ export interface ReportRollupsTable {
   rated_4: number;
   rated_5: number;
   rated_commented: number;
+  /** The conversation figures of those started in the hour's first 15, 30, 45 minutes. */
+  conversations_q1: number;
+  conversations_q2: number;
+  conversations_q3: number;
+  resolved_by_bot_q1: number;
+  resolved_by_bot_q2: number;
+  resolved_by_bot_q3: number;
+  handed_q1: number;
+  handed_q2: number;
+  handed_q3: number;
+  resolved_q1: number;
+  resolved_q2: number;
+  resolved_q3: number;
+  reopened_q1: number;
+  reopened_q2: number;
+  reopened_q3: number;
   visitor_messages: number;
   bot_messages: number;
   agent_messages: number;

@@ -64,12 +64,18 @@ const one = (condition: string): string => `case when ${condition} then 1 else 0
 /** The two statements taking a deleted conversation row's contribution out of its hours (start, rating). */
 function forgetStatements(ratedHour: string): string[] {
   const minus = (column: string, value: string): string => `${column} = ${column} - (${value})`;
+  const figures: Record<string, string> = {
+    conversations: 'true',
+    handed: 'old.handoff_at is not null',
+    resolved_by_bot: 'old.handoff_at is null and old.resolved_at is not null',
+    resolved: 'old.resolved_at is not null',
+    reopened: 'old.reopened > 0',
+  };
   const started = [
-    minus('conversations', '1'),
-    minus('handed', one('old.handoff_at is not null')),
-    minus('resolved_by_bot', one('old.handoff_at is null and old.resolved_at is not null')),
-    minus('resolved', one('old.resolved_at is not null')),
-    minus('reopened', one('old.reopened > 0')),
+    ...Object.entries(figures).flatMap(([figure, condition]) => [
+      minus(figure, one(condition)),
+      ...[1, 2, 3].map((q) => minus(`${figure}_q${q}`, one(`${condition} and old.started_bucket % 4 < ${q}`))),
+    ]),
     minus('first_responses', one('old.first_response_s is not null')),
     minus('first_response_s', 'coalesce(old.first_response_s, 0)'),
     minus('first_response_bh_s', 'coalesce(old.first_response_bh_s, old.first_response_s, 0)'),
@@ -109,6 +115,9 @@ async function forgetTrigger(db: Kysely<unknown>, sqlite: boolean): Promise<void
     .execute(db);
 }
 
+/** The conversation figures again, for those started in the hour's first 15, 30, 45 minutes (a half-hour zone splits hours). */
+const STARTED_FIGURES = ['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'];
+const QUARTER_COLUMNS = STARTED_FIGURES.flatMap((figure) => [1, 2, 3].map((q) => `${figure}_q${q}`));
 const COUNT_COLUMNS = [
   'conversations',
   'resolved_by_bot',
@@ -123,13 +132,14 @@ const COUNT_COLUMNS = [
   'rated_4',
   'rated_5',
   'rated_commented',
+  ...QUARTER_COLUMNS,
   'visitor_messages',
   'bot_messages',
   'agent_messages',
   'offline_emails',
   'widget_loads',
   'widget_opens',
-] as const;
+];
 const SUM_COLUMNS = ['first_response_s', 'first_response_bh_s', 'resolution_s', 'resolution_bh_s'] as const;
 const EVENT_COLUMNS: Readonly<Record<string, string>> = {
   visitor_message: 'visitor_messages',
@@ -173,7 +183,11 @@ async function backfill(db: Kysely<unknown>): Promise<void> {
     for (const f of facts) {
       const widget = String(f['widget_id']);
       const hour = Math.floor(Number(f['started_bucket']) / 4);
-      const at = (column: string, n = 1): void => add(widget, hour, column, n, true);
+      const quarter = Number(f['started_bucket']) % 4;
+      const at = (column: string, n = 1): void => {
+        add(widget, hour, column, n, true);
+        if (STARTED_FIGURES.includes(column)) for (const q of [1, 2, 3]) if (quarter < q) add(widget, hour, `${column}_q${q}`, n, true);
+      };
       at('conversations');
       if (f['handoff_at'] !== null) at('handed');
       else if (f['resolved_at'] !== null) at('resolved_by_bot');
