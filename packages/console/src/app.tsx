@@ -10,6 +10,7 @@ import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
 import { BlocksPage } from './pages/blocks-page.js';
 import { WebhookDetailPage, WebhooksPage } from './pages/webhooks-page.js';
+import { AuditPage } from './pages/audit-page.js';
 import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ReportsPage } from './pages/reports-page.js';
@@ -99,6 +100,7 @@ function route(path: string, agent: Agent) {
   if (path === '/api-keys') return <ApiKeysPage />;
   if (path === '/blocks') return <BlocksPage />;
   if (path === '/webhooks') return <WebhooksPage />;
+  if (path === '/audit') return <AuditPage />;
   const webhook = match('/webhooks/:id', path);
   if (webhook !== null) return <WebhookDetailPage id={webhook['id'] ?? ''} />;
   return <NotFound admin={false} />;

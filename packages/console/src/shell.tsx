@@ -23,6 +23,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/api-keys', label: 'API keys', admin: true },
   { to: '/blocks', label: 'Blocks', admin: true },
   { to: '/webhooks', label: 'Webhooks', admin: true },
+  { to: '/audit', label: 'Audit log', admin: true },
   { to: '/canned-responses', label: 'Canned responses', admin: false },
   { to: '/account', label: 'Account', admin: false },
 ];

@@ -197,6 +197,7 @@ export function consolePages(demo: ConsoleDemo): readonly ConsolePage[] {
     { name: 'agents', path: '/console/agents', ready: 'Sam Rivera' },
     { name: 'api-keys', path: '/console/api-keys', ready: 'CRM sync' },
     { name: 'blocks', path: '/console/blocks', ready: 'Nobody is blocked.' },
+    { name: 'audit', path: '/console/audit', ready: 'api_key.created' },
     { name: 'canned-responses', path: '/console/canned-responses', ready: '/thanks' },
     { name: 'account', path: '/console/account', ready: 'Change password' },
   ];
