@@ -176,7 +176,7 @@ export function AuditPage() {
                 <td data-label="Action" class="strong">
                   <code>{entry.action}</code>
                 </td>
-                <td data-label="Target">
+                <td data-label="Target" class="full">
                   {entry.targetId === null ? (
                     <span class="muted">—</span>
                   ) : (
@@ -186,7 +186,7 @@ export function AuditPage() {
                     </>
                   )}
                 </td>
-                <td data-label="Details" class="audit-detail">
+                <td data-label="Details" class="audit-detail full">
                   {detailText(entry.detail)}
                 </td>
               </tr>
