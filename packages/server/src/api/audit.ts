@@ -10,7 +10,7 @@ export interface AuditApiOptions {
   readonly audit: AuditLog;
 }
 
-const tags = ['audit'];
+const tags = ['privacy'];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse };
 
 /** The audit log, read-only (admins): nothing here or anywhere else changes or deletes an entry. */

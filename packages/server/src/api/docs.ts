@@ -57,6 +57,7 @@ const TAGS: readonly { readonly name: string; readonly description: string }[] =
   { name: 'canned responses', description: 'The team’s saved replies (`/shortcut` in the console).' },
   { name: 'api keys', description: 'Keys for scripts and servers (admin).' },
   { name: 'webhooks', description: 'Signed event deliveries to your endpoints: subscriptions, the delivery log, replay (admin).' },
+  { name: 'privacy', description: 'The audit log (who changed what, append-only) and what retention would delete now (admin).' },
   { name: 'console auth', description: 'Logging in to the console (a cookie, or the token as a Bearer token).' },
   { name: 'operations', description: 'Health and readiness probes for load balancers and monitoring.' },
 ];
