@@ -211,6 +211,15 @@ export class ReportQueries {
           num(row.local_day),
           COUNTED_COLUMNS.map((column) => num(row[column])),
         );
+    } else if (pieces !== null) {
+      // A zone whose offset is not whole hours: message counts per local day each UTC hour starts in, the
+      // period rounded out to whole hours (see docs/reports.md), grouped in SQL.
+      const hours = wholeHours(Math.floor(period.start / HOUR_MS), Math.ceil(period.end / HOUR_MS), pieces[0]?.position ?? 0);
+      for (const row of await this.rollupGroups(scope, [hours], COUNTED_COLUMNS, localDay))
+        count(
+          num(row.local_day),
+          COUNTED_COLUMNS.map((column) => num(row[column])),
+        );
     } else if (scope.teamId === null && scope.agentId === null) {
       // Message counts per UTC hour of the rollups, the period rounded out to whole hours (see docs/reports.md).
       const hours = wholeHours(Math.floor(period.start / HOUR_MS), Math.ceil(period.end / HOUR_MS));
