@@ -148,13 +148,15 @@ export class RetentionJob {
    * Answers the counts, or null when another node holds the lease.
    */
   async run(): Promise<RetentionCounts | null> {
+    // No rule in force (nothing can ever be deleted): no lease taken, nothing logged or audited, every hour.
+    const rules = await this.rules();
+    if (rules.every((rule) => rule.days === null)) return { conversations: 0, messages: 0, files: 0 };
     if (!(await this.takeLease())) return null;
     const started = Date.now();
     const totals: RetentionCounts = { conversations: 0, messages: 0, files: 0 };
     const byWidget: Record<string, number> = {};
     // Renewed on a timer, whatever a batch takes; lost (another node took it after it expired), the run stops after its batch.
     let lostLease = false;
-    let anyRule = false;
     const renewal = setInterval(
       () => {
         this.renewLease()
@@ -167,10 +169,9 @@ export class RetentionJob {
     );
     renewal.unref();
     try {
-      rules: for (const rule of await this.rules()) {
+      rules: for (const rule of rules) {
         const cutoff = this.cutoffOf(rule);
         if (cutoff === null) continue;
-        anyRule = true;
         for (;;) {
           if (this.closed || lostLease) break rules;
           const ids = await this.dueIds(rule.widgetId, cutoff);
@@ -183,7 +184,8 @@ export class RetentionJob {
           byWidget[key] = (byWidget[key] ?? 0) + erased.conversations;
           // The event loop gets a turn between batches.
           await new Promise<void>((resolve) => setImmediate(resolve));
-          if (ids.length < RETENTION_BATCH) break;
+          // A batch that removed nothing (erased meanwhile by someone else) must not be selected again for ever.
+          if (ids.length < RETENTION_BATCH || erased.conversations === 0) break;
         }
       }
     } finally {
@@ -191,8 +193,6 @@ export class RetentionJob {
       if (!lostLease) await this.releaseLease();
     }
     const detail = { ...totals, widgets: byWidget, durationMs: Date.now() - started, ...(lostLease ? { stopped: 'lease lost' } : {}) };
-    // No rule in force (nothing is ever deleted): nothing to log or audit every hour.
-    if (!anyRule) return totals;
     this.deps.log.info({ retention: detail }, 'retention run');
     await this.deps.audit.record({ actor: SYSTEM_ACTOR, action: 'retention.run', targetType: null, targetId: null, detail });
     return totals;
