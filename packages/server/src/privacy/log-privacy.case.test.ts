@@ -75,6 +75,9 @@ describeEachDialect('the log', loggedServer, (server) => {
     expect(
       (await s.request('GET', `/v1/conversations/${session.conversationId}/messages?token=${session.token}`, { auth: 'none' })).status,
     ).toBeGreaterThanOrEqual(200);
+    // A visitor's address: only its network is logged.
+    expect((await s.request('GET', `/v1/widgets/${widgetId}/config`, { auth: 'none', remoteAddress: '198.51.100.23' })).status).toBe(200);
+    secrets.push('198.51.100.23');
     const key = await s.request('POST', '/v1/api-keys', { body: { name: 'CI' } });
     secrets.push(key.json.key);
     expect((await s.request('GET', '/v1/widgets', { auth: key.json.key })).status).toBe(200);
@@ -85,6 +88,7 @@ describeEachDialect('the log', loggedServer, (server) => {
     expect(s.lines.length).toBeGreaterThan(20);
     expect(log).toContain('/v1/inbox/');
     expect(log).toContain('?token=<hidden>');
+    expect(log).toContain('198.51.100.0/24');
     for (const secret of secrets) expect(log, `the log holds ${secret}`).not.toContain(secret);
   });
 });
