@@ -3,7 +3,7 @@ import { api, errorText } from '../api.js';
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { useState } from 'preact/hooks';
-import { parseUserAgent } from './user-agent.js';
+import { parseUserAgent, type UserAgentInfo } from './user-agent.js';
 
 const KNOWN: readonly (readonly [string, string])[] = [
   ['name', 'Name'],
@@ -33,8 +33,10 @@ function show(value: unknown): string {
  * disclosure: agents read the first, support engineers sometimes need the second.
  */
 function BrowserFacts(props: { value: string; systemShown: boolean }) {
-  // A host page may pass a browser name itself; only a User-Agent string (with product/version tokens) is parsed.
-  const info = /\//.test(props.value) ? parseUserAgent(props.value) : null;
+  // The server stores a User-Agent reduced (`Safari · iOS · mobile`, issue 18); conversations from before hold
+  // the raw string, parsed here. A host page may pass a browser name itself: only product/version tokens are parsed.
+  const reduced = REDUCED_USER_AGENT.exec(props.value);
+  const info = reduced !== null ? reducedInfo(reduced) : /\//.test(props.value) ? parseUserAgent(props.value) : null;
   if (info === null || info.browser === null) {
     return (
       <>
@@ -59,14 +61,25 @@ function BrowserFacts(props: { value: string; systemShown: boolean }) {
           <dd>{info.device}</dd>
         </>
       )}
-      <dd class="facts-wide">
-        <details class="raw-user-agent">
-          <summary>Details</summary>
-          <code>{props.value}</code>
-        </details>
-      </dd>
+      {reduced !== null ? null : (
+        <dd class="facts-wide">
+          <details class="raw-user-agent">
+            <summary>Details</summary>
+            <code>{props.value}</code>
+          </details>
+        </dd>
+      )}
     </>
   );
+}
+
+const REDUCED_USER_AGENT = /^([^·]+) · ([^·]+) · (desktop|mobile|tablet|-)$/;
+const DEVICES: Readonly<Record<string, UserAgentInfo['device']>> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet' };
+
+/** The server's reduced form read back: `-` is what the User-Agent did not say. */
+function reducedInfo(match: RegExpExecArray): UserAgentInfo {
+  const part = (value: string | undefined): string | null => (value === undefined || value === '-' ? null : value);
+  return { browser: part(match[1]), os: part(match[2]), device: DEVICES[match[3] ?? ''] ?? null };
 }
 
 /**
