@@ -7,9 +7,17 @@ import { Link } from '../ui/link.js';
 
 const PAGE = 50;
 
-/** Who a block refuses, as agents read it: the address itself, a verified user id, or "an anonymous visitor". */
+/**
+ * Who a block refuses, as agents read it: a network (`t:` with PARLEY_STORE_VISITOR_IP=truncated), an address
+ * known only by its keyed hash (`h:`, the default: the server never stores the address), a verified user id,
+ * or "an anonymous visitor".
+ */
 function subjectText(block: VisitorBlock): string {
-  if (block.scope === 'address') return block.subject;
+  if (block.scope === 'address') {
+    if (block.subject.startsWith('t:')) return `Network ${block.subject.slice(2)}`;
+    if (block.subject.startsWith('h:')) return `Visitor address (key ${block.subject.slice(2, 8)}…)`;
+    return block.subject;
+  }
   if (block.subject.startsWith('user:')) return `User ${block.subject.slice('user:'.length)}`;
   return 'Anonymous visitor';
 }
