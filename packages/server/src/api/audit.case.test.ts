@@ -94,6 +94,15 @@ describeEachStore(
         action: 'blueprint.updated',
         targetId: blueprint.targetId,
       });
+      const linked = await s.request('POST', '/v1/widgets', {
+        body: { name: 'Linked', botId: bot.targetId, blueprintId: blueprint.targetId },
+      });
+      expect(linked.status, linked.body).toBe(201);
+      await audited(s, () => s.request('POST', `/v1/widgets/${linked.json.id as string}/detach`), {
+        action: 'widget.detached',
+        targetId: linked.json.id,
+      });
+      await audited(s, () => s.request('POST', `/v1/widgets/${widgetId}/setup`), { action: 'widget.setup_started', targetId: widgetId });
       await audited(s, () => s.request('DELETE', `/v1/blueprints/${blueprint.targetId as string}`), { action: 'blueprint.deleted' });
       const team = await audited(s, () => s.request('POST', '/v1/teams', { body: { name: 'Sales' } }), { action: 'team.created' });
       await audited(s, () => s.request('PATCH', `/v1/teams/${team.targetId as string}`, { body: { name: 'Sales EU' } }), {
@@ -184,6 +193,17 @@ describeEachStore(
       await audited(s, () => s.request('DELETE', `/v1/inbox/${visitor.conversationId}/block`, { auth: agent.token }), {
         action: 'block.lifted',
         detail: { lifted: 1 },
+      });
+      const again = await s.request('POST', `/v1/inbox/${visitor.conversationId}/block`, {
+        auth: agent.token,
+        body: { scope: 'visitor', duration: '1d' },
+      });
+      expect(again.status).toBe(201);
+      await audited(s, () => s.request('DELETE', `/v1/blocks/${again.json.id as string}`), {
+        action: 'block.lifted',
+        targetType: 'block',
+        targetId: again.json.id,
+        actor: ENV_KEY_ACTOR,
       });
 
       const { contact_id: contactId } = await s.services.database.db
