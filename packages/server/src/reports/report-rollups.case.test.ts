@@ -4,8 +4,16 @@ import type { ConversationOwner, Message } from '@parley/protocol';
 import { botState, type OwnershipState } from '../engine/ownership-state.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
+import { ReportRecorder } from './report-recorder.js';
 
 const HOUR = 3_600_000;
+
+/** The server's recorder (the engine sees only its port), to write its queue at chosen points. */
+function recorderOf(server: TestServer): ReportRecorder {
+  const recorder = server.services.engine.reports;
+  if (!(recorder instanceof ReportRecorder)) throw new Error('the engine reports to a ReportRecorder');
+  return recorder;
+}
 const T0 = Date.parse('2026-05-04T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -145,7 +153,7 @@ describeEachStore('report rollups', (server) => {
     const s = server();
     const widgets = [(await createBotAndWidget(s)).widgetId, (await createBotAndWidget(s)).widgetId];
     const { db } = s.services.database;
-    const reports = s.services.engine.reports;
+    const reports = recorderOf(s);
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -236,7 +244,7 @@ describeEachStore('report rollups', (server) => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
     const { db } = s.services.database;
-    const reports = s.services.engine.reports;
+    const reports = recorderOf(s);
     // Five conversations at 00:00 UTC of consecutive days; answered after 60, 120, 180, 240, 600 s.
     const waits = [60, 120, 180, 240, 600];
     for (const [i, wait] of waits.entries()) {
@@ -303,7 +311,7 @@ describeEachStore('report rollups', (server) => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
     const { db } = s.services.database;
-    const reports = s.services.engine.reports;
+    const reports = recorderOf(s);
     // Kolkata's June runs from 2026-05-31T18:30Z to 2026-06-30T18:30Z: the first and third are in it, the others not.
     const starts = ['2026-05-31T18:40:00Z', '2026-05-31T18:20:00Z', '2026-06-30T18:10:00Z', '2026-06-30T18:40:00Z'].map(Date.parse);
     for (const [i, start] of starts.entries()) {
@@ -356,7 +364,7 @@ describeEachStore('report rollups', (server) => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
     const { db } = s.services.database;
-    const reports = s.services.engine.reports;
+    const reports = recorderOf(s);
     // Paris moves from +1 to +2 at 2026-03-29T01:00Z: both start at 00:30 local, on Sunday and on Monday.
     for (const [i, start] of ['2026-03-28T23:30:00Z', '2026-03-29T22:30:00Z'].map(Date.parse).entries()) {
       const id = `conv_ROLLUPDST${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
