@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import type { ExecutionIds } from '../n8n/execution-ids.js';
 import { n8nText, type N8nShown } from '../n8n/n8n-text.js';
 import type { Db } from '../store/database.js';
+import { minimiseMeta } from '../privacy/user-agent-meta.js';
 import { conversationsStore as store, type ConversationRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { resolveLanguage } from '../widgets/language-map.js';
@@ -189,12 +190,13 @@ export class N8nChat {
     if (existing !== undefined || !create) return { effective, conversation: existing };
     const now = nowIso();
     const metadata = v.safeParse(metaSchema, request.metadata);
-    const meta = {
+    // A raw User-Agent the page passes as metadata is stored reduced, as the widget's is (issue 18).
+    const meta = minimiseMeta({
       ...(metadata.success ? metadata.output : {}),
       language: resolveLanguage(undefined, effective),
       app: 'n8n',
       widgetId: widget.id,
-    };
+    });
     const id = newId('conv');
     // The conversation and its conversation.created outbox rows commit together (or not at all).
     const conversation = await this.db.transaction().execute(async (trx) => {
