@@ -130,6 +130,8 @@ export class ReportRecorder implements ReportEvents {
             .insertInto('events')
             .values(work.events.slice(i, i + CHUNK))
             .execute();
+        // In key order, as every node does: row locks taken in one order wait, never deadlock.
+        work.facts.sort((a, b) => (a.conversation_id < b.conversation_id ? -1 : a.conversation_id > b.conversation_id ? 1 : 0));
         for (let i = 0; i < work.facts.length; i += CHUNK)
           await writeFacts(trx, work.facts.slice(i, i + CHUNK), work.fresh, work.rollups, lock);
         const counts = [...work.counts.values()];

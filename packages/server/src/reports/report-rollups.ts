@@ -117,9 +117,14 @@ export class RollupDeltas {
     if (column !== undefined) this.add(widgetId, Math.floor(Date.parse(at) / HOUR_MS), column, n);
   }
 
-  /** The rows with a change (a fact updated back and forth within a batch leaves none). */
+  /**
+   * The rows with a change (a fact updated back and forth within a batch leaves none), in key order: every
+   * node locks the rows it adds to in the same order, so two batches wait for each other, never deadlock.
+   */
   changed(): RollupRow[] {
-    return [...this.rows.values()].filter((row) => ROLLUP_COLUMNS.some((column) => row[column] !== 0));
+    return [...this.rows.values()]
+      .filter((row) => ROLLUP_COLUMNS.some((column) => row[column] !== 0))
+      .sort((a, b) => (a.widget_id === b.widget_id ? a.hour - b.hour : a.widget_id < b.widget_id ? -1 : 1));
   }
 
   private add(widgetId: string, hour: number, column: RollupColumn, n: number): void {
