@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { sql, type Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import type { ConversationOwner, Message } from '@parley/protocol';
 import { botState, type OwnershipState } from '../engine/ownership-state.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
+import { up as reportRollupsMigration } from '../store/migrations/0013-report-rollups.js';
 import { ReportRecorder } from './report-recorder.js';
 
 const HOUR = 3_600_000;
@@ -391,5 +393,69 @@ describeEachStore('report rollups', (server) => {
     expect(busiest.cells[6]?.[0]).toBe(1);
     expect(busiest.cells[0]?.[0]).toBe(1);
     expect(busiest.total).toBe(2);
+  });
+
+  it('are filled from what is already recorded when an installation upgrades (migration 0013 run again on this data)', async () => {
+    const s = server();
+    const { db, dialect } = s.services.database;
+    const reports = recorderOf(s);
+    // Recorded before the upgrade (besides what the other tests left): started at minutes 5, 20 and 50 of an hour.
+    const { widgetId } = await createBotAndWidget(s);
+    for (const [i, minute] of [5, 20, 50].entries()) {
+      const start = Date.parse('2026-07-01T10:00:00Z') + minute * 60_000;
+      const id = `conv_ROLLUPUPGRADE${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
+      await db
+        .insertInto('conversations')
+        .values({
+          id,
+          widget_id: widgetId,
+          contact_id: null,
+          status: 'open',
+          identity_user_id: null,
+          meta: '{}',
+          created_at: iso(start),
+          updated_at: iso(start),
+        })
+        .execute();
+      const queued: OwnershipState = { ...botState(id), owner: 'queued' };
+      if (i > 0) reports.ownershipChanged(botState(id), queued, 'handoff', iso(start + 60_000));
+      reports.messagesStored([
+        {
+          id: `msg_ROLLUPUPGRADE${String(i)}${Math.random().toString(36).slice(2, 12)}`.slice(0, 30),
+          conversationId: id,
+          seq: 1,
+          author: { role: 'visitor', id, name: 'visitor' },
+          type: 'event',
+          text: 'rated',
+          payload: { event: 'rating', score: i + 3, comment: i === 1 ? 'fine' : null },
+          clientId: null,
+          createdAt: iso(start + 2 * HOUR),
+        },
+      ]);
+      reports.ownershipChanged(i > 0 ? queued : botState(id), { ...queued, owner: 'resolved' }, 'resolve', iso(start + HOUR));
+    }
+    await reports.flush();
+    const expected = await recomputed(s);
+    expect(expected.size).toBeGreaterThan(0);
+    // Back to before migration 0013: no rollups, no duration indexes, no trigger.
+    await db.schema.dropTable('report_rollups').execute();
+    for (const name of ['first_response', 'first_response_bh', 'resolution', 'resolution_bh']) {
+      await db.schema.dropIndex(`report_conversations_${name}`).execute();
+      await db.schema.dropIndex(`report_conversations_${name}_widget`).execute();
+    }
+    if (dialect === 'sqlite') await sql`drop trigger report_rollups_forget`.execute(db);
+    else {
+      await sql`drop trigger report_rollups_forget on report_conversations`.execute(db);
+      await sql`drop function report_rollups_forget()`.execute(db);
+    }
+    await reportRollupsMigration(db as unknown as Kysely<unknown>);
+    expect(await stored(s)).toEqual(expected);
+    // The trigger is back: a conversation deleted leaves the totals.
+    const [gone] = await db.selectFrom('report_conversations').select('conversation_id').limit(1).execute();
+    await db
+      .deleteFrom('conversations')
+      .where('id', '=', gone?.conversation_id ?? '')
+      .execute();
+    expect(await stored(s)).toEqual(await recomputed(s));
   });
 });
