@@ -171,6 +171,7 @@ const ROLES = [
   [/frame-bridge/, 'iframe'],
   [/preview-bridge/, 'preview'],
   [/verbose/, 'verbose'],
+  [/privacy/, 'privacy'],
 ];
 const role = (file) => (file.entry?.endsWith('src/app.ts') ? 'app' : (ROLES.find(([name]) => name.test(file.file))?.[1] ?? 'chunk'));
 files.push({ file: directFile, entry: 'src/api/direct-entry.ts', imports: [] });

@@ -220,10 +220,11 @@ export const settingsEntries = {
    * the acceptance is recorded with `consentVersion`. `selfService`: the widget menu offers the visitor a download
    * of their data and the deletion of their conversations and contact. Replaced whole by a PATCH.
    */
+  // A field left out takes its default (consent alone gates, with version "1"), not undefined.
   privacy: v.strictObject({
-    selfService: v.optional(flag),
-    consent: v.optional(flag),
-    consentVersion: v.optional(v.pipe(text(64), v.minLength(1, 'must not be empty'))),
+    selfService: v.optional(flag, false),
+    consent: v.optional(flag, false),
+    consentVersion: v.optional(v.pipe(text(64), v.minLength(1, 'must not be empty')), '1'),
     policyUrl: v.optional(
       v.nullable(
         v.pipe(
@@ -233,6 +234,7 @@ export const settingsEntries = {
           v.maxLength(2000),
         ),
       ),
+      null,
     ),
   }),
   /** Days after which this widget's conversations (messages, uploads, events) are deleted; null: the installation's default. */

@@ -32,6 +32,11 @@ export interface WidgetStage {
     /** The scripted bot with carousels and forms off: their text fallbacks. */
     readonly plain: string;
     readonly plainDark: string;
+    /** The demo bot behind the consent gate, with self-service (privacy menu: download, delete, withdraw). */
+    readonly privacy: string;
+    readonly privacyDark: string;
+    /** The same in Arabic (right to left), with the Arabic FAQ bot. */
+    readonly privacyRtl: string;
   };
   /** The admin API of the stage's server (an agent's reply, a resolve). */
   readonly admin: WidgetEnv['admin'];
@@ -112,13 +117,23 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         intro: 'Hi! Ask us anything (we answer in minutes).',
       }),
     ]);
+    const privacySettings = { consent: true, selfService: true, consentVersion: '1', policyUrl: 'https://shop.example/privacy' };
     const scriptedDark = { botId: scripted.id, title: 'Acme support', theme: { mode: 'dark', primaryColor: '#7c3aed' } };
-    const [math, richDark, richRtl, plain, plainDark, agent] = await Promise.all([
+    const [math, richDark, richRtl, plain, plainDark, privacy, privacyDark, privacyRtl, agent] = await Promise.all([
       create({ name: 'Math', botId: scripted.id, title: 'Acme support', math: true }),
       create({ name: 'Rich dark', ...scriptedDark, math: true }),
       create({ name: 'Rich Arabic', botId: scripted.id, language: 'ar', languages: ['ar'] }),
       create({ name: 'Plain', botId: scripted.id, title: 'Acme support', carousel: false, form: false }),
       create({ name: 'Plain dark', ...scriptedDark, carousel: false, form: false }),
+      create({ name: 'Privacy', botId: demo['botId'], title: 'Acme support', privacy: privacySettings }),
+      create({
+        name: 'Privacy dark',
+        botId: demo['botId'],
+        title: 'Night owl',
+        theme: { mode: 'dark', primaryColor: '#7c3aed' },
+        privacy: privacySettings,
+      }),
+      create({ name: 'Privacy Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'], privacy: privacySettings }),
       env.admin('POST', '/v1/agents', {
         email: `sam-${Date.now().toString(36)}@example.com`,
         password: 'a-long-enough-password',
@@ -143,6 +158,9 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         richRtl,
         plain,
         plainDark,
+        privacy,
+        privacyDark,
+        privacyRtl,
       },
       admin: (method, path, body) => env.admin(method, path, body),
       agentId: String(agent['id']),

@@ -158,6 +158,32 @@ function mailDialog(greeting: string, sent: boolean): WidgetState['reach'] {
   };
 }
 
+/**
+ * The consent gate and the privacy menu (issue 18), by their elements (the texts are in the widget's language):
+ * `gate` the gate before Accept; `menu` the privacy menu after a first answer; `delete` the question before deleting the
+ * conversation; `deleted` the word that it was (the server erases it: self-service is on).
+ */
+function privacyState(greeting: string, step: 'gate' | 'menu' | 'delete' | 'deleted'): WidgetState['reach'] {
+  return async (page) => {
+    await open(page);
+    const gate = page.locator('[data-parley] .gate');
+    await gate.locator('button.btn').waitFor();
+    if (step === 'gate') return;
+    await gate.locator('button.btn').click();
+    await say(page, greeting);
+    await page.locator('[data-parley] .row:not(.me) .bub').nth(1).waitFor();
+    await page.locator('[data-parley] .head button[aria-haspopup=menu]').click();
+    await page.locator('[data-parley] .pmenu').waitFor();
+    if (step === 'menu') return;
+    await page.locator('[data-parley] .pmenu button.danger').first().click();
+    const dialog = page.locator('[data-parley] .dialog.privacy');
+    await dialog.locator('button.danger').waitFor();
+    if (step === 'delete') return;
+    await dialog.locator('button.danger').click();
+    await dialog.locator('button.danger').waitFor({ state: 'detached' });
+  };
+}
+
 /** Asks the bot for a person while nobody is online: offline mode's email form. */
 function offlineForm(text: string): WidgetState['reach'] {
   return async (page) => {
@@ -389,6 +415,12 @@ export const WIDGET_STATES: readonly WidgetState[] = [
   { name: 'mail-sent', widget: 'demo', reach: mailDialog('hello', true) },
   { name: 'mail-sent-dark', widget: 'dark', reach: mailDialog('hello', true) },
   { name: 'mail-sent-rtl', widget: 'arabic', reach: mailDialog('مرحبا', true) },
+  // The consent gate and the privacy menu (issue 18): light, dark and right to left.
+  ...(['gate', 'menu', 'delete', 'deleted'] as const).flatMap((step): WidgetState[] => [
+    { name: `privacy-${step}`, widget: 'privacy', reach: privacyState('hello', step) },
+    { name: `privacy-${step}-dark`, widget: 'privacyDark', reach: privacyState('hello', step) },
+    { name: `privacy-${step}-rtl`, widget: 'privacyRtl', reach: privacyState('مرحبا', step) },
+  ]),
   {
     name: 'rtl-arabic',
     widget: 'arabic',

@@ -46,7 +46,7 @@ export function directConfig(options: MountOptions): PublicWidgetConfig {
     notifications: { sound: true, tabTitle: true },
     analytics: { dataLayer: false },
     // No server: nothing to download or delete there, and no consent record to keep.
-    privacy: { selfService: false, consent: false },
+    privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
     id: options.webhookUrl ?? 'direct',
     protocolVersion: PROTOCOL_VERSION,
     tools: false,

@@ -18,7 +18,7 @@ export class WidgetController implements Controller {
 
   constructor(
     readonly store: ViewStore,
-    private readonly share: TabShare,
+    readonly share: TabShare,
     readonly persist: PersistStore,
     private readonly events: Emitter<WidgetEvents>,
     readonly server: string | null,

@@ -45,6 +45,8 @@ export async function createWidget(options: MountOptions, server: string): Promi
   const config: PublicWidgetConfig =
     options.config ?? (direct ? direct.directConfig(options) : await fetchConfig(server, options.widgetId ?? '', language));
   const layout = options.layout ?? config.layout;
+  // The consent gate: until the visitor accepts this version, nothing is stored and no connection opens (extras/privacy).
+  const gate = (persist.ask = config.privacy.consent ? config.privacy.consentVersion : undefined) !== stored.consent;
   const open = layout !== 'bubble' || options.open === true || stored.open;
 
   const state: ViewState = {
@@ -69,6 +71,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     online: navigator.onLine,
     uploads: [],
     older: 'idle',
+    gate,
   };
   const store = new ViewStore(state);
   // verbose: a console log of what the widget does, its own chunk, loaded only for a widget that asks.
@@ -84,10 +87,11 @@ export async function createWidget(options: MountOptions, server: string): Promi
     );
   };
   const share = new TabShare(`parley:v1:${key}`, persist, createSource, () => ({
+    // The stored contact details and consent record, then what the page and the view say now.
+    ...persist.read(),
     language: store.state.config.language,
     attributes,
     identity,
-    contact: persist.read().contact,
   }));
   const events = new Emitter<WidgetEvents>();
   const placement = place(options, key);
@@ -112,7 +116,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     if (root.lang !== store.state.config.language) paint();
   });
   render(<WidgetApp ctl={ctl} />, root);
-  share.start();
+  if (!gate) share.start();
   // startFirst in a chat shown from the start (inline, fullscreen, reopened bubble): the bot's first turn is due now.
   if (open && config.startFirst && stored.session === null) share.ensureSession();
   // The page's own analytics hear every event as a `parley:<event>` DOM event, and through GTM's dataLayer when the

@@ -61,6 +61,8 @@ export interface VisitorProfile {
   readonly identity: { readonly userId: string; readonly userHash: string } | null;
   /** Contact details the visitor gave before the conversation started (contact collection). */
   readonly contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>> | null;
+  /** The consent record the visitor's acceptance made (privacy.consent), sent with the session request. */
+  readonly consentId?: string;
 }
 
 /** What a source needs from where it runs: the persisted position, and the visitor's current profile. */

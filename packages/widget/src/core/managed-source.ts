@@ -117,17 +117,17 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
   }
 
   private async createSession(): Promise<void> {
-    const { language, attributes, identity, contact } = this.context.profile();
+    const { language, attributes, identity, contact, consentId } = this.context.profile();
     // Agents see where the visitor is (the console's context panel); the page's own attributes win.
     const page = { pageUrl: location.href, referrer: document.referrer, browser: navigator.userAgent };
     const seen = Object.fromEntries(Object.entries(page).flatMap(([key, value]) => (value === '' ? [] : [[key, value.slice(0, 500)]])));
     const meta = { ...seen, ...attributes };
-    const given =
-      contact === null ? {} : Object.fromEntries(Object.entries(contact).filter(([, value]) => value !== undefined && value !== ''));
+    const given = contact === null ? {} : Object.fromEntries(Object.entries(contact).filter(([, value]) => value));
     // No durationInSeconds: the server grants the widget's own `sessionDuration`, the one setting that decides it.
     const body = {
       language,
       meta,
+      consentId,
       ...(identity === null ? {} : { identity }),
       ...(Object.keys(given).length > 0 ? { contact: given } : {}),
     };

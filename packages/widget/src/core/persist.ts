@@ -16,6 +16,9 @@ export interface Persisted {
   /** Message ids whose form was submitted, and whether the rating was given: submitted once, across reloads. */
   readonly done: readonly string[];
   readonly contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>> | null;
+  /** The consent gate (privacy.consent): the version the visitor accepted, and its record's id for the session. */
+  readonly consent?: string;
+  readonly consentId?: string;
 }
 
 /** Enough history to read back; older messages stay on the server. */
@@ -41,13 +44,18 @@ export const EMPTY: Persisted = {
  */
 export class PersistStore {
   private memory: Persisted = EMPTY;
+  /**
+   * The consent version the widget asks for (privacy.consent), else undefined. While it is not the one stored, nothing
+   * is written, and a key another tab removed (a withdrawal) reads as empty, not as this tab's copy.
+   */
+  ask: string | undefined;
 
   constructor(private readonly key: string) {}
 
   read(): Persisted {
     try {
       const text = localStorage.getItem(this.key);
-      if (text === null) return this.memory;
+      if (text === null) return this.ask ? EMPTY : this.memory;
       const parsed: unknown = JSON.parse(text);
       return typeof parsed === 'object' && parsed !== null ? { ...EMPTY, ...parsed } : EMPTY;
     } catch {
@@ -60,7 +68,7 @@ export class PersistStore {
     const next = { ...current, ...change(current) };
     this.memory = next;
     try {
-      localStorage.setItem(this.key, JSON.stringify(next));
+      if (!this.ask || next.consent === this.ask) localStorage.setItem(this.key, JSON.stringify(next));
     } catch {
       // Quota or blocked storage: the in-memory copy above still serves this page.
     }

@@ -40,6 +40,8 @@ export interface ViewState {
   readonly older: 'idle' | 'loading' | 'none';
   /** Files on their way (progress 0–1), or refused (`error` is the text to show). */
   readonly uploads: readonly UploadView[];
+  /** The consent gate shows instead of the conversation (privacy.consent, not accepted in this version). */
+  readonly gate?: boolean;
 }
 
 export interface UploadView {

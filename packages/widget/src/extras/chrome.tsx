@@ -5,6 +5,41 @@ import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
 import { adoptChromeStyles } from './chrome-styles.js';
 import { MailTranscript } from './mail-transcript.js';
+import type * as PrivacyExtra from './privacy.js';
+
+type Privacy = typeof PrivacyExtra;
+let privacyExtra: Promise<Privacy> | undefined;
+
+/**
+ * The privacy extra (consent gate, privacy menu): imported only for a widget with `privacy.consent` or
+ * `privacy.selfService`, tried again once after a second. Not the core's lazyModule: a core module the chrome
+ * imported too would become a chunk of its own on the core's path.
+ */
+function usePrivacy(): Privacy | undefined {
+  const [privacy, setPrivacy] = useState<Privacy>();
+  useEffect(() => {
+    privacyExtra ??= import('./privacy.js').catch(() => new Promise((wait) => setTimeout(wait, 1e3)).then(() => import('./privacy.js')));
+    void privacyExtra.then(setPrivacy, () => (privacyExtra = undefined));
+  }, []);
+  return privacy;
+}
+
+/** The consent gate, shown by the core instead of the conversation and the composer (privacy.consent, not yet accepted). */
+export function Gate({ ctl }: { readonly ctl: Controller }): VNode {
+  const privacy = usePrivacy();
+  // The chrome's styles (.btn) first: the gate's own come with the privacy extra.
+  return (
+    <div class="gatebox" ref={adoptChromeStyles}>
+      {privacy && <privacy.ConsentGate ctl={ctl} />}
+    </div>
+  );
+}
+
+/** The header's privacy menu, from the privacy extra. */
+function PrivacyTools({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const privacy = usePrivacy();
+  return privacy ? <privacy.PrivacyMenu ctl={ctl} chromeStyles={adoptChromeStyles} /> : null;
+}
 
 // The window's rarely used parts, one lazy extra: the header's language, export, email and restart controls,
 // the restart question and the email dialog (mail-transcript.tsx), the peek above a closed bubble, the emoji
@@ -40,10 +75,11 @@ export function HeaderTools({
   readonly ctl: Controller;
   readonly icons: { readonly export: ComponentChildren; readonly restart: ComponentChildren };
 }): VNode {
-  const { config, messages } = useView(ctl.store);
+  const { config, messages, gate } = useView(ctl.store);
   const { strings } = config;
-  const talked = messages.length > 0;
-  useEffect(() => openedBeacon(ctl), []);
+  // Behind the consent gate only the language choice: no conversation to export, and nothing sent before Accept.
+  const talked = messages.length > 0 && !gate;
+  useEffect(() => void (gate || openedBeacon(ctl)), []);
   return (
     <>
       {config.languages.length > 1 && (
@@ -71,6 +107,7 @@ export function HeaderTools({
           {icons.restart}
         </button>
       )}
+      {!gate && (config.privacy.consent || config.privacy.selfService) && <PrivacyTools ctl={ctl} />}
     </>
   );
 }

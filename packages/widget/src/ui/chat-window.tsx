@@ -110,9 +110,12 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
             {connLine}
           </div>
         )}
-        <MessageLog ctl={ctl} />
-        <DeskStatus ctl={ctl} />
-        <Composer ctl={ctl} />
+        {/* The consent gate (privacy.consent, not yet accepted) instead of the conversation: no composer before Accept. */}
+        {state.gate ? (
+          <LazyChrome part={(chrome) => chrome.Gate} props={{ ctl }} />
+        ) : (
+          [<MessageLog ctl={ctl} />, <DeskStatus ctl={ctl} />, <Composer ctl={ctl} />]
+        )}
         {config.poweredBy && (
           <div class="foot">
             <a href="https://github.com/parley-chat/parley" target="_blank" rel="noopener noreferrer">

@@ -1,4 +1,5 @@
 import type { PersistStore } from '../core/persist.js';
+import type { TabShare } from '../core/tab-share.js';
 import type { ViewStore } from '../core/view-store.js';
 
 /** What the components may ask of the widget; the instance implements it. */
@@ -9,6 +10,8 @@ export interface Controller {
   /** The Parley server and widget; null in direct mode, which has neither. */
   readonly server: string | null;
   readonly widgetId: string | null;
+  /** The conversation shared by the tabs: the privacy extra starts it after the consent gate and stops it on a withdrawal. */
+  readonly share: TabShare;
   send(text: string): void;
   setOpen(open: boolean): void;
   setDraft(text: string): void;
