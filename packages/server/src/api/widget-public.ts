@@ -70,6 +70,7 @@ export const widgetPublicApi: FastifyPluginAsync<RouteOptions & { readonly repor
       description:
         'Creates a conversation (or resumes the last open one of a verified identity), stores the contact, prepends the widget’s initial message, lets the bot answer the seeded user messages, and returns a token scoped to that one conversation. ' +
         'Above the widget’s `challenge` thresholds (new sessions from one address, or from an address that never loaded the widget’s config) it answers 428 PARLEY_ERR_CHALLENGE_REQUIRED with `error.challenge`: solve it and send the same body again with the solution as `challenge`. ' +
+        'While the widget’s `privacy.consent` is on, the body must carry the `consentId` of an acceptance of its current `privacy.consentVersion` (`POST /v1/widgets/{id}/consent`) that was not withdrawn, else 403 PARLEY_ERR_CONSENT_REQUIRED and nothing is created. ' +
         'Only `{ "type": "user" }` messages may seed a session. `durationInSeconds` is 1800–86400 (default: the widget’s sessionDuration, at least 30 minutes).',
       params: idParams,
       body: jsonSchema(sessionCreateSchema),
