@@ -75,7 +75,7 @@ describeEachDialect(
 
     it('erases in batches: every conversation of a list longer than one batch goes, with its upload', async () => {
       const { widgetId } = await createBotAndWidget(server(), { attachments: true });
-      const seeded = [];
+      const seeded: Awaited<ReturnType<typeof seedConversation>>[] = [];
       for (let i = 0; i < 3; i++) seeded.push(await seedConversation(server(), widgetId));
       await settle(server());
       const ids = seeded.map((s) => s.conversationId);
