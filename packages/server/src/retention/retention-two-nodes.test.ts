@@ -24,6 +24,8 @@ Promise<{ status: number; json: any }> {
   return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
 }
 
+const LEASE_MS = 1500;
+
 /** A job over a node's own database connection whose erasures take `slowMs` longer, so a run lasts past its lease. */
 function slowJob(parley: Parley, slowMs: number, state: { erasing: boolean }): RetentionJob {
   const { services } = parley;
@@ -40,7 +42,8 @@ function slowJob(parley: Parley, slowMs: number, state: { erasing: boolean }): R
       state.erasing = false;
       return erased;
     },
-    timings: { leaseMs: 300 },
+    // Renewed every third of it: long enough that a busy machine's event-loop stalls do not let it lapse mid-run.
+    timings: { leaseMs: LEASE_MS },
   });
 }
 
@@ -79,7 +82,7 @@ describe('retention on two nodes of one PostgreSQL database', () => {
       .execute();
 
     const stateA = { erasing: false };
-    const jobA = slowJob(a.parley, 1000, stateA);
+    const jobA = slowJob(a.parley, 3.5 * LEASE_MS, stateA);
     const jobB = slowJob(b.parley, 0, { erasing: false });
     const runA = jobA.run();
     while (!stateA.erasing) await sleep(10);
