@@ -58,67 +58,71 @@ describe('retention on two nodes of one PostgreSQL database', () => {
   });
   afterAll(() => stop());
 
-  it('runs on one node at a time: the lease is renewed while a run lasts longer than it, and taken over once it expires', async () => {
-    const [a, b] = nodes;
-    if (a === undefined || b === undefined) throw new Error('nodes did not start');
-    const bot = await call(a, 'POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [], fallback: 'Hm.' } });
-    const widget = await call(a, 'POST', '/v1/widgets', { name: 'Shop', botId: bot.json.id, retentionDays: 1 });
-    expect(widget.status).toBe(201);
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const session = await fetch(`${b.baseUrl}/v1/widgets/${widget.json.id}/sessions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
-      ids.push(((await session.json()) as { conversationId: string }).conversationId);
-    }
-    await a.parley.services.botTurns.idle();
-    await b.parley.services.botTurns.idle();
-    await a.parley.services.database.db
-      .updateTable('conversations')
-      .set({ updated_at: new Date(Date.now() - 2 * DAY).toISOString() })
-      .where('id', 'in', ids)
-      .execute();
+  it(
+    'runs on one node at a time: the lease is renewed while a run lasts longer than it, and taken over once it expires',
+    { timeout: 60_000 },
+    async () => {
+      const [a, b] = nodes;
+      if (a === undefined || b === undefined) throw new Error('nodes did not start');
+      const bot = await call(a, 'POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [], fallback: 'Hm.' } });
+      const widget = await call(a, 'POST', '/v1/widgets', { name: 'Shop', botId: bot.json.id, retentionDays: 1 });
+      expect(widget.status).toBe(201);
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const session = await fetch(`${b.baseUrl}/v1/widgets/${widget.json.id}/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        ids.push(((await session.json()) as { conversationId: string }).conversationId);
+      }
+      await a.parley.services.botTurns.idle();
+      await b.parley.services.botTurns.idle();
+      await a.parley.services.database.db
+        .updateTable('conversations')
+        .set({ updated_at: new Date(Date.now() - 2 * DAY).toISOString() })
+        .where('id', 'in', ids)
+        .execute();
 
-    const stateA = { erasing: false };
-    const jobA = slowJob(a.parley, 3.5 * LEASE_MS, stateA);
-    const jobB = slowJob(b.parley, 0, { erasing: false });
-    const runA = jobA.run();
-    while (!stateA.erasing) await sleep(10);
-    // A's run lasts more than three lease times; every try of B meanwhile (its own job and the node's) finds the lease taken.
-    const triesOfB: (unknown | null)[] = [];
-    while (stateA.erasing) {
-      triesOfB.push(await jobB.run(), await b.parley.services.retention.run());
-      await sleep(50);
-    }
-    expect(triesOfB.length).toBeGreaterThan(4);
-    expect(triesOfB.every((result) => result === null)).toBe(true);
-    expect(await runA).toEqual({ conversations: 3, messages: expect.any(Number), files: 0 });
-    const left = await b.parley.services.database.db.selectFrom('conversations').select('id').where('id', 'in', ids).execute();
-    expect(left).toEqual([]);
+      const stateA = { erasing: false };
+      const jobA = slowJob(a.parley, 3.5 * LEASE_MS, stateA);
+      const jobB = slowJob(b.parley, 0, { erasing: false });
+      const runA = jobA.run();
+      while (!stateA.erasing) await sleep(10);
+      // A's run lasts more than three lease times; every try of B meanwhile (its own job and the node's) finds the lease taken.
+      const triesOfB: (unknown | null)[] = [];
+      while (stateA.erasing) {
+        triesOfB.push(await jobB.run(), await b.parley.services.retention.run());
+        await sleep(50);
+      }
+      expect(triesOfB.length).toBeGreaterThan(4);
+      expect(triesOfB.every((result) => result === null)).toBe(true);
+      expect(await runA).toEqual({ conversations: 3, messages: expect.any(Number), files: 0 });
+      const left = await b.parley.services.database.db.selectFrom('conversations').select('id').where('id', 'in', ids).execute();
+      expect(left).toEqual([]);
 
-    // Released at the end: B runs next time.
-    expect(await jobB.run()).toEqual({ conversations: 0, messages: 0, files: 0 });
-    // A node that died holding the lease: the others wait until it expires, then take it.
-    const db = a.parley.services.database.db;
-    await db
-      .updateTable('job_leases')
-      .set({ holder: 'node-gone', expires_at: new Date(Date.now() + 60_000).toISOString() })
-      .where('name', '=', 'retention')
-      .execute();
-    expect(await jobB.run()).toBeNull();
-    expect(await jobA.run()).toBeNull();
-    await db
-      .updateTable('job_leases')
-      .set({ expires_at: new Date(Date.now() - 1).toISOString() })
-      .where('name', '=', 'retention')
-      .execute();
-    expect(await jobB.run()).not.toBeNull();
+      // Released at the end: B runs next time.
+      expect(await jobB.run()).toEqual({ conversations: 0, messages: 0, files: 0 });
+      // A node that died holding the lease: the others wait until it expires, then take it.
+      const db = a.parley.services.database.db;
+      await db
+        .updateTable('job_leases')
+        .set({ holder: 'node-gone', expires_at: new Date(Date.now() + 60_000).toISOString() })
+        .where('name', '=', 'retention')
+        .execute();
+      expect(await jobB.run()).toBeNull();
+      expect(await jobA.run()).toBeNull();
+      await db
+        .updateTable('job_leases')
+        .set({ expires_at: new Date(Date.now() - 1).toISOString() })
+        .where('name', '=', 'retention')
+        .execute();
+      expect(await jobB.run()).not.toBeNull();
 
-    // Each run that happened is in the audit log once, by the system.
-    const runs = await call(a, 'GET', '/v1/audit?action=retention.run&take=100');
-    expect(runs.json.items.length).toBe(3);
-    expect(runs.json.items.every((item: { actor: { kind: string } }) => item.actor.kind === 'system')).toBe(true);
-  });
+      // Each run that happened is in the audit log once, by the system.
+      const runs = await call(a, 'GET', '/v1/audit?action=retention.run&take=100');
+      expect(runs.json.items.length).toBe(3);
+      expect(runs.json.items.every((item: { actor: { kind: string } }) => item.actor.kind === 'system')).toBe(true);
+    },
+  );
 });
