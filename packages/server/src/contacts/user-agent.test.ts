@@ -28,6 +28,10 @@ describe('summarizeUserAgent', () => {
       'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1',
       { browser: 'Chrome', os: 'iOS', device: 'mobile' },
     ],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36',
+      { browser: 'Chrome', os: 'Linux', device: 'desktop' },
+    ],
     ['curl/8.4.0', { browser: null, os: null, device: null }],
   ])('reads %s', (userAgent, expected) => {
     expect(summarizeUserAgent(userAgent)).toEqual(expected);
