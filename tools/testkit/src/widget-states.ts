@@ -496,6 +496,8 @@ export async function shootWidgetStates(
   out: string,
   /** Only these states (by name), to look again at a few while working on them. */
   only?: readonly string[],
+  /** The widths a state is pictured at (1280 and 375 unless this says otherwise). */
+  widthsOf: (state: string) => readonly number[] = () => [1280, 375],
 ): Promise<WidgetShot[]> {
   mkdirSync(out, { recursive: true });
   const stage = await prepareWidgetStage(env, browser);
@@ -505,7 +507,8 @@ export async function shootWidgetStates(
     const lanes = await Promise.allSettled(
       [0, 1].map(async (lane) => {
         for (const state of states.filter((_, at) => at % 2 === lane)) {
-          for (const viewport of WIDGET_VIEWPORTS) shots.push(await shootState(browser, env, stage, state, viewport, out));
+          for (const viewport of WIDGET_VIEWPORTS.filter(({ width }) => widthsOf(state.name).includes(width)))
+            shots.push(await shootState(browser, env, stage, state, viewport, out));
         }
       }),
     );
