@@ -63,7 +63,10 @@ describe('widget routing rules from the console', { timeout: 120_000 }, () => {
     // The dry run tries the rules on screen before they are saved.
     await rules.getByLabel('Visitor’s first message').fill('I want a refund');
     await rules.getByRole('button', { name: 'Test', exact: true }).click();
-    await rules.getByRole('status').getByText('Matches rule 1 “refunds”: team Billing, priority high, the bot answers.').waitFor();
+    // Polled as text, so that a failure says what the tester answered instead (twice it timed out on a loaded CI machine).
+    await expect
+      .poll(() => rules.getByRole('status').textContent(), { timeout: 60_000 })
+      .toBe('Matches rule 1 “refunds”: team Billing, priority high, the bot answers.');
     expect(await axeViolations(page), 'routing rules editor with a test answer').toEqual([]);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved.').waitFor();
