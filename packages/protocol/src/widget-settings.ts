@@ -218,9 +218,9 @@ export const settingsEntries = {
    * The visitor's privacy controls. `consent`: nothing is stored in the browser and no connection opened before the
    * visitor accepts the consent text (the custom text `consentText`, else the built-in one, linking `policyUrl`);
    * the acceptance is recorded with `consentVersion`. `selfService`: the widget menu offers the visitor a download
-   * of their data and the deletion of their conversations and contact. Replaced whole by a PATCH.
+   * of their data and the deletion of their conversations and contact. Replaced whole by a PATCH; a field left out
+   * takes its default (consent alone gates, with version "1"), not undefined.
    */
-  // A field left out takes its default (consent alone gates, with version "1"), not undefined.
   privacy: v.strictObject({
     selfService: v.optional(flag, false),
     consent: v.optional(flag, false),
