@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildApp, loadConfig } from '@parley/server';
+import { buildApp, loadConfig, RollupDeltas } from '@parley/server';
 
 const CONVERSATIONS = Number(process.env.BENCH_REPORTS_CONVERSATIONS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_REPORTS_ROUNDS ?? 5);
@@ -47,35 +47,15 @@ function* year(widgetIds) {
   const agents = Array.from({ length: 10 }, (_, i) => id('agt', i + 1));
   let eventNo = 0;
   const counts = new Map();
-  // report_rollups (migration 0013), by the recorder's rule: per widget and '' and UTC hour.
-  const rollups = new Map();
-  const roll = (widget, at, column, n = 1) => {
-    const hour = Math.floor(at / HOUR_MS);
-    for (const w of [widget, '']) {
-      const key = `${w}|${hour}`;
-      let row = rollups.get(key);
-      if (row === undefined) {
-        row = { widget_id: w, hour };
-        rollups.set(key, row);
-      }
-      row[column] = (row[column] ?? 0) + n;
-    }
-  };
-  const EVENT_COLUMNS = {
-    visitor_message: 'visitor_messages',
-    bot_answered: 'bot_messages',
-    agent_message: 'agent_messages',
-    offline_email_left: 'offline_emails',
-    widget_loaded: 'widget_loads',
-    widget_opened: 'widget_opens',
-  };
+  // report_rollups (migration 0013), by the recorder's own rule: each event and each conversation row added.
+  const rollups = new RollupDeltas();
   const count = (type, widget, at) => {
     const hour = Math.floor(at / HOUR_MS);
     for (const w of [widget, '']) {
       const key = `${type}|${w}|${hour}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if (EVENT_COLUMNS[type] !== undefined) roll(widget, at, EVENT_COLUMNS[type]);
+    rollups.addEvent(type, widget, iso(at));
   };
   const SLICE = 2000;
   for (let from = 0; from < CONVERSATIONS; from += SLICE) {
@@ -165,32 +145,7 @@ function* year(widgetIds) {
       if (handed) event('handoff_asked', handoffAt);
       if (answered) event('first_human_response', firstAgent, { value: firstResponseS });
       if (resolved) event('resolved', start + resolutionS * 1000, { value: resolutionS });
-      // Conversation figures also per started quarter: `_qN` counts those started in the hour's first 15·N minutes.
-      const started = (figure) => {
-        roll(widget, start, figure);
-        const minute = Math.floor((start % HOUR_MS) / 60_000);
-        for (const q of [1, 2, 3]) if (minute < 15 * q) roll(widget, start, `${figure}_q${q}`);
-      };
-      started('conversations');
-      if (handed) started('handed');
-      else if (resolved) started('resolved_by_bot');
-      if (resolved) started('resolved');
-      if (answered) {
-        roll(widget, start, 'first_responses');
-        roll(widget, start, 'first_response_s', firstResponseS);
-        roll(widget, start, 'first_response_bh_s', firstResponseS);
-      }
-      if (resolved) {
-        roll(widget, start, 'resolutions');
-        roll(widget, start, 'resolution_s', resolutionS);
-        roll(widget, start, 'resolution_bh_s', resolutionS);
-      }
-      if (rated) {
-        const ratedAt = start + (resolutionS + 60) * 1000;
-        roll(widget, ratedAt, `rated_${score}`);
-        if (comment !== null) roll(widget, ratedAt, 'rated_commented');
-      }
-      rows.report_conversations.push({
+      const fact = {
         conversation_id: conversation,
         widget_id: widget,
         team_id: team,
@@ -212,7 +167,9 @@ function* year(widgetIds) {
         rated_at: rated ? iso(start + (resolutionS + 60) * 1000) : null,
         rating_commented: comment === null ? 0 : 1,
         rating_message_id: rated ? id('msg', i * MESSAGES_EACH + MESSAGES_EACH) : null,
-      });
+      };
+      rows.report_conversations.push(fact);
+      rollups.addFact(fact, 1);
     }
     yield rows;
   }
@@ -220,32 +177,7 @@ function* year(widgetIds) {
     const [type, widget_id, hour] = key.split('|');
     return { type, widget_id, hour: Number(hour), n };
   });
-  const ROLLUP_COLUMNS = [
-    'conversations',
-    'resolved_by_bot',
-    'handed',
-    'resolved',
-    'reopened',
-    'first_responses',
-    'first_response_s',
-    'first_response_bh_s',
-    'resolutions',
-    'resolution_s',
-    'resolution_bh_s',
-    'rated_1',
-    'rated_2',
-    'rated_3',
-    'rated_4',
-    'rated_5',
-    'rated_commented',
-    ...['conversations', 'resolved_by_bot', 'handed', 'resolved', 'reopened'].flatMap((f) => [`${f}_q1`, `${f}_q2`, `${f}_q3`]),
-    ...Object.values(EVENT_COLUMNS),
-  ];
-  const rollupRows = [...rollups.values()].map((row) => ({
-    ...row,
-    ...Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, row[c] ?? 0])),
-  }));
-  yield { report_counts: countRows, report_rollups: rollupRows };
+  yield { report_counts: countRows, report_rollups: rollups.changed() };
 }
 
 /** Multi-row inserts, as many rows per statement as the parameter limit allows (SQLite 32,766, PostgreSQL 65,535). */

@@ -2,5 +2,7 @@ export { buildApp, type BuildOptions, type Parley } from './app.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { firstRun } from './bootstrap.js';
 export { identityHash } from './auth/identity.js';
+// The rollups' rule, for the reports bench that seeds report_rollups as the recorder would have written them.
+export { RollupDeltas } from './reports/report-rollups.js';
 export type { Translator } from './widgets/translator.js';
 export type { Services } from './services.js';
