@@ -1,7 +1,8 @@
 import type { BlockCreate, BlockDuration, BlockScope } from '@parley/protocol';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { ErrorNote } from '../ui/feedback.js';
+import { ModalDialog } from '../ui/modal-dialog.js';
 
 const DURATIONS: readonly (readonly [BlockDuration, string])[] = [
   ['1d', '1 day'],
@@ -24,14 +25,6 @@ export function BlockDialog(props: { conversationId: string; onClose: () => void
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    const opener = document.activeElement;
-    first.current?.focus();
-    return () => {
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    };
-  }, []);
-
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
@@ -51,99 +44,71 @@ export function BlockDialog(props: { conversationId: string; onClose: () => void
   };
 
   return (
-    <div class="dialog-backdrop" onClick={props.onClose}>
-      <div
-        class="dialog block-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="block-title"
-        aria-describedby="block-help"
-        onClick={(event) => event.stopPropagation()}
-        onKeyDown={(event) => {
-          // The conversation's own Escape (back to the list) must not run under the dialog.
-          event.stopPropagation();
-          if (event.key === 'Escape') props.onClose();
-          else if (event.key === 'Tab') keepFocusInside(event);
-        }}
-      >
-        <h2 id="block-title">Block visitor</h2>
-        <p id="block-help" class="muted small">
-          They can no longer write in the chat: the widget tells them they can’t send messages. Open conversations stay in the inbox.
-        </p>
-        <form onSubmit={(event) => void submit(event)}>
-          <fieldset class="block-choices">
-            <legend class="label">Block</legend>
-            <label class="choice">
-              <input ref={first} type="radio" name="block-scope" checked={scope === 'visitor'} onChange={() => setScope('visitor')} />
-              <span>
-                This visitor
-                <span class="hint">Their identity when the site verified it, else this conversation.</span>
-              </span>
-            </label>
-            <label class="choice">
-              <input type="radio" name="block-scope" checked={scope === 'address'} onChange={() => setScope('address')} />
-              <span>
-                Their address
-                <span class="hint">Everyone writing from it (a whole office may share one).</span>
-              </span>
-            </label>
-          </fieldset>
-          {scope === 'address' ? (
-            <div class="field check">
-              <input id="block-every" type="checkbox" checked={everyWidget} onChange={(e) => setEveryWidget(e.currentTarget.checked)} />
-              <label for="block-every">On every widget</label>
-            </div>
-          ) : null}
-          <div class="field">
-            <label class="label" for="block-duration">
-              For
-            </label>
-            <select id="block-duration" value={duration} onChange={(e) => setDuration(durationOf(e.currentTarget.value))}>
-              {DURATIONS.map(([value, label]) => (
-                <option value={value}>{label}</option>
-              ))}
-            </select>
+    <ModalDialog
+      class="block-dialog"
+      title="Block visitor"
+      titleId="block-title"
+      helpId="block-help"
+      initialFocus={first}
+      onClose={props.onClose}
+    >
+      <p id="block-help" class="muted small">
+        They can no longer write in the chat: the widget tells them they can’t send messages. Open conversations stay in the inbox.
+      </p>
+      <form onSubmit={(event) => void submit(event)}>
+        <fieldset class="block-choices">
+          <legend class="label">Block</legend>
+          <label class="choice">
+            <input ref={first} type="radio" name="block-scope" checked={scope === 'visitor'} onChange={() => setScope('visitor')} />
+            <span>
+              This visitor
+              <span class="hint">Their identity when the site verified it, else this conversation.</span>
+            </span>
+          </label>
+          <label class="choice">
+            <input type="radio" name="block-scope" checked={scope === 'address'} onChange={() => setScope('address')} />
+            <span>
+              Their address
+              <span class="hint">Everyone writing from it (a whole office may share one).</span>
+            </span>
+          </label>
+        </fieldset>
+        {scope === 'address' ? (
+          <div class="field check">
+            <input id="block-every" type="checkbox" checked={everyWidget} onChange={(e) => setEveryWidget(e.currentTarget.checked)} />
+            <label for="block-every">On every widget</label>
           </div>
-          <div class="field">
-            <label class="label" for="block-reason">
-              Reason <span class="muted">(optional, only agents see it)</span>
-            </label>
-            <textarea id="block-reason" rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-          </div>
-          <ErrorNote message={error} />
-          <div class="dialog-buttons">
-            <button type="button" class="button" onClick={props.onClose}>
-              Cancel
-            </button>
-            <button type="submit" class="button danger" disabled={busy}>
-              Block
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+        ) : null}
+        <div class="field">
+          <label class="label" for="block-duration">
+            For
+          </label>
+          <select id="block-duration" value={duration} onChange={(e) => setDuration(durationOf(e.currentTarget.value))}>
+            {DURATIONS.map(([value, label]) => (
+              <option value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label class="label" for="block-reason">
+            Reason <span class="muted">(optional, only agents see it)</span>
+          </label>
+          <textarea id="block-reason" rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </div>
+        <ErrorNote message={error} />
+        <div class="dialog-buttons">
+          <button type="button" class="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button danger" disabled={busy}>
+            Block
+          </button>
+        </div>
+      </form>
+    </ModalDialog>
   );
 }
 
 function durationOf(value: string): BlockDuration {
   return DURATIONS.find(([known]) => known === value)?.[0] ?? '7d';
-}
-
-/** Tab and Shift+Tab wrap around inside the dialog (aria-modal: the page behind is out of reach). */
-export function keepFocusInside(event: KeyboardEvent): void {
-  const dialog = event.currentTarget;
-  if (!(dialog instanceof HTMLElement)) return;
-  const focusable = [...dialog.querySelectorAll<HTMLElement>('input, select, textarea, button')].filter(
-    (element) => !element.hasAttribute('disabled'),
-  );
-  const first = focusable[0];
-  const last = focusable.at(-1);
-  if (first === undefined || last === undefined) return;
-  if (event.shiftKey && document.activeElement === first) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && document.activeElement === last) {
-    event.preventDefault();
-    first.focus();
-  }
 }

@@ -1,8 +1,8 @@
 import type { Contact } from '@parley/protocol';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
-import { keepFocusInside } from '../inbox/block-dialog.js';
 import { ErrorNote } from '../ui/feedback.js';
+import { ModalDialog } from '../ui/modal-dialog.js';
 
 /** What an erasure removed (POST /v1/contacts/{id}/erase). */
 export interface ErasedCounts {
@@ -45,14 +45,6 @@ export function ContactEraseDialog(props: { contact: Contact; onClose: () => voi
   const [busy, setBusy] = useState(false);
   const field = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    const opener = document.activeElement;
-    field.current?.focus();
-    return () => {
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    };
-  }, []);
-
   const confirmed = confirmsErasure(contact, typed);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -70,64 +62,56 @@ export function ContactEraseDialog(props: { contact: Contact; onClose: () => voi
   };
 
   return (
-    <div class="dialog-backdrop" onClick={props.onClose}>
-      <div
-        class="dialog erase-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="erase-title"
-        aria-describedby="erase-help"
-        onClick={(event) => event.stopPropagation()}
-        onKeyDown={(event) => {
-          event.stopPropagation();
-          if (event.key === 'Escape') props.onClose();
-          else if (event.key === 'Tab') keepFocusInside(event);
-        }}
-      >
-        <h2 id="erase-title">Erase contact</h2>
-        <div id="erase-help">
-          <p class="small">
-            This deletes everything Parley holds about <strong class="wrap">{contact.name ?? contact.email ?? 'this contact'}</strong>:
-            their details and attributes, every conversation with its messages and files, their events and the webhook payloads that carried
-            their data. Their open chats end at once. It cannot be undone.
-          </p>
-          <p class="muted small">Export their data first if you need to hand it over. The audit log records the erasure (counts only).</p>
-        </div>
-        <form onSubmit={(event) => void submit(event)}>
-          <div class="field">
-            <label class="label" for="erase-confirm">
-              {contact.email === null ? (
-                <>
-                  Type <strong>ERASE</strong> to confirm
-                </>
-              ) : (
-                <>
-                  Type their email (<span class="wrap">{contact.email}</span>) or <strong>ERASE</strong> to confirm
-                </>
-              )}
-            </label>
-            <input
-              ref={field}
-              id="erase-confirm"
-              type="text"
-              autoComplete="off"
-              spellcheck={false}
-              value={typed}
-              onInput={(event) => setTyped(event.currentTarget.value)}
-            />
-          </div>
-          <ErrorNote message={error} />
-          <div class="dialog-buttons">
-            <button type="button" class="button" onClick={props.onClose}>
-              Cancel
-            </button>
-            <button type="submit" class="button danger" disabled={!confirmed || busy}>
-              {busy ? 'Erasing…' : 'Erase contact'}
-            </button>
-          </div>
-        </form>
+    <ModalDialog
+      class="erase-dialog"
+      title="Erase contact"
+      titleId="erase-title"
+      helpId="erase-help"
+      initialFocus={field}
+      onClose={props.onClose}
+    >
+      <div id="erase-help">
+        <p class="small">
+          This deletes everything Parley holds about <strong class="wrap">{contact.name ?? contact.email ?? 'this contact'}</strong>: their
+          details and attributes, every conversation with its messages and files, their events and the webhook payloads that carried their
+          data. Their open chats end at once. It cannot be undone.
+        </p>
+        <p class="muted small">Export their data first if you need to hand it over. The audit log records the erasure (counts only).</p>
       </div>
-    </div>
+      <form onSubmit={(event) => void submit(event)}>
+        <div class="field">
+          <label class="label" for="erase-confirm">
+            {contact.email === null ? (
+              <>
+                Type <strong>ERASE</strong> to confirm
+              </>
+            ) : (
+              <>
+                Type their email (<span class="wrap">{contact.email}</span>) or <strong>ERASE</strong> to confirm
+              </>
+            )}
+          </label>
+          <input
+            ref={field}
+            id="erase-confirm"
+            type="text"
+            autoComplete="off"
+            spellcheck={false}
+            value={typed}
+            onInput={(event) => setTyped(event.currentTarget.value)}
+          />
+        </div>
+        <ErrorNote message={error} />
+        <div class="dialog-buttons">
+          <button type="button" class="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button danger" disabled={!confirmed || busy}>
+            {busy ? 'Erasing…' : 'Erase contact'}
+          </button>
+        </div>
+      </form>
+    </ModalDialog>
   );
 }
 
