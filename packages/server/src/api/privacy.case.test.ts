@@ -1,17 +1,10 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '@parley/protocol';
-import {
-  KEEPS_IDS,
-  rowsMentioning,
-  scanAllTables,
-  seedConversation,
-  settle,
-  uploadFolder,
-  withoutTables,
-} from '../privacy/testing/subject.js';
+import { KEEPS_IDS, rowsMentioning, seedConversation, settle, uploadFolder, withoutTables } from '../privacy/testing/subject.js';
 import { createAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget, openSession } from '../testing/fixtures.js';
+import { scanAllTables } from '../testing/table-scan.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
 import { WebhookReceiver } from '../webhooks/testing/webhook-receiver.js';
 

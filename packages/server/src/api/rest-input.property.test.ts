@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { createBotAndWidget } from '../testing/fixtures.js';
+import { scanAllTables } from '../testing/table-scan.js';
 import { describeEachDialect, startTestServer, type RequestOptions, type TestServer } from '../testing/test-server.js';
 
 /**
@@ -146,21 +146,8 @@ const probe: fc.Arbitrary<Probe> = fc.oneof(
 
 /** Every row of every table of the app's own schema, in a stable order. */
 async function snapshot(server: TestServer): Promise<string> {
-  const { db, dialect } = server.services.database;
-  const tables =
-    dialect === 'sqlite'
-      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
-          db,
-        )
-      : await sql<{
-          name: string;
-        }>`select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name`.execute(db);
-  const out: Record<string, string[]> = {};
-  for (const { name } of tables.rows) {
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db);
-    out[name] = rows.rows.map((row) => JSON.stringify(row)).sort();
-  }
-  return JSON.stringify(out);
+  const tables = Object.entries(await scanAllTables(server));
+  return JSON.stringify(Object.fromEntries(tables.map(([name, rows]) => [name, rows.map((row) => JSON.stringify(row)).sort()])));
 }
 
 /**

@@ -4,7 +4,8 @@ import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer } from '../testing/test-server.js';
 import { WebhookReceiver } from '../webhooks/testing/webhook-receiver.js';
 import { eraseConversations } from './erase-conversations.js';
-import { KEEPS_IDS, rowsMentioning, scanAllTables, seedConversation, settle, uploadFolder, withoutTables } from './testing/subject.js';
+import { scanAllTables } from '../testing/table-scan.js';
+import { KEEPS_IDS, rowsMentioning, seedConversation, settle, uploadFolder, withoutTables } from './testing/subject.js';
 
 let receiver: WebhookReceiver;
 beforeAll(async () => {

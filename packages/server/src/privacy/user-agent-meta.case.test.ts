@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { summarizeUserAgent } from '../contacts/user-agent.js';
 import { createBotAndWidget, openSession } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer } from '../testing/test-server.js';
-import { rowsMentioning, scanAllTables } from './testing/subject.js';
+import { scanAllTables } from '../testing/table-scan.js';
+import { rowsMentioning } from './testing/subject.js';
 import { minimiseMeta, reduceUserAgent } from './user-agent-meta.js';
 
 const CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';

@@ -4,7 +4,8 @@ import { createAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';
 import { truncate, visitorAddressKey } from './visitor-address.js';
-import { rowsMentioning, scanAllTables } from './testing/subject.js';
+import { scanAllTables } from '../testing/table-scan.js';
+import { rowsMentioning } from './testing/subject.js';
 
 describe('visitorAddressKey', () => {
   it('is a keyed hash by default: the same for one address (an IPv6 /64), different under another secret, never the address', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '@parley/protocol';
-import { rowsMentioning, scanAllTables, seedConversation, settle, uploadFolder, type Scan } from '../privacy/testing/subject.js';
+import { rowsMentioning, seedConversation, settle, uploadFolder } from '../privacy/testing/subject.js';
+import { scanAllTables, type Scan } from '../testing/table-scan.js';
 import { createAgent } from '../testing/agent-fixtures.js';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachDialect, startTestServer, type TestServer } from '../testing/test-server.js';

@@ -1,26 +1,8 @@
 import { readdirSync } from 'node:fs';
-import { sql } from 'kysely';
 import { LocalFileStore } from '../../files/local-file-store.js';
 import { openSession } from '../../testing/fixtures.js';
+import type { Scan } from '../../testing/table-scan.js';
 import type { TestServer } from '../../testing/test-server.js';
-
-export type Scan = Record<string, Record<string, unknown>[]>;
-
-/** Every row of every table, the tables read from the schema now (so a table added later is scanned too). */
-export async function scanAllTables(server: TestServer): Promise<Scan> {
-  const { db, dialect } = server.services.database;
-  const tables =
-    dialect === 'sqlite'
-      ? await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
-          db,
-        )
-      : await sql<{
-          name: string;
-        }>`select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name`.execute(db);
-  const out: Scan = {};
-  for (const { name } of tables.rows) out[name] = (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db)).rows;
-  return out;
-}
 
 /** Tables that keep opaque ids of what was erased, by design: the append-only audit log says who did what to which id (never personal data). */
 export const KEEPS_IDS: ReadonlySet<string> = new Set(['audit_log']);
