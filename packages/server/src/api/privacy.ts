@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import * as v from 'valibot';
 import { idSchema } from '@parley/protocol';
-import { actorOf } from '../audit/index.js';
 import { ApiError } from '../http/api-error.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -67,8 +66,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       const entries: Zippable = { 'data.json': strToU8(`${JSON.stringify(subject.data, null, 2)}\n`) };
       for (const file of subject.files) entries[file.path] = [new Uint8Array(file.bytes), { level: 0 }];
       const archive = zipSync(entries, { level: 6 });
-      await audit.record({
-        actor: actorOf(request),
+      await audit.recordFor(request, {
         action: 'contact.exported',
         targetType: 'contact',
         targetId: subject.data.contact.id,
@@ -105,7 +103,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
         throw new ApiError('PARLEY_ERR_PRIVACY_CONFIRMATION', `confirm must be ${JSON.stringify(id)}, the contact this erases.`, 'confirm');
       }
       const erased = await privacy.eraseContact(id);
-      await audit.record({ actor: actorOf(request), action: 'contact.erased', targetType: 'contact', targetId: id, detail: { ...erased } });
+      await audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: id, detail: { ...erased } });
       return { erased };
     },
   });
@@ -152,10 +150,8 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request, reply) => {
       const conversationId = await selfService(request);
-      const actor = actorOf(request);
       const erased = await privacy.eraseConversations([conversationId]);
-      await audit.record({
-        actor,
+      await audit.recordFor(request, {
         action: 'conversation.erased',
         targetType: 'conversation',
         targetId: conversationId,
@@ -178,11 +174,8 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request, reply) => {
       const conversationId = await selfService(request);
-      const actor = actorOf(request);
-      const { contactId } = await privacy.visitorConversationIds(conversationId);
-      const erased = await privacy.eraseVisitor(conversationId);
-      await audit.record({
-        actor,
+      const { contactId, erased } = await privacy.eraseVisitor(conversationId);
+      await audit.recordFor(request, {
         action: contactId === null ? 'conversation.erased' : 'contact.erased',
         targetType: contactId === null ? 'conversation' : 'contact',
         targetId: contactId ?? conversationId,

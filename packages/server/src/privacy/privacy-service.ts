@@ -229,7 +229,7 @@ export class Privacy {
   }
 
   /** The conversations a visitor's session reaches for self-service: their contact's, else this one alone. */
-  async visitorConversationIds(conversationId: string): Promise<{ contactId: string | null; conversationIds: string[] }> {
+  private async visitorConversationIds(conversationId: string): Promise<{ contactId: string | null; conversationIds: string[] }> {
     const { db } = this.deps;
     const conversation = await db
       .selectFrom('conversations')
@@ -292,11 +292,11 @@ export class Privacy {
     };
   }
 
-  /** A visitor erases their data: the contact and all their conversations, or this conversation when there is no contact. */
-  async eraseVisitor(conversationId: string): Promise<ContactErasure> {
+  /** A visitor erases their data: the contact (whose id it answers) and all their conversations, or this conversation when there is no contact. */
+  async eraseVisitor(conversationId: string): Promise<{ contactId: string | null; erased: ContactErasure }> {
     const { contactId, conversationIds } = await this.visitorConversationIds(conversationId);
-    if (contactId !== null) return this.eraseContact(contactId);
-    return { ...(await this.eraseConversations(conversationIds)), contacts: 0 };
+    if (contactId !== null) return { contactId, erased: await this.eraseContact(contactId) };
+    return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 } };
   }
 
   private announce(conversationIds: readonly string[]): void {
