@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import type { ConversationOwner, Message } from '@parley/protocol';
 import { botState, type OwnershipState } from '../engine/ownership-state.js';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, insertConversation } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
 import { up as reportRollupsMigration } from '../store/migrations/0013-report-rollups.js';
 import { ReportRecorder } from './report-recorder.js';
@@ -168,22 +168,8 @@ describeEachStore('report rollups', (server) => {
           const states: OwnershipState[] = [];
           const starts: number[] = [];
           for (let c = 0; c < CONVERSATIONS; c += 1) {
-            const id =
-              `conv_ROLLUP${String(run).padStart(5, '0')}${String(c)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
             const start = T0 + (startHour + c * 7) * HOUR + ((startMinute + c * 17) % 60) * 60_000 + c * 1000;
-            await db
-              .insertInto('conversations')
-              .values({
-                id,
-                widget_id: widgets[c % 2] ?? '',
-                contact_id: null,
-                status: 'open',
-                identity_user_id: null,
-                meta: '{}',
-                created_at: iso(start),
-                updated_at: iso(start),
-              })
-              .execute();
+            const id = await insertConversation(s, widgets[c % 2] ?? '', start, `ROLLUP${String(run).padStart(5, '0')}${String(c)}`);
             ids.push(id);
             states.push(botState(id));
             starts.push(start);
@@ -245,26 +231,12 @@ describeEachStore('report rollups', (server) => {
   it('answer a whole-hour zone from the rollups as the rows answer a half-hour zone', async () => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
-    const { db } = s.services.database;
     const reports = recorderOf(s);
     // Five conversations at 00:00 UTC of consecutive days; answered after 60, 120, 180, 240, 600 s.
     const waits = [60, 120, 180, 240, 600];
     for (const [i, wait] of waits.entries()) {
-      const id = `conv_ROLLUPZONE${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
       const start = Date.parse('2026-06-01T00:00:00Z') + i * 24 * HOUR;
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          widget_id: widgetId,
-          contact_id: null,
-          status: 'open',
-          identity_user_id: null,
-          meta: '{}',
-          created_at: iso(start),
-          updated_at: iso(start),
-        })
-        .execute();
+      const id = await insertConversation(s, widgetId, start, `ROLLUPZONE${String(i)}`);
       const queued: OwnershipState = { ...botState(id), owner: 'queued' };
       reports.ownershipChanged(botState(id), queued, 'handoff', iso(start));
       reports.messagesStored([
@@ -312,25 +284,11 @@ describeEachStore('report rollups', (server) => {
   it('count the part of an hour at either end of a half-hour zone’s period from the rows', async () => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
-    const { db } = s.services.database;
     const reports = recorderOf(s);
     // Kolkata's June runs from 2026-05-31T18:30Z to 2026-06-30T18:30Z: the first and third are in it, the others not.
     const starts = ['2026-05-31T18:40:00Z', '2026-05-31T18:20:00Z', '2026-06-30T18:10:00Z', '2026-06-30T18:40:00Z'].map(Date.parse);
     for (const [i, start] of starts.entries()) {
-      const id = `conv_ROLLUPEDGE${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          widget_id: widgetId,
-          contact_id: null,
-          status: 'open',
-          identity_user_id: null,
-          meta: '{}',
-          created_at: iso(start),
-          updated_at: iso(start),
-        })
-        .execute();
+      const id = await insertConversation(s, widgetId, start, `ROLLUPEDGE${String(i)}`);
       const queued: OwnershipState = { ...botState(id), owner: 'queued' };
       reports.ownershipChanged(botState(id), queued, 'handoff', iso(start));
       const message = (at: number, role: Message['author']['role'], extra: Partial<Message> = {}): Message => ({
@@ -365,24 +323,10 @@ describeEachStore('report rollups', (server) => {
   it('place conversations in the local days and hours on both sides of a daylight-saving change', async () => {
     const s = server();
     const { widgetId } = await createBotAndWidget(s);
-    const { db } = s.services.database;
     const reports = recorderOf(s);
     // Paris moves from +1 to +2 at 2026-03-29T01:00Z: both start at 00:30 local, on Sunday and on Monday.
     for (const [i, start] of ['2026-03-28T23:30:00Z', '2026-03-29T22:30:00Z'].map(Date.parse).entries()) {
-      const id = `conv_ROLLUPDST${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          widget_id: widgetId,
-          contact_id: null,
-          status: 'open',
-          identity_user_id: null,
-          meta: '{}',
-          created_at: iso(start),
-          updated_at: iso(start),
-        })
-        .execute();
+      const id = await insertConversation(s, widgetId, start, `ROLLUPDST${String(i)}`);
       reports.record({ type: 'session_started', conversationId: id, at: iso(start) });
     }
     const get = async (path: string) => (await s.request('GET', path)).json;
@@ -403,20 +347,7 @@ describeEachStore('report rollups', (server) => {
     const { widgetId } = await createBotAndWidget(s);
     for (const [i, minute] of [5, 20, 50].entries()) {
       const start = Date.parse('2026-07-01T10:00:00Z') + minute * 60_000;
-      const id = `conv_ROLLUPUPGRADE${String(i)}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          widget_id: widgetId,
-          contact_id: null,
-          status: 'open',
-          identity_user_id: null,
-          meta: '{}',
-          created_at: iso(start),
-          updated_at: iso(start),
-        })
-        .execute();
+      const id = await insertConversation(s, widgetId, start, `ROLLUPUPGRADE${String(i)}`);
       const queued: OwnershipState = { ...botState(id), owner: 'queued' };
       if (i > 0) reports.ownershipChanged(botState(id), queued, 'handoff', iso(start + 60_000));
       reports.messagesStored([

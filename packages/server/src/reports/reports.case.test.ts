@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { ConversationOwner, Message } from '@parley/protocol';
 import { createAgent } from '../testing/agent-fixtures.js';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, insertConversation } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
 import { botState, type OwnershipState } from '../engine/ownership-state.js';
 
@@ -94,25 +94,8 @@ async function scenario(server: TestServer): Promise<Scenario> {
   };
   for (let i = 0; i < 10; i += 1) {
     const start = T0 + i * 60 * MINUTE;
-    const id = `conv_${'0'.repeat(16)}SCEN${String(i).padStart(2, '0')}${Math.random()
-      .toString(36)
-      .slice(2, 6)
-      .toUpperCase()
-      .replace(/[^0-9A-Z]/g, 'X')}`.slice(0, 31);
+    const id = await insertConversation(server, widgetId, start, `${'0'.repeat(16)}SCEN${String(i).padStart(2, '0')}`);
     conversations.push(id);
-    await db
-      .insertInto('conversations')
-      .values({
-        id,
-        widget_id: widgetId,
-        contact_id: null,
-        status: 'open',
-        identity_user_id: null,
-        meta: '{}',
-        created_at: iso(start),
-        updated_at: iso(start),
-      })
-      .execute();
     reports.record({ type: 'session_started', conversationId: id, at: iso(start) });
     reports.messagesStored([message(id, start + MINUTE, 'visitor', id)]);
     let state = botState(id);

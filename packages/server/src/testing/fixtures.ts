@@ -1,3 +1,4 @@
+import { conversationsStore } from '../store/conversations-store.js';
 import type { TestServer } from './test-server.js';
 
 /** A builtin bot and a widget using it: the smallest set-up that can open a session. */
@@ -28,4 +29,24 @@ export async function openSession(
   const created = await server.request('POST', `/v1/widgets/${widgetId}/sessions`, { auth: 'none', body, headers });
   if (created.status !== 201) throw new Error(`session failed: ${created.body}`);
   return { token: created.json.token, conversationId: created.json.conversationId };
+}
+
+/**
+ * An open conversation of the widget started at `at`, inserted directly (no session, no bot turn): for tests
+ * that tell the reports recorder its events themselves. Answers its id, `conv_` + `idPrefix` + random characters.
+ */
+export async function insertConversation(server: TestServer, widgetId: string, at: number, idPrefix: string): Promise<string> {
+  const id = `conv_${idPrefix}${Math.random().toString(36).slice(2, 12).toUpperCase()}`.slice(0, 31);
+  const started = new Date(at).toISOString();
+  await conversationsStore.insertConversation(server.services.database.db, {
+    id,
+    widget_id: widgetId,
+    contact_id: null,
+    status: 'open',
+    identity_user_id: null,
+    meta: '{}',
+    created_at: started,
+    updated_at: started,
+  });
+  return id;
 }
