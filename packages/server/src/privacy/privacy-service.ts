@@ -157,12 +157,7 @@ export class Privacy {
     const { contact, contactIds, conversationIds } = await this.subject(contactId);
     const records = await this.records(contactIds, conversationIds);
     const files = await this.uploads((records['messages'] ?? []) as Row[]);
-    const attemptsOf = new Map<string, Row[]>();
-    for (const attempt of records['webhook_attempts'] ?? []) {
-      const list = attemptsOf.get(String(attempt['delivery_id'])) ?? [];
-      list.push(attempt);
-      attemptsOf.set(String(attempt['delivery_id']), list);
-    }
+    const attemptsOf = groupBy(records['webhook_attempts'] ?? [], 'delivery_id');
     const messagesOf = groupBy((records['messages'] ?? []) as Row[], 'conversation_id');
     return {
       data: {
