@@ -14,6 +14,19 @@ export function engineWebhooks(outbox: WebhookOutbox, compiler: Db): EngineWebho
     outbox.wants('message.created', any(input.type === 'note')) ||
     (ratingOf(input.payload ?? null) !== null && outbox.wants('conversation.rated', any(false)));
 
+  const messageStatements = (message: Message, widgetId: string) => {
+    const scope: EventScope = { widgetId, orderKey: message.conversationId, note: message.type === 'note' };
+    const conversation = { id: message.conversationId, widgetId };
+    // A visitor's rating is an `event` message: it is also conversation.rated.
+    const rating = message.type === 'event' ? ratingOf(message.payload) : null;
+    return [
+      ...outbox.statements(compiler, 'message.created', scope, { conversation, message }),
+      ...(rating === null
+        ? []
+        : outbox.statements(compiler, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id })),
+    ];
+  };
+
   return {
     wants: wantsMessage,
 
@@ -21,25 +34,10 @@ export function engineWebhooks(outbox: WebhookOutbox, compiler: Db): EngineWebho
       if (!wantsMessage(message)) return;
       const widgetId = await widgetOf(db, message.conversationId);
       if (widgetId === undefined) return;
-      const scope: EventScope = { widgetId, orderKey: message.conversationId, note: message.type === 'note' };
-      const conversation = { id: message.conversationId, widgetId };
-      await outbox.enqueue(db, 'message.created', scope, { conversation, message });
-      // A visitor's rating is an `event` message: it is also conversation.rated.
-      const rating = message.type === 'event' ? ratingOf(message.payload) : null;
-      if (rating !== null) await outbox.enqueue(db, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id });
+      for (const query of messageStatements(message, widgetId)) await db.executeQuery(query);
     },
 
-    messageStatements(message, widgetId) {
-      const scope: EventScope = { widgetId, orderKey: message.conversationId, note: message.type === 'note' };
-      const conversation = { id: message.conversationId, widgetId };
-      const rating = message.type === 'event' ? ratingOf(message.payload) : null;
-      return [
-        ...outbox.statements(compiler, 'message.created', scope, { conversation, message }),
-        ...(rating === null
-          ? []
-          : outbox.statements(compiler, 'conversation.rated', scope, { conversation, ...rating, messageId: message.id })),
-      ];
-    },
+    messageStatements,
 
     async conversationCreated(db, row) {
       const scope = { widgetId: row.widget_id, orderKey: row.id };
