@@ -656,7 +656,7 @@ export function statOfHistogram(pairs: readonly (readonly [number, number])[]): 
   const count = sorted.reduce((sum, [, n]) => sum + n, 0);
   if (count === 0) return { count: 0, medianSeconds: null, p90Seconds: null, averageSeconds: null };
   const rank = (p: number): number => {
-    const wanted = Math.max(1, Math.ceil(p * count));
+    const wanted = rankOf(p, count);
     let seen = 0;
     for (const [value, n] of sorted) {
       seen += n;
