@@ -5,7 +5,6 @@ import type { Db } from '../store/database.js';
 
 /** PARLEY_STORE_VISITOR_IP: `none` (default) keeps a keyed hash only; `truncated` keeps the /24 (IPv4) or /48 (IPv6). */
 export type StoreVisitorIp = 'none' | 'truncated';
-export const STORE_VISITOR_IP_MODES: readonly StoreVisitorIp[] = ['none', 'truncated'];
 
 const HASHED = 'h:';
 const TRUNCATED = 't:';
