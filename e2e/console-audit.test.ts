@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { axeViolations, DEMO_ADMIN, launchBrowser, SERVER_MAIN } from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { consoleAs } from './support/desk-people.js';
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 /** The texts of the table's rows, one string per row. */
 async function rows(page: Page): Promise<string[]> {
@@ -17,18 +13,15 @@ async function rows(page: Page): Promise<string[]> {
 describe('the audit log in the console (issue 18)', { timeout: 180_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   let teamId = '';
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first').toBe(true);
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+    ({ env, browser } = desk = await startDeskE2e());
     // Changes made with the admin API key: they are in the log under the key.
     teamId = (await env.api<{ id: string }>('POST', '/v1/teams', { name: 'Audit Sales' })).id;
     await env.api('PATCH', `/v1/widgets/${env.demoWidgetId}`, { name: 'Renamed for the audit' });
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   it('shows who changed what, newest first, a change made in the console under the admin’s name, and filters', async () => {
     const admin = await consoleAs(browser, env, DEMO_ADMIN);

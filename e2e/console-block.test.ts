@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { axeViolations, CONSOLE_ADMIN_ENV, launchBrowser, openConsole, SERVER_MAIN, widget } from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
-import { conversationOf, visitorOn } from './support/desk-people.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
+import { consoleAs, conversationOf, visitorOn } from './support/desk-people.js';
 
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 /** Pictures of the dialog and the blocks page, to look at (PARLEY_SCREENSHOTS=dir). */
 const SHOTS = process.env['PARLEY_SCREENSHOTS'];
 
@@ -24,14 +23,11 @@ async function shoot(page: Page, name: string): Promise<void> {
 describe('agents block a visitor from the console', { timeout: 120_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first').toBe(true);
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+    ({ env, browser } = desk = await startDeskE2e());
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   it('Block visitor in the More menu opens an accessible dialog; the widget then says the visitor can’t send messages, and Unblock lifts it', async () => {
     const visitor = await visitorOn(browser, env, env.demoWidgetId);
@@ -39,12 +35,7 @@ describe('agents block a visitor from the console', { timeout: 120_000 }, () => 
     await widget(visitor).log().getByText('Ask me about pricing').waitFor();
     const conversationId = await conversationOf(visitor, env.demoWidgetId);
 
-    const login = {
-      baseUrl: env.serverUrl,
-      adminEmail: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_EMAIL'] ?? '',
-      adminPassword: CONSOLE_ADMIN_ENV['PARLEY_ADMIN_PASSWORD'] ?? '',
-    };
-    const agent = await openConsole(browser, login);
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
     await agent.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
     await agent.getByText('live (ws)').waitFor();
     await agent.getByRole('button', { name: 'More actions' }).click();

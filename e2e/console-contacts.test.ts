@@ -1,12 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { axeViolations, DEMO_ADMIN, launchBrowser, SERVER_MAIN, widget } from '@parley/testkit';
+import { readFileSync } from 'node:fs';
+import { axeViolations, DEMO_ADMIN, widget } from '@parley/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { consoleAs, conversationOf, visitorOn } from './support/desk-people.js';
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 interface ContactView {
   readonly id: string;
@@ -27,14 +24,11 @@ async function tabTo(page: Page, target: Locator): Promise<void> {
 describe('contacts in the console', { timeout: 180_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first').toBe(true);
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+    ({ env, browser } = desk = await startDeskE2e());
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   it('the page’s setAttributes reaches the contact; list → contact → conversation works with the keyboard, axe clean', async () => {
     const visitor = await visitorOn(browser, env, env.demoWidgetId);

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import { axeViolations, DEMO_ADMIN, launchBrowser, SERVER_MAIN } from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN } from '@parley/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { consoleAs } from './support/desk-people.js';
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 /** A visitor session with a contact and one message, over the API (what the console shows is what matters here). */
 async function contactWithConversation(env: DeskEnv, name: string, email: string): Promise<{ contactId: string; conversationId: string }> {
@@ -23,14 +20,11 @@ async function contactWithConversation(env: DeskEnv, name: string, email: string
 describe('privacy in the console: export and erase a contact', { timeout: 180_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first').toBe(true);
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+    ({ env, browser } = desk = await startDeskE2e());
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   it('Export data downloads a zip with data.json; Erase contact asks for the email, then the contact is gone from the list', async () => {
     const { contactId, conversationId } = await contactWithConversation(env, 'Petra Private', 'petra.private@example.com');

@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { axeViolations, launchBrowser, SERVER_MAIN, widget } from '@parley/testkit';
+import { axeViolations, widget } from '@parley/testkit';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { askForHuman, consoleAs, conversationOf, visitorOn, widgetFootprint, type DeskAgent } from './support/desk-people.js';
 
 /** How the console names a visitor who gave no name. */
 const visitorName = (conversationId: string): RegExp => new RegExp(`Visitor ${conversationId.slice(-4).toUpperCase()}`);
-
-const CONSOLE_BUILD = resolve(import.meta.dirname, '../packages/console/dist-browser/index.html');
 
 interface InboxPage {
   readonly items: readonly { conversation: { id: string; owner: string; assignee: { id: string; name: string } | null } }[];
@@ -23,6 +19,7 @@ interface InboxPage {
 describe('the agent desk end to end: visitors in the widget, agents in the console', () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   let botId: string;
   /** Ana, Ben and Cleo form the Desk team; Dev is alone in the Night team and never logs in. */
   const agents: Record<'ana' | 'ben' | 'cleo' | 'dev', DeskAgent> = {} as never;
@@ -32,8 +29,7 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
   let nightTeam: string;
 
   beforeAll(async () => {
-    expect(existsSync(SERVER_MAIN) && existsSync(CONSOLE_BUILD), 'run `npm run build` first').toBe(true);
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+    ({ env, browser } = desk = await startDeskE2e());
     botId = (await env.api<{ botId: string }>('GET', `/v1/widgets/${env.demoWidgetId}`)).botId;
     for (const [key, name] of [
       ['ana', 'Ana Lima'],
@@ -52,10 +48,7 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
     anaTeam = await team('Ana only', [agents.ana]);
     nightTeam = await team('Night', [agents.dev]);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   const widgetFor = async (name: string, teamId: string) =>
     (await env.api<{ id: string }>('POST', '/v1/widgets', { name, botId, teamId, routing: 'round_robin' })).id;

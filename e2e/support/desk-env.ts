@@ -1,4 +1,5 @@
-import { ADMIN_KEY, CONSOLE_ADMIN_ENV, freePort, startWidgetEnv } from '@parley/testkit';
+import { ADMIN_KEY, assertConsoleBuilt, CONSOLE_ADMIN_ENV, freePort, launchBrowser, startWidgetEnv } from '@parley/testkit';
+import type { Browser } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -68,6 +69,28 @@ export async function startDeskEnv(): Promise<DeskEnv> {
     async close() {
       await env.close();
       await new Promise<void>((done) => smtp.close(() => done()));
+    },
+  };
+}
+
+/** What a console e2e file on the desk environment works with. */
+export interface DeskE2e {
+  readonly env: DeskEnv;
+  readonly browser: Browser;
+  /** Closes the browser, then the environment. */
+  close(): Promise<void>;
+}
+
+/** The set-up the console e2e files on the desk environment share: refuses to start without a build, then the environment and a Chromium. */
+export async function startDeskE2e(): Promise<DeskE2e> {
+  assertConsoleBuilt();
+  const [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+  return {
+    env,
+    browser,
+    close: async () => {
+      await browser.close();
+      await env.close();
     },
   };
 }

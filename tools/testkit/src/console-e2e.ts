@@ -16,15 +16,20 @@ export interface ConsoleE2e {
   close(): Promise<void>;
 }
 
+/** Throws, saying how to make one, unless the server and the console are built (what the console e2e tests run). */
+export function assertConsoleBuilt(): void {
+  if (!existsSync(SERVER_MAIN) || !existsSync(CONSOLE_BUILD)) {
+    throw new Error('The console e2e tests run the built server and console: run `npm run build` first (npm test does).');
+  }
+}
+
 /**
  * The set-up every console e2e file shares: the built server (at its default public URL: the gateway
  * refuses console logins from any other origin) with the console demo seeded, and a Chromium. Refuses
  * to start without a build, saying how to make one.
  */
 export async function startConsoleE2e(env: Readonly<Record<string, string>> = CONSOLE_ADMIN_ENV): Promise<ConsoleE2e> {
-  if (!existsSync(SERVER_MAIN) || !existsSync(CONSOLE_BUILD)) {
-    throw new Error('The console e2e tests run the built server and console: run `npm run build` first (npm test does).');
-  }
+  assertConsoleBuilt();
   // One after the other: a server starting beside a Chromium on a loaded machine may miss its start timeout.
   const server = await startFreshServer(env);
   try {

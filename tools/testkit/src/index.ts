@@ -15,7 +15,7 @@ export {
   type ConsoleDemo,
   type ConsolePage,
 } from './console-demo.js';
-export { startConsoleE2e, type ConsoleE2e } from './console-e2e.js';
+export { assertConsoleBuilt, startConsoleE2e, type ConsoleE2e } from './console-e2e.js';
 export { addSaturdayHours, addTool } from './console-editor-steps.js';
 export { seedReportsDemo, type ReportsDemo } from './console-reports-demo.js';
 export { freePort, killServer, SERVER_MAIN, startFreshServer, startServer, type FreshServer, type ServerProcess } from './built-server.js';
