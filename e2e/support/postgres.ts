@@ -17,6 +17,20 @@ export async function postgresUnavailable(): Promise<string | null> {
   }
 }
 
+/**
+ * Whether a suite runs its PostgreSQL case. As the server's suites: a PostgreSQL that does not answer fails the run
+ * (this throws, saying why), unless a developer says to leave it out on purpose (PARLEY_TEST_SKIP_POSTGRES=1, never
+ * on CI): then false.
+ */
+export async function postgresToUse(): Promise<boolean> {
+  const missing = await postgresUnavailable();
+  if (missing === null) return true;
+  if (process.env['CI'] === 'true' || process.env['PARLEY_TEST_SKIP_POSTGRES'] !== '1') {
+    throw new Error(`PostgreSQL at ${POSTGRES_URL} is needed: ${missing}`);
+  }
+  return false;
+}
+
 /** Runs `run` on a connection of its own, closed afterwards whatever happens. */
 export async function withPostgres<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
