@@ -205,17 +205,13 @@ export class ReportQueries {
       const day = days[localDay - period.firstDay];
       if (day !== undefined) day.messages += messages;
     };
-    if (daily !== null && pieces?.[0]?.part === 'all') {
-      for (const row of daily)
-        count(
-          num(row.local_day),
-          COUNTED_COLUMNS.map((column) => num(row[column])),
-        );
-    } else if (pieces !== null) {
-      // A zone whose offset is not whole hours: message counts per local day each UTC hour starts in, the
-      // period rounded out to whole hours (see docs/reports.md), grouped in SQL.
+    if (pieces !== null) {
+      // A whole-hour zone: read with the conversation figures. A zone whose offset is not whole hours: message
+      // counts per local day each UTC hour starts in, the period rounded out to whole hours (see docs/reports.md),
+      // grouped in SQL.
       const hours = wholeHours(Math.floor(period.start / HOUR_MS), Math.ceil(period.end / HOUR_MS), pieces[0]?.position ?? 0);
-      for (const row of await this.rollupGroups(scope, [hours], COUNTED_COLUMNS, localDay))
+      const rows = pieces[0]?.part === 'all' ? (daily ?? []) : await this.rollupGroups(scope, [hours], COUNTED_COLUMNS, localDay);
+      for (const row of rows)
         count(
           num(row.local_day),
           COUNTED_COLUMNS.map((column) => num(row[column])),
