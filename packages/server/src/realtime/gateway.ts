@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES, type VisitorBlock } from '@parley/protocol';
-import { addressKey } from '../challenge/address-key.js';
 import type { BusGap } from '../bus/bus.js';
 import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from './authenticate.js';
 import { gapTouchesConversation, inboxEntriesAfter } from './gap-scope.js';
@@ -104,7 +103,7 @@ export class Gateway {
       const refused =
         block.scope === 'visitor'
           ? principal.visitor === block.subject
-          : principal.address !== undefined && addressKey(principal.address) === block.subject;
+          : principal.address !== undefined && this.options.auth.blocks?.storedAddress(principal.address) === block.subject;
       if (refused) session.close(CLOSE_CODES.FORBIDDEN.code, 'blocked');
     }
   }
