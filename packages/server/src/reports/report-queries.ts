@@ -298,10 +298,9 @@ export class ReportQueries {
   }
 
   /**
-   * Events per type and UTC hour in the period, from the events table itself when narrowed to a team or
-   * an agent (a widget or all widgets read the rollups).
+   * Per UTC hour, the count of each of COUNTED_TYPES (in its order; the message types first), from the events
+   * table itself: only for a report narrowed to a team or an agent (a widget or all widgets read the rollups).
    */
-  /** Per UTC hour, the count of each of COUNTED_TYPES (in its order; the message types first). */
   private async counts(period: ResolvedPeriod, scope: ReportScope): Promise<{ hour: number; n: number[] }[]> {
     // One row per hour, a column per type.
     const perType = COUNTED_TYPES.map((type, i) => sql<number>`sum(case when type = ${sql.lit(type)} then n else 0 end)`.as(`t${i}`));
