@@ -29,9 +29,6 @@ describe(
   () => {
     let env: DeskEnv;
     let browser: Browser;
-    let demoBot: unknown;
-    const create = async (settings: Record<string, unknown>) =>
-      (await env.api<{ id: string }>('POST', '/v1/widgets', { botId: demoBot, ...settings })).id;
     const openPage = async (widgetId: string, viewport = { width: 1280, height: 800 }) => {
       // bypassCSP: axe-core is injected as an inline script, which the host page's policy forbids.
       const page = await browser.newPage({ viewport, bypassCSP: true });
@@ -40,7 +37,6 @@ describe(
     };
     beforeAll(async () => {
       [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
-      demoBot = (await env.api('GET', `/v1/widgets/${env.demoWidgetId}`))['botId'];
     });
     afterAll(async () => {
       await browser?.close();
@@ -48,7 +44,7 @@ describe(
     });
 
     it('dispatches parley:* events in order with the message kinds but never the words, and no dataLayer', async () => {
-      const widgetId = await create({ name: 'Analytics off' });
+      const widgetId = await env.createWidget({ name: 'Analytics off' });
       const page = await openPage(widgetId);
       await page.goto(env.hostPage(widgetId));
       await widget(page).launcher().click();
@@ -90,7 +86,7 @@ describe(
     });
 
     it('pushes the same events to Google Tag Manager’s dataLayer only when the widget allows it', async () => {
-      const widgetId = await create({ name: 'Analytics on', analytics: { dataLayer: true } });
+      const widgetId = await env.createWidget({ name: 'Analytics on', analytics: { dataLayer: true } });
       const page = await openPage(widgetId);
       // The page's own tag manager was there first: the widget adds to its list.
       await page.addInitScript(() => Object.assign(window, { dataLayer: [{ event: 'gtm.js' }] }));
@@ -118,7 +114,7 @@ describe(
     });
 
     it('mails the visitor the conversation from the header: email field, invalid, sent, asked again too soon, failed; axe clean', async () => {
-      const widgetId = await create({ name: 'Mail me' });
+      const widgetId = await env.createWidget({ name: 'Mail me' });
       const page = await openPage(widgetId);
       await page.goto(env.hostPage(widgetId));
       await widget(page).launcher().click();

@@ -40,10 +40,7 @@ const persisted = (page: Page, widgetId: string): Promise<Record<string, unknown
 describe('the widget’s consent gate and the visitor’s privacy menu (issue 18)', { timeout: 180_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
-  let demoBot: unknown;
   let hostOrigin: string;
-  const create = async (settings: Record<string, unknown>) =>
-    (await env.api<{ id: string }>('POST', '/v1/widgets', { botId: demoBot, ...settings })).id;
   // bypassCSP: axe-core is injected as an inline script, which the host page's policy forbids.
   const openPage = (viewport = { width: 1280, height: 800 }) => browser.newPage({ viewport, bypassCSP: true });
   /** POST /v1/widgets/{id}/sessions as the host page's browser would send it (its Origin). */
@@ -63,7 +60,6 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
 
   beforeAll(async () => {
     [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
-    demoBot = (await env.api('GET', `/v1/widgets/${env.demoWidgetId}`))['botId'];
     hostOrigin = new URL(env.hostPage(env.demoWidgetId)).origin;
   });
   afterAll(async () => {
@@ -72,7 +68,7 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
   });
 
   it('stores nothing and connects nowhere before Accept; after it the chat works with the recorded consent; axe clean', async () => {
-    const widgetId = await create({
+    const widgetId = await env.createWidget({
       name: 'Consent first',
       privacy: { consent: true, consentVersion: '2026-12', policyUrl: 'https://shop.example/privacy' },
     });
@@ -146,7 +142,7 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
   });
 
   it('withdraws consent from the widget menu: recorded, storage cleared, connection closed, the gate again; axe clean', async () => {
-    const widgetId = await create({ name: 'Withdraw', privacy: { consent: true, consentVersion: '7' } });
+    const widgetId = await env.createWidget({ name: 'Withdraw', privacy: { consent: true, consentVersion: '7' } });
     const page = await openPage({ width: 375, height: 740 });
     const seen = watch(page);
     await page.goto(env.hostPage(widgetId));
@@ -194,7 +190,7 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
   });
 
   it('lets the visitor download their data and delete their conversation, then all their data, from the widget; axe clean', async () => {
-    const widgetId = await create({ name: 'Self-service', privacy: { selfService: true } });
+    const widgetId = await env.createWidget({ name: 'Self-service', privacy: { selfService: true } });
     const page = await openPage();
     await page.goto(env.hostPage(widgetId));
     await widget(page).launcher().click();
@@ -262,8 +258,8 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
 
   it('is axe clean dark and right to left: the gate, the menu and the delete question in a dark and in an Arabic widget', async () => {
     const privacy = { consent: true, selfService: true, policyUrl: 'https://shop.example/privacy' };
-    const dark = await create({ name: 'Privacy dark', privacy, theme: { mode: 'dark', primaryColor: '#7c3aed' } });
-    const arabic = await create({ name: 'Privacy Arabic', privacy, language: 'ar', languages: ['ar'] });
+    const dark = await env.createWidget({ name: 'Privacy dark', privacy, theme: { mode: 'dark', primaryColor: '#7c3aed' } });
+    const arabic = await env.createWidget({ name: 'Privacy Arabic', privacy, language: 'ar', languages: ['ar'] });
     for (const [widgetId, accept, menuName] of [
       [dark, 'Accept', 'Privacy'],
       [arabic, 'موافق', 'الخصوصية'],

@@ -18,6 +18,8 @@ export interface DeskEnv {
   readonly mails: ReceivedMail[];
   /** The REST API with the admin key, or with an agent's login token. */
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, token?: string): Promise<T>;
+  /** A new widget answered by the demo widget's bot, with `settings` (the admin API's POST /v1/widgets body); its id. */
+  createWidget(settings: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,8 @@ export async function startDeskEnv(): Promise<DeskEnv> {
     PARLEY_MAIL_DELAY_MS: '1000',
   });
 
-  return {
+  let demoBotId: Promise<unknown> | undefined;
+  const desk: DeskEnv = {
     serverUrl: env.serverUrl,
     demoWidgetId: env.widgetId,
     mails,
@@ -66,11 +69,16 @@ export async function startDeskEnv(): Promise<DeskEnv> {
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
       return (text === '' ? undefined : JSON.parse(text)) as T;
     },
+    async createWidget(settings) {
+      demoBotId ??= desk.api('GET', `/v1/widgets/${env.widgetId}`).then((widget) => widget['botId']);
+      return (await desk.api<{ id: string }>('POST', '/v1/widgets', { botId: await demoBotId, ...settings })).id;
+    },
     async close() {
       await env.close();
       await new Promise<void>((done) => smtp.close(() => done()));
     },
   };
+  return desk;
 }
 
 /** What a console e2e file on the desk environment works with. */
