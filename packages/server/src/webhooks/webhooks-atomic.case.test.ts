@@ -17,10 +17,20 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 
 /**
- * A fault injected through the store: while it is on, every insert of an outbox row of `eventType`
- * fails (as a full disk or a lost connection would, between the event's write and its outbox row).
- * Answers the function that removes it.
+ * Runs `body` with a fault injected through the store: while it runs, every insert of an outbox row of
+ * `eventType` fails (as a full disk or a lost connection would, between the event's write and its outbox
+ * row). The fault is removed after, whatever `body` did.
  */
+async function whileOutboxFails(server: TestServer, eventType: string, body: () => Promise<void>): Promise<void> {
+  const heal = await failOutboxInserts(server, eventType);
+  try {
+    await body();
+  } finally {
+    await heal();
+  }
+}
+
+/** Injects the fault; answers the function that removes it. */
 async function failOutboxInserts(server: TestServer, eventType: string): Promise<() => Promise<void>> {
   const db = server.services.database.db;
   const name = `fail_outbox_${Math.random().toString(36).slice(2, 10)}`;
@@ -74,8 +84,7 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     });
     const before = await stored();
 
-    const heal = await failOutboxInserts(server(), 'conversation.ownership_changed');
-    try {
+    await whileOutboxFails(server(), 'conversation.ownership_changed', async () => {
       const assigned = await server().request('POST', `/v1/inbox/${conversationId}/assign`, {
         auth: agent.token,
         body: { agentId: agent.id },
@@ -85,9 +94,7 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
       expect(resolved.status).toBe(500);
       // Neither the state, nor the conversation's status and activity time, nor the activity line.
       expect(await stored()).toEqual(before);
-    } finally {
-      await heal();
-    }
+    });
 
     const assigned = await server().request('POST', `/v1/inbox/${conversationId}/assign`, {
       auth: agent.token,
@@ -119,13 +126,10 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     const texts = async () =>
       (await server().services.engine.messagesAfter(conversationId, 0)).filter((m) => m.author.role === 'visitor').map((m) => m.text);
 
-    const heal = await failOutboxInserts(server(), 'message.created');
-    try {
+    await whileOutboxFails(server(), 'message.created', async () => {
       expect((await say('lost')).status).toBe(500);
       expect(await texts()).toEqual([]);
-    } finally {
-      await heal();
-    }
+    });
     expect((await say('kept')).status).toBe(201);
     expect(await texts()).toEqual(['kept']);
     await receiver.until((r) => r.received.some((request) => request.json.data.message?.text === 'kept'));
@@ -150,8 +154,7 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     const contacts = async () => (await db.selectFrom('contacts').select('id').where('widget_id', '=', widgetId).execute()).length;
 
     for (const type of ['conversation.email_left', 'contact.created']) {
-      const heal = await failOutboxInserts(server(), type);
-      try {
+      await whileOutboxFails(server(), type, async () => {
         const left = await server().request('POST', `/v1/conversations/${conversationId}/contact`, {
           ...visitor,
           body: { email: 'ana@example.com' },
@@ -159,9 +162,7 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
         expect(left.status).toBe(500);
         expect(await contactOf()).toBeNull();
         expect(await contacts()).toBe(0);
-      } finally {
-        await heal();
-      }
+      });
     }
     const left = await server().request('POST', `/v1/conversations/${conversationId}/contact`, {
       ...visitor,
@@ -170,25 +171,19 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     expect(left.status).toBe(200);
     const contactId = left.json.contact.id;
 
-    const heal = await failOutboxInserts(server(), 'contact.updated');
-    try {
+    await whileOutboxFails(server(), 'contact.updated', async () => {
       expect((await server().request('PATCH', `/v1/contacts/${contactId}`, { body: { name: 'Ana Lima' } })).status).toBe(500);
       expect((await server().request('GET', `/v1/contacts/${contactId}`)).json.name).toBeNull();
-    } finally {
-      await heal();
-    }
+    });
 
     const ratings = async () =>
       (await server().services.engine.messagesAfter(conversationId, 0)).filter((message) => message.payload?.['event'] === 'rating');
-    const healRating = await failOutboxInserts(server(), 'conversation.rated');
-    try {
+    await whileOutboxFails(server(), 'conversation.rated', async () => {
       expect(
         (await server().request('POST', `/v1/conversations/${conversationId}/rating`, { ...visitor, body: { score: 2 } })).status,
       ).toBe(500);
       expect(await ratings()).toEqual([]);
-    } finally {
-      await healRating();
-    }
+    });
     expect((await server().request('POST', `/v1/conversations/${conversationId}/rating`, { ...visitor, body: { score: 4 } })).status).toBe(
       201,
     );
@@ -211,13 +206,10 @@ describeEachDialect('webhook outbox rows in the transaction of their event', sta
     const conversations = () =>
       server().services.database.db.selectFrom('conversations').select('id').where('widget_id', '=', widgetId).execute();
 
-    const heal = await failOutboxInserts(server(), 'conversation.created');
-    try {
+    await whileOutboxFails(server(), 'conversation.created', async () => {
       expect((await send()).status).toBe(500);
       expect(await conversations()).toEqual([]);
-    } finally {
-      await heal();
-    }
+    });
     expect((await send()).status).toBe(200);
     const [conversation] = await conversations();
     await receiver.until((r) =>
