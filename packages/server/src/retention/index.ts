@@ -3,7 +3,6 @@ export {
   widgetRetention,
   RETENTION_BATCH,
   DEFAULT_RETENTION_TIMINGS,
-  type ErasedTotals,
   type RetentionCounts,
   type RetentionPreviewItem,
   type RetentionRule,

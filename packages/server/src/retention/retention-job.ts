@@ -12,15 +12,6 @@ export interface RetentionCounts {
   files: number;
 }
 
-/** What erasing conversations removed (privacy/erase-conversations.ts's ErasedCounts has these and more). */
-export interface ErasedTotals {
-  readonly conversations: number;
-  readonly messages: number;
-  readonly files: number;
-  readonly events?: number;
-  readonly webhookDeliveries?: number;
-}
-
 /** One widget's rule: conversations idle for `days` go. `widgetId` null: conversations whose widget was deleted. */
 export interface RetentionRule {
   readonly widgetId: string | null;
@@ -58,8 +49,8 @@ export interface RetentionDeps {
   readonly defaultDays: number | null;
   /** Every widget's id, name and effective retentionDays (its own, else its blueprint's; null: the installation default). */
   readonly widgets: () => Promise<readonly { readonly id: string; readonly name: string; readonly retentionDays: number | null }[]>;
-  /** Erases conversations and everything of them: Privacy.eraseConversations (privacy/). */
-  readonly erase: (conversationIds: readonly string[]) => Promise<ErasedTotals>;
+  /** Erases conversations and everything of them: Privacy.eraseConversations (privacy/; its ErasedCounts has these counts and more). */
+  readonly erase: (conversationIds: readonly string[]) => Promise<RetentionCounts>;
   readonly timings?: Partial<RetentionTimings>;
   /** The clock (tests move it). */
   readonly now?: () => Date;

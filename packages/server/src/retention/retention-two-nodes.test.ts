@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Parley } from '../app.js';
 import { startScaledNodes, type ScaledNode } from '../realtime/testing/scaled-nodes.js';
 import { TEST_ADMIN_KEY } from '../testing/test-server.js';
-import { RetentionJob, widgetRetention, type ErasedTotals } from './retention-job.js';
+import { RetentionJob, widgetRetention, type RetentionCounts } from './retention-job.js';
 
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,7 +35,7 @@ function slowJob(parley: Parley, slowMs: number, state: { erasing: boolean }): R
     audit: services.audit,
     defaultDays: null,
     widgets: () => widgetRetention(services.database.db, services.widgets),
-    erase: async (ids): Promise<ErasedTotals> => {
+    erase: async (ids): Promise<RetentionCounts> => {
       state.erasing = true;
       await sleep(slowMs);
       const erased = await services.privacy.eraseConversations(ids);
