@@ -132,7 +132,7 @@ function hourPieces(period: ResolvedPeriod, scope: ReportScope): HourPiece[] | n
   ];
 }
 
-/** The reports' questions, answered from report_conversations, report_counts and events (never messages). */
+/** The reports' questions, answered from report_rollups, report_conversations and events (never messages; report_counts no longer). */
 export class ReportQueries {
   constructor(private readonly db: Db) {}
 
