@@ -2,7 +2,7 @@
 // and report rows the server would have recorded for them (hourly counts and rollups included), seeded on SQLite and on PostgreSQL (each in a store of
 // its own, removed after). Then every /v1/reports/* answer for the whole year, for one widget (half the traffic)
 // and for all widgets, through the real HTTP handler (app.inject): the median of BENCH_REPORTS_ROUNDS runs after
-// a warm-up, against the 200 ms target. Reports read report_conversations, report_counts and events, never
+// a warm-up, against the 200 ms target. Reports read report_rollups, report_conversations and events, never
 // messages: the messages are seeded so the tables are the size they would be. Prints the seeding time too.
 // BENCH_REPORTS_CONVERSATIONS scales it down for a quick look (10 messages each); BENCH_REPORTS_KEEP=1 keeps the
 // seeded stores (SQLite data dir, PostgreSQL schema; printed) for a look at the query plans.
