@@ -28,6 +28,7 @@ import * as webhooks from './migrations/0012-webhooks.js';
 import * as reportRollups from './migrations/0013-report-rollups.js';
 import * as privacy from './migrations/0014-privacy.js';
 import * as consent from './migrations/0015-consent.js';
+import * as campaigns from './migrations/0016-campaigns.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -67,6 +68,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-report-rollups': reportRollups,
   '0014-privacy': privacy,
   '0015-consent': consent,
+  '0016-campaigns': campaigns,
 };
 
 export interface OpenOptions {

@@ -35,6 +35,8 @@ export interface Database {
   audit_log: AuditLogTable;
   job_leases: JobLeasesTable;
   consent_records: ConsentRecordsTable;
+  campaigns: CampaignsTable;
+  campaign_counts: CampaignCountsTable;
 }
 
 export interface ApiKeysTable {
@@ -456,4 +458,28 @@ export interface ReportRollupsTable {
   offline_emails: number;
   widget_loads: number;
   widget_opens: number;
+}
+
+/** Proactive messages (migration 0016, campaigns/): the filtered fields are columns, the rest is the JSON `definition`. */
+export interface CampaignsTable {
+  id: string;
+  widget_id: string;
+  name: string;
+  enabled: number;
+  priority: number;
+  starts_at: string | null;
+  ends_at: string | null;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Shown, opened and replied counts per campaign and UTC hour (`2026-12-07T08`), from the widget's beacons. */
+export interface CampaignCountsTable {
+  campaign_id: string;
+  hour: string;
+  widget_id: string;
+  shown: number;
+  opened: number;
+  replied: number;
 }
