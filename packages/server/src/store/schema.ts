@@ -37,6 +37,7 @@ export interface Database {
   consent_records: ConsentRecordsTable;
   campaigns: CampaignsTable;
   campaign_counts: CampaignCountsTable;
+  conversation_calls: ConversationCallsTable;
 }
 
 export interface ApiKeysTable {
@@ -482,4 +483,22 @@ export interface CampaignCountsTable {
   shown: number;
   opened: number;
   replied: number;
+}
+
+/** The one open (ringing or active) call of a conversation (migration 0017, realtime/calls/); gone when it ends. */
+export interface ConversationCallsTable {
+  conversation_id: string;
+  call_id: string;
+  kind: string;
+  state: string;
+  caller_role: string;
+  caller_id: string;
+  caller_name: string;
+  caller_link: string;
+  callee_role: string | null;
+  callee_id: string | null;
+  callee_name: string | null;
+  callee_link: string | null;
+  created_at: string;
+  accepted_at: string | null;
 }
