@@ -400,6 +400,16 @@ export const ERROR_CATALOG = {
     title: 'An erasure needs `confirm` set to the id of the contact it erases, so that a stray call cannot erase anyone.',
     fix: 'Send `{ "confirm": "<the contact id in the URL>" }` as the body.',
   },
+  PARLEY_ERR_CAMPAIGN_NOT_FOUND: {
+    status: 404,
+    title: 'The widget has no campaign with this id.',
+    fix: 'List the widget’s campaigns with `GET /v1/widgets/{id}/campaigns`; a campaign belongs to one widget.',
+  },
+  PARLEY_ERR_CAMPAIGN_UNKNOWN_AGENT: {
+    status: 400,
+    title: 'The campaign’s sender names an agent that does not exist.',
+    fix: 'Pick an agent id from `GET /v1/agents`, or send the campaign from the bot: `"sender": { "kind": "bot" }`.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

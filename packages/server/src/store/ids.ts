@@ -41,7 +41,8 @@ export type IdPrefix =
   | 'whd'
   | 'wha'
   | 'aud'
-  | 'cns';
+  | 'cns'
+  | 'cmp';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;
