@@ -21,6 +21,7 @@ export * from './agents.js';
 export { UI_STRING_KEYS, EN_UI_STRINGS, type UiStringKey, type UiStrings } from './i18n/ui-strings.js';
 export * from './i18n/builtin-languages.js';
 export * from './realtime.js';
+export * from './calls.js';
 export { TokenBucket } from './token-bucket.js';
 export * from './rich-messages.js';
 export * from './blocks.js';

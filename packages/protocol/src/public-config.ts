@@ -26,6 +26,7 @@ export const PUBLIC_SETTING_KEYS = [
   'notifications',
   'analytics',
   'privacy',
+  'calls',
 ] as const satisfies readonly (keyof WidgetSettings)[];
 
 type PublicSettings = Pick<WidgetSettings, (typeof PUBLIC_SETTING_KEYS)[number]>;

@@ -1,5 +1,13 @@
 import * as v from 'valibot';
 import type { ConversationStatus, InboxEventReason, InboxItem, QueuePlace } from './agents.js';
+import {
+  callAcceptFrameSchema,
+  callDeclineFrameSchema,
+  callEndFrameSchema,
+  callOfferFrameSchema,
+  callSignalFrameSchema,
+  type CallServerFrame,
+} from './calls.js';
 import { clientIdSchema, MESSAGE_TEXT_MAX, type Author, type Message } from './message.js';
 
 /**
@@ -67,8 +75,20 @@ export const pingFrameSchema = v.strictObject({ type: v.literal('ping') });
 
 export const clientFrameSchema = v.variant(
   'type',
-  [helloFrameSchema, sendFrameSchema, typingFrameSchema, readFrameSchema, pingFrameSchema],
-  'must be a frame of type hello, send, typing, read or ping',
+  [
+    helloFrameSchema,
+    sendFrameSchema,
+    typingFrameSchema,
+    readFrameSchema,
+    pingFrameSchema,
+    // Calls (calls.ts), added in protocol 1 without a version bump.
+    callOfferFrameSchema,
+    callAcceptFrameSchema,
+    callDeclineFrameSchema,
+    callEndFrameSchema,
+    callSignalFrameSchema,
+  ],
+  'must be a frame of type hello, send, typing, read, ping, call_offer, call_accept, call_decline, call_end or call_signal',
 );
 export type ClientFrame = v.InferOutput<typeof clientFrameSchema>;
 
@@ -115,6 +135,8 @@ export type ServerFrame =
   | { readonly type: 'stream_end'; readonly streamId: string; readonly messageId: string | null }
   | StatusFrame
   | PresenceFrame
+  /** Calls (calls.ts): `call`, `call_connect`, `call_signal`. */
+  | CallServerFrame
   /** Agents' inbox stream (`?inbox=1`) only: a conversation they may see changed; `item` is its new list entry. */
   | { readonly type: 'inbox'; readonly reason: InboxEventReason; readonly item: InboxItem }
   | { readonly type: 'ping' }
@@ -177,7 +199,13 @@ export type RealtimeErrorCode =
   | 'PARLEY_ERR_FRAME_HELLO_REQUIRED'
   | 'PARLEY_ERR_SEND_FAILED'
   /** A volume limit (per session, address or widget): the send was not stored; resend after `retryAfterMs`. */
-  | 'PARLEY_ERR_RATE_LIMITED';
+  | 'PARLEY_ERR_RATE_LIMITED'
+  /** A call frame this link may not send: the widget does not let visitors start that kind, or the frame needs a WebSocket link. */
+  | 'PARLEY_ERR_CALL_NOT_ALLOWED'
+  /** `call_offer` while the conversation already has a call ringing or active. */
+  | 'PARLEY_ERR_CALL_BUSY'
+  /** The callId names no open call of this conversation this link may act on (it ended, or is bound to another link). */
+  | 'PARLEY_ERR_CALL_NOT_FOUND';
 
 /**
  * WebSocket close codes (SSE and poll answer the HTTP equivalents). Each says what the client does:

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { VISITOR_CALL_MODES } from './calls.js';
 import { timeZoneSchema } from './intl-names.js';
 import { isValidLanguageTag } from './language.js';
 import { isValidOriginPattern } from './origin.js';
@@ -237,6 +238,14 @@ export const settingsEntries = {
       null,
     ),
   }),
+  /**
+   * Voice and video calls (docs/calls.md). `visitor`: which calls the widget's visitors may start: `off` (only
+   * agents call), `audio`, or `video` (audio, video and sharing their screen). Agents may always offer a call or
+   * ask for the screen. Replaced whole by a PATCH; a field left out takes its default.
+   */
+  calls: v.strictObject({
+    visitor: v.optional(v.picklist(VISITOR_CALL_MODES, 'must be one of off, audio, video'), 'off'),
+  }),
   /** Days after which this widget's conversations (messages, uploads, events) are deleted; null: the installation's default. */
   retentionDays: v.nullable(
     v.pipe(
@@ -308,6 +317,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   botTurnLimit: { perConversation: null, perDay: null },
   routingRules: [],
   privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
+  calls: { visitor: 'off' },
   retentionDays: null,
 };
 
