@@ -31,3 +31,5 @@ export * from './link-preview.js';
 export * from './reports.js';
 export * from './webhooks.js';
 export * from './audit.js';
+export * from './campaigns.js';
+export * from './campaign-match.js';

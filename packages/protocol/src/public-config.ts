@@ -1,3 +1,4 @@
+import type { PublicCampaigns } from './campaigns.js';
 import type { UiStrings } from './i18n/ui-strings.js';
 import type { WidgetSettings } from './widget-settings.js';
 
@@ -54,6 +55,8 @@ export type PublicWidgetConfig = PublicSettings & {
    * (`PARLEY_SMTP_URL` is set), which the widget's "Email me this conversation" needs. Absent in direct mode.
    */
   readonly services?: { readonly transcripts: boolean };
+  /** The widget's live proactive messages (docs/campaigns.md); absent when it has none, so the campaigns extra never loads. */
+  readonly campaigns?: PublicCampaigns;
 };
 
 export function pickPublicSettings(settings: WidgetSettings): PublicSettings {
