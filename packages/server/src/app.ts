@@ -12,6 +12,8 @@ import { inboxFilesApi } from './api/inbox-files.js';
 import { transcriptsApi, visitorTranscriptApi } from './api/transcripts.js';
 import { TranscriptMail } from './transcripts/transcript-mail.js';
 import { cannedResponsesApi } from './api/canned-responses.js';
+import { campaignsApi } from './api/campaigns.js';
+import { CampaignService, CampaignsStore } from './campaigns/index.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
 import { consentApi } from './api/consent.js';
@@ -210,12 +212,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every page view asks for its widget's public config: kept in memory, changes shared over the bus.
   // (mailTransport is set below, before any request reads a config.)
   const publicConfig: PublicConfigCache = new PublicConfigCache(
-    (id) => buildPublicConfig(widgets, languageMaps, id, mailTransport !== null),
+    (id) => buildPublicConfig(widgets, languageMaps, id, mailTransport !== null, campaigns),
     bus,
     app.log,
   );
   resyncListeners.add(() => publicConfig.clear());
   const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig);
+  // Proactive messages: stored per widget, carried by the public config, counted from the widget's beacons.
+  const campaigns = new CampaignService(
+    new CampaignsStore(database.db),
+    {
+      assertWidget: async (id) => {
+        await widgets.get(id);
+      },
+      agentName: async (id) => (await agentsStore.get(id))?.name,
+    },
+    publicConfig,
+  );
   // Every message and agent read is also announced to agents' inbox streams.
   const feedBus = withInboxFeed(bus, app.log);
   const engine = new ConversationEngine(database.db, app.log, feedBus, database.messageWriter);
@@ -402,7 +415,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(contactsApi, { services });
   await app.register(privacyApi, { services });
   await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
-  await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports });
+  await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports, campaigns });
+  await app.register(campaignsApi, { campaigns });
   await app.register(consentApi, { publicConfig, widgets, limits, consent: new ConsentRecords(database.db) });
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });

@@ -4,6 +4,7 @@ import {
   isRtlLanguage,
   pickPublicSettings,
   PROTOCOL_VERSION,
+  type PublicCampaigns,
   type PublicWidgetConfig,
   type UiStrings,
   type WidgetSettings,
@@ -88,18 +89,25 @@ export async function buildPublicConfig(
   widgetId: string,
   /** Whether this server sends mail (PARLEY_SMTP_URL): visitors may have their conversation mailed. */
   mail = false,
+  /** The widget's live proactive messages (campaigns/), the same in every language. */
+  campaigns?: { publicCampaigns(widgetId: string, settings: WidgetSettings, botName: string): Promise<PublicCampaigns | undefined> },
 ): Promise<PublicConfigEntry> {
   const { row, effective, languageSet } = await widgets.resolve(widgetId);
   const languages = widgetLanguages(effective);
   const strings = await languageMaps.stringsByLanguage(row.id, languages, effective);
   const botName = await widgets.botName(effective.botId);
+  const live = await campaigns?.publicCampaigns(row.id, effective, botName ?? '');
   const byLanguage = new Map<string, RenderedConfig>();
   for (const language of languages) {
     const texts = strings.get(language);
     if (texts === undefined) throw new Error(`no texts for ${language} of widget ${row.id}`);
     byLanguage.set(
       language,
-      render({ ...publicConfig(row.id, effective, language, languages, texts, botName), services: { transcripts: mail } }),
+      render({
+        ...publicConfig(row.id, effective, language, languages, texts, botName),
+        services: { transcripts: mail },
+        ...(live === undefined ? {} : { campaigns: live }),
+      }),
     );
   }
   return new PublicConfigEntry(row.id, row.blueprint_id, effective.botId, effective, byLanguage, languageSet);

@@ -1,0 +1,2 @@
+export { CampaignService, campaignNotFound, type CampaignDirectory } from './campaign-service.js';
+export { CampaignsStore } from './campaigns-store.js';
