@@ -29,6 +29,7 @@ import * as reportRollups from './migrations/0013-report-rollups.js';
 import * as privacy from './migrations/0014-privacy.js';
 import * as consent from './migrations/0015-consent.js';
 import * as campaigns from './migrations/0016-campaigns.js';
+import * as configVersions from './migrations/0017-config-versions.js';
 import * as calls from './migrations/0017-calls.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-privacy': privacy,
   '0015-consent': consent,
   '0016-campaigns': campaigns,
+  '0017-config-versions': configVersions,
   '0017-calls': calls,
 };
 

@@ -12,6 +12,9 @@ export interface Database {
   widget_meta: WidgetMetaTable;
   widget_language_maps: WidgetLanguageMapsTable;
   widget_setups: WidgetSetupsTable;
+  widget_versions: WidgetVersionsTable;
+  widget_drafts: WidgetDraftsTable;
+  blueprint_versions: BlueprintVersionsTable;
   contacts: ContactsTable;
   contact_attributes: ContactAttributesTable;
   conversations: ConversationsTable;
@@ -68,6 +71,8 @@ export interface BlueprintsTable {
   /** Denormalised from settings.botId so "is this bot in use" is an indexed query. */
   bot_id: string | null;
   meta: string;
+  /** The newest blueprint_versions number (migration 0017). */
+  version: number;
   created_at: string;
   updated_at: string;
 }
@@ -81,8 +86,45 @@ export interface WidgetsTable {
   bot_id: string | null;
   meta: string;
   identity_secret: string;
+  /** The published widget_versions number: this row is that version's document (migration 0017). */
+  version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** Who made a version or draft: the audit log's actor fields (migration 0017). */
+interface AuthoredColumns {
+  author_kind: string;
+  author_id: string | null;
+  author_name: string | null;
+  message: string;
+}
+
+/** An immutable published state of a widget's own configuration (migration 0017, widgets/config-versions.ts). */
+export interface WidgetVersionsTable extends AuthoredColumns {
+  widget_id: string;
+  number: number;
+  /** The config document (widgets/config-document.ts), JSON. */
+  document: string;
+  blueprint_id: string | null;
+  blueprint_version: number | null;
+  created_at: string;
+}
+
+/** A widget's next version while it is reviewed; never served to visitors. */
+export interface WidgetDraftsTable extends AuthoredColumns {
+  widget_id: string;
+  document: string;
+  /** The published version the draft was started from. */
+  base_version: number;
+  updated_at: string;
+}
+
+export interface BlueprintVersionsTable extends AuthoredColumns {
+  blueprint_id: string;
+  number: number;
+  document: string;
+  created_at: string;
 }
 
 export interface WidgetMetaTable {

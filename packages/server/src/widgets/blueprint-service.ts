@@ -30,6 +30,7 @@ export class BlueprintService {
       settings: writeJson(ownSettings(settings)),
       bot_id: settings.botId ?? null,
       meta: writeJson(meta ?? {}),
+      version: 1,
       created_at: now,
       updated_at: now,
     };

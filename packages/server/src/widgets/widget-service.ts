@@ -55,6 +55,7 @@ export class WidgetService {
       bot_id: settings.botId ?? null,
       meta: writeJson(meta ?? {}),
       identity_secret: generateIdentitySecret(),
+      version: 1,
       created_at: now,
       updated_at: now,
     };
