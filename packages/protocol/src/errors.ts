@@ -113,6 +113,26 @@ export const ERROR_CATALOG = {
     title: 'The widget has no bot to answer visitors.',
     fix: 'Set `botId` on the widget or on its blueprint.',
   },
+  PARLEY_ERR_WIDGET_VERSION_NOT_FOUND: {
+    status: 404,
+    title: 'The widget has no version with this number.',
+    fix: 'List the versions with `GET /v1/widgets/{id}/versions` and use one of their `number`s.',
+  },
+  PARLEY_ERR_WIDGET_NO_DRAFT: {
+    status: 409,
+    title: 'The widget has no draft to publish.',
+    fix: 'Write one first (`PUT /v1/widgets/{id}/draft`, or `PATCH /v1/widgets/{id}` when review before publish is on).',
+  },
+  PARLEY_ERR_PREVIEW_LINK_INVALID: {
+    status: 403,
+    title: 'The preview link is not one this server signed, or it was changed.',
+    fix: 'Ask for a new link with `POST /v1/widgets/{id}/preview-links` and use it as given.',
+  },
+  PARLEY_ERR_PREVIEW_LINK_EXPIRED: {
+    status: 410,
+    title: 'The preview link has expired.',
+    fix: 'Ask for a new link with `POST /v1/widgets/{id}/preview-links`.',
+  },
   PARLEY_ERR_BLUEPRINT_NOT_FOUND: {
     status: 404,
     title: 'No blueprint has this id.',
