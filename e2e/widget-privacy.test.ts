@@ -93,7 +93,9 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     expect(toServer.length).toBeGreaterThan(0);
     for (const request of toServer) {
       expect(request.method, request.url).toBe('GET');
-      expect(new URL(request.url).pathname, request.url).toMatch(/^\/(widget\.js|widget\/[\w-]+\.js|v1\/widgets\/wgt_\w+\/config)$/);
+      expect(new URL(request.url).pathname, request.url).toMatch(
+        /^\/(widget\.js|widget\/[0-9a-f]{16}\/[\w-]+\.js|v1\/widgets\/wgt_\w+\/config)$/,
+      );
     }
     expect(toServer.some((request) => request.url.includes('/config'))).toBe(true);
 
@@ -149,6 +151,12 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     await widget(page).launcher().click();
     await acceptAndTalk(page);
     const consentId = (await persisted(page, widgetId))?.['consentId'];
+    const before = (await persisted(page, widgetId))?.['session'] as { token: string; conversationId: string };
+    const messagesWith = (token: string) =>
+      fetch(`${env.serverUrl}/v1/conversations/${before.conversationId}/messages`, {
+        headers: { authorization: `Bearer ${token}`, origin: hostOrigin },
+      });
+    expect((await messagesWith(before.token)).status).toBe(200);
     await expect.poll(() => seen.sockets.filter((socket) => !socket.isClosed()).length).toBe(1);
 
     const menuButton = page.getByRole('button', { name: 'Privacy' });
@@ -179,6 +187,10 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     const refused = await session(widgetId, { consentId });
     expect(refused.status).toBe(403);
     expect(refused.json.error?.message).toContain('withdrawn');
+    // And the session the withdrawal ended is over on the server too: its token is refused (it is not only forgotten).
+    const ended = await messagesWith(before.token);
+    expect(ended.status).toBe(401);
+    expect(((await ended.json()) as { error: { code: string } }).error.code).toBe('PARLEY_ERR_AUTH_TOKEN_INVALID');
 
     // Nothing stored while the gate shows again, even after the visitor reopens the window; Accept starts afresh.
     await page.getByRole('button', { name: 'Close chat' }).first().click();

@@ -310,6 +310,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   const contacts = new ContactService(database.db, webhooks.contacts);
   const privacy = new Privacy({ db: database.db, files, bus, log: app.log, flush: () => reports.flush() });
+  const consent = new ConsentRecords(database.db);
   const audit = new AuditLog(database.db);
   // Retention (retention/): every hour, on one node at a time, conversations past their widget's retentionDays go.
   const retention = new RetentionJob({
@@ -377,11 +378,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sessionOrigin: async (claims, origin) => {
       if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
     },
-    // Tokens are stateless: one of an erased conversation is refused by its conversation being gone.
+    // Tokens are stateless: one of an erased conversation is refused by its conversation being gone, one whose
+    // consent was withdrawn by its consent record.
     sessionAlive: async (claims) => {
       if ((await conversationsStore.getConversation(database.db, claims.sub)) === undefined) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'This session’s conversation no longer exists.');
       }
+      await consent.assertNotWithdrawn(claims);
     },
   });
   // Before the routes: every route that declares `config.audit` is recorded in the audit log when it succeeds.
@@ -417,7 +420,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
   await app.register(widgetEventsApi, { publicConfig, widgets, limits, recorder: reports, campaigns });
   await app.register(campaignsApi, { campaigns });
-  await app.register(consentApi, { publicConfig, widgets, limits, consent: new ConsentRecords(database.db) });
+  await app.register(consentApi, { publicConfig, widgets, limits, consent, privacy });
   await app.register(visitorAttributesApi, { services });
   await app.register(blocksApi, { blocks, engine, db: database.db });
   await app.register(webhooksApi, { webhooks });
@@ -448,6 +451,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       publicUrl: config.publicUrl,
       onAgentActivity: (agentId) => agents.touch(agentId),
       blocks,
+      consent,
     },
     inbox: {
       bus,

@@ -6,6 +6,7 @@ import { parseInput } from '../http/parse-input.js';
 import { refuseWhenLimited } from '../limits/refuse.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
 import type { ConsentRecords } from '../privacy/consent.js';
+import type { Privacy } from '../privacy/index.js';
 import type { PublicConfigCache } from '../widgets/public-config-cache.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 
@@ -14,6 +15,8 @@ export interface ConsentApiOptions {
   readonly widgets: WidgetService;
   readonly limits: VisitorLimits;
   readonly consent: ConsentRecords;
+  /** Closes the withdrawn session's open links on every node. */
+  readonly privacy: Pick<Privacy, 'endSessions'>;
 }
 
 const tags = ['visitor'];
@@ -23,7 +26,7 @@ const tags = ['visitor'];
  * Accept, before any session (no token; the widget's Origin allowlist, limited per address as the widget's beacons).
  * `POST /v1/conversations/{id}/consent/withdraw`: the visitor withdrew it from the widget's menu (session token).
  */
-export const consentApi: FastifyPluginAsync<ConsentApiOptions> = async (app, { publicConfig, widgets, limits, consent }) => {
+export const consentApi: FastifyPluginAsync<ConsentApiOptions> = async (app, { publicConfig, widgets, limits, consent, privacy }) => {
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/consent', {
     schema: {
       tags,
@@ -61,7 +64,8 @@ export const consentApi: FastifyPluginAsync<ConsentApiOptions> = async (app, { p
       tags,
       summary: 'Withdraw the visitor’s consent',
       description:
-        'With the session token, no body: the consent that admitted this conversation is marked withdrawn (its record keeps when). ' +
+        'With the session token, no body: the consent that admitted this session and every acceptance tied to this conversation are marked withdrawn (their records keep when). ' +
+        'The session ends at once: this token, and every other token of the conversation issued before now, is refused from then on (401 PARLEY_ERR_AUTH_TOKEN_INVALID) and the visitor’s open realtime links close (4003, reason `consent withdrawn`) on every node. ' +
         'The widget then forgets everything it stored in the browser and shows its consent text again; the conversation itself stays until it is deleted (`DELETE /v1/conversations/{id}` when the widget allows self-service) or retention removes it. Answers 204.',
       security: SESSION_SECURITY,
       params: idParams,
@@ -69,7 +73,8 @@ export const consentApi: FastifyPluginAsync<ConsentApiOptions> = async (app, { p
     },
     handler: async (request, reply) => {
       const claims = conversationSession(request);
-      await consent.withdraw(claims.sub);
+      await consent.withdraw(claims);
+      privacy.endSessions([claims.sub]);
       return reply.status(204).send();
     },
   });

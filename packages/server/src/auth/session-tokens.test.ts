@@ -22,7 +22,13 @@ describe('session tokens', () => {
   it('verifies a token it issued and returns the visitor claims', async () => {
     const tokens = new SessionTokens(SECRET);
     const token = await tokens.issue({ ...CLAIMS, cid: 'ct_01J00000000000000000000000' }, inOneHour());
-    expect(await tokens.verify(token)).toEqual({ ...CLAIMS, cid: 'ct_01J00000000000000000000000', scope: 'visitor' });
+    expect(await tokens.verify(token)).toEqual({
+      ...CLAIMS,
+      cid: 'ct_01J00000000000000000000000',
+      scope: 'visitor',
+      consentId: null,
+      issuedAt: expect.any(Number),
+    });
     expect(decode(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(decode(token, 1)).toMatchObject({ iss: 'parley', aud: 'parley:visitor', sub: CLAIMS.sub, scope: 'visitor' });
   });

@@ -4,6 +4,16 @@ import type { SessionClaims } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 
 const ISSUER = 'parley';
+
+/**
+ * A verified token's claims with what the server alone reads: the consent record that admitted the session (`con`,
+ * null when the widget asked none) and when the token was issued (`iat`, seconds). A withdrawal of that consent
+ * refuses the token (privacy/consent.ts `assertNotWithdrawn`), although the token itself is stateless.
+ */
+export interface VerifiedSession extends SessionClaims {
+  readonly consentId: string | null;
+  readonly issuedAt: number;
+}
 const AUDIENCE = 'parley:visitor';
 
 /**
@@ -17,8 +27,8 @@ export class SessionTokens {
     this.key = createHmac('sha256', serverSecret).update('parley/session-token/v1').digest();
   }
 
-  async issue(claims: Omit<SessionClaims, 'scope'>, expiresAt: Date): Promise<string> {
-    return new SignJWT({ wid: claims.wid, cid: claims.cid, scope: 'visitor' })
+  async issue(claims: Omit<SessionClaims, 'scope'>, expiresAt: Date, consentId: string | null = null): Promise<string> {
+    return new SignJWT({ wid: claims.wid, cid: claims.cid, scope: 'visitor', ...(consentId === null ? {} : { con: consentId }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
@@ -28,7 +38,7 @@ export class SessionTokens {
       .sign(this.key);
   }
 
-  async verify(token: string): Promise<SessionClaims> {
+  async verify(token: string): Promise<VerifiedSession> {
     try {
       // Every token this server issues expires; one without `exp` would be valid forever if the key ever leaked.
       const { payload } = await jwtVerify(token, this.key, {
@@ -37,11 +47,18 @@ export class SessionTokens {
         audience: AUDIENCE,
         requiredClaims: ['exp'],
       });
-      const { sub, wid, cid, scope } = payload;
-      if (typeof sub !== 'string' || typeof wid !== 'string' || scope !== 'visitor' || !(typeof cid === 'string' || cid === null)) {
+      const { sub, wid, cid, scope, con, iat } = payload;
+      if (
+        typeof sub !== 'string' ||
+        typeof wid !== 'string' ||
+        scope !== 'visitor' ||
+        !(typeof cid === 'string' || cid === null) ||
+        !(typeof con === 'string' || con === undefined)
+      ) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The session token lacks the claims of a Parley visitor session.');
       }
-      return { sub, wid, cid, scope };
+      // Tokens without `iat` were never issued here (issue() always sets it); 0 reads as "before any withdrawal".
+      return { sub, wid, cid, scope, consentId: con ?? null, issuedAt: typeof iat === 'number' ? iat : 0 };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (error instanceof errors.JWTExpired) throw new ApiError('PARLEY_ERR_AUTH_TOKEN_EXPIRED');

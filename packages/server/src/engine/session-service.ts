@@ -174,7 +174,9 @@ export class SessionService {
       const said = await this.botTurns.startConversation(opened.conversationId, bot.id, language);
       if (said.length === 0 && strings.initial !== '') await this.engine.append(greetingInput(opened.conversationId));
     }
-    const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt);
+    // The consent record rides in the token: its withdrawal refuses the token (privacy/consent.ts).
+    const consentId = effective.privacy.consent ? (request.input.consentId ?? null) : null;
+    const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt, consentId);
     return {
       token,
       conversationId: opened.conversationId,

@@ -6,7 +6,7 @@ import type { AgentService } from '../agents/agent-service.js';
 import { roleOf } from '../agents/agent-service.js';
 import { hashApiKey, sameSecret } from '../auth/api-keys.js';
 import { CONSOLE_COOKIE, isConsoleToken, type ConsoleSessions } from '../auth/console-sessions.js';
-import type { SessionTokens } from '../auth/session-tokens.js';
+import type { SessionTokens, VerifiedSession } from '../auth/session-tokens.js';
 import type { ApiKeysStore } from '../store/api-keys-store.js';
 import { ApiError } from './api-error.js';
 
@@ -40,7 +40,7 @@ declare module 'fastify' {
     isAdmin: (request: FastifyRequest) => Promise<boolean>;
   }
   interface FastifyRequest {
-    session: SessionClaims | null;
+    session: VerifiedSession | null;
     agent: AgentPrincipal | null;
   }
 }
@@ -58,8 +58,8 @@ export interface AuthOptions {
    * GET) is let through, as a browser always sends Origin on cross-origin requests.
    */
   readonly sessionOrigin: (claims: SessionClaims, origin: string | undefined) => Promise<void>;
-  /** Refuses a token whose conversation is gone (erased): stateless tokens stop working at once. */
-  readonly sessionAlive?: (claims: SessionClaims) => Promise<void>;
+  /** Refuses a token whose conversation is gone (erased) or whose consent was withdrawn: stateless tokens stop working at once. */
+  readonly sessionAlive?: (claims: VerifiedSession) => Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -165,7 +165,7 @@ export function consoleAgentId(request: FastifyRequest): string {
 }
 
 /** The visitor session behind `/v1/conversations/:id/…`: a token reaches its own conversation only. */
-export function conversationSession(request: FastifyRequest<{ Params: { id: string } }>): SessionClaims {
+export function conversationSession(request: FastifyRequest<{ Params: { id: string } }>): VerifiedSession {
   const claims = request.session;
   if (claims === null || claims.sub !== request.params.id) {
     throw new ApiError('PARLEY_ERR_AUTH_FORBIDDEN', 'This session token belongs to another conversation.');

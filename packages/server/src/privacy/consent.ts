@@ -1,5 +1,6 @@
 import type { WidgetSettings } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
+import type { VerifiedSession } from '../auth/session-tokens.js';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 
@@ -7,7 +8,9 @@ import { newId, nowIso } from '../store/ids.js';
  * The consent gate's records (migration 0015). A widget with `privacy.consent` on shows its consent text before
  * anything else; the visitor's Accept is recorded here with the text's version (`accept`), before any session
  * exists, and the session endpoint admits only a session that brings such a record (`admitConsent`), so the gate is
- * the server's, not only the widget's. A withdrawal from the widget's menu stamps `withdrawn_at` (`withdraw`).
+ * the server's, not only the widget's. A withdrawal from the widget's menu stamps `withdrawn_at` (`withdraw`), and from
+ * then on the session tokens it admitted are refused on every REST call and realtime connect (`assertNotWithdrawn`);
+ * the caller closes the open links (Privacy.endSessions).
  */
 export class ConsentRecords {
   constructor(private readonly db: Db) {}
@@ -30,14 +33,43 @@ export class ConsentRecords {
     return id;
   }
 
-  /** The conversation's consent is withdrawn (the visitor's session asks): its records keep when, not who. */
-  async withdraw(conversationId: string): Promise<void> {
+  /**
+   * The visitor's session withdraws its consent: the record that admitted the session (the token's) and every record
+   * tied to its conversation are stamped withdrawn (they keep when, not who). Their tokens are refused from now on.
+   */
+  async withdraw(session: VerifiedSession): Promise<void> {
     await this.db
       .updateTable('consent_records')
       .set({ withdrawn_at: nowIso() })
-      .where('conversation_id', '=', conversationId)
+      .where((eb) =>
+        session.consentId === null
+          ? eb('conversation_id', '=', session.sub)
+          : eb.or([eb('conversation_id', '=', session.sub), eb('id', '=', session.consentId)]),
+      )
       .where('withdrawn_at', 'is', null)
       .execute();
+  }
+
+  /**
+   * Refuses a token whose consent was withdrawn: the record it carries (`con`) is withdrawn. A token without one (issued
+   * before tokens carried it) is refused when a record of its conversation was withdrawn when or after it was issued.
+   */
+  async assertNotWithdrawn(session: VerifiedSession): Promise<void> {
+    const issuedAt = new Date(session.issuedAt * 1000).toISOString();
+    const withdrawn = await this.db
+      .selectFrom('consent_records')
+      .select('id')
+      .where('withdrawn_at', 'is not', null)
+      .where((eb) =>
+        session.consentId === null
+          ? eb.and([eb('conversation_id', '=', session.sub), eb('withdrawn_at', '>=', issuedAt)])
+          : eb('id', '=', session.consentId),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    if (withdrawn !== undefined) {
+      throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The visitor withdrew their consent: this session has ended.');
+    }
   }
 }
 

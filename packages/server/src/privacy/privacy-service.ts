@@ -19,8 +19,11 @@ import {
 } from './erase-conversations.js';
 import { KNOWN_CONTACT_TABLES, KNOWN_CONVERSATION_TABLES, otherTables, subjectTables } from './subject-tables.js';
 
-/** Erasures made on any node reach every node's live connections through this channel. */
+/** Erasures and consent withdrawals made on any node reach every node's live connections through this channel. */
 export const ERASED_CHANNEL = 'parley:privacy:erased';
+
+/** Why a conversation's visitor links end: the close reason they get. */
+export type SessionEnd = 'erased' | 'consent withdrawn';
 
 export interface PrivacyDeps {
   readonly db: Db;
@@ -98,10 +101,10 @@ type Row = Record<string, unknown>;
  * Right of access and erasure (issue 18): a contact's export and erasure, a visitor's own data, and the
  * erasure of conversations that retention shares. Live connections of erased conversations close on
  * every node (ERASED_CHANNEL); their tokens are refused from then on because each visitor path looks the
- * conversation up.
+ * conversation up. A consent withdrawal closes its conversation's links the same way (`endSessions`).
  */
 export class Privacy {
-  private readonly listeners = new Set<(conversationIds: readonly string[]) => void>();
+  private readonly listeners = new Set<(conversationIds: readonly string[], why: SessionEnd) => void>();
   private listening: Promise<unknown> | undefined;
 
   constructor(private readonly deps: PrivacyDeps) {}
@@ -117,8 +120,11 @@ export class Privacy {
     return this.listening;
   }
 
-  /** `listener` hears the conversation ids of every erasure, made on this node or another (the gateway closes their sockets). */
-  onErased(listener: (conversationIds: readonly string[]) => void): () => void {
+  /**
+   * `listener` hears the conversation ids of every erasure and every consent withdrawal (`why`), made on this node or
+   * another: the gateway closes their visitor links.
+   */
+  onErased(listener: (conversationIds: readonly string[], why: SessionEnd) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -128,7 +134,7 @@ export class Privacy {
     if (conversationIds.length === 0) return noErasedCounts();
     await this.deps.flush();
     const counts = await eraseConversations(this.deps.db, this.deps.files, conversationIds);
-    this.announce(conversationIds);
+    this.announce(conversationIds, 'erased');
     return counts;
   }
 
@@ -294,24 +300,39 @@ export class Privacy {
     return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 } };
   }
 
-  private announce(conversationIds: readonly string[]): void {
-    this.tell(conversationIds);
-    this.deps.bus.publish(ERASED_CHANNEL, JSON.stringify(conversationIds)).catch((error: unknown) => {
-      this.deps.log.warn({ err: error }, 'could not tell other nodes of an erasure; their links of it fail at the next message');
+  /**
+   * The visitor withdrew consent (privacy/consent.ts has stamped the records, so their tokens are refused from now
+   * on): the conversation's open visitor links close on every node, as an erasure's do.
+   */
+  endSessions(conversationIds: readonly string[]): void {
+    this.announce(conversationIds, 'consent withdrawn');
+  }
+
+  private announce(conversationIds: readonly string[], why: SessionEnd): void {
+    this.tell(conversationIds, why);
+    // An erasure keeps the plain array it always sent (nodes of the previous version read it during an upgrade).
+    const payload = why === 'erased' ? conversationIds : { ids: conversationIds, why };
+    this.deps.bus.publish(ERASED_CHANNEL, JSON.stringify(payload)).catch((error: unknown) => {
+      this.deps.log.warn({ err: error }, `could not tell other nodes (${why}); their links of it fail at the next message`);
     });
   }
 
   private heard(payload: string): void {
     try {
-      const ids = JSON.parse(payload) as unknown;
-      if (Array.isArray(ids)) this.tell(ids.filter((id): id is string => typeof id === 'string'));
+      const heard = JSON.parse(payload) as unknown;
+      const strings = (ids: unknown[]): string[] => ids.filter((id): id is string => typeof id === 'string');
+      if (Array.isArray(heard)) this.tell(strings(heard), 'erased');
+      else if (typeof heard === 'object' && heard !== null && 'ids' in heard && Array.isArray(heard.ids)) {
+        const why = 'why' in heard && heard.why === 'consent withdrawn' ? 'consent withdrawn' : 'erased';
+        this.tell(strings(heard.ids), why);
+      }
     } catch {
       // Not ours: ignore.
     }
   }
 
-  private tell(conversationIds: readonly string[]): void {
-    for (const listener of this.listeners) listener(conversationIds);
+  private tell(conversationIds: readonly string[], why: SessionEnd): void {
+    for (const listener of this.listeners) listener(conversationIds, why);
   }
 
   /** The live contact behind an id, every contact row merged into it, and all their conversations. */

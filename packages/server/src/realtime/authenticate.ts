@@ -1,7 +1,7 @@
 import type { Author } from '@parley/protocol';
 import { hashApiKey, sameSecret } from '../auth/api-keys.js';
 import { CONSOLE_COOKIE, isConsoleToken, type ConsoleSessions } from '../auth/console-sessions.js';
-import type { SessionTokens } from '../auth/session-tokens.js';
+import type { SessionTokens, VerifiedSession } from '../auth/session-tokens.js';
 import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
@@ -53,6 +53,8 @@ export interface AuthenticatorDeps {
   readonly onAgentActivity?: (agentId: string) => void;
   /** Agents' blocks: a blocked visitor or address is refused (agents never are). */
   readonly blocks?: Blocklist;
+  /** Refuses a token whose consent the visitor withdrew (privacy/consent.ts), as REST does. */
+  readonly consent?: { assertNotWithdrawn(session: VerifiedSession): Promise<void> };
 }
 
 /**
@@ -90,6 +92,7 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
   deps.widgets.assertOrigin(effective, credentials.origin, true);
   const conversation = await deps.engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
+  await deps.consent?.assertNotWithdrawn(claims);
   const visitor = visitorSubject(conversation);
   await deps.blocks?.assertAllowed({ widgetId: claims.wid, visitor, address: credentials.address });
   return {

@@ -22,9 +22,9 @@ export interface GatewayOptions {
   readonly resyncListeners?: Set<(gap: BusGap) => void>;
   /** The client address of a WebSocket upgrade (it never becomes a Fastify request); default the socket's peer. */
   readonly clientAddress?: (request: IncomingMessage) => string;
-  /** Erasures (privacy/): the visitor links of an erased conversation close at once, on every node. */
+  /** Erasures and consent withdrawals (privacy/): the conversation's visitor links close at once, on every node. */
   readonly erasures?: {
-    onErased(listener: (conversationIds: readonly string[]) => void): () => void;
+    onErased(listener: (conversationIds: readonly string[], why: 'erased' | 'consent withdrawn') => void): () => void;
     listen(): Promise<unknown>;
   };
 }
@@ -108,12 +108,13 @@ export class Gateway {
     }
   }
 
-  /** Erased conversations (on any node): their visitor links close with FORBIDDEN, so the widget stops. */
-  erased(conversationIds: readonly string[]): void {
+  /** Erased conversations (every link), or withdrawn consent (visitor links), on any node: they close with FORBIDDEN, so the widget stops. */
+  erased(conversationIds: readonly string[], why: 'erased' | 'consent withdrawn' = 'erased'): void {
     const erased = new Set(conversationIds);
     for (const session of [...this.sessions]) {
-      if (session instanceof InboxSession) continue;
-      if (erased.has(session.principal.conversationId)) session.close(CLOSE_CODES.FORBIDDEN.code, 'erased');
+      if (session instanceof InboxSession || !erased.has(session.principal.conversationId)) continue;
+      // A withdrawal ends the visitor's session only: an agent's view of the kept conversation stays.
+      if (why === 'erased' || session.principal.author.role === 'visitor') session.close(CLOSE_CODES.FORBIDDEN.code, why);
     }
   }
 
@@ -146,7 +147,7 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
   options.resyncListeners?.add(resync);
   const stopRefusing = options.auth.blocks?.onBlocked((block) => gateway.refuse(block));
   await options.auth.blocks?.listen();
-  const stopErasing = options.erasures?.onErased((conversationIds) => gateway.erased(conversationIds));
+  const stopErasing = options.erasures?.onErased((conversationIds, why) => gateway.erased(conversationIds, why));
   await options.erasures?.listen();
   let forceClose: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
