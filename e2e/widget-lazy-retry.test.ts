@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { axeViolations, launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
 
 /** The chrome extra: with attachments on, the composer's attach button is in it, so it loads when the chat opens. */
-const CHROME_CHUNK = /\/widget\/chrome-\w+\.js$/;
+const CHROME_CHUNK = /\/widget\/[0-9a-f]{16}\/chrome\.js$/;
 
 // A lazy chunk that does not arrive (a redeploy removed it, a flaky network): real Chromium, the request failed on purpose.
 describe('a lazy extra that fails to load', { timeout: 60_000 }, () => {

@@ -285,7 +285,7 @@ function askScripted(question: string, shown: string): WidgetState['reach'] {
  */
 function chunkFails(greeting?: string): WidgetState['reach'] {
   return async (page) => {
-    const chunk = /\/widget\/chrome-\w+\.js$/;
+    const chunk = /\/widget\/[0-9a-f]{16}\/chrome\.js$/;
     await page.route(chunk, (route) => route.abort('connectionreset'));
     await open(page);
     if (greeting !== undefined) await say(page, greeting);

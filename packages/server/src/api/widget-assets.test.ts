@@ -5,17 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../testing/test-server.js';
 
 // Serving files barely touches the database, so one dialect is enough here.
-describe('widget assets: /widget.js, /widget/<chunk>, /embed/:id', () => {
+describe('widget assets: /widget.js, /widget/<build>/<chunk>, /embed/:id', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-widget-'));
+  // The build's directory: a hash of its files (packages/widget/build.mjs).
+  const BUILD = '0123456789abcdef';
   let built: TestApp;
   let missing: TestApp;
   let widgetId: string;
   let lockedId: string;
 
   beforeAll(async () => {
-    mkdirSync(join(dir, 'widget'));
+    mkdirSync(join(dir, 'widget', BUILD), { recursive: true });
     writeFileSync(join(dir, 'widget.js'), '(()=>{})();');
-    writeFileSync(join(dir, 'widget', 'app-ABCDEFGH.js'), 'export const boot=1;');
+    writeFileSync(join(dir, 'widget', BUILD, 'app.js'), 'export const boot=1;');
+    writeFileSync(join(dir, 'widget', 'stray.js'), 'export const outside=1;');
+    writeFileSync(join(dir, 'secret.js'), 'export const secret=1;');
     built = await buildTestApp('sqlite', { widgetDir: dir });
     missing = await buildTestApp('sqlite', { widgetDir: join(dir, 'nowhere') });
     const create = async (body: object) =>
@@ -47,13 +51,42 @@ describe('widget assets: /widget.js, /widget/<chunk>, /embed/:id', () => {
     expect(again.statusCode).toBe(304);
   });
 
-  it('serves hashed chunks as immutable and 404s unknown names and escaping paths', async () => {
-    const chunk = await built.app.inject({ method: 'GET', url: '/widget/app-ABCDEFGH.js' });
+  it('serves the files of a build directory as immutable and 404s unknown builds, names and escaping paths', async () => {
+    const chunk = await built.app.inject({ method: 'GET', url: `/widget/${BUILD}/app.js` });
     expect(chunk.statusCode).toBe(200);
+    expect(chunk.body).toBe('export const boot=1;');
+    expect(chunk.headers['content-type']).toContain('text/javascript');
     expect(chunk.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(chunk.headers['access-control-allow-origin']).toBe('*');
-    expect((await built.app.inject({ method: 'GET', url: '/widget/app-OLDHASH1.js' })).statusCode).toBe(404);
-    expect((await built.app.inject({ method: 'GET', url: '/widget/..%2F..%2Fpackage.json' })).statusCode).toBe(404);
+    const again = await built.app.inject({
+      method: 'GET',
+      url: `/widget/${BUILD}/app.js`,
+      headers: { 'if-none-match': String(chunk.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+    for (const url of [
+      // A build that is not (or no longer) there, as a page holding an older widget.js asks for it.
+      '/widget/fedcba9876543210/app.js',
+      `/widget/${BUILD}/missing.js`,
+      // The hashed chunk names before build directories.
+      '/widget/app-ABCDEFGH.js',
+      // A file outside any build directory, the loader, the directory itself, and paths out of it.
+      '/widget/stray.js',
+      '/widget/widget.js',
+      `/widget/${BUILD}`,
+      `/widget/${BUILD}/`,
+      `/widget/${BUILD}/../../secret.js`,
+      `/widget/${BUILD}/..%2F..%2Fsecret.js`,
+      `/widget/${BUILD}%2F..%2F..%2Fsecret.js`,
+      '/widget/..%2F..%2Fpackage.json',
+      `/widget/${BUILD.toUpperCase()}/app.js`,
+    ]) {
+      const response = await built.app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json().error.code, url).toBe('PARLEY_ERR_ROUTE_NOT_FOUND');
+    }
+    const old = await built.app.inject({ method: 'GET', url: '/widget/fedcba9876543210/app.js' });
+    expect(old.json().error.message).toContain('reload');
   });
 
   it('serves the iframe page with the widget id, the checked parent origin and a CSP without inline script', async () => {
@@ -97,7 +130,7 @@ describe('widget assets: /widget.js, /widget/<chunk>, /embed/:id', () => {
   });
 
   it('answers 503 PARLEY_ERR_WIDGET_BUNDLE_MISSING saying to run npm run build when there is no bundle', async () => {
-    for (const url of ['/widget.js', '/widget/app-ABCDEFGH.js', `/embed/${widgetId}`]) {
+    for (const url of ['/widget.js', `/widget/${BUILD}/app.js`, `/embed/${widgetId}`]) {
       const response = await missing.app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(503);
       expect(response.json().error.code).toBe('PARLEY_ERR_WIDGET_BUNDLE_MISSING');

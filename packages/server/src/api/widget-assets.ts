@@ -11,8 +11,11 @@ import type { RouteOptions } from '../services.js';
 /** packages/widget/dist-browser, found from this file in src/ (tests) and in dist/ (npm start) alike. */
 export const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../../../widget/dist-browser/', import.meta.url));
 
-/** Chunk names carry a content hash, so a given name never changes: browsers may keep it for a year. */
-const CHUNK = /^[A-Za-z0-9_-]+\.js$/;
+/**
+ * `<build>/<chunk>`: the build's directory is named for a hash of all its files' contents, so a given path never
+ * changes: browsers may keep it for a year. Nothing else (no `..`, no other depth) names a file.
+ */
+const CHUNK = /^[0-9a-f]{16}\/[A-Za-z0-9_-]+\.js$/;
 const JS = 'text/javascript; charset=utf-8';
 
 interface Asset {
@@ -23,8 +26,9 @@ interface Asset {
 
 /**
  * Serves the built widget as plain files (the server never imports the widget's code): `/widget.js`
- * (the loader: short cache + ETag, so a new release reaches pages within minutes), `/widget/<chunk>`
- * (hashed, immutable) and `/embed/:widgetId`, a page that runs the widget full-size inside an iframe.
+ * (the loader: short cache + ETag, so a new release reaches pages within minutes), `/widget/<build>/<chunk>`
+ * (immutable: the directory is the build's content hash) and `/embed/:widgetId`, a page that runs the widget
+ * full-size inside an iframe.
  * Module chunks are fetched by `import()` in CORS mode from any site, hence `Access-Control-Allow-Origin: *`
  * on these public, credential-free files.
  */
@@ -57,13 +61,12 @@ export const widgetAssets: FastifyPluginAsync<RouteOptions & { dir?: string }> =
     return send(request, reply, asset, 'public, max-age=300, stale-while-revalidate=86400');
   });
 
-  app.get<{ Params: { file: string } }>('/widget/:file', { schema: { hide: true } }, async (request, reply) => {
-    const { file } = request.params;
-    if (!CHUNK.test(file) || file === 'widget.js') throw new ApiError('PARLEY_ERR_ROUTE_NOT_FOUND', `No widget file ${file}.`);
-    const asset = await load(`widget/${file}`);
+  app.get<{ Params: { '*': string } }>('/widget/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.params['*'];
+    const asset = CHUNK.test(path) ? await load(`widget/${path}`) : undefined;
     if (asset === undefined) {
       if ((await load('widget.js')) === undefined) await bundleMissing();
-      throw new ApiError('PARLEY_ERR_ROUTE_NOT_FOUND', `No widget file ${file}: the page may hold an older widget.js; reload it.`);
+      throw new ApiError('PARLEY_ERR_ROUTE_NOT_FOUND', `No widget file ${path}: the page may hold an older widget.js; reload it.`);
     }
     return send(request, reply, asset, 'public, max-age=31536000, immutable');
   });
