@@ -1,0 +1,122 @@
+import * as v from 'valibot';
+import type { AuditActor } from './audit.js';
+import type { WidgetCreate } from './widget-resources.js';
+
+/**
+ * Widget configuration versions (issue 21, docs/configuration-versions.md). Every published change of a widget's
+ * own configuration is an immutable version; at most one draft waits for review; visitors get the published one.
+ *
+ * A version's `document` is the widget's own configuration as a create body holds it: `name`, `description`,
+ * `blueprintId`, `meta` and every option the widget sets itself (whatever options the settings schema has).
+ */
+export type WidgetConfigDocument = WidgetCreate;
+
+export interface WidgetVersion {
+  readonly object: 'widget_version';
+  readonly widgetId: string;
+  readonly number: number;
+  readonly document: WidgetConfigDocument;
+  /** The blueprint the widget was linked to and its version when this version was made (null: none). */
+  readonly blueprintId: string | null;
+  readonly blueprintVersion: number | null;
+  readonly author: AuditActor;
+  readonly message: string;
+  readonly createdAt: string;
+  /** Whether this is the version visitors get now. */
+  readonly published: boolean;
+}
+
+export interface WidgetDraft {
+  readonly object: 'widget_draft';
+  readonly widgetId: string;
+  /** The published version the draft was started from; older than the widget's `version` when it changed since. */
+  readonly baseVersion: number;
+  readonly document: WidgetConfigDocument;
+  readonly author: AuditActor;
+  readonly updatedAt: string;
+}
+
+export interface BlueprintVersion {
+  readonly object: 'blueprint_version';
+  readonly blueprintId: string;
+  readonly number: number;
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly author: AuditActor;
+  readonly message: string;
+  readonly createdAt: string;
+}
+
+const versionMessageSchema = v.pipe(v.string(), v.maxLength(500, 'must be at most 500 characters'));
+const versionNumberSchema = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1, 'must be 1 or more'));
+
+/** `POST /v1/widgets/{id}/publish`. */
+export const publishSchema = v.strictObject({ message: v.optional(versionMessageSchema) });
+export type PublishInput = v.InferOutput<typeof publishSchema>;
+
+/** `POST /v1/widgets/{id}/rollback`: publishes a copy of `version` as a new version. */
+export const rollbackSchema = v.strictObject({ version: versionNumberSchema, message: v.optional(versionMessageSchema) });
+export type RollbackInput = v.InferOutput<typeof rollbackSchema>;
+
+/** Where a value of the effective configuration comes from. */
+export type ConfigSource = 'widget' | 'blueprint' | 'default';
+
+/** One difference between two configurations: a JSON Pointer (RFC 6901) into the document, the old and new values. */
+export interface ConfigChange {
+  readonly path: string;
+  readonly op: 'add' | 'remove' | 'replace';
+  /** Absent for `add`. */
+  readonly old?: unknown;
+  /** Absent for `remove`. */
+  readonly new?: unknown;
+  /** In an effective-config diff: where the old and the new value come from. */
+  readonly oldSource?: ConfigSource;
+  readonly newSource?: ConfigSource;
+}
+
+/** `GET /v1/widgets/{id}/diff`. */
+export interface ConfigDiff {
+  readonly object: 'config_diff';
+  readonly from: number;
+  readonly to: number | 'draft';
+  readonly changes: readonly ConfigChange[];
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep equality of JSON values (object key order does not matter). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a).filter((k) => a[k] !== undefined);
+    if (keys.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
+    return keys.every((k) => jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/**
+ * The changes that turn `before` into `after`: objects key by key (sorted), arrays item by item (by index; a longer
+ * array adds items at its end, a shorter one removes them), anything else replaced whole. `undefined` is absent.
+ */
+export function diffConfig(before: unknown, after: unknown, path = ''): ConfigChange[] {
+  if (jsonEqual(before, after)) return [];
+  if (before === undefined) return [{ path, op: 'add', new: after }];
+  if (after === undefined) return [{ path, op: 'remove', old: before }];
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((key) => diffConfig(before[key], after[key], `${path}/${escapePointer(key)}`));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const changes: ConfigChange[] = [];
+    for (let i = 0; i < Math.max(before.length, after.length); i++) changes.push(...diffConfig(before[i], after[i], `${path}/${i}`));
+    return changes;
+  }
+  return [{ path, op: 'replace', old: before, new: after }];
+}
