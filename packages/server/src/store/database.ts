@@ -30,7 +30,7 @@ import * as privacy from './migrations/0014-privacy.js';
 import * as consent from './migrations/0015-consent.js';
 import * as campaigns from './migrations/0016-campaigns.js';
 import * as configVersions from './migrations/0017-config-versions.js';
-import * as calls from './migrations/0017-calls.js';
+import * as calls from './migrations/0018-calls.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -72,7 +72,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-consent': consent,
   '0016-campaigns': campaigns,
   '0017-config-versions': configVersions,
-  '0017-calls': calls,
+  '0018-calls': calls,
 };
 
 export interface OpenOptions {

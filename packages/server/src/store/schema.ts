@@ -527,7 +527,7 @@ export interface CampaignCountsTable {
   replied: number;
 }
 
-/** The one open (ringing or active) call of a conversation (migration 0017, realtime/calls/); gone when it ends. */
+/** The one open (ringing or active) call of a conversation (migration 0018, realtime/calls/); gone when it ends. */
 export interface ConversationCallsTable {
   conversation_id: string;
   call_id: string;
