@@ -56,6 +56,7 @@ import { RedisBus } from './bus/redis-bus.js';
 import { BotTurns } from './engine/bot-turns.js';
 import { ConversationEngine } from './engine/conversation-engine.js';
 import { ConversationSignals } from './engine/conversation-signals.js';
+import { CallService } from './realtime/calls/index.js';
 import { N8nChat } from './engine/n8n-chat.js';
 import { chatSocket } from './n8n/chat-socket.js';
 import { ExecutionIds } from './n8n/execution-ids.js';
@@ -123,7 +124,12 @@ export interface BuildOptions {
   /** Overrides the translator chosen from the config (tests inject failing ones). */
   readonly translator?: Translator | null;
   /** Realtime timings (tests shorten them). */
-  readonly realtime?: { readonly typingTtlMs?: number; readonly helloTimeoutMs?: number; readonly heartbeatMs?: number };
+  readonly realtime?: {
+    readonly typingTtlMs?: number;
+    readonly helloTimeoutMs?: number;
+    readonly heartbeatMs?: number;
+    readonly callRingMs?: number;
+  };
   /** Where the console's browser build is (tests point it at a fixture); default packages/console/dist-browser. */
   readonly consoleDir?: string;
   /** Where the widget's browser build is (tests point it at a fixture); default packages/widget/dist-browser. */
@@ -276,6 +282,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   const signals = new ConversationSignals(database.db, feedBus, app.log, options.realtime?.typingTtlMs);
+  const calls = new CallService({
+    db: database.db,
+    engine,
+    bus,
+    log: app.log,
+    ice: config.ice,
+    visitorMode: async (widgetId) => (await widgets.resolve(widgetId)).effective.calls.visitor,
+    ...(options.realtime?.callRingMs === undefined ? {} : { ringMs: options.realtime.callRingMs }),
+  });
   const files = new LocalFileStore(join(config.dataDir, 'uploads'));
   const connectorFor = createConnectorFactory({ readFile: storedFileReader(files, config.publicUrl) });
   const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, {
@@ -303,6 +318,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // A resolve's transcript already being mailed is sent before the database it reads from closes.
     await transcriptMail.idle();
     signals.close();
+    calls.close();
     await bus.close();
     await limiter.close();
     await challengeStore.close();
@@ -438,6 +454,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       log: app.log,
       conversations: desk.realtimeHooks,
       limits,
+      calls,
       ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },

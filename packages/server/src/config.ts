@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { REBALANCE_SPREAD_MAX_SECONDS } from '@parley/protocol';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { parseIceServers, type IceConfig } from './realtime/calls/ice-servers.js';
 import { DEFAULT_LIMITS, LIMIT_NAMES, limitEnvName, parseRate, type Rate, type VolumeLimits } from './limits/limit-rules.js';
 
 /**
@@ -61,6 +62,8 @@ export interface Config {
   readonly retentionDays: number | null;
   /** What is kept of a visitor's address for address blocks (PARLEY_STORE_VISITOR_IP): a keyed hash only (`none`), or the /24 or /48 (`truncated`). */
   readonly storeVisitorIp: 'none' | 'truncated';
+  /** ICE servers for calls (PARLEY_ICE_SERVERS) and coturn's shared secret for per-call TURN credentials (PARLEY_TURN_SECRET, PARLEY_TURN_TTL_SECONDS). */
+  readonly ice: IceConfig;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -210,6 +213,18 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_STORE_VISITOR_IP', storeVisitorIp, 'expected none (a keyed hash only; the default) or truncated (the /24 or /48)');
   }
 
+  const iceText = read('PARLEY_ICE_SERVERS');
+  const iceServers = iceText === undefined ? [] : parseIceServers(iceText);
+  if ('error' in iceServers) fail('PARLEY_ICE_SERVERS', iceText ?? '', iceServers.error);
+  const turnSecret = read('PARLEY_TURN_SECRET') ?? null;
+  if (turnSecret !== null && turnSecret.length < 16) {
+    fail('PARLEY_TURN_SECRET', '<hidden>', "expected at least 16 characters (coturn's static-auth-secret)");
+  }
+  const turnTtlText = read('PARLEY_TURN_TTL_SECONDS') ?? '86400';
+  if (!/^\d{1,7}$/.test(turnTtlText) || Number(turnTtlText) < 60 || Number(turnTtlText) > 604_800) {
+    fail('PARLEY_TURN_TTL_SECONDS', turnTtlText, 'expected a whole number of seconds from 60 to 604800 (7 days)');
+  }
+
   const limits: Record<string, Rate | null> = {};
   for (const name of LIMIT_NAMES) {
     const text = read(limitEnvName(name));
@@ -241,5 +256,6 @@ export function loadConfig(env: Env = process.env): Config {
     limits: { ...DEFAULT_LIMITS, ...limits },
     retentionDays,
     storeVisitorIp: storeVisitorIp === 'truncated' ? 'truncated' : 'none',
+    ice: { servers: 'error' in iceServers ? [] : iceServers, turnSecret, turnTtlSeconds: Number(turnTtlText) },
   };
 }

@@ -10,6 +10,7 @@ import {
   type Message,
   type ServerFrame,
 } from '@parley/protocol';
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { BotTurns } from '../engine/bot-turns.js';
@@ -21,6 +22,7 @@ import { inboxOnly, type RealtimeConversationHooks } from './conversation-hooks.
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
+import { isCallFrame, type CallService } from './calls/index.js';
 
 /** What a transport gives the session: a way to write a serialised frame, to see its backlog, and to end the link. */
 export interface Sink {
@@ -43,6 +45,8 @@ export interface SessionDeps {
   readonly conversations?: RealtimeConversationHooks;
   /** Visitors' sends count against the volume limits (left out by tests of the bare protocol). */
   readonly limits?: VisitorLimits;
+  /** Voice and video calls (calls/); without it call frames are refused. */
+  readonly calls?: CallService;
 }
 
 const BACKLOG_BATCH = 500;
@@ -65,6 +69,8 @@ export class RealtimeSession {
   private helloTimer: NodeJS.Timeout | undefined;
   private readonly bucket = connectionRateLimit();
   private readonly self: string;
+  /** This link's own id: calls bind to links (one browser tab), and their signalling is addressed to one. */
+  readonly linkId = randomUUID();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -141,6 +147,8 @@ export class RealtimeSession {
     this.enqueue(async () => {
       await this.catchUp();
       for (const frame of await this.deps.signals.readFrames(conversationId)) this.send(frame);
+      const call = await this.deps.calls?.openCallFrame(conversationId);
+      if (call !== undefined) this.send(call);
     });
     await this.outbound;
   }
@@ -189,6 +197,9 @@ export class RealtimeSession {
     unsubscribe?.().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end a bus subscription'));
     this.sink.close(code, reason);
     this.onClosed(this);
+    this.deps.calls
+      ?.linkClosed(this.principal, this.linkId)
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end the call of a closed link'));
   }
 
   private async handle(raw: string): Promise<void> {
@@ -215,13 +226,15 @@ export class RealtimeSession {
       );
       return;
     }
-    const answer = await executeFrame(this.deps, this.principal, frame);
+    const answer = await executeFrame(this.deps, this.principal, frame, this.linkId);
     if (answer !== undefined) this.send(answer);
   }
 
   private fromBus(payload: string): void {
     const event = decodeEvent(payload);
     if (event === undefined || this.state !== 'open') return;
+    // Addressed to one link (a call's signalling): not this one.
+    if (event.to !== undefined && event.to !== this.linkId) return;
     // The sender already shows its own typing; echoing it back would light up its own indicator.
     if (event.kind === 'typing' && event.origin === this.self) return;
     if (event.kind !== 'message') {
@@ -304,13 +317,23 @@ export class RealtimeSession {
 }
 
 /**
- * send / typing / read / ping for a principal: shared by the streaming session and the HTTP send
- * endpoints of SSE and poll. Returns the frame that answers it (ack, error, pong) if any.
+ * send / typing / read / ping / call frames for a principal: shared by the streaming session and the HTTP
+ * send endpoints of SSE and poll (which have no `link`: calls refuse them). Returns the frame that answers
+ * it (ack, error, pong) if any.
  */
-export async function executeFrame(deps: SessionDeps, principal: Principal, frame: ClientFrame): Promise<ServerFrame | undefined> {
+export async function executeFrame(
+  deps: SessionDeps,
+  principal: Principal,
+  frame: ClientFrame,
+  link?: string,
+): Promise<ServerFrame | undefined> {
   const { conversationId, author } = principal;
   if (principal.inbox === true) return frame.type === 'ping' ? { type: 'pong' } : inboxOnly(frame);
   if (author.role === 'agent') deps.conversations?.agentActivity(author.id);
+  if (isCallFrame(frame)) {
+    if (deps.calls === undefined) return errorFrame('PARLEY_ERR_CALL_NOT_ALLOWED', 'Calls are not available on this server.');
+    return deps.calls.handle(principal, link, frame);
+  }
   switch (frame.type) {
     case 'hello':
       return errorFrame('PARLEY_ERR_FRAME_INVALID', 'hello is only sent on a stream.');

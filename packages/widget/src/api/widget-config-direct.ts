@@ -47,6 +47,8 @@ export function directConfig(options: MountOptions): PublicWidgetConfig {
     analytics: { dataLayer: false },
     // No server: nothing to download or delete there, and no consent record to keep.
     privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
+    // No server: no signalling channel for calls.
+    calls: { visitor: 'off' },
     id: options.webhookUrl ?? 'direct',
     protocolVersion: PROTOCOL_VERSION,
     tools: false,

@@ -18,8 +18,13 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
-export async function startRealtimeServer(dialect: Dialect, options: BuildOptions = {}): Promise<RealtimeServer> {
-  const { app, services, dispose } = await buildTestApp(dialect, options);
+/** `env` adds PARLEY_* variables to the test configuration (PARLEY_ICE_SERVERS, …). */
+export async function startRealtimeServer(
+  dialect: Dialect,
+  options: BuildOptions = {},
+  env: Readonly<Record<string, string>> = {},
+): Promise<RealtimeServer> {
+  const { app, services, dispose } = await buildTestApp(dialect, options, env);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   let closed = false;
   return {
@@ -71,6 +76,11 @@ export async function openVisitor(
 }
 
 /** Like describeEachStore: the suite once per dialect, each on its own listening server. */
-export function describeEachStoreListening(name: string, suite: (server: () => RealtimeServer) => void, options: BuildOptions = {}): void {
-  describeEachDialect(name, (dialect) => startRealtimeServer(dialect, options), suite);
+export function describeEachStoreListening(
+  name: string,
+  suite: (server: () => RealtimeServer) => void,
+  options: BuildOptions = {},
+  env: Readonly<Record<string, string>> = {},
+): void {
+  describeEachDialect(name, (dialect) => startRealtimeServer(dialect, options, env), suite);
 }
