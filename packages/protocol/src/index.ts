@@ -32,5 +32,4 @@ export * from './reports.js';
 export * from './webhooks.js';
 export * from './audit.js';
 export * from './campaigns.js';
-export * from './campaign-match.js';
 export * from './config-versions.js';

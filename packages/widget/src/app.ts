@@ -19,8 +19,20 @@ export interface AppApi {
   mount(options: MountOptions): Promise<WidgetHandle>;
 }
 
-type Verb = 'open' | 'close' | 'toggle' | 'show' | 'hide' | 'identify' | 'setAttributes' | 'setLocale' | 'send' | 'shutdown';
-const VERBS: readonly Verb[] = ['open', 'close', 'toggle', 'show', 'hide', 'identify', 'setAttributes', 'setLocale', 'send', 'shutdown'];
+type Verb = 'open' | 'close' | 'toggle' | 'show' | 'hide' | 'identify' | 'setAttributes' | 'setLocale' | 'send' | 'track' | 'shutdown';
+const VERBS: readonly Verb[] = [
+  'open',
+  'close',
+  'toggle',
+  'show',
+  'hide',
+  'identify',
+  'setAttributes',
+  'setLocale',
+  'send',
+  'track',
+  'shutdown',
+];
 
 export function boot(context: BootContext): AppApi {
   const server = (context.dataset['server'] ?? context.base).replace(/\/+$/, '');

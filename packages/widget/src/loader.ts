@@ -33,8 +33,8 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
     const args = named(given);
     if (app !== undefined) return app.call(args);
     queue.push(args);
-    // Listeners, visitor data and a later script tag can wait for idle; anything the visitor should see loads the app now.
-    if (!/^(on|off|identify|setAttributes|script)$/.test(String(args[0]))) void load();
+    // Listeners, visitor data, tracked events and a later script tag can wait for idle; anything the visitor should see loads the app now.
+    if (!/^(on|off|identify|setAttributes|script|track)$/.test(String(args[0]))) void load();
     return args[0] === 'on' ? () => call('off', args[1], args[2]) : undefined;
   };
 
@@ -50,6 +50,7 @@ type Stub = ((...args: unknown[]) => unknown) & { q?: ArrayLike<ArrayLike<unknow
     'update',
     'setLocale',
     'send',
+    'track',
     'on',
     'off',
     'shutdown',

@@ -68,6 +68,8 @@ export interface WidgetHandle {
   setAttributes(attributes: Readonly<Record<string, string>>): void;
   setLocale(language: string): Promise<void>;
   send(text: string): void;
+  /** A custom event of the page (`Parley('track', name, data)`): campaigns with an `event` trigger of that name may show. */
+  track(name: string, data?: unknown): void;
   on<K extends WidgetEventName>(event: K, listener: (payload: WidgetEvents[K]) => void): () => void;
   off<K extends WidgetEventName>(event: K, listener: (payload: WidgetEvents[K]) => void): void;
   /** Forgets the visitor: closes the conversation, clears what the browser stored, starts fresh. */

@@ -116,6 +116,9 @@ export async function createWidget(options: MountOptions, server: string): Promi
     if (root.lang !== store.state.config.language) paint();
   });
   render(<WidgetApp ctl={ctl} />, root);
+  // `Parley('track', …)` calls, for the campaigns extra: loaded only when the config has live campaigns.
+  const tracks: unknown[][] = [];
+  if (config.campaigns) void import('../extras/campaigns.js').then((extra) => extra.startCampaigns(ctl, tracks));
   if (!gate) share.start();
   // startFirst in a chat shown from the start (inline, fullscreen, reopened bubble): the bot's first turn is due now.
   if (open && config.startFirst && stored.session === null) share.ensureSession();
@@ -151,6 +154,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     setAttributes: (next) => void ctl.post('attributes', (attributes = { ...attributes, ...next })),
     setLocale: (next) => ctl.setLocale(next),
     send: (text) => ctl.send(text),
+    track: (...args) => config.campaigns && tracks.push(args),
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
     shutdown: () => {

@@ -19,6 +19,9 @@ export interface Persisted {
   /** The consent gate (privacy.consent): the version the visitor accepted, and its record's id for the session. */
   readonly consent?: string;
   readonly consentId?: string;
+  /** The campaigns extra: when this browser's first visit began, and when each campaign was last shown (ms). */
+  readonly firstVisit?: number;
+  readonly campaigns?: Readonly<Record<string, number>>;
 }
 
 /** Enough history to read back; older messages stay on the server. */

@@ -64,7 +64,8 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     private readonly name: string,
     private readonly store: PersistStore,
     private readonly create: (context: SourceContext) => ChatSource,
-    private readonly profile: SourceContext['profile'],
+    /** The visitor as the page describes them now (the campaigns extra reads it too). */
+    readonly profile: SourceContext['profile'],
   ) {
     super();
   }

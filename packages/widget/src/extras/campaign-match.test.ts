@@ -9,7 +9,7 @@ import {
   urlRuleMatches,
   type CampaignVisitor,
 } from './campaign-match.js';
-import { campaignAudienceSchema, campaignCreateSchema, unsafeRegexReason } from './campaigns.js';
+import { campaignAudienceSchema, campaignCreateSchema, unsafeRegexReason } from '@parley/protocol';
 
 const page = (href: string) => {
   const url = new URL(href);

@@ -1,0 +1,195 @@
+// The campaigns extra (docs/campaigns.md): proactive messages, imported only when the widget's public config has
+// live campaigns, so a widget without any costs the core nothing but the import line. Evaluates each campaign's
+// trigger, pages, audience and frequency cap here in the browser, shows the chosen one as a message of its sender
+// (the core's peek above the launcher and/or the opened window, quick replies included), and counts it.
+import type { CampaignBeaconEventType, Message, PublicCampaign } from '@parley/protocol';
+import type { WidgetController } from '../api/widget-controller.js';
+import { audienceMatches, capAllows, hoursOpenAt, pagesMatch, pickCampaign } from './campaign-match.js';
+
+/** This tab's browsing session (sessionStorage): when it began, and the campaigns it showed. */
+interface TabVisit {
+  readonly start: number;
+  readonly shown: readonly string[];
+}
+
+/** Narrower than this, `both` shows the peek only: an opened window would cover the page. */
+const WIDE = '(min-width: 640px)';
+
+/**
+ * Starts watching for the widget's campaigns. `tracks` holds the `Parley('track', name, data)` calls made so far;
+ * later ones are handed over as they come.
+ */
+export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void {
+  const { store, persist, share } = ctl;
+  const block = store.state.config.campaigns;
+  if (block === undefined || ctl.widgetId === null) return;
+  const widgetId = ctl.widgetId;
+  const tabKey = `parley:campaigns:${widgetId}`;
+  // The consent gate: nothing goes into the browser's storage before the visitor accepted (persist.update holds it too).
+  const mayStore = (): boolean => persist.ask === undefined || persist.read().consent === persist.ask;
+  const pageStart = Date.now();
+
+  let visit: TabVisit = { start: pageStart, shown: [] };
+  try {
+    const kept: unknown = JSON.parse(sessionStorage.getItem(tabKey) ?? 'null');
+    if (isTabVisit(kept)) visit = kept;
+  } catch {
+    // No session storage (sandboxed frame, privacy mode): this page is the session.
+  }
+  const saveVisit = (): void => {
+    try {
+      if (mayStore()) sessionStorage.setItem(tabKey, JSON.stringify(visit));
+    } catch {
+      // As above: kept in memory for this page.
+    }
+  };
+  saveVisit();
+
+  const stored = persist.read();
+  // Returning: a conversation is stored, or a visit of an earlier browsing session is.
+  const returning =
+    stored.session !== null || stored.messages.length > 0 || (stored.firstVisit !== undefined && stored.firstVisit !== visit.start);
+  if (stored.firstVisit === undefined) persist.update(() => ({ firstVisit: visit.start }));
+
+  let shown: PublicCampaign | undefined;
+
+  const eligible = (campaign: PublicCampaign): boolean => {
+    const { session, campaigns, consent } = persist.read();
+    const { config, messages } = store.state;
+    // Proactive messages open conversations; one already going is not interrupted.
+    if (shown !== undefined || session !== null || messages.length > 0 || (persist.ask !== undefined && consent !== persist.ask))
+      return false;
+    const [href = ''] = location.href.split('#');
+    const profile = share.profile();
+    return (
+      pagesMatch(campaign.pages, { href, path: location.pathname + location.search }) &&
+      audienceMatches(campaign.audience, {
+        returning,
+        identified: profile.identity !== null,
+        language: config.language,
+        attributes: profile.attributes,
+        open: block.businessHours === undefined || block.businessHours === null || hoursOpenAt(block.businessHours, new Date()),
+      }) &&
+      capAllows(
+        campaign.cap,
+        {
+          ...(campaigns?.[campaign.id] === undefined ? {} : { lastShownAt: campaigns[campaign.id] }),
+          shownThisSession: visit.shown.includes(campaign.id),
+        },
+        Date.now(),
+      )
+    );
+  };
+
+  /** The campaigns of one moment (a trigger firing): the highest priority of those that apply now shows. */
+  const consider = (candidates: readonly PublicCampaign[]): void => {
+    const chosen = pickCampaign(candidates.filter(eligible));
+    if (chosen !== undefined) show(chosen);
+  };
+
+  const show = (campaign: PublicCampaign): void => {
+    shown = campaign;
+    const now = Date.now();
+    persist.update((current) => ({ campaigns: { ...current.campaigns, [campaign.id]: now } }));
+    visit = { ...visit, shown: [...visit.shown, campaign.id] };
+    saveVisit();
+    const { quickReplies } = campaign.message;
+    // Held in the view only (never stored, never sent): seq 0.5 sorts it before the conversation it may start.
+    const message: Message = {
+      id: `campaign-${campaign.id}`,
+      conversationId: '',
+      seq: 0.5,
+      author: { role: campaign.sender.kind, id: campaign.id, name: campaign.sender.name },
+      type: quickReplies.length > 0 ? 'quick_replies' : 'text',
+      text: campaign.message.text,
+      payload: quickReplies.length > 0 ? { replies: quickReplies } : null,
+      clientId: null,
+      createdAt: new Date(now).toISOString(),
+    };
+    store.set((state) => ({ messages: [message, ...state.messages] }));
+    beacon('campaign_shown');
+    const { display } = campaign;
+    const peek = store.state.config.messagePeek && (display === 'peek' || (display === 'both' && !matchMedia(WIDE).matches));
+    if (!peek) ctl.setOpen(true);
+    watch();
+  };
+
+  /** Opened (the window shows the message) and replied (the visitor wrote after it): each counted once. */
+  const watch = (): void => {
+    let opened = false;
+    const check = (): void => {
+      const { open, layout, messages, outbox } = store.state;
+      if (!opened && (open || layout !== 'bubble')) {
+        opened = true;
+        beacon('campaign_opened');
+      }
+      if (outbox.length > 0 || messages.some((message) => message.author.role === 'visitor')) {
+        stop();
+        if (!opened) beacon('campaign_opened');
+        beacon('campaign_replied');
+      }
+    };
+    const stop = store.subscribe(check);
+    check();
+  };
+
+  const beacon = (type: CampaignBeaconEventType): void => {
+    if (ctl.server === null || self.origin === 'null' || shown === undefined) return;
+    void fetch(`${ctl.server}/v1/widgets/${encodeURIComponent(widgetId)}/events`, {
+      method: 'POST',
+      body: JSON.stringify({ type, campaign: shown.id }),
+      keepalive: true,
+      credentials: 'omit',
+    }).catch(() => undefined);
+  };
+
+  // The server lists them highest priority first: timers set in that order fire in it when they fall due together.
+  const of = <K extends PublicCampaign['trigger']['kind']>(kind: K) => block.items.filter((campaign) => campaign.trigger.kind === kind);
+  consider(of('page_view'));
+  for (const campaign of block.items) {
+    const { trigger } = campaign;
+    if (trigger.kind === 'time_on_page') setTimeout(() => consider([campaign]), trigger.seconds * 1000);
+    if (trigger.kind === 'time_on_site')
+      setTimeout(() => consider([campaign]), Math.max(0, visit.start + trigger.seconds * 1000 - Date.now()));
+  }
+
+  const exit = of('exit_intent');
+  // Exit intent is a desktop gesture: the pointer leaving through the top of the viewport (towards the tabs or the address bar).
+  if (exit.length > 0 && matchMedia('(pointer: fine)').matches)
+    document.addEventListener('mouseout', (event) => {
+      if (event.relatedTarget === null && event.clientY <= 0) consider(exit);
+    });
+
+  const scroll = of('scroll_depth');
+  if (scroll.length > 0) {
+    const onScroll = (): void => {
+      const root = document.documentElement;
+      const depth = ((scrollY + innerHeight) / Math.max(root.scrollHeight, 1)) * 100;
+      consider(scroll.filter((campaign) => campaign.trigger.kind === 'scroll_depth' && depth >= campaign.trigger.percent));
+    };
+    addEventListener('scroll', onScroll, { passive: true });
+  }
+
+  const named = of('event');
+  const track = (args: unknown[]): number => {
+    const [name] = args;
+    consider(named.filter((campaign) => campaign.trigger.kind === 'event' && campaign.trigger.name === name));
+    return 0;
+  };
+  for (const args of tracks.splice(0)) track(args);
+  tracks.push = (...items: unknown[][]): number => {
+    for (const args of items) track(args);
+    return 0;
+  };
+}
+
+function isTabVisit(value: unknown): value is TabVisit {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'start' in value &&
+    typeof value.start === 'number' &&
+    'shown' in value &&
+    Array.isArray(value.shown)
+  );
+}
