@@ -52,6 +52,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
 
   app.get<{ Params: { id: string } }>('/v1/contacts/:id/export', {
     onRequest: app.requireAdmin,
+    config: { auditsItself: ['contact.exported'] },
     schema: {
       tags: ['contacts'],
       summary: 'Export everything about a contact',
@@ -86,6 +87,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
 
   app.post<{ Params: { id: string } }>('/v1/contacts/:id/erase', {
     onRequest: app.requireAdmin,
+    config: { auditsItself: ['contact.erased'] },
     schema: {
       tags: ['contacts'],
       summary: 'Erase a contact',
@@ -139,6 +141,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
 
   app.delete<{ Params: { id: string } }>('/v1/conversations/:id', {
     onRequest: app.requireSession,
+    config: { auditsItself: ['conversation.erased'] },
     schema: {
       tags: ['visitor'],
       summary: 'Delete this conversation',
@@ -163,6 +166,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
 
   app.delete<{ Params: { id: string } }>('/v1/conversations/:id/visitor-data', {
     onRequest: app.requireSession,
+    config: { auditsItself: ['conversation.erased', 'contact.erased'] },
     schema: {
       tags: ['visitor'],
       summary: 'Delete all my data',

@@ -18,6 +18,17 @@ export const rebalanceApi: FastifyPluginAsync<RebalanceApiOptions> = async (app,
   app.addHook('onRequest', app.requireAdmin);
 
   app.post('/v1/admin/rebalance', {
+    // Who shed a node's connections, and how many (detail): an operator's action is in the audit log like a change.
+    config: {
+      audit: {
+        action: 'node.rebalanced',
+        targetType: 'node',
+        targetId: () => null,
+        detail: (_request, answer) => ({
+          connections: typeof answer === 'object' && answer !== null && 'connections' in answer ? answer.connections : null,
+        }),
+      },
+    },
     schema: {
       tags: ['operations'],
       summary: "Shed this node's realtime connections over a spread of seconds, so clients spread over every node again",

@@ -6,6 +6,7 @@ import {
   webhookRotateSchema,
   webhookUpdateSchema,
 } from '@parley/protocol';
+import { idIn } from '../audit/index.js';
 import { ApiError } from '../http/api-error.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -117,6 +118,7 @@ export const webhooksApi: FastifyPluginAsync<WebhooksApiOptions> = async (app, {
   });
 
   app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', {
+    config: { audit: { action: 'webhook.tested', targetType: 'webhook', detail: (_request, answer) => ({ deliveryId: idIn(answer) }) } },
     schema: {
       tags,
       summary: 'Send a test event',

@@ -20,7 +20,25 @@ export interface AuditedRoute {
 declare module 'fastify' {
   interface FastifyContextConfig {
     audit?: AuditedRoute;
+    /**
+     * A route whose handler writes its own entries (with `AuditLog.recordFor`, in the change's transaction or with
+     * counts only it knows): the actions it records. Declared so that the route table says every admin change is
+     * audited (audit-coverage.test.ts).
+     */
+    auditsItself?: readonly string[];
   }
+  interface FastifyInstance {
+    /** Every route registered after the audit hook, with how it is audited: what audit-coverage.test.ts reads. */
+    auditRoutes: readonly AuditRouteInfo[];
+  }
+}
+
+/** One route of the table as the audit hook saw it registered. */
+export interface AuditRouteInfo {
+  readonly method: string;
+  readonly url: string;
+  /** The action the hook records for it, the actions its handler records, or nothing. */
+  readonly audited: readonly string[];
 }
 
 export interface AuditHookOptions {
@@ -30,6 +48,13 @@ export interface AuditHookOptions {
 /** Records every successful request to a route that declares `config.audit` (registered before the routes). */
 export const auditHook = fp<AuditHookOptions>(
   async (app, { audit }) => {
+    const routes: AuditRouteInfo[] = [];
+    app.decorate('auditRoutes', routes);
+    app.addHook('onRoute', (route) => {
+      const config = route.config;
+      const audited = [...(config?.audit === undefined ? [] : [config.audit.action]), ...(config?.auditsItself ?? [])];
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, audited });
+    });
     app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const route = request.routeOptions.config.audit;
       if (route === undefined || reply.statusCode >= 400) return payload;
