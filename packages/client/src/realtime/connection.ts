@@ -12,6 +12,9 @@ import { defaultSchedule, noop } from './schedule.js';
 import { TransportPicker, type LinkFailure } from './transport-picker.js';
 import { ABNORMAL_CLOSE, closeFromStatus, oversized, type Transport, type TransportClose } from './transport.js';
 
+/** The frames of a call (docs/calls.md). */
+export type CallClientFrame = Extract<ClientFrame, { type: 'call_offer' | 'call_accept' | 'call_decline' | 'call_end' | 'call_signal' }>;
+
 /**
  * The longest wait before retrying a link that was refused or reset (full jitter below it; the widget waits
  * the same before retrying a session creation that failed for a passing reason): a node that
@@ -125,6 +128,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (seq <= this.pendingRead) return;
     this.pendingRead = seq;
     if (this.current.kind === 'open') this.sendFrame({ type: 'read', seq }, this.generation);
+  }
+
+  /**
+   * Sends a call frame (docs/calls.md) on the open link; false when there is none. Calls are not queued: a
+   * call is bound to one live link, and its state is the server's (`call` frames).
+   */
+  call(frame: CallClientFrame): boolean {
+    if (this.current.kind !== 'open') return false;
+    this.sendFrame(frame, this.generation);
+    return true;
   }
 
   private start(): void {

@@ -10,3 +10,11 @@ export { POLL_WAIT_MS } from './transport.js';
 export type { EventSourceConstructor, EventSourceLike } from './sse-transport.js';
 export type { Transport, TransportClose, TransportName, TransportTarget } from './transport.js';
 export type { WebSocketConstructor, WebSocketLike } from './ws-transport.js';
+export type { CallClientFrame } from './connection.js';
+export {
+  CallPeer,
+  type CallPeerEvents,
+  type CallPeerOptions,
+  type CallPeerState,
+  type PeerConnectionConstructor,
+} from '../calls/call-peer.js';
