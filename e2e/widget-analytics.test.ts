@@ -129,6 +129,13 @@ describe(
       await expect.poll(() => field.evaluate((input) => input === (input.getRootNode() as ShadowRoot).activeElement)).toBe(true);
       expect(await field.inputValue()).toBe('');
       expect(await axeViolations(page), 'mail dialog').toEqual([]);
+      // Modal: Shift+Tab from the field goes round to the dialog's last control (Send), Tab comes back to the field.
+      const focused = (locator: typeof field) =>
+        locator.evaluate((element) => element === (element.getRootNode() as ShadowRoot).activeElement);
+      await page.keyboard.press('Shift+Tab');
+      await expect.poll(() => focused(dialog.getByRole('button', { name: 'Send' }))).toBe(true);
+      await page.keyboard.press('Tab');
+      await expect.poll(() => focused(field)).toBe(true);
 
       await field.fill('not an email');
       await dialog.getByRole('button', { name: 'Send' }).click();

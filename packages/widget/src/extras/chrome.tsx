@@ -5,6 +5,7 @@ import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
 import { adoptChromeStyles } from './chrome-styles.js';
 import { MailTranscript } from './mail-transcript.js';
+import { modalKeys } from './modal-keys.js';
 import type * as PrivacyExtra from './privacy.js';
 
 type Privacy = typeof PrivacyExtra;
@@ -204,28 +205,18 @@ export function ComposerTools({
 /** "Start a new conversation?": a modal question whose focus stays on its two answers until one is chosen. */
 export function RestartDialog({ ctl }: { readonly ctl: Controller }): VNode {
   const { strings } = useView(ctl.store).config;
+  const box = useRef<HTMLDivElement>(null);
   const no = useRef<HTMLButtonElement>(null);
-  const yes = useRef<HTMLButtonElement>(null);
   useEffect(() => no.current?.focus(), []);
-  const onKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      ctl.askRestart(false);
-    } else if (event.key === 'Tab') {
-      event.preventDefault();
-      const root = no.current?.getRootNode() as ShadowRoot | undefined;
-      (root?.activeElement === no.current ? yes : no).current?.focus();
-    }
-  };
   return (
-    <div class="overlay" ref={adoptChromeStyles} onKeyDown={onKey}>
-      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="p-restart-q">
+    <div class="overlay" ref={adoptChromeStyles} onKeyDown={modalKeys(box, () => ctl.askRestart(false))}>
+      <div ref={box} class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="p-restart-q">
         <p id="p-restart-q">{strings.restartPrompt}</p>
         <div class="row2">
           <button ref={no} class="btn ghost" onClick={() => ctl.askRestart(false)}>
             {strings.dialogNo}
           </button>
-          <button ref={yes} class="btn" onClick={() => ctl.restart()}>
+          <button class="btn" onClick={() => ctl.restart()}>
             {strings.dialogYes}
           </button>
         </div>

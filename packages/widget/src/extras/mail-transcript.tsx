@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
 import { adoptChromeStyles } from './chrome-styles.js';
+import { modalKeys } from './modal-keys.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -78,25 +79,11 @@ function MailDialog({ ctl, close }: { readonly ctl: Controller; readonly close: 
     setStep({ kind: 'sending' });
     setStep(await mailTranscript(ctl, address, language));
   };
-  const onKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      // The dialog closes, not the chat window around it.
-      event.stopPropagation();
-      close();
-    } else if (event.key === 'Tab') {
-      // Modal: Tab and Shift+Tab cycle through the dialog's own controls.
-      const controls = [...(box.current?.querySelectorAll<HTMLElement>('input,button') ?? [])];
-      const root = box.current?.getRootNode();
-      const at = controls.findIndex((control) => root instanceof ShadowRoot && control === root.activeElement);
-      event.preventDefault();
-      controls[(at + (event.shiftKey ? -1 : 1) + controls.length) % controls.length]?.focus();
-    }
-  };
   const busy = step.kind === 'sending';
   const note =
     step.kind === 'failed' ? strings.transcriptFailed : step.kind === 'wait' ? strings.transcriptWait : step.kind === 'sent' ? null : '';
   return (
-    <div class="overlay" ref={adoptChromeStyles} onKeyDown={onKey}>
+    <div class="overlay" ref={adoptChromeStyles} onKeyDown={modalKeys(box, close)}>
       <div ref={box} class="dialog mail" role="dialog" aria-modal="true" aria-labelledby="p-mail-t">
         <h3 id="p-mail-t">{strings.transcriptEmail}</h3>
         {step.kind === 'sent' ? (
