@@ -30,6 +30,7 @@ const SLOW_FIRST = [
   'e2e/widget-embed.test.ts',
   'e2e/postgres-drop.test.ts',
   'e2e/start-build.test.ts',
+  'e2e/campaigns.test.ts',
 ];
 
 class SlowFilesFirst extends BaseSequencer {
