@@ -307,11 +307,13 @@ export interface PublicCampaign {
   readonly cap: CampaignCap;
 }
 
-/** The public config's `campaigns` block: present only when the widget has a live campaign. */
+/** The public config's `campaigns` block: present only when the widget has a live campaign or a returning visitors' greeting. */
 export interface PublicCampaigns {
   readonly items: readonly PublicCampaign[];
   /** The widget's business hours, when a campaign's audience asks open or closed (null: always open). */
   readonly businessHours?: BusinessHours | null;
+  /** The widget's `greeting.returning`, shown instead of its greeting to a returning visitor; absent when empty. */
+  readonly returningGreeting?: string;
 }
 
 /** What the widget reports about a campaign: `POST /v1/widgets/{id}/events`. */

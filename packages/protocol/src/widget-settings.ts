@@ -160,6 +160,11 @@ export const settingsEntries = {
   intro: text(2000),
   initial: text(2000),
   placeholder: text(200),
+  /**
+   * `returning`: the greeting a returning visitor sees instead of `initial` (a browser that visited before, in an
+   * earlier session; docs/campaigns.md). Empty: `initial` for everyone. Not translated. Replaced whole by a PATCH.
+   */
+  greeting: v.strictObject({ returning: v.optional(text(2000), '') }),
   /** The consent gate's text (see privacy.consent); empty: the built-in one. */
   consentText: text(1000),
   startFirst: flag,
@@ -282,6 +287,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   intro: '',
   initial: '',
   placeholder: '',
+  greeting: { returning: '' },
   consentText: '',
   startFirst: false,
   autoScroll: true,

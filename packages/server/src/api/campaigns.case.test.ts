@@ -153,6 +153,15 @@ describeEachStore('campaigns (proactive messages)', (server) => {
     expect((await publicConfig(server(), widgetId)).campaigns).toBeUndefined();
   });
 
+  it('carries the returning visitors’ greeting (greeting.returning) in the campaigns block, campaigns or not', async () => {
+    const { widgetId } = await createBotAndWidget(server(), { initial: 'Hello!', greeting: { returning: 'Welcome back!' } });
+    const config = await publicConfig(server(), widgetId);
+    expect(config.campaigns).toEqual({ items: [], returningGreeting: 'Welcome back!' });
+    expect(config.strings.initial).toBe('Hello!');
+    await server().request('PATCH', `/v1/widgets/${widgetId}`, { body: { greeting: { returning: '' } } });
+    expect((await publicConfig(server(), widgetId)).campaigns).toBeUndefined();
+  });
+
   it('counts shown, opened and replied beacons into the campaigns report, refusing another widget’s campaign', async () => {
     const { widgetId } = await createBotAndWidget(server());
     const other = await createBotAndWidget(server());

@@ -90,12 +90,14 @@ export class CampaignService {
 
   /**
    * The public config's block: the enabled campaigns in schedule now, as the browser needs them (no name,
-   * schedule or agent id; the sender's name), or undefined when there are none, so the widget loads no
-   * campaign code. The widget's business hours travel along when an audience asks open or closed.
+   * schedule or agent id; the sender's name), or undefined when there are none and no returning visitors'
+   * greeting, so the widget loads no campaign code. The widget's business hours travel along when an audience
+   * asks open or closed; the returning greeting (`greeting.returning`) is shown by the same extra.
    */
   async publicCampaigns(widgetId: string, settings: WidgetSettings, botName: string): Promise<PublicCampaigns | undefined> {
     const live = await this.store.live(widgetId, this.now().toISOString());
-    if (live.length === 0) return undefined;
+    const greeting = settings.greeting.returning;
+    if (live.length === 0 && greeting === '') return undefined;
     const items: PublicCampaign[] = [];
     for (const campaign of live) {
       const agentName = campaign.sender.kind === 'agent' ? await this.directory.agentName(campaign.sender.agentId) : undefined;
@@ -113,7 +115,11 @@ export class CampaignService {
       });
     }
     const hours = items.some((c) => c.audience.businessHours !== 'any');
-    return hours ? { items, businessHours: settings.businessHours } : { items };
+    return {
+      items,
+      ...(hours ? { businessHours: settings.businessHours } : {}),
+      ...(greeting === '' ? {} : { returningGreeting: greeting }),
+    };
   }
 
   /** A beacon of the widget: the campaign must be one of its own (any state: a page may hold an older config). */

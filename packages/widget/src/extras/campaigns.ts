@@ -50,6 +50,16 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
   const returning =
     stored.session !== null || stored.messages.length > 0 || (stored.firstVisit !== undefined && stored.firstVisit !== visit.start);
   if (stored.firstVisit === undefined) persist.update(() => ({ firstVisit: visit.start }));
+  // A returning visitor's greeting (`greeting.returning`) instead of the widget's, in every config the widget loads.
+  const greeting = block.returningGreeting;
+  if (returning && greeting !== undefined) {
+    const greet = (): void => {
+      const { config } = store.state;
+      if (config.strings.initial !== greeting) store.set({ config: { ...config, strings: { ...config.strings, initial: greeting } } });
+    };
+    store.subscribe(greet);
+    greet();
+  }
 
   let shown: PublicCampaign | undefined;
 
