@@ -15,11 +15,17 @@ describe('the audit log in the console (issue 18)', { timeout: 180_000 }, () => 
   let browser: Browser;
   let desk: DeskE2e | undefined;
   let teamId = '';
+  let botId = '';
   beforeAll(async () => {
     ({ env, browser } = desk = await startDeskE2e());
     // Changes made with the admin API key: they are in the log under the key.
     teamId = (await env.api<{ id: string }>('POST', '/v1/teams', { name: 'Audit Sales' })).id;
     await env.api('PATCH', `/v1/widgets/${env.demoWidgetId}`, { name: 'Renamed for the audit' });
+    await env.api('PATCH', `/v1/widgets/${env.demoWidgetId}`, { name: 'Renamed for the audit again' });
+    botId = (
+      await env.api<{ id: string }>('POST', '/v1/bots', { kind: 'builtin', name: 'Audit Bot', config: { rules: [], fallback: 'Hm.' } })
+    ).id;
+    await env.api('DELETE', `/v1/bots/${botId}`);
   }, 60_000);
   afterAll(() => desk?.close());
 
@@ -41,12 +47,24 @@ describe('the audit log in the console (issue 18)', { timeout: 180_000 }, () => 
     const shown = await rows(admin);
     expect(shown[0]).toContain('team.created');
     expect(shown[0]).not.toContain('(API key)');
-    expect(shown.some((row) => row.includes('team.created') && row.includes(teamId) && row.includes('Admin (API key)'))).toBe(true);
+    // Names, not only ids: the admin's email under their name, the team's name beside its id.
+    expect(shown[0]).toContain(DEMO_ADMIN.email);
+    expect(shown[0]).toContain('Console Team');
+    // A widget renamed since shows its name of now; a deleted bot only its id.
+    expect(shown.some((row) => row.includes('widget.updated') && row.includes('Renamed for the audit again'))).toBe(true);
+    const deletedBot = shown.find((row) => row.includes('bot.deleted'));
+    expect(deletedBot).toContain(botId);
+    expect(deletedBot).not.toContain('Audit Bot');
+    expect(
+      shown.some(
+        (row) => row.includes('team.created') && row.includes(teamId) && row.includes('Audit Sales') && row.includes('Admin (API key)'),
+      ),
+    ).toBe(true);
     expect(shown.some((row) => row.includes('widget.updated') && row.includes(env.demoWidgetId) && row.includes('fields: name'))).toBe(
       true,
     );
-    // The new name is a value: never in the log.
-    expect(shown.join('\n')).not.toContain('Renamed for the audit');
+    // The first new name was a value of a change: never kept in the log (only the widget's name of now is shown).
+    expect(shown.join('\n')).not.toMatch(/Renamed for the audit(?! again)/);
     expect(await axeViolations(admin), 'audit log page').toEqual([]);
 
     await admin.getByLabel('Area').selectOption('team');

@@ -11,7 +11,10 @@ export interface AuditActor {
   readonly kind: AuditActorKind;
   /** An agent's id, an API key's id (`env` for PARLEY_ADMIN_KEY), a conversation id for a visitor; null for the system. */
   readonly id: string | null;
+  /** The name recorded when it acted; the list answers the agent's or key's current name while it still exists. */
   readonly name: string | null;
+  /** An agent's email (looked up when the log is read; absent once the agent is deleted, and for other actors). */
+  readonly email?: string | null;
 }
 
 export interface AuditEntry {
@@ -23,6 +26,11 @@ export interface AuditEntry {
   readonly action: string;
   readonly targetType: string | null;
   readonly targetId: string | null;
+  /**
+   * The target's name when the log is read (a widget's, bot's, agent's, key's, contact's…), null once it no longer
+   * exists or for targets without one (conversations, blocks, nodes): the id then stands for it. Never stored.
+   */
+  readonly targetName: string | null;
   readonly detail: Readonly<Record<string, unknown>>;
 }
 

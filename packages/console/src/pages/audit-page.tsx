@@ -27,12 +27,50 @@ const ACTOR_LABELS: Readonly<Record<AuditActorKind, string>> = {
 
 const PAGE = 50;
 
-/** Who acted, as a reader names them. */
+/** Who acted, as a reader names them: the agent's or key's current name (the API looks it up), else its id. */
 function actorText(entry: AuditEntry): string {
   if (entry.actor.kind === 'system') return 'Parley (scheduled)';
   if (entry.actor.kind === 'visitor') return 'Visitor (self-service)';
   const name = entry.actor.name ?? entry.actor.id ?? '';
   return entry.actor.kind === 'api_key' ? `${name} (API key)` : name;
+}
+
+/** The kinds of target as a reader says them. */
+const TARGET_LABELS: Readonly<Record<string, string>> = {
+  api_key: 'API key',
+  node: 'server node',
+};
+
+/** The actor: a name, and an agent's email under it (gone once the agent is deleted). */
+function Actor({ entry }: { entry: AuditEntry }) {
+  const email = entry.actor.kind === 'agent' ? entry.actor.email : null;
+  return (
+    <>
+      {actorText(entry)}
+      {email === null || email === undefined ? null : <span class="audit-sub muted">{email}</span>}
+    </>
+  );
+}
+
+/** The target: its name while it exists, with its id under it (what the Target id filter takes); else the id alone. */
+function Target({ entry }: { entry: AuditEntry }) {
+  if (entry.targetId === null) return <span class="muted">—</span>;
+  const kind = entry.targetType === null ? '' : (TARGET_LABELS[entry.targetType] ?? entry.targetType);
+  if (entry.targetName === null) {
+    return (
+      <>
+        <span class="muted">{kind} </span>
+        <code class="audit-id">{entry.targetId}</code>
+      </>
+    );
+  }
+  return (
+    <>
+      <span class="muted">{kind} </span>
+      <span class="audit-name">{entry.targetName}</span>
+      <code class="audit-id audit-sub muted">{entry.targetId}</code>
+    </>
+  );
 }
 
 /** The detail's facts on one line: field names, counts, ids. It never holds personal data. */
@@ -172,19 +210,14 @@ export function AuditPage() {
                 <td data-label="Time" class="nowrap">
                   <time dateTime={entry.at}>{formatDate(entry.at)}</time>
                 </td>
-                <td data-label="Who">{actorText(entry)}</td>
+                <td data-label="Who">
+                  <Actor entry={entry} />
+                </td>
                 <td data-label="Action" class="strong">
                   <code>{entry.action}</code>
                 </td>
                 <td data-label="Target" class="full">
-                  {entry.targetId === null ? (
-                    <span class="muted">—</span>
-                  ) : (
-                    <>
-                      <span class="muted">{entry.targetType} </span>
-                      <code class="audit-id">{entry.targetId}</code>
-                    </>
-                  )}
+                  <Target entry={entry} />
                 </td>
                 <td data-label="Details" class="audit-detail full">
                   {detailText(entry.detail)}

@@ -12,6 +12,7 @@ interface Entry {
   action: string;
   targetType: string | null;
   targetId: string | null;
+  targetName: string | null;
   detail: Record<string, unknown>;
 }
 
@@ -68,7 +69,14 @@ describeEachStore(
       // The changed keys, never their values.
       expect(updated.detail).toEqual({ fields: ['name', 'theme.primaryColor'] });
       expect(JSON.stringify(updated)).not.toContain('#112233');
-      expect(JSON.stringify(updated)).not.toContain('Shop 2');
+      // The stored entry never holds the new name; the answer names the widget as it is now (looked up, not kept).
+      expect(updated.targetName).toBe('Shop 2');
+      const stored = await s.services.database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('id', '=', updated.id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.stringify(stored)).not.toContain('Shop 2');
       await audited(s, () => s.request('POST', `/v1/widgets/${widgetId}/identity-secret/rotate`), {
         action: 'widget.identity_secret_rotated',
         targetId: widgetId,
@@ -302,6 +310,40 @@ describeEachStore(
         expect(refused.status, bad).toBe(400);
         expect(refused.json.error.code, bad).toMatch(/^PARLEY_ERR_REQUEST_/);
       }
+    });
+
+    it('answers the actor’s and the target’s current names beside their ids, and only the id once the target is gone', async () => {
+      const s = server();
+      const admin = await createAgent(s, { role: 'admin', name: 'Ada Admin' });
+      const team = await s.request('POST', '/v1/teams', { auth: admin.token, body: { name: 'Night shift' } });
+      expect(team.status).toBe(201);
+      const created = await newest(s);
+      expect(created).toMatchObject({
+        action: 'team.created',
+        actor: { kind: 'agent', id: admin.id, name: 'Ada Admin', email: admin.email },
+        targetType: 'team',
+        targetId: team.json.id,
+        targetName: 'Night shift',
+      });
+      // A rename shows on every entry of the team: names are looked up when the log is read, never stored.
+      await s.request('PATCH', `/v1/teams/${team.json.id as string}`, { body: { name: 'Late shift' } });
+      const both = await s.request('GET', `/v1/audit?target=${team.json.id as string}`);
+      expect(both.json.items.map((entry: Entry) => entry.targetName)).toEqual(['Late shift', 'Late shift']);
+      expect(both.json.items[0].actor).toMatchObject({ kind: 'api_key', id: 'env', name: 'Admin' });
+      expect(both.json.items[0].actor.email).toBeUndefined();
+      // A key is named by its current name.
+      const key = await s.request('POST', '/v1/api-keys', { body: { name: 'Deploy bot' } });
+      const keyed = await s.request('POST', '/v1/teams', { auth: key.json.key, body: { name: 'Keyed' } });
+      expect(keyed.status).toBe(201);
+      expect((await newest(s)).actor).toMatchObject({ kind: 'api_key', id: key.json.id, name: 'Deploy bot' });
+      // Gone: the id stands for it.
+      await s.request('DELETE', `/v1/teams/${team.json.id as string}`);
+      const gone = await s.request('GET', `/v1/audit?target=${team.json.id as string}`);
+      expect(gone.json.items).toHaveLength(3);
+      for (const entry of gone.json.items) expect(entry.targetName).toBeNull();
+      // Targets without a name (a node) answer null too.
+      await s.request('POST', '/v1/admin/rebalance', { body: {} });
+      expect(await newest(s)).toMatchObject({ action: 'node.rebalanced', targetName: null });
     });
 
     it('is append-only: no route changes or deletes an entry', async () => {

@@ -5,6 +5,7 @@ import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { AuditLogTable } from '../store/schema.js';
+import { auditNames, type AuditNames } from './audit-names.js';
 
 /**
  * What one audited change says. `detail` holds no personal data: the names of the fields or settings keys
@@ -118,19 +119,32 @@ export class AuditLog {
       .orderBy('id', 'desc')
       .limit(filter.take + 1)
       .execute();
-    return toPage(rows, filter.take, toAuditEntry);
+    // Names are looked up now, never stored: a renamed widget shows its new name, an erased contact only its id.
+    const names = await auditNames(this.db, rows.slice(0, filter.take));
+    return toPage(rows, filter.take, (row) => toAuditEntry(row, names));
   }
 }
 
-export function toAuditEntry(row: AuditLogTable): AuditEntryView {
+/** An entry as the API answers it; with `names`, the actor's and target's current names (audit-names.ts). */
+export function toAuditEntry(row: AuditLogTable, names?: AuditNames): AuditEntryView {
+  const agent = row.actor_kind === 'agent' && row.actor_id !== null ? names?.agents.get(row.actor_id) : undefined;
+  const keyName = row.actor_kind === 'api_key' && row.actor_id !== null ? names?.keys.get(row.actor_id) : undefined;
+  const targetName =
+    row.target_type === null || row.target_id === null ? undefined : names?.targets.get(`${row.target_type}:${row.target_id}`);
   return {
     id: row.id,
     object: 'audit_entry',
     at: row.at,
-    actor: { kind: row.actor_kind as AuditActorKind, id: row.actor_id, name: row.actor_name },
+    actor: {
+      kind: row.actor_kind as AuditActorKind,
+      id: row.actor_id,
+      name: agent?.name ?? keyName ?? row.actor_name,
+      ...(row.actor_kind === 'agent' ? { email: agent?.email ?? null } : {}),
+    },
     action: row.action,
     targetType: row.target_type,
     targetId: row.target_id,
+    targetName: targetName ?? null,
     detail: JSON.parse(row.detail) as Record<string, unknown>,
   };
 }
