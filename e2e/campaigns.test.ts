@@ -384,6 +384,32 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     it('every 2 days: not before, again after', () => check({ kind: 'every_days', days: 2 }, 'Every other day', false, false, 2));
   });
 
+  it('greets a returning visitor with greeting.returning, a new one with the greeting', async () => {
+    const widgetId = await newWidget({ initial: 'Hello there!', greeting: { returning: 'Good to see you again!' } });
+    const ctx = await context();
+    const first = await visit(ctx, page(widgetId));
+    await settled(first);
+    const open = (p: Page) => p.evaluate(() => (window as unknown as { Parley: (...x: unknown[]) => void }).Parley('open'));
+    await open(first);
+    await widget(first).log().getByText('Hello there!').waitFor();
+    expect(await widget(first).log().innerText()).not.toContain('Good to see you');
+    const again = await visit(ctx, page(widgetId));
+    await settled(again);
+    // (The window may be open already: the first page's opening is remembered.)
+    await open(again);
+    await widget(again).log().getByText('Good to see you again!').waitFor();
+    expect(await widget(again).log().innerText()).not.toContain('Hello there!');
+  });
+
+  it('behind the consent gate: shows nothing and stores nothing before the visitor accepted', async () => {
+    const widgetId = await newWidget({ privacy: { consent: true } });
+    await campaign(widgetId, { ...message('Psst, a discount'), trigger: { kind: 'page_view' } });
+    const p = await visit(await context(), page(widgetId));
+    await settled(p);
+    await notShown(p, 'Psst');
+    expect(await p.evaluate(() => [Object.keys(localStorage), Object.keys(sessionStorage)])).toEqual([[], []]);
+  });
+
   it('a widget without campaigns loads the core alone, byte for byte what the size bench measures', async () => {
     const widgetId = await newWidget();
     const p = await visit(await context(), page(widgetId));
