@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { idSchema, nameSchema } from './common-schemas.js';
 import type { ConversationOwner } from './realtime.js';
 import type { Message } from './message.js';
+import { languageTagSchema } from './widget-settings.js';
 import { CONVERSATION_PRIORITIES, type ConversationPriority } from './routing-rules.js';
 
 /**
@@ -30,6 +31,8 @@ export interface Agent {
   /** Most conversations routing assigns to this agent at once. */
   readonly capacity: number;
   readonly teamIds: readonly string[];
+  /** The language the agent reads and writes in (live translation, docs/translation.md); null: not set, never translated for. */
+  readonly language?: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -63,6 +66,8 @@ const capacitySchema = v.pipe(
   v.minValue(1, 'must be at least 1'),
   v.maxValue(CAPACITY_MAX, `must be at most ${CAPACITY_MAX}`),
 );
+/** An agent's language for live translation; null clears it. */
+const agentLanguageSchema = v.nullable(languageTagSchema);
 const idListSchema = v.pipe(v.array(idSchema, 'must be a list of ids'), v.maxLength(200, 'must hold at most 200 ids'));
 
 export const loginSchema = v.strictObject({
@@ -91,6 +96,7 @@ export const agentCreateSchema = v.strictObject({
   role: v.optional(roleSchema),
   capacity: v.optional(capacitySchema),
   teamIds: v.optional(idListSchema),
+  language: v.optional(agentLanguageSchema),
 });
 export type AgentCreate = v.InferOutput<typeof agentCreateSchema>;
 
@@ -102,11 +108,16 @@ export const agentUpdateSchema = v.strictObject({
   status: v.optional(statusSchema),
   capacity: v.optional(capacitySchema),
   teamIds: v.optional(idListSchema),
+  language: v.optional(agentLanguageSchema),
 });
 export type AgentUpdate = v.InferOutput<typeof agentUpdateSchema>;
 
 /** `PATCH /v1/agents/me`: what an agent may change about themselves. */
-export const agentSelfUpdateSchema = v.strictObject({ status: v.optional(statusSchema), name: v.optional(nameSchema) });
+export const agentSelfUpdateSchema = v.strictObject({
+  status: v.optional(statusSchema),
+  name: v.optional(nameSchema),
+  language: v.optional(agentLanguageSchema),
+});
 
 export const teamCreateSchema = v.strictObject({ name: nameSchema, agentIds: v.optional(idListSchema) });
 export type TeamCreate = v.InferOutput<typeof teamCreateSchema>;

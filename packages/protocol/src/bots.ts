@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { languageTagSchema } from './widget-settings.js';
 import { metaSchema, nameSchema } from './common-schemas.js';
 
 /**
@@ -44,6 +45,21 @@ export const openAiToolSchema = v.strictObject({
   url: httpUrl,
 });
 
+/**
+ * Live translation for a bot (docs/translation.md): which text it is given when the visitor writes in another
+ * language than the bot's (`language`, default the widget's). `original` (the default): the visitor's words as
+ * written. `translation`: translated into the bot's language on the way in, and its replies translated into the
+ * visitor's language on the way out (when the installation has a translator).
+ */
+export const BOT_TRANSLATION_RECEIVES = ['original', 'translation'] as const;
+export type BotTranslationReceives = (typeof BOT_TRANSLATION_RECEIVES)[number];
+export const botTranslationSchema = v.optional(
+  v.strictObject({
+    receives: v.picklist(BOT_TRANSLATION_RECEIVES, 'must be original or translation'),
+    language: v.optional(languageTagSchema),
+  }),
+);
+
 export const BOT_KINDS = ['builtin', 'webhook', 'rasa', 'dialogflow', 'openai'] as const;
 export type BotKind = (typeof BOT_KINDS)[number];
 
@@ -57,6 +73,7 @@ export const botKindSchemas = {
       echo: v.optional(v.boolean()),
       handoffPhrases: v.optional(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200)))),
       handoffLabel: v.optional(text(80)),
+      translation: botTranslationSchema,
     }),
     secrets: v.strictObject({}),
   },
@@ -67,6 +84,7 @@ export const botKindSchemas = {
       stream: v.optional(v.boolean()),
       timeoutMs: v.optional(timeoutMs),
       allowPrivateNetwork,
+      translation: botTranslationSchema,
     }),
     secrets: v.strictObject({ signingSecret: v.optional(v.nullable(text(500))), headers: v.optional(v.nullable(headers)) }),
   },
@@ -78,6 +96,7 @@ export const botKindSchemas = {
       /** Ask for `?stream=true`: each bot message is shown as soon as Rasa produces it. */
       stream: v.optional(v.boolean()),
       allowPrivateNetwork,
+      translation: botTranslationSchema,
     }),
     secrets: v.strictObject({ token: v.optional(v.nullable(text(2000))) }),
   },
@@ -96,6 +115,7 @@ export const botKindSchemas = {
       /** Overrides the OAuth token endpoint (default: the key's token_uri, else https://oauth2.googleapis.com/token). */
       tokenUrl: v.optional(httpUrl),
       allowPrivateNetwork,
+      translation: botTranslationSchema,
     }),
     secrets: v.strictObject({ serviceAccountKey: v.optional(v.nullable(text(20_000))) }),
   },
@@ -117,6 +137,7 @@ export const botKindSchemas = {
       /** Offer the model a `handoff_to_human` tool (default true). */
       handoffTool: v.optional(v.boolean()),
       allowPrivateNetwork,
+      translation: botTranslationSchema,
     }),
     secrets: v.strictObject({ apiKey: v.optional(v.nullable(text(2000))) }),
   },

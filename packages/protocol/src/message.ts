@@ -29,6 +29,22 @@ export interface Message {
   readonly payload: Readonly<Record<string, unknown>> | null;
   readonly clientId: string | null;
   readonly createdAt: string;
+  /**
+   * Live translation (docs/translation.md): `text` stays the original as written; this holds the translation made
+   * on the way through, for the other side. Absent when the message was not translated; old clients ignore it.
+   */
+  readonly translation?: MessageTranslation;
+}
+
+/**
+ * A message's translation: `from` the writer's language, `to` the reader's; `text` the translated Markdown, or
+ * `failed` when the translator did not answer in time (or refused): the reader then gets the original, marked.
+ */
+export interface MessageTranslation {
+  readonly from: string;
+  readonly to: string;
+  readonly text?: string;
+  readonly failed?: true;
 }
 
 export const MESSAGE_TEXT_MAX = 8000;

@@ -47,6 +47,7 @@ export class AgentService {
       capacity: input.capacity ?? DEFAULT_CAPACITY,
       last_seen_at: null,
       last_assigned_at: null,
+      language: input.language ?? null,
       created_at: now,
       updated_at: now,
     };
@@ -92,6 +93,7 @@ export class AgentService {
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.role === undefined ? {} : { role: input.role }),
       ...(input.capacity === undefined ? {} : { capacity: input.capacity }),
+      ...(input.language === undefined ? {} : { language: input.language }),
       ...(input.status === undefined ? {} : { status: input.status, last_seen_at: nowIso() }),
       ...(input.password === undefined ? {} : { password_hash: await hashPassword(input.password) }),
       updated_at: nowIso(),
@@ -158,6 +160,7 @@ export class AgentService {
       status: this.effectiveStatus(row),
       capacity: Number(row.capacity),
       teamIds: [...teamIds],
+      language: row.language,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

@@ -31,6 +31,7 @@ import * as consent from './migrations/0015-consent.js';
 import * as campaigns from './migrations/0016-campaigns.js';
 import * as configVersions from './migrations/0017-config-versions.js';
 import * as calls from './migrations/0018-calls.js';
+import * as translation from './migrations/0019-translation.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -73,6 +74,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-campaigns': campaigns,
   '0017-config-versions': configVersions,
   '0018-calls': calls,
+  '0019-translation': translation,
 };
 
 export interface OpenOptions {

@@ -210,6 +210,8 @@ export interface MessagesTable {
   payload: string | null;
   client_id: string | null;
   created_at: string;
+  /** Live translation (migration 0019): JSON { from, to, text } or { from, to, failed: true }; null when not translated. */
+  translation?: string | null | undefined;
 }
 
 export interface AgentsTable {
@@ -224,6 +226,8 @@ export interface AgentsTable {
   last_seen_at: string | null;
   /** Round robin assigns to the online agent assigned longest ago. */
   last_assigned_at: string | null;
+  /** The language the agent reads and writes in (migration 0019, live translation); null: never translated for. */
+  language: string | null;
   created_at: string;
   updated_at: string;
 }
