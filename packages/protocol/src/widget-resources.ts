@@ -103,6 +103,10 @@ export type Widget = PartialWidgetSettings & {
   readonly meta: Meta;
   readonly effective: WidgetSettings;
   readonly setup: SetupStatus;
+  /** The published version (what visitors get; docs/configuration-versions.md). */
+  readonly version: number;
+  /** The draft waiting for review, if any (its document: `GET /v1/widgets/{id}/draft`). */
+  readonly draft: { readonly baseVersion: number; readonly updatedAt: string } | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 };
@@ -113,6 +117,8 @@ export type Blueprint = PartialWidgetSettings & {
   readonly name: string;
   readonly description: string;
   readonly meta: Meta;
+  /** The newest version. */
+  readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 };

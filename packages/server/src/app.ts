@@ -223,7 +223,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.log,
   );
   resyncListeners.add(() => publicConfig.clear());
-  const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig);
+  const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig, {
+    reviewBeforePublish: config.reviewBeforePublish,
+  });
   // Proactive messages: stored per widget, carried by the public config, counted from the widget's beacons.
   const campaigns = new CampaignService(
     new CampaignsStore(database.db),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from './auth/api-keys.js';
+import { SYSTEM_ACTOR } from './audit/index.js';
 import type { Services } from './services.js';
 
 export interface FirstRun {
@@ -57,12 +58,15 @@ export async function firstRun(
       fallback: 'I am the demo bot and did not understand that. Try “pricing” or “install”, or talk to a human.',
     },
   });
-  const widget = await services.widgets.create({
-    name: 'Demo widget',
-    description: 'Created on first start; answered by the built-in FAQ bot.',
-    botId: bot.id,
-    title: 'Parley demo',
-    languages: ['en', 'es', 'fr', 'de'],
-  });
+  const widget = await services.widgets.create(
+    {
+      name: 'Demo widget',
+      description: 'Created on first start; answered by the built-in FAQ bot.',
+      botId: bot.id,
+      title: 'Parley demo',
+      languages: ['en', 'es', 'fr', 'de'],
+    },
+    SYSTEM_ACTOR,
+  );
   return { adminKey, demoWidgetId: widget.id, admin };
 }

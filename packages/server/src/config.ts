@@ -20,9 +20,16 @@ export type StorageConfig =
 const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
+/** openai: an OpenAI-compatible chat-completions API; libretranslate: LibreTranslate's POST /translate (PARLEY_TRANSLATOR_KIND). */
+export const TRANSLATOR_KINDS = ['openai', 'libretranslate'] as const;
+export type TranslatorKind = (typeof TRANSLATOR_KINDS)[number];
+
 export interface TranslatorConfig {
+  readonly kind: TranslatorKind;
   readonly url: string;
   readonly model: string;
+  /** How long a chat message waits for its translation before it is delivered untranslated, marked (PARLEY_TRANSLATOR_TIMEOUT_MS). */
+  readonly messageTimeoutMs: number;
   readonly apiKey: string | null;
   /** The translator may be on a private or loopback address (PARLEY_TRANSLATOR_ALLOW_PRIVATE: a local Ollama, an intranet vLLM). */
   readonly allowPrivateNetwork: boolean;
@@ -64,6 +71,8 @@ export interface Config {
   readonly storeVisitorIp: 'none' | 'truncated';
   /** ICE servers for calls (PARLEY_ICE_SERVERS) and coturn's shared secret for per-call TURN credentials (PARLEY_TURN_SECRET, PARLEY_TURN_TTL_SECONDS). */
   readonly ice: IceConfig;
+  /** A widget PATCH writes its draft, published only by POST /v1/widgets/{id}/publish (PARLEY_REVIEW_BEFORE_PUBLISH; docs/configuration-versions.md). */
+  readonly reviewBeforePublish: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -143,12 +152,30 @@ export function loadConfig(env: Env = process.env): Config {
   if (logLevel === undefined) fail('PARLEY_LOG_LEVEL', logLevelText, `expected one of ${LOG_LEVELS.join(', ')}`);
 
   const translatorUrl = read('PARLEY_TRANSLATOR_URL');
+  const translatorKindText = read('PARLEY_TRANSLATOR_KIND') ?? 'openai';
+  const translatorKind = TRANSLATOR_KINDS.find((kind) => kind === translatorKindText);
+  if (translatorKind === undefined) fail('PARLEY_TRANSLATOR_KIND', translatorKindText, `expected one of ${TRANSLATOR_KINDS.join(', ')}`);
+  const translatorTimeoutText = read('PARLEY_TRANSLATOR_TIMEOUT_MS') ?? '5000';
+  if (!/^\d+$/.test(translatorTimeoutText) || Number(translatorTimeoutText) < 100 || Number(translatorTimeoutText) > 60_000) {
+    fail('PARLEY_TRANSLATOR_TIMEOUT_MS', translatorTimeoutText, 'expected a whole number of milliseconds from 100 to 60000');
+  }
   let translator: TranslatorConfig | null = null;
-  if (translatorUrl !== undefined) {
+  if (translatorUrl === undefined) {
+    for (const name of ['PARLEY_TRANSLATOR_KIND', 'PARLEY_TRANSLATOR_MODEL', 'PARLEY_TRANSLATOR_API_KEY', 'PARLEY_TRANSLATOR_TIMEOUT_MS']) {
+      const value = read(name);
+      if (value !== undefined) fail(name, name.endsWith('API_KEY') ? '…' : value, 'it needs PARLEY_TRANSLATOR_URL, the translator\'s base URL');
+    }
+  } else {
     if (!/^https?:\/\//.test(translatorUrl) || !URL.canParse(translatorUrl)) {
-      fail('PARLEY_TRANSLATOR_URL', translatorUrl, 'expected the base URL of an OpenAI-compatible API, such as https://api.openai.com/v1');
+      const expected =
+        translatorKind === 'libretranslate'
+          ? 'the base URL of a LibreTranslate-compatible API, such as https://libretranslate.example.com'
+          : 'the base URL of an OpenAI-compatible API, such as https://api.openai.com/v1';
+      fail('PARLEY_TRANSLATOR_URL', translatorUrl, `expected ${expected}`);
     }
     translator = {
+      kind: translatorKind ?? 'openai',
+      messageTimeoutMs: Number(translatorTimeoutText),
       url: translatorUrl.replace(/\/+$/, ''),
       model: read('PARLEY_TRANSLATOR_MODEL') ?? 'gpt-4o-mini',
       apiKey: read('PARLEY_TRANSLATOR_API_KEY') ?? null,
@@ -225,6 +252,8 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_TURN_TTL_SECONDS', turnTtlText, 'expected a whole number of seconds from 60 to 604800 (7 days)');
   }
 
+  const reviewBeforePublish = readFlag('PARLEY_REVIEW_BEFORE_PUBLISH', 'widget changes wait in a draft until published');
+
   const limits: Record<string, Rate | null> = {};
   for (const name of LIMIT_NAMES) {
     const text = read(limitEnvName(name));
@@ -257,5 +286,6 @@ export function loadConfig(env: Env = process.env): Config {
     retentionDays,
     storeVisitorIp: storeVisitorIp === 'truncated' ? 'truncated' : 'none',
     ice: { servers: 'error' in iceServers ? [] : iceServers, turnSecret, turnTtlSeconds: Number(turnTtlText) },
+    reviewBeforePublish,
   };
 }

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { blueprintCreateSchema, blueprintUpdateSchema } from '@parley/protocol';
+import { actorOf } from '../audit/index.js';
+import { ApiError } from '../http/api-error.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
@@ -27,7 +29,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     handler: async (request, reply) => {
       const input = parseInput(blueprintCreateSchema, refuseRemovedOptions(request.body ?? {}));
       await assertRuleTeams(services.teams, input.routingRules);
-      return reply.status(201).send(await blueprints.create(input));
+      return reply.status(201).send(await blueprints.create(input, actorOf(request)));
     },
   });
 
@@ -55,6 +57,41 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     handler: async (request) => blueprints.get(request.params.id),
   });
 
+  app.get<{ Params: { id: string } }>('/v1/blueprints/:id/versions', {
+    schema: {
+      tags,
+      summary: 'List the blueprint’s versions, newest first',
+      description:
+        'Every change of the blueprint is a version: `{ items: [{ number, document, author, message, createdAt }], nextCursor }`.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
+    handler: async (request) => {
+      const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
+      if (cursor !== undefined && !/^[1-9]\d{0,8}$/.test(cursor)) {
+        throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
+      }
+      return blueprints.versions(request.params.id, take, cursor === undefined ? undefined : Number(cursor));
+    },
+  });
+
+  app.get<{ Params: { id: string; number: string } }>('/v1/blueprints/:id/versions/:number', {
+    schema: {
+      tags,
+      summary: 'Fetch one version of the blueprint',
+      security: ADMIN_SECURITY,
+      params: { type: 'object', required: ['id', 'number'], properties: { id: { type: 'string' }, number: { type: 'string' } } },
+      response: { 200: ok('The version'), ...errors },
+    },
+    handler: async (request) => {
+      const { number } = request.params;
+      if (!/^[1-9]\d{0,8}$/.test(number))
+        throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'number must be a version number (1 or more).', 'number');
+      return blueprints.version(request.params.id, Number(number));
+    },
+  });
+
   app.patch<{ Params: { id: string } }>('/v1/blueprints/:id', {
     config: { audit: { action: 'blueprint.updated', targetType: 'blueprint' } },
     schema: {
@@ -69,7 +106,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     handler: async (request) => {
       const input = parseInput(blueprintUpdateSchema, refuseRemovedOptions(request.body ?? {}));
       await assertRuleTeams(services.teams, input.routingRules);
-      return blueprints.update(request.params.id, input);
+      return blueprints.update(request.params.id, input, actorOf(request));
     },
   });
 

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { idIn } from '../audit/index.js';
+import { actorOf, idIn } from '../audit/index.js';
 import * as v from 'valibot';
-import { metaSchema, nameSchema, routingTestSchema, widgetCreateSchema, widgetUpdateSchema } from '@parley/protocol';
+import {
+  metaSchema,
+  nameSchema,
+  publishSchema,
+  rollbackSchema,
+  routingTestSchema,
+  widgetCreateSchema,
+  widgetUpdateSchema,
+} from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
 import { assertRuleTeams, testRules } from '../engine/routing-rules.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
@@ -11,6 +20,12 @@ import { refuseRemovedOptions } from '../widgets/removed-options.js';
 
 const cloneSchema = v.strictObject({ name: v.optional(nameSchema), meta: v.optional(metaSchema) });
 const tags = ['widgets'];
+const versionTags = ['widget versions'];
+const versionParams = {
+  type: 'object',
+  required: ['id', 'number'],
+  properties: { id: { type: 'string' }, number: { type: 'string' } },
+} as const;
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
 
 /** Widget integrations: the management API (admin key). The visitor-facing endpoints live in widget-public.ts. */
@@ -30,7 +45,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     handler: async (request, reply) => {
       const input = parseInput(widgetCreateSchema, refuseRemovedOptions(request.body ?? {}));
       await assertRuleTeams(services.teams, input.routingRules);
-      return reply.status(201).send(await widgets.create(input));
+      return reply.status(201).send(await widgets.create(input, actorOf(request)));
     },
   });
 
@@ -57,7 +72,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       tags,
       summary: 'Update a widget (partial)',
       description:
-        'Only the given fields change. `null` removes the widget’s own value so the blueprint’s (or the default) applies; `theme` and `notifications` merge key by key; `meta` replaces the whole map.',
+        'Only the given fields change. `null` removes the widget’s own value so the blueprint’s (or the default) applies; `theme` and `notifications` merge key by key; `meta` replaces the whole map. The change is published as a new version; when the installation reviews before publishing (PARLEY_REVIEW_BEFORE_PUBLISH) it is written to the draft instead and visitors keep the published version.',
       security: ADMIN_SECURITY,
       params: idParams,
       body: jsonSchema(widgetUpdateSchema),
@@ -66,7 +81,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     handler: async (request) => {
       const input = parseInput(widgetUpdateSchema, refuseRemovedOptions(request.body ?? {}));
       await assertRuleTeams(services.teams, input.routingRules);
-      return widgets.update(request.params.id, input);
+      return widgets.update(request.params.id, input, actorOf(request));
     },
   });
 
@@ -118,7 +133,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request, reply) => {
       const input = parseInput(cloneSchema, request.body ?? {});
-      return reply.status(201).send(await widgets.clone(request.params.id, input));
+      return reply.status(201).send(await widgets.clone(request.params.id, input, actorOf(request)));
     },
   });
 
@@ -133,7 +148,144 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       params: idParams,
       response: { 200: ok('The widget'), ...errors },
     },
-    handler: async (request) => widgets.detach(request.params.id),
+    handler: async (request) => widgets.detach(request.params.id, actorOf(request)),
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/widgets/:id/versions', {
+    schema: {
+      tags: versionTags,
+      summary: 'List the published versions, newest first',
+      description:
+        'Every published change of the widget’s own configuration: `{ items: [{ number, document, blueprintId, blueprintVersion, author, message, createdAt, published }], nextCursor }`. Cursor pagination with `take` (1–100, default 20) and `cursor`.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('`{ items, nextCursor }`'), ...errors },
+    },
+    handler: async (request) => {
+      const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
+      return widgets.versions(request.params.id, take, cursor);
+    },
+  });
+
+  app.get<{ Params: { id: string; number: string } }>('/v1/widgets/:id/versions/:number', {
+    schema: {
+      tags: versionTags,
+      summary: 'Fetch one version',
+      security: ADMIN_SECURITY,
+      params: versionParams,
+      response: { 200: ok('The version'), ...errors },
+    },
+    handler: async (request) => widgets.version(request.params.id, versionNumber(request.params.number, 'number')),
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/widgets/:id/draft', {
+    schema: {
+      tags: versionTags,
+      summary: 'Fetch the draft',
+      description: '`{ baseVersion, document, author, updatedAt }`; PARLEY_ERR_WIDGET_NO_DRAFT when there is none.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The draft'), ...errors, 409: errorResponse },
+    },
+    handler: async (request) => widgets.draft(request.params.id),
+  });
+
+  app.put<{ Params: { id: string } }>('/v1/widgets/:id/draft', {
+    config: { audit: { action: 'widget.draft_saved', targetType: 'widget' } },
+    schema: {
+      tags: versionTags,
+      summary: 'Write the draft',
+      description:
+        'The whole next configuration, validated as a create body is: the options are exactly the body’s (one left out has no own value); `name`, `description`, `meta` and `blueprintId` left out keep the published ones. Visitors keep the published version until `POST /v1/widgets/{id}/publish`.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(widgetCreateSchema),
+      response: { 200: ok('The draft'), ...errors },
+    },
+    handler: async (request) => {
+      const input = parseInput(widgetCreateSchema, refuseRemovedOptions(request.body ?? {}));
+      await assertRuleTeams(services.teams, input.routingRules);
+      return widgets.putDraft(request.params.id, input, actorOf(request));
+    },
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/widgets/:id/draft', {
+    config: { audit: { action: 'widget.draft_discarded', targetType: 'widget' } },
+    schema: {
+      tags: versionTags,
+      summary: 'Discard the draft',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 204: { description: 'Discarded', type: 'null' }, ...errors, 409: errorResponse },
+    },
+    handler: async (request, reply) => {
+      await widgets.discardDraft(request.params.id);
+      return reply.status(204).send();
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/publish', {
+    config: { audit: { action: 'widget.published', targetType: 'widget' } },
+    schema: {
+      tags: versionTags,
+      summary: 'Publish the draft',
+      description:
+        'The draft becomes the next version (with the optional `message`), which visitors get at once; the draft is gone. PARLEY_ERR_WIDGET_NO_DRAFT when there is none. A draft equal to the published configuration makes no version.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(publishSchema),
+      response: { 200: ok('The widget'), ...errors, 409: errorResponse },
+    },
+    handler: async (request) => {
+      const input = parseInput(publishSchema, request.body ?? {});
+      return widgets.publish(request.params.id, actorOf(request), input.message);
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/rollback', {
+    config: {
+      audit: {
+        action: 'widget.rolled_back',
+        targetType: 'widget',
+        detail: (request) => ({ fields: ['version'], ...pick(request.body, 'version') }),
+      },
+    },
+    schema: {
+      tags: versionTags,
+      summary: 'Roll back to a version',
+      description:
+        'Publishes a copy of `version` as a new version (history is never rewritten); the draft, if any, stays. PARLEY_ERR_WIDGET_VERSION_NOT_FOUND when the widget has no such version.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(rollbackSchema),
+      response: { 200: ok('The widget'), ...errors },
+    },
+    handler: async (request) => {
+      const input = parseInput(rollbackSchema, request.body ?? {});
+      return widgets.rollback(request.params.id, input.version, actorOf(request), input.message);
+    },
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/widgets/:id/diff', {
+    schema: {
+      tags: versionTags,
+      summary: 'Compare two versions',
+      description:
+        '`from` and `to` are version numbers, `to` may be `draft`; `from` defaults to the published version and `to` to the draft. Answers `{ from, to, changes: [{ path, op, old, new, oldSource, newSource }] }` over the effective configuration (what visitors get, each version with the blueprint version it was built from): `path` is a JSON Pointer, `op` add, remove or replace, the sources `widget`, `blueprint` or `default`.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The diff'), ...errors, 409: errorResponse },
+    },
+    handler: async (request) => {
+      const query = request.query;
+      for (const name of Object.keys(query)) {
+        if (name !== 'from' && name !== 'to')
+          throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+      }
+      const from = query['from'] === undefined ? await widgets.publishedVersion(request.params.id) : versionNumber(query['from'], 'from');
+      const to = query['to'] === undefined || query['to'] === 'draft' ? 'draft' : versionNumber(query['to'], 'to');
+      return widgets.diffAnswer(request.params.id, from, to);
+    },
   });
 
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/setup', {
@@ -179,3 +331,19 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     handler: async (request) => ({ identitySecret: await widgets.identitySecret(request.params.id, true) }),
   });
 };
+
+/** A version number from a path or query parameter. */
+function versionNumber(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,8}$/.test(value)) {
+    throw new ApiError(
+      'PARLEY_ERR_REQUEST_VALIDATION',
+      `${field} must be a version number (1 or more)${field === 'to' ? ' or draft' : ''}.`,
+      field,
+    );
+  }
+  return Number(value);
+}
+
+function pick(body: unknown, key: string): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && key in body ? { [key]: (body as Record<string, unknown>)[key] } : {};
+}

@@ -1,13 +1,22 @@
 import type { Db } from './database.js';
-import type { BlueprintsTable } from './schema.js';
+import type { BlueprintsTable, BlueprintVersionsTable } from './schema.js';
 
 export type BlueprintRow = BlueprintsTable;
+export type BlueprintVersionRow = BlueprintVersionsTable;
+export type NewBlueprintVersion = Omit<BlueprintVersionRow, 'blueprint_id' | 'number'>;
 
 export class BlueprintsStore {
   constructor(private readonly db: Db) {}
 
-  async insert(row: BlueprintRow): Promise<void> {
-    await this.db.insertInto('blueprints').values(row).execute();
+  /** A new blueprint and its version `row.version` (1), in one transaction. */
+  async insert(row: BlueprintRow, version: NewBlueprintVersion): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('blueprints').values(row).execute();
+      await trx
+        .insertInto('blueprint_versions')
+        .values({ ...version, blueprint_id: row.id, number: row.version })
+        .execute();
+    });
   }
 
   get(id: string): Promise<BlueprintRow | undefined> {
@@ -28,8 +37,46 @@ export class BlueprintsStore {
       .execute();
   }
 
-  async update(id: string, changes: Partial<Omit<BlueprintRow, 'id' | 'created_at'>>): Promise<void> {
-    await this.db.updateTable('blueprints').set(changes).where('id', '=', id).execute();
+  /** The change and its version (the row's next `version`), in one transaction; answers the number. */
+  async update(
+    id: string,
+    changes: Partial<Omit<BlueprintRow, 'id' | 'created_at' | 'version'>>,
+    version: NewBlueprintVersion,
+  ): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('blueprints')
+        .set((eb) => ({ ...changes, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .returning('version')
+        .executeTakeFirst();
+      if (updated === undefined) return undefined;
+      const number = Number(updated.version);
+      await trx
+        .insertInto('blueprint_versions')
+        .values({ ...version, blueprint_id: id, number })
+        .execute();
+      return number;
+    });
+  }
+
+  /** Newest first; `before` is the number of the last version of the previous page. */
+  versions(blueprintId: string, take: number, before: number | undefined): Promise<BlueprintVersionRow[]> {
+    let q = this.db.selectFrom('blueprint_versions').selectAll().where('blueprint_id', '=', blueprintId);
+    if (before !== undefined) q = q.where('number', '<', before);
+    return q
+      .orderBy('number', 'desc')
+      .limit(take + 1)
+      .execute();
+  }
+
+  version(blueprintId: string, number: number): Promise<BlueprintVersionRow | undefined> {
+    return this.db
+      .selectFrom('blueprint_versions')
+      .selectAll()
+      .where('blueprint_id', '=', blueprintId)
+      .where('number', '=', number)
+      .executeTakeFirst();
   }
 
   async delete(id: string): Promise<boolean> {

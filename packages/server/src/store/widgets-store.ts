@@ -1,9 +1,13 @@
 import type { Db } from './database.js';
 import { nowIso } from './ids.js';
-import type { WidgetsTable, WidgetSetupsTable } from './schema.js';
+import type { WidgetDraftsTable, WidgetsTable, WidgetSetupsTable, WidgetVersionsTable } from './schema.js';
 
 export type WidgetRow = WidgetsTable;
 export type WidgetSetupRow = WidgetSetupsTable;
+export type WidgetVersionRow = WidgetVersionsTable;
+export type WidgetDraftRow = WidgetDraftsTable;
+/** A version to record with a change: its number is the widget row's new `version`. */
+export type NewWidgetVersion = Omit<WidgetVersionRow, 'widget_id' | 'number'>;
 
 export interface WidgetListQuery {
   readonly take: number;
@@ -16,10 +20,15 @@ export interface WidgetListQuery {
 export class WidgetsStore {
   constructor(private readonly db: Db) {}
 
-  async insert(row: WidgetRow, meta: Readonly<Record<string, string>>): Promise<void> {
+  /** A new widget and its version `row.version` (1), in one transaction. */
+  async insert(row: WidgetRow, meta: Readonly<Record<string, string>>, version: NewWidgetVersion): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('widgets').values(row).execute();
       await insertMeta(trx, row.id, meta);
+      await trx
+        .insertInto('widget_versions')
+        .values({ ...version, widget_id: row.id, number: row.version })
+        .execute();
     });
   }
 
@@ -54,7 +63,85 @@ export class WidgetsStore {
       .execute();
   }
 
-  /** `meta` replaces the whole meta map when given. */
+  /**
+   * Publishes a change of the widget's configuration: the row takes `changes` and the next version number, and
+   * `version` is recorded under that number, in one transaction (the UPDATE locks the row, so concurrent
+   * publishes of one widget number their versions one after the other). `clearDraft` deletes the draft too.
+   * Answers the new number, or undefined when the widget does not exist.
+   */
+  async publish(
+    id: string,
+    changes: Partial<Omit<WidgetRow, 'id' | 'created_at' | 'version'>>,
+    meta: Readonly<Record<string, string>> | undefined,
+    version: NewWidgetVersion,
+    clearDraft: boolean,
+  ): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('widgets')
+        .set((eb) => ({ ...changes, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .returning('version')
+        .executeTakeFirst();
+      if (updated === undefined) return undefined;
+      const number = Number(updated.version);
+      await trx
+        .insertInto('widget_versions')
+        .values({ ...version, widget_id: id, number })
+        .execute();
+      if (meta !== undefined) {
+        await trx.deleteFrom('widget_meta').where('widget_id', '=', id).execute();
+        await insertMeta(trx, id, meta);
+      }
+      if (clearDraft) await trx.deleteFrom('widget_drafts').where('widget_id', '=', id).execute();
+      return number;
+    });
+  }
+
+  /** Newest first; `before` is the number of the last version of the previous page. */
+  versions(widgetId: string, take: number, before: number | undefined): Promise<WidgetVersionRow[]> {
+    let q = this.db.selectFrom('widget_versions').selectAll().where('widget_id', '=', widgetId);
+    if (before !== undefined) q = q.where('number', '<', before);
+    return q
+      .orderBy('number', 'desc')
+      .limit(take + 1)
+      .execute();
+  }
+
+  version(widgetId: string, number: number): Promise<WidgetVersionRow | undefined> {
+    return this.db
+      .selectFrom('widget_versions')
+      .selectAll()
+      .where('widget_id', '=', widgetId)
+      .where('number', '=', number)
+      .executeTakeFirst();
+  }
+
+  draft(widgetId: string): Promise<WidgetDraftRow | undefined> {
+    return this.db.selectFrom('widget_drafts').selectAll().where('widget_id', '=', widgetId).executeTakeFirst();
+  }
+
+  drafts(widgetIds: readonly string[]): Promise<WidgetDraftRow[]> {
+    if (widgetIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('widget_drafts').selectAll().where('widget_id', 'in', widgetIds).execute();
+  }
+
+  /** Writes the widget's one draft (replacing the one there). */
+  async putDraft(row: WidgetDraftRow): Promise<void> {
+    const { widget_id: _, ...rest } = row;
+    await this.db
+      .insertInto('widget_drafts')
+      .values(row)
+      .onConflict((oc) => oc.column('widget_id').doUpdateSet(rest))
+      .execute();
+  }
+
+  async deleteDraft(widgetId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('widget_drafts').where('widget_id', '=', widgetId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** A change that is no configuration (the identity secret): no version. `meta` replaces the whole meta map when given. */
   async update(id: string, changes: Partial<Omit<WidgetRow, 'id' | 'created_at'>>, meta?: Readonly<Record<string, string>>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('widgets').set(changes).where('id', '=', id).execute();
@@ -111,10 +198,14 @@ export class WidgetsStore {
   }
 
   /** A clone starts with the source's language maps and finished setup state, so it is ready at once. */
-  async insertClone(row: WidgetRow, meta: Readonly<Record<string, string>>, sourceId: string): Promise<void> {
+  async insertClone(row: WidgetRow, meta: Readonly<Record<string, string>>, sourceId: string, version: NewWidgetVersion): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('widgets').values(row).execute();
       await insertMeta(trx, row.id, meta);
+      await trx
+        .insertInto('widget_versions')
+        .values({ ...version, widget_id: row.id, number: row.version })
+        .execute();
       const maps = await trx.selectFrom('widget_language_maps').selectAll().where('widget_id', '=', sourceId).execute();
       if (maps.length > 0)
         await trx

@@ -1,15 +1,18 @@
-import type { Blueprint, BlueprintCreate, BlueprintUpdate, Meta, Page } from '@parley/protocol';
+import type { AuditActor, Blueprint, BlueprintCreate, BlueprintUpdate, BlueprintVersion, Meta, Page } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
-import type { BlueprintRow, BlueprintsStore } from '../store/blueprints-store.js';
+import type { BlueprintRow, BlueprintsStore, BlueprintVersionRow } from '../store/blueprints-store.js';
 import type { BotsStore } from '../store/bots-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
 import type { ConfigChanges } from './public-config-cache.js';
-import { applyPatch, ownSettings, readSettings, splitInput } from './widget-service.js';
+import { applyPatch, authorColumns, authorOf, documentOf, ownSettings, readDocument, readSettings, splitInput } from './config-document.js';
 
-/** Named partial configurations. Widgets read them at request time, so a change reaches every linked widget. */
+/**
+ * Named partial configurations. Widgets read them at request time, so a change reaches every linked widget. Every
+ * change is a new immutable version (blueprint_versions); widget versions record which one they were built from.
+ */
 export class BlueprintService {
   constructor(
     private readonly blueprints: BlueprintsStore,
@@ -19,7 +22,7 @@ export class BlueprintService {
     private readonly configChanges: ConfigChanges,
   ) {}
 
-  async create(input: BlueprintCreate): Promise<Blueprint> {
+  async create(input: BlueprintCreate, author: AuditActor): Promise<Blueprint> {
     const { name, description, meta, settings } = splitInput(input);
     await this.checkBot(settings.botId);
     const now = nowIso();
@@ -34,7 +37,12 @@ export class BlueprintService {
       created_at: now,
       updated_at: now,
     };
-    await this.blueprints.insert(row);
+    await this.blueprints.insert(row, {
+      document: JSON.stringify(documentOf(row)),
+      ...authorColumns(author),
+      message: 'Created',
+      created_at: now,
+    });
     return toBlueprint(row);
   }
 
@@ -47,19 +55,22 @@ export class BlueprintService {
     return toPage(rows, take, toBlueprint);
   }
 
-  async update(id: string, input: BlueprintUpdate): Promise<Blueprint> {
+  async update(id: string, input: BlueprintUpdate, author: AuditActor): Promise<Blueprint> {
     const row = await this.requireRow(id);
     const { name, description, meta, settings: patch } = splitInput(input);
     await this.checkBot(patch.botId);
     const own = applyPatch(readSettings(row.settings), patch);
-    await this.blueprints.update(id, {
-      ...(name === undefined ? {} : { name }),
-      ...(description === undefined ? {} : { description }),
-      ...(meta === undefined ? {} : { meta: writeJson(meta) }),
+    const now = nowIso();
+    const changes = {
+      name: name ?? row.name,
+      description: description ?? row.description,
+      meta: meta === undefined ? row.meta : writeJson(meta),
       settings: writeJson(own),
       bot_id: own.botId ?? null,
-      updated_at: nowIso(),
-    });
+      updated_at: now,
+    };
+    const document = JSON.stringify(documentOf(changes));
+    await this.blueprints.update(id, changes, { document, ...authorColumns(author), message: '', created_at: now });
     await this.configChanges.changed({ blueprintId: id });
     return this.get(id);
   }
@@ -75,6 +86,23 @@ export class BlueprintService {
     }
     await this.blueprints.delete(id);
     await this.configChanges.changed({ blueprintId: id });
+  }
+
+  async versions(id: string, take: number, before: number | undefined): Promise<Page<BlueprintVersion>> {
+    await this.requireRow(id);
+    const rows = await this.blueprints.versions(id, take, before);
+    return toPage(
+      rows.map((r) => ({ ...r, id: String(r.number) })),
+      take,
+      toVersion,
+    );
+  }
+
+  async version(id: string, number: number): Promise<BlueprintVersion> {
+    await this.requireRow(id);
+    const row = await this.blueprints.version(id, number);
+    if (row === undefined) throw new ApiError('PARLEY_ERR_BLUEPRINT_NOT_FOUND', `The blueprint ${id} has no version ${number}.`);
+    return toVersion(row);
   }
 
   private async requireRow(id: string): Promise<BlueprintRow> {
@@ -98,7 +126,21 @@ function toBlueprint(row: BlueprintRow): Blueprint {
     name: row.name,
     description: row.description,
     meta: readJson<Meta>(row.meta),
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function toVersion(row: BlueprintVersionRow): BlueprintVersion {
+  const { blueprintId: _none, ...document } = readDocument(row.document);
+  return {
+    object: 'blueprint_version',
+    blueprintId: row.blueprint_id,
+    number: row.number,
+    document,
+    author: authorOf(row),
+    message: row.message,
+    createdAt: row.created_at,
   };
 }

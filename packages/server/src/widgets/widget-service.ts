@@ -1,19 +1,24 @@
 import {
+  diffConfig,
   isOriginAllowed,
+  jsonEqual,
   mergeWidgetSettings,
   overlaySettings,
-  REMOVED_WIDGET_OPTIONS,
-  SETTING_KEYS,
+  type AuditActor,
+  type ConfigChange,
+  type ConfigDiff,
   type Meta,
   type Page,
-  type PartialWidgetSettings,
   type SetupFailure,
   type SetupState,
   type SetupStatus,
   type Widget,
+  type WidgetConfigDocument,
   type WidgetCreate,
+  type WidgetDraft,
   type WidgetSettings,
   type WidgetUpdate,
+  type WidgetVersion,
 } from '@parley/protocol';
 import { generateIdentitySecret } from '../auth/identity.js';
 import { ApiError } from '../http/api-error.js';
@@ -22,8 +27,23 @@ import type { BotsStore } from '../store/bots-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
-import type { WidgetListQuery, WidgetRow, WidgetSetupRow, WidgetsStore } from '../store/widgets-store.js';
+import type { WidgetDraftRow, WidgetListQuery, WidgetRow, WidgetSetupRow, WidgetsStore, WidgetVersionRow } from '../store/widgets-store.js';
+import {
+  authorColumns,
+  authorOf,
+  documentFromBody,
+  documentOf,
+  effectiveDocument,
+  inheritedSettings,
+  patchDocument,
+  readDocument,
+  readSettings,
+  rowFieldsOf,
+  splitInput,
+} from './config-document.js';
 import type { ConfigChanges } from './public-config-cache.js';
+
+export { applyPatch, ownSettings, readSettings, splitInput, type SettingsInput } from './config-document.js';
 
 export interface ResolvedWidget {
   readonly row: WidgetRow;
@@ -32,41 +52,59 @@ export interface ResolvedWidget {
   readonly languageSet: boolean;
 }
 
-/** Everything the management API does to widgets, and the effective configuration visitors get. */
+export interface WidgetServiceOptions {
+  /** PARLEY_REVIEW_BEFORE_PUBLISH: a PATCH writes the draft instead of publishing (docs/configuration-versions.md). */
+  readonly reviewBeforePublish?: boolean;
+}
+
+/** Which version a diff compares: a number, or the draft. */
+export type VersionRef = number | 'draft';
+
+/**
+ * Everything the management API does to widgets, and the effective configuration visitors get. Every change of a
+ * widget's configuration is published as a new immutable version (widget_versions), or written to its one draft
+ * when it waits for review; the widget row is always the published version, so visitors never see a draft.
+ */
 export class WidgetService {
+  private readonly reviewBeforePublish: boolean;
+
   constructor(
     private readonly widgets: WidgetsStore,
     private readonly blueprints: BlueprintsStore,
     private readonly bots: BotsStore,
     /** Told after each committed change of what visitors' public config is made of. */
     private readonly configChanges: ConfigChanges,
-  ) {}
+    options: WidgetServiceOptions = {},
+  ) {
+    this.reviewBeforePublish = options.reviewBeforePublish ?? false;
+  }
 
-  async create(input: WidgetCreate): Promise<Widget> {
-    const { name, description, meta, blueprintId, settings } = splitInput(input);
+  async create(input: WidgetCreate, author: AuditActor, message = 'Created'): Promise<Widget> {
+    const { blueprintId, settings } = splitInput(input);
     await this.checkReferences(blueprintId ?? null, settings.botId);
+    const fields = rowFieldsOf(input);
     const now = nowIso();
     const row: WidgetRow = {
       id: newId('wgt'),
-      name: name ?? 'Untitled widget',
-      description: description ?? '',
-      blueprint_id: blueprintId ?? null,
-      settings: writeJson(ownSettings(settings)),
-      bot_id: settings.botId ?? null,
-      meta: writeJson(meta ?? {}),
+      name: fields.name,
+      description: fields.description,
+      blueprint_id: fields.blueprint_id,
+      settings: fields.settings,
+      bot_id: fields.bot_id,
+      meta: fields.meta,
       identity_secret: generateIdentitySecret(),
       version: 1,
       created_at: now,
       updated_at: now,
     };
-    await this.widgets.insert(row, meta ?? {});
+    await this.widgets.insert(row, fields.metaMap, await this.newVersion(documentOf(row), author, message, now));
     return this.get(row.id);
   }
 
   async get(id: string): Promise<Widget> {
     const row = await this.requireRow(id);
     const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
-    return toWidget(row, blueprint, await this.widgets.setup(id));
+    return toWidget(row, blueprint, await this.widgets.setup(id), await this.widgets.draft(id));
   }
 
   /** The first widget created, which the home page shows (the demo widget on a fresh install). */
@@ -81,30 +119,25 @@ export class WidgetService {
     const blueprintIds = [...new Set(page.flatMap((r) => (r.blueprint_id === null ? [] : [r.blueprint_id])))];
     const blueprints = new Map((await this.blueprints.getMany(blueprintIds)).map((b) => [b.id, b]));
     const setups = new Map((await this.widgets.setups(page.map((r) => r.id))).map((s) => [s.widget_id, s]));
+    const drafts = new Map((await this.widgets.drafts(page.map((r) => r.id))).map((d) => [d.widget_id, d]));
     return toPage(rows, query.take, (row) =>
-      toWidget(row, row.blueprint_id === null ? undefined : blueprints.get(row.blueprint_id), setups.get(row.id)),
+      toWidget(row, row.blueprint_id === null ? undefined : blueprints.get(row.blueprint_id), setups.get(row.id), drafts.get(row.id)),
     );
   }
 
-  async update(id: string, input: WidgetUpdate): Promise<Widget> {
+  /**
+   * PATCH: publishes the patched configuration as a new version, or, under review before publish, writes it to
+   * the draft (patched onto the draft there, else onto the published version) and visitors keep the published one.
+   */
+  async update(id: string, input: WidgetUpdate, author: AuditActor): Promise<Widget> {
     const row = await this.requireRow(id);
-    const { name, description, meta, blueprintId, settings: patch } = splitInput(input);
-    const own = applyPatch(readSettings(row.settings), patch);
-    await this.checkReferences(blueprintId ?? null, patch.botId);
-    await this.widgets.update(
-      id,
-      {
-        ...(name === undefined ? {} : { name }),
-        ...(description === undefined ? {} : { description }),
-        ...(blueprintId === undefined ? {} : { blueprint_id: blueprintId }),
-        ...(meta === undefined ? {} : { meta: writeJson(meta) }),
-        settings: writeJson(own),
-        bot_id: own.botId ?? null,
-        updated_at: nowIso(),
-      },
-      meta,
-    );
-    await this.configChanges.changed({ widgetId: id });
+    if (this.reviewBeforePublish) {
+      const draft = await this.widgets.draft(id);
+      const base = draft === undefined ? documentOf(row) : readDocument(draft.document);
+      await this.writeDraft(row, patchDocument(base, input), author);
+      return this.get(id);
+    }
+    await this.publishDocument(row, patchDocument(documentOf(row), input), author, '', false);
     return this.get(id);
   }
 
@@ -114,7 +147,11 @@ export class WidgetService {
   }
 
   /** A new widget with every setting, the blueprint link and the language maps of the source. */
-  async clone(id: string, overrides: { readonly name?: string | undefined; readonly meta?: Meta | undefined }): Promise<Widget> {
+  async clone(
+    id: string,
+    overrides: { readonly name?: string | undefined; readonly meta?: Meta | undefined },
+    author: AuditActor,
+  ): Promise<Widget> {
     const source = await this.requireRow(id);
     const now = nowIso();
     const meta = overrides.meta ?? readJson<Meta>(source.meta);
@@ -125,22 +162,24 @@ export class WidgetService {
       meta: writeJson(meta),
       // The clone is an independent integration: its identity secret is its own.
       identity_secret: generateIdentitySecret(),
+      version: 1,
       created_at: now,
       updated_at: now,
     };
-    await this.widgets.insertClone(row, meta, source.id);
+    const version = await this.newVersion(documentOf(row), author, `Cloned from ${source.id} version ${source.version}`, now);
+    await this.widgets.insertClone(row, meta, source.id, version);
     return this.get(row.id);
   }
 
-  /** Unlinks the blueprint but keeps what visitors see: the blueprint's values become the widget's own. */
-  async detach(id: string): Promise<Widget> {
+  /** Unlinks the blueprint but keeps what visitors see: the blueprint's values become the widget's own (a new version). */
+  async detach(id: string, author: AuditActor): Promise<Widget> {
     const row = await this.requireRow(id);
     if (row.blueprint_id === null) return this.get(id);
     const blueprint = await this.blueprints.get(row.blueprint_id);
     const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
     const own = overlaySettings(inherited, readSettings(row.settings));
-    await this.widgets.update(id, { blueprint_id: null, settings: writeJson(own), bot_id: own.botId ?? null, updated_at: nowIso() });
-    await this.configChanges.changed({ widgetId: id });
+    const document = { ...documentOf({ ...row, settings: writeJson(own) }), blueprintId: null };
+    await this.publishDocument(row, document, author, `Detached from blueprint ${row.blueprint_id}`, false);
     return this.get(id);
   }
 
@@ -152,7 +191,83 @@ export class WidgetService {
     return secret;
   }
 
-  /** The widget row and its effective settings, for the visitor-facing endpoints. */
+  // ---- versions, draft, publish, rollback, diff ---------------------------------------------
+
+  async versions(id: string, take: number, cursor: string | undefined): Promise<Page<WidgetVersion>> {
+    const row = await this.requireRow(id);
+    const before = cursor === undefined ? undefined : versionCursor(cursor);
+    const rows = await this.widgets.versions(id, take, before);
+    const page = toPage(
+      rows.map((r) => ({ ...r, id: String(r.number) })),
+      take,
+      (r) => toVersion(r, row.version),
+    );
+    return page;
+  }
+
+  async version(id: string, number: number): Promise<WidgetVersion> {
+    const row = await this.requireRow(id);
+    return toVersion(await this.requireVersion(id, number), row.version);
+  }
+
+  async draft(id: string): Promise<WidgetDraft> {
+    await this.requireRow(id);
+    return toDraft(await this.requireDraft(id));
+  }
+
+  /** PUT: the draft becomes `body` (a whole configuration; resource fields left out keep the published values). */
+  async putDraft(id: string, body: WidgetCreate, author: AuditActor): Promise<WidgetDraft> {
+    const row = await this.requireRow(id);
+    await this.writeDraft(row, documentFromBody(body, documentOf(row)), author);
+    return toDraft(await this.requireDraft(id));
+  }
+
+  async discardDraft(id: string): Promise<void> {
+    await this.requireRow(id);
+    if (!(await this.widgets.deleteDraft(id))) throw noDraft(id);
+  }
+
+  /** The draft becomes the next version, which visitors get from now on. */
+  async publish(id: string, author: AuditActor, message: string | undefined): Promise<Widget> {
+    const row = await this.requireRow(id);
+    const draft = await this.requireDraft(id);
+    await this.publishDocument(row, readDocument(draft.document), author, message ?? '', true);
+    return this.get(id);
+  }
+
+  /** Publishes a copy of version `number` as a new version (the draft, if any, stays). */
+  async rollback(id: string, number: number, author: AuditActor, message: string | undefined): Promise<Widget> {
+    const row = await this.requireRow(id);
+    const version = await this.requireVersion(id, number);
+    await this.publishDocument(row, readDocument(version.document), author, message ?? `Rollback to version ${number}`, false);
+    return this.get(id);
+  }
+
+  /**
+   * The changes from one version (or the draft) to another, over the effective configuration: each version with
+   * the blueprint version it was built from (the draft with the blueprint's newest), each value with its source.
+   */
+  async diff(id: string, from: VersionRef, to: VersionRef): Promise<ConfigChange[]> {
+    const row = await this.requireRow(id);
+    const [before, after] = await Promise.all([this.effectiveAt(row, from), this.effectiveAt(row, to)]);
+    return diffConfig(before.document, after.document).map((change) => ({
+      ...change,
+      ...(change.op === 'add' ? {} : { oldSource: before.sourceOf(change.path) }),
+      ...(change.op === 'remove' ? {} : { newSource: after.sourceOf(change.path) }),
+    }));
+  }
+
+  /** A `ConfigDiff` answer. */
+  async diffAnswer(id: string, from: number, to: VersionRef): Promise<ConfigDiff> {
+    return { object: 'config_diff', from, to, changes: await this.diff(id, from, to) };
+  }
+
+  /** The widget's published version number (what `from` defaults to in a diff). */
+  async publishedVersion(id: string): Promise<number> {
+    return (await this.requireRow(id)).version;
+  }
+
+  /** The row and its effective settings, for the visitor-facing endpoints. */
   async resolve(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
     const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
@@ -185,10 +300,108 @@ export class WidgetService {
     }
   }
 
+  /**
+   * Makes `document` the widget's configuration as its next version, unless it equals the published one (then
+   * nothing is written and no version made, so repeating a change is idempotent; a draft is still cleared).
+   */
+  private async publishDocument(
+    row: WidgetRow,
+    document: WidgetConfigDocument,
+    author: AuditActor,
+    message: string,
+    clearDraft: boolean,
+  ): Promise<void> {
+    const fields = rowFieldsOf(document);
+    await this.checkReferences(fields.blueprint_id, fields.bot_id);
+    if (jsonEqual(document, documentOf(row)) && fields.blueprint_id === row.blueprint_id) {
+      if (clearDraft) await this.widgets.deleteDraft(row.id);
+      return;
+    }
+    const now = nowIso();
+    const number = await this.widgets.publish(
+      row.id,
+      {
+        name: fields.name,
+        description: fields.description,
+        blueprint_id: fields.blueprint_id,
+        meta: fields.meta,
+        settings: fields.settings,
+        bot_id: fields.bot_id,
+        updated_at: now,
+      },
+      fields.metaMap,
+      await this.newVersion(document, author, message, now),
+      clearDraft,
+    );
+    if (number === undefined) throw notFound(row.id);
+    await this.configChanges.changed({ widgetId: row.id });
+  }
+
+  private async writeDraft(row: WidgetRow, document: WidgetConfigDocument, author: AuditActor): Promise<void> {
+    const fields = rowFieldsOf(document);
+    await this.checkReferences(fields.blueprint_id, fields.bot_id);
+    const existing = await this.widgets.draft(row.id);
+    await this.widgets.putDraft({
+      widget_id: row.id,
+      document: writeJson(document),
+      base_version: existing?.base_version ?? row.version,
+      ...authorColumns(author),
+      message: '',
+      updated_at: nowIso(),
+    });
+  }
+
+  private async newVersion(document: WidgetConfigDocument, author: AuditActor, message: string, now: string) {
+    const blueprintId = document.blueprintId ?? null;
+    const blueprint = blueprintId === null ? undefined : await this.blueprints.get(blueprintId);
+    return {
+      document: writeJson(document),
+      blueprint_id: blueprintId,
+      blueprint_version: blueprint?.version ?? null,
+      ...authorColumns(author),
+      message,
+      created_at: now,
+    };
+  }
+
+  /** A version's (or the draft's) effective document, with the blueprint version it was built from. */
+  private async effectiveAt(row: WidgetRow, ref: VersionRef) {
+    let document: WidgetConfigDocument;
+    let blueprintDocument: WidgetConfigDocument | undefined;
+    if (ref === 'draft') {
+      document = readDocument((await this.requireDraft(row.id)).document);
+      const blueprintId = document.blueprintId ?? null;
+      const blueprint = blueprintId === null ? undefined : await this.blueprints.get(blueprintId);
+      blueprintDocument = blueprint === undefined ? undefined : documentOf(blueprint);
+    } else {
+      const version = await this.requireVersion(row.id, ref);
+      document = readDocument(version.document);
+      if (version.blueprint_id !== null && version.blueprint_version !== null) {
+        const blueprint = await this.blueprints.version(version.blueprint_id, version.blueprint_version);
+        blueprintDocument = blueprint === undefined ? undefined : readDocument(blueprint.document);
+      }
+    }
+    return effectiveDocument(document, inheritedSettings(blueprintDocument));
+  }
+
   private async requireRow(id: string): Promise<WidgetRow> {
     const row = await this.widgets.get(id);
     if (row === undefined) throw notFound(id);
     return row;
+  }
+
+  private async requireVersion(id: string, number: number): Promise<WidgetVersionRow> {
+    const version = await this.widgets.version(id, number);
+    if (version === undefined) {
+      throw new ApiError('PARLEY_ERR_WIDGET_VERSION_NOT_FOUND', `The widget ${id} has no version ${number}.`, 'version');
+    }
+    return version;
+  }
+
+  private async requireDraft(id: string): Promise<WidgetDraftRow> {
+    const draft = await this.widgets.draft(id);
+    if (draft === undefined) throw noDraft(id);
+    return draft;
   }
 
   private async checkReferences(blueprintId: string | null, botId: string | null | undefined): Promise<void> {
@@ -201,7 +414,43 @@ export class WidgetService {
   }
 }
 
-const SETTING_KEY_SET: ReadonlySet<string> = new Set(SETTING_KEYS);
+function noDraft(id: string): ApiError {
+  return new ApiError('PARLEY_ERR_WIDGET_NO_DRAFT', `The widget ${id} has no draft.`);
+}
+
+/** Version lists page by number: the cursor is the last number of the previous page. */
+function versionCursor(cursor: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(cursor)) {
+    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
+  }
+  return Number(cursor);
+}
+
+function toVersion(row: WidgetVersionRow, published: number): WidgetVersion {
+  return {
+    object: 'widget_version',
+    widgetId: row.widget_id,
+    number: row.number,
+    document: readDocument(row.document),
+    blueprintId: row.blueprint_id,
+    blueprintVersion: row.blueprint_version,
+    author: authorOf(row),
+    message: row.message,
+    createdAt: row.created_at,
+    published: row.number === published,
+  };
+}
+
+function toDraft(row: WidgetDraftRow): WidgetDraft {
+  return {
+    object: 'widget_draft',
+    widgetId: row.widget_id,
+    baseVersion: row.base_version,
+    document: readDocument(row.document),
+    author: authorOf(row),
+    updatedAt: row.updated_at,
+  };
+}
 
 const NAME_MAX = 120;
 const COPY_SUFFIX = ' (copy)';
@@ -217,58 +466,17 @@ export function notFound(id: string): ApiError {
   return new ApiError('PARLEY_ERR_WIDGET_NOT_FOUND', `No widget has the id ${id}; it may have been deleted.`);
 }
 
-/** The option part of a widget or blueprint body, already validated by its protocol schema. */
-export interface SettingsInput {
-  readonly botId?: string | null | undefined;
-  readonly [key: string]: unknown;
-}
-
-interface ResourceInput {
-  readonly name?: string | undefined;
-  readonly description?: string | undefined;
-  readonly meta?: Meta | undefined;
-  readonly blueprintId?: string | null | undefined;
-}
-
-/** Separates the resource fields of a widget (or blueprint) body from its option settings. */
-export function splitInput(input: ResourceInput & Readonly<Record<string, unknown>>): ResourceInput & { readonly settings: SettingsInput } {
-  const settings: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) if (SETTING_KEY_SET.has(key)) settings[key] = value;
-  return { name: input.name, description: input.description, meta: input.meta, blueprintId: input.blueprintId, settings };
-}
-
-/** Stored own settings, without options that were removed since they were written (`plugins`). */
-export function readSettings(json: string): PartialWidgetSettings {
-  const stored = readJson<Record<string, unknown>>(json);
-  for (const removed of Object.keys(REMOVED_WIDGET_OPTIONS)) delete stored[removed];
-  // Written by create or PATCH from bodies the protocol schema accepted.
-  return stored as PartialWidgetSettings;
-}
-
-/** What a create stores: the options as given, without the `null`s that remove a theme or notifications key. */
-export function ownSettings(settings: SettingsInput): PartialWidgetSettings {
-  // The record holds only keys of WidgetSettings with values the protocol schema accepted.
-  return overlaySettings({}, settings as PartialWidgetSettings);
-}
-
-/** PATCH semantics: `null` removes the own value (inside theme and notifications too); nested objects merge; everything else replaces. */
-export function applyPatch(own: PartialWidgetSettings, patch: Readonly<Record<string, unknown>>): PartialWidgetSettings {
-  const cleared: Record<string, unknown> = { ...own };
-  const set: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete cleared[key];
-    else set[key] = value;
-  }
-  // Both records hold only keys of WidgetSettings with values the protocol schema accepted.
-  return overlaySettings(cleared as PartialWidgetSettings, set as PartialWidgetSettings);
-}
-
 function effectiveSettings(row: WidgetRow, blueprint: BlueprintRow | undefined): WidgetSettings {
   const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
   return mergeWidgetSettings(inherited, readSettings(row.settings));
 }
 
-function toWidget(row: WidgetRow, blueprint: BlueprintRow | undefined, setup: WidgetSetupRow | undefined): Widget {
+function toWidget(
+  row: WidgetRow,
+  blueprint: BlueprintRow | undefined,
+  setup: WidgetSetupRow | undefined,
+  draft: WidgetDraftRow | undefined,
+): Widget {
   return {
     ...readSettings(row.settings),
     id: row.id,
@@ -279,6 +487,8 @@ function toWidget(row: WidgetRow, blueprint: BlueprintRow | undefined, setup: Wi
     meta: readJson<Meta>(row.meta),
     effective: effectiveSettings(row, blueprint),
     setup: toSetupStatus(setup),
+    version: row.version,
+    draft: draft === undefined ? null : { baseVersion: draft.base_version, updatedAt: draft.updated_at },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
