@@ -10,6 +10,7 @@ import { AgentsPage } from './pages/agents-page.js';
 import { ApiKeysPage } from './pages/api-keys-page.js';
 import { BlocksPage } from './pages/blocks-page.js';
 import { WebhookDetailPage, WebhooksPage } from './pages/webhooks-page.js';
+import { CampaignsPage } from './pages/campaigns-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { BotsPage } from './pages/bots-page.js';
 import { LoginPage } from './pages/login-page.js';
@@ -95,6 +96,7 @@ function route(path: string, agent: Agent) {
   if (widget !== null) return <WidgetEditorPage kind="widgets" id={widget['id'] ?? ''} />;
   const blueprint = match('/blueprints/:id', path);
   if (blueprint !== null) return <WidgetEditorPage kind="blueprints" id={blueprint['id'] ?? ''} />;
+  if (path === '/campaigns') return <CampaignsPage />;
   if (path === '/bots') return <BotsPage />;
   if (path === '/agents') return <AgentsPage />;
   if (path === '/api-keys') return <ApiKeysPage />;

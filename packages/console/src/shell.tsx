@@ -18,6 +18,7 @@ export const NAV: readonly NavItem[] = [
   { to: '/reports', label: 'Reports', admin: true },
   { to: '/widgets', label: 'Widgets', admin: true },
   { to: '/blueprints', label: 'Blueprints', admin: true },
+  { to: '/campaigns', label: 'Campaigns', admin: true },
   { to: '/bots', label: 'Bots', admin: true },
   { to: '/agents', label: 'Agents & teams', admin: true },
   { to: '/api-keys', label: 'API keys', admin: true },
