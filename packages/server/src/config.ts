@@ -25,11 +25,11 @@ export const TRANSLATOR_KINDS = ['openai', 'libretranslate'] as const;
 export type TranslatorKind = (typeof TRANSLATOR_KINDS)[number];
 
 export interface TranslatorConfig {
-  readonly kind: TranslatorKind;
+  readonly kind?: TranslatorKind;
   readonly url: string;
   readonly model: string;
   /** How long a chat message waits for its translation before it is delivered untranslated, marked (PARLEY_TRANSLATOR_TIMEOUT_MS). */
-  readonly messageTimeoutMs: number;
+  readonly messageTimeoutMs?: number;
   readonly apiKey: string | null;
   /** The translator may be on a private or loopback address (PARLEY_TRANSLATOR_ALLOW_PRIVATE: a local Ollama, an intranet vLLM). */
   readonly allowPrivateNetwork: boolean;
@@ -163,7 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (translatorUrl === undefined) {
     for (const name of ['PARLEY_TRANSLATOR_KIND', 'PARLEY_TRANSLATOR_MODEL', 'PARLEY_TRANSLATOR_API_KEY', 'PARLEY_TRANSLATOR_TIMEOUT_MS']) {
       const value = read(name);
-      if (value !== undefined) fail(name, name.endsWith('API_KEY') ? '…' : value, 'it needs PARLEY_TRANSLATOR_URL, the translator\'s base URL');
+      if (value !== undefined)
+        fail(name, name.endsWith('API_KEY') ? '…' : value, "it needs PARLEY_TRANSLATOR_URL, the translator's base URL");
     }
   } else {
     if (!/^https?:\/\//.test(translatorUrl) || !URL.canParse(translatorUrl)) {
