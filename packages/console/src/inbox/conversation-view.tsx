@@ -10,6 +10,7 @@ import { MessageList } from './message-list.js';
 import { api } from '../api.js';
 import { useConversation } from './use-conversation.js';
 import { useUploads } from './use-uploads.js';
+import { CallButtons, CallPanel, useCall } from '../call/index.js';
 
 const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['j / k', 'Next / previous conversation'],
@@ -32,6 +33,7 @@ const OWNER_TEXT: Readonly<Record<string, string>> = {
 export function ConversationView(props: { conversationId: string; listItem: InboxItem | null; onChanged: () => void }) {
   const session = useSession();
   const state = useConversation(props.conversationId, session.token, session.agent.name);
+  const call = useCall(state.link);
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [focusSignal, setFocusSignal] = useState(0);
   const [help, setHelp] = useState(false);
@@ -93,6 +95,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
               {state.assignee === null ? '' : ` · ${state.assignee.name}`} · <span data-testid="link-state">{state.linkState}</span>
             </span>
           </div>
+          <CallButtons call={call} disabled={state.link === null} />
           <ConversationActions
             conversationId={props.conversationId}
             status={status}
@@ -110,6 +113,7 @@ export function ConversationView(props: { conversationId: string; listItem: Inbo
             </button>
           </p>
         )}
+        <CallPanel call={call} visitorName={name} />
         <MessageList
           visitorName={name}
           me={session.agent.id}

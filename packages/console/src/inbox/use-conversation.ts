@@ -28,6 +28,8 @@ export interface ConversationState {
   readonly received: (message: Message) => void;
   readonly typing: (active: boolean) => void;
   readonly setError: (error: string | null) => void;
+  /** The conversation's realtime link once made (calls travel on it); null before. */
+  readonly link: Connection | null;
 }
 
 function isNote(message: Message): boolean {
@@ -84,6 +86,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   const [earlier, setEarlier] = useState<'more' | 'loading' | 'none'>('none');
   const [activity, setActivity] = useState<readonly InboxActivity[]>([]);
   const connection = useRef<Connection | null>(null);
+  const [liveLink, setLink] = useState<Connection | null>(null);
 
   const addMessages = (incoming: readonly Message[]) =>
     setMessages((current) => {
@@ -167,6 +170,7 @@ export function useConversation(conversationId: string, token: string | null, ag
         if (stopped) return;
         link = agentConnection(token, conversationId, lastSeq);
         connection.current = link;
+        setLink(link);
         offs = listen(link);
         link.connect();
       });
@@ -175,6 +179,7 @@ export function useConversation(conversationId: string, token: string | null, ag
       offs.forEach((off) => off());
       link?.close();
       connection.current = null;
+      setLink(null);
     };
   }, [conversationId, token]);
 
@@ -246,6 +251,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   const lastAgentSeq = messages.filter((m) => m.author.role === 'agent' && !isNote(m)).at(-1)?.seq ?? -1;
 
   return {
+    link: liveLink,
     detail,
     error,
     entries,

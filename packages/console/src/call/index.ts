@@ -1,0 +1,2 @@
+export { CallButtons, CallPanel } from './call-panel.js';
+export { useCall, type CallControls, type CallPhase } from './use-call.js';
