@@ -236,10 +236,16 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
       cap: { kind: 'once_per_session' },
     });
     const ctx = await context();
-    // Right after load the app is not there yet (it comes when the browser is idle): the loader's queue carries the call.
-    const queued = await visit(ctx, page(widgetId));
-    await track(queued, 'checkout_started', { total: 42 });
+    // The queue snippet's call, made before widget.js even ran: the loader's queue carries it to the app.
+    const queued = await ctx.newPage();
+    await queued.addInitScript(() => {
+      const stub = Object.assign((...args: unknown[]) => void (stub.q ??= []).push(args), { q: undefined as unknown[][] | undefined });
+      Object.assign(window, { Parley: stub });
+      stub('track', 'checkout_started', { total: 42 });
+    });
+    await queued.goto(page(widgetId));
     await queued.getByRole('status').filter({ hasText: 'Checkout help' }).waitFor({ timeout: 30_000 });
+    await queued.close();
 
     const later = await visit(ctx, page(widgetId));
     await settled(later);
