@@ -136,6 +136,17 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     await widget(wide).log().getByText('Need help choosing').waitFor({ timeout: 30_000 });
   });
 
+  it('shows a right-to-left message right to left, in an Arabic widget (axe clean)', async () => {
+    const widgetId = await newWidget({ language: 'ar' });
+    await campaign(widgetId, { ...message('هل تحتاج إلى مساعدة في اختيار الخطة؟'), trigger: { kind: 'page_view' }, display: 'window' });
+    const p = await visit(await context(), page(widgetId));
+    const bubble = widget(p).log().getByText('هل تحتاج إلى مساعدة');
+    await bubble.waitFor({ timeout: 30_000 });
+    expect(await bubble.evaluate((element) => getComputedStyle(element).direction)).toBe('rtl');
+    expect(await axeClean(p)).toEqual([]);
+    if (SHOTS !== undefined) await p.screenshot({ path: `${SHOTS}/campaign-window-rtl-1280.png` });
+  });
+
   it('time on page: waits its seconds on this page', async () => {
     const widgetId = await newWidget();
     await campaign(widgetId, { ...message('Still deciding?'), trigger: { kind: 'time_on_page', seconds: 6 }, display: 'window' });
