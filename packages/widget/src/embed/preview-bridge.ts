@@ -36,6 +36,9 @@ export function startPreview(mount: (options: MountOptions) => Promise<WidgetHan
       open: true,
       // A key per mount: two widgets on one key would share a conversation channel while they overlap.
       storageKey: `preview-${++count}`,
+      // No server behind the preview: its conversation is the local sample below, and an Accept on a consent gate is
+      // kept in the frame only (extras/privacy.tsx records nothing without a server): a preview is nobody's consent.
+      server: '',
       config: data.config,
       source: () => sampleSource(data),
     });

@@ -130,13 +130,15 @@ export function ConsentGate({ ctl }: { readonly ctl: Controller }): VNode {
 }
 
 /**
- * `POST /v1/widgets/{id}/consent` (managed mode): the record's id, undefined in direct mode (no server keeps a
- * record there), null when it failed. A version the server no longer asks for (the text changed since the page
+ * `POST /v1/widgets/{id}/consent` (managed mode): the record's id, undefined in direct mode and in the console's
+ * preview (no server keeps a record there), null when it failed. A version the server no longer asks for (the text changed since the page
  * loaded) brings the new config, so the visitor reads the text they accept.
  */
 async function recordConsent(ctl: Controller): Promise<string | null | undefined> {
   const { server, widgetId, store } = ctl;
-  if (server === null || widgetId === null) return undefined;
+  // No server: direct mode (null), or the console's preview ('', embed/preview-bridge.ts), where the sample
+  // conversation is the frame's own and an acceptance is nobody's: nothing to record.
+  if (!server || widgetId === null) return undefined;
   const { privacy, language } = store.state.config;
   const response = await fetch(`${server}/v1/widgets/${encodeURIComponent(widgetId)}/consent`, {
     method: 'POST',
