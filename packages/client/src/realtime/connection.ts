@@ -12,9 +12,6 @@ import { defaultSchedule, noop } from './schedule.js';
 import { TransportPicker, type LinkFailure } from './transport-picker.js';
 import { ABNORMAL_CLOSE, closeFromStatus, oversized, type Transport, type TransportClose } from './transport.js';
 
-/** The frames of a call (docs/calls.md). */
-export type CallClientFrame = Extract<ClientFrame, { type: 'call_offer' | 'call_accept' | 'call_decline' | 'call_end' | 'call_signal' }>;
-
 /**
  * The longest wait before retrying a link that was refused or reset (full jitter below it; the widget waits
  * the same before retrying a session creation that failed for a passing reason): a node that
@@ -33,7 +30,8 @@ export const SEND_PATIENCE_MS = 30_000;
 export class Connection extends Emitter<ConnectionEvents> {
   private current: ConnectionState = { kind: 'idle' };
   private transport: Transport | undefined;
-  private generation = 0;
+  /** Bumped per link: frames of a replaced link are ignored, and sends wait for theirs (protected for CallingConnection). */
+  protected generation = 0;
   private attempt = 0;
   private seq: number;
   private token: string;
@@ -128,16 +126,6 @@ export class Connection extends Emitter<ConnectionEvents> {
     if (seq <= this.pendingRead) return;
     this.pendingRead = seq;
     if (this.current.kind === 'open') this.sendFrame({ type: 'read', seq }, this.generation);
-  }
-
-  /**
-   * Sends a call frame (docs/calls.md) on the open link; false when there is none. Calls are not queued: a
-   * call is bound to one live link, and its state is the server's (`call` frames).
-   */
-  call(frame: CallClientFrame): boolean {
-    if (this.current.kind !== 'open') return false;
-    this.sendFrame(frame, this.generation);
-    return true;
   }
 
   private start(): void {
@@ -350,7 +338,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /** Sends in order (HTTP transports wait for each answer), and treats a failed send as a broken link. */
-  private sendFrame(frame: ClientFrame, generation: number): void {
+  protected sendFrame(frame: ClientFrame, generation: number): void {
     const transport = this.transport;
     if (transport === undefined) return;
     this.sendChain = this.sendChain.then(async () => {

@@ -10,7 +10,7 @@ export { POLL_WAIT_MS } from './transport.js';
 export type { EventSourceConstructor, EventSourceLike } from './sse-transport.js';
 export type { Transport, TransportClose, TransportName, TransportTarget } from './transport.js';
 export type { WebSocketConstructor, WebSocketLike } from './ws-transport.js';
-export type { CallClientFrame } from './connection.js';
+export { CallingConnection, type CallClientFrame } from '../calls/calling-connection.js';
 export {
   CallPeer,
   type CallPeerEvents,

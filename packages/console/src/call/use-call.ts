@@ -1,4 +1,4 @@
-import { CallPeer, type CallClientFrame, type Connection } from '@parley/client';
+import { CallPeer, type CallClientFrame, type CallingConnection } from '@parley/client';
 import type { CallEndReason, CallInfo, CallKind, ServerFrame } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { localMedia, mediaFailure, type MediaFailure } from './local-media.js';
@@ -40,7 +40,7 @@ const agentSends = (kind: CallKind): { audio: boolean; video: boolean } => ({ au
  * The agent's side of calls in one conversation (docs/calls.md), over the conversation's realtime link:
  * the call's state comes from the server's `call` frames, the media from a CallPeer built on `call_connect`.
  */
-export function useCall(link: Connection | null): CallControls {
+export function useCall(link: CallingConnection | null): CallControls {
   const [phase, setPhase] = useState<CallPhase>({ kind: 'idle' });
   const [local, setLocal] = useState<MediaStream | null>(null);
   const [remote, setRemote] = useState<MediaStream | null>(null);

@@ -1,4 +1,4 @@
-import { Connection, windowNetworkHooks, type EventSourceConstructor, type WebSocketConstructor } from '@parley/client';
+import { CallingConnection, windowNetworkHooks, type EventSourceConstructor, type WebSocketConstructor } from '@parley/client';
 
 /**
  * The agent's realtime link to one conversation, resuming after `lastSeq`. The gateway takes the
@@ -6,7 +6,7 @@ import { Connection, windowNetworkHooks, type EventSourceConstructor, type WebSo
  * so the conversation is added by the WebSocket, EventSource and fetch it is given (the client takes
  * its globals injected for exactly this kind of reason).
  */
-export function agentConnection(token: string | null, conversationId: string, lastSeq: number): Connection {
+export function agentConnection(token: string | null, conversationId: string, lastSeq: number): CallingConnection {
   const withParams = (url: string): string => {
     if (!url.includes('/v1/realtime/')) return url;
     const parsed = new URL(url, location.href);
@@ -27,7 +27,8 @@ export function agentConnection(token: string | null, conversationId: string, la
       super(withParams(url));
     }
   };
-  return new Connection({
+  // Calling: the agent's link also carries calls (console call/).
+  return new CallingConnection({
     baseUrl: location.origin,
     token: token ?? '',
     lastSeq,

@@ -1,4 +1,4 @@
-import type { Connection } from '@parley/client';
+import type { CallingConnection, Connection } from '@parley/client';
 import type { Author, InboxActivity, Message } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
@@ -29,7 +29,7 @@ export interface ConversationState {
   readonly typing: (active: boolean) => void;
   readonly setError: (error: string | null) => void;
   /** The conversation's realtime link once made (calls travel on it); null before. */
-  readonly link: Connection | null;
+  readonly link: CallingConnection | null;
 }
 
 function isNote(message: Message): boolean {
@@ -86,7 +86,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   const [earlier, setEarlier] = useState<'more' | 'loading' | 'none'>('none');
   const [activity, setActivity] = useState<readonly InboxActivity[]>([]);
   const connection = useRef<Connection | null>(null);
-  const [liveLink, setLink] = useState<Connection | null>(null);
+  const [liveLink, setLink] = useState<CallingConnection | null>(null);
 
   const addMessages = (incoming: readonly Message[]) =>
     setMessages((current) => {
@@ -153,7 +153,7 @@ export function useConversation(conversationId: string, token: string | null, ag
   useEffect(() => {
     reload();
     let stopped = false;
-    let link: Connection | null = null;
+    let link: CallingConnection | null = null;
     let offs: (() => void)[] = [];
     // History over REST first, so it shows even before (or without) a realtime link. The link then
     // resumes after it: from seq 0 the gateway would send the whole history a second time.
