@@ -401,6 +401,18 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     it('every 2 days: not before, again after', () => check({ kind: 'every_days', days: 2 }, 'Every other day', false, false, 2));
   });
 
+  it('stops a campaign at its end on a page that loaded it before', async () => {
+    const widgetId = await newWidget();
+    const endsAt = new Date(Date.now() + 12_000).toISOString();
+    await campaign(widgetId, { ...message('Flash sale, today only'), trigger: { kind: 'event', name: 'go' }, endsAt });
+    const p = await visit(await context(), page(widgetId));
+    await settled(p);
+    await p.waitForFunction((end) => Date.now() > Date.parse(end) + 500, endsAt, { timeout: 30_000 });
+    await track(p, 'go');
+    await p.waitForTimeout(500);
+    await notShown(p, 'Flash sale');
+  });
+
   it('greets a returning visitor with greeting.returning, a new one with the greeting', async () => {
     const widgetId = await newWidget({ initial: 'Hello there!', greeting: { returning: 'Good to see you again!' } });
     const ctx = await context();

@@ -305,6 +305,8 @@ export interface PublicCampaign {
   readonly pages: { readonly include: readonly CampaignUrlRule[]; readonly exclude: readonly CampaignUrlRule[] };
   readonly audience: CampaignAudience;
   readonly cap: CampaignCap;
+  /** When the campaign ends, if it does: a page holding a cached config stops showing it then. */
+  readonly endsAt?: string;
 }
 
 /** The public config's `campaigns` block: present only when the widget has a live campaign or a returning visitors' greeting. */

@@ -147,6 +147,13 @@ describeEachStore('campaigns (proactive messages)', (server) => {
     // The audience asks open or closed: the widget's business hours travel along (none set: null, always open).
     expect(config.campaigns.businessHours).toBeNull();
     expect(JSON.stringify(config.campaigns)).not.toContain(agent.id);
+    // An end travels along, so a page holding the config stops the campaign on time.
+    const ending = await create(server(), widgetId, { ...base, name: 'Ending', endsAt: '2099-01-01T00:00:00Z', priority: 3 });
+    expect((await publicConfig(server(), widgetId)).campaigns.items[0]).toMatchObject({
+      id: ending.json.id,
+      endsAt: '2099-01-01T00:00:00.000Z',
+    });
+    await server().request('DELETE', `/v1/widgets/${widgetId}/campaigns/${ending.json.id}`);
     expect(JSON.stringify(config.campaigns)).not.toContain('Pricing nudge');
 
     await server().request('PATCH', `/v1/widgets/${widgetId}/campaigns/${live.json.id}`, { body: { enabled: false } });

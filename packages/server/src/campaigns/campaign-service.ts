@@ -112,6 +112,7 @@ export class CampaignService {
         pages: campaign.pages,
         audience: campaign.audience,
         cap: campaign.cap,
+        ...(campaign.endsAt === null ? {} : { endsAt: campaign.endsAt }),
       });
     }
     const hours = items.some((c) => c.audience.businessHours !== 'any');

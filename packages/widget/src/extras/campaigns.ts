@@ -69,6 +69,8 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
     // Proactive messages open conversations; one already going is not interrupted.
     if (shown !== undefined || session !== null || messages.length > 0 || (persist.ask !== undefined && consent !== persist.ask))
       return false;
+    // Browsers may hold the config a few minutes (max-age, stale-while-revalidate): an ended campaign stops here.
+    if (campaign.endsAt !== undefined && Date.now() >= Date.parse(campaign.endsAt)) return false;
     const [href = ''] = location.href.split('#');
     const profile = share.profile();
     return (
