@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { AuditActor } from './audit.js';
-import type { WidgetCreate } from './widget-resources.js';
+import { idSchema } from './common-schemas.js';
+import { blueprintCreateSchema, widgetCreateSchema, type WidgetCreate } from './widget-resources.js';
 
 /**
  * Widget configuration versions (issue 21, docs/configuration-versions.md). Every published change of a widget's
@@ -120,3 +121,47 @@ export function diffConfig(before: unknown, after: unknown, path = ''): ConfigCh
   }
   return [{ path, op: 'replace', old: before, new: after }];
 }
+
+/**
+ * A widget as a JSON document to keep in git and apply elsewhere (`GET /v1/widgets/{id}/export`,
+ * `POST /v1/widgets/import`, `npm run parley -- widgets apply`). `format` names the document and its version: a
+ * later format gets a new name, and this one stays readable. `widget` is the configuration, validated as a create
+ * body (its options are whatever the settings schema has). `id` is the widget it came from: an import updates that
+ * widget when this server has it, else the one widget with the same `widget.name`, else creates one.
+ */
+export const WIDGET_DOCUMENT_FORMAT = 'parley.widget/1';
+export const widgetDocumentSchema = v.strictObject({
+  format: v.literal(WIDGET_DOCUMENT_FORMAT),
+  id: v.optional(idSchema),
+  widget: widgetCreateSchema,
+});
+export type WidgetDocument = v.InferOutput<typeof widgetDocumentSchema>;
+
+/** A blueprint as a JSON document (`GET /v1/blueprints/{id}/export`). */
+export const BLUEPRINT_DOCUMENT_FORMAT = 'parley.blueprint/1';
+export const blueprintDocumentSchema = v.strictObject({
+  format: v.literal(BLUEPRINT_DOCUMENT_FORMAT),
+  id: v.optional(idSchema),
+  blueprint: blueprintCreateSchema,
+});
+export type BlueprintDocument = v.InferOutput<typeof blueprintDocumentSchema>;
+
+/** What an import (or its dry run) did or would do. */
+export interface WidgetImportResult {
+  readonly object: 'widget_import';
+  /** `unchanged`: the widget already has this configuration, so nothing was written (applying twice is idempotent). */
+  readonly action: 'create' | 'update' | 'unchanged';
+  readonly dryRun: boolean;
+  /** null for a create in a dry run. */
+  readonly widgetId: string | null;
+  /** The published version after the import (the draft's base under review before publish); null in a dry-run create. */
+  readonly version: number | null;
+  /** Whether the change went to the draft (review before publish) instead of being published. */
+  readonly draft: boolean;
+  /** The widget's own configuration before → after. */
+  readonly changes: readonly ConfigChange[];
+}
+
+/** `POST /v1/widgets/{id}/promote`. */
+export const promoteSchema = v.strictObject({ from: idSchema, dryRun: v.optional(v.boolean()), message: v.optional(versionMessageSchema) });
+export type PromoteInput = v.InferOutput<typeof promoteSchema>;

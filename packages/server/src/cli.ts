@@ -2,6 +2,7 @@ import { agentsCommand } from './cli/agents-command.js';
 import { backupCommand } from './cli/backup-command.js';
 import { cliArgs } from './cli/cli-args.js';
 import { keysCommand } from './cli/keys-command.js';
+import { widgetsCommand } from './cli/widgets-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './store/database.js';
 
@@ -20,9 +21,13 @@ const USAGE = `Usage: npm run parley -- <command>
 
   backup <file>                        copy the SQLite database to a new file while the server runs
 
+  widgets apply <file.json> [--dry-run]
+                                       create or update a widget from a parley.widget/1 document
+                                       (GET /v1/widgets/{id}/export) and print the changes; idempotent
+
 Uses the same PARLEY_* environment as the server (PARLEY_DATA_DIR, PARLEY_DATABASE_URL).`;
 
-const GROUPS = new Set(['keys', 'agents', 'backup']);
+const GROUPS = new Set(['keys', 'agents', 'backup', 'widgets']);
 
 async function run(argv: readonly string[]): Promise<number> {
   const args = cliArgs(argv);
@@ -31,14 +36,17 @@ async function run(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return args.values.help === true ? 0 : 2;
   }
-  const database = await openDatabase(loadConfig().storage);
+  const config = loadConfig();
+  const database = await openDatabase(config.storage);
   try {
     const code =
       group === 'keys'
         ? await keysCommand(database, args)
         : group === 'agents'
           ? await agentsCommand(database, args)
-          : await backupCommand(database, command);
+          : group === 'widgets'
+            ? await widgetsCommand(database, args, { reviewBeforePublish: config.reviewBeforePublish })
+            : await backupCommand(database, command);
     if (code === 2 && group !== 'backup') console.log(USAGE);
     return code;
   } finally {

@@ -92,6 +92,18 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
   });
 
+  app.get<{ Params: { id: string } }>('/v1/blueprints/:id/export', {
+    schema: {
+      tags,
+      summary: 'Export the blueprint as a document',
+      description: 'A `parley.blueprint/1` document `{ format, id, blueprint }` (docs/configuration-versions.md).',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The document'), ...errors },
+    },
+    handler: async (request) => blueprints.exportDocument(request.params.id),
+  });
+
   app.patch<{ Params: { id: string } }>('/v1/blueprints/:id', {
     config: { audit: { action: 'blueprint.updated', targetType: 'blueprint' } },
     schema: {

@@ -4,10 +4,12 @@ import * as v from 'valibot';
 import {
   metaSchema,
   nameSchema,
+  promoteSchema,
   publishSchema,
   rollbackSchema,
   routingTestSchema,
   widgetCreateSchema,
+  widgetDocumentSchema,
   widgetUpdateSchema,
 } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
@@ -288,6 +290,72 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
   });
 
+  app.get<{ Params: { id: string } }>('/v1/widgets/:id/export', {
+    schema: {
+      tags: versionTags,
+      summary: 'Export the configuration as a document',
+      description:
+        'The published configuration as a `parley.widget/1` document `{ format, id, widget }` to keep in git; `POST /v1/widgets/import` or `npm run parley -- widgets apply` applies it. No identity secret.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      response: { 200: ok('The document'), ...errors },
+    },
+    handler: async (request) => widgets.exportDocument(request.params.id),
+  });
+
+  app.post<{ Querystring: Record<string, unknown> }>('/v1/widgets/import', {
+    config: {
+      audit: {
+        action: 'widget.imported',
+        targetType: 'widget',
+        targetId: (_request, answer) => importedId(answer),
+        detail: (request) => ({ dryRun: dryRunOf(request.query as Record<string, unknown>) }),
+      },
+    },
+    schema: {
+      tags: versionTags,
+      summary: 'Import a configuration document',
+      description:
+        'Applies a `parley.widget/1` document: updates the widget of its `id` when this server has it, else the one widget with the same `widget.name`, else creates one. The document is the whole configuration. Applying a document equal to the configuration writes nothing (`action: unchanged`); under review before publish an update goes to the draft. `?dryRun=true` answers `{ action, changes }` and writes nothing.',
+      security: ADMIN_SECURITY,
+      body: jsonSchema(widgetDocumentSchema),
+      response: { 200: ok('`{ action, dryRun, widgetId, version, draft, changes }`'), ...errors },
+    },
+    handler: async (request) => {
+      for (const name of Object.keys(request.query)) {
+        if (name !== 'dryRun') throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+      }
+      const input = parseInput(widgetDocumentSchema, refuseRemovedOptions(request.body ?? {}));
+      refuseRemovedOptions(input.widget);
+      await assertRuleTeams(services.teams, input.widget.routingRules);
+      return widgets.importDocument(input, actorOf(request), dryRunOf(request.query));
+    },
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/widgets/:id/promote', {
+    config: {
+      audit: {
+        action: 'widget.promoted',
+        targetType: 'widget',
+        detail: (request) => ({ ...pick(request.body, 'from'), ...pick(request.body, 'dryRun') }),
+      },
+    },
+    schema: {
+      tags: versionTags,
+      summary: 'Promote from another widget',
+      description:
+        'Environments (staging → production): the widget takes the published configuration of `from` (its options and blueprint link) and keeps its own id, name, description, meta, allowed origins and identity secret. Answers `{ from, widgetId, version, draft, changes }`; with `dryRun: true` only the changes. Under review before publish the change goes to the draft.',
+      security: ADMIN_SECURITY,
+      params: idParams,
+      body: jsonSchema(promoteSchema),
+      response: { 200: ok('The promotion'), ...errors },
+    },
+    handler: async (request) => {
+      const input = parseInput(promoteSchema, request.body ?? {});
+      return widgets.promote(request.params.id, input.from, actorOf(request), input.dryRun ?? false, input.message);
+    },
+  });
+
   app.post<{ Params: { id: string } }>('/v1/widgets/:id/setup', {
     config: { audit: { action: 'widget.setup_started', targetType: 'widget' } },
     schema: {
@@ -346,4 +414,18 @@ function versionNumber(value: unknown, field: string): number {
 
 function pick(body: unknown, key: string): Record<string, unknown> {
   return typeof body === 'object' && body !== null && key in body ? { [key]: (body as Record<string, unknown>)[key] } : {};
+}
+
+function dryRunOf(query: Record<string, unknown>): boolean {
+  const value = query['dryRun'];
+  if (value === undefined) return false;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'dryRun must be true or false.', 'dryRun');
+}
+
+function importedId(answer: unknown): string | null {
+  return typeof answer === 'object' && answer !== null && 'widgetId' in answer && typeof answer.widgetId === 'string'
+    ? answer.widgetId
+    : null;
 }

@@ -7,6 +7,7 @@ const OPTIONS = {
   role: { type: 'string' },
   password: { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 

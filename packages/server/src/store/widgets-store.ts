@@ -36,6 +36,11 @@ export class WidgetsStore {
     return this.db.selectFrom('widgets').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Widgets with exactly this name, oldest first, at most `take`. */
+  byName(name: string, take: number): Promise<WidgetRow[]> {
+    return this.db.selectFrom('widgets').selectAll().where('name', '=', name).orderBy('id', 'asc').limit(take).execute();
+  }
+
   /** The first widget created (ids are time-ordered): the demo widget of the first start, unless deleted. */
   oldest(): Promise<WidgetRow | undefined> {
     return this.db.selectFrom('widgets').selectAll().orderBy('id', 'asc').limit(1).executeTakeFirst();

@@ -1,3 +1,4 @@
+import { BLUEPRINT_DOCUMENT_FORMAT, type BlueprintDocument } from '@parley/protocol';
 import type { AuditActor, Blueprint, BlueprintCreate, BlueprintUpdate, BlueprintVersion, Meta, Page } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { BlueprintRow, BlueprintsStore, BlueprintVersionRow } from '../store/blueprints-store.js';
@@ -86,6 +87,14 @@ export class BlueprintService {
     }
     await this.blueprints.delete(id);
     await this.configChanges.changed({ blueprintId: id });
+  }
+
+  /** The blueprint as a `parley.blueprint/1` document. */
+  async exportDocument(id: string): Promise<BlueprintDocument> {
+    const row = await this.requireRow(id);
+    const { blueprintId: _none, ...blueprint } = documentOf(row);
+    // documentOf of a blueprint row: its name, description, meta and the options the protocol schema accepted.
+    return { format: BLUEPRINT_DOCUMENT_FORMAT, id: row.id, blueprint: blueprint as BlueprintDocument['blueprint'] };
   }
 
   async versions(id: string, take: number, before: number | undefined): Promise<Page<BlueprintVersion>> {

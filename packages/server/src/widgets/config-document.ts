@@ -68,7 +68,7 @@ export function rowFieldsOf(document: WidgetConfigDocument): {
  * A whole document from a create-like body (PUT draft, import): the options are exactly the body's; a resource
  * field the body leaves out keeps `current`'s value.
  */
-export function documentFromBody(body: WidgetConfigDocument, current: WidgetConfigDocument): WidgetConfigDocument {
+export function documentFromBody(body: WidgetConfigDocument, current: Partial<WidgetConfigDocument>): WidgetConfigDocument {
   const { name, description, meta, blueprintId, settings } = splitInput(body);
   return normalized(
     {

@@ -19,6 +19,9 @@ import {
   type WidgetSettings,
   type WidgetUpdate,
   type WidgetVersion,
+  type WidgetDocument,
+  type WidgetImportResult,
+  WIDGET_DOCUMENT_FORMAT,
 } from '@parley/protocol';
 import { generateIdentitySecret } from '../auth/identity.js';
 import { ApiError } from '../http/api-error.js';
@@ -265,6 +268,103 @@ export class WidgetService {
   /** The widget's published version number (what `from` defaults to in a diff). */
   async publishedVersion(id: string): Promise<number> {
     return (await this.requireRow(id)).version;
+  }
+
+  // ---- export, import, promote -------------------------------------------------------------
+
+  /** The widget's published configuration as a `parley.widget/1` document. */
+  async exportDocument(id: string): Promise<WidgetDocument> {
+    const row = await this.requireRow(id);
+    return { format: WIDGET_DOCUMENT_FORMAT, id: row.id, widget: documentOf(row) };
+  }
+
+  /**
+   * Applies a document: updates the widget of its `id` when this server has it, else the one widget named
+   * `widget.name`, else creates one. The document is the whole configuration (as PUT draft). A document equal to
+   * the configuration writes nothing; under review before publish the change goes to the draft. `dryRun` checks
+   * and answers the changes without writing.
+   */
+  async importDocument(input: WidgetDocument, author: AuditActor, dryRun: boolean): Promise<WidgetImportResult> {
+    const target = await this.importTarget(input);
+    const base = target === undefined ? documentFromBody({}, {}) : documentOf(target);
+    const next = documentFromBody(input.widget, base);
+    const fields = rowFieldsOf(next);
+    await this.checkReferences(fields.blueprint_id, fields.bot_id);
+    const changes = target === undefined ? diffConfig({}, next) : diffConfig(base, next);
+    const answer = { object: 'widget_import', dryRun, draft: false, changes } as const;
+    if (target === undefined) {
+      if (dryRun) return { ...answer, action: 'create', widgetId: null, version: null };
+      const created = await this.create(next, author, 'Imported');
+      return { ...answer, action: 'create', widgetId: created.id, version: created.version };
+    }
+    if (changes.length === 0) return { ...answer, action: 'unchanged', widgetId: target.id, version: target.version };
+    if (!dryRun) await this.change(target, next, author, 'Imported');
+    return {
+      ...answer,
+      action: 'update',
+      widgetId: target.id,
+      version: dryRun ? target.version : (await this.requireRow(target.id)).version,
+      draft: this.reviewBeforePublish,
+    };
+  }
+
+  /**
+   * Environments: the widget takes `fromId`'s published configuration (its options and blueprint link) but keeps
+   * its own id, name, description, meta, allowed origins and identity secret. Answers the changes; `dryRun` only
+   * answers them. Under review before publish the change goes to the draft.
+   */
+  async promote(id: string, fromId: string, author: AuditActor, dryRun: boolean, message: string | undefined) {
+    const target = await this.requireRow(id);
+    const source = await this.requireRow(fromId);
+    const current = documentOf(target);
+    const copied = splitInput(documentOf(source));
+    const own = splitInput(current);
+    const { origin: _sourceOrigin, ...settings } = copied.settings;
+    const next = documentFromBody(
+      {
+        ...settings,
+        ...(own.settings['origin'] === undefined ? {} : { origin: own.settings['origin'] }),
+        blueprintId: copied.blueprintId ?? null,
+      } as WidgetCreate,
+      current,
+    );
+    const changes = diffConfig(current, next);
+    if (!dryRun && changes.length > 0)
+      await this.change(target, next, author, message ?? `Promoted from ${source.id} version ${source.version}`);
+    const after = await this.requireRow(id);
+    return {
+      object: 'widget_promotion' as const,
+      dryRun,
+      from: { widgetId: source.id, version: source.version },
+      widgetId: id,
+      version: after.version,
+      draft: !dryRun && changes.length > 0 && this.reviewBeforePublish,
+      changes,
+    };
+  }
+
+  /** A change from outside an edit (import, promote): published, or written to the draft under review before publish. */
+  private async change(row: WidgetRow, document: WidgetConfigDocument, author: AuditActor, message: string): Promise<void> {
+    if (this.reviewBeforePublish) await this.writeDraft(row, document, author);
+    else await this.publishDocument(row, document, author, message, false);
+  }
+
+  private async importTarget(input: WidgetDocument): Promise<WidgetRow | undefined> {
+    if (input.id !== undefined) {
+      const byId = await this.widgets.get(input.id);
+      if (byId !== undefined) return byId;
+    }
+    const name = input.widget.name;
+    if (name === undefined) return undefined;
+    const named = await this.widgets.byName(name, 2);
+    if (named.length > 1) {
+      throw new ApiError(
+        'PARLEY_ERR_REQUEST_VALIDATION',
+        `More than one widget is named ${JSON.stringify(name)}; give the document the id of the one to update.`,
+        'id',
+      );
+    }
+    return named[0];
   }
 
   /** The row and its effective settings, for the visitor-facing endpoints. */
