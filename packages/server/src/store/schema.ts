@@ -194,6 +194,8 @@ export interface ConversationsTable {
   priority: Generated<string>;
   /** When the widget's routing rules were evaluated for it (once, on the first visitor message). */
   routed_at: Generated<string | null>;
+  /** The visitor's first conversation, on one they started from another's session (migration 0020); null otherwise. */
+  visitor_key: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
