@@ -82,8 +82,8 @@ import { BlueprintService } from './widgets/blueprint-service.js';
 import { LanguageMaps } from './widgets/language-maps.js';
 import { buildPublicConfig } from './widgets/public-config.js';
 import { PublicConfigCache } from './widgets/public-config-cache.js';
-import { OpenAiTranslator } from './widgets/openai-translator.js';
 import type { Translator } from './widgets/translator.js';
+import { LiveTranslation, translatorsFor, type MessageTranslator } from './translation/index.js';
 import { WidgetService } from './widgets/widget-service.js';
 import { WidgetSetup } from './widgets/widget-setup.js';
 import { ImageSigner, Unfurler, type UnfurlerOptions } from './unfurl/index.js';
@@ -123,6 +123,8 @@ export interface BuildOptions {
   readonly logStream?: { write(line: string): void };
   /** Overrides the translator chosen from the config (tests inject failing ones). */
   readonly translator?: Translator | null;
+  /** Overrides the chat-message translator chosen from the config (live translation; tests inject their own). */
+  readonly messageTranslator?: MessageTranslator | null;
   /** Realtime timings (tests shorten them). */
   readonly realtime?: {
     readonly typingTtlMs?: number;
@@ -181,8 +183,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const database = await openDatabase(config.storage, { log: app.log });
   const secret = await resolveServerSecret(config.secret, config.dataDir);
   const tokens = new SessionTokens(secret);
-  const translator =
-    options.translator !== undefined ? options.translator : config.translator === null ? null : new OpenAiTranslator(config.translator);
+  const translators = config.translator === null ? null : translatorsFor(config.translator);
+  const translator = options.translator !== undefined ? options.translator : (translators?.texts ?? null);
+  const messageTranslator = options.messageTranslator !== undefined ? options.messageTranslator : (translators?.messages ?? null);
 
   const apiKeys = new ApiKeysStore(database.db);
   const agentsStore = new AgentsStore(database.db);
@@ -260,6 +263,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     hoursOf: async (id) => (await widgets.resolve(id)).effective.businessHours,
   });
   engine.reports = reports;
+  if (messageTranslator !== null) {
+    const timeoutMs = config.translator?.messageTimeoutMs ?? 5000;
+    engine.translation = new LiveTranslation(database.db, messageTranslator, bots, widgets, app.log, timeoutMs);
+  }
   // One SMTP transport (or none) for offline replies and emailed transcripts.
   const mailTransport = options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl));
   const desk = createAgentDesk({

@@ -57,7 +57,14 @@ describe('configuration from the environment', () => {
     expect(config.dataDir).toBe('/var/lib/parley');
     expect(config.storage).toEqual({ kind: 'sqlite', file: '/var/lib/parley/parley.db', synchronous: 'full' });
     expect(config.publicUrl).toBe('https://chat.example.com');
-    expect(config.translator).toEqual({ url: 'http://127.0.0.1:11434/v1', model: 'gpt-4o-mini', apiKey: null, allowPrivateNetwork: false });
+    expect(config.translator).toEqual({
+      kind: 'openai',
+      messageTimeoutMs: 5000,
+      url: 'http://127.0.0.1:11434/v1',
+      model: 'gpt-4o-mini',
+      apiKey: null,
+      allowPrivateNetwork: false,
+    });
   });
 
   it.each([

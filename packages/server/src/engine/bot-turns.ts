@@ -20,6 +20,7 @@ import type { ConversationSignals } from './conversation-signals.js';
 import { encodeEvent, originKey } from './conversation-events.js';
 import { conversationLanguage } from './conversation-visitor.js';
 import { noticeText } from './visitor-notices.js';
+import { botTranslationSetting, textForBot } from '../translation/bot-translation.js';
 
 /** A turn's one read of its conversation's widget settings; undefined when there is no widget service to ask. */
 type WidgetRead = () => Promise<WidgetSettings | undefined>;
@@ -203,7 +204,8 @@ export class BotTurns {
     );
     const signal = deadline.signal;
     try {
-      const events = withRetries(() => connector.reply(context, signal), {
+      const asked = await this.inBotLanguage(context, bot, widget);
+      const events = withRetries(() => connector.reply(asked, signal), {
         retries: this.options.retries ?? RETRIES,
         baseDelayMs: this.options.retryBaseDelayMs ?? RETRY_BASE_DELAY_MS,
         signal,
@@ -223,6 +225,18 @@ export class BotTurns {
       await turn.hideTyping();
     }
     return { stored: turn.stored, seenThrough };
+  }
+
+  /**
+   * A bot that receives translations (its config.translation) reads the visitor's messages in its own language,
+   * the widget's by default, and is asked to answer in it; its answers are translated for the visitor on the way out.
+   */
+  private async inBotLanguage(context: BotContext, bot: StoredBot, widget: WidgetRead): Promise<BotContext> {
+    const setting = botTranslationSetting(bot.config);
+    if (setting.receives !== 'translation') return context;
+    const language = setting.language ?? (await widget().catch(() => undefined))?.language;
+    if (language === undefined) return context;
+    return { ...context, language, history: context.history.map((message) => textForBot(message, language)) };
   }
 
   /** The widget's `stream` option: when off, visitors get each reply whole (no stream frames), however the bot sends it. */

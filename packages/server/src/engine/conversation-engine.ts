@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { MESSAGE_TYPES, type Author, type Message, type MessageType } from '@parley/protocol';
+import { MESSAGE_TYPES, type Author, type Message, type MessageTranslation, type MessageType } from '@parley/protocol';
 import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { conversationsStore as store, isUniqueViolation, type ConversationRow, type MessageRow } from '../store/conversations-store.js';
@@ -10,6 +10,7 @@ import { encodeEvent, originKey } from './conversation-events.js';
 import { NO_ENGINE_WEBHOOKS, type EngineWebhooks } from './engine-webhooks.js';
 import { NO_REPORT_EVENTS, type ReportEvents } from './report-events.js';
 import { insertMessageEvent, messageEventOf } from '../store/message-events.js';
+import { NO_TRANSLATION, type MessageTranslations } from '../translation/live-translation.js';
 
 export interface AppendInput {
   readonly conversationId: string;
@@ -18,6 +19,8 @@ export interface AppendInput {
   readonly text: string;
   readonly payload?: Readonly<Record<string, unknown>> | null;
   readonly clientId?: string | null;
+  /** Set by `append` from `translation` (live translation); callers leave it out. */
+  readonly translation?: MessageTranslation | undefined;
 }
 
 export interface AppendResult {
@@ -34,6 +37,8 @@ export class ConversationEngine {
   webhooks: EngineWebhooks = NO_ENGINE_WEBHOOKS;
   /** Reports (wired in app.ts): told of every committed message, ownership change and session start. */
   reports: ReportEvents = NO_REPORT_EVENTS;
+  /** Live translation (wired in app.ts when a translator is configured): asked before a message is written. */
+  translation: MessageTranslations = NO_TRANSLATION;
 
   constructor(
     private readonly db: Db,
@@ -48,9 +53,13 @@ export class ConversationEngine {
    * With an `executor` (a caller's transaction) nothing is published: only the caller knows when it
    * commits, and it calls `announce` then. Otherwise the new message is published after its commit.
    */
-  async append(input: AppendInput, executor?: Db): Promise<AppendResult> {
-    const clientId = input.clientId ?? null;
-    if (executor !== undefined) return this.appendWith(executor, input, clientId);
+  async append(given: AppendInput, executor?: Db): Promise<AppendResult> {
+    const clientId = given.clientId ?? null;
+    if (executor !== undefined) return this.appendWith(executor, given, clientId);
+    // Translated before the write, never inside it: the translator's wait (bounded by its timeout) holds no
+    // transaction and no group commit; the message and its translation are then stored and sent together.
+    const translation = await this.translation.translationFor(given);
+    const input = translation === undefined ? given : { ...given, translation };
     // A message a subscription wants: its deliveries are written in the writer's transaction (SQLite's
     // group commit) when it can, else in the portable path's.
     const webhooks = this.webhooks.wants(input);
@@ -150,6 +159,7 @@ function newMessage(input: AppendInput, clientId: string | null): NewMessage {
     payload: input.payload === undefined || input.payload === null ? null : JSON.stringify(input.payload),
     client_id: clientId,
     created_at: nowIso(),
+    translation: input.translation === undefined ? null : JSON.stringify(input.translation),
   };
 }
 
@@ -164,6 +174,7 @@ export function toMessage(row: MessageRow): Message {
     payload: row.payload === null ? null : readJson<Record<string, unknown>>(row.payload),
     clientId: row.client_id,
     createdAt: row.created_at,
+    ...(row.translation == null ? {} : { translation: readJson<MessageTranslation>(row.translation) }),
   };
 }
 
