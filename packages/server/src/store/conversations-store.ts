@@ -2,8 +2,11 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './database.js';
 import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.js';
 
-/** priority and routed_at (migration 0008) are read by routing rules and the inbox, which select them themselves. */
-export type ConversationRow = Omit<ConversationsTable, 'last_seq' | 'priority' | 'routed_at'> & { last_seq: number };
+/**
+ * priority and routed_at (migration 0008) are read by routing rules and the inbox, which select them themselves;
+ * visitor_key (0020) by the visitor's list of conversations (engine/visitor-conversations.ts).
+ */
+export type ConversationRow = Omit<ConversationsTable, 'last_seq' | 'priority' | 'routed_at' | 'visitor_key'> & { last_seq: number };
 export type MessageRow = MessagesTable;
 export type ContactRow = Selectable<ContactsTable>;
 
