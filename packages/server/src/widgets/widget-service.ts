@@ -377,6 +377,18 @@ export class WidgetService {
     return { row, effective: mergeWidgetSettings(inherited, own), languageSet };
   }
 
+  /** As `resolve`, with the draft in place of the published configuration when there is one (the preview page). */
+  async resolveDraft(id: string): Promise<ResolvedWidget> {
+    const row = await this.requireRow(id);
+    const draft = await this.widgets.draft(id);
+    if (draft === undefined) return this.resolve(id);
+    const fields = rowFieldsOf(readDocument(draft.document));
+    const blueprint = fields.blueprint_id === null ? undefined : await this.blueprints.get(fields.blueprint_id);
+    const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
+    const languageSet = fields.own.language !== undefined || inherited.language !== undefined;
+    return { row: { ...row, ...fields }, effective: mergeWidgetSettings(inherited, fields.own), languageSet };
+  }
+
   /** The name the widget's bot signs its messages with (the greeting too), or undefined without a bot. */
   async botName(botId: string | null): Promise<string | undefined> {
     return botId === null ? undefined : (await this.bots.get(botId))?.name;
