@@ -63,6 +63,14 @@ export const sessionCreateSchema = v.strictObject({
   challenge: v.optional(challengeSolutionSchema),
   /** The visitor's acceptance (POST /v1/widgets/{id}/consent): required when the widget's `privacy.consent` is on. */
   consentId: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters'))),
+  /**
+   * The campaign whose message the visitor answers (docs/campaigns.md): a new conversation starts with that message,
+   * from its sender, instead of the greeting. Ignored (no error) when the campaign is not one of the widget's live ones:
+   * it may have ended between showing and the reply.
+   */
+  campaignId: v.optional(v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters'))),
+  /** `returning`: the visitor was shown the returning visitors' greeting (`greeting.returning`), stored instead of `initial`. */
+  greeting: v.optional(v.picklist(['returning'], 'must be "returning"')),
 });
 export type SessionCreate = v.InferOutput<typeof sessionCreateSchema>;
 

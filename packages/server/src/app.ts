@@ -373,7 +373,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     contacts,
     audit,
     retention,
-    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts),
+    sessions: new SessionService(database.db, widgets, botsStore, languageMaps, engine, tokens, botTurns, blocks, contacts, campaigns),
   };
 
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {

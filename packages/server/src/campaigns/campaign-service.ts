@@ -123,6 +123,24 @@ export class CampaignService {
     };
   }
 
+  /**
+   * The message a new conversation starts with when the visitor answers campaign `campaignId` (the session body's
+   * `campaignId`): undefined unless it is one of the widget's enabled campaigns in schedule now. Its sender is the
+   * named agent (by id and name) while that agent exists, else undefined (the caller signs it as the bot).
+   */
+  async opening(
+    widgetId: string,
+    campaignId: string,
+  ): Promise<
+    { readonly message: CampaignDefinition['message']; readonly agent?: { readonly id: string; readonly name: string } } | undefined
+  > {
+    const campaign = (await this.store.live(widgetId, this.now().toISOString())).find((live) => live.id === campaignId);
+    if (campaign === undefined) return undefined;
+    const { sender } = campaign;
+    const name = sender.kind === 'agent' ? await this.directory.agentName(sender.agentId) : undefined;
+    return { message: campaign.message, ...(sender.kind === 'agent' && name !== undefined ? { agent: { id: sender.agentId, name } } : {}) };
+  }
+
   /** A beacon of the widget: the campaign must be one of its own (any state: a page may hold an older config). */
   async count(widgetId: string, campaignId: string, type: CampaignBeaconEventType): Promise<void> {
     if ((await this.store.get(widgetId, campaignId)) === undefined) throw campaignNotFound(campaignId);

@@ -12,6 +12,7 @@ import { conversationsStore as store, isUniqueViolation } from '../store/convers
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { BotsStore } from '../store/bots-store.js';
+import type { CampaignService } from '../campaigns/index.js';
 import type { LanguageMaps } from '../widgets/language-maps.js';
 import { resolveLanguage } from '../widgets/language-map.js';
 import type { WidgetService } from '../widgets/widget-service.js';
@@ -47,6 +48,8 @@ export class SessionService {
     private readonly blocks?: Blocklist,
     /** Records the visit (last seen, page, device, the page's attributes) on the visitor's contact. */
     private readonly contacts?: ContactService,
+    /** The campaign a visitor answers (the body's `campaignId`): its message opens the conversation. */
+    private readonly campaigns?: Pick<CampaignService, 'opening'>,
   ) {}
 
   async create(request: SessionRequest): Promise<SessionCreated> {
@@ -71,16 +74,27 @@ export class SessionService {
     const language = resolveLanguage(request.input.language, effective);
     const strings = await this.languageMaps.strings(widget.id, language, effective);
     const durationS = request.input.durationInSeconds ?? defaultDuration(effective);
+    // The campaign the visitor answers (docs/campaigns.md), if still live: its message, not the greeting, opens a new
+    // conversation, as the widget showed it. One that ended since is ignored: the greeting opens it, as without one.
+    const { campaignId } = request.input;
+    const campaign = campaignId === undefined ? undefined : await this.campaigns?.opening(widget.id, campaignId);
     // startFirst: the bot's own first turn opens a new conversation; the widget's greeting is kept for a bot that says nothing.
-    const botStarts = effective.startFirst && seeds.length === 0;
+    const botStarts = effective.startFirst && seeds.length === 0 && campaign === undefined;
+    // The greeting the widget showed: the returning visitors' one when it says so and the widget has one.
+    const greeting =
+      request.input.greeting === 'returning' && effective.greeting.returning !== '' ? effective.greeting.returning : strings.initial;
     // The greeting is the widget's own text, signed with the bot's name as its replies are (the widget shows that
     // name above it before the conversation exists, from its config), so the visitor sees one sender throughout.
-    const greetingInput = (conversationId: string) => ({
-      conversationId,
-      author: { role: 'bot' as const, id: bot.id, name: bot.name || strings.title },
-      type: 'text' as const,
-      text: strings.initial,
-    });
+    const botAuthor = { role: 'bot' as const, id: bot.id, name: bot.name || strings.title };
+    const greetingInput = (conversationId: string) => ({ conversationId, author: botAuthor, type: 'text' as const, text: greeting });
+    // A campaign's message keeps its sender (the named agent, or the bot) and names the campaign in its payload, so
+    // the console can say so and replies can be counted from the conversations.
+    const campaignInput = (conversationId: string, opening: NonNullable<typeof campaign>) => {
+      const { text, quickReplies } = opening.message;
+      const payload = quickReplies.length > 0 ? { replies: quickReplies, campaignId } : { campaignId };
+      const author = opening.agent === undefined ? botAuthor : { role: 'agent' as const, ...opening.agent };
+      return { conversationId, author, type: quickReplies.length > 0 ? ('quick_replies' as const) : ('text' as const), text, payload };
+    };
     const expiresAt = new Date(Date.now() + durationS * 1000);
 
     const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean; appended: Message[] }> => {
@@ -113,7 +127,8 @@ export class SessionService {
           identity_user_id: identity?.userId ?? null,
           created_at: now,
         });
-        if (strings.initial !== '' && !botStarts) appended.push((await this.engine.append(greetingInput(conversationId), trx)).message);
+        if (campaign !== undefined) appended.push((await this.engine.append(campaignInput(conversationId, campaign), trx)).message);
+        else if (greeting !== '' && !botStarts) appended.push((await this.engine.append(greetingInput(conversationId), trx)).message);
       } else if (request.input.meta !== undefined) {
         // The server's own keys stay as stored: a page's meta must not relabel the conversation's app, widget or language.
         const stored = readJson<Record<string, string>>(resumable?.meta ?? '{}');
@@ -172,7 +187,7 @@ export class SessionService {
     if (seeds.length > 0) await this.botTurns.runBot(opened.conversationId, bot.id, language);
     else if (botStarts && !opened.resumed) {
       const said = await this.botTurns.startConversation(opened.conversationId, bot.id, language);
-      if (said.length === 0 && strings.initial !== '') await this.engine.append(greetingInput(opened.conversationId));
+      if (said.length === 0 && greeting !== '') await this.engine.append(greetingInput(opened.conversationId));
     }
     // The consent record rides in the token: its withdrawal refuses the token (privacy/consent.ts).
     const consentId = effective.privacy.consent ? (request.input.consentId ?? null) : null;
