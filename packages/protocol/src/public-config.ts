@@ -28,6 +28,7 @@ export const PUBLIC_SETTING_KEYS = [
   'analytics',
   'privacy',
   'calls',
+  'conversations',
 ] as const satisfies readonly (keyof WidgetSettings)[];
 
 type PublicSettings = Pick<WidgetSettings, (typeof PUBLIC_SETTING_KEYS)[number]>;

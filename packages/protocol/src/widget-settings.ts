@@ -251,6 +251,14 @@ export const settingsEntries = {
   calls: v.strictObject({
     visitor: v.optional(v.picklist(VISITOR_CALL_MODES, 'must be one of off, audio, video'), 'off'),
   }),
+  /**
+   * Several conversations per visitor (docs/api.md "Several conversations"). `multiple`: the visitor may list their
+   * conversations, open any and start a new one; off (the default), a visitor keeps one conversation and those
+   * routes answer PARLEY_ERR_CONVERSATIONS_SINGLE. Replaced whole by a PATCH; a field left out takes its default.
+   */
+  conversations: v.strictObject({
+    multiple: v.optional(v.boolean('must be true or false'), false),
+  }),
   /** Days after which this widget's conversations (messages, uploads, events) are deleted; null: the installation's default. */
   retentionDays: v.nullable(
     v.pipe(
@@ -324,6 +332,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   routingRules: [],
   privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
   calls: { visitor: 'off' },
+  conversations: { multiple: false },
   retentionDays: null,
 };
 

@@ -49,6 +49,8 @@ export function directConfig(options: MountOptions): PublicWidgetConfig {
     privacy: { selfService: false, consent: false, consentVersion: '1', policyUrl: null },
     // No server: no signalling channel for calls.
     calls: { visitor: 'off' },
+    // No server: no other conversations to list.
+    conversations: { multiple: false },
     id: options.webhookUrl ?? 'direct',
     protocolVersion: PROTOCOL_VERSION,
     tools: false,
