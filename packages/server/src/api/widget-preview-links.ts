@@ -118,11 +118,11 @@ main { flex: 1; display: flex; }
 iframe { flex: 1; border: 0; min-height: 560px; }
 p { padding: 0 16px; }
 </style>
-${data}
 </head>
 <body>
 <header><h1>${html(title)}</h1></header>
 <main>${body}</main>
+${data}
 </body>
 </html>`);
 }
