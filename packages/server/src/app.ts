@@ -44,6 +44,8 @@ import { unfurlApi } from './api/unfurl.js';
 import { LocalFileStore } from './files/local-file-store.js';
 import { publicConfigFastPath, widgetPublicApi } from './api/widget-public.js';
 import { widgetsApi } from './api/widgets.js';
+import { widgetPreviewLinksApi } from './api/widget-preview-links.js';
+import { PreviewLinks } from './widgets/preview-links.js';
 import { resolveServerSecret } from './auth/server-secret.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { BotService } from './bots/bot-service.js';
@@ -500,6 +502,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(homePage, { services, publicUrl: config.publicUrl });
   await app.register(widgetAssets, { services, ...(options.widgetDir === undefined ? {} : { dir: options.widgetDir }) });
+  await app.register(widgetPreviewLinksApi, { services, links: new PreviewLinks(secret, config.publicUrl) });
   await app.register(uploadsApi, { services, files, publicUrl: config.publicUrl });
   await app.register(unfurlApi, {
     services,
