@@ -248,6 +248,11 @@ export const ERROR_CATALOG = {
     title: 'The conversation cannot make this ownership change from where it stands.',
     fix: 'Fetch the conversation (`GET /v1/inbox/{id}`) to see its owner and status; the message names the allowed actions.',
   },
+  PARLEY_ERR_CONVERSATIONS_SINGLE: {
+    status: 403,
+    title: 'This widget keeps one conversation per visitor: it lists, opens and starts no others.',
+    fix: "Turn on the widget setting `conversations.multiple` (PATCH /v1/widgets/{id}), or keep using the session's one conversation (a new session resumes it as before).",
+  },
   PARLEY_ERR_STORAGE_UNAVAILABLE: {
     status: 503,
     title: 'The database cannot be reached or takes no writes.',
