@@ -82,7 +82,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     if (options.source) return options.source(context);
     if (direct !== undefined) return direct.createDirectSource(options, context);
     return new ManagedSource(
-      { baseUrl: server, widgetId: options.widgetId ?? '', ...(options.transports ? { transports: options.transports } : {}) },
+      { baseUrl: server, widgetId: options.widgetId ?? '', ctl, ...(options.transports ? { transports: options.transports } : {}) },
       context,
     );
   };

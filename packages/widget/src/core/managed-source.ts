@@ -12,6 +12,7 @@ import {
   type TransportName,
 } from '@parley/client';
 import type { ServerFrame } from '@parley/protocol';
+import type { Controller } from '../ui/controller.js';
 import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
 
 export interface ManagedOptions {
@@ -19,6 +20,8 @@ export interface ManagedOptions {
   readonly widgetId: string;
   /** Force one transport (or an order); default ws → sse → poll. */
   readonly transports?: readonly TransportName[];
+  /** The widget's controller, for the call extra (extras/call.tsx) that a call frame loads. */
+  readonly ctl?: Controller;
 }
 
 /**
@@ -253,7 +256,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
         });
       }
       default:
-        return;
+        // call, call_connect, call_signal: the call extra (loaded by the first) answers through this link.
+        if (frame.type.startsWith('call')) void import('../extras/call.js').then((call) => call.onCallFrame(frame, this));
     }
   }
 
