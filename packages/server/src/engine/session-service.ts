@@ -8,7 +8,7 @@ import { ApiError } from '../http/api-error.js';
 import { admitConsent } from '../privacy/consent.js';
 import type { Db } from '../store/database.js';
 import { minimiseMeta } from '../privacy/user-agent-meta.js';
-import { conversationsStore as store, isUniqueViolation } from '../store/conversations-store.js';
+import { conversationsStore as store, isUniqueViolation, type ConversationRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import type { BotsStore } from '../store/bots-store.js';
@@ -28,6 +28,11 @@ export interface SessionRequest {
   readonly trustedCaller: boolean;
   /** The client address; a trusted caller's (a site's server) is neither blocked nor remembered as the visitor's. */
   readonly address?: string;
+  /**
+   * Several conversations (visitor-conversations.ts): a new conversation for the visitor of this session's one,
+   * with its identity, contact and consent, never a resumed one. Its identity was verified when that one opened.
+   */
+  readonly startFrom?: { readonly conversation: ConversationRow; readonly visitorKey: string; readonly consentId: string | null };
 }
 
 /**
@@ -58,6 +63,9 @@ export class SessionService {
     const seeds = checkSeeds(request.input.messages ?? []);
     const bot = await this.requireBot(effective);
     const identity = request.input.identity;
+    const from = request.startFrom;
+    const userId = identity?.userId ?? from?.conversation.identity_user_id ?? undefined;
+    const consentInput = from === undefined ? request.input.consentId : (from.consentId ?? undefined);
     if (identity !== undefined && !verifyIdentityHash(widget.identity_secret, identity.userId, identity.userHash)) {
       throw new ApiError(
         'PARLEY_ERR_AUTH_IDENTITY_INVALID',
@@ -68,7 +76,7 @@ export class SessionService {
     const address = request.trustedCaller ? undefined : request.address;
     await this.blocks?.assertAllowed({
       widgetId: widget.id,
-      visitor: identity === undefined ? undefined : `user:${identity.userId}`,
+      visitor: userId === undefined ? undefined : `user:${userId}`,
       address,
     });
     const language = resolveLanguage(request.input.language, effective);
@@ -100,11 +108,11 @@ export class SessionService {
     const openConversation = async (trx: Db): Promise<{ conversationId: string; resumed: boolean; appended: Message[] }> => {
       const appended: Message[] = [];
       // A widget that asks for consent opens nothing without an acceptance of its current version (the gate is the server's too).
-      const tieConsent = await admitConsent(trx, widget.id, effective, request.input.consentId);
+      const tieConsent = await admitConsent(trx, widget.id, effective, consentInput);
       // The contact first: writing its row locks it, so concurrent sessions of one identity queue here
       // and each then sees the conversation the one before it opened.
-      const upserted = await upsertContact(trx, widget.id, request.input.contact, identity?.userId);
-      let contactId = upserted?.id ?? null;
+      const upserted = from === undefined ? await upsertContact(trx, widget.id, request.input.contact, identity?.userId) : null;
+      let contactId = upserted?.id ?? from?.conversation.contact_id ?? null;
       const resumable = identity === undefined ? undefined : await store.latestOpenForIdentity(trx, widget.id, identity.userId);
       const now = nowIso();
       let conversationId = resumable?.id;
@@ -116,15 +124,16 @@ export class SessionService {
           widget_id: widget.id,
           contact_id: contactId,
           status: 'open',
-          identity_user_id: identity?.userId ?? null,
+          identity_user_id: userId ?? null,
           meta: JSON.stringify(meta),
+          visitor_key: from?.visitorKey ?? null,
           created_at: now,
           updated_at: now,
         });
         await this.engine.webhooks.conversationCreated(trx, {
           id: conversationId,
           widget_id: widget.id,
-          identity_user_id: identity?.userId ?? null,
+          identity_user_id: userId ?? null,
           created_at: now,
         });
         if (campaign !== undefined) appended.push((await this.engine.append(campaignInput(conversationId, campaign), trx)).message);
@@ -190,7 +199,7 @@ export class SessionService {
       if (said.length === 0 && greeting !== '') await this.engine.append(greetingInput(opened.conversationId));
     }
     // The consent record rides in the token: its withdrawal refuses the token (privacy/consent.ts).
-    const consentId = effective.privacy.consent ? (request.input.consentId ?? null) : null;
+    const consentId = effective.privacy.consent ? (consentInput ?? null) : null;
     const token = await this.tokens.issue({ sub: opened.conversationId, wid: widget.id, cid: null }, expiresAt, consentId);
     return {
       token,

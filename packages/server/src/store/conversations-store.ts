@@ -15,7 +15,7 @@ export type ContactRow = Selectable<ContactsTable>;
  * compose several of them into one transaction.
  */
 export const conversationsStore = {
-  async insertConversation(db: Db, row: Omit<ConversationRow, 'last_seq'>): Promise<void> {
+  async insertConversation(db: Db, row: Omit<ConversationRow, 'last_seq'> & { readonly visitor_key?: string | null }): Promise<void> {
     await db.insertInto('conversations').values(row).execute();
   },
 
