@@ -42,6 +42,7 @@ describeEachStore('widget preview links', (server) => {
     const refused = await server().request('GET', tampered, { auth: 'none' });
     expect(refused.status).toBe(403);
     expect(refused.body).toContain('Preview link not valid');
+    expect(refused.headers['x-parley-error']).toBe('PARLEY_ERR_PREVIEW_LINK_INVALID');
     expect(refused.body).not.toContain('parley-preview');
     const other = (await server().request('POST', '/v1/widgets', { body: {} })).json.id;
     expect((await server().request('GET', path.replace(id, other), { auth: 'none' })).status).toBe(403);
@@ -52,6 +53,14 @@ describeEachStore('widget preview links', (server) => {
     const expired = await server().request('GET', path, { auth: 'none' });
     expect(expired.status).toBe(410);
     expect(expired.body).toContain('Preview link expired');
+    expect(expired.headers['x-parley-error']).toBe('PARLEY_ERR_PREVIEW_LINK_EXPIRED');
+
+    await server().request('DELETE', `/v1/widgets/${other}`);
+    const fresh = await link(server(), id);
+    await server().request('DELETE', `/v1/widgets/${id}`);
+    const gone = await server().request('GET', fresh, { auth: 'none' });
+    expect(gone.status).toBe(404);
+    expect(gone.headers['x-parley-error']).toBe('PARLEY_ERR_WIDGET_NOT_FOUND');
   });
 
   it('is made by admins only, for widgets that exist, with a bounded lifetime', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import * as v from 'valibot';
-import type { WidgetPreviewMessage } from '@parley/protocol';
+import type { ErrorCode, WidgetPreviewMessage } from '@parley/protocol';
+import { ApiError } from '../http/api-error.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { Services } from '../services.js';
@@ -53,15 +54,33 @@ export const widgetPreviewLinksApi: FastifyPluginAsync<PreviewLinksApiOptions> =
     handler: async (request, reply) => {
       const verdict = links.check(request.params.id, request.query['e'], request.query['s']);
       if (verdict === 'invalid') {
-        return page(reply, 403, 'Preview link not valid', 'This link was not made by this server, or it was changed. Ask for a new one.');
+        return page(
+          reply,
+          403,
+          'Preview link not valid',
+          'This link was not made by this server, or it was changed. Ask for a new one.',
+          'PARLEY_ERR_PREVIEW_LINK_INVALID',
+        );
       }
-      if (verdict === 'expired') return page(reply, 410, 'Preview link expired', 'This preview link has expired. Ask for a new one.');
+      if (verdict === 'expired') {
+        return page(
+          reply,
+          410,
+          'Preview link expired',
+          'This preview link has expired. Ask for a new one.',
+          'PARLEY_ERR_PREVIEW_LINK_EXPIRED',
+        );
+      }
       const entry = await buildPublicConfig(
         { resolve: (id) => widgets.resolveDraft(id), botName: (botId) => widgets.botName(botId) },
         services.languageMaps,
         request.params.id,
-      ).catch(() => undefined);
-      if (entry === undefined) return page(reply, 410, 'Widget gone', 'The widget of this preview no longer exists.');
+      ).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'PARLEY_ERR_WIDGET_NOT_FOUND') return undefined;
+        throw error;
+      });
+      if (entry === undefined)
+        return page(reply, 404, 'Widget gone', 'The widget of this preview no longer exists.', 'PARLEY_ERR_WIDGET_NOT_FOUND');
       const language = entry.settings.language ?? entry.settings.languages[0] ?? 'en';
       const config = JSON.parse(
         entry.inLanguage(pickRendered(entry.settings.languages, language)).body.toString('utf8'),
@@ -73,7 +92,7 @@ export const widgetPreviewLinksApi: FastifyPluginAsync<PreviewLinksApiOptions> =
         sample: [{ role: 'visitor', text: 'Hello!' }],
         reply: 'This is a preview: conversations start once the configuration is published.',
       };
-      return page(reply, 200, 'Widget preview', undefined, message);
+      return page(reply, 200, 'Widget preview', undefined, undefined, message);
     },
   });
 
@@ -87,12 +106,21 @@ function pickRendered(languages: readonly string[], language: string): string {
 }
 
 /** The page: a heading, and the console's preview frame fed the draft's config by /preview.js. */
-function page(reply: FastifyReply, status: number, title: string, text: string | undefined, message?: WidgetPreviewMessage): FastifyReply {
+/** An error page says its code (docs/errors.md) in the text and in `X-Parley-Error`. */
+function page(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  text: string | undefined,
+  code?: ErrorCode,
+  message?: WidgetPreviewMessage,
+): FastifyReply {
+  if (code !== undefined) reply.header('x-parley-error', code);
   const data =
     message === undefined
       ? ''
       : `<script type="application/json" id="parley-preview">${json(message)}</script>\n<script src="/preview.js"></script>`;
-  const body = text === undefined ? '' : `<p>${html(text)}</p>`;
+  const body = text === undefined ? '' : `<p>${html(text)}</p>${code === undefined ? '' : `<p><small>${code}</small></p>`}`;
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
