@@ -201,6 +201,73 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     await page.close();
   });
 
+  it('follows the other tabs: an Accept opens every gated tab, a withdrawal or a deletion empties them, nothing is written back', async () => {
+    const widgetId = await env.createWidget({ name: 'Two tabs', privacy: { consent: true, consentVersion: 't1', selfService: true } });
+    // Two tabs of one browser: one context, one localStorage.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+    for (const page of [a, b]) {
+      await page.goto(env.hostPage(widgetId));
+      await widget(page).launcher().click();
+      await widget(page).window().getByText(CONSENT_TEXT).waitFor();
+    }
+    const aSockets = watch(a).sockets;
+
+    // Accept in A: B's gate opens without a reload, and B shows the conversation A starts.
+    await a.bringToFront();
+    await acceptAndTalk(a);
+    await b.bringToFront();
+    await widget(b).window().getByRole('textbox').waitFor();
+    expect(await widget(b).window().getByText(CONSENT_TEXT).count()).toBe(0);
+    await expect.poll(() => widget(b).log().innerText(), { timeout: 30_000 }).toContain('free to self-host');
+    // B can talk too (through the tab that holds the connection).
+    await widget(b).send('Do you ship to Canada?');
+    await expect.poll(() => widget(a).log().innerText(), { timeout: 30_000 }).toContain('Do you ship to Canada?');
+
+    // Delete my conversation in A: B drops it at once; the stored state keeps the acceptance and nothing else.
+    await a.bringToFront();
+    await a.getByRole('button', { name: 'Privacy' }).click();
+    await a.getByRole('menu').getByRole('menuitem', { name: 'Delete my conversation' }).click();
+    await a.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    const done = a.getByRole('dialog', { name: /^Your data was deleted\./ });
+    await done.waitFor();
+    await done.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => widget(b).log().innerText()).not.toContain('Do you ship to Canada?');
+    // B's own activity (closing and opening its window, typing a draft) writes no conversation back.
+    await b.bringToFront();
+    await b.getByRole('button', { name: 'Close chat' }).first().click();
+    await widget(b).launcher().click();
+    await widget(b).window().getByRole('textbox').fill('a draft');
+    await b.waitForTimeout(1_000);
+    const kept = await persisted(a, widgetId);
+    expect(kept?.['consent']).toBe('t1');
+    expect(kept?.['session'] ?? null).toBeNull();
+    expect(kept?.['messages'] ?? []).toEqual([]);
+
+    // Talk again (A holds the connection), then withdraw in A: B shows the gate, saying why, and drops the conversation.
+    await a.bringToFront();
+    await widget(a).send('Is it open source?');
+    await b.bringToFront();
+    await expect.poll(() => widget(b).log().innerText(), { timeout: 30_000 }).toContain('Is it open source?');
+    await expect.poll(async () => (await persisted(a, widgetId))?.['session'] ?? null, { timeout: 30_000 }).not.toBeNull();
+    await a.bringToFront();
+    await a.getByRole('button', { name: 'Privacy' }).click();
+    await a.getByRole('menu').getByRole('menuitem', { name: 'Withdraw consent' }).click();
+    await widget(a).window().getByText(CONSENT_TEXT).waitFor();
+    await b.bringToFront();
+    await widget(b).window().getByText(CONSENT_TEXT).waitFor();
+    await widget(b).window().getByText('Your consent was withdrawn.', { exact: false }).waitFor();
+    expect(await widget(b).window().getByRole('textbox').count()).toBe(0);
+    expect(await widget(b).window().getByText('Is it open source?').count()).toBe(0);
+    // Whatever either tab does now, nothing comes back into storage, and no link stays open.
+    await b.getByRole('button', { name: 'Close chat' }).first().click();
+    await widget(b).launcher().click();
+    await b.waitForTimeout(1_000);
+    for (const page of [a, b]) expect(await stored(page)).toEqual(NOTHING);
+    await expect.poll(() => aSockets.filter((socket) => !socket.isClosed()).length, { timeout: 20_000 }).toBe(0);
+    await context.close();
+  });
+
   it('lets the visitor download their data and delete their conversation, then all their data, from the widget; axe clean', async () => {
     const widgetId = await env.createWidget({ name: 'Self-service', privacy: { selfService: true } });
     const page = await openPage();

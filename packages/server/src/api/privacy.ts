@@ -6,6 +6,7 @@ import { ApiError } from '../http/api-error.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
+import { keepAcceptance } from '../privacy/consent.js';
 import { nowIso } from '../store/ids.js';
 import { visitorConversation } from './visitor-conversation.js';
 
@@ -116,6 +117,8 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     if (!effective.privacy.selfService) throw new ApiError('PARLEY_ERR_PRIVACY_SELF_SERVICE_OFF');
     return conversation.id;
   };
+  /** Deleting is not withdrawing: the browser's acceptance outlives the erasure (privacy/consent.ts). */
+  const keepConsent = (request: FastifyRequest): Promise<void> => keepAcceptance(services.database.db, request.session?.consentId ?? null);
   const visitorErrors = { 401: errorResponse, 403: errorResponse, 404: errorResponse };
 
   app.get<{ Params: { id: string } }>('/v1/conversations/:id/visitor-data', {
@@ -153,6 +156,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request, reply) => {
       const conversationId = await selfService(request);
+      await keepConsent(request);
       const erased = await privacy.eraseConversations([conversationId]);
       await audit.recordFor(request, {
         action: 'conversation.erased',
@@ -178,6 +182,7 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request, reply) => {
       const conversationId = await selfService(request);
+      await keepConsent(request);
       const { contactId, erased } = await privacy.eraseVisitor(conversationId);
       await audit.recordFor(request, {
         action: contactId === null ? 'conversation.erased' : 'contact.erased',

@@ -8,13 +8,13 @@ import { TEST_SECRET } from '../testing/test-server.js';
 const ORIGIN = 'https://shop.example';
 const headers = { origin: ORIGIN };
 
-async function consentWidget(server: RealtimeServer): Promise<string> {
+async function consentWidget(server: RealtimeServer, selfService = false): Promise<string> {
   const bot = await server.json('POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [], fallback: 'Sorry.' } });
   const widget = await server.json('POST', '/v1/widgets', {
     name: 'Consent',
     botId: bot.body['id'],
     origin: [ORIGIN],
-    privacy: { consent: true, consentVersion: 'v1' },
+    privacy: { consent: true, consentVersion: 'v1', selfService },
   });
   return String(widget.body['id']);
 }
@@ -112,5 +112,24 @@ describeEachStoreListening('consent withdrawal ends the session (issue 18)', (se
     const backLink = await connectWs({ baseUrl: server().baseUrl, token: back.token, origin: ORIGIN });
     expect(backLink.log.closeInfo).toBeUndefined();
     await backLink.close();
+  });
+
+  it('keeps the browser’s acceptance when the visitor deletes their conversation or data: deleting is not withdrawing', async () => {
+    const widgetId = await consentWidget(server(), true);
+    for (const path of ['', '/visitor-data']) {
+      const first = await acceptAndOpen(server(), widgetId);
+      const deleted = await server().json('DELETE', `/v1/conversations/${first.conversationId}${path}`, undefined, first.token, headers);
+      expect(deleted.status, path).toBe(204);
+      // The conversation is gone, its token with it; the acceptance the browser keeps still opens the next session.
+      expect((await messagesOf(server(), first.conversationId, first.token)).status).toBe(401);
+      const next = await server().json('POST', `/v1/widgets/${widgetId}/sessions`, { consentId: first.consentId }, null, headers);
+      expect(next.status, JSON.stringify(next.body)).toBe(201);
+      const record = await server()
+        .services.database.db.selectFrom('consent_records')
+        .selectAll()
+        .where('id', '=', first.consentId)
+        .executeTakeFirstOrThrow();
+      expect(record).toMatchObject({ withdrawn_at: null, conversation_id: next.body['conversationId'] });
+    }
   });
 });

@@ -74,6 +74,17 @@ export class ConsentRecords {
 }
 
 /**
+ * A visitor deletes their conversation or data (self-service): the acceptance their browser keeps (the token's) is
+ * kept on the server too, untied from what is erased, so their next message opens a session with it. Deleting is not
+ * withdrawing; without this the erasure removed the record with the conversation it was tied to, and the widget's
+ * next session was refused (PARLEY_ERR_CONSENT_REQUIRED). The record keeps no more than before: widget, version, times.
+ */
+export async function keepAcceptance(db: Db, consentId: string | null): Promise<void> {
+  if (consentId === null) return;
+  await db.updateTable('consent_records').set({ conversation_id: null }).where('id', '=', consentId).execute();
+}
+
+/**
  * In the session's transaction: a widget that asks for consent opens a conversation only for a `consentId` of this
  * widget, in its current version, not withdrawn (else PARLEY_ERR_CONSENT_REQUIRED, and nothing is created). Returns
  * what ties the record to the conversation once it exists (the latest conversation the acceptance admitted).

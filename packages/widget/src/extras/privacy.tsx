@@ -64,6 +64,54 @@ const SHIELD = (
 const withdrawn = new WeakSet<ViewStore>();
 /** Tab shares started (by the core at a load without the gate, or here at an acceptance): started once. */
 const running = new WeakSet<Controller['share']>();
+/** Widgets that follow their other tabs (one storage listener each). */
+const following = new WeakSet<ViewStore>();
+
+/**
+ * The gate opens (this tab accepted, or another did): what is stored now shows, and the tab share starts, once per
+ * page (at load without the gate, or at the first acceptance; a withdrawal only drops the conversation).
+ */
+function openGate(ctl: Controller): void {
+  const { messages, outbox, seenSeq, done } = ctl.persist.read();
+  withdrawn.delete(ctl.store);
+  ctl.store.set({ gate: false, messages, outbox, seenSeq, done });
+  if (!running.has(ctl.share)) ctl.share.start();
+  running.add(ctl.share);
+}
+
+/** This tab forgets the conversation it shows (the storage was already changed: by this tab, or another). */
+function dropConversation(ctl: Controller): void {
+  ctl.store.set({ messages: [], outbox: [], streams: [], draft: '', seenSeq: 0, done: [], uploads: [], typing: null, owner: null });
+}
+
+/**
+ * Another tab of this site accepted, withdrew or deleted: this one follows at once, without a reload. It listens to
+ * `storage` events, which only read (nothing stored, no channel or lock opened: allowed behind the gate, before any
+ * consent), and compares what is stored with what it shows. Accepted there (the accepted version is stored): this
+ * gate opens. Withdrawn (the acceptance is gone): this tab drops the conversation and shows the gate, saying why.
+ * Deleted (no session is stored while this tab shows a server's conversation; the console's preview has neither):
+ * it drops the conversation. Nothing is written
+ * back: without an accepted consent PersistStore writes nothing, and the dropped copy was this tab's memory only.
+ * Checked once when it starts too: a tab whose window opens after another tab's change follows it then.
+ */
+function followOtherTabs(ctl: Controller): void {
+  if (following.has(ctl.store)) return;
+  following.add(ctl.store);
+  const check = () => {
+    const { ask } = ctl.persist;
+    const stored = ctl.persist.read();
+    const { gate, messages } = ctl.store.state;
+    const accepted = !ask || stored.consent === ask;
+    if (gate && accepted) openGate(ctl);
+    else if (!gate && !accepted) {
+      withdrawn.add(ctl.store);
+      dropConversation(ctl);
+      ctl.store.set({ gate: true, presence: null, connection: { kind: 'idle' } });
+    } else if (!gate && ctl.server && stored.session === null && messages.length > 0) dropConversation(ctl);
+  };
+  addEventListener('storage', (event) => event.storageArea === localStorage && check());
+  check();
+}
 
 /**
  * The consent gate, in place of the conversation and the composer: the consent text (the widget's own, else the
@@ -87,20 +135,16 @@ export function ConsentGate({ ctl }: { readonly ctl: Controller }): VNode {
       setFailed(true);
       return button.current?.focus();
     }
-    withdrawn.delete(ctl.store);
     // The version the core asked for (persist.ask): from now on the widget stores, starting with this acceptance.
+    // The other tabs' gates open on this write (followOtherTabs).
     const consent = ctl.persist.ask ?? '';
     ctl.persist.update(() => ({ consent, ...(consentId === undefined ? {} : { consentId }) }));
     const root = button.current?.getRootNode() as ShadowRoot | undefined;
-    ctl.store.set({ gate: false });
-    // Started once per page: at load (no gate) or at the first acceptance; a withdrawal only drops the conversation.
-    if (!running.has(ctl.share)) ctl.share.start();
-    running.add(ctl.share);
-    // The gates of the other tabs that share it open too (they read the stored acceptance).
-    ctl.share.shareUi({ gate: false } as never);
+    openGate(ctl);
     // Focus goes to the composer that replaced the gate.
     setTimeout(() => root?.querySelector('textarea')?.focus());
   };
+  useEffect(() => followOtherTabs(ctl), [ctl]);
   return (
     <div class="gate" ref={adoptPrivacyStyles} role="group" aria-labelledby="p-gate-t">
       <div class="shield">{SHIELD}</div>
@@ -174,6 +218,7 @@ export function PrivacyMenu({
   const menu = useRef<HTMLDivElement>(null);
   const session = messages.length > 0 && ctl.server !== null ? ctl.persist.read().session : null;
   const self = privacy.selfService === true && session !== null;
+  useEffect(() => followOtherTabs(ctl), [ctl]);
   useEffect(() => {
     if (step === 'menu') menu.current?.querySelector('button')?.focus();
   }, [step]);
@@ -377,13 +422,13 @@ async function eraseMine(ctl: Controller, all: boolean): Promise<boolean> {
 function forget(ctl: Controller): void {
   void ctl.share.restart();
   ctl.persist.clear();
-  ctl.store.set({ messages: [], outbox: [], streams: [], draft: '', seenSeq: 0, done: [], uploads: [], typing: null, owner: null });
+  dropConversation(ctl);
 }
 
 /**
- * "Withdraw consent": recorded on the server (the session's conversation), then everything the widget stored in this
- * browser goes, the connection closes and the gate shows again, in this tab and in the others (they read the
- * removed storage as no consent: core/persist.ts).
+ * "Withdraw consent": recorded on the server (the session's conversation, whose tokens it refuses from then on), then
+ * everything the widget stored in this browser goes, the connection closes and the gate shows again, in this tab and
+ * in the others (they see the storage go: followOtherTabs; core/persist.ts writes nothing without consent).
  */
 async function withdraw(ctl: Controller): Promise<void> {
   await ctl.post('consent/withdraw', {});
@@ -391,6 +436,5 @@ async function withdraw(ctl: Controller): Promise<void> {
   // The share stays (its leader, in whichever tab, now holds no conversation and no connection; nothing is stored).
   running.add(ctl.share);
   forget(ctl);
-  ctl.share.shareUi({ gate: true } as never);
   ctl.store.set({ gate: true, presence: null, connection: { kind: 'idle' } });
 }
