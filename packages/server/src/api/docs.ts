@@ -34,6 +34,11 @@ const DOCS_CSP = [
 const TAGS: readonly { readonly name: string; readonly description: string }[] = [
   { name: 'widgets', description: 'Create and configure chat widgets: options, allowed origins, embed code, texts per language.' },
   {
+    name: 'widget versions',
+    description:
+      'Every configuration change as a version: drafts, publish, rollback, diff, export and import, promote between environments, preview links.',
+  },
+  {
     name: 'visitor',
     description:
       'What the widget calls: start a session (a token scoped to one conversation), send and read messages, files, the public config.',
