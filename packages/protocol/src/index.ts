@@ -33,3 +33,4 @@ export * from './webhooks.js';
 export * from './audit.js';
 export * from './campaigns.js';
 export * from './config-versions.js';
+export * from './visitor-conversations.js';
