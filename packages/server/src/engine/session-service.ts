@@ -211,6 +211,18 @@ export class SessionService {
     };
   }
 
+  /**
+   * A new token for a conversation that already exists (several conversations: the caller checked it is the visitor's),
+   * with the widget's session duration and the consent record of the token that asked; nothing is written.
+   */
+  async resume(widgetId: string, conversationId: string, consentId: string | null): Promise<SessionCreated> {
+    const { effective } = await this.widgets.resolve(widgetId);
+    const expiresAt = new Date(Date.now() + defaultDuration(effective) * 1000);
+    const token = await this.tokens.issue({ sub: conversationId, wid: widgetId, cid: null }, expiresAt, consentId);
+    const messages = withoutNotes(await this.engine.messagesAfter(conversationId, 0));
+    return { token, conversationId, expiresAt: expiresAt.toISOString(), messages, resumed: true };
+  }
+
   private async requireBot(effective: WidgetSettings): Promise<{ id: string; name: string }> {
     if (effective.botId === null) {
       throw new ApiError(
