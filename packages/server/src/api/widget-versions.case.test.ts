@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
+import { AuditLog } from '../audit/index.js';
 import { firstRun } from '../bootstrap.js';
+import { WidgetsStore } from '../store/widgets-store.js';
 import { describeEachDialect, describeEachStore, startTestServer, type TestServer } from '../testing/test-server.js';
 
 async function create(server: TestServer, url: string, body: Record<string, unknown>): Promise<string> {
@@ -221,6 +223,48 @@ describeEachStore('widget configuration versions', (server) => {
       field: 'from',
     });
     expect((await server().request('GET', `/v1/widgets/${id}/diff?since=1`)).json.error.code).toBe('PARLEY_ERR_REQUEST_UNKNOWN_FIELD');
+  });
+});
+
+describeEachStore('widget configuration versions in one transaction', (server) => {
+  it('writes the row, its version and what else the change asks (an audit entry) together, or none of them', async () => {
+    const id = await create(server(), '/v1/widgets', { title: 'Before' });
+    const { db } = server().services.database;
+    const store = new WidgetsStore(db);
+    const version = {
+      document: JSON.stringify({ name: 'Untitled widget', description: '', blueprintId: null, meta: {}, title: 'After' }),
+      blueprint_id: null,
+      blueprint_version: null,
+      author_kind: 'system',
+      author_id: null,
+      author_name: 'test',
+      message: '',
+      created_at: new Date().toISOString(),
+    };
+    const audit = new AuditLog(db);
+    const entry = {
+      actor: { kind: 'system', id: null, name: 'test' },
+      action: 'widget.updated',
+      targetType: 'widget',
+      targetId: id,
+    } as const;
+    await expect(
+      store.publish(id, { settings: '{"title":"After"}' }, undefined, version, false, async (trx) => {
+        await audit.record(entry, trx);
+        throw new Error('the audit entry could not be written');
+      }),
+    ).rejects.toThrow('could not be written');
+    expect(await versionNumbers(server(), id)).toEqual([1]);
+    expect((await server().request('GET', `/v1/widgets/${id}`)).json.title).toBe('Before');
+    const entries = async () =>
+      (await db.selectFrom('audit_log').select('id').where('target_id', '=', id).where('actor_name', '=', 'test').execute()).length;
+    expect(await entries()).toBe(0);
+
+    expect(await store.publish(id, { settings: '{"title":"After"}' }, undefined, version, false, (trx) => audit.record(entry, trx))).toBe(
+      2,
+    );
+    expect(await versionNumbers(server(), id)).toEqual([2, 1]);
+    expect(await entries()).toBe(1);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import type { BlueprintsTable, BlueprintVersionsTable } from './schema.js';
+import type { WithinTransaction } from './widgets-store.js';
 
 export type BlueprintRow = BlueprintsTable;
 export type BlueprintVersionRow = BlueprintVersionsTable;
@@ -9,13 +10,14 @@ export class BlueprintsStore {
   constructor(private readonly db: Db) {}
 
   /** A new blueprint and its version `row.version` (1), in one transaction. */
-  async insert(row: BlueprintRow, version: NewBlueprintVersion): Promise<void> {
+  async insert(row: BlueprintRow, version: NewBlueprintVersion, within?: WithinTransaction): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('blueprints').values(row).execute();
       await trx
         .insertInto('blueprint_versions')
         .values({ ...version, blueprint_id: row.id, number: row.version })
         .execute();
+      await within?.(trx);
     });
   }
 
@@ -42,6 +44,7 @@ export class BlueprintsStore {
     id: string,
     changes: Partial<Omit<BlueprintRow, 'id' | 'created_at' | 'version'>>,
     version: NewBlueprintVersion,
+    within?: WithinTransaction,
   ): Promise<number | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
@@ -56,6 +59,7 @@ export class BlueprintsStore {
         .insertInto('blueprint_versions')
         .values({ ...version, blueprint_id: id, number })
         .execute();
+      await within?.(trx);
       return number;
     });
   }

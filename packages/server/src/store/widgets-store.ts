@@ -8,6 +8,8 @@ export type WidgetVersionRow = WidgetVersionsTable;
 export type WidgetDraftRow = WidgetDraftsTable;
 /** A version to record with a change: its number is the widget row's new `version`. */
 export type NewWidgetVersion = Omit<WidgetVersionRow, 'widget_id' | 'number'>;
+/** More writes for a change's transaction, such as its audit entry (AuditLog.record(entry, trx)). */
+export type WithinTransaction = (trx: Db) => Promise<void>;
 
 export interface WidgetListQuery {
   readonly take: number;
@@ -20,8 +22,13 @@ export interface WidgetListQuery {
 export class WidgetsStore {
   constructor(private readonly db: Db) {}
 
-  /** A new widget and its version `row.version` (1), in one transaction. */
-  async insert(row: WidgetRow, meta: Readonly<Record<string, string>>, version: NewWidgetVersion): Promise<void> {
+  /** A new widget and its version `row.version` (1), in one transaction (`within` runs in it too: an audit entry). */
+  async insert(
+    row: WidgetRow,
+    meta: Readonly<Record<string, string>>,
+    version: NewWidgetVersion,
+    within?: WithinTransaction,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('widgets').values(row).execute();
       await insertMeta(trx, row.id, meta);
@@ -29,6 +36,7 @@ export class WidgetsStore {
         .insertInto('widget_versions')
         .values({ ...version, widget_id: row.id, number: row.version })
         .execute();
+      await within?.(trx);
     });
   }
 
@@ -80,6 +88,8 @@ export class WidgetsStore {
     meta: Readonly<Record<string, string>> | undefined,
     version: NewWidgetVersion,
     clearDraft: boolean,
+    /** Runs in the same transaction (an audit entry: the change and its record commit together). */
+    within?: WithinTransaction,
   ): Promise<number | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
@@ -99,6 +109,7 @@ export class WidgetsStore {
         await insertMeta(trx, id, meta);
       }
       if (clearDraft) await trx.deleteFrom('widget_drafts').where('widget_id', '=', id).execute();
+      await within?.(trx);
       return number;
     });
   }
