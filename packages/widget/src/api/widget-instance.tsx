@@ -92,6 +92,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
     language: store.state.config.language,
     attributes,
     identity,
+    opener: store.state.opener,
   }));
   const events = new Emitter<WidgetEvents>();
   const placement = place(options, key);

@@ -1,4 +1,4 @@
-import type { Author, ConversationOwner, Message } from '@parley/protocol';
+import type { Author, ConversationOwner, Message, SessionCreate } from '@parley/protocol';
 import type { ConnectionState, OutboxEntry } from '@parley/client';
 
 /** Where a conversation lives for the widget: what every chat source persists between page loads. */
@@ -63,7 +63,12 @@ export interface VisitorProfile {
   readonly contact: Readonly<Record<'name' | 'email' | 'phone', string | undefined>> | null;
   /** The consent record the visitor's acceptance made (privacy.consent), sent with the session request. */
   readonly consentId?: string;
+  /** What opened the conversation in the view (the campaigns extra sets it): stored first by the server. */
+  readonly opener?: SessionOpener | undefined;
 }
+
+/** The campaign whose message the visitor answers, and whether the returning visitors' greeting showed. */
+export type SessionOpener = Pick<SessionCreate, 'campaignId' | 'greeting'>;
 
 /** What a source needs from where it runs: the persisted position, and the visitor's current profile. */
 export interface SourceContext {

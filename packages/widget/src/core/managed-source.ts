@@ -120,7 +120,7 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
   }
 
   private async createSession(): Promise<void> {
-    const { language, attributes, identity, contact, consentId } = this.context.profile();
+    const { language, attributes, identity, contact, consentId, opener } = this.context.profile();
     // Agents see where the visitor is (the console's context panel); the page's own attributes win.
     const page = { pageUrl: location.href, referrer: document.referrer, browser: navigator.userAgent };
     const seen = Object.fromEntries(Object.entries(page).flatMap(([key, value]) => (value === '' ? [] : [[key, value.slice(0, 500)]])));
@@ -131,6 +131,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       language,
       meta,
       consentId,
+      // The campaign answered, the returning greeting shown (the campaigns extra): what the server stores first.
+      ...opener,
       ...(identity === null ? {} : { identity }),
       ...(Object.keys(given).length > 0 ? { contact: given } : {}),
     };

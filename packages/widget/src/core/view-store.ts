@@ -1,6 +1,6 @@
 import type { ConnectionState, OutboxEntry } from '@parley/client';
 import type { Author, ConversationOwner, Message, PublicWidgetConfig } from '@parley/protocol';
-import type { PresenceView, QueueView } from './chat-source.js';
+import type { PresenceView, QueueView, SessionOpener } from './chat-source.js';
 
 export interface StreamView {
   readonly streamId: string;
@@ -42,6 +42,8 @@ export interface ViewState {
   readonly uploads: readonly UploadView[];
   /** The consent gate shows instead of the conversation (privacy.consent, not accepted in this version). */
   readonly gate?: boolean;
+  /** Set by the campaigns extra: the campaign shown, or the returning greeting; sent with the session request. */
+  readonly opener?: SessionOpener;
 }
 
 export interface UploadView {

@@ -52,6 +52,9 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
   if (stored.firstVisit === undefined) persist.update(() => ({ firstVisit: visit.start }));
   // A returning visitor's greeting (`greeting.returning`) instead of the widget's, in every config the widget loads.
   const greeting = block.returningGreeting;
+  // Sent with the session request (the core's `opener`): the server stores the greeting the visitor saw.
+  const opener = returning && greeting !== undefined ? { greeting: 'returning' as const } : {};
+  store.set({ opener });
   if (returning && greeting !== undefined) {
     const greet = (): void => {
       const { config } = store.state;
@@ -118,7 +121,17 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
       clientId: null,
       createdAt: new Date(now).toISOString(),
     };
-    store.set((state) => ({ messages: [message, ...state.messages] }));
+    // The session request names the campaign, so the conversation starts with this message from its sender.
+    store.set((state) => ({ messages: [message, ...state.messages], opener: { ...opener, campaignId: campaign.id } }));
+    // Once the conversation exists, its stored copy (payload.campaignId) replaces the view's, and a conversation started
+    // later (after a restart) opens without the campaign.
+    const settle = store.subscribe(() => {
+      const { messages } = store.state;
+      if (!messages.some((held) => held.seq >= 1)) return;
+      settle();
+      const stored = messages.some((held) => held.payload?.['campaignId'] === campaign.id);
+      store.set({ opener, ...(stored ? { messages: messages.filter((held) => held.id !== message.id) } : {}) });
+    });
     beacon('campaign_shown');
     const { display } = campaign;
     const peek = store.state.config.messagePeek && (display === 'peek' || (display === 'both' && !matchMedia(WIDE).matches));

@@ -32,7 +32,11 @@ export function WidgetApp({ ctl }: { readonly ctl: Controller }): VNode {
   const { strings, theme, messagePeek } = state.config;
   const unread = unreadCount(state);
   const peek = state.messages.findLast((message) => message.author.role !== 'visitor' && message.type !== 'event');
-  const showPeek = messagePeek && !state.open && unread > 0 && peek !== undefined && peek.seq > state.peekDismissed;
+  // The unread badge's count is in the launcher's name ("Open chat, 2 unread messages"): the name holds the visible text
+  // (WCAG 2.5.3, axe label-content-name-mismatch) and says it once; the badge itself is hidden from assistive technology.
+  const badge = !state.open && unread > 0;
+  const count = unread > 9 ? '9+' : String(unread);
+  const showPeek = messagePeek && badge && peek !== undefined && peek.seq > state.peekDismissed;
   const Icon = LAUNCHER_ICONS[theme.launcherIcon ?? 'chat'];
   const label = state.open ? strings.launcherClose : strings.launcherOpen;
   return (
@@ -45,11 +49,17 @@ export function WidgetApp({ ctl }: { readonly ctl: Controller }): VNode {
         />
       )}
       {state.launcher && (
-        <button ref={launcher} class="launcher" aria-label={label} aria-expanded={state.open} onClick={() => ctl.setOpen(!state.open)}>
+        <button
+          ref={launcher}
+          class="launcher"
+          aria-label={badge ? `${label}, ${fill(strings.unreadBadge, { count })}` : label}
+          aria-expanded={state.open}
+          onClick={() => ctl.setOpen(!state.open)}
+        >
           {state.open ? <CloseIcon /> : <Icon />}
-          {!state.open && unread > 0 && (
-            <span class="badge" aria-label={fill(strings.unreadBadge, { count: String(unread) })}>
-              {unread > 9 ? '9+' : unread}
+          {badge && (
+            <span class="badge" aria-hidden="true">
+              {count}
             </span>
           )}
         </button>
