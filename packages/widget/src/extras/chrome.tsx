@@ -7,9 +7,24 @@ import { adoptChromeStyles } from './chrome-styles.js';
 import { MailTranscript } from './mail-transcript.js';
 import { modalKeys } from './modal-keys.js';
 import type * as PrivacyExtra from './privacy.js';
+import type * as CallExtra from './call.js';
 
 type Privacy = typeof PrivacyExtra;
 let privacyExtra: Promise<Privacy> | undefined;
+let callExtra: Promise<typeof CallExtra> | undefined;
+
+/**
+ * The call extra's header buttons and call panel (extras/call.tsx): imported for a widget whose visitors may call
+ * (calls.visitor), or once a call frame loaded it (it sets `call` in the view).
+ */
+function CallSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const [call, setCall] = useState<typeof CallExtra>();
+  useEffect(() => {
+    callExtra ??= import('./call.js');
+    void callExtra.then(setCall, () => (callExtra = undefined));
+  }, []);
+  return call ? <call.CallTools ctl={ctl} /> : null;
+}
 
 /**
  * The privacy extra (consent gate, privacy menu): imported only for a widget with `privacy.consent` or
@@ -109,6 +124,9 @@ export function HeaderTools({
         </button>
       )}
       {!gate && (config.privacy.consent || config.privacy.selfService) && <PrivacyTools ctl={ctl} />}
+      {!gate && ctl.server !== null && ((config.calls?.visitor ?? 'off') !== 'off' || (ctl.store.state as { call?: boolean }).call) && (
+        <CallSlot ctl={ctl} />
+      )}
     </>
   );
 }

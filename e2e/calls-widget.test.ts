@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { assertConsoleBuilt, axeViolations, DEMO_ADMIN, launchBrowser, widget } from '@parley/testkit';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { consoleAs, conversationOf } from './support/desk-people.js';
+
+// The widget's call extra (extras/call.tsx) against the console, in Chromium with fake media: the visitor is the
+// real widget on a host page of another origin.
+
+const SHOTS = process.env['PARLEY_SCREENSHOTS'];
+
+/** The visitor's page at 1280 and 375 px, light and dark (the widget follows the page's colour scheme). */
+async function shoot(page: Page, name: string): Promise<void> {
+  if (SHOTS === undefined) return;
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [width, scheme] of [
+    [1280, 'light'],
+    [375, 'light'],
+    [1280, 'dark'],
+    [375, 'dark'],
+  ] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
+    await page.screenshot({ path: resolve(SHOTS, `widget-${name}-${width}-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const FAKE_MEDIA = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--auto-select-desktop-capture-source=Entire screen',
+];
+
+/** Every page's peer connections, for getStats (installed before the page's scripts run). */
+const PCS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native { constructor(config) { super(config); window.__pcs.push(this); } };
+})();`;
+
+const bytes = (page: Page) => (): Promise<number> =>
+  page.evaluate(async () => {
+    const last = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1);
+    let total = 0;
+    (await last?.getStats())?.forEach((report: { type: string; bytesReceived?: number }) => {
+      if (report.type === 'inbound-rtp') total += report.bytesReceived ?? 0;
+    });
+    return total;
+  });
+
+async function expectMediaFlowing(read: () => Promise<number>, what: string): Promise<void> {
+  const first = await read();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((done) => setTimeout(done, 200));
+    const now = await read();
+    if (now > first && now > 1000) return;
+  }
+  throw new Error(`${what}: bytesReceived did not grow past ${first}`);
+}
+
+const callState = (agent: Page, state: string): Promise<void> => agent.locator(`.call-panel[data-call-state="${state}"]`).waitFor();
+
+describe('calls in the widget (the call extra), in Chromium with fake media', { timeout: 300_000 }, () => {
+  let env: DeskEnv;
+  let browser: Browser;
+  beforeAll(async () => {
+    assertConsoleBuilt();
+    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser(FAKE_MEDIA)]);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  /** A visitor with the chat open and a conversation started (one message), in a context of their own. */
+  async function visitorOn(widgetId: string, from: Browser = browser): Promise<{ page: Page; conversationId: string }> {
+    const context = await from.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(60_000);
+    await context.addInitScript(PCS);
+    const page = await context.newPage();
+    if (process.env['DEBUG_CALLS']) {
+      page.on('console', (message) => console.log('visitor:', message.text()));
+      page.on('pageerror', (error) => console.log('visitor error:', error.message));
+      page.on('request', (request) => request.url().includes('call') && console.log('visitor fetch:', request.url()));
+    }
+    await page.goto(env.hostPage(widgetId));
+    await widget(page).launcher().click();
+    await widget(page).send('Hello, can we talk?');
+    let conversationId = '';
+    for (let i = 0; i < 100 && conversationId === ''; i++) {
+      conversationId = await conversationOf(page, widgetId);
+      if (conversationId === '') await page.waitForTimeout(100);
+    }
+    return { page, conversationId };
+  }
+
+  async function agentOn(conversationId: string): Promise<Page> {
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
+    await agent.context().addInitScript(PCS);
+    await agent.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
+    await agent.getByText('live (ws)').waitFor();
+    return agent;
+  }
+
+  it('an agent video call is accepted in the widget, media flows both ways, it ends from the widget and from the console, and is in the transcript', async () => {
+    const visitor = await visitorOn(env.demoWidgetId);
+    const agent = await agentOn(visitor.conversationId);
+
+    await agent.getByRole('button', { name: 'Video call' }).click();
+    const prompt = visitor.page.getByRole('alertdialog', { name: /is calling you/ });
+    await prompt.waitFor();
+    await prompt.getByText('Video call').waitFor();
+    expect(await axeViolations(visitor.page), 'incoming call').toEqual([]);
+    await shoot(visitor.page, 'call-incoming');
+    await prompt.getByRole('button', { name: 'Accept' }).click();
+    await callState(agent, 'active');
+    await visitor.page.getByRole('region', { name: 'Video call' }).getByText('In call').waitFor();
+    await expectMediaFlowing(bytes(agent), 'agent');
+    await expectMediaFlowing(bytes(visitor.page), 'visitor (widget)');
+    await visitor.page.getByRole('button', { name: 'Mute' }).click();
+    await visitor.page.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
+    await visitor.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await visitor.page.getByRole('button', { name: 'Turn camera on', pressed: true }).waitFor();
+    expect(await axeViolations(visitor.page), 'active call').toEqual([]);
+    await shoot(visitor.page, 'call-active');
+
+    // Ended from the widget.
+    await visitor.page.getByRole('button', { name: 'End call' }).click();
+    await callState(agent, 'ended');
+    await visitor.page.getByText('Call ended').waitFor();
+    expect(await axeViolations(visitor.page), 'ended').toEqual([]);
+    await shoot(visitor.page, 'call-ended');
+    await visitor.page.getByRole('button', { name: 'Close', exact: true }).click();
+    await agent.getByRole('button', { name: 'Close' }).click();
+
+    // A second call, a voice call ended from the console.
+    await agent.getByRole('button', { name: 'Voice call' }).click();
+    await visitor.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(agent, 'active');
+    await visitor.page.getByRole('region', { name: 'Voice call' }).waitFor();
+    await agent.getByRole('button', { name: 'End', exact: true }).click();
+    await visitor.page.getByText('Call ended').waitFor();
+
+    const messages = await agent.evaluate(async (id) => {
+      const response = await fetch(`/v1/conversations/${id}/messages?limit=100`);
+      return (await response.json()) as { items: { type: string; payload: Record<string, unknown> | null }[] };
+    }, visitor.conversationId);
+    const calls = messages.items
+      .filter((message) => message.type === 'event' && message.payload?.['event'] === 'call')
+      .map((m) => m.payload);
+    expect(calls).toMatchObject([
+      { kind: 'video', endReason: 'hangup', caller: { role: 'agent' }, callee: { role: 'visitor' } },
+      { kind: 'audio', endReason: 'hangup' },
+    ]);
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
+  it('declined in the widget; a screen the agent asks for is shared after consent, seen by the agent, and stopped by the visitor', async () => {
+    const visitor = await visitorOn(env.demoWidgetId);
+    const agent = await agentOn(visitor.conversationId);
+    await agent.getByRole('button', { name: 'Video call' }).click();
+    await visitor.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Decline' })
+      .click();
+    await agent.getByText('Video call declined by the visitor.').waitFor();
+    await agent.getByRole('button', { name: 'Close' }).click();
+
+    await agent.getByRole('button', { name: 'Ask to share screen' }).click();
+    const ask = visitor.page.getByRole('alertdialog', { name: /asks to see your screen/ });
+    await ask.waitFor();
+    expect(await axeViolations(visitor.page), 'screen request').toEqual([]);
+    await shoot(visitor.page, 'call-screen-ask');
+    await ask.getByRole('button', { name: 'Share screen' }).click();
+    await callState(agent, 'active');
+    await expectMediaFlowing(bytes(agent), 'agent watching the screen');
+    await agent.waitForFunction(() => (document.querySelector('video.call-remote') as HTMLVideoElement | null)?.videoWidth !== 0);
+    await visitor.page.getByText('You are sharing your screen').waitFor();
+    expect(await axeViolations(visitor.page), 'sharing').toEqual([]);
+    await shoot(visitor.page, 'call-sharing');
+    await visitor.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await callState(agent, 'ended');
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
+  it('a visitor calls from the header (calls.visitor video); the agent accepts and media flows', async () => {
+    const widgetId = await env.createWidget({ name: 'Calls', calls: { visitor: 'video' } });
+    const visitor = await visitorOn(widgetId);
+    const agent = await agentOn(visitor.conversationId);
+    expect(await axeViolations(visitor.page), 'header with call buttons').toEqual([]);
+    await visitor.page.getByRole('button', { name: 'Video call' }).click();
+    await visitor.page.getByText('Calling…').waitFor();
+    expect(await axeViolations(visitor.page), 'ringing').toEqual([]);
+    await shoot(visitor.page, 'call-ringing');
+    const prompt = agent.getByRole('alertdialog', { name: /is calling \(video call\)/ });
+    await prompt.getByRole('button', { name: 'Accept' }).click();
+    await callState(agent, 'active');
+    await expectMediaFlowing(bytes(agent), 'agent');
+    await expectMediaFlowing(bytes(visitor.page), 'visitor (widget)');
+    await visitor.page.setViewportSize({ width: 375, height: 812 });
+    await visitor.page.getByRole('button', { name: 'End call' }).click();
+    await callState(agent, 'ended');
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
+  it('a visitor whose browser refuses the camera is told so, in an Arabic widget too', async () => {
+    const strict = await launchBrowser(['--use-fake-device-for-media-stream']);
+    try {
+      const widgetId = await env.createWidget({ name: 'Calls ar', language: 'ar', calls: { visitor: 'video' } });
+      const visitor = await visitorOn(widgetId, strict);
+      await visitor.page.getByRole('button', { name: 'مكالمة فيديو' }).click();
+      await visitor.page.getByText('تم رفض الوصول إلى الكاميرا أو الميكروفون', { exact: false }).waitFor();
+      expect(await axeViolations(visitor.page), 'permission denied').toEqual([]);
+      await shoot(visitor.page, 'call-denied-rtl');
+      await visitor.page.context().close();
+    } finally {
+      await strict.close();
+    }
+  });
+});
