@@ -105,8 +105,10 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       if (body.confirm !== id) {
         throw new ApiError('PARLEY_ERR_PRIVACY_CONFIRMATION', `confirm must be ${JSON.stringify(id)}, the contact this erases.`, 'confirm');
       }
-      const erased = await privacy.eraseContact(id);
-      await audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: id, detail: { ...erased } });
+      // The entry is written in the transaction that deletes the contact (privacy-service.ts eraseContact).
+      const erased = await privacy.eraseContact(id, (trx, counts) =>
+        audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: id, detail: { ...counts } }, trx),
+      );
       return { erased };
     },
   });
@@ -183,13 +185,18 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     handler: async (request, reply) => {
       const conversationId = await selfService(request);
       await keepConsent(request);
-      const { contactId, erased } = await privacy.eraseVisitor(conversationId);
-      await audit.recordFor(request, {
-        action: contactId === null ? 'conversation.erased' : 'contact.erased',
-        targetType: contactId === null ? 'conversation' : 'contact',
-        targetId: contactId ?? conversationId,
-        detail: { ...erased },
-      });
+      // A contact's entry is written in the transaction that deletes the contact; a lone conversation's after it.
+      const { erased, audited } = await privacy.eraseVisitor(conversationId, (trx, contactId, counts) =>
+        audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: contactId, detail: { ...counts } }, trx),
+      );
+      if (!audited) {
+        await audit.recordFor(request, {
+          action: 'conversation.erased',
+          targetType: 'conversation',
+          targetId: conversationId,
+          detail: { ...erased },
+        });
+      }
       return reply.status(204).send();
     },
   });

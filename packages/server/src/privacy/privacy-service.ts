@@ -207,8 +207,13 @@ export class Privacy {
     };
   }
 
-  /** Erases a contact: their conversations (and all of those), merged-away records, attributes, events, webhook payloads naming them. */
-  async eraseContact(contactId: string): Promise<ContactErasure> {
+  /**
+   * Erases a contact: their conversations (and all of those), merged-away records, attributes, events, webhook payloads
+   * naming them. `audit` writes the erasure's audit entry with its counts in the transaction that deletes the contact
+   * itself (the conversations go before, in short batches): the contact is never gone without its entry, and an entry
+   * never stands for a contact that is still there.
+   */
+  async eraseContact(contactId: string, audit?: (trx: Db, counts: ContactErasure) => Promise<void>): Promise<ContactErasure> {
     const { contactIds, conversationIds } = await this.subject(contactId);
     const counts: ContactErasure = { ...(await this.eraseConversations(conversationIds)), contacts: 0 };
     const { db } = this.deps;
@@ -225,6 +230,7 @@ export class Privacy {
       for (const table of others) await sql`delete from ${sql.table(table)} where contact_id in (${sql.join(contactIds)})`.execute(trx);
       await trx.deleteFrom('contact_attributes').where('contact_id', 'in', contactIds).execute();
       counts.contacts = Number((await trx.deleteFrom('contacts').where('id', 'in', contactIds).executeTakeFirst()).numDeletedRows);
+      await audit?.(trx, counts);
     });
     return counts;
   }
@@ -293,11 +299,20 @@ export class Privacy {
     };
   }
 
-  /** A visitor erases their data: the contact (whose id it answers) and all their conversations, or this conversation when there is no contact. */
-  async eraseVisitor(conversationId: string): Promise<{ contactId: string | null; erased: ContactErasure }> {
+  /**
+   * A visitor erases their data: the contact (whose id it answers) and all their conversations, or this conversation
+   * when there is no contact. `audit` writes a contact erasure's entry in the contact's transaction (eraseContact).
+   */
+  async eraseVisitor(
+    conversationId: string,
+    audit?: (trx: Db, contactId: string, counts: ContactErasure) => Promise<void>,
+  ): Promise<{ contactId: string | null; erased: ContactErasure; audited: boolean }> {
     const { contactId, conversationIds } = await this.visitorConversationIds(conversationId);
-    if (contactId !== null) return { contactId, erased: await this.eraseContact(contactId) };
-    return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 } };
+    if (contactId !== null) {
+      const erased = await this.eraseContact(contactId, audit === undefined ? undefined : (trx, counts) => audit(trx, contactId, counts));
+      return { contactId, erased, audited: audit !== undefined };
+    }
+    return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 }, audited: false };
   }
 
   /**
