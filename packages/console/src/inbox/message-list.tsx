@@ -6,6 +6,7 @@ import { dateFormat, exactTime } from '../ui/relative-time.js';
 import { formatSize } from './file-upload.js';
 import { activityText } from './activity-text.js';
 import { Markdown } from './markdown.js';
+import { TranslatedText } from './translated-text.js';
 import { RichMessage } from './rich-message.js';
 import { useStagedTail } from './use-staged-tail.js';
 
@@ -134,6 +135,8 @@ class EntryRow extends Component<RowProps> {
           </div>
           {entry.message?.type === 'file' && entry.message.payload !== null ? (
             <FileView payload={entry.message.payload} />
+          ) : entry.message?.translation !== undefined ? (
+            <TranslatedText message={entry.message} text={entry.text} />
           ) : (
             <Markdown text={entry.text} live={entry.kind === 'stream'} />
           )}

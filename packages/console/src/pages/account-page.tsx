@@ -4,6 +4,7 @@ import { useSession } from '../session.js';
 import { ErrorNote, Notice, PageHeader } from '../ui/feedback.js';
 import { NotificationSettings } from '../inbox/notification-settings.js';
 import { readTheme, saveTheme, type ThemeChoice } from '../theme.js';
+import type { Agent } from '../types.js';
 
 export function AccountPage() {
   const session = useSession();
@@ -55,6 +56,7 @@ export function AccountPage() {
           Change password
         </button>
       </form>
+      <LanguageSettings />
       <ThemeSettings />
       <NotificationSettings />
     </div>
@@ -86,5 +88,85 @@ function ThemeSettings() {
         ))}
       </div>
     </section>
+  );
+}
+
+/** Languages offered for live translation; the server takes any BCP 47 tag (PATCH /v1/agents/me { language }). */
+const LANGUAGES = [
+  'ar',
+  'de',
+  'en',
+  'es',
+  'fr',
+  'he',
+  'hi',
+  'it',
+  'ja',
+  'ko',
+  'nl',
+  'pl',
+  'pt',
+  'pt-BR',
+  'ru',
+  'sv',
+  'tr',
+  'uk',
+  'zh-Hans',
+];
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
+
+/** The language the agent reads and writes in: visitors' messages are translated into it (docs/translation.md). */
+function LanguageSettings() {
+  const session = useSession();
+  const saved = session.agent.language ?? '';
+  const [language, setLanguage] = useState(saved);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const options = saved === '' || LANGUAGES.includes(saved) ? LANGUAGES : [saved, ...LANGUAGES];
+  const save = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const agent = await api.patch<Agent>('/v1/agents/me', { language: language === '' ? null : language });
+      session.update(agent);
+      setError(null);
+      setDone(true);
+    } catch (caught) {
+      setError(errorText(caught));
+      setDone(false);
+    }
+  };
+  return (
+    <form class="card narrow" aria-labelledby="language-heading" onSubmit={(event) => void save(event)}>
+      <h2 id="language-heading">Language</h2>
+      <p class="muted">
+        When a visitor writes in another language, their messages are translated into yours and your replies into theirs (when this
+        installation has a translator).
+      </p>
+      <div class="field">
+        <label class="label" for="agent-language">
+          I read and write in
+        </label>
+        <select
+          id="agent-language"
+          value={language}
+          onChange={(e) => {
+            setLanguage(e.currentTarget.value);
+            setDone(false);
+          }}
+        >
+          <option value="">Not set (no translation)</option>
+          {options.map((tag) => (
+            <option key={tag} value={tag}>
+              {languageNames.of(tag) ?? tag}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorNote message={error} />
+      {done ? <Notice>Language saved.</Notice> : null}
+      <button type="submit" class="button primary">
+        Save language
+      </button>
+    </form>
   );
 }

@@ -555,3 +555,6 @@ function inputType(type: FormField['type']): 'text' {
   // Each of these renders a plain single-line box; the cast only widens what the typings accept.
   return (type === 'email' || type === 'number' || type === 'tel' ? type : 'text') as 'text';
 }
+
+/** Live translation's view (extras/translation.tsx) is part of this extra: the core asks one module for both. */
+export { Translated } from './translation.js';

@@ -2,7 +2,7 @@ import { Component, type VNode } from 'preact';
 import type { Author, Message, PublicWidgetConfig } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { Markdown } from './markdown.js';
-import { hasRichContent, LazyLinkPreview, LazyRichContent, QuickReplies } from './rich-lazy.js';
+import { hasRichContent, LazyLinkPreview, LazyRichContent, LazyTranslated, QuickReplies } from './rich-lazy.js';
 import { timeLabel } from './text.js';
 
 export interface MessageRowProps {
@@ -40,7 +40,11 @@ export class MessageRow extends Component<MessageRowProps> {
         {!mine && startsRun && <Sender config={config} author={message.author} />}
         {message.text !== '' && message.type !== 'file' && (
           <div class="bub" dir="auto">
-            <Markdown text={message.text} math={config.math} />
+            {message.translation ? (
+              <LazyTranslated ctl={ctl} message={message} md={Markdown} />
+            ) : (
+              <Markdown text={message.text} math={config.math} />
+            )}
           </div>
         )}
         {hasRichContent(message) && <LazyRichContent ctl={ctl} message={message} />}

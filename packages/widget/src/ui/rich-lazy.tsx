@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { lazyModule } from './lazy-module.js';
+import type { TranslatedProps } from '../extras/translation.js';
 
 /** The rich-content extra, imported the first time a conversation needs it (then shared by every component). */
 const useRich = lazyModule(() => import('../extras/rich.js'));
@@ -38,6 +39,12 @@ export function LazyUploads(props: { readonly ctl: Controller }): VNode | null {
 export function LazyLinkPreview(props: { readonly ctl: Controller; readonly message: Message }): VNode | null {
   const module = useUnfurl();
   return module === undefined ? null : <module.LinkPreview {...props} />;
+}
+
+export function LazyTranslated(props: TranslatedProps): VNode | null {
+  // Live translation rides the rich extra (its own import would cost the core a chunk name and a loader).
+  const module = useRich();
+  return module === undefined ? null : <module.Translated {...props} />;
 }
 
 /** Quick replies stay in the core: most bots use them. Shown under the last message only. */
