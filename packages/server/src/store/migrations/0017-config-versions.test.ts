@@ -13,7 +13,9 @@ async function migrations(): Promise<{ before: Migration[]; versions: Migration 
   const files = readdirSync(folder)
     .filter((f) => /^\d{4}-.*\.ts$/.test(f) && !f.endsWith('.test.ts'))
     .sort();
-  const loaded = await Promise.all(files.map(async (f) => ({ f, m: (await import(`./${f.slice(0, -3)}.js`)) as Migration })));
+  const loaded = await Promise.all(
+    files.map(async (f) => ({ f, m: (await import(/* @vite-ignore */ `./${f.slice(0, -3)}.js`)) as Migration })),
+  );
   const before = loaded.filter(({ f }) => f < '0017').map(({ m }) => m);
   const versions = loaded.find(({ f }) => f.startsWith('0017-'))?.m;
   if (versions === undefined) throw new Error('0017 not found');
