@@ -16,6 +16,7 @@ import { campaignsApi } from './api/campaigns.js';
 import { CampaignService, CampaignsStore } from './campaigns/index.js';
 import { CannedResponsesStore } from './store/canned-responses-store.js';
 import { visitorContactApi } from './api/visitor-contact.js';
+import { visitorConversationsApi } from './api/visitor-conversations.js';
 import { consentApi } from './api/consent.js';
 import { ConsentRecords } from './privacy/consent.js';
 import { reportsApi } from './api/reports.js';
@@ -442,6 +443,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(apiKeysApi, { services });
   await app.register(conversationsApi, { services });
   await app.register(visitorContactApi, { db: database.db, engine, bus, blocks, contacts });
+  await app.register(visitorConversationsApi, { services });
   await app.register(contactsApi, { services });
   await app.register(privacyApi, { services });
   await app.register(reportsApi, { db: database.db, flush: () => reports.flush() });
