@@ -214,13 +214,29 @@ export class SessionService {
   /**
    * A new token for a conversation that already exists (several conversations: the caller checked it is the visitor's),
    * with the widget's session duration and the consent record of the token that asked; nothing is written.
+   * On a widget that asks for consent the token carries an acceptance (`con`), so a withdrawal refuses it exactly, not
+   * by its issue time: the asking token's, else (a token from before tokens carried one) the conversation's current one.
    */
   async resume(widgetId: string, conversationId: string, consentId: string | null): Promise<SessionCreated> {
     const { effective } = await this.widgets.resolve(widgetId);
     const expiresAt = new Date(Date.now() + defaultDuration(effective) * 1000);
-    const token = await this.tokens.issue({ sub: conversationId, wid: widgetId, cid: null }, expiresAt, consentId);
+    const con = effective.privacy.consent ? (consentId ?? (await this.currentAcceptance(conversationId))) : null;
+    const token = await this.tokens.issue({ sub: conversationId, wid: widgetId, cid: null }, expiresAt, con);
     const messages = withoutNotes(await this.engine.messagesAfter(conversationId, 0));
     return { token, conversationId, expiresAt: expiresAt.toISOString(), messages, resumed: true };
+  }
+
+  /** The latest acceptance tied to the conversation that is not withdrawn, if any. */
+  private async currentAcceptance(conversationId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('consent_records')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .where('withdrawn_at', 'is', null)
+      .orderBy('accepted_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id ?? null;
   }
 
   private async requireBot(effective: WidgetSettings): Promise<{ id: string; name: string }> {

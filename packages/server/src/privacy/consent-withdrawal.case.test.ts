@@ -114,6 +114,42 @@ describeEachStoreListening('consent withdrawal ends the session (issue 18)', (se
     await backLink.close();
   });
 
+  it('gives a resumed session’s token the consent claim, so a withdrawal refuses it by its record, not its issue time', async () => {
+    const widgetId = await consentWidget(server());
+    const secret = String((await server().json('GET', `/v1/widgets/${widgetId}/identity-secret`)).body['identitySecret']);
+    const userId = 'user-7';
+    const identity = { userId, userHash: createHmac('sha256', secret).update(userId).digest('hex') };
+    const laptop = await acceptAndOpen(server(), widgetId, identity);
+    const phone = await acceptAndOpen(server(), widgetId, identity);
+    expect(phone.conversationId).toBe(laptop.conversationId);
+    const tokens = new SessionTokens(TEST_SECRET);
+    const { sessions } = server().services;
+    // Resumed for the asking token's acceptance; and for an asking token without one, the conversation's current one
+    // (the phone's, the latest tied to it).
+    const resumed = await sessions.resume(widgetId, laptop.conversationId, laptop.consentId);
+    const resumedBare = await sessions.resume(widgetId, laptop.conversationId, null);
+    expect((await tokens.verify(resumed.token)).consentId).toBe(laptop.consentId);
+    expect((await tokens.verify(resumedBare.token)).consentId).toBe(phone.consentId);
+    expect((await messagesOf(server(), laptop.conversationId, resumed.token)).status).toBe(200);
+    const resumedLink = await connectWs({ baseUrl: server().baseUrl, token: resumed.token, origin: ORIGIN });
+
+    expect(
+      (await server().json('POST', `/v1/conversations/${laptop.conversationId}/consent/withdraw`, {}, phone.token, headers)).status,
+    ).toBe(204);
+    expect(await resumedLink.log.waitForClose()).toMatchObject({ code: 4003, reason: 'consent withdrawn' });
+    for (const token of [resumed.token, resumedBare.token]) {
+      expect((await messagesOf(server(), laptop.conversationId, token)).status).toBe(401);
+      await expectConnectRefused(server(), token);
+    }
+    // Issued after the withdrawal (a later second than its stamp), a token of that acceptance is still refused: the
+    // issued-before rule alone would have let it through.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const late = await sessions.resume(widgetId, laptop.conversationId, laptop.consentId);
+    const lateRefused = await messagesOf(server(), laptop.conversationId, late.token);
+    expect(lateRefused.status).toBe(401);
+    expect(lateRefused.body['error']).toMatchObject({ code: 'PARLEY_ERR_AUTH_TOKEN_INVALID' });
+  });
+
   it('keeps the browser’s acceptance when the visitor deletes their conversation or data: deleting is not withdrawing', async () => {
     const widgetId = await consentWidget(server(), true);
     for (const path of ['', '/visitor-data']) {
