@@ -17,6 +17,18 @@ describe('widget option form derived from the protocol schemas', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('places today\'s options in named sections: nothing is left in "Other"', () => {
+    const sections = settingsSections();
+    expect(sections.map((section) => section.title)).not.toContain('Other');
+    const titleOf = (key: string) => sections.find((section) => section.fields.some((field) => field.key === key))?.title;
+    expect(titleOf('calls')).toBe('Features');
+    expect(titleOf('conversations')).toBe('Features');
+    expect(titleOf('privacy')).toBe('Privacy and data');
+    expect(titleOf('retentionDays')).toBe('Privacy and data');
+    expect(titleOf('botTurnLimit')).toBe('Conversation');
+    expect(titleOf('greeting')).toBe('Texts');
+  });
+
   it('derives the control from the schema: picklists select, flags check, bounded numbers, lists, groups, JSON for unions', () => {
     expect(kindOf('layout')).toEqual({ type: 'select', options: ['bubble', 'inline', 'fullscreen'] });
     expect(kindOf('startFirst')).toEqual({ type: 'boolean' });

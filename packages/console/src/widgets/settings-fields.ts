@@ -118,6 +118,13 @@ const LABELS: Readonly<Record<string, string>> = {
   challenge: 'Proof of work for new sessions',
   threshold: 'Free new sessions per address per 10 minutes',
   withoutPageLoad: 'Free new sessions per address that never loaded the widget',
+  returning: 'Greeting for returning visitors',
+  consentText: 'Consent text',
+  calls: 'Voice and video calls',
+  visitor: 'Calls visitors may start',
+  conversations: 'Conversations per visitor',
+  multiple: 'Visitors may keep several conversations',
+  retentionDays: 'Delete conversations after (days; empty = the installation’s default)',
 };
 
 /** `primaryColor` → "Primary color", with hand-written labels where the name alone says too little. */
@@ -130,11 +137,20 @@ export function labelFor(key: string): string {
 
 /** Sections of the editor; any option not named here lands in "Other", so nothing is ever left out. */
 const SECTIONS: readonly { readonly title: string; readonly keys: readonly string[] }[] = [
-  { title: 'Texts', keys: ['title', 'intro', 'initial', 'placeholder', 'language', 'languages'] },
+  { title: 'Texts', keys: ['title', 'intro', 'initial', 'greeting', 'placeholder', 'language', 'languages'] },
   { title: 'Appearance', keys: ['layout', 'theme'] },
   {
     title: 'Conversation',
-    keys: ['botId', 'startFirst', 'autoScroll', 'stream', 'contactCollection', 'sessionDuration', 'emailTranscriptOnResolve'],
+    keys: [
+      'botId',
+      'startFirst',
+      'autoScroll',
+      'stream',
+      'botTurnLimit',
+      'contactCollection',
+      'sessionDuration',
+      'emailTranscriptOnResolve',
+    ],
   },
   {
     title: 'Features',
@@ -153,9 +169,12 @@ const SECTIONS: readonly { readonly title: string; readonly keys: readonly strin
       'poweredBy',
       'notifications',
       'analytics',
+      'calls',
+      'conversations',
     ],
   },
   { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage', 'routingRules'] },
+  { title: 'Privacy and data', keys: ['privacy', 'consentText', 'retentionDays'] },
   { title: 'Security and advanced', keys: ['origin', 'challenge', 'tools', 'verbose'] },
 ];
 
