@@ -29,7 +29,7 @@ describe('campaigns in the console (issue 20)', { timeout: 180_000 }, () => {
 
     await fill(admin, 'Name', 'Pricing nudge');
     await admin.getByLabel('From').selectOption({ label: 'Admin' });
-    await fill(admin, 'Message (Markdown)', 'Questions about our plans?');
+    await fill(admin, 'Message (Markdown)', 'Questions about our **plans**?');
     await fill(admin, 'Quick replies', 'Yes\nJust looking');
     await admin.getByLabel('Trigger').selectOption('scroll_depth');
     await fill(admin, 'Percent scrolled', '60');
@@ -42,7 +42,10 @@ describe('campaigns in the console (issue 20)', { timeout: 180_000 }, () => {
     await fill(admin, 'Days', '3');
     await fill(admin, 'Priority', '7');
     await fill(admin, 'Starts', '2026-01-01T09:00');
-    await admin.getByRole('region', { name: 'Preview' }).getByText('Questions about our plans?').waitFor();
+    // The preview renders the Markdown as the visitor sees it: bold, not asterisks.
+    const preview = admin.getByRole('region', { name: 'Preview' });
+    await preview.locator('strong', { hasText: 'plans' }).waitFor();
+    expect(await preview.innerText()).not.toContain('**');
 
     // A refused rule is said with the field the server names.
     await fill(admin, 'Except pages', 'regex (a+)+');
@@ -60,7 +63,7 @@ describe('campaigns in the console (issue 20)', { timeout: 180_000 }, () => {
     expect(items[0]).toMatchObject({
       name: 'Pricing nudge',
       priority: 7,
-      message: { text: 'Questions about our plans?', quickReplies: ['Yes', 'Just looking'] },
+      message: { text: 'Questions about our **plans**?', quickReplies: ['Yes', 'Just looking'] },
       sender: { kind: 'agent' },
       trigger: { kind: 'scroll_depth', percent: 60 },
       pages: { include: [{ match: 'prefix', value: '/pricing' }], exclude: [{ match: 'wildcard', value: '*draft*' }] },

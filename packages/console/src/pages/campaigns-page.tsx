@@ -1,6 +1,7 @@
 import { CAMPAIGN_TRIGGER_KINDS, type Campaign, type CampaignReportRow } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, type Page } from '../api.js';
+import { Markdown } from '../inbox/markdown.js';
 import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
 import { ListTable } from '../ui/list-table.js';
 import { campaignBody, campaignValues, EMPTY_CAMPAIGN, triggerLabel, type CampaignFormValues } from './campaign-form.js';
@@ -302,7 +303,10 @@ export function CampaignsPage() {
               <div class="bubble-head">
                 <span class="bubble-author">{senderName}</span>
               </div>
-              <p dir="auto">{values.text === '' ? 'Your message' : values.text}</p>
+              {/* Rendered as the visitor sees it (the inbox's Markdown subset); live: no cache for every keystroke's text. */}
+              <div dir="auto">
+                <Markdown text={values.text === '' ? 'Your message' : values.text} live />
+              </div>
             </div>
           </div>
         </section>
