@@ -233,7 +233,8 @@ export async function startCall(controller: Controller, kind: CallKind): Promise
   if (typeof got === 'string') return set({ problem: got });
   set({ local: got });
   if (kind === 'video') void countCameras();
-  controller.share.ensureSession();
+  // A visitor who has not written yet has no conversation: the call starts one (ensureSession makes a new one each time).
+  if (controller.persist.read().session === null) controller.share.ensureSession();
   // The offer goes on this tab's link, once it is open (a new conversation's takes a moment).
   for (let tries = 0; tries < 100; tries++) {
     source = (controller.share as unknown as { source?: ManagedSource }).source ?? source;
@@ -278,8 +279,8 @@ const CALL_CSS = `
 .cl .st{font-weight:600}
 .cl .stage{position:relative;flex:1;min-height:0;border-radius:10px;overflow:hidden;background:#000}
 .cl .stage video{width:100%;height:100%;object-fit:contain;display:block}
-.cl .me{position:absolute;bottom:8px;inset-inline-end:8px;width:28%;max-width:120px;aspect-ratio:3/4;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.7);background:#222}
-.cl .row{display:flex;flex-wrap:wrap;gap:8px;justify-content:center}
+.cl .cl-me{position:absolute;bottom:8px;inset-inline-end:8px;width:28%;max-width:120px;aspect-ratio:3/4;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.7);background:#222}
+.cl .cl-row{display:flex;flex-wrap:wrap;gap:8px;justify-content:center}
 .cl button{border:0;border-radius:20px;padding:9px 14px;font-weight:600;font-size:14px;background:#3a424b;color:#fff;min-height:40px}
 .cl button[aria-pressed=true]{background:#fff;color:#101418}
 .cl button.ok{background:#1b7f3b}
@@ -396,7 +397,7 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
     return (
       <div class="cl" role="alert">
         <p class="err">{text}</p>
-        <div class="row">
+        <div class="cl-row">
           {again}
           {close}
         </div>
@@ -407,7 +408,7 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
     return (
       <div class="cl" role="status">
         <p class="st">{strings.callEnded}</p>
-        <div class="row">{close}</div>
+        <div class="cl-row">{close}</div>
       </div>
     );
   }
@@ -418,7 +419,7 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
       <div class="cl" role="alertdialog" aria-label={question}>
         <p class="st">{question}</p>
         <p>{what}</p>
-        <div class="row">
+        <div class="cl-row">
           <button class="ok" onClick={() => void accept()}>
             {info.kind === 'screen' ? strings.callShare : strings.callAccept}
           </button>
@@ -450,12 +451,12 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
       {video ? (
         <div class="stage">
           {call.remote && <Video stream={call.remote} label={agent || strings.callVideo} />}
-          {call.local && <Video stream={call.local} muted class="me" label={strings.callVideo} />}
+          {call.local && <Video stream={call.local} muted class="cl-me" label={strings.callVideo} />}
         </div>
       ) : (
         call.remote && <Video stream={call.remote} label={agent || strings.callVoice} class="sr" />
       )}
-      <div class="row">
+      <div class="cl-row">
         {call.local && (
           <button aria-pressed={call.muted} onClick={toggleMute}>
             {call.muted ? strings.callUnmute : strings.callMute}
