@@ -279,7 +279,7 @@ const CALL_CSS = `
 .cl .st{font-weight:600}
 .cl .stage{position:relative;flex:1;min-height:0;border-radius:10px;overflow:hidden;background:#000}
 .cl .stage video{width:100%;height:100%;object-fit:contain;display:block}
-.cl .cl-me{position:absolute;bottom:8px;inset-inline-end:8px;width:28%;max-width:120px;aspect-ratio:3/4;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.7);background:#222}
+.cl .stage video.cl-me{position:absolute;bottom:8px;inset-inline-end:8px;width:28%;max-width:120px;height:auto;aspect-ratio:3/4;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.7);background:#222}
 .cl .cl-row{display:flex;flex-wrap:wrap;gap:8px;justify-content:center}
 .cl button{border:0;border-radius:20px;padding:9px 14px;font-weight:600;font-size:14px;background:#3a424b;color:#fff;min-height:40px}
 .cl button[aria-pressed=true]{background:#fff;color:#101418}
