@@ -208,6 +208,24 @@ describeEachStore('several conversations per visitor (issue 20)', (server) => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses a blocked visitor on every route, as every visitor route does', async () => {
+    const widgetId = await multiWidget(server());
+    const visitor = await openSession(server(), widgetId, {}, headers);
+    const second = await start(server(), widgetId, visitor.token);
+    const blocked = await server().request('POST', `/v1/inbox/${visitor.conversationId}/block`, {
+      body: { scope: 'visitor', duration: '7d', reason: 'spam links' },
+    });
+    expect(blocked.status).toBeLessThan(300);
+    for (const refused of [
+      await list(server(), widgetId, visitor.token),
+      await start(server(), widgetId, visitor.token),
+      await open(server(), widgetId, visitor.token, second.json.conversationId),
+    ]) {
+      expect(refused.status).toBe(403);
+      expect(refused.json.error.code).toBe('PARLEY_ERR_VISITOR_BLOCKED');
+    }
+  });
+
   it('carries the consent of the asking token into the new conversation, so withdrawing it ends both', async () => {
     const widgetId = await multiWidget(server(), { privacy: { consent: true, consentVersion: 'v1' } });
     const { consentId } = (
