@@ -173,6 +173,8 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
       .getByRole('button', { name: 'Decline' })
       .click();
     await agent.getByText('Video call declined by the visitor.').waitFor();
+    await visitor.page.getByText('The call was declined.').waitFor();
+    await visitor.page.getByRole('button', { name: 'Close', exact: true }).click();
     await agent.getByRole('button', { name: 'Close' }).click();
 
     await agent.getByRole('button', { name: 'Ask to share screen' }).click();

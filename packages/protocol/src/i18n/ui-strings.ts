@@ -109,6 +109,9 @@ export const UI_STRING_KEYS = [
   'callEnd',
   'callSharing',
   'callStopSharing',
+  'callDeclined',
+  'callUnanswered',
+  'callPeerGone',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -225,4 +228,7 @@ export const EN_UI_STRINGS: UiStrings = {
   callEnd: 'End call',
   callSharing: 'You are sharing your screen',
   callStopSharing: 'Stop sharing',
+  callDeclined: 'The call was declined.',
+  callUnanswered: 'No one answered.',
+  callPeerGone: 'The other side left the call.',
 };

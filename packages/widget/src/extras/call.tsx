@@ -405,9 +405,22 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
     );
   }
   if (info !== null && info.state === 'ended') {
+    // Why, when it is not a plain hang-up: declined, unanswered, the other side gone, or a failure the other side saw.
+    const reason = info.endReason;
+    const why =
+      reason === 'declined'
+        ? strings.callDeclined
+        : reason === 'unanswered'
+          ? strings.callUnanswered
+          : reason === 'peer-gone'
+            ? strings.callPeerGone
+            : reason === 'failed'
+              ? strings.callFailed
+              : null;
     return (
       <div class="cl" role="status">
         <p class="st">{strings.callEnded}</p>
+        {why && <p>{why}</p>}
         <div class="cl-row">{close}</div>
       </div>
     );

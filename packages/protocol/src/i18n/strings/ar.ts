@@ -106,4 +106,7 @@ export const AR_UI_STRINGS: UiStrings = {
   callEnd: 'إنهاء المكالمة',
   callSharing: 'أنت تشارك شاشتك',
   callStopSharing: 'إيقاف المشاركة',
+  callDeclined: 'تم رفض المكالمة.',
+  callUnanswered: 'لم يرد أحد.',
+  callPeerGone: 'غادر الطرف الآخر المكالمة.',
 };

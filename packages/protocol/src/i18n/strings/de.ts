@@ -108,4 +108,7 @@ export const DE_UI_STRINGS: UiStrings = {
   callEnd: 'Anruf beenden',
   callSharing: 'Sie teilen Ihren Bildschirm',
   callStopSharing: 'Teilen beenden',
+  callDeclined: 'Der Anruf wurde abgelehnt.',
+  callUnanswered: 'Niemand hat geantwortet.',
+  callPeerGone: 'Die Gegenseite hat den Anruf verlassen.',
 };

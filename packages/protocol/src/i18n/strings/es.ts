@@ -106,4 +106,7 @@ export const ES_UI_STRINGS: UiStrings = {
   callEnd: 'Colgar',
   callSharing: 'Está compartiendo su pantalla',
   callStopSharing: 'Dejar de compartir',
+  callDeclined: 'La llamada fue rechazada.',
+  callUnanswered: 'Nadie respondió.',
+  callPeerGone: 'La otra persona salió de la llamada.',
 };

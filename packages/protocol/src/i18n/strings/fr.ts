@@ -107,4 +107,7 @@ export const FR_UI_STRINGS: UiStrings = {
   callEnd: 'Raccrocher',
   callSharing: 'Vous partagez votre écran',
   callStopSharing: 'Arrêter le partage',
+  callDeclined: 'L’appel a été refusé.',
+  callUnanswered: 'Personne n’a répondu.',
+  callPeerGone: 'L’autre personne a quitté l’appel.',
 };

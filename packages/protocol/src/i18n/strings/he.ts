@@ -106,4 +106,7 @@ export const HE_UI_STRINGS: UiStrings = {
   callEnd: 'סיום שיחה',
   callSharing: 'את/ה משתף/ת את המסך שלך',
   callStopSharing: 'הפסקת שיתוף',
+  callDeclined: 'השיחה נדחתה.',
+  callUnanswered: 'אף אחד לא ענה.',
+  callPeerGone: 'הצד השני עזב את השיחה.',
 };

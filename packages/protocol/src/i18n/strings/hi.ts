@@ -106,4 +106,7 @@ export const HI_UI_STRINGS: UiStrings = {
   callEnd: 'कॉल समाप्त करें',
   callSharing: 'आप अपनी स्क्रीन साझा कर रहे हैं',
   callStopSharing: 'साझा करना बंद करें',
+  callDeclined: 'कॉल अस्वीकार कर दी गई।',
+  callUnanswered: 'किसी ने जवाब नहीं दिया।',
+  callPeerGone: 'दूसरी ओर से कॉल छोड़ दी गई।',
 };

@@ -106,4 +106,7 @@ export const IT_UI_STRINGS: UiStrings = {
   callEnd: 'Termina chiamata',
   callSharing: 'Stai condividendo lo schermo',
   callStopSharing: 'Interrompi condivisione',
+  callDeclined: 'La chiamata è stata rifiutata.',
+  callUnanswered: 'Nessuno ha risposto.',
+  callPeerGone: 'L’altra persona ha lasciato la chiamata.',
 };

@@ -106,4 +106,7 @@ export const JA_UI_STRINGS: UiStrings = {
   callEnd: '通話を終了',
   callSharing: '画面を共有しています',
   callStopSharing: '共有を停止',
+  callDeclined: '通話は拒否されました。',
+  callUnanswered: '応答がありませんでした。',
+  callPeerGone: '相手が通話から退出しました。',
 };

@@ -106,4 +106,7 @@ export const NL_UI_STRINGS: UiStrings = {
   callEnd: 'Ophangen',
   callSharing: 'U deelt uw scherm',
   callStopSharing: 'Delen stoppen',
+  callDeclined: 'De oproep is geweigerd.',
+  callUnanswered: 'Niemand heeft opgenomen.',
+  callPeerGone: 'De andere kant heeft het gesprek verlaten.',
 };

@@ -106,4 +106,7 @@ export const PT_UI_STRINGS: UiStrings = {
   callEnd: 'Encerrar chamada',
   callSharing: 'Você está compartilhando sua tela',
   callStopSharing: 'Parar de compartilhar',
+  callDeclined: 'A chamada foi recusada.',
+  callUnanswered: 'Ninguém atendeu.',
+  callPeerGone: 'A outra pessoa saiu da chamada.',
 };

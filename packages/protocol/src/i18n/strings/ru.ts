@@ -106,4 +106,7 @@ export const RU_UI_STRINGS: UiStrings = {
   callEnd: 'Завершить звонок',
   callSharing: 'Вы показываете свой экран',
   callStopSharing: 'Прекратить показ',
+  callDeclined: 'Звонок отклонён.',
+  callUnanswered: 'Никто не ответил.',
+  callPeerGone: 'Собеседник покинул звонок.',
 };

@@ -106,4 +106,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   callEnd: '结束通话',
   callSharing: '您正在共享屏幕',
   callStopSharing: '停止共享',
+  callDeclined: '通话已被拒绝。',
+  callUnanswered: '无人接听。',
+  callPeerGone: '对方已离开通话。',
 };
