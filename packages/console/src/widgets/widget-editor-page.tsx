@@ -6,6 +6,7 @@ import {
   type PartialWidgetSettings,
   type Team,
   type Widget,
+  type WidgetDraft,
 } from '@parley/protocol';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
@@ -20,12 +21,13 @@ import { SettingField, STRUCTURED_EDITORS, type Values } from './settings-form.j
 import { RoutingRulesEditor } from './routing-rules-editor.js';
 import { WidgetPreview } from './widget-preview.js';
 import { WidgetTools } from './widget-tools.js';
+import { DraftBar, HistoryPanel, PreviewLinkCard } from './versions-panel.js';
 
 type Kind = 'widgets' | 'blueprints';
 type Resource = Widget | Blueprint;
 
 /** The option values a resource sets itself (top-level keys that are settings). */
-function ownSettings(resource: Resource): PartialWidgetSettings {
+function ownSettings(resource: Resource | WidgetDraft['document']): PartialWidgetSettings {
   const own: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) if (resource[key] !== undefined) own[key] = resource[key];
   return own as PartialWidgetSettings; // Built from SETTING_KEYS only.
@@ -44,36 +46,64 @@ function formValues(kind: Kind, resource: Resource): Values {
   return kind === 'widgets' && 'effective' in resource ? resource.effective : mergeWidgetSettings(ownSettings(resource));
 }
 
+/** What the editor edits: the resource, or a widget's draft while it has one (its values over its blueprint's). */
+interface Editing {
+  readonly resource: Resource;
+  readonly values: Values;
+  readonly basics: Basics;
+}
+
+async function editingOf(kind: Kind, resource: Resource): Promise<Editing> {
+  if (!('effective' in resource) || resource.draft === null)
+    return { resource, values: formValues(kind, resource), basics: basicsOf(resource) };
+  const draft = await api.get<WidgetDraft>(`/v1/widgets/${encodeURIComponent(resource.id)}/draft`);
+  const document = draft.document;
+  const blueprintId = document.blueprintId ?? null;
+  const blueprint = blueprintId === null ? null : await api.get<Blueprint>(`/v1/blueprints/${encodeURIComponent(blueprintId)}`);
+  return {
+    resource,
+    values: mergeWidgetSettings(...(blueprint === null ? [] : [ownSettings(blueprint)]), ownSettings(document)),
+    basics: { name: document.name ?? resource.name, description: document.description ?? resource.description, blueprintId },
+  };
+}
+
 export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   const { kind, id } = props;
-  const [resource, setResource] = useState<Resource | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const resource = editing?.resource ?? null;
   const [values, setValues] = useState<Values>({});
   const [basics, setBasics] = useState<Basics>({ name: '', description: '' });
   const [bots, setBots] = useState<readonly Bot[]>([]);
   const [teams, setTeams] = useState<readonly Team[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [compare, setCompare] = useState<{ from: number; to: number | 'draft'; title: string } | null>(null);
+  const [historyRefresh, setHistoryRefresh] = useState(0);
   const [busy, setBusy] = useState(false);
   const sections = useMemo(settingsSections, []);
 
-  const load = (next: Resource) => {
-    setResource(next);
-    setBasics(basicsOf(next));
-    setValues(formValues(kind, next));
+  const load = async (next: Resource) => {
+    const view = await editingOf(kind, next);
+    setEditing(view);
+    setBasics(view.basics);
+    setValues(view.values);
   };
 
   const reload = () =>
-    api.get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`).then(load, (caught: unknown) => setError(errorText(caught)));
+    api
+      .get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`)
+      .then(load)
+      .catch((caught: unknown) => setError(errorText(caught)));
   useEffect(() => {
     void reload();
     api.all<Bot>('/v1/bots').then(setBots, () => setBots([]));
     api.all<Team>('/v1/teams').then(setTeams, () => setTeams([]));
   }, [kind, id]);
 
-  const initial = useMemo(() => (resource === null ? {} : formValues(kind, resource)), [resource, kind]);
+  const initial = editing?.values ?? {};
   const patch = useMemo(() => diffSettings(initial, values), [initial, values]);
   const fieldErrors = useMemo(() => validateSettings(patch), [patch]);
-  const changedBasics = useMemo(() => (resource === null ? {} : basicsPatch(basicsOf(resource), basics)), [resource, basics]);
+  const changedBasics = useMemo(() => (editing === null ? {} : basicsPatch(editing.basics, basics)), [editing, basics]);
   const dirty = Object.keys(patch).length > 0 || Object.keys(changedBasics).length > 0;
 
   const save = async (event: Event) => {
@@ -85,9 +115,18 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
     setBusy(true);
     setError(null);
     try {
-      load(await api.patch<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`, { ...patch, ...changedBasics }));
-      setSaved(true);
-      setTimeout(() => setSaved(false), 3000);
+      const next = await api.patch<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`, { ...patch, ...changedBasics });
+      await load(next);
+      // Under review before publish (PARLEY_REVIEW_BEFORE_PUBLISH) the server wrote the draft; else it published.
+      setSaved(
+        'effective' in next
+          ? next.draft === null
+            ? `Saved and published as version ${next.version}. Visitors get the change at once.`
+            : `Saved to the draft. Visitors keep version ${next.version} until you publish.`
+          : 'Saved. Widgets using this blueprint get the change at once.',
+      );
+      setHistoryRefresh((count) => count + 1);
+      setTimeout(() => setSaved(null), 5000);
     } catch (caught) {
       setError(errorText(caught));
     } finally {
@@ -124,6 +163,19 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           Delete
         </button>
       </PageHeader>
+      {'effective' in resource ? (
+        <DraftBar
+          widget={resource}
+          dirty={dirty}
+          onCompare={() => setCompare({ from: resource.version, to: 'draft', title: `Published (version ${resource.version}) → draft` })}
+          onChanged={(next) => {
+            setCompare(null);
+            setHistoryRefresh((count) => count + 1);
+            setSaved(next === null ? 'Draft discarded.' : `Published as version ${next.version}. Visitors get it now.`);
+            void (next === null ? reload() : load(next));
+          }}
+        />
+      ) : null}
       <div class="editor">
         <form class="editor-form" onSubmit={(event) => void save(event)}>
           <ResourceBasics value={basics} onChange={setBasics} />
@@ -167,7 +219,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           ))}
           <div class="save-bar">
             <ErrorNote message={error} />
-            {saved ? <Notice>Saved. Visitors get the change at once.</Notice> : null}
+            {saved === null ? null : <Notice>{saved}</Notice>}
             <button type="submit" class="button primary" disabled={busy || !dirty}>
               {busy ? 'Saving…' : dirty ? 'Save changes' : 'No changes'}
             </button>
@@ -176,6 +228,21 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
         {kind === 'widgets' ? (
           <aside class="editor-side" aria-label="Preview and embed code">
             <WidgetPreview widgetId={id} values={values} saved={initial} />
+            {'effective' in resource ? (
+              <>
+                <PreviewLinkCard widgetId={id} />
+                <HistoryPanel
+                  widget={resource}
+                  refresh={historyRefresh}
+                  compare={compare}
+                  onCompare={setCompare}
+                  onRolledBack={(next) => {
+                    setCompare(null);
+                    void load(next);
+                  }}
+                />
+              </>
+            ) : null}
             <EmbedCodes widgetId={id} />
             {'effective' in resource ? (
               <WidgetTools widget={resource} onChanged={() => dirty || setTimeout(() => void reload(), 1500)} />
