@@ -22,6 +22,7 @@ function message(conversationId: string, text: string, clientId: string | null):
     payload: null,
     client_id: clientId,
     created_at: nowIso(),
+    translation: null,
   };
 }
 
