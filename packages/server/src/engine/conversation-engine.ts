@@ -58,7 +58,8 @@ export class ConversationEngine {
     if (executor !== undefined) return this.appendWith(executor, given, clientId);
     // Translated before the write, never inside it: the translator's wait (bounded by its timeout) holds no
     // transaction and no group commit; the message and its translation are then stored and sent together.
-    const translation = await this.translation.translationFor(given);
+    // Without a translator, not even a microtask: this is every message's hot path.
+    const translation = this.translation === NO_TRANSLATION ? undefined : await this.translation.translationFor(given);
     const input = translation === undefined ? given : { ...given, translation };
     // A message a subscription wants: its deliveries are written in the writer's transaction (SQLite's
     // group commit) when it can, else in the portable path's.
