@@ -268,6 +268,65 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     await context.close();
   });
 
+  it('withdraws from the tab that does not hold the connection, right after it deleted and the other tab talked again', async () => {
+    const widgetId = await env.createWidget({
+      name: 'Follower withdraws',
+      privacy: { consent: true, consentVersion: 'f1', selfService: true },
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const pages = await Promise.all([context.newPage(), context.newPage()]);
+    const seen = pages.map((page) => watch(page));
+    for (const page of pages) {
+      await page.goto(env.hostPage(widgetId));
+      await widget(page).launcher().click();
+      await widget(page).window().getByText(CONSENT_TEXT).waitFor();
+    }
+    const open = (index: number) => seen[index]?.sockets.filter((socket) => !socket.isClosed()).length ?? 0;
+    // Accept and talk in the first tab; whichever tab's share took the lead holds the one connection.
+    await pages[0]?.bringToFront();
+    await acceptAndTalk(pages[0] as Page);
+    await expect.poll(() => open(0) + open(1), { timeout: 20_000 }).toBe(1);
+    const leaderAt = open(0) === 1 ? 0 : 1;
+    const [leader, follower] = [pages[leaderAt] as Page, pages[1 - leaderAt] as Page];
+    const followerSeen = seen[1 - leaderAt] as Seen;
+    await follower.bringToFront();
+    await expect.poll(() => widget(follower).log().innerText(), { timeout: 30_000 }).toContain('free to self-host');
+
+    // The follower deletes its conversation; then the leader talks again, which opens a new one.
+    await follower.getByRole('button', { name: 'Privacy' }).click();
+    await follower.getByRole('menu').getByRole('menuitem', { name: 'Delete my conversation' }).click();
+    await follower.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    const done = follower.getByRole('dialog', { name: /^Your data was deleted\./ });
+    await done.waitFor();
+    await done.getByRole('button', { name: 'Close' }).click();
+    await leader.bringToFront();
+    await widget(leader).send('Is it open source?');
+    await expect.poll(() => widget(leader).log().innerText(), { timeout: 30_000 }).toContain('Is it open source?');
+    await expect.poll(async () => (await persisted(leader, widgetId))?.['session'] ?? null, { timeout: 30_000 }).not.toBeNull();
+    const second = (await persisted(leader, widgetId))?.['session'] as { conversationId: string; token: string };
+    await follower.bringToFront();
+    await expect.poll(() => widget(follower).log().innerText(), { timeout: 30_000 }).toContain('Is it open source?');
+
+    // The follower withdraws: recorded for the new conversation, storage emptied, both tabs gated, no link left.
+    await follower.getByRole('button', { name: 'Privacy' }).click();
+    await follower.getByRole('menu').getByRole('menuitem', { name: 'Withdraw consent' }).click();
+    await widget(follower).window().getByText(CONSENT_TEXT).waitFor();
+    const withdrawal = followerSeen.requests.filter((request) => request.url.endsWith('/consent/withdraw'));
+    expect(withdrawal.map((request) => request.url)).toEqual([
+      `${env.serverUrl}/v1/conversations/${encodeURIComponent(second.conversationId)}/consent/withdraw`,
+    ]);
+    const refused = await fetch(`${env.serverUrl}/v1/conversations/${second.conversationId}/messages`, {
+      headers: { authorization: `Bearer ${second.token}`, origin: hostOrigin },
+    });
+    expect(refused.status).toBe(401);
+    await leader.bringToFront();
+    await widget(leader).window().getByText(CONSENT_TEXT).waitFor();
+    await widget(leader).window().getByText('Your consent was withdrawn.', { exact: false }).waitFor();
+    for (const page of pages) expect(await stored(page)).toEqual(NOTHING);
+    await expect.poll(() => open(0) + open(1), { timeout: 20_000 }).toBe(0);
+    await context.close();
+  });
+
   it('lets the visitor download their data and delete their conversation, then all their data, from the widget; axe clean', async () => {
     const widgetId = await env.createWidget({ name: 'Self-service', privacy: { selfService: true } });
     const page = await openPage();

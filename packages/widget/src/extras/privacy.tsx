@@ -66,6 +66,12 @@ const withdrawn = new WeakSet<ViewStore>();
 const running = new WeakSet<Controller['share']>();
 /** Widgets that follow their other tabs (one storage listener each). */
 const following = new WeakSet<ViewStore>();
+/**
+ * Acceptances withdrawn in this page. Another tab may write one back: a tab reads its own copy of localStorage, which
+ * learns of this tab's removal a moment later, so the tab holding the connection, stopping it at our request, wrote
+ * its whole state back, acceptance included, and every tab opened its gate again. One seen again is removed again.
+ */
+const revoked = new Set<string>();
 
 /**
  * The gate opens (this tab accepted, or another did): what is stored now shows, and the tab share starts, once per
@@ -100,6 +106,7 @@ function followOtherTabs(ctl: Controller): void {
   const check = () => {
     const { ask } = ctl.persist;
     const stored = ctl.persist.read();
+    if (stored.consentId !== undefined && revoked.has(stored.consentId)) return ctl.persist.clear();
     const { gate, messages } = ctl.store.state;
     const accepted = !ask || stored.consent === ask;
     if (gate && accepted) openGate(ctl);
@@ -432,6 +439,8 @@ function forget(ctl: Controller): void {
  */
 async function withdraw(ctl: Controller): Promise<void> {
   await ctl.post('consent/withdraw', {});
+  const { consentId } = ctl.persist.read();
+  if (consentId !== undefined) revoked.add(consentId);
   withdrawn.add(ctl.store);
   // The share stays (its leader, in whichever tab, now holds no conversation and no connection; nothing is stored).
   running.add(ctl.share);
