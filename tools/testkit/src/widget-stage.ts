@@ -37,6 +37,11 @@ export interface WidgetStage {
     readonly privacyDark: string;
     /** The same in Arabic (right to left), with the Arabic FAQ bot. */
     readonly privacyRtl: string;
+    /** A page-view campaign from the agent Sam Rivera, with quick replies (docs/campaigns.md), shown as the peek. */
+    readonly campaign: string;
+    readonly campaignDark: string;
+    /** The same in Arabic (right to left). */
+    readonly campaignRtl: string;
   };
   /** The admin API of the stage's server (an agent's reply, a resolve). */
   readonly admin: WidgetEnv['admin'];
@@ -140,6 +145,27 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         name: 'Sam Rivera',
       }),
     ]);
+    // Campaigns: one from Sam, shown on every page view, to every fresh browser context (a state's own).
+    const [campaign, campaignDark, campaignRtl] = await Promise.all([
+      create({ name: 'Campaign', botId: demo['botId'], title: 'Acme support' }),
+      create({ name: 'Campaign dark', botId: demo['botId'], title: 'Night owl', theme: { mode: 'dark', primaryColor: '#7c3aed' } }),
+      create({ name: 'Campaign Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'] }),
+    ]);
+    const sam = { kind: 'agent', agentId: String(agent['id']) };
+    await Promise.all(
+      [
+        [campaign, 'Hi! Want a quick **tour** of the new plans?', ['Yes please', 'Just looking']],
+        [campaignDark, 'Hi! Want a quick **tour** of the new plans?', ['Yes please', 'Just looking']],
+        [campaignRtl, 'مرحباً! هل تريد جولة سريعة في **الخطط** الجديدة؟', ['نعم من فضلك', 'أتصفح فقط']],
+      ].map(([id, text, quickReplies]) =>
+        env.admin('POST', `/v1/widgets/${String(id)}/campaigns`, {
+          name: 'Plans tour',
+          message: { text, quickReplies },
+          sender: sam,
+          trigger: { kind: 'page_view' },
+        }),
+      ),
+    );
     // A page with two script tags (examples/two-script-tags.html): its second widget.
     env.fill.set('WIDGET2', dark);
     return {
@@ -161,6 +187,9 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         privacy,
         privacyDark,
         privacyRtl,
+        campaign,
+        campaignDark,
+        campaignRtl,
       },
       admin: (method, path, body) => env.admin(method, path, body),
       agentId: String(agent['id']),

@@ -294,6 +294,19 @@ function chunkFails(greeting?: string): WidgetState['reach'] {
   };
 }
 
+/** A campaign's peek (from the agent Sam Rivera), shown on page view by the campaigns extra. */
+const campaignPeek = async (page: Page): Promise<void> => {
+  await page.locator('[data-parley] button.launcher').waitFor();
+  await page.getByRole('status').getByText('Sam Rivera').waitFor();
+};
+
+/** The campaign's peek opened: the window with its message and quick replies. */
+const campaignWindow = async (page: Page): Promise<void> => {
+  await campaignPeek(page);
+  await page.getByRole('status').getByRole('button').first().click();
+  await widget(page).log().getByRole('button').first().waitFor();
+};
+
 export const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
@@ -409,6 +422,12 @@ export const WIDGET_STATES: readonly WidgetState[] = [
     },
   },
   // "Email me this conversation": the dialog and where the mail went, light, dark and right to left.
+  { name: 'campaign-peek', widget: 'campaign', reach: campaignPeek },
+  { name: 'campaign-peek-dark', widget: 'campaignDark', reach: campaignPeek },
+  { name: 'campaign-peek-rtl', widget: 'campaignRtl', reach: campaignPeek },
+  { name: 'campaign-window', widget: 'campaign', reach: campaignWindow },
+  { name: 'campaign-window-dark', widget: 'campaignDark', reach: campaignWindow },
+  { name: 'campaign-window-rtl', widget: 'campaignRtl', reach: campaignWindow },
   { name: 'mail-dialog', widget: 'demo', reach: mailDialog('hello', false) },
   { name: 'mail-dialog-dark', widget: 'dark', reach: mailDialog('hello', false) },
   { name: 'mail-dialog-rtl', widget: 'arabic', reach: mailDialog('مرحبا', false) },
