@@ -1,4 +1,4 @@
-import type { Author, ConversationOwner, Message, SessionCreate } from '@parley/protocol';
+import type { Author, ConversationOwner, Message, SessionCreate, SessionCreated } from '@parley/protocol';
 import type { ConnectionState, OutboxEntry } from '@parley/client';
 
 /** Where a conversation lives for the widget: what every chat source persists between page loads. */
@@ -97,6 +97,8 @@ export interface ChatSource {
   markRead(seq: number): void;
   /** Starts a conversation now if there is none (an upload needs one); its `session` event follows. */
   ensureSession?(): void;
+  /** Switches to a session the server answered (another of the visitor's conversations): managed mode only. */
+  adopt?(created: SessionCreated): void;
   /** Ends the current conversation; the next send starts a new one. */
   restart(): Promise<void>;
   close(): void;

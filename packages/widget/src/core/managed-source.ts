@@ -11,7 +11,7 @@ import {
   type OutboxEntry,
   type TransportName,
 } from '@parley/client';
-import type { ServerFrame } from '@parley/protocol';
+import type { ServerFrame, SessionCreated } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import type { ChatSource, SessionInfo, SourceContext, SourceEvents } from './chat-source.js';
 
@@ -147,16 +147,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
             })
           : Promise.reject(error),
       );
-      const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
-      const carried = this.early;
-      this.early = [];
       this.attempts = this.failingSince = 0;
-      this.session = session;
-      this.emit('session', session);
-      // The session answer holds the history (the greeting, a resumed identity's conversation): the connection resumes after it.
-      if (created.messages.length > 0) this.emit('messages', created.messages);
-      const lastSeq = created.messages.at(-1)?.seq ?? 0;
-      this.connect(session, lastSeq, carried);
+      this.adopt(created);
     } catch (error) {
       // Nothing is lost: the early messages stay in the outbox. A passing failure (network, a node restarting,
       // storage away: 5xx, 429) is tried again by itself within LOST_CAP_MS, as the connection does, and the messages
@@ -185,6 +177,22 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
           : { kind: 'reconnecting', attempt, delayMs: null, reason: 'lost' },
       );
     }
+  }
+
+  /**
+   * Takes a session the server answered: a new one, or another of the visitor's conversations (the conversations
+   * extra), whose history replaces what is shown. Messages written before the session existed go with it.
+   */
+  adopt(created: SessionCreated): void {
+    const session: SessionInfo = { token: created.token, conversationId: created.conversationId, expiresAt: created.expiresAt };
+    const carried = this.early;
+    this.early = [];
+    if (this.session !== null) this.emit('reset', undefined);
+    this.session = session;
+    this.emit('session', session);
+    // The session answer holds the history (the greeting, a resumed conversation): the connection resumes after it.
+    if (created.messages.length > 0) this.emit('messages', created.messages);
+    this.connect(session, created.messages.at(-1)?.seq ?? 0, carried);
   }
 
   private connect(session: SessionInfo, lastSeq: number, outbox: readonly OutboxEntry[]): void {

@@ -1,5 +1,5 @@
 import { Emitter } from '@parley/client';
-import type { Message } from '@parley/protocol';
+import type { Message, SessionCreated } from '@parley/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatSource, SourceEvents } from './chat-source.js';
 import { PersistStore } from './persist.js';
@@ -8,7 +8,11 @@ import { TabShare } from './tab-share.js';
 /** A source that records what it was asked to send, with the key it was given. */
 class RecordingSource extends Emitter<SourceEvents> implements ChatSource {
   readonly sent: { text: string; clientId: string | undefined }[] = [];
+  readonly adopted: SessionCreated[] = [];
   start(): void {}
+  adopt(created: SessionCreated): void {
+    this.adopted.push(created);
+  }
   send(text: string, clientId?: string): void {
     this.sent.push({ text, clientId });
   }
@@ -100,6 +104,32 @@ describe('TabShare', () => {
     store.update(() => ({ outbox: [{ clientId: firstKey, text: 'first', createdAt: 0, status: 'pending', retryable: true }] }));
     locks.grant();
     expect(sources[0]!.sent.map((sent) => sent.text)).toEqual(['second']);
+  });
+
+  it('passes a switch to another conversation (adopt) to the leader, also one asked before this tab led', () => {
+    const created: SessionCreated = {
+      token: 't2',
+      conversationId: 'conv_2',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      resumed: true,
+      messages: [message(1)],
+    };
+    const locks = heldLocks();
+    const sources: RecordingSource[] = [];
+    const share = new TabShare(
+      'parley-test-c',
+      new PersistStore('parley-test-c'),
+      () => sources[sources.push(new RecordingSource()) - 1]!,
+      profile,
+    );
+    shares.push(share);
+    share.start();
+    share.adopt(created);
+    expect(sources).toHaveLength(0);
+    locks.grant();
+    expect(sources[0]!.adopted).toEqual([created]);
+    share.adopt({ ...created, conversationId: 'conv_3' });
+    expect(sources[0]!.adopted.map((taken) => taken.conversationId)).toEqual(['conv_2', 'conv_3']);
   });
 
   describe('a backlog of a thousand messages', () => {

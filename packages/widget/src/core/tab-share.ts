@@ -1,3 +1,4 @@
+import type { SessionCreated } from '@parley/protocol';
 import type { ChatSource, SourceContext, SourceEvents } from './chat-source.js';
 import { createClientId, Emitter } from '@parley/client';
 import type { Persisted, PersistStore } from './persist.js';
@@ -7,7 +8,7 @@ export type UiPatch = Partial<Pick<Persisted, 'open' | 'draft' | 'seenSeq' | 'do
 
 export type ShareEvents = SourceEvents & { ui: UiPatch; leader: boolean };
 
-type Command = 'send' | 'retry' | 'typing' | 'markRead' | 'restart' | 'ensureSession';
+type Command = 'send' | 'retry' | 'typing' | 'markRead' | 'restart' | 'ensureSession' | 'adopt';
 
 type Note =
   | { readonly k: 'ev'; readonly e: keyof SourceEvents; readonly p: unknown }
@@ -108,6 +109,10 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
   ensureSession(): void {
     this.command('ensureSession', []);
   }
+  /** Another conversation's session (the conversations extra): the leader switches, every tab follows its events. */
+  adopt(created: SessionCreated): void {
+    this.command('adopt', [created]);
+  }
 
   /** Shares a UI change with the other tabs (and stores it for the next page load). */
   shareUi(patch: UiPatch): void {
@@ -169,7 +174,7 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     if (this.source !== undefined) return this.run(c, a);
     const note = { k: 'cmd', c, a, rid: Math.random().toString(36).slice(2) } as const;
     // Typing and read cursors are not worth resending to a new leader; messages and restarts are.
-    if (c === 'send' || c === 'retry' || c === 'restart' || c === 'ensureSession') this.pending.set(note.rid, note);
+    if (c !== 'typing' && c !== 'markRead') this.pending.set(note.rid, note);
     this.post(note);
   }
 
@@ -185,6 +190,7 @@ export class TabShare extends Emitter<ShareEvents> implements ChatSource {
     else if (c === 'markRead' && typeof first === 'number') source.markRead(first);
     else if (c === 'restart') void source.restart();
     else if (c === 'ensureSession') source.ensureSession?.();
+    else if (c === 'adopt') source.adopt?.(first as SessionCreated);
   }
 
   /** Whether a message with this key is stored already, sent or queued (a leader before this one ran it). */
