@@ -8,18 +8,19 @@ import {
   type ConsoleE2e,
   type FreshServer,
 } from '@parley/testkit';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SHOTS = process.env['PARLEY_E2E_SHOTS'] ?? '/tmp/parley-e2e-shots/console-versions';
 
 /** Axe at 1280 and 375 px, light and dark, with a screenshot of each (looked at by hand when the states change). */
-async function auditEveryWay(page: Page, state: string): Promise<void> {
+async function auditEveryWay(page: Page, state: string, shown?: Locator): Promise<void> {
   for (const width of [1280, 375]) {
     for (const scheme of ['light', 'dark'] as const) {
       await page.setViewportSize({ width, height: 900 });
       await page.emulateMedia({ colorScheme: scheme });
       expect(await axeViolations(page), `${state} at ${width} px, ${scheme}`).toEqual([]);
+      await shown?.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/${state}-${width}-${scheme}.png`, fullPage: false });
     }
   }
@@ -92,7 +93,7 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     const row = diff.getByRole('row', { name: /^Title/ });
     await row.waitFor();
     expect(await row.getByRole('cell').nth(1).textContent()).toContain('Reviewed title');
-    await auditEveryWay(page, '3-diff');
+    await auditEveryWay(page, '3-diff', diff);
 
     // Publish with a message: visitors get the draft.
     await page.getByRole('button', { name: 'Publish…' }).click();
@@ -125,7 +126,7 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     await page.getByText(new RegExp(`Rolled back: version ${published + 1} is a copy of version ${published - 1}`)).waitFor();
     await expect.poll(publicTitle).toBe(before);
     await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe(before);
-    await auditEveryWay(page, '6-rolled-back');
+    await auditEveryWay(page, '6-rolled-back', history);
   });
 
   it('says a failure in words: discarding a draft that is gone already', async () => {

@@ -238,6 +238,9 @@ export function PreviewLinkCard(props: { widgetId: string }) {
   );
 }
 
+/** The newest versions listed before "Show all". */
+const SHOWN = 5;
+
 /** Which two configurations a diff compares. */
 interface Comparison {
   readonly from: number;
@@ -258,6 +261,7 @@ export function HistoryPanel(props: {
   const [error, setError] = useState<string | null>(null);
   const [rollback, setRollback] = useState<WidgetVersion | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [all, setAll] = useState(false);
 
   useEffect(() => {
     api.get<{ items: WidgetVersion[] }>(`/v1/widgets/${encodeURIComponent(widget.id)}/versions?take=50`).then(
@@ -278,7 +282,7 @@ export function HistoryPanel(props: {
         ) : null
       ) : (
         <ol class="version-list" aria-label="Versions, newest first">
-          {versions.map((version) => (
+          {(all ? versions : versions.slice(0, SHOWN)).map((version) => (
             <li class="version-row">
               <div class="version-main">
                 <span class="version-number">Version {version.number}</span>
@@ -329,6 +333,11 @@ export function HistoryPanel(props: {
           ))}
         </ol>
       )}
+      {versions !== null && versions.length > SHOWN ? (
+        <button type="button" class="button small" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? 'Show fewer versions' : `Show all ${versions.length} versions`}
+        </button>
+      ) : null}
       {rollback === null ? null : (
         <ConfirmDialog
           title={`Roll back to version ${rollback.number}?`}

@@ -176,6 +176,21 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           }}
         />
       ) : null}
+      {'effective' in resource ? (
+        <div class="versions-row">
+          <PreviewLinkCard widgetId={id} />
+          <HistoryPanel
+            widget={resource}
+            refresh={historyRefresh}
+            compare={compare}
+            onCompare={setCompare}
+            onRolledBack={(next) => {
+              setCompare(null);
+              void load(next);
+            }}
+          />
+        </div>
+      ) : null}
       <div class="editor">
         <form class="editor-form" onSubmit={(event) => void save(event)}>
           <ResourceBasics value={basics} onChange={setBasics} />
@@ -228,21 +243,6 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
         {kind === 'widgets' ? (
           <aside class="editor-side" aria-label="Preview and embed code">
             <WidgetPreview widgetId={id} values={values} saved={initial} />
-            {'effective' in resource ? (
-              <>
-                <PreviewLinkCard widgetId={id} />
-                <HistoryPanel
-                  widget={resource}
-                  refresh={historyRefresh}
-                  compare={compare}
-                  onCompare={setCompare}
-                  onRolledBack={(next) => {
-                    setCompare(null);
-                    void load(next);
-                  }}
-                />
-              </>
-            ) : null}
             <EmbedCodes widgetId={id} />
             {'effective' in resource ? (
               <WidgetTools widget={resource} onChanged={() => dirty || setTimeout(() => void reload(), 1500)} />
