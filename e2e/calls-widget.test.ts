@@ -77,7 +77,12 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   });
 
   /** A visitor with the chat open and a conversation started (one message), in a context of their own. */
-  async function visitorOn(widgetId: string, from: Browser = browser, talk = true): Promise<{ page: Page; conversationId: string }> {
+  async function visitorOn(
+    widgetId: string,
+    from: Browser = browser,
+    talk = true,
+    page_ = 'script-tag.html',
+  ): Promise<{ page: Page; conversationId: string }> {
     const context = await from.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(60_000);
     await context.addInitScript(PCS);
@@ -87,9 +92,9 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
       page.on('pageerror', (error) => console.log('visitor error:', error.message));
       page.on('request', (request) => request.url().includes('call') && console.log('visitor fetch:', request.url()));
     }
-    await page.goto(env.hostPage(widgetId));
-    // By its element: its name is in the widget's language.
-    await page.locator('[data-parley] button.launcher').click();
+    await page.goto(env.hostPage(widgetId).replace('script-tag.html', page_));
+    // By its element: its name is in the widget's language (inline and full-page chats are open already).
+    if (page_ === 'script-tag.html') await page.locator('[data-parley] button.launcher').click();
     if (!talk) return { page, conversationId: '' };
     await widget(page).send('Hello, can we talk?');
     let conversationId = '';
@@ -226,6 +231,25 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
       await visitor.page.context().close();
     } finally {
       await strict.close();
+    }
+  });
+
+  it('in the inline and full-page layouts an agent call is answered and ended inside the chat', async () => {
+    for (const layout of ['inline', 'fullscreen']) {
+      const visitor = await visitorOn(env.demoWidgetId, browser, true, `${layout}.html`);
+      const agent = await agentOn(visitor.conversationId);
+      await agent.getByRole('button', { name: 'Video call' }).click();
+      await visitor.page
+        .getByRole('alertdialog', { name: /is calling you/ })
+        .getByRole('button', { name: 'Accept' })
+        .click();
+      await callState(agent, 'active');
+      await visitor.page.getByRole('region', { name: 'Video call' }).getByText('In call').waitFor();
+      expect(await axeViolations(visitor.page), `${layout}: active call`).toEqual([]);
+      await shoot(visitor.page, `call-active-${layout}`);
+      await visitor.page.getByRole('button', { name: 'End call' }).click();
+      await callState(agent, 'ended');
+      await Promise.all([agent.context().close(), visitor.page.context().close()]);
     }
   });
 });
