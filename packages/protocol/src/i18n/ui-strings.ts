@@ -112,6 +112,12 @@ export const UI_STRING_KEYS = [
   'callDeclined',
   'callUnanswered',
   'callPeerGone',
+  'conversations',
+  'conversationsNew',
+  'conversationsBack',
+  'conversationsOpen',
+  'conversationsResolved',
+  'conversationsEmpty',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -231,4 +237,11 @@ export const EN_UI_STRINGS: UiStrings = {
   callDeclined: 'The call was declined.',
   callUnanswered: 'No one answered.',
   callPeerGone: 'The other side left the call.',
+  /** The conversations extra (conversations.multiple): the header's list of the visitor's conversations. */
+  conversations: 'Conversations',
+  conversationsNew: 'New conversation',
+  conversationsBack: 'Back to the conversation',
+  conversationsOpen: 'Open',
+  conversationsResolved: 'Resolved',
+  conversationsEmpty: 'No messages yet',
 };

@@ -109,4 +109,10 @@ export const AR_UI_STRINGS: UiStrings = {
   callDeclined: 'تم رفض المكالمة.',
   callUnanswered: 'لم يرد أحد.',
   callPeerGone: 'غادر الطرف الآخر المكالمة.',
+  conversations: 'المحادثات',
+  conversationsNew: 'محادثة جديدة',
+  conversationsBack: 'العودة إلى المحادثة',
+  conversationsOpen: 'مفتوحة',
+  conversationsResolved: 'تم الحل',
+  conversationsEmpty: 'لا توجد رسائل بعد',
 };

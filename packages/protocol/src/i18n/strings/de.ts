@@ -111,4 +111,10 @@ export const DE_UI_STRINGS: UiStrings = {
   callDeclined: 'Der Anruf wurde abgelehnt.',
   callUnanswered: 'Niemand hat geantwortet.',
   callPeerGone: 'Die Gegenseite hat den Anruf verlassen.',
+  conversations: 'Unterhaltungen',
+  conversationsNew: 'Neue Unterhaltung',
+  conversationsBack: 'Zurück zur Unterhaltung',
+  conversationsOpen: 'Offen',
+  conversationsResolved: 'Gelöst',
+  conversationsEmpty: 'Noch keine Nachrichten',
 };

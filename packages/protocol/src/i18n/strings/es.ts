@@ -109,4 +109,10 @@ export const ES_UI_STRINGS: UiStrings = {
   callDeclined: 'La llamada fue rechazada.',
   callUnanswered: 'Nadie respondió.',
   callPeerGone: 'La otra persona salió de la llamada.',
+  conversations: 'Conversaciones',
+  conversationsNew: 'Nueva conversación',
+  conversationsBack: 'Volver a la conversación',
+  conversationsOpen: 'Abierta',
+  conversationsResolved: 'Resuelta',
+  conversationsEmpty: 'Aún no hay mensajes',
 };

@@ -110,4 +110,10 @@ export const FR_UI_STRINGS: UiStrings = {
   callDeclined: 'L’appel a été refusé.',
   callUnanswered: 'Personne n’a répondu.',
   callPeerGone: 'L’autre personne a quitté l’appel.',
+  conversations: 'Conversations',
+  conversationsNew: 'Nouvelle conversation',
+  conversationsBack: 'Retour à la conversation',
+  conversationsOpen: 'Ouverte',
+  conversationsResolved: 'Résolue',
+  conversationsEmpty: 'Pas encore de messages',
 };

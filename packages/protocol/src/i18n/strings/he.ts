@@ -109,4 +109,10 @@ export const HE_UI_STRINGS: UiStrings = {
   callDeclined: 'השיחה נדחתה.',
   callUnanswered: 'אף אחד לא ענה.',
   callPeerGone: 'הצד השני עזב את השיחה.',
+  conversations: 'שיחות',
+  conversationsNew: 'שיחה חדשה',
+  conversationsBack: 'חזרה לשיחה',
+  conversationsOpen: 'פתוחה',
+  conversationsResolved: 'טופלה',
+  conversationsEmpty: 'אין עדיין הודעות',
 };

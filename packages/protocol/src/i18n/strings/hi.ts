@@ -109,4 +109,10 @@ export const HI_UI_STRINGS: UiStrings = {
   callDeclined: 'कॉल अस्वीकार कर दी गई।',
   callUnanswered: 'किसी ने जवाब नहीं दिया।',
   callPeerGone: 'दूसरी ओर से कॉल छोड़ दी गई।',
+  conversations: 'बातचीत',
+  conversationsNew: 'नई बातचीत',
+  conversationsBack: 'बातचीत पर वापस जाएँ',
+  conversationsOpen: 'खुली',
+  conversationsResolved: 'हल हो गई',
+  conversationsEmpty: 'अभी तक कोई संदेश नहीं',
 };

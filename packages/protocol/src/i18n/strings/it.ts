@@ -109,4 +109,10 @@ export const IT_UI_STRINGS: UiStrings = {
   callDeclined: 'La chiamata è stata rifiutata.',
   callUnanswered: 'Nessuno ha risposto.',
   callPeerGone: 'L’altra persona ha lasciato la chiamata.',
+  conversations: 'Conversazioni',
+  conversationsNew: 'Nuova conversazione',
+  conversationsBack: 'Torna alla conversazione',
+  conversationsOpen: 'Aperta',
+  conversationsResolved: 'Risolta',
+  conversationsEmpty: 'Ancora nessun messaggio',
 };

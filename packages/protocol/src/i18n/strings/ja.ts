@@ -109,4 +109,10 @@ export const JA_UI_STRINGS: UiStrings = {
   callDeclined: '通話は拒否されました。',
   callUnanswered: '応答がありませんでした。',
   callPeerGone: '相手が通話から退出しました。',
+  conversations: '会話',
+  conversationsNew: '新しい会話',
+  conversationsBack: '会話に戻る',
+  conversationsOpen: '対応中',
+  conversationsResolved: '解決済み',
+  conversationsEmpty: 'まだメッセージはありません',
 };

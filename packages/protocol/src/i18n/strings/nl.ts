@@ -109,4 +109,10 @@ export const NL_UI_STRINGS: UiStrings = {
   callDeclined: 'De oproep is geweigerd.',
   callUnanswered: 'Niemand heeft opgenomen.',
   callPeerGone: 'De andere kant heeft het gesprek verlaten.',
+  conversations: 'Gesprekken',
+  conversationsNew: 'Nieuw gesprek',
+  conversationsBack: 'Terug naar het gesprek',
+  conversationsOpen: 'Open',
+  conversationsResolved: 'Opgelost',
+  conversationsEmpty: 'Nog geen berichten',
 };

@@ -109,4 +109,10 @@ export const PT_UI_STRINGS: UiStrings = {
   callDeclined: 'A chamada foi recusada.',
   callUnanswered: 'Ninguém atendeu.',
   callPeerGone: 'A outra pessoa saiu da chamada.',
+  conversations: 'Conversas',
+  conversationsNew: 'Nova conversa',
+  conversationsBack: 'Voltar à conversa',
+  conversationsOpen: 'Aberta',
+  conversationsResolved: 'Resolvida',
+  conversationsEmpty: 'Ainda sem mensagens',
 };

@@ -109,4 +109,10 @@ export const RU_UI_STRINGS: UiStrings = {
   callDeclined: 'Звонок отклонён.',
   callUnanswered: 'Никто не ответил.',
   callPeerGone: 'Собеседник покинул звонок.',
+  conversations: 'Разговоры',
+  conversationsNew: 'Новый разговор',
+  conversationsBack: 'Вернуться к разговору',
+  conversationsOpen: 'Открыт',
+  conversationsResolved: 'Решён',
+  conversationsEmpty: 'Сообщений пока нет',
 };

@@ -109,4 +109,10 @@ export const ZH_UI_STRINGS: UiStrings = {
   callDeclined: '通话已被拒绝。',
   callUnanswered: '无人接听。',
   callPeerGone: '对方已离开通话。',
+  conversations: '对话',
+  conversationsNew: '新对话',
+  conversationsBack: '返回对话',
+  conversationsOpen: '进行中',
+  conversationsResolved: '已解决',
+  conversationsEmpty: '暂无消息',
 };
