@@ -121,7 +121,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
       setSaved(
         'effective' in next
           ? next.draft === null
-            ? `Saved and published as version ${next.version}. Visitors get the change at once.`
+            ? `Saved. Visitors get the change at once: version ${next.version}.`
             : `Saved to the draft. Visitors keep version ${next.version} until you publish.`
           : 'Saved. Widgets using this blueprint get the change at once.',
       );
