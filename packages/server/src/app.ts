@@ -155,7 +155,8 @@ export interface Parley {
 }
 
 /** Paths a page on another origin may call; everything else (the management API) gets no CORS headers. */
-const CROSS_ORIGIN_PATHS = /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl|events|consent)|conversations\/|realtime\/)/;
+const CROSS_ORIGIN_PATHS =
+  /^\/v1\/(widgets\/[^/]+\/(config|sessions|challenge|n8n|unfurl|events|consent|visitor)|conversations\/|realtime\/)/;
 
 /** Builds the Fastify app from plugins and picks every implementation. No logic lives here. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<Parley> {
