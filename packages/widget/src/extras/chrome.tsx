@@ -8,10 +8,22 @@ import { MailTranscript } from './mail-transcript.js';
 import { modalKeys } from './modal-keys.js';
 import type * as PrivacyExtra from './privacy.js';
 import type * as CallExtra from './call.js';
+import type * as ConversationsExtra from './conversations.js';
 
 type Privacy = typeof PrivacyExtra;
 let privacyExtra: Promise<Privacy> | undefined;
 let callExtra: Promise<typeof CallExtra> | undefined;
+let conversationsExtra: Promise<typeof ConversationsExtra> | undefined;
+
+/** The conversations extra's header button and list (extras/conversations.tsx): imported for `conversations.multiple`. */
+function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const [extra, setExtra] = useState<typeof ConversationsExtra>();
+  useEffect(() => {
+    conversationsExtra ??= import('./conversations.js');
+    void conversationsExtra.then(setExtra, () => (conversationsExtra = undefined));
+  }, []);
+  return extra ? <extra.ConversationsTools ctl={ctl} /> : null;
+}
 
 /**
  * The call extra's header buttons and call panel (extras/call.tsx): imported for a widget whose visitors may call
@@ -112,6 +124,7 @@ export function HeaderTools({
           ))}
         </select>
       )}
+      {!gate && ctl.server !== null && config.conversations.multiple && <ConversationsSlot ctl={ctl} />}
       {config.exportConversation && talked && (
         <button class="ib" aria-label={strings.controlExport} title={strings.controlExport} onClick={() => exportTranscript(ctl)}>
           {icons.export}

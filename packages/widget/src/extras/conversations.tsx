@@ -1,0 +1,178 @@
+import type { VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SessionCreated, VisitorConversationList, VisitorConversationSummary } from '@parley/protocol';
+import type { Controller } from '../ui/controller.js';
+import { useView } from '../ui/use-view.js';
+import { adoptChromeStyles } from './chrome-styles.js';
+import { modalKeys } from './modal-keys.js';
+
+/**
+ * Several conversations per visitor (issue 20; the widget setting `conversations.multiple`, managed mode): the
+ * header's "Conversations" button opens the visitor's conversations (last message, status, time, unread), newest
+ * first, with "New conversation". Choosing one asks the server for its session and hands it to the shared source
+ * (`adopt`): the leading tab switches its connection, every tab shows that conversation's history. Loaded by the
+ * chrome extra only for a widget with the setting on, so the core carries none of it.
+ */
+
+const CSS = `
+.convs{color:var(--p-fg);text-align:start;width:100%;max-width:360px;max-height:100%;display:flex;flex-direction:column;gap:10px;overflow:hidden}
+.convs h3{margin:0}
+.convs ul{list-style:none;margin:0;padding:0;overflow:auto;display:flex;flex-direction:column;gap:6px}
+.convs li button{width:100%;text-align:start;display:grid;grid-template-columns:1fr auto;gap:2px 8px;border:1px solid var(--p-soft);border-radius:10px;background:var(--p-bg);color:var(--p-fg);padding:8px 10px;cursor:pointer;font:inherit}
+.convs li button[aria-current=true]{border-color:var(--p-primary);border-width:2px}
+.convs .cv-text{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.convs .cv-meta{grid-column:1/-1;font-size:12px;display:flex;gap:8px;flex-wrap:wrap}
+.convs .cv-unread{background:var(--p-primary);color:var(--p-on-primary);border-radius:999px;padding:0 8px;font-size:12px;font-weight:600;align-self:center}
+.convs .row2{display:flex;gap:8px;justify-content:space-between;flex-wrap:wrap}
+`;
+let sheet: CSSStyleSheet | undefined;
+
+/** A ref callback: the shadow root gets these styles once, after the chrome's (each extra carries its own). */
+function adoptStyles(element: Element | null): void {
+  adoptChromeStyles(element);
+  const root = element?.getRootNode();
+  if (!(root instanceof ShadowRoot)) return;
+  if (sheet === undefined) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS.trim());
+  }
+  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
+
+/** A list of speech bubbles, drawn like the core's icons. */
+const LIST_ICON = (
+  <svg
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+    focusable="false"
+  >
+    <path d="M4 5h11v8H8l-4 3zM9 16v1h7l4 3V9h-3" />
+  </svg>
+);
+
+/** The visitor's conversations route, with the current session's token; null without a session (nothing to list yet). */
+function call(ctl: Controller, path: string, method: 'GET' | 'POST', body?: object): Promise<Response> | null {
+  const session = ctl.persist.read().session;
+  if (ctl.server === null || ctl.widgetId === null || session === null) return null;
+  const base = `${ctl.server.replace(/\/$/, '')}/v1/widgets/${encodeURIComponent(ctl.widgetId)}/visitor/conversations`;
+  return fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** The header's button and, while open, the list. Shown by the chrome once there is a session to list from. */
+export function ConversationsTools({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const { strings } = useView(ctl.store).config;
+  const [open, setOpen] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  if (ctl.persist.read().session === null) return null;
+  const close = () => {
+    setOpen(false);
+    opener.current?.focus();
+  };
+  return (
+    <>
+      <button
+        ref={opener}
+        class="ib"
+        aria-label={strings.conversations}
+        title={strings.conversations}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        onClick={() => setOpen(true)}
+      >
+        {LIST_ICON}
+      </button>
+      {open && <ConversationList ctl={ctl} close={close} />}
+    </>
+  );
+}
+
+type Listing =
+  { readonly kind: 'loading' | 'failed' | 'busy' } | { readonly kind: 'list'; readonly items: readonly VisitorConversationSummary[] };
+
+function ConversationList({ ctl, close }: { readonly ctl: Controller; readonly close: () => void }): VNode {
+  const { strings, language } = useView(ctl.store).config;
+  const [listing, setListing] = useState<Listing>({ kind: 'loading' });
+  const box = useRef<HTMLDivElement>(null);
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    first.current?.focus();
+    let live = true;
+    const load = async () => {
+      const answer = await call(ctl, '', 'GET')?.catch(() => null);
+      const list = answer?.ok === true ? ((await answer.json().catch(() => null)) as VisitorConversationList | null) : null;
+      if (live) setListing(list === null ? { kind: 'failed' } : { kind: 'list', items: list.items });
+    };
+    void load();
+    return () => void (live = false);
+  }, []);
+
+  /** Asks for a session (a new conversation, or another of theirs) and switches every tab to it. */
+  const take = async (path: string, body?: object) => {
+    setListing({ kind: 'busy' });
+    const answer = await call(ctl, path, 'POST', body)?.catch(() => null);
+    const created = answer?.ok === true ? ((await answer.json().catch(() => null)) as SessionCreated | null) : null;
+    if (created === null) return setListing({ kind: 'failed' });
+    ctl.share.adopt(created);
+    close();
+  };
+  const time = new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' });
+  const busy = listing.kind === 'busy' || listing.kind === 'loading';
+  return (
+    <div class="overlay" ref={adoptStyles} onKeyDown={modalKeys(box, close)}>
+      <div ref={box} class="dialog convs" role="dialog" aria-modal="true" aria-labelledby="p-convs-t" aria-busy={busy}>
+        <h3 id="p-convs-t">{strings.conversations}</h3>
+        {listing.kind === 'failed' && (
+          <p class="err" role="alert">
+            {strings.loadFailed}
+          </p>
+        )}
+        {listing.kind === 'list' && (
+          <ul aria-labelledby="p-convs-t">
+            {listing.items.map((item) => (
+              <li key={item.id}>
+                <button
+                  aria-current={item.current}
+                  onClick={() => (item.current ? close() : void take(`/${encodeURIComponent(item.id)}/session`))}
+                >
+                  <span class="cv-text" dir="auto">
+                    {item.lastMessage === null
+                      ? strings.conversationsEmpty
+                      : `${item.lastMessage.role === 'visitor' ? '' : `${item.lastMessage.name}: `}${item.lastMessage.text}`}
+                  </span>
+                  {item.unread > 0 ? (
+                    <span class="cv-unread" aria-label={strings.unreadBadge.replace('{count}', String(item.unread))}>
+                      {item.unread}
+                    </span>
+                  ) : (
+                    <span />
+                  )}
+                  <span class="cv-meta">
+                    <span>{item.status === 'resolved' ? strings.conversationsResolved : strings.conversationsOpen}</span>
+                    <time dateTime={item.lastActivityAt}>{time.format(new Date(item.lastActivityAt))}</time>
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="row2">
+          <button ref={first} class="btn ghost" onClick={close}>
+            {strings.conversationsBack}
+          </button>
+          <button class="btn" disabled={busy} onClick={() => void take('', { language })}>
+            {strings.conversationsNew}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
