@@ -19,8 +19,9 @@ export interface WidgetEventsApiOptions {
   readonly campaigns: Pick<CampaignService, 'count'>;
 }
 
-/** A widget beacon, or a campaign's (shown, opened, replied: `{ type, campaign }`). */
-const beaconSchema = v.union(
+/** A widget beacon, or a campaign's (shown, opened, replied: `{ type, campaign }`); told apart by `type`, so a refusal names that field. */
+const beaconSchema = v.variant(
+  'type',
   [widgetBeaconSchema, campaignBeaconSchema],
   'must be { type } with type one of widget_loaded, widget_opened, or { type, campaign } with type one of campaign_shown, campaign_opened, campaign_replied',
 );
