@@ -31,6 +31,11 @@ const SLOW_FIRST = [
   'e2e/postgres-drop.test.ts',
   'e2e/start-build.test.ts',
   'e2e/campaigns.test.ts',
+  // Added on 2026-12-07 without a whole-run timing yet (each about a minute alone): WebRTC calls, versions, translation.
+  'e2e/calls-widget.test.ts',
+  'e2e/calls.test.ts',
+  'e2e/console-versions.test.ts',
+  'e2e/translation.test.ts',
 ];
 
 class SlowFilesFirst extends BaseSequencer {
