@@ -162,6 +162,20 @@ export interface WidgetImportResult {
   readonly changes: readonly ConfigChange[];
 }
 
+/** What a blueprint import (`POST /v1/blueprints/import`, or its dry run) did or would do. */
+export interface BlueprintImportResult {
+  readonly object: 'blueprint_import';
+  /** `unchanged`: the blueprint already has this configuration, so nothing was written (applying twice is idempotent). */
+  readonly action: 'create' | 'update' | 'unchanged';
+  readonly dryRun: boolean;
+  /** null for a create in a dry run. */
+  readonly blueprintId: string | null;
+  /** The blueprint's version after the import; null in a dry-run create. */
+  readonly version: number | null;
+  /** The blueprint's configuration before → after. */
+  readonly changes: readonly ConfigChange[];
+}
+
 /** `POST /v1/widgets/{id}/promote`. */
 export const promoteSchema = v.strictObject({ from: idSchema, dryRun: v.optional(v.boolean()), message: v.optional(versionMessageSchema) });
 export type PromoteInput = v.InferOutput<typeof promoteSchema>;
