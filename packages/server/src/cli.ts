@@ -23,7 +23,8 @@ const USAGE = `Usage: npm run parley -- <command>
 
   widgets apply <file.json> [--dry-run]
                                        create or update a widget from a parley.widget/1 document
-                                       (GET /v1/widgets/{id}/export) and print the changes; idempotent
+                                       (GET /v1/widgets/{id}/export), or a blueprint from a
+                                       parley.blueprint/1 one, and print the changes; idempotent
 
 Uses the same PARLEY_* environment as the server (PARLEY_DATA_DIR, PARLEY_DATABASE_URL).`;
 

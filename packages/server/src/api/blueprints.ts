@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { blueprintCreateSchema, blueprintUpdateSchema } from '@parley/protocol';
+import { blueprintCreateSchema, blueprintDocumentSchema, blueprintUpdateSchema } from '@parley/protocol';
 import { actorOf } from '../audit/index.js';
 import { ApiError } from '../http/api-error.js';
 import { parseListQuery } from '../http/list-query.js';
@@ -104,6 +104,35 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     handler: async (request) => blueprints.exportDocument(request.params.id),
   });
 
+  app.post<{ Querystring: Record<string, unknown> }>('/v1/blueprints/import', {
+    config: {
+      audit: {
+        action: 'blueprint.imported',
+        targetType: 'blueprint',
+        targetId: (_request, answer) => importedId(answer),
+        detail: (request) => ({ dryRun: dryRunOf(request.query as Record<string, unknown>) }),
+      },
+    },
+    schema: {
+      tags,
+      summary: 'Import a blueprint document',
+      description:
+        'Applies a `parley.blueprint/1` document: updates the blueprint of its `id` when this server has it, else the one blueprint with the same `blueprint.name`, else creates one. The document is the whole configuration. Applying a document equal to the configuration writes nothing (`action: unchanged`); a change reaches every linked widget at once. `?dryRun=true` answers `{ action, changes }` and writes nothing.',
+      security: ADMIN_SECURITY,
+      body: jsonSchema(blueprintDocumentSchema),
+      response: { 200: ok('`{ action, dryRun, blueprintId, version, changes }`'), ...errors },
+    },
+    handler: async (request) => {
+      for (const name of Object.keys(request.query)) {
+        if (name !== 'dryRun') throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
+      }
+      const input = parseInput(blueprintDocumentSchema, refuseRemovedOptions(request.body ?? {}));
+      refuseRemovedOptions(input.blueprint);
+      await assertRuleTeams(services.teams, input.blueprint.routingRules);
+      return blueprints.importDocument(input, actorOf(request), dryRunOf(request.query));
+    },
+  });
+
   app.patch<{ Params: { id: string } }>('/v1/blueprints/:id', {
     config: { audit: { action: 'blueprint.updated', targetType: 'blueprint' } },
     schema: {
@@ -138,3 +167,17 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
   });
 };
+
+function dryRunOf(query: Record<string, unknown>): boolean {
+  const value = query['dryRun'];
+  if (value === undefined) return false;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'dryRun must be true or false.', 'dryRun');
+}
+
+function importedId(answer: unknown): string | null {
+  return typeof answer === 'object' && answer !== null && 'blueprintId' in answer && typeof answer.blueprintId === 'string'
+    ? answer.blueprintId
+    : null;
+}

@@ -1,5 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { widgetDocumentSchema, type AuditActor, type ConfigChange } from '@parley/protocol';
+import {
+  BLUEPRINT_DOCUMENT_FORMAT,
+  blueprintDocumentSchema,
+  widgetDocumentSchema,
+  type AuditActor,
+  type BlueprintImportResult,
+  type ConfigChange,
+  type WidgetImportResult,
+} from '@parley/protocol';
 import { TeamService } from '../agents/team-service.js';
 import { assertRuleTeams } from '../engine/routing-rules.js';
 import { ApiError } from '../http/api-error.js';
@@ -11,6 +19,7 @@ import type { OpenDatabase } from '../store/database.js';
 import { TeamsStore } from '../store/teams-store.js';
 import { WidgetsStore } from '../store/widgets-store.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
+import { BlueprintService } from '../widgets/blueprint-service.js';
 import { WidgetService } from '../widgets/widget-service.js';
 import type { CliArgs } from './cli-args.js';
 
@@ -26,7 +35,8 @@ export interface WidgetsCommandOptions {
 
 /**
  * `widgets apply <file.json> [--dry-run]`: applies a `parley.widget/1` document (docs/configuration-versions.md) to
- * the database, as `POST /v1/widgets/import` does, and prints the changes. Idempotent: a document equal to the
+ * the database, as `POST /v1/widgets/import` does, and prints the changes; a `parley.blueprint/1` document (its
+ * `format` says which) goes to its blueprint, as `POST /v1/blueprints/import` does. Idempotent: a document equal to the
  * widget's configuration writes nothing. A running server serves the change within its public config cache's
  * 30 seconds (the CLI does not reach its memory).
  */
@@ -53,21 +63,36 @@ export async function widgetsCommand(
       err(`${arg}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const document = parseInput(widgetDocumentSchema, refuseRemovedOptions(body));
-    refuseRemovedOptions(document.widget);
-    await assertRuleTeams(new TeamService(new TeamsStore(db), new AgentsStore(db)), document.widget.routingRules);
-    const result = await widgets.importDocument(document, CLI_AUTHOR, dryRun);
-    const who = result.widgetId ?? 'a new widget';
+    const teams = new TeamService(new TeamsStore(db), new AgentsStore(db));
+    const blueprintFile = typeof body === 'object' && body !== null && 'format' in body && body.format === BLUEPRINT_DOCUMENT_FORMAT;
+    let result: WidgetImportResult | BlueprintImportResult;
+    if (blueprintFile) {
+      const document = parseInput(blueprintDocumentSchema, refuseRemovedOptions(body));
+      refuseRemovedOptions(document.blueprint);
+      await assertRuleTeams(teams, document.blueprint.routingRules);
+      const blueprints = new BlueprintService(new BlueprintsStore(db), new WidgetsStore(db), new BotsStore(db), {
+        changed: async () => {},
+      });
+      result = await blueprints.importDocument(document, CLI_AUTHOR, dryRun);
+    } else {
+      const document = parseInput(widgetDocumentSchema, refuseRemovedOptions(body));
+      refuseRemovedOptions(document.widget);
+      await assertRuleTeams(teams, document.widget.routingRules);
+      result = await widgets.importDocument(document, CLI_AUTHOR, dryRun);
+    }
+    const kind = blueprintFile ? 'blueprint' : 'widget';
+    const targetId = result.object === 'blueprint_import' ? result.blueprintId : result.widgetId;
+    const who = targetId ?? `a new ${kind}`;
     const verb =
       result.action === 'unchanged'
         ? `${who} already has this configuration (version ${result.version}); nothing to do.`
         : result.action === 'create'
           ? dryRun
-            ? 'Would create a new widget:'
+            ? `Would create a new ${kind}:`
             : `Created ${who} (version ${result.version}):`
           : dryRun
             ? `Would update ${who} (version ${result.version}):`
-            : result.draft
+            : result.object === 'widget_import' && result.draft
               ? `Wrote the draft of ${who} (published version ${result.version}; publish it to make it live):`
               : `Updated ${who}, now version ${result.version}:`;
     out(verb);

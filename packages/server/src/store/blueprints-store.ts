@@ -30,6 +30,11 @@ export class BlueprintsStore {
     return this.db.selectFrom('blueprints').selectAll().where('id', 'in', ids).execute();
   }
 
+  /** Blueprints with exactly this name, oldest first, at most `take`. */
+  byName(name: string, take: number): Promise<BlueprintRow[]> {
+    return this.db.selectFrom('blueprints').selectAll().where('name', '=', name).orderBy('id', 'asc').limit(take).execute();
+  }
+
   list(take: number, cursor: string | undefined): Promise<BlueprintRow[]> {
     let q = this.db.selectFrom('blueprints').selectAll();
     if (cursor !== undefined) q = q.where('id', '<', cursor);

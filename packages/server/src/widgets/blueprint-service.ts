@@ -1,5 +1,14 @@
-import { BLUEPRINT_DOCUMENT_FORMAT, type BlueprintDocument } from '@parley/protocol';
-import type { AuditActor, Blueprint, BlueprintCreate, BlueprintUpdate, BlueprintVersion, Meta, Page } from '@parley/protocol';
+import { BLUEPRINT_DOCUMENT_FORMAT, diffConfig, type BlueprintDocument, type BlueprintImportResult } from '@parley/protocol';
+import type {
+  AuditActor,
+  Blueprint,
+  BlueprintCreate,
+  BlueprintUpdate,
+  BlueprintVersion,
+  Meta,
+  Page,
+  WidgetConfigDocument,
+} from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { BlueprintRow, BlueprintsStore, BlueprintVersionRow } from '../store/blueprints-store.js';
 import type { BotsStore } from '../store/bots-store.js';
@@ -8,7 +17,18 @@ import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
 import type { WidgetsStore } from '../store/widgets-store.js';
 import type { ConfigChanges } from './public-config-cache.js';
-import { applyPatch, authorColumns, authorOf, documentOf, ownSettings, readDocument, readSettings, splitInput } from './config-document.js';
+import {
+  applyPatch,
+  authorColumns,
+  authorOf,
+  documentFromBody,
+  documentOf,
+  ownSettings,
+  readDocument,
+  readSettings,
+  rowFieldsOf,
+  splitInput,
+} from './config-document.js';
 
 /**
  * Named partial configurations. Widgets read them at request time, so a change reaches every linked widget. Every
@@ -23,7 +43,7 @@ export class BlueprintService {
     private readonly configChanges: ConfigChanges,
   ) {}
 
-  async create(input: BlueprintCreate, author: AuditActor): Promise<Blueprint> {
+  async create(input: BlueprintCreate, author: AuditActor, message = 'Created'): Promise<Blueprint> {
     const { name, description, meta, settings } = splitInput(input);
     await this.checkBot(settings.botId);
     const now = nowIso();
@@ -41,7 +61,7 @@ export class BlueprintService {
     await this.blueprints.insert(row, {
       document: JSON.stringify(documentOf(row)),
       ...authorColumns(author),
-      message: 'Created',
+      message,
       created_at: now,
     });
     return toBlueprint(row);
@@ -97,6 +117,62 @@ export class BlueprintService {
     return { format: BLUEPRINT_DOCUMENT_FORMAT, id: row.id, blueprint: blueprint as BlueprintDocument['blueprint'] };
   }
 
+  /**
+   * Applies a `parley.blueprint/1` document: updates the blueprint of its `id` when this server has it, else the one
+   * blueprint named `blueprint.name`, else creates one. The document is the whole configuration (options it leaves
+   * out are removed). A document equal to the configuration writes nothing; `dryRun` checks and answers the changes
+   * without writing. A change reaches every linked widget at once, as a PATCH does.
+   */
+  async importDocument(input: BlueprintDocument, author: AuditActor, dryRun: boolean): Promise<BlueprintImportResult> {
+    const target = await this.importTarget(input);
+    const base = target === undefined ? undefined : blueprintDocument(documentOf(target));
+    const next = blueprintDocument(documentFromBody(input.blueprint, base ?? {}));
+    const fields = rowFieldsOf(next);
+    await this.checkBot(fields.bot_id);
+    const changes = diffConfig(base ?? {}, next);
+    const answer = { object: 'blueprint_import', dryRun, changes } as const;
+    if (target === undefined) {
+      if (dryRun) return { ...answer, action: 'create', blueprintId: null, version: null };
+      const created = await this.create({ ...input.blueprint, name: fields.name }, author, 'Imported');
+      return { ...answer, action: 'create', blueprintId: created.id, version: created.version };
+    }
+    if (changes.length === 0) return { ...answer, action: 'unchanged', blueprintId: target.id, version: target.version };
+    if (dryRun) return { ...answer, action: 'update', blueprintId: target.id, version: target.version };
+    const now = nowIso();
+    const row = {
+      name: fields.name,
+      description: fields.description,
+      meta: fields.meta,
+      settings: fields.settings,
+      bot_id: fields.bot_id,
+      updated_at: now,
+    };
+    const version = await this.blueprints.update(target.id, row, {
+      document: JSON.stringify(documentOf(row)),
+      ...authorColumns(author),
+      message: 'Imported',
+      created_at: now,
+    });
+    await this.configChanges.changed({ blueprintId: target.id });
+    return { ...answer, action: 'update', blueprintId: target.id, version: version ?? target.version + 1 };
+  }
+
+  private async importTarget(input: BlueprintDocument): Promise<BlueprintRow | undefined> {
+    if (input.id !== undefined) {
+      const byId = await this.blueprints.get(input.id);
+      if (byId !== undefined) return byId;
+    }
+    const named = await this.blueprints.byName(input.blueprint.name, 2);
+    if (named.length > 1) {
+      throw new ApiError(
+        'PARLEY_ERR_REQUEST_VALIDATION',
+        `More than one blueprint is named ${JSON.stringify(input.blueprint.name)}; give the document the id of the one to update.`,
+        'id',
+      );
+    }
+    return named[0];
+  }
+
   async versions(id: string, take: number, before: number | undefined): Promise<Page<BlueprintVersion>> {
     await this.requireRow(id);
     const rows = await this.blueprints.versions(id, take, before);
@@ -125,6 +201,12 @@ export class BlueprintService {
       throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_REFERENCE', `No bot has the id ${botId}.`, 'botId');
     }
   }
+}
+
+/** A blueprint's configuration document: a widget's without `blueprintId` (blueprints link to nothing). */
+function blueprintDocument(document: WidgetConfigDocument): WidgetConfigDocument {
+  const { blueprintId: _none, ...rest } = document;
+  return rest;
 }
 
 function toBlueprint(row: BlueprintRow): Blueprint {
