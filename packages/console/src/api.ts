@@ -38,6 +38,10 @@ export class ConsoleApi {
     return this.call<T>('PATCH', path, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('PUT', path, body);
+  }
+
   delete(path: string): Promise<void> {
     return this.call<void>('DELETE', path, {});
   }
