@@ -159,10 +159,15 @@ if (outputs.some((output) => output.file === fallbackFile) === false || outputs.
   throw new Error(`${fallbackFile} or ${directFile} missing from the esbuild output`);
 
 // Extras lose their hash (privacy-AB12CD34.js → privacy.js); shared chunks are numbered in the order of their esbuild
-// hashes (chunk-1.js, …: deterministic for a given source). Every file importing one is rewritten to the new name (an
-// 8-character hashed name cannot occur in a file by chance). Two extras of one name would be one file: refused.
+// hashes (chunk-1.js, …: deterministic for a given source), the app's own first: the core names its chunk, so an edit
+// to an extra's shared chunk that reordered the hashes moved the core's brotli size (±44 B for "chunk-1" → "chunk-2").
+// Every file importing one is rewritten to the new name (an 8-character hashed name cannot occur in a file by chance).
+// Two extras of one name would be one file: refused.
 const hashed = outputs.map((output) => output.file).filter((file) => /-[A-Z0-9]{8}\.js$/.test(file));
-const shared = hashed.filter((file) => file.startsWith('chunk-')).sort();
+const coreChunks = new Set(outputs.find((output) => output.entry?.endsWith('src/app.ts'))?.imports ?? []);
+const shared = hashed
+  .filter((file) => file.startsWith('chunk-'))
+  .sort((a, b) => Number(coreChunks.has(b)) - Number(coreChunks.has(a)) || (a < b ? -1 : a > b ? 1 : 0));
 const renamed = new Map(
   hashed.map((file) => [
     file,

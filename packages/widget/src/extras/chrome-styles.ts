@@ -4,7 +4,7 @@ const CHROME_CSS = `
 .btn{border:0;border-radius:10px;background:var(--p-primary);color:var(--p-on-primary);padding:9px 14px;font-weight:600}
 .btn.ghost{background:var(--p-soft);color:var(--p-fg)}
 .peek{max-width:300px;background:var(--p-bg);color:var(--p-fg);border-radius:var(--p-radius);box-shadow:0 8px 28px rgba(16,24,40,.18);position:relative;font-size:14px;border:1px solid var(--p-line)}
-.peek-open{display:block;width:100%;border:0;background:none;padding:12px 36px 12px 14px;text-align:start;border-radius:inherit}
+.peek-open{display:block;width:100%;border:0;background:none;padding:12px;padding-inline:14px 36px;text-align:start;border-radius:inherit}
 .peek b{display:block;font-size:13px;margin-bottom:2px}
 .peek .x{position:absolute;top:6px;inset-inline-end:6px;border:0;background:none;width:26px;height:26px;border-radius:50%;color:var(--p-muted);display:grid;place-items:center}
 .peek .x:hover{background:var(--p-soft)}
