@@ -27,7 +27,7 @@ interface Fixture {
 }
 
 interface Probe {
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   readonly url: (fixture: Fixture) => string;
   readonly options: (fixture: Fixture) => RequestOptions;
 }
@@ -138,6 +138,32 @@ const probe: fc.Arbitrary<Probe> = fc.oneof(
   body({ text: 'a reply', clientId: 'agent-00001' }).map((options): Probe => ({
     method: 'POST',
     url: (f) => `/v1/inbox/${f.conversationId}/messages`,
+    options: () => options,
+  })),
+  // Widget configuration versions (issue 21): the draft, import (widget and blueprint), promote, rollback.
+  body({ name: 'Shop', title: 'Draft', theme: { radius: 4 }, tools: [tool] }).map((options): Probe => ({
+    method: 'PUT',
+    url: (f) => `/v1/widgets/${f.widgetId}/draft`,
+    options: () => options,
+  })),
+  body({ format: 'parley.widget/1', widget: { name: 'Imported', title: 'Hi', languages: ['en'] } }).map((options): Probe => ({
+    method: 'POST',
+    url: () => '/v1/widgets/import?dryRun=true',
+    options: () => options,
+  })),
+  body({ format: 'parley.blueprint/1', blueprint: { name: 'Imported blueprint', intro: 'Ask' } }).map((options): Probe => ({
+    method: 'POST',
+    url: () => '/v1/blueprints/import',
+    options: () => options,
+  })),
+  body({ from: 'wgt_01J00000000000000000000000', dryRun: true, message: 'from staging' }).map((options): Probe => ({
+    method: 'POST',
+    url: (f) => `/v1/widgets/${f.widgetId}/promote`,
+    options: () => options,
+  })),
+  body({ version: 1, message: 'back' }).map((options): Probe => ({
+    method: 'POST',
+    url: (f) => `/v1/widgets/${f.widgetId}/rollback`,
     options: () => options,
   })),
   query.map((q): Probe => ({ method: 'GET', url: () => `/v1/inbox${q}`, options: () => ({}) })),
