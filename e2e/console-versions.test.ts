@@ -152,3 +152,46 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     await expect.poll(() => dialog.count()).toBe(0);
   });
 });
+
+// Without review before publish a draft still exists when it was written over the API (PUT /draft), an import or a
+// promote. Save must write that draft, not PATCH the published version (which published without the draft's changes).
+describe('console: Save with a draft present and review before publish off', { timeout: 300_000 }, () => {
+  let server: FreshServer;
+  let browser: Browser;
+  let demo: ConsoleDemo;
+  let page: Page;
+  let e2e: ConsoleE2e | undefined;
+
+  beforeAll(async () => {
+    ({ server, browser, demo } = e2e = await startConsoleE2e({ ...CONSOLE_ADMIN_ENV }));
+    page = await openConsole(browser, demo);
+  }, 120_000);
+  afterAll(() => e2e?.close());
+
+  it('saves into the draft, keeping the draft’s other changes, and visitors keep the published version', async () => {
+    const widgetUrl = `${server.url}/v1/widgets/${demo.widgetId}`;
+    const json = { 'content-type': 'application/json' };
+    const published = (await (await page.request.get(`${widgetUrl}/export`)).json()) as { widget: Record<string, unknown> };
+    const before = (await (await fetch(`${widgetUrl}/config`)).json()) as { strings: { title: string } };
+    const put = await page.request.put(`${widgetUrl}/draft`, {
+      headers: json,
+      data: { ...published.widget, title: 'Title from the draft' },
+    });
+    expect(put.status()).toBe(200);
+
+    await page.goto(`${server.url}/console/widgets/${demo.widgetId}`);
+    await page.getByRole('region', { name: /Draft\s+Not published yet/ }).waitFor();
+    const title = page.getByLabel('Title', { exact: true });
+    await expect.poll(() => title.inputValue()).toBe('Title from the draft');
+    await page.getByLabel('Placeholder', { exact: true }).fill('Ask the draft');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved to the draft. Visitors keep version').waitFor();
+
+    const draft = (await (await page.request.get(`${widgetUrl}/draft`)).json()) as { document: Record<string, unknown> };
+    expect(draft.document).toMatchObject({ title: 'Title from the draft', placeholder: 'Ask the draft' });
+    const after = (await (await fetch(`${widgetUrl}/config`)).json()) as { strings: { title: string } };
+    expect(after.strings.title).toBe(before.strings.title);
+    await expect.poll(() => title.inputValue()).toBe('Title from the draft');
+    expect(await axeViolations(page), 'saved to the draft').toEqual([]);
+  });
+});

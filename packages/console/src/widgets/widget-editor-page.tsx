@@ -22,6 +22,7 @@ import { RoutingRulesEditor } from './routing-rules-editor.js';
 import { WidgetPreview } from './widget-preview.js';
 import { WidgetTools } from './widget-tools.js';
 import { DraftBar, HistoryPanel, PreviewLinkCard } from './versions-panel.js';
+import { saveRequest } from './save-request.js';
 
 type Kind = 'widgets' | 'blueprints';
 type Resource = Widget | Blueprint;
@@ -51,11 +52,13 @@ interface Editing {
   readonly resource: Resource;
   readonly values: Values;
   readonly basics: Basics;
+  /** The draft's document, which Save rewrites (null: no draft, Save PATCHes). */
+  readonly draft: WidgetDraft['document'] | null;
 }
 
 async function editingOf(kind: Kind, resource: Resource): Promise<Editing> {
   if (!('effective' in resource) || resource.draft === null)
-    return { resource, values: formValues(kind, resource), basics: basicsOf(resource) };
+    return { resource, values: formValues(kind, resource), basics: basicsOf(resource), draft: null };
   const draft = await api.get<WidgetDraft>(`/v1/widgets/${encodeURIComponent(resource.id)}/draft`);
   const document = draft.document;
   const blueprintId = document.blueprintId ?? null;
@@ -64,6 +67,7 @@ async function editingOf(kind: Kind, resource: Resource): Promise<Editing> {
     resource,
     values: mergeWidgetSettings(...(blueprint === null ? [] : [ownSettings(blueprint)]), ownSettings(document)),
     basics: { name: document.name ?? resource.name, description: document.description ?? resource.description, blueprintId },
+    draft: document,
   };
 }
 
@@ -115,9 +119,15 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
     setBusy(true);
     setError(null);
     try {
-      const next = await api.patch<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`, { ...patch, ...changedBasics });
+      const request = saveRequest(kind, id, editing?.draft ?? null, patch, changedBasics);
+      let next: Resource;
+      if (request.method === 'PUT') {
+        await api.put<WidgetDraft>(request.path, request.body);
+        next = await api.get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`);
+      } else next = await api.patch<Resource>(request.path, request.body);
       await load(next);
-      // Under review before publish (PARLEY_REVIEW_BEFORE_PUBLISH) the server wrote the draft; else it published.
+      // With a draft Save rewrote it; else under review before publish (PARLEY_REVIEW_BEFORE_PUBLISH) the server
+      // wrote the draft, and without review it published.
       setSaved(
         'effective' in next
           ? next.draft === null
