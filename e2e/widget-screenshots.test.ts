@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, NO_VOLUME_LIMITS, shootWidgetStates, startWidgetEnv, type WidgetEnv } from '@parley/testkit';
+import {
+  launchBrowser,
+  NO_VOLUME_LIMITS,
+  shootWidgetStates,
+  startWidgetEnv,
+  WIDGET_STATES_BROWSER_ARGS,
+  type WidgetEnv,
+} from '@parley/testkit';
 
 /** Where the pictures go: PARLEY_SHOTS_DIR to keep them, else a temporary directory removed afterwards. */
 const KEEP = process.env['PARLEY_SHOTS_DIR'];
@@ -35,7 +42,7 @@ describe('screenshots of the widget in each state', () => {
   const out = KEEP ?? mkdtempSync(join(tmpdir(), 'parley-widget-shots-'));
   beforeAll(async () => {
     // A hundred sessions from one address in a minute or two, two at a time: past the 40 a minute a visitor's address may open.
-    [env, browser] = await Promise.all([startWidgetEnv(NO_VOLUME_LIMITS), launchBrowser()]);
+    [env, browser] = await Promise.all([startWidgetEnv(NO_VOLUME_LIMITS), launchBrowser(WIDGET_STATES_BROWSER_ARGS)]);
   });
   afterAll(async () => {
     await browser?.close();

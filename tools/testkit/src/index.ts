@@ -22,6 +22,6 @@ export { freePort, killServer, SERVER_MAIN, startFreshServer, startServer, type 
 export { ADMIN_KEY, startWidgetEnv, type WidgetEnv } from './widget-env.js';
 export { addAfterWelcome, widget } from './widget-page.js';
 export { startScriptedBot, STREAM_REST, STREAM_SHOWN, type ScriptedBot } from './scripted-bot.js';
-export { shootWidgetStates, type WidgetShot } from './widget-states.js';
+export { shootWidgetStates, WIDGET_STATES_BROWSER_ARGS, type WidgetShot } from './widget-states.js';
 export { continueInBrowser, seedLongConversation, type LongConversation } from './long-conversation.js';
 export { packedPackage, type PackedPackage } from './packed-package.js';

@@ -10,7 +10,7 @@ import { CONSOLE_ADMIN_ENV } from './console-demo.js';
 import { shootConsolePages } from './console-screenshots.js';
 import { NO_VOLUME_LIMITS } from './volume-limits.js';
 import { startWidgetEnv } from './widget-env.js';
-import { shootWidgetStates, WIDGET_STATES } from './widget-states.js';
+import { shootWidgetStates, WIDGET_STATES, WIDGET_STATES_BROWSER_ARGS } from './widget-states.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PARTS = ['console', 'widget'] as const;
@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const parts: readonly string[] = asked.length === 0 ? (states.length > 0 ? ['widget'] : PARTS) : asked;
   const out = process.env['PARLEY_SCREENSHOTS_DIR'] ?? join(ROOT, 'screenshots');
   mkdirSync(out, { recursive: true });
-  const [env, browser] = await Promise.all([startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }), launchBrowser()]);
+  const [env, browser] = await Promise.all([
+    startWidgetEnv({ ...CONSOLE_ADMIN_ENV, ...NO_VOLUME_LIMITS }),
+    launchBrowser(WIDGET_STATES_BROWSER_ARGS),
+  ]);
   try {
     if (parts.includes('console')) {
       const count = await shootConsolePages(env.serverUrl, browser, out);

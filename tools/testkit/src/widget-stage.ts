@@ -42,7 +42,14 @@ export interface WidgetStage {
     readonly campaignDark: string;
     /** The same in Arabic (right to left). */
     readonly campaignRtl: string;
+    /** The demo bot with calls from the visitor (calls.visitor video): the header's call buttons. */
+    readonly calls: string;
+    /** The same in Arabic (right to left). */
+    readonly callsRtl: string;
   };
+  /** The console's address, and how Sam Rivera (an agent) logs into it: the other side of a call. */
+  readonly serverUrl: string;
+  readonly agentLogin: { readonly email: string; readonly password: string };
   /** The admin API of the stage's server (an agent's reply, a resolve). */
   readonly admin: WidgetEnv['admin'];
   /** The agent the stage's API replies answer as (`agentId`): the visitor sees a person, not the key. */
@@ -124,6 +131,7 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
     ]);
     const privacySettings = { consent: true, selfService: true, consentVersion: '1', policyUrl: 'https://shop.example/privacy' };
     const scriptedDark = { botId: scripted.id, title: 'Acme support', theme: { mode: 'dark', primaryColor: '#7c3aed' } };
+    const agentLogin = { email: `sam-${Date.now().toString(36)}@example.com`, password: 'a-long-enough-password' };
     const [math, richDark, richRtl, plain, plainDark, privacy, privacyDark, privacyRtl, agent] = await Promise.all([
       create({ name: 'Math', botId: scripted.id, title: 'Acme support', math: true }),
       create({ name: 'Rich dark', ...scriptedDark, math: true }),
@@ -139,17 +147,17 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         privacy: privacySettings,
       }),
       create({ name: 'Privacy Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'], privacy: privacySettings }),
-      env.admin('POST', '/v1/agents', {
-        email: `sam-${Date.now().toString(36)}@example.com`,
-        password: 'a-long-enough-password',
-        name: 'Sam Rivera',
-      }),
+      env.admin('POST', '/v1/agents', { ...agentLogin, name: 'Sam Rivera' }),
     ]);
     // Campaigns: one from Sam, shown on every page view, to every fresh browser context (a state's own).
     const [campaign, campaignDark, campaignRtl] = await Promise.all([
       create({ name: 'Campaign', botId: demo['botId'], title: 'Acme support' }),
       create({ name: 'Campaign dark', botId: demo['botId'], title: 'Night owl', theme: { mode: 'dark', primaryColor: '#7c3aed' } }),
       create({ name: 'Campaign Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'] }),
+    ]);
+    const [calls, callsRtl] = await Promise.all([
+      create({ name: 'Calls', botId: demo['botId'], title: 'Acme support', calls: { visitor: 'video' } }),
+      create({ name: 'Calls Arabic', botId: arabicBot.id, language: 'ar', languages: ['ar'], calls: { visitor: 'video' } }),
     ]);
     const sam = { kind: 'agent', agentId: String(agent['id']) };
     await Promise.all(
@@ -190,7 +198,11 @@ export async function prepareWidgetStage(env: WidgetEnv, browser: Browser): Prom
         campaign,
         campaignDark,
         campaignRtl,
+        calls,
+        callsRtl,
       },
+      serverUrl: env.serverUrl,
+      agentLogin,
       admin: (method, path, body) => env.admin(method, path, body),
       agentId: String(agent['id']),
       bot,

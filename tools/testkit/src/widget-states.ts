@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { prepareWidgetStage, type WidgetStage } from './widget-stage.js';
 import type { WidgetEnv } from './widget-env.js';
+import { openConsole } from './console-demo.js';
 import { addAfterWelcome, widget } from './widget-page.js';
 
 /**
@@ -307,6 +308,127 @@ const campaignWindow = async (page: Page): Promise<void> => {
   await widget(page).log().getByRole('button').first().waitFor();
 };
 
+/**
+ * Switches for the screenshot browser: Chromium's fake camera, microphone and screen, granted without asking, for
+ * the call states (the other states are unaffected).
+ */
+export const WIDGET_STATES_BROWSER_ARGS = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--auto-select-desktop-capture-source=Entire screen',
+] as const;
+
+/** The console beside a call state's widget: pictured too (console-call-<state>-<width>.png), the agent's call panel. */
+const agentOf = new WeakMap<Page, Page>();
+
+/** Sam Rivera in the console, in a browser context of their own, on the visitor's conversation (live). */
+async function agentOn(page: Page, stage: WidgetStage, conversationId: string): Promise<Page> {
+  const browser = page.context().browser();
+  if (browser === null) throw new Error('the page has no browser to open the console in');
+  const { serverUrl, agentLogin } = stage;
+  const agent = await openConsole(browser, { baseUrl: serverUrl, adminEmail: agentLogin.email, adminPassword: agentLogin.password });
+  await agent.setViewportSize(page.viewportSize() ?? { width: 1280, height: 800 });
+  await agent.goto(`${serverUrl}/console/inbox/${conversationId}`);
+  // Two lanes of calls on two shared cores: a console that has not gone live in 30 s is loaded once more.
+  await agent
+    .getByText('live (ws)')
+    .waitFor({ timeout: 30_000 })
+    .catch(async () => {
+      await agent.reload();
+      await agent.getByText('live (ws)').waitFor();
+    });
+  agentOf.set(page, agent);
+  return agent;
+}
+
+/** The visitor's (English) widget has a conversation with a person asked for; Sam has it open in the console. */
+async function callReady(page: Page, stage: WidgetStage): Promise<Page> {
+  await open(page);
+  await say(page, 'hello');
+  await page.locator('[data-parley] .row:not(.me) .bub').nth(1).waitFor();
+  const widgetId = new URL(page.url()).searchParams.get('widget') ?? '';
+  return agentOn(page, stage, await conversationOf(page, widgetId));
+}
+
+/** Until the widget's remote video shows frames (the fake camera's), so the picture is not of a black box. */
+async function remoteVideoPlaying(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const host = (
+      globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: unknown } | null } }
+    ).document.querySelector('[data-parley]');
+    const root = (host?.shadowRoot ?? null) as { querySelectorAll(s: string): ArrayLike<{ videoWidth: number }> } | null;
+    return root !== null && Array.from(root.querySelectorAll('video')).some((video) => video.videoWidth > 0);
+  });
+}
+
+/**
+ * The widget's call extra (issue 22) against Sam in the console, both in this browser with fake media:
+ * `incoming` Sam's video call asking; `active` answered, video flowing; `ended` ended by the visitor; `screen-ask` Sam
+ * asks to see the screen; `sharing` the visitor shares it. `dark` pictures the page in the dark colour scheme.
+ */
+function agentCall(step: 'incoming' | 'active' | 'ended' | 'screen-ask' | 'sharing', dark = false): WidgetState['reach'] {
+  return async (page, stage) => {
+    if (dark) await page.emulateMedia({ colorScheme: 'dark' });
+    const agent = await callReady(page, stage);
+    const closeAgent = () => agent.context().close();
+    try {
+      if (step === 'screen-ask' || step === 'sharing') {
+        await agent.getByRole('button', { name: 'Ask to share screen' }).click();
+        const ask = page.getByRole('alertdialog', { name: /asks to see your screen/ });
+        await ask.waitFor();
+        if (step === 'screen-ask') return closeAgent;
+        await ask.getByRole('button', { name: 'Share screen' }).click();
+        await page.getByText('You are sharing your screen').waitFor();
+        await agent.locator('.call-panel[data-call-state="active"]').waitFor();
+        return closeAgent;
+      }
+      await agent.getByRole('button', { name: 'Video call' }).click();
+      const prompt = page.getByRole('alertdialog', { name: /is calling you/ });
+      await prompt.waitFor();
+      if (step === 'incoming') return closeAgent;
+      await prompt.getByRole('button', { name: 'Accept' }).click();
+      await page.getByRole('region', { name: 'Video call' }).getByText('In call').waitFor();
+      await remoteVideoPlaying(page);
+      if (step === 'active') return closeAgent;
+      await page.getByRole('button', { name: 'End call' }).click();
+      await page.getByText('Call ended').waitFor();
+      return closeAgent;
+    } catch (error) {
+      await closeAgent();
+      throw error;
+    }
+  };
+}
+
+/** The visitor calls from the header (calls.visitor video) with Sam online in the console: "Calling…". */
+async function visitorRinging(page: Page, stage: WidgetStage): Promise<() => Promise<void>> {
+  const agent = await callReady(page, stage);
+  try {
+    await page.locator('[data-parley] .head').getByRole('button', { name: 'Video call' }).click();
+    await page.getByText('Calling…').waitFor();
+    await agent.getByRole('alertdialog', { name: /is calling/ }).waitFor();
+  } catch (error) {
+    await agent.context().close();
+    throw error;
+  }
+  return () => agent.context().close();
+}
+
+/**
+ * An Arabic widget whose browser refuses the camera: getUserMedia rejects as a browser does when the visitor (or a
+ * policy) said no, and the call panel says so, right to left.
+ */
+async function callDeniedRtl(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const media = (globalThis as unknown as { navigator: { mediaDevices: { getUserMedia: unknown } } }).navigator.mediaDevices;
+    media.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await page.reload();
+  await open(page);
+  await page.locator('[data-parley] .head').getByRole('button', { name: 'مكالمة فيديو' }).click();
+  await page.getByText('تم رفض الوصول إلى الكاميرا أو الميكروفون', { exact: false }).waitFor();
+}
+
 export const WIDGET_STATES: readonly WidgetState[] = [
   {
     name: 'closed',
@@ -498,6 +620,16 @@ export const WIDGET_STATES: readonly WidgetState[] = [
   { name: 'carousel-off-dark', widget: 'plainDark', reach: askScripted('Which plans do you have?', 'Free forever') },
   { name: 'form-off', widget: 'plain', reach: askScripted('I would like to sign up', 'Team size') },
   { name: 'form-off-dark', widget: 'plainDark', reach: askScripted('I would like to sign up', 'Team size') },
+  // Calls (issue 22): Sam Rivera in the console and the visitor's widget, both with Chromium's fake media.
+  { name: 'call-incoming', widget: 'demo', reach: agentCall('incoming') },
+  { name: 'call-incoming-dark', widget: 'demo', reach: agentCall('incoming', true) },
+  { name: 'call-active', widget: 'demo', reach: agentCall('active') },
+  { name: 'call-active-dark', widget: 'demo', reach: agentCall('active', true) },
+  { name: 'call-ended', widget: 'demo', reach: agentCall('ended') },
+  { name: 'call-screen-ask', widget: 'demo', reach: agentCall('screen-ask') },
+  { name: 'call-sharing', widget: 'demo', reach: agentCall('sharing') },
+  { name: 'call-ringing', widget: 'calls', reach: visitorRinging },
+  { name: 'call-denied-rtl', widget: 'callsRtl', reach: callDeniedRtl },
   // Not here: link previews, which need a page the previewer may fetch (PARLEY_UNFURL_ALLOW_PRIVATE); e2e/widget-unfurl.test.ts pictures them.
 ];
 
@@ -557,6 +689,7 @@ async function shootState(
     await page.mouse.move(1, 1);
     const file = join(out, `widget-${state.name}-${width}.png`);
     await page.screenshot({ path: file, animations: 'disabled' });
+    await agentOf.get(page)?.screenshot({ path: join(out, `console-${state.name}-${width}.png`), animations: 'disabled' });
     if (after) await after();
     return { state: state.name, width, file };
   } catch (error) {
