@@ -69,7 +69,7 @@ describe('the API reference at /docs', () => {
     expect(fontSize).toBeGreaterThanOrEqual(13);
     // The sections a site owner needs first come first.
     const tags = await page.locator('.opblock-tag').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-tag')));
-    expect(tags.slice(0, 3)).toEqual(['widgets', 'visitor', 'bots']);
+    expect(tags.slice(0, 4)).toEqual(['widgets', 'widget versions', 'visitor', 'bots']);
     expect(tags.at(-1)).toBe('operations');
     expect(await page.title()).toBe('Parley API reference');
     const topbar = await page.locator('.swagger-ui .topbar').evaluate((element) => getComputedStyle(element).backgroundColor);

@@ -52,6 +52,10 @@ const TAGS: readonly { readonly name: string; readonly description: string }[] =
     name: 'inbox',
     description: 'The agents’ inbox: list, assign and transfer, reply, notes, snooze, resolve, the activity of a conversation.',
   },
+  {
+    name: 'campaigns',
+    description: 'Proactive messages per widget: the message, its trigger, audience, frequency cap, schedule and priority (admin).',
+  },
   { name: 'contacts', description: 'The people the site talked to: search, attributes, merge, CSV import and export.' },
   {
     name: 'reports',
