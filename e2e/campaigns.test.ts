@@ -113,8 +113,9 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     expect((await log.innerText()).match(/Want a/g)).toHaveLength(1);
 
     // The agent's console shows what the visitor answered: the campaign's message, from Grace, above the reply.
+    // The widget stores its session a moment after the reply shows: wait for it rather than read it once.
+    await expect.poll(() => conversationOf(p, widgetId), { timeout: 15_000 }).toMatch(/^conv_/);
     const conversationId = await conversationOf(p, widgetId);
-    expect(conversationId).toMatch(/^conv_/);
     const desk = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: grace.email, adminPassword: grace.password });
     contexts.push(desk.context());
     await desk.goto(`${env.serverUrl}/console/inbox/${conversationId}`);

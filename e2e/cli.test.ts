@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, loadConfig } from '@parley/server';
 
 const CLI = resolve(import.meta.dirname, '../packages/server/dist/cli.js');
+// Each test runs the CLI as child processes (spawnSync): about a second each on a quiet machine, many under a CI load
+// of 20+, so they get a minute rather than the default 20 s.
 
 describe('the parley CLI (npm run parley -- keys|agents|backup …)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
@@ -46,14 +48,14 @@ describe('the parley CLI (npm run parley -- keys|agents|backup …)', () => {
     expect(listed.stdout).not.toContain(key);
     expect(cli('keys', 'revoke', String(id)).status).toBe(0);
     expect(cli('keys', 'revoke', String(id)).status).toBe(1);
-  });
+  }, 60_000);
 
   it('explains its usage and refuses a create without a name', () => {
     expect(cli().stdout).toContain('keys create --name');
     const nameless = cli('keys', 'create');
     expect(nameless.status).toBe(2);
     expect(nameless.stderr).toContain('--name');
-  });
+  }, 60_000);
 
   it('creates a console account, lists it, and resets a lost password (generated, given, or from stdin)', async () => {
     const created = cli('agents', 'create', '--email', 'Owner@Example.com', '--name', 'Owner', '--role', 'admin');
@@ -77,7 +79,7 @@ describe('the parley CLI (npm run parley -- keys|agents|backup …)', () => {
     expect(piped.status).toBe(0);
     expect(piped.stdout).not.toContain('from-a-pipe-42');
     expect(await login('owner@example.com', 'from-a-pipe-42')).toBe(200);
-  });
+  }, 60_000);
 
   it('refuses an unknown email, a short password and a duplicate account with what to do', () => {
     const unknown = cli('agents', 'reset-password', 'nobody@example.com');
@@ -90,7 +92,7 @@ describe('the parley CLI (npm run parley -- keys|agents|backup …)', () => {
     const twice = cli('agents', 'create', '--email', 'b@example.com', '--name', 'B again');
     expect(twice.status).toBe(1);
     expect(twice.stderr).toContain('b@example.com');
-  });
+  }, 60_000);
 
   it('backs the database up into a new file that opens as a working Parley database, and never overwrites', async () => {
     const target = join(dataDir, 'copy.db');
@@ -113,5 +115,5 @@ describe('the parley CLI (npm run parley -- keys|agents|backup …)', () => {
     } finally {
       rmSync(restored, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

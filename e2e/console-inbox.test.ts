@@ -215,7 +215,9 @@ describe('agent console inbox: a visitor and an agent in the console (real Chrom
     await second.getByText('live (ws)').waitFor();
     expect(await second.evaluate(() => sessionStorage.getItem('parley.console.token'))).toBeNull();
     await second.getByTestId('attach-input').setInputFiles({ name: 'from-tab-2.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
-    await expect.poll(() => visitorMessages.find((m) => m.payload?.['name'] === 'from-tab-2.txt')?.author.role).toBe('agent');
+    await expect
+      .poll(() => visitorMessages.find((m) => m.payload?.['name'] === 'from-tab-2.txt')?.author.role, { timeout: 20_000 })
+      .toBe('agent');
     await first.context().close();
   }, 120_000);
 

@@ -149,7 +149,7 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     expect(await alert.textContent()).toMatch(/draft/i);
     expect(await alert.textContent()).not.toMatch(/^PARLEY_ERR_/);
     await page.keyboard.press('Escape');
-    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
   });
 });
 

@@ -24,8 +24,11 @@ export interface ServerProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts the built server like `npm start` does and resolves once it prints its URL. */
-export function startServer(env: Readonly<Record<string, string>>, timeoutMs = 20_000): Promise<ServerProcess> {
+/**
+ * Starts the built server like `npm start` does and resolves once it prints its URL. It waits for readiness, so the
+ * limit only bounds a server that never comes up: 20 s was passed by starts under a CI load of 20+ (migrations, PBKDF2).
+ */
+export function startServer(env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_MAIN], {
     env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
