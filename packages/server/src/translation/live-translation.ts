@@ -90,10 +90,14 @@ export class LiveTranslation implements MessageTranslations {
     if (role === 'system') return undefined;
     const facts = await translationStore.facts(this.db, input.conversationId);
     if (facts === undefined) return undefined;
-    const widgetLanguage = memo(async () => (await this.widgets.resolve(facts.widgetId)).effective.language);
+    // One read of the widget per message however many of its settings the plan needs (language, bot).
+    const widget = memo(async () => (await this.widgets.resolve(facts.widgetId)).effective);
+    const widgetLanguage = async () => (await widget()).language;
     const visitor = metaLanguage(facts) ?? (await widgetLanguage());
     if (role === 'agent') {
-      const agent = await translationStore.agentLanguage(this.db, input.author.id);
+      // Usually the assignee, whose language the facts' read brought along; another agent's is one more read.
+      const agent =
+        input.author.id === facts.assigneeId ? facts.assigneeLanguage : await translationStore.agentLanguage(this.db, input.author.id);
       return agent === null ? undefined : { from: agent, to: visitor };
     }
     if (role === 'bot') {
@@ -104,7 +108,7 @@ export class LiveTranslation implements MessageTranslations {
     if (facts.owner !== null && facts.owner !== 'bot') {
       return facts.assigneeLanguage === null ? undefined : { from: visitor, to: facts.assigneeLanguage };
     }
-    const botId = (await this.widgets.resolve(facts.widgetId)).effective.botId;
+    const botId = (await widget()).botId;
     if (botId === null) return undefined;
     const botLanguage = await this.botLanguage(botId, widgetLanguage);
     return botLanguage === undefined ? undefined : { from: visitor, to: botLanguage };

@@ -5,6 +5,7 @@ export interface TranslationFacts {
   readonly widgetId: string;
   readonly meta: string;
   readonly owner: string | null;
+  readonly assigneeId: string | null;
   readonly assigneeLanguage: string | null;
 }
 
@@ -14,7 +15,13 @@ export const translationStore = {
       .selectFrom('conversations as c')
       .leftJoin('conversation_states as s', 's.conversation_id', 'c.id')
       .leftJoin('agents as a', 'a.id', 's.assignee_id')
-      .select(['c.widget_id as widgetId', 'c.meta as meta', 's.owner as owner', 'a.language as assigneeLanguage'])
+      .select([
+        'c.widget_id as widgetId',
+        'c.meta as meta',
+        's.owner as owner',
+        's.assignee_id as assigneeId',
+        'a.language as assigneeLanguage',
+      ])
       .where('c.id', '=', conversationId)
       .executeTakeFirst();
   },
