@@ -107,7 +107,6 @@ import { RetentionJob, widgetRetention, type RetentionTimings } from './retentio
 import { rekeyStoredAddresses, visitorAddressKey } from './privacy/visitor-address.js';
 import { Webhooks, type WebhooksOptions } from './webhooks/index.js';
 import { Privacy } from './privacy/index.js';
-import { conversationsStore } from './store/conversations-store.js';
 import { ApiError } from './http/api-error.js';
 import { AltchaSigner, challengeApi, ChallengeGate, MemoryChallengeStore, RedisChallengeStore } from './challenge/index.js';
 
@@ -408,12 +407,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
     },
     // Tokens are stateless: one of an erased conversation is refused by its conversation being gone, one whose
-    // consent was withdrawn by its consent record.
+    // consent was withdrawn by its consent record (both in one read).
     sessionAlive: async (claims) => {
-      if ((await conversationsStore.getConversation(database.db, claims.sub)) === undefined) {
+      if ((await consent.sessionConversation(claims)) === undefined) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'This session’s conversation no longer exists.');
       }
-      await consent.assertNotWithdrawn(claims);
     },
   });
   // Before the routes: every route that declares `config.audit` is recorded in the audit log when it succeeds.

@@ -8,7 +8,7 @@ const ISSUER = 'parley';
 /**
  * A verified token's claims with what the server alone reads: the consent record that admitted the session (`con`,
  * null when the widget asked none) and when the token was issued (`iat`, seconds). A withdrawal of that consent
- * refuses the token (privacy/consent.ts `assertNotWithdrawn`), although the token itself is stateless.
+ * refuses the token (privacy/consent.ts `sessionConversation`), although the token itself is stateless.
  */
 export interface VerifiedSession extends SessionClaims {
   readonly consentId: string | null;

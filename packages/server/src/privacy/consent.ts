@@ -1,6 +1,7 @@
 import type { WidgetSettings } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { VerifiedSession } from '../auth/session-tokens.js';
+import type { ConversationRow } from '../store/conversations-store.js';
 import type { Db } from '../store/database.js';
 import { newId, nowIso } from '../store/ids.js';
 
@@ -9,7 +10,7 @@ import { newId, nowIso } from '../store/ids.js';
  * anything else; the visitor's Accept is recorded here with the text's version (`accept`), before any session
  * exists, and the session endpoint admits only a session that brings such a record (`admitConsent`), so the gate is
  * the server's, not only the widget's. A withdrawal from the widget's menu stamps `withdrawn_at` (`withdraw`), and from
- * then on the session tokens it admitted are refused on every REST call and realtime connect (`assertNotWithdrawn`);
+ * then on the session tokens it admitted are refused on every REST call and realtime connect (`sessionConversation`);
  * the caller closes the open links (Privacy.endSessions).
  */
 export class ConsentRecords {
@@ -51,25 +52,40 @@ export class ConsentRecords {
   }
 
   /**
-   * Refuses a token whose consent was withdrawn: the record it carries (`con`) is withdrawn. A token without one (issued
-   * before tokens carried it) is refused when a record of its conversation was withdrawn when or after it was issued.
+   * The session's conversation (undefined when it is gone), and a token whose consent was withdrawn refused, in one read:
+   * every visitor REST call and realtime connect, poll and send asks it. Withdrawn means the record the token carries
+   * (`con`) is withdrawn; a token without one (issued before tokens carried it) is refused when a record of its
+   * conversation was withdrawn when or after it was issued.
    */
-  async assertNotWithdrawn(session: VerifiedSession): Promise<void> {
+  async sessionConversation(session: VerifiedSession): Promise<ConversationRow | undefined> {
     const issuedAt = new Date(session.issuedAt * 1000).toISOString();
-    const withdrawn = await this.db
-      .selectFrom('consent_records')
-      .select('id')
-      .where('withdrawn_at', 'is not', null)
-      .where((eb) =>
-        session.consentId === null
-          ? eb.and([eb('conversation_id', '=', session.sub), eb('withdrawn_at', '>=', issuedAt)])
-          : eb('id', '=', session.consentId),
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll('conversations')
+      .select((eb) =>
+        eb
+          .selectFrom('consent_records')
+          .select('consent_records.id')
+          .where('consent_records.withdrawn_at', 'is not', null)
+          .where((inner) =>
+            session.consentId === null
+              ? inner.and([
+                  inner('consent_records.conversation_id', '=', session.sub),
+                  inner('consent_records.withdrawn_at', '>=', issuedAt),
+                ])
+              : inner('consent_records.id', '=', session.consentId),
+          )
+          .limit(1)
+          .as('withdrawn_consent'),
       )
-      .limit(1)
+      .where('conversations.id', '=', session.sub)
       .executeTakeFirst();
-    if (withdrawn !== undefined) {
+    if (row === undefined) return undefined;
+    const { withdrawn_consent: withdrawn, ...conversation } = row;
+    if (withdrawn !== null) {
       throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The visitor withdrew their consent: this session has ended.');
     }
+    return conversation;
   }
 }
 

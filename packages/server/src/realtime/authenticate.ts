@@ -6,6 +6,7 @@ import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { conversationLanguage, visitorAuthor } from '../engine/conversation-visitor.js';
 import { ApiError } from '../http/api-error.js';
 import type { ApiKeysStore } from '../store/api-keys-store.js';
+import type { ConversationRow } from '../store/conversations-store.js';
 import { visitorSubject, type Blocklist } from '../blocks/index.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 
@@ -53,8 +54,11 @@ export interface AuthenticatorDeps {
   readonly onAgentActivity?: (agentId: string) => void;
   /** Agents' blocks: a blocked visitor or address is refused (agents never are). */
   readonly blocks?: Blocklist;
-  /** Refuses a token whose consent the visitor withdrew (privacy/consent.ts), as REST does. */
-  readonly consent?: { assertNotWithdrawn(session: VerifiedSession): Promise<void> };
+  /**
+   * Reads the token's conversation and refuses it when the visitor withdrew their consent, in one query
+   * (privacy/consent.ts), as REST does; without it the conversation is read from the engine.
+   */
+  readonly consent?: { sessionConversation(session: VerifiedSession): Promise<ConversationRow | undefined> };
 }
 
 /**
@@ -90,9 +94,8 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
   const { effective } = await deps.widgets.resolve(claims.wid);
   // Browsers always send Origin on WebSocket upgrades and cross-origin fetches; a missing one is a server or same-origin page.
   deps.widgets.assertOrigin(effective, credentials.origin, true);
-  const conversation = await deps.engine.getConversation(claims.sub);
+  const conversation = await (deps.consent?.sessionConversation(claims) ?? deps.engine.getConversation(claims.sub));
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
-  await deps.consent?.assertNotWithdrawn(claims);
   const visitor = visitorSubject(conversation);
   await deps.blocks?.assertAllowed({ widgetId: claims.wid, visitor, address: credentials.address });
   return {
