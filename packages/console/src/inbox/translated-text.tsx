@@ -1,16 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
+import { languageName } from '../ui/language-name.js';
 import { Markdown } from './markdown.js';
-
-const names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
-
-function languageName(tag: string): string {
-  try {
-    return names.of(tag) ?? tag;
-  } catch {
-    return tag;
-  }
-}
 
 /**
  * A message that was translated on the way through (docs/translation.md). The agent reads the visitor's words in

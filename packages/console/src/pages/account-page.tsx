@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorNote, Notice, PageHeader } from '../ui/feedback.js';
+import { languageName } from '../ui/language-name.js';
 import { NotificationSettings } from '../inbox/notification-settings.js';
 import { readTheme, saveTheme, type ThemeChoice } from '../theme.js';
 import type { Agent } from '../types.js';
@@ -113,7 +114,6 @@ const LANGUAGES = [
   'uk',
   'zh-Hans',
 ];
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'code' });
 
 /** The language the agent reads and writes in: visitors' messages are translated into it (docs/translation.md). */
 function LanguageSettings() {
@@ -157,7 +157,7 @@ function LanguageSettings() {
           <option value="">Not set (no translation)</option>
           {options.map((tag) => (
             <option key={tag} value={tag}>
-              {languageNames.of(tag) ?? tag}
+              {languageName(tag)}
             </option>
           ))}
         </select>
