@@ -56,10 +56,11 @@ interface Editing {
   readonly draft: WidgetDraft['document'] | null;
 }
 
-async function editingOf(kind: Kind, resource: Resource): Promise<Editing> {
+/** `known`: the draft as Save's PUT answered it, so it is not fetched again. */
+async function editingOf(kind: Kind, resource: Resource, known?: WidgetDraft): Promise<Editing> {
   if (!('effective' in resource) || resource.draft === null)
     return { resource, values: formValues(kind, resource), basics: basicsOf(resource), draft: null };
-  const draft = await api.get<WidgetDraft>(`/v1/widgets/${encodeURIComponent(resource.id)}/draft`);
+  const draft = known ?? (await api.get<WidgetDraft>(`/v1/widgets/${encodeURIComponent(resource.id)}/draft`));
   const document = draft.document;
   const blueprintId = document.blueprintId ?? null;
   const blueprint = blueprintId === null ? null : await api.get<Blueprint>(`/v1/blueprints/${encodeURIComponent(blueprintId)}`);
@@ -86,8 +87,8 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   const [busy, setBusy] = useState(false);
   const sections = useMemo(settingsSections, []);
 
-  const load = async (next: Resource) => {
-    const view = await editingOf(kind, next);
+  const load = async (next: Resource, draft?: WidgetDraft) => {
+    const view = await editingOf(kind, next, draft);
     setEditing(view);
     setBasics(view.basics);
     setValues(view.values);
@@ -121,11 +122,12 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
     try {
       const request = saveRequest(kind, id, editing?.draft ?? null, patch, changedBasics);
       let next: Resource;
+      let draft: WidgetDraft | undefined;
       if (request.method === 'PUT') {
-        await api.put<WidgetDraft>(request.path, request.body);
+        draft = await api.put<WidgetDraft>(request.path, request.body);
         next = await api.get<Resource>(`/v1/${kind}/${encodeURIComponent(id)}`);
       } else next = await api.patch<Resource>(request.path, request.body);
-      await load(next);
+      await load(next, draft);
       // With a draft Save rewrote it; else under review before publish (PARLEY_REVIEW_BEFORE_PUBLISH) the server
       // wrote the draft, and without review it published.
       setSaved(
