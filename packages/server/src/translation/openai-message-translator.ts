@@ -1,5 +1,5 @@
 import type { TranslatorConfig } from '../config.js';
-import { outboundPost } from '../outbound/index.js';
+import { chatCompletion } from '../widgets/openai-translator.js';
 import type { MessageTranslator } from './message-translator.js';
 import { languageName } from './language-name.js';
 
@@ -13,51 +13,26 @@ export const MESSAGE_SYSTEM_PROMPT =
   'numbers and emoji exactly as they are. If the message is already in the target language, answer it unchanged.';
 
 /**
- * Message translation through any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, …), under
- * the outbound policy: a public address unless PARLEY_TRANSLATOR_ALLOW_PRIVATE, no redirects, bounded size and time.
+ * Message translation through any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, …): the same
+ * call as the widget texts' translator (widgets/openai-translator.ts), bounded by the caller's deadline.
  */
 export class OpenAiMessageTranslator implements MessageTranslator {
   constructor(private readonly config: TranslatorConfig) {}
 
   async translateMessage(text: string, from: string, to: string, signal: AbortSignal): Promise<string> {
-    const response = await outboundPost({
-      url: `${this.config.url}/chat/completions`,
-      allowPrivateNetwork: this.config.allowPrivateNetwork,
+    const content = await chatCompletion(this.config, {
       maxBytes: MAX_BYTES,
-      headers: {
-        'content-type': 'application/json',
-        ...(this.config.apiKey === null ? {} : { authorization: `Bearer ${this.config.apiKey}` }),
-      },
-      body: JSON.stringify({
-        model: this.config.model,
-        temperature: 0,
-        messages: [
-          {
-            role: 'system',
-            content: `${MESSAGE_SYSTEM_PROMPT}\nSource: ${languageName(from)} (${from}). Target: ${languageName(to)} (${to}).`,
-          },
-          { role: 'user', content: text },
-        ],
-      }),
       signal,
+      messages: [
+        {
+          role: 'system',
+          content: `${MESSAGE_SYSTEM_PROMPT}\nSource: ${languageName(from)} (${from}). Target: ${languageName(to)} (${to}).`,
+        },
+        { role: 'user', content: text },
+      ],
     });
-    if (!response.ok) throw new Error(`translator answered HTTP ${response.status}`);
-    const content = extractContent(await response.json());
     const translated = content.trim();
     if (translated === '') throw new Error('translator answered an empty translation');
     return translated;
   }
-}
-
-function extractContent(body: unknown): string {
-  if (typeof body === 'object' && body !== null && 'choices' in body && Array.isArray(body.choices)) {
-    const first: unknown = body.choices[0];
-    if (typeof first === 'object' && first !== null && 'message' in first) {
-      const message: unknown = first.message;
-      if (typeof message === 'object' && message !== null && 'content' in message && typeof message.content === 'string') {
-        return message.content;
-      }
-    }
-  }
-  throw new Error('translator response has no choices[0].message.content');
 }

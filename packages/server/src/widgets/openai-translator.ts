@@ -14,34 +14,21 @@ export class OpenAiTranslator implements Translator {
   constructor(private readonly config: TranslatorConfig) {}
 
   async translate(texts: Readonly<Record<string, string>>, from: string, to: string): Promise<Record<string, string>> {
-    const response = await outboundPost({
-      url: `${this.config.url}/chat/completions`,
-      allowPrivateNetwork: this.config.allowPrivateNetwork,
+    const content = await chatCompletion(this.config, {
       maxBytes: MAX_BYTES,
-      headers: {
-        'content-type': 'application/json',
-        ...(this.config.apiKey === null ? {} : { authorization: `Bearer ${this.config.apiKey}` }),
-      },
-      body: JSON.stringify({
-        model: this.config.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
-        messages: [
-          {
-            role: 'system',
-            content:
-              'You translate the user interface texts of a website chat widget. Reply with one JSON object that has ' +
-              'exactly the keys of the input and the translated texts as values. Keep placeholders such as {name} ' +
-              'and Markdown unchanged. Do not add explanations.',
-          },
-          { role: 'user', content: `Translate from ${from} to ${to}:\n${JSON.stringify(texts)}` },
-        ],
-      }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      responseFormat: { type: 'json_object' },
+      messages: [
+        {
+          role: 'system',
+          content:
+            'You translate the user interface texts of a website chat widget. Reply with one JSON object that has ' +
+            'exactly the keys of the input and the translated texts as values. Keep placeholders such as {name} ' +
+            'and Markdown unchanged. Do not add explanations.',
+        },
+        { role: 'user', content: `Translate from ${from} to ${to}:\n${JSON.stringify(texts)}` },
+      ],
     });
-    if (!response.ok) throw new Error(`translator answered HTTP ${response.status}`);
-    const body: unknown = await response.json();
-    const content = extractContent(body);
     const parsed: unknown = JSON.parse(stripCodeFence(content));
     if (typeof parsed !== 'object' || parsed === null) throw new Error('translator did not return a JSON object');
     const out: Record<string, string> = {};
@@ -50,6 +37,39 @@ export class OpenAiTranslator implements Translator {
     }
     return out;
   }
+}
+
+export interface ChatCompletionRequest {
+  readonly messages: readonly { readonly role: 'system' | 'user'; readonly content: string }[];
+  readonly responseFormat?: { readonly type: 'json_object' };
+  readonly maxBytes: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One chat completion at temperature 0 under the outbound policy (a public address unless
+ * PARLEY_TRANSLATOR_ALLOW_PRIVATE, no redirects, bounded size): the first choice's content. Both OpenAI-compatible
+ * translators call it, this one for the widget's texts and translation/'s for chat messages.
+ */
+export async function chatCompletion(config: TranslatorConfig, request: ChatCompletionRequest): Promise<string> {
+  const response = await outboundPost({
+    url: `${config.url}/chat/completions`,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    maxBytes: request.maxBytes,
+    headers: {
+      'content-type': 'application/json',
+      ...(config.apiKey === null ? {} : { authorization: `Bearer ${config.apiKey}` }),
+    },
+    body: JSON.stringify({
+      model: config.model,
+      temperature: 0,
+      ...(request.responseFormat === undefined ? {} : { response_format: request.responseFormat }),
+      messages: request.messages,
+    }),
+    signal: request.signal,
+  });
+  if (!response.ok) throw new Error(`translator answered HTTP ${response.status}`);
+  return extractContent(await response.json());
 }
 
 function extractContent(body: unknown): string {
