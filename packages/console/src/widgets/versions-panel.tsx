@@ -242,7 +242,7 @@ export function PreviewLinkCard(props: { widgetId: string }) {
 const SHOWN = 5;
 
 /** Which two configurations a diff compares. */
-interface Comparison {
+export interface Comparison {
   readonly from: number;
   readonly to: number | 'draft';
   readonly title: string;

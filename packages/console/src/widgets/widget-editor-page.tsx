@@ -21,7 +21,7 @@ import { SettingField, STRUCTURED_EDITORS, type Values } from './settings-form.j
 import { RoutingRulesEditor } from './routing-rules-editor.js';
 import { WidgetPreview } from './widget-preview.js';
 import { WidgetTools } from './widget-tools.js';
-import { DraftBar, HistoryPanel, PreviewLinkCard } from './versions-panel.js';
+import { DraftBar, HistoryPanel, PreviewLinkCard, type Comparison } from './versions-panel.js';
 import { saveRequest } from './save-request.js';
 
 type Kind = 'widgets' | 'blueprints';
@@ -82,7 +82,7 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   const [teams, setTeams] = useState<readonly Team[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [compare, setCompare] = useState<{ from: number; to: number | 'draft'; title: string } | null>(null);
+  const [compare, setCompare] = useState<Comparison | null>(null);
   const [historyRefresh, setHistoryRefresh] = useState(0);
   const [busy, setBusy] = useState(false);
   const sections = useMemo(settingsSections, []);
