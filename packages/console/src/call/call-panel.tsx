@@ -1,6 +1,6 @@
 import type { CallEndReason, CallKind } from '@parley/protocol';
 import { useEffect, useRef } from 'preact/hooks';
-import type { CallControls } from './use-call.js';
+import { callInProgress, type CallControls } from './use-call.js';
 
 const KIND: Readonly<Record<CallKind, string>> = { audio: 'Voice call', video: 'Video call', screen: 'Screen sharing' };
 
@@ -25,8 +25,7 @@ function StreamVideo(props: { stream: MediaStream | null; muted: boolean; label:
 
 /** Call buttons in the conversation header. */
 export function CallButtons(props: { call: CallControls; disabled: boolean }) {
-  const busy = props.call.phase.kind !== 'idle' && props.call.phase.kind !== 'ended' && props.call.phase.kind !== 'failed';
-  const off = props.disabled || busy;
+  const off = props.disabled || callInProgress(props.call.phase);
   return (
     <div class="call-buttons" role="group" aria-label="Call the visitor">
       <button type="button" class="button small" disabled={off} onClick={() => props.call.start('audio')}>

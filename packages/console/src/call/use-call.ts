@@ -13,6 +13,9 @@ export type CallPhase =
   | { readonly kind: 'ended'; readonly callKind: CallKind; readonly reason: CallEndReason; readonly byMe: boolean }
   | { readonly kind: 'failed'; readonly callKind: CallKind; readonly message: string };
 
+/** A call is under way (offered, ringing, connecting or live): not idle, and not an ended or failed one still shown. */
+export const callInProgress = (phase: CallPhase): boolean => phase.kind !== 'idle' && phase.kind !== 'ended' && phase.kind !== 'failed';
+
 export interface CallControls {
   readonly phase: CallPhase;
   readonly local: MediaStream | null;
@@ -85,7 +88,7 @@ export function useCall(link: CallingConnection | null): CallControls {
       const current = mine.current;
       if (call.state === 'ended') {
         if (current !== null && current.id !== call.id) return;
-        const wasShown = phaseRef.current.kind !== 'idle' && phaseRef.current.kind !== 'ended' && phaseRef.current.kind !== 'failed';
+        const wasShown = callInProgress(phaseRef.current);
         release();
         mine.current = null;
         if (wasShown && call.endReason !== null) setPhase({ kind: 'ended', callKind: call.kind, reason: call.endReason, byMe: false });
