@@ -32,7 +32,8 @@ let sheet: CSSStyleSheet | undefined;
 /**
  * A ref callback: the widget's shadow root gets these styles once. (Each extra keeps its own copy, as
  * rich.tsx and unfurl.tsx do: a module two extras import becomes a chunk of its own, a second round trip.
- * Only the chrome extra's own modules import this one, so it stays inside the chrome chunk.)
+ * Only the chrome extra's own modules import this one, so it stays inside the chrome chunk; the extras the chrome
+ * loads get it as a prop.)
  */
 export function adoptChromeStyles(element: Element | null): void {
   const root = element?.getRootNode();

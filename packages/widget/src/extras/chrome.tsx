@@ -22,7 +22,7 @@ function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null 
     conversationsExtra ??= import('./conversations.js');
     void conversationsExtra.then(setExtra, () => (conversationsExtra = undefined));
   }, []);
-  return extra ? <extra.ConversationsTools ctl={ctl} /> : null;
+  return extra ? <extra.ConversationsTools ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
 }
 
 /**

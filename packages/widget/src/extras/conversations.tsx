@@ -3,8 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionCreated, VisitorConversationList, VisitorConversationSummary } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
-import { adoptChromeStyles } from './chrome-styles.js';
-import { modalKeys } from './modal-keys.js';
+import type { modalKeys } from './modal-keys.js';
 
 /**
  * Several conversations per visitor (issue 20; the widget setting `conversations.multiple`, managed mode): the
@@ -29,7 +28,6 @@ let sheet: CSSStyleSheet | undefined;
 
 /** A ref callback: the shadow root gets these styles once, after the chrome's (each extra carries its own). */
 function adoptStyles(element: Element | null): void {
-  adoptChromeStyles(element);
   const root = element?.getRootNode();
   if (!(root instanceof ShadowRoot)) return;
   if (sheet === undefined) {
@@ -67,8 +65,18 @@ function call(ctl: Controller, path: string, method: 'GET' | 'POST', body?: obje
   });
 }
 
+/**
+ * What the chrome lends this extra: its styles (.btn, .dialog, .overlay, adopted only when one of its parts shows) and
+ * its dialogs' keys. Imported here, chrome-styles.ts and modal-keys.ts would leave the chrome chunk for a shared chunk
+ * of their own, one more file the chrome waits for.
+ */
+export interface FromChrome {
+  readonly chromeStyles: (element: Element | null) => void;
+  readonly modalKeys: typeof modalKeys;
+}
+
 /** The header's button and, while open, the list. Shown by the chrome once there is a session to list from. */
-export function ConversationsTools({ ctl }: { readonly ctl: Controller }): VNode | null {
+export function ConversationsTools({ ctl, ...chrome }: { readonly ctl: Controller } & FromChrome): VNode | null {
   const { strings } = useView(ctl.store).config;
   const [open, setOpen] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
@@ -90,7 +98,7 @@ export function ConversationsTools({ ctl }: { readonly ctl: Controller }): VNode
       >
         {LIST_ICON}
       </button>
-      {open && <ConversationList ctl={ctl} close={close} />}
+      {open && <ConversationList ctl={ctl} close={close} {...chrome} />}
     </>
   );
 }
@@ -98,7 +106,12 @@ export function ConversationsTools({ ctl }: { readonly ctl: Controller }): VNode
 type Listing =
   { readonly kind: 'loading' | 'failed' | 'busy' } | { readonly kind: 'list'; readonly items: readonly VisitorConversationSummary[] };
 
-function ConversationList({ ctl, close }: { readonly ctl: Controller; readonly close: () => void }): VNode {
+function ConversationList({
+  ctl,
+  close,
+  chromeStyles,
+  modalKeys,
+}: { readonly ctl: Controller; readonly close: () => void } & FromChrome): VNode {
   const { strings, language } = useView(ctl.store).config;
   const [listing, setListing] = useState<Listing>({ kind: 'loading' });
   const box = useRef<HTMLDivElement>(null);
@@ -127,7 +140,14 @@ function ConversationList({ ctl, close }: { readonly ctl: Controller; readonly c
   const time = new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' });
   const busy = listing.kind === 'busy' || listing.kind === 'loading';
   return (
-    <div class="overlay" ref={adoptStyles} onKeyDown={modalKeys(box, close)}>
+    <div
+      class="overlay"
+      ref={(element) => {
+        chromeStyles(element);
+        adoptStyles(element);
+      }}
+      onKeyDown={modalKeys(box, close)}
+    >
       <div ref={box} class="dialog convs" role="dialog" aria-modal="true" aria-labelledby="p-convs-t" aria-busy={busy}>
         <h3 id="p-convs-t">{strings.conversations}</h3>
         {listing.kind === 'failed' && (

@@ -3,7 +3,7 @@ import type { RefObject } from 'preact';
 /**
  * The keys of a modal dialog inside the widget, for its overlay's onKeyDown: Escape closes the dialog (not the chat
  * window around it), Tab and Shift+Tab cycle through the dialog's own controls. One copy for the chrome extra's
- * dialogs (the restart question, the mail dialog); `box` is the dialog element.
+ * dialogs (the restart question, the mail dialog; the conversations extra gets it as a prop); `box` is the dialog element.
  */
 export function modalKeys(box: RefObject<HTMLElement | null>, close: () => void): (event: KeyboardEvent) => void {
   return (event) => {
