@@ -544,13 +544,14 @@ export const WIDGET_STATES: readonly WidgetState[] = [
       await page.getByRole('alertdialog').waitFor();
     },
   },
-  // "Email me this conversation": the dialog and where the mail went, light, dark and right to left.
+  // A campaign (issue 20) from Sam Rivera: its peek, and the window it opens, light, dark and right to left.
   { name: 'campaign-peek', widget: 'campaign', reach: campaignPeek },
   { name: 'campaign-peek-dark', widget: 'campaignDark', reach: campaignPeek },
   { name: 'campaign-peek-rtl', widget: 'campaignRtl', reach: campaignPeek },
   { name: 'campaign-window', widget: 'campaign', reach: campaignWindow },
   { name: 'campaign-window-dark', widget: 'campaignDark', reach: campaignWindow },
   { name: 'campaign-window-rtl', widget: 'campaignRtl', reach: campaignWindow },
+  // "Email me this conversation": the dialog and where the mail went, light, dark and right to left.
   { name: 'mail-dialog', widget: 'demo', reach: mailDialog('hello', false) },
   { name: 'mail-dialog-dark', widget: 'dark', reach: mailDialog('hello', false) },
   { name: 'mail-dialog-rtl', widget: 'arabic', reach: mailDialog('مرحبا', false) },
