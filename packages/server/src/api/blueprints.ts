@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { blueprintCreateSchema, blueprintDocumentSchema, blueprintUpdateSchema } from '@parley/protocol';
 import { actorOf } from '../audit/index.js';
-import { ApiError } from '../http/api-error.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { dryRunOf, importedId, refuseOtherQuery, versionCursor, versionNumber, versionParams } from '../widgets/version-input.js';
 import { assertRuleTeams } from '../engine/routing-rules.js';
 import type { RouteOptions } from '../services.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
@@ -69,10 +69,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
     handler: async (request) => {
       const { take, cursor } = parseListQuery(request.query, { blueprintId: false, meta: false });
-      if (cursor !== undefined && !/^[1-9]\d{0,8}$/.test(cursor)) {
-        throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
-      }
-      return blueprints.versions(request.params.id, take, cursor === undefined ? undefined : Number(cursor));
+      return blueprints.versions(request.params.id, take, versionCursor(cursor));
     },
   });
 
@@ -81,15 +78,10 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       tags,
       summary: 'Fetch one version of the blueprint',
       security: ADMIN_SECURITY,
-      params: { type: 'object', required: ['id', 'number'], properties: { id: { type: 'string' }, number: { type: 'string' } } },
+      params: versionParams,
       response: { 200: ok('The version'), ...errors },
     },
-    handler: async (request) => {
-      const { number } = request.params;
-      if (!/^[1-9]\d{0,8}$/.test(number))
-        throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'number must be a version number (1 or more).', 'number');
-      return blueprints.version(request.params.id, Number(number));
-    },
+    handler: async (request) => blueprints.version(request.params.id, versionNumber(request.params.number, 'number')),
   });
 
   app.get<{ Params: { id: string } }>('/v1/blueprints/:id/export', {
@@ -109,7 +101,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       audit: {
         action: 'blueprint.imported',
         targetType: 'blueprint',
-        targetId: (_request, answer) => importedId(answer),
+        targetId: (_request, answer) => importedId(answer, 'blueprintId'),
         detail: (request) => ({ dryRun: dryRunOf(request.query as Record<string, unknown>) }),
       },
     },
@@ -123,9 +115,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
       response: { 200: ok('`{ action, dryRun, blueprintId, version, changes }`'), ...errors },
     },
     handler: async (request) => {
-      for (const name of Object.keys(request.query)) {
-        if (name !== 'dryRun') throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
-      }
+      refuseOtherQuery(request.query, ['dryRun']);
       const input = parseInput(blueprintDocumentSchema, refuseRemovedOptions(request.body ?? {}));
       refuseRemovedOptions(input.blueprint);
       await assertRuleTeams(services.teams, input.blueprint.routingRules);
@@ -167,17 +157,3 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
   });
 };
-
-function dryRunOf(query: Record<string, unknown>): boolean {
-  const value = query['dryRun'];
-  if (value === undefined) return false;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'dryRun must be true or false.', 'dryRun');
-}
-
-function importedId(answer: unknown): string | null {
-  return typeof answer === 'object' && answer !== null && 'blueprintId' in answer && typeof answer.blueprintId === 'string'
-    ? answer.blueprintId
-    : null;
-}

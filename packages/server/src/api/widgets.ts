@@ -12,22 +12,17 @@ import {
   widgetDocumentSchema,
   widgetUpdateSchema,
 } from '@parley/protocol';
-import { ApiError } from '../http/api-error.js';
 import { assertRuleTeams, testRules } from '../engine/routing-rules.js';
 import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
+import { dryRunOf, importedId, refuseOtherQuery, versionNumber, versionParams } from '../widgets/version-input.js';
 
 const cloneSchema = v.strictObject({ name: v.optional(nameSchema), meta: v.optional(metaSchema) });
 const tags = ['widgets'];
 const versionTags = ['widget versions'];
-const versionParams = {
-  type: 'object',
-  required: ['id', 'number'],
-  properties: { id: { type: 'string' }, number: { type: 'string' } },
-} as const;
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse };
 
 /** Widget integrations: the management API (admin key). The visitor-facing endpoints live in widget-public.ts. */
@@ -280,10 +275,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request) => {
       const query = request.query;
-      for (const name of Object.keys(query)) {
-        if (name !== 'from' && name !== 'to')
-          throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
-      }
+      refuseOtherQuery(query, ['from', 'to']);
       const from = query['from'] === undefined ? await widgets.publishedVersion(request.params.id) : versionNumber(query['from'], 'from');
       const to = query['to'] === undefined || query['to'] === 'draft' ? 'draft' : versionNumber(query['to'], 'to');
       return widgets.diffAnswer(request.params.id, from, to);
@@ -308,7 +300,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       audit: {
         action: 'widget.imported',
         targetType: 'widget',
-        targetId: (_request, answer) => importedId(answer),
+        targetId: (_request, answer) => importedId(answer, 'widgetId'),
         detail: (request) => ({ dryRun: dryRunOf(request.query as Record<string, unknown>) }),
       },
     },
@@ -322,9 +314,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       response: { 200: ok('`{ action, dryRun, widgetId, version, draft, changes }`'), ...errors },
     },
     handler: async (request) => {
-      for (const name of Object.keys(request.query)) {
-        if (name !== 'dryRun') throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_FIELD', `Unknown query parameter "${name}".`, name);
-      }
+      refuseOtherQuery(request.query, ['dryRun']);
       const input = parseInput(widgetDocumentSchema, refuseRemovedOptions(request.body ?? {}));
       refuseRemovedOptions(input.widget);
       await assertRuleTeams(services.teams, input.widget.routingRules);
@@ -400,32 +390,6 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
   });
 };
 
-/** A version number from a path or query parameter. */
-function versionNumber(value: unknown, field: string): number {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,8}$/.test(value)) {
-    throw new ApiError(
-      'PARLEY_ERR_REQUEST_VALIDATION',
-      `${field} must be a version number (1 or more)${field === 'to' ? ' or draft' : ''}.`,
-      field,
-    );
-  }
-  return Number(value);
-}
-
 function pick(body: unknown, key: string): Record<string, unknown> {
   return typeof body === 'object' && body !== null && key in body ? { [key]: (body as Record<string, unknown>)[key] } : {};
-}
-
-function dryRunOf(query: Record<string, unknown>): boolean {
-  const value = query['dryRun'];
-  if (value === undefined) return false;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ApiError('PARLEY_ERR_REQUEST_VALIDATION', 'dryRun must be true or false.', 'dryRun');
-}
-
-function importedId(answer: unknown): string | null {
-  return typeof answer === 'object' && answer !== null && 'widgetId' in answer && typeof answer.widgetId === 'string'
-    ? answer.widgetId
-    : null;
 }

@@ -30,6 +30,7 @@ import type { BotsStore } from '../store/bots-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
 import { checkCursor, toPage } from '../store/pagination.js';
+import { versionCursor } from './version-input.js';
 import type { WidgetDraftRow, WidgetListQuery, WidgetRow, WidgetSetupRow, WidgetsStore, WidgetVersionRow } from '../store/widgets-store.js';
 import {
   authorColumns,
@@ -198,14 +199,12 @@ export class WidgetService {
 
   async versions(id: string, take: number, cursor: string | undefined): Promise<Page<WidgetVersion>> {
     const row = await this.requireRow(id);
-    const before = cursor === undefined ? undefined : versionCursor(cursor);
-    const rows = await this.widgets.versions(id, take, before);
-    const page = toPage(
+    const rows = await this.widgets.versions(id, take, versionCursor(cursor));
+    return toPage(
       rows.map((r) => ({ ...r, id: String(r.number) })),
       take,
       (r) => toVersion(r, row.version),
     );
-    return page;
   }
 
   async version(id: string, number: number): Promise<WidgetVersion> {
@@ -528,14 +527,6 @@ export class WidgetService {
 
 function noDraft(id: string): ApiError {
   return new ApiError('PARLEY_ERR_WIDGET_NO_DRAFT', `The widget ${id} has no draft.`);
-}
-
-/** Version lists page by number: the cursor is the last number of the previous page. */
-function versionCursor(cursor: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(cursor)) {
-    throw new ApiError('PARLEY_ERR_REQUEST_INVALID_CURSOR', `The cursor "${cursor}" was not issued by this API.`, 'cursor');
-  }
-  return Number(cursor);
 }
 
 function toVersion(row: WidgetVersionRow, published: number): WidgetVersion {
