@@ -1,80 +1,30 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { assertConsoleBuilt, axeViolations, DEMO_ADMIN, launchBrowser, widget } from '@parley/testkit';
+import { axeViolations, launchBrowser, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
-import { consoleAs, conversationOf } from './support/desk-people.js';
+import { agentOn, bytesReceived, callState, expectMediaFlowing, FAKE_MEDIA, RECORD_PEER_CONNECTIONS, shootCall } from './support/calls.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
+import { conversationOf } from './support/desk-people.js';
 
 // The widget's call extra (extras/call.tsx) against the console, in Chromium with fake media: the visitor is the
 // real widget on a host page of another origin.
 
-const SHOTS = process.env['PARLEY_SCREENSHOTS'];
-
 /** The visitor's page at 1280 and 375 px, light and dark (the widget follows the page's colour scheme). */
-async function shoot(page: Page, name: string): Promise<void> {
-  if (SHOTS === undefined) return;
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [width, scheme] of [
+const shoot = (page: Page, name: string): Promise<void> =>
+  shootCall(page, `widget-${name}`, [
     [1280, 'light'],
     [375, 'light'],
     [1280, 'dark'],
     [375, 'dark'],
-  ] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-    await page.screenshot({ path: resolve(SHOTS, `widget-${name}-${width}-${scheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-const FAKE_MEDIA = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--auto-select-desktop-capture-source=Entire screen',
-];
-
-/** Every page's peer connections, for getStats (installed before the page's scripts run). */
-const PCS = `(() => {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native { constructor(config) { super(config); window.__pcs.push(this); } };
-})();`;
-
-const bytes = (page: Page) => (): Promise<number> =>
-  page.evaluate(async () => {
-    const last = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1);
-    let total = 0;
-    (await last?.getStats())?.forEach((report: { type: string; bytesReceived?: number }) => {
-      if (report.type === 'inbound-rtp') total += report.bytesReceived ?? 0;
-    });
-    return total;
-  });
-
-async function expectMediaFlowing(read: () => Promise<number>, what: string): Promise<void> {
-  const first = await read();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((done) => setTimeout(done, 200));
-    const now = await read();
-    if (now > first && now > 1000) return;
-  }
-  throw new Error(`${what}: bytesReceived did not grow past ${first}`);
-}
-
-const callState = (agent: Page, state: string): Promise<void> => agent.locator(`.call-panel[data-call-state="${state}"]`).waitFor();
+  ]);
 
 describe('calls in the widget (the call extra), in Chromium with fake media', { timeout: 300_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   beforeAll(async () => {
-    assertConsoleBuilt();
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser(FAKE_MEDIA)]);
+    ({ env, browser } = desk = await startDeskE2e({ browserArgs: FAKE_MEDIA }));
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => desk?.close());
 
   /** A visitor with the chat open and a conversation started (one message), in a context of their own. */
   async function visitorOn(
@@ -85,7 +35,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   ): Promise<{ page: Page; conversationId: string }> {
     const context = await from.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(60_000);
-    await context.addInitScript(PCS);
+    await context.addInitScript(RECORD_PEER_CONNECTIONS);
     const page = await context.newPage();
     if (process.env['DEBUG_CALLS']) {
       page.on('console', (message) => console.log('visitor:', message.text()));
@@ -105,17 +55,9 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     return { page, conversationId };
   }
 
-  async function agentOn(conversationId: string): Promise<Page> {
-    const agent = await consoleAs(browser, env, DEMO_ADMIN);
-    await agent.context().addInitScript(PCS);
-    await agent.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
-    await agent.getByText('live (ws)').waitFor();
-    return agent;
-  }
-
   it('an agent video call is accepted in the widget, media flows both ways, it ends from the widget and from the console, and is in the transcript', async () => {
     const visitor = await visitorOn(env.demoWidgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
 
     await agent.getByRole('button', { name: 'Video call' }).click();
     const prompt = visitor.page.getByRole('alertdialog', { name: /is calling you/ });
@@ -126,8 +68,8 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     await prompt.getByRole('button', { name: 'Accept' }).click();
     await callState(agent, 'active');
     await visitor.page.getByRole('region', { name: 'Video call' }).getByText('In call').waitFor();
-    await expectMediaFlowing(bytes(agent), 'agent');
-    await expectMediaFlowing(bytes(visitor.page), 'visitor (widget)');
+    await expectMediaFlowing(bytesReceived(agent), 'agent');
+    await expectMediaFlowing(bytesReceived(visitor.page), 'visitor (widget)');
     await visitor.page.getByRole('button', { name: 'Mute' }).click();
     await visitor.page.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
     await visitor.page.getByRole('button', { name: 'Turn camera off' }).click();
@@ -171,7 +113,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
 
   it('declined in the widget; a screen the agent asks for is shared after consent, seen by the agent, and stopped by the visitor', async () => {
     const visitor = await visitorOn(env.demoWidgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
     await agent.getByRole('button', { name: 'Video call' }).click();
     await visitor.page
       .getByRole('alertdialog', { name: /is calling you/ })
@@ -189,7 +131,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     await shoot(visitor.page, 'call-screen-ask');
     await ask.getByRole('button', { name: 'Share screen' }).click();
     await callState(agent, 'active');
-    await expectMediaFlowing(bytes(agent), 'agent watching the screen');
+    await expectMediaFlowing(bytesReceived(agent), 'agent watching the screen');
     await agent.waitForFunction(() => (document.querySelector('video.call-remote') as HTMLVideoElement | null)?.videoWidth !== 0);
     await visitor.page.getByText('You are sharing your screen').waitFor();
     expect(await axeViolations(visitor.page), 'sharing').toEqual([]);
@@ -202,7 +144,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   it('a visitor calls from the header (calls.visitor video); the agent accepts and media flows', async () => {
     const widgetId = await env.createWidget({ name: 'Calls', calls: { visitor: 'video' } });
     const visitor = await visitorOn(widgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
     expect(await axeViolations(visitor.page), 'header with call buttons').toEqual([]);
     await visitor.page.getByRole('button', { name: 'Video call' }).click();
     await visitor.page.getByText('Calling…').waitFor();
@@ -211,8 +153,8 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const prompt = agent.getByRole('alertdialog', { name: /is calling \(video call\)/ });
     await prompt.getByRole('button', { name: 'Accept' }).click();
     await callState(agent, 'active');
-    await expectMediaFlowing(bytes(agent), 'agent');
-    await expectMediaFlowing(bytes(visitor.page), 'visitor (widget)');
+    await expectMediaFlowing(bytesReceived(agent), 'agent');
+    await expectMediaFlowing(bytesReceived(visitor.page), 'visitor (widget)');
     await visitor.page.setViewportSize({ width: 375, height: 812 });
     await visitor.page.getByRole('button', { name: 'End call' }).click();
     await callState(agent, 'ended');
@@ -237,7 +179,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   it('in the inline and full-page layouts an agent call is answered and ended inside the chat', async () => {
     for (const layout of ['inline', 'fullscreen']) {
       const visitor = await visitorOn(env.demoWidgetId, browser, true, `${layout}.html`);
-      const agent = await agentOn(visitor.conversationId);
+      const agent = await agentOn(browser, env, visitor.conversationId);
       await agent.getByRole('button', { name: 'Video call' }).click();
       await visitor.page
         .getByRole('alertdialog', { name: /is calling you/ })

@@ -1,36 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { assertConsoleBuilt, axeViolations, DEMO_ADMIN, launchBrowser } from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN, launchBrowser } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskEnv, type DeskEnv } from './support/desk-env.js';
+import { agentOn, bytesReceived, callState, expectMediaFlowing, FAKE_MEDIA, shootCall } from './support/calls.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { consoleAs } from './support/desk-people.js';
 
-/** Pictures of each call state in the console, to look at (PARLEY_SCREENSHOTS=dir). */
-const SHOTS = process.env['PARLEY_SCREENSHOTS'];
-
-async function shoot(page: Page, name: string): Promise<void> {
-  if (SHOTS === undefined) return;
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [width, scheme] of [
+/** A console call state at 1280 and 375 px light, and 1280 px dark. */
+const shoot = (page: Page, name: string): Promise<void> =>
+  shootCall(page, name, [
     [1280, 'light'],
     [375, 'light'],
     [1280, 'dark'],
-  ] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
-    await page.screenshot({ path: resolve(SHOTS, `${name}-${width}-${scheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-/** Fake camera, microphone and screen, granted without a prompt. */
-const FAKE_MEDIA = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--auto-select-desktop-capture-source=Entire screen',
-];
+  ]);
 
 interface VisitorCall {
   readonly state?: string;
@@ -160,62 +141,18 @@ async function waitForVisitorCall(page: Page, match: (call: VisitorCall) => bool
   throw new Error(`the visitor's call never matched; last ${JSON.stringify(await visitorCall(page))}`);
 }
 
-/** Bytes received grow: media is flowing. `read` answers the bytes received so far. */
-async function expectMediaFlowing(read: () => Promise<number>, what: string): Promise<void> {
-  const first = await read();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const now = await read();
-    if (now > first && now > 1000) return;
-  }
-  throw new Error(`${what}: bytesReceived did not grow past ${first}`);
-}
-
-/** The console page's peer connections (a wrapper the test installs before the console loads). */
-const AGENT_PCS = `(() => {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native { constructor(config) { super(config); window.__pcs.push(this); } };
-})();`;
-
-const agentBytes = (page: Page) => (): Promise<number> =>
-  page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const last = pcs.at(-1);
-    let total = 0;
-    (await last?.getStats())?.forEach((report: { type: string; bytesReceived?: number }) => {
-      if (report.type === 'inbound-rtp') total += report.bytesReceived ?? 0;
-    });
-    return total;
-  });
-
-async function callState(agent: Page, state: string): Promise<void> {
-  await agent.locator(`.call-panel[data-call-state="${state}"]`).waitFor();
-}
-
 describe('calls between the console and a visitor, in Chromium with fake media', { timeout: 300_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   beforeAll(async () => {
-    assertConsoleBuilt();
-    [env, browser] = await Promise.all([startDeskEnv(), launchBrowser(FAKE_MEDIA)]);
+    ({ env, browser } = desk = await startDeskE2e({ browserArgs: FAKE_MEDIA }));
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function agentOn(conversationId: string): Promise<Page> {
-    const agent = await consoleAs(browser, env, DEMO_ADMIN);
-    await agent.context().addInitScript(AGENT_PCS);
-    await agent.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
-    await agent.getByText('live (ws)').waitFor();
-    return agent;
-  }
+  afterAll(() => desk?.close());
 
   it('a video call connects both ways, ends from the visitor, then from the agent, and is in the transcript', async () => {
     const visitor = await visitorPeer(browser, env, env.demoWidgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
     expect(await axeViolations(agent), 'conversation with call buttons').toEqual([]);
 
     await agent.getByRole('button', { name: 'Video call' }).click();
@@ -225,7 +162,7 @@ describe('calls between the console and a visitor, in Chromium with fake media',
     await shoot(agent, 'console-call-ringing');
     await visitor.page.evaluate(() => (window as unknown as { visitorAccept(screen: boolean): Promise<void> }).visitorAccept(false));
     await callState(agent, 'active');
-    await expectMediaFlowing(agentBytes(agent), 'agent');
+    await expectMediaFlowing(bytesReceived(agent), 'agent');
     await expectMediaFlowing(
       () => visitor.page.evaluate(() => (window as unknown as { visitorBytes(): Promise<number> }).visitorBytes()),
       'visitor',
@@ -272,7 +209,7 @@ describe('calls between the console and a visitor, in Chromium with fake media',
 
   it('a declined call says so; a screen the agent asked for is seen on the agent side', async () => {
     const visitor = await visitorPeer(browser, env, env.demoWidgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
     await agent.getByRole('button', { name: 'Video call' }).click();
     await waitForVisitorCall(visitor.page, (call) => call.state === 'ringing');
     await visitor.page.evaluate(() => (window as unknown as { visitorDecline(): void }).visitorDecline());
@@ -284,7 +221,7 @@ describe('calls between the console and a visitor, in Chromium with fake media',
     await visitor.page.getByRole('button', { name: 'Share my screen' }).click();
     await callState(agent, 'active');
     await agent.getByText(/is sharing their screen/).waitFor();
-    await expectMediaFlowing(agentBytes(agent), 'agent watching the screen');
+    await expectMediaFlowing(bytesReceived(agent), 'agent watching the screen');
     // The shared screen plays in the large video.
     await agent.waitForFunction(() => (document.querySelector('video.call-remote') as HTMLVideoElement | null)?.videoWidth !== 0);
     expect(await axeViolations(agent), 'screen shared').toEqual([]);
@@ -297,7 +234,7 @@ describe('calls between the console and a visitor, in Chromium with fake media',
   it('a visitor calls (the widget allows video calls); the agent is prompted, accepts, and the call connects', async () => {
     const widgetId = await env.createWidget({ name: 'Calls', calls: { visitor: 'video' } });
     const visitor = await visitorPeer(browser, env, widgetId);
-    const agent = await agentOn(visitor.conversationId);
+    const agent = await agentOn(browser, env, visitor.conversationId);
     await visitor.page.evaluate(() => (window as unknown as { visitorOffer(kind: string): Promise<void> }).visitorOffer('video'));
     const prompt = agent.getByRole('alertdialog', { name: /is calling \(video call\)/ });
     await prompt.waitFor();
@@ -305,7 +242,7 @@ describe('calls between the console and a visitor, in Chromium with fake media',
     await shoot(agent, 'console-call-incoming');
     await prompt.getByRole('button', { name: 'Accept' }).click();
     await callState(agent, 'active');
-    await expectMediaFlowing(agentBytes(agent), 'agent');
+    await expectMediaFlowing(bytesReceived(agent), 'agent');
     await expectMediaFlowing(
       () => visitor.page.evaluate(() => (window as unknown as { visitorBytes(): Promise<number> }).visitorBytes()),
       'visitor',

@@ -26,9 +26,9 @@ export interface DeskEnv {
 /**
  * The widget environment (the built server as `npm start` runs it, host pages on another origin under a
  * strict Content-Security-Policy) with a real SMTP server (smtp-server) behind PARLEY_SMTP_URL and
- * PARLEY_MAIL_DELAY_MS shortened.
+ * PARLEY_MAIL_DELAY_MS shortened. `serverEnv` adds to the server's environment (a translator, say).
  */
-export async function startDeskEnv(): Promise<DeskEnv> {
+export async function startDeskEnv(serverEnv: Readonly<Record<string, string>> = {}): Promise<DeskEnv> {
   const mails: ReceivedMail[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
@@ -51,6 +51,7 @@ export async function startDeskEnv(): Promise<DeskEnv> {
     PARLEY_MAIL_FROM: 'Parley <support@example.com>',
     // Replies unread for a second (not the production minute) are mailed.
     PARLEY_MAIL_DELAY_MS: '1000',
+    ...serverEnv,
   });
 
   let demoBotId: Promise<unknown> | undefined;
@@ -89,10 +90,15 @@ export interface DeskE2e {
   close(): Promise<void>;
 }
 
-/** The set-up the console e2e files on the desk environment share: refuses to start without a build, then the environment and a Chromium. */
-export async function startDeskE2e(): Promise<DeskE2e> {
+/**
+ * The set-up the console e2e files on the desk environment share: refuses to start without a build, then the
+ * environment (`serverEnv` added to its server's) and a Chromium (launched with `browserArgs`: fake media, say).
+ */
+export async function startDeskE2e(
+  options: { serverEnv?: Readonly<Record<string, string>>; browserArgs?: readonly string[] } = {},
+): Promise<DeskE2e> {
   assertConsoleBuilt();
-  const [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
+  const [env, browser] = await Promise.all([startDeskEnv(options.serverEnv), launchBrowser(options.browserArgs)]);
   return {
     env,
     browser,
