@@ -2,21 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  ADMIN_KEY,
-  assertConsoleBuilt,
-  axeViolations,
-  CONSOLE_ADMIN_ENV,
-  DEMO_ADMIN,
-  launchBrowser,
-  openConsole,
-  startWidgetEnv,
-  widget,
-  type WidgetEnv,
-} from '@parley/testkit';
+import { axeViolations, DEMO_ADMIN, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationOf } from './support/desk-people.js';
+import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
+import { consoleAs, conversationOf } from './support/desk-people.js';
 
 /** Pictures of the console row and the widget row with their toggles (PARLEY_SCREENSHOTS=dir). */
 const SHOTS = process.env['PARLEY_SCREENSHOTS'];
@@ -62,45 +52,30 @@ function startTranslator(): Promise<Server> {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
 }
 
-async function api<T>(env: WidgetEnv, method: string, path: string, body?: unknown, token = ADMIN_KEY): Promise<T> {
-  const response = await fetch(`${env.serverUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
 // Real Chromium against the built server: a French visitor (widget language fr) and an English agent (console).
 describe('live translation between a French visitor and an English agent', { timeout: 180_000 }, () => {
-  let env: WidgetEnv;
+  let env: DeskEnv;
   let browser: Browser;
+  let desk: DeskE2e | undefined;
   let translator: Server;
   let widgetId: string;
   beforeAll(async () => {
-    assertConsoleBuilt();
     translator = await startTranslator();
     const port = (translator.address() as AddressInfo).port;
-    [env, browser] = await Promise.all([
-      startWidgetEnv({
-        ...CONSOLE_ADMIN_ENV,
+    ({ env, browser } = desk = await startDeskE2e({
+      serverEnv: {
         PARLEY_TRANSLATOR_URL: `http://127.0.0.1:${port}/v1`,
         PARLEY_TRANSLATOR_ALLOW_PRIVATE: '1',
         PARLEY_TRANSLATOR_TIMEOUT_MS: '2000',
-      }),
-      launchBrowser(),
-    ]);
-    const demo = await api<{ botId: string }>(env, 'GET', `/v1/widgets/${env.widgetId}`);
-    widgetId = (await api<{ id: string }>(env, 'POST', '/v1/widgets', { name: 'Boutique', botId: demo.botId, language: 'fr' })).id;
-    const agents = await api<{ items: { id: string; email: string }[] }>(env, 'GET', '/v1/agents?take=100');
+      },
+    }));
+    widgetId = await env.createWidget({ name: 'Boutique', language: 'fr' });
+    const agents = await env.api<{ items: { id: string; email: string }[] }>('GET', '/v1/agents?take=100');
     const admin = agents.items.find((agent) => agent.email === DEMO_ADMIN.email);
-    await api(env, 'PATCH', `/v1/agents/${admin?.id ?? ''}`, { language: 'en' });
+    await env.api('PATCH', `/v1/agents/${admin?.id ?? ''}`, { language: 'en' });
   }, 90_000);
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await desk?.close();
     await new Promise((done) => translator?.close(done));
   });
 
@@ -108,7 +83,7 @@ describe('live translation between a French visitor and an English agent', { tim
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
     context.setDefaultTimeout(30_000);
     const visitor = await context.newPage();
-    await visitor.goto(`${env.hostUrl}/script-tag.html?widget=${widgetId}`);
+    await visitor.goto(env.hostPage(widgetId));
     await widget(visitor).launcher().click();
     await widget(visitor).composer().waitFor();
     await widget(visitor).send('Bonjour');
@@ -117,7 +92,7 @@ describe('live translation between a French visitor and an English agent', { tim
       .not.toBe('')
       .then(() => conversationOf(visitor, widgetId));
 
-    const agent = await openConsole(browser, { baseUrl: env.serverUrl, adminEmail: DEMO_ADMIN.email, adminPassword: DEMO_ADMIN.password });
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
     await agent.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
     await agent.getByText('live (ws)').waitFor();
     const timeline = agent.getByRole('log', { name: 'Messages' });
@@ -156,13 +131,9 @@ describe('live translation between a French visitor and an English agent', { tim
 
     // Both originals and both translations are stored (read with the agent's login, as the console reads them).
     const token = (await agent.evaluate(() => sessionStorage.getItem('parley.console.token'))) ?? '';
-    const stored = await api<{ items: { text: string; author: { role: string }; translation?: { text?: string; failed?: boolean } }[] }>(
-      env,
-      'GET',
-      `/v1/conversations/${conversationId}/messages`,
-      undefined,
-      token,
-    );
+    const stored = await env.api<{
+      items: { text: string; author: { role: string }; translation?: { text?: string; failed?: boolean } }[];
+    }>('GET', `/v1/conversations/${conversationId}/messages`, undefined, token);
     const pairs = stored.items.filter((m) => m.translation !== undefined).map((m) => [m.author.role, m.text, m.translation?.text]);
     expect(pairs).toEqual([
       ['agent', 'Hello, how can I **help**?', '[fr] Hello, how can I **help**?'],
@@ -181,8 +152,7 @@ describe('live translation between a French visitor and an English agent', { tim
     expect(await axeViolations(visitor), 'widget with a failed translation').toEqual([]);
     expect(await axeViolations(agent), 'console with a failed translation').toEqual([]);
     await shoot(visitor, 'widget-translation-failed');
-    const after = await api<{ items: { text: string; translation?: { failed?: boolean } }[] }>(
-      env,
+    const after = await env.api<{ items: { text: string; translation?: { failed?: boolean } }[] }>(
       'GET',
       `/v1/conversations/${conversationId}/messages`,
       undefined,
