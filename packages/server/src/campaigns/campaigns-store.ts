@@ -1,17 +1,10 @@
 import { sql } from 'kysely';
-import type { Campaign, CampaignBeaconEventType, CampaignDefinition } from '@parley/protocol';
+import type { Campaign, CampaignBeaconEventType, CampaignDefinition, CampaignReportRow } from '@parley/protocol';
 import type { Db } from '../store/database.js';
 import type { CampaignsTable } from '../store/schema.js';
 
-/** Shown/opened/replied totals of one campaign over a period. */
-export interface CampaignCountsRow {
-  readonly campaignId: string;
-  readonly widgetId: string;
-  readonly name: string;
-  readonly shown: number;
-  readonly opened: number;
-  readonly replied: number;
-}
+/** Shown/opened/replied totals of one campaign over a period: the report's row before its reply rate. */
+export type CampaignCountsRow = Omit<CampaignReportRow, 'replyRate'>;
 
 const COUNT_COLUMN = { campaign_shown: 'shown', campaign_opened: 'opened', campaign_replied: 'replied' } as const;
 
