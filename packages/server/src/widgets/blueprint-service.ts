@@ -10,7 +10,7 @@ import type {
   WidgetConfigDocument,
 } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
-import type { BlueprintRow, BlueprintsStore, BlueprintVersionRow } from '../store/blueprints-store.js';
+import type { BlueprintRow, BlueprintsStore, BlueprintVersionRow, NewBlueprintVersion } from '../store/blueprints-store.js';
 import type { BotsStore } from '../store/bots-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson, writeJson } from '../store/json.js';
@@ -21,6 +21,7 @@ import {
   applyPatch,
   authorColumns,
   authorOf,
+  type ConfigRowFields,
   documentFromBody,
   documentOf,
   ownSettings,
@@ -58,12 +59,7 @@ export class BlueprintService {
       created_at: now,
       updated_at: now,
     };
-    await this.blueprints.insert(row, {
-      document: JSON.stringify(documentOf(row)),
-      ...authorColumns(author),
-      message,
-      created_at: now,
-    });
+    await this.blueprints.insert(row, newVersion(row, author, message, now));
     return toBlueprint(row);
   }
 
@@ -81,18 +77,18 @@ export class BlueprintService {
     const { name, description, meta, settings: patch } = splitInput(input);
     await this.checkBot(patch.botId);
     const own = applyPatch(readSettings(row.settings), patch);
-    const now = nowIso();
-    const changes = {
-      name: name ?? row.name,
-      description: description ?? row.description,
-      meta: meta === undefined ? row.meta : writeJson(meta),
-      settings: writeJson(own),
-      bot_id: own.botId ?? null,
-      updated_at: now,
-    };
-    const document = JSON.stringify(documentOf(changes));
-    await this.blueprints.update(id, changes, { document, ...authorColumns(author), message: '', created_at: now });
-    await this.configChanges.changed({ blueprintId: id });
+    await this.publish(
+      id,
+      {
+        name: name ?? row.name,
+        description: description ?? row.description,
+        meta: meta === undefined ? row.meta : writeJson(meta),
+        settings: writeJson(own),
+        bot_id: own.botId ?? null,
+      },
+      author,
+      '',
+    );
     return this.get(id);
   }
 
@@ -138,23 +134,23 @@ export class BlueprintService {
     }
     if (changes.length === 0) return { ...answer, action: 'unchanged', blueprintId: target.id, version: target.version };
     if (dryRun) return { ...answer, action: 'update', blueprintId: target.id, version: target.version };
-    const now = nowIso();
-    const row = {
-      name: fields.name,
-      description: fields.description,
-      meta: fields.meta,
-      settings: fields.settings,
-      bot_id: fields.bot_id,
-      updated_at: now,
-    };
-    const version = await this.blueprints.update(target.id, row, {
-      document: JSON.stringify(documentOf(row)),
-      ...authorColumns(author),
-      message: 'Imported',
-      created_at: now,
-    });
-    await this.configChanges.changed({ blueprintId: target.id });
+    const { name, description, meta, settings, bot_id } = fields;
+    const version = await this.publish(target.id, { name, description, meta, settings, bot_id }, author, 'Imported');
     return { ...answer, action: 'update', blueprintId: target.id, version: version ?? target.version + 1 };
+  }
+
+  /** The blueprint takes `fields` as its next version; every linked widget shows it. Answers the version's number. */
+  private async publish(
+    id: string,
+    fields: Omit<BlueprintRow, 'id' | 'version' | 'created_at' | 'updated_at'>,
+    author: AuditActor,
+    message: string,
+  ): Promise<number | undefined> {
+    const now = nowIso();
+    const changes = { ...fields, updated_at: now };
+    const number = await this.blueprints.update(id, changes, newVersion(changes, author, message, now));
+    await this.configChanges.changed({ blueprintId: id });
+    return number;
   }
 
   private async importTarget(input: BlueprintDocument): Promise<BlueprintRow | undefined> {
@@ -201,6 +197,11 @@ export class BlueprintService {
       throw new ApiError('PARLEY_ERR_REQUEST_UNKNOWN_REFERENCE', `No bot has the id ${botId}.`, 'botId');
     }
   }
+}
+
+/** The version a change records: the blueprint's configuration document after it, by `author`. */
+function newVersion(row: ConfigRowFields, author: AuditActor, message: string, now: string): NewBlueprintVersion {
+  return { document: writeJson(documentOf(row)), ...authorColumns(author), message, created_at: now };
 }
 
 /** A blueprint's configuration document: a widget's without `blueprintId` (blueprints link to nothing). */
