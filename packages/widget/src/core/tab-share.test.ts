@@ -62,6 +62,16 @@ function leader(name: string) {
   return { source, store, share, passed };
 }
 
+/** A tab waiting for the lead (Web Locks the test grants), started; each source it makes once it leads is in `sources`. */
+function follower(name: string) {
+  const locks = heldLocks();
+  const store = new PersistStore(name);
+  const sources: RecordingSource[] = [];
+  const share = new TabShare(name, store, () => sources[sources.push(new RecordingSource()) - 1]!, profile);
+  share.start();
+  return { locks, store, sources, share };
+}
+
 const profile = () => ({ language: 'en', attributes: {}, identity: null, contact: null });
 
 describe('TabShare', () => {
@@ -72,16 +82,8 @@ describe('TabShare', () => {
   });
 
   it('runs a send asked before this tab got the lead once it leads, with the key made when it was asked', () => {
-    const locks = heldLocks();
-    const sources: RecordingSource[] = [];
-    const share = new TabShare(
-      'parley-test-a',
-      new PersistStore('parley-test-a'),
-      () => sources[sources.push(new RecordingSource()) - 1]!,
-      profile,
-    );
+    const { locks, sources, share } = follower('parley-test-a');
     shares.push(share);
-    share.start();
     share.send('What are your opening hours?');
     expect(sources).toHaveLength(0);
     locks.grant();
@@ -90,12 +92,8 @@ describe('TabShare', () => {
   });
 
   it('does not run again a send whose key a leader before it stored already', () => {
-    const locks = heldLocks();
-    const store = new PersistStore('parley-test-b');
-    const sources: RecordingSource[] = [];
-    const share = new TabShare('parley-test-b', store, () => sources[sources.push(new RecordingSource()) - 1]!, profile);
+    const { locks, store, sources, share } = follower('parley-test-b');
     shares.push(share);
-    share.start();
     share.send('first');
     share.send('second');
     // The leader that was there ran "first" and stored it in its outbox, then went away before confirming.
@@ -114,16 +112,8 @@ describe('TabShare', () => {
       resumed: true,
       messages: [message(1)],
     };
-    const locks = heldLocks();
-    const sources: RecordingSource[] = [];
-    const share = new TabShare(
-      'parley-test-c',
-      new PersistStore('parley-test-c'),
-      () => sources[sources.push(new RecordingSource()) - 1]!,
-      profile,
-    );
+    const { locks, sources, share } = follower('parley-test-c');
     shares.push(share);
-    share.start();
     share.adopt(created);
     expect(sources).toHaveLength(0);
     locks.grant();
