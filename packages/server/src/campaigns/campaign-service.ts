@@ -143,8 +143,7 @@ export class CampaignService {
 
   /** A beacon of the widget: the campaign must be one of its own (any state: a page may hold an older config). */
   async count(widgetId: string, campaignId: string, type: CampaignBeaconEventType): Promise<void> {
-    if ((await this.store.get(widgetId, campaignId)) === undefined) throw campaignNotFound(campaignId);
-    await this.store.count(widgetId, campaignId, type, this.now());
+    if (!(await this.store.count(widgetId, campaignId, type, this.now()))) throw campaignNotFound(campaignId);
   }
 
   /** Per campaign over [start, end) ms, counted by UTC hour (a zone at :30 or :45 sees its edges at the whole hour). */

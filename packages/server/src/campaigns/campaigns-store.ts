@@ -60,15 +60,27 @@ export class CampaignsStore {
     });
   }
 
-  /** One more shown, opened or replied in the hour of `at` (UTC, `YYYY-MM-DDTHH`). */
-  async count(widgetId: string, campaignId: string, type: CampaignBeaconEventType, at: Date): Promise<void> {
+  /**
+   * One more shown, opened or replied in the hour of `at` (UTC, `YYYY-MM-DDTHH`), in one statement that also checks
+   * the campaign is the widget's: false (nothing written) when it is not.
+   */
+  async count(widgetId: string, campaignId: string, type: CampaignBeaconEventType, at: Date): Promise<boolean> {
     const column = COUNT_COLUMN[type];
     const hour = at.toISOString().slice(0, 13);
-    await this.db
+    const one = (name: string) => sql<number>`${sql.lit(name === column ? 1 : 0)}`.as(name);
+    const result = await this.db
       .insertInto('campaign_counts')
-      .values({ campaign_id: campaignId, hour, widget_id: widgetId, shown: 0, opened: 0, replied: 0, [column]: 1 })
+      .columns(['campaign_id', 'hour', 'widget_id', 'shown', 'opened', 'replied'])
+      .expression((eb) =>
+        eb
+          .selectFrom('campaigns')
+          .select(['id', sql<string>`${hour}`.as('hour'), 'widget_id', one('shown'), one('opened'), one('replied')])
+          .where('widget_id', '=', widgetId)
+          .where('id', '=', campaignId),
+      )
       .onConflict((oc) => oc.columns(['campaign_id', 'hour']).doUpdateSet({ [column]: sql`campaign_counts.${sql.ref(column)} + 1` }))
-      .execute();
+      .executeTakeFirst();
+    return result.numInsertedOrUpdatedRows !== undefined && result.numInsertedOrUpdatedRows > 0n;
   }
 
   /**
