@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, type Page } from '../api.js';
 import { Markdown } from '../inbox/markdown.js';
 import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
+import { periodFor } from '../reports/period.js';
 import { ListTable } from '../ui/list-table.js';
 import { campaignBody, campaignValues, EMPTY_CAMPAIGN, triggerLabel, type CampaignFormValues } from './campaign-form.js';
 
@@ -19,12 +20,6 @@ const TRIGGERS: Readonly<Record<Campaign['trigger']['kind'], string>> = {
   scroll_depth: 'Scroll depth',
   event: 'Custom event (Parley track)',
 };
-
-/** The last 30 days, for the counts beside each campaign. */
-function lastMonth(): { from: string; to: string } {
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { from: day(Date.now() - 29 * 86_400_000), to: day(Date.now()) };
-}
 
 /**
  * Proactive messages (docs/campaigns.md): a widget's campaigns with their last 30 days' counts, and the form that
@@ -54,7 +49,8 @@ export function CampaignsPage() {
   const load = async (id: string) => {
     if (id === '') return;
     try {
-      const { from, to } = lastMonth();
+      // The counts beside each campaign: the last 30 days, as UTC days (the report's zone when none is given).
+      const { from, to } = periodFor('30d', 'UTC', Date.now());
       const [list, report] = await Promise.all([
         api.get<{ items: Campaign[] }>(`/v1/widgets/${encodeURIComponent(id)}/campaigns`),
         api.get<{ items: CampaignReportRow[] }>(`/v1/reports/campaigns?from=${from}&to=${to}&widgetId=${encodeURIComponent(id)}`),
