@@ -9,6 +9,7 @@ import {
   type ConfigDiff,
   type Meta,
   type Page,
+  type PartialWidgetSettings,
   type SetupFailure,
   type SetupState,
   type SetupStatus,
@@ -369,23 +370,24 @@ export class WidgetService {
   /** The row and its effective settings, for the visitor-facing endpoints. */
   async resolve(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
-    const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
-    const own = readSettings(row.settings);
-    const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
-    const languageSet = own.language !== undefined || inherited.language !== undefined;
-    return { row, effective: mergeWidgetSettings(inherited, own), languageSet };
+    return this.resolved(row, readSettings(row.settings));
   }
 
   /** As `resolve`, with the draft in place of the published configuration when there is one (the preview page). */
   async resolveDraft(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
     const draft = await this.widgets.draft(id);
-    if (draft === undefined) return this.resolve(id);
+    if (draft === undefined) return this.resolved(row, readSettings(row.settings));
     const fields = rowFieldsOf(readDocument(draft.document));
-    const blueprint = fields.blueprint_id === null ? undefined : await this.blueprints.get(fields.blueprint_id);
+    return this.resolved({ ...row, ...fields }, fields.own);
+  }
+
+  /** `own` (the row's settings) over the settings of the row's blueprint. */
+  private async resolved(row: WidgetRow, own: PartialWidgetSettings): Promise<ResolvedWidget> {
+    const blueprint = row.blueprint_id === null ? undefined : await this.blueprints.get(row.blueprint_id);
     const inherited = blueprint === undefined ? {} : readSettings(blueprint.settings);
-    const languageSet = fields.own.language !== undefined || inherited.language !== undefined;
-    return { row: { ...row, ...fields }, effective: mergeWidgetSettings(inherited, fields.own), languageSet };
+    const languageSet = own.language !== undefined || inherited.language !== undefined;
+    return { row, effective: mergeWidgetSettings(inherited, own), languageSet };
   }
 
   /** The name the widget's bot signs its messages with (the greeting too), or undefined without a bot. */
