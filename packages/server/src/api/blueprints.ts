@@ -7,6 +7,7 @@ import { parseInput } from '../http/parse-input.js';
 import { dryRunOf, importedId, refuseOtherQuery, versionCursor, versionNumber, versionParams } from '../widgets/version-input.js';
 import { assertRuleTeams } from '../engine/routing-rules.js';
 import type { RouteOptions } from '../services.js';
+import { parseBlueprintDocument } from '../widgets/document-input.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
 
 const tags = ['blueprints'];
@@ -116,9 +117,7 @@ export const blueprintsApi: FastifyPluginAsync<RouteOptions> = async (app, { ser
     },
     handler: async (request) => {
       refuseOtherQuery(request.query, ['dryRun']);
-      const input = parseInput(blueprintDocumentSchema, refuseRemovedOptions(request.body ?? {}));
-      refuseRemovedOptions(input.blueprint);
-      await assertRuleTeams(services.teams, input.blueprint.routingRules);
+      const input = await parseBlueprintDocument(request.body ?? {}, services.teams);
       return blueprints.importDocument(input, actorOf(request), dryRunOf(request.query));
     },
   });

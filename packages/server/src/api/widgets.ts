@@ -17,6 +17,7 @@ import { parseListQuery } from '../http/list-query.js';
 import { ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
 import type { RouteOptions } from '../services.js';
+import { parseWidgetDocument } from '../widgets/document-input.js';
 import { refuseRemovedOptions } from '../widgets/removed-options.js';
 import { dryRunOf, importedId, refuseOtherQuery, versionNumber, versionParams } from '../widgets/version-input.js';
 
@@ -315,9 +316,7 @@ export const widgetsApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
     },
     handler: async (request) => {
       refuseOtherQuery(request.query, ['dryRun']);
-      const input = parseInput(widgetDocumentSchema, refuseRemovedOptions(request.body ?? {}));
-      refuseRemovedOptions(input.widget);
-      await assertRuleTeams(services.teams, input.widget.routingRules);
+      const input = await parseWidgetDocument(request.body ?? {}, services.teams);
       return widgets.importDocument(input, actorOf(request), dryRunOf(request.query));
     },
   });

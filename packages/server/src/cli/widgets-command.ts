@@ -1,24 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import {
   BLUEPRINT_DOCUMENT_FORMAT,
-  blueprintDocumentSchema,
-  widgetDocumentSchema,
   type AuditActor,
   type BlueprintImportResult,
   type ConfigChange,
   type WidgetImportResult,
 } from '@parley/protocol';
 import { TeamService } from '../agents/team-service.js';
-import { assertRuleTeams } from '../engine/routing-rules.js';
 import { ApiError } from '../http/api-error.js';
-import { parseInput } from '../http/parse-input.js';
 import { AgentsStore } from '../store/agents-store.js';
 import { BlueprintsStore } from '../store/blueprints-store.js';
 import { BotsStore } from '../store/bots-store.js';
 import type { OpenDatabase } from '../store/database.js';
 import { TeamsStore } from '../store/teams-store.js';
 import { WidgetsStore } from '../store/widgets-store.js';
-import { refuseRemovedOptions } from '../widgets/removed-options.js';
+import { parseBlueprintDocument, parseWidgetDocument } from '../widgets/document-input.js';
 import { BlueprintService } from '../widgets/blueprint-service.js';
 import { WidgetService } from '../widgets/widget-service.js';
 import type { CliArgs } from './cli-args.js';
@@ -67,17 +63,13 @@ export async function widgetsCommand(
     const blueprintFile = typeof body === 'object' && body !== null && 'format' in body && body.format === BLUEPRINT_DOCUMENT_FORMAT;
     let result: WidgetImportResult | BlueprintImportResult;
     if (blueprintFile) {
-      const document = parseInput(blueprintDocumentSchema, refuseRemovedOptions(body));
-      refuseRemovedOptions(document.blueprint);
-      await assertRuleTeams(teams, document.blueprint.routingRules);
+      const document = await parseBlueprintDocument(body, teams);
       const blueprints = new BlueprintService(new BlueprintsStore(db), new WidgetsStore(db), new BotsStore(db), {
         changed: async () => {},
       });
       result = await blueprints.importDocument(document, CLI_AUTHOR, dryRun);
     } else {
-      const document = parseInput(widgetDocumentSchema, refuseRemovedOptions(body));
-      refuseRemovedOptions(document.widget);
-      await assertRuleTeams(teams, document.widget.routingRules);
+      const document = await parseWidgetDocument(body, teams);
       result = await widgets.importDocument(document, CLI_AUTHOR, dryRun);
     }
     const kind = blueprintFile ? 'blueprint' : 'widget';
