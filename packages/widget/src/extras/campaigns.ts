@@ -4,6 +4,7 @@
 // (the core's peek above the launcher and/or the opened window, quick replies included), and counts it.
 import type { CampaignBeaconEventType, Message, PublicCampaign } from '@parley/protocol';
 import type { WidgetController } from '../api/widget-controller.js';
+import type { Persisted } from '../core/persist.js';
 import { audienceMatches, capAllows, hoursOpenAt, pagesMatch, pickCampaign } from './campaign-match.js';
 
 /** This tab's browsing session (sessionStorage): when it began, and the campaigns it showed. */
@@ -66,12 +67,9 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
 
   let shown: PublicCampaign | undefined;
 
-  const eligible = (campaign: PublicCampaign): boolean => {
-    const { session, campaigns, consent } = persist.read();
-    const { config, messages } = store.state;
-    // Proactive messages open conversations; one already going is not interrupted.
-    if (shown !== undefined || session !== null || messages.length > 0 || (persist.ask !== undefined && consent !== persist.ask))
-      return false;
+  /** Whether a campaign applies now; `stored` is the browser's copy, read once for the moment's candidates. */
+  const eligible = (campaign: PublicCampaign, { campaigns }: Persisted): boolean => {
+    const { config } = store.state;
     // Browsers may hold the config a few minutes (max-age, stale-while-revalidate): an ended campaign stops here.
     if (campaign.endsAt !== undefined && Date.now() >= Date.parse(campaign.endsAt)) return false;
     const [href = ''] = location.href.split('#');
@@ -96,9 +94,17 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
     );
   };
 
-  /** The campaigns of one moment (a trigger firing): the highest priority of those that apply now shows. */
+  /**
+   * The campaigns of one moment (a trigger firing): the highest priority of those that apply now shows. Scrolling
+   * calls this for every scroll event past a campaign's depth, so the storage (the whole conversation, parsed) is read
+   * only when a campaign could still show, and once.
+   */
   const consider = (candidates: readonly PublicCampaign[]): void => {
-    const chosen = pickCampaign(candidates.filter(eligible));
+    // Proactive messages open conversations; one already going is not interrupted.
+    if (shown !== undefined || candidates.length === 0 || store.state.messages.length > 0) return;
+    const stored = persist.read();
+    if (stored.session !== null || (persist.ask !== undefined && stored.consent !== persist.ask)) return;
+    const chosen = pickCampaign(candidates.filter((campaign) => eligible(campaign, stored)));
     if (chosen !== undefined) show(chosen);
   };
 
@@ -188,6 +194,8 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
   const scroll = of('scroll_depth');
   if (scroll.length > 0) {
     const onScroll = (): void => {
+      // One campaign a page: after it, scrolling has nothing left to show.
+      if (shown !== undefined) return removeEventListener('scroll', onScroll);
       const root = document.documentElement;
       const depth = ((scrollY + innerHeight) / Math.max(root.scrollHeight, 1)) * 100;
       consider(scroll.filter((campaign) => campaign.trigger.kind === 'scroll_depth' && depth >= campaign.trigger.percent));
