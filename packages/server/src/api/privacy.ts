@@ -186,10 +186,10 @@ export const privacyApi: FastifyPluginAsync<RouteOptions> = async (app, { servic
       const conversationId = await selfService(request);
       await keepConsent(request);
       // A contact's entry is written in the transaction that deletes the contact; a lone conversation's after it.
-      const { erased, audited } = await privacy.eraseVisitor(conversationId, (trx, contactId, counts) =>
-        audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: contactId, detail: { ...counts } }, trx),
+      const { contactId, erased } = await privacy.eraseVisitor(conversationId, (trx, erasedId, counts) =>
+        audit.recordFor(request, { action: 'contact.erased', targetType: 'contact', targetId: erasedId, detail: { ...counts } }, trx),
       );
-      if (!audited) {
+      if (contactId === null) {
         await audit.recordFor(request, {
           action: 'conversation.erased',
           targetType: 'conversation',

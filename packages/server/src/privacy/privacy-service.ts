@@ -306,13 +306,13 @@ export class Privacy {
   async eraseVisitor(
     conversationId: string,
     audit?: (trx: Db, contactId: string, counts: ContactErasure) => Promise<void>,
-  ): Promise<{ contactId: string | null; erased: ContactErasure; audited: boolean }> {
+  ): Promise<{ contactId: string | null; erased: ContactErasure }> {
     const { contactId, conversationIds } = await this.visitorConversationIds(conversationId);
     if (contactId !== null) {
       const erased = await this.eraseContact(contactId, audit === undefined ? undefined : (trx, counts) => audit(trx, contactId, counts));
-      return { contactId, erased, audited: audit !== undefined };
+      return { contactId, erased };
     }
-    return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 }, audited: false };
+    return { contactId, erased: { ...(await this.eraseConversations(conversationIds)), contacts: 0 } };
   }
 
   /**
