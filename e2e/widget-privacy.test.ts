@@ -57,6 +57,18 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
     await widget(page).send('How much does it cost?');
     await expect.poll(() => widget(page).log().innerText(), { timeout: 30_000 }).toContain('free to self-host');
   };
+  /** Two tabs of one browser (one context, one localStorage) on the widget's page, each `watch`ed from its first byte, each showing the gate. */
+  const gatedTabs = async (widgetId: string) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const pages = await Promise.all([context.newPage(), context.newPage()]);
+    const seen = pages.map((page) => watch(page));
+    for (const page of pages) {
+      await page.goto(env.hostPage(widgetId));
+      await widget(page).launcher().click();
+      await widget(page).window().getByText(CONSENT_TEXT).waitFor();
+    }
+    return { context, pages, seen };
+  };
 
   beforeAll(async () => {
     [env, browser] = await Promise.all([startDeskEnv(), launchBrowser()]);
@@ -203,14 +215,10 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
 
   it('follows the other tabs: an Accept opens every gated tab, a withdrawal or a deletion empties them, nothing is written back', async () => {
     const widgetId = await env.createWidget({ name: 'Two tabs', privacy: { consent: true, consentVersion: 't1', selfService: true } });
-    // Two tabs of one browser: one context, one localStorage.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
-    for (const page of [a, b]) {
-      await page.goto(env.hostPage(widgetId));
-      await widget(page).launcher().click();
-      await widget(page).window().getByText(CONSENT_TEXT).waitFor();
-    }
+    const {
+      context,
+      pages: [a, b],
+    } = await gatedTabs(widgetId);
     const aSockets = watch(a).sockets;
 
     // Accept in A: B's gate opens without a reload, and B shows the conversation A starts.
@@ -273,14 +281,7 @@ describe('the widget’s consent gate and the visitor’s privacy menu (issue 18
       name: 'Follower withdraws',
       privacy: { consent: true, consentVersion: 'f1', selfService: true },
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const pages = await Promise.all([context.newPage(), context.newPage()]);
-    const seen = pages.map((page) => watch(page));
-    for (const page of pages) {
-      await page.goto(env.hostPage(widgetId));
-      await widget(page).launcher().click();
-      await widget(page).window().getByText(CONSENT_TEXT).waitFor();
-    }
+    const { context, pages, seen } = await gatedTabs(widgetId);
     const open = (index: number) => seen[index]?.sockets.filter((socket) => !socket.isClosed()).length ?? 0;
     // Accept and talk in the first tab; whichever tab's share took the lead holds the one connection.
     await pages[0]?.bringToFront();
