@@ -251,7 +251,6 @@ export interface Comparison {
 /** The versions, newest first, each with Compare and Roll back; and the diff being looked at. */
 export function HistoryPanel(props: {
   widget: Widget;
-  refresh: number;
   compare: Comparison | null;
   onCompare: (c: Comparison | null) => void;
   onRolledBack: (widget: Widget) => void;
@@ -263,12 +262,13 @@ export function HistoryPanel(props: {
   const [done, setDone] = useState<string | null>(null);
   const [all, setAll] = useState(false);
 
+  // Versions are written only by a publish (a save without review, Publish, Roll back), which moves widget.version.
   useEffect(() => {
     api.get<{ items: WidgetVersion[] }>(`/v1/widgets/${encodeURIComponent(widget.id)}/versions?take=50`).then(
       (page) => setVersions(page.items),
       (caught: unknown) => setError(errorText(caught)),
     );
-  }, [widget.id, widget.version, props.refresh]);
+  }, [widget.id, widget.version]);
 
   return (
     <section class="card history" aria-labelledby="history-title">

@@ -83,7 +83,6 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [compare, setCompare] = useState<Comparison | null>(null);
-  const [historyRefresh, setHistoryRefresh] = useState(0);
   const [busy, setBusy] = useState(false);
   const sections = useMemo(settingsSections, []);
 
@@ -137,7 +136,6 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
             : `Saved to the draft. Visitors keep version ${next.version} until you publish.`
           : 'Saved. Widgets using this blueprint get the change at once.',
       );
-      setHistoryRefresh((count) => count + 1);
       setTimeout(() => setSaved(null), 5000);
     } catch (caught) {
       setError(errorText(caught));
@@ -182,7 +180,6 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           onCompare={() => setCompare({ from: resource.version, to: 'draft', title: `Published (version ${resource.version}) → draft` })}
           onChanged={(next) => {
             setCompare(null);
-            setHistoryRefresh((count) => count + 1);
             setSaved(next === null ? 'Draft discarded.' : `Published as version ${next.version}. Visitors get it now.`);
             void (next === null ? reload() : load(next));
           }}
@@ -193,7 +190,6 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           <PreviewLinkCard widgetId={id} />
           <HistoryPanel
             widget={resource}
-            refresh={historyRefresh}
             compare={compare}
             onCompare={setCompare}
             onRolledBack={(next) => {
