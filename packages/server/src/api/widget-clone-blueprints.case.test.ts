@@ -1,12 +1,7 @@
 import { expect, it } from 'vitest';
 import { DEFAULT_WIDGET_SETTINGS } from '@parley/protocol';
-import { describeEachStore, type TestServer } from '../testing/test-server.js';
-
-async function create(server: TestServer, url: string, body: Record<string, unknown>): Promise<string> {
-  const response = await server.request('POST', url, { body });
-  if (response.status !== 201) throw new Error(`POST ${url} failed: ${response.body}`);
-  return response.json.id;
-}
+import { createResource as create } from '../testing/config-fixtures.js';
+import { describeEachStore } from '../testing/test-server.js';
 
 describeEachStore('widget cloning', (server) => {
   it('copies every own setting, the meta, the blueprint link and the setup into a new widget named " (copy)"', async () => {

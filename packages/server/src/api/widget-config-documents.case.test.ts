@@ -2,19 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { cliArgs } from '../cli/cli-args.js';
-import { widgetsCommand } from '../cli/widgets-command.js';
+import { createResource as create, runWidgetsCommand, versionItems } from '../testing/config-fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
 
-async function create(server: TestServer, url: string, body: Record<string, unknown>): Promise<string> {
-  const response = await server.request('POST', url, { body });
-  if (response.status !== 201) throw new Error(`POST ${url} failed: ${response.body}`);
-  return response.json.id;
-}
-
-async function versions(server: TestServer, id: string): Promise<unknown[]> {
-  return (await server.request('GET', `/v1/widgets/${id}/versions?take=100`)).json.items;
-}
+const versions = (server: TestServer, id: string) => versionItems(server, 'widgets', id);
 
 const folder = mkdtempSync(join(tmpdir(), 'parley-apply-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -138,15 +129,7 @@ describeEachStore('widget configuration documents', (server) => {
       file,
       JSON.stringify({ format: 'parley.widget/1', id, widget: { name: 'CLI widget', title: 'After', intro: 'From git' } }),
     );
-    const run = async (...argv: string[]) => {
-      const lines: string[] = [];
-      const code = await widgetsCommand(server().services.database, cliArgs(['widgets', ...argv]), {
-        reviewBeforePublish: false,
-        out: (line) => lines.push(line),
-        err: (line) => lines.push(`error: ${line}`),
-      });
-      return { code, text: lines.join('\n') };
-    };
+    const run = (...argv: string[]) => runWidgetsCommand(server(), ...argv);
 
     const before = await versions(server(), id);
     const dry = await run('apply', file, '--dry-run');

@@ -2,13 +2,8 @@ import { expect, it } from 'vitest';
 import { AuditLog } from '../audit/index.js';
 import { firstRun } from '../bootstrap.js';
 import { WidgetsStore } from '../store/widgets-store.js';
+import { createResource as create } from '../testing/config-fixtures.js';
 import { describeEachDialect, describeEachStore, startTestServer, type TestServer } from '../testing/test-server.js';
-
-async function create(server: TestServer, url: string, body: Record<string, unknown>): Promise<string> {
-  const response = await server.request('POST', url, { body });
-  if (response.status !== 201) throw new Error(`POST ${url} failed: ${response.body}`);
-  return response.json.id;
-}
 
 async function publicConfig(server: TestServer, id: string): Promise<{ title: string; etag: string }> {
   const response = await server.request('GET', `/v1/widgets/${id}/config`, { auth: 'none' });
