@@ -155,6 +155,18 @@ describeEachStore('widget configuration versions', (server) => {
     expect((await server().request('GET', `/v1/widgets/wgt_01J00000000000000000000000/draft`)).status).toBe(404);
   });
 
+  it('keeps a draft based on the version it was started from when it is written again after a publish', async () => {
+    const id = await create(server(), '/v1/widgets', { title: 'Live' });
+    await server().request('PUT', `/v1/widgets/${id}/draft`, { body: { title: 'Draft one' } });
+    await server().request('PATCH', `/v1/widgets/${id}`, { body: { intro: 'Published beneath the draft' } });
+    const again = await server().request('PUT', `/v1/widgets/${id}/draft`, { body: { title: 'Draft two' } });
+    expect(again.json).toMatchObject({ baseVersion: 1, document: { title: 'Draft two' } });
+    expect((await server().request('GET', `/v1/widgets/${id}`)).json).toMatchObject({ version: 2, draft: { baseVersion: 1 } });
+    await server().request('DELETE', `/v1/widgets/${id}/draft`);
+    const fresh = await server().request('PUT', `/v1/widgets/${id}/draft`, { body: { title: 'Draft three' } });
+    expect(fresh.json.baseVersion).toBe(2);
+  });
+
   it('rolls back by publishing a copy of an old version as a new one', async () => {
     const id = await create(server(), '/v1/widgets', { title: 'First', theme: { primaryColor: '#112233' } });
     await server().request('PATCH', `/v1/widgets/${id}`, { body: { title: 'Second', theme: null, intro: 'Added' } });

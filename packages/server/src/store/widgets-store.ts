@@ -142,9 +142,12 @@ export class WidgetsStore {
     return this.db.selectFrom('widget_drafts').selectAll().where('widget_id', 'in', widgetIds).execute();
   }
 
-  /** Writes the widget's one draft (replacing the one there). */
+  /**
+   * Writes the widget's one draft. Replacing the one there keeps its `base_version`: a draft stays based on the
+   * version it was started from (`row.base_version` only counts for a new draft).
+   */
   async putDraft(row: WidgetDraftRow): Promise<void> {
-    const { widget_id: _, ...rest } = row;
+    const { widget_id: _, base_version: _kept, ...rest } = row;
     await this.db
       .insertInto('widget_drafts')
       .values(row)

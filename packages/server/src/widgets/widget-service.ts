@@ -453,11 +453,10 @@ export class WidgetService {
   private async writeDraft(row: WidgetRow, document: WidgetConfigDocument, author: AuditActor): Promise<void> {
     const fields = rowFieldsOf(document);
     await this.checkReferences(fields.blueprint_id, fields.bot_id);
-    const existing = await this.widgets.draft(row.id);
     await this.widgets.putDraft({
       widget_id: row.id,
       document: writeJson(document),
-      base_version: existing?.base_version ?? row.version,
+      base_version: row.version,
       ...authorColumns(author),
       message: '',
       updated_at: nowIso(),
