@@ -6,50 +6,47 @@ import { useView } from '../ui/use-view.js';
 import { adoptChromeStyles } from './chrome-styles.js';
 import { MailTranscript } from './mail-transcript.js';
 import { modalKeys } from './modal-keys.js';
-import type * as PrivacyExtra from './privacy.js';
-import type * as CallExtra from './call.js';
-import type * as ConversationsExtra from './conversations.js';
 
-type Privacy = typeof PrivacyExtra;
-let privacyExtra: Promise<Privacy> | undefined;
-let callExtra: Promise<typeof CallExtra> | undefined;
-let conversationsExtra: Promise<typeof ConversationsExtra> | undefined;
-
-/** The conversations extra's header button and list (extras/conversations.tsx): imported for `conversations.multiple`. */
-function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
-  const [extra, setExtra] = useState<typeof ConversationsExtra>();
-  useEffect(() => {
-    conversationsExtra ??= import('./conversations.js');
-    void conversationsExtra.then(setExtra, () => (conversationsExtra = undefined));
-  }, []);
-  return extra ? <extra.ConversationsTools ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
+/**
+ * A hook for an extra the chrome imports when one of its parts first shows (one import for all of them); a failed
+ * import is tried again when a part mounts next. Not the core's lazyModule: a core module the chrome imported too
+ * would become a chunk of its own on the core's path.
+ */
+function lazyExtra<M>(load: () => Promise<M>): () => M | undefined {
+  let loading: Promise<M> | undefined;
+  return function useExtra() {
+    const [extra, setExtra] = useState<M>();
+    useEffect(() => {
+      loading ??= load();
+      void loading.then(setExtra, () => (loading = undefined));
+    }, []);
+    return extra;
+  };
 }
 
+/** The conversations extra's header button and list (extras/conversations.tsx): imported for `conversations.multiple`. */
+const useConversations = lazyExtra(() => import('./conversations.js'));
 /**
  * The call extra's header buttons and call panel (extras/call.tsx): imported for a widget whose visitors may call
  * (calls.visitor), or once a call frame loaded it (it sets `call` in the view).
  */
-function CallSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
-  const [call, setCall] = useState<typeof CallExtra>();
-  useEffect(() => {
-    callExtra ??= import('./call.js');
-    void callExtra.then(setCall, () => (callExtra = undefined));
-  }, []);
-  return call ? <call.CallTools ctl={ctl} /> : null;
-}
-
+const useCall = lazyExtra(() => import('./call.js'));
 /**
  * The privacy extra (consent gate, privacy menu): imported only for a widget with `privacy.consent` or
- * `privacy.selfService`, tried again once after a second. Not the core's lazyModule: a core module the chrome
- * imported too would become a chunk of its own on the core's path.
+ * `privacy.selfService`, tried again once after a second.
  */
-function usePrivacy(): Privacy | undefined {
-  const [privacy, setPrivacy] = useState<Privacy>();
-  useEffect(() => {
-    privacyExtra ??= import('./privacy.js').catch(() => new Promise((wait) => setTimeout(wait, 1e3)).then(() => import('./privacy.js')));
-    void privacyExtra.then(setPrivacy, () => (privacyExtra = undefined));
-  }, []);
-  return privacy;
+const usePrivacy = lazyExtra(() =>
+  import('./privacy.js').catch(() => new Promise((wait) => setTimeout(wait, 1e3)).then(() => import('./privacy.js'))),
+);
+
+function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const extra = useConversations();
+  return extra ? <extra.ConversationsTools ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
+}
+
+function CallSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const call = useCall();
+  return call ? <call.CallTools ctl={ctl} /> : null;
 }
 
 /** The consent gate, shown by the core instead of the conversation and the composer (privacy.consent, not yet accepted). */
