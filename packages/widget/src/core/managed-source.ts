@@ -43,7 +43,8 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly options: ManagedOptions,
+    /** Read by the call extra too (its `ctl`). */
+    readonly options: ManagedOptions,
     private readonly context: SourceContext,
   ) {
     super();

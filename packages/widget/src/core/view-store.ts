@@ -44,6 +44,8 @@ export interface ViewState {
   readonly gate?: boolean;
   /** Set by the campaigns extra: the campaign shown, or the returning greeting; sent with the session request. */
   readonly opener?: SessionOpener;
+  /** Set by the call extra on the first call frame: the chrome shows the call's tools even where visitors may not call. */
+  readonly call?: boolean;
 }
 
 export interface UploadView {

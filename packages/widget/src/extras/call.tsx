@@ -81,9 +81,9 @@ async function media(kind: CallKind): Promise<MediaStream | Problem> {
 /** A call frame from the conversation's link (the core's managed source hands them over). */
 export function onCallFrame(frame: ServerFrame, from: ManagedSource): void {
   source = from;
-  ctl ??= (from as unknown as { options: { ctl?: Controller } }).options.ctl;
+  ctl ??= from.options.ctl;
   // The chrome extra renders the panel in the window's header: it looks for this flag in the view.
-  if (ctl && !(ctl.store.state as { call?: boolean }).call) ctl.store.set({ call: true } as never);
+  if (ctl && !ctl.store.state.call) ctl.store.set({ call: true });
   if (frame.type === 'call') return onCall(frame.call);
   if ((frame.type !== 'call_connect' && frame.type !== 'call_signal') || view?.info?.id !== frame.callId) return;
   if (frame.type === 'call_connect') void connect(frame.offerer, frame.iceServers);

@@ -134,9 +134,7 @@ export function HeaderTools({
         </button>
       )}
       {!gate && (config.privacy.consent || config.privacy.selfService) && <PrivacyTools ctl={ctl} />}
-      {!gate && ctl.server !== null && ((config.calls?.visitor ?? 'off') !== 'off' || (ctl.store.state as { call?: boolean }).call) && (
-        <CallSlot ctl={ctl} />
-      )}
+      {!gate && ctl.server !== null && ((config.calls?.visitor ?? 'off') !== 'off' || ctl.store.state.call) && <CallSlot ctl={ctl} />}
     </>
   );
 }
