@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
+import { sheetAdopter } from './sheet.js';
 
 interface CardButton {
   readonly label: string;
@@ -87,18 +88,8 @@ const RICH_CSS = `
 .rating textarea{border:1px solid #8a929c;border-radius:8px;padding:8px 10px;font-size:14px;background:var(--p-bg);font-weight:400;resize:vertical}
 .rating .btn{align-self:stretch}
 `;
-let sheet: CSSStyleSheet | undefined;
-
 /** A ref callback: the element's shadow root gets the rich styles once. */
-function adoptStyles(element: Element | null): void {
-  const root = element?.getRootNode();
-  if (!(root instanceof ShadowRoot)) return;
-  if (sheet === undefined) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(RICH_CSS);
-  }
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-}
+const adoptStyles = sheetAdopter(RICH_CSS);
 
 /** Payloads come from bots and agents: every field is checked before use, unknown shapes render nothing. */
 function toCard(value: unknown): Card {

@@ -2,6 +2,7 @@ import type { ComponentType, VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
+import { sheetAdopter } from './sheet.js';
 
 /**
  * Live translation (docs/translation.md), a lazy extra: imported only when a message the visitor reads carries a
@@ -26,18 +27,8 @@ const WORDS: Readonly<Record<string, readonly [translated: string, show: string,
 const CSS = `.tr{display:block;margin-top:4px;font-size:12px;opacity:.85}
 .tr button{background:none;border:0;padding:0;font:inherit;color:inherit;text-decoration:underline;cursor:pointer}
 .tr-o{margin-top:6px;padding-inline-start:8px;border-inline-start:2px solid currentColor}`;
-let sheet: CSSStyleSheet | undefined;
-
-/** A ref callback: the shadow root gets this extra's styles once. */
-function adopt(element: Element | null): void {
-  const root = element?.getRootNode();
-  if (!(root instanceof ShadowRoot)) return;
-  if (sheet === undefined) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-  }
-  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-}
+/** A ref callback: the shadow root gets this part's styles once. */
+const adopt = sheetAdopter(CSS);
 
 /** The core's Markdown renderer comes in as `md`: imported here, it would split the core into a shared chunk. */
 type Md = ComponentType<{ readonly text: string; readonly math: boolean }>;
