@@ -189,6 +189,12 @@ export interface PresenceFrame {
    * it the widget asks for the email without promising a reply by mail.
    */
   readonly emailReplies?: boolean;
+  /**
+   * Async mode (docs/async-mode.md): agents are there, but `typicalReplyMs` is longer than the widget's
+   * `asyncMode.afterMinutes`: the widget asks a waiting visitor for an email up front and says they may leave.
+   * Absent when not.
+   */
+  readonly asyncMode?: boolean;
 }
 
 export type RealtimeErrorCode =

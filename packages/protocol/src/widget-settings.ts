@@ -214,6 +214,24 @@ export const settingsEntries = {
   businessHours: v.nullable(businessHoursSchema),
   /** Shown in offline mode; empty = the built-in text. */
   offlineMessage: text(2000),
+  /**
+   * Async mode (docs/async-mode.md): when the expected reply time (the median first response of the last four weeks,
+   * per team) is longer than `afterMinutes`, a visitor waiting for a human is asked for an email up front and told
+   * they may leave: the reply reaches them by email and in the conversation. On by default, at one hour. Replaced
+   * whole by a PATCH; a field left out takes its default.
+   */
+  asyncMode: v.strictObject({
+    enabled: v.optional(flag, true),
+    afterMinutes: v.optional(
+      v.pipe(
+        v.number('must be a number of minutes'),
+        v.integer('must be a whole number of minutes'),
+        v.minValue(1, 'must be at least 1 minute'),
+        v.maxValue(10_080, 'must be at most 10080 minutes (a week)'),
+      ),
+      60,
+    ),
+  }),
   /** When new sessions must solve a proof-of-work challenge (see challenge.ts); server-side only. */
   challenge: challengeSettingsSchema,
   /** Caps on the bot's turns per conversation and per day (see botTurnLimitSchema); server-side only. */
@@ -327,6 +345,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   teamId: null,
   businessHours: null,
   offlineMessage: '',
+  asyncMode: { enabled: true, afterMinutes: 60 },
   challenge: DEFAULT_CHALLENGE_SETTINGS,
   botTurnLimit: { perConversation: null, perDay: null },
   routingRules: [],

@@ -105,6 +105,8 @@ const LABELS: Readonly<Record<string, string>> = {
   routingRules: 'Routing rules',
   businessHours: 'Business hours',
   offlineMessage: 'Offline message',
+  asyncMode: 'Async mode: ask for an email up front when replies take long',
+  afterMinutes: 'When the expected reply time is over (minutes)',
   customCss: 'Custom CSS',
   avatarUrl: 'Avatar URL',
   offsetX: 'Offset X (px)',
@@ -173,7 +175,7 @@ const SECTIONS: readonly { readonly title: string; readonly keys: readonly strin
       'conversations',
     ],
   },
-  { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage', 'routingRules'] },
+  { title: 'Routing and hours', keys: ['routing', 'teamId', 'businessHours', 'offlineMessage', 'asyncMode', 'routingRules'] },
   { title: 'Privacy and data', keys: ['privacy', 'consentText', 'retentionDays'] },
   { title: 'Security and advanced', keys: ['origin', 'challenge', 'tools', 'verbose'] },
 ];

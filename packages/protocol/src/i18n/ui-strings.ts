@@ -118,6 +118,14 @@ export const UI_STRING_KEYS = [
   'conversationsOpen',
   'conversationsResolved',
   'conversationsEmpty',
+  'asyncPrompt',
+  'asyncPromptLater',
+  'asyncThanks',
+  'asyncThanksLater',
+  'linkGet',
+  'linkReady',
+  'linkCopy',
+  'linkCopied',
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -244,4 +252,15 @@ export const EN_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Open',
   conversationsResolved: 'Resolved',
   conversationsEmpty: 'No messages yet',
+  /** Async mode (docs/async-mode.md): the long-wait email request ({time}: the expected reply time) and the conversation link. */
+  asyncPrompt:
+    'Replies usually take {time}. Leave your email: you may close this page, and the reply will reach you by email and here when you come back.',
+  asyncPromptLater:
+    'Replies usually take {time}. You may close this page: the reply will be here when you come back. Leave your email so we can also get back to you.',
+  asyncThanks: 'Thank you! You may leave now: we will reply by email, and the reply will be here when you come back.',
+  asyncThanksLater: 'Thank you! You may leave now: the reply will be here when you come back.',
+  linkGet: 'Get a link to this conversation',
+  linkReady: 'This link opens the conversation on any device for {time}. Keep it private: anyone with it can read and reply.',
+  linkCopy: 'Copy link',
+  linkCopied: 'Link copied',
 };

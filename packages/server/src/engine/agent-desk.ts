@@ -14,6 +14,7 @@ import { InboxService } from './inbox-service.js';
 import { OfflineMail } from './offline-mail.js';
 import { Ownership } from './ownership.js';
 import { Presence } from './presence.js';
+import { ReplyTimes } from './reply-time.js';
 import { Routing } from './routing.js';
 import { RoutingRules } from './routing-rules.js';
 
@@ -51,7 +52,7 @@ export interface AgentDesk {
 export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const { db, engine, bus, log, agentsStore, agents, teams } = deps;
   const ownership = new Ownership(db, engine, agentsStore, bus, log, deps.timings?.botSilenceMs);
-  const presence = new Presence(db, agentsStore, agents, deps.widgets, engine, deps.mail.transport !== null);
+  const presence = new Presence(db, agentsStore, agents, deps.widgets, engine, new ReplyTimes(db), deps.mail.transport !== null);
   const routing = new Routing(db, ownership, presence, agentsStore, agents, log);
   const routingRules = new RoutingRules(db, engine, deps.widgets, ownership, log);
   const mail = new OfflineMail(db, engine, log, {

@@ -14,8 +14,7 @@ import type { Db } from '../store/database.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { OwnershipState } from './ownership.js';
-
-const RECENT_WAITS = 50;
+import type { ReplyTimes } from './reply-time.js';
 
 export interface Availability {
   readonly agentsOnline: number;
@@ -26,28 +25,30 @@ export interface Availability {
 
 /**
  * Whether humans can answer a widget's visitors now (online agents of its team, business hours),
- * how long they typically take, and where a queued conversation stands.
+ * how long they typically take (reply-time.ts: from the last weeks' first responses, per team), whether the wait is
+ * long enough for async mode (docs/async-mode.md), and where a queued conversation stands.
  */
 export class Presence {
-  /** Milliseconds from joining the queue to being assigned, most recent last (this node's view). */
-  private readonly waits: number[] = [];
-
   constructor(
     private readonly db: Db,
     private readonly agentsStore: AgentsStore,
     private readonly agents: AgentService,
     private readonly widgets: WidgetService,
     private readonly engine: ConversationEngine,
+    private readonly replyTimes: ReplyTimes,
     /** Whether agents' replies are mailed to visitors who left an email (a mail transport is configured). */
     private readonly emailReplies = false,
   ) {}
 
   /** The widget's effective settings; a deleted widget's conversations fall back to the defaults. */
   async settingsFor(conversationId: string): Promise<WidgetSettings> {
-    const conversation = await this.engine.getConversation(conversationId);
-    if (conversation === undefined) return DEFAULT_WIDGET_SETTINGS;
+    return this.settingsOf((await this.engine.getConversation(conversationId))?.widget_id);
+  }
+
+  private async settingsOf(widgetId: string | undefined): Promise<WidgetSettings> {
+    if (widgetId === undefined) return DEFAULT_WIDGET_SETTINGS;
     try {
-      return (await this.widgets.resolve(conversation.widget_id)).effective;
+      return (await this.widgets.resolve(widgetId)).effective;
     } catch {
       // Widget deleted: its conversations keep working with the default routing.
       return DEFAULT_WIDGET_SETTINGS;
@@ -76,22 +77,32 @@ export class Presence {
   }
 
   async frame(conversationId: string): Promise<PresenceFrame> {
-    const settings = await this.settingsFor(conversationId);
+    const widgetId = (await this.engine.getConversation(conversationId))?.widget_id;
+    const settings = await this.settingsOf(widgetId);
     const state = await states.get(this.db, conversationId);
-    const availability = await this.availability(settings, state?.team_id ?? settings.teamId);
-    return { type: 'presence', typicalReplyMs: this.typicalWaitMs(), ...availability, emailReplies: this.emailReplies };
+    const teamId = state?.team_id ?? settings.teamId;
+    const availability = await this.availability(settings, teamId);
+    const typicalReplyMs = widgetId === undefined ? null : await this.typicalReplyMs(widgetId, teamId, settings);
+    // Async mode: humans are there, but the history says the answer will take longer than the widget's threshold.
+    const { asyncMode } = settings;
+    const long = !availability.offline && asyncMode.enabled && typicalReplyMs !== null && typicalReplyMs > asyncMode.afterMinutes * 60_000;
+    return {
+      type: 'presence',
+      typicalReplyMs,
+      ...availability,
+      emailReplies: this.emailReplies,
+      ...(long ? { asyncMode: true } : {}),
+    };
   }
 
-  recordWait(ms: number): void {
-    this.waits.push(Math.max(0, ms));
-    if (this.waits.length > RECENT_WAITS) this.waits.shift();
-  }
-
-  /** Median of the recent waits for a human; null until there is one. */
-  typicalWaitMs(): number | null {
-    if (this.waits.length === 0) return null;
-    const sorted = [...this.waits].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? null;
+  /** The expected time to a human's first reply for the team (else the widget), in business hours when it has them. */
+  private async typicalReplyMs(widgetId: string, teamId: string | null, settings: WidgetSettings): Promise<number | null> {
+    try {
+      return await this.replyTimes.typicalMs({ widgetId, teamId, businessHours: settings.businessHours !== null });
+    } catch {
+      // The figure is a courtesy: a failed read leaves it out of this frame (the next frame asks again), never the frame.
+      return null;
+    }
   }
 
   async queuePlace(state: OwnershipState): Promise<QueuePlace | null> {
@@ -108,7 +119,9 @@ export class Presence {
         offline: 0,
         updated_at: state.queuedAt,
       }));
-    const typical = this.typicalWaitMs();
+    const widgetId = (await this.engine.getConversation(state.conversationId))?.widget_id;
+    const settings = await this.settingsOf(widgetId);
+    const typical = widgetId === undefined ? null : await this.typicalReplyMs(widgetId, state.teamId ?? settings.teamId, settings);
     return { position, estimatedWaitMs: typical === null ? null : typical * position };
   }
 }

@@ -65,7 +65,6 @@ export class Routing {
     const agent = await this.pick(settings.routing, teamId);
     if (agent === undefined) return false;
     await this.ownership.assign(conversationId, { agentId: agent.id }, { kind: 'system' });
-    if (state.queuedAt !== null) this.presence.recordWait(Date.now() - Date.parse(state.queuedAt));
     this.log.info({ conversationId, agentId: agent.id, rule: settings.routing }, 'conversation routed');
     return true;
   }

@@ -117,4 +117,15 @@ export const DE_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Offen',
   conversationsResolved: 'Gelöst',
   conversationsEmpty: 'Noch keine Nachrichten',
+  asyncPrompt:
+    'Antworten dauern meist {time}. Hinterlassen Sie Ihre E-Mail: Sie können diese Seite schließen, die Antwort erreicht Sie per E-Mail und hier, wenn Sie zurückkommen.',
+  asyncPromptLater:
+    'Antworten dauern meist {time}. Sie können diese Seite schließen: Die Antwort steht hier, wenn Sie zurückkommen. Hinterlassen Sie Ihre E-Mail, damit wir uns auch bei Ihnen melden können.',
+  asyncThanks: 'Danke! Sie können jetzt gehen: Wir antworten per E-Mail, und die Antwort steht hier, wenn Sie zurückkommen.',
+  asyncThanksLater: 'Danke! Sie können jetzt gehen: Die Antwort steht hier, wenn Sie zurückkommen.',
+  linkGet: 'Link zu diesem Gespräch erhalten',
+  linkReady:
+    'Dieser Link öffnet das Gespräch {time} lang auf jedem Gerät. Behalten Sie ihn für sich: Wer ihn hat, kann lesen und antworten.',
+  linkCopy: 'Link kopieren',
+  linkCopied: 'Link kopiert',
 };

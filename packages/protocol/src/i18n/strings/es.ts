@@ -115,4 +115,15 @@ export const ES_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Abierta',
   conversationsResolved: 'Resuelta',
   conversationsEmpty: 'Aún no hay mensajes',
+  asyncPrompt:
+    'Las respuestas suelen tardar {time}. Deje su correo: puede cerrar esta página y la respuesta le llegará por correo y aquí cuando vuelva.',
+  asyncPromptLater:
+    'Las respuestas suelen tardar {time}. Puede cerrar esta página: la respuesta estará aquí cuando vuelva. Deje su correo para que también podamos contactarle.',
+  asyncThanks: '¡Gracias! Ya puede irse: responderemos por correo y la respuesta estará aquí cuando vuelva.',
+  asyncThanksLater: '¡Gracias! Ya puede irse: la respuesta estará aquí cuando vuelva.',
+  linkGet: 'Obtener un enlace a esta conversación',
+  linkReady:
+    'Este enlace abre la conversación en cualquier dispositivo durante {time}. Guárdelo en privado: quien lo tenga puede leer y responder.',
+  linkCopy: 'Copiar enlace',
+  linkCopied: 'Enlace copiado',
 };

@@ -116,4 +116,15 @@ export const FR_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Ouverte',
   conversationsResolved: 'Résolue',
   conversationsEmpty: 'Pas encore de messages',
+  asyncPrompt:
+    'Les réponses prennent en général {time}. Laissez votre e-mail : vous pouvez fermer cette page, la réponse vous parviendra par e-mail et ici à votre retour.',
+  asyncPromptLater:
+    'Les réponses prennent en général {time}. Vous pouvez fermer cette page : la réponse sera ici à votre retour. Laissez votre e-mail pour que nous puissions aussi revenir vers vous.',
+  asyncThanks: 'Merci ! Vous pouvez partir : nous répondrons par e-mail, et la réponse sera ici à votre retour.',
+  asyncThanksLater: 'Merci ! Vous pouvez partir : la réponse sera ici à votre retour.',
+  linkGet: 'Obtenir un lien vers cette conversation',
+  linkReady:
+    'Ce lien ouvre la conversation sur n’importe quel appareil pendant {time}. Gardez-le pour vous : qui l’a peut lire et répondre.',
+  linkCopy: 'Copier le lien',
+  linkCopied: 'Lien copié',
 };

@@ -115,4 +115,14 @@ export const IT_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Aperta',
   conversationsResolved: 'Risolta',
   conversationsEmpty: 'Ancora nessun messaggio',
+  asyncPrompt:
+    'Di solito le risposte arrivano in {time}. Lascia la tua email: puoi chiudere questa pagina, la risposta ti raggiungerà via email e qui quando torni.',
+  asyncPromptLater:
+    'Di solito le risposte arrivano in {time}. Puoi chiudere questa pagina: la risposta sarà qui quando torni. Lascia la tua email così possiamo anche ricontattarti.',
+  asyncThanks: 'Grazie! Ora puoi andare: risponderemo via email e la risposta sarà qui quando torni.',
+  asyncThanksLater: 'Grazie! Ora puoi andare: la risposta sarà qui quando torni.',
+  linkGet: 'Ottieni un link a questa conversazione',
+  linkReady: 'Questo link apre la conversazione su qualsiasi dispositivo per {time}. Tienilo per te: chi lo ha può leggere e rispondere.',
+  linkCopy: 'Copia link',
+  linkCopied: 'Link copiato',
 };

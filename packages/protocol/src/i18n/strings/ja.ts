@@ -115,4 +115,14 @@ export const JA_UI_STRINGS: UiStrings = {
   conversationsOpen: '対応中',
   conversationsResolved: '解決済み',
   conversationsEmpty: 'まだメッセージはありません',
+  asyncPrompt:
+    '返信には通常 {time} かかります。メールアドレスを残してください。このページを閉じても、返信はメールで届き、戻ったときにもここに表示されます。',
+  asyncPromptLater:
+    '返信には通常 {time} かかります。このページを閉じても、戻ったときに返信がここに表示されます。こちらからも連絡できるよう、メールアドレスを残してください。',
+  asyncThanks: 'ありがとうございます。もう閉じても大丈夫です。メールで返信し、戻ったときにもここに表示されます。',
+  asyncThanksLater: 'ありがとうございます。もう閉じても大丈夫です。戻ったときに返信がここに表示されます。',
+  linkGet: 'この会話へのリンクを取得',
+  linkReady: 'このリンクは {time} の間、どの端末でもこの会話を開けます。他の人と共有しないでください。リンクを持つ人は閲覧・返信できます。',
+  linkCopy: 'リンクをコピー',
+  linkCopied: 'リンクをコピーしました',
 };

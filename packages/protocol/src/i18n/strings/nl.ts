@@ -115,4 +115,14 @@ export const NL_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Open',
   conversationsResolved: 'Opgelost',
   conversationsEmpty: 'Nog geen berichten',
+  asyncPrompt:
+    'Antwoorden duren meestal {time}. Laat uw e-mail achter: u kunt deze pagina sluiten, het antwoord bereikt u per e-mail en hier wanneer u terugkomt.',
+  asyncPromptLater:
+    'Antwoorden duren meestal {time}. U kunt deze pagina sluiten: het antwoord staat hier wanneer u terugkomt. Laat uw e-mail achter zodat we ook contact kunnen opnemen.',
+  asyncThanks: 'Bedankt! U kunt nu gaan: we antwoorden per e-mail en het antwoord staat hier wanneer u terugkomt.',
+  asyncThanksLater: 'Bedankt! U kunt nu gaan: het antwoord staat hier wanneer u terugkomt.',
+  linkGet: 'Link naar dit gesprek ophalen',
+  linkReady: 'Deze link opent het gesprek op elk apparaat gedurende {time}. Houd hem privé: wie hem heeft, kan lezen en antwoorden.',
+  linkCopy: 'Link kopiëren',
+  linkCopied: 'Link gekopieerd',
 };

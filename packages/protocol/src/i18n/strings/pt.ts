@@ -115,4 +115,14 @@ export const PT_UI_STRINGS: UiStrings = {
   conversationsOpen: 'Aberta',
   conversationsResolved: 'Resolvida',
   conversationsEmpty: 'Ainda sem mensagens',
+  asyncPrompt:
+    'As respostas costumam levar {time}. Deixe seu e-mail: você pode fechar esta página, e a resposta chegará por e-mail e aqui quando você voltar.',
+  asyncPromptLater:
+    'As respostas costumam levar {time}. Você pode fechar esta página: a resposta estará aqui quando você voltar. Deixe seu e-mail para que também possamos retornar.',
+  asyncThanks: 'Obrigado! Você já pode sair: responderemos por e-mail, e a resposta estará aqui quando você voltar.',
+  asyncThanksLater: 'Obrigado! Você já pode sair: a resposta estará aqui quando você voltar.',
+  linkGet: 'Obter um link para esta conversa',
+  linkReady: 'Este link abre a conversa em qualquer dispositivo por {time}. Mantenha-o privado: quem o tiver pode ler e responder.',
+  linkCopy: 'Copiar link',
+  linkCopied: 'Link copiado',
 };

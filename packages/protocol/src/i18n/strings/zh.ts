@@ -115,4 +115,12 @@ export const ZH_UI_STRINGS: UiStrings = {
   conversationsOpen: '进行中',
   conversationsResolved: '已解决',
   conversationsEmpty: '暂无消息',
+  asyncPrompt: '通常需要 {time} 才能回复。请留下您的邮箱：您可以关闭此页面，回复会通过邮件发送给您，您回来时也会显示在这里。',
+  asyncPromptLater: '通常需要 {time} 才能回复。您可以关闭此页面：您回来时回复会显示在这里。请留下邮箱，以便我们也能联系您。',
+  asyncThanks: '谢谢！您现在可以离开了：我们会通过邮件回复，您回来时回复也会显示在这里。',
+  asyncThanksLater: '谢谢！您现在可以离开了：您回来时回复会显示在这里。',
+  linkGet: '获取此对话的链接',
+  linkReady: '此链接可在 {time} 内于任何设备上打开此对话。请勿外传：持有链接的人可以阅读和回复。',
+  linkCopy: '复制链接',
+  linkCopied: '链接已复制',
 };
