@@ -34,6 +34,15 @@ export const CLIENT_CALL_END_REASONS = ['hangup', 'failed', 'no-device', 'permis
 
 /** An offer nobody answers ends as `unanswered` after this long. */
 export const CALL_RING_MS = 45_000;
+/**
+ * How long a side waits, from `call_connect`, for its peer connection to connect before it gives up and ends the
+ * call as `failed` (the server's PARLEY_CALL_CONNECT_TIMEOUT_SECONDS; sent in `call_connect`). Browsers never
+ * report `failed` when no candidate pair exists at all (a relay-only side whose TURN server is unreachable): the
+ * connection stays `new`, so without this limit such a call would say "Connecting…" for ever.
+ */
+export const CALL_CONNECT_TIMEOUT_MS = 30_000;
+/** A visitor may call back (offer the same kind) this long after an agent's call failed, whatever the widget's calls.visitor. */
+export const CALL_RETRY_WINDOW_MS = 5 * 60_000;
 /** Longest SDP a `call_signal` may carry (a frame is at most MAX_CLIENT_FRAME_BYTES). */
 export const CALL_SDP_MAX = 14_000;
 
@@ -125,8 +134,15 @@ export type CallServerFrame =
   | { readonly type: 'call'; readonly call: CallInfo }
   /**
    * The two links the call is bound to, when it is accepted: connect with these ICE servers. The link with
-   * `offerer` (the caller's) creates the SDP offer; the other answers.
+   * `offerer` (the caller's) creates the SDP offer; the other answers. A side whose connection is not up within
+   * `connectTimeoutMs` ends the call as `failed` (absent from servers before it: CALL_CONNECT_TIMEOUT_MS).
    */
-  | { readonly type: 'call_connect'; readonly callId: string; readonly offerer: boolean; readonly iceServers: readonly IceServer[] }
+  | {
+      readonly type: 'call_connect';
+      readonly callId: string;
+      readonly offerer: boolean;
+      readonly iceServers: readonly IceServer[];
+      readonly connectTimeoutMs?: number;
+    }
   /** Signalling from the other bound link, as it was sent. */
   | { readonly type: 'call_signal'; readonly callId: string; readonly signal: CallSignal };

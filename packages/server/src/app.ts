@@ -303,6 +303,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     visitorMode: async (widgetId) => (await widgets.resolve(widgetId)).effective.calls.visitor,
     ...(options.realtime?.callRingMs === undefined ? {} : { ringMs: options.realtime.callRingMs }),
   });
+  calls.start();
   const files = new LocalFileStore(join(config.dataDir, 'uploads'));
   const connectorFor = createConnectorFactory({ readFile: storedFileReader(files, config.publicUrl) });
   const botTurns = new BotTurns(engine, bots, connectorFor, app.log, desk.botTurnPorts, {
@@ -330,7 +331,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // A resolve's transcript already being mailed is sent before the database it reads from closes.
     await transcriptMail.idle();
     signals.close();
-    calls.close();
+    await calls.close();
     await bus.close();
     await limiter.close();
     await challengeStore.close();

@@ -69,7 +69,11 @@ export interface Config {
   readonly retentionDays: number | null;
   /** What is kept of a visitor's address for address blocks (PARLEY_STORE_VISITOR_IP): a keyed hash only (`none`), or the /24 or /48 (`truncated`). */
   readonly storeVisitorIp: 'none' | 'truncated';
-  /** ICE servers for calls (PARLEY_ICE_SERVERS) and coturn's shared secret for per-call TURN credentials (PARLEY_TURN_SECRET, PARLEY_TURN_TTL_SECONDS). */
+  /**
+   * ICE servers for calls (PARLEY_ICE_SERVERS), coturn's shared secret for per-call TURN credentials (PARLEY_TURN_SECRET,
+   * PARLEY_TURN_TTL_SECONDS), the connect timeout (PARLEY_CALL_CONNECT_TIMEOUT_SECONDS) and how often nodes say which
+   * call links they hold (PARLEY_CALL_LIVENESS_SECONDS).
+   */
   readonly ice: IceConfig;
   /** A widget PATCH writes its draft, published only by POST /v1/widgets/{id}/publish (PARLEY_REVIEW_BEFORE_PUBLISH; docs/configuration-versions.md). */
   readonly reviewBeforePublish: boolean;
@@ -253,6 +257,15 @@ export function loadConfig(env: Env = process.env): Config {
     fail('PARLEY_TURN_TTL_SECONDS', turnTtlText, 'expected a whole number of seconds from 60 to 604800 (7 days)');
   }
 
+  const connectText = read('PARLEY_CALL_CONNECT_TIMEOUT_SECONDS') ?? '30';
+  if (!/^\d{1,3}$/.test(connectText) || Number(connectText) < 2 || Number(connectText) > 300) {
+    fail('PARLEY_CALL_CONNECT_TIMEOUT_SECONDS', connectText, 'expected a whole number of seconds from 2 to 300');
+  }
+  const livenessText = read('PARLEY_CALL_LIVENESS_SECONDS') ?? '15';
+  if (!/^\d{1,3}$/.test(livenessText) || Number(livenessText) < 1 || Number(livenessText) > 300) {
+    fail('PARLEY_CALL_LIVENESS_SECONDS', livenessText, 'expected a whole number of seconds from 1 to 300');
+  }
+
   const reviewBeforePublish = readFlag('PARLEY_REVIEW_BEFORE_PUBLISH', 'widget changes wait in a draft until published');
 
   const limits: Record<string, Rate | null> = {};
@@ -286,7 +299,13 @@ export function loadConfig(env: Env = process.env): Config {
     limits: { ...DEFAULT_LIMITS, ...limits },
     retentionDays,
     storeVisitorIp: storeVisitorIp === 'truncated' ? 'truncated' : 'none',
-    ice: { servers: 'error' in iceServers ? [] : iceServers, turnSecret, turnTtlSeconds: Number(turnTtlText) },
+    ice: {
+      servers: 'error' in iceServers ? [] : iceServers,
+      turnSecret,
+      turnTtlSeconds: Number(turnTtlText),
+      connectTimeoutSeconds: Number(connectText),
+      livenessSeconds: Number(livenessText),
+    },
     reviewBeforePublish,
   };
 }

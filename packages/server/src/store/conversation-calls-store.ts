@@ -45,4 +45,48 @@ export const conversationCallsStore = {
     if (ringingOnly) query = query.where('state', '=', 'ringing');
     return query.returningAll().executeTakeFirst();
   },
+
+  /** Every open call (a handful per node: the liveness sweep reads them all). */
+  all(db: Db): Promise<ConversationCallRow[]> {
+    return db.selectFrom('conversation_calls').selectAll().execute();
+  },
+
+  /**
+   * The node's lease on its call links (a `job_leases` row named `calls:<node>`), written again every liveness
+   * interval: while it holds, the calls bound to its links are alive; once it expires (the node died) any node ends them.
+   */
+  async holdLinks(db: Db, node: string, expiresAt: string): Promise<void> {
+    await db
+      .insertInto('job_leases')
+      .values({ name: `${LEASE_PREFIX}${node}`, holder: node, expires_at: expiresAt, last_run_at: null })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ expires_at: expiresAt }))
+      .execute();
+  },
+
+  /** Of `nodes`, those whose lease holds at `now`. */
+  async liveNodes(db: Db, nodes: readonly string[], now: string): Promise<Set<string>> {
+    if (nodes.length === 0) return new Set();
+    const rows = await db
+      .selectFrom('job_leases')
+      .select('holder')
+      .where(
+        'name',
+        'in',
+        nodes.map((node) => `${LEASE_PREFIX}${node}`),
+      )
+      .where('expires_at', '>', now)
+      .execute();
+    return new Set(rows.flatMap((row) => (row.holder === null ? [] : [row.holder])));
+  },
+
+  /** Drops this node's lease (it stops), and the leases of nodes that expired before `before` (they died long ago). */
+  async dropLeases(db: Db, node: string | null, before: string): Promise<void> {
+    await db
+      .deleteFrom('job_leases')
+      .where('name', 'like', `${LEASE_PREFIX}%`)
+      .where((eb) => eb.or([eb('expires_at', '<', before), ...(node === null ? [] : [eb('name', '=', `${LEASE_PREFIX}${node}`)])]))
+      .execute();
+  },
 };
+
+const LEASE_PREFIX = 'calls:';

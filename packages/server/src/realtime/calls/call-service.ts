@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
+  CALL_RETRY_WINDOW_MS,
   CALL_RING_MS,
   visitorMayOffer,
   type Author,
@@ -36,6 +38,8 @@ export interface CallServiceDeps {
   visitorMode(widgetId: string): Promise<VisitorCallMode>;
   /** How long an offer rings before it ends as `unanswered` (tests shorten it); CALL_RING_MS by default. */
   readonly ringMs?: number;
+  /** This node's name in its link lease (tests give two services in one process their own); random by default. */
+  readonly node?: string;
 }
 
 const SYSTEM: Author = { role: 'system', id: 'parley', name: 'Parley' };
@@ -53,8 +57,64 @@ export class CallService {
   private readonly ringTimers = new Map<string, NodeJS.Timeout>();
   /** Links on this node bound to a call (link → callId), so a closing link ends its call without a query per close. */
   private readonly boundLinks = new Map<string, string>();
+  /**
+   * A call's row names each bound link as `<link>@<node>`: while the node's lease holds (renewed every liveness
+   * interval), its links are alive; a node that died without closing them (SIGKILL, power, OOM) stops renewing,
+   * and the sweep of any node, the restarted one included, ends its calls as `peer-gone`.
+   */
+  private readonly node: string;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private closed = false;
 
-  constructor(private readonly deps: CallServiceDeps) {}
+  constructor(private readonly deps: CallServiceDeps) {
+    this.node = deps.node ?? `node-${randomUUID()}`;
+  }
+
+  /** Starts the liveness interval: the first sweep at once (a restarted node ends the calls its old self left). */
+  start(): void {
+    if (this.closed || this.livenessTimer !== undefined) return;
+    const every = this.deps.ice.livenessSeconds * 1000;
+    this.livenessTimer = setInterval(() => void this.sweep(), every);
+    this.livenessTimer.unref();
+    void this.sweep();
+  }
+
+  /**
+   * Renews this node's link lease, then ends the open calls whose links belong to a node whose lease ran out, and
+   * rings that outlived their node's timer. Every node runs it; the row's removal in `end` makes one of them win.
+   */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const { db, ice, log } = this.deps;
+    const now = Date.now();
+    const leaseMs = 3 * ice.livenessSeconds * 1000;
+    try {
+      await calls.holdLinks(db, this.node, new Date(now + leaseMs).toISOString());
+      const open = await calls.all(db);
+      const nodes = [
+        ...new Set(open.flatMap((row) => [row.caller_link, row.callee_link].flatMap((link) => (link === null ? [] : [nodeOf(link)])))),
+      ];
+      const live = await calls.liveNodes(
+        db,
+        nodes.filter((node): node is string => node !== null && node !== this.node),
+        new Date(now).toISOString(),
+      );
+      live.add(this.node);
+      for (const row of open) {
+        const dead = [row.caller_link, row.callee_link].some((link) => link !== null && !live.has(nodeOf(link) ?? ''));
+        if (dead) await this.end(row, 'peer-gone', null);
+        else if (row.state === 'ringing' && this.rangOut(row)) await this.end(row, 'unanswered', null, true);
+      }
+      await calls.dropLeases(db, null, new Date(now - leaseMs).toISOString());
+    } catch (error) {
+      log.warn({ err: error }, 'could not check the open calls of other nodes');
+    }
+  }
 
   /** One call frame from a link; answers the error frame when it is refused. `link` is undefined for HTTP sends (SSE, poll). */
   async handle(principal: Principal, link: string | undefined, frame: CallFrame): Promise<ServerFrame | undefined> {
@@ -76,7 +136,7 @@ export class CallService {
       case 'call_signal': {
         const row = await this.bound(principal, link, frame.callId);
         if (row === undefined || row.state !== 'active' || row.callee_link === null) return notFound(frame.callId);
-        const to = row.caller_link === link ? row.callee_link : row.caller_link;
+        const to = linkOf(row.caller_link === this.at(link) ? row.callee_link : row.caller_link);
         await this.publish(
           principal.conversationId,
           { type: 'call_signal', callId: row.call_id, signal: frame.signal },
@@ -105,21 +165,33 @@ export class CallService {
     if (callId === undefined) return;
     this.boundLinks.delete(link);
     const row = await calls.get(this.deps.db, principal.conversationId);
-    if (row === undefined || row.call_id !== callId || (row.caller_link !== link && row.callee_link !== link)) return;
+    if (row === undefined || row.call_id !== callId || (row.caller_link !== this.at(link) && row.callee_link !== this.at(link))) return;
     await this.end(row, 'peer-gone', null);
   }
 
-  /** Stops the ring timers (shutdown). */
-  close(): void {
+  /** Stops the ring timers and the liveness interval, and gives up this node's link lease (shutdown). */
+  async close(): Promise<void> {
+    this.closed = true;
     for (const timer of this.ringTimers.values()) clearTimeout(timer);
     this.ringTimers.clear();
+    clearInterval(this.livenessTimer);
+    await this.sweeping;
+    // Its links closed first (each ended its call); whatever is left is no longer held by anyone.
+    await calls.dropLeases(this.deps.db, this.node, new Date(0).toISOString()).catch((error: unknown) => {
+      this.deps.log.warn({ err: error }, 'could not give up the call link lease');
+    });
+  }
+
+  /** A link of this node as a call's row names it. */
+  private at(link: string): string {
+    return `${link}@${this.node}`;
   }
 
   private async offer(principal: Principal, link: string, callId: string, kind: CallKind): Promise<ServerFrame | undefined> {
     const { author, conversationId } = principal;
     if (author.role === 'visitor') {
       const mode = principal.widgetId === undefined ? 'off' : await this.deps.visitorMode(principal.widgetId);
-      if (!visitorMayOffer(mode, kind)) {
+      if (!visitorMayOffer(mode, kind) && !(await this.mayCallBack(conversationId, kind))) {
         return errorFrame(
           'PARLEY_ERR_CALL_NOT_ALLOWED',
           `This widget does not let visitors start ${kind === 'screen' ? 'screen sharing' : `${kind} calls`} (its calls.visitor is ${mode}).`,
@@ -138,7 +210,7 @@ export class CallService {
       caller_role: author.role,
       caller_id: author.id,
       caller_name: author.name,
-      caller_link: link,
+      caller_link: this.at(link),
       callee_role: null,
       callee_id: null,
       callee_name: null,
@@ -169,6 +241,23 @@ export class CallService {
     return undefined;
   }
 
+  /**
+   * A visitor whose agent's call just failed may call back (the widget's Retry) whatever its calls.visitor: the
+   * conversation's last call is an agent's of this kind that ended `failed` within CALL_RETRY_WINDOW_MS.
+   */
+  private async mayCallBack(conversationId: string, kind: CallKind): Promise<boolean> {
+    const recent = await this.deps.engine.messagesBefore(conversationId, Number.MAX_SAFE_INTEGER, 20);
+    const last = recent.filter((message) => message.type === 'event' && message.payload?.['event'] === 'call').at(-1)?.payload as
+      Partial<CallEventPayload> | undefined;
+    return (
+      last?.endReason === 'failed' &&
+      last.kind === kind &&
+      last.caller?.role === 'agent' &&
+      typeof last.endedAt === 'string' &&
+      Date.now() - Date.parse(last.endedAt) < CALL_RETRY_WINDOW_MS
+    );
+  }
+
   private async accept(principal: Principal, link: string, callId: string): Promise<ServerFrame | undefined> {
     const { author, conversationId } = principal;
     const row = await calls.get(this.deps.db, conversationId);
@@ -179,7 +268,7 @@ export class CallService {
       callee_role: author.role,
       callee_id: author.id,
       callee_name: author.name,
-      callee_link: link,
+      callee_link: this.at(link),
       accepted_at: nowIso(),
     });
     if (accepted === undefined) return notFound(callId);
@@ -187,8 +276,14 @@ export class CallService {
     this.boundLinks.set(link, callId);
     await this.publish(conversationId, { type: 'call', call: info(accepted, null) }, author);
     const iceServers = iceServersFor(this.deps.ice, callId);
-    await this.publish(conversationId, { type: 'call_connect', callId, offerer: true, iceServers }, author, accepted.caller_link);
-    await this.publish(conversationId, { type: 'call_connect', callId, offerer: false, iceServers }, author, link);
+    const connectTimeoutMs = this.deps.ice.connectTimeoutSeconds * 1000;
+    await this.publish(
+      conversationId,
+      { type: 'call_connect', callId, offerer: true, iceServers, connectTimeoutMs },
+      author,
+      linkOf(accepted.caller_link),
+    );
+    await this.publish(conversationId, { type: 'call_connect', callId, offerer: false, iceServers, connectTimeoutMs }, author, link);
     return undefined;
   }
 
@@ -209,7 +304,7 @@ export class CallService {
   private async hangUp(principal: Principal, link: string, callId: string, reason: CallEndReason): Promise<ServerFrame | undefined> {
     const row = await calls.get(this.deps.db, principal.conversationId);
     if (row === undefined || row.call_id !== callId) return notFound(callId);
-    const bound = row.caller_link === link || row.callee_link === link;
+    const bound = row.caller_link === this.at(link) || row.callee_link === this.at(link);
     const answering = row.state === 'ringing' && row.caller_role !== principal.author.role;
     if (!bound && !answering) return notFound(callId);
     await this.end(row, reason, answering ? principal.author : null);
@@ -219,7 +314,8 @@ export class CallService {
   /** The open call if this link is one of its two ends. */
   private async bound(principal: Principal, link: string, callId: string): Promise<ConversationCallRow | undefined> {
     const row = await calls.get(this.deps.db, principal.conversationId);
-    if (row === undefined || row.call_id !== callId || (row.caller_link !== link && row.callee_link !== link)) return undefined;
+    if (row === undefined || row.call_id !== callId || (row.caller_link !== this.at(link) && row.callee_link !== this.at(link)))
+      return undefined;
     return row;
   }
 
@@ -240,8 +336,10 @@ export class CallService {
     const removed = await calls.remove(this.deps.db, row.call_id, ringingOnly);
     if (removed === undefined) return;
     this.stopRinging(removed.call_id);
-    for (const link of [removed.caller_link, removed.callee_link])
+    for (const bound of [removed.caller_link, removed.callee_link]) {
+      const link = bound === null || nodeOf(bound) !== this.node ? null : linkOf(bound);
       if (link !== null && this.boundLinks.get(link) === removed.call_id) this.boundLinks.delete(link);
+    }
     const call = info(removed, { at: nowIso(), reason, answeredBy });
     const { state: _state, ...record } = call;
     const payload: CallEventPayload = { event: 'call', ...record };
@@ -302,6 +400,21 @@ function info(row: ConversationCallRow, ended: { at: string; reason: CallEndReas
     durationMs: ended !== null && row.accepted_at !== null ? Math.max(0, Date.parse(ended.at) - Date.parse(row.accepted_at)) : null,
     endReason: ended?.reason ?? null,
   };
+}
+
+/** The link of a row's `<link>@<node>` (all of it for a row written before links named their node). */
+function linkOf(bound: string): string;
+function linkOf(bound: string | null): string | undefined;
+function linkOf(bound: string | null): string | undefined {
+  if (bound === null) return undefined;
+  const at = bound.lastIndexOf('@');
+  return at < 0 ? bound : bound.slice(0, at);
+}
+
+/** The node holding a row's bound link; null for a row written before links named their node (it is then taken as dead). */
+function nodeOf(bound: string): string | null {
+  const at = bound.lastIndexOf('@');
+  return at < 0 ? null : bound.slice(at + 1);
 }
 
 function busy(open: ConversationCallRow): ServerFrame {

@@ -46,7 +46,13 @@ describe('calls across two nodes over PostgreSQL and Redis', () => {
 
     await agent.send({ type: 'call_accept', callId });
     const connect = await visitor.log.waitFor((f): f is Extract<ServerFrame, { type: 'call_connect' }> => f.type === 'call_connect');
-    expect(connect).toEqual({ type: 'call_connect', callId, offerer: true, iceServers: [{ urls: 'stun:stun.example.com:3478' }] });
+    expect(connect).toEqual({
+      type: 'call_connect',
+      callId,
+      offerer: true,
+      iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+      connectTimeoutMs: 30_000,
+    });
     await agent.log.waitFor((f) => f.type === 'call_connect' && !f.offerer);
     await visitor.send({ type: 'call_signal', callId, signal: { kind: 'sdp', type: 'offer', sdp: 'v=0 from A' } });
     await agent.log.waitFor((f) => f.type === 'call_signal' && f.signal.kind === 'sdp' && f.signal.sdp === 'v=0 from A');

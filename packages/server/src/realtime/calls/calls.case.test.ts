@@ -207,6 +207,63 @@ describeEachStoreListening(
       await Promise.all([back.close(), agent.close()]);
     });
 
+    it('tells both sides how long to wait for the connection; after an agent call failed the visitor may call back, after a hang-up not', async () => {
+      const { visitor, agent } = await visitorAndAgent(server());
+      const callId = newCallId();
+      await agent.send({ type: 'call_offer', callId, kind: 'video' });
+      await visitor.log.waitFor(callIn('ringing', callId));
+      await visitor.send({ type: 'call_accept', callId });
+      // PARLEY_CALL_CONNECT_TIMEOUT_SECONDS (below): a side whose peer connection is not up by then ends the call as failed.
+      expect((await visitor.log.waitFor(connectOf(callId))).connectTimeoutMs).toBe(7000);
+      expect((await agent.log.waitFor(connectOf(callId))).connectTimeoutMs).toBe(7000);
+      await visitor.send({ type: 'call_end', callId, reason: 'failed' });
+      expect((await agent.log.waitFor(callIn('ended', callId))).call.endReason).toBe('failed');
+
+      // The widget's calls.visitor is off, yet its Retry may call back: a video call, as the failed one was.
+      expect((await sendFor(visitor, { type: 'call_offer', callId: newCallId(), kind: 'audio' }))?.code).toBe(
+        'PARLEY_ERR_CALL_NOT_ALLOWED',
+      );
+      const back = newCallId();
+      expect(await sendFor(visitor, { type: 'call_offer', callId: back, kind: 'video' })).toBeUndefined();
+      await agent.log.waitFor(callIn('ringing', back));
+      // That call ends with a hang-up: no call-back after it.
+      expect(await sendFor(visitor, { type: 'call_end', callId: back, reason: 'hangup' })).toBeUndefined();
+      await agent.log.waitFor(callIn('ended', back));
+      expect((await sendFor(visitor, { type: 'call_offer', callId: newCallId(), kind: 'video' }))?.code).toBe(
+        'PARLEY_ERR_CALL_NOT_ALLOWED',
+      );
+      await Promise.all([visitor.close(), agent.close()]);
+    });
+
+    it('ends a call whose node died without closing its links (its lease ran out), on both sides and in the transcript', async () => {
+      const { visitor, agent, conversationId } = await visitorAndAgent(server());
+      const callId = newCallId();
+      await agent.send({ type: 'call_offer', callId, kind: 'audio' });
+      await visitor.log.waitFor(callIn('ringing', callId));
+      await visitor.send({ type: 'call_accept', callId });
+      await agent.log.waitFor(connectOf(callId));
+      // What a SIGKILLed node leaves: the visitor's link is held by a node that renews no lease any more.
+      await server()
+        .services.database.db.updateTable('conversation_calls')
+        .set({ callee_link: 'gone-link@node-killed' })
+        .where('call_id', '=', callId)
+        .execute();
+      // PARLEY_CALL_LIVENESS_SECONDS=1: the next sweep (every second) ends it.
+      const ended = await agent.log.waitFor(callIn('ended', callId), { timeoutMs: 5000 });
+      expect(ended.call).toMatchObject({ endReason: 'peer-gone', callee: { role: 'visitor' } });
+      await visitor.log.waitFor(callIn('ended', callId));
+      expect(await callEvents(server(), conversationId)).toMatchObject([{ id: callId, endReason: 'peer-gone' }]);
+      // A live call of this node is left alone by the sweeps.
+      const next = newCallId();
+      await agent.send({ type: 'call_offer', callId: next, kind: 'audio' });
+      await visitor.log.waitFor(callIn('ringing', next));
+      await visitor.send({ type: 'call_accept', callId: next });
+      await agent.log.waitFor(connectOf(next));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(agent.log.frames.some(callIn('ended', next))).toBe(false);
+      await Promise.all([visitor.close(), agent.close()]);
+    });
+
     it('refuses call frames sent by HTTP (SSE and poll have no link a call could bind to)', async () => {
       const session = await openVisitor(server(), { calls: { visitor: 'video' } });
       const poll = await connectPoll({ baseUrl: server().baseUrl, token: session.token });
@@ -216,5 +273,11 @@ describeEachStoreListening(
     });
   },
   { realtime: { callRingMs: RING_MS } },
-  { PARLEY_ICE_SERVERS: ICE, PARLEY_TURN_SECRET: TURN_SECRET, PARLEY_TURN_TTL_SECONDS: '3600' },
+  {
+    PARLEY_ICE_SERVERS: ICE,
+    PARLEY_TURN_SECRET: TURN_SECRET,
+    PARLEY_TURN_TTL_SECONDS: '3600',
+    PARLEY_CALL_CONNECT_TIMEOUT_SECONDS: '7',
+    PARLEY_CALL_LIVENESS_SECONDS: '1',
+  },
 );

@@ -1,16 +1,23 @@
 import { createHmac } from 'node:crypto';
 import type { IceServer } from '@parley/protocol';
 
-/** The ICE servers calls use (PARLEY_ICE_SERVERS) and, for coturn's `use-auth-secret`, the shared secret and credential lifetime. */
+/** The ICE servers calls use (PARLEY_ICE_SERVERS), for coturn's `use-auth-secret` the shared secret and credential lifetime, and the calls' timings. */
 export interface IceConfig {
   readonly servers: readonly IceServer[];
   /** PARLEY_TURN_SECRET: TURN servers listed without credentials get per-call time-limited ones signed with it. */
   readonly turnSecret: string | null;
   /** PARLEY_TURN_TTL_SECONDS: how long issued TURN credentials stay valid (a call must start within it). */
   readonly turnTtlSeconds: number;
+  /** PARLEY_CALL_CONNECT_TIMEOUT_SECONDS: how long both sides wait for their peer connection before the call ends as `failed`. */
+  readonly connectTimeoutSeconds: number;
+  /**
+   * PARLEY_CALL_LIVENESS_SECONDS: every so often each node names the call links it holds; a call whose link nobody
+   * named for three of these (its node died: SIGKILL, power) is ended as `peer-gone` by whichever node sees it first.
+   */
+  readonly livenessSeconds: number;
 }
 
-export const NO_ICE: IceConfig = { servers: [], turnSecret: null, turnTtlSeconds: 86_400 };
+export const NO_ICE: IceConfig = { servers: [], turnSecret: null, turnTtlSeconds: 86_400, connectTimeoutSeconds: 30, livenessSeconds: 15 };
 
 const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
 const MAX_SERVERS = 16;
