@@ -20,7 +20,7 @@ const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const WARMUP_SECONDS = 2;
 /** Half-load runs per side, interleaved; the verdict takes each side's median. */
 const HALF_ROUNDS = Number(process.env.BENCH_HALF_ROUNDS ?? 5);
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Tags each load run's texts, so a backlog replayed from another run can never be counted. */
 let runCounter = 0;
@@ -35,7 +35,7 @@ function rssBytes(pid) {
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
-function stop(child) {
+export function stop(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', resolve);
@@ -43,8 +43,10 @@ function stop(child) {
   });
 }
 
-async function startRelay() {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/gateway-relay.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `prefix` runs it under another command (the capacity bench pins it to one core with `taskset -c 0`). */
+export async function startRelay(prefix = []) {
+  const [command, ...args] = [...prefix, process.execPath, join(ROOT, 'bench/gateway-relay.js')];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     child.stdout.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0]).port));
     child.once('exit', (code) => reject(new Error(`bare relay exited with ${code}`)));
@@ -69,7 +71,7 @@ async function waitHealthy(base, child) {
  * An overloaded server still works through frames the closed sockets had sent; a run started before that
  * finishes would measure the previous run's backlog. Waits until a health check answers promptly again.
  */
-async function drained(base) {
+export async function drained(base) {
   for (let i = 0; i < 60; i++) {
     const started = performance.now();
     await fetch(`${base}/healthz`);
@@ -78,7 +80,8 @@ async function drained(base) {
   }
 }
 
-async function startParley() {
+/** `env` is added to the server's environment (PostgreSQL, limits); `prefix` as for startRelay. */
+export async function startParley({ env: extraEnv = {}, prefix = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-gw-bench-'));
   const port = await freePort();
   const env = {
@@ -88,10 +91,12 @@ async function startParley() {
     PARLEY_LOG_LEVEL: 'warn',
     PARLEY_PORT: String(port),
     PARLEY_HOST: '127.0.0.1',
+    ...extraEnv,
   };
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where the server's time goes.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
+  const [command, ...args] = [...prefix, process.execPath, ...nodeArgs, join(ROOT, 'packages/server/dist/main.js')];
+  const child = spawn(command, args, {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -108,7 +113,7 @@ async function startParley() {
 
 // ---- Parley setup over REST --------------------------------------------------------------------
 
-async function api(base, path, body) {
+export async function api(base, path, body) {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
@@ -123,14 +128,14 @@ async function api(base, path, body) {
  * is a visitor and an agent talking, so the bot stays out (its turn after each visitor message ends at the
  * ownership check). A builtin bot with no rules: were it asked, it would say nothing.
  */
-async function createWidget(base) {
+export async function createWidget(base) {
   const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'bench (silent)', config: {} });
   const agent = await api(base, '/v1/agents', { name: 'Bench agent', email: 'bench@example.com', password: 'bench password 0123' });
   return { widgetId: (await api(base, '/v1/widgets', { name: 'gateway bench', botId: bot.id })).id, agentId: agent.id };
 }
 
 /** `count` visitor sessions; with `agentId`, each conversation is assigned to that agent (owner human). */
-async function createSessions(base, widgetId, count, agentId) {
+export async function createSessions(base, widgetId, count, agentId) {
   const sessions = [];
   for (let i = 0; i < count; i++) {
     const session = await api(base, `/v1/widgets/${widgetId}/sessions`, {});

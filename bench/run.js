@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildApp, firstRun, loadConfig } from '@parley/server';
 import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
+import { runGatewayCapacityBench } from './gateway-capacity.js';
 import { runPublicConfigBench } from './public-config.js';
 import { runReportsBench } from './reports.js';
 import { runLongConversationBench } from './long-conversation.js';
@@ -84,6 +85,8 @@ rmSync(dataDir, { recursive: true, force: true });
 
 // The gateway bench runs its servers in child processes, after the in-process server bench has closed.
 await runGatewayBench();
+// Each side's maximum sustained rate (ramp, then bisect until p99 ≥ 100 ms or delivery < 99 %): bare relay, SQLite, PostgreSQL.
+await runGatewayCapacityBench();
 // GET /v1/widgets/:id/config (every page view) under load beside a bare node:http server answering its bytes.
 await runPublicConfigBench();
 // What fsyncing every SQLite commit (PARLEY_SQLITE_SYNCHRONOUS=full, the default) costs beside normal.

@@ -1,0 +1,323 @@
+// Gateway capacity bench: each side's maximum sustained message rate, found like a capacity test. The
+// offered rate doubles until a step fails, then is bisected between the last step that held and the first
+// that did not. A step holds when p99 (visitor send → agent receive) < 100 ms and ≥ 99 % of the measured
+// messages arrive. Sides: a bare `ws` relay (stores and checks nothing), Parley on SQLite, Parley on
+// PostgreSQL. Each server runs in its own process pinned to CPU 0 and each side has its own load-generator
+// process (bench/gateway-load.js) pinned to CPU 1 when `taskset` is there. Then p99 at half load: each side
+// at half of its own maximum, and the relay again at each Parley half-load rate, in interleaved rounds.
+// Only ratios measured in one run mean anything on a shared machine.
+//
+//   node bench/gateway-capacity.js            full run (a few minutes)
+//   BENCH_QUICK=1 node bench/gateway-capacity.js   short steps, coarse bisection (about a minute and a half)
+//   BENCH_CAPACITY_SIDES=bare,sqlite          only some sides (postgres needs 127.0.0.1:5432 db test)
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ADMIN_KEY, api, createWidget, drained, startParley, startRelay } from './gateway.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const WARMUP_MS = QUICK ? 1000 : 2000;
+const MEASURE_MS = Number(process.env.BENCH_CAPACITY_SECONDS ?? (QUICK ? 2 : 5)) * 1000;
+const GRACE_MS = 1000;
+/** Bisection stops when the failing rate is within this fraction above the holding one. */
+const PRECISION = QUICK ? 0.2 : 0.08;
+const START_RATE = Number(process.env.BENCH_CAPACITY_START ?? 1000);
+const MAX_RATE = 200_000;
+const HALF_ROUNDS = Number(process.env.BENCH_HALF_ROUNDS ?? (QUICK ? 1 : 3));
+/** Each visitor sends at most this often (the per-connection limit is 20 frames/s); more pairs carry more. */
+const PER_PAIR = 15;
+/** Past this many pairs the per-pair rate grows instead (only the bare relay, which has no frame limit, gets there). */
+const MAX_PAIRS = 2000;
+const LIMITS = { p99Ms: 100, delivery: 0.99 };
+const TARGETS = { capacityVsBareSqlite: 0.3, halfLoadP99VsBare: 3 };
+const POSTGRES_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SIDES = (process.env.BENCH_CAPACITY_SIDES ?? 'bare,sqlite,postgres').split(',');
+
+// Volume limits stay on (checking them is part of the measured path) but far above the bench's load.
+const LIMITS_ABOVE_THE_LOAD = Object.fromEntries(
+  ['SESSIONS', 'MESSAGES', 'BOT_TURNS'].flatMap((what) =>
+    ['SESSION', 'ADDRESS', 'WIDGET'].map((per) => [`PARLEY_LIMIT_${what}_PER_${per}`, '999999999/1m']),
+  ),
+);
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const PIN = hasTaskset();
+const serverPrefix = PIN ? ['taskset', '-c', '0'] : [];
+
+// ---- load generator processes -------------------------------------------------------------------
+
+async function startLoadGenerator() {
+  const child = fork(fileURLToPath(new URL('./gateway-load.js', import.meta.url)), [], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  if (PIN) execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
+  const replies = [];
+  child.on('message', (message) => replies.shift()?.(message));
+  const ask = (message) =>
+    new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`load generator exited with ${code}`));
+      child.once('exit', onExit);
+      replies.push((reply) => {
+        child.off('exit', onExit);
+        if (reply.ok) resolve(reply);
+        else reject(new Error(reply.error));
+      });
+      if (message !== undefined) child.send(message);
+    });
+  await ask(); // ready
+  return {
+    run: async (options) => (await ask({ cmd: 'run', ...options })).result,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await ask({ cmd: 'close' }).catch(() => child.kill());
+      await exited;
+    },
+  };
+}
+
+// ---- sides ---------------------------------------------------------------------------------------
+
+async function bareSide() {
+  const relay = await startRelay(serverPrefix);
+  const pairs = [];
+  return {
+    key: 'bare',
+    label: 'bare ws relay',
+    pairs: async (count) => {
+      while (pairs.length < count)
+        pairs.push({ visitorUrl: `${relay.url}/?pair=${pairs.length}`, agentUrl: `${relay.url}/?pair=${pairs.length}` });
+      return pairs.slice(0, count);
+    },
+    settle: async () => undefined,
+    cleanup: relay.cleanup,
+  };
+}
+
+async function parleySide(storage) {
+  const schema = `parley_capacity_bench_${process.pid}`;
+  const env = {
+    ...LIMITS_ABOVE_THE_LOAD,
+    ...(storage === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
+  };
+  const parley = await startParley({ env, prefix: serverPrefix });
+  const dropSchema = async () => {
+    if (storage !== 'postgres') return;
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  };
+  const cleanup = async () => {
+    await parley.cleanup();
+    await dropSchema();
+  };
+  try {
+    const { widgetId, agentId } = await createWidget(parley.base);
+    const pairs = [];
+    // A pair is a visitor and an agent to whom the conversation is assigned (a human owns it, the bot stays out).
+    const createPair = async () => {
+      const session = await api(parley.base, `/v1/widgets/${widgetId}/sessions`, {});
+      await api(parley.base, `/v1/inbox/${session.conversationId}/assign`, { agentId });
+      return {
+        visitorUrl: `${parley.url}/v1/realtime/ws?token=${encodeURIComponent(session.token)}`,
+        agentUrl: `${parley.url}/v1/realtime/ws?token=${ADMIN_KEY}&conversationId=${session.conversationId}`,
+      };
+    };
+    return {
+      key: storage,
+      label: `Parley (${storage === 'postgres' ? 'PostgreSQL' : 'SQLite'})`,
+      pairs: async (count) => {
+        while (pairs.length < count) {
+          const batch = Math.min(16, count - pairs.length);
+          pairs.push(...(await Promise.all(Array.from({ length: batch }, createPair))));
+        }
+        return pairs.slice(0, count);
+      },
+      settle: () => drained(parley.base),
+      cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+// ---- capacity search -----------------------------------------------------------------------------
+
+const holds = (step) => step.p99Ms < LIMITS.p99Ms && step.delivery >= LIMITS.delivery;
+/** The generator fell behind the rate it was asked for: the step measured it, not the server. */
+const generatorBound = (step) => step.sentPerSecond < step.offeredPerSecond * 0.95;
+
+async function step(side, generator, rate) {
+  const count = Math.min(MAX_PAIRS, Math.ceil(rate / PER_PAIR));
+  const result = await generator.run({
+    pairs: await side.pairs(count),
+    rate,
+    warmupMs: WARMUP_MS,
+    measureMs: MEASURE_MS,
+    graceMs: GRACE_MS,
+  });
+  await side.settle();
+  const verdict = holds(result) ? 'holds' : generatorBound(result) ? 'generator-bound' : 'fails';
+  console.log(
+    `  ${side.label} @ ${rate} msg/s (${count} pairs): relayed ${result.relayedPerSecond}/s, p99 ${result.p99Ms} ms, ` +
+      `delivery ${(result.delivery * 100).toFixed(2)} %${result.errors ? `, errors ${JSON.stringify(result.errorCodes)}` : ''} → ${verdict}`,
+  );
+  return { ...result, verdict };
+}
+
+/** Doubles the offered rate until a step fails, then bisects; the maximum is the highest rate that held. */
+async function findCapacity(side, generator) {
+  const steps = [];
+  let holding = 0;
+  let failing = Infinity;
+  for (let rate = START_RATE; failing === Infinity && rate <= MAX_RATE; rate *= 2) {
+    const s = await step(side, generator, rate);
+    steps.push(s);
+    if (s.verdict === 'holds') holding = rate;
+    else failing = rate;
+  }
+  // The start rate already failed: halve until one holds.
+  for (let rate = failing / 2; holding === 0 && rate >= 50; rate = Math.round(rate / 2)) {
+    const s = await step(side, generator, rate);
+    steps.push(s);
+    if (s.verdict === 'holds') holding = rate;
+    else failing = rate;
+  }
+  while (holding > 0 && failing !== Infinity && failing > holding * (1 + PRECISION)) {
+    const rate = Math.round((holding + failing) / 2 / 10) * 10;
+    const s = await step(side, generator, rate);
+    steps.push(s);
+    if (s.verdict === 'holds') holding = rate;
+    else failing = rate;
+  }
+  const limitedBy = steps.find((s) => s.offeredPerSecond === failing)?.verdict;
+  return { maxPerSecond: holding, firstFailingPerSecond: failing === Infinity ? null : failing, limitedBy, steps };
+}
+
+// ---- half load -----------------------------------------------------------------------------------
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs `plan` ([{ key, side, generator, rate }]) HALF_ROUNDS times in turn; each entry's figures are medians. */
+async function halfLoad(plan) {
+  const runs = plan.map(() => []);
+  for (let round = 0; round < HALF_ROUNDS; round++) {
+    for (const [i, { side, generator, rate }] of plan.entries()) runs[i].push(await step(side, generator, rate));
+  }
+  return plan.map(({ key, side, rate }, i) => ({
+    key,
+    name: side.label,
+    offeredPerSecond: rate,
+    p50Ms: median(runs[i].map((r) => r.p50Ms)),
+    p99Ms: median(runs[i].map((r) => r.p99Ms)),
+    delivery: median(runs[i].map((r) => r.delivery)),
+    rounds: runs[i].map(({ p50Ms, p99Ms, delivery }) => ({ p50Ms, p99Ms, delivery })),
+  }));
+}
+
+// ---- report --------------------------------------------------------------------------------------
+
+function verdicts(capacity, half) {
+  const bare = capacity.bare?.maxPerSecond;
+  const ratios = {};
+  for (const key of ['sqlite', 'postgres']) {
+    if (capacity[key] === undefined || bare === undefined) continue;
+    const value = +(capacity[key].maxPerSecond / bare).toFixed(3);
+    ratios[`capacityVsBare_${key}`] =
+      key === 'sqlite' ? { value, target: `≥ ${TARGETS.capacityVsBareSqlite}`, pass: value >= TARGETS.capacityVsBareSqlite } : { value };
+    const own = half.find((h) => h.key === key);
+    const bareOwn = half.find((h) => h.key === 'bare');
+    const bareSame = half.find((h) => h.key === `bare@${key}`);
+    const mark = (v) => ({ value: +v.toFixed(2), target: `≤ ${TARGETS.halfLoadP99VsBare}`, pass: v <= TARGETS.halfLoadP99VsBare });
+    if (own && bareOwn) ratios[`halfLoadP99VsBare_${key}_eachOwnHalf`] = mark(own.p99Ms / bareOwn.p99Ms);
+    if (own && bareSame) ratios[`halfLoadP99VsBare_${key}_sameRate`] = mark(own.p99Ms / bareSame.p99Ms);
+  }
+  return ratios;
+}
+
+function print(report) {
+  console.table(
+    Object.entries(report.capacity).map(([, c]) => ({
+      side: c.label,
+      maxPerSecond: c.maxPerSecond,
+      firstFailing: c.firstFailingPerSecond,
+      limitedBy: c.limitedBy,
+      steps: c.steps.length,
+    })),
+  );
+  console.table(
+    report.halfLoad.map(({ name, offeredPerSecond, p50Ms, p99Ms, delivery }) => ({ name, offeredPerSecond, p50Ms, p99Ms, delivery })),
+  );
+  const mark = (r) => (r.pass === undefined ? '' : r.pass ? ' PASS' : ' MISS');
+  for (const [name, r] of Object.entries(report.ratios))
+    console.log(`${name} ×${r.value}${r.target ? ` (target ${r.target})` : ''}${mark(r)}`);
+  if (!PIN) console.log('note: taskset not found: servers and load generators were not pinned to cores');
+  console.log('written to bench/results/gateway-capacity.json');
+}
+
+export async function runGatewayCapacityBench() {
+  const subjects = [];
+  try {
+    for (const key of SIDES) {
+      const side = key === 'bare' ? await bareSide() : await parleySide(key);
+      subjects.push({ side, generator: await startLoadGenerator() });
+    }
+    const capacity = {};
+    for (const { side, generator } of subjects) {
+      console.log(`capacity of ${side.label}:`);
+      capacity[side.key] = { label: side.label, ...(await findCapacity(side, generator)) };
+    }
+    const bare = subjects.find(({ side }) => side.key === 'bare');
+    const plan = [];
+    for (const { side, generator } of subjects) {
+      const rate = Math.round(capacity[side.key].maxPerSecond / 2);
+      if (rate === 0) continue;
+      plan.push({ key: side.key, side, generator, rate });
+      // The relay at this Parley's half-load rate: "p99 at half load ≤ 3× the relay's at the same rate".
+      if (bare && side !== bare.side) plan.push({ key: `bare@${side.key}`, side: bare.side, generator: bare.generator, rate });
+    }
+    console.log('half load:');
+    const half = await halfLoad(plan);
+    const report = {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      settings: {
+        quick: QUICK,
+        pinned: PIN ? 'servers on CPU 0, load generators on CPU 1' : 'no',
+        warmupMs: WARMUP_MS,
+        measureMs: MEASURE_MS,
+        graceMs: GRACE_MS,
+        precision: PRECISION,
+        perPairRate: PER_PAIR,
+        maxPairs: MAX_PAIRS,
+        stepHoldsWhen: `p99 < ${LIMITS.p99Ms} ms and delivery ≥ ${LIMITS.delivery * 100} %`,
+        halfLoadRounds: HALF_ROUNDS,
+      },
+      capacity,
+      halfLoad: half,
+      ratios: verdicts(capacity, half),
+    };
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/gateway-capacity.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+    print(report);
+    return report;
+  } finally {
+    for (const { side, generator } of subjects) {
+      await generator.close();
+      await side.cleanup();
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runGatewayCapacityBench();
