@@ -135,6 +135,9 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     await page.goto(`${server.url}/console/widgets/${demo.widgetId}`);
     const title = page.getByLabel('Title', { exact: true });
     await title.fill('Second draft');
+    // The live preview follows the field (a new widget mounted in its frame) without taking the keyboard from it.
+    await page.frameLocator('iframe.preview-frame').getByText('Second draft').first().waitFor();
+    expect(await title.evaluate((field) => field === document.activeElement)).toBe(true);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved to the draft.').waitFor();
     // Someone else discards it meanwhile (over the API).
@@ -150,6 +153,8 @@ describe('console: widget configuration versions (draft, preview link, diff, pub
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/draft/i);
     expect(await alert.textContent()).not.toMatch(/^PARLEY_ERR_/);
+    // The live preview remounted its widget for the discarded draft: it must not have taken the keyboard.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('IFRAME');
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
   });

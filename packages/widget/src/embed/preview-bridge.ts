@@ -24,6 +24,13 @@ function isPreviewMessage(data: unknown): data is PreviewMessage {
  */
 export function startPreview(mount: (options: MountOptions) => Promise<WidgetHandle>): void {
   const origin = new URL(location.href).origin;
+  // Every change typed in the console mounts a new widget here, and an open widget focuses its composer: a frame's
+  // focus() takes the keyboard from the page around it (the console's field being typed in, its open dialog). Focus
+  // moves inside the frame only while the frame has the focus already (the admin clicked into the preview).
+  const focus = HTMLElement.prototype.focus;
+  HTMLElement.prototype.focus = function (this: HTMLElement, options?: FocusOptions) {
+    if (document.hasFocus()) focus.call(this, options);
+  };
   let shown: Promise<WidgetHandle> | undefined;
   let count = 0;
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
