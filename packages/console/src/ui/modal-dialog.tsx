@@ -1,9 +1,9 @@
 import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 
 /**
  * A modal dialog over the page (Block visitor, Erase contact): focus starts on `initialFocus` and goes back
- * where it was when the dialog closes, Escape and a click on the backdrop close it, Tab and Shift+Tab stay
+ * where it was when the dialog closes, Escape (wherever the focus is) and a click on the backdrop close it, Tab and Shift+Tab stay
  * inside it, and its keys do not reach the page behind (the conversation's own Escape goes back to the list).
  * `titleId` names the heading (its `<h2>`), `helpId` the element of `children` that describes the dialog.
  */
@@ -16,10 +16,22 @@ export function ModalDialog(props: {
   readonly onClose: () => void;
   readonly children: ComponentChildren;
 }) {
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
   useEffect(() => {
     const opener = document.activeElement;
     props.initialFocus.current?.focus();
+    // Escape closes the dialog wherever the focus is, as a native modal <dialog> does: a button that turned
+    // disabled while it worked (Save, Discard…) drops the focus to the page's body, outside the dialog.
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.stopPropagation();
+      event.preventDefault();
+      close.current();
+    };
+    document.addEventListener('keydown', onEscape, true);
     return () => {
+      document.removeEventListener('keydown', onEscape, true);
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
   }, []);
@@ -35,8 +47,7 @@ export function ModalDialog(props: {
         onClick={(event) => event.stopPropagation()}
         onKeyDown={(event) => {
           event.stopPropagation();
-          if (event.key === 'Escape') props.onClose();
-          else if (event.key === 'Tab') keepFocusInside(event);
+          if (event.key === 'Tab') keepFocusInside(event);
         }}
       >
         <h2 id={props.titleId}>{props.title}</h2>
