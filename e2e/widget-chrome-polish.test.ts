@@ -214,8 +214,10 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
     );
     await widget(page).launcher().click();
     const hint = page.getByRole('button', { name: 'Please fill in the form above to start the chat.' });
-    await hint.click();
     const email = widget(page).window().getByRole('form', { name: 'How can we reach you?' }).getByLabel('Email');
+    // The form is drawn by the rich extra, a lazy import: on a loaded machine the hint shows before it does.
+    await email.waitFor();
+    await hint.click();
     await expect.poll(() => email.evaluate((input) => input === (input.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await email.fill('ada@example.com');
     await email.press('Enter');
