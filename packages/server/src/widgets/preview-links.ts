@@ -20,9 +20,9 @@ export class PreviewLinks {
     this.key = createHmac('sha256', serverSecret).update('parley/widget-preview/v1').digest();
   }
 
-  /** A link valid for `ttlSeconds` from now. */
+  /** A link valid for at least `ttlSeconds` from now (rounded up to the next whole second, as the link says it). */
   create(widgetId: string, ttlSeconds: number): { url: string; expiresAt: string } {
-    const expires = Math.floor(this.now() / 1000) + ttlSeconds;
+    const expires = Math.ceil(this.now() / 1000) + ttlSeconds;
     const url = `${this.publicUrl}/preview/${encodeURIComponent(widgetId)}?e=${expires}&s=${this.sign(widgetId, String(expires))}`;
     return { url, expiresAt: new Date(expires * 1000).toISOString() };
   }
