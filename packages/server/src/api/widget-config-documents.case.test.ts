@@ -107,6 +107,15 @@ describeEachStore('widget configuration documents', (server) => {
       body: { format: 'parley.widget/1', widget: { layout: 'sideways' } },
     });
     expect(badOption.json.error).toMatchObject({ code: 'PARLEY_ERR_REQUEST_VALIDATION', field: 'widget.layout' });
+    // A removed option is named as such (with what replaced it), in both kinds of document, not as an unknown field.
+    const removed = await server().request('POST', '/v1/widgets/import', {
+      body: { format: 'parley.widget/1', widget: { name: 'x', plugins: ['x'] } },
+    });
+    expect(removed.json.error).toMatchObject({ code: 'PARLEY_ERR_WIDGET_OPTION_REMOVED', field: 'widget.plugins' });
+    const removedInBlueprint = await server().request('POST', '/v1/blueprints/import', {
+      body: { format: 'parley.blueprint/1', blueprint: { name: 'x', plugins: ['x'] } },
+    });
+    expect(removedInBlueprint.json.error).toMatchObject({ code: 'PARLEY_ERR_WIDGET_OPTION_REMOVED', field: 'blueprint.plugins' });
     const unknownBot = await server().request('POST', '/v1/widgets/import', {
       body: { format: 'parley.widget/1', widget: { name: 'x', botId: 'bot_01J00000000000000000000000' } },
     });
