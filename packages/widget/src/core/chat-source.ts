@@ -23,6 +23,8 @@ export interface PresenceView {
   readonly offlineMessage?: string;
   /** Whether the server mails agents' replies to an email left in offline mode. */
   readonly emailReplies?: boolean;
+  /** Async mode: humans are there but the expected reply is long; the desk extra asks for an email up front. */
+  readonly asyncMode?: boolean;
 }
 
 /** Everything a source reports; the UI store folds these into what it shows. */

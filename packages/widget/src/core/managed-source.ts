@@ -256,16 +256,14 @@ export class ManagedSource extends Emitter<SourceEvents> implements ChatSource {
       }
       case 'status':
         return this.emit('status', { owner: frame.owner, assignee: frame.assignee?.name ?? null, queue: frame.queue ?? null });
-      case 'presence': {
-        const { agentsOnline, typicalReplyMs, offline, offlineMessage, emailReplies } = frame;
+      case 'presence':
+        // The frame as it came (asyncMode and any later field included), its optional flags made definite.
         return this.emit('presence', {
-          agentsOnline,
-          typicalReplyMs,
-          offline: offline === true,
-          offlineMessage: offlineMessage ?? '',
-          emailReplies: emailReplies === true,
+          ...frame,
+          offline: frame.offline === true,
+          offlineMessage: frame.offlineMessage ?? '',
+          emailReplies: frame.emailReplies === true,
         });
-      }
       default:
         // call, call_connect, call_signal: the call extra (loaded by the first) answers through this link.
         if (frame.type.startsWith('call')) void import('../extras/call.js').then((call) => call.onCallFrame(frame, this));
