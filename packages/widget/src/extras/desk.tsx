@@ -41,7 +41,13 @@ function adoptDeskStyles(element: Element | null): void {
 export function Desk({ ctl, text: { fill, duration } }: { readonly ctl: Controller; readonly text: DeskText }): VNode | null {
   const state = useView(ctl.store);
   const { strings, language } = state.config;
-  if (state.owner === 'queued' && state.presence?.offline === true) return <OfflineForm ctl={ctl} />;
+  const presence = state.presence;
+  if (state.owner === 'queued' && presence?.offline === true) return <OfflineForm ctl={ctl} wait={null} fill={fill} />;
+  // Async mode: someone will answer, but later than the widget's threshold; until an agent has written, the email
+  // is asked up front and the visitor told they may leave (docs/async-mode.md).
+  if (presence?.asyncMode === true && presence.typicalReplyMs !== null && !state.messages.some((m) => m.author.role === 'agent')) {
+    return <OfflineForm ctl={ctl} wait={duration(presence.typicalReplyMs, language)} fill={fill} />;
+  }
   let text: string | null = null;
   if (state.owner === 'queued' && state.queue) {
     const { position, estimatedWaitMs } = state.queue;
@@ -57,8 +63,19 @@ export function Desk({ ctl, text: { fill, duration } }: { readonly ctl: Controll
   );
 }
 
-/** Offline mode: one labelled email field, checked before it is sent; focus moves in, then back to the composer. */
-function OfflineForm({ ctl }: { readonly ctl: Controller }): VNode {
+/**
+ * Offline mode, and async mode's long wait (`wait`: the expected reply time, in words): one labelled email field,
+ * checked before it is sent; focus moves in, then back to the composer.
+ */
+function OfflineForm({
+  ctl,
+  wait,
+  fill,
+}: {
+  readonly ctl: Controller;
+  readonly wait: string | null;
+  readonly fill: DeskText['fill'];
+}): VNode {
   const state = useView(ctl.store);
   const { strings } = state.config;
   const [email, setEmail] = useState('');
@@ -76,11 +93,20 @@ function OfflineForm({ ctl }: { readonly ctl: Controller }): VNode {
   }, [sent]);
   // A reply by email is promised only when the server mails replies (PARLEY_SMTP_URL); else the email is a way back.
   const byMail = state.presence?.emailReplies === true;
-  const message = state.presence?.offlineMessage || (byMail ? strings.offlinePrompt : strings.offlinePromptLater);
+  const message =
+    wait !== null
+      ? fill(byMail ? strings.asyncPrompt : strings.asyncPromptLater, { time: wait })
+      : state.presence?.offlineMessage || (byMail ? strings.offlinePrompt : strings.offlinePromptLater);
   if (sent)
     return (
       <div class="sys" role="status" aria-live="polite">
-        {byMail ? strings.offlineThanks : strings.offlineThanksLater}
+        {wait !== null
+          ? byMail
+            ? strings.asyncThanks
+            : strings.asyncThanksLater
+          : byMail
+            ? strings.offlineThanks
+            : strings.offlineThanksLater}
       </div>
     );
   const submit = (event: Event) => {
