@@ -101,6 +101,28 @@ describe('campaigns in the console (issue 20)', { timeout: 180_000 }, () => {
     await admin.emulateMedia({ colorScheme: 'light' });
     await admin.setViewportSize({ width: 1280, height: 800 });
 
+    // The Reports page counts it for the period too, with its CSV, and leads back to the widget's campaigns.
+    await admin.getByRole('link', { name: 'Reports' }).click();
+    const section = admin.getByRole('region', { name: 'Proactive messages' });
+    const reported = section.getByRole('row').filter({ hasText: 'Pricing nudge' });
+    await expect.poll(() => reported.innerText(), { timeout: 15_000 }).toMatch(/Pricing nudge\s+.+\s+2\s+1\s+1\s+50%/);
+    expect(await section.getByRole('link', { name: /^CSV/ }).getAttribute('href')).toContain('/v1/reports/campaigns?');
+    await section.scrollIntoViewIfNeeded();
+    expect(await axeViolations(admin), 'reports page with campaigns, light, 1280 px').toEqual([]);
+    if (SHOTS !== undefined)
+      for (const [w, scheme] of [
+        [1280, 'light'],
+        [375, 'dark'],
+      ] as const) {
+        await admin.emulateMedia({ colorScheme: scheme });
+        await admin.setViewportSize({ width: w, height: 800 });
+        await section.screenshot({ path: resolve(SHOTS, `console-reports-campaigns-${w}-${scheme}.png`) });
+      }
+    await admin.emulateMedia({ colorScheme: 'light' });
+    await admin.setViewportSize({ width: 1280, height: 800 });
+    await reported.getByRole('link', { name: 'Pricing nudge' }).click();
+    await admin.getByRole('heading', { name: 'Campaigns', level: 1 }).waitFor();
+
     await admin.getByRole('button', { name: 'Edit Pricing nudge' }).click();
     await expect(admin.getByLabel('Percent scrolled').inputValue()).resolves.toBe('60');
     await admin.getByLabel('Enabled').uncheck();

@@ -231,7 +231,16 @@ export interface UnansweredPage {
 }
 
 /** The report endpoints, by the name after /v1/reports/. */
-export const REPORT_NAMES = ['summary', 'response-times', 'csat', 'csat/comments', 'busiest-hours', 'unanswered', 'abandoned'] as const;
+export const REPORT_NAMES = [
+  'summary',
+  'response-times',
+  'csat',
+  'csat/comments',
+  'busiest-hours',
+  'unanswered',
+  'abandoned',
+  'campaigns',
+] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 /** Minutes of silence after which an unanswered visitor counts as gone (abandoned). */

@@ -41,7 +41,10 @@ export function CampaignsPage() {
       .then(([w, a]) => {
         setWidgets(w.items);
         setAgents(a.items);
-        setWidgetId((current) => (current === '' ? (w.items[0]?.id ?? '') : current));
+        // `?widget=` (a link from the Reports page) picks that widget when it is one of them.
+        const asked = new URLSearchParams(location.search).get('widget');
+        const first = w.items.find((item) => item.id === asked) ?? w.items[0];
+        setWidgetId((current) => (current === '' ? (first?.id ?? '') : current));
       })
       .catch((caught: unknown) => setLoadError(errorText(caught)));
   }, []);

@@ -1,6 +1,7 @@
 import {
   isTimeZone,
   type BusiestHoursReport,
+  type CampaignReport,
   type CsatComment,
   type CsatReport,
   type ResponseTimesReport,
@@ -10,6 +11,7 @@ import {
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { PageHeader } from '../ui/feedback.js';
 import { BusiestHoursSection } from '../reports/busiest-hours-section.js';
+import { CampaignsSection } from '../reports/campaigns-section.js';
 import { ConversationsSection } from '../reports/conversations-section.js';
 import { CsatSection } from '../reports/csat-section.js';
 import { formatCount } from '../reports/format.js';
@@ -57,7 +59,7 @@ function toAddress(choice: PeriodChoice, scope: ReportScope): string {
 
 /**
  * Admins: how the chat went over a period — conversations and the bot's share, response and
- * resolution times, satisfaction, busiest hours, unanswered and abandoned conversations — for all
+ * resolution times, satisfaction, busiest hours, unanswered and abandoned conversations, proactive messages — for all
  * widgets, teams and agents or one of each. Every figure comes from /v1/reports (the events table),
  * every chart has its numbers in a table, and every report downloads as the server's CSV.
  */
@@ -80,12 +82,15 @@ export function ReportsPage() {
   const comments = usePagedReport<CsatComment>(path('csat/comments'), 10, attempt);
   const unanswered = usePagedReport<UnansweredConversation>(path('unanswered'), 10, attempt);
   const abandoned = usePagedReport<UnansweredConversation>(path('abandoned'), 10, attempt);
+  // Campaign figures belong to widgets: only the widget filter goes with them (the API ignores no filter silently).
+  const campaigns = useReport<CampaignReport>(reportPath('campaigns', period, { ...ALL, widgetId: scope.widgetId }), attempt);
 
   const nameOf = (list: readonly { id: string; name: string }[], id: string | null, none: string) =>
     id === null ? none : (list.find((item) => item.id === id)?.name ?? id);
   const widgetName = (id: string) => nameOf(names.widgets, id, '—');
   const teamName = (id: string | null) => nameOf(names.teams, id, 'No team');
-  const failed = [summary, times, csat, hours, comments, unanswered, abandoned].find((report) => report.error !== null)?.error ?? null;
+  const failed =
+    [summary, times, csat, hours, comments, unanswered, abandoned, campaigns].find((report) => report.error !== null)?.error ?? null;
   const filtered = scope.widgetId !== '' || scope.teamId !== '' || scope.agentId !== '';
   const nothing = summary.data !== null && summary.data.conversations === 0 && summary.data.messages === 0;
 
@@ -147,6 +152,12 @@ export function ReportsPage() {
         abandoned={abandoned}
         csv={{ unanswered: csv('unanswered'), abandoned: csv('abandoned') }}
         names={{ widget: widgetName, team: teamName }}
+      />
+      <CampaignsSection
+        loaded={campaigns}
+        csv={csvDownload('campaigns', period, { ...ALL, widgetId: scope.widgetId })}
+        widgetName={widgetName}
+        narrowed={scope.teamId !== '' || scope.agentId !== ''}
       />
     </div>
   );

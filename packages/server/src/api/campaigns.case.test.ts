@@ -203,6 +203,14 @@ describeEachStore('campaigns (proactive messages)', (server) => {
       { campaignId: a.json.id, widgetId, name: 'Pricing nudge', shown: 4, opened: 2, replied: 1, replyRate: 0.25 },
       { campaignId: b.json.id, widgetId, name: 'Never shown', shown: 0, opened: 0, replied: 0, replyRate: null },
     ]);
+    const csv = await server().request('GET', `/v1/reports/campaigns?from=${today}&to=${today}&widgetId=${widgetId}&format=csv`);
+    expect(String(csv.headers['content-type'])).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toBe(`attachment; filename="parley-campaigns-${today}-${today}.csv"`);
+    expect(csv.body.trim().split(/\r?\n/)).toEqual([
+      'campaign_id,widget_id,name,shown,opened,replied,reply_rate',
+      `${a.json.id},${widgetId},Pricing nudge,4,2,1,0.25`,
+      `${b.json.id},${widgetId},Never shown,0,0,0,`,
+    ]);
     const yesterday = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
     const before = await server().request('GET', `/v1/reports/campaigns?from=${yesterday}&to=${yesterday}&widgetId=${widgetId}`);
     expect((before.json.items as { shown: number }[]).map((r) => r.shown)).toEqual([0, 0]);

@@ -3,7 +3,9 @@ import { campaignCreateSchema, campaignPatchSchema, reportQuerySchema, REPORT_MA
 import type { CampaignService } from '../campaigns/index.js';
 import { AGENT_SECURITY, ADMIN_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { campaignsCsv } from '../reports/report-csv.js';
 import { resolvePeriod } from '../reports/report-period.js';
+import { sendReport } from './reports.js';
 
 export interface CampaignsApiOptions {
   readonly campaigns: CampaignService;
@@ -122,7 +124,7 @@ export const campaignsApi: FastifyPluginAsync<CampaignsApiOptions> = async (app,
         description:
           `Per campaign (every campaign of the widget, or of every widget): how many times it was shown, opened and replied to in the period, and its reply rate (replied / shown, null when never shown). ` +
           `Query: \`from\`, \`to\` (YYYY-MM-DD days of \`timeZone\`, both included, at most ${REPORT_MAX_DAYS} days), \`timeZone\`, optional \`widgetId\`; counted by UTC hour. ` +
-          'Campaign figures belong to widgets, so `teamId` and `agentId` do not narrow them. JSON only.',
+          'Campaign figures belong to widgets, so `teamId` and `agentId` do not narrow them. `format` = `json` (default) or `csv` (a file, one line per campaign).',
         security: AGENT_SECURITY,
         querystring: jsonSchema(reportQuerySchema),
         response: {
@@ -136,8 +138,13 @@ export const campaignsApi: FastifyPluginAsync<CampaignsApiOptions> = async (app,
         const query = parseInput(reportQuerySchema, request.query ?? {});
         const widgetId = query.widgetId ?? null;
         const period = resolvePeriod(query, { widgetId, teamId: null, agentId: null });
-        reply.header('cache-control', 'no-store');
-        return campaigns.report(widgetId, { from: query.from, to: query.to, timeZone: query.timeZone }, period.start, period.end);
+        const report = await campaigns.report(
+          widgetId,
+          { from: query.from, to: query.to, timeZone: query.timeZone },
+          period.start,
+          period.end,
+        );
+        return sendReport(reply, query, 'campaigns', report, () => campaignsCsv(report));
       },
     });
   });

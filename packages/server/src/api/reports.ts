@@ -26,6 +26,16 @@ const PERIOD_HELP =
   'Every figure is defined in docs/reports.md.';
 const ERRORS = { 400: errorResponse, 401: errorResponse, 403: errorResponse };
 
+/** A report as `format` asks: JSON, or a CSV file named for the report and its period. Never cached. */
+export function sendReport(reply: FastifyReply, query: ReportQuery, name: string, json: unknown, csv: () => string): FastifyReply {
+  reply.header('cache-control', 'no-store');
+  if (query.format === 'json') return reply.send(json);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="parley-${name}-${query.from}-${query.to}.csv"`)
+    .send(csv());
+}
+
 /** `/v1/reports/...`: figures for a period, from the events the server recorded (reports/). */
 export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { db, flush }) => {
   const queries = new ReportQueries(db);
@@ -40,14 +50,6 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
     const period = resolvePeriod(query, scope);
     await flush();
     return { query, period, scope };
-  };
-  const send = (reply: FastifyReply, query: ReportQuery, name: string, json: unknown, csv: () => string) => {
-    reply.header('cache-control', 'no-store');
-    if (query.format === 'json') return reply.send(json);
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="parley-${name}-${query.from}-${query.to}.csv"`)
-      .send(csv());
   };
   const route = (paged: boolean, summary: string, description: string, answer: string) => ({
     schema: {
@@ -70,7 +72,7 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
     app.get(`/v1/reports/${name}`, route(false, summary, description, answer), async (request, reply) => {
       const { query, period, scope } = await read(request, reportQuerySchema);
       const report = await run(period, scope);
-      return send(reply, query, name, report, () => csv(report));
+      return sendReport(reply, query, name, report, () => csv(report));
     });
   };
 
@@ -128,7 +130,7 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
         csv ? CSV_MAX_ROWS : (query.take ?? DEFAULT_TAKE),
         csv ? undefined : query.cursor,
       );
-      return send(reply, query, 'csat-comments', { object: 'report.csat_comments', period: period.period, ...page }, () =>
+      return sendReport(reply, query, 'csat-comments', { object: 'report.csat_comments', period: period.period, ...page }, () =>
         commentsCsv(page.items),
       );
     },
@@ -155,7 +157,9 @@ export const reportsApi: FastifyPluginAsync<ReportsApiOptions> = async (app, { d
           csv ? CSV_MAX_ROWS : (query.take ?? DEFAULT_TAKE),
           csv ? undefined : query.cursor,
         );
-        return send(reply, query, kind, { object: `report.${kind}`, period: period.period, ...page }, () => unansweredCsv(page.items));
+        return sendReport(reply, query, kind, { object: `report.${kind}`, period: period.period, ...page }, () =>
+          unansweredCsv(page.items),
+        );
       },
     );
   }

@@ -1,5 +1,6 @@
 import type {
   BusiestHoursReport,
+  CampaignReport,
   CsatComment,
   CsatReport,
   DurationStat,
@@ -65,5 +66,12 @@ export function unansweredCsv(items: readonly UnansweredConversation[]): string 
   return toCsv(
     ['conversation_id', 'widget_id', 'team_id', 'started_at', 'handoff_at', 'last_visitor_message_at', 'resolved_at', 'abandoned'],
     items.map((c) => [c.conversationId, c.widgetId, c.teamId, c.startedAt, c.handoffAt, c.lastVisitorMessageAt, c.resolvedAt, c.abandoned]),
+  );
+}
+
+export function campaignsCsv(report: CampaignReport): string {
+  return toCsv(
+    ['campaign_id', 'widget_id', 'name', 'shown', 'opened', 'replied', 'reply_rate'],
+    report.items.map((c) => [c.campaignId, c.widgetId, c.name, c.shown, c.opened, c.replied, c.replyRate]),
   );
 }
