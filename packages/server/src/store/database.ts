@@ -33,6 +33,7 @@ import * as configVersions from './migrations/0017-config-versions.js';
 import * as calls from './migrations/0018-calls.js';
 import * as translation from './migrations/0019-translation.js';
 import * as visitorConversations from './migrations/0020-visitor-conversations.js';
+import * as conversationLinks from './migrations/0021-conversation-links.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
@@ -77,6 +78,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-calls': calls,
   '0019-translation': translation,
   '0020-visitor-conversations': visitorConversations,
+  '0021-conversation-links': conversationLinks,
 };
 
 export interface OpenOptions {

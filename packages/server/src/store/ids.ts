@@ -42,7 +42,8 @@ export type IdPrefix =
   | 'wha'
   | 'aud'
   | 'cns'
-  | 'cmp';
+  | 'cmp'
+  | 'lnk';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;

@@ -41,6 +41,7 @@ export interface Database {
   campaigns: CampaignsTable;
   campaign_counts: CampaignCountsTable;
   conversation_calls: ConversationCallsTable;
+  conversation_links: ConversationLinksTable;
 }
 
 export interface ApiKeysTable {
@@ -549,4 +550,17 @@ export interface ConversationCallsTable {
   callee_link: string | null;
   created_at: string;
   accepted_at: string | null;
+}
+
+/** Signed links that open one conversation full page (migration 0021, conversation-links/). */
+export interface ConversationLinksTable {
+  /** `lnk_<ULID>`. */
+  id: string;
+  conversation_id: string;
+  created_by: 'visitor' | 'agent' | 'system';
+  /** The agent who made it (created_by 'agent'); null otherwise. */
+  agent_id: string | null;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
 }
