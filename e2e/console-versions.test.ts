@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import {
   axeViolations,
   CONSOLE_ADMIN_ENV,
@@ -200,5 +200,52 @@ describe('console: Save with a draft present and review before publish off', { t
     expect(after.strings.title).toBe(before.strings.title);
     await expect.poll(() => title.inputValue()).toBe('Title from the draft');
     expect(await axeViolations(page), 'saved to the draft').toEqual([]);
+  });
+
+  it('exports the configuration as a file, promotes from another widget after showing the changes, imports a file on the list', async () => {
+    const widgetUrl = `${server.url}/v1/widgets/${demo.widgetId}`;
+    const json = { 'content-type': 'application/json' };
+    const visitorsTitle = async () => ((await (await fetch(`${widgetUrl}/config`)).json()) as { strings: { title: string } }).strings.title;
+    // The previous test's draft goes, so that a promotion publishes (review before publish is off here).
+    await page.request.delete(`${widgetUrl}/draft`, { headers: json, data: {} });
+    const before = await visitorsTitle();
+    const staging = await page.request.post(`${server.url}/v1/widgets`, {
+      headers: json,
+      data: { name: 'Staging', title: 'Title from staging' },
+    });
+    expect(staging.status()).toBe(201);
+
+    await page.goto(`${server.url}/console/widgets/${demo.widgetId}`);
+    const card = page.getByRole('region', { name: 'Configuration file and environments' });
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Export as JSON' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^parley-widget-[a-z0-9-]+\.json$/);
+    const file = await download.path();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'parley.widget/1', id: demo.widgetId });
+
+    await card.getByLabel('Take the configuration of').selectOption({ label: 'Staging (version 1)' });
+    await card.getByRole('button', { name: 'Show changes' }).click();
+    const changes = card.getByRole('region', { name: /changes? from Staging version 1/ });
+    await changes.getByRole('row', { name: /^Title/ }).waitFor();
+    expect(await visitorsTitle(), 'a dry run changes nothing').toBe(before);
+    await auditEveryWay(page, '7-promote-changes', changes);
+    await changes.getByRole('button', { name: 'Promote' }).click();
+    await card.getByText(/^Promoted: version \d+ is published/).waitFor();
+    expect(await visitorsTitle()).toBe('Title from staging');
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue(), { timeout: 10_000 }).toBe('Title from staging');
+
+    // The exported file names this widget: importing it on the list puts its title back, after showing the change.
+    await page.goto(`${server.url}/console/widgets`);
+    const importCard = page.getByRole('region', { name: 'Import a widget' });
+    await importCard.getByLabel('Document file').setInputFiles(file);
+    const preview = importCard.getByRole('region', { name: /^Updates the widget/ });
+    await preview.getByRole('row', { name: /^Title/ }).waitFor();
+    await auditEveryWay(page, '8-import-preview', preview);
+    await preview.getByRole('button', { name: 'Apply changes' }).click();
+    await importCard.getByText('Applied.').waitFor();
+    expect(await visitorsTitle()).toBe(before);
+    await importCard
+      .getByLabel('Document file')
+      .setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
+    await importCard.getByRole('alert').getByText('notes.json is not a JSON file', { exact: false }).waitFor();
   });
 });

@@ -179,3 +179,18 @@ export interface BlueprintImportResult {
 /** `POST /v1/widgets/{id}/promote`. */
 export const promoteSchema = v.strictObject({ from: idSchema, dryRun: v.optional(v.boolean()), message: v.optional(versionMessageSchema) });
 export type PromoteInput = v.InferOutput<typeof promoteSchema>;
+
+/** What a promotion (`POST /v1/widgets/{id}/promote`, or its dry run) did or would do. */
+export interface WidgetPromotion {
+  readonly object: 'widget_promotion';
+  readonly dryRun: boolean;
+  /** The widget whose published configuration was taken, at the version taken. */
+  readonly from: { readonly widgetId: string; readonly version: number };
+  readonly widgetId: string;
+  /** The published version after the promotion (the draft's base under review before publish). */
+  readonly version: number;
+  /** Whether the change went to the draft (review before publish) instead of being published. */
+  readonly draft: boolean;
+  /** This widget's own configuration before → after. */
+  readonly changes: readonly ConfigChange[];
+}

@@ -4,6 +4,7 @@ import { api, errorText } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorNote, formatDate, ListBody, PageHeader } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
+import { ImportCard } from './config-documents.js';
 
 type Kind = 'widgets' | 'blueprints';
 
@@ -29,10 +30,11 @@ export function SettingsListPage(props: { kind: Kind }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
 
+  const [loads, setLoads] = useState(0);
   useEffect(() => {
     setItems(null);
     api.all<Widget | Blueprint>(`/v1/${props.kind}`).then(setItems, (caught: unknown) => setError(errorText(caught)));
-  }, [props.kind]);
+  }, [props.kind, loads]);
 
   const create = async (event: Event) => {
     event.preventDefault();
@@ -92,6 +94,7 @@ export function SettingsListPage(props: { kind: Kind }) {
           </ul>
         )}
       </ListBody>
+      <ImportCard kind={props.kind} onImported={() => setLoads(loads + 1)} />
     </div>
   );
 }

@@ -394,23 +394,30 @@ function DiffView(props: { widgetId: string; comparison: Comparison; onClose: ()
       ) : diff.changes.length === 0 ? (
         <p>No differences: both have the same configuration.</p>
       ) : (
-        <table class="diff-table">
-          <caption class="visually-hidden">Changed fields</caption>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">Before</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {diff.changes.map((change) => (
-              <DiffRow change={change} />
-            ))}
-          </tbody>
-        </table>
+        <ChangesTable changes={diff.changes} />
       )}
     </div>
+  );
+}
+
+/** Changed fields as a table (field, before, after): a comparison's, an import's or a promotion's. */
+export function ChangesTable(props: { changes: readonly ConfigChange[] }) {
+  return (
+    <table class="diff-table">
+      <caption class="visually-hidden">Changed fields</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.changes.map((change) => (
+          <DiffRow change={change} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 

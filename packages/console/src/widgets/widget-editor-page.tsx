@@ -21,6 +21,7 @@ import { SettingField, STRUCTURED_EDITORS, type Values } from './settings-form.j
 import { RoutingRulesEditor } from './routing-rules-editor.js';
 import { WidgetPreview } from './widget-preview.js';
 import { WidgetTools } from './widget-tools.js';
+import { ConfigFileCard } from './config-documents.js';
 import { DraftBar, HistoryPanel, PreviewLinkCard, type Comparison } from './versions-panel.js';
 import { saveRequest } from './save-request.js';
 
@@ -258,6 +259,16 @@ export function WidgetEditorPage(props: { kind: Kind; id: string }) {
           </aside>
         ) : null}
       </div>
+      <ConfigFileCard
+        kind={kind}
+        id={id}
+        name={resource.name}
+        widget={'effective' in resource ? resource : null}
+        onPromoted={() => {
+          setCompare(null);
+          void reload();
+        }}
+      />
     </div>
   );
 }

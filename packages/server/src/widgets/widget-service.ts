@@ -22,6 +22,7 @@ import {
   type WidgetVersion,
   type WidgetDocument,
   type WidgetImportResult,
+  type WidgetPromotion,
   WIDGET_DOCUMENT_FORMAT,
 } from '@parley/protocol';
 import { generateIdentitySecret } from '../auth/identity.js';
@@ -313,7 +314,7 @@ export class WidgetService {
    * its own id, name, description, meta, allowed origins and identity secret. Answers the changes; `dryRun` only
    * answers them. Under review before publish the change goes to the draft.
    */
-  async promote(id: string, fromId: string, author: AuditActor, dryRun: boolean, message: string | undefined) {
+  async promote(id: string, fromId: string, author: AuditActor, dryRun: boolean, message: string | undefined): Promise<WidgetPromotion> {
     const target = await this.requireRow(id);
     const source = await this.requireRow(fromId);
     const current = documentOf(target);
@@ -333,7 +334,7 @@ export class WidgetService {
       await this.change(target, next, author, message ?? `Promoted from ${source.id} version ${source.version}`);
     const after = await this.requireRow(id);
     return {
-      object: 'widget_promotion' as const,
+      object: 'widget_promotion',
       dryRun,
       from: { widgetId: source.id, version: source.version },
       widgetId: id,
