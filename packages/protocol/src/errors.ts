@@ -133,6 +133,21 @@ export const ERROR_CATALOG = {
     title: 'The preview link has expired.',
     fix: 'Ask for a new link with `POST /v1/widgets/{id}/preview-links`.',
   },
+  PARLEY_ERR_CONVERSATION_LINK_INVALID: {
+    status: 403,
+    title: 'The conversation link is not one this server signed, or it was changed.',
+    fix: 'Use the link as it was given, or ask for a new one (the widget menu, or `POST /v1/conversations/{id}/links`).',
+  },
+  PARLEY_ERR_CONVERSATION_LINK_EXPIRED: {
+    status: 410,
+    title: 'The conversation link has expired.',
+    fix: 'Ask for a new link: from the widget menu on the device that holds the conversation, or from an agent.',
+  },
+  PARLEY_ERR_CONVERSATION_LINK_REVOKED: {
+    status: 410,
+    title: 'The conversation link was revoked.',
+    fix: 'Ask for a new link: from the widget menu on the device that holds the conversation, or from an agent.',
+  },
   PARLEY_ERR_BLUEPRINT_NOT_FOUND: {
     status: 404,
     title: 'No blueprint has this id.',

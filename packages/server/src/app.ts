@@ -46,9 +46,11 @@ import { LocalFileStore } from './files/local-file-store.js';
 import { publicConfigFastPath, widgetPublicApi } from './api/widget-public.js';
 import { widgetsApi } from './api/widgets.js';
 import { widgetPreviewLinksApi } from './api/widget-preview-links.js';
+import { conversationLinksApi } from './api/conversation-links.js';
+import { ConversationLinks } from './conversation-links/index.js';
 import { PreviewLinks } from './widgets/preview-links.js';
 import { resolveServerSecret } from './auth/server-secret.js';
-import { SessionTokens } from './auth/session-tokens.js';
+import { SessionTokens, type VerifiedSession } from './auth/session-tokens.js';
 import { BotService } from './bots/bot-service.js';
 import { createConnectorFactory } from './bots/connector-for.js';
 import { storedFileReader } from './bots/visitor-files.js';
@@ -272,6 +274,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   // One SMTP transport (or none) for offline replies and emailed transcripts.
   const mailTransport = options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl));
+  // Conversation links (docs/async-mode.md): signed, expiring, revocable; reply mails carry one.
+  const conversationLinks = new ConversationLinks(database.db, secret, config.publicUrl);
   const desk = createAgentDesk({
     db: database.db,
     engine,
@@ -285,6 +289,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       transport: mailTransport,
       from: config.mailFrom,
       publicUrl: config.publicUrl,
+      link: async (conversationId) => (await conversationLinks.create(conversationId, { createdBy: 'system' })).url,
     },
     timings: {
       ...(options.agents?.botSilenceMs === undefined ? {} : { botSilenceMs: options.agents.botSilenceMs }),
@@ -397,6 +402,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       reports.widgetLoaded(widgetId);
     },
   });
+  // A session minted from a conversation link ends when the link is revoked or expires (both REST and realtime ask).
+  const liveSession = {
+    sessionConversation: async (claims: VerifiedSession) => {
+      if (claims.linkId !== null && !(await conversationLinks.alive(claims.linkId))) {
+        throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The conversation link this session came from was revoked or has expired.');
+      }
+      return consent.sessionConversation(claims);
+    },
+  };
   await app.register(authPlugin, {
     apiKeys,
     adminKey: config.adminKey,
@@ -404,13 +418,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     consoleSessions,
     agents,
     // No Origin (a server, a same-origin GET) passes whatever the allowlist: the widget is not even read.
+    // A conversation link's page is this server's own: its session is not held to the widget's allowlist there.
     sessionOrigin: async (claims, origin) => {
-      if (origin !== undefined) widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
+      if (origin === undefined || (claims.linkId !== null && origin === new URL(config.publicUrl).origin)) return;
+      widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
     },
     // Tokens are stateless: one of an erased conversation is refused by its conversation being gone, one whose
     // consent was withdrawn by its consent record (both in one read).
     sessionAlive: async (claims) => {
-      if ((await consent.sessionConversation(claims)) === undefined) {
+      if ((await liveSession.sessionConversation(claims)) === undefined) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'This session’s conversation no longer exists.');
       }
     },
@@ -481,7 +497,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       publicUrl: config.publicUrl,
       onAgentActivity: (agentId) => agents.touch(agentId),
       blocks,
-      consent,
+      consent: liveSession,
     },
     inbox: {
       bus,
@@ -505,6 +521,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(homePage, { services, publicUrl: config.publicUrl });
   await app.register(widgetAssets, { services, ...(options.widgetDir === undefined ? {} : { dir: options.widgetDir }) });
   await app.register(widgetPreviewLinksApi, { services, links: new PreviewLinks(secret, config.publicUrl) });
+  await app.register(conversationLinksApi, {
+    db: database.db,
+    links: conversationLinks,
+    engine,
+    widgets,
+    blocks,
+    tokens,
+    audit: services.audit,
+  });
   await app.register(uploadsApi, { services, files, publicUrl: config.publicUrl });
   await app.register(unfurlApi, {
     services,

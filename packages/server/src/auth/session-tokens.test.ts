@@ -28,9 +28,17 @@ describe('session tokens', () => {
       scope: 'visitor',
       consentId: null,
       issuedAt: expect.any(Number),
+      linkId: null,
     });
     expect(decode(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(decode(token, 1)).toMatchObject({ iss: 'parley', aud: 'parley:visitor', sub: CLAIMS.sub, scope: 'visitor' });
+  });
+
+  it('carries the conversation link that minted the session, so its revocation can refuse the token', async () => {
+    const tokens = new SessionTokens(SECRET);
+    const token = await tokens.issue(CLAIMS, inOneHour(), null, 'lnk_01J00000000000000000000000');
+    expect(await tokens.verify(token)).toMatchObject({ linkId: 'lnk_01J00000000000000000000000' });
+    expect(decode(token, 1)).toMatchObject({ lnk: 'lnk_01J00000000000000000000000' });
   });
 
   it('sets the expiry to the given time, in whole seconds', async () => {

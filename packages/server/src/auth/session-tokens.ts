@@ -13,6 +13,11 @@ const ISSUER = 'parley';
 export interface VerifiedSession extends SessionClaims {
   readonly consentId: string | null;
   readonly issuedAt: number;
+  /**
+   * The conversation link that minted the session (`lnk`, conversation-links/): its revocation refuses the token,
+   * and the link's page (this server's own origin) may use it whatever the widget's origin allowlist. Null otherwise.
+   */
+  readonly linkId: string | null;
 }
 const AUDIENCE = 'parley:visitor';
 
@@ -27,8 +32,19 @@ export class SessionTokens {
     this.key = createHmac('sha256', serverSecret).update('parley/session-token/v1').digest();
   }
 
-  async issue(claims: Omit<SessionClaims, 'scope'>, expiresAt: Date, consentId: string | null = null): Promise<string> {
-    return new SignJWT({ wid: claims.wid, cid: claims.cid, scope: 'visitor', ...(consentId === null ? {} : { con: consentId }) })
+  async issue(
+    claims: Omit<SessionClaims, 'scope'>,
+    expiresAt: Date,
+    consentId: string | null = null,
+    linkId: string | null = null,
+  ): Promise<string> {
+    return new SignJWT({
+      wid: claims.wid,
+      cid: claims.cid,
+      scope: 'visitor',
+      ...(consentId === null ? {} : { con: consentId }),
+      ...(linkId === null ? {} : { lnk: linkId }),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
@@ -47,18 +63,19 @@ export class SessionTokens {
         audience: AUDIENCE,
         requiredClaims: ['exp'],
       });
-      const { sub, wid, cid, scope, con, iat } = payload;
+      const { sub, wid, cid, scope, con, iat, lnk } = payload;
       if (
         typeof sub !== 'string' ||
         typeof wid !== 'string' ||
         scope !== 'visitor' ||
         !(typeof cid === 'string' || cid === null) ||
-        !(typeof con === 'string' || con === undefined)
+        !(typeof con === 'string' || con === undefined) ||
+        !(typeof lnk === 'string' || lnk === undefined)
       ) {
         throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID', 'The session token lacks the claims of a Parley visitor session.');
       }
       // Tokens without `iat` were never issued here (issue() always sets it); 0 reads as "before any withdrawal".
-      return { sub, wid, cid, scope, consentId: con ?? null, issuedAt: typeof iat === 'number' ? iat : 0 };
+      return { sub, wid, cid, scope, consentId: con ?? null, issuedAt: typeof iat === 'number' ? iat : 0, linkId: lnk ?? null };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (error instanceof errors.JWTExpired) throw new ApiError('PARLEY_ERR_AUTH_TOKEN_EXPIRED');

@@ -27,7 +27,12 @@ export interface AgentDeskDeps {
   readonly agents: AgentService;
   readonly teams: TeamService;
   readonly widgets: WidgetService;
-  readonly mail: { readonly transport: Transporter | null; readonly from: string; readonly publicUrl: string };
+  readonly mail: {
+    readonly transport: Transporter | null;
+    readonly from: string;
+    readonly publicUrl: string;
+    readonly link?: (conversationId: string) => Promise<string>;
+  };
   readonly timings?: { readonly botSilenceMs?: number; readonly mailDelayMs?: number };
 }
 

@@ -16,6 +16,8 @@ export interface OfflineMailOptions {
   readonly from: string;
   readonly publicUrl: string;
   readonly delayMs?: number;
+  /** A conversation link (conversation-links/) for the mail to carry: the conversation opens full page on any device. */
+  readonly link?: (conversationId: string) => Promise<string>;
 }
 
 /**
@@ -82,7 +84,12 @@ export class OfflineMail {
     this.mailedUpTo.set(conversationId, last.seq);
     const agentName = last.author.name;
     const meta = readJson<Record<string, unknown>>(conversation.meta);
-    const link = typeof meta['pageUrl'] === 'string' ? meta['pageUrl'] : this.options.publicUrl;
+    const link =
+      this.options.link !== undefined
+        ? await this.options.link(conversationId)
+        : typeof meta['pageUrl'] === 'string'
+          ? meta['pageUrl']
+          : this.options.publicUrl;
     // In the visitor's language, as the widget spoke to them.
     const language = typeof meta['language'] === 'string' ? meta['language'] : 'en';
     const body = replies.map((m) => `${m.author.name}:\n${m.text}`).join('\n\n');

@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AgentRole, SessionClaims } from '@parley/protocol';
+import type { AgentRole } from '@parley/protocol';
 import type { AgentService } from '../agents/agent-service.js';
 import { roleOf } from '../agents/agent-service.js';
 import { hashApiKey, sameSecret } from '../auth/api-keys.js';
@@ -57,7 +57,7 @@ export interface AuthOptions {
    * share one origin policy: a disallowed Origin is refused, a missing one (a server, a same-origin
    * GET) is let through, as a browser always sends Origin on cross-origin requests.
    */
-  readonly sessionOrigin: (claims: SessionClaims, origin: string | undefined) => Promise<void>;
+  readonly sessionOrigin: (claims: VerifiedSession, origin: string | undefined) => Promise<void>;
   /** Refuses a token whose conversation is gone (erased) or whose consent was withdrawn: stateless tokens stop working at once. */
   readonly sessionAlive?: (claims: VerifiedSession) => Promise<void>;
 }

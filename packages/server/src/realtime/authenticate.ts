@@ -93,7 +93,9 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
   const claims = await deps.tokens.verify(token);
   const { effective } = await deps.widgets.resolve(claims.wid);
   // Browsers always send Origin on WebSocket upgrades and cross-origin fetches; a missing one is a server or same-origin page.
-  deps.widgets.assertOrigin(effective, credentials.origin, true);
+  // A conversation link's page (conversation-links/) is this server's own origin, whatever the widget's allowlist.
+  const linkPage = claims.linkId !== null && deps.publicUrl !== undefined && credentials.origin === new URL(deps.publicUrl).origin;
+  if (!linkPage) deps.widgets.assertOrigin(effective, credentials.origin, true);
   const conversation = await (deps.consent?.sessionConversation(claims) ?? deps.engine.getConversation(claims.sub));
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
   const visitor = visitorSubject(conversation);

@@ -1,0 +1,131 @@
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../auth/api-keys.js';
+import type { Db } from '../store/database.js';
+import { newId } from '../store/ids.js';
+import type { ConversationLinksTable } from '../store/schema.js';
+
+/** A link's life when its maker names none, and the most it may be given. */
+export const LINK_DEFAULT_TTL_S = 7 * 86_400;
+export const LINK_MAX_TTL_S = 30 * 86_400;
+
+export type LinkMaker = { readonly createdBy: 'visitor' | 'system' } | { readonly createdBy: 'agent'; readonly agentId: string };
+
+/** A conversation link as the API answers it. */
+export interface ConversationLink {
+  readonly object: 'conversation_link';
+  readonly id: string;
+  readonly conversationId: string;
+  readonly createdBy: ConversationLinksTable['created_by'];
+  readonly agentId: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  /** The link itself: `<public URL>/c/<id>?s=<signature>`. */
+  readonly url: string;
+}
+
+/** What a presented link is: its row when it may be opened; why not otherwise. */
+export type LinkCheck =
+  { readonly verdict: 'ok'; readonly link: ConversationLink } | { readonly verdict: 'invalid' | 'expired' | 'revoked' };
+
+type Row = ConversationLinksTable;
+
+/**
+ * Signed, expiring, revocable links that open one conversation full page on any device (docs/async-mode.md). The
+ * signature (HMAC-SHA256 with a key derived from the server secret, as preview links and session tokens have) covers
+ * the link's id, so a changed id is refused before the database is read, and rotating PARLEY_SECRET retires every link;
+ * the row holds expiry and revocation, so a link can be revoked before it expires. A session minted from a link
+ * carries the link's id (`lnk`), and `alive` refuses it once the link is revoked or expired.
+ */
+export class ConversationLinks {
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    serverSecret: string,
+    private readonly publicUrl: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = createHmac('sha256', serverSecret).update('parley/conversation-link/v1').digest();
+  }
+
+  async create(conversationId: string, maker: LinkMaker, ttlSeconds = LINK_DEFAULT_TTL_S): Promise<ConversationLink> {
+    const at = this.now();
+    const row: Row = {
+      id: newId('lnk'),
+      conversation_id: conversationId,
+      created_by: maker.createdBy,
+      agent_id: maker.createdBy === 'agent' ? maker.agentId : null,
+      created_at: new Date(at).toISOString(),
+      expires_at: new Date(at + Math.min(ttlSeconds, LINK_MAX_TTL_S) * 1000).toISOString(),
+      revoked_at: null,
+    };
+    await this.db.insertInto('conversation_links').values(row).execute();
+    return this.toLink(row);
+  }
+
+  /** The conversation's links, newest first (revoked and expired ones included, so agents see what was shared). */
+  async list(conversationId: string): Promise<ConversationLink[]> {
+    const rows = await this.db
+      .selectFrom('conversation_links')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((row) => this.toLink(row));
+  }
+
+  /** Revokes a link of the conversation (again: no change); undefined when it has no such link. */
+  async revoke(conversationId: string, linkId: string): Promise<ConversationLink | undefined> {
+    const revokedAt = new Date(this.now()).toISOString();
+    await this.db
+      .updateTable('conversation_links')
+      .set({ revoked_at: revokedAt })
+      .where('id', '=', linkId)
+      .where('conversation_id', '=', conversationId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    const row = await this.row(linkId);
+    return row === undefined || row.conversation_id !== conversationId ? undefined : this.toLink(row);
+  }
+
+  /** The signature first: a changed link is invalid, not revoked or expired. */
+  async check(linkId: string, signature: unknown): Promise<LinkCheck> {
+    if (typeof signature !== 'string' || !/^lnk_[0-9A-Z]{26}$/.test(linkId) || !sameSecret(signature, this.sign(linkId))) {
+      return { verdict: 'invalid' };
+    }
+    const row = await this.row(linkId);
+    if (row === undefined) return { verdict: 'invalid' };
+    if (row.revoked_at !== null) return { verdict: 'revoked' };
+    if (Date.parse(row.expires_at) <= this.now()) return { verdict: 'expired' };
+    return { verdict: 'ok', link: this.toLink(row) };
+  }
+
+  /** Whether a session minted from the link may still be used: the link exists, is not revoked and not expired. */
+  async alive(linkId: string): Promise<boolean> {
+    const row = await this.row(linkId);
+    return row !== undefined && row.revoked_at === null && Date.parse(row.expires_at) > this.now();
+  }
+
+  private row(linkId: string): Promise<Row | undefined> {
+    return this.db.selectFrom('conversation_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+  }
+
+  private toLink(row: Row): ConversationLink {
+    return {
+      object: 'conversation_link',
+      id: row.id,
+      conversationId: row.conversation_id,
+      createdBy: row.created_by,
+      agentId: row.agent_id,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      revokedAt: row.revoked_at,
+      url: `${this.publicUrl}/c/${row.id}?s=${this.sign(row.id)}`,
+    };
+  }
+
+  private sign(linkId: string): string {
+    return createHmac('sha256', this.key).update(linkId).digest('base64url');
+  }
+}

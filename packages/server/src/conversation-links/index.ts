@@ -1,0 +1,8 @@
+export {
+  ConversationLinks,
+  LINK_DEFAULT_TTL_S,
+  LINK_MAX_TTL_S,
+  type ConversationLink,
+  type LinkCheck,
+  type LinkMaker,
+} from './conversation-links.js';
