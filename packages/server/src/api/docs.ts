@@ -53,6 +53,11 @@ const TAGS: readonly { readonly name: string; readonly description: string }[] =
     description: 'The agents’ inbox: list, assign and transfer, reply, notes, snooze, resolve, the activity of a conversation.',
   },
   {
+    name: 'conversation links',
+    description:
+      'Signed, expiring, revocable links that open one conversation full page on any device (async mode): the visitor or an agent makes one; agents list and revoke them.',
+  },
+  {
     name: 'campaigns',
     description: 'Proactive messages per widget: the message, its trigger, audience, frequency cap, schedule and priority (admin).',
   },
