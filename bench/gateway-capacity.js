@@ -10,8 +10,10 @@
 //   node bench/gateway-capacity.js            full run (a few minutes)
 //   BENCH_QUICK=1 node bench/gateway-capacity.js   short steps, coarse bisection (about a minute and a half)
 //   BENCH_CAPACITY_SIDES=bare,sqlite          only some sides (postgres needs 127.0.0.1:5432 db test)
+//   BENCH_CAPACITY_BEFORE=/tmp/old/packages/server/dist/main.js BENCH_CAPACITY_SIDES=bare,before,sqlite
+//                                             a previous build beside the current one (before-postgres too)
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ADMIN_KEY, api, createWidget, drained, startParley, startRelay } from './gateway.js';
@@ -22,6 +24,7 @@ const MEASURE_MS = Number(process.env.BENCH_CAPACITY_SECONDS ?? (QUICK ? 2 : 5))
 const GRACE_MS = 1000;
 /** Bisection stops when the failing rate is within this fraction above the holding one. */
 const PRECISION = QUICK ? 0.2 : 0.08;
+const FIXED_RATE = Number(process.env.BENCH_CAPACITY_RATE ?? 0);
 const START_RATE = Number(process.env.BENCH_CAPACITY_START ?? 1000);
 const MAX_RATE = 200_000;
 const HALF_ROUNDS = Number(process.env.BENCH_HALF_ROUNDS ?? (QUICK ? 1 : 3));
@@ -93,6 +96,7 @@ async function bareSide() {
   return {
     key: 'bare',
     label: 'bare ws relay',
+    pid: relay.child.pid,
     pairs: async (count) => {
       while (pairs.length < count)
         pairs.push({ visitorUrl: `${relay.url}/?pair=${pairs.length}`, agentUrl: `${relay.url}/?pair=${pairs.length}` });
@@ -103,13 +107,22 @@ async function bareSide() {
   };
 }
 
-async function parleySide(storage) {
-  const schema = `parley_capacity_bench_${process.pid}`;
+/**
+ * `key`: sqlite, postgres, or before / before-postgres: the build whose main.js BENCH_CAPACITY_BEFORE
+ * names (a copy of packages/server/dist taken before a change), so a change is measured beside the relay
+ * and beside what it replaced in one run.
+ */
+async function parleySide(key) {
+  const before = key.startsWith('before');
+  const storage = key.endsWith('postgres') ? 'postgres' : 'sqlite';
+  if (before && !process.env.BENCH_CAPACITY_BEFORE)
+    throw new Error(`side ${key} needs BENCH_CAPACITY_BEFORE=<the previous build's main.js>`);
+  const schema = `parley_capacity_bench_${process.pid}_${before ? 'before' : 'now'}`;
   const env = {
     ...LIMITS_ABOVE_THE_LOAD,
     ...(storage === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
   };
-  const parley = await startParley({ env, prefix: serverPrefix });
+  const parley = await startParley({ env, prefix: serverPrefix, ...(before ? { main: process.env.BENCH_CAPACITY_BEFORE } : {}) });
   const dropSchema = async () => {
     if (storage !== 'postgres') return;
     const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -134,8 +147,9 @@ async function parleySide(storage) {
       };
     };
     return {
-      key: storage,
-      label: `Parley (${storage === 'postgres' ? 'PostgreSQL' : 'SQLite'})`,
+      key,
+      pid: parley.child.pid,
+      label: `Parley (${storage === 'postgres' ? 'PostgreSQL' : 'SQLite'}${before ? ', before' : ''})`,
       pairs: async (count) => {
         while (pairs.length < count) {
           const batch = Math.min(16, count - pairs.length);
@@ -158,20 +172,36 @@ const holds = (step) => step.p99Ms < LIMITS.p99Ms && step.delivery >= LIMITS.del
 /** The generator fell behind the rate it was asked for: the step measured it, not the server. */
 const generatorBound = (step) => step.sentPerSecond < step.offeredPerSecond * 0.95;
 
+/** CPU time (user + system) a process has used, in ms; /proc only (elsewhere NaN). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
 async function step(side, generator, rate) {
   const count = Math.min(MAX_PAIRS, Math.ceil(rate / PER_PAIR));
-  const result = await generator.run({
-    pairs: await side.pairs(count),
-    rate,
-    warmupMs: WARMUP_MS,
-    measureMs: MEASURE_MS,
-    graceMs: GRACE_MS,
-  });
+  const pairs = await side.pairs(count);
+  const cpuBefore = cpuMs(side.pid);
+  const run = await generator.run({ pairs, rate, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, graceMs: GRACE_MS });
   await side.settle();
+  // The server's CPU per message relayed: the figure that stays comparable when the machine is busy (a
+  // neighbour's load moves latency and so the maximum, much less the work each message costs).
+  const result = { ...run, serverCpuUsPerMessage: Math.round(((cpuMs(side.pid) - cpuBefore) * 1000) / run.sentWithWarmup) };
   const verdict = holds(result) ? 'holds' : generatorBound(result) ? 'generator-bound' : 'fails';
   console.log(
     `  ${side.label} @ ${rate} msg/s (${count} pairs): relayed ${result.relayedPerSecond}/s, p99 ${result.p99Ms} ms, ` +
-      `delivery ${(result.delivery * 100).toFixed(2)} %${result.errors ? `, errors ${JSON.stringify(result.errorCodes)}` : ''} → ${verdict}`,
+      `delivery ${(result.delivery * 100).toFixed(2)} %, server CPU ${result.serverCpuUsPerMessage} µs/msg${result.errors ? `, errors ${JSON.stringify(result.errorCodes)}` : ''} → ${verdict}`,
   );
   return { ...result, verdict };
 }
@@ -222,6 +252,7 @@ async function halfLoad(plan) {
     p50Ms: median(runs[i].map((r) => r.p50Ms)),
     p99Ms: median(runs[i].map((r) => r.p99Ms)),
     delivery: median(runs[i].map((r) => r.delivery)),
+    serverCpuUsPerMessage: median(runs[i].map((r) => r.serverCpuUsPerMessage)),
     rounds: runs[i].map(({ p50Ms, p99Ms, delivery }) => ({ p50Ms, p99Ms, delivery })),
   }));
 }
@@ -231,11 +262,13 @@ async function halfLoad(plan) {
 function verdicts(capacity, half) {
   const bare = capacity.bare?.maxPerSecond;
   const ratios = {};
-  for (const key of ['sqlite', 'postgres']) {
+  for (const key of ['sqlite', 'postgres', 'before', 'before-postgres']) {
     if (capacity[key] === undefined || bare === undefined) continue;
     const value = +(capacity[key].maxPerSecond / bare).toFixed(3);
     ratios[`capacityVsBare_${key}`] =
-      key === 'sqlite' ? { value, target: `≥ ${TARGETS.capacityVsBareSqlite}`, pass: value >= TARGETS.capacityVsBareSqlite } : { value };
+      key === 'sqlite' || key === 'before'
+        ? { value, target: `≥ ${TARGETS.capacityVsBareSqlite}`, pass: value >= TARGETS.capacityVsBareSqlite }
+        : { value };
     const own = half.find((h) => h.key === key);
     const bareOwn = half.find((h) => h.key === 'bare');
     const bareSame = half.find((h) => h.key === `bare@${key}`);
@@ -257,7 +290,14 @@ function print(report) {
     })),
   );
   console.table(
-    report.halfLoad.map(({ name, offeredPerSecond, p50Ms, p99Ms, delivery }) => ({ name, offeredPerSecond, p50Ms, p99Ms, delivery })),
+    report.halfLoad.map(({ name, offeredPerSecond, p50Ms, p99Ms, delivery, serverCpuUsPerMessage }) => ({
+      name,
+      offeredPerSecond,
+      p50Ms,
+      p99Ms,
+      delivery,
+      serverCpuUsPerMessage,
+    })),
   );
   const mark = (r) => (r.pass === undefined ? '' : r.pass ? ' PASS' : ' MISS');
   for (const [name, r] of Object.entries(report.ratios))
@@ -274,6 +314,22 @@ export async function runGatewayCapacityBench() {
       subjects.push({ side, generator: await startLoadGenerator() });
     }
     const capacity = {};
+    // BENCH_CAPACITY_RATE: no search; every side at that rate, in interleaved rounds (A/B of a change, profiling).
+    if (FIXED_RATE > 0) {
+      console.log(`every side at ${FIXED_RATE} msg/s, ${HALF_ROUNDS} interleaved rounds:`);
+      const fixed = await halfLoad(subjects.map(({ side, generator }) => ({ key: side.key, side, generator, rate: FIXED_RATE })));
+      console.table(
+        fixed.map(({ name, offeredPerSecond, p50Ms, p99Ms, delivery, serverCpuUsPerMessage }) => ({
+          name,
+          offeredPerSecond,
+          p50Ms,
+          p99Ms,
+          delivery,
+          serverCpuUsPerMessage,
+        })),
+      );
+      return { fixed };
+    }
     for (const { side, generator } of subjects) {
       console.log(`capacity of ${side.label}:`);
       capacity[side.key] = { label: side.label, ...(await findCapacity(side, generator)) };

@@ -118,6 +118,7 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
   let next = 0;
   let measuredFrom = Infinity;
   let measuredSent = 0;
+  let totalSent = 0;
   const tick = () => {
     const now = performance.now();
     const flag = now - started >= warmupMs ? 'm' : 'w';
@@ -129,6 +130,7 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
       const pair = live[index];
       if (!pair.alive) continue; // closed by the server: counted as missing
       counters[index] += 1;
+      totalSent += 1;
       if (flag === 'm') measuredSent += 1;
       pair.visitor.send(
         `{"type":"send","clientId":"bench-${state.run}-${index}-${counters[index]}","text":"b ${state.run} ${flag} ${performance.now()}"}`,
@@ -153,6 +155,8 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
     sentPerSecond: Math.round((sent / measuredMs) * 1000),
     relayedPerSecond: Math.round((received / measuredMs) * 1000),
     sent,
+    /** Warm-up included: what the server's CPU time in this run is divided by. */
+    sentWithWarmup: totalSent,
     received,
     missing: sent - received,
     delivery: sent ? +(received / sent).toFixed(4) : 0,

@@ -80,8 +80,11 @@ export async function drained(base) {
   }
 }
 
-/** `env` is added to the server's environment (PostgreSQL, limits); `prefix` as for startRelay. */
-export async function startParley({ env: extraEnv = {}, prefix = [] } = {}) {
+/**
+ * `env` is added to the server's environment (PostgreSQL, limits); `prefix` as for startRelay; `main` runs
+ * another build of the server (the capacity bench's "before" side).
+ */
+export async function startParley({ env: extraEnv = {}, prefix = [], main = join(ROOT, 'packages/server/dist/main.js') } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-gw-bench-'));
   const port = await freePort();
   const env = {
@@ -95,7 +98,7 @@ export async function startParley({ env: extraEnv = {}, prefix = [] } = {}) {
   };
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where the server's time goes.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const [command, ...args] = [...prefix, process.execPath, ...nodeArgs, join(ROOT, 'packages/server/dist/main.js')];
+  const [command, ...args] = [...prefix, process.execPath, ...nodeArgs, main];
   const child = spawn(command, args, {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
