@@ -38,9 +38,10 @@ export type HandoffReason = 'visitor_asked' | 'bot_asked' | 'bot_failed';
 export interface BotTurnPorts {
   /**
    * False while a human owns the conversation (or it waits for one): the bot stays quiet. `lastSeq`:
-   * the conversation's last seq as the turn read it, so the port need not read the conversation again.
+   * the conversation's last seq from the turn's own read of it, so the port need not read the conversation
+   * again; asked only when the bot answers (a turn that ends here has not read the conversation at all).
    */
-  shouldBotAnswer(conversationId: string, lastSeq?: number): Promise<boolean>;
+  shouldBotAnswer(conversationId: string, lastSeq?: () => Promise<number | undefined>): Promise<boolean>;
   handoff(conversationId: string, reason: HandoffReason): Promise<void>;
 }
 
@@ -164,9 +165,13 @@ export class BotTurns {
     answeredThrough: number | undefined,
     start = false,
   ): Promise<{ stored: Message[]; seenThrough?: number | undefined }> {
+    // Ownership first: while a human owns the conversation (every visitor message of a chat with an agent)
+    // the turn ends on the ownership read alone; the conversation is read once, when the bot answers.
+    let conversationRead: Promise<ConversationRow | undefined> | undefined;
+    const readConversation = (): Promise<ConversationRow | undefined> => (conversationRead ??= this.engine.getConversation(conversationId));
+    if (!(await this.ports.shouldBotAnswer(conversationId, async () => (await readConversation())?.last_seq))) return { stored: [] };
     // Independent reads go together: every await before the upstream call adds to the visitor's wait for the first word.
-    const [conversation, bot] = await Promise.all([this.engine.getConversation(conversationId), this.bots.load(botId)]);
-    if (!(await this.ports.shouldBotAnswer(conversationId, conversation?.last_seq))) return { stored: [] };
+    const [conversation, bot] = await Promise.all([readConversation(), this.bots.load(botId)]);
     const connector = bot === undefined ? null : this.connect(bot);
     if (bot === undefined || connector === null) {
       this.log.warn({ conversationId, botId, kind: bot?.kind }, 'no connector for this bot; the visitor gets no bot answer');

@@ -233,7 +233,7 @@ export class Ownership {
    * reopens a resolved one to the bot; the bot answers only while it owns the conversation, and a bot
    * that then stays silent past botSilenceMs hands over by itself.
    */
-  async shouldBotAnswer(conversationId: string, lastSeq?: number): Promise<boolean> {
+  async shouldBotAnswer(conversationId: string, lastSeq?: () => Promise<number | undefined>): Promise<boolean> {
     let current = await this.state(conversationId);
     if (current.snoozedUntil !== null) current = await this.write(current, { snoozedUntil: null }, 'snooze');
     if (current.owner === 'resolved') {
@@ -281,8 +281,9 @@ export class Ownership {
     }
   }
 
-  private async watchBot(conversationId: string, lastSeq: number | undefined): Promise<void> {
-    const afterSeq = Number(lastSeq ?? (await this.engine.getConversation(conversationId))?.last_seq ?? 0);
+  private async watchBot(conversationId: string, lastSeq: (() => Promise<number | undefined>) | undefined): Promise<void> {
+    const known = lastSeq === undefined ? undefined : await lastSeq();
+    const afterSeq = Number(known ?? (await this.engine.getConversation(conversationId))?.last_seq ?? 0);
     clearTimeout(this.watchdogs.get(conversationId));
     const timer = setTimeout(() => {
       this.watchdogs.delete(conversationId);
