@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { BaseSequencer, type Reporter, type TestModule, type TestSpecification } from 'vitest/node';
 
 const src = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -49,6 +49,25 @@ class SlowFilesFirst extends BaseSequencer {
   }
 }
 
+/**
+ * After the run, the slowest files and the sum of every file's own time (its tests and hooks): the last lines of a CI
+ * log then say where the suite's minutes went (CI keeps only the end of its output), to keep SLOW_FIRST and the
+ * suite's 25 minutes honest.
+ */
+class SlowestFiles implements Reporter {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    // A few files run by hand need no table.
+    if (modules.length < 20) return;
+    const root = fileURLToPath(new URL('.', import.meta.url));
+    const timed = modules
+      .map((module) => ({ file: module.moduleId.replace(root, ''), seconds: module.diagnostic().duration / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds);
+    const total = timed.reduce((sum, { seconds }) => sum + seconds, 0);
+    const lines = timed.slice(0, 30).map(({ file, seconds }) => `${seconds.toFixed(1).padStart(8)} s  ${file}`);
+    process.stdout.write(`\nSlowest files (own time; ${timed.length} files, ${total.toFixed(0)} s in all):\n${lines.join('\n')}\n`);
+  }
+}
+
 // Tests run against the TypeScript sources of every package, so no build is needed between edits.
 export default defineConfig({
   resolve: {
@@ -71,5 +90,6 @@ export default defineConfig({
     // on a mixed subset of e2e and API files. Bigger machines keep the default.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowFilesFirst },
+    reporters: ['default', new SlowestFiles()],
   },
 });
