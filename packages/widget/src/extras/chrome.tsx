@@ -39,6 +39,14 @@ const usePrivacy = lazyExtra(() =>
   import('./privacy.js').catch(() => new Promise((wait) => setTimeout(wait, 1e3)).then(() => import('./privacy.js'))),
 );
 
+/** "Get a link to this conversation" (extras/conversation-link.tsx): imported while a human is involved. */
+const useLink = lazyExtra(() => import('./conversation-link.js'));
+
+function LinkSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
+  const extra = useLink();
+  return extra ? <extra.ConversationLink ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
+}
+
 function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
   const extra = useConversations();
   return extra ? <extra.ConversationsTools ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
@@ -90,8 +98,9 @@ function languageName(code: string): string {
 
 /**
  * The header's optional controls: the language choice (a widget with more than one language), then export,
- * "Email me this conversation" (managed mode, when the server sends mail) and restart once there is a
- * conversation. The export and restart icons come from the core, which has them anyway.
+ * "Email me this conversation" (managed mode, when the server sends mail), "Get a link to this conversation"
+ * (managed mode, while a human is involved) and restart once there is a conversation. The export and restart
+ * icons come from the core, which has them anyway.
  */
 export function HeaderTools({
   ctl,
@@ -100,7 +109,7 @@ export function HeaderTools({
   readonly ctl: Controller;
   readonly icons: { readonly export: ComponentChildren; readonly restart: ComponentChildren };
 }): VNode {
-  const { config, messages, gate } = useView(ctl.store);
+  const { config, messages, gate, owner } = useView(ctl.store);
   const { strings } = config;
   // Behind the consent gate only the language choice: no conversation to export, and nothing sent before Accept.
   const talked = messages.length > 0 && !gate;
@@ -128,6 +137,8 @@ export function HeaderTools({
         </button>
       )}
       {config.exportConversation && talked && config.services?.transcripts === true && <MailTranscript ctl={ctl} />}
+      {/* A link to come back on another device, while the visitor waits for or talks with a human (async mode). */}
+      {talked && ctl.server !== null && (owner === 'queued' || owner === 'human') && <LinkSlot ctl={ctl} />}
       {config.restartConversation && talked && (
         <button class="ib" aria-label={strings.controlRestart} title={strings.controlRestart} onClick={() => ctl.askRestart(true)}>
           {icons.restart}
