@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import type * as Desk from '../extras/desk.js';
 import type { Controller } from './controller.js';
+import { lazyModule } from './lazy-module.js';
+import { lazyPart } from './rich-lazy.js';
 import { duration, fill } from './text.js';
 import { useView } from './use-view.js';
 
@@ -15,7 +15,9 @@ export interface DeskText {
 }
 const TEXT: DeskText = { fill, duration };
 
-let loaded: typeof Desk | undefined;
+/** The desk extra, imported the first time a human is involved (then shared by every render). */
+const useDesk = lazyModule(() => import('../extras/desk.js'));
+const LazyDesk = lazyPart(useDesk, 'Desk');
 
 /**
  * The queue place, the agent's name and offline mode's email request: imported once a human is
@@ -23,10 +25,5 @@ let loaded: typeof Desk | undefined;
  */
 export function DeskStatus({ ctl }: { readonly ctl: Controller }): VNode | null {
   const { owner } = useView(ctl.store);
-  const needed = owner === 'queued' || owner === 'human';
-  const [module, setModule] = useState(loaded);
-  useEffect(() => {
-    if (needed && module === undefined) void import('../extras/desk.js').then((value) => setModule((loaded = value)));
-  }, [needed]);
-  return needed && module !== undefined ? <module.Desk ctl={ctl} text={TEXT} /> : null;
+  return owner === 'queued' || owner === 'human' ? <LazyDesk ctl={ctl} text={TEXT} /> : null;
 }

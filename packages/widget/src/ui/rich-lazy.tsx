@@ -1,8 +1,9 @@
-import type { VNode } from 'preact';
+import type { FunctionComponent, VNode } from 'preact';
+// The runtime compiled JSX calls (already in the core), not `h`, which would bring createElement along.
+import { jsx } from 'preact/jsx-runtime';
 import type { Message } from '@parley/protocol';
 import type { Controller } from './controller.js';
 import { lazyModule } from './lazy-module.js';
-import type { TranslatedProps } from '../extras/translation.js';
 
 /** The rich-content extra, imported the first time a conversation needs it (then shared by every component). */
 const useRich = lazyModule(() => import('../extras/rich.js'));
@@ -15,37 +16,27 @@ export function hasRichContent(message: Message): boolean {
   return RICH_TYPES.has(message.type);
 }
 
-export function LazyRichContent(props: { readonly ctl: Controller; readonly message: Message }): VNode | null {
-  const module = useRich();
-  return module === undefined ? null : <module.RichContent {...props} />;
+/**
+ * One export of a lazy extra as a component of the core: nothing until the extra is in, then that export with the props
+ * given. One function for every part, instead of a copy of the same few lines each.
+ */
+// Callers get the export's own type (its props); the implementation reads it by name. DeskStatus uses it too.
+export function lazyPart<M, K extends keyof M>(use: () => M | undefined, part: K): M[K];
+export function lazyPart(use: () => Readonly<Record<string, FunctionComponent>> | undefined, part: string): FunctionComponent {
+  return (props) => {
+    const Part = use()?.[part];
+    return Part === undefined ? null : jsx(Part, { ...props });
+  };
 }
 
-export function LazyContactCard(props: { readonly ctl: Controller }): VNode | null {
-  const module = useRich();
-  return module === undefined ? null : <module.ContactCard {...props} />;
-}
-
-export function LazyRating(props: { readonly ctl: Controller }): VNode | null {
-  const module = useRich();
-  return module === undefined ? null : <module.Rating {...props} />;
-}
-
+export const LazyRichContent = lazyPart(useRich, 'RichContent');
+export const LazyContactCard = lazyPart(useRich, 'ContactCard');
+export const LazyRating = lazyPart(useRich, 'Rating');
 /** Files on their way (attachments on): their progress or refusal, in the rich extra with the file messages they become. */
-export function LazyUploads(props: { readonly ctl: Controller }): VNode | null {
-  const module = useRich();
-  return module === undefined ? null : <module.Uploads {...props} />;
-}
-
-export function LazyLinkPreview(props: { readonly ctl: Controller; readonly message: Message }): VNode | null {
-  const module = useUnfurl();
-  return module === undefined ? null : <module.LinkPreview {...props} />;
-}
-
-export function LazyTranslated(props: TranslatedProps): VNode | null {
-  // Live translation rides the rich extra (its own import would cost the core a chunk name and a loader).
-  const module = useRich();
-  return module === undefined ? null : <module.Translated {...props} />;
-}
+export const LazyUploads = lazyPart(useRich, 'Uploads');
+export const LazyLinkPreview = lazyPart(useUnfurl, 'LinkPreview');
+// Live translation rides the rich extra (its own import would cost the core a chunk name and a loader).
+export const LazyTranslated = lazyPart(useRich, 'Translated');
 
 /** Quick replies stay in the core: most bots use them. Shown under the last message only. */
 export function QuickReplies({ ctl, message }: { readonly ctl: Controller; readonly message: Message }): VNode {
