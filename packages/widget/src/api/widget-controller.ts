@@ -58,7 +58,7 @@ export class WidgetController implements Controller {
     const trimmed = text.trim();
     if (trimmed === '') return;
     this.share.send(trimmed);
-    if (!this.store.state.open) this.setOpen(true);
+    this.setOpen(true);
   }
 
   setOpen(open: boolean): void {
@@ -72,8 +72,7 @@ export class WidgetController implements Controller {
   }
 
   setDraft(draft: string): void {
-    this.store.set({ draft });
-    this.share.shareUi({ draft });
+    this.shareUi({ draft });
   }
 
   retry(clientId: string): void {
@@ -116,9 +115,7 @@ export class WidgetController implements Controller {
   }
 
   markDone(key: string): void {
-    const done = [...this.store.state.done, key];
-    this.store.set({ done });
-    this.share.shareUi({ done });
+    this.shareUi({ done: [...this.store.state.done, key] });
   }
 
   dismissPeek(): void {
@@ -130,8 +127,7 @@ export class WidgetController implements Controller {
     const { open, messages, seenSeq } = this.store.state;
     const last = messages.at(-1)?.seq ?? 0;
     if (!open || last <= seenSeq || document.visibilityState !== 'visible') return;
-    this.store.set({ seenSeq: last });
-    this.share.shareUi({ seenSeq: last });
+    this.shareUi({ seenSeq: last });
     this.share.markRead(last);
     this.afterChange();
   }
@@ -209,6 +205,12 @@ export class WidgetController implements Controller {
       }
     }
     this.afterChange();
+  }
+
+  /** A change of the UI state every tab mirrors: shown here, shared with the others, stored for the next page. */
+  private shareUi(patch: Omit<UiPatch, 'language'>): void {
+    this.store.set(patch);
+    this.share.shareUi(patch);
   }
 
   private applyUi(patch: UiPatch): void {
