@@ -42,6 +42,9 @@ function parsed(text: string, math: boolean): ComponentChildren[] {
   return nodes;
 }
 
+/** A list item's marker: `-`, `*`, `+`, `1.` or `1)`. */
+const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+/;
+
 function blocks(text: string, math: boolean): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -76,12 +79,12 @@ function blocks(text: string, math: boolean): ComponentChildren[] {
       i++;
       continue;
     }
-    const listMatch = /^\s*([-*+]|\d+[.)])\s+/.exec(line);
+    const listMatch = LIST_ITEM.exec(line);
     if (listMatch !== null) {
       const ordered = /\d/.test(listMatch[1] ?? '');
       const items: ComponentChildren[] = [];
-      while (i < lines.length && /^\s*([-*+]|\d+[.)])\s+/.test(lines[i] ?? '')) {
-        items.push(<li>{inline((lines[i] ?? '').replace(/^\s*([-*+]|\d+[.)])\s+/, ''), math)}</li>);
+      while (i < lines.length && LIST_ITEM.test(lines[i] ?? '')) {
+        items.push(<li>{inline((lines[i] ?? '').replace(LIST_ITEM, ''), math)}</li>);
         i++;
       }
       out.push(ordered ? <ol>{items}</ol> : <ul>{items}</ul>);
