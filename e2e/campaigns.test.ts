@@ -171,6 +171,39 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     await widget(p).log().getByText('Still deciding?').waitFor();
   });
 
+  it('follows a single-page site: a route change by history.pushState is a page view, and time on page counts from it', async () => {
+    const pricing = await newWidget();
+    await campaign(pricing, {
+      ...message('Questions about pricing?'),
+      trigger: { kind: 'page_view' },
+      pages: { include: [{ match: 'wildcard', value: '*route=pricing*' }] },
+    });
+    const p = await visit(await context(), page(pricing));
+    await settled(p);
+    await notShown(p, 'Questions about pricing?');
+    // A router moves to the pricing route without loading a page.
+    await p.evaluate(() => history.pushState({}, '', `${location.pathname}${location.search}&route=pricing`));
+    await p.getByRole('status').filter({ hasText: 'Questions about pricing?' }).waitFor({ timeout: 30_000 });
+
+    const help = await newWidget();
+    await campaign(help, {
+      ...message('Stuck? We can help.'),
+      trigger: { kind: 'time_on_page', seconds: 2 },
+      pages: { include: [{ match: 'wildcard', value: '*route=help*' }] },
+      display: 'window',
+    });
+    const q = await visit(await context(), page(help));
+    await settled(q);
+    // Past the 2 s on the first route (which the campaign's pages leave out), then to the help route: 2 s from there.
+    await q.waitForFunction(() => performance.now() > 2500);
+    await notShown(q, 'Stuck?');
+    const moved = await q.evaluate(() => {
+      history.pushState({}, '', `${location.pathname}${location.search}&route=help`);
+      return performance.now();
+    });
+    expect((await shownAt(q, 'Stuck? We can help.')) - moved).toBeGreaterThanOrEqual(1900);
+  });
+
   it('time on site: counts the time spent on earlier pages of the visit', async () => {
     const widgetId = await newWidget();
     await campaign(widgetId, {

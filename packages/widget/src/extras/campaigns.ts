@@ -28,9 +28,8 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
   const tabKey = `parley:campaigns:${widgetId}`;
   // The consent gate: nothing goes into the browser's storage before the visitor accepted (persist.update holds it too).
   const mayStore = (): boolean => persist.ask === undefined || persist.read().consent === persist.ask;
-  const pageStart = Date.now();
 
-  let visit: TabVisit = { start: pageStart, shown: [] };
+  let visit: TabVisit = { start: Date.now(), shown: [] };
   try {
     const kept: unknown = JSON.parse(sessionStorage.getItem(tabKey) ?? 'null');
     if (isTabVisit(kept)) visit = kept;
@@ -176,13 +175,28 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
 
   // The server lists them highest priority first: timers set in that order fire in it when they fall due together.
   const of = <K extends PublicCampaign['trigger']['kind']>(kind: K) => block.items.filter((campaign) => campaign.trigger.kind === kind);
-  consider(of('page_view'));
-  for (const campaign of block.items) {
-    const { trigger } = campaign;
-    if (trigger.kind === 'time_on_page') setTimeout(() => consider([campaign]), trigger.seconds * 1000);
-    if (trigger.kind === 'time_on_site')
-      setTimeout(() => consider([campaign]), Math.max(0, visit.start + trigger.seconds * 1000 - Date.now()));
+  for (const campaign of of('time_on_site')) {
+    if (campaign.trigger.kind === 'time_on_site')
+      setTimeout(() => consider([campaign]), Math.max(0, visit.start + campaign.trigger.seconds * 1000 - Date.now()));
   }
+
+  // A page view: this document's, then each route change of a single-page site (the history API moving to another
+  // path or query; a hash alone is the same page): page-view campaigns are considered for the new address and time on
+  // page counts again from it.
+  let pageTimers: ReturnType<typeof setTimeout>[] = [];
+  let address = '';
+  const pageView = (): void => {
+    const now = location.pathname + location.search;
+    if (now === address) return;
+    address = now;
+    for (const timer of pageTimers) clearTimeout(timer);
+    pageTimers = of('time_on_page').map((campaign) =>
+      setTimeout(() => consider([campaign]), campaign.trigger.kind === 'time_on_page' ? campaign.trigger.seconds * 1000 : 0),
+    );
+    consider(of('page_view'));
+  };
+  pageView();
+  watchRoutes(pageView);
 
   const exit = of('exit_intent');
   // Exit intent is a desktop gesture: the pointer leaving through the top of the viewport (towards the tabs or the address bar).
@@ -214,6 +228,19 @@ export function startCampaigns(ctl: WidgetController, tracks: unknown[][]): void
     for (const args of items) track(args);
     return 0;
   };
+}
+
+/** Routers move with history.pushState/replaceState (no event) and back/forward (popstate): all three are heard. */
+function watchRoutes(changed: () => void): void {
+  for (const name of ['pushState', 'replaceState'] as const) {
+    const original = history[name];
+    history[name] = function (this: History, ...args: Parameters<History['pushState']>) {
+      original.apply(this, args);
+      // After the router's own work in this turn (it may render the new page first).
+      setTimeout(changed);
+    };
+  }
+  addEventListener('popstate', () => setTimeout(changed));
 }
 
 function isTabVisit(value: unknown): value is TabVisit {
