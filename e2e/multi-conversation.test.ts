@@ -18,6 +18,32 @@ const root = (page: Page): Locator => page.locator('[data-parley]');
 const listButton = (page: Page, name = 'Conversations'): Locator => root(page).getByRole('button', { name, exact: true });
 const list = (page: Page, name = 'Conversations'): Locator => root(page).getByRole('dialog', { name });
 
+interface Refusal {
+  readonly code: string;
+  readonly message: string;
+  readonly widget?: string;
+}
+
+/** Keeps what the widget reports as `parley:error` (the DOM event) and through `Parley('on', 'error')` (the JS API). */
+async function listenForErrors(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const dom: unknown[] = [];
+    const api: unknown[] = [];
+    Object.assign(window, { refusals: { dom, api } });
+    window.addEventListener('parley:error', (event) => dom.push((event as CustomEvent).detail));
+    (window as unknown as { Parley: (...args: unknown[]) => unknown }).Parley('on', 'error', (error: unknown) => api.push(error));
+  });
+}
+
+const refusals = (page: Page): Promise<{ dom: Refusal[]; api: Refusal[] }> =>
+  page.evaluate(() => (window as unknown as { refusals: { dom: Refusal[]; api: Refusal[] } }).refusals);
+
+/** The conversation the widget holds, as the browser stored it. */
+async function storedConversation(page: Page, widgetId: string): Promise<string | undefined> {
+  const raw = await page.evaluate((key) => localStorage.getItem(`parley:v1:${key}`), widgetId);
+  return (JSON.parse(raw ?? '{}') as { session?: { conversationId: string } | null }).session?.conversationId;
+}
+
 /** The widget's list is laid out in its window: axe checks it at both widths, each time with the list open. */
 async function axeAt(page: Page, width: number, label: string): Promise<void> {
   await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
@@ -29,6 +55,8 @@ describe('several conversations per visitor in the widget', { timeout: 180_000 }
   let env: WidgetEnv;
   let browser: Browser;
   let identify: string;
+  /** Another visitor's conversation (the first test's): never the identified visitor's to open. */
+  let stranger = '';
   beforeAll(async () => {
     [env, browser] = await Promise.all([startWidgetEnv(), launchBrowser()]);
     const { identitySecret } = (await env.admin('GET', `/v1/widgets/${env.widgetId}/identity-secret`)) as unknown as {
@@ -51,6 +79,27 @@ describe('several conversations per visitor in the widget', { timeout: 180_000 }
     // The header's other tools are there (export), the conversations button is not, nor its extra.
     await root(page).getByRole('button', { name: 'Export' }).waitFor();
     expect(await listButton(page).count()).toBe(0);
+
+    // The JS API's open({ conversationId }) opens the window as open() does, on its one conversation, and says why not.
+    stranger = (await storedConversation(page, env.widgetId)) ?? '';
+    expect(stranger).not.toBe('');
+    await listenForErrors(page);
+    await widget(page).launcher().click();
+    await widget(page).composer().waitFor({ state: 'detached' });
+    await page.evaluate(
+      (id) => (window as unknown as { Parley: (...args: unknown[]) => unknown }).Parley('open', { conversationId: id }),
+      stranger,
+    );
+    await widget(page).composer().waitFor();
+    await expect
+      .poll(async () => (await refusals(page)).dom.map((error) => error.code), { timeout: 15_000 })
+      .toEqual(['PARLEY_ERR_CONVERSATIONS_SINGLE']);
+    const { dom, api } = await refusals(page);
+    expect(dom[0]?.widget).toBe(env.widgetId);
+    expect(dom[0]?.message).toContain(stranger);
+    expect(api.map((error) => error.code)).toEqual(['PARLEY_ERR_CONVERSATIONS_SINGLE']);
+    await widget(page).log().getByText('free to self-host').waitFor();
+    expect(await storedConversation(page, env.widgetId)).toBe(stranger);
     await page.close();
   });
 
@@ -78,6 +127,8 @@ describe('several conversations per visitor in the widget', { timeout: 180_000 }
         .getByRole('button', { name: /free to self-host/ })
         .getAttribute('aria-current'),
     ).toBe('true');
+    const firstId = (await storedConversation(laptop, env.widgetId)) ?? '';
+    expect(firstId).not.toBe('');
     await list(laptop).getByRole('button', { name: 'New conversation' }).click();
     await list(laptop).waitFor({ state: 'detached' });
     await expect.poll(() => log.getByText('free to self-host').count()).toBe(0);
@@ -143,6 +194,29 @@ describe('several conversations per visitor in the widget', { timeout: 180_000 }
     await phoneLog.getByText('free to self-host').waitFor();
     await expect.poll(() => phoneLog.getByText('from my phone').count()).toBe(0);
     await phoneContext.close();
+
+    // The JS API opens a given conversation of theirs (window closed first: it opens too) and refuses anyone else's.
+    expect((await stored()).session?.conversationId).toBe(second);
+    await listenForErrors(laptop);
+    await widget(laptop).launcher().click();
+    await widget(laptop).composer().waitFor({ state: 'detached' });
+    await laptop.evaluate(
+      (id) => (window as unknown as { Parley: { open(target: unknown): void } }).Parley.open({ conversationId: id }),
+      firstId,
+    );
+    await log.getByText('free to self-host').waitFor();
+    await expect.poll(() => log.getByText('second one here').count()).toBe(0);
+    await expect.poll(async () => (await stored()).session?.conversationId).toBe(firstId);
+    await laptop.evaluate(
+      (id) => (window as unknown as { Parley: (...args: unknown[]) => unknown }).Parley('open', { conversationId: id }),
+      stranger,
+    );
+    await expect
+      .poll(async () => (await refusals(laptop)).dom.map((error) => error.code), { timeout: 15_000 })
+      .toEqual(['PARLEY_ERR_CONVERSATION_NOT_FOUND']);
+    expect((await refusals(laptop)).api.map((error) => error.code)).toEqual(['PARLEY_ERR_CONVERSATION_NOT_FOUND']);
+    expect((await stored()).session?.conversationId).toBe(firstId);
+    await log.getByText('free to self-host').waitFor();
     await laptopContext.close();
   });
 });

@@ -3,7 +3,7 @@
 import type { MountOptions, WidgetHandle } from './api/options.js';
 import { createWidget } from './api/widget-instance.js';
 
-export type { MountOptions, WidgetEventName, WidgetEvents, WidgetHandle } from './api/options.js';
+export type { MountOptions, OpenTarget, WidgetEventName, WidgetEvents, WidgetHandle } from './api/options.js';
 export { connectFrame, type FrameConnection } from './embed/frame-host.js';
 
 /** Mounts one widget. `server` is the Parley server's URL (managed mode); direct mode needs only `webhookUrl`. */

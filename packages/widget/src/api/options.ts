@@ -51,15 +51,26 @@ export interface WidgetEvents {
   handoff: Message;
   /** The visitor rated the conversation (1–5); their comment stays out of events. */
   rated: { readonly score: number };
+  /** Something the page asked could not be done (e.g. `open({ conversationId })` of a conversation not the visitor's). */
   error: { readonly code: string; readonly message: string };
 }
 
 export type WidgetEventName = keyof WidgetEvents;
 
+/** What `open` may be given: one of the visitor's conversations, by the id the `message` event and `parley:message` carry. */
+export interface OpenTarget {
+  readonly conversationId: string;
+}
+
 /** The object handle of one widget on the page (the `Parley` global forwards to the first one). */
 export interface WidgetHandle {
   readonly key: string;
-  open(): void;
+  /**
+   * Opens the chat window; with `{ conversationId }`, on that conversation of the visitor's (a widget with
+   * `conversations.multiple`). A conversation it cannot show (not allowed, not theirs) leaves the window on the one it
+   * shows, and the `error` event says why.
+   */
+  open(target?: OpenTarget): void;
   close(): void;
   toggle(): void;
   show(): void;

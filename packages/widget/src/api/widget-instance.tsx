@@ -125,7 +125,7 @@ export async function createWidget(options: MountOptions, server: string): Promi
   if (open && config.startFirst && stored.session === null) share.ensureSession();
   // The page's own analytics hear every event as a `parley:<event>` DOM event, and through GTM's dataLayer when the
   // widget allows it: for a message only its kind and sender's role, never its words (nor who the visitor is).
-  for (const name of ['ready', 'open', 'close', 'message', 'unread', 'handoff', 'rated'] as const)
+  for (const name of ['ready', 'open', 'close', 'message', 'unread', 'handoff', 'rated', 'error'] as const)
     events.on(name, (payload: WidgetEvents[WidgetEventName]) => {
       const detail = {
         widget: key,
@@ -140,7 +140,11 @@ export async function createWidget(options: MountOptions, server: string): Promi
 
   const handle: WidgetHandle = {
     key,
-    open: () => ctl.setOpen(true),
+    open: (target) => {
+      ctl.setOpen(true);
+      // One of the visitor's conversations by id: the conversations extra checks and switches; the core only passes it on.
+      if (target) void import('../extras/conversations.js').then((extra) => extra.openConversation(ctl, target, events));
+    },
     close: () => ctl.setOpen(false),
     toggle: () => ctl.setOpen(!store.state.open),
     show: () => store.set({ launcher: true }),

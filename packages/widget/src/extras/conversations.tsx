@@ -1,6 +1,8 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SessionCreated, VisitorConversationList, VisitorConversationSummary } from '@parley/protocol';
+import type { Emitter } from '@parley/client';
+import type { ErrorBody, SessionCreated, VisitorConversationList, VisitorConversationSummary } from '@parley/protocol';
+import type { WidgetEvents } from '../api/options.js';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
 import type { modalKeys } from './modal-keys.js';
@@ -10,7 +12,8 @@ import type { modalKeys } from './modal-keys.js';
  * header's "Conversations" button opens the visitor's conversations (last message, status, time, unread), newest
  * first, with "New conversation". Choosing one asks the server for its session and hands it to the shared source
  * (`adopt`): the leading tab switches its connection, every tab shows that conversation's history. Loaded by the
- * chrome extra only for a widget with the setting on, so the core carries none of it.
+ * chrome extra only for a widget with the setting on, and by the JS API's `open({ conversationId })`, so the core
+ * carries none of it.
  */
 
 const CSS = `
@@ -62,6 +65,54 @@ function call(ctl: Controller, path: string, method: 'GET' | 'POST', body?: obje
     method,
     headers: { authorization: `Bearer ${session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** How long `open({ conversationId })` waits for the visitor's first session (identity given, none in this browser yet). */
+const SESSION_WAIT_MS = 20_000;
+
+/**
+ * The JS API's `Parley('open', { conversationId })` (the core has opened the window and passes the argument on): shows
+ * that conversation when the widget allows several and it is the visitor's own, which the server checks (404 for anyone
+ * else's). Otherwise the window stays on the conversation it shows and the page hears why, as the widget's `error`
+ * event (`parley:error` on window): `{ code, message }` with a code of the error catalog.
+ */
+export async function openConversation(ctl: Controller, target: unknown, events: Emitter<WidgetEvents>): Promise<void> {
+  const fail = (code: string, message: string): void => events.emit('error', { code, message });
+  // From the host page: checked, never trusted (`open({})` is a plain open).
+  const id = typeof target === 'object' && target !== null && 'conversationId' in target ? target.conversationId : undefined;
+  if (id === undefined) return;
+  if (typeof id !== 'string' || id === '')
+    return fail('PARLEY_ERR_REQUEST_VALIDATION', `open: conversationId must be a conversation id (a string), not ${JSON.stringify(id)}`);
+  const { config, gate } = ctl.store.state;
+  if (!config.conversations.multiple || ctl.server === null)
+    return fail('PARLEY_ERR_CONVERSATIONS_SINGLE', `This widget keeps one conversation per visitor: ${id} was not opened`);
+  if (gate) return fail('PARLEY_ERR_CONSENT_REQUIRED', `The visitor has not accepted the privacy notice yet: ${id} was not opened`);
+  const session = ctl.persist.read().session ?? (ctl.share.profile().identity === null ? null : await firstSession(ctl));
+  // Without a session nor an identity, no conversation in this browser is the visitor's yet.
+  if (session === null) return fail('PARLEY_ERR_CONVERSATION_NOT_FOUND', `This visitor has no conversation ${id}`);
+  if (session.conversationId === id) return;
+  const answer = await call(ctl, `/${encodeURIComponent(id)}/session`, 'POST')?.catch(() => null);
+  // The server's answer: the session of that conversation, or why not (404 for anyone else's, as if it did not exist).
+  const body = (await answer?.json().catch(() => null)) as Partial<SessionCreated & ErrorBody> | null | undefined;
+  if (answer?.ok === true && body?.token !== undefined) return ctl.share.adopt(body as SessionCreated);
+  fail(body?.error?.code ?? 'PARLEY_ERR_CLIENT_NETWORK', body?.error?.message ?? `Could not reach ${ctl.server} to open ${id}`);
+}
+
+/** A verified visitor new to this browser: their session (which resumes their latest conversation), once it exists. */
+function firstSession(ctl: Controller): Promise<{ readonly conversationId: string } | null> {
+  return new Promise((done) => {
+    const stop = ctl.share.on('session', (session) => {
+      if (session === null) return;
+      stop();
+      clearTimeout(timer);
+      done(session);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      done(null);
+    }, SESSION_WAIT_MS);
+    ctl.share.ensureSession();
   });
 }
 
