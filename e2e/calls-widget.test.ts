@@ -1,7 +1,19 @@
-import { axeViolations, launchBrowser, widget } from '@parley/testkit';
+import { axeViolations, freePort, launchBrowser, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentOn, bytesReceived, callState, expectMediaFlowing, FAKE_MEDIA, RECORD_PEER_CONNECTIONS, shootCall } from './support/calls.js';
+import {
+  agentOn,
+  bytesReceived,
+  callState,
+  expectMediaFlowing,
+  FAKE_MEDIA,
+  RECORD_PEER_CONNECTIONS,
+  relayOnly,
+  selectedCandidateType,
+  shootCall,
+  startTurnServer,
+  type TestTurnServer,
+} from './support/calls.js';
 import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
 import { conversationOf } from './support/desk-people.js';
 
@@ -21,10 +33,26 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   let env: DeskEnv;
   let browser: Browser;
   let desk: DeskE2e | undefined;
+  let turn: TestTurnServer | undefined;
+  const TURN_SECRET = 'calls-e2e-turn-secret-0123456789';
   beforeAll(async () => {
-    ({ env, browser } = desk = await startDeskE2e({ browserArgs: FAKE_MEDIA }));
+    // A TURN server (coturn's use-auth-secret, as docs/deploy.md sets it up) that the server hands out with per-call
+    // credentials; calls connect directly unless a test makes its pages relay only. A side not connected 12 s after
+    // call_connect gives up (PARLEY_CALL_CONNECT_TIMEOUT_SECONDS; 30 s by default).
+    turn = await startTurnServer(TURN_SECRET);
+    ({ env, browser } = desk = await startDeskE2e({
+      browserArgs: FAKE_MEDIA,
+      serverEnv: {
+        PARLEY_ICE_SERVERS: JSON.stringify([{ urls: turn.url }]),
+        PARLEY_TURN_SECRET: TURN_SECRET,
+        PARLEY_CALL_CONNECT_TIMEOUT_SECONDS: '12',
+      },
+    }));
   }, 90_000);
-  afterAll(() => desk?.close());
+  afterAll(async () => {
+    await desk?.close();
+    turn?.close();
+  });
 
   /** A visitor with the chat open and a conversation started (one message), in a context of their own. */
   async function visitorOn(
@@ -32,10 +60,12 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     from: Browser = browser,
     talk = true,
     page_ = 'script-tag.html',
+    initScripts: readonly string[] = [],
   ): Promise<{ page: Page; conversationId: string }> {
     const context = await from.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(60_000);
     await context.addInitScript(RECORD_PEER_CONNECTIONS);
+    for (const script of initScripts) await context.addInitScript(script);
     const page = await context.newPage();
     if (process.env['DEBUG_CALLS']) {
       page.on('console', (message) => console.log('visitor:', message.text()));
@@ -193,5 +223,105 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
       await callState(agent, 'ended');
       await Promise.all([agent.context().close(), visitor.page.context().close()]);
     }
+  });
+
+  it('ICE fails (the visitor relays only, through a TURN server nobody runs): both sides say so, the chat goes on, and Retry negotiates a new call', async () => {
+    const nobody = await freePort();
+    const visitor = await visitorOn(env.demoWidgetId, browser, true, 'script-tag.html', [relayOnly(nobody)]);
+    const agent = await agentOn(browser, env, visitor.conversationId);
+    await agent.getByRole('button', { name: 'Video call' }).click();
+    await visitor.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    // No candidate pair ever forms, so neither browser reports failed: both give up after the connect timeout.
+    await visitor.page.getByText('The call could not connect.').waitFor({ timeout: 40_000 });
+    await callState(agent, 'failed');
+    await agent.getByText('The call could not connect: the connection to the visitor could not be made or was lost.').waitFor();
+    await agent.getByRole('button', { name: 'Try again' }).waitFor();
+    const retry = visitor.page.getByRole('button', { name: 'Retry' });
+    await retry.waitFor();
+    expect(await axeViolations(visitor.page), 'call failed').toEqual([]);
+    expect(await axeViolations(agent), 'call failed (console)').toEqual([]);
+    await shoot(visitor.page, 'call-failed');
+    await shootCall(agent, 'console-call-failed', [
+      [1280, 'light'],
+      [375, 'dark'],
+    ]);
+
+    // The conversation goes on.
+    await widget(visitor.page).send('Are you still there?');
+    await agent.getByText('Are you still there?').waitFor();
+
+    // The network is back; Retry calls back (the widget's calls.visitor is off: a failed agent call may be returned),
+    // the agent accepts, and a new negotiation connects.
+    await visitor.page.evaluate(() => ((window as unknown as { __turnBroken: boolean }).__turnBroken = false));
+    const before = await visitor.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+    await retry.click();
+    await visitor.page.getByText('Calling…').waitFor();
+    await agent
+      .getByRole('alertdialog', { name: /is calling \(video call\)/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(agent, 'active');
+    expect(await visitor.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(before + 1);
+    await expectMediaFlowing(bytesReceived(agent), 'agent after retry');
+    await visitor.page.getByRole('button', { name: 'End call' }).click();
+    await callState(agent, 'ended');
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
+  it('with PARLEY_ICE_SERVERS naming a TURN server and both sides relaying only, media flows through it on per-call credentials', async () => {
+    const visitor = await visitorOn(env.demoWidgetId, browser, true, 'script-tag.html', [relayOnly()]);
+    const agent = await agentOn(browser, env, visitor.conversationId, relayOnly());
+    await agent.getByRole('button', { name: 'Video call' }).click();
+    await visitor.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(agent, 'active');
+    await expectMediaFlowing(bytesReceived(agent), 'agent (relayed)');
+    await expectMediaFlowing(bytesReceived(visitor.page), 'visitor (relayed)');
+    expect(await selectedCandidateType(visitor.page)).toBe('relay');
+    expect(await selectedCandidateType(agent)).toBe('relay');
+    // The TURN server accepted the credentials Parley signed for this call: <expiry>:<callId>, valid for a day.
+    const signed = turn?.accepted.find((username) => /^\d+:call-/.test(username));
+    expect(signed).toBeDefined();
+    expect(Number(signed?.split(':')[0]) - Date.now() / 1000).toBeGreaterThan(86_000);
+    await agent.getByRole('button', { name: 'End', exact: true }).click();
+    await visitor.page.getByText('Call ended').waitFor();
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
+  it('a tab closed mid-call and an agent logging out mid-call end the call on the other side, and say why', async () => {
+    const first = await visitorOn(env.demoWidgetId);
+    const agent = await agentOn(browser, env, first.conversationId);
+    await agent.getByRole('button', { name: 'Voice call' }).click();
+    await first.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(agent, 'active');
+    await first.page.context().close();
+    await callState(agent, 'ended');
+    await agent.getByText('Voice call ended: the visitor left.').waitFor();
+    await agent.context().close();
+
+    const second = await visitorOn(env.demoWidgetId);
+    const leaving = await agentOn(browser, env, second.conversationId);
+    await leaving.getByRole('button', { name: 'Video call' }).click();
+    await second.page
+      .getByRole('alertdialog', { name: /is calling you/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(leaving, 'active');
+    await leaving.getByRole('button', { name: 'Log out' }).click();
+    await second.page.getByText('Call ended').waitFor();
+    await second.page.getByText('The other side left the call.').waitFor();
+    expect(await axeViolations(second.page), 'agent gone').toEqual([]);
+    await shoot(second.page, 'call-peer-gone');
+    // The chat goes on.
+    await widget(second.page).send('Hello again');
+    await Promise.all([leaving.context().close(), second.page.context().close()]);
   });
 });

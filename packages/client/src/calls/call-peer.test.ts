@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CallSignal } from '@parley/protocol';
 import { CallPeer, type PeerConnectionConstructor } from './call-peer.js';
 
@@ -102,5 +102,29 @@ describe('CallPeer', () => {
     pc.onconnectionstatechange?.();
     expect(states).toEqual(['connected', 'failed', 'closed']);
     expect(pc.calls).toContain('close');
+  });
+
+  it('is failed when it has not connected within connectTimeoutMs (no candidate pair ever forms), and not once connected', () => {
+    vi.useFakeTimers();
+    try {
+      const options = { iceServers: [], offerer: true, local: null, receive: { audio: true, video: false }, RTCPeerConnection: Fake };
+      const stuck = new CallPeer({ ...options, connectTimeoutMs: 5000 });
+      const states: string[] = [];
+      stuck.on('state', (state) => states.push(state));
+      vi.advanceTimersByTime(4999);
+      expect(states).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(states).toEqual(['failed']);
+
+      const connected = new CallPeer({ ...options, connectTimeoutMs: 5000 });
+      const later: string[] = [];
+      connected.on('state', (state) => later.push(state));
+      last().connectionState = 'connected';
+      last().onconnectionstatechange?.();
+      vi.advanceTimersByTime(60_000);
+      expect(later).toEqual(['connected']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { CallSignal, IceServer } from '@parley/protocol';
+import { CALL_CONNECT_TIMEOUT_MS, type CallSignal, type IceServer } from '@parley/protocol';
 import { Emitter } from '../realtime/emitter.js';
 
 export type CallPeerState = 'connecting' | 'connected' | 'failed' | 'closed';
@@ -23,6 +23,11 @@ export interface CallPeerOptions {
   /** What to ask of the other side when this side has nothing of that kind to send (an agent watching a screen). */
   readonly receive: { readonly audio: boolean; readonly video: boolean };
   readonly RTCPeerConnection: PeerConnectionConstructor;
+  /**
+   * From `call_connect`: not connected by then is `failed`. Browsers report `failed` only once every candidate pair
+   * failed; with no pair at all (a relay-only side whose TURN server cannot be reached) they stay `new` for ever.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -38,9 +43,13 @@ export class CallPeer extends Emitter<CallPeerEvents> {
   private remoteSet = false;
   private remoteStream: MediaStream | null = null;
   private state: CallPeerState = 'connecting';
+  private readonly connectTimer: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: CallPeerOptions) {
     super();
+    this.connectTimer = setTimeout(() => {
+      if (this.state === 'connecting') this.setState('failed');
+    }, options.connectTimeoutMs ?? CALL_CONNECT_TIMEOUT_MS);
     this.pc = new options.RTCPeerConnection({
       iceServers: options.iceServers.map((server) => ({ ...server, urls: [server.urls].flat() })),
     });
@@ -121,6 +130,7 @@ export class CallPeer extends Emitter<CallPeerEvents> {
   private setState(state: CallPeerState): void {
     if (this.state === state || this.state === 'closed') return;
     this.state = state;
+    clearTimeout(this.connectTimer);
     this.emit('state', state);
   }
 }

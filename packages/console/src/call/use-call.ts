@@ -34,6 +34,8 @@ export interface CallControls {
   readonly bytesReceived: () => Promise<number>;
 }
 
+const CONNECT_FAILED = 'The call could not connect: the connection to the visitor could not be made or was lost.';
+
 const newCallId = (): string => `call-${crypto.randomUUID()}`;
 
 /** What the agent sends for a call of `kind`: a screen request sends nothing, the visitor's screen comes back. */
@@ -91,7 +93,9 @@ export function useCall(link: CallingConnection | null): CallControls {
         const wasShown = callInProgress(phaseRef.current);
         release();
         mine.current = null;
-        if (wasShown && call.endReason !== null) setPhase({ kind: 'ended', callKind: call.kind, reason: call.endReason, byMe: false });
+        // The visitor's side could not connect (its ICE failed or timed out): the same failure, with Try again.
+        if (wasShown && call.endReason === 'failed') setPhase({ kind: 'failed', callKind: call.kind, message: CONNECT_FAILED });
+        else if (wasShown && call.endReason !== null) setPhase({ kind: 'ended', callKind: call.kind, reason: call.endReason, byMe: false });
         return;
       }
       if (call.state === 'ringing') {
@@ -114,6 +118,7 @@ export function useCall(link: CallingConnection | null): CallControls {
         // A screen request receives the visitor's screen only; a call receives what it sends.
         receive: { audio: current.kind !== 'screen', video: current.kind !== 'audio' },
         RTCPeerConnection,
+        ...(frame.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: frame.connectTimeoutMs }),
       });
       peer.current = created;
       created.on('signal', (signal) => send({ type: 'call_signal', callId: current.id, signal }));
@@ -124,7 +129,7 @@ export function useCall(link: CallingConnection | null): CallControls {
           send({ type: 'call_end', callId: current.id, reason: 'failed' });
           release();
           mine.current = null;
-          setPhase({ kind: 'failed', callKind: current.kind, message: 'The connection to the visitor could not be made or was lost.' });
+          setPhase({ kind: 'failed', callKind: current.kind, message: CONNECT_FAILED });
         }
       });
       void created.start();
@@ -137,8 +142,25 @@ export function useCall(link: CallingConnection | null): CallControls {
     if (link === null) return;
     const offs = [
       link.on('frame', onFrame),
+      // The call is bound to this link: when it drops (network, the server node stopped or crashed) the server ends
+      // the call (at once, or when the node's lease runs out), so the panel says so now.
+      link.on('state', (state) => {
+        if (state.kind === 'open' || mine.current === null) return;
+        const kind = mine.current.kind;
+        release();
+        mine.current = null;
+        setPhase({ kind: 'failed', callKind: kind, message: 'The call ended: the connection to the server was lost.' });
+      }),
       link.on('error', (error) => {
         if (!error.code.startsWith('PARLEY_ERR_CALL_')) return;
+        // This side's end crossed the other side's (both gave up on a connection): the call is over already.
+        if (error.code === 'PARLEY_ERR_CALL_NOT_FOUND' && mine.current === null) return;
+        // Both sides pressed Try again at once: the visitor's call won, and rings here.
+        if (error.code === 'PARLEY_ERR_CALL_BUSY' && phaseRef.current.kind === 'incoming') {
+          release();
+          mine.current = null;
+          return;
+        }
         const kind = mine.current?.kind ?? 'audio';
         release();
         mine.current = null;
