@@ -124,6 +124,11 @@ describe('proactive messages (campaigns, issue 20)', { timeout: 120_000 }, () =>
     const order = await thread.innerText();
     expect(order.indexOf('Want a')).toBeGreaterThan(-1);
     expect(order.indexOf('Want a')).toBeLessThan(order.lastIndexOf('Yes please'));
+    // The agent is told the visitor answered a proactive message, and which.
+    expect(await thread.locator('.bubble-row').filter({ hasText: 'Want a' }).locator('.bubble-head').innerText()).toContain(
+      'Campaign: Welcome',
+    );
+    expect(await axeClean(desk), 'console with the campaign message and its quick replies').toEqual([]);
     if (SHOTS !== undefined) await desk.screenshot({ path: `${SHOTS}/campaign-console-1280.png` });
 
     const today = new Date().toISOString().slice(0, 10);

@@ -132,6 +132,7 @@ class EntryRow extends Component<RowProps> {
                 {time(entry.createdAt)}
               </time>
             )}
+            <CampaignTag payload={entry.message?.payload ?? null} />
           </div>
           {entry.message?.type === 'file' && entry.message.payload !== null ? (
             <FileView payload={entry.message.payload} />
@@ -151,6 +152,17 @@ class EntryRow extends Component<RowProps> {
       </div>
     );
   }
+}
+
+/**
+ * The message a campaign showed the visitor before they wrote (docs/campaigns.md): said, so the agent knows the
+ * visitor answered a proactive message rather than an agent who wrote to them. Its name as it was when shown.
+ */
+function CampaignTag(props: { payload: Readonly<Record<string, unknown>> | null }) {
+  const { payload } = props;
+  if (typeof payload?.['campaignId'] !== 'string') return null;
+  const name = payload['campaignName'];
+  return <span class="campaign-tag">{typeof name === 'string' && name !== '' ? `Campaign: ${name}` : 'Proactive message'}</span>;
 }
 
 /** Scrolling this close to the top reads the page before. */

@@ -60,7 +60,7 @@ describeEachStore('a campaign opens the conversation it starts', (server) => {
       type: 'quick_replies',
       text: message.text,
       author: { role: 'agent', id: agent.id, name: 'Grace Hopper' },
-      payload: { replies: message.quickReplies, campaignId: id },
+      payload: { replies: message.quickReplies, campaignId: id, campaignName: 'Pricing nudge' },
     });
   });
 
@@ -73,7 +73,7 @@ describeEachStore('a campaign opens the conversation it starts', (server) => {
       type: 'text',
       text: 'Need a hand?',
       author: { role: 'bot', id: botId, name: 'FAQ' },
-      payload: { campaignId: id },
+      payload: { campaignId: id, campaignName: 'Pricing nudge' },
     });
   });
 

@@ -132,13 +132,22 @@ export class CampaignService {
     widgetId: string,
     campaignId: string,
   ): Promise<
-    { readonly message: CampaignDefinition['message']; readonly agent?: { readonly id: string; readonly name: string } } | undefined
+    | {
+        readonly name: string;
+        readonly message: CampaignDefinition['message'];
+        readonly agent?: { readonly id: string; readonly name: string };
+      }
+    | undefined
   > {
     const campaign = (await this.store.live(widgetId, this.now().toISOString())).find((live) => live.id === campaignId);
     if (campaign === undefined) return undefined;
     const { sender } = campaign;
     const name = sender.kind === 'agent' ? await this.directory.agentName(sender.agentId) : undefined;
-    return { message: campaign.message, ...(sender.kind === 'agent' && name !== undefined ? { agent: { id: sender.agentId, name } } : {}) };
+    return {
+      name: campaign.name,
+      message: campaign.message,
+      ...(sender.kind === 'agent' && name !== undefined ? { agent: { id: sender.agentId, name } } : {}),
+    };
   }
 
   /** A beacon of the widget: the campaign must be one of its own (any state: a page may hold an older config). */

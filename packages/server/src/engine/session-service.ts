@@ -95,11 +95,12 @@ export class SessionService {
     // name above it before the conversation exists, from its config), so the visitor sees one sender throughout.
     const botAuthor = { role: 'bot' as const, id: bot.id, name: bot.name || strings.title };
     const greetingInput = (conversationId: string) => ({ conversationId, author: botAuthor, type: 'text' as const, text: greeting });
-    // A campaign's message keeps its sender (the named agent, or the bot) and names the campaign in its payload, so
-    // the console can say so and replies can be counted from the conversations.
+    // A campaign's message keeps its sender (the named agent, or the bot) and names the campaign in its payload (id,
+    // and its name when shown, which a later rename leaves as it was), so the console can say so.
     const campaignInput = (conversationId: string, opening: NonNullable<typeof campaign>) => {
       const { text, quickReplies } = opening.message;
-      const payload = quickReplies.length > 0 ? { replies: quickReplies, campaignId } : { campaignId };
+      const named = { campaignId, campaignName: opening.name };
+      const payload = quickReplies.length > 0 ? { replies: quickReplies, ...named } : named;
       const author = opening.agent === undefined ? botAuthor : { role: 'agent' as const, ...opening.agent };
       return { conversationId, author, type: quickReplies.length > 0 ? ('quick_replies' as const) : ('text' as const), text, payload };
     };
