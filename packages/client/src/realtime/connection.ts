@@ -174,6 +174,10 @@ export class Connection extends Emitter<ConnectionEvents> {
         this.backlog.expect(frame.lastSeq);
         this.conversationId = frame.conversationId;
         this.heartbeatMs = frame.heartbeatMs > 0 ? frame.heartbeatMs : HEARTBEAT_MS;
+        // The conversation's owner and (to visitors) presence as of this welcome: a page that reconnects (a reload, a
+        // return) shows who answers, the expected reply time and offline or async mode before anything changes.
+        if (frame.status) this.emit('frame', frame.status);
+        if (frame.presence) this.emit('frame', frame.presence);
         return;
       case 'message': {
         if (frame.message.seq <= this.seq) return; // Already held: a resend overlap or a replayed backlog.
