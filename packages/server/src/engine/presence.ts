@@ -77,7 +77,8 @@ export class Presence {
   }
 
   async frame(conversationId: string): Promise<PresenceFrame> {
-    const widgetId = (await this.engine.getConversation(conversationId))?.widget_id;
+    const conversation = await this.engine.getConversation(conversationId);
+    const widgetId = conversation?.widget_id;
     const settings = await this.settingsOf(widgetId);
     const state = await states.get(this.db, conversationId);
     const teamId = state?.team_id ?? settings.teamId;
@@ -85,7 +86,13 @@ export class Presence {
     const typicalReplyMs = widgetId === undefined ? null : await this.typicalReplyMs(widgetId, teamId, settings);
     // Async mode: humans are there, but the history says the answer will take longer than the widget's threshold.
     const { asyncMode } = settings;
-    const long = !availability.offline && asyncMode.enabled && typicalReplyMs !== null && typicalReplyMs > asyncMode.afterMinutes * 60_000;
+    const long =
+      !availability.offline &&
+      asyncMode.enabled &&
+      typicalReplyMs !== null &&
+      typicalReplyMs > asyncMode.afterMinutes * 60_000 &&
+      // A visitor who already left an email (on this device or another: a conversation link) is not asked again.
+      !(await this.hasEmail(conversation?.contact_id ?? null));
     return {
       type: 'presence',
       typicalReplyMs,
@@ -93,6 +100,12 @@ export class Presence {
       emailReplies: this.emailReplies,
       ...(long ? { asyncMode: true } : {}),
     };
+  }
+
+  private async hasEmail(contactId: string | null): Promise<boolean> {
+    if (contactId === null) return false;
+    const row = await this.db.selectFrom('contacts').select('email').where('id', '=', contactId).executeTakeFirst();
+    return row?.email !== undefined && row.email !== null && row.email !== '';
   }
 
   /** The expected time to a human's first reply for the team (else the widget), in business hours when it has them. */

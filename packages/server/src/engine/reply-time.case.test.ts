@@ -128,6 +128,16 @@ describeEachStore('expected reply time from the last weeks’ first responses', 
       return server().services.desk.presence.frame(session.json.conversationId);
     };
     expect(await frameOf(long)).toMatchObject({ typicalReplyMs: 3 * 3_600_000, offline: false, asyncMode: true });
+    // A visitor who left an email is not asked again (on another device, say): the figure stays, async mode goes.
+    const session = await server().request('POST', `/v1/widgets/${long}/sessions`, { auth: 'none', body: {} });
+    const left = await server().request('POST', `/v1/conversations/${session.json.conversationId}/contact`, {
+      auth: session.json.token,
+      body: { email: 'rosa@example.com' },
+    });
+    expect(left.status, left.body).toBe(200);
+    const after = await server().services.desk.presence.frame(session.json.conversationId);
+    expect(after).toMatchObject({ typicalReplyMs: 3 * 3_600_000 });
+    expect(after.asyncMode).toBeUndefined();
     expect(await frameOf(short)).toMatchObject({ typicalReplyMs: 3 * 3_600_000, offline: false });
     expect((await frameOf(short)).asyncMode).toBeUndefined();
     expect((await frameOf(off)).asyncMode).toBeUndefined();
