@@ -88,9 +88,13 @@ export async function openConversation(ctl: Controller, target: unknown, events:
   if (!config.conversations.multiple || ctl.server === null)
     return fail('PARLEY_ERR_CONVERSATIONS_SINGLE', `This widget keeps one conversation per visitor: ${id} was not opened`);
   if (gate) return fail('PARLEY_ERR_CONSENT_REQUIRED', `The visitor has not accepted the privacy notice yet: ${id} was not opened`);
-  const session = ctl.persist.read().session ?? (ctl.share.profile().identity === null ? null : await firstSession(ctl));
-  // Without a session nor an identity, no conversation in this browser is the visitor's yet.
-  if (session === null) return fail('PARLEY_ERR_CONVERSATION_NOT_FOUND', `This visitor has no conversation ${id}`);
+  const identified = ctl.share.profile().identity !== null;
+  const session = ctl.persist.read().session ?? (identified ? await firstSession(ctl) : null);
+  // Without a session nor an identity, no conversation is the visitor's yet; an identified visitor's session did not come.
+  if (session === null && !identified)
+    return fail('PARLEY_ERR_CONVERSATION_NOT_FOUND', `This visitor has no conversation yet: ${id} was not opened`);
+  if (session === null)
+    return fail('PARLEY_ERR_CLIENT_NETWORK', `No session for the visitor within ${SESSION_WAIT_MS / 1e3} s: ${id} was not opened`);
   if (session.conversationId === id) return;
   const answer = await call(ctl, `/${encodeURIComponent(id)}/session`, 'POST')?.catch(() => null);
   // The server's answer: the session of that conversation, or why not (404 for anyone else's, as if it did not exist).
