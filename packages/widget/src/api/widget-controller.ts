@@ -2,11 +2,23 @@ import type { Message } from '@parley/protocol';
 import type { Emitter } from '@parley/client';
 import type { PersistStore } from '../core/persist.js';
 import type { TabShare, UiPatch } from '../core/tab-share.js';
-import { unreadCount, type ViewStore } from '../core/view-store.js';
+import { unreadCount, type ViewState, type ViewStore } from '../core/view-store.js';
 import type { Controller } from '../ui/controller.js';
 import { Notifier } from './notify.js';
 import type { WidgetEvents } from './options.js';
 import { fetchConfig } from './widget-config.js';
+
+/** The view of a conversation starting afresh: a restart, another of the visitor's, or the visitor forgotten. */
+const FRESH: Partial<ViewState> = {
+  messages: [],
+  streams: [],
+  owner: null,
+  seenSeq: 0,
+  done: [],
+  agentReadSeq: 0,
+  typing: null,
+  older: 'idle',
+};
 
 /**
  * Turns what the UI and the JS API ask for into source commands and shared UI state, and folds the
@@ -43,7 +55,7 @@ export class WidgetController implements Controller {
     share.on('presence', (presence) => store.set({ presence }));
     share.on('state', (connection) => store.set({ connection }));
     share.on('reset', () => {
-      store.set({ messages: [], streams: [], owner: null, seenSeq: 0, done: [], agentReadSeq: 0, typing: null, older: 'idle' });
+      store.set(FRESH);
       this.afterChange();
     });
     share.on('ui', (patch) => this.applyUi(patch));
@@ -96,7 +108,7 @@ export class WidgetController implements Controller {
   shutdown(): void {
     void this.share.restart();
     this.persist.clear();
-    this.store.set({ messages: [], outbox: [], draft: '', seenSeq: 0, done: [], streams: [] });
+    this.store.set({ ...FRESH, outbox: [], draft: '' });
     this.setOpen(false);
   }
 
