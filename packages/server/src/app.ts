@@ -275,7 +275,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One SMTP transport (or none) for offline replies and emailed transcripts.
   const mailTransport = options.agents?.mailTransport ?? (config.smtpUrl === null ? null : nodemailer.createTransport(config.smtpUrl));
   // Conversation links (docs/async-mode.md): signed, expiring, revocable; reply mails carry one.
-  const conversationLinks = new ConversationLinks(database.db, secret, config.publicUrl);
+  const conversationLinks = new ConversationLinks(database.db, secret, config.publicUrl, { bus, log: app.log });
   const desk = createAgentDesk({
     db: database.db,
     engine,
@@ -509,6 +509,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     resyncListeners,
     clientAddress: addressOf,
     erasures: privacy,
+    linkRevocations: conversationLinks,
   });
   // @n8n/chat's push channel (`/chat`): agents' replies reach the stock n8n widget live.
   await app.register(chatSocket, {

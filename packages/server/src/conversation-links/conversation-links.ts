@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { sameSecret } from '../auth/api-keys.js';
+import type { Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { newId } from '../store/ids.js';
 import type { ConversationLinksTable } from '../store/schema.js';
@@ -7,6 +9,8 @@ import type { ConversationLinksTable } from '../store/schema.js';
 /** A link's life when its maker names none, and the most it may be given. */
 export const LINK_DEFAULT_TTL_S = 7 * 86_400;
 export const LINK_MAX_TTL_S = 30 * 86_400;
+/** Revocations made on any node reach every node's live connections through this channel. */
+export const LINK_REVOKED_CHANNEL = 'parley:conversation-links:revoked';
 
 export type LinkMaker = { readonly createdBy: 'visitor' | 'system' } | { readonly createdBy: 'agent'; readonly agentId: string };
 
@@ -39,11 +43,15 @@ type Row = ConversationLinksTable;
  */
 export class ConversationLinks {
   private readonly key: Buffer;
+  private readonly listeners = new Set<(linkId: string) => void>();
+  private listening: Promise<unknown> | undefined;
 
   constructor(
     private readonly db: Db,
     serverSecret: string,
     private readonly publicUrl: string,
+    /** Where revocations are told to the other nodes (their open links from a revoked link close); none in tests. */
+    private readonly fanOut: { readonly bus: Bus; readonly log: FastifyBaseLogger } | null = null,
     private readonly now: () => number = Date.now,
   ) {
     this.key = createHmac('sha256', serverSecret).update('parley/conversation-link/v1').digest();
@@ -86,7 +94,38 @@ export class ConversationLinks {
       .where('revoked_at', 'is', null)
       .execute();
     const row = await this.row(linkId);
-    return row === undefined || row.conversation_id !== conversationId ? undefined : this.toLink(row);
+    if (row === undefined || row.conversation_id !== conversationId) return undefined;
+    this.tell(linkId);
+    this.fanOut?.bus.publish(LINK_REVOKED_CHANNEL, linkId).catch((error: unknown) => {
+      this.fanOut?.log.warn(
+        { err: error, linkId },
+        'could not tell other nodes of a revoked link; its open links there end at their next reconnect',
+      );
+    });
+    return this.toLink(row);
+  }
+
+  /** Hears revocations made on other nodes (idempotent). */
+  listen(): Promise<unknown> {
+    const fanOut = this.fanOut;
+    if (fanOut === null) return Promise.resolve();
+    this.listening ??= fanOut.bus
+      .subscribe(LINK_REVOKED_CHANNEL, (linkId) => this.tell(linkId))
+      .catch((error: unknown) => {
+        this.listening = undefined;
+        fanOut.log.warn({ err: error }, 'could not listen for links revoked on other nodes');
+      });
+    return this.listening;
+  }
+
+  /** `listener` hears every revoked link's id, revoked on this node or another: the gateway closes its visitor links. */
+  onRevoked(listener: (linkId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(linkId: string): void {
+    for (const listener of this.listeners) listener(linkId);
   }
 
   /** The signature first: a changed link is invalid, not revoked or expired. */

@@ -2,6 +2,7 @@ export {
   ConversationLinks,
   LINK_DEFAULT_TTL_S,
   LINK_MAX_TTL_S,
+  LINK_REVOKED_CHANNEL,
   type ConversationLink,
   type LinkCheck,
   type LinkMaker,

@@ -25,6 +25,8 @@ export interface Principal {
   readonly address?: string;
   /** Visitors: who an agent's visitor block names (blocks/visitorSubject), so a new block closes this link. */
   readonly visitor?: string;
+  /** Visitors on a conversation link's page: the link (conversation-links/), so its revocation closes this link. */
+  readonly linkId?: string;
 }
 
 export interface Credentials {
@@ -107,6 +109,7 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
     botId: effective.botId,
     language: conversationLanguage(conversation, effective.language),
     widgetId: claims.wid,
+    ...(claims.linkId === null ? {} : { linkId: claims.linkId }),
   };
 }
 

@@ -27,6 +27,11 @@ export interface GatewayOptions {
     onErased(listener: (conversationIds: readonly string[], why: 'erased' | 'consent withdrawn') => void): () => void;
     listen(): Promise<unknown>;
   };
+  /** Revoked conversation links (conversation-links/), on any node: the visitor links opened from them close. */
+  readonly linkRevocations?: {
+    onRevoked(listener: (linkId: string) => void): () => void;
+    listen(): Promise<unknown>;
+  };
 }
 
 const SHUTDOWN_GRACE_MS = 1000;
@@ -118,6 +123,14 @@ export class Gateway {
     }
   }
 
+  /** A revoked conversation link: the visitor links opened from it close with FORBIDDEN (the widget stops, calmly). */
+  linkRevoked(linkId: string): void {
+    for (const session of [...this.sessions]) {
+      if (!(session instanceof InboxSession) && session.principal.linkId === linkId)
+        session.close(CLOSE_CODES.FORBIDDEN.code, 'link revoked');
+    }
+  }
+
   /**
    * After a bus gap every open session it concerns re-reads the database: a conversation from the
    * last seq it delivered, an inbox stream the entries that may be stale.
@@ -149,6 +162,8 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
   await options.auth.blocks?.listen();
   const stopErasing = options.erasures?.onErased((conversationIds, why) => gateway.erased(conversationIds, why));
   await options.erasures?.listen();
+  const stopRevoking = options.linkRevocations?.onRevoked((linkId) => gateway.linkRevoked(linkId));
+  await options.linkRevocations?.listen();
   let forceClose: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     options.rebalancer?.stop();
@@ -163,6 +178,7 @@ export const realtimeGateway: FastifyPluginAsync<GatewayOptions> = async (app: F
     options.resyncListeners?.delete(resync);
     stopRefusing?.();
     stopErasing?.();
+    stopRevoking?.();
   });
   await app.register(wsTransport, { gateway });
   await app.register(sseTransport, { gateway });
