@@ -82,6 +82,26 @@ describeEachStore('message writer', (server) => {
     expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
   });
 
+  it('stores the messages sent together with one whose statement fails, with no gap, and fails only that one', async () => {
+    const { messageWriter } = server().services.database;
+    const conversationId = await newConversation(server());
+    const taken = await messageWriter.append(message(conversationId, 'taken', 'c-failing-0'));
+    const before = taken.row.seq;
+    // A second row with a stored message's id breaks the primary key: an SQL error in the middle of a burst
+    // (SQLite rolls back that message's savepoint only; a writer that put the burst in one transaction
+    // must not lose the others with it).
+    const [first, failing, second] = await Promise.allSettled([
+      messageWriter.append(message(conversationId, 'first', 'c-failing-1')),
+      messageWriter.append({ ...message(conversationId, 'clash', 'c-failing-2'), id: taken.row.id }),
+      messageWriter.append(message(conversationId, 'second', 'c-failing-3')),
+    ]);
+    expect(failing.status).toBe('rejected');
+    expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
+    const stored = await server().services.engine.messagesAfter(conversationId, before);
+    expect(stored.map((m) => m.seq)).toEqual([before + 1, before + 2]);
+    expect(stored.map((m) => m.text).sort()).toEqual(['first', 'second']);
+  });
+
   it('stores a message sent twice at once with one clientId once, and answers both with it', async () => {
     const { engine } = server().services;
     const conversationId = await newConversation(server());
