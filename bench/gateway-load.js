@@ -141,7 +141,12 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
   const timer = setInterval(tick, 5);
   await sleep(warmupMs);
   state.measuring = true;
+  const cpuFrom = process.cpuUsage();
+  const wallFrom = performance.now();
   await sleep(measureMs);
+  // Share of one core this generator used while measuring: near 1, it (not the server) may set the limit.
+  const { user, system } = process.cpuUsage(cpuFrom);
+  const generatorCpu = +((user + system) / 1000 / (performance.now() - wallFrom)).toFixed(2);
   clearInterval(timer);
   const measuredMs = performance.now() - measuredFrom;
   const sent = measuredSent;
@@ -163,6 +168,7 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
     errors: state.errors,
     errorCodes: state.errorCodes,
     unexpectedCloses: state.closes,
+    generatorCpu,
     p50Ms: +percentile(latencies, 50).toFixed(2),
     p99Ms: +percentile(latencies, 99).toFixed(2),
     maxMs: +percentile(latencies, 100).toFixed(2),

@@ -36,7 +36,7 @@ function table(rows, unit) {
 for (const file of args) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   console.log(`\n# ${file}`);
-  if (profile.samples) {
+  if (profile.head === undefined) {
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
     const parent = new Map();
     for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
