@@ -17,10 +17,22 @@ const preview: WidgetPreviewMessage = {
   reply: 'A preview.',
 };
 
+/** An element whose focus() says it ran, and whether the frame has the focus (document.hasFocus). */
+const focused: string[] = [];
+let frameFocused = false;
+class FakeElement {
+  constructor(readonly name: string) {}
+  focus(): void {
+    focused.push(this.name);
+  }
+}
+
 function setup() {
   const listeners: ((event: unknown) => void)[] = [];
   const parent = { postMessage: vi.fn() };
   vi.stubGlobal('location', { href: `${ORIGIN}/widget-preview` });
+  vi.stubGlobal('HTMLElement', FakeElement);
+  vi.stubGlobal('document', { hasFocus: () => frameFocused });
   vi.stubGlobal('window', { parent, addEventListener: (_type: string, listener: (event: unknown) => void) => listeners.push(listener) });
   const handles: { destroy: ReturnType<typeof vi.fn> }[] = [];
   const mount = vi.fn(async (_options: MountOptions) => {
@@ -34,7 +46,23 @@ function setup() {
 }
 
 describe('preview bridge (the console preview page)', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    FakeElement.prototype.focus = function (this: FakeElement) {
+      focused.push(this.name);
+    };
+    focused.length = 0;
+    frameFocused = false;
+  });
+
+  it("keeps the widget's own focus moves inside the frame only while the frame has the focus (the console keeps its keyboard)", () => {
+    setup();
+    new FakeElement('composer').focus();
+    expect(focused).toEqual([]);
+    frameFocused = true;
+    new FakeElement('composer').focus();
+    expect(focused).toEqual(['composer']);
+  });
 
   it('says it is ready to its parent at the server origin, and mounts only what the parent window posts from that origin', async () => {
     const { parent, mount, deliver } = setup();
