@@ -188,6 +188,9 @@ describe('every way to embed, and the JS API', { timeout: 60_000 }, () => {
     await page.evaluate(`window.parleyFrame.call('send', 'pricing?')`);
     await page.locator('#events').getByText('message: Parley is open source and free to self-host.').waitFor();
     await page.frameLocator('#chat').getByText('free to self-host').first().waitFor();
+    // A call the widget refuses is said to the parent too (this widget keeps one conversation).
+    await page.evaluate(`window.parleyFrame.call('open', { conversationId: 'conv_01J00000000000000000000000' })`);
+    await page.locator('#events').getByText('error: PARLEY_ERR_CONVERSATIONS_SINGLE').waitFor();
 
     // The same frame told that its parent is another origin: it neither talks to this page nor obeys it.
     const other = await browser.newPage();

@@ -12,7 +12,8 @@
     if (event.origin !== origin || event.source !== frame.contentWindow) return;
     if (!event.data || event.data.parley !== 1) return;
     var item = document.createElement('li');
-    item.textContent = event.data.event + (event.data.detail && event.data.detail.text ? ': ' + event.data.detail.text : '');
+    var detail = event.data.detail || {};
+    item.textContent = event.data.event + (detail.text || detail.code ? ': ' + (detail.text || detail.code) : '');
     document.getElementById('events').append(item);
   });
 })();

@@ -1,7 +1,7 @@
 import type { WidgetHandle } from '../api/options.js';
 
 const VERBS = ['open', 'close', 'toggle', 'show', 'hide', 'identify', 'setAttributes', 'setLocale', 'send', 'shutdown'] as const;
-const EVENTS = ['ready', 'open', 'close', 'message', 'unread', 'handoff'] as const;
+const EVENTS = ['ready', 'open', 'close', 'message', 'unread', 'handoff', 'error'] as const;
 
 /**
  * Inside `/embed/:widgetId`: the postMessage API to the embedding page. Both directions are pinned
