@@ -252,6 +252,32 @@ describe('calls between the console and a visitor, in Chromium with fake media',
     await Promise.all([agent.context().close(), visitor.page.context().close()]);
   });
 
+  it("a visitor's call rings in the inbox list for an agent without the conversation open; opening it shows the prompt", async () => {
+    const widgetId = await env.createWidget({ name: 'Calls from the list', calls: { visitor: 'video' } });
+    const visitor = await visitorPeer(browser, env, widgetId);
+    const agent = await consoleAs(browser, env, DEMO_ADMIN);
+    await agent.goto(`${env.serverUrl}/console/inbox`);
+    await agent.getByRole('button', { name: 'All' }).click();
+    // The visitor is still with the bot: their conversation is under "With the bot".
+    await agent.locator('#inbox-status').selectOption('pending');
+    const row = agent.locator(`li[data-key="${visitor.conversationId}"]`);
+    await row.waitFor();
+    await visitor.page.evaluate(() => (window as unknown as { visitorOffer(kind: string): Promise<void> }).visitorOffer('video'));
+    await row.getByText('Incoming video call').waitFor();
+    expect(await axeViolations(agent), 'inbox with a ringing call').toEqual([]);
+    await shoot(agent, 'console-call-ringing-in-list');
+    await row.getByRole('link').click();
+    await agent
+      .getByRole('alertdialog', { name: /is calling \(video call\)/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    await callState(agent, 'active');
+    // Answered: the list stops ringing.
+    await expect.poll(() => row.getByText('Incoming video call').count(), { timeout: 15_000 }).toBe(0);
+    await agent.getByRole('button', { name: 'End', exact: true }).click();
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
   it('an agent whose browser refuses the camera is told so, and no call is offered', async () => {
     // No fake UI: the permission prompt is refused.
     const strict = await launchBrowser(['--use-fake-device-for-media-stream']);

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { idSchema, nameSchema } from './common-schemas.js';
 import type { ConversationOwner } from './realtime.js';
+import type { CallKind } from './calls.js';
 import type { Message } from './message.js';
 import { languageTagSchema } from './widget-settings.js';
 import { CONVERSATION_PRIORITIES, type ConversationPriority } from './routing-rules.js';
@@ -168,6 +169,8 @@ export interface InboxItem {
   readonly unread: number;
   /** Milliseconds the visitor has waited for a human (queued) or for a reply (last message is theirs); null otherwise. */
   readonly waitingSinceMs: number | null;
+  /** A call the visitor is offering right now (ringing; docs/calls.md): the list rings for it. Absent otherwise. */
+  readonly call?: { readonly id: string; readonly kind: CallKind };
 }
 
 /** `GET /v1/inbox/{id}`: the item plus what the agent needs to know about the visitor. */
@@ -282,7 +285,8 @@ export const visitorContactSchema = v.strictObject({
 });
 
 /** What the inbox stream (`?inbox=1` on the gateway) sends when a conversation changes. */
-export type InboxEventReason = 'created' | 'message' | 'ownership' | 'read';
+/** `call`: a visitor's call started or stopped ringing (the item's `call`). */
+export type InboxEventReason = 'created' | 'message' | 'ownership' | 'read' | 'call';
 
 /** `POST /v1/conversations/{id}/rating`: the visitor rates a resolved conversation (1–5). */
 export const ratingSchema = v.strictObject({

@@ -70,6 +70,8 @@ interface RowProps {
   readonly assignee: string | null;
   readonly unread: number;
   readonly selected: boolean;
+  /** The visitor is calling (their call rings): "Incoming video call"; null otherwise. */
+  readonly ringing: string | null;
 }
 
 /**
@@ -82,7 +84,21 @@ class ConversationRow extends Component<RowProps> {
     return (Object.keys(next) as (keyof RowProps)[]).some((key) => props[key] !== next[key]);
   }
 
-  override render({ id, name, when, whenExact, whenIso, waiting, preview, owner, priority, assignee, unread, selected }: RowProps) {
+  override render({
+    id,
+    name,
+    when,
+    whenExact,
+    whenIso,
+    waiting,
+    preview,
+    owner,
+    priority,
+    assignee,
+    unread,
+    selected,
+    ringing,
+  }: RowProps) {
     return (
       // aria-posinset and aria-setsize are set by the list (ConversationRows), not here: a conversation moving to
       // the top changes every row's position, and the row need not render again for that.
@@ -108,6 +124,7 @@ class ConversationRow extends Component<RowProps> {
               {priority === 'high' || priority === 'urgent' ? (
                 <span class="owner owner-queued">{priority === 'urgent' ? 'Urgent' : 'High priority'}</span>
               ) : null}
+              {ringing === null ? null : <span class="owner owner-queued call-ringing">{ringing}</span>}
               {assignee === null ? null : <span class="conversation-assignee">{assignee}</span>}
               {waiting === null ? null : (
                 <span class="waiting" title="How long the visitor has waited for a human">
@@ -126,6 +143,8 @@ class ConversationRow extends Component<RowProps> {
     );
   }
 }
+
+const RINGING = { audio: 'Incoming voice call', video: 'Incoming video call', screen: 'Wants to share their screen' } as const;
 
 export function ConversationList(props: {
   items: readonly InboxItem[] | null;
@@ -271,6 +290,7 @@ function ConversationRows(props: { items: readonly InboxItem[]; selected: string
             assignee={item.conversation.assignee?.name ?? null}
             unread={item.unread}
             selected={props.selected === item.conversation.id}
+            ringing={item.call === undefined ? null : RINGING[item.call.kind]}
           />
         );
       })}

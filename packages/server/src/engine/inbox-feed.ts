@@ -29,7 +29,7 @@ export function parseInboxEvent(payload: string): InboxEvent | undefined {
     if (typeof value !== 'object' || value === null || !('conversationId' in value) || !('reason' in value)) return undefined;
     const { conversationId, reason } = value;
     if (typeof conversationId !== 'string') return undefined;
-    if (reason !== 'created' && reason !== 'message' && reason !== 'ownership' && reason !== 'read') return undefined;
+    if (reason !== 'created' && reason !== 'message' && reason !== 'ownership' && reason !== 'read' && reason !== 'call') return undefined;
     return { conversationId, reason };
   } catch {
     // Not ours (another version on the same Redis): dropped.

@@ -1,6 +1,7 @@
 import type { Author, InboxDetail, InboxItem, InboxQuery, Message, MessageType, Page } from '@parley/protocol';
-import { CONVERSATION_PRIORITIES, MESSAGE_TYPES } from '@parley/protocol';
+import { CALL_KINDS, CONVERSATION_PRIORITIES, MESSAGE_TYPES } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
+import { conversationCallsStore } from '../store/conversation-calls-store.js';
 import type { Db } from '../store/database.js';
 import { inboxRows, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
 import { nowIso } from '../store/ids.js';
@@ -45,8 +46,9 @@ export class InboxService {
     const items = rows.slice(0, take);
     const last = items.at(-1);
     const now = Date.now();
+    const ringing = await ringingCalls(this.db, items);
     return {
-      items: items.map((row) => toItem(row, now)),
+      items: items.map((row) => toItem(row, now, ringing.get(row.id))),
       nextCursor: rows.length > take && last !== undefined ? encodeTimeCursor(last.updated_at, last.id) : null,
     };
   }
@@ -54,7 +56,7 @@ export class InboxService {
   async item(conversationId: string, readerId: string): Promise<InboxItem | undefined> {
     const rows = await inboxRows(this.db, { agentId: readerId, conversationIds: [conversationId], now: nowIso(), take: 1 });
     const row = rows[0];
-    return row === undefined ? undefined : toItem(row, Date.now());
+    return row === undefined ? undefined : toItem(row, Date.now(), (await ringingCalls(this.db, [row])).get(row.id));
   }
 
   async detail(conversationId: string, readerId: string): Promise<InboxDetail> {
@@ -72,7 +74,7 @@ export class InboxService {
     const state = await this.ownership.state(conversationId);
     const attributes = Object.fromEntries(Object.entries(meta).filter(([key]) => !(CONTEXT_KEYS as readonly string[]).includes(key)));
     return {
-      ...toItem(row, now),
+      ...toItem(row, now, (await ringingCalls(this.db, [row])).get(row.id)),
       context: {
         pageUrl: meta['pageUrl'] ?? meta['url'] ?? null,
         referrer: meta['referrer'] ?? null,
@@ -89,7 +91,18 @@ export class InboxService {
   }
 }
 
-function toItem(row: InboxRow, now: number): InboxItem {
+/** The calls these conversations' visitors are offering now, by conversation (one query for a page of the list). */
+async function ringingCalls(db: Db, rows: readonly InboxRow[]): Promise<Map<string, NonNullable<InboxItem['call']>>> {
+  const calls = await conversationCallsStore.ringingFromVisitors(
+    db,
+    rows.map((row) => row.id),
+  );
+  return new Map(
+    calls.map((call) => [call.conversation_id, { id: call.call_id, kind: CALL_KINDS.find((kind) => kind === call.kind) ?? 'audio' }]),
+  );
+}
+
+function toItem(row: InboxRow, now: number, call?: InboxItem['call']): InboxItem {
   const owner = ownerOf(row.owner);
   const lastMessage = messageOf(row);
   const waitingSince =
@@ -115,6 +128,7 @@ function toItem(row: InboxRow, now: number): InboxItem {
     lastMessage,
     unread: Number(row.unread ?? 0),
     waitingSinceMs: waitingSince === null ? null : Math.max(0, now - waitingSince),
+    ...(call === undefined ? {} : { call }),
   };
 }
 

@@ -46,6 +46,21 @@ export const conversationCallsStore = {
     return query.returningAll().executeTakeFirst();
   },
 
+  /** Of these conversations, the calls their visitors are offering (ringing): the inbox rings for them. */
+  ringingFromVisitors(
+    db: Db,
+    conversationIds: readonly string[],
+  ): Promise<Pick<ConversationCallRow, 'conversation_id' | 'call_id' | 'kind'>[]> {
+    if (conversationIds.length === 0) return Promise.resolve([]);
+    return db
+      .selectFrom('conversation_calls')
+      .select(['conversation_id', 'call_id', 'kind'])
+      .where('conversation_id', 'in', conversationIds)
+      .where('state', '=', 'ringing')
+      .where('caller_role', '=', 'visitor')
+      .execute();
+  },
+
   /** Every open call (a handful per node: the liveness sweep reads them all). */
   all(db: Db): Promise<ConversationCallRow[]> {
     return db.selectFrom('conversation_calls').selectAll().execute();

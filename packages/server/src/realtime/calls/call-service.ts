@@ -16,6 +16,7 @@ import {
 import { conversationChannel, type Bus } from '../../bus/bus.js';
 import type { ConversationEngine } from '../../engine/conversation-engine.js';
 import { encodeEvent, originKey } from '../../engine/conversation-events.js';
+import { publishInboxEvent } from '../../engine/inbox-feed.js';
 import { conversationCallsStore as calls, type ConversationCallRow } from '../../store/conversation-calls-store.js';
 import type { Db } from '../../store/database.js';
 import { nowIso } from '../../store/ids.js';
@@ -238,6 +239,8 @@ export class CallService {
     timer.unref();
     this.ringTimers.set(callId, timer);
     await this.publish(conversationId, { type: 'call', call: info(row, null) }, author);
+    // Agents who do not have the conversation open see it ring in their inbox list.
+    if (author.role === 'visitor') await publishInboxEvent(this.deps.bus, this.deps.log, conversationId, 'call');
     return undefined;
   }
 
@@ -275,6 +278,7 @@ export class CallService {
     this.stopRinging(callId);
     this.boundLinks.set(link, callId);
     await this.publish(conversationId, { type: 'call', call: info(accepted, null) }, author);
+    if (accepted.caller_role === 'visitor') await publishInboxEvent(this.deps.bus, this.deps.log, conversationId, 'call');
     const iceServers = iceServersFor(this.deps.ice, callId);
     const connectTimeoutMs = this.deps.ice.connectTimeoutSeconds * 1000;
     await this.publish(
@@ -359,6 +363,9 @@ export class CallService {
       );
     }
     await this.publish(removed.conversation_id, { type: 'call', call }, SYSTEM);
+    if (removed.state === 'ringing' && removed.caller_role === 'visitor') {
+      await publishInboxEvent(this.deps.bus, this.deps.log, removed.conversation_id, 'call');
+    }
   }
 
   private stopRinging(callId: string): void {

@@ -264,6 +264,21 @@ describeEachStoreListening(
       await Promise.all([visitor.close(), agent.close()]);
     });
 
+    it("a visitor's ringing call is on its inbox item until it is answered", async () => {
+      const { visitor, agent, conversationId } = await visitorAndAgent(server(), { calls: { visitor: 'video' } });
+      const inbox = server().services.desk.inbox;
+      const callId = newCallId();
+      expect((await inbox.item(conversationId, 'admin'))?.call).toBeUndefined();
+      await visitor.send({ type: 'call_offer', callId, kind: 'video' });
+      await agent.log.waitFor(callIn('ringing', callId));
+      expect((await inbox.item(conversationId, 'admin'))?.call).toEqual({ id: callId, kind: 'video' });
+      expect((await inbox.detail(conversationId, 'admin')).call).toEqual({ id: callId, kind: 'video' });
+      await agent.send({ type: 'call_accept', callId });
+      await visitor.log.waitFor(connectOf(callId));
+      expect((await inbox.item(conversationId, 'admin'))?.call).toBeUndefined();
+      await Promise.all([visitor.close(), agent.close()]);
+    });
+
     it('refuses call frames sent by HTTP (SSE and poll have no link a call could bind to)', async () => {
       const session = await openVisitor(server(), { calls: { visitor: 'video' } });
       const poll = await connectPoll({ baseUrl: server().baseUrl, token: session.token });
