@@ -5,12 +5,13 @@ import { axeViolations, widget } from '@parley/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskE2e, type DeskE2e, type DeskEnv } from './support/desk-env.js';
-import { askForHuman, conversationOf, visitorOn } from './support/desk-people.js';
+import { askForHuman, consoleAs, conversationOf, visitorOn } from './support/desk-people.js';
 import { POSTGRES_URL, postgresToUse, withPostgres } from './support/postgres.js';
 
 /** Pictures of each state, to look at (PARLEY_SCREENSHOTS=dir): 1280 and 375 px, light and dark, one RTL. */
 const SHOTS = process.env['PARLEY_SCREENSHOTS'];
 const HOUR_S = 3600;
+const SAM = { email: 'sam@example.com', password: 'sam-password-1' };
 /** PostgreSQL is needed (as in the other PostgreSQL e2e files): a developer may leave it out on purpose only. */
 const skip = !(await postgresToUse());
 
@@ -34,7 +35,7 @@ describe('async mode: an honest expected reply time, the email up front, a link 
     schema = `parley_e2e_async_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
     ({ env, browser } = desk = await startDeskE2e({ serverEnv: { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } }));
     // One agent in the Support team, online (its status set through the API: no console needed here).
-    const agent = { email: 'sam@example.com', password: 'sam-password-1' };
+    const agent = SAM;
     const created = await env.api<{ id: string }>('POST', '/v1/agents', { ...agent, name: 'Sam Support', role: 'agent' });
     teamId = (await env.api<{ id: string }>('POST', '/v1/teams', { name: 'Support', agentIds: [created.id] })).id;
     agentToken = (await env.api<{ token: string }>('POST', '/v1/auth/login', agent, '')).token;
@@ -166,10 +167,29 @@ describe('async mode: an honest expected reply time, the email up front, a link 
       expect(await axeViolations(phone), 'conversation link page').toEqual([]);
       await shoot(phone, 'link-page', () => widget(phone).log().getByText('I am on my phone now.').waitFor());
 
-      // Revoked by an agent: the link refuses (410), in a fresh context and on reload.
-      const links = await env.api<{ items: { id: string; url: string }[] }>('GET', `/v1/conversations/${conversationId}/links`);
-      const linkId = links.items.find((link) => link.url === url)?.id ?? '';
-      await env.api('DELETE', `/v1/conversations/${conversationId}/links/${linkId}`, {});
+      // Revoked by an agent in the console (the conversation's side panel): the link refuses (410), in a fresh context
+      // and on reload.
+      const sam = await consoleAs(browser, env, SAM);
+      await sam.goto(`${env.serverUrl}/console/inbox/${conversationId}`);
+      const panel = sam.getByRole('region', { name: 'Conversation links' });
+      const row = panel.getByRole('listitem').filter({ hasText: 'by the visitor' });
+      await expect.poll(() => row.getByRole('textbox').inputValue(), { timeout: 20_000 }).toBe(url);
+      expect(await axeViolations(sam), 'console conversation links').toEqual([]);
+      if (SHOTS !== undefined) {
+        for (const scheme of ['light', 'dark'] as const) {
+          for (const width of [1280, 375]) {
+            await sam.emulateMedia({ colorScheme: scheme });
+            await sam.setViewportSize({ width, height: 800 });
+            // At 375 px the side panel is not beside the conversation: the page as the agent sees it.
+            const path = resolve(SHOTS, `async-mode-console-links-${width}-${scheme}.png`);
+            await (width === 1280 ? panel.screenshot({ path }) : sam.screenshot({ path }));
+          }
+        }
+        await sam.emulateMedia({ colorScheme: 'light' });
+        await sam.setViewportSize({ width: 1280, height: 800 });
+      }
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await panel.getByRole('status').getByText('Link revoked').waitFor();
       const again = await (await browser.newContext({ bypassCSP: true })).newPage();
       const refused = await again.goto(url);
       expect(refused?.status()).toBe(410);
@@ -177,7 +197,7 @@ describe('async mode: an honest expected reply time, the email up front, a link 
       expect(await axeViolations(again), 'revoked link page').toEqual([]);
       await shoot(again, 'revoked', () => again.getByRole('heading', { name: 'Link revoked' }).waitFor());
       expect((await phone.reload())?.status()).toBe(410);
-      await Promise.all([visitor.context(), other, again.context()].map((context) => context.close()));
+      await Promise.all([visitor.context(), other, again.context(), sam.context()].map((context) => context.close()));
     },
   );
 

@@ -3,6 +3,7 @@ import { api, errorText } from '../api.js';
 import { formatDate } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { useState } from 'preact/hooks';
+import { ConversationLinks } from './conversation-links.js';
 import { parseUserAgent, type UserAgentInfo } from './user-agent.js';
 
 const KNOWN: readonly (readonly [string, string])[] = [
@@ -230,6 +231,7 @@ export function ContextSidebar(props: { detail: InboxDetail | null; name: string
         </ul>
       )}
       <TranscriptLinks conversationId={props.detail.conversation.id} email={props.detail.contact.email} />
+      <ConversationLinks conversationId={props.detail.conversation.id} />
     </aside>
   );
 }
