@@ -206,6 +206,31 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     }
   });
 
+  it("the transcript's call line is in the widget's language (Arabic, right to left)", async () => {
+    const widgetId = await env.createWidget({ name: 'Calls ar line', language: 'ar' });
+    const { page } = await visitorOn(widgetId, browser, false);
+    // The composer's label is Arabic: the widget's one text box.
+    const composer = page.locator('[data-parley]').getByRole('textbox').first();
+    await composer.fill('مرحبا');
+    await composer.press('Enter');
+    let conversationId = '';
+    for (let i = 0; i < 100 && conversationId === ''; i++) {
+      conversationId = await conversationOf(page, widgetId);
+      if (conversationId === '') await page.waitForTimeout(100);
+    }
+    const visitor = { page, conversationId };
+    const agent = await agentOn(browser, env, visitor.conversationId);
+    await agent.getByRole('button', { name: 'Video call' }).click();
+    // Accept, then Decline (their names are Arabic).
+    await visitor.page.getByRole('alertdialog').getByRole('button').nth(1).click();
+    await visitor.page.getByText('مكالمة فيديو، بدأها Admin، رُفضت.').waitFor();
+    // The agent reads it in English.
+    await agent.getByText('Video call started by Admin, declined.').waitFor();
+    expect(await axeViolations(visitor.page), 'call line (ar)').toEqual([]);
+    await shoot(visitor.page, 'call-line-rtl');
+    await Promise.all([agent.context().close(), visitor.page.context().close()]);
+  });
+
   it('in the inline and full-page layouts an agent call is answered and ended inside the chat', async () => {
     for (const layout of ['inline', 'fullscreen']) {
       const visitor = await visitorOn(env.demoWidgetId, browser, true, `${layout}.html`);

@@ -20,6 +20,7 @@ export * from './rebalance.js';
 export * from './agents.js';
 export { UI_STRING_KEYS, EN_UI_STRINGS, type UiStringKey, type UiStrings } from './i18n/ui-strings.js';
 export * from './i18n/builtin-languages.js';
+export { CALL_LINE_LANGUAGES, callEventLine, formatCallDuration } from './i18n/call-lines.js';
 export * from './realtime.js';
 export * from './calls.js';
 export { TokenBucket } from './token-bucket.js';

@@ -306,6 +306,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     log: app.log,
     ice: config.ice,
     visitorMode: async (widgetId) => (await widgets.resolve(widgetId)).effective.calls.visitor,
+    widgetLanguage: async (widgetId) => (await widgets.resolve(widgetId)).effective.language,
     ...(options.realtime?.callRingMs === undefined ? {} : { ringMs: options.realtime.callRingMs }),
   });
   calls.start();

@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { PaperclipIcon } from '../ui/paperclip-icon.js';
 import { dateFormat, exactTime } from '../ui/relative-time.js';
 import { formatSize } from './file-upload.js';
+import { callLineInEnglish } from '../call/index.js';
 import { activityText } from './activity-text.js';
 import { Markdown } from './markdown.js';
 import { TranslatedText } from './translated-text.js';
@@ -112,6 +113,7 @@ class EntryRow extends Component<RowProps> {
       return (
         <p class="event">
           {noticeInEnglish(entry.message?.payload?.['notice']) ??
+            callLineInEnglish(entry.message?.payload) ??
             (entry.text !== '' ? entry.text : typeof event === 'string' ? event.replaceAll('_', ' ') : 'Conversation event')}
         </p>
       );

@@ -16,6 +16,7 @@ import {
 import { conversationChannel, type Bus } from '../../bus/bus.js';
 import type { ConversationEngine } from '../../engine/conversation-engine.js';
 import { encodeEvent, originKey } from '../../engine/conversation-events.js';
+import { conversationLanguage } from '../../engine/conversation-visitor.js';
 import { publishInboxEvent } from '../../engine/inbox-feed.js';
 import { conversationCallsStore as calls, type ConversationCallRow } from '../../store/conversation-calls-store.js';
 import type { Db } from '../../store/database.js';
@@ -37,6 +38,8 @@ export interface CallServiceDeps {
   readonly ice: IceConfig;
   /** Which calls a widget's visitors may start (its effective settings' `calls.visitor`). */
   visitorMode(widgetId: string): Promise<VisitorCallMode>;
+  /** A widget's language, for the transcript line of a call in a conversation that chose none ('en' without it). */
+  widgetLanguage?(widgetId: string): Promise<string>;
   /** How long an offer rings before it ends as `unanswered` (tests shorten it); CALL_RING_MS by default. */
   readonly ringMs?: number;
   /** This node's name in its link lease (tests give two services in one process their own); random by default. */
@@ -352,7 +355,7 @@ export class CallService {
         conversationId: removed.conversation_id,
         author: SYSTEM,
         type: 'event',
-        text: callEventText(call),
+        text: callEventText(call, await this.language(removed.conversation_id)),
         payload: { ...payload },
       });
     } catch (error) {
@@ -366,6 +369,16 @@ export class CallService {
     if (removed.state === 'ringing' && removed.caller_role === 'visitor') {
       await publishInboxEvent(this.deps.bus, this.deps.log, removed.conversation_id, 'call');
     }
+  }
+
+  /** The conversation's language (chosen at its start), else its widget's: the transcript line is written in it. */
+  private async language(conversationId: string): Promise<string> {
+    const conversation = await this.deps.engine.getConversation(conversationId);
+    if (conversation === undefined) return 'en';
+    // A widget deleted meanwhile: its conversations fall back to English.
+    const widget =
+      conversation.widget_id === null ? 'en' : ((await this.deps.widgetLanguage?.(conversation.widget_id).catch(() => 'en')) ?? 'en');
+    return conversationLanguage(conversation, widget);
   }
 
   private stopRinging(callId: string): void {

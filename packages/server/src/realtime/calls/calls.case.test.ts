@@ -279,6 +279,20 @@ describeEachStoreListening(
       await Promise.all([visitor.close(), agent.close()]);
     });
 
+    it("writes the call's transcript line in the conversation's language (a French widget), its payload unchanged", async () => {
+      const { visitor, agent, conversationId } = await visitorAndAgent(server(), { language: 'fr' });
+      const callId = newCallId();
+      await agent.send({ type: 'call_offer', callId, kind: 'video' });
+      await visitor.log.waitFor(callIn('ringing', callId));
+      await visitor.send({ type: 'call_decline', callId });
+      await agent.log.waitFor(callIn('ended', callId));
+      const messages = await server().services.engine.messagesAfter(conversationId, 0, 100);
+      const event = messages.find((message) => message.type === 'event' && message.payload?.['id'] === callId);
+      expect(event?.text).toBe('Appel vidéo lancé par Agent, refusé.');
+      expect(event?.payload).toMatchObject({ event: 'call', kind: 'video', endReason: 'declined' });
+      await Promise.all([visitor.close(), agent.close()]);
+    });
+
     it('refuses call frames sent by HTTP (SSE and poll have no link a call could bind to)', async () => {
       const session = await openVisitor(server(), { calls: { visitor: 'video' } });
       const poll = await connectPoll({ baseUrl: server().baseUrl, token: session.token });
