@@ -197,6 +197,19 @@ describe('async mode: an honest expected reply time, the email up front, a link 
       expect(await axeViolations(again), 'revoked link page').toEqual([]);
       await shoot(again, 'revoked', () => again.getByRole('heading', { name: 'Link revoked' }).waitFor());
       expect((await phone.reload())?.status()).toBe(410);
+
+      // Expired: a link an agent made opens until its time is up (moved into the past here), then says so.
+      const fresh = await env.api<{ id: string; url: string }>('POST', `/v1/conversations/${conversationId}/links`, {}, agentToken);
+      expect((await again.goto(fresh.url))?.status()).toBe(200);
+      await widget(again).log().getByText('I am on my phone now.').waitFor();
+      await withPostgres((client) =>
+        client.query(`update "${schema}".conversation_links set expires_at = $1 where id = $2`, [
+          new Date(Date.now() - 1000).toISOString(),
+          fresh.id,
+        ]),
+      );
+      expect((await again.reload())?.status()).toBe(410);
+      await again.getByRole('heading', { name: 'Link expired' }).waitFor();
       await Promise.all([visitor.context(), other, again.context(), sam.context()].map((context) => context.close()));
     },
   );
