@@ -1,3 +1,5 @@
+// Past 400 lines: offers, answers, ends, the ring timers and the dead-node sweep all end calls through one `end`
+// (the row's removal decides who wins, then the transcript line and the frame); splitting them would export it.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
