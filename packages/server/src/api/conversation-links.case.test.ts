@@ -172,4 +172,46 @@ describeEachStore('conversation links', (server) => {
     expect(page.status).toBe(403);
     expect(page.headers['x-parley-error']).toBe('PARLEY_ERR_VISITOR_BLOCKED');
   });
+
+  it('carries a consent widget’s standing acceptance to the link’s page, and opens nothing once it is withdrawn', async () => {
+    const { widgetId } = await createBotAndWidget(server(), {
+      origin: [SHOP.origin],
+      privacy: { consent: true, consentVersion: '2024-05' },
+    });
+    const accepted = await server().request('POST', `/v1/widgets/${widgetId}/consent`, {
+      auth: 'none',
+      headers: SHOP,
+      body: { version: '2024-05', accepted: true },
+    });
+    const session = await openSession(server(), widgetId, { consentId: accepted.json.consentId }, SHOP);
+    const link = (
+      await server().request('POST', `/v1/conversations/${session.conversationId}/links`, { auth: session.token, headers: SHOP, body: {} })
+    ).json;
+    const boot = bootOf((await server().request('GET', pathOf(link.url), { auth: 'none' })).body);
+    // The gate does not ask again on the other device: the acceptance (this version) comes along, and rides in the token.
+    expect(boot.consent).toEqual({ id: accepted.json.consentId, version: '2024-05' });
+    const origin = new URL(link.url).origin;
+    const read = await server().request('GET', `/v1/conversations/${session.conversationId}/messages`, {
+      auth: boot.session.token,
+      headers: { origin },
+    });
+    expect(read.status).toBe(200);
+
+    const withdrawn = await server().request('POST', `/v1/conversations/${session.conversationId}/consent/withdraw`, {
+      auth: session.token,
+      headers: SHOP,
+    });
+    expect(withdrawn.status, withdrawn.body).toBeLessThan(300);
+    const page = await server().request('GET', pathOf(link.url), { auth: 'none' });
+    expect(page.status).toBe(403);
+    // The session the page minted before is refused with the acceptance it carried.
+    expect(
+      (
+        await server().request('GET', `/v1/conversations/${session.conversationId}/messages`, {
+          auth: boot.session.token,
+          headers: { origin },
+        })
+      ).status,
+    ).toBe(401);
+  });
 });

@@ -190,11 +190,11 @@ export const conversationLinksApi: FastifyPluginAsync<ConversationLinksApiOption
       }
       // A widget that asks for consent: the session rides on the conversation's standing acceptance; none (withdrawn,
       // or never given) opens nothing, so a link cannot bring back a conversation whose visitor said no.
-      let consentId: string | null = null;
+      let consent: { readonly id: string; readonly version: string } | null = null;
       if (resolved.effective.privacy.consent) {
         const acceptance = await db
           .selectFrom('consent_records')
-          .select('id')
+          .select(['id', 'version'])
           .where('conversation_id', '=', conversation.id)
           .where('withdrawn_at', 'is', null)
           .orderBy('accepted_at', 'desc')
@@ -208,15 +208,19 @@ export const conversationLinksApi: FastifyPluginAsync<ConversationLinksApiOption
             'PARLEY_ERR_AUTH_TOKEN_INVALID',
           );
         }
-        consentId = acceptance.id;
+        consent = acceptance;
       }
       // The session lasts the widget's session duration, never past the link.
       const expiresAt = new Date(Math.min(Date.now() + resolved.effective.sessionDuration, Date.parse(link.expiresAt)));
-      const token = await tokens.issue({ sub: conversation.id, wid: widgetId, cid: null }, expiresAt, consentId, link.id);
-      const boot = {
+      const token = await tokens.issue({ sub: conversation.id, wid: widgetId, cid: null }, expiresAt, consent?.id ?? null, link.id);
+      // The visitor's acceptance of the widget's current consent text comes along, so the gate does not ask again; one of
+      // an older version does not (the gate asks, as it would on the visitor's own device).
+      const accepted = consent !== null && consent.version === resolved.effective.privacy.consentVersion ? consent : null;
+      const boot: Boot = {
         widgetId,
         storageKey: `link:${link.id}`,
         session: { token, conversationId: conversation.id, expiresAt: expiresAt.toISOString() },
+        ...(accepted === null ? {} : { consent: accepted }),
       };
       return page(reply, 200, resolved.effective.title || 'Conversation', undefined, undefined, boot);
     },
@@ -231,6 +235,8 @@ interface Boot {
   readonly widgetId: string;
   readonly storageKey: string;
   readonly session: { readonly token: string; readonly conversationId: string; readonly expiresAt: string };
+  /** The visitor's standing acceptance of the widget's consent text (privacy.consent), when there is one. */
+  readonly consent?: { readonly id: string; readonly version: string };
 }
 
 /** The link's page: the widget, full page, or a short page that says why not (its code also in `X-Parley-Error`). */
@@ -293,6 +299,10 @@ const LINK_SCRIPT = `(function () {
     var next = same ? stored : {};
     next.session = boot.session;
     next.open = true;
+    if (boot.consent) {
+      next.consent = boot.consent.version;
+      next.consentId = boot.consent.id;
+    }
     localStorage.setItem(key, JSON.stringify(next));
   } catch (e) {
     // Storage blocked: the widget cannot be handed the session; say so rather than open an empty chat.
