@@ -17,6 +17,7 @@ function bootOf(html: string): {
   widgetId: string;
   storageKey: string;
   session: { token: string; conversationId: string; expiresAt: string };
+  consent?: { id: string; version: string };
 } {
   const match = /<script type="application\/json" id="parley-link">(.*?)<\/script>/s.exec(html);
   if (match?.[1] === undefined) throw new Error(`no boot data in ${html.slice(0, 300)}`);
