@@ -32,6 +32,13 @@ async function visitorLink(server: TestServer, widget: Record<string, unknown> =
   return { widgetId, session, link: created.json };
 }
 
+/** Another link to the same conversation, made by its visitor. */
+async function visitorLinkFor(server: TestServer, session: { token: string; conversationId: string }): Promise<{ id: string }> {
+  const created = await server.request('POST', `/v1/conversations/${session.conversationId}/links`, { auth: session.token, body: {} });
+  expect(created.status, created.body).toBe(201);
+  return created.json;
+}
+
 describeEachStore('conversation links', (server) => {
   it('lets the visitor make a link whose page opens the conversation with a session of its own, on the server’s origin', async () => {
     const { widgetId, session, link } = await visitorLink(server(), { origin: ['https://shop.example'] });
@@ -155,6 +162,22 @@ describeEachStore('conversation links', (server) => {
     expect(
       (await server().request('GET', `/v1/conversations/${session.conversationId}/messages`, { auth: boot.session.token })).status,
     ).toBe(401);
+  });
+
+  it('removes a conversation’s links a month after they ended when it makes the next one; such a link’s page says expired', async () => {
+    const { session, link } = await visitorLink(server());
+    const recent = await visitorLinkFor(server(), session);
+    const db = server().services.database.db;
+    const longAgo = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    await db.updateTable('conversation_links').set({ expires_at: longAgo }).where('id', '=', link.id).execute();
+    await db.updateTable('conversation_links').set({ revoked_at: new Date().toISOString() }).where('id', '=', recent.id).execute();
+    const next = await visitorLinkFor(server(), session);
+    const left = await db.selectFrom('conversation_links').select('id').where('conversation_id', '=', session.conversationId).execute();
+    // The one that ended a month ago is gone; the one revoked just now stays listed, with the new one.
+    expect(left.map((row) => row.id).sort()).toEqual([recent.id, next.id].sort());
+    const page = await server().request('GET', pathOf(link.url), { auth: 'none' });
+    expect(page.status).toBe(410);
+    expect(page.headers['x-parley-error']).toBe('PARLEY_ERR_CONVERSATION_LINK_EXPIRED');
   });
 
   it('opens nothing for a blocked visitor, and a visitor’s token makes links to its own conversation only', async () => {

@@ -9,6 +9,12 @@ import type { ConversationLinksTable } from '../store/schema.js';
 /** A link's life when its maker names none, and the most it may be given. */
 export const LINK_DEFAULT_TTL_S = 7 * 86_400;
 export const LINK_MAX_TTL_S = 30 * 86_400;
+/**
+ * How long a link's row outlives its end (expiry or revocation): agents see it in the list and its page says
+ * "expired" or "revoked" meanwhile; after it, the next link made for the conversation removes the row (every reply mail
+ * makes one, so rows would otherwise pile up), and the page says "expired" for a genuine link without a row.
+ */
+export const LINK_KEPT_AFTER_END_MS = 30 * 86_400_000;
 /** Revocations made on any node reach every node's live connections through this channel. */
 export const LINK_REVOKED_CHANNEL = 'parley:conversation-links:revoked';
 
@@ -68,7 +74,15 @@ export class ConversationLinks {
       expires_at: new Date(at + Math.min(ttlSeconds, LINK_MAX_TTL_S) * 1000).toISOString(),
       revoked_at: null,
     };
-    await this.db.insertInto('conversation_links').values(row).execute();
+    const ended = new Date(at - LINK_KEPT_AFTER_END_MS).toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('conversation_links')
+        .where('conversation_id', '=', conversationId)
+        .where((eb) => eb.or([eb('expires_at', '<', ended), eb('revoked_at', '<', ended)]))
+        .execute();
+      await trx.insertInto('conversation_links').values(row).execute();
+    });
     return this.toLink(row);
   }
 
@@ -134,7 +148,8 @@ export class ConversationLinks {
       return { verdict: 'invalid' };
     }
     const row = await this.row(linkId);
-    if (row === undefined) return { verdict: 'invalid' };
+    // Signed by this server, so it was a link: its row went a month after it ended, or with its conversation.
+    if (row === undefined) return { verdict: 'expired' };
     if (row.revoked_at !== null) return { verdict: 'revoked' };
     if (Date.parse(row.expires_at) <= this.now()) return { verdict: 'expired' };
     return { verdict: 'ok', link: this.toLink(row) };
