@@ -174,10 +174,10 @@ async function run({ pairs, rate, warmupMs, measureMs, graceMs }) {
     maxMs: +percentile(latencies, 100).toFixed(2),
   };
   state = newState(); // later arrivals are not counted (and not kept)
-  // Settle: wait until no frame arrived for 300 ms (at most 10 s), so the next step starts on a quiet link.
+  // Settle: wait until no frame arrived for 500 ms (at most 30 s), so the next step starts on a quiet link.
   const settleStart = performance.now();
   state.lastFrameAt = performance.now();
-  while (performance.now() - state.lastFrameAt < 300 && performance.now() - settleStart < 10_000) await sleep(100);
+  while (performance.now() - state.lastFrameAt < 500 && performance.now() - settleStart < 30_000) await sleep(100);
   return result;
 }
 
