@@ -29,6 +29,24 @@ const shoot = (page: Page, name: string): Promise<void> =>
     [375, 'dark'],
   ]);
 
+/**
+ * A phone's two audio outputs (loudspeaker and earpiece): headless Chromium has one, so the page lists two more, and
+ * setSinkId records where the call is sent to play (window.sinks).
+ */
+const TWO_SPEAKERS = `(() => {
+  const list = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+  navigator.mediaDevices.enumerateDevices = async () => [
+    ...(await list()).filter((device) => device.kind !== 'audiooutput'),
+    { kind: 'audiooutput', deviceId: 'loudspeaker', label: 'Speaker', groupId: 'a' },
+    { kind: 'audiooutput', deviceId: 'earpiece', label: 'Earpiece', groupId: 'b' },
+  ];
+  window.sinks = [];
+  HTMLMediaElement.prototype.setSinkId = function (id) {
+    window.sinks.push(id);
+    return Promise.resolve();
+  };
+})()`;
+
 describe('calls in the widget (the call extra), in Chromium with fake media', { timeout: 300_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
@@ -86,7 +104,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
   }
 
   it('an agent video call is accepted in the widget, media flows both ways, it ends from the widget and from the console, and is in the transcript', async () => {
-    const visitor = await visitorOn(env.demoWidgetId);
+    const visitor = await visitorOn(env.demoWidgetId, browser, true, 'script-tag.html', [TWO_SPEAKERS]);
     const agent = await agentOn(browser, env, visitor.conversationId);
 
     await agent.getByRole('button', { name: 'Video call' }).click();
@@ -104,6 +122,12 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     await visitor.page.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
     await visitor.page.getByRole('button', { name: 'Turn camera off' }).click();
     await visitor.page.getByRole('button', { name: 'Turn camera on', pressed: true }).waitFor();
+    // The other side plays on the next audio output at each press (the earpiece, the loudspeaker, …).
+    const lastSink = () => visitor.page.evaluate(() => (window as unknown as { sinks: string[] }).sinks.at(-1));
+    await visitor.page.getByRole('button', { name: 'Switch speaker' }).click();
+    await expect.poll(lastSink, { timeout: 10_000 }).toBe('loudspeaker');
+    await visitor.page.getByRole('button', { name: 'Switch speaker' }).click();
+    await expect.poll(lastSink, { timeout: 10_000 }).toBe('earpiece');
     expect(await axeViolations(visitor.page), 'active call').toEqual([]);
     await shoot(visitor.page, 'call-active');
 

@@ -25,6 +25,10 @@ interface CallView {
   readonly cameraOff: boolean;
   /** Enumerated video inputs (the switch shows with more than one). */
   readonly cameras: number;
+  /** Audio outputs the browser can play the call on (setSinkId), by device id; the switch shows with more than one. */
+  readonly speakers: readonly string[];
+  /** The output the call plays on: '' is the browser's default. */
+  readonly speaker: string;
 }
 
 type CallFrame = Extract<ClientFrame, { type: `call_${string}` }>;
@@ -134,6 +138,8 @@ function onCall(info: CallInfo): void {
           muted: false,
           cameraOff: false,
           cameras: 0,
+          speakers: [],
+          speaker: '',
         }
       : {}),
     info,
@@ -227,9 +233,21 @@ async function signal(incoming: CallSignal): Promise<void> {
   else held.push(init);
 }
 
-async function countCameras(): Promise<void> {
+/** Cameras and, where the browser can choose one (setSinkId), audio outputs: listed once media is granted (labels, ids). */
+async function countDevices(): Promise<void> {
   const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
-  set({ cameras: devices.filter((device) => device.kind === 'videoinput').length });
+  const outputs = 'setSinkId' in HTMLMediaElement.prototype ? devices.filter((device) => device.kind === 'audiooutput') : [];
+  set({
+    cameras: devices.filter((device) => device.kind === 'videoinput').length,
+    // 'default' and 'communications' name another device of the list again (Chromium): one entry per device.
+    speakers: outputs.map((device) => device.deviceId).filter((id) => id !== 'default' && id !== 'communications'),
+  });
+}
+
+/** Phones and headsets: the call plays on the next audio output (speaker, earpiece, headset), in turn. */
+function switchSpeaker(): void {
+  const speakers = view?.speakers ?? [];
+  set({ speaker: speakers[(speakers.indexOf(view?.speaker ?? '') + 1) % speakers.length] ?? '' });
 }
 
 /** The visitor accepts the agent's call (or consents to share their screen): media first, then the answer. */
@@ -245,7 +263,7 @@ async function accept(): Promise<void> {
   }
   set({ local: got });
   if (info.kind === 'screen') got.getVideoTracks()[0]?.addEventListener('ended', () => end());
-  if (info.kind === 'video') void countCameras();
+  if (info.kind !== 'screen') void countDevices();
 }
 
 function decline(): void {
@@ -262,11 +280,23 @@ function end(): void {
 /** The visitor calls (calls.visitor allows `kind`): media first, then a conversation and its link, then the offer. */
 export async function startCall(controller: Controller, kind: CallKind): Promise<void> {
   ctl = controller;
-  set({ info: null, kind, connected: false, problem: null, local: null, remote: null, muted: false, cameraOff: false, cameras: 0 });
+  set({
+    info: null,
+    kind,
+    connected: false,
+    problem: null,
+    local: null,
+    remote: null,
+    muted: false,
+    cameraOff: false,
+    cameras: 0,
+    speakers: [],
+    speaker: '',
+  });
   const got = await media(kind);
   if (typeof got === 'string') return set({ problem: got });
   set({ local: got });
-  if (kind === 'video') void countCameras();
+  if (kind !== 'screen') void countDevices();
   // A visitor who has not written yet has no conversation: the call starts one (ensureSession makes a new one each time).
   if (controller.persist.read().session === null) controller.share.ensureSession();
   // The offer goes on this tab's link, once it is open (a new conversation's takes a moment).
@@ -354,16 +384,24 @@ function Video({
   muted,
   class: className,
   label,
+  sink,
 }: {
   readonly stream: MediaStream;
   readonly muted?: boolean;
   readonly class?: string;
   readonly label: string;
+  /** The audio output to play on (the other side's media only); '' the default. */
+  readonly sink?: string;
 }): VNode {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (ref.current && ref.current.srcObject !== stream) ref.current.srcObject = stream;
   }, [stream]);
+  useEffect(() => {
+    const element = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;
+    // A device that went (unplugged headset) keeps the output the call had.
+    if (sink !== undefined && element?.setSinkId) element.setSinkId(sink).catch(() => undefined);
+  }, [sink]);
   return <video ref={ref} class={className} autoplay playsInline muted={muted === true} aria-label={label} />;
 }
 
@@ -503,11 +541,11 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
       </p>
       {video ? (
         <div class="stage">
-          {call.remote && <Video stream={call.remote} label={agent || strings.callVideo} />}
+          {call.remote && <Video stream={call.remote} label={agent || strings.callVideo} sink={call.speaker} />}
           {call.local && <Video stream={call.local} muted class="cl-me" label={strings.callVideo} />}
         </div>
       ) : (
-        call.remote && <Video stream={call.remote} label={agent || strings.callVoice} class="sr" />
+        call.remote && <Video stream={call.remote} label={agent || strings.callVoice} class="sr" sink={call.speaker} />
       )}
       <div class="cl-row">
         {call.local && (
@@ -521,6 +559,7 @@ function CallPanel({ call, strings }: { readonly call: CallView; readonly string
           </button>
         )}
         {video && call.cameras > 1 && <button onClick={() => void switchCamera()}>{strings.callSwitchCamera}</button>}
+        {call.local && call.speakers.length > 1 && <button onClick={switchSpeaker}>{strings.callSwitchSpeaker}</button>}
         <button class="no" onClick={end}>
           {strings.callEnd}
         </button>

@@ -103,6 +103,7 @@ export const AR_UI_STRINGS: UiStrings = {
   callCameraOff: 'إيقاف الكاميرا',
   callCameraOn: 'تشغيل الكاميرا',
   callSwitchCamera: 'تبديل الكاميرا',
+  callSwitchSpeaker: 'تبديل السماعة',
   callEnd: 'إنهاء المكالمة',
   callSharing: 'أنت تشارك شاشتك',
   callStopSharing: 'إيقاف المشاركة',

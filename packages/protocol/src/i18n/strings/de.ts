@@ -105,6 +105,7 @@ export const DE_UI_STRINGS: UiStrings = {
   callCameraOff: 'Kamera ausschalten',
   callCameraOn: 'Kamera einschalten',
   callSwitchCamera: 'Kamera wechseln',
+  callSwitchSpeaker: 'Lautsprecher wechseln',
   callEnd: 'Anruf beenden',
   callSharing: 'Sie teilen Ihren Bildschirm',
   callStopSharing: 'Teilen beenden',

@@ -103,6 +103,7 @@ export const ES_UI_STRINGS: UiStrings = {
   callCameraOff: 'Apagar cámara',
   callCameraOn: 'Encender cámara',
   callSwitchCamera: 'Cambiar de cámara',
+  callSwitchSpeaker: 'Cambiar de altavoz',
   callEnd: 'Colgar',
   callSharing: 'Está compartiendo su pantalla',
   callStopSharing: 'Dejar de compartir',

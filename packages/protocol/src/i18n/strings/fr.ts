@@ -104,6 +104,7 @@ export const FR_UI_STRINGS: UiStrings = {
   callCameraOff: 'Couper la caméra',
   callCameraOn: 'Activer la caméra',
   callSwitchCamera: 'Changer de caméra',
+  callSwitchSpeaker: 'Changer de haut-parleur',
   callEnd: 'Raccrocher',
   callSharing: 'Vous partagez votre écran',
   callStopSharing: 'Arrêter le partage',

@@ -103,6 +103,7 @@ export const HE_UI_STRINGS: UiStrings = {
   callCameraOff: 'כיבוי מצלמה',
   callCameraOn: 'הפעלת מצלמה',
   callSwitchCamera: 'החלפת מצלמה',
+  callSwitchSpeaker: 'החלפת רמקול',
   callEnd: 'סיום שיחה',
   callSharing: 'את/ה משתף/ת את המסך שלך',
   callStopSharing: 'הפסקת שיתוף',

@@ -103,6 +103,7 @@ export const HI_UI_STRINGS: UiStrings = {
   callCameraOff: 'कैमरा बंद करें',
   callCameraOn: 'कैमरा चालू करें',
   callSwitchCamera: 'कैमरा बदलें',
+  callSwitchSpeaker: 'स्पीकर बदलें',
   callEnd: 'कॉल समाप्त करें',
   callSharing: 'आप अपनी स्क्रीन साझा कर रहे हैं',
   callStopSharing: 'साझा करना बंद करें',

@@ -103,6 +103,7 @@ export const IT_UI_STRINGS: UiStrings = {
   callCameraOff: 'Disattiva fotocamera',
   callCameraOn: 'Attiva fotocamera',
   callSwitchCamera: 'Cambia fotocamera',
+  callSwitchSpeaker: 'Cambia altoparlante',
   callEnd: 'Termina chiamata',
   callSharing: 'Stai condividendo lo schermo',
   callStopSharing: 'Interrompi condivisione',

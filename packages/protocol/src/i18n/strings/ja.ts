@@ -103,6 +103,7 @@ export const JA_UI_STRINGS: UiStrings = {
   callCameraOff: 'カメラをオフ',
   callCameraOn: 'カメラをオン',
   callSwitchCamera: 'カメラを切り替え',
+  callSwitchSpeaker: 'スピーカーを切り替え',
   callEnd: '通話を終了',
   callSharing: '画面を共有しています',
   callStopSharing: '共有を停止',

@@ -103,6 +103,7 @@ export const NL_UI_STRINGS: UiStrings = {
   callCameraOff: 'Camera uit',
   callCameraOn: 'Camera aan',
   callSwitchCamera: 'Andere camera',
+  callSwitchSpeaker: 'Andere luidspreker',
   callEnd: 'Ophangen',
   callSharing: 'U deelt uw scherm',
   callStopSharing: 'Delen stoppen',

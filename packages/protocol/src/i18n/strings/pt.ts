@@ -103,6 +103,7 @@ export const PT_UI_STRINGS: UiStrings = {
   callCameraOff: 'Desligar câmera',
   callCameraOn: 'Ligar câmera',
   callSwitchCamera: 'Trocar câmera',
+  callSwitchSpeaker: 'Trocar alto-falante',
   callEnd: 'Encerrar chamada',
   callSharing: 'Você está compartilhando sua tela',
   callStopSharing: 'Parar de compartilhar',

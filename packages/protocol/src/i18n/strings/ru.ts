@@ -103,6 +103,7 @@ export const RU_UI_STRINGS: UiStrings = {
   callCameraOff: 'Выключить камеру',
   callCameraOn: 'Включить камеру',
   callSwitchCamera: 'Сменить камеру',
+  callSwitchSpeaker: 'Сменить динамик',
   callEnd: 'Завершить звонок',
   callSharing: 'Вы показываете свой экран',
   callStopSharing: 'Прекратить показ',

@@ -103,6 +103,7 @@ export const ZH_UI_STRINGS: UiStrings = {
   callCameraOff: '关闭摄像头',
   callCameraOn: '打开摄像头',
   callSwitchCamera: '切换摄像头',
+  callSwitchSpeaker: '切换扬声器',
   callEnd: '结束通话',
   callSharing: '您正在共享屏幕',
   callStopSharing: '停止共享',
