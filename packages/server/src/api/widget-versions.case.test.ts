@@ -72,6 +72,10 @@ describeEachStore('widget configuration versions', (server) => {
       { number: 1, document: { intro: 'Hello from the blueprint' }, message: 'Created' },
     ]);
     expect((await server().request('GET', `/v1/blueprints/${blueprintId}/versions/1`)).json.number).toBe(1);
+    // A blueprint PATCH that changes nothing makes no version (as a widget's does not).
+    const same = await server().request('PATCH', `/v1/blueprints/${blueprintId}`, { body: { intro: 'Hi again', name: 'Base' } });
+    expect(same.json.version).toBe(2);
+    expect((await server().request('GET', `/v1/blueprints/${blueprintId}/versions`)).json.items).toHaveLength(2);
   });
 
   it('pages the versions newest first and refuses unknown numbers and cursors', async () => {

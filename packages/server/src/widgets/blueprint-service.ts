@@ -1,4 +1,4 @@
-import { BLUEPRINT_DOCUMENT_FORMAT, diffConfig, type BlueprintDocument, type BlueprintImportResult } from '@parley/protocol';
+import { BLUEPRINT_DOCUMENT_FORMAT, diffConfig, jsonEqual, type BlueprintDocument, type BlueprintImportResult } from '@parley/protocol';
 import type {
   AuditActor,
   Blueprint,
@@ -77,18 +77,20 @@ export class BlueprintService {
     const { name, description, meta, settings: patch } = splitInput(input);
     await this.checkBot(patch.botId);
     const own = applyPatch(readSettings(row.settings), patch);
-    await this.publish(
-      id,
-      {
-        name: name ?? row.name,
-        description: description ?? row.description,
-        meta: meta === undefined ? row.meta : writeJson(meta),
-        settings: writeJson(own),
-        bot_id: own.botId ?? null,
-      },
-      author,
-      '',
-    );
+    const fields = {
+      name: name ?? row.name,
+      description: description ?? row.description,
+      meta: meta === undefined ? row.meta : writeJson(meta),
+      settings: writeJson(own),
+      bot_id: own.botId ?? null,
+    };
+    // A PATCH that changes nothing writes no version and tells no widget (as a widget's does).
+    const same =
+      fields.name === row.name &&
+      fields.description === row.description &&
+      jsonEqual(readJson(fields.meta), readJson(row.meta)) &&
+      jsonEqual(own, readSettings(row.settings));
+    if (!same) await this.publish(id, fields, author, '');
     return this.get(id);
   }
 
