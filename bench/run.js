@@ -9,6 +9,7 @@ import { buildApp, firstRun, loadConfig } from '@parley/server';
 import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runGatewayCapacityBench } from './gateway-capacity.js';
+import { runIdleMemoryBench } from './idle-memory.js';
 import { runPublicConfigBench } from './public-config.js';
 import { runReportsBench } from './reports.js';
 import { runLongConversationBench } from './long-conversation.js';
@@ -87,6 +88,8 @@ rmSync(dataDir, { recursive: true, force: true });
 await runGatewayBench();
 // Each side's maximum sustained rate (ramp, then bisect until p99 ≥ 100 ms or delivery < 99 %): bare relay, SQLite, PostgreSQL.
 await runGatewayCapacityBench();
+// Server memory per idle visitor (session + open WebSocket) beside a bare ws relay's per idle socket (target ≤ 1.2×).
+await runIdleMemoryBench();
 // GET /v1/widgets/:id/config (every page view) under load beside a bare node:http server answering its bytes.
 await runPublicConfigBench();
 // What fsyncing every SQLite commit (PARLEY_SQLITE_SYNCHRONOUS=full, the default) costs beside normal.
