@@ -55,6 +55,12 @@ function hasTaskset() {
 }
 const PIN = hasTaskset();
 const serverPrefix = PIN ? ['taskset', '-c', '0'] : [];
+/**
+ * Parley is pinned like the relay (one core each: the comparison the targets are about). A change that moves
+ * work to another thread (storage in a worker) needs BENCH_CAPACITY_PIN_PARLEY=0 to show, on a machine with a
+ * core to spare beside the load generator's.
+ */
+const parleyPrefix = process.env.BENCH_CAPACITY_PIN_PARLEY === '0' ? [] : serverPrefix;
 
 // ---- load generator processes -------------------------------------------------------------------
 
@@ -123,7 +129,7 @@ async function parleySide(key) {
     ...LIMITS_ABOVE_THE_LOAD,
     ...(storage === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
   };
-  const parley = await startParley({ env, prefix: serverPrefix, ...(before ? { main: process.env.BENCH_CAPACITY_BEFORE } : {}) });
+  const parley = await startParley({ env, prefix: parleyPrefix, ...(before ? { main: process.env.BENCH_CAPACITY_BEFORE } : {}) });
   const dropSchema = async () => {
     if (storage !== 'postgres') return;
     const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -387,7 +393,7 @@ export async function runGatewayCapacityBench() {
       node: process.version,
       settings: {
         quick: QUICK,
-        pinned: PIN ? 'servers on CPU 0, load generators on CPU 1' : 'no',
+        pinned: PIN ? `relay${parleyPrefix.length > 0 ? ' and Parley' : ''} on CPU 0, load generators on CPU 1` : 'no',
         warmupMs: WARMUP_MS,
         measureMs: MEASURE_MS,
         graceMs: GRACE_MS,
