@@ -4,6 +4,7 @@
 // way in the same run. Target: Parley ≤ 1.2× the relay's RSS per connection.
 //   node bench/idle-memory.js                     10,000 visitors (BENCH_IDLE_VISITORS=n to change)
 //   BENCH_QUICK=1 node bench/idle-memory.js       1,000 visitors
+//   BENCH_IDLE_BEFORE=packages/server/dist-before node bench/idle-memory.js   also a copy of a previous build
 //   BENCH_IDLE_SNAPSHOTS=/tmp/snaps node bench/idle-memory.js   also writes each server's heap snapshots before/after
 //   (writing one grows the RSS: with snapshots on, only the heap figures count)
 // Servers and the load generator (bench/idle-memory-client.js) are separate processes, each started under
@@ -83,7 +84,7 @@ async function startRelay() {
 }
 
 /** Starts a Parley server on `dataDir`; resolves once it is healthy. */
-async function spawnParley(dataDir, port) {
+async function spawnParley(dataDir, port, main) {
   const env = {
     ...process.env,
     PARLEY_DATA_DIR: dataDir,
@@ -93,7 +94,6 @@ async function spawnParley(dataDir, port) {
     PARLEY_HOST: '127.0.0.1',
     ...LIMITS_ABOVE_THE_BURST,
   };
-  const main = process.env.BENCH_IDLE_MAIN ?? join(ROOT, 'packages/server/dist/main.js');
   const child = spawnNode(serverArgs(main), { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('{') && console.log(`parley: ${line}`));
   const base = `http://127.0.0.1:${port}`;
@@ -118,7 +118,7 @@ async function spawnParley(dataDir, port) {
  * Makes one session (one conversation) per visitor, then restarts the server on the same database: the
  * measured process starts as fresh as the relay's, instead of with a heap grown by making the sessions.
  */
-async function startParley() {
+async function startParley(main = join(ROOT, 'packages/server/dist/main.js')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-idle-bench-'));
   const port = await freePort();
   let child;
@@ -128,7 +128,7 @@ async function startParley() {
   };
   try {
     let base;
-    ({ child, base } = await spawnParley(dataDir, port));
+    ({ child, base } = await spawnParley(dataDir, port, main));
     const { widgetId } = await createWidget(base);
     const urls = [];
     let made = 0;
@@ -141,7 +141,7 @@ async function startParley() {
     };
     await Promise.all(Array.from({ length: 16 }, worker));
     await stop(child);
-    ({ child } = await spawnParley(dataDir, port));
+    ({ child } = await spawnParley(dataDir, port, main));
     return { child, urls, cleanup };
   } catch (error) {
     await cleanup();
@@ -190,13 +190,17 @@ export async function runIdleMemoryBench() {
   if (snapshots) mkdirSync(snapshots, { recursive: true });
   const rows = [];
   // One side at a time: the other's sockets and its load generator are not in the machine's memory meanwhile.
-  for (const [name, start] of [
-    ['bare ws relay', startRelay],
-    ['Parley (SQLite)', startParley],
-  ]) {
+  const sides = [
+    ['relay', startRelay],
+    ['parley', () => startParley()],
+  ];
+  // BENCH_IDLE_BEFORE=<a copy of packages/server/dist inside packages/server> measures a previous build too (A/B).
+  const beforeDir = process.env.BENCH_IDLE_BEFORE;
+  if (beforeDir) sides.push(['parley-before', () => startParley(join(beforeDir, 'main.js'))]);
+  for (const [name, start] of sides) {
     const side = await start();
     try {
-      rows.push(await measureSide(name === 'bare ws relay' ? 'relay' : 'parley', side, snapshots));
+      rows.push(await measureSide(name, side, snapshots));
     } finally {
       await side.cleanup();
     }
@@ -210,6 +214,7 @@ export async function runIdleMemoryBench() {
     fdHardLimit: hardFdLimit(),
     rows,
     ratios: {
+      ...(rows[2] ? { beforeRssPerVisitorVsBare: { value: +(rows[2].rssPerVisitorB / bare.rssPerVisitorB).toFixed(2) } } : {}),
       rssPerVisitorVsBare: { value: ratio, target: `≤ ${TARGET_RATIO}`, pass: ratio <= TARGET_RATIO },
       heapPerVisitorVsBare: { value: +(parley.heapPerVisitorB / bare.heapPerVisitorB).toFixed(2) },
     },
@@ -223,6 +228,10 @@ export async function runIdleMemoryBench() {
     `idle memory: Parley ${parley.rssPerVisitorB} B RSS/visitor, bare relay ${bare.rssPerVisitorB} B: ×${r.value} (target ${r.target}) ${r.pass ? 'pass' : 'MISS'}; ` +
       `heap ${parley.heapPerVisitorB} B vs ${bare.heapPerVisitorB} B (×${report.ratios.heapPerVisitorVsBare.value})`,
   );
+  if (rows[2])
+    console.log(
+      `previous build: ${rows[2].rssPerVisitorB} B RSS/visitor (×${report.ratios.beforeRssPerVisitorVsBare.value}), heap ${rows[2].heapPerVisitorB} B`,
+    );
   console.log('written to bench/results/idle-memory.json');
   return report;
 }

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
+import type { Principal } from './authenticate.js';
 import type { Gateway } from './gateway.js';
 import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade as reject, upgradeAddress } from './upgrade-routes.js';
 
@@ -40,33 +41,7 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       ({ principal }) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);
-          ws.on('pong', () => alive.set(ws, true));
-          let corked = false;
-          const session = gateway.open(principal, {
-            write: (json) => {
-              // Frames written in one turn of the event loop (an ack and the echo of the message it
-              // acknowledges) leave in one TCP write instead of one each.
-              if (!corked) {
-                corked = true;
-                socket.cork();
-                process.nextTick(() => {
-                  corked = false;
-                  socket.uncork();
-                });
-              }
-              ws.send(json);
-            },
-            pendingBytes: () => ws.bufferedAmount,
-            close: (code, reason) => {
-              if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
-            },
-          });
-          ws.on('message', (data, isBinary) => {
-            void session.receive(isBinary ? '\u0000binary' : data.toString());
-          });
-          ws.on('close', () => session.close(1000, 'client closed'));
-          ws.on('error', (error) => app.log.debug({ err: error }, 'websocket error'));
-          session.awaitHello();
+          attach(gateway, principal, ws, socket, app.log, alive);
         }),
       (error: unknown) =>
         refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
@@ -86,3 +61,45 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 };
+
+/**
+ * Wires an accepted socket to its session. Apart from onUpgrade on purpose: closures made inside it would
+ * share its scope, and so keep the upgrade's IncomingMessage (its URL with the token, its headers) and its
+ * `head` (a slice of the request's bytes) for as long as the connection lives (~1.5 KB of each idle visitor).
+ */
+function attach(
+  gateway: Gateway,
+  principal: Principal,
+  ws: WebSocket,
+  socket: Duplex,
+  log: FastifyBaseLogger,
+  alive: WeakMap<WebSocket, boolean>,
+): void {
+  ws.on('pong', () => alive.set(ws, true));
+  let corked = false;
+  const session = gateway.open(principal, {
+    write: (json) => {
+      // Frames written in one turn of the event loop (an ack and the echo of the message it
+      // acknowledges) leave in one TCP write instead of one each.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      ws.send(json);
+    },
+    pendingBytes: () => ws.bufferedAmount,
+    close: (code, reason) => {
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+    },
+  });
+  ws.on('message', (data, isBinary) => {
+    void session.receive(isBinary ? '\u0000binary' : data.toString());
+  });
+  ws.on('close', () => session.close(1000, 'client closed'));
+  ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
+  session.awaitHello();
+}
