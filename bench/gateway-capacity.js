@@ -310,6 +310,12 @@ function verdicts(capacity, half) {
           ? { value, target: `≥ ${TARGETS.capacityVsBareSqlite}`, pass: value >= TARGETS.capacityVsBareSqlite }
           : { value };
     }
+    // A PASS of the maxima needs the CPU figure to agree: on a busy machine the relay's maximum is set by its
+    // neighbours (p99 crossed 100 ms at a third of its core), which flatters the ratio of maxima.
+    const rate = ratios[`capacityVsBare_${key}`];
+    const cpu = ratios[`cpuBoundCapacityVsBare_${key}`];
+    if (rate?.pass === true && cpu?.pass === false)
+      ratios[`capacityVsBare_${key}`] = { ...rate, pass: false, why: 'the CPU-bound ratio misses the target' };
   }
   return ratios;
 }
@@ -336,7 +342,7 @@ function print(report) {
   );
   const mark = (r) => (r.pass === undefined ? '' : r.pass ? ' PASS' : ' MISS');
   for (const [name, r] of Object.entries(report.ratios))
-    console.log(`${name} ×${r.value}${r.target ? ` (target ${r.target})` : ''}${mark(r)}`);
+    console.log(`${name} ×${r.value}${r.target ? ` (target ${r.target})` : ''}${mark(r)}${r.why ? ` (${r.why})` : ''}`);
   console.log(
     'note: capacityVsBare_* compares the highest rates whose p99 stayed < 100 ms, which a busy machine lowers for the relay\n' +
       '      first; cpuBoundCapacityVsBare_* (server CPU per message, both at the same rate) is the steadier estimate',
