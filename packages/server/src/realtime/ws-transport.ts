@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
 import type { Principal } from './authenticate.js';
 import type { Gateway } from './gateway.js';
+import type { Sink } from './session.js';
 import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade as reject, upgradeAddress } from './upgrade-routes.js';
 
 export const WS_PATH = '/v1/realtime/ws';
@@ -34,6 +35,13 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
   }, gateway.options.session.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
+  const shared = {
+    onPong(this: WebSocket): void {
+      alive.set(this, true);
+    },
+    onError: (error: Error): void => app.log.debug({ err: error }, 'websocket error'),
+  };
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (gateway.isDraining) return reject(socket, 503);
     const address = upgradeAddress(request, gateway.options.clientAddress);
@@ -41,7 +49,7 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       ({ principal }) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           alive.set(ws, true);
-          attach(gateway, principal, ws, socket, app.log, alive);
+          attach(gateway, principal, ws, socket, shared);
         }),
       (error: unknown) =>
         refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
@@ -66,40 +74,59 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
  * Wires an accepted socket to its session. Apart from onUpgrade on purpose: closures made inside it would
  * share its scope, and so keep the upgrade's IncomingMessage (its URL with the token, its headers) and its
  * `head` (a slice of the request's bytes) for as long as the connection lives (~1.5 KB of each idle visitor).
+ * The listeners every socket has alike (pong, error) are made once, in `shared`.
  */
 function attach(
   gateway: Gateway,
   principal: Principal,
   ws: WebSocket,
   socket: Duplex,
-  log: FastifyBaseLogger,
-  alive: WeakMap<WebSocket, boolean>,
+  shared: { readonly onPong: (this: WebSocket) => void; readonly onError: (error: Error) => void },
 ): void {
-  ws.on('pong', () => alive.set(ws, true));
-  let corked = false;
-  const session = gateway.open(principal, {
-    write: (json) => {
-      // Frames written in one turn of the event loop (an ack and the echo of the message it
-      // acknowledges) leave in one TCP write instead of one each.
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(() => {
-          corked = false;
-          socket.uncork();
-        });
-      }
-      ws.send(json);
-    },
-    pendingBytes: () => ws.bufferedAmount,
-    close: (code, reason) => {
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
-    },
-  });
+  ws.on('pong', shared.onPong);
+  const session = gateway.open(principal, new WsSink(ws, socket));
   ws.on('message', (data, isBinary) => {
     void session.receive(isBinary ? '\u0000binary' : data.toString());
   });
   ws.on('close', () => session.close(1000, 'client closed'));
-  ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
+  ws.on('error', shared.onError);
   session.awaitHello();
+}
+
+/** A session's sink on one socket: an object with its methods on the prototype, not three closures per link. */
+class WsSink implements Sink {
+  private corked = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+  ) {}
+
+  write(json: string): void {
+    // Frames written in one turn of the event loop (an ack and the echo of the message it
+    // acknowledges) leave in one TCP write instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
+    this.ws.send(json);
+  }
+
+  pendingBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+}
+
+function uncork(sink: WsSink): void {
+  sink.uncork();
 }
