@@ -85,10 +85,13 @@ export class Gateway {
     return { principal: { ...principal, address: request.ip }, query };
   }
 
+  /** One function for every session (not a closure each: ~100 B of every idle link). */
+  private readonly forget = (closed: GatewaySession): void => {
+    this.sessions.delete(closed);
+  };
+
   open(principal: Principal, sink: Sink): GatewaySession {
-    const onClosed = (closed: GatewaySession): void => {
-      this.sessions.delete(closed);
-    };
+    const onClosed = this.forget;
     const session =
       principal.inbox === true && this.options.inbox !== undefined
         ? new InboxSession(this.options.inbox, principal, sink, onClosed)
