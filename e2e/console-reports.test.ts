@@ -36,6 +36,7 @@ const DOWNLOADS = [
     report: 'abandoned',
     header: 'conversation_id,widget_id,team_id,started_at,handoff_at,last_visitor_message_at,resolved_at,abandoned',
   },
+  { link: 'CSV of Proactive messages', report: 'campaigns', header: 'campaign_id,widget_id,name,shown,opened,replied,reply_rate' },
 ] as const;
 
 describe('console Reports page (real Chromium, built server, figures from /v1/reports)', () => {
@@ -177,8 +178,8 @@ describe('console Reports page (real Chromium, built server, figures from /v1/re
         held.push(() => void route.fallback().catch(() => undefined));
       });
       await page.goto(`${e2e.server.url}/console/reports?${WEEK}`);
-      await expect.poll(() => page.getByText('Loading…').count()).toBe(6);
-      expect(await page.locator('[aria-busy="true"]').count()).toBe(5);
+      await expect.poll(() => page.getByText('Loading…').count()).toBe(7);
+      expect(await page.locator('[aria-busy="true"]').count()).toBe(6);
       expect(await axeViolations(page), `reports loading at ${width}px`).toEqual([]);
       held.forEach((release) => release());
       await page.unroute(anyReport);

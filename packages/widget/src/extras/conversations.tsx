@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Emitter } from '@parley/client';
 import type { ErrorBody, SessionCreated, VisitorConversationList, VisitorConversationSummary } from '@parley/protocol';
 import type { WidgetEvents } from '../api/options.js';
@@ -171,8 +171,10 @@ function ConversationList({
   const [listing, setListing] = useState<Listing>({ kind: 'loading' });
   const box = useRef<HTMLDivElement>(null);
   const first = useRef<HTMLButtonElement>(null);
+  // Focus moves in before the next key is handled (a layout effect runs before paint; an effect after it, and an
+  // Escape pressed in between reached the chat window, which closed instead of the list).
+  useLayoutEffect(() => first.current?.focus(), []);
   useEffect(() => {
-    first.current?.focus();
     let live = true;
     const load = async () => {
       const answer = await call(ctl, '', 'GET')?.catch(() => null);
