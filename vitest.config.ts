@@ -9,33 +9,33 @@ const src = (path: string): string => fileURLToPath(new URL(path, import.meta.ur
  * The files that take longest (half a minute to three minutes each on a 2-core machine), slowest first:
  * they start first, so that no worker is left alone with one of them at the end of the run. A clean
  * clone has no timing cache, and vitest then starts the largest files first, which are not the slowest
- * (the screenshot test is short to read and the longest to run). Measured with `--reporter=json` over
- * two whole runs; a file that is gone is ignored.
+ * (the screenshot test is short to read and the longest to run). Measured by the SlowestFiles table below at the
+ * end of a whole run; a file that is gone is ignored.
  */
 const SLOW_FIRST = [
-  'e2e/widget-screenshots.test.ts',
-  'e2e/console-admin.test.ts',
-  'e2e/hostile-render.test.ts',
-  'e2e/console-inbox.test.ts',
-  'e2e/console-reports.test.ts',
-  'e2e/desk-acceptance.test.ts',
-  'e2e/two-nodes-nginx.test.ts',
-  'e2e/crash-restart.test.ts',
-  'e2e/long-conversation.test.ts',
-  'e2e/widget-behaviour.test.ts',
-  'e2e/console-contacts.test.ts',
-  'e2e/npm-pack.test.ts',
-  'e2e/concurrent-start.test.ts',
-  'e2e/cli.test.ts',
-  'e2e/widget-embed.test.ts',
-  'e2e/postgres-drop.test.ts',
-  'e2e/start-build.test.ts',
-  'e2e/campaigns.test.ts',
-  // Added on 2026-12-07 without a whole-run timing yet (each about a minute alone): WebRTC calls, versions, translation.
-  'e2e/calls-widget.test.ts',
-  'e2e/calls.test.ts',
-  'e2e/console-versions.test.ts',
-  'e2e/translation.test.ts',
+  // Own time in a clean-clone run on 2026-12-07 (load 1-12, vitest 1,007 s in all), slowest first.
+  'e2e/widget-screenshots.test.ts', // 181 s
+  'e2e/console-admin.test.ts', // 125 s
+  'e2e/campaigns.test.ts', // 94 s
+  'e2e/hostile-render.test.ts', // 93 s
+  'e2e/two-nodes-nginx.test.ts', // 82 s
+  'e2e/webhooks-crash.test.ts', // 69 s
+  'e2e/calls-widget.test.ts', // 60 s
+  'e2e/console-inbox.test.ts', // 54 s
+  'e2e/widget-privacy.test.ts', // 51 s
+  'e2e/desk-acceptance.test.ts', // 48 s
+  'e2e/console-versions.test.ts', // 40 s
+  'e2e/multi-conversation.test.ts', // 36 s
+  'e2e/console-reports.test.ts', // 32 s
+  'e2e/calls.test.ts', // 25 s
+  'e2e/cli.test.ts', // 24 s
+  'e2e/crash-restart.test.ts', // 22 s
+  'packages/server/src/realtime/calls/calls.case.test.ts', // 21 s
+  'e2e/widget-behaviour.test.ts', // 21 s
+  'e2e/postgres-drop.test.ts', // 20 s
+  'e2e/docs-csp.test.ts', // 19 s
+  'e2e/widget-embed.test.ts', // 19 s
+  'e2e/npm-pack.test.ts', // 18 s
 ];
 
 class SlowFilesFirst extends BaseSequencer {
