@@ -12,6 +12,7 @@ import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok, SESSION_SECURI
 import { parseInput } from '../http/parse-input.js';
 import type { Db } from '../store/database.js';
 import type { WidgetService } from '../widgets/widget-service.js';
+import { escapeHtml, scriptJson } from '../http/html-text.js';
 
 export interface ConversationLinksApiOptions {
   readonly db: Db;
@@ -244,8 +245,8 @@ function page(reply: FastifyReply, status: number, title: string, text: string |
   if (code !== undefined) reply.header('x-parley-error', code);
   const body =
     boot === undefined
-      ? `<main><h1>${html(title)}</h1><p>${html(text ?? '')}</p>${code === undefined ? '' : `<p><small>${code}</small></p>`}</main>`
-      : `<script type="application/json" id="parley-link">${json(boot)}</script>\n<script src="/conversation-link.js"></script>`;
+      ? `<main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text ?? '')}</p>${code === undefined ? '' : `<p><small>${code}</small></p>`}</main>`
+      : `<script type="application/json" id="parley-link">${scriptJson(boot)}</script>\n<script src="/conversation-link.js"></script>`;
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
@@ -261,7 +262,7 @@ function page(reply: FastifyReply, status: number, title: string, text: string |
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${html(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
 body { margin: 0; min-height: 100vh; }
@@ -273,15 +274,6 @@ h1 { font-size: 1.4rem; }
 ${body}
 </body>
 </html>`);
-}
-
-function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-/** JSON inside a script element: `<` escaped so no text can close the element. */
-function json(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 /**

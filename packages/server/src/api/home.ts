@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { botKindSchemas } from '@parley/protocol';
 import type { StoredBot } from '../bots/bot-service.js';
 import type { RouteOptions } from '../services.js';
+import { escapeHtml } from '../http/html-text.js';
 
 /** The landing page of a running server: what is where, and the embed code of the first widget. */
 export const homePage: FastifyPluginAsync<RouteOptions & { publicUrl: string }> = async (app, { services, publicUrl }) => {
@@ -47,10 +48,6 @@ function builtinExamples(config: Readonly<Record<string, unknown>>): string[] {
   const parsed = v.safeParse(botKindSchemas.builtin.config, config);
   if (!parsed.success) return [];
   return (parsed.output.rules ?? []).flatMap((rule) => rule.patterns.slice(0, 1)).slice(0, 3);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 function page(publicUrl: string, embed: string, widgetName: string | undefined, widgetId: string | undefined, answeredBy: string): string {

@@ -7,6 +7,7 @@ import { isOriginAllowed } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import { idParams } from '../http/openapi.js';
 import type { RouteOptions } from '../services.js';
+import { escapeHtml } from '../http/html-text.js';
 
 /** packages/widget/dist-browser, found from this file in src/ (tests) and in dist/ (npm start) alike. */
 export const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../../../widget/dist-browser/', import.meta.url));
@@ -135,19 +136,15 @@ const PREVIEW_PAGE = `<!doctype html>
 <body></body>
 </html>`;
 
-function attr(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
 function embedPage(widgetId: string, parentOrigin: string | undefined): string {
-  const parent = parentOrigin === undefined ? '' : ` data-parent-origin="${attr(parentOrigin)}"`;
+  const parent = parentOrigin === undefined ? '' : ` data-parent-origin="${escapeHtml(parentOrigin)}"`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Chat</title>
-<script src="/widget.js" data-parley-widget="${attr(widgetId)}" data-layout="fullscreen" data-embed="iframe"${parent}></script>
+<script src="/widget.js" data-parley-widget="${escapeHtml(widgetId)}" data-layout="fullscreen" data-embed="iframe"${parent}></script>
 </head>
 <body></body>
 </html>`;

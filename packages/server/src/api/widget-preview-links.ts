@@ -7,6 +7,7 @@ import { parseInput } from '../http/parse-input.js';
 import type { Services } from '../services.js';
 import { buildPublicConfig } from '../widgets/public-config.js';
 import type { PreviewLinks } from '../widgets/preview-links.js';
+import { escapeHtml, scriptJson } from '../http/html-text.js';
 
 export interface PreviewLinksApiOptions {
   readonly services: Services;
@@ -119,8 +120,8 @@ function page(
   const data =
     message === undefined
       ? ''
-      : `<script type="application/json" id="parley-preview">${json(message)}</script>\n<script src="/preview.js"></script>`;
-  const body = text === undefined ? '' : `<p>${html(text)}</p>${code === undefined ? '' : `<p><small>${code}</small></p>`}`;
+      : `<script type="application/json" id="parley-preview">${scriptJson(message)}</script>\n<script src="/preview.js"></script>`;
+  const body = text === undefined ? '' : `<p>${escapeHtml(text)}</p>${code === undefined ? '' : `<p><small>${code}</small></p>`}`;
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
@@ -136,7 +137,7 @@ function page(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${html(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
@@ -148,20 +149,11 @@ p { padding: 0 16px; }
 </style>
 </head>
 <body>
-<header><h1>${html(title)}</h1></header>
+<header><h1>${escapeHtml(title)}</h1></header>
 <main>${body}</main>
 ${data}
 </body>
 </html>`);
-}
-
-function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-/** JSON inside a script element: `<` escaped so no text of the config can close the element. */
-function json(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 /**

@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type { InboxContact, InboxConversation } from '@parley/protocol';
 import type { TranscriptEntry } from './transcript-lines.js';
+import { escapeHtml } from '../http/html-text.js';
 
 export const TRANSCRIPT_FORMATS = ['text', 'html', 'json'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
@@ -146,11 +147,6 @@ markdown.renderer.rules['link_open'] = (tokens, index, options, env, self) => {
   token?.attrSet('target', '_blank');
   return defaultLinkOpen(tokens, index, options, env, self);
 };
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
-}
 
 /** Printable on A4 and Letter: one column, no backgrounds needed, notes marked in words as well as colour. */
 const STYLE = `
