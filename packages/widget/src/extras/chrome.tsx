@@ -4,6 +4,7 @@ import type { Message } from '@parley/protocol';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
 import { adoptChromeStyles } from './chrome-styles.js';
+import { HeaderDialog, type ChromeParts } from './header-dialog.js';
 import { MailTranscript } from './mail-transcript.js';
 import { modalKeys } from './modal-keys.js';
 
@@ -23,6 +24,9 @@ function lazyExtra<M>(load: () => Promise<M>): () => M | undefined {
     return extra;
   };
 }
+
+/** What the chrome lends the extras that draw in its header (header-dialog.tsx says why). */
+const LENT: ChromeParts = { chromeStyles: adoptChromeStyles, modalKeys, HeaderDialog };
 
 /** The conversations extra's header button and list (extras/conversations.tsx): imported for `conversations.multiple`. */
 const useConversations = lazyExtra(() => import('./conversations.js'));
@@ -44,12 +48,12 @@ const useLink = lazyExtra(() => import('./conversation-link.js'));
 
 function LinkSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
   const extra = useLink();
-  return extra ? <extra.ConversationLink ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
+  return extra ? <extra.ConversationLink ctl={ctl} {...LENT} /> : null;
 }
 
 function ConversationsSlot({ ctl }: { readonly ctl: Controller }): VNode | null {
   const extra = useConversations();
-  return extra ? <extra.ConversationsTools ctl={ctl} chromeStyles={adoptChromeStyles} modalKeys={modalKeys} /> : null;
+  return extra ? <extra.ConversationsTools ctl={ctl} {...LENT} /> : null;
 }
 
 function CallSlot({ ctl }: { readonly ctl: Controller }): VNode | null {

@@ -2,14 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
-import type { adoptChromeStyles } from './chrome-styles.js';
-import type { modalKeys } from './modal-keys.js';
-
-/** The chrome's styles and modal keys, handed over: imported here, they would become a chunk of their own. */
-interface ChromeParts {
-  readonly chromeStyles: typeof adoptChromeStyles;
-  readonly modalKeys: typeof modalKeys;
-}
+import type { ChromeParts } from './header-dialog.js';
 
 /** A chain link, drawn like the core's icons (the core does not need it, so it is not there). */
 const LINK_ICON = (
@@ -38,27 +31,8 @@ type Made = { readonly kind: 'making' | 'failed' } | { readonly kind: 'made'; re
  */
 export function ConversationLink({ ctl, ...parts }: { readonly ctl: Controller } & ChromeParts): VNode {
   const { strings } = useView(ctl.store).config;
-  const [open, setOpen] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
-  const close = () => {
-    setOpen(false);
-    opener.current?.focus();
-  };
-  return (
-    <>
-      <button
-        ref={opener}
-        class="ib"
-        aria-label={strings.linkGet}
-        title={strings.linkGet}
-        aria-haspopup="dialog"
-        onClick={() => setOpen(true)}
-      >
-        {LINK_ICON}
-      </button>
-      {open && <LinkDialog ctl={ctl} close={close} {...parts} />}
-    </>
-  );
+  const { HeaderDialog } = parts;
+  return <HeaderDialog label={strings.linkGet} icon={LINK_ICON} dialog={(close) => <LinkDialog ctl={ctl} close={close} {...parts} />} />;
 }
 
 function LinkDialog({

@@ -5,7 +5,7 @@ import type { ErrorBody, SessionCreated, VisitorConversationList, VisitorConvers
 import type { WidgetEvents } from '../api/options.js';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
-import type { modalKeys } from './modal-keys.js';
+import type { ChromeParts } from './header-dialog.js';
 
 /**
  * Several conversations per visitor (issue 20; the widget setting `conversations.multiple`, managed mode): the
@@ -120,41 +120,17 @@ function firstSession(ctl: Controller): Promise<{ readonly conversationId: strin
   });
 }
 
-/**
- * What the chrome lends this extra: its styles (.btn, .dialog, .overlay, adopted only when one of its parts shows) and
- * its dialogs' keys. Imported here, chrome-styles.ts and modal-keys.ts would leave the chrome chunk for a shared chunk
- * of their own, one more file the chrome waits for.
- */
-export interface FromChrome {
-  readonly chromeStyles: (element: Element | null) => void;
-  readonly modalKeys: typeof modalKeys;
-}
-
 /** The header's button and, while open, the list. Shown by the chrome once there is a session to list from. */
-export function ConversationsTools({ ctl, ...chrome }: { readonly ctl: Controller } & FromChrome): VNode | null {
+export function ConversationsTools({ ctl, ...chrome }: { readonly ctl: Controller } & ChromeParts): VNode | null {
   const { strings } = useView(ctl.store).config;
-  const [open, setOpen] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
   if (ctl.persist.read().session === null) return null;
-  const close = () => {
-    setOpen(false);
-    opener.current?.focus();
-  };
+  const { HeaderDialog } = chrome;
   return (
-    <>
-      <button
-        ref={opener}
-        class="ib"
-        aria-label={strings.conversations}
-        title={strings.conversations}
-        aria-haspopup="dialog"
-        aria-expanded={open}
-        onClick={() => setOpen(true)}
-      >
-        {LIST_ICON}
-      </button>
-      {open && <ConversationList ctl={ctl} close={close} {...chrome} />}
-    </>
+    <HeaderDialog
+      label={strings.conversations}
+      icon={LIST_ICON}
+      dialog={(close) => <ConversationList ctl={ctl} close={close} {...chrome} />}
+    />
   );
 }
 
@@ -166,7 +142,7 @@ function ConversationList({
   close,
   chromeStyles,
   modalKeys,
-}: { readonly ctl: Controller; readonly close: () => void } & FromChrome): VNode {
+}: { readonly ctl: Controller; readonly close: () => void } & ChromeParts): VNode {
   const { strings, language } = useView(ctl.store).config;
   const [listing, setListing] = useState<Listing>({ kind: 'loading' });
   const box = useRef<HTMLDivElement>(null);

@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Controller } from '../ui/controller.js';
 import { useView } from '../ui/use-view.js';
+import { HeaderDialog } from './header-dialog.js';
 import { adoptChromeStyles } from './chrome-styles.js';
 import { modalKeys } from './modal-keys.js';
 
@@ -35,27 +36,7 @@ type Step = { readonly kind: 'form' | 'sending' | 'failed' | 'wait' } | { readon
  */
 export function MailTranscript({ ctl }: { readonly ctl: Controller }): VNode {
   const { strings } = useView(ctl.store).config;
-  const [open, setOpen] = useState(false);
-  const opener = useRef<HTMLButtonElement>(null);
-  const close = () => {
-    setOpen(false);
-    opener.current?.focus();
-  };
-  return (
-    <>
-      <button
-        ref={opener}
-        class="ib"
-        aria-label={strings.transcriptEmail}
-        title={strings.transcriptEmail}
-        aria-haspopup="dialog"
-        onClick={() => setOpen(true)}
-      >
-        {MAIL_ICON}
-      </button>
-      {open && <MailDialog ctl={ctl} close={close} />}
-    </>
-  );
+  return <HeaderDialog label={strings.transcriptEmail} icon={MAIL_ICON} dialog={(close) => <MailDialog ctl={ctl} close={close} />} />;
 }
 
 function MailDialog({ ctl, close }: { readonly ctl: Controller; readonly close: () => void }): VNode {
