@@ -47,6 +47,13 @@ const TWO_SPEAKERS = `(() => {
   };
 })()`;
 
+/** The visitor answers the agent's ringing call from the widget's prompt. */
+const answer = (page: Page, button: 'Accept' | 'Decline'): Promise<void> =>
+  page
+    .getByRole('alertdialog', { name: /is calling you/ })
+    .getByRole('button', { name: button })
+    .click();
+
 describe('calls in the widget (the call extra), in Chromium with fake media', { timeout: 300_000 }, () => {
   let env: DeskEnv;
   let browser: Browser;
@@ -142,10 +149,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
 
     // A second call, a voice call ended from the console.
     await agent.getByRole('button', { name: 'Voice call' }).click();
-    await visitor.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Accept' })
-      .click();
+    await answer(visitor.page, 'Accept');
     await callState(agent, 'active');
     await visitor.page.getByRole('region', { name: 'Voice call' }).waitFor();
     await agent.getByRole('button', { name: 'End', exact: true }).click();
@@ -169,10 +173,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const visitor = await visitorOn(env.demoWidgetId);
     const agent = await agentOn(browser, env, visitor.conversationId);
     await agent.getByRole('button', { name: 'Video call' }).click();
-    await visitor.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Decline' })
-      .click();
+    await answer(visitor.page, 'Decline');
     await agent.getByText('Video call declined by the visitor.').waitFor();
     await visitor.page.getByText('The call was declined.').waitFor();
     await visitor.page.getByRole('button', { name: 'Close', exact: true }).click();
@@ -260,10 +261,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
       const visitor = await visitorOn(env.demoWidgetId, browser, true, `${layout}.html`);
       const agent = await agentOn(browser, env, visitor.conversationId);
       await agent.getByRole('button', { name: 'Video call' }).click();
-      await visitor.page
-        .getByRole('alertdialog', { name: /is calling you/ })
-        .getByRole('button', { name: 'Accept' })
-        .click();
+      await answer(visitor.page, 'Accept');
       await callState(agent, 'active');
       await visitor.page.getByRole('region', { name: 'Video call' }).getByText('In call').waitFor();
       expect(await axeViolations(visitor.page), `${layout}: active call`).toEqual([]);
@@ -279,10 +277,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const visitor = await visitorOn(env.demoWidgetId, browser, true, 'script-tag.html', [relayOnly(nobody)]);
     const agent = await agentOn(browser, env, visitor.conversationId);
     await agent.getByRole('button', { name: 'Video call' }).click();
-    await visitor.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Accept' })
-      .click();
+    await answer(visitor.page, 'Accept');
     // No candidate pair ever forms, so neither browser reports failed: both give up after the connect timeout.
     await visitor.page.getByText('The call could not connect.').waitFor({ timeout: 40_000 });
     await callState(agent, 'failed');
@@ -324,10 +319,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const visitor = await visitorOn(env.demoWidgetId, browser, true, 'script-tag.html', [relayOnly()]);
     const agent = await agentOn(browser, env, visitor.conversationId, relayOnly());
     await agent.getByRole('button', { name: 'Video call' }).click();
-    await visitor.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Accept' })
-      .click();
+    await answer(visitor.page, 'Accept');
     await callState(agent, 'active');
     await expectMediaFlowing(bytesReceived(agent), 'agent (relayed)');
     await expectMediaFlowing(bytesReceived(visitor.page), 'visitor (relayed)');
@@ -346,10 +338,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const first = await visitorOn(env.demoWidgetId);
     const agent = await agentOn(browser, env, first.conversationId);
     await agent.getByRole('button', { name: 'Voice call' }).click();
-    await first.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Accept' })
-      .click();
+    await answer(first.page, 'Accept');
     await callState(agent, 'active');
     await first.page.context().close();
     await callState(agent, 'ended');
@@ -359,10 +348,7 @@ describe('calls in the widget (the call extra), in Chromium with fake media', { 
     const second = await visitorOn(env.demoWidgetId);
     const leaving = await agentOn(browser, env, second.conversationId);
     await leaving.getByRole('button', { name: 'Video call' }).click();
-    await second.page
-      .getByRole('alertdialog', { name: /is calling you/ })
-      .getByRole('button', { name: 'Accept' })
-      .click();
+    await answer(second.page, 'Accept');
     await callState(leaving, 'active');
     await leaving.getByRole('button', { name: 'Log out' }).click();
     await second.page.getByText('Call ended').waitFor();
