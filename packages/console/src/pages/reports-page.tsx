@@ -83,7 +83,8 @@ export function ReportsPage() {
   const unanswered = usePagedReport<UnansweredConversation>(path('unanswered'), 10, attempt);
   const abandoned = usePagedReport<UnansweredConversation>(path('abandoned'), 10, attempt);
   // Campaign figures belong to widgets: only the widget filter goes with them (the API ignores no filter silently).
-  const campaigns = useReport<CampaignReport>(reportPath('campaigns', period, { ...ALL, widgetId: scope.widgetId }), attempt);
+  const campaignScope = { ...ALL, widgetId: scope.widgetId };
+  const campaigns = useReport<CampaignReport>(reportPath('campaigns', period, campaignScope), attempt);
 
   const nameOf = (list: readonly { id: string; name: string }[], id: string | null, none: string) =>
     id === null ? none : (list.find((item) => item.id === id)?.name ?? id);
@@ -155,7 +156,7 @@ export function ReportsPage() {
       />
       <CampaignsSection
         loaded={campaigns}
-        csv={csvDownload('campaigns', period, { ...ALL, widgetId: scope.widgetId })}
+        csv={csvDownload('campaigns', period, campaignScope)}
         widgetName={widgetName}
         narrowed={scope.teamId !== '' || scope.agentId !== ''}
       />

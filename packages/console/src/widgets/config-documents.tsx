@@ -28,9 +28,9 @@ export function documentFileName(kind: Kind, name: string, id: string): string {
 
 /** Saves `GET /v1/{kind}/{id}/export` as a file, pretty-printed (it is meant for git). */
 async function saveExport(kind: Kind, id: string, name: string): Promise<void> {
-  const document = await api.get<unknown>(`/v1/${kind}/${encodeURIComponent(id)}/export`);
-  const url = URL.createObjectURL(new Blob([`${JSON.stringify(document, null, 2)}\n`], { type: 'application/json' }));
-  const link = Object.assign(window.document.createElement('a'), { href: url, download: documentFileName(kind, name, id) });
+  const exported = await api.get<unknown>(`/v1/${kind}/${encodeURIComponent(id)}/export`);
+  const url = URL.createObjectURL(new Blob([`${JSON.stringify(exported, null, 2)}\n`], { type: 'application/json' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: documentFileName(kind, name, id) });
   link.click();
   URL.revokeObjectURL(url);
 }
@@ -186,7 +186,7 @@ function importSummary(kind: Kind, result: ImportResult, name: string): string {
 /** The list page's Import: a document file, its dry run (what it creates or changes), then Apply. */
 export function ImportCard(props: { kind: Kind; onImported: () => void }) {
   const noun = NOUN[props.kind];
-  const [document, setDocument] = useState<{ file: string; body: unknown; name: string } | null>(null);
+  const [picked, setPicked] = useState<{ body: unknown; name: string } | null>(null);
   const [preview, setPreview] = useState<ImportResult | null>(null);
   const [done, setDone] = useState<ImportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -194,7 +194,7 @@ export function ImportCard(props: { kind: Kind; onImported: () => void }) {
   const path = `/v1/${props.kind}/import`;
 
   const read = async (file: File | undefined) => {
-    setDocument(null);
+    setPicked(null);
     setPreview(null);
     setDone(null);
     setError(null);
@@ -214,7 +214,7 @@ export function ImportCard(props: { kind: Kind; onImported: () => void }) {
     setBusy(true);
     try {
       setPreview(await api.post<ImportResult>(`${path}?dryRun=true`, body));
-      setDocument({ file: file.name, body, name });
+      setPicked({ body, name });
     } catch (caught) {
       setError(`${file.name}: ${errorText(caught)}`);
     } finally {
@@ -222,11 +222,11 @@ export function ImportCard(props: { kind: Kind; onImported: () => void }) {
     }
   };
   const apply = async () => {
-    if (document === null) return;
+    if (picked === null) return;
     setBusy(true);
     setError(null);
     try {
-      setDone(await api.post<ImportResult>(path, document.body));
+      setDone(await api.post<ImportResult>(path, picked.body));
       setPreview(null);
       props.onImported();
     } catch (caught) {
@@ -254,9 +254,9 @@ export function ImportCard(props: { kind: Kind; onImported: () => void }) {
         onChange={(e) => void read(e.currentTarget.files?.[0])}
       />
       <ErrorNote message={error} />
-      {preview === null || document === null ? null : (
+      {preview === null || picked === null ? null : (
         <div class="import-preview" role="region" aria-labelledby="import-preview-title">
-          <h3 id="import-preview-title">{importSummary(props.kind, preview, document.name)}</h3>
+          <h3 id="import-preview-title">{importSummary(props.kind, preview, picked.name)}</h3>
           {preview.action === 'update' ? <ChangesTable changes={preview.changes} /> : null}
           {preview.action === 'unchanged' ? null : (
             <button type="button" class="button primary" disabled={busy} onClick={() => void apply()}>
