@@ -88,7 +88,7 @@ export class BlueprintService {
     const same =
       fields.name === row.name &&
       fields.description === row.description &&
-      jsonEqual(readJson(fields.meta), readJson(row.meta)) &&
+      (meta === undefined || jsonEqual(meta, readJson(row.meta))) &&
       jsonEqual(own, readSettings(row.settings));
     if (!same) await this.publish(id, fields, author, '');
     return this.get(id);
