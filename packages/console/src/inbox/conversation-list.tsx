@@ -6,6 +6,7 @@ import { Link } from '../ui/link.js';
 import { exactTime, relativeTime } from '../ui/relative-time.js';
 import { waitedMs } from './inbox-apply.js';
 import { useRowWindow } from './use-row-window.js';
+import { plainText } from './markdown.js';
 
 /**
  * The inbox's two questions, each asked once (docs/console.md): the status says where a conversation
@@ -284,7 +285,7 @@ function ConversationRows(props: { items: readonly InboxItem[]; selected: string
             whenExact={exactTime(whenIso)}
             whenIso={whenIso}
             waiting={waitingText(waitedMs(item))}
-            preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : last.text}`}
+            preview={last === null ? 'No messages yet' : `${prefix}${typeof file === 'string' ? `File: ${file}` : plainText(last.text)}`}
             owner={item.conversation.owner}
             priority={item.conversation.priority}
             assignee={item.conversation.assignee?.name ?? null}

@@ -10,6 +10,20 @@ export function Markdown(props: { text: string; live?: boolean }) {
   return <div class="md">{props.live === true ? blocks(props.text) : parsed(props.text)}</div>;
 }
 
+/** A Markdown text as the words a reader sees, marks removed: for one-line previews such as the inbox list's. */
+export function plainText(text: string): string {
+  return textOf(parsed(text)).replace(/\s+/g, ' ').trim();
+}
+
+/** The text of rendered vnodes; blocks and line breaks end with a space so their words stay apart. */
+function textOf(node: ComponentChildren): string {
+  if (typeof node === 'string' || typeof node === 'number') return String(node);
+  if (Array.isArray(node)) return node.map(textOf).join('');
+  if (typeof node !== 'object' || node === null || !('props' in node)) return '';
+  const children = (node.props as { readonly children?: ComponentChildren }).children;
+  return textOf(children) + (/^(p|li|br|pre)$/.test(String(node.type)) ? ' ' : '');
+}
+
 /** Texts parsed lately: a message's Markdown is parsed once, not on every render of the timeline. */
 const PARSED = new Map<string, ComponentChildren[]>();
 const KEEP_PARSED = 400;
