@@ -33,13 +33,13 @@ const HALF_ROUNDS = Number(process.env.BENCH_HALF_ROUNDS ?? (QUICK ? 1 : 3));
 const PER_PAIR = 15;
 /** Past this many pairs the per-pair rate grows instead (only the bare relay, which has no frame limit, gets there). */
 const MAX_PAIRS = 2000;
-const LIMITS = { p99Ms: 100, delivery: 0.99 };
+export const LIMITS = { p99Ms: 100, delivery: 0.99 };
 const TARGETS = { capacityVsBareSqlite: 0.3, halfLoadP99VsBare: 3 };
 const POSTGRES_URL = process.env.PARLEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIDES = (process.env.BENCH_CAPACITY_SIDES ?? 'bare,sqlite,postgres').split(',');
 
 // Volume limits stay on (checking them is part of the measured path) but far above the bench's load.
-const LIMITS_ABOVE_THE_LOAD = Object.fromEntries(
+export const LIMITS_ABOVE_THE_LOAD = Object.fromEntries(
   ['SESSIONS', 'MESSAGES', 'BOT_TURNS'].flatMap((what) =>
     ['SESSION', 'ADDRESS', 'WIDGET'].map((per) => [`PARLEY_LIMIT_${what}_PER_${per}`, '999999999/1m']),
   ),
@@ -64,12 +64,13 @@ const parleyPrefix = process.env.BENCH_CAPACITY_PIN_PARLEY === '0' ? [] : server
 
 // ---- load generator processes -------------------------------------------------------------------
 
-async function startLoadGenerator() {
+/** `pin: false` leaves the generator free to run on any core (bench/multi-node.js: its nodes need both). */
+export async function startLoadGenerator({ pin = PIN } = {}) {
   const child = fork(fileURLToPath(new URL('./gateway-load.js', import.meta.url)), [], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  if (PIN) execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
+  if (pin) execFileSync('taskset', ['-pc', '1', String(child.pid)], { stdio: 'ignore' });
   const replies = [];
   child.on('message', (message) => replies.shift()?.(message));
   const ask = (message) =>
@@ -175,12 +176,12 @@ async function parleySide(key) {
 
 // ---- capacity search -----------------------------------------------------------------------------
 
-const holds = (step) => step.p99Ms < LIMITS.p99Ms && step.delivery >= LIMITS.delivery;
+export const holds = (step) => step.p99Ms < LIMITS.p99Ms && step.delivery >= LIMITS.delivery;
 /** The generator fell behind the rate it was asked for, or used (nearly) all of its core: the step measured it, not the server. */
-const generatorBound = (step) => step.sentPerSecond < step.offeredPerSecond * 0.95 || step.generatorCpu >= 0.9;
+export const generatorBound = (step) => step.sentPerSecond < step.offeredPerSecond * 0.95 || step.generatorCpu >= 0.9;
 
 /** CPU time (user + system) a process has used, in ms; /proc only (elsewhere NaN). */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
@@ -227,20 +228,24 @@ async function step(side, generator, rate) {
   return { ...result, verdict };
 }
 
-/** Doubles the offered rate until a step fails, then bisects; the maximum is the highest rate that held. */
-async function findCapacity(side, generator) {
+/**
+ * Doubles the offered rate until a step fails, then bisects; the maximum is the highest rate that held.
+ * `measure(side, generator, rate)` runs one step (bench/multi-node.js passes its own, which reads the CPU of
+ * several processes); `start` and `precision` default to this bench's.
+ */
+export async function findCapacity(side, generator, { measure = step, start = START_RATE, precision = PRECISION } = {}) {
   const steps = [];
   let holding = 0;
   let failing = Infinity;
-  for (let rate = START_RATE; failing === Infinity && rate <= MAX_RATE; rate *= 2) {
-    const s = await step(side, generator, rate);
+  for (let rate = start; failing === Infinity && rate <= MAX_RATE; rate *= 2) {
+    const s = await measure(side, generator, rate);
     steps.push(s);
     if (s.verdict === 'holds') holding = rate;
     else failing = rate;
   }
   // The start rate already failed: halve until one holds.
   for (let rate = failing / 2; holding === 0 && rate >= 50; rate = Math.round(rate / 2)) {
-    const s = await step(side, generator, rate);
+    const s = await measure(side, generator, rate);
     steps.push(s);
     if (s.verdict === 'holds') holding = rate;
     else failing = rate;
@@ -248,9 +253,9 @@ async function findCapacity(side, generator) {
   // A generator-bound step says nothing about the server, and the backlog it left behind would skew the steps
   // after it: the search ends there, and the maximum is a lower bound (limitedBy: 'generator-bound').
   const bounded = () => steps.at(-1)?.verdict === 'generator-bound';
-  while (!bounded() && holding > 0 && failing !== Infinity && failing > holding * (1 + PRECISION)) {
+  while (!bounded() && holding > 0 && failing !== Infinity && failing > holding * (1 + precision)) {
     const rate = Math.round((holding + failing) / 2 / 10) * 10;
-    const s = await step(side, generator, rate);
+    const s = await measure(side, generator, rate);
     steps.push(s);
     if (s.verdict === 'holds') holding = rate;
     else failing = rate;
