@@ -6,3 +6,5 @@ export { identityHash } from './auth/identity.js';
 export { RollupDeltas } from './reports/report-rollups.js';
 export type { Translator } from './widgets/translator.js';
 export type { Services } from './services.js';
+// The bus payload of a conversation event, for the Redis fan-out bench that publishes what a node publishes.
+export { encodeEvent } from './engine/conversation-events.js';
