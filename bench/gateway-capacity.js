@@ -86,6 +86,7 @@ export async function startLoadGenerator({ pin = PIN } = {}) {
     });
   await ask(); // ready
   return {
+    pid: child.pid,
     run: async (options) => (await ask({ cmd: 'run', ...options })).result,
     close: async () => {
       if (child.exitCode !== null) return;

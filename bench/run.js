@@ -10,7 +10,9 @@ import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runGatewayCapacityBench } from './gateway-capacity.js';
 import { runIdleMemoryBench } from './idle-memory.js';
+import { runMultiNodeBench } from './multi-node.js';
 import { runPublicConfigBench } from './public-config.js';
+import { runRedisFanoutBench } from './redis-fanout.js';
 import { runReportsBench } from './reports.js';
 import { runLongConversationBench } from './long-conversation.js';
 import { runSqliteDurabilityBench } from './sqlite-durability.js';
@@ -88,6 +90,10 @@ rmSync(dataDir, { recursive: true, force: true });
 await runGatewayBench();
 // Each side's maximum sustained rate (ramp, then bisect until p99 ≥ 100 ms or delivery < 99 %): bare relay, SQLite, PostgreSQL.
 await runGatewayCapacityBench();
+// N node processes (1-4) on one PostgreSQL and one Redis, pairs split across nodes: throughput against N, CPU of every
+// process per message, and the SQL census per message; then Redis's own fan-out cost with N subscribed nodes.
+await runMultiNodeBench();
+await runRedisFanoutBench();
 // Server memory per idle visitor (session + open WebSocket) beside a bare ws relay's per idle socket (target ≤ 1.2×).
 await runIdleMemoryBench();
 // GET /v1/widgets/:id/config (every page view) under load beside a bare node:http server answering its bytes.
