@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { cpuMs, findCapacity, generatorBound, holds, LIMITS_ABOVE_THE_LOAD, startLoadGenerator } from './gateway-capacity.js';
@@ -378,6 +379,35 @@ function tableDelta(before, after, messages) {
   };
 }
 
+/** Redis's own count of each command it ran and the time it spent in it (INFO commandstats). */
+async function redisCommandStats(url) {
+  const client = new Redis(url);
+  try {
+    const text = await client.info('commandstats');
+    const stats = {};
+    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+      stats[match[1]] = { calls: Number(match[2]), usec: Number(match[3]) };
+    }
+    return stats;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Commands per message and Redis's time in them per message, between two INFO commandstats readings. */
+function redisPerMessage(before, after, messages) {
+  const rows = {};
+  for (const [command, { calls, usec }] of Object.entries(after)) {
+    const delta = calls - (before[command]?.calls ?? 0);
+    if (delta <= 0 || command === 'info') continue;
+    rows[command] = {
+      perMessage: +(delta / messages).toFixed(3),
+      usecPerMessage: +((usec - (before[command]?.usec ?? 0)) / messages).toFixed(2),
+    };
+  }
+  return rows;
+}
+
 /** Opens an agent's inbox stream (the console's live inbox) and counts the items it streams. */
 function openInbox(node) {
   return new Promise((resolve, reject) => {
@@ -437,10 +467,12 @@ async function censusRound(redis, inboxes) {
         const group = { nodePids: nodes.map((n) => n.child.pid), redisPid: redis.pid, generatorPid: generator.pid };
         await quiet([...group.nodePids, redis.pid]);
         const before = await tableCounters(admin, schema);
+        const redisBefore = await redisCommandStats(redis.url);
         const cpuFrom = await cpuSnapshot(admin, group);
         const run = await generator.run({ pairs, rate: CENSUS_RATE, warmupMs: 0, measureMs: CENSUS_SECONDS * 1000, graceMs: GRACE_MS });
         for (const node of nodes) await drained(node.base);
         const cpu = cpuBetween(cpuFrom, await cpuSnapshot(admin, group));
+        const redisAfter = await redisCommandStats(redis.url);
         const after = await tableCounters(admin, schema);
         const inboxItems = streams.reduce((sum, s) => sum + s.items, 0);
         for (const stream of streams) stream.socket.terminate();
@@ -453,6 +485,8 @@ async function censusRound(redis, inboxes) {
           delivery: run.delivery,
           inboxItemsPerMessage: +(inboxItems / messages).toFixed(2),
           tables: tableDelta(before, after, messages),
+          // Each node's bus publishes and the volume limits' Lua script (limits/redis-limiter.ts), by command.
+          redisCommands: redisPerMessage(redisBefore, redisAfter, messages),
           cpuUsPerMessage: {
             nodes: perMessage(cpu.nodes, messages),
             postgresBackends: perMessage(cpu.postgres, messages),
@@ -510,6 +544,14 @@ function print(report) {
         'nodes µs/msg': c.cpuUsPerMessage.nodes,
       })),
     );
+    for (const c of report.census) {
+      const commands = Object.entries(c.redisCommands)
+        .map(([command, r]) => `${command} ${r.perMessage} (${r.usecPerMessage} µs)`)
+        .join(', ');
+      console.log(
+        `Redis commands per message with ${c.inboxStreams} inbox stream(s): ${commands}; redis-server CPU ${c.cpuUsPerMessage.redis} µs/msg`,
+      );
+    }
   }
   console.log(`machine: ${CORES} cores, nothing pinned; written to bench/results/multi-node.json`);
 }
