@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ConsoleDemo } from './console-demo.js';
+import { shootWholeConsolePage } from './console-page-shot.js';
 
 /** A week long before the server existed: nothing happened in it. */
 const QUIET = 'period=custom&from=2025-01-06&to=2025-01-12&tz=UTC';
@@ -14,21 +15,10 @@ const isSummary = (url: URL) => url.pathname === '/v1/reports/summary';
  * whole page. Returns how many pictures it wrote.
  */
 export async function shootReportsStates(page: Page, demo: ConsoleDemo, label: string, out: string): Promise<number> {
-  const viewport = page.viewportSize();
   const shoot = async (state: string, ready: () => Promise<unknown>) => {
     await ready();
     await page.waitForTimeout(300); // Let the last answer's render settle.
-    // The page scrolls inside the app's main column: a window as tall as the content shows all of it.
-    // A string: this package has no DOM types, and the expression runs in the page.
-    const height = Number(
-      await page.evaluate(
-        "(() => { const m = document.querySelector('#main'); return m ? m.scrollHeight + m.getBoundingClientRect().top : 0; })()",
-      ),
-    );
-    if (viewport !== null)
-      await page.setViewportSize({ width: viewport.width, height: Math.min(6000, Math.max(viewport.height, Math.ceil(height))) });
-    await page.screenshot({ path: join(out, `console-reports-${state}-${label}.png`) });
-    if (viewport !== null) await page.setViewportSize(viewport);
+    await shootWholeConsolePage(page, join(out, `console-reports-${state}-${label}.png`));
   };
   const settled = async () => {
     await page.getByRole('heading', { name: 'Busiest hours' }).waitFor();

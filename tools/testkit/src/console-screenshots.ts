@@ -6,6 +6,8 @@ import { shootEditorStates, waitForPreview } from './console-editor-screenshots.
 import { seedReportsDemo } from './console-reports-demo.js';
 import { shootReportsStates } from './console-reports-screenshots.js';
 import { shootPrivacyStates } from './console-privacy-screenshots.js';
+import { seedEngagementDemo, shootEngagementStates, type EngagementDemo } from './console-engagement-screenshots.js';
+import { shootWholeConsolePage } from './console-page-shot.js';
 
 const WIDTHS = [
   { width: 1280, height: 800 },
@@ -26,9 +28,10 @@ export async function shootConsolePages(
 ): Promise<number> {
   const demo = await seedConsoleDemo(baseUrl);
   await seedReportsDemo(demo);
+  const engagement = await seedEngagementDemo(demo);
   let count = 0;
   for (const colorScheme of schemes)
-    for (const viewport of WIDTHS) count += await shootAt(baseUrl, browser, out, demo, viewport, colorScheme);
+    for (const viewport of WIDTHS) count += await shootAt(baseUrl, browser, out, demo, engagement, viewport, colorScheme);
   return count;
 }
 
@@ -37,6 +40,7 @@ async function shootAt(
   browser: Browser,
   out: string,
   demo: ConsoleDemo,
+  engagement: EngagementDemo,
   viewport: (typeof WIDTHS)[number],
   colorScheme: 'light' | 'dark',
 ): Promise<number> {
@@ -60,23 +64,17 @@ async function shootAt(
     await page.waitForTimeout(400); // Let lists that load in a second request settle before the picture.
     // The widget editor's preview is a frame that loads the widget: picture it once the widget is in it.
     if (target.name === 'widget-editor') await waitForPreview(page);
-    // Admin pages scroll inside the app's main column: grow the window to the content, so the picture shows all of it.
-    // A string: this package has no DOM types, and the expression runs in the page.
-    const height = Number(
-      await page.evaluate(
-        "(() => { const m = document.querySelector('#main'); return m ? m.scrollHeight + m.getBoundingClientRect().top : 0; })()",
-      ),
-    );
-    const tall = !target.name.startsWith('inbox') && !target.name.startsWith('conversation');
-    if (tall) await page.setViewportSize({ width: viewport.width, height: Math.min(6000, Math.max(viewport.height, Math.ceil(height))) });
-    await page.screenshot({ path: join(out, `console-${target.name}-${label}.png`) });
-    if (tall) await page.setViewportSize(viewport);
+    const shot = join(out, `console-${target.name}-${label}.png`);
+    // The inbox and a conversation fill the window by design; the other pages are pictured whole.
+    if (target.name.startsWith('inbox') || target.name.startsWith('conversation')) await page.screenshot({ path: shot });
+    else await shootWholeConsolePage(page, shot);
     count++;
   }
   count += await shootEditorStates(page, demo, label, out);
   count += await shootRoutingStates(page, demo, label, out);
   count += await shootReportsStates(page, demo, label, out);
   count += await shootPrivacyStates(page, demo, label, out);
+  count += await shootEngagementStates(page, demo, engagement, label, out);
   await context.close();
   return count;
 }
