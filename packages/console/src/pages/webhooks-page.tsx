@@ -118,7 +118,7 @@ export function WebhooksPage() {
                 <td class="strong full">
                   <Link to={`/webhooks/${item.id}`}>{item.url}</Link>
                 </td>
-                <td data-label="Events">{item.events.join(', ')}</td>
+                <td data-label="Events">{eventsText(item.events)}</td>
                 <td data-label="State">{stateText(item)}</td>
               </tr>
             ))}
@@ -129,11 +129,32 @@ export function WebhooksPage() {
   );
 }
 
+/** Event names with a line-break chance after each dot: `conversation.` / `created` on a phone, not `conversation.create` / `d`. */
+function eventsText(events: readonly string[]) {
+  return events.map((event, index) => (
+    <>
+      {index === 0 ? '' : ', '}
+      {event.split('.').flatMap((part, at, parts) => (at === parts.length - 1 ? [part] : [`${part}.`, <wbr />]))}
+    </>
+  ));
+}
+
 function stateText(item: WebhookSubscription): string {
   if (!item.enabled) return item.disabledReason === 'gone' ? 'Disabled: the endpoint answered 410 Gone' : 'Disabled';
   if (item.circuitOpenUntil !== null && item.circuitOpenUntil > new Date().toISOString())
     return `Resting until ${formatDate(item.circuitOpenUntil)}`;
   return item.consecutiveFailures > 0 ? `Failing (${item.consecutiveFailures} in a row)` : 'Active';
+}
+
+/**
+ * A delivery's state as a person reads it: a pending delivery that has already failed is retrying (with when),
+ * not merely "pending" beside an endpoint the page calls failing; the last answer's HTTP status when there was one.
+ */
+export function deliveryStatusText(delivery: Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatus'>): string {
+  const answer = delivery.lastStatus === null ? (delivery.attempts > 0 ? ' (no answer)' : '') : ` (HTTP ${delivery.lastStatus})`;
+  if (delivery.status !== 'pending' || delivery.attempts === 0) return `${delivery.status}${answer}`;
+  const when = delivery.nextAttemptAt === null ? '' : ` at ${formatDate(delivery.nextAttemptAt)}`;
+  return `retrying${when}${answer}`;
 }
 
 const STATUS_FILTERS: readonly (WebhookDeliveryStatus | '')[] = ['', 'pending', 'delivered', 'failed'];
@@ -230,10 +251,7 @@ export function WebhookDetailPage(props: { id: string }) {
                   </button>
                   {delivery.replayOf === null ? null : <span class="badge">replay</span>}
                 </td>
-                <td data-label="Status">
-                  {delivery.status}
-                  {delivery.lastStatus === null ? '' : ` (HTTP ${delivery.lastStatus})`}
-                </td>
+                <td data-label="Status">{deliveryStatusText(delivery)}</td>
                 <td data-label="Attempts">{delivery.attempts}</td>
                 <td data-label="Created">{formatDate(delivery.createdAt)}</td>
                 <td class="right">
