@@ -8,6 +8,7 @@ import {
   type Message,
 } from '@parley/protocol';
 import * as v from 'valibot';
+import { plural } from '../ui/plural.js';
 
 /**
  * What the visitor saw of a rich message — a card, a carousel, quick replies, a form — drawn for the
@@ -22,7 +23,7 @@ export function RichMessage(props: { message: Message }) {
   if (type === 'carousel' && v.is(carouselPayloadSchema, payload)) {
     return (
       <>
-        <div class="rich-carousel" role="group" aria-label={`Carousel of ${payload.cards.length} cards`}>
+        <div class="rich-carousel" role="group" aria-label={`Carousel of ${plural(payload.cards.length, 'card')}`}>
           {payload.cards.map((card) => (
             <Card card={card} />
           ))}

@@ -3,6 +3,7 @@ import { api, errorText } from '../api.js';
 import type { Agent, Team } from '../types.js';
 import { ErrorNote, ListBody, PageHeader } from '../ui/feedback.js';
 import { ListTable } from '../ui/list-table.js';
+import { plural } from '../ui/plural.js';
 
 function AgentRow(props: { agent: Agent; teams: readonly Team[]; onChange: () => void; onError: (message: string) => void }) {
   const { agent } = props;
@@ -197,7 +198,8 @@ export function AgentsPage() {
             {teams.map((team) => (
               <li class="list-row">
                 <span>
-                  {team.name} <span class="muted small">· {agents?.filter((a) => a.teamIds.includes(team.id)).length ?? 0} agents</span>
+                  {team.name}{' '}
+                  <span class="muted small">· {plural(agents?.filter((a) => a.teamIds.includes(team.id)).length ?? 0, 'agent')}</span>
                 </span>
                 <button
                   type="button"

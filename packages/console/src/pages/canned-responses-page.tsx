@@ -4,6 +4,7 @@ import { api, errorText } from '../api.js';
 import { refreshCanned, useCanned } from '../inbox/canned-responses.js';
 import { useSession } from '../session.js';
 import { ErrorNote, PageHeader } from '../ui/feedback.js';
+import { plural } from '../ui/plural.js';
 
 /**
  * The team's canned responses (`/shortcut` in a reply). Every agent sees them all and may add one;
@@ -61,7 +62,7 @@ export function CannedResponsesPage() {
       />
       <ErrorNote message={loadError === null ? null : `The canned responses could not be loaded: ${loadError}`} />
       <section class="card" aria-labelledby="canned-list-title">
-        <h2 id="canned-list-title">{list.length} responses</h2>
+        <h2 id="canned-list-title">{plural(list.length, 'response')}</h2>
         <ul class="plain-list">
           {list.map((item) => (
             <li class="list-row canned-row" key={item.id}>

@@ -3,6 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import { ErrorNote } from '../ui/feedback.js';
 import { ModalDialog } from '../ui/modal-dialog.js';
+import { plural } from '../ui/plural.js';
 
 /** What an erasure removed (POST /v1/contacts/{id}/erase). */
 export interface ErasedCounts {
@@ -30,8 +31,6 @@ export function confirmsErasure(contact: Pick<Contact, 'email'>, typed: string):
   const text = typed.trim();
   return text === 'ERASE' || (contact.email !== null && text.toLowerCase() === contact.email.toLowerCase());
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * "Erase contact": deletes everything Parley holds about this person (issue 18). A modal dialog like

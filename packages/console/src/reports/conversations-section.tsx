@@ -5,6 +5,7 @@ import { ReportCard, NoData } from './report-card.js';
 import { ShareBar } from './share-bar.js';
 import { StatTiles } from './stat-tiles.js';
 import type { Loaded } from './use-report.js';
+import { plural } from '../ui/plural.js';
 
 /**
  * The bot's share, said plainly: of every conversation that started, how many the bot resolved with
@@ -66,7 +67,7 @@ export function ConversationsSection(props: { loaded: Loaded<SummaryReport>; csv
               {
                 label: 'Widget opened',
                 value: formatCount(summary.widgetOpens),
-                detail: `loaded ${formatCount(summary.widgetLoads)} times`,
+                detail: `loaded ${plural(summary.widgetLoads, 'time', 'times', formatCount)}`,
               },
               { label: 'Emails left offline', value: formatCount(summary.offlineEmails) },
             ]}

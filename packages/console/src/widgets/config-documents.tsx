@@ -4,6 +4,7 @@ import { api, errorText } from '../api.js';
 import { ErrorNote, Notice } from '../ui/feedback.js';
 import { Link } from '../ui/link.js';
 import { ChangesTable } from './versions-panel.js';
+import { plural } from '../ui/plural.js';
 
 /**
  * Configuration as a file and between environments (issue 21, docs/configuration-versions.md): export a widget or
@@ -143,8 +144,7 @@ function Promote(props: { widget: Widget; onPromoted: () => void }) {
       ) : (
         <div class="promote-preview" role="region" aria-labelledby="promote-changes-title">
           <h4 id="promote-changes-title">
-            {preview.changes.length === 1 ? '1 change' : `${preview.changes.length} changes`} from {source?.name ?? preview.from.widgetId}{' '}
-            version {preview.from.version}
+            {plural(preview.changes.length, 'change')} from {source?.name ?? preview.from.widgetId} version {preview.from.version}
           </h4>
           <ChangesTable changes={preview.changes} />
           <div class="field">
@@ -179,7 +179,7 @@ function importSummary(kind: Kind, result: ImportResult, name: string): string {
   const noun = NOUN[kind];
   if (result.action === 'unchanged') return `Nothing to change: the ${noun} “${name}” already has this configuration.`;
   if (result.action === 'create') return `Creates a new ${noun} “${name}”.`;
-  const count = result.changes.length === 1 ? '1 change' : `${result.changes.length} changes`;
+  const count = plural(result.changes.length, 'change');
   return `Updates the ${noun} “${name}”: ${count}.`;
 }
 
