@@ -2,11 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { CLOSE_CODES, type VisitorBlock } from '@parley/protocol';
 import type { BusGap } from '../bus/bus.js';
+import { Admission } from './admission.js';
 import { authenticate, tokenFrom, type AuthenticatorDeps, type Principal } from './authenticate.js';
 import { gapTouchesConversation, inboxEntriesAfter } from './gap-scope.js';
 import { InboxSession, type InboxSessionDeps } from './inbox-session.js';
 import { pollTransport } from './poll-transport.js';
-import { sendAway, type Rebalancer } from './rebalancer.js';
+import { drainWaitMs, sendAway, type Rebalancer } from './rebalancer.js';
 import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
 import { sseTransport } from './sse-transport.js';
 import { wsTransport } from './ws-transport.js';
@@ -54,8 +55,14 @@ export interface TransportRequest {
 export class Gateway {
   private readonly sessions = new Set<GatewaySession>();
   private draining = false;
+  /** Hellos take turns here (SessionDeps.admission, or this node's own); a transport asks it before authenticating. */
+  readonly admission: Admission;
+  private readonly sessionDeps: SessionDeps;
 
-  constructor(readonly options: GatewayOptions) {}
+  constructor(readonly options: GatewayOptions) {
+    this.admission = options.session.admission ?? new Admission();
+    this.sessionDeps = { ...options.session, admission: this.admission };
+  }
 
   get isDraining(): boolean {
     return this.draining;
@@ -95,7 +102,7 @@ export class Gateway {
     const session =
       principal.inbox === true && this.options.inbox !== undefined
         ? new InboxSession(this.options.inbox, principal, sink, onClosed)
-        : new RealtimeSession(this.options.session, principal, sink, onClosed);
+        : new RealtimeSession(this.sessionDeps, principal, sink, onClosed);
     this.sessions.add(session);
     if (this.draining) session.close(CLOSE_CODES.SERVER_RESTART.code, 'server restarting');
     return session;
@@ -148,10 +155,16 @@ export class Gateway {
     }
   }
 
-  /** Every connection gets `reconnect` and a SERVER_RESTART close; clients resume from lastSeq on another node. */
-  drain(): void {
+  /**
+   * Every connection gets `reconnect` and a SERVER_RESTART close; clients resume from lastSeq on another node. Each
+   * is told to wait a random part of a spread that grows with the number of connections (rebalancer.ts
+   * drainWaitMs), so they reach the surviving nodes — or this one, restarted — as a trickle. The node's shutdown
+   * is not lengthened: the frames all leave now, and the clients do the waiting.
+   */
+  drain(random: () => number = Math.random): void {
     this.draining = true;
-    for (const session of [...this.sessions]) sendAway(session, 'server restarting');
+    const sessions = [...this.sessions];
+    for (const session of sessions) sendAway(session, 'server restarting', drainWaitMs(sessions.length, random));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ServerFrame } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Rebalancer, type Sheddable } from './rebalancer.js';
+import { DRAIN_PACE_PER_SECOND, DRAIN_SPREAD_MAX_MS, drainWaitMs, Rebalancer, type Sheddable } from './rebalancer.js';
 
 class FakeSession implements Sheddable {
   closed = false;
@@ -77,5 +77,30 @@ describe('Rebalancer', () => {
     rebalancer.start(0);
     vi.advanceTimersByTime(0);
     expect(sessions.every((session) => session.closed)).toBe(true);
+  });
+});
+
+describe('drainWaitMs (the waits a draining node hands out)', () => {
+  it('spreads the waits uniformly over count / DRAIN_PACE_PER_SECOND seconds', () => {
+    const count = 10_000;
+    const spread = (count / DRAIN_PACE_PER_SECOND) * 1000;
+    let seed = 1;
+    // A small deterministic generator: the spread's shape, not Math.random's luck.
+    const random = (): number => ((seed = (seed * 48_271) % 2_147_483_647) - 1) / 2_147_483_646;
+    const waits = Array.from({ length: count }, () => drainWaitMs(count, random));
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...waits)).toBeLessThan(spread);
+    // Each tenth of the spread gets about a tenth of the clients: no bunching at the start or the end.
+    const tenths = Array.from({ length: 10 }, (_, tenth) => waits.filter((w) => Math.floor(w / (spread / 10)) === tenth).length);
+    for (const share of tenths) expect(Math.abs(share - count / 10)).toBeLessThan(count / 40);
+  });
+
+  it('never asks a client to wait longer than DRAIN_SPREAD_MAX_MS, however many there are', () => {
+    expect(drainWaitMs(10_000_000, () => 0.999_999)).toBeLessThan(DRAIN_SPREAD_MAX_MS);
+    expect(drainWaitMs(10_000_000, () => 0.999_999)).toBeGreaterThan(DRAIN_SPREAD_MAX_MS - 20);
+  });
+
+  it('sends a lone connection back at once', () => {
+    expect(drainWaitMs(1, () => 0.999)).toBe(0);
   });
 });

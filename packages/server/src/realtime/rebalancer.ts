@@ -14,6 +14,22 @@ export interface RebalanceLog {
 const REASON = 'rebalancing';
 
 /**
+ * Connections per second a draining node sends back (to the survivors, or to itself restarted): a node serves
+ * ~1,000–2,000 reconnects a second with its CPU saturated (bench/reconnect-storm.js, 10,000 visitors on SQLite),
+ * so a drained crowd spread at this pace lands on one node no faster than it can welcome them, and on several as
+ * a fraction of that each.
+ */
+export const DRAIN_PACE_PER_SECOND = 2000;
+/** The longest a drained client is told to wait, however many there are: a shutdown is not a reason to vanish. */
+export const DRAIN_SPREAD_MAX_MS = 10_000;
+
+/** A drained connection's wait: uniform over a spread of `count / DRAIN_PACE_PER_SECOND` seconds (at most DRAIN_SPREAD_MAX_MS). */
+export function drainWaitMs(count: number, random: () => number = Math.random): number {
+  const spreadMs = Math.min(DRAIN_SPREAD_MAX_MS, (count / DRAIN_PACE_PER_SECOND) * 1000);
+  return Math.floor(random() * spreadMs);
+}
+
+/**
  * Sheds this node's realtime connections on request (SIGUSR2, `POST /v1/admin/rebalance`), spread
  * over a number of seconds. After a failover the clients of the dead node all reconnect to the
  * survivors and stay there; shedding them one by one, each told to reconnect at once, lets the load
@@ -68,9 +84,12 @@ export class Rebalancer {
   }
 }
 
-/** Tells the client to reconnect at once (it resumes from its last seq, on whichever node it lands) and closes the connection. */
-export function sendAway(session: Sheddable, reason: string): void {
-  session.send({ type: 'reconnect', afterMs: 0, reason });
+/**
+ * Tells the client to reconnect — at once, or after `afterMs` — and closes the connection. It resumes from its last
+ * seq on whichever node it lands.
+ */
+export function sendAway(session: Sheddable, reason: string, afterMs = 0): void {
+  session.send({ type: 'reconnect', afterMs, reason });
   session.close(CLOSE_CODES.SERVER_RESTART.code, reason);
 }
 

@@ -23,6 +23,8 @@ import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
 import { isCallFrame, type CallService } from './calls/index.js';
+import type { Admission, AdmissionTicket } from './admission.js';
+import { sendAway } from './rebalancer.js';
 
 /** What a transport gives the session: a way to write a serialised frame, to see its backlog, and to end the link. */
 export interface Sink {
@@ -47,6 +49,8 @@ export interface SessionDeps {
   readonly limits?: VisitorLimits;
   /** Voice and video calls (calls/); without it call frames are refused. */
   readonly calls?: CallService;
+  /** Hellos take turns (reconnect storms); without it each starts its reads at once. */
+  readonly admission?: Admission;
 }
 
 const BACKLOG_BATCH = 500;
@@ -67,6 +71,8 @@ export class RealtimeSession {
   private inbound: Promise<void> = Promise.resolve();
   private unsubscribe: (() => Promise<void>) | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
+  /** This hello's turn while it waits for or does its reads; gone once the welcome and backlog are written. */
+  private turn: AdmissionTicket | undefined;
   private readonly bucket = connectionRateLimit();
   private readonly self: string;
   /**
@@ -114,10 +120,29 @@ export class RealtimeSession {
   }
 
   async hello(lastSeq: number, batch = false): Promise<void> {
-    if (this.state !== 'awaiting-hello') return;
+    if (this.state !== 'awaiting-hello' || this.turn !== undefined) return;
+    // The client did its part: waiting for a turn below is the server's doing, not a missing hello.
     clearTimeout(this.helloTimer);
     // A cleared timer is still an object (and its closure): not kept for the connection's life.
     this.helloTimer = undefined;
+    const admission = this.deps.admission;
+    if (admission === undefined) return this.welcome(lastSeq, batch);
+    const turn = admission.enter();
+    // Too many hellos waiting already: come back later, at a moment the node's pace has kept free.
+    if (turn === undefined) return sendAway(this, 'busy', admission.retryAfterMs());
+    this.turn = turn;
+    try {
+      // Closed while it waited (the client gave up, the node drains): nothing to welcome.
+      if (!(await turn.admitted) || this.closed) return;
+      await this.welcome(lastSeq, batch);
+    } finally {
+      this.turn = undefined;
+      turn.leave();
+    }
+  }
+
+  /** Subscribes, writes the welcome, then the backlog, read cursors and open call: every read a hello needs. */
+  private async welcome(lastSeq: number, batch: boolean): Promise<void> {
     this.state = 'open';
     this.batch = batch;
     const { conversationId } = this.principal;
@@ -198,6 +223,8 @@ export class RealtimeSession {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
+    // A hello still waiting for its turn leaves the line.
+    this.turn?.leave();
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = undefined;
     unsubscribe?.().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end a bus subscription'));

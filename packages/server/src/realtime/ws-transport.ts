@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES } from '@parley/protocol';
+import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from '@parley/protocol';
 import type { Principal } from './authenticate.js';
 import type { Gateway } from './gateway.js';
 import type { Sink } from './session.js';
@@ -44,6 +44,8 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (gateway.isDraining) return reject(socket, 503);
+    // Hellos are queued to the brim (a reconnect storm): no token check nor any read for this one, just a wait.
+    if (gateway.admission.full) return wss.handleUpgrade(request, socket, head, (ws) => comeBackLater(ws, gateway, shared.onError));
     const address = upgradeAddress(request, gateway.options.clientAddress);
     gateway.authenticate({ url: request.url ?? '/', headers: request.headers, ip: address }).then(
       ({ principal }) =>
@@ -91,6 +93,18 @@ function attach(
   ws.on('close', () => session.close(1000, 'client closed'));
   ws.on('error', shared.onError);
   session.awaitHello();
+}
+
+/**
+ * Tells a client that arrived while hellos were queued to the brim when to come back (`reconnect`, then close 4000,
+ * as a drain does): the client waits that long, then resumes from its lastSeq. The wait paces returns at the rate
+ * this node has been welcoming clients (admission.ts).
+ */
+function comeBackLater(ws: WebSocket, gateway: Gateway, onError: (error: Error) => void): void {
+  ws.on('error', onError);
+  const afterMs = gateway.admission.retryAfterMs();
+  ws.send(JSON.stringify({ type: 'reconnect', afterMs, reason: 'busy' } satisfies ServerFrame));
+  ws.close(CLOSE_CODES.SERVER_RESTART.code, 'busy');
 }
 
 /** A session's sink on one socket: an object with its methods on the prototype, not three closures per link. */

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { Admission, type AdmissionTicket } from './admission.js';
+
+/** Lets every resolved admission run its continuation. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Enters `count` hellos and records the order in which they are admitted. */
+function crowd(admission: Admission, count: number): { tickets: AdmissionTicket[]; admitted: number[] } {
+  const admitted: number[] = [];
+  const tickets = Array.from({ length: count }, (_, index) => {
+    const ticket = admission.enter();
+    if (ticket === undefined) throw new Error(`hello ${index} was refused`);
+    void ticket.admitted.then((yes) => yes && admitted.push(index));
+    return ticket;
+  });
+  return { tickets, admitted };
+}
+
+describe('Admission', () => {
+  it('lets at most `concurrency` hellos work at once and admits the next as each one leaves', async () => {
+    const admission = new Admission({ concurrency: 3, maxQueue: 10 });
+    const { tickets, admitted } = crowd(admission, 8);
+    await settle();
+    expect(admitted).toEqual([0, 1, 2]);
+    expect(admission.running).toBe(3);
+    expect(admission.waiting).toBe(5);
+    tickets[1]!.leave();
+    await settle();
+    expect(admitted).toEqual([0, 1, 2, 3]);
+    expect(admission.running).toBe(3);
+    for (const ticket of tickets) ticket.leave();
+    await settle();
+    expect(admitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(admission.running).toBe(0);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it('admits waiting hellos in arrival order', async () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 100 });
+    const { tickets, admitted } = crowd(admission, 50);
+    for (let index = 0; index < 50; index++) {
+      await settle();
+      expect(admitted.at(-1)).toBe(index);
+      tickets[index]!.leave();
+    }
+    await settle();
+    expect(admitted).toEqual(Array.from({ length: 50 }, (_, index) => index));
+  });
+
+  it('refuses a hello once the queue is full, and says so before any work is done for it', () => {
+    const admission = new Admission({ concurrency: 2, maxQueue: 3 });
+    crowd(admission, 4);
+    expect(admission.full).toBe(false);
+    expect(admission.enter()).toBeDefined();
+    expect(admission.full).toBe(true);
+    expect(admission.enter()).toBeUndefined();
+    expect(admission.running).toBe(2);
+    expect(admission.waiting).toBe(3);
+  });
+
+  it('drops a hello whose connection closed while it waited: it is never admitted and takes no slot', async () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 10 });
+    const { tickets, admitted } = crowd(admission, 4);
+    const left = tickets[1]!.admitted;
+    tickets[1]!.leave();
+    await expect(left).resolves.toBe(false);
+    tickets[2]!.leave();
+    expect(admission.waiting).toBe(1);
+    tickets[0]!.leave();
+    await settle();
+    expect(admitted).toEqual([0, 3]);
+    expect(admission.running).toBe(1);
+    tickets[3]!.leave();
+    expect(admission.running).toBe(0);
+  });
+
+  it('frees a slot once however often its hello leaves', async () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 10 });
+    const { tickets, admitted } = crowd(admission, 3);
+    tickets[0]!.leave();
+    tickets[0]!.leave();
+    await settle();
+    expect(admitted).toEqual([0, 1]);
+    expect(admission.running).toBe(1);
+    expect(admission.waiting).toBe(1);
+  });
+
+  it('frees the slot of a hello that leaves right after being admitted, before it ran', async () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 10 });
+    const { tickets, admitted } = crowd(admission, 3);
+    tickets[0]!.leave(); // admits 1 (its promise has not been seen resolving yet)
+    tickets[1]!.leave();
+    await settle();
+    expect(admitted).toEqual([0, 1, 2]);
+    expect(admission.running).toBe(1);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it('sends refused clients back one slot apart at the assumed rate, after the queue has drained', () => {
+    const now = 1_000_000;
+    const admission = new Admission({ concurrency: 1, maxQueue: 4, initialRate: 100, now: () => now, random: () => 0 });
+    crowd(admission, 5);
+    // 4 waiting at 100/s drain in 40 ms; each refusal then takes the next 10 ms slot.
+    expect([admission.retryAfterMs(), admission.retryAfterMs(), admission.retryAfterMs()]).toEqual([50, 60, 70]);
+  });
+
+  it('adds at most a quarter second of jitter to a paced wait', () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 0, initialRate: 1000, now: () => 0, random: () => 0.999 });
+    crowd(admission, 1);
+    const wait = admission.retryAfterMs();
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(1 + 250);
+  });
+
+  it('paces by the rate it measured while hellos were waiting', async () => {
+    let now = 0;
+    const admission = new Admission({ concurrency: 1, maxQueue: 1000, initialRate: 1000, now: () => now, random: () => 0 });
+    const { tickets } = crowd(admission, 200);
+    // 100 hellos served in one second while others waited: 100/s, smoothed with the assumed 1,000/s → 550/s.
+    for (let index = 0; index < 100; index++) {
+      now += 10;
+      tickets[index]!.leave();
+      await settle();
+    }
+    const slowerWait = admission.retryAfterMs();
+    const fresh = new Admission({ concurrency: 1, maxQueue: 1000, initialRate: 1000, now: () => now, random: () => 0 });
+    crowd(fresh, 101);
+    expect(slowerWait).toBeGreaterThan(fresh.retryAfterMs());
+  });
+});
