@@ -79,26 +79,38 @@ export function messageEventFailed(error: unknown): void {
   failureHandler(error);
 }
 
-/** SQLite: a prepared statement with named parameters (see sqliteParams). */
+/**
+ * SQLite: a plain one-row insert (see sqliteEventValues), its references read beforehand by the writer in the same
+ * transaction. An INSERT … SELECT would be a multi-row write to SQLite, which then copies every page it touches
+ * to a statement journal first (in case it fails halfway): that copy cost more than the insert itself.
+ */
 export const SQLITE_INSERT_MESSAGE_EVENT = `insert into events (id, type, at, widget_id, conversation_id, contact_id, team_id, agent_id, bot_id, message_id, value)
-  select @id, @type, @at, c.widget_id, c.id, c.contact_id, s.team_id,
-    case when @role = 'agent' then @author_id else s.assignee_id end,
-    case when @role = 'bot' then @author_id else null end,
-    @message_id, @value
-  from conversations c left join conversation_states s on s.conversation_id = c.id
-  where c.id = @conversation_id`;
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export function sqliteParams(event: MessageEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    type: event.type,
-    at: event.at,
-    role: event.role,
-    author_id: event.authorId,
-    message_id: event.messageId,
-    value: event.value,
-    conversation_id: event.conversationId,
-  };
+/** What the event refers to besides the message: its conversation's widget and contact, and its ownership. */
+export interface MessageEventRefs {
+  readonly widget_id: string;
+  readonly contact_id: string | null;
+  /** Null when the conversation has no ownership row (the same as the other dialects' left join). */
+  readonly team_id: string | null;
+  readonly assignee_id: string | null;
+}
+
+/** SQLITE_INSERT_MESSAGE_EVENT's parameters: the same columns as eventInsert's select below. */
+export function sqliteEventValues(event: MessageEvent, refs: MessageEventRefs): unknown[] {
+  return [
+    event.id,
+    event.type,
+    event.at,
+    refs.widget_id,
+    event.conversationId,
+    refs.contact_id,
+    refs.team_id,
+    event.role === 'agent' ? event.authorId : refs.assignee_id,
+    event.role === 'bot' ? event.authorId : null,
+    event.messageId,
+    event.value,
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   messageEventFailed,
   postgresEventCte,
   SQLITE_INSERT_MESSAGE_EVENT,
-  sqliteParams,
+  sqliteEventValues,
   type MessageEvent,
 } from './message-events.js';
 
@@ -50,6 +50,13 @@ export class ConversationMissingError extends Error {
   }
 }
 
+/** A message of a burst failed after its first write: the burst is rolled back and written message by message. */
+class SavepointsNeeded extends Error {
+  constructor(cause: unknown) {
+    super('A message of the burst failed after its first write; the burst is written again with savepoints.', { cause });
+  }
+}
+
 type Outcome = { readonly ok: true; readonly written: WrittenMessage } | { readonly ok: false; readonly error: unknown };
 
 interface Pending {
@@ -64,21 +71,31 @@ interface Pending {
  * connection, so they can never interleave with a Kysely transaction that is between awaits.
  *
  * Group commit: the appends of one turn of the event loop (every frame read from the sockets in one
- * poll) are written in one transaction, each in its own savepoint, and committed once. A commit is
- * the dearest part of an append (its WAL write); a burst of messages now pays it once, not once per
- * message, so the last of the burst no longer waits for every commit before it. One message that
- * fails (its conversation is gone) rolls back its savepoint only. A message's webhook deliveries
- * (the outbox statements it is given) are written in its savepoint, so they ride the same commit.
+ * poll) are written in one transaction and committed once. A commit is the dearest part of an append
+ * (its WAL write); a burst of messages now pays it once, not once per message, so the last of the
+ * burst no longer waits for every commit before it. A message's webhook deliveries (the outbox
+ * statements it is given) and its report event are written with it, so they ride the same commit.
+ *
+ * No savepoints in the common case: a savepoint makes SQLite copy every page a message touches to a
+ * statement journal first (spilled to a temporary file past 64 KiB), which cost more CPU than the
+ * message's statements themselves. Each statement here is a one-row write, which SQLite checks before it
+ * writes anything, so a failing statement leaves nothing behind; only a failure after a message's first
+ * write (its seq bump) needs undoing: then the burst is rolled back and written again, each message in a
+ * savepoint of its own, so that the one that fails is the only one to fail.
  */
 export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
-  private readonly bumpSeq: SqliteDatabase.Statement<[string, string], { last_seq: number; widget_id: string }>;
+  private readonly conversationOf: SqliteDatabase.Statement<[string], { last_seq: number; widget_id: string; contact_id: string | null }>;
+  private readonly bumpSeq: SqliteDatabase.Statement<[number, string, string]>;
+  private readonly ownershipOf: SqliteDatabase.Statement<[string], { team_id: string | null; assignee_id: string | null }>;
+  private readonly insertEvent: SqliteDatabase.Statement<unknown[]>;
   private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
   /** The outbox's statements, by their SQL (parameters differ per message). */
   private readonly outboxStatements = new Map<string, SqliteDatabase.Statement<unknown[]>>();
-  /** The message's report event, in a savepoint of its own: a failure there never fails the message. */
-  private readonly writeEvent: (event: MessageEvent) => void;
-  private readonly writeAll: (entries: readonly Pending[]) => Outcome[];
+  /** The burst with no savepoint; throws SavepointsNeeded when a message failed after its first write. */
+  private readonly writeBurst: (entries: readonly Pending[]) => Outcome[];
+  /** The burst again, each message in a savepoint: what a failing message needs. */
+  private readonly writeEachInSavepoint: (entries: readonly Pending[]) => Outcome[];
   private pending: Pending[] = [];
   readonly writesOutbox = true;
 
@@ -87,49 +104,81 @@ export class SqliteMessageWriter implements MessageWriter {
     private readonly sqlite: SqliteDatabase.Database,
   ) {
     this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
-    this.bumpSeq = sqlite.prepare(
-      'update conversations set last_seq = last_seq + 1, updated_at = ? where id = ? returning last_seq, widget_id',
-    );
-    const insertEvent = sqlite.prepare<[Record<string, unknown>]>(SQLITE_INSERT_MESSAGE_EVENT);
-    this.writeEvent = sqlite.transaction((event: MessageEvent) => void insertEvent.run(sqliteParams(event)));
-    // Called inside writeAll's transaction, better-sqlite3 runs it as a savepoint: the message, its
-    // outbox rows and its report event are stored together or not at all.
-    const write = sqlite.transaction(({ message, outbox }: Pending): WrittenMessage => {
-      if (message.client_id !== null) {
-        const existing = this.byClientId.get(message.conversation_id, message.client_id);
-        if (existing !== undefined) return { row: existing, created: false };
-      }
-      const bumped = this.bumpSeq.get(message.created_at, message.conversation_id);
-      if (bumped === undefined) throw new ConversationMissingError(message.conversation_id);
-      const row: MessageRow = { ...message, seq: Number(bumped.last_seq) };
-      this.insertFor(row).run({ ...row });
-      if (outbox !== undefined) {
-        for (const query of outbox(row, bumped.widget_id)) this.outboxStatement(query.sql).run(...query.parameters);
-      }
-      const event = messageEventOf(message);
-      if (event !== null) {
-        try {
-          this.writeEvent(event);
-        } catch (error) {
-          // As for a message: an error that rolled back the whole transaction fails the batch.
-          if (!sqlite.inTransaction) throw error;
-          messageEventFailed(error);
-        }
-      }
-      return { row, created: true };
-    });
-    this.writeAll = sqlite.transaction((entries: readonly Pending[]): Outcome[] =>
+    // Read, then a plain update: an UPDATE … RETURNING is a multi-row write to SQLite (its RETURNING runs as a
+    // trigger), journalled like a savepoint. The transaction holds the write lock, so the read stays exact.
+    this.conversationOf = sqlite.prepare('select last_seq, widget_id, contact_id from conversations where id = ?');
+    this.bumpSeq = sqlite.prepare('update conversations set last_seq = ?, updated_at = ? where id = ?');
+    this.ownershipOf = sqlite.prepare('select team_id, assignee_id from conversation_states where conversation_id = ?');
+    this.insertEvent = sqlite.prepare<unknown[]>(SQLITE_INSERT_MESSAGE_EVENT);
+    this.writeBurst = sqlite.transaction((entries: readonly Pending[]): Outcome[] =>
       entries.map((entry) => {
         try {
-          return { ok: true, written: write(entry) };
+          return { ok: true, written: this.write(entry) };
         } catch (error) {
-          // SQLITE_FULL, IOERR and the like may roll back the whole transaction, not just the savepoint: the
-          // messages before this one are gone, and the next would each commit on their own. Fail the batch.
+          // SQLITE_FULL, IOERR and the like may roll back the whole transaction: nothing of the burst is stored.
+          if (!sqlite.inTransaction) throw error;
+          // Refused before its first write: nothing of it to undo.
+          if (error instanceof ConversationMissingError) return { ok: false, error };
+          throw new SavepointsNeeded(error);
+        }
+      }),
+    );
+    // Called inside a transaction, better-sqlite3 runs it as a savepoint: the message, its outbox rows and
+    // its report event are stored together or not at all.
+    const inSavepoint = sqlite.transaction((entry: Pending) => this.write(entry));
+    this.writeEachInSavepoint = sqlite.transaction((entries: readonly Pending[]): Outcome[] =>
+      entries.map((entry) => {
+        try {
+          return { ok: true, written: inSavepoint(entry) };
+        } catch (error) {
+          // As above: an error that rolled back the whole transaction fails the burst.
           if (!sqlite.inTransaction) throw error;
           return { ok: false, error };
         }
       }),
     );
+  }
+
+  /** One message's statements. A throw after the seq bump leaves a partial write: the caller undoes it. */
+  private write({ message, outbox }: Pending): WrittenMessage {
+    if (message.client_id !== null) {
+      const existing = this.byClientId.get(message.conversation_id, message.client_id);
+      if (existing !== undefined) return { row: existing, created: false };
+    }
+    const conversation = this.conversationOf.get(message.conversation_id);
+    if (conversation === undefined) throw new ConversationMissingError(message.conversation_id);
+    const row: MessageRow = { ...message, seq: Number(conversation.last_seq) + 1 };
+    this.bumpSeq.run(row.seq, message.created_at, message.conversation_id);
+    this.insertFor(row).run({ ...row });
+    if (outbox !== undefined) {
+      for (const query of outbox(row, conversation.widget_id)) this.outboxStatement(query.sql).run(...query.parameters);
+    }
+    this.writeEvent(message, conversation);
+    return { row, created: true };
+  }
+
+  /**
+   * The message's report event: a failure there never fails the message. The insert is one row, which
+   * SQLite refuses (a constraint) before writing any of it, so it needs no savepoint of its own.
+   */
+  private writeEvent(message: NewMessage, conversation: { widget_id: string; contact_id: string | null }): void {
+    const event = messageEventOf(message);
+    if (event === null) return;
+    try {
+      const ownership = this.ownershipOf.get(message.conversation_id);
+      this.insertEvent.run(
+        ...sqliteEventValues(event, {
+          widget_id: conversation.widget_id,
+          contact_id: conversation.contact_id,
+          team_id: ownership?.team_id ?? null,
+          assignee_id: ownership?.assignee_id ?? null,
+        }),
+      );
+    } catch (error) {
+      // As for a message: an error that rolled back the whole transaction fails the burst.
+      if (!this.sqlite.inTransaction) throw error;
+      messageEventFailed(error);
+    }
   }
 
   append(message: NewMessage, outbox?: MessageOutbox): Promise<WrittenMessage> {
@@ -144,7 +193,15 @@ export class SqliteMessageWriter implements MessageWriter {
     const batch = this.pending;
     this.pending = [];
     try {
-      const outcomes = await this.db.connection().execute(async () => this.writeAll(batch));
+      const outcomes = await this.db.connection().execute(async () => {
+        try {
+          return this.writeBurst(batch);
+        } catch (error) {
+          // A message failed after its first write; the burst was rolled back: write it again, message by message.
+          if (error instanceof SavepointsNeeded) return this.writeEachInSavepoint(batch);
+          throw error;
+        }
+      });
       outcomes.forEach((outcome, i) => {
         const entry = batch[i];
         if (outcome.ok) entry?.resolve(outcome.written);
