@@ -16,6 +16,8 @@ import WebSocket from 'ws';
 
 const { baseUrl, visitors } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const OPEN_CONCURRENCY = 200;
+/** token → visitor: a socket is told apart by its URL's token. */
+const byToken = new Map();
 
 /** Per-round counters of what the sockets saw, beside the Connection's own view. */
 let round = null;
@@ -30,6 +32,8 @@ class TimedWebSocket extends WebSocket {
     const r = round;
     if (r === null) return;
     r.attempts += 1;
+    const visitor = byToken.get(new URL(url).searchParams.get('token'));
+    visitor.attempts += 1;
     let openedAt = 0;
     let welcomed = false;
     this.on('unexpected-response', (_request, response) => {
@@ -44,17 +48,20 @@ class TimedWebSocket extends WebSocket {
       welcomed = true;
       r.helloMs.push(performance.now() - openedAt);
     });
+    const constructedAt = Date.now();
     this.addEventListener('close', (event) => {
       if (welcomed) return;
       if (openedAt === 0) r.neverOpened += 1;
       else r.closedBeforeWelcome[event.code] = (r.closedBeforeWelcome[event.code] ?? 0) + 1;
+      visitor.failures.push({ at: constructedAt, ms: Date.now() - constructedAt, opened: openedAt !== 0, code: event.code });
     });
   }
 }
 
 /** One visitor: its connection and the highest seq it holds. */
 const state = visitors.map(({ token, conversationId }) => {
-  const visitor = { conversationId, seq: 0, target: Infinity, welcomedAt: 0, caughtUpAt: 0, connection: null };
+  const visitor = { conversationId, seq: 0, target: Infinity, welcomedAt: 0, caughtUpAt: 0, connection: null, attempts: 0, failures: [] };
+  byToken.set(token, visitor);
   const connection = new Connection({ baseUrl, token, WebSocket: TimedWebSocket, transports: ['ws'] });
   connection.on('message', (message) => {
     visitor.seq = Math.max(visitor.seq, message.seq);
@@ -120,6 +127,11 @@ function report() {
     closedBeforeWelcome: round.closedBeforeWelcome,
     reconnectFrames: round.reconnectFrames,
     helloMs: { n: helloMs.length, p50: percentile(helloMs, 50), p99: percentile(helloMs, 99), max: percentile(helloMs, 100) },
+    // The last visitors back: how many tries each took, and how its failed ones ended (start time, duration, code).
+    last: [...state]
+      .sort((a, b) => b.welcomedAt - a.welcomedAt)
+      .slice(0, 5)
+      .map((v) => ({ welcomedAt: v.welcomedAt, attempts: v.attempts, failures: v.failures.slice(-4) })),
     notCaughtUp: state
       .filter((v) => v.caughtUpAt === 0)
       .slice(0, 5)
@@ -147,6 +159,8 @@ process.on('message', async (message) => {
         visitor.target = message.targets[visitor.conversationId] ?? visitor.seq;
         visitor.welcomedAt = 0;
         visitor.caughtUpAt = 0;
+        visitor.attempts = 0;
+        visitor.failures = [];
       }
       process.send({ type: 'expecting' });
       return;

@@ -262,6 +262,11 @@ async function runSide(name, main) {
         serverWarnings: node.warnings(),
         load: `${loadBefore} → ${load()}`,
         cpuTrace: storm.map((s) => [+((s.at - ready) / 1000).toFixed(2), Math.round(s.share * 100)]),
+        lastBack: report.last.map((v) => ({
+          ...v,
+          welcomedAt: sinceReady(v.welcomedAt),
+          failures: v.failures.map((f) => ({ ...f, at: sinceReady(f.at) })),
+        })),
         ...(report.caughtUp === VISITORS ? {} : { notCaughtUp: report.notCaughtUp }),
       };
       rounds.push(row);

@@ -10,6 +10,7 @@ import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runGatewayCapacityBench } from './gateway-capacity.js';
 import { runIdleMemoryBench } from './idle-memory.js';
+import { runReconnectStormBench } from './reconnect-storm.js';
 import { runMultiNodeBench } from './multi-node.js';
 import { runPublicConfigBench } from './public-config.js';
 import { runRedisFanoutBench } from './redis-fanout.js';
@@ -96,6 +97,8 @@ await runMultiNodeBench();
 await runRedisFanoutBench();
 // Server memory per idle visitor (session + open WebSocket) beside a bare ws relay's per idle socket (target ≤ 1.2×).
 await runIdleMemoryBench();
+// 10,000 connected visitors, their node restarted (SIGTERM, then SIGKILL): time until all are back and caught up, and the CPU.
+await runReconnectStormBench();
 // GET /v1/widgets/:id/config (every page view) under load beside a bare node:http server answering its bytes.
 await runPublicConfigBench();
 // What fsyncing every SQLite commit (PARLEY_SQLITE_SYNCHRONOUS=full, the default) costs beside normal.
