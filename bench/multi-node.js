@@ -15,6 +15,8 @@
 //   BENCH_QUICK=1 node bench/multi-node.js         short steps, coarse bisection (about four minutes)
 //   BENCH_NODES=1,2 BENCH_MULTI_PARTS=capacity     a subset (parts: capacity, census)
 //   BENCH_CENSUS_RATE=300 BENCH_CENSUS_SECONDS=8   the census's fixed rate and length
+//   BENCH_MULTI_RATE=300 BENCH_MULTI_ROUNDS=3      no search: 1 node, 2 nodes with pairs on one node, 2 nodes with
+//                                                  pairs across, at that rate in interleaved rounds (what crossing costs)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,7 +184,7 @@ async function startNodes(count, { schema, redisUrl, nodeArgs = '', censusDir })
  * node, the agent to the next one, so each message is stored on the visitor's node and reaches the agent
  * through Redis.
  */
-function pairMaker(nodes, widgetId, agentId) {
+function pairMaker(nodes, widgetId, agentId, { across = true } = {}) {
   const sessions = [];
   const create = async (index) => {
     const node = nodes[index % nodes.length];
@@ -192,7 +194,8 @@ function pairMaker(nodes, widgetId, agentId) {
   };
   const urls = (session, index) => {
     const visitorNode = nodes[index % nodes.length];
-    const agentNode = nodes[(index + 1) % nodes.length];
+    // `across: false` keeps the agent on the visitor's node: the same nodes, without the Redis crossing.
+    const agentNode = nodes[(index + (across ? 1 : 0)) % nodes.length];
     return {
       visitorUrl: `${visitorNode.url}/v1/realtime/ws?token=${encodeURIComponent(session.token)}`,
       agentUrl: `${agentNode.url}/v1/realtime/ws?token=${ADMIN_KEY}&conversationId=${session.conversationId}`,
@@ -276,19 +279,84 @@ async function measureStep(ctx, generator, rate) {
   return step;
 }
 
-async function withGroup(count, redis, fn, options = {}) {
+/** N nodes on a schema of their own, an admin connection and a load generator; `close` stops them and drops the schema. */
+async function openGroup(count, redis, options = {}) {
   const schema = `nodes19_mn_${process.pid}_${count}_${options.tag ?? 'cap'}`;
   const nodes = await startNodes(count, { schema, redisUrl: redis.url, ...options });
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
-  const generator = await startLoadGenerator({ pin: false });
-  try {
-    return await fn({ nodes, admin, generator, schema });
-  } finally {
+  const generator = await startLoadGenerator({ pin: false }).catch(async (error) => {
+    await admin.end();
+    for (const node of nodes) await node.cleanup();
+    throw error;
+  });
+  const close = async () => {
     await generator.close();
     await admin.end();
     for (const node of nodes) await node.cleanup();
-    if (!options.keepSchema) await dropSchema(schema);
+    await dropSchema(schema);
+  };
+  return { nodes, admin, generator, schema, close };
+}
+
+async function withGroup(count, redis, fn, options = {}) {
+  const group = await openGroup(count, redis, options);
+  try {
+    return await fn(group);
+  } finally {
+    await group.close();
+  }
+}
+
+// ---- fixed rate: what crossing Redis costs ---------------------------------------------------------------
+
+const FIXED_RATE = Number(process.env.BENCH_MULTI_RATE ?? 0);
+const FIXED_ROUNDS = Number(process.env.BENCH_MULTI_ROUNDS ?? 3);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * BENCH_MULTI_RATE: no search; 1 node, 2 nodes with each pair on one node, and 2 nodes with each pair across
+ * (so every message crosses Redis), all at that rate in interleaved rounds. The two 2-node setups differ
+ * only by the crossing, so their CPU per message says what it costs.
+ */
+async function fixedRate(redis) {
+  const setups = [
+    { label: '1 node', count: 1, across: false },
+    { label: '2 nodes, each pair on one node', count: 2, across: false },
+    { label: '2 nodes, each pair across', count: 2, across: true },
+  ];
+  const open = [];
+  try {
+    for (const [i, setup] of setups.entries()) {
+      const group = await openGroup(setup.count, redis, { tag: `fixed${i}` });
+      open.push(group);
+      const { widgetId, agentId } = await createWidget(group.nodes[0].base);
+      setup.ctx = {
+        label: setup.label,
+        nodes: group.nodes,
+        admin: group.admin,
+        maker: pairMaker(group.nodes, widgetId, agentId, { across: setup.across }),
+        group: { nodePids: group.nodes.map((n) => n.child.pid), redisPid: redis.pid, generatorPid: group.generator.pid },
+      };
+      setup.generator = group.generator;
+      setup.runs = [];
+    }
+    for (let round = 0; round < FIXED_ROUNDS; round++) {
+      for (const setup of setups) setup.runs.push(await measureStep(setup.ctx, setup.generator, FIXED_RATE));
+    }
+    return setups.map(({ label, runs }) => ({
+      label,
+      rate: FIXED_RATE,
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      delivery: median(runs.map((r) => r.delivery)),
+      cpuUsPerMessage: Object.fromEntries(
+        ['nodes', 'postgresBackends', 'redis', 'generator', 'all'].map((k) => [k, median(runs.map((r) => r.cpuUsPerMessage[k]))]),
+      ),
+      machineBusyShare: median(runs.map((r) => r.machineBusyShare)),
+      rounds: runs.map(({ p99Ms, cpuUsPerMessage }) => ({ p99Ms, nodesCpuUs: cpuUsPerMessage.nodes })),
+    }));
+  } finally {
+    for (const group of open) await group.close();
   }
 }
 
@@ -506,6 +574,27 @@ async function censusRound(redis, inboxes) {
 // ---- report ------------------------------------------------------------------------------------------
 
 function print(report) {
+  if (report.fixed) {
+    console.table(
+      report.fixed.map((f) => ({
+        setup: f.label,
+        rate: f.rate,
+        p99Ms: f.p99Ms,
+        delivery: f.delivery,
+        'nodes µs/msg': f.cpuUsPerMessage.nodes,
+        'pg µs/msg': f.cpuUsPerMessage.postgresBackends,
+        'redis µs/msg': f.cpuUsPerMessage.redis,
+        'all µs/msg': f.cpuUsPerMessage.all,
+        'machine busy': f.machineBusyShare,
+      })),
+    );
+    const [, same, across] = report.fixed;
+    console.log(
+      `crossing Redis: nodes' CPU ×${(across.cpuUsPerMessage.nodes / same.cpuUsPerMessage.nodes).toFixed(2)} per message ` +
+        `(${across.cpuUsPerMessage.nodes} vs ${same.cpuUsPerMessage.nodes} µs, medians of ${FIXED_ROUNDS} interleaved rounds), ` +
+        `p99 ${across.p99Ms} vs ${same.p99Ms} ms`,
+    );
+  }
   if (report.capacity) {
     console.table(
       report.capacity.map((r) => ({
@@ -569,8 +658,9 @@ export async function runMultiNodeBench() {
       pairs: 'visitor on node i mod N, its agent on node (i + 1) mod N: every message crosses Redis when N ≥ 2',
       pinned: 'no: nodes, Redis, PostgreSQL and the load generator share the machine’s cores',
     };
-    if (PARTS.includes('capacity')) report.capacity = await capacityByNodes(redis);
-    if (PARTS.includes('census')) {
+    if (FIXED_RATE > 0) report.fixed = await fixedRate(redis);
+    else if (PARTS.includes('capacity')) report.capacity = await capacityByNodes(redis);
+    if (PARTS.includes('census') && FIXED_RATE === 0) {
       console.log(`SQL census, 2 nodes at ${CENSUS_RATE} msg/s for ${CENSUS_SECONDS} s (load ${loadAverage()}):`);
       report.census = [await censusRound(redis, 0), await censusRound(redis, CENSUS_INBOXES)];
     }
