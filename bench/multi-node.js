@@ -573,6 +573,20 @@ async function censusRound(redis, inboxes) {
 
 // ---- report ------------------------------------------------------------------------------------------
 
+/** Where a setup stopped: the whole machine when it was nearly all busy, else the part that used the most CPU. */
+function saturation(row) {
+  const at = row.atFirstFailing;
+  if (!at) return 'no failing step (the search ended first)';
+  const ours = at.coreShare.all;
+  if (at.machineBusyShare >= 0.9) {
+    return `the machine: ${Math.round(at.machineBusyShare * 100)} % busy at ${row.firstFailingPerSecond} msg/s, these processes using ${ours} of its ${CORES} cores and the rest other work`;
+  }
+  const [part, share] = Object.entries(at.coreShare)
+    .filter(([key]) => key !== 'all')
+    .sort((a, b) => b[1] - a[1])[0];
+  return `latency at ${row.firstFailingPerSecond} msg/s with the machine ${Math.round(at.machineBusyShare * 100)} % busy; the busiest part: ${part} (${share} of a core)`;
+}
+
 function print(report) {
   if (report.fixed) {
     console.table(
@@ -618,6 +632,7 @@ function print(report) {
         `throughput with ${r.nodes} nodes ×${r.maxVsOneNode} the 1-node maximum (${r.maxPerSecond} vs ${one?.maxPerSecond ?? '?'} msg/s, same run)`,
       );
     }
+    for (const r of report.capacity) console.log(`${r.nodes} node(s): saturates at ${saturation(r)}`);
   }
   if (report.census) {
     console.table(
