@@ -12,7 +12,7 @@ import type { BotTurnPorts } from './bot-turns.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import { InboxService } from './inbox-service.js';
 import { OfflineMail } from './offline-mail.js';
-import { Ownership } from './ownership.js';
+import { Ownership, staysQuietUnder } from './ownership.js';
 import { Presence } from './presence.js';
 import { ReplyTimes } from './reply-time.js';
 import { Routing } from './routing.js';
@@ -91,6 +91,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         await routingRules.beforeBotTurn(conversationId);
         return ownership.shouldBotAnswer(conversationId, lastSeq);
       },
+      staysQuiet: (conversationId, atCommit) => routingRules.isSettled(conversationId) && staysQuietUnder(atCommit),
       handoff: (conversationId, reason) => ownership.handoff(conversationId, reason),
     },
     realtimeHooks: {

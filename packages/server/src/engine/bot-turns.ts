@@ -14,6 +14,7 @@ import { conversationChannel, type Bus } from '../bus/bus.js';
 import type { Db } from '../store/database.js';
 import { readJson } from '../store/json.js';
 import type { ConversationRow } from '../store/conversations-store.js';
+import type { OwnerAtCommit } from '../store/message-writer.js';
 import type { WidgetService } from '../widgets/widget-service.js';
 import type { ConversationEngine } from './conversation-engine.js';
 import type { ConversationSignals } from './conversation-signals.js';
@@ -42,6 +43,11 @@ export interface BotTurnPorts {
    * again; asked only when the bot answers (a turn that ends here has not read the conversation at all).
    */
   shouldBotAnswer(conversationId: string, lastSeq?: () => Promise<number | undefined>): Promise<boolean>;
+  /**
+   * True when shouldBotAnswer, asked now, would answer false with nothing to do first, judging by the
+   * ownership a message's own transaction saw (no read). Optional: without it every turn asks shouldBotAnswer.
+   */
+  staysQuiet?(conversationId: string, atCommit: OwnerAtCommit): boolean;
   handoff(conversationId: string, reason: HandoffReason): Promise<void>;
 }
 
@@ -118,7 +124,21 @@ export class BotTurns {
   }
 
   /** Starts a bot turn after the visitor's message was acknowledged; shutdown waits for it (idle). */
-  startBotTurn(conversationId: string, botId: string, language: string): void {
+  /**
+   * `ownerAtCommit`: the ownership the visitor's message was stored under. When a human owned the conversation
+   * then and no turn is queued before this one, the turn would end at its ownership check: it is not started
+   * (every visitor message of a chat with an agent; the read and the turn's scaffolding cost more than storing
+   * the message's statements). The owner at the message's commit decides, as it does for a handback that comes
+   * later: a handback does not give the bot the messages sent before it.
+   */
+  startBotTurn(conversationId: string, botId: string, language: string, ownerAtCommit?: OwnerAtCommit): void {
+    if (
+      ownerAtCommit !== undefined &&
+      !this.queues.has(conversationId) &&
+      this.ports.staysQuiet?.(conversationId, ownerAtCommit) === true
+    ) {
+      return;
+    }
     // One turn at a time per conversation: two quick visitor messages get one answer each, never two answers to both.
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const turn: Promise<unknown> = previous

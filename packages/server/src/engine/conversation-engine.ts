@@ -5,7 +5,7 @@ import type { Db } from '../store/database.js';
 import { conversationsStore as store, isUniqueViolation, type ConversationRow, type MessageRow } from '../store/conversations-store.js';
 import { newId, nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
-import type { MessageWriter, NewMessage } from '../store/message-writer.js';
+import type { MessageWriter, NewMessage, OwnerAtCommit } from '../store/message-writer.js';
 import { encodeEvent, originKey } from './conversation-events.js';
 import { NO_ENGINE_WEBHOOKS, type EngineWebhooks } from './engine-webhooks.js';
 import { NO_REPORT_EVENTS, type ReportEvents } from './report-events.js';
@@ -27,6 +27,8 @@ export interface AppendResult {
   readonly message: Message;
   /** False when the clientId was already stored: the original message is returned, nothing new is written. */
   readonly created: boolean;
+  /** Who owned the conversation in the message's transaction, when the writer read it (see BotTurns.startBotTurn). */
+  readonly ownerAtCommit?: OwnerAtCommit;
 }
 
 export const MAX_MESSAGES_PER_READ = 500;
@@ -69,7 +71,9 @@ export class ConversationEngine {
     let result: AppendResult;
     try {
       const written = await this.writer.append(newMessage(input, clientId), outbox);
-      result = { message: toMessage(written.row), created: written.created };
+      const message = toMessage(written.row);
+      const { ownerAtCommit } = written;
+      result = ownerAtCommit === undefined ? { message, created: written.created } : { message, created: written.created, ownerAtCommit };
     } catch (error) {
       if (clientId === null || !isUniqueViolation(error)) throw error;
       const original = await store.messageByClientId(this.db, input.conversationId, clientId);

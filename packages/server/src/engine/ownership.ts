@@ -233,6 +233,7 @@ export class Ownership {
    * reopens a resolved one to the bot; the bot answers only while it owns the conversation, and a bot
    * that then stays silent past botSilenceMs hands over by itself.
    */
+  /** Keep in step with staysQuietUnder (below), which answers the same without a read. */
   async shouldBotAnswer(conversationId: string, lastSeq?: () => Promise<number | undefined>): Promise<boolean> {
     let current = await this.state(conversationId);
     if (current.snoozedUntil !== null) current = await this.write(current, { snoozedUntil: null }, 'snooze');
@@ -428,4 +429,13 @@ function activityKind(action: OwnershipAction, current: OwnershipState, next: Ow
     default:
       return null;
   }
+}
+
+/**
+ * Whether Ownership.shouldBotAnswer would answer false with nothing to write, for a conversation in this state:
+ * a human owns it, or it waits for one, and it is not snoozed (a visitor's message wakes it: a write) nor resolved
+ * (the message reopens it: a write).
+ */
+export function staysQuietUnder({ owner, snoozed }: { readonly owner: string; readonly snoozed: boolean }): boolean {
+  return !snoozed && (owner === 'human' || owner === 'queued');
 }

@@ -159,6 +159,11 @@ export class RoutingRules {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** Whether beforeBotTurn would do nothing for this conversation now (its rules are settled), without a read. */
+  isSettled(conversationId: string): boolean {
+    return this.settled.has(conversationId);
+  }
+
   async beforeBotTurn(conversationId: string): Promise<void> {
     if (this.settled.has(conversationId)) return;
     const conversation = await this.db

@@ -391,7 +391,9 @@ export async function executeFrame(
       }
       try {
         const result = await deps.engine.append({ conversationId, author, type: 'text', text: frame.text, clientId: frame.clientId });
-        if (result.created && principal.botId !== null) deps.botTurns.startBotTurn(conversationId, principal.botId, principal.language);
+        if (result.created && principal.botId !== null) {
+          deps.botTurns.startBotTurn(conversationId, principal.botId, principal.language, result.ownerAtCommit);
+        }
         if (result.created && author.role === 'agent') await deps.conversations?.agentReplied(result);
         const { message } = result;
         return { type: 'ack', clientId: frame.clientId, seq: message.seq, messageId: message.id, duplicate: !result.created };

@@ -18,6 +18,18 @@ export interface WrittenMessage {
   readonly row: MessageRow;
   /** False when the conversation already held this clientId: `row` is the stored original. */
   readonly created: boolean;
+  /** Who owned the conversation in the message's own transaction, when the writer read it (SQLite, for the report event). */
+  readonly ownerAtCommit?: OwnerAtCommit;
+}
+
+/**
+ * A conversation's ownership as a message's transaction saw it: enough to tell, with no read of its own,
+ * that a bot turn for that message would end at the ownership check (a human owns it, nothing to undo).
+ */
+export interface OwnerAtCommit {
+  /** bot, queued, human or resolved; bot when the conversation has no ownership row. */
+  readonly owner: string;
+  readonly snoozed: boolean;
 }
 
 /**
@@ -57,6 +69,13 @@ class SavepointsNeeded extends Error {
   }
 }
 
+interface OwnershipRow {
+  readonly owner: string;
+  readonly snoozed_until: string | null;
+  readonly team_id: string | null;
+  readonly assignee_id: string | null;
+}
+
 type Outcome = { readonly ok: true; readonly written: WrittenMessage } | { readonly ok: false; readonly error: unknown };
 
 interface Pending {
@@ -87,7 +106,7 @@ export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
   private readonly conversationOf: SqliteDatabase.Statement<[string], { last_seq: number; widget_id: string; contact_id: string | null }>;
   private readonly bumpSeq: SqliteDatabase.Statement<[number, string, string]>;
-  private readonly ownershipOf: SqliteDatabase.Statement<[string], { team_id: string | null; assignee_id: string | null }>;
+  private readonly ownershipOf: SqliteDatabase.Statement<[string], OwnershipRow>;
   private readonly insertEvent: SqliteDatabase.Statement<unknown[]>;
   private readonly inserts = new Map<string, SqliteDatabase.Statement<[Record<string, unknown>]>>();
   /** The outbox's statements, by their SQL (parameters differ per message). */
@@ -108,7 +127,9 @@ export class SqliteMessageWriter implements MessageWriter {
     // trigger), journalled like a savepoint. The transaction holds the write lock, so the read stays exact.
     this.conversationOf = sqlite.prepare('select last_seq, widget_id, contact_id from conversations where id = ?');
     this.bumpSeq = sqlite.prepare('update conversations set last_seq = ?, updated_at = ? where id = ?');
-    this.ownershipOf = sqlite.prepare('select team_id, assignee_id from conversation_states where conversation_id = ?');
+    this.ownershipOf = sqlite.prepare(
+      'select owner, snoozed_until, team_id, assignee_id from conversation_states where conversation_id = ?',
+    );
     this.insertEvent = sqlite.prepare<unknown[]>(SQLITE_INSERT_MESSAGE_EVENT);
     this.writeBurst = sqlite.transaction((entries: readonly Pending[]): Outcome[] =>
       entries.map((entry) => {
@@ -153,19 +174,20 @@ export class SqliteMessageWriter implements MessageWriter {
     if (outbox !== undefined) {
       for (const query of outbox(row, conversation.widget_id)) this.outboxStatement(query.sql).run(...query.parameters);
     }
-    this.writeEvent(message, conversation);
-    return { row, created: true };
+    const ownerAtCommit = this.writeEvent(message, conversation);
+    return ownerAtCommit === undefined ? { row, created: true } : { row, created: true, ownerAtCommit };
   }
 
   /**
    * The message's report event: a failure there never fails the message. The insert is one row, which
    * SQLite refuses (a constraint) before writing any of it, so it needs no savepoint of its own.
    */
-  private writeEvent(message: NewMessage, conversation: { widget_id: string; contact_id: string | null }): void {
+  private writeEvent(message: NewMessage, conversation: { widget_id: string; contact_id: string | null }): OwnerAtCommit | undefined {
     const event = messageEventOf(message);
-    if (event === null) return;
+    if (event === null) return undefined;
+    let ownership: OwnershipRow | undefined;
     try {
-      const ownership = this.ownershipOf.get(message.conversation_id);
+      ownership = this.ownershipOf.get(message.conversation_id);
       this.insertEvent.run(
         ...sqliteEventValues(event, {
           widget_id: conversation.widget_id,
@@ -178,7 +200,12 @@ export class SqliteMessageWriter implements MessageWriter {
       // As for a message: an error that rolled back the whole transaction fails the burst.
       if (!this.sqlite.inTransaction) throw error;
       messageEventFailed(error);
+      return undefined;
     }
+    // The event's read, passed on: the engine then knows whether the message's bot turn would end at once.
+    return ownership === undefined
+      ? { owner: 'bot', snoozed: false }
+      : { owner: ownership.owner, snoozed: ownership.snoozed_until !== null };
   }
 
   append(message: NewMessage, outbox?: MessageOutbox): Promise<WrittenMessage> {
