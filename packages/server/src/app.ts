@@ -76,6 +76,7 @@ import { refuseNulInUrl } from './http/nul-check.js';
 import { frontDoor, type MemoryAnswer } from './http/front-door.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { realtimeGateway } from './realtime/gateway.js';
+import { InboxItems } from './realtime/inbox-items.js';
 import { Rebalancer } from './realtime/rebalancer.js';
 import type { Services } from './services.js';
 import { ApiKeysStore } from './store/api-keys-store.js';
@@ -503,7 +504,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     inbox: {
       bus,
       log: app.log,
-      item: (conversationId, agentId) => desk.inbox.item(conversationId, agentId),
+      item: new InboxItems((conversationId, agentIds) => desk.inbox.itemsFor(conversationId, agentIds)).item,
       ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },

@@ -3,7 +3,7 @@ import { CALL_KINDS, CONVERSATION_PRIORITIES, MESSAGE_TYPES } from '@parley/prot
 import { ApiError } from '../http/api-error.js';
 import { conversationCallsStore } from '../store/conversation-calls-store.js';
 import type { Db } from '../store/database.js';
-import { inboxRows, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
+import { inboxRows, unreadCounts, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
 import { nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../store/pagination.js';
@@ -57,6 +57,19 @@ export class InboxService {
     const rows = await inboxRows(this.db, { agentId: readerId, conversationIds: [conversationId], now: nowIso(), take: 1 });
     const row = rows[0];
     return row === undefined ? undefined : toItem(row, Date.now(), (await ringingCalls(this.db, [row])).get(row.id));
+  }
+
+  /**
+   * One conversation's entry for several agents (what the inbox streams of a node send when it changes): the entry is
+   * read once, and only the unread counts differ between agents. Undefined when the conversation is gone.
+   */
+  async itemsFor(conversationId: string, agentIds: readonly string[]): Promise<Map<string, InboxItem> | undefined> {
+    const [first, ...others] = agentIds;
+    if (first === undefined) return new Map();
+    const item = await this.item(conversationId, first);
+    if (item === undefined) return undefined;
+    const unread = await unreadCounts(this.db, conversationId, others);
+    return new Map([[first, item], ...others.map((agentId) => [agentId, { ...item, unread: unread.get(agentId) ?? 0 }] as const)]);
   }
 
   async detail(conversationId: string, readerId: string): Promise<InboxDetail> {

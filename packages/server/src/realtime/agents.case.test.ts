@@ -162,6 +162,34 @@ describeEachStoreListening('agents’ inbox stream and console logins on the gat
     ws.close();
   });
 
+  it("gives each agent's inbox stream its own unread count when their streams' entries are read together", async () => {
+    const reader = await agentLogin(server(), 'Rea');
+    const other = await agentLogin(server(), 'Oth');
+    const readerInbox = await rawAgentWs(server(), { token: reader.token, inbox: '1' });
+    const otherInbox = await rawAgentWs(server(), { token: other.token, inbox: '1' });
+    const session = await openVisitor(server());
+    const say = (text: string) => server().json('POST', `/v1/conversations/${session.conversationId}/messages`, { text }, session.token);
+    const entryWith = async (log: FrameLog, text: string) => {
+      const frame = await log.waitFor(
+        (f) => f.type === 'inbox' && f.item.conversation.id === session.conversationId && f.item.lastMessage?.text === text,
+      );
+      return frame.type === 'inbox' ? frame.item : undefined;
+    };
+    await say('one');
+    await say('two');
+    const before = await entryWith(readerInbox.log, 'two');
+    expect((await entryWith(otherInbox.log, 'two'))?.unread).toBe(before?.unread);
+    // Rea reads the whole conversation on its link; Oth reads nothing.
+    const link = await rawAgentWs(server(), { token: reader.token, conversationId: session.conversationId });
+    const welcome = link.log.frames[0];
+    link.ws.send(JSON.stringify({ type: 'read', seq: welcome?.type === 'welcome' ? welcome.lastSeq : 0 }));
+    await readerInbox.log.waitFor((f) => f.type === 'inbox' && f.item.conversation.id === session.conversationId && f.item.unread === 0);
+    await say('three');
+    expect((await entryWith(readerInbox.log, 'three'))?.unread).toBe(1);
+    expect((await entryWith(otherInbox.log, 'three'))?.unread).toBe((before?.unread ?? 0) + 1);
+    for (const open of [readerInbox, otherInbox, link]) open.ws.close();
+  });
+
   it('accepts the console cookie from the console’s own origin and refuses it from another', async () => {
     const agent = await agentLogin(server(), 'Cy');
     const session = await openVisitor(server());

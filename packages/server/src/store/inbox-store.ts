@@ -200,3 +200,45 @@ export function inboxPageQuery(db: Db, filter: InboxFilter) {
     .orderBy('c.id', 'desc')
     .limit(filter.take + 1);
 }
+
+/** Distinct read positions counted in one statement (a column each); more are counted in further statements. */
+const UNREAD_COLUMNS_MAX = 100;
+
+/**
+ * The unread counts of one conversation for several agents at once (visitor messages after each one's read
+ * cursor), for the inbox streams: every agent signed in gets each changed conversation's entry, and counting per
+ * agent made the database's work per message grow with the agents. Two statements whatever their number: their
+ * cursors, then one pass over the visitor messages after the lowest cursor with a sum per distinct position.
+ */
+export async function unreadCounts(db: Db, conversationId: string, agentIds: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (agentIds.length === 0) return counts;
+  const cursors = await db
+    .selectFrom('read_cursors')
+    .select(['reader_id', 'seq'])
+    .where('conversation_id', '=', conversationId)
+    .where('reader_role', '=', 'agent')
+    .where('reader_id', 'in', agentIds)
+    .execute();
+  const positionOf = new Map(cursors.map((cursor) => [cursor.reader_id, Number(cursor.seq)]));
+  const positions = [...new Set(agentIds.map((agentId) => positionOf.get(agentId) ?? 0))].sort((a, b) => a - b);
+  const unreadAfter = new Map<number, number>();
+  for (let start = 0; start < positions.length; start += UNREAD_COLUMNS_MAX) {
+    const group = positions.slice(start, start + UNREAD_COLUMNS_MAX);
+    const row = await db
+      .selectFrom('messages')
+      .where('conversation_id', '=', conversationId)
+      .where('author_role', '=', 'visitor')
+      .where('seq', '>', group[0] ?? 0)
+      .select((eb) =>
+        group.map((position, at) =>
+          eb.fn.sum<number | string | bigint | null>(sql`case when seq > ${position} then 1 else 0 end`).as(`after${at}`),
+        ),
+      )
+      .executeTakeFirst();
+    const sums = (row ?? {}) as Record<string, number | string | bigint | null>;
+    group.forEach((position, at) => unreadAfter.set(position, Number(sums[`after${at}`] ?? 0)));
+  }
+  for (const agentId of agentIds) counts.set(agentId, unreadAfter.get(positionOf.get(agentId) ?? 0) ?? 0);
+  return counts;
+}
