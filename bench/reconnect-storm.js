@@ -41,6 +41,14 @@ const LIMITS_ABOVE_THE_BURST = Object.fromEntries(
 );
 const CLK_TCK = Number(execSync('getconf CLK_TCK').toString().trim());
 const hardFdLimit = () => execSync('ulimit -Hn', { shell: '/bin/sh' }).toString().trim();
+/** The kernel's count of connections dropped because a listen queue was full (machine-wide: other processes' too). */
+function listenOverflows() {
+  const lines = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/));
+  return Number(values[names.indexOf('ListenOverflows')]);
+}
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** Runs `node args` under a shell that first raises its open-file limit to the hard limit (exec: same pid). */
@@ -59,14 +67,17 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Samples a process's CPU share (1 = one core) until stopped; each sample is {at, share} over the interval ending at `at`. */
+/**
+ * Samples a process's CPU share (1 = one core) until stopped; each sample is {from, at, share, drops} over the
+ * interval ending at `at`, `drops` the machine's listen-queue overflows so far.
+ */
 function sampleCpu(pid) {
   const samples = [];
   let last = { at: Date.now(), cpu: cpuSeconds(pid) };
   const timer = setInterval(() => {
     try {
       const now = { at: Date.now(), cpu: cpuSeconds(pid) };
-      samples.push({ from: last.at, at: now.at, share: (now.cpu - last.cpu) / ((now.at - last.at) / 1000) });
+      samples.push({ from: last.at, at: now.at, share: (now.cpu - last.cpu) / ((now.at - last.at) / 1000), drops: listenOverflows() });
       last = now;
     } catch {
       clearInterval(timer); // the process is gone
@@ -214,6 +225,7 @@ async function runSide(name, main) {
     const rounds = [];
     for (const signal of ROUNDS) {
       const loadBefore = load();
+      const overflowsBefore = listenOverflows();
       const signalledAt = Date.now();
       node.child.kill(signal);
       await exited(node.child);
@@ -258,10 +270,12 @@ async function runSide(name, main) {
         refusedHttp: report.refusedHttp,
         closedBeforeWelcome: report.closedBeforeWelcome,
         reconnectFrames: report.reconnectFrames,
+        listenOverflows: listenOverflows() - overflowsBefore,
         sql: census(url(signal), ready, end),
         serverWarnings: node.warnings(),
         load: `${loadBefore} → ${load()}`,
-        cpuTrace: storm.map((s) => [+((s.at - ready) / 1000).toFixed(2), Math.round(s.share * 100)]),
+        // [seconds after ready, CPU %, listen-queue overflows since the round began]
+        cpuTrace: storm.map((s) => [+((s.at - ready) / 1000).toFixed(2), Math.round(s.share * 100), s.drops - overflowsBefore]),
         lastBack: report.last.map((v) => ({
           ...v,
           welcomedAt: sinceReady(v.welcomedAt),
@@ -330,6 +344,7 @@ export async function runReconnectStormBench() {
         'hello p50 ms': row.helloP50Ms,
         'hello p99 ms': row.helloP99Ms,
         attempts: row.attempts,
+        'listen drops': row.listenOverflows,
         'SQL reads': row.sql?.reads ?? null,
         'peak reads/s': row.sql?.peakReadsPerSecond ?? null,
       })),

@@ -5,6 +5,13 @@ import { survivesClosedReader } from './http/stdout-destination.js';
 import { acquireSetupLock } from './store/setup-lock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Connections the kernel may hold for us before we accept them (Node's default is 511; Linux caps it at
+ * net.core.somaxconn, 4096 by default). When a node comes back, its clients all connect within seconds; a handshake
+ * dropped past the backlog is retried by the client's TCP after 1 s, then 3 s, and a socket not open within the
+ * client's open timeout (4 s) backs off: those were the last visitors back in the reconnect-storm bench.
+ */
+const LISTEN_BACKLOG = 4096;
 
 async function main(): Promise<void> {
   // A log pipe whose reader went away must not end the node (the logger guards stdout the same way).
@@ -22,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   const { app, rebalancer, first } = await setUp(config);
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
 
   const storage = config.storage.kind === 'sqlite' ? `SQLite at ${config.storage.file}` : 'PostgreSQL';
   const lines = ['', `  Parley is running at ${config.publicUrl}/  (storage: ${storage})`, `  API reference:  ${config.publicUrl}/docs`];

@@ -47,15 +47,41 @@ describe('Admission', () => {
     expect(admitted).toEqual(Array.from({ length: 50 }, (_, index) => index));
   });
 
-  it('refuses a hello once the queue is full, and says so before any work is done for it', () => {
+  it('refuses a step once the queue is full: a new connect past all waiting steps, a hello past the waiting hellos', () => {
     const admission = new Admission({ concurrency: 2, maxQueue: 3 });
     crowd(admission, 4);
-    expect(admission.full).toBe(false);
-    expect(admission.enter()).toBeDefined();
-    expect(admission.full).toBe(true);
-    expect(admission.enter()).toBeUndefined();
-    expect(admission.running).toBe(2);
+    expect(admission.enter('connect')).toBeDefined();
     expect(admission.waiting).toBe(3);
+    expect(admission.enter('connect')).toBeUndefined();
+    // A hello follows a connect already paid for: it still queues while fewer than maxQueue hellos wait.
+    expect(admission.enter('hello')).toBeDefined();
+    expect(admission.enter('hello')).toBeUndefined();
+    expect(admission.running).toBe(2);
+    expect(admission.waiting).toBe(4);
+  });
+
+  it('lets waiting hellos go before waiting connects, each kind in arrival order', async () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 10 });
+    const order: string[] = [];
+    const tickets = new Map<string, AdmissionTicket>();
+    for (const [name, step] of [
+      ['c0', 'connect'],
+      ['c1', 'connect'],
+      ['h1', 'hello'],
+      ['c2', 'connect'],
+      ['h2', 'hello'],
+    ] as const) {
+      const ticket = admission.enter(step)!;
+      void ticket.admitted.then((yes) => yes && order.push(name));
+      tickets.set(name, ticket);
+    }
+    // One at a time: whoever is running finishes, and the next is admitted.
+    for (let done = 0; done < 5; done++) {
+      await settle();
+      tickets.get(order.at(-1)!)!.leave();
+    }
+    await settle();
+    expect(order).toEqual(['c0', 'h1', 'h2', 'c1', 'c2']);
   });
 
   it('drops a hello whose connection closed while it waited: it is never admitted and takes no slot', async () => {
@@ -96,20 +122,22 @@ describe('Admission', () => {
     expect(admission.waiting).toBe(0);
   });
 
-  it('sends refused clients back one slot apart at the assumed rate, after the queue has drained', () => {
-    const now = 1_000_000;
-    const admission = new Admission({ concurrency: 1, maxQueue: 4, initialRate: 100, now: () => now, random: () => 0 });
-    crowd(admission, 5);
-    // 4 waiting at 100/s drain in 40 ms; each refusal then takes the next 10 ms slot.
-    expect([admission.retryAfterMs(), admission.retryAfterMs(), admission.retryAfterMs()]).toEqual([50, 60, 70]);
+  it('sends refused clients back once the queue should have drained, spread over as long again', () => {
+    let draw = 0;
+    const admission = new Admission({ concurrency: 1, maxQueue: 2000, initialRate: 1000, random: () => draw });
+    crowd(admission, 2001);
+    // 2,000 waiting at 1,000/s drain in 2 s; the waits spread over the next 2 s.
+    expect(admission.retryAfterMs()).toBe(2000);
+    draw = 0.5;
+    expect(admission.retryAfterMs()).toBe(3000);
+    draw = 0.999;
+    expect(admission.retryAfterMs()).toBe(3998);
   });
 
-  it('adds at most a quarter second of jitter to a paced wait', () => {
-    const admission = new Admission({ concurrency: 1, maxQueue: 0, initialRate: 1000, now: () => 0, random: () => 0.999 });
+  it('spreads the waits over at least a second when the queue is short', () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 0, initialRate: 1000, random: () => 0.999 });
     crowd(admission, 1);
-    const wait = admission.retryAfterMs();
-    expect(wait).toBeGreaterThanOrEqual(1);
-    expect(wait).toBeLessThanOrEqual(1 + 250);
+    expect(admission.retryAfterMs()).toBe(999);
   });
 
   it('paces by the rate it measured while hellos were waiting', async () => {

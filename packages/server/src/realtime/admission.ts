@@ -1,47 +1,54 @@
 /**
- * Admission control for hellos (issue 19, reconnect storms). When a node restarts, every client of it comes back
- * within seconds, and each hello does a handful of database reads (conversation, ownership, presence, backlog, read
- * cursors, call). Served all at once, thousands of hellos interleave, each finishes only when nearly all do, and
- * clients whose welcome takes longer than their open timeout give up and retry — work done twice. Here at most
- * `concurrency` hellos do their work at a time, the rest wait in arrival order (first come, first welcomed), and
- * past `maxQueue` waiting a connection is told to come back later (`reconnect` with the wait below) instead of
- * queueing into its client's timeout.
+ * Admission control for reconnects (issue 19, reconnect storms). When a node restarts, every client of it comes back
+ * within seconds, and each does database work twice: its connect is authenticated (token, widget, conversation,
+ * blocks), then its hello reads the conversation, ownership, presence, backlog, read cursors and call. Served all at
+ * once, thousands of them interleave, each finishes only when nearly all do, and clients whose welcome takes longer
+ * than their open timeout give up and retry — work done twice. Here at most `concurrency` of these steps run at a
+ * time and the rest wait in arrival order, a hello (whose connect was already paid for) before any new connect; past
+ * `maxQueue` waiting, a new connect is told to come back later (`reconnect` with the wait below) instead of queueing
+ * into its client's timeout.
  *
- * The wait a refused client is given paces the returns at the rate this node has been serving hellos: each refusal
- * takes the next free slot after the current queue has drained (a virtual clock moving 1/rate per refusal), plus
- * a little jitter, so a crowd of refused clients returns as a trickle the node can serve, not as a second storm.
+ * The wait a refused client is given starts when the current queue should have drained, at the rate this node has
+ * been welcoming clients, and is spread uniformly over as long again (at least a second), so refused clients come
+ * back as a trickle over the time the node needs, not as a second storm, and the node is not left idle meanwhile.
+ * (A stricter pacing, each refusal taking the next free slot of that rate, was measured first: returning clients
+ * refused again pushed the slots ever later, and the node sat half idle for seconds while they waited.)
  */
 export interface AdmissionOptions {
-  /** Hellos doing their work at once. */
+  /** Steps (connects being authenticated, hellos doing their reads) running at once. */
   readonly concurrency?: number;
-  /** Hellos waiting for a turn; past it, new ones are told to come back later. */
+  /** Steps waiting for a turn; past it, new connects (and hellos not preceded by one) are told to come back later. */
   readonly maxQueue?: number;
-  /** The rate assumed (hellos per second) before any has been measured. */
+  /** The rate assumed (welcomes per second) before any has been measured. */
   readonly initialRate?: number;
   readonly now?: () => number;
   readonly random?: () => number;
 }
 
-/** A hello's place: `admitted` resolves when it may do its work; `leave()` when it is done or its connection closed. */
+/** A step's place: `admitted` resolves when it may do its work; `leave()` when it is done or its connection closed. */
 export interface AdmissionTicket {
-  /** true when the hello may do its work; false when it left the queue first (its connection closed while it waited). */
+  /** true when the step may do its work; false when it left the queue first (its connection closed while it waited). */
   readonly admitted: Promise<boolean>;
   /** Frees the slot (or leaves the queue, never to be admitted). Safe to call more than once. */
   leave(): void;
 }
 
+/** `connect`: a WebSocket upgrade about to be authenticated; `hello`: a session's welcome and backlog. */
+export type AdmissionStep = 'connect' | 'hello';
+
 /**
- * Measured with bench/reconnect-storm.js (10,000 visitors, SQLite, the 2-core development machine): a node serves
- * roughly 1,000–2,000 hellos a second with its event loop saturated, each one's reads taking well under a
- * millisecond; 32 at once keep the database busy with no idle gap while the rest wait in order, and a queue of
- * 1,000 is about a second's work, well inside the client's 4 s open timeout.
+ * Measured with bench/reconnect-storm.js (10,000 visitors, SQLite, the 2-core development machine): a node welcomes
+ * roughly 1,000 reconnecting clients a second with its event loop saturated (≈ 1 ms of CPU each, a dozen reads);
+ * 32 steps at once keep the database busy with no idle gap while the rest wait in order. A queue of 1,000 steps
+ * (two per reconnect) is about half a second's work, well inside the client's 4 s open timeout; 400 was measured
+ * too: it refused five times as many clients for no fewer timeouts.
  */
-export const HELLO_CONCURRENCY = 32;
-export const HELLO_QUEUE = 1000;
+export const ADMISSION_CONCURRENCY = 32;
+export const ADMISSION_QUEUE = 1000;
 const INITIAL_RATE = 1000;
-/** Spread of the jitter added to each paced wait, so clients given neighbouring slots do not land together. */
-const JITTER_MS = 250;
-/** A rate is measured over windows at least this long in which hellos were waiting (the node was the bottleneck). */
+/** The shortest spread of the waits handed out, so clients refused together do not return together. */
+const MIN_SPREAD_MS = 1000;
+/** A rate is measured over windows at least this long in which steps were waiting (the node was the bottleneck). */
 const RATE_WINDOW_MS = 500;
 
 interface Waiter {
@@ -52,68 +59,66 @@ export class Admission {
   readonly concurrency: number;
   readonly maxQueue: number;
   private active = 0;
-  /** Waiting hellos in arrival order: a Set iterates in insertion order and deletes in O(1) (a closed connection leaves). */
-  private readonly queue = new Set<Waiter>();
+  /**
+   * Waiting steps in arrival order, hellos apart so they go first: a Set iterates in insertion order and deletes
+   * in O(1) (a closed connection leaves).
+   */
+  private readonly queues: Readonly<Record<AdmissionStep, Set<Waiter>>> = { hello: new Set(), connect: new Set() };
   private readonly now: () => number;
   private readonly random: () => number;
-  /** Hellos per second this node served while hellos were waiting. */
+  /** Hellos per second this node served while steps were waiting. */
   private rate: number;
   private windowStart = 0;
   private windowServed = 0;
-  /** The next free moment (ms) a refused client may be sent back to. */
-  private horizon = 0;
 
   constructor(options: AdmissionOptions = {}) {
-    this.concurrency = Math.max(1, options.concurrency ?? HELLO_CONCURRENCY);
-    this.maxQueue = Math.max(0, options.maxQueue ?? HELLO_QUEUE);
+    this.concurrency = Math.max(1, options.concurrency ?? ADMISSION_CONCURRENCY);
+    this.maxQueue = Math.max(0, options.maxQueue ?? ADMISSION_QUEUE);
     this.rate = options.initialRate ?? INITIAL_RATE;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }
 
-  /** Hellos doing their work now. */
+  /** Steps doing their work now. */
   get running(): number {
     return this.active;
   }
 
-  /** Hellos waiting for a turn. */
+  /** Steps waiting for a turn. */
   get waiting(): number {
-    return this.queue.size;
-  }
-
-  /** True when a new hello would be refused: a connection can be told to come back before any work is done for it. */
-  get full(): boolean {
-    return this.active >= this.concurrency && this.queue.size >= this.maxQueue;
-  }
-
-  /** A place for one hello, or undefined when the queue is full (then answer `reconnect` with `retryAfterMs()`). */
-  enter(): AdmissionTicket | undefined {
-    if (this.active < this.concurrency) {
-      this.active += 1;
-      return this.ticket(Promise.resolve(true), undefined);
-    }
-    if (this.queue.size >= this.maxQueue) return undefined;
-    let admit: (admitted: boolean) => void = () => undefined;
-    const admitted = new Promise<boolean>((resolve) => (admit = resolve));
-    const waiter: Waiter = { admit };
-    this.queue.add(waiter);
-    if (this.queue.size === 1) this.startWindow();
-    return this.ticket(admitted, waiter);
+    return this.queues.hello.size + this.queues.connect.size;
   }
 
   /**
-   * How long a refused client should wait before its next try: after the queue has drained at the measured rate,
-   * in the next free slot of that rate (every refusal takes one), plus jitter.
+   * A place for one step, or undefined when it should not wait (then answer `reconnect` with `retryAfterMs()`): a
+   * connect once `maxQueue` steps wait; a hello once `maxQueue` hellos wait (a WebSocket's hello follows its admitted
+   * connect, so in practice only SSE and poll hellos, which have no connect step, are ever refused).
    */
-  retryAfterMs(): number {
-    const now = this.now();
-    const slotMs = 1000 / this.rate;
-    const drained = now + this.queue.size * slotMs;
-    this.horizon = Math.max(this.horizon, drained) + slotMs;
-    return Math.round(this.horizon - now + this.random() * JITTER_MS);
+  enter(step: AdmissionStep = 'hello'): AdmissionTicket | undefined {
+    if (this.active < this.concurrency && this.waiting === 0) {
+      this.active += 1;
+      return this.ticket(Promise.resolve(true), undefined, step);
+    }
+    if ((step === 'connect' ? this.waiting : this.queues.hello.size) >= this.maxQueue) return undefined;
+    let admit: (admitted: boolean) => void = () => undefined;
+    const admitted = new Promise<boolean>((resolve) => (admit = resolve));
+    const waiter: Waiter = { admit };
+    if (this.waiting === 0) this.startWindow();
+    this.queues[step].add(waiter);
+    return this.ticket(admitted, waiter, step);
   }
 
-  private ticket(admitted: Promise<boolean>, waiter: Waiter | undefined): AdmissionTicket {
+  /**
+   * How long a refused client should wait before its next try: until the queue has drained at the measured rate,
+   * plus a uniform share of as long again (at least MIN_SPREAD_MS).
+   */
+  retryAfterMs(): number {
+    // A waiting connect becomes a hello: the queue drains at about the rate of hellos, counting both.
+    const drainMs = (this.waiting * 1000) / this.rate;
+    return Math.round(drainMs + this.random() * Math.max(MIN_SPREAD_MS, drainMs));
+  }
+
+  private ticket(admitted: Promise<boolean>, waiter: Waiter | undefined, step: AdmissionStep): AdmissionTicket {
     let left = false;
     return {
       admitted,
@@ -123,27 +128,34 @@ export class Admission {
         // Still queued (its connection closed while waiting): it leaves the line and never takes a slot; whoever
         // awaits `admitted` learns it with false. Otherwise it holds one (admitted, even if its promise has not
         // been seen resolving yet): freed.
-        if (waiter !== undefined && this.queue.delete(waiter)) return waiter.admit(false);
-        this.release();
+        if (waiter !== undefined && this.queues[step].delete(waiter)) return waiter.admit(false);
+        this.release(step);
       },
     };
   }
 
-  /** A slot is free: it goes to the longest-waiting hello, whose promise then resolves. */
-  private release(): void {
-    this.served();
-    const next = this.queue.values().next();
-    if (next.done === true) {
+  /**
+   * A slot is free: it goes to the longest-waiting hello, else the longest-waiting connect, admitted on the next turn
+   * of the event loop. Not at once: SQLite answers synchronously, so a step admitted inside the previous one's promise
+   * chain would run its reads in the same microtask drain, and with a long queue the event loop would not accept a
+   * connection nor read a socket for seconds — clients then time out while connecting (seen in the storm bench: 4 s
+   * open timeouts while the queue drained). The step stays counted as active while it waits for that turn.
+   */
+  private release(step: AdmissionStep): void {
+    if (step === 'hello') this.served();
+    const next = this.queues.hello.values().next().value ?? this.queues.connect.values().next().value;
+    if (next === undefined) {
       this.active -= 1;
       return;
     }
-    this.queue.delete(next.value);
-    next.value.admit(true);
+    if (!this.queues.hello.delete(next)) this.queues.connect.delete(next);
+    setImmediate(next.admit, true);
   }
 
   /** Counts a finished hello toward the rate, measured only while others were waiting (the node was saturated). */
   private served(): void {
-    if (this.queue.size === 0) return;
+    // An idle spell is no part of the rate: the next window starts when steps wait again.
+    if (this.waiting === 0) return this.startWindow();
     this.windowServed += 1;
     const elapsed = this.now() - this.windowStart;
     if (elapsed < RATE_WINDOW_MS) return;

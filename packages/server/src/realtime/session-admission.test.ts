@@ -150,4 +150,29 @@ describe('hellos taking turns (admission) [sqlite]', () => {
     expect(sink.frames[0]?.type).toBe('welcome');
     session.close(1000, 'done');
   });
+
+  it('reads no backlog for a client that already holds every message, and still delivers the next one live', async () => {
+    const principal = await conversation();
+    const held = await post(principal, 'seen before the restart');
+    let backlogReads = 0;
+    const engine = Object.create(deps.engine) as SessionDeps['engine'];
+    engine.messagesAfter = async (...args) => {
+      backlogReads += 1;
+      return deps.engine.messagesAfter(...args);
+    };
+    const sink = new RecordingSink();
+    const session = new RealtimeSession({ ...deps, engine }, principal, sink);
+    await session.hello(held);
+    expect(backlogReads).toBe(0);
+    const next = await post(principal, 'after the welcome');
+    await settle();
+    expect(sink.seqs()).toEqual([next]);
+    const behind = new RecordingSink();
+    const other = new RealtimeSession({ ...deps, engine }, principal, behind);
+    await other.hello(held - 1);
+    expect(backlogReads).toBe(1);
+    expect(behind.seqs()).toEqual([held, next]);
+    session.close(1000, 'done');
+    other.close(1000, 'done');
+  });
 });

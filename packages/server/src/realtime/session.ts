@@ -151,6 +151,7 @@ export class RealtimeSession {
     // otherwise be written before the welcome and then again by the catch-up, once `delivered` is set.
     let welcomed: () => void = () => undefined;
     this.outbound = new Promise<void>((resolve) => (welcomed = resolve));
+    let stored = 0;
     try {
       // Subscribed before the backlog is read: a message committed in between arrives live and is de-duplicated by seq.
       const unsubscribe = await this.subscribe(conversationId);
@@ -160,14 +161,15 @@ export class RealtimeSession {
       }
       this.unsubscribe = unsubscribe;
       const conversation = await this.deps.engine.getConversation(conversationId);
+      stored = Number(conversation?.last_seq ?? 0);
       // A client can claim more than exists (a database restored from backup, a buggy client): trusting
       // it would hold back every message up to its number. Count from what the conversation really has.
-      this.delivered = Math.min(lastSeq, Number(conversation?.last_seq ?? 0));
+      this.delivered = Math.min(lastSeq, stored);
       this.send({
         type: 'welcome',
         v: REALTIME_VERSION,
         conversationId,
-        lastSeq: Number(conversation?.last_seq ?? 0),
+        lastSeq: stored,
         heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS,
         ...(await this.ownershipFields(conversationId)),
       });
@@ -175,7 +177,9 @@ export class RealtimeSession {
       welcomed();
     }
     this.enqueue(async () => {
-      await this.catchUp();
+      // A client that holds everything (most of a restarted node's clients) costs no backlog read: a message stored
+      // since the conversation was read comes through the subscription, which was open before that read.
+      if (this.delivered < stored) await this.catchUp();
       for (const frame of await this.deps.signals.readFrames(conversationId)) this.send(frame);
       const call = await this.deps.calls?.openCallFrame(conversationId);
       if (call !== undefined) this.send(call);

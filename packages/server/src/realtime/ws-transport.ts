@@ -44,20 +44,31 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (gateway.isDraining) return reject(socket, 503);
-    // Hellos are queued to the brim (a reconnect storm): no token check nor any read for this one, just a wait.
-    if (gateway.admission.full) return wss.handleUpgrade(request, socket, head, (ws) => comeBackLater(ws, gateway, shared.onError));
-    const address = upgradeAddress(request, gateway.options.clientAddress);
-    gateway.authenticate({ url: request.url ?? '/', headers: request.headers, ip: address }).then(
-      ({ principal }) =>
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          alive.set(ws, true);
-          attach(gateway, principal, ws, socket, shared);
-        }),
-      (error: unknown) =>
-        refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
-          app.log.error({ err: unexpected }, 'websocket upgrade failed'),
-        ),
-    );
+    // Its token is checked in turn with the other connects and hellos (a reconnect storm); with the queue full, not
+    // at all: no read is done for it, it is only told when to come back.
+    const turn = gateway.admission.enter('connect');
+    if (turn === undefined) return wss.handleUpgrade(request, socket, head, (ws) => comeBackLater(ws, gateway, shared.onError));
+    // A client that gives up while it waits (its open timeout) leaves the queue.
+    socket.once('close', turn.leave);
+    void turn.admitted.then((admitted) => {
+      if (!admitted || socket.destroyed) return turn.leave();
+      socket.off('close', turn.leave);
+      const address = upgradeAddress(request, gateway.options.clientAddress);
+      gateway
+        .authenticate({ url: request.url ?? '/', headers: request.headers, ip: address })
+        .then(
+          ({ principal }) =>
+            wss.handleUpgrade(request, socket, head, (ws) => {
+              alive.set(ws, true);
+              attach(gateway, principal, ws, socket, shared);
+            }),
+          (error: unknown) =>
+            refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
+              app.log.error({ err: unexpected }, 'websocket upgrade failed'),
+            ),
+        )
+        .finally(turn.leave);
+    });
   };
 
   const removeRoute = addUpgradeRoute(app.server, WS_PATH, onUpgrade);
@@ -96,7 +107,7 @@ function attach(
 }
 
 /**
- * Tells a client that arrived while hellos were queued to the brim when to come back (`reconnect`, then close 4000,
+ * Tells a client that arrived while connects and hellos were queued to the brim when to come back (`reconnect`, then close 4000,
  * as a drain does): the client waits that long, then resumes from its lastSeq. The wait paces returns at the rate
  * this node has been welcoming clients (admission.ts).
  */
