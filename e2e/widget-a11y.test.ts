@@ -77,6 +77,54 @@ describe('accessibility and right-to-left', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it("leaves the page's focus where it is when the window is restored open by a reload; a click opens it into the text box", async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(`${env.hostUrl}/script-tag.html`);
+    await widget(first).launcher().click();
+    await expect.poll(() => focused(first)).toBe('textarea||Type a message…');
+    await first.close();
+    // The next page of the site: the window opens by itself (it was left open), while the page's own search field,
+    // focused as the page loads, keeps the keyboard: nobody clicked anything on this page. Watched from inside the
+    // page and said on the console, because any call of Playwright's into the page (a locator, an evaluate) gives the
+    // page a user activation of its own, which would look like the visitor's click.
+    const next = await context.newPage();
+    await next.addInitScript(() =>
+      document.addEventListener('DOMContentLoaded', () => {
+        const search = document.createElement('input');
+        search.setAttribute('aria-label', 'Search the site');
+        document.body.prepend(search);
+        search.focus();
+        const watch = setInterval(() => {
+          const box = [...document.querySelectorAll('*')].find((element) => element.shadowRoot?.querySelector('textarea'));
+          if (box === undefined) return;
+          clearInterval(watch);
+          // The composer's effects run after the frame that showed it.
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              const activation = (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive;
+              console.log(`parley-focus ${JSON.stringify({ focused: document.activeElement?.tagName, activation })}`);
+            }, 100),
+          );
+        }, 20);
+      }),
+    );
+    const said = new Promise<string>((resolve) =>
+      next.on('console', (message) => message.text().startsWith('parley-focus ') && resolve(message.text().slice('parley-focus '.length))),
+    );
+    await next.goto(`${env.hostUrl}/script-tag.html`);
+    expect(JSON.parse(await said)).toEqual({ focused: 'INPUT', activation: false });
+    expect(await focused(next)).toBe('input|Search the site|');
+    await next.keyboard.type('pricing');
+    expect(await next.getByLabel('Search the site').inputValue()).toBe('pricing');
+    // Closed and opened again by the visitor's click: now the text box takes the keyboard.
+    await widget(next).launcher().click();
+    await widget(next).window().waitFor({ state: 'detached' });
+    await widget(next).launcher().click();
+    await expect.poll(() => focused(next)).toBe('textarea||Type a message…');
+    await context.close();
+  });
+
   it('announces new messages politely: the conversation is an aria-live log', async () => {
     const page = await browser.newPage();
     await page.goto(`${env.hostUrl}/script-tag.html`);

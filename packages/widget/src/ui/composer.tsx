@@ -20,7 +20,10 @@ export function Composer({ ctl }: { readonly ctl: Controller }): VNode {
   const stopped = state.connection.kind === 'closed' && state.connection.reason === 'forbidden';
 
   useEffect(() => {
-    if (state.layout === 'bubble') box.current?.focus();
+    // Only a window the visitor has just opened takes the keyboard (their click, or the page's button calling open):
+    // one restored open by a reload, or opened by the page as it loads, has no user activation and leaves the page's
+    // focus where it is. A browser without userActivation (Safari < 16.4) focuses nothing: the visitor clicks the box.
+    if (state.layout === 'bubble' && (navigator.userActivation as UserActivation | undefined)?.isActive) box.current?.focus();
   }, []);
   useEffect(() => {
     const element = box.current;
