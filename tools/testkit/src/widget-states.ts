@@ -247,6 +247,18 @@ function agentReplies(greeting: string, handoff?: string): WidgetState['reach'] 
   };
 }
 
+/**
+ * The conversation link's dialog (docs/async-mode.md), offered while a human is in the conversation: the link
+ * made, its field and Copy. By its elements (the texts are in the widget's language).
+ */
+function conversationLink(greeting: string): WidgetState['reach'] {
+  return async (page, stage) => {
+    await agentReplies(greeting)(page, stage);
+    await page.locator('[data-parley] .head button[aria-haspopup=dialog]').click();
+    await page.locator('[data-parley] [role=dialog] input[type=url]').waitFor();
+  };
+}
+
 /** The conversation resolved by an agent: four stars chosen and a comment typed, not sent yet. */
 function rating(greeting: string, comment: string): WidgetState['reach'] {
   return async (page, stage) => {
@@ -612,6 +624,9 @@ export const WIDGET_STATES: readonly WidgetState[] = [
   { name: 'carousel-arrows', widget: 'rich', reach: carouselAt('Which plans do you have?') },
   { name: 'carousel-arrows-dark', widget: 'richDark', reach: carouselAt('Which plans do you have?') },
   { name: 'carousel-arrows-rtl', widget: 'richRtl', reach: carouselAt('plans') },
+  { name: 'conversation-link', widget: 'demo', reach: conversationLink('hello') },
+  { name: 'conversation-link-dark', widget: 'dark', reach: conversationLink('hello') },
+  { name: 'conversation-link-rtl', widget: 'arabic', reach: conversationLink('مرحبا') },
   { name: 'rating-comment', widget: 'demo', reach: rating('hello', 'Quick and friendly, thank you!') },
   { name: 'rating-comment-dark', widget: 'dark', reach: rating('hello', 'Quick and friendly, thank you!') },
   { name: 'rating-comment-rtl', widget: 'arabic', reach: rating('مرحبا', 'خدمة سريعة، شكرًا لكم!') },

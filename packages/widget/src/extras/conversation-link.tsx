@@ -73,10 +73,18 @@ function LinkDialog({
         {made.kind === 'made' ? (
           <>
             <p>{strings.linkReady.replace('{time}', days)}</p>
-            <label>
-              {strings.linkGet}
-              <input ref={field} type="url" dir="ltr" readOnly value={made.url} onFocus={(event) => event.currentTarget.select()} />
-            </label>
+            {/* Named by the dialog's title: a label above it would only say the title again. */}
+            <p>
+              <input
+                ref={field}
+                type="url"
+                dir="ltr"
+                readOnly
+                aria-labelledby="p-link-t"
+                value={made.url}
+                onFocus={(event) => event.currentTarget.select()}
+              />
+            </p>
             <p role="status">{copied ? strings.linkCopied : ''}</p>
           </>
         ) : (
