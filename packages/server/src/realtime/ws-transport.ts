@@ -48,11 +48,19 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
     // at all: no read is done for it, it is only told when to come back.
     const turn = gateway.admission.enter('connect');
     if (turn === undefined) return wss.handleUpgrade(request, socket, head, (ws) => comeBackLater(ws, gateway, shared.onError));
-    // A client that gives up while it waits (its open timeout) leaves the queue.
+    // A client that gives up while it waits (its open timeout) leaves the queue. The socket is read meanwhile, or its
+    // peer's FIN would go unseen until its turn; nothing is lost: a client sends nothing before the handshake's answer.
+    // (Upgrade sockets are half-open: the peer's FIN is an 'end', not a 'close'.)
     socket.once('close', turn.leave);
+    socket.once('end', turn.leave);
+    socket.resume();
     void turn.admitted.then((admitted) => {
-      if (!admitted || socket.destroyed) return turn.leave();
       socket.off('close', turn.leave);
+      socket.off('end', turn.leave);
+      if (!admitted || socket.destroyed || socket.readableEnded) {
+        turn.leave();
+        return void socket.destroy();
+      }
       const address = upgradeAddress(request, gateway.options.clientAddress);
       gateway
         .authenticate({ url: request.url ?? '/', headers: request.headers, ip: address })
