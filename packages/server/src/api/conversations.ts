@@ -9,6 +9,7 @@ import { withoutNotes } from '../engine/private-notes.js';
 import { readJson } from '../store/json.js';
 import type { RouteOptions } from '../services.js';
 import { appendVisitorMessage, requester, visitorConversation } from './visitor-conversation.js';
+import { sendAppended } from '../http/appended.js';
 
 const messagesQuerySchema = v.strictObject({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number (the last seq you hold)'), v.transform(Number))),
@@ -101,7 +102,7 @@ export const conversationsApi: FastifyPluginAsync<RouteOptions> = async (app, { 
       const input = parseInput(visitorMessageSchema, request.body ?? {});
       refuseWhenLimited(reply, await services.limits.message(requester(request, target), target.effective.botId !== null), 'messages');
       const result = await appendVisitorMessage(services, target, { type: 'text', text: input.text, clientId: input.clientId ?? null });
-      return reply.status(result.created ? 201 : 200).send(result);
+      return sendAppended(reply, result);
     },
   });
 };

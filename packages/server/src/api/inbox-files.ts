@@ -7,6 +7,7 @@ import { ApiError } from '../http/api-error.js';
 import { agentOf } from '../http/auth-plugin.js';
 import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { acceptRawBodies, MAX_UPLOAD_BYTES, uploadedFile, uploadQuerySchema } from './uploads.js';
+import { sendAppended } from '../http/appended.js';
 
 export interface InboxFilesApiOptions {
   readonly engine: ConversationEngine;
@@ -56,7 +57,7 @@ export const inboxFilesApi: FastifyPluginAsync<InboxFilesApiOptions> = async (ap
       const file = await uploadedFile(files, publicUrl, id, request);
       const result = await engine.append({ conversationId: id, author: { role: 'agent', id: agent.id, name: agent.name }, ...file });
       if (result.created) await replies.replied(result);
-      return reply.status(result.created ? 201 : 200).send(result);
+      return sendAppended(reply, result);
     },
   });
 };

@@ -18,6 +18,7 @@ import { ApiError } from '../http/api-error.js';
 import { agentOf } from '../http/auth-plugin.js';
 import { AGENT_SECURITY, errorResponse, idParams, jsonSchema, ok } from '../http/openapi.js';
 import { parseInput } from '../http/parse-input.js';
+import { sendAppended } from '../http/appended.js';
 
 export interface InboxApiOptions {
   readonly inbox: InboxService;
@@ -207,7 +208,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       const input = parseInput(noteBodySchema, request.body ?? {});
       await itemFor(request);
       const result = await replies.note(request.params.id, author(request), input.text, input.clientId ?? null);
-      return reply.status(result.created ? 201 : 200).send(result);
+      return sendAppended(reply, result);
     },
   });
 
@@ -226,7 +227,7 @@ export const inboxApi: FastifyPluginAsync<InboxApiOptions> = async (app, { inbox
       const input = parseInput(agentReplySchema, request.body ?? {});
       await itemFor(request);
       const result = await replies.reply(request.params.id, await replyAuthor(request, input.agentId), input.text, input.clientId ?? null);
-      return reply.status(result.created ? 201 : 200).send(result);
+      return sendAppended(reply, result);
     },
   });
 };

@@ -11,6 +11,7 @@ import { servesUntrustedBytes } from '../http/untrusted-bytes.js';
 import { refuseWhenLimited } from '../limits/refuse.js';
 import type { RouteOptions } from '../services.js';
 import { appendVisitorMessage, requester, visitorConversation } from './visitor-conversation.js';
+import { sendAppended } from '../http/appended.js';
 
 /** Largest upload; the widget checks the same limit before sending (its `fileTooLarge` text). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -85,7 +86,7 @@ export const uploadsApi: FastifyPluginAsync<RouteOptions & { files: FileStore; p
       refuseWhenLimited(reply, await services.limits.upload(requester(request, target), target.effective.botId !== null), 'uploads');
       const file = await uploadedFile(files, publicUrl, target.conversation.id, request);
       const result = await appendVisitorMessage(services, target, file);
-      return reply.status(result.created ? 201 : 200).send(result);
+      return sendAppended(reply, result);
     },
   });
 

@@ -11,6 +11,7 @@ import { errorResponse, idParams, jsonSchema, ok, SESSION_SECURITY } from '../ht
 import { parseInput } from '../http/parse-input.js';
 import type { ContactService } from '../contacts/index.js';
 import type { Db } from '../store/database.js';
+import { sendAppended } from '../http/appended.js';
 
 export interface VisitorContactOptions {
   readonly db: Db;
@@ -91,7 +92,7 @@ export const visitorContactApi: FastifyPluginAsync<VisitorContactOptions> = asyn
         text: `The visitor rated the conversation ${input.score}/5.${comment === null ? '' : ` “${comment}”`}`,
         payload: { event: 'rating', score: input.score, comment },
       });
-      return reply.status(201).send(result);
+      return sendAppended(reply, result);
     },
   });
 };

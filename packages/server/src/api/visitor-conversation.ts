@@ -44,7 +44,8 @@ export async function appendVisitorMessage(
 ): Promise<AppendResult> {
   const result = await engine.append({ conversationId: conversation.id, author: visitorAuthor(conversation), ...message });
   if (result.created && effective.botId !== null) {
-    botTurns.startBotTurn(conversation.id, effective.botId, conversationLanguage(conversation, effective.language));
+    // The owner the writer read in the message's transaction (SQLite): a human's conversation takes no bot turn.
+    botTurns.startBotTurn(conversation.id, effective.botId, conversationLanguage(conversation, effective.language), result.ownerAtCommit);
   }
   return result;
 }

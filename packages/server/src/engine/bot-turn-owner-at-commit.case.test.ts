@@ -63,6 +63,25 @@ describeEachStoreListening('bot turns and the owner at a message commit', (serve
     }
   });
 
+  it('asks no turn for messages sent over REST to a conversation a human owns either', async () => {
+    const session = await openVisitor(server());
+    await move(session.conversationId, 'assign', { agentId: await agent(server()) });
+    const asked = vi.spyOn(server().services.desk.ownership, 'shouldBotAnswer');
+    try {
+      for (const text of ['first, over REST', 'second', 'third']) {
+        const sent = await server().json('POST', `/v1/conversations/${session.conversationId}/messages`, { text }, session.token);
+        expect(sent.status).toBe(201);
+        await server().services.botTurns.idle();
+        await server().services.desk.idle();
+      }
+      const stored = await server().services.engine.messagesAfter(session.conversationId, 0);
+      expect(stored.filter((message) => message.text === FALLBACK)).toEqual([]);
+      expect(asked).toHaveBeenCalledTimes(server().dialect === 'sqlite' ? 1 : 3);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
   it('answers again once the conversation is handed back to the bot', async () => {
     const { client, conversationId } = await visitor();
     await move(conversationId, 'assign', { agentId: await agent(server()) });
