@@ -95,8 +95,12 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
       handoff: (conversationId, reason) => ownership.handoff(conversationId, reason),
     },
     realtimeHooks: {
-      statusFrame: (conversationId) => ownership.statusFrame(conversationId),
-      presenceFrame: (conversationId) => presence.frame(conversationId),
+      async welcomeFields(conversation, forVisitor) {
+        const state = await ownership.state(conversation.id);
+        const status = await ownership.statusFrame(conversation.id, state);
+        if (!forVisitor) return { status };
+        return { status, presence: await presence.frame(conversation.id, { conversation, teamId: state.teamId }) };
+      },
       agentReplied: (result) => replies.replied(result),
       agentActivity: (agentId) => agents.touch(agentId),
     },

@@ -259,8 +259,9 @@ export class Ownership {
   }
 
   /** The frames a (re)connecting client gets after its backlog: the conversation's status, and presence for visitors. */
-  async statusFrame(conversationId: string): Promise<StatusFrame> {
-    const current = await this.state(conversationId);
+  /** The conversation's status as its `status` frame says it; `current` when its state was just read. */
+  async statusFrame(conversationId: string, current?: OwnershipState): Promise<StatusFrame> {
+    current ??= await this.state(conversationId);
     const assignee = current.assigneeId === null ? null : await this.agents.get(current.assigneeId);
     return {
       type: 'status',

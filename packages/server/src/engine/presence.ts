@@ -76,12 +76,21 @@ export class Presence {
     return { agentsOnline, offline: agentsOnline === 0, offlineReason: agentsOnline === 0 ? 'no_agents' : null, offlineMessage };
   }
 
-  async frame(conversationId: string): Promise<PresenceFrame> {
-    const conversation = await this.engine.getConversation(conversationId);
+  /**
+   * The presence frame of a conversation. `known`: what the caller has just read (a welcome: the conversation row and its
+   * ownership), so it is not read again; anything left out is read here.
+   */
+  async frame(
+    conversationId: string,
+    known: {
+      readonly conversation?: { readonly widget_id: string; readonly contact_id: string | null };
+      readonly teamId?: string | null;
+    } = {},
+  ): Promise<PresenceFrame> {
+    const conversation = known.conversation ?? (await this.engine.getConversation(conversationId));
     const widgetId = conversation?.widget_id;
     const settings = await this.settingsOf(widgetId);
-    const state = await states.get(this.db, conversationId);
-    const teamId = state?.team_id ?? settings.teamId;
+    const teamId = (known.teamId !== undefined ? known.teamId : (await states.get(this.db, conversationId))?.team_id) ?? settings.teamId;
     const availability = await this.availability(settings, teamId);
     const typicalReplyMs = widgetId === undefined ? null : await this.typicalReplyMs(widgetId, teamId, settings);
     // Async mode: humans are there, but the history says the answer will take longer than the widget's threshold.

@@ -2,13 +2,23 @@ import type { ClientFrame, PresenceFrame, ServerFrame, StatusFrame } from '@parl
 import { errorFrame } from './client-frames.js';
 import type { AppendResult } from '../engine/conversation-engine.js';
 
+/** What a welcome needs of the conversation row the hello read. */
+export interface WelcomeConversation {
+  readonly id: string;
+  readonly widget_id: string;
+  readonly contact_id: string | null;
+}
+
 /**
  * What the realtime session asks of ownership, presence and agent replies (wired in app.ts).
  * Optional in SessionDeps so the bare protocol can be tested without them.
  */
 export interface RealtimeConversationHooks {
-  statusFrame(conversationId: string): Promise<StatusFrame>;
-  presenceFrame(conversationId: string): Promise<PresenceFrame>;
+  /**
+   * The conversation's owner (for everyone) and presence (for visitors: `forVisitor`) as a welcome carries them, from
+   * the conversation the hello has just read: its ownership is read once for both, and the conversation not again.
+   */
+  welcomeFields(conversation: WelcomeConversation, forVisitor: boolean): Promise<{ status: StatusFrame; presence?: PresenceFrame }>;
   /** An agent's message was stored: it may take the conversation and be mailed to an absent visitor. */
   agentReplied(result: AppendResult): Promise<void>;
   /** An agent did something (a frame): keeps them from turning away. */

@@ -18,7 +18,7 @@ import type { ConversationEngine } from '../engine/conversation-engine.js';
 import { decodeEvent, originKey } from '../engine/conversation-events.js';
 import type { ConversationSignals } from '../engine/conversation-signals.js';
 import { agentsChannel, isNote } from '../engine/private-notes.js';
-import { inboxOnly, type RealtimeConversationHooks } from './conversation-hooks.js';
+import { inboxOnly, type RealtimeConversationHooks, type WelcomeConversation } from './conversation-hooks.js';
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 import type { VisitorLimits } from '../limits/visitor-limits.js';
@@ -171,7 +171,7 @@ export class RealtimeSession {
         conversationId,
         lastSeq: stored,
         heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS,
-        ...(await this.ownershipFields(conversationId)),
+        ...(conversation === undefined ? {} : await this.ownershipFields(conversation)),
       });
     } finally {
       welcomed();
@@ -202,11 +202,12 @@ export class RealtimeSession {
   }
 
   /** The conversation's owner (everyone) and presence (visitors) as of this welcome; changes follow as frames. */
-  private async ownershipFields(conversationId: string): Promise<Pick<Extract<ServerFrame, { type: 'welcome' }>, 'status' | 'presence'>> {
+  private async ownershipFields(
+    conversation: WelcomeConversation,
+  ): Promise<Pick<Extract<ServerFrame, { type: 'welcome' }>, 'status' | 'presence'>> {
     const hooks = this.deps.conversations;
     if (hooks === undefined) return {};
-    const status = await hooks.statusFrame(conversationId);
-    return this.principal.author.role === 'visitor' ? { status, presence: await hooks.presenceFrame(conversationId) } : { status };
+    return hooks.welcomeFields(conversation, this.principal.author.role === 'visitor');
   }
 
   /** Writes a frame now (ack, error, pong, reconnect); live conversation events go through the queue instead. */
