@@ -218,7 +218,7 @@ export type RealtimeErrorCode =
  * `reconnect` with backoff and resume from lastSeq, `reauth` by creating a new session first, or `stop`.
  */
 export const CLOSE_CODES = {
-  /** Server shutting down or restarting: reconnect at once (lands on another node). */
+  /** Server shutting down, restarting or shedding load: reconnect after the preceding `reconnect` frame's afterMs (another node, or this one once back). */
   SERVER_RESTART: { code: 4000, action: 'reconnect' },
   /** The token is invalid or expired: create a new session, then reconnect. */
   UNAUTHORIZED: { code: 4001, action: 'reauth' },
