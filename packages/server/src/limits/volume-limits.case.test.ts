@@ -85,26 +85,32 @@ describe('volume limits over REST', () => {
   });
 });
 
+/** A SQLite test app with these limits, listening, as the realtime test helpers use it. */
+async function realtimeServerWith(env: Record<string, string>): Promise<{ built: TestApp; server: RealtimeServer }> {
+  const built = await buildTestApp('sqlite', {}, env);
+  const baseUrl = await built.app.listen({ host: '127.0.0.1', port: 0 });
+  const server: RealtimeServer = {
+    baseUrl,
+    services: built.services,
+    dialect: 'sqlite',
+    async json(method, path, body, auth = TEST_ADMIN_KEY) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(auth === null ? {} : { authorization: `Bearer ${auth}` }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    close: () => built.dispose(),
+  };
+  return { built, server };
+}
+
 describe('volume limits on realtime sends', () => {
   let built: TestApp;
   let server: RealtimeServer;
   beforeAll(async () => {
-    built = await buildTestApp('sqlite', {}, { PARLEY_LIMIT_MESSAGES_PER_SESSION: '2/1m' });
-    const baseUrl = await built.app.listen({ host: '127.0.0.1', port: 0 });
-    server = {
-      baseUrl,
-      services: built.services,
-      dialect: 'sqlite',
-      async json(method, path, body, auth = TEST_ADMIN_KEY) {
-        const response = await fetch(`${baseUrl}${path}`, {
-          method,
-          headers: { 'content-type': 'application/json', ...(auth === null ? {} : { authorization: `Bearer ${auth}` }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-      },
-      close: () => built.dispose(),
-    };
+    ({ built, server } = await realtimeServerWith({ PARLEY_LIMIT_MESSAGES_PER_SESSION: '2/1m' }));
   });
   afterAll(() => built.dispose());
 
@@ -136,6 +142,47 @@ describe('volume limits on realtime sends', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED', clientId: 'http-limit-0003' });
+  });
+});
+
+describe('the bot-turn limits on realtime sends', () => {
+  let built: TestApp;
+  let server: RealtimeServer;
+  beforeAll(async () => {
+    ({ built, server } = await realtimeServerWith({ PARLEY_LIMIT_BOT_TURNS_PER_SESSION: '2/1m' }));
+  });
+  afterAll(() => built.dispose());
+
+  const send = (ws: Awaited<ReturnType<typeof connectWs>>, text: string) => ws.send({ type: 'send', clientId: `turns-${text}`, text });
+
+  it('counts a message to the bot as a bot turn: the third in a minute is refused', async () => {
+    const { token } = await openVisitor(server);
+    const ws = await connectWs({ baseUrl: server.baseUrl, token });
+    expect(await send(ws, 'bot-1')).toMatchObject({ type: 'ack' });
+    expect(await send(ws, 'bot-2')).toMatchObject({ type: 'ack' });
+    expect(await send(ws, 'bot-3')).toMatchObject({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED' });
+    await ws.close();
+  });
+
+  it('does not count messages to a human holding the conversation as bot turns', async () => {
+    const { token, conversationId } = await openVisitor(server);
+    const ws = await connectWs({ baseUrl: server.baseUrl, token });
+    const agent = await server.json('POST', '/v1/agents', {
+      name: 'Human',
+      email: 'turns-human@example.com',
+      password: 'human password 0123',
+    });
+    await server.json('POST', `/v1/inbox/${conversationId}/assign`, { agentId: agent.body['id'] });
+    // The link hears the new owner before the visitor writes (the widget shows "You are chatting with …" then too).
+    await ws.log.waitFor((f) => f.type === 'status' && f.owner === 'human');
+    for (const text of ['human-1', 'human-2', 'human-3', 'human-4', 'human-5']) expect(await send(ws, text)).toMatchObject({ type: 'ack' });
+    // Handed back to the bot: its turns count again.
+    await server.json('POST', `/v1/inbox/${conversationId}/handback`, {});
+    await ws.log.waitFor((f) => f.type === 'status' && f.owner === 'bot');
+    expect(await send(ws, 'bot-again-1')).toMatchObject({ type: 'ack' });
+    expect(await send(ws, 'bot-again-2')).toMatchObject({ type: 'ack' });
+    expect(await send(ws, 'bot-again-3')).toMatchObject({ type: 'error', code: 'PARLEY_ERR_RATE_LIMITED' });
+    await ws.close();
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   type Message,
   type ServerFrame,
+  type StatusFrame,
 } from '@parley/protocol';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -63,6 +64,12 @@ const BACKLOG_BATCH = 500;
  */
 export class RealtimeSession {
   private state: 'awaiting-hello' | 'open' | 'closed' = 'awaiting-hello';
+  /**
+   * Who owns the conversation, as this link last heard (its welcome, then `status` frames): a visitor's send to a
+   * conversation a human holds or has queued starts no bot turn, so it is not counted against the bot-turn limits.
+   * Only a count: a status frame lost on the bus makes one message counted (or not) wrongly, never a turn skipped.
+   */
+  private owner: StatusFrame['owner'] | undefined;
   /** The highest seq written to this client. */
   private delivered = 0;
   /** The client said `batch` in hello: stored messages read from the database go out as `messages` frames. */
@@ -207,7 +214,9 @@ export class RealtimeSession {
   ): Promise<Pick<Extract<ServerFrame, { type: 'welcome' }>, 'status' | 'presence'>> {
     const hooks = this.deps.conversations;
     if (hooks === undefined) return {};
-    return hooks.welcomeFields(conversation, this.principal.author.role === 'visitor');
+    const fields = await hooks.welcomeFields(conversation, this.principal.author.role === 'visitor');
+    this.owner = fields.status.owner;
+    return fields;
   }
 
   /** Writes a frame now (ack, error, pong, reconnect); live conversation events go through the queue instead. */
@@ -264,7 +273,7 @@ export class RealtimeSession {
       );
       return;
     }
-    const answer = await executeFrame(this.deps, this.principal, frame, this.linkId);
+    const answer = await executeFrame(this.deps, this.principal, frame, this.linkId, this.owner);
     if (answer !== undefined) this.send(answer);
   }
 
@@ -276,6 +285,7 @@ export class RealtimeSession {
     // The sender already shows its own typing; echoing it back would light up its own indicator.
     if (event.kind === 'typing' && event.origin === this.self) return;
     if (event.kind !== 'message') {
+      if (event.kind === 'status') this.owner = ownerIn(event.json) ?? this.owner;
       this.enqueue(async () => this.write(event.json, event.kind, 0));
       return;
     }
@@ -364,6 +374,8 @@ export async function executeFrame(
   principal: Principal,
   frame: ClientFrame,
   link?: string,
+  /** The owner the link last heard of (a streaming session); unknown: counted as a bot turn when the widget has a bot. */
+  owner?: StatusFrame['owner'],
 ): Promise<ServerFrame | undefined> {
   const { conversationId, author } = principal;
   if (principal.inbox === true) return frame.type === 'ping' ? { type: 'pong' } : inboxOnly(frame);
@@ -384,7 +396,7 @@ export async function executeFrame(
       await deps.signals.markRead(conversationId, author, frame.seq);
       return undefined;
     case 'send': {
-      const wait = await sendWait(deps, principal);
+      const wait = await sendWait(deps, principal, owner !== 'human' && owner !== 'queued');
       if (wait > 0) {
         return {
           type: 'error',
@@ -411,7 +423,21 @@ export async function executeFrame(
 }
 
 /** Seconds a visitor's send must wait for the volume limits (0: go ahead); agents are not limited. */
-async function sendWait(deps: SessionDeps, { author, widgetId, address, conversationId, botId }: Principal): Promise<number> {
+async function sendWait(
+  deps: SessionDeps,
+  { author, widgetId, address, conversationId, botId }: Principal,
+  botMayAnswer: boolean,
+): Promise<number> {
   if (deps.limits === undefined || author.role !== 'visitor' || widgetId === undefined) return 0;
-  return deps.limits.message({ address: address ?? '', widgetId, sessionId: conversationId }, botId !== null);
+  return deps.limits.message({ address: address ?? '', widgetId, sessionId: conversationId }, botId !== null && botMayAnswer);
+}
+
+/** The owner a `status` frame names (its JSON as the bus carried it); undefined when it cannot be read. */
+function ownerIn(json: string): StatusFrame['owner'] | undefined {
+  try {
+    const frame = JSON.parse(json) as { owner?: unknown };
+    return typeof frame.owner === 'string' ? (frame.owner as StatusFrame['owner']) : undefined;
+  } catch {
+    return undefined;
+  }
 }
