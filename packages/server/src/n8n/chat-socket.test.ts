@@ -150,11 +150,12 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
     const { sessionId, executionId, conversationId } = await handedOver();
     const client = await N8nClient.open(server.baseUrl, ORIGIN, query(sessionId, executionId));
     await client.waitFor('Waiting for a human to join.');
-    // The widget has a bot, so each message counts as a bot turn too: 20 a minute per conversation by default.
-    for (let i = 1; i <= 21; i += 1) client.send(sessionId, `message ${i}`);
+    // Handed over (waiting for a human), so no bot turn follows and the bot-turn limit (20 a minute) does not apply:
+    // the messages limit does, 30 a minute per conversation by default.
+    for (let i = 1; i <= 31; i += 1) client.send(sessionId, `message ${i}`);
     await client.waitFor(/^You are sending messages too fast; this one was not stored\. Send it again in \d+ s\.$/);
     const stored = (await server.services.engine.messagesAfter(conversationId, 0)).filter((m) => m.clientId?.startsWith('n8n-'));
-    expect(stored).toHaveLength(20);
+    expect(stored).toHaveLength(30);
     client.ws.close();
   });
 
