@@ -1,31 +1,14 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, type ServerFrame } from '@parley/protocol';
+import { CLOSE_CODES } from '@parley/protocol';
 import { conversationChannel } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
 import { encodeEvent } from '../engine/conversation-events.js';
 import { Admission } from './admission.js';
 import type { Principal } from './authenticate.js';
-import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
-import { parseFrame } from './testing/frame-log.js';
+import { RealtimeSession, type SessionDeps } from './session.js';
+import { RecordingSink } from './testing/recording-sink.js';
 import { openVisitor, startRealtimeServer, type RealtimeServer } from './testing/realtime-server.js';
-
-class RecordingSink implements Sink {
-  readonly frames: ServerFrame[] = [];
-  closedWith: number | null = null;
-  write(json: string): void {
-    this.frames.push(parseFrame(json));
-  }
-  pendingBytes(): number {
-    return 0;
-  }
-  close(code: number): void {
-    this.closedWith ??= code;
-  }
-  seqs(): number[] {
-    return this.frames.flatMap((frame) => (frame.type === 'message' ? [frame.message.seq] : []));
-  }
-}
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 

@@ -1,32 +1,13 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_CODES, MAX_OUTBOUND_BYTES, type ServerFrame } from '@parley/protocol';
+import { CLOSE_CODES, MAX_OUTBOUND_BYTES } from '@parley/protocol';
 import { conversationChannel } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory-bus.js';
 import { encodeEvent } from '../engine/conversation-events.js';
 import type { Principal } from './authenticate.js';
-import { RealtimeSession, type SessionDeps, type Sink } from './session.js';
-import { parseFrame } from './testing/frame-log.js';
+import { RealtimeSession, type SessionDeps } from './session.js';
+import { RecordingSink } from './testing/recording-sink.js';
 import { openVisitor, startRealtimeServer, type RealtimeServer } from './testing/realtime-server.js';
-
-/** A sink that records frames and reports whatever backlog the test sets. */
-class RecordingSink implements Sink {
-  readonly frames: ServerFrame[] = [];
-  pending = 0;
-  closedWith: number | undefined;
-  write(json: string): void {
-    this.frames.push(parseFrame(json));
-  }
-  pendingBytes(): number {
-    return this.pending;
-  }
-  close(code: number): void {
-    this.closedWith ??= code;
-  }
-  seqs(): number[] {
-    return this.frames.flatMap((frame) => (frame.type === 'message' ? [frame.message.seq] : []));
-  }
-}
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
 
