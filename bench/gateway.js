@@ -80,6 +80,19 @@ export async function drained(base) {
   }
 }
 
+/** The environment of a bench's Parley server: its data directory and port, the bench's admin key, quiet logs, then `extra`. */
+export function parleyEnv(dataDir, port, extra = {}) {
+  return {
+    ...process.env,
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_ADMIN_KEY: ADMIN_KEY,
+    PARLEY_LOG_LEVEL: 'warn',
+    PARLEY_PORT: String(port),
+    PARLEY_HOST: '127.0.0.1',
+    ...extra,
+  };
+}
+
 /**
  * `env` is added to the server's environment (PostgreSQL, limits); `prefix` as for startRelay; `main` runs
  * another build of the server (the capacity bench's "before" side).
@@ -87,15 +100,7 @@ export async function drained(base) {
 export async function startParley({ env: extraEnv = {}, prefix = [], main = join(ROOT, 'packages/server/dist/main.js') } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-gw-bench-'));
   const port = await freePort();
-  const env = {
-    ...process.env,
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_KEY: ADMIN_KEY,
-    PARLEY_LOG_LEVEL: 'warn',
-    PARLEY_PORT: String(port),
-    PARLEY_HOST: '127.0.0.1',
-    ...extraEnv,
-  };
+  const env = parleyEnv(dataDir, port, extraEnv);
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where the server's time goes.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const [command, ...args] = [...prefix, process.execPath, ...nodeArgs, main];

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/testkit';
-import { ADMIN_KEY, api, createWidget, stop } from './gateway.js';
+import { api, createWidget, parleyEnv, stop } from './gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -85,15 +85,7 @@ async function startRelay() {
 
 /** Starts a Parley server on `dataDir`; resolves once it is healthy. */
 async function spawnParley(dataDir, port, main) {
-  const env = {
-    ...process.env,
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_KEY: ADMIN_KEY,
-    PARLEY_LOG_LEVEL: 'warn',
-    PARLEY_PORT: String(port),
-    PARLEY_HOST: '127.0.0.1',
-    ...LIMITS_ABOVE_THE_BURST,
-  };
+  const env = parleyEnv(dataDir, port, LIMITS_ABOVE_THE_BURST);
   const child = spawnNode(serverArgs(main), { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('{') && console.log(`parley: ${line}`));
   const base = `http://127.0.0.1:${port}`;

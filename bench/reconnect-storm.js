@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/testkit';
-import { ADMIN_KEY, api, stop } from './gateway.js';
+import { api, parleyEnv, stop } from './gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -88,16 +88,7 @@ function sampleCpu(pid) {
 
 /** One Parley node on `dataDir` and `port`; `census` is the file its SQL census writes to. */
 function spawnParley(main, dataDir, port, census) {
-  const env = {
-    ...process.env,
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_ADMIN_KEY: ADMIN_KEY,
-    PARLEY_LOG_LEVEL: 'warn',
-    PARLEY_PORT: String(port),
-    PARLEY_HOST: '127.0.0.1',
-    ...LIMITS_ABOVE_THE_BURST,
-    ...(CENSUS ? { STORM_CENSUS_FILE: census } : {}),
-  };
+  const env = parleyEnv(dataDir, port, { ...LIMITS_ABOVE_THE_BURST, ...(CENSUS ? { STORM_CENSUS_FILE: census } : {}) });
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where the server's time goes.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, ...(CENSUS ? ['--import', join(ROOT, 'bench/reconnect-storm-census.js')] : []), main];
