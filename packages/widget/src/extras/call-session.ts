@@ -41,6 +41,18 @@ let held: RTCIceCandidateInit[] = [];
 let facing: 'user' | 'environment' = 'user';
 const listeners = new Set<() => void>();
 
+/** A new call's view before any media: not connected, nothing muted, no device listed yet. */
+const NO_MEDIA_YET = {
+  connected: false,
+  problem: null,
+  remote: null,
+  muted: false,
+  cameraOff: false,
+  cameras: 0,
+  speakers: [],
+  speaker: '',
+} as const satisfies Partial<CallView>;
+
 function set(next: Partial<CallView> | null): void {
   view = next === null ? null : ({ ...(view as CallView), ...next } as CallView);
   listeners.forEach((listener) => listener());
@@ -146,19 +158,7 @@ function onCall(info: CallInfo): void {
   if (view !== null && view.info !== null && view.info.id !== info.id && view.info.state !== 'ended') return;
   const fresh = view === null || view.info?.id !== info.id;
   set({
-    ...(fresh
-      ? {
-          connected: false,
-          problem: null,
-          local: view?.info === null ? view.local : null,
-          remote: null,
-          muted: false,
-          cameraOff: false,
-          cameras: 0,
-          speakers: [],
-          speaker: '',
-        }
-      : {}),
+    ...(fresh ? { ...NO_MEDIA_YET, local: view?.info === null ? view.local : null } : {}),
     info,
     kind: info.kind,
   });
@@ -297,19 +297,7 @@ export function end(): void {
 /** The visitor calls (calls.visitor allows `kind`): media first, then a conversation and its link, then the offer. */
 export async function startCall(controller: Controller, kind: CallKind): Promise<void> {
   ctl = controller;
-  set({
-    info: null,
-    kind,
-    connected: false,
-    problem: null,
-    local: null,
-    remote: null,
-    muted: false,
-    cameraOff: false,
-    cameras: 0,
-    speakers: [],
-    speaker: '',
-  });
+  set({ ...NO_MEDIA_YET, info: null, kind, local: null });
   const got = await media(kind);
   if (typeof got === 'string') return set({ problem: got });
   set({ local: got });
