@@ -1,7 +1,8 @@
 import { createHmac, webcrypto } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { SessionClaims } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
+import { Hs256Expired, verifyHs256 } from './hs256.js';
 
 const ISSUER = 'parley';
 
@@ -27,14 +28,15 @@ const AUDIENCE = 'parley:visitor';
  */
 export class SessionTokens {
   /**
-   * The HMAC key imported once: given raw bytes, jose imports them into WebCrypto on every sign and verify, which was
-   * 15 % of a reconnecting visitor's CPU in the reconnect-storm bench (every connect verifies a token).
+   * Signing key for jose, imported into WebCrypto once: given raw bytes, jose imports them on every call. Issuing is
+   * rare (a new session); verifying is every connect, and runs on node:crypto with the raw key (auth/hs256.ts).
    */
-  private readonly key: Promise<webcrypto.CryptoKey>;
+  private readonly signingKey: Promise<webcrypto.CryptoKey>;
+  private readonly rawKey: Buffer;
 
   constructor(serverSecret: string) {
-    const raw = createHmac('sha256', serverSecret).update('parley/session-token/v1').digest();
-    this.key = webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    this.rawKey = createHmac('sha256', serverSecret).update('parley/session-token/v1').digest();
+    this.signingKey = webcrypto.subtle.importKey('raw', this.rawKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   }
 
   async issue(
@@ -56,19 +58,14 @@ export class SessionTokens {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(await this.key);
+      .sign(await this.signingKey);
   }
 
+  /** Synchronous underneath (an HMAC); a promise so that callers need not care. */
   async verify(token: string): Promise<VerifiedSession> {
     try {
       // Every token this server issues expires; one without `exp` would be valid forever if the key ever leaked.
-      const { payload } = await jwtVerify(token, await this.key, {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        requiredClaims: ['exp'],
-      });
-      const { sub, wid, cid, scope, con, iat, lnk } = payload;
+      const { sub, wid, cid, scope, con, iat, lnk } = verifyHs256(token, this.rawKey, { issuer: ISSUER, audience: AUDIENCE });
       if (
         typeof sub !== 'string' ||
         typeof wid !== 'string' ||
@@ -83,7 +80,7 @@ export class SessionTokens {
       return { sub, wid, cid, scope, consentId: con ?? null, issuedAt: typeof iat === 'number' ? iat : 0, linkId: lnk ?? null };
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      if (error instanceof errors.JWTExpired) throw new ApiError('PARLEY_ERR_AUTH_TOKEN_EXPIRED');
+      if (error instanceof Hs256Expired) throw new ApiError('PARLEY_ERR_AUTH_TOKEN_EXPIRED');
       throw new ApiError('PARLEY_ERR_AUTH_TOKEN_INVALID');
     }
   }
