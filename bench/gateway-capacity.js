@@ -13,6 +13,8 @@
 //   BENCH_CAPACITY_SIDES=bare,sqlite          only some sides (postgres needs 127.0.0.1:5432 db test)
 //   BENCH_CAPACITY_BEFORE=/tmp/old/packages/server/dist/main.js BENCH_CAPACITY_SIDES=bare,before,sqlite
 //                                             a previous build beside the current one (before-postgres too)
+//   BENCH_CAPACITY_AFTER=packages/server/dist-mine/main.js   the sqlite / postgres sides run that build instead of
+//                                             packages/server/dist (a private build, while others rebuild dist)
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -131,7 +133,8 @@ async function parleySide(key) {
     ...LIMITS_ABOVE_THE_LOAD,
     ...(storage === 'postgres' ? { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
   };
-  const parley = await startParley({ env, prefix: parleyPrefix, ...(before ? { main: process.env.BENCH_CAPACITY_BEFORE } : {}) });
+  const main = before ? process.env.BENCH_CAPACITY_BEFORE : process.env.BENCH_CAPACITY_AFTER;
+  const parley = await startParley({ env, prefix: parleyPrefix, ...(main ? { main } : {}) });
   const dropSchema = async () => {
     if (storage !== 'postgres') return;
     const client = new pg.Client({ connectionString: POSTGRES_URL });
