@@ -6,10 +6,14 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  SqliteDriver,
   sql,
+  type Driver,
   type LogEvent,
   type Migration,
   type SqliteDatabase as KyselySqlite,
+  type SqliteDialectConfig,
+  type SqliteStatement as KyselySqliteStatement,
 } from 'kysely';
 import pg from 'pg';
 import type { SqliteSynchronous, StorageConfig } from '../config.js';
@@ -38,6 +42,7 @@ import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from '
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { walFile, WalSync, WalSyncError, type Fdatasync, type WalFile } from './wal-sync.js';
 import { probeWrite } from './write-probe.js';
 import { WriteHealth, type StorageLog } from './write-health.js';
 
@@ -84,15 +89,17 @@ const MIGRATIONS: Record<string, Migration> = {
 export interface OpenOptions {
   /** Where lost connections and failing writes are reported (once per incident); none in the CLI. */
   readonly log?: StorageLog;
+  /** SQLite with synchronous=full: how the WAL file is flushed (fdatasync on libuv's threadpool; tests hold or fail it). */
+  readonly fdatasync?: Fdatasync;
 }
 
-export async function openDatabase(storage: StorageConfig, { log }: OpenOptions = {}): Promise<OpenDatabase> {
+export async function openDatabase(storage: StorageConfig, { log, fdatasync }: OpenOptions = {}): Promise<OpenDatabase> {
   const writeHealth = new WriteHealth(log ?? null);
   // Every failed query or connect may be the storage failing; writeHealth keeps only those.
   const failed = (error: unknown): void => writeHealth.failed(error);
   const opened =
     storage.kind === 'sqlite'
-      ? openSqlite(storage.file, storage.synchronous, failed)
+      ? openSqlite(storage.file, storage.synchronous, failed, fdatasync)
       : await openPostgres(storage.url, storage.schema, failed, log ?? null);
   await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
   return {
@@ -123,7 +130,8 @@ function healthTracked(writer: MessageWriter, health: WriteHealth, bypassesKysel
         health.succeeded();
         return written;
       } catch (error) {
-        if (bypassesKysely) health.failed(error);
+        // A failed WAL sync was reported once by its WalSync, however many appends it failed.
+        if (bypassesKysely && !(error instanceof WalSyncError)) health.failed(error);
         throw error;
       }
     },
@@ -137,23 +145,36 @@ const reportingErrors =
     if (event.level === 'error') failed(event.error);
   };
 
-function openSqlite(file: string, synchronous: SqliteSynchronous, failed: (error: unknown) => void): Opened {
+function openSqlite(
+  file: string,
+  synchronous: SqliteSynchronous,
+  failed: (error: unknown) => void,
+  fdatasync: Fdatasync | undefined,
+): Opened {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  // WAL lets readers proceed while a write commits. FULL (the default) fsyncs the WAL at every commit, so
-  // an acknowledged message survives power loss; NORMAL survives a process crash only (PARLEY_SQLITE_SYNCHRONOUS).
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  // WAL lets readers proceed while a write commits. The connection itself never fsyncs at commit (NORMAL):
+  // with PARLEY_SQLITE_SYNCHRONOUS=full (the default) the WAL is flushed off the event loop by a WalSync, and
+  // nothing that depends on a commit (an ack, a fan-out, a query's answer) is handed out before it is on disk,
+  // so an acknowledged message survives power loss as with FULL; normal survives a process crash only.
+  const wal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // Checkpoints happen on a worker thread instead of inside a commit on the event loop (see SqliteCheckpointer).
+  // Its connection syncs the WAL before copying it into the database file, and the database file before the
+  // WAL may be started again (checked with strace), so a checkpoint never drops a commit the WAL held.
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = new SqliteCheckpointer(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: reportingErrors(failed) });
+  // An in-memory database has no WAL and nothing to make durable.
+  const walSync = synchronous === 'full' && wal ? durableWal(`${file}-wal`, failed, fdatasync) : null;
+  const config: SqliteDialectConfig = { database: withStatementCache(sqlite, walSync?.sync ?? null) };
+  const dialect = walSync === null ? new SqliteDialect(config) : new DurableSqliteDialect(config, walSync.sync, walSync.file);
+  const db = new Kysely<Database>({ dialect, log: reportingErrors(failed) });
   return {
     db,
     dialect: 'sqlite',
-    writer: () => new SqliteMessageWriter(db, sqlite),
+    writer: () => new SqliteMessageWriter(db, sqlite, walSync?.sync ?? null),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -164,6 +185,54 @@ function openSqlite(file: string, synchronous: SqliteSynchronous, failed: (error
   };
 }
 
+function durableWal(path: string, failed: (error: unknown) => void, fdatasync: Fdatasync | undefined): { sync: WalSync; file: WalFile } {
+  const file = walFile(path, fdatasync);
+  return { file, sync: new WalSync(() => file.sync(), failed) };
+}
+
+/**
+ * Kysely's SQLite driver, whose connection, when released, waits until every commit made before then is on
+ * disk (WalSync): a query or transaction resolves only then, so what it wrote is durable and what it read was
+ * (another user's commit may be visible to it before its sync). The wait comes after the connection's mutex is
+ * unlocked, so the next query is not held up meanwhile. (A controlled transaction, db.startTransaction(),
+ * releases its connection without awaiting it: its commit would not wait. Nothing uses one.)
+ */
+class DurableSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly walSync: WalSync,
+    private readonly wal: WalFile,
+  ) {
+    super(config);
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const generation = this.walSync.generation;
+    await super.releaseConnection();
+    if (!this.walSync.isDurable(generation)) await this.walSync.durable(generation);
+  }
+
+  override async destroy(): Promise<void> {
+    await this.walSync.settled();
+    this.wal.close();
+    await super.destroy();
+  }
+}
+
+class DurableSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly walSync: WalSync,
+    private readonly wal: WalFile,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new DurableSqliteDriver(this.config, this.walSync, this.wal);
+  }
+}
+
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -171,15 +240,46 @@ const STATEMENT_CACHE_SIZE = 256;
  * same SQL text (Kysely compiles values to parameters) reuses its statement, least recently used
  * evicted. Safe because better-sqlite3 runs a statement synchronously and Kysely holds one
  * connection per query, so a cached statement is never in use twice at once.
+ *
+ * With a WalSync, each commit a statement makes is counted (a statement that writes, run outside a transaction,
+ * or the end of a transaction that wrote), so that the connection's release waits for its sync.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(sqlite: SqliteDatabase.Database, walSync: WalSync | null): KyselySqlite {
+  const cache = new Map<string, KyselySqliteStatement>();
+  let wrote = false;
+  const ran = (writes: boolean): void => {
+    if (writes) wrote = true;
+    if (wrote && !sqlite.inTransaction) {
+      wrote = false;
+      walSync?.committed();
+    }
+  };
+  const prepare = (text: string): KyselySqliteStatement => {
+    const statement = sqlite.prepare(text);
+    if (walSync === null) return statement;
+    // readonly is false for INSERT … RETURNING too, which Kysely runs with all().
+    const writes = !statement.readonly;
+    return {
+      reader: statement.reader,
+      all: (parameters) => {
+        const rows = statement.all(parameters);
+        ran(writes);
+        return rows;
+      },
+      run: (parameters) => {
+        const result = statement.run(parameters);
+        ran(writes);
+        return result;
+      },
+      iterate: (parameters) => statement.iterate(parameters),
+    };
+  };
   return {
     close: () => sqlite.close(),
     prepare(text: string) {
       let statement = cache.get(text);
       if (statement !== undefined) cache.delete(text);
-      else statement = sqlite.prepare(text);
+      else statement = prepare(text);
       cache.set(text, statement);
       if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
       return statement;

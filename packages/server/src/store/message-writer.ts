@@ -2,6 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { sql, type CompiledQuery } from 'kysely';
 import type { Db } from './database.js';
 import { isUniqueViolation, type MessageRow } from './conversations-store.js';
+import type { WalSync } from './wal-sync.js';
 import {
   messageEventOf,
   messageEventFailed,
@@ -101,6 +102,11 @@ interface Pending {
  * writes anything, so a failing statement leaves nothing behind; only a failure after a message's first
  * write (its seq bump) needs undoing: then the burst is rolled back and written again, each message in a
  * savepoint of its own, so that the one that fails is the only one to fail.
+ *
+ * Durability (PARLEY_SQLITE_SYNCHRONOUS=full): the connection commits without an fsync (synchronous=NORMAL) and
+ * the burst's appends resolve, so the messages are acked and fanned out, only once a sync of the WAL that started
+ * after the commit has completed (WalSync: fdatasync on libuv's threadpool, shared by the bursts committed while
+ * one runs), so the event loop reads and writes sockets meanwhile. A failed sync fails the burst's messages.
  */
 export class SqliteMessageWriter implements MessageWriter {
   private readonly byClientId: SqliteDatabase.Statement<[string, string], MessageRow>;
@@ -118,9 +124,11 @@ export class SqliteMessageWriter implements MessageWriter {
   private pending: Pending[] = [];
   readonly writesOutbox = true;
 
+  /** `walSync`: null when commits need no sync (synchronous=normal) or are synced by SQLite itself. */
   constructor(
     private readonly db: Db,
     private readonly sqlite: SqliteDatabase.Database,
+    private readonly walSync: WalSync | null = null,
   ) {
     this.byClientId = sqlite.prepare('select * from messages where conversation_id = ? and client_id = ?');
     // Read, then a plain update: an UPDATE … RETURNING is a multi-row write to SQLite (its RETURNING runs as a
@@ -219,24 +227,43 @@ export class SqliteMessageWriter implements MessageWriter {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    let outcomes: Outcome[];
+    let generation = 0;
     try {
-      const outcomes = await this.db.connection().execute(async () => {
-        try {
-          return this.writeBurst(batch);
-        } catch (error) {
-          // A message failed after its first write; the burst was rolled back: write it again, message by message.
-          if (error instanceof SavepointsNeeded) return this.writeEachInSavepoint(batch);
-          throw error;
-        }
-      });
-      outcomes.forEach((outcome, i) => {
-        const entry = batch[i];
-        if (outcome.ok) entry?.resolve(outcome.written);
-        else entry?.reject(outcome.error);
+      outcomes = await this.db.connection().execute(async () => {
+        const written = this.writeAll(batch);
+        // The generation of what the burst wrote (committed now), or of what it read: a resend answered with its
+        // stored original waits for that original's sync too, which may still be running.
+        if (this.walSync !== null)
+          generation = written.some((o) => o.ok && o.written.created) ? this.walSync.committed() : this.walSync.generation;
+        return written;
       });
     } catch (error) {
-      // The commit itself failed (disk full, database locked too long): nothing of the batch was stored.
+      // The commit itself failed (disk full, database locked too long): nothing of the batch was stored. (Or the
+      // WAL's sync failed: the connection's release waits for it too, see DurableSqliteDriver; then as below.)
       for (const entry of batch) entry.reject(error);
+      return;
+    }
+    let unsynced: unknown = null;
+    // Acks and fan-out come after: not before the commit is on disk. A failed sync leaves the messages stored but
+    // perhaps not on disk: they are not acknowledged (a resend finds its original and waits for a later sync).
+    if (this.walSync !== null) await this.walSync.durable(generation).catch((error: unknown) => (unsynced = error));
+    outcomes.forEach((outcome, i) => {
+      const entry = batch[i];
+      if (!outcome.ok) entry?.reject(outcome.error);
+      else if (unsynced !== null) entry?.reject(unsynced);
+      else entry?.resolve(outcome.written);
+    });
+  }
+
+  /** The burst in one transaction, committed on return. */
+  private writeAll(batch: readonly Pending[]): Outcome[] {
+    try {
+      return this.writeBurst(batch);
+    } catch (error) {
+      // A message failed after its first write; the burst was rolled back: write it again, message by message.
+      if (error instanceof SavepointsNeeded) return this.writeEachInSavepoint(batch);
+      throw error;
     }
   }
 
