@@ -124,6 +124,7 @@ export class ReportRecorder implements ReportEvents {
     try {
       const work = await this.apply(batch, loads);
       const lock = !(this.options.db.getExecutor().adapter instanceof SqliteAdapter);
+      const { rows, touched } = rowsToWrite(work.facts, work.stored, lock);
       await this.options.db.transaction().execute(async (trx) => {
         for (let i = 0; i < work.events.length; i += CHUNK)
           await trx
@@ -131,9 +132,9 @@ export class ReportRecorder implements ReportEvents {
             .values(work.events.slice(i, i + CHUNK))
             .execute();
         // In key order, as every node does: row locks taken in one order wait, never deadlock.
-        work.facts.sort((a, b) => (a.conversation_id < b.conversation_id ? -1 : a.conversation_id > b.conversation_id ? 1 : 0));
-        for (let i = 0; i < work.facts.length; i += CHUNK)
-          await writeFacts(trx, work.facts.slice(i, i + CHUNK), work.fresh, work.rollups, lock);
+        rows.sort((a, b) => (a.conversation_id < b.conversation_id ? -1 : a.conversation_id > b.conversation_id ? 1 : 0));
+        for (let i = 0; i < rows.length; i += CHUNK) await writeFacts(trx, rows.slice(i, i + CHUNK), work.fresh, work.rollups, lock);
+        for (let i = 0; i < touched.length; i += CHUNK) await writeLastVisitorAt(trx, touched.slice(i, i + CHUNK));
         const counts = [...work.counts.values()];
         for (let i = 0; i < counts.length; i += CHUNK) {
           await trx
@@ -155,8 +156,15 @@ export class ReportRecorder implements ReportEvents {
   private async apply(
     batch: readonly Pending[],
     loads: ReadonlyMap<string, number>,
-  ): Promise<{ events: EventsTable[]; facts: Fact[]; counts: Map<string, CountRow>; fresh: Map<string, Fact>; rollups: RollupDeltas }> {
-    const { facts, fresh } = await this.readFacts([
+  ): Promise<{
+    events: EventsTable[];
+    facts: Fact[];
+    counts: Map<string, CountRow>;
+    fresh: Map<string, Fact>;
+    stored: Map<string, Fact>;
+    rollups: RollupDeltas;
+  }> {
+    const { facts, fresh, stored } = await this.readFacts([
       ...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)]))),
     ]);
     const changed = new Set<Fact>();
@@ -211,7 +219,7 @@ export class ReportRecorder implements ReportEvents {
         await this.applyOwnership(fact, item, emit);
       }
     }
-    return { events, facts: [...changed], counts, fresh, rollups };
+    return { events, facts: [...changed], counts, fresh, stored, rollups };
   }
 
   private async applyMessage(
@@ -284,22 +292,27 @@ export class ReportRecorder implements ReportEvents {
 
   /**
    * The conversations' rows; a conversation without one yet gets a fresh row from the conversation itself
-   * (also in `fresh`, as it was before this batch changed it).
+   * (also in `fresh`, as it was before this batch changed it); the others are also in `stored`, as they were read.
    */
-  private async readFacts(ids: readonly string[]): Promise<{ facts: Map<string, Fact>; fresh: Map<string, Fact> }> {
+  private async readFacts(
+    ids: readonly string[],
+  ): Promise<{ facts: Map<string, Fact>; fresh: Map<string, Fact>; stored: Map<string, Fact> }> {
     const facts = new Map<string, Fact>();
     const fresh = new Map<string, Fact>();
+    const stored = new Map<string, Fact>();
     const { db } = this.options;
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const rows = await db.selectFrom('report_conversations').selectAll().where('conversation_id', 'in', chunk).execute();
       for (const row of rows) {
-        facts.set(row.conversation_id, {
+        const fact = {
           ...row,
           resolved: Number(row.resolved),
           reopened: Number(row.reopened),
           rating_commented: Number(row.rating_commented),
-        });
+        };
+        stored.set(row.conversation_id, { ...fact });
+        facts.set(row.conversation_id, fact);
       }
       const missing = chunk.filter((id) => !facts.has(id));
       if (missing.length === 0) continue;
@@ -314,7 +327,7 @@ export class ReportRecorder implements ReportEvents {
         facts.set(conversation.id, row);
       }
     }
-    return { facts, fresh };
+    return { facts, fresh, stored };
   }
 }
 
@@ -373,6 +386,55 @@ function messageType(message: Message): ReportEventType | null {
 }
 
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
+
+const FACT_KEYS = Object.keys(freshFact('', '', '1970-01-01T00:00:00.000Z')) as (keyof Fact)[];
+
+/**
+ * What a batch writes of the conversations' rows it changed. A message that changes nothing the rollups count
+ * (a visitor's message: only the time of the last one; an agent's after the first response: nothing) is most
+ * messages: a row whose only change is `last_visitor_at` is written by one update of that column
+ * (`touched`), one the batch left as it was read is not written at all; the others take the full merge
+ * (`rows`: read, merged, read back, the rollups moved). On PostgreSQL (`lock`) touched rows take the full merge
+ * too: every row a batch writes is locked in key order there, which one update of many rows would not keep.
+ */
+function rowsToWrite(changed: readonly Fact[], stored: ReadonlyMap<string, Fact>, lock: boolean): { rows: Fact[]; touched: Fact[] } {
+  const rows: Fact[] = [];
+  const touched: Fact[] = [];
+  for (const fact of changed) {
+    const before = stored.get(fact.conversation_id);
+    // Not in the table yet: inserted as it started, then merged.
+    if (before === undefined) {
+      rows.push(fact);
+      continue;
+    }
+    const change = changeOf(before, fact);
+    if (change === 'row' || (change === 'last_visitor_at' && lock)) rows.push(fact);
+    else if (change === 'last_visitor_at') touched.push(fact);
+  }
+  return { rows, touched };
+}
+
+function changeOf(before: Fact, after: Fact): 'none' | 'last_visitor_at' | 'row' {
+  let change: 'none' | 'last_visitor_at' = 'none';
+  for (const key of FACT_KEYS) {
+    if (before[key] === after[key]) continue;
+    if (key !== 'last_visitor_at') return 'row';
+    change = 'last_visitor_at';
+  }
+  return change;
+}
+
+/**
+ * The last visitor message's time of rows that changed in nothing else, in one statement (the rollups do not
+ * count it: nothing to move there). Kept the latest, as the full merge does.
+ */
+async function writeLastVisitorAt(db: Db, rows: readonly Fact[]): Promise<void> {
+  const values = sql.join(rows.map((row) => sql`(${row.conversation_id}, ${row.last_visitor_at})`));
+  await sql`with v(id, at) as (values ${values})
+    update report_conversations set last_visitor_at = v.at from v
+    where report_conversations.conversation_id = v.id
+      and (report_conversations.last_visitor_at is null or report_conversations.last_visitor_at < v.at)`.execute(db);
+}
 
 /**
  * Several nodes may write one conversation's row: first times keep the first value, the last visitor
