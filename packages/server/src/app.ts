@@ -235,6 +235,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const widgets: WidgetService = new WidgetService(widgetsStore, blueprintsStore, botsStore, publicConfig, {
     reviewBeforePublish: config.reviewBeforePublish,
   });
+  // Connects, presence frames, bot turns and REST sends read a widget's settings from the same cache, not its rows.
+  widgets.cachedSettings = async (id) => (await publicConfig.load(id)).settings;
   // Proactive messages: stored per widget, carried by the public config, counted from the widget's beacons.
   const campaigns = new CampaignService(
     new CampaignsStore(database.db),
@@ -306,8 +308,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bus,
     log: app.log,
     ice: config.ice,
-    visitorMode: async (widgetId) => (await widgets.resolve(widgetId)).effective.calls.visitor,
-    widgetLanguage: async (widgetId) => (await widgets.resolve(widgetId)).effective.language,
+    visitorMode: async (widgetId) => (await widgets.settings(widgetId)).calls.visitor,
+    widgetLanguage: async (widgetId) => (await widgets.settings(widgetId)).language,
     ...(options.realtime?.callRingMs === undefined ? {} : { ringMs: options.realtime.callRingMs }),
   });
   calls.start();
@@ -423,7 +425,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // A conversation link's page is this server's own: its session is not held to the widget's allowlist there.
     sessionOrigin: async (claims, origin) => {
       if (origin === undefined || (claims.linkId !== null && origin === new URL(config.publicUrl).origin)) return;
-      widgets.assertOrigin((await widgets.resolve(claims.wid)).effective, origin, true);
+      widgets.assertOrigin(await widgets.settings(claims.wid), origin, true);
     },
     // Tokens are stateless: one of an erased conversation is refused by its conversation being gone, one whose
     // consent was withdrawn by its consent record (both in one read).

@@ -21,7 +21,7 @@ export async function visitorConversation(
   request: FastifyRequest<{ Params: { id: string } }>,
 ): Promise<VisitorConversation> {
   const claims = conversationSession(request);
-  const { effective } = await widgets.resolve(claims.wid);
+  const effective = await widgets.settings(claims.wid);
   const conversation = await engine.getConversation(claims.sub);
   if (conversation === undefined) throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
   await blocks.assertAllowed({ widgetId: claims.wid, visitor: visitorSubject(conversation), address: request.ip });

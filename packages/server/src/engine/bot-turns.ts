@@ -78,7 +78,7 @@ export interface BotTurnOptions {
   readonly retryBaseDelayMs?: number;
   readonly breakers?: BreakerOptions;
   /** For the widget's `tools` option (bots that call tools see them). */
-  readonly widgets?: Pick<WidgetService, 'resolve'>;
+  readonly widgets?: Pick<WidgetService, 'settings'>;
   /** Shows the bot as typing while it works. */
   readonly signals?: Pick<ConversationSignals, 'typing'>;
   /** The widget's `botTurnLimit` caps (absent: no caps are counted). */
@@ -384,7 +384,7 @@ export class BotTurns {
     const widgets = this.options.widgets;
     if (conversation === undefined || widgets === undefined) return async () => undefined;
     let read: Promise<WidgetSettings> | undefined;
-    return () => (read ??= widgets.resolve(conversation.widget_id).then(({ effective }) => effective));
+    return () => (read ??= widgets.settings(conversation.widget_id));
   }
 
   private async widgetTools(widgetId: string, widget: WidgetRead): Promise<readonly BotTool[]> {

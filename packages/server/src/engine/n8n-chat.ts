@@ -139,7 +139,7 @@ export class N8nChat {
     if (conversation === undefined || conversation.identity_user_id !== `${IDENTITY_PREFIX}${sessionId}`) {
       throw new ApiError('PARLEY_ERR_CONVERSATION_NOT_FOUND');
     }
-    const { effective } = await this.widgets.resolve(conversation.widget_id);
+    const effective = await this.widgets.settings(conversation.widget_id);
     // Browsers always send Origin on a WebSocket upgrade; a missing one is a server, as for sessions.
     this.widgets.assertOrigin(effective, origin, true);
     return {

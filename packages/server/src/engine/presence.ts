@@ -48,7 +48,7 @@ export class Presence {
   private async settingsOf(widgetId: string | undefined): Promise<WidgetSettings> {
     if (widgetId === undefined) return DEFAULT_WIDGET_SETTINGS;
     try {
-      return (await this.widgets.resolve(widgetId)).effective;
+      return await this.widgets.settings(widgetId);
     } catch {
       // Widget deleted: its conversations keep working with the default routing.
       return DEFAULT_WIDGET_SETTINGS;

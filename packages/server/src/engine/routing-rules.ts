@@ -154,7 +154,7 @@ export class RoutingRules {
   constructor(
     private readonly db: Db,
     private readonly engine: ConversationEngine,
-    private readonly widgets: Pick<WidgetService, 'resolve'>,
+    private readonly widgets: Pick<WidgetService, 'settings'>,
     private readonly ownership: Ownership,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -173,8 +173,7 @@ export class RoutingRules {
       .executeTakeFirst();
     if (conversation === undefined) return;
     if (conversation.routed_at !== null) return this.settle(conversationId);
-    const effective = await this.widgets.resolve(conversation.widget_id).then(
-      (resolved) => resolved.effective,
+    const effective = await this.widgets.settings(conversation.widget_id).catch(
       // A deleted widget's conversations keep working without rules.
       () => null,
     );

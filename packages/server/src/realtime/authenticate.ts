@@ -93,7 +93,7 @@ export async function authenticate(deps: AuthenticatorDeps, credentials: Credent
     return agentPrincipal(deps, credentials, { role: 'agent', id: 'admin', name: 'Agent' });
   }
   const claims = await deps.tokens.verify(token);
-  const { effective } = await deps.widgets.resolve(claims.wid);
+  const effective = await deps.widgets.settings(claims.wid);
   // Browsers always send Origin on WebSocket upgrades and cross-origin fetches; a missing one is a server or same-origin page.
   // A conversation link's page (conversation-links/) is this server's own origin, whatever the widget's allowlist.
   const linkPage = claims.linkId !== null && deps.publicUrl !== undefined && credentials.origin === new URL(deps.publicUrl).origin;

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CLOSE_CODES } from '@parley/protocol';
+import { WidgetsStore } from '../store/widgets-store.js';
 import { TEST_ADMIN_KEY } from '../testing/test-server.js';
 import { startScaledNodes, type ScaledNode } from './testing/scaled-nodes.js';
+import { connectWs, rawWs } from './testing/ws-test-client.js';
 
 interface Answer {
   readonly status: number;
@@ -123,5 +126,34 @@ describe('public widget config on two nodes', () => {
     const fromA = await config(a, widget.id);
     expect(fromA.etag).toMatch(/^"[\w-]+"$/);
     expect((await config(b, widget.id, { 'if-none-match': fromA.etag ?? '' })).status).toBe(304);
+  });
+
+  it('checks a realtime connect on node B against the settings changed through node A, reading no widget row meanwhile', async () => {
+    const [a, b] = [node(0), node(1)];
+    const shop = 'https://shop.example';
+    const bot = await admin(a, 'POST', '/v1/bots', { kind: 'builtin', name: 'FAQ', config: { rules: [] } });
+    const widget = await admin(a, 'POST', '/v1/widgets', { name: 'Shop', botId: bot.id, origin: [shop] });
+    const session = await fetch(`${b.baseUrl}/v1/widgets/${widget.id}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: shop },
+      body: '{}',
+    });
+    expect(session.status).toBe(201);
+    const { token } = (await session.json()) as { token: string };
+    await warm(b, widget.id);
+
+    const rowReads = vi.spyOn(WidgetsStore.prototype, 'get');
+    try {
+      for (let i = 0; i < 3; i++) await (await connectWs({ baseUrl: b.baseUrl, token, origin: shop })).close();
+      // Token check and presence take the widget's settings from B's cache: no widget row read for any connect.
+      expect(rowReads).not.toHaveBeenCalled();
+    } finally {
+      rowReads.mockRestore();
+    }
+
+    await admin(a, 'PATCH', `/v1/widgets/${widget.id}`, { origin: ['https://elsewhere.example'] });
+    expect(await droppedOnB(widget.id), 'dropped on B after the allowlist changed on A').toBe(true);
+    const refused = await rawWs(b.baseUrl, token, shop);
+    expect((await refused.log.waitForClose()).code).toBe(CLOSE_CODES.FORBIDDEN.code);
   });
 });

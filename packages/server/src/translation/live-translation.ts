@@ -44,7 +44,7 @@ export class LiveTranslation implements MessageTranslations {
     private readonly db: Db,
     private readonly translator: MessageTranslator,
     private readonly bots: Pick<BotService, 'load'>,
-    private readonly widgets: Pick<WidgetService, 'resolve'>,
+    private readonly widgets: Pick<WidgetService, 'settings'>,
     private readonly log: FastifyBaseLogger,
     private readonly timeoutMs: number,
   ) {}
@@ -91,7 +91,7 @@ export class LiveTranslation implements MessageTranslations {
     const facts = await translationStore.facts(this.db, input.conversationId);
     if (facts === undefined) return undefined;
     // One read of the widget per message however many of its settings the plan needs (language, bot).
-    const widget = memo(async () => (await this.widgets.resolve(facts.widgetId)).effective);
+    const widget = memo(async () => this.widgets.settings(facts.widgetId));
     const widgetLanguage = async () => (await widget()).language;
     const visitor = metaLanguage(facts) ?? (await widgetLanguage());
     if (role === 'agent') {

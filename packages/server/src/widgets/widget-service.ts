@@ -369,6 +369,22 @@ export class WidgetService {
   }
 
   /** The row and its effective settings, for the visitor-facing endpoints. */
+  /**
+   * Where `settings` reads from when app.ts gives it this node's public config cache (widgets/public-config-cache.ts):
+   * every change of what a widget's settings are made of drops the cached entry on every node once committed, so a
+   * change made here is seen by the next read; another node's within its bus notice (30 s at most if it was lost).
+   */
+  cachedSettings: ((id: string) => Promise<WidgetSettings>) | undefined;
+
+  /**
+   * The widget's published effective settings (defaults ⊕ blueprint ⊕ widget), from the cache when there is one: every
+   * realtime connect, presence frame, bot turn and REST send asks for them, and reading the rows each time was two or
+   * three reads a reconnect (docs/scaling.md, reconnect storms). Rejects as `resolve` does for an unknown widget.
+   */
+  async settings(id: string): Promise<WidgetSettings> {
+    return this.cachedSettings === undefined ? (await this.resolve(id)).effective : this.cachedSettings(id);
+  }
+
   async resolve(id: string): Promise<ResolvedWidget> {
     const row = await this.requireRow(id);
     return this.resolved(row, readSettings(row.settings));
