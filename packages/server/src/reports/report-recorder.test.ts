@@ -133,9 +133,11 @@ describe('report recorder batches (SQLite)', () => {
     // An older message in a later batch (another node's, a clock step) does not move it back.
     expect((await row(b)).last_visitor_at).toBe(iso(T0 + 2000));
     expect(await count('visitor_message')).toBe(6);
-    // One statement for the first of these batches; the second changed nothing (its message is older).
+    // Rows this recorder wrote are not read again for visitor messages.
+    expect(statements.filter((sql) => /^select/i.test(sql) && sql.includes('"report_conversations"'))).toEqual([]);
+    // One statement for each of these batches (the second's message is older: its update leaves the row as it was).
     const conversationsWrites = writesOf('report_conversations');
-    expect(conversationsWrites).toHaveLength(1);
+    expect(conversationsWrites).toHaveLength(2);
     for (const sql of conversationsWrites)
       expect(sql).toMatch(/^with v\(id, at\) as \(values .*\)\s+update report_conversations set last_visitor_at/s);
     expect(errors).toEqual([]);
@@ -156,6 +158,37 @@ describe('report recorder batches (SQLite)', () => {
     expect(await row(id)).toEqual(answered);
     expect(await count('agent_message')).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
+  });
+
+  it('reads a known row again when a batch brings more than visitor messages for it', async () => {
+    const reports = recorder();
+    const id = await conversation();
+    reports.messagesStored([message(id, 'visitor', T0 + 1000)]);
+    await reports.flush();
+    statements = [];
+    reports.messagesStored([message(id, 'visitor', T0 + 2000), message(id, 'agent', T0 + 30_000)]);
+    await reports.flush();
+    expect(statements.filter((sql) => /^select/i.test(sql) && sql.includes('"report_conversations"')).length).toBeGreaterThan(0);
+    const answered = await row(id);
+    expect(answered.first_response_s).toBe(30);
+    expect(answered.last_visitor_at).toBe(iso(T0 + 2000));
+    expect(errors).toEqual([]);
+  });
+
+  it('counts a known conversation’s visitor messages when it was deleted before the batch, and writes no row', async () => {
+    const reports = recorder();
+    const id = await conversation();
+    reports.messagesStored([message(id, 'visitor', T0 + 1000)]);
+    await reports.flush();
+    const before = await count('visitor_message');
+    reports.messagesStored([message(id, 'visitor', T0 + 2000)]);
+    await database.db.deleteFrom('conversations').where('id', '=', id).execute();
+    await reports.flush();
+    expect(errors).toEqual([]);
+    expect(await count('visitor_message')).toBe(before + 1);
+    expect(
+      await database.db.selectFrom('report_conversations').select('conversation_id').where('conversation_id', '=', id).execute(),
+    ).toEqual([]);
   });
 
   it('still records the batch when a conversation in it is deleted after its row was read', async () => {

@@ -34,6 +34,8 @@ const FLUSH_DELAY_MS = 200;
 const FLUSH_AT_ITEMS = 1000;
 /** Rows per multi-row statement: under SQLite's 32,766 parameters and PostgreSQL's 65,535 with room. */
 const CHUNK = 500;
+/** Conversations whose row and widget this recorder remembers (SQLite): at most this many, oldest forgotten first. */
+const KNOWN_ROWS = 20_000;
 
 export interface ReportRecorderOptions {
   readonly db: Db;
@@ -58,6 +60,12 @@ export class ReportRecorder implements ReportEvents {
   private loads = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * SQLite: conversations whose row this recorder has read or written, and their widget (which never changes).
+   * This node is then the rows' only writer: a batch need not read the row of a conversation it only has
+   * visitor messages of (see apply).
+   */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly options: ReportRecorderOptions) {
     onMessageEventFailure((error) => options.log.error({ err: error }, 'could not store a message’s report event; the message is stored'));
@@ -122,9 +130,10 @@ export class ReportRecorder implements ReportEvents {
     if (batch.length === 0 && loads.size === 0) return;
     this.loads = new Map();
     try {
-      const work = await this.apply(batch, loads);
       const lock = !(this.options.db.getExecutor().adapter instanceof SqliteAdapter);
+      const work = await this.apply(batch, loads, lock);
       const { rows, touched } = rowsToWrite(work.facts, work.stored, lock);
+      touched.push(...work.visitorsOnly);
       await this.options.db.transaction().execute(async (trx) => {
         for (let i = 0; i < work.events.length; i += CHUNK)
           await trx
@@ -147,6 +156,7 @@ export class ReportRecorder implements ReportEvents {
         }
         await writeRollups(trx, work.rollups);
       });
+      if (!lock) for (const fact of [...work.stored.values(), ...rows]) this.remember(fact.conversation_id, fact.widget_id);
     } catch (error) {
       this.options.log.error({ err: error, events: batch.length }, 'could not record report events');
     }
@@ -156,17 +166,21 @@ export class ReportRecorder implements ReportEvents {
   private async apply(
     batch: readonly Pending[],
     loads: ReadonlyMap<string, number>,
+    lock: boolean,
   ): Promise<{
     events: EventsTable[];
     facts: Fact[];
     counts: Map<string, CountRow>;
     fresh: Map<string, Fact>;
     stored: Map<string, Fact>;
+    visitorsOnly: LastVisitorAt[];
     rollups: RollupDeltas;
   }> {
+    const quick = lock ? new Map<string, string>() : this.knownWithVisitorsOnly(batch);
     const { facts, fresh, stored } = await this.readFacts([
-      ...new Set(batch.flatMap((item) => (item.kind === 'widget' ? [] : [conversationOf(item)]))),
+      ...new Set(batch.flatMap((item) => (item.kind === 'widget' || quick.has(conversationOf(item)) ? [] : [conversationOf(item)]))),
     ]);
+    const lastVisitorAt = new Map<string, string>();
     const changed = new Set<Fact>();
     const events: EventsTable[] = [];
     const counts = new Map<string, CountRow>();
@@ -207,6 +221,15 @@ export class ReportRecorder implements ReportEvents {
         count(item.type, item.widgetId, item.at);
         continue;
       }
+      const widgetId = item.kind === 'message' ? quick.get(item.message.conversationId) : undefined;
+      if (widgetId !== undefined && item.kind === 'message') {
+        // A visitor message of a known row: counted, and its time kept if it is the latest (the row is not read).
+        const { conversationId, createdAt } = item.message;
+        count('visitor_message', widgetId, createdAt);
+        const latest = lastVisitorAt.get(conversationId);
+        if (latest === undefined || createdAt > latest) lastVisitorAt.set(conversationId, createdAt);
+        continue;
+      }
       const fact = facts.get(conversationOf(item));
       if (fact === undefined) continue;
       changed.add(fact);
@@ -219,7 +242,39 @@ export class ReportRecorder implements ReportEvents {
         await this.applyOwnership(fact, item, emit);
       }
     }
-    return { events, facts: [...changed], counts, fresh, stored, rollups };
+    const visitorsOnly = [...lastVisitorAt].map(([conversation_id, last_visitor_at]) => ({ conversation_id, last_visitor_at }));
+    return { events, facts: [...changed], counts, fresh, stored, visitorsOnly, rollups };
+  }
+
+  /**
+   * The conversations of the batch with nothing but visitor messages in it whose row this recorder knows, and
+   * their widget: all such a message changes is the row's last visitor time, which one update keeps the latest
+   * without reading it (writeLastVisitorAt), and the widget's count. (Were the conversation deleted meanwhile,
+   * the update finds no row; its messages are counted, as they are when it is deleted after the batch.)
+   */
+  private knownWithVisitorsOnly(batch: readonly Pending[]): Map<string, string> {
+    const onlyVisitors = new Map<string, boolean>();
+    for (const item of batch) {
+      if (item.kind === 'widget') continue;
+      const id = conversationOf(item);
+      const visitor = item.kind === 'message' && messageType(item.message) === 'visitor_message';
+      onlyVisitors.set(id, (onlyVisitors.get(id) ?? true) && visitor);
+    }
+    const quick = new Map<string, string>();
+    for (const [id, only] of onlyVisitors) {
+      const widgetId = only ? this.known.get(id) : undefined;
+      if (widgetId !== undefined) quick.set(id, widgetId);
+    }
+    return quick;
+  }
+
+  private remember(conversationId: string, widgetId: string): void {
+    if (this.known.has(conversationId)) return;
+    if (this.known.size >= KNOWN_ROWS) {
+      const oldest = this.known.keys().next();
+      if (oldest.done !== true) this.known.delete(oldest.value);
+    }
+    this.known.set(conversationId, widgetId);
   }
 
   private async applyMessage(
@@ -397,9 +452,13 @@ const FACT_KEYS = Object.keys(freshFact('', '', '1970-01-01T00:00:00.000Z')) as 
  * (`rows`: read, merged, read back, the rollups moved). On PostgreSQL (`lock`) touched rows take the full merge
  * too: every row a batch writes is locked in key order there, which one update of many rows would not keep.
  */
-function rowsToWrite(changed: readonly Fact[], stored: ReadonlyMap<string, Fact>, lock: boolean): { rows: Fact[]; touched: Fact[] } {
+function rowsToWrite(
+  changed: readonly Fact[],
+  stored: ReadonlyMap<string, Fact>,
+  lock: boolean,
+): { rows: Fact[]; touched: LastVisitorAt[] } {
   const rows: Fact[] = [];
-  const touched: Fact[] = [];
+  const touched: LastVisitorAt[] = [];
   for (const fact of changed) {
     const before = stored.get(fact.conversation_id);
     // Not in the table yet: inserted as it started, then merged.
@@ -428,7 +487,9 @@ function changeOf(before: Fact, after: Fact): 'none' | 'last_visitor_at' | 'row'
  * The last visitor message's time of rows that changed in nothing else, in one statement (the rollups do not
  * count it: nothing to move there). Kept the latest, as the full merge does.
  */
-async function writeLastVisitorAt(db: Db, rows: readonly Fact[]): Promise<void> {
+type LastVisitorAt = Pick<Fact, 'conversation_id' | 'last_visitor_at'>;
+
+async function writeLastVisitorAt(db: Db, rows: readonly LastVisitorAt[]): Promise<void> {
   const values = sql.join(rows.map((row) => sql`(${row.conversation_id}, ${row.last_visitor_at})`));
   await sql`with v(id, at) as (values ${values})
     update report_conversations set last_visitor_at = v.at from v
