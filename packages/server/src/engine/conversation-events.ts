@@ -23,28 +23,45 @@ export function encodeEvent(frame: ServerFrame, origin: string, to?: string): st
   return `${kind}|${seq}|${origin}\n${JSON.stringify(frame)}`;
 }
 
-/** Undefined for a payload that is not ours (another version on the same Redis, garbage): it is dropped. */
+const KINDS: ReadonlySet<string> = new Set<ServerFrame['type']>([
+  'message',
+  'typing',
+  'read',
+  'status',
+  'presence',
+  'stream_delta',
+  'stream_end',
+  'call',
+  'call_connect',
+  'call_signal',
+]);
+
+/**
+ * Undefined for a payload that is not ours (another version on the same Redis, garbage): it is dropped.
+ * Read once per subscribed link and event, so by index, without splitting the header into arrays.
+ */
 export function decodeEvent(payload: string): ConversationEvent | undefined {
   const newline = payload.indexOf('\n');
   if (newline < 0) return undefined;
-  const [head, seq, ...origin] = payload.slice(0, newline).split('|');
-  const [kind, to] = (head ?? '').split('>');
-  const kinds: ReadonlyArray<ServerFrame['type']> = [
-    'message',
-    'typing',
-    'read',
-    'status',
-    'presence',
-    'stream_delta',
-    'stream_end',
-    'call',
-    'call_connect',
-    'call_signal',
-  ];
-  const known = kinds.find((k) => k === kind);
-  if (known === undefined || seq === undefined || !/^\d+$/.test(seq)) return undefined;
-  const event = { kind: known, seq: Number(seq), origin: origin.join('|'), json: payload.slice(newline + 1) };
-  return to === undefined ? event : { ...event, to };
+  // `kind[>to]|seq|origin` (the origin may hold '|' itself).
+  const bar = payload.indexOf('|');
+  if (bar < 0 || bar > newline) return undefined;
+  const nextBar = payload.indexOf('|', bar + 1);
+  const seqEnd = nextBar < 0 || nextBar > newline ? newline : nextBar;
+  const seq = payload.slice(bar + 1, seqEnd);
+  const head = payload.slice(0, bar);
+  const arrow = head.indexOf('>');
+  const kind = arrow < 0 ? head : head.slice(0, arrow);
+  if (!KINDS.has(kind) || !/^\d+$/.test(seq)) return undefined;
+  const event = {
+    kind: kind as ServerFrame['type'],
+    seq: Number(seq),
+    origin: seqEnd === newline ? '' : payload.slice(seqEnd + 1, newline),
+    json: payload.slice(newline + 1),
+  };
+  if (arrow < 0) return event;
+  const nextArrow = head.indexOf('>', arrow + 1);
+  return { ...event, to: head.slice(arrow + 1, nextArrow < 0 ? head.length : nextArrow) };
 }
 
 export const originKey = (author: { readonly role: string; readonly id: string }): string => `${author.role}:${author.id}`;
