@@ -3,7 +3,46 @@ import { ApiError } from '../http/api-error.js';
 import type { VerifiedSession } from '../auth/session-tokens.js';
 import type { ConversationRow } from '../store/conversations-store.js';
 import type { Db } from '../store/database.js';
+import { compiledRead } from '../store/compiled-read.js';
 import { newId, nowIso } from '../store/ids.js';
+
+/**
+ * A session's conversation with the id of a withdrawn consent record that refuses its token (null when none), in one
+ * read compiled once (store/compiled-read.ts): every visitor connect, REST call, poll and send asks. Tokens that
+ * carry their record (`con`) are refused when that record is withdrawn; older tokens when a record of their
+ * conversation was withdrawn when or after they were issued.
+ */
+const conversationWithConsent = compiledRead((db: Db, conversationId: string, consentId: string) =>
+  db
+    .selectFrom('conversations')
+    .selectAll('conversations')
+    .select((eb) =>
+      eb
+        .selectFrom('consent_records')
+        .select('consent_records.id')
+        .where('consent_records.withdrawn_at', 'is not', null)
+        .where('consent_records.id', '=', consentId)
+        .limit(1)
+        .as('withdrawn_consent'),
+    )
+    .where('conversations.id', '=', conversationId),
+);
+const conversationWithdrawnSince = compiledRead((db: Db, conversationId: string, issuedAt: string) =>
+  db
+    .selectFrom('conversations')
+    .selectAll('conversations')
+    .select((eb) =>
+      eb
+        .selectFrom('consent_records')
+        .select('consent_records.id')
+        .where('consent_records.withdrawn_at', 'is not', null)
+        .where('consent_records.conversation_id', '=', conversationId)
+        .where('consent_records.withdrawn_at', '>=', issuedAt)
+        .limit(1)
+        .as('withdrawn_consent'),
+    )
+    .where('conversations.id', '=', conversationId),
+);
 
 /**
  * The consent gate's records (migration 0015). A widget with `privacy.consent` on shows its consent text before
@@ -58,28 +97,10 @@ export class ConsentRecords {
    * conversation was withdrawn when or after it was issued.
    */
   async sessionConversation(session: VerifiedSession): Promise<ConversationRow | undefined> {
-    const issuedAt = new Date(session.issuedAt * 1000).toISOString();
-    const row = await this.db
-      .selectFrom('conversations')
-      .selectAll('conversations')
-      .select((eb) =>
-        eb
-          .selectFrom('consent_records')
-          .select('consent_records.id')
-          .where('consent_records.withdrawn_at', 'is not', null)
-          .where((inner) =>
-            session.consentId === null
-              ? inner.and([
-                  inner('consent_records.conversation_id', '=', session.sub),
-                  inner('consent_records.withdrawn_at', '>=', issuedAt),
-                ])
-              : inner('consent_records.id', '=', session.consentId),
-          )
-          .limit(1)
-          .as('withdrawn_consent'),
-      )
-      .where('conversations.id', '=', session.sub)
-      .executeTakeFirst();
+    const [row] =
+      session.consentId === null
+        ? await conversationWithdrawnSince(this.db, session.sub, new Date(session.issuedAt * 1000).toISOString())
+        : await conversationWithConsent(this.db, session.sub, session.consentId);
     if (row === undefined) return undefined;
     const { withdrawn_consent: withdrawn, ...conversation } = row;
     if (withdrawn !== null) {

@@ -1,8 +1,11 @@
+import { compiledRead } from './compiled-read.js';
 import type { Db } from './database.js';
 import type { AgentsTable, ConsoleSessionsTable } from './schema.js';
 
 export type AgentRow = AgentsTable;
 export type ConsoleSessionRow = ConsoleSessionsTable;
+
+const everyAgent = compiledRead((db: Db) => db.selectFrom('agents').selectAll().orderBy('id'));
 
 /** SQL for agents, their team memberships and their console sessions. */
 export class AgentsStore {
@@ -38,8 +41,9 @@ export class AgentsStore {
     return query.execute();
   }
 
+  /** Compiled once (store/compiled-read.ts): every presence frame asks, a visitor's welcome included. */
   all(): Promise<AgentRow[]> {
-    return this.db.selectFrom('agents').selectAll().orderBy('id').execute();
+    return everyAgent(this.db);
   }
 
   async update(id: string, changes: Partial<Omit<AgentRow, 'id' | 'created_at'>>, teamIds?: readonly string[]): Promise<void> {

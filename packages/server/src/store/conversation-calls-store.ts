@@ -1,7 +1,13 @@
 import type { Db } from './database.js';
 import type { ConversationCallsTable } from './schema.js';
+import { compiledRead } from './compiled-read.js';
 
 export type ConversationCallRow = ConversationCallsTable;
+
+// Compiled once: every hello reads it (store/compiled-read.ts).
+const callOf = compiledRead((db: Db, conversationId: string) =>
+  db.selectFrom('conversation_calls').selectAll().where('conversation_id', '=', conversationId),
+);
 
 /**
  * SQL for the one open call of a conversation (migration 0018). Every change is conditional on what the
@@ -20,8 +26,8 @@ export const conversationCallsStore = {
     return inserted.length > 0;
   },
 
-  get(db: Db, conversationId: string): Promise<ConversationCallRow | undefined> {
-    return db.selectFrom('conversation_calls').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+  async get(db: Db, conversationId: string): Promise<ConversationCallRow | undefined> {
+    return (await callOf(db, conversationId))[0];
   },
 
   /** Ringing → active, bound to the callee's link; undefined when it was no longer ringing (answered elsewhere, ended). */

@@ -1,12 +1,18 @@
 import type { Db } from './database.js';
 import type { ConversationStatesTable } from './schema.js';
+import { compiledRead } from './compiled-read.js';
 
 export type ConversationStateRow = ConversationStatesTable;
 
+// Compiled once: every hello and every bot turn reads it (store/compiled-read.ts).
+const stateOf = compiledRead((db: Db, conversationId: string) =>
+  db.selectFrom('conversation_states').selectAll().where('conversation_id', '=', conversationId),
+);
+
 /** SQL for who owns each conversation. A conversation without a row is the bot's. */
 export const conversationStatesStore = {
-  get(db: Db, conversationId: string): Promise<ConversationStateRow | undefined> {
-    return db.selectFrom('conversation_states').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+  async get(db: Db, conversationId: string): Promise<ConversationStateRow | undefined> {
+    return (await stateOf(db, conversationId))[0];
   },
 
   async put(db: Db, row: ConversationStateRow): Promise<void> {

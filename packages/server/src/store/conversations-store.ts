@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from './database.js';
 import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.js';
+import { compiledRead } from './compiled-read.js';
 
 /**
  * priority and routed_at (migration 0008) are read by routing rules and the inbox, which select them themselves;
@@ -9,6 +10,18 @@ import type { ContactsTable, ConversationsTable, MessagesTable } from './schema.
 export type ConversationRow = Omit<ConversationsTable, 'last_seq' | 'priority' | 'routed_at' | 'visitor_key'> & { last_seq: number };
 export type MessageRow = MessagesTable;
 export type ContactRow = Selectable<ContactsTable>;
+
+// Compiled once: every hello reads both (store/compiled-read.ts).
+const conversationById = compiledRead((db: Db, id: string) => db.selectFrom('conversations').selectAll().where('id', '=', id));
+const messagesAfterSeq = compiledRead((db: Db, conversationId: string, afterSeq: number, limit: number) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'asc')
+    .limit(limit),
+);
 
 /**
  * SQL for conversations, their messages and contacts. Methods take the executor so the engine can
@@ -19,8 +32,8 @@ export const conversationsStore = {
     await db.insertInto('conversations').values(row).execute();
   },
 
-  getConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
-    return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  async getConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
+    return (await conversationById(db, id))[0];
   },
 
   latestOpenForIdentity(db: Db, widgetId: string, userId: string): Promise<ConversationRow | undefined> {
@@ -60,14 +73,7 @@ export const conversationsStore = {
   },
 
   messagesAfter(db: Db, conversationId: string, afterSeq: number, limit: number): Promise<MessageRow[]> {
-    return db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq', 'asc')
-      .limit(limit)
-      .execute();
+    return messagesAfterSeq(db, conversationId, afterSeq, limit);
   },
 
   /** The newest `limit` messages with afterSeq < seq < beforeSeq, oldest first (a page of history read backwards). */

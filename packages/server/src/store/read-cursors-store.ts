@@ -1,8 +1,14 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { ReadCursorsTable } from './schema.js';
+import { compiledRead } from './compiled-read.js';
 
 export type ReadCursorRow = ReadCursorsTable;
+
+// Compiled once: every hello reads it (store/compiled-read.ts).
+const cursorsOf = compiledRead((db: Db, conversationId: string) =>
+  db.selectFrom('read_cursors').selectAll().where('conversation_id', '=', conversationId).orderBy('updated_at'),
+);
 
 /** SQL for read cursors. A cursor only moves forward: a stale `read` (older tab, reordered POST) changes nothing. */
 export const readCursorsStore = {
@@ -23,6 +29,6 @@ export const readCursorsStore = {
   },
 
   list(db: Db, conversationId: string): Promise<ReadCursorRow[]> {
-    return db.selectFrom('read_cursors').selectAll().where('conversation_id', '=', conversationId).orderBy('updated_at').execute();
+    return cursorsOf(db, conversationId);
   },
 };
