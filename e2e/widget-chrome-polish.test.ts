@@ -79,6 +79,28 @@ describe('the widget window: header, offline mode, layouts, several widgets (iss
     await page.close();
   });
 
+  it('claims no availability while a person holds the conversation: the desk line names them instead', async () => {
+    const page = await openPage(await create({ name: 'Held' }), { width: 375, height: 812 });
+    const offline = {
+      type: 'presence',
+      agentsOnline: 0,
+      typicalReplyMs: null,
+      offline: true,
+      offlineReason: 'no_agents',
+      offlineMessage: '',
+    };
+    // An agent who answers through the API while nobody is online in the console: the conversation is theirs.
+    const held = { type: 'status', owner: 'human', assignee: { id: 'agt_sam', name: 'Sam Rivera' }, status: 'open' };
+    await addAfterWelcome(page, [offline, held]);
+    await widget(page).launcher().click();
+    await widget(page).send('hello');
+    await widget(page).window().getByText('You are chatting with Sam Rivera').waitFor();
+    const header = page.locator('[data-parley] header.head');
+    expect(await header.getByText('We are away right now').count()).toBe(0);
+    expect(await header.locator('.avail').count()).toBe(0);
+    await page.close();
+  });
+
   it('in offline mode, says so beside a hollow dot, shows a styled email form, and promises no mail without SMTP', async () => {
     const page = await openPage(await create({ name: 'Offline' }), { width: 375, height: 812 });
     await widget(page).launcher().click();

@@ -19,16 +19,19 @@ export function widget(page: Page) {
 }
 
 /**
- * Adds `frame` after the gateway's welcome on the widget's WebSocket: a state the server only reaches with
- * history (a reply time needs past handoffs, which a fresh server has not seen). Call before the widget connects.
+ * Adds `frame` (or several, in order) after the gateway's welcome on the widget's WebSocket: a state the server only
+ * reaches with history (a reply time needs past handoffs, which a fresh server has not seen). Call before the widget
+ * connects.
  */
-export async function addAfterWelcome(page: Page, frame: object): Promise<void> {
+export async function addAfterWelcome(page: Page, frame: object | readonly object[]): Promise<void> {
+  const frames = Array.isArray(frame) ? frame : [frame];
   await page.routeWebSocket(/\/v1\/realtime\/ws/, (socket) => {
     const server = socket.connectToServer();
     socket.onMessage((message) => server.send(message));
     server.onMessage((message) => {
       socket.send(message);
-      if (typeof message === 'string' && message.includes('"type":"welcome"')) socket.send(JSON.stringify(frame));
+      if (typeof message === 'string' && message.includes('"type":"welcome"'))
+        for (const added of frames) socket.send(JSON.stringify(added));
     });
   });
 }

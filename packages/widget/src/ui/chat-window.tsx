@@ -28,8 +28,10 @@ export function ChatWindow({ ctl }: { readonly ctl: Controller }): VNode {
     if (event.key === 'Escape' && floating && state.dialog === null) ctl.setOpen(false);
   };
   // Who can answer is known once the conversation's connection says (presence); nothing is claimed before that.
-  const presence = state.presence;
-  const away = presence !== null && (presence.offline === true || presence.agentsOnline === 0);
+  // While a person holds the conversation the desk line names them: "we are away" beside it would contradict it.
+  // (The server sets `offline` whenever no agent is online, outside business hours too.)
+  const presence = state.owner === 'human' ? null : state.presence;
+  const away = presence?.offline;
   const availability =
     presence === null
       ? null
