@@ -160,6 +160,32 @@ describe('report recorder batches (SQLite)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('writes nothing for visitor messages once a human answered, and counts them', async () => {
+    const reports = recorder();
+    const [read, known] = [await conversation(), await conversation()];
+    reports.messagesStored([message(read, 'visitor', T0 + 1000), message(known, 'visitor', T0 + 1000)]);
+    await reports.flush();
+    reports.messagesStored([message(read, 'agent', T0 + 60_000), message(known, 'agent', T0 + 60_000)]);
+    await reports.flush();
+    const before = await count('visitor_message');
+
+    statements = [];
+    // One in a batch with an agent's message (its row is read), one alone (its row is known).
+    reports.messagesStored([message(read, 'visitor', T0 + 90_000), message(read, 'agent', T0 + 95_000)]);
+    reports.messagesStored([message(known, 'visitor', T0 + 90_000)]);
+    await reports.flush();
+
+    expect(writesOf('report_conversations')).toEqual([]);
+    expect(await count('visitor_message')).toBe(before + 2);
+    for (const id of [read, known]) {
+      const answered = await row(id);
+      expect(answered.first_response_at).toBe(iso(T0 + 60_000));
+      // The last visitor message before the answer: what the unanswered list showed, and no report reads it after.
+      expect(answered.last_visitor_at).toBe(iso(T0 + 1000));
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('reads a known row again when a batch brings more than visitor messages for it', async () => {
     const reports = recorder();
     const id = await conversation();

@@ -65,7 +65,7 @@ export class ReportRecorder implements ReportEvents {
    * This node is then the rows' only writer: a batch need not read the row of a conversation it only has
    * visitor messages of (see apply).
    */
-  private readonly known = new Map<string, string>();
+  private readonly known = new Map<string, KnownRow>();
 
   constructor(private readonly options: ReportRecorderOptions) {
     onMessageEventFailure((error) => options.log.error({ err: error }, 'could not store a message’s report event; the message is stored'));
@@ -156,7 +156,7 @@ export class ReportRecorder implements ReportEvents {
         }
         await writeRollups(trx, work.rollups);
       });
-      if (!lock) for (const fact of [...work.stored.values(), ...rows]) this.remember(fact.conversation_id, fact.widget_id);
+      if (!lock) for (const fact of [...work.stored.values(), ...rows]) this.remember(fact);
     } catch (error) {
       this.options.log.error({ err: error, events: batch.length }, 'could not record report events');
     }
@@ -176,7 +176,7 @@ export class ReportRecorder implements ReportEvents {
     visitorsOnly: LastVisitorAt[];
     rollups: RollupDeltas;
   }> {
-    const quick = lock ? new Map<string, string>() : this.knownWithVisitorsOnly(batch);
+    const quick = lock ? new Map<string, KnownRow>() : this.knownWithVisitorsOnly(batch);
     const { facts, fresh, stored } = await this.readFacts([
       ...new Set(batch.flatMap((item) => (item.kind === 'widget' || quick.has(conversationOf(item)) ? [] : [conversationOf(item)]))),
     ]);
@@ -221,11 +221,13 @@ export class ReportRecorder implements ReportEvents {
         count(item.type, item.widgetId, item.at);
         continue;
       }
-      const widgetId = item.kind === 'message' ? quick.get(item.message.conversationId) : undefined;
-      if (widgetId !== undefined && item.kind === 'message') {
-        // A visitor message of a known row: counted, and its time kept if it is the latest (the row is not read).
+      const known = item.kind === 'message' ? quick.get(item.message.conversationId) : undefined;
+      if (known !== undefined && item.kind === 'message') {
+        // A visitor message of a known row: counted, and while the conversation waits for a human's first answer its
+        // time kept if it is the latest (the row is not read).
         const { conversationId, createdAt } = item.message;
-        count('visitor_message', widgetId, createdAt);
+        count('visitor_message', known.widgetId, createdAt);
+        if (known.answered) continue;
         const latest = lastVisitorAt.get(conversationId);
         if (latest === undefined || createdAt > latest) lastVisitorAt.set(conversationId, createdAt);
         continue;
@@ -248,11 +250,12 @@ export class ReportRecorder implements ReportEvents {
 
   /**
    * The conversations of the batch with nothing but visitor messages in it whose row this recorder knows, and
-   * their widget: all such a message changes is the row's last visitor time, which one update keeps the latest
-   * without reading it (writeLastVisitorAt), and the widget's count. (Were the conversation deleted meanwhile,
-   * the update finds no row; its messages are counted, as they are when it is deleted after the batch.)
+   * their widget: all such a message changes is the row's last visitor time (until a human's first answer), which
+   * one update keeps the latest without reading it (writeLastVisitorAt), and the widget's count. (Were the
+   * conversation deleted meanwhile, the update finds no row; its messages are counted, as they are when it is
+   * deleted after the batch.)
    */
-  private knownWithVisitorsOnly(batch: readonly Pending[]): Map<string, string> {
+  private knownWithVisitorsOnly(batch: readonly Pending[]): Map<string, KnownRow> {
     const onlyVisitors = new Map<string, boolean>();
     for (const item of batch) {
       if (item.kind === 'widget') continue;
@@ -260,21 +263,26 @@ export class ReportRecorder implements ReportEvents {
       const visitor = item.kind === 'message' && messageType(item.message) === 'visitor_message';
       onlyVisitors.set(id, (onlyVisitors.get(id) ?? true) && visitor);
     }
-    const quick = new Map<string, string>();
+    const quick = new Map<string, KnownRow>();
     for (const [id, only] of onlyVisitors) {
-      const widgetId = only ? this.known.get(id) : undefined;
-      if (widgetId !== undefined) quick.set(id, widgetId);
+      const known = only ? this.known.get(id) : undefined;
+      if (known !== undefined) quick.set(id, known);
     }
     return quick;
   }
 
-  private remember(conversationId: string, widgetId: string): void {
-    if (this.known.has(conversationId)) return;
+  private remember(fact: Fact): void {
+    const answered = fact.first_response_at !== null;
+    const known = this.known.get(fact.conversation_id);
+    if (known !== undefined) {
+      if (answered && !known.answered) this.known.set(fact.conversation_id, { widgetId: known.widgetId, answered });
+      return;
+    }
     if (this.known.size >= KNOWN_ROWS) {
       const oldest = this.known.keys().next();
       if (oldest.done !== true) this.known.delete(oldest.value);
     }
-    this.known.set(conversationId, widgetId);
+    this.known.set(fact.conversation_id, { widgetId: fact.widget_id, answered });
   }
 
   private async applyMessage(
@@ -290,7 +298,9 @@ export class ReportRecorder implements ReportEvents {
     count(type, fact.widget_id, at);
     if (type === 'bot_answered') fact.bot_id ??= message.author.id;
     else if (type === 'visitor_message') {
-      if (fact.last_visitor_at === null || at > fact.last_visitor_at) fact.last_visitor_at = at;
+      // Read only while the conversation waits for a human's first answer (the abandoned count, the unanswered list):
+      // not moved once answered, so that a visitor's messages to an answered conversation write nothing.
+      if (fact.first_response_at === null && (fact.last_visitor_at === null || at > fact.last_visitor_at)) fact.last_visitor_at = at;
     } else if (type === 'agent_message') {
       fact.agent_id ??= message.author.id;
       if (fact.first_response_at === null) {
@@ -488,6 +498,12 @@ function changeOf(before: Fact, after: Fact): 'none' | 'last_visitor_at' | 'row'
  * count it: nothing to move there). Kept the latest, as the full merge does.
  */
 type LastVisitorAt = Pick<Fact, 'conversation_id' | 'last_visitor_at'>;
+
+/** A conversation whose row this recorder knows: its widget, and whether a human has answered it (its first response). */
+interface KnownRow {
+  readonly widgetId: string;
+  readonly answered: boolean;
+}
 
 async function writeLastVisitorAt(db: Db, rows: readonly LastVisitorAt[]): Promise<void> {
   const values = sql.join(rows.map((row) => sql`(${row.conversation_id}, ${row.last_visitor_at})`));

@@ -408,6 +408,7 @@ export interface ReportConversationsTable {
   /** 1 while resolved (a reopen sets 0). */
   resolved: Generated<number>;
   reopened: Generated<number>;
+  /** The visitor's last message while the conversation waits for a human's first answer (not moved after it: only the unanswered are asked). */
   last_visitor_at: string | null;
   rating: number | null;
   rated_at: string | null;
