@@ -3,14 +3,20 @@
 // built servers, one per setting, both up at once; visitors send over WebSocket and each send's time to its ack
 // (the ack comes after the commit) is measured. Runs take turns between the settings and each figure is the
 // median over rounds, so a busy spell of this shared machine falls on both. Only the ratios compare across runs.
+//
+//   BENCH_DURABILITY_MAIN=packages/server/dist-mine/main.js     that build instead of packages/server/dist
+//   BENCH_DURABILITY_BEFORE=packages/server/dist-old/main.js    adds that build with synchronous=full beside them
+//                                                               (a copy inside packages/server, so its imports resolve)
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, killServer, startServer } from '@parley/testkit';
+import { freePort, SERVER_MAIN } from '@parley/testkit';
 import WebSocket from 'ws';
+import { LIMITS_ABOVE_THE_LOAD } from './gateway-capacity.js';
 
 const SECONDS = Number(process.env.BENCH_DURABILITY_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_DURABILITY_ROUNDS ?? 3);
@@ -19,25 +25,50 @@ const RATE = 15;
 /** A light load (300 msg/s), then four times that, where group commit has batches to make. */
 const LOADS = [20, 80];
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const SETTINGS = ['full', 'normal'];
+const MAIN = process.env.BENCH_DURABILITY_MAIN ? resolve(process.env.BENCH_DURABILITY_MAIN) : SERVER_MAIN;
+const BEFORE = process.env.BENCH_DURABILITY_BEFORE ? resolve(process.env.BENCH_DURABILITY_BEFORE) : null;
+/** Each side is a server: its label, its build, its setting. */
+const SIDES = [
+  { key: 'full', synchronous: 'full', main: MAIN },
+  { key: 'normal', synchronous: 'normal', main: MAIN },
+  ...(BEFORE === null ? [] : [{ key: 'full, before', synchronous: 'full', main: BEFORE }]),
+];
 // The data directory's filesystem decides what an fsync costs; BENCH_DATA_DIR puts it on the disk you deploy to.
 const DATA_PARENT = process.env.BENCH_DATA_DIR ?? tmpdir();
 
-async function startParley(synchronous) {
+/** The built server like `npm start` (testkit's startServer), of the side's build; ready once it prints its URL. */
+async function startParley({ key, synchronous, main }) {
   const dataDir = mkdtempSync(join(DATA_PARENT, `parley-durability-${synchronous}-`));
   const port = await freePort();
-  const server = await startServer({
+  const env = {
+    ...process.env,
+    // Every visitor sends from 127.0.0.1, to one widget: the per-address and per-widget limits would refuse most sends.
+    ...LIMITS_ABOVE_THE_LOAD,
+    PARLEY_LOG_LEVEL: 'warn',
     PARLEY_DATA_DIR: dataDir,
     PARLEY_ADMIN_KEY: ADMIN_KEY,
     PARLEY_PORT: String(port),
     PARLEY_HOST: '127.0.0.1',
     PARLEY_SQLITE_SYNCHRONOUS: synchronous,
+  };
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((done) => child.once('exit', done));
+  await new Promise((done, fail) => {
+    let output = '';
+    const onData = (chunk) => {
+      output += chunk.toString();
+      if (output.includes('API reference:')) done();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => fail(new Error(`server exited with ${code}:\n${output}`)));
   });
   const stop = async () => {
-    await killServer(server, 'SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { synchronous, base: `http://127.0.0.1:${port}`, url: `ws://127.0.0.1:${port}`, stop };
+  return { key, base: `http://127.0.0.1:${port}`, url: `ws://127.0.0.1:${port}`, stop };
 }
 
 async function post(base, path, body) {
@@ -123,16 +154,16 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 export async function runSqliteDurabilityBench() {
   const servers = [];
   try {
-    for (const synchronous of SETTINGS) servers.push(await startParley(synchronous));
-    const runs = Object.fromEntries(LOADS.flatMap((load) => SETTINGS.map((s) => [`${s}@${load}`, []])));
+    for (const side of SIDES) servers.push(await startParley(side));
+    const runs = Object.fromEntries(LOADS.flatMap((load) => SIDES.map((side) => [`${side.key}@${load}`, []])));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const load of LOADS) for (const server of servers) runs[`${server.synchronous}@${load}`].push(await runLoad(server, load));
+      for (const load of LOADS) for (const server of servers) runs[`${server.key}@${load}`].push(await runLoad(server, load));
     }
     const rows = LOADS.flatMap((load) =>
-      SETTINGS.map((synchronous) => {
-        const list = runs[`${synchronous}@${load}`];
+      SIDES.map(({ key }) => {
+        const list = runs[`${key}@${load}`];
         return {
-          name: `synchronous=${synchronous}, ${load} visitors`,
+          name: `synchronous=${key}, ${load} visitors`,
           offeredPerSecond: load * RATE,
           ackedPerSecond: Math.round(median(list.map((r) => r.acked)) / SECONDS),
           ackP50Ms: +median(list.map((r) => r.p50)).toFixed(2),
@@ -142,18 +173,19 @@ export async function runSqliteDurabilityBench() {
         };
       }),
     );
+    const row = (key, load) => rows.find((r) => r.name === `synchronous=${key}, ${load} visitors`);
+    const versus = (a, b) => ({
+      ackedPerSecond: +(a.ackedPerSecond / b.ackedPerSecond).toFixed(2),
+      ackP50: +(a.ackP50Ms / b.ackP50Ms).toFixed(2),
+      ackP99: +(a.ackP99Ms / b.ackP99Ms).toFixed(2),
+    });
     const ratios = Object.fromEntries(
-      LOADS.map((load) => {
-        const [full, normal] = SETTINGS.map((s) => rows.find((row) => row.name === `synchronous=${s}, ${load} visitors`));
-        return [
-          `${load} visitors`,
-          {
-            ackedPerSecondFullVsNormal: +(full.ackedPerSecond / normal.ackedPerSecond).toFixed(2),
-            ackP50FullVsNormal: +(full.ackP50Ms / normal.ackP50Ms).toFixed(2),
-            ackP99FullVsNormal: +(full.ackP99Ms / normal.ackP99Ms).toFixed(2),
-          },
-        ];
-      }),
+      LOADS.flatMap((load) =>
+        SIDES.filter(({ key }) => key !== 'normal').map(({ key }) => [
+          `${key} vs normal, ${load} visitors`,
+          versus(row(key, load), row('normal', load)),
+        ]),
+      ),
     );
     const report = {
       measuredAt: new Date().toISOString(),
@@ -167,10 +199,8 @@ export async function runSqliteDurabilityBench() {
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     writeFileSync(new URL('./results/sqlite-durability.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
     console.table(rows);
-    for (const [load, r] of Object.entries(ratios)) {
-      console.log(
-        `synchronous full/normal at ${load}: acked/s ×${r.ackedPerSecondFullVsNormal}, ack p50 ×${r.ackP50FullVsNormal}, ack p99 ×${r.ackP99FullVsNormal}`,
-      );
+    for (const [name, r] of Object.entries(ratios)) {
+      console.log(`synchronous=${name}: acked/s ×${r.ackedPerSecond}, ack p50 ×${r.ackP50}, ack p99 ×${r.ackP99}`);
     }
     console.log(`(data directory under ${DATA_PARENT}; medians of ${ROUNDS} rounds) written to bench/results/sqlite-durability.json`);
     return report;
