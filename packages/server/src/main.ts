@@ -6,12 +6,13 @@ import { acquireSetupLock } from './store/setup-lock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 /**
- * Connections the kernel may hold for us before we accept them (Node's default is 511; Linux caps it at
- * net.core.somaxconn, 4096 by default). When a node comes back, its clients all connect within seconds; a handshake
+ * Connections the kernel may hold for us before we accept them (Node's default is 511). Linux caps what we ask at
+ * net.core.somaxconn (4096 by default), so we ask the most it can give: raising that sysctl is all a node with many
+ * visitors needs (docs/production.md). When a node comes back, its clients all connect within seconds; a handshake
  * dropped past the backlog is retried by the client's TCP after 1 s, then 3 s, and a socket not open within the
  * client's open timeout (4 s) backs off: those were the last visitors back in the reconnect-storm bench.
  */
-const LISTEN_BACKLOG = 4096;
+const LISTEN_BACKLOG = 65_535;
 
 async function main(): Promise<void> {
   // A log pipe whose reader went away must not end the node (the logger guards stdout the same way).
