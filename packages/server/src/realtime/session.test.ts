@@ -50,24 +50,6 @@ describe('realtime session ordering and backpressure [sqlite]', () => {
     session.close(1000, 'done');
   });
 
-  it('holds the sink from its welcome until the backlog behind it is written, so that they leave in one write', async () => {
-    const principal = await conversation();
-    const backlog = (await append(principal, 'while away')).message.seq;
-    const sink = new RecordingSink();
-    const session = new RealtimeSession(deps, principal, sink);
-    await session.hello(0);
-    expect(sink.writtenWhileHeld[0]).toBe('welcome');
-    expect(sink.writtenWhileHeld).toContain('message');
-    expect(sink.seqs().at(-1)).toBe(backlog);
-    expect(sink.held, 'released once the hello is done').toBe(0);
-    const { message } = await append(principal, 'live');
-    await bus.publish(conversationChannel(principal.conversationId), encodeEvent({ type: 'message', message }, 'visitor:x'));
-    await settle();
-    expect(sink.seqs().at(-1)).toBe(message.seq);
-    expect(sink.writtenWhileHeld.filter((type) => type === 'message')).toHaveLength(sink.seqs().length - 1);
-    session.close(1000, 'done');
-  });
-
   it('delivers new messages to a client that claims a lastSeq beyond the conversation', async () => {
     const principal = await conversation();
     const sink = new RecordingSink();

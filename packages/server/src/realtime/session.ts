@@ -33,12 +33,6 @@ export interface Sink {
   /** Bytes written but not yet flushed to the client. */
   pendingBytes(): number;
   close(code: number, reason: string): void;
-  /**
-   * Holds writes back until the returned function is called, so that frames written over several turns of the event
-   * loop (a welcome, then the backlog read after it) leave in one TCP write instead of one each. Optional: sinks that
-   * answer per request (SSE, long polling) have nothing to gather.
-   */
-  hold?(): () => void;
 }
 
 export interface SessionDeps {
@@ -154,20 +148,8 @@ export class RealtimeSession {
     }
   }
 
-  /**
-   * Subscribes, writes the welcome, then the backlog, read cursors and open call: every read a hello needs. They
-   * leave together (the sink's hold): in a reconnect storm, each write a visitor costs is a system call of the node.
-   */
+  /** Subscribes, writes the welcome, then the backlog, read cursors and open call: every read a hello needs. */
   private async welcome(lastSeq: number, batch: boolean): Promise<void> {
-    const release = this.sink.hold?.();
-    try {
-      await this.welcomeAndCatchUp(lastSeq, batch);
-    } finally {
-      release?.();
-    }
-  }
-
-  private async welcomeAndCatchUp(lastSeq: number, batch: boolean): Promise<void> {
     this.state = 'open';
     this.batch = batch;
     const { conversationId } = this.principal;

@@ -150,17 +150,6 @@ class WsSink implements Sink {
     return this.ws.bufferedAmount;
   }
 
-  hold(): () => void {
-    // Corks nest: the per-turn cork of write() inside a hold flushes nothing until the hold's own uncork.
-    this.socket.cork();
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.socket.uncork();
-    };
-  }
-
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
   }

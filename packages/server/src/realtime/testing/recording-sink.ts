@@ -7,22 +7,8 @@ export class RecordingSink implements Sink {
   readonly frames: ServerFrame[] = [];
   pending = 0;
   closedWith: number | null = null;
-  /** Holds taken and not yet released (Sink.hold), and the frame types written while one was. */
-  held = 0;
-  readonly writtenWhileHeld: string[] = [];
   write(json: string): void {
-    const frame = parseFrame(json);
-    this.frames.push(frame);
-    if (this.held > 0) this.writtenWhileHeld.push(frame.type);
-  }
-  hold(): () => void {
-    this.held += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.held -= 1;
-    };
+    this.frames.push(parseFrame(json));
   }
   pendingBytes(): number {
     return this.pending;
