@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -166,8 +166,9 @@ function openSqlite(
   // WAL may be started again (checked with strace), so a checkpoint never drops a commit the WAL held.
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = new SqliteCheckpointer(file);
-  // An in-memory database has no WAL and nothing to make durable.
-  const walSync = synchronous === 'full' && wal ? durableWal(`${file}-wal`, failed, fdatasync) : null;
+  // An in-memory database has no WAL and nothing to make durable. SQLite names the WAL after the database file's
+  // real path (a symbolic link to the file is resolved), so must we.
+  const walSync = synchronous === 'full' && wal ? durableWal(`${realpathSync(file)}-wal`, failed, fdatasync) : null;
   const config: SqliteDialectConfig = { database: withStatementCache(sqlite, walSync?.sync ?? null) };
   const dialect = walSync === null ? new SqliteDialect(config) : new DurableSqliteDialect(config, walSync.sync, walSync.file);
   const db = new Kysely<Database>({ dialect, log: reportingErrors(failed) });

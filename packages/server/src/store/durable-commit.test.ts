@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fdatasync, fstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -170,6 +170,24 @@ describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
       expect(resend).toMatchObject({ created: false, row: { seq: 1 } });
       expect((await database.messageWriter.append(message(conversationId, 'next'))).row.seq).toBe(2);
       expect(database.writeHealth.state.kind).toBe('writable');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('syncs the WAL SQLite writes, beside the real file, when the database is opened through a symbolic link', async () => {
+    const control = controlledFlush();
+    const real = join(dir, 'real');
+    mkdirSync(real);
+    writeFileSync(join(real, 'parley.db'), '');
+    symlinkSync(join(real, 'parley.db'), join(dir, 'linked.db'));
+    const database = await openDatabase(
+      { kind: 'sqlite', file: join(dir, 'linked.db'), synchronous: 'full' },
+      { fdatasync: control.flush },
+    );
+    try {
+      await database.probeWrite();
+      expect(control.inodes.at(-1)).toBe(statSync(join(real, 'parley.db-wal')).ino);
     } finally {
       await database.close();
     }
