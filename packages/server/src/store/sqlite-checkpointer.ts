@@ -1,14 +1,8 @@
-import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** How often the worker folds the write-ahead log back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 1000;
-/**
- * Past this size the worker starts the write-ahead log over (a TRUNCATE checkpoint): under sustained load it never
- * does so by itself and grew 25–70 MB a second in the capacity bench (docs/scaling.md, next step 7).
- */
-const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
  * SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages and fsyncs the
@@ -17,40 +11,26 @@ const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
  * main connection never checkpoints (wal_autocheckpoint = 0) and this worker thread, with its own
  * connection to the same file, runs PASSIVE checkpoints: they never wait for or block a writer, and
  * commits stay appends to the WAL.
- *
- * A PASSIVE checkpoint copies the frames there were when it started; SQLite starts the WAL over at the next write only
- * once every frame was copied, which a commit made during the checkpoint prevents. Under sustained load that is every
- * round, and the file grows without end. So once the WAL passes `walLimitBytes`, the worker follows its PASSIVE round
- * with a TRUNCATE checkpoint: it copies the tail the first one left and empties the file, holding new commits back
- * meanwhile (their busy timeout waits, on the event loop) — a pause of one short checkpoint now and then, in exchange
- * for a WAL whose size is bounded.
  */
 export class SqliteCheckpointer {
   private readonly worker: Worker;
 
-  constructor(file: string, intervalMs = CHECKPOINT_INTERVAL_MS, walLimitBytes = WAL_LIMIT_BYTES) {
+  constructor(file: string, intervalMs = CHECKPOINT_INTERVAL_MS) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    // SQLite keeps the WAL beside the database file's real path (the file may be reached through a symbolic link).
-    const wal = `${realpathSync(file)}-wal`;
     // An eval'd CommonJS worker: no separate file to ship or to find from the TypeScript sources in tests.
     this.worker = new Worker(
       `
       const { workerData, parentPort } = require('node:worker_threads');
-      const { statSync } = require('node:fs');
       const Database = require(workerData.module);
       const db = new Database(workerData.file);
       db.pragma('busy_timeout = 1000');
-      const walSize = () => { try { return statSync(workerData.wal).size; } catch { return 0; } };
       const checkpoint = () => {
-        try {
-          db.pragma('wal_checkpoint(PASSIVE)');
-          if (walSize() > workerData.walLimitBytes) db.pragma('wal_checkpoint(TRUNCATE)');
-        } catch { /* busy: the next round catches up */ }
+        try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round catches up */ }
       };
       const timer = setInterval(checkpoint, workerData.intervalMs);
       parentPort.on('message', () => { clearInterval(timer); checkpoint(); db.close(); parentPort.close(); });
       `,
-      { eval: true, workerData: { module, file, intervalMs, wal, walLimitBytes } },
+      { eval: true, workerData: { module, file, intervalMs } },
     );
     this.worker.unref();
   }
