@@ -1,8 +1,10 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { WidgetSettings } from '@parley/protocol';
 import { ApiError } from '../http/api-error.js';
 import type { VerifiedSession } from '../auth/session-tokens.js';
 import type { ConversationRow } from '../store/conversations-store.js';
 import type { Db } from '../store/database.js';
+import type { Database } from '../store/schema.js';
 import { compiledRead } from '../store/compiled-read.js';
 import { newId, nowIso } from '../store/ids.js';
 
@@ -13,22 +15,21 @@ import { newId, nowIso } from '../store/ids.js';
  * conversation was withdrawn when or after they were issued.
  */
 const conversationWithConsent = compiledRead((db: Db, conversationId: string, consentId: string) =>
-  db
-    .selectFrom('conversations')
-    .selectAll('conversations')
-    .select((eb) =>
-      eb
-        .selectFrom('consent_records')
-        .select('consent_records.id')
-        .where('consent_records.withdrawn_at', 'is not', null)
-        .where('consent_records.id', '=', consentId)
-        .limit(1)
-        .as('withdrawn_consent'),
-    )
-    .where('conversations.id', '=', conversationId),
+  withWithdrawnConsent(db, conversationId, (records) => records('consent_records.id', '=', consentId)),
 );
 const conversationWithdrawnSince = compiledRead((db: Db, conversationId: string, issuedAt: string) =>
-  db
+  withWithdrawnConsent(db, conversationId, (records) =>
+    records.and([records('consent_records.conversation_id', '=', conversationId), records('consent_records.withdrawn_at', '>=', issuedAt)]),
+  ),
+);
+
+/** The conversation, and the id of a withdrawn consent record `which` names (null when none) as `withdrawn_consent`. */
+function withWithdrawnConsent(
+  db: Db,
+  conversationId: string,
+  which: (records: ExpressionBuilder<Database, 'consent_records' | 'conversations'>) => Expression<SqlBool>,
+) {
+  return db
     .selectFrom('conversations')
     .selectAll('conversations')
     .select((eb) =>
@@ -36,13 +37,12 @@ const conversationWithdrawnSince = compiledRead((db: Db, conversationId: string,
         .selectFrom('consent_records')
         .select('consent_records.id')
         .where('consent_records.withdrawn_at', 'is not', null)
-        .where('consent_records.conversation_id', '=', conversationId)
-        .where('consent_records.withdrawn_at', '>=', issuedAt)
+        .where(which)
         .limit(1)
         .as('withdrawn_consent'),
     )
-    .where('conversations.id', '=', conversationId),
-);
+    .where('conversations.id', '=', conversationId);
+}
 
 /**
  * The consent gate's records (migration 0015). A widget with `privacy.consent` on shows its consent text before

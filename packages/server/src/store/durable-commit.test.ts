@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteSynchronous } from '../config.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { newId, nowIso } from './ids.js';
-import { SqliteMessageWriter, type NewMessage } from './message-writer.js';
+import { visitorMessage } from '../testing/fixtures.js';
+import { SqliteMessageWriter } from './message-writer.js';
 import type { Database } from './schema.js';
 import { isStorageFailure } from './storage-failure.js';
 import { WalSync } from './wal-sync.js';
@@ -69,22 +70,6 @@ async function newConversation(database: OpenDatabase): Promise<string> {
   return conversationId;
 }
 
-function message(conversationId: string, clientId: string): NewMessage {
-  return {
-    id: newId('msg'),
-    conversation_id: conversationId,
-    author_role: 'visitor',
-    author_id: 'v1',
-    author_name: 'Visitor',
-    type: 'text',
-    text: 'hello',
-    payload: null,
-    client_id: clientId,
-    created_at: nowIso(),
-    translation: null,
-  };
-}
-
 describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-durable-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,7 +86,7 @@ describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
     try {
       const conversationId = await newConversation(database);
       control.hold();
-      const append = database.messageWriter.append(message(conversationId, 'c1'));
+      const append = database.messageWriter.append(visitorMessage(conversationId, 'hello', 'c1'));
       expect(await state(append)).toBe('pending');
       expect(control.waiting).toBe(1);
       control.release();
@@ -146,7 +131,7 @@ describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
       const conversationId = await newConversation(database);
       const before = control.inodes.length;
       await Promise.all([
-        ...Array.from({ length: 10 }, (_, i) => database.messageWriter.append(message(conversationId, `many-${i}`))),
+        ...Array.from({ length: 10 }, (_, i) => database.messageWriter.append(visitorMessage(conversationId, 'hello', `many-${i}`))),
         ...Array.from({ length: 10 }, (_, i) => sql`insert into write_probes (id, payload) values (${`w${i}`}, 'x')`.execute(database.db)),
       ]);
       expect(control.inodes.length - before).toBeLessThanOrEqual(2);
@@ -160,15 +145,15 @@ describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
     try {
       const conversationId = await newConversation(database);
       control.fail();
-      const append = database.messageWriter.append(message(conversationId, 'lost-ack'));
+      const append = database.messageWriter.append(visitorMessage(conversationId, 'hello', 'lost-ack'));
       await expect(append).rejects.toSatisfy(isStorageFailure);
       await expect(sql`insert into write_probes (id, payload) values ('f1', 'x')`.execute(database.db)).rejects.toSatisfy(isStorageFailure);
       expect(database.writeHealth.state).toMatchObject({ kind: 'failing', reason: 'SQLITE_IOERR_FSYNC' });
       control.pass();
       // The resend finds its original stored, and is acknowledged once a sync succeeds.
-      const resend = await database.messageWriter.append(message(conversationId, 'lost-ack'));
+      const resend = await database.messageWriter.append(visitorMessage(conversationId, 'hello', 'lost-ack'));
       expect(resend).toMatchObject({ created: false, row: { seq: 1 } });
-      expect((await database.messageWriter.append(message(conversationId, 'next'))).row.seq).toBe(2);
+      expect((await database.messageWriter.append(visitorMessage(conversationId, 'hello', 'next'))).row.seq).toBe(2);
       expect(database.writeHealth.state.kind).toBe('writable');
     } finally {
       await database.close();
@@ -197,7 +182,7 @@ describe('SQLite commits wait for the WAL sync (synchronous=full)', () => {
     const { database, control } = await open('normal');
     try {
       const conversationId = await newConversation(database);
-      await database.messageWriter.append(message(conversationId, 'n1'));
+      await database.messageWriter.append(visitorMessage(conversationId, 'hello', 'n1'));
       expect(control.inodes).toEqual([]);
     } finally {
       await database.close();
@@ -221,7 +206,7 @@ describe('SqliteMessageWriter with a WalSync', () => {
     const walSync = new WalSync(() => new Promise<void>((resolve) => syncs.push(resolve)));
     const writer = new SqliteMessageWriter(db, sqlite, walSync);
     try {
-      const append = writer.append(message(conversationId, 'w1'));
+      const append = writer.append(visitorMessage(conversationId, 'hello', 'w1'));
       expect(await state(append)).toBe('pending');
       expect(syncs).toHaveLength(1);
       syncs[0]?.();

@@ -1,8 +1,6 @@
 import { expect, it } from 'vitest';
-import { createBotAndWidget } from '../testing/fixtures.js';
+import { createBotAndWidget, visitorMessage } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
-import { newId, nowIso } from './ids.js';
-import type { NewMessage } from './message-writer.js';
 
 async function newConversation(server: TestServer): Promise<string> {
   const { widgetId } = await createBotAndWidget(server);
@@ -10,28 +8,12 @@ async function newConversation(server: TestServer): Promise<string> {
   return created.json.conversationId;
 }
 
-function message(conversationId: string, text: string, clientId: string | null): NewMessage {
-  return {
-    id: newId('msg'),
-    conversation_id: conversationId,
-    author_role: 'visitor',
-    author_id: 'v1',
-    author_name: 'Visitor',
-    type: 'text',
-    text,
-    payload: null,
-    client_id: clientId,
-    created_at: nowIso(),
-    translation: null,
-  };
-}
-
 describeEachStore('message writer', (server) => {
   it('gives each new message the next seq of its conversation and stores it', async () => {
     const { messageWriter } = server().services.database;
     const conversationId = await newConversation(server());
-    const first = await messageWriter.append(message(conversationId, 'one', 'client-a1'));
-    const second = await messageWriter.append(message(conversationId, 'two', null));
+    const first = await messageWriter.append(visitorMessage(conversationId, 'one', 'client-a1'));
+    const second = await messageWriter.append(visitorMessage(conversationId, 'two', null));
     expect([first.created, second.created]).toEqual([true, true]);
     expect(second.row.seq).toBe(first.row.seq + 1);
     const stored = await server().services.engine.messagesAfter(conversationId, 0);
@@ -44,11 +26,11 @@ describeEachStore('message writer', (server) => {
   it('returns the stored original for a known clientId and consumes no seq', async () => {
     const { messageWriter } = server().services.database;
     const conversationId = await newConversation(server());
-    const original = await messageWriter.append(message(conversationId, 'original', 'client-dup'));
-    const resend = await messageWriter.append(message(conversationId, 'resent text', 'client-dup'));
+    const original = await messageWriter.append(visitorMessage(conversationId, 'original', 'client-dup'));
+    const resend = await messageWriter.append(visitorMessage(conversationId, 'resent text', 'client-dup'));
     expect(resend.created).toBe(false);
     expect(resend.row).toEqual(original.row);
-    const next = await messageWriter.append(message(conversationId, 'after', 'client-next'));
+    const next = await messageWriter.append(visitorMessage(conversationId, 'after', 'client-next'));
     expect(next.row.seq).toBe(original.row.seq + 1);
   });
 
@@ -57,7 +39,7 @@ describeEachStore('message writer', (server) => {
     const conversationId = await newConversation(server());
     const before = (await server().services.engine.getConversation(conversationId))?.last_seq ?? 0;
     const written = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => messageWriter.append(message(conversationId, `m${i}`, `c-${i}`))),
+      Array.from({ length: 40 }, (_, i) => messageWriter.append(visitorMessage(conversationId, `m${i}`, `c-${i}`))),
     );
     expect(written.map((w) => w.row.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => before + i + 1));
   });
@@ -67,9 +49,9 @@ describeEachStore('message writer', (server) => {
     const conversationId = await newConversation(server());
     const before = (await server().services.engine.getConversation(conversationId))?.last_seq ?? 0;
     const [first, lost, second] = await Promise.allSettled([
-      messageWriter.append(message(conversationId, 'first', 'c-together-1')),
-      messageWriter.append(message('conv_missing', 'lost', 'c-together-2')),
-      messageWriter.append(message(conversationId, 'second', 'c-together-3')),
+      messageWriter.append(visitorMessage(conversationId, 'first', 'c-together-1')),
+      messageWriter.append(visitorMessage('conv_missing', 'lost', 'c-together-2')),
+      messageWriter.append(visitorMessage(conversationId, 'second', 'c-together-3')),
     ]);
     expect(lost).toMatchObject({
       status: 'rejected',
@@ -85,15 +67,15 @@ describeEachStore('message writer', (server) => {
   it('stores the messages sent together with one whose statement fails, with no gap, and fails only that one', async () => {
     const { messageWriter } = server().services.database;
     const conversationId = await newConversation(server());
-    const taken = await messageWriter.append(message(conversationId, 'taken', 'c-failing-0'));
+    const taken = await messageWriter.append(visitorMessage(conversationId, 'taken', 'c-failing-0'));
     const before = taken.row.seq;
     // A second row with a stored message's id breaks the primary key: an SQL error in the middle of a burst
     // (SQLite rolls back that message's savepoint only; a writer that put the burst in one transaction
     // must not lose the others with it).
     const [first, failing, second] = await Promise.allSettled([
-      messageWriter.append(message(conversationId, 'first', 'c-failing-1')),
-      messageWriter.append({ ...message(conversationId, 'clash', 'c-failing-2'), id: taken.row.id }),
-      messageWriter.append(message(conversationId, 'second', 'c-failing-3')),
+      messageWriter.append(visitorMessage(conversationId, 'first', 'c-failing-1')),
+      messageWriter.append({ ...visitorMessage(conversationId, 'clash', 'c-failing-2'), id: taken.row.id }),
+      messageWriter.append(visitorMessage(conversationId, 'second', 'c-failing-3')),
     ]);
     expect(failing.status).toBe('rejected');
     expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
@@ -116,7 +98,7 @@ describeEachStore('message writer', (server) => {
 
   it('refuses a message for a conversation that does not exist, writing nothing', async () => {
     const { messageWriter } = server().services.database;
-    await expect(messageWriter.append(message('conv_missing', 'lost', 'client-x1'))).rejects.toThrow(/does not exist/);
+    await expect(messageWriter.append(visitorMessage('conv_missing', 'lost', 'client-x1'))).rejects.toThrow(/does not exist/);
     expect(await server().services.engine.messagesAfter('conv_missing', 0)).toEqual([]);
   });
 });

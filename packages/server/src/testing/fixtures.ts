@@ -1,4 +1,6 @@
 import { conversationsStore } from '../store/conversations-store.js';
+import { newId, nowIso } from '../store/ids.js';
+import type { NewMessage } from '../store/message-writer.js';
 import type { TestServer } from './test-server.js';
 
 /** A builtin bot and a widget using it: the smallest set-up that can open a session. */
@@ -49,4 +51,21 @@ export async function insertConversation(server: TestServer, widgetId: string, a
     updated_at: started,
   });
   return id;
+}
+
+/** A visitor's text message for the message writer (its seq is the writer's to give). */
+export function visitorMessage(conversationId: string, text: string, clientId: string | null): NewMessage {
+  return {
+    id: newId('msg'),
+    conversation_id: conversationId,
+    author_role: 'visitor',
+    author_id: 'v1',
+    author_name: 'Visitor',
+    type: 'text',
+    text,
+    payload: null,
+    client_id: clientId,
+    created_at: nowIso(),
+    translation: null,
+  };
 }
