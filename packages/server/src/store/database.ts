@@ -41,7 +41,7 @@ import * as conversationLinks from './migrations/0021-conversation-links.js';
 import { PostgresMessageWriter, SqliteMessageWriter, type MessageWriter } from './message-writer.js';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database } from './schema.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, WAL_LIMIT_BYTES, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { walFile, WalSync, WalSyncError, type Fdatasync, type WalFile } from './wal-sync.js';
 import { probeWrite } from './write-probe.js';
 import { WriteHealth, type StorageLog } from './write-health.js';
@@ -91,15 +91,17 @@ export interface OpenOptions {
   readonly log?: StorageLog;
   /** SQLite with synchronous=full: how the WAL file is flushed (fdatasync on libuv's threadpool; tests hold or fail it). */
   readonly fdatasync?: Fdatasync;
+  /** SQLite: how often the checkpointer runs and the WAL size past which it holds the connection (tests shorten both). */
+  readonly checkpoints?: Omit<CheckpointerOptions, 'hold'>;
 }
 
-export async function openDatabase(storage: StorageConfig, { log, fdatasync }: OpenOptions = {}): Promise<OpenDatabase> {
+export async function openDatabase(storage: StorageConfig, { log, fdatasync, checkpoints }: OpenOptions = {}): Promise<OpenDatabase> {
   const writeHealth = new WriteHealth(log ?? null);
   // Every failed query or connect may be the storage failing; writeHealth keeps only those.
   const failed = (error: unknown): void => writeHealth.failed(error);
   const opened =
     storage.kind === 'sqlite'
-      ? openSqlite(storage.file, storage.synchronous, failed, fdatasync)
+      ? openSqlite(storage.file, storage.synchronous, failed, fdatasync, checkpoints ?? {})
       : await openPostgres(storage.url, storage.schema, failed, log ?? null);
   await migrate(opened.db, opened.dialect === 'postgres' ? await currentSchema(opened.db) : undefined);
   return {
@@ -150,6 +152,7 @@ function openSqlite(
   synchronous: SqliteSynchronous,
   failed: (error: unknown) => void,
   fdatasync: Fdatasync | undefined,
+  checkpoints: Omit<CheckpointerOptions, 'hold'>,
 ): Opened {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
@@ -165,13 +168,18 @@ function openSqlite(
   // Its connection syncs the WAL before copying it into the database file, and the database file before the
   // WAL may be started again (checked with strace), so a checkpoint never drops a commit the WAL held.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const checkpointer = new SqliteCheckpointer(file);
+  // When the WAL starts over after the checkpointer held this connection (see SqliteCheckpointer), a file that grew
+  // past the limit meanwhile is shortened to it.
+  sqlite.pragma(`journal_size_limit = ${checkpoints.walLimitBytes ?? WAL_LIMIT_BYTES}`);
   // An in-memory database has no WAL and nothing to make durable. SQLite names the WAL after the database file's
   // real path (a symbolic link to the file is resolved), so must we.
   const walSync = synchronous === 'full' && wal ? durableWal(`${realpathSync(file)}-wal`, failed, fdatasync) : null;
   const config: SqliteDialectConfig = { database: withStatementCache(sqlite, walSync?.sync ?? null) };
   const dialect = walSync === null ? new SqliteDialect(config) : new DurableSqliteDialect(config, walSync.sync, walSync.file);
   const db = new Kysely<Database>({ dialect, log: reportingErrors(failed) });
+  // Every statement of the main connection, the message writer's group commits included, runs on Kysely's one
+  // connection: holding it holds them all, queued behind its mutex, without blocking the event loop.
+  const checkpointer = new SqliteCheckpointer(file, { ...checkpoints, hold: (whileHeld) => db.connection().execute(whileHeld) });
   return {
     db,
     dialect: 'sqlite',
