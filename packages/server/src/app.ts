@@ -504,9 +504,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       consent: liveSession,
     },
     inbox: {
-      bus,
       log: app.log,
-      item: new InboxItems((conversationId, agentIds) => desk.inbox.itemsFor(conversationId, agentIds)).item,
+      items: new InboxItems({ bus, log: app.log, read: (conversationId, agentIds) => desk.inbox.entry(conversationId, agentIds) }),
       ...(options.realtime?.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.realtime.helloTimeoutMs }),
       ...(options.realtime?.heartbeatMs === undefined ? {} : { heartbeatMs: options.realtime.heartbeatMs }),
     },

@@ -1,6 +1,17 @@
 import { expect, it } from 'vitest';
 import { createBotAndWidget } from '../testing/fixtures.js';
 import { describeEachStore, type TestServer } from '../testing/test-server.js';
+import { InboxEntry } from './inbox-entry.js';
+import type { InboxService } from './inbox-service.js';
+
+/** One read of the entry for several agents (InboxService.entry), as each of them sees it. */
+async function itemsFor(inbox: InboxService, conversationId: string, agentIds: readonly string[]) {
+  const snapshot = await inbox.entry(conversationId, agentIds);
+  if (snapshot === undefined) return undefined;
+  const now = Date.now();
+  const itemOf = new InboxEntry(snapshot, now).itemsAt(now);
+  return new Map(agentIds.map((agentId) => [agentId, itemOf(agentId)]));
+}
 
 /** A conversation whose visitor wrote `visitorMessages` times, a bot answering none of them (no bot turn runs here). */
 async function conversationWith(server: TestServer, visitorMessages: number): Promise<string> {
@@ -31,7 +42,7 @@ describeEachStore('inbox entries for several agents at once', (server) => {
     await signals.markRead(conversationId, reader('agt_start'), 1);
     const agents = ['agt_never', 'agt_halfway', 'agt_caught_up', 'agt_start', 'agt_never_either'];
 
-    const together = await desk.inbox.itemsFor(conversationId, agents);
+    const together = await itemsFor(desk.inbox, conversationId, agents);
     expect(together).toBeDefined();
     for (const agentId of agents) expect(together?.get(agentId), agentId).toEqual(await desk.inbox.item(conversationId, agentId));
     // Seq 1 is the greeting, then question 0 (2), answer 0 (3), question 1 (4), question 2 (5): questions 3–6 are after seq 5.
@@ -45,16 +56,18 @@ describeEachStore('inbox entries for several agents at once', (server) => {
     // 150 agents at 150 different positions (past 100: a second counting statement).
     const agents = Array.from({ length: 150 }, (_, at) => `agt_reader_${at}`);
     for (const [at, agentId] of agents.entries()) await signals.markRead(conversationId, reader(agentId), Math.round((at / 149) * last));
-    const together = await desk.inbox.itemsFor(conversationId, agents);
+    const together = await itemsFor(desk.inbox, conversationId, agents);
     for (const agentId of [agents[0], agents[1], agents[99], agents[100], agents[101], agents[149]] as string[])
       expect(together?.get(agentId)?.unread, agentId).toBe((await desk.inbox.item(conversationId, agentId))?.unread);
     expect(together?.get(agents[0] as string)?.unread).toBe(120);
     expect(together?.get(agents[149] as string)?.unread).toBe(0);
   });
 
-  it('says a conversation that is gone is gone, and asks nothing for nobody', async () => {
+  it('says a conversation that is gone is gone, and counts nothing for nobody', async () => {
     const { desk } = server().services;
-    expect(await desk.inbox.itemsFor('conv_00000000000000000000000000', ['agt_a', 'agt_b'])).toBeUndefined();
-    expect(await desk.inbox.itemsFor(await conversationWith(server(), 1), [])).toEqual(new Map());
+    expect(await desk.inbox.entry('conv_00000000000000000000000000', ['agt_a', 'agt_b'])).toBeUndefined();
+    const nobody = await desk.inbox.entry(await conversationWith(server(), 1), []);
+    expect(nobody?.cursors).toEqual(new Map());
+    expect(nobody?.unreadAfter).toEqual(new Map());
   });
 });

@@ -3,11 +3,12 @@ import { CALL_KINDS, CONVERSATION_PRIORITIES, MESSAGE_TYPES } from '@parley/prot
 import { ApiError } from '../http/api-error.js';
 import { conversationCallsStore } from '../store/conversation-calls-store.js';
 import type { Db } from '../store/database.js';
-import { inboxRows, unreadCounts, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
+import { inboxRows, readPositions, type InboxFilter, type InboxRow } from '../store/inbox-store.js';
 import { nowIso } from '../store/ids.js';
 import { readJson } from '../store/json.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../store/pagination.js';
 import type { OwnershipHooks, Ownership } from './ownership.js';
+import type { InboxSnapshot } from './inbox-entry.js';
 import { ownerOf, statusOf } from './ownership-state.js';
 
 export interface InboxReader {
@@ -60,16 +61,18 @@ export class InboxService {
   }
 
   /**
-   * One conversation's entry for several agents (what the inbox streams of a node send when it changes): the entry is
-   * read once, and only the unread counts differ between agents. Undefined when the conversation is gone.
+   * One conversation's entry as the inbox streams of a node keep it (engine/inbox-entry.ts): the entry, its ringing
+   * call, and where each of `agentIds` stands in it (their read cursors and the unread count at each), so that
+   * later messages and reads update it without reading. Undefined when the conversation is gone.
    */
-  async itemsFor(conversationId: string, agentIds: readonly string[]): Promise<Map<string, InboxItem> | undefined> {
-    const [first, ...others] = agentIds;
-    if (first === undefined) return new Map();
-    const item = await this.item(conversationId, first);
-    if (item === undefined) return undefined;
-    const unread = await unreadCounts(this.db, conversationId, others);
-    return new Map([[first, item], ...others.map((agentId) => [agentId, { ...item, unread: unread.get(agentId) ?? 0 }] as const)]);
+  async entry(conversationId: string, agentIds: readonly string[]): Promise<InboxSnapshot | undefined> {
+    const rows = await inboxRows(this.db, { agentId: agentIds[0] ?? '', conversationIds: [conversationId], now: nowIso(), take: 1 });
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    const call = (await ringingCalls(this.db, [row])).get(row.id);
+    // Counted up to the entry's last seq: a message stored since is counted when its event is applied.
+    const positions = await readPositions(this.db, conversationId, agentIds, Number(row.last_seq));
+    return { row, call, ...positions };
   }
 
   async detail(conversationId: string, readerId: string): Promise<InboxDetail> {
@@ -115,9 +118,9 @@ async function ringingCalls(db: Db, rows: readonly InboxRow[]): Promise<Map<stri
   );
 }
 
-function toItem(row: InboxRow, now: number, call?: InboxItem['call']): InboxItem {
+/** The list entry of an inbox row; `lastMessage` when it is known otherwise (an inbox stream's entry updated by an event). */
+export function toItem(row: InboxRow, now: number, call?: InboxItem['call'], lastMessage: Message | null = messageOf(row)): InboxItem {
   const owner = ownerOf(row.owner);
-  const lastMessage = messageOf(row);
   const waitingSince =
     owner === 'queued' && row.queued_at !== null
       ? Date.parse(row.queued_at)
@@ -145,7 +148,7 @@ function toItem(row: InboxRow, now: number, call?: InboxItem['call']): InboxItem
   };
 }
 
-function messageOf(row: InboxRow): Message | null {
+export function messageOf(row: InboxRow): Message | null {
   if (row.m_id === null || row.m_seq === null || row.m_created_at === null) return null;
   const role = row.m_author_role;
   const authorRole: Author['role'] = role === 'bot' || role === 'agent' || role === 'system' ? role : 'visitor';

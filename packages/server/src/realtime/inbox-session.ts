@@ -9,18 +9,16 @@ import {
   type ServerFrame,
 } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bus } from '../bus/bus.js';
-import { INBOX_CHANNEL, parseInboxEvent } from '../engine/inbox-feed.js';
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
 import { inboxOnly } from './conversation-hooks.js';
+import type { InboxItems, InboxStream } from './inbox-items.js';
 import type { Sink } from './session.js';
 
 export interface InboxSessionDeps {
-  readonly bus: Bus;
   readonly log: FastifyBaseLogger;
-  /** The conversation's list entry as this agent sees it (their unread count); undefined when it is gone. */
-  item(conversationId: string, agentId: string): Promise<InboxItem | undefined>;
+  /** The node's inbox entries: every changed conversation's entry as each stream's agent sees it. */
+  readonly items: Pick<InboxItems, 'join' | 'leave' | 'resync'>;
   readonly helloTimeoutMs?: number;
   readonly heartbeatMs?: number;
 }
@@ -35,14 +33,13 @@ const RESYNC_RECONNECT_SPREAD_MS = 3000;
  * entry whenever a conversation changes (new message, owner, assignee, status, the agent's reads).
  * Nothing is replayed: after a reconnect the console refetches its list (`GET /v1/inbox`).
  */
-export class InboxSession {
+export class InboxSession implements InboxStream {
   private state: 'awaiting-hello' | 'open' | 'closed' = 'awaiting-hello';
-  private unsubscribe: (() => Promise<void>) | undefined;
+  private joined = false;
+  /** Entries are sent after the welcome: one that changed before it is in the list the client reads after it. */
+  private welcomed = false;
   private helloTimer: NodeJS.Timeout | undefined;
-  private outbound: Promise<void> = Promise.resolve();
   private readonly bucket = connectionRateLimit();
-  /** Conversations with an event waiting to be sent, and the reason it will carry. */
-  private readonly pending = new Map<string, InboxEventReason>();
 
   constructor(
     private readonly deps: InboxSessionDeps,
@@ -55,6 +52,10 @@ export class InboxSession {
     return this.state === 'closed';
   }
 
+  get agentId(): string {
+    return this.principal.author.id;
+  }
+
   /**
    * Inbox events may have been lost between nodes: the entries of the conversations named are sent
    * again as they are now (as `message` events: the reason is not known); when they cannot be named,
@@ -63,12 +64,14 @@ export class InboxSession {
   resync(conversations: ReadonlySet<string> | 'all'): void {
     if (this.state !== 'open') return;
     if (conversations === 'all' || conversations.size > RESYNC_ENTRIES_MAX) {
+      this.deps.items.resync('all');
       const afterMs = Math.floor(Math.random() * RESYNC_RECONNECT_SPREAD_MS);
       this.send({ type: 'reconnect', afterMs, reason: 'inbox events may have been missed' });
       this.close(CLOSE_CODES.SERVER_RESTART.code, 'inbox resync');
       return;
     }
-    for (const conversationId of conversations) this.refresh(conversationId, 'message');
+    // Read again once for the node's streams, and sent to each (as `message` events: the reason is not known).
+    this.deps.items.resync(conversations);
   }
 
   awaitHello(): void {
@@ -103,13 +106,11 @@ export class InboxSession {
     if (this.state !== 'awaiting-hello') return;
     clearTimeout(this.helloTimer);
     this.state = 'open';
-    const unsubscribe = await this.deps.bus.subscribe(INBOX_CHANNEL, (payload) => this.fromBus(payload));
-    if (this.closed) {
-      await unsubscribe();
-      return;
-    }
-    this.unsubscribe = unsubscribe;
+    this.joined = true;
+    await this.deps.items.join(this);
+    if (this.closed) return;
     this.send({ type: 'welcome', v: REALTIME_VERSION, conversationId: '', lastSeq: 0, heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS });
+    this.welcomed = true;
   }
 
   send(frame: ServerFrame): void {
@@ -122,9 +123,7 @@ export class InboxSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
-    const unsubscribe = this.unsubscribe;
-    this.unsubscribe = undefined;
-    unsubscribe?.().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not end a bus subscription'));
+    if (this.joined) this.deps.items.leave(this);
     this.sink.close(code, reason);
     this.onClosed(this);
   }
@@ -134,30 +133,7 @@ export class InboxSession {
     this.close(CLOSE_CODES.SERVER_RESTART.code, 'server error');
   }
 
-  private fromBus(payload: string): void {
-    const event = parseInboxEvent(payload);
-    if (event === undefined || this.state !== 'open') return;
-    this.refresh(event.conversationId, event.reason);
-  }
-
-  /** Sends the conversation's entry as it is when its turn comes. */
-  private refresh(conversationId: string, reason: InboxEventReason): void {
-    // A burst of events about one conversation (a bot's several messages) is read and sent once: the
-    // item is computed when its turn comes, so it shows the latest state anyway. `created` is kept.
-    const waiting = this.pending.get(conversationId);
-    if (waiting !== undefined) {
-      if (waiting !== 'created') this.pending.set(conversationId, reason);
-      return;
-    }
-    this.pending.set(conversationId, reason);
-    // One at a time, in arrival order, so a later state of a conversation is never overtaken by an earlier one.
-    this.outbound = this.outbound
-      .then(async () => {
-        const latest = this.pending.get(conversationId) ?? reason;
-        this.pending.delete(conversationId);
-        const item = await this.deps.item(conversationId, this.principal.author.id);
-        if (item !== undefined) this.send({ type: 'inbox', reason: latest, item });
-      })
-      .catch((error: unknown) => this.fail(error));
+  deliver(reason: InboxEventReason, item: InboxItem): void {
+    if (this.welcomed) this.send({ type: 'inbox', reason, item });
   }
 }

@@ -204,32 +204,45 @@ export function inboxPageQuery(db: Db, filter: InboxFilter) {
 /** Distinct read positions counted in one statement (a column each); more are counted in further statements. */
 const UNREAD_COLUMNS_MAX = 100;
 
+/** Where several agents stand in one conversation: what their unread counts are computed from. */
+export interface ReadPositions {
+  /** The read cursors of the agents asked about that have one; the others are at 0. */
+  readonly cursors: ReadonlyMap<string, number>;
+  /** Visitor messages after each of those agents' positions (0 included when one has no cursor), up to `upToSeq`. */
+  readonly unreadAfter: ReadonlyMap<number, number>;
+}
+
 /**
- * The unread counts of one conversation for several agents at once (visitor messages after each one's read
- * cursor), for the inbox streams: every agent signed in gets each changed conversation's entry, and counting per
- * agent made the database's work per message grow with the agents. Two statements whatever their number: their
- * cursors, then one pass over the visitor messages after the lowest cursor with a sum per distinct position.
+ * The read cursors of several agents in one conversation and the unread count at each of their positions, for
+ * the inbox streams' entries. Two statements whatever the number of agents: their cursors, then one pass over the
+ * visitor messages after the lowest with a sum per distinct position. Counted up to `upToSeq` (the last seq of the
+ * entry read with them), so that a message stored meanwhile is counted once, when its own event comes.
  */
-export async function unreadCounts(db: Db, conversationId: string, agentIds: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  if (agentIds.length === 0) return counts;
-  const cursors = await db
+export async function readPositions(db: Db, conversationId: string, agentIds: readonly string[], upToSeq: number): Promise<ReadPositions> {
+  if (agentIds.length === 0) return { cursors: new Map(), unreadAfter: new Map() };
+  const rows = await db
     .selectFrom('read_cursors')
     .select(['reader_id', 'seq'])
     .where('conversation_id', '=', conversationId)
     .where('reader_role', '=', 'agent')
     .where('reader_id', 'in', agentIds)
     .execute();
-  const positionOf = new Map(cursors.map((cursor) => [cursor.reader_id, Number(cursor.seq)]));
-  const positions = [...new Set(agentIds.map((agentId) => positionOf.get(agentId) ?? 0))].sort((a, b) => a - b);
+  const cursors = new Map(rows.map((cursor) => [cursor.reader_id, Number(cursor.seq)]));
+  const positions = [...new Set(agentIds.map((agentId) => cursors.get(agentId) ?? 0))].sort((a, b) => a - b);
   const unreadAfter = new Map<number, number>();
   for (let start = 0; start < positions.length; start += UNREAD_COLUMNS_MAX) {
     const group = positions.slice(start, start + UNREAD_COLUMNS_MAX);
+    const lowest = group[0] ?? 0;
+    if (lowest >= upToSeq) {
+      for (const position of group) unreadAfter.set(position, 0);
+      continue;
+    }
     const row = await db
       .selectFrom('messages')
       .where('conversation_id', '=', conversationId)
       .where('author_role', '=', 'visitor')
-      .where('seq', '>', group[0] ?? 0)
+      .where('seq', '>', lowest)
+      .where('seq', '<=', upToSeq)
       .select((eb) =>
         group.map((position, at) =>
           eb.fn.sum<number | string | bigint | null>(sql`case when seq > ${position} then 1 else 0 end`).as(`after${at}`),
@@ -239,6 +252,5 @@ export async function unreadCounts(db: Db, conversationId: string, agentIds: rea
     const sums = (row ?? {}) as Record<string, number | string | bigint | null>;
     group.forEach((position, at) => unreadAfter.set(position, Number(sums[`after${at}`] ?? 0)));
   }
-  for (const agentId of agentIds) counts.set(agentId, unreadAfter.get(positionOf.get(agentId) ?? 0) ?? 0);
-  return counts;
+  return { cursors, unreadAfter };
 }
