@@ -19,7 +19,10 @@ export interface WrittenMessage {
   readonly row: MessageRow;
   /** False when the conversation already held this clientId: `row` is the stored original. */
   readonly created: boolean;
-  /** Who owned the conversation in the message's own transaction, when the writer read it (SQLite, for the report event). */
+  /**
+   * Who owned the conversation in the message's own transaction, when the writer read it: SQLite's with the report
+   * event (so not for notes and system lines), PostgreSQL's with every message it stores.
+   */
   readonly ownerAtCommit?: OwnerAtCommit;
 }
 
@@ -290,7 +293,9 @@ export class SqliteMessageWriter implements MessageWriter {
 }
 
 /**
- * PostgreSQL: one statement, so one round trip instead of five (begin, check, bump, insert, commit).
+ * PostgreSQL: one statement, so one round trip instead of five (begin, check, bump, insert, commit). It also answers
+ * the conversation's ownership as the statement saw it (WrittenMessage.ownerAtCommit), so a visitor message to a
+ * conversation a person holds starts no bot turn, whose first step would be that read.
  * The UPDATE row-locks the conversation, so concurrent appends take seqs one after another; nothing
  * is bumped when the clientId is already stored.
  */
@@ -317,7 +322,7 @@ export class PostgresMessageWriter implements MessageWriter {
   private async write(message: NewMessage, event: MessageEvent | null): Promise<WrittenMessage> {
     const columns = Object.keys(message) as (keyof NewMessage)[];
     const values = columns.map((column) => sql`${message[column]}`);
-    const { rows } = await sql<MessageRow & { created: boolean }>`
+    const { rows } = await sql<MessageRow & { created: boolean; owner_at_commit: string | null; snoozed_at_commit: boolean | null }>`
       with existing as (
         select * from messages where conversation_id = ${message.conversation_id} and client_id = ${message.client_id}
       ), bumped as (
@@ -329,12 +334,16 @@ export class PostgresMessageWriter implements MessageWriter {
         select last_seq, ${sql.join(values)} from bumped
         returning *
       )${event === null ? sql`` : sql`, event as (${postgresEventCte(event)})`}
-      select *, true as created from inserted
+      select i.*, true as created, coalesce(s.owner, 'bot') as owner_at_commit, s.snoozed_until is not null as snoozed_at_commit
+      from inserted i left join conversation_states s on s.conversation_id = i.conversation_id
       union all
-      select *, false as created from existing`.execute(this.db);
+      select e.*, false as created, null, null from existing e`.execute(this.db);
     const first = rows[0];
     if (first === undefined) throw new ConversationMissingError(message.conversation_id);
-    const { created, ...row } = first;
-    return { row: { ...row, seq: Number(row.seq) }, created };
+    const { created, owner_at_commit: owner, snoozed_at_commit: snoozed, ...row } = first;
+    const written = { row: { ...row, seq: Number(row.seq) }, created };
+    // The ownership in the statement's snapshot, read with the write as SQLite's writer does: a change committed while
+    // the statement ran orders after the message (the message was sent under the former owner), as on SQLite.
+    return owner === null ? written : { ...written, ownerAtCommit: { owner, snoozed: snoozed === true } };
   }
 }
