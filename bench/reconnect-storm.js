@@ -303,7 +303,9 @@ const verdict = (row) => ({
 });
 
 export async function runReconnectStormBench() {
-  const sides = [['parley', join(ROOT, 'packages/server/dist/main.js')]];
+  // BENCH_STORM_AFTER=<another copy inside packages/server> measures it instead of packages/server/dist (a private build
+  // of a change, while others rebuild dist).
+  const sides = [['parley', join(process.env.BENCH_STORM_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js')]];
   // BENCH_STORM_BEFORE=<a copy of packages/server/dist inside packages/server> measures a previous build too (A/B).
   const beforeDir = process.env.BENCH_STORM_BEFORE;
   if (beforeDir) sides.push(['parley-before', join(beforeDir, 'main.js')]);
