@@ -73,11 +73,15 @@ export class InboxEntry {
     return true;
   }
 
-  /** The entry as each agent sees it now (their unread count): the shared part is built once. */
-  itemsAt(now: number): (agentId: string) => InboxItem {
-    const row = { ...this.snapshot.row, updated_at: this.updatedAt, last_seq: this.lastSeq };
-    const shared = toItem(row, now, this.snapshot.call, this.lastMessage);
-    return (agentId) => ({ ...shared, unread: this.unreadAfter(this.cursors.get(agentId) ?? 0) ?? 0 });
+  /** The entry as it is now, for every agent: `unread` is theirs (`unread`), 0 here. */
+  itemAt(now: number): InboxItem {
+    const row = { ...this.snapshot.row, updated_at: this.updatedAt, last_seq: this.lastSeq, unread: 0 };
+    return toItem(row, now, this.snapshot.call, this.lastMessage);
+  }
+
+  /** The agent's unread count: the visitor messages after their read cursor. */
+  unread(agentId: string): number {
+    return this.unreadAfter(this.cursors.get(agentId) ?? 0) ?? 0;
   }
 
   private unreadAfter(position: number): number | undefined {

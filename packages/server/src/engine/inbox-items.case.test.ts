@@ -9,8 +9,8 @@ async function itemsFor(inbox: InboxService, conversationId: string, agentIds: r
   const snapshot = await inbox.entry(conversationId, agentIds);
   if (snapshot === undefined) return undefined;
   const now = Date.now();
-  const itemOf = new InboxEntry(snapshot, now).itemsAt(now);
-  return new Map(agentIds.map((agentId) => [agentId, itemOf(agentId)]));
+  const entry = new InboxEntry(snapshot, now);
+  return new Map(agentIds.map((agentId) => [agentId, { ...entry.itemAt(now), unread: entry.unread(agentId) }]));
 }
 
 /** A conversation whose visitor wrote `visitorMessages` times, a bot answering none of them (no bot turn runs here). */

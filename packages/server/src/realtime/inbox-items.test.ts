@@ -7,6 +7,7 @@ import { InboxEntry, type InboxSnapshot } from '../engine/inbox-entry.js';
 import { INBOX_CHANNEL, publishInboxEvent, withInboxFeed } from '../engine/inbox-feed.js';
 import type { InboxRow } from '../store/inbox-store.js';
 import { InboxItems, type InboxItemsOptions, type InboxStream } from './inbox-items.js';
+import { parseFrame } from './testing/frame-log.js';
 
 const silent = { warn: () => undefined, error: () => undefined };
 
@@ -79,7 +80,8 @@ class Conversation {
 
   /** The entry as `agentId` sees it, read now. */
   item(agentId: string, now = Date.now()): InboxItem {
-    return new InboxEntry(this.snapshot([agentId]), now).itemsAt(now)(agentId);
+    const entry = new InboxEntry(this.snapshot([agentId]), now);
+    return { ...entry.itemAt(now), unread: entry.unread(agentId) };
   }
 
   private unread(position: number): number {
@@ -91,8 +93,9 @@ class Stream implements InboxStream {
   readonly frames: { reason: InboxEventReason; item: InboxItem }[] = [];
   failed: unknown;
   constructor(readonly agentId: string) {}
-  deliver(reason: InboxEventReason, item: InboxItem): void {
-    this.frames.push({ reason, item });
+  deliver(json: string): void {
+    const frame = parseFrame(json);
+    if (frame.type === 'inbox') this.frames.push({ reason: frame.reason, item: frame.item });
   }
   fail(error: unknown): void {
     this.failed = error;

@@ -1,4 +1,4 @@
-import type { InboxEventReason, InboxItem } from '@parley/protocol';
+import type { InboxEventReason } from '@parley/protocol';
 import type { Bus, BusLog } from '../bus/bus.js';
 import { InboxEntry, type InboxSnapshot } from '../engine/inbox-entry.js';
 import { INBOX_CHANNEL, parseInboxEvent, type InboxEvent } from '../engine/inbox-feed.js';
@@ -9,8 +9,8 @@ export type ReadEntry = (conversationId: string, agentIds: readonly string[]) =>
 /** An agent's inbox stream, as the node's entries reach it. */
 export interface InboxStream {
   readonly agentId: string;
-  /** A conversation's entry changed: this is it as the stream's agent sees it. */
-  deliver(reason: InboxEventReason, item: InboxItem): void;
+  /** A conversation's entry changed: this is its `inbox` frame as the stream's agent sees it, serialised. */
+  deliver(frame: string): void;
   /** Reading an entry failed: the stream cannot say what changed. */
   fail(error: unknown): void;
 }
@@ -209,16 +209,22 @@ export class InboxItems {
     });
   }
 
+  /**
+   * Serialised once per change, not once per stream: every agent's frame is the same but for their unread count,
+   * which is written first (`{"type":"inbox","reason":…,"item":{"unread":N,…the rest}}`).
+   */
   private deliver(entry: InboxEntry, reason: InboxEventReason): void {
-    const itemFor = entry.itemsAt(this.now());
-    const items = new Map<string, InboxItem>();
+    const { unread: _unread, ...rest } = entry.itemAt(this.now());
+    const head = `{"type":"inbox","reason":${JSON.stringify(reason)},"item":{"unread":`;
+    const tail = `,${JSON.stringify(rest).slice(1)}}`;
+    const frames = new Map<string, string>();
     for (const stream of [...this.streams]) {
-      let item = items.get(stream.agentId);
-      if (item === undefined) {
-        item = itemFor(stream.agentId);
-        items.set(stream.agentId, item);
+      let frame = frames.get(stream.agentId);
+      if (frame === undefined) {
+        frame = `${head}${entry.unread(stream.agentId)}${tail}`;
+        frames.set(stream.agentId, frame);
       }
-      stream.deliver(reason, item);
+      stream.deliver(frame);
     }
   }
 

@@ -1,13 +1,4 @@
-import {
-  CLOSE_CODES,
-  HEARTBEAT_MS,
-  HELLO_TIMEOUT_MS,
-  MAX_OUTBOUND_BYTES,
-  REALTIME_VERSION,
-  type InboxEventReason,
-  type InboxItem,
-  type ServerFrame,
-} from '@parley/protocol';
+import { CLOSE_CODES, HEARTBEAT_MS, HELLO_TIMEOUT_MS, MAX_OUTBOUND_BYTES, REALTIME_VERSION, type ServerFrame } from '@parley/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Principal } from './authenticate.js';
 import { connectionRateLimit, errorFrame, parseClientFrame } from './client-frames.js';
@@ -133,7 +124,10 @@ export class InboxSession implements InboxStream {
     this.close(CLOSE_CODES.SERVER_RESTART.code, 'server error');
   }
 
-  deliver(reason: InboxEventReason, item: InboxItem): void {
-    if (this.welcomed) this.send({ type: 'inbox', reason, item });
+  /** An `inbox` frame, serialised by the node's entries (realtime/inbox-items.ts) once for every stream of its agent. */
+  deliver(frame: string): void {
+    if (!this.welcomed || this.state === 'closed') return;
+    this.sink.write(frame, { type: 'inbox', seq: 0 });
+    if (this.sink.pendingBytes() > MAX_OUTBOUND_BYTES) this.close(CLOSE_CODES.SLOW_CONSUMER.code, 'slow consumer');
   }
 }
