@@ -396,10 +396,9 @@ export class Ownership {
       if (webhook !== null) await webhook(trx);
     });
     this.engine.reports.ownershipChanged(current, next, action);
-    if (action !== null) {
-      await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
-      await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
-    }
+    if (action !== null) await this.announce(next.conversationId, action === 'handoff' || action === 'handback' || action === 'assign');
+    // A team or offline change (no action) changes the inbox entry too: nodes keep entries and read them again on it.
+    await publishInboxEvent(this.bus, this.log, next.conversationId, 'ownership');
     return next;
   }
 }

@@ -211,6 +211,24 @@ describeEachStoreListening(
         }
       }
     });
+
+    it("sends a conversation's new team, which routing sets with no action of anyone's", async () => {
+      const agent = await login(server(), 'Router');
+      const team = await server().json('POST', '/v1/teams', { name: `Team ${Math.random().toString(36).slice(2, 6)}` });
+      const teamId = String(team.body['id']);
+      const bot = await server().json('POST', '/v1/bots', { kind: 'builtin', name: 'Quiet', config: { rules: [] } });
+      const widget = await server().json('POST', '/v1/widgets', { name: 'Teams', botId: bot.body['id'] });
+      const session = await server().json('POST', `/v1/widgets/${String(widget.body['id'])}/sessions`, {}, null);
+      const conversationId = String(session.body['conversationId']);
+      const stream = await openStream(server(), agent);
+      const visitor = { role: 'visitor', id: conversationId, name: 'Visitor' } as const;
+      await server().services.engine.append({ conversationId, author: visitor, type: 'text', text: 'a person, please' });
+      await stream.log.waitFor((f) => f.type === 'inbox' && f.item.conversation.id === conversationId);
+      await server().services.desk.ownership.setTeam(conversationId, teamId);
+      const moved = await stream.log.waitFor((f) => f.type === 'inbox' && f.item.conversation.teamId === teamId);
+      expect(moved.type === 'inbox' && moved.item).toEqual(await server().services.desk.inbox.item(conversationId, agent.id));
+      stream.ws.close();
+    });
   },
   {},
   LIMITS,
