@@ -250,14 +250,19 @@ describe('the agent desk end to end: visitors in the widget, agents in the conso
     await widget(visitor).log().getByRole('button', { name: 'Send' }).click();
     await widget(visitor).log().getByText('Thank you for your feedback!').first().waitFor();
     // Stored as a rating (an event agents see), not as a chat message that would reopen the conversation to the bot;
-    // the visitor is thanked instead of shown the agents' line.
-    const messages = await env.api<{ items: { type: string; payload: Record<string, unknown> | null }[] }>(
-      'GET',
-      `/v1/conversations/${conversationId}/messages`,
-      undefined,
-      await tokenOf(agents.ana),
-    );
-    expect(messages.items.find((message) => message.payload?.['event'] === 'rating')).toMatchObject({
+    // the visitor is thanked instead of shown the agents' line. The thanks shows as the rating is sent, so the stored
+    // rating is waited for (under load it was not there yet when first asked).
+    const token = await tokenOf(agents.ana);
+    const storedRating = async () =>
+      (
+        await env.api<{ items: { type: string; payload: Record<string, unknown> | null }[] }>(
+          'GET',
+          `/v1/conversations/${conversationId}/messages`,
+          undefined,
+          token,
+        )
+      ).items.find((message) => message.payload?.['event'] === 'rating');
+    await expect.poll(storedRating, { timeout: 10_000 }).toMatchObject({
       type: 'event',
       payload: { event: 'rating', score: 4 },
     });
