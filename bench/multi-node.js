@@ -166,6 +166,9 @@ async function startNodes(count, { schema, redisUrl, nodeArgs = '', censusDir })
             PARLEY_SECRET: SECRET,
             ...(censusDir ? { SQL_CENSUS_FILE: join(censusDir, `node-${i}.json`) } : {}),
           },
+          // BENCH_MULTI_AFTER=<a copy of packages/server/dist inside packages/server>/main.js: another build than dist
+          // (a private build of a change, measured back to back with one without it while others rebuild dist).
+          ...(process.env.BENCH_MULTI_AFTER ? { main: process.env.BENCH_MULTI_AFTER } : {}),
         }),
       );
     }
