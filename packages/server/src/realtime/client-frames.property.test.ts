@@ -81,10 +81,13 @@ describe('the realtime frame decoder under random input', () => {
       fc.property(validFrame, (frame) => {
         const parsed = parseClientFrame(JSON.stringify(frame));
         const trimmed = 'text' in frame ? frame.text.trim() : '';
-        if ('text' in frame && trimmed === '') return expect(parsed.ok).toBe(false);
-        expect(parsed).toEqual({ ok: true, frame: 'text' in frame ? { ...frame, text: trimmed } : frame });
+        // Not `return expect(…)`: fast-check fails a property that returns anything but undefined or true, and an
+        // assertion returns its Assertion object (a whitespace-only text drawn by chance failed the run that way).
+        if ('text' in frame && trimmed === '') expect(parsed.ok).toBe(false);
+        else expect(parsed).toEqual({ ok: true, frame: 'text' in frame ? { ...frame, text: trimmed } : frame });
       }),
-      { numRuns: 300 },
+      // The whitespace-only text always, not only when drawn (CI seed 822636538 drew it).
+      { numRuns: 300, examples: [[{ type: 'send' as const, clientId: '-00-aaa_', text: ' ' }]] },
     );
   });
 
