@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ServerFrame } from '@parley/protocol';
+import { agentLogin } from './testing/inbox-client.js';
 import { FrameLog, parseFrame, type Connect, type TestClient } from './testing/frame-log.js';
 import { connectPoll } from './testing/poll-test-client.js';
 import { describeEachStoreListening, openVisitor, type RealtimeServer } from './testing/realtime-server.js';
@@ -21,26 +22,6 @@ const messageWith =
 
 let counter = 0;
 const clientId = (): string => `agent-cid-${Date.now().toString(36)}-${(counter++).toString().padStart(4, '0')}`;
-
-interface LoggedIn {
-  readonly id: string;
-  readonly name: string;
-  readonly token: string;
-  readonly cookie: string;
-}
-
-async function agentLogin(server: RealtimeServer, name: string): Promise<LoggedIn> {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const created = await server.json('POST', '/v1/agents', { email, name, password: 'password-123' });
-  const response = await fetch(`${server.baseUrl}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'password-123' }),
-  });
-  const body = (await response.json()) as { token: string };
-  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return { id: String(created.body['id']), name, token: body.token, cookie };
-}
 
 /** A raw WebSocket with any query and headers; says hello on open and resolves at welcome or close. */
 function rawAgentWs(
@@ -74,7 +55,7 @@ async function close(...clients: TestClient[]): Promise<void> {
 for (const [name, connect] of transports) {
   describeEachStoreListening(`agents on the realtime gateway, visitor over ${name}`, (server) => {
     it('joins an agent as themselves with the login token; private notes reach agents and never the visitor', async () => {
-      const agent = await agentLogin(server(), 'Nora');
+      const agent = await agentLogin(server().baseUrl, 'Nora');
       const session = await openVisitor(server());
       const visitor = await connect({ baseUrl: server().baseUrl, token: session.token });
       const desk = await connectWs({ baseUrl: server().baseUrl, token: agent.token, conversationId: session.conversationId });
@@ -98,7 +79,7 @@ for (const [name, connect] of transports) {
     });
 
     it('tells the visitor who owns the conversation in welcome, then on every change', async () => {
-      const agent = await agentLogin(server(), 'Omar');
+      const agent = await agentLogin(server().baseUrl, 'Omar');
       const session = await openVisitor(server());
       const visitor = await connect({ baseUrl: server().baseUrl, token: session.token });
       const welcome = await visitor.log.waitFor((f) => f.type === 'welcome');
@@ -129,7 +110,7 @@ for (const [name, connect] of transports) {
 
 describeEachStoreListening('agents’ inbox stream and console logins on the gateway', (server) => {
   it('streams the fresh inbox item when a visitor writes and when ownership changes', async () => {
-    const agent = await agentLogin(server(), 'Ivy');
+    const agent = await agentLogin(server().baseUrl, 'Ivy');
     const { ws, log } = await rawAgentWs(server(), { token: agent.token, inbox: '1' });
     expect(log.frames[0]).toMatchObject({ type: 'welcome', conversationId: '' });
     const session = await openVisitor(server());
@@ -163,8 +144,8 @@ describeEachStoreListening('agents’ inbox stream and console logins on the gat
   });
 
   it("gives each agent's inbox stream its own unread count when their streams' entries are read together", async () => {
-    const reader = await agentLogin(server(), 'Rea');
-    const other = await agentLogin(server(), 'Oth');
+    const reader = await agentLogin(server().baseUrl, 'Rea');
+    const other = await agentLogin(server().baseUrl, 'Oth');
     const readerInbox = await rawAgentWs(server(), { token: reader.token, inbox: '1' });
     const otherInbox = await rawAgentWs(server(), { token: other.token, inbox: '1' });
     const session = await openVisitor(server());
@@ -189,7 +170,7 @@ describeEachStoreListening('agents’ inbox stream and console logins on the gat
   });
 
   it('accepts the console cookie from the console’s own origin and refuses it from another', async () => {
-    const agent = await agentLogin(server(), 'Cy');
+    const agent = await agentLogin(server().baseUrl, 'Cy');
     const session = await openVisitor(server());
     // The test app's PARLEY_PUBLIC_URL is the default http://localhost:3000: the console's origin, whatever the listening address.
     const own = 'http://localhost:3000';
@@ -212,7 +193,7 @@ describeEachStoreListening('agents’ inbox stream and console logins on the gat
     explicit.ws.close();
     const forged = await rawAgentWs(server(), { token: 'pcs_forged', conversationId: session.conversationId });
     expect((await forged.log.waitForClose()).code).toBe(4001);
-    const loggedOut = await agentLogin(server(), 'Gone');
+    const loggedOut = await agentLogin(server().baseUrl, 'Gone');
     await fetch(`${server().baseUrl}/v1/auth/logout`, {
       method: 'POST',
       headers: { cookie: loggedOut.cookie, 'content-type': 'application/json' },

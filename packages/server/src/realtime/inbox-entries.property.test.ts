@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { InboxItem } from '@parley/protocol';
-import { FrameLog, parseFrame } from './testing/frame-log.js';
+import type { FrameLog } from './testing/frame-log.js';
+import { agentLogin, latestEntry, openInbox } from './testing/inbox-client.js';
 import { describeEachStoreListening, type RealtimeServer } from './testing/realtime-server.js';
 
 /**
@@ -56,38 +57,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('open' as const), agent }) },
 );
 
-async function login(server: RealtimeServer, name: string): Promise<Agent> {
-  const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const created = await server.json('POST', '/v1/agents', { email, name, password: 'password-123' });
-  const response = await fetch(`${server.baseUrl}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'password-123' }),
-  });
-  const body = (await response.json()) as { token: string };
-  return { id: String(created.body['id']), name, token: body.token };
-}
-
-function openStream(server: RealtimeServer, agent: Agent): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const log = new FrameLog();
-    const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${agent.token}&inbox=1`);
-    ws.on('error', reject);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: 0 })));
-    ws.on('message', (data) => {
-      const frame = parseFrame(data.toString());
-      log.push(frame);
-      if (frame.type === 'welcome') resolve({ agent, ws, log, owed: new Set() });
-    });
-  });
-}
-
-function latest(stream: Stream, conversationId: string): InboxItem | undefined {
-  for (let at = stream.log.frames.length - 1; at >= 0; at--) {
-    const frame = stream.log.frames[at];
-    if (frame?.type === 'inbox' && frame.item.conversation.id === conversationId) return frame.item;
-  }
-  return undefined;
+async function openStream(server: RealtimeServer, agent: Agent): Promise<Stream> {
+  const { ws, log } = await openInbox(server.baseUrl, agent.token);
+  return { agent, ws, log, owed: new Set() };
 }
 
 /** waitingSinceMs grows with the clock: equal when both are null, or within the time between the two answers. */
@@ -103,7 +75,7 @@ describeEachStoreListening(
   (server) => {
     it('equal a fresh read of the entry after every step of any sequence', { timeout: 120_000 }, async () => {
       const { services } = server();
-      const agents = await Promise.all(Array.from({ length: AGENTS }, (_, at) => login(server(), `Agent${at}`)));
+      const agents = await Promise.all(Array.from({ length: AGENTS }, (_, at) => agentLogin(server().baseUrl, `Agent${at}`)));
       const bot = await server().json('POST', '/v1/bots', { kind: 'builtin', name: 'Quiet', config: { rules: [] } });
       const widget = await server().json('POST', '/v1/widgets', { name: 'Inbox entries', botId: bot.body['id'] });
       let runs = 0;
@@ -197,7 +169,7 @@ describeEachStoreListening(
           const mismatches: unknown[] = [];
           for (const stream of streams) {
             for (const conversationId of conversationIds) {
-              const sent = latest(stream, conversationId);
+              const sent = latestEntry(stream.log, conversationId);
               if (sent === undefined && !stream.owed.has(conversationId)) continue;
               const read = await services.desk.inbox.item(conversationId, stream.agent.id);
               if (!isDeepStrictEqual(comparable(sent), comparable(read)) || !closeWaits(sent, read)) {
@@ -213,7 +185,7 @@ describeEachStoreListening(
     });
 
     it("sends a conversation's new team, which routing sets with no action of anyone's", async () => {
-      const agent = await login(server(), 'Router');
+      const agent = await agentLogin(server().baseUrl, 'Router');
       const team = await server().json('POST', '/v1/teams', { name: `Team ${Math.random().toString(36).slice(2, 6)}` });
       const teamId = String(team.body['id']);
       const bot = await server().json('POST', '/v1/bots', { kind: 'builtin', name: 'Quiet', config: { rules: [] } });

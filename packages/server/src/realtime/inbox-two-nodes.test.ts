@@ -1,9 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { InboxItem } from '@parley/protocol';
 import { TEST_ADMIN_KEY } from '../testing/test-server.js';
-import { FrameLog, parseFrame } from './testing/frame-log.js';
+import { agentLogin, latestEntry, openInbox } from './testing/inbox-client.js';
 import { startScaledNodes, type ScaledNode } from './testing/scaled-nodes.js';
 import { connectWs } from './testing/ws-test-client.js';
 
@@ -14,29 +13,6 @@ async function call(baseUrl: string, path: string, body: unknown, auth: string |
     body: JSON.stringify(body),
   });
   return (await response.json()) as Record<string, unknown>;
-}
-
-/** An agent's inbox stream (`?inbox=1`), open once welcomed. */
-function inbox(baseUrl: string, token: string): Promise<{ log: FrameLog; close(): void }> {
-  return new Promise((resolve, reject) => {
-    const log = new FrameLog();
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws?token=${token}&inbox=1`);
-    ws.on('error', reject);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: 0 })));
-    ws.on('message', (data) => {
-      const frame = parseFrame(data.toString());
-      log.push(frame);
-      if (frame.type === 'welcome') resolve({ log, close: () => ws.close() });
-    });
-  });
-}
-
-function latest(log: FrameLog, conversationId: string): InboxItem | undefined {
-  for (let at = log.frames.length - 1; at >= 0; at--) {
-    const frame = log.frames[at];
-    if (frame?.type === 'inbox' && frame.item.conversation.id === conversationId) return frame.item;
-  }
-  return undefined;
 }
 
 /**
@@ -58,19 +34,13 @@ describe("inbox entries on two nodes, the events coming from the other node's en
   it("keeps each node's streams equal to a fresh read through messages on one node and reads on the other", async () => {
     const [a, b] = nodes;
     if (a === undefined || b === undefined) throw new Error('nodes did not start');
-    const agents = [];
-    for (const name of ['Ana', 'Ben']) {
-      const email = `${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-      await call(a.baseUrl, '/v1/agents', { email, name, password: 'password-123' });
-      const login = await call(a.baseUrl, '/v1/auth/login', { email, password: 'password-123' }, null);
-      agents.push({ id: String((login['agent'] as { id: string }).id), token: String(login['token']) });
-    }
-    const [ana, ben] = agents as [{ id: string; token: string }, { id: string; token: string }];
+    const ana = await agentLogin(a.baseUrl, 'Ana');
+    const ben = await agentLogin(a.baseUrl, 'Ben');
     // Ana's inbox on both nodes, Ben's on A only.
     const streams = [
-      { agent: ana, node: b, link: await inbox(b.baseUrl, ana.token) },
-      { agent: ana, node: a, link: await inbox(a.baseUrl, ana.token) },
-      { agent: ben, node: a, link: await inbox(a.baseUrl, ben.token) },
+      { agent: ana, node: b, link: await openInbox(b.baseUrl, ana.token) },
+      { agent: ana, node: a, link: await openInbox(a.baseUrl, ana.token) },
+      { agent: ben, node: a, link: await openInbox(a.baseUrl, ben.token) },
     ];
     const bot = await call(a.baseUrl, '/v1/bots', { kind: 'builtin', name: 'Quiet', config: { rules: [] } });
     const widget = await call(a.baseUrl, '/v1/widgets', { name: 'Two nodes', botId: bot['id'] });
@@ -84,7 +54,7 @@ describe("inbox entries on two nodes, the events coming from the other node's en
       for (;;) {
         const mismatches = [];
         for (const { agent, node, link } of streams) {
-          const sent = latest(link.log, conversationId);
+          const sent = latestEntry(link.log, conversationId);
           const read = await node.parley.services.desk.inbox.item(conversationId, agent.id);
           if (!isDeepStrictEqual(withoutWait(sent), withoutWait(read)) || !closeWaits(sent, read))
             mismatches.push({ agent: agent.id, node: node.baseUrl, sent, read });
@@ -107,12 +77,12 @@ describe("inbox entries on two nodes, the events coming from the other node's en
     await settled("after Ana's read on B");
     await say('three');
     await settled('after a third visitor message on A');
-    expect(streams.map(({ link }) => latest(link.log, conversationId)?.unread)).toEqual([1, 1, 3]);
+    expect(streams.map(({ link }) => latestEntry(link.log, conversationId)?.unread)).toEqual([1, 1, 3]);
     // An agent's message from B, then the visitor again from A.
     await desk.send({ type: 'send', clientId: 'inbox-two-nodes-agent-1', text: 'hello from B' });
     await say('four');
     await settled('after messages from both nodes');
-    for (const { link } of streams) link.close();
+    for (const { link } of streams) link.ws.close();
     await desk.close();
   });
 });
