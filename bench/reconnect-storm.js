@@ -4,7 +4,9 @@
 // through the server's own engine), so "caught up" means something: a visitor counts once it holds that message.
 // Measured from the restarted node's readiness (/readyz first answering 200, polled every 10 ms): the time until every
 // visitor is reconnected (welcome) and caught up; the server's CPU (/proc/<pid>/stat every 250 ms: peak, and seconds
-// at ≥ 90 % of a core); hello → welcome latency; SQLite statements run during the storm (bench/reconnect-storm-census.js).
+// at ≥ 90 % of a core); hello → welcome latency; how long the node takes to answer an API request on a connection it already
+// holds (GET /healthz every 50 ms: a node holding its event loop shows here); SQLite statements run during the storm
+// (bench/reconnect-storm-census.js).
 // Visitors are the real client (bench/reconnect-storm-client.js: @parley/client's Connection over `ws`).
 //   node bench/reconnect-storm.js                       10,000 visitors (BENCH_STORM_VISITORS=n to change)
 //   BENCH_QUICK=1 node bench/reconnect-storm.js         1,000 visitors
@@ -102,6 +104,36 @@ function spawnParley(main, dataDir, port, census) {
   return { child, warnings: () => warnings };
 }
 
+/**
+ * How the node answers everything else during the storm: a GET /healthz every 50 ms on one kept-alive connection
+ * (no new handshake, so the listen queue plays no part), each answer's latency kept. A node that holds its event loop
+ * for seconds (a burst of steps run back to back) shows it here, whatever its CPU.
+ */
+function probeResponsiveness(base) {
+  const latencies = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = performance.now();
+      const ok = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(30_000) }).then(
+        async (r) => (await r.arrayBuffer(), r.ok),
+        () => false,
+      );
+      latencies.push(ok ? performance.now() - started : Infinity);
+      await sleep(50);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      const sorted = latencies.toSorted((a, b) => a - b);
+      const at = (q) => (sorted.length ? +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1) : null);
+      return { answers: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.length ? +sorted.at(-1).toFixed(1) : null };
+    },
+  };
+}
+
 /** Polls /readyz every 10 ms; resolves with the time it first answered 200. */
 async function readyAt(base, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -176,6 +208,20 @@ function census(file, from, to) {
     writeMs: Math.round((b.writeUs - a.writeUs) / 1000),
     transactions: b.transactions - a.transactions,
     peakReadsPerSecond: perSecond,
+    // The statements that took the most time inside SQLite during the round: runs, ms in all, µs each.
+    statements: Object.entries(b.bySql ?? {})
+      .map(([sql, [runs, us]]) => {
+        const [runsBefore, usBefore] = a.bySql?.[sql] ?? [0, 0];
+        return {
+          sql,
+          runs: runs - runsBefore,
+          ms: Math.round((us - usBefore) / 1000),
+          usEach: +((us - usBefore) / Math.max(1, runs - runsBefore)).toFixed(1),
+        };
+      })
+      .filter((s) => s.runs > 0)
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 12),
   };
 }
 
@@ -229,8 +275,10 @@ async function runSide(name, main) {
       node = spawnParley(main, dataDir, port, url(signal));
       const cpu = sampleCpu(node.child.pid);
       const ready = await readyAt(base, node.child);
+      const responsiveness = probeResponsiveness(base);
       // Unreferenced: the losing timer must not keep the bench alive after its last round.
       const done = await Promise.race([allCaughtUp, sleep(GIVE_UP_S * 1000, null, { ref: false })]);
+      const apiLatency = await responsiveness.stop();
       await sleep(1000); // a last CPU sample past the end
       cpu.stop();
       const report = await generator.ask({ type: 'report' }, 'report');
@@ -256,6 +304,9 @@ async function runSide(name, main) {
         helloP50Ms: report.helloMs.p50,
         helloP99Ms: report.helloMs.p99,
         helloMaxMs: report.helloMs.max,
+        apiP50Ms: apiLatency.p50Ms,
+        apiP99Ms: apiLatency.p99Ms,
+        apiMaxMs: apiLatency.maxMs,
         attempts: report.attempts,
         refusedBeforeOpen: report.neverOpened,
         refusedHttp: report.refusedHttp,
@@ -278,7 +329,7 @@ async function runSide(name, main) {
       console.log(
         `${name} ${signal}: ready ${row.startSeconds} s after spawn; all reconnected ${row.allReconnectedS ?? `NO (${row.reconnected})`} s, ` +
           `caught up ${row.allCaughtUpS ?? `NO (${row.caughtUp})`} s after ready; CPU peak ${row.peakCpuPct} %, ≥ 90 % for ${row.pinnedSeconds} s; ` +
-          `hello p50 ${row.helloP50Ms} ms p99 ${row.helloP99Ms} ms (load ${row.load})`,
+          `hello p50 ${row.helloP50Ms} ms p99 ${row.helloP99Ms} ms; API p99 ${row.apiP99Ms} ms, max ${row.apiMaxMs} ms (load ${row.load})`,
       );
       await sleep(6000); // links stable again before the next round
     }
@@ -336,6 +387,7 @@ export async function runReconnectStormBench() {
         's at ≥90 %': row.pinnedSeconds,
         'hello p50 ms': row.helloP50Ms,
         'hello p99 ms': row.helloP99Ms,
+        'API p99 / max ms': `${row.apiP99Ms} / ${row.apiMaxMs}`,
         attempts: row.attempts,
         'listen drops': row.listenOverflows,
         'SQL reads': row.sql?.reads ?? null,

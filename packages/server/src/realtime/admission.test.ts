@@ -18,7 +18,7 @@ function crowd(admission: Admission, count: number): { tickets: AdmissionTicket[
 
 describe('Admission', () => {
   it('lets at most `concurrency` hellos work at once and admits the next as each one leaves', async () => {
-    const admission = new Admission({ concurrency: 3, maxQueue: 10 });
+    const admission = new Admission({ concurrency: 3, perTurn: 100, maxQueue: 10 });
     const { tickets, admitted } = crowd(admission, 8);
     await settle();
     expect(admitted).toEqual([0, 1, 2]);
@@ -112,7 +112,7 @@ describe('Admission', () => {
   });
 
   it('frees the slot of a hello that leaves right after being admitted, before it ran', async () => {
-    const admission = new Admission({ concurrency: 1, maxQueue: 10 });
+    const admission = new Admission({ concurrency: 1, perTurn: 100, maxQueue: 10 });
     const { tickets, admitted } = crowd(admission, 3);
     tickets[0]!.leave(); // admits 1 (its promise has not been seen resolving yet)
     tickets[1]!.leave();
@@ -120,6 +120,57 @@ describe('Admission', () => {
     expect(admitted).toEqual([0, 1, 2]);
     expect(admission.running).toBe(1);
     expect(admission.waiting).toBe(0);
+  });
+
+  it('starts at most `perTurn` steps per turn of the event loop, even steps that end in the turn they began', async () => {
+    // SQLite answers synchronously: a step may leave before the next socket is read, its slot free again at once.
+    const admission = new Admission({ concurrency: 32, perTurn: 4, maxQueue: 100 });
+    const admitted: number[] = [];
+    const tickets: AdmissionTicket[] = [];
+    for (let index = 0; index < 10; index++) {
+      const ticket = admission.enter('connect')!;
+      tickets.push(ticket);
+      void ticket.admitted.then((yes) => {
+        if (!yes) return;
+        admitted.push(index);
+        ticket.leave(); // done within the turn it was admitted in
+      });
+      // An immediate admission is already settled: its step runs (and leaves) before the next arrival.
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(admitted).toEqual([0, 1, 2, 3]);
+    expect(admission.waiting).toBe(6);
+    await settle();
+    expect(admitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await settle();
+    expect(admitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(admission.running).toBe(0);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it('without a per-turn budget, steps that end at once all start in one turn (what the budget prevents)', async () => {
+    const admission = new Admission({ concurrency: 32, perTurn: Infinity, maxQueue: 100 });
+    const admitted: number[] = [];
+    for (let index = 0; index < 10; index++) {
+      const ticket = admission.enter('connect')!;
+      void ticket.admitted.then((yes) => yes && (admitted.push(index), ticket.leave()));
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(admitted).toHaveLength(10);
+    expect(admission.waiting).toBe(0);
+  });
+
+  it('queues a connect only while the steps ahead of it should drain within maxWaitMs at the rate measured', () => {
+    const admission = new Admission({ concurrency: 1, maxQueue: 10_000, maxWaitMs: 500, initialRate: 1000 });
+    expect(admission.enter('connect')).toBeDefined(); // running
+    // At 1,000 steps a second, 500 waiting steps take the 500 ms allowed.
+    for (let index = 0; index < 500; index++) expect(admission.enter('connect')).toBeDefined();
+    expect(admission.enter('connect')).toBeUndefined();
+    // A hello follows a connect already paid for: its wait is not held against it.
+    expect(admission.enter('hello')).toBeDefined();
+    expect(admission.waiting).toBe(501);
   });
 
   it('sends refused clients back once the queue should have drained, spread over as long again', () => {
@@ -132,6 +183,15 @@ describe('Admission', () => {
     expect(admission.retryAfterMs()).toBe(3000);
     draw = 0.999;
     expect(admission.retryAfterMs()).toBe(3998);
+  });
+
+  it('never sends a client away for longer than 5 s: a longer queue spreads the waits over 2.5-5 s', () => {
+    let draw = 0;
+    const admission = new Admission({ concurrency: 1, maxQueue: 10_000, initialRate: 1000, random: () => draw });
+    crowd(admission, 8001); // 8 s of waiting hellos at 1,000/s
+    expect(admission.retryAfterMs()).toBe(2500);
+    draw = 0.999;
+    expect(admission.retryAfterMs()).toBe(4998);
   });
 
   it('spreads the waits over at least a second when the queue is short', () => {

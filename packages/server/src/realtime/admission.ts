@@ -5,11 +5,18 @@
  * once, thousands of them interleave, each finishes only when nearly all do, and clients whose welcome takes longer
  * than their open timeout give up and retry — work done twice. Here at most `concurrency` of these steps run at a
  * time and the rest wait in arrival order, a hello (whose connect was already paid for) before any new connect; past
- * `maxQueue` waiting, a new connect is told to come back later (`reconnect` with the wait below) instead of queueing
- * into its client's timeout.
+ * what the node can serve within `maxWaitMs` at the rate it measured (or `maxQueue` steps), a new connect is told to
+ * come back later (`reconnect` with the wait below) instead of queueing into its client's open timeout.
+ *
+ * At most `concurrency` steps also *start* per turn of the event loop. A step's reads are SQLite's, answered
+ * synchronously, so a step often ends in the same turn it began, its slot free again for the next arrival: bounded by
+ * concurrency alone, one poll phase that found thousands of sockets readable ran thousands of steps back to back (seen
+ * in the storm bench: the event loop held for 3.3 s, no connection accepted, 2,700 handshakes dropped by the full
+ * listen queue, their clients back 11-12 s later). With the per-turn budget the rest wait in line, and the loop
+ * accepts, reads and runs timers between batches.
  *
  * The wait a refused client is given starts when the current queue should have drained, at the rate this node has
- * been welcoming clients, and is spread uniformly over as long again (at least a second), so refused clients come
+ * been welcoming clients, and is spread uniformly over as long again (at least a second, at most 5 s in all), so refused clients come
  * back as a trickle over the time the node needs, not as a second storm, and the node is not left idle meanwhile.
  * (A stricter pacing, each refusal taking the next free slot of that rate, was measured first: returning clients
  * refused again pushed the slots ever later, and the node sat half idle for seconds while they waited.)
@@ -17,8 +24,15 @@
 export interface AdmissionOptions {
   /** Steps (connects being authenticated, hellos doing their reads) running at once. */
   readonly concurrency?: number;
+  /** Steps started per turn of the event loop (default: `concurrency`). */
+  readonly perTurn?: number;
   /** Steps waiting for a turn; past it, new connects (and hellos not preceded by one) are told to come back later. */
   readonly maxQueue?: number;
+  /**
+   * The longest a new connect may expect to wait, at the rate measured: past it, it is told to come back later
+   * rather than queued into its client's open timeout (4 s in @parley/client).
+   */
+  readonly maxWaitMs?: number;
   /** The rate assumed (welcomes per second) before any has been measured. */
   readonly initialRate?: number;
   readonly now?: () => number;
@@ -38,16 +52,24 @@ export type AdmissionStep = 'connect' | 'hello';
 
 /**
  * Measured with bench/reconnect-storm.js (10,000 visitors, SQLite, the 2-core development machine): a node welcomes
- * roughly 1,000 reconnecting clients a second with its event loop saturated (≈ 1 ms of CPU each, a dozen reads);
- * 32 steps at once keep the database busy with no idle gap while the rest wait in order. A queue of 1,000 steps
- * (two per reconnect) is about half a second's work, well inside the client's 4 s open timeout; 400 was measured
- * too: it refused five times as many clients for no fewer timeouts.
+ * roughly 1,000-1,400 reconnecting clients a second with its event loop saturated (≈ 0.7 ms of CPU each); 32 steps at
+ * once keep the database busy with no idle gap while the rest wait in order. A connect is queued while the queue ahead
+ * of it should drain within 2.5 s at the rate measured, inside the client's 4 s open timeout (a connect waits before
+ * its handshake is answered); past that it is told when to come back. ADMISSION_QUEUE only caps the memory the queue
+ * may hold.
  */
 export const ADMISSION_CONCURRENCY = 32;
-export const ADMISSION_QUEUE = 1000;
+export const ADMISSION_QUEUE = 10_000;
+export const ADMISSION_MAX_WAIT_MS = 2_500;
 const INITIAL_RATE = 1000;
 /** The shortest spread of the waits handed out, so clients refused together do not return together. */
 const MIN_SPREAD_MS = 1000;
+/**
+ * The longest wait handed out, as long as the client's own cap for a lost link (@parley/client LOST_CAP_MS). A queue
+ * estimated longer (hellos waiting at a rate measured low) sent clients away for 8-9 s, and the node sat idle while
+ * they waited (storm bench); one that comes back too soon is only told again.
+ */
+const MAX_RETRY_AFTER_MS = 5000;
 /** A rate is measured over windows at least this long in which steps were waiting (the node was the bottleneck). */
 const RATE_WINDOW_MS = 500;
 
@@ -57,8 +79,13 @@ interface Waiter {
 
 export class Admission {
   readonly concurrency: number;
+  readonly perTurn: number;
   readonly maxQueue: number;
+  readonly maxWaitMs: number;
   private active = 0;
+  /** Steps started since the turn began (reset by `nextTurn`, on the event loop's check phase). */
+  private startedThisTurn = 0;
+  private turnScheduled = false;
   /**
    * Waiting steps in arrival order, hellos apart so they go first: a Set iterates in insertion order and deletes
    * in O(1) (a closed connection leaves).
@@ -73,7 +100,9 @@ export class Admission {
 
   constructor(options: AdmissionOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? ADMISSION_CONCURRENCY);
+    this.perTurn = Math.max(1, options.perTurn ?? this.concurrency);
     this.maxQueue = Math.max(0, options.maxQueue ?? ADMISSION_QUEUE);
+    this.maxWaitMs = options.maxWaitMs ?? ADMISSION_MAX_WAIT_MS;
     this.rate = options.initialRate ?? INITIAL_RATE;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -91,31 +120,46 @@ export class Admission {
 
   /**
    * A place for one step, or undefined when it should not wait (then answer `reconnect` with `retryAfterMs()`): a
-   * connect once `maxQueue` steps wait; a hello once `maxQueue` hellos wait (a WebSocket's hello follows its admitted
-   * connect, so in practice only SSE and poll hellos, which have no connect step, are ever refused).
+   * connect once the steps waiting would take more than `maxWaitMs` (or `maxQueue` steps wait); a hello once
+   * `maxQueue` hellos wait (a WebSocket's hello follows its admitted connect, so in practice only SSE and poll hellos,
+   * which have no connect step, are ever refused).
    */
   enter(step: AdmissionStep = 'hello'): AdmissionTicket | undefined {
-    if (this.active < this.concurrency && this.waiting === 0) {
+    if (this.active < this.concurrency && this.waiting === 0 && this.startedThisTurn < this.perTurn) {
       this.active += 1;
+      this.started();
       return this.ticket(Promise.resolve(true), undefined, step);
     }
-    if ((step === 'connect' ? this.waiting : this.queues.hello.size) >= this.maxQueue) return undefined;
+    if (
+      step === 'connect'
+        ? this.waiting >= this.maxQueue || this.drainMs(this.waiting + 1) > this.maxWaitMs
+        : this.queues.hello.size >= this.maxQueue
+    )
+      return undefined;
     let admit: (admitted: boolean) => void = () => undefined;
     const admitted = new Promise<boolean>((resolve) => (admit = resolve));
     const waiter: Waiter = { admit };
     if (this.waiting === 0) this.startWindow();
     this.queues[step].add(waiter);
+    // Waiting behind a spent turn rather than a full house: the next turn admits it (nothing may be running to leave).
+    if (this.active < this.concurrency) this.scheduleTurn();
     return this.ticket(admitted, waiter, step);
   }
 
   /**
    * How long a refused client should wait before its next try: until the queue has drained at the measured rate,
-   * plus a uniform share of as long again (at least MIN_SPREAD_MS).
+   * plus a uniform share of as long again (at least MIN_SPREAD_MS); never more than MAX_RETRY_AFTER_MS.
    */
   retryAfterMs(): number {
+    const drainMs = this.drainMs(this.waiting);
+    const from = Math.min(drainMs, MAX_RETRY_AFTER_MS / 2);
+    return Math.round(from + this.random() * Math.min(Math.max(MIN_SPREAD_MS, drainMs), MAX_RETRY_AFTER_MS - from));
+  }
+
+  /** How long `steps` waiting steps take to drain at the measured rate. */
+  private drainMs(steps: number): number {
     // A waiting connect becomes a hello: the queue drains at about the rate of hellos, counting both.
-    const drainMs = (this.waiting * 1000) / this.rate;
-    return Math.round(drainMs + this.random() * Math.max(MIN_SPREAD_MS, drainMs));
+    return (steps * 1000) / this.rate;
   }
 
   private ticket(admitted: Promise<boolean>, waiter: Waiter | undefined, step: AdmissionStep): AdmissionTicket {
@@ -143,14 +187,51 @@ export class Admission {
    */
   private release(step: AdmissionStep): void {
     if (step === 'hello') this.served();
-    const next = this.queues.hello.values().next().value ?? this.queues.connect.values().next().value;
+    if (this.startedThisTurn >= this.perTurn) {
+      // This turn's budget is spent: the slot waits for the next turn, which admits whoever is first then.
+      this.active -= 1;
+      if (this.waiting > 0) this.scheduleTurn();
+      return;
+    }
+    const next = this.dequeue();
     if (next === undefined) {
       this.active -= 1;
       return;
     }
-    if (!this.queues.hello.delete(next)) this.queues.connect.delete(next);
+    this.started();
     setImmediate(next.admit, true);
   }
+
+  /** The longest-waiting hello, else the longest-waiting connect, out of the line. */
+  private dequeue(): Waiter | undefined {
+    const next = this.queues.hello.values().next().value ?? this.queues.connect.values().next().value;
+    if (next !== undefined && !this.queues.hello.delete(next)) this.queues.connect.delete(next);
+    return next;
+  }
+
+  private started(): void {
+    this.startedThisTurn += 1;
+    this.scheduleTurn();
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(this.nextTurn);
+  }
+
+  /** A new turn of the event loop: a fresh budget, spent first on free slots whose waiters a spent turn held back. */
+  private readonly nextTurn = (): void => {
+    this.turnScheduled = false;
+    this.startedThisTurn = 0;
+    while (this.active < this.concurrency && this.startedThisTurn < this.perTurn) {
+      const next = this.dequeue();
+      if (next === undefined) return;
+      this.active += 1;
+      this.started();
+      next.admit(true);
+    }
+  };
 
   /** Counts a finished hello toward the rate, measured only while others were waiting (the node was saturated). */
   private served(): void {
