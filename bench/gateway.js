@@ -172,7 +172,8 @@ function connect(url, onFrame = () => {}) {
   });
 }
 
-function percentile(sorted, p) {
+/** The p-th percentile (0-100) of an ascending array, NaN when it is empty. */
+export function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 

@@ -23,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/testkit';
-import { api, parleyEnv, stop } from './gateway.js';
+import { api, parleyEnv, percentile, stop } from './gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -128,8 +128,8 @@ function probeResponsiveness(base) {
       running = false;
       await done;
       const sorted = latencies.toSorted((a, b) => a - b);
-      const at = (q) => (sorted.length ? +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1) : null);
-      return { answers: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.length ? +sorted.at(-1).toFixed(1) : null };
+      const at = (p) => (sorted.length ? +percentile(sorted, p).toFixed(1) : null);
+      return { answers: sorted.length, p50Ms: at(50), p99Ms: at(99), maxMs: at(100) };
     },
   };
 }

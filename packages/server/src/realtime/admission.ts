@@ -125,7 +125,7 @@ export class Admission {
    * which have no connect step, are ever refused).
    */
   enter(step: AdmissionStep = 'hello'): AdmissionTicket | undefined {
-    if (this.active < this.concurrency && this.waiting === 0 && this.startedThisTurn < this.perTurn) {
+    if (this.active < this.concurrency && this.waiting === 0 && !this.turnSpent) {
       this.active += 1;
       this.started();
       return this.ticket(Promise.resolve(true), undefined, step);
@@ -187,26 +187,31 @@ export class Admission {
    */
   private release(step: AdmissionStep): void {
     if (step === 'hello') this.served();
-    if (this.startedThisTurn >= this.perTurn) {
+    if (this.turnSpent) {
       // This turn's budget is spent: the slot waits for the next turn, which admits whoever is first then.
       this.active -= 1;
       if (this.waiting > 0) this.scheduleTurn();
       return;
     }
-    const next = this.dequeue();
+    const next = this.startNext();
     if (next === undefined) {
       this.active -= 1;
       return;
     }
-    this.started();
     setImmediate(next.admit, true);
   }
 
-  /** The longest-waiting hello, else the longest-waiting connect, out of the line. */
-  private dequeue(): Waiter | undefined {
+  /** The longest-waiting hello, else the longest-waiting connect, out of the line and counted as started this turn. */
+  private startNext(): Waiter | undefined {
     const next = this.queues.hello.values().next().value ?? this.queues.connect.values().next().value;
-    if (next !== undefined && !this.queues.hello.delete(next)) this.queues.connect.delete(next);
+    if (next === undefined) return undefined;
+    if (!this.queues.hello.delete(next)) this.queues.connect.delete(next);
+    this.started();
     return next;
+  }
+
+  private get turnSpent(): boolean {
+    return this.startedThisTurn >= this.perTurn;
   }
 
   private started(): void {
@@ -224,11 +229,10 @@ export class Admission {
   private readonly nextTurn = (): void => {
     this.turnScheduled = false;
     this.startedThisTurn = 0;
-    while (this.active < this.concurrency && this.startedThisTurn < this.perTurn) {
-      const next = this.dequeue();
+    while (this.active < this.concurrency && !this.turnSpent) {
+      const next = this.startNext();
       if (next === undefined) return;
       this.active += 1;
-      this.started();
       next.admit(true);
     }
   };
