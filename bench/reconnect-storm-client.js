@@ -19,6 +19,18 @@ const OPEN_CONCURRENCY = 200;
 /** token → visitor: a socket is told apart by its URL's token. */
 const byToken = new Map();
 
+/**
+ * STORM_HELLO_FRAME=1 (the storm bench's BENCH_STORM_BEFORE_HELLO=frame): say lastSeq in a hello frame instead of the
+ * URL, as the client did before the welcome came with the handshake, so that a build from before can be measured.
+ */
+const HELLO_FRAME = process.env.STORM_HELLO_FRAME === '1';
+const withoutResume = (url) => {
+  const plain = new URL(url);
+  plain.searchParams.delete('lastSeq');
+  plain.searchParams.delete('batch');
+  return plain.toString();
+};
+
 /** Per-round counters of what the sockets saw, beside the Connection's own view. */
 let round = null;
 
@@ -28,7 +40,17 @@ let round = null;
  */
 class TimedWebSocket extends WebSocket {
   constructor(url) {
-    super(url, { perMessageDeflate: false });
+    super(HELLO_FRAME ? withoutResume(url) : url, { perMessageDeflate: false });
+    if (HELLO_FRAME) {
+      const resume = new URL(url).searchParams;
+      const hello = {
+        type: 'hello',
+        v: 1,
+        lastSeq: Number(resume.get('lastSeq') ?? 0),
+        ...(resume.get('batch') === '1' ? { batch: true } : {}),
+      };
+      this.addEventListener('open', () => this.send(JSON.stringify(hello)));
+    }
     const r = round;
     if (r === null) return;
     r.attempts += 1;

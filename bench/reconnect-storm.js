@@ -12,6 +12,8 @@
 //   BENCH_QUICK=1 node bench/reconnect-storm.js         1,000 visitors
 //   BENCH_STORM_BEFORE=packages/server/dist-before node bench/reconnect-storm.js   also a copy of a previous build,
 //     measured the same way in the same run: the baseline the targets' ratios are read against
+//   BENCH_STORM_BEFORE_HELLO=frame                      the previous build's clients say hello in a frame (a build
+//     from before the WebSocket resumed from its URL)
 //   BENCH_STORM_ROUNDS=SIGKILL                          only some of the rounds (comma-separated signals)
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for the server (a profile, a census)
 // Targets: every visitor reconnected and caught up ≤ 10 s after the node is ready; the server's CPU at ≥ 90 % for ≤ 3 s.
@@ -159,8 +161,11 @@ function runNode(args) {
 }
 
 /** The generator process and a way to ask it things. */
-function startGenerator(file) {
-  const child = spawnNode([join(ROOT, 'bench/reconnect-storm-client.js'), file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startGenerator(file, env = {}) {
+  const child = spawnNode([join(ROOT, 'bench/reconnect-storm-client.js'), file], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   const next = (type, timeoutMs = Infinity) =>
     new Promise((resolve, reject) => {
       const timer = Number.isFinite(timeoutMs) ? setTimeout(() => done(null), timeoutMs) : undefined;
@@ -226,7 +231,7 @@ function census(file, from, to) {
 }
 
 /** One node's storms: sessions made, visitors connected, then each round's restart measured. */
-async function runSide(name, main) {
+async function runSide(name, main, generatorEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-storm-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -252,7 +257,7 @@ async function runSide(name, main) {
     const conversationFile = join(dataDir, 'conversations.json');
     writeFileSync(conversationFile, JSON.stringify(visitors.map((v) => [v.conversationId, bot.id])));
 
-    generator = startGenerator(visitorFile);
+    generator = startGenerator(visitorFile, generatorEnv);
     await generator.started;
     const connected = await generator.ask({ type: 'connect' }, 'connected');
     console.log(`${name}: ${connected.ready} of ${VISITORS} visitors connected in ${connected.seconds.toFixed(1)} s (load ${load()})`);
@@ -359,9 +364,15 @@ export async function runReconnectStormBench() {
   const sides = [['parley', join(process.env.BENCH_STORM_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js')]];
   // BENCH_STORM_BEFORE=<a copy of packages/server/dist inside packages/server> measures a previous build too (A/B).
   const beforeDir = process.env.BENCH_STORM_BEFORE;
-  if (beforeDir) sides.push(['parley-before', join(beforeDir, 'main.js')]);
+  // BENCH_STORM_BEFORE_HELLO=frame: its clients say hello in a frame (a build from before the URL resume).
+  if (beforeDir)
+    sides.push([
+      'parley-before',
+      join(beforeDir, 'main.js'),
+      process.env.BENCH_STORM_BEFORE_HELLO === 'frame' ? { STORM_HELLO_FRAME: '1' } : {},
+    ]);
   const results = [];
-  for (const [name, main] of sides) results.push(await runSide(name, main));
+  for (const [name, main, generatorEnv] of sides) results.push(await runSide(name, main, generatorEnv));
   const report = {
     measuredAt: new Date().toISOString(),
     node: process.version,

@@ -10,6 +10,7 @@ import { runBotProxyBench } from './bot-proxy.js';
 import { runGatewayBench } from './gateway.js';
 import { runGatewayCapacityBench } from './gateway-capacity.js';
 import { runIdleMemoryBench } from './idle-memory.js';
+import { runReconnectCostBench } from './reconnect-cost.js';
 import { runReconnectStormBench } from './reconnect-storm.js';
 import { runMultiNodeBench } from './multi-node.js';
 import { runPublicConfigBench } from './public-config.js';
@@ -99,6 +100,8 @@ await runRedisFanoutBench();
 await runIdleMemoryBench();
 // 10,000 connected visitors, their node restarted (SIGTERM, then SIGKILL): time until all are back and caught up, and the CPU.
 await runReconnectStormBench();
+// What one reconnect costs the node in CPU (each visitor once, after a restart), beside a bare ws server's.
+await runReconnectCostBench();
 // GET /v1/widgets/:id/config (every page view) under load beside a bare node:http server answering its bytes.
 await runPublicConfigBench();
 // What fsyncing every SQLite commit (PARLEY_SQLITE_SYNCHRONOUS=full, the default) costs beside normal.

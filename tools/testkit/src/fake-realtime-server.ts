@@ -43,7 +43,7 @@ export class FakeRealtimeServer {
     backlogDelayMs: 0,
   };
   readonly conversation = new FakeConversation();
-  /** Every connect per transport, and every hello's lastSeq: what tests assert on. */
+  /** Every connect per transport, and every resume's lastSeq (a hello frame's or the WebSocket URL's): what tests assert on. */
   readonly connects: Record<FakeTransport, number> = { ws: 0, sse: 0, poll: 0 };
   readonly hellos: number[] = [];
   /** The clientId of every send frame received, resends included, in arrival order. */
@@ -113,10 +113,14 @@ export class FakeRealtimeServer {
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.url);
     if (this.behaviour.dropUpgrades || url.pathname !== '/v1/realtime/ws') return; // Hold the socket, never answer.
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWebSocket(ws, this.authorize(url.searchParams.get('token'))));
+    const lastSeq = url.searchParams.get('lastSeq');
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.onWebSocket(ws, this.authorize(url.searchParams.get('token')), lastSeq === null ? null : Number(lastSeq)),
+    );
   }
 
-  private onWebSocket(ws: WebSocket, auth: 200 | 401 | 403): void {
+  /** `lastSeq` from the URL (the welcome follows the handshake, as on the gateway), else null: the client says hello. */
+  private onWebSocket(ws: WebSocket, auth: 200 | 401 | 403, lastSeq: number | null): void {
     this.connects.ws++;
     // Browsers cannot read an upgrade's HTTP status, so refusals are close codes after the upgrade.
     if (auth !== 200) return ws.close(auth === 401 ? 4001 : 4003, auth === 401 ? 'unauthorized' : 'forbidden');
@@ -126,7 +130,7 @@ export class FakeRealtimeServer {
       kill: () => ws.terminate(),
       close: (code, reason) => ws.close(code, reason),
     };
-    let helloed = false;
+    let helloed = lastSeq !== null;
     ws.on('close', () => this.conversation.unsubscribe(subscriber));
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? '' : data.toString();
@@ -143,6 +147,7 @@ export class FakeRealtimeServer {
       if (!helloed) return subscriber.send({ type: 'error', code: 'PARLEY_ERR_FRAME_HELLO_REQUIRED', message: 'send hello first' });
       void this.answer(frame, subscriber).then((answer) => answer !== undefined && subscriber.send(answer));
     });
+    if (lastSeq !== null) this.welcome(subscriber, lastSeq);
   }
 
   /** welcome, then (as a real gateway after its database read) the backlog after lastSeq, then live frames. */

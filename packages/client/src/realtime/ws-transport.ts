@@ -1,5 +1,13 @@
-import { HEARTBEAT_MS, REALTIME_VERSION, type ClientFrame, type ServerFrame } from '@parley/protocol';
-import { ABNORMAL_CLOSE, parseServerFrame, realtimeUrl, type Transport, type TransportClose, type TransportTarget } from './transport.js';
+import { HEARTBEAT_MS, type ClientFrame, type ServerFrame } from '@parley/protocol';
+import {
+  ABNORMAL_CLOSE,
+  batchQuery,
+  parseServerFrame,
+  realtimeUrl,
+  type Transport,
+  type TransportClose,
+  type TransportTarget,
+} from './transport.js';
 
 /** The part of the WebSocket API used here; the browser's `WebSocket` and the `ws` package both fit. */
 export interface WebSocketLike {
@@ -12,7 +20,7 @@ export interface WebSocketLike {
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** WebSocket: the token in the query (browsers allow no header), hello with lastSeq first, established on `welcome`. */
+/** WebSocket: the token and lastSeq in the query (browsers allow no header), established on `welcome`. */
 export class WsTransport implements Transport {
   readonly name = 'ws';
   readonly heartbeats = true;
@@ -27,21 +35,11 @@ export class WsTransport implements Transport {
 
   open(onFrame: (frame: ServerFrame) => void, onClose: (close: TransportClose) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const url = realtimeUrl(this.target, 'ws', {}).replace(/^http/, 'ws');
+      // The URL says where to resume, so the welcome follows the handshake: no hello frame, one round trip less.
+      const url = realtimeUrl(this.target, 'ws', { lastSeq: this.target.lastSeq, ...batchQuery(this.target) }).replace(/^http/, 'ws');
       const socket = new this.WebSocketImpl(url);
       this.socket = socket;
       let welcomed = false;
-      socket.addEventListener('open', () => {
-        if (!this.ended)
-          socket.send(
-            JSON.stringify({
-              type: 'hello',
-              v: REALTIME_VERSION,
-              lastSeq: this.target.lastSeq,
-              ...(this.target.batch === true ? { batch: true } : {}),
-            } satisfies ClientFrame),
-          );
-      });
       socket.addEventListener('message', (event) => {
         if (this.ended) return;
         const frame = parseServerFrame(event.data);

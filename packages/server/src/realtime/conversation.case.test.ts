@@ -5,11 +5,12 @@ import type { Connect, TestClient } from './testing/frame-log.js';
 import { connectPoll } from './testing/poll-test-client.js';
 import { describeEachStoreListening, openVisitor, type RealtimeServer } from './testing/realtime-server.js';
 import { connectSse } from './testing/sse-test-client.js';
-import { connectWs } from './testing/ws-test-client.js';
+import { connectWs, connectWsResumed } from './testing/ws-test-client.js';
 
 const TYPING_TTL_MS = 300;
 const transports: ReadonlyArray<readonly [string, Connect]> = [
   ['ws', connectWs],
+  ['ws (lastSeq in the URL)', connectWsResumed],
   ['sse', connectSse],
   ['poll', connectPoll],
 ];

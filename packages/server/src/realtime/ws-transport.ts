@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_CODES, HEARTBEAT_MS, MAX_CLIENT_FRAME_BYTES, type ServerFrame } from '@parley/protocol';
 import type { Principal } from './authenticate.js';
+import { errorFrame } from './client-frames.js';
 import type { Gateway } from './gateway.js';
 import type { Sink } from './session.js';
 import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade as reject, upgradeAddress } from './upgrade-routes.js';
@@ -13,7 +14,8 @@ export const WS_PATH = '/v1/realtime/ws';
 /**
  * WebSocket adapter: authenticates the upgrade (token, widget, Origin allowlist against cross-site
  * WebSocket hijacking; a refusal is close 4001 or 4003 right after the handshake), then only moves
- * strings between the socket and the session. Heartbeat:
+ * strings between the socket and the session. A URL that names `lastSeq` is welcomed right after the handshake, as
+ * SSE is; without it the session waits for the client's hello frame. Heartbeat:
  * a WebSocket ping every HEARTBEAT_MS; a socket that did not answer the previous one is dropped.
  */
 export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
@@ -65,10 +67,10 @@ export const wsTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app,
       gateway
         .authenticate({ url: request.url ?? '/', headers: request.headers, ip: address })
         .then(
-          ({ principal }) =>
+          ({ principal, query }) =>
             wss.handleUpgrade(request, socket, head, (ws) => {
               alive.set(ws, true);
-              attach(gateway, principal, ws, socket, shared);
+              attach(gateway, principal, ws, socket, shared, resumeFrom(query));
             }),
           (error: unknown) =>
             refuseFailedUpgrade(wss, { request, socket, head }, error, (unexpected) =>
@@ -103,6 +105,7 @@ function attach(
   ws: WebSocket,
   socket: Duplex,
   shared: { readonly onPong: (this: WebSocket) => void; readonly onError: (error: Error) => void },
+  resume: Resume,
 ): void {
   ws.on('pong', shared.onPong);
   const session = gateway.open(principal, new WsSink(ws, socket));
@@ -111,7 +114,23 @@ function attach(
   });
   ws.on('close', () => session.close(1000, 'client closed'));
   ws.on('error', shared.onError);
-  session.awaitHello();
+  if (resume === 'invalid') {
+    // As a hello frame with a bad lastSeq: the error, and the connection still waits for a valid hello.
+    session.send(errorFrame('PARLEY_ERR_FRAME_INVALID', 'lastSeq in the URL must be a whole number, 0 or more.'));
+  }
+  if (typeof resume !== 'object') return session.awaitHello();
+  // The URL said where to resume: the welcome follows the handshake, with no hello frame (one round trip less).
+  void session.hello(resume.lastSeq, resume.batch).catch((error: unknown) => session.fail(error));
+}
+
+/** How a connection resumes: from the URL's `lastSeq` (and `batch=1`), or from the hello frame the client sends next. */
+type Resume = { readonly lastSeq: number; readonly batch: boolean } | 'hello' | 'invalid';
+
+function resumeFrom(query: URLSearchParams): Resume {
+  const lastSeq = query.get('lastSeq');
+  if (lastSeq === null) return 'hello';
+  if (!/^\d{1,15}$/.test(lastSeq)) return 'invalid';
+  return { lastSeq: Number(lastSeq), batch: query.get('batch') === '1' };
 }
 
 /**

@@ -1,0 +1,222 @@
+// What one reconnect costs the node (issue 19, part 2), beside a bare `ws` server answering the same frames: the
+// storm bench (bench/reconnect-storm.js) shows whether a storm meets its targets, but its CPU figure moves ±10 % from
+// run to run with the clients' timing (queueing, refusals, dropped handshakes). Here each visitor reconnects exactly
+// once, 32 at a time, to a node restarted just before (cold caches, as after a crash), and the node's CPU time (user +
+// system, from /proc) is divided by the reconnects: microseconds of CPU a reconnect.
+//
+// A reconnect is what the widget does after a restart: open the WebSocket with the session token, resume from lastSeq
+// (0: one bot message was stored for each conversation while the node was down, bench/reconnect-storm-writer.js), and
+// hold the socket open once that message arrived. Two ways to resume are measured on each side, alternately:
+//   hello — the client sends `hello {lastSeq}` once the socket is open (the protocol's first form);
+//   url   — the WebSocket URL names `lastSeq`, and the welcome follows the handshake (no hello frame, one round trip less).
+// A server that does not know `url` (an older build, BENCH_COST_BEFORE) shows null there.
+//   node bench/reconnect-cost.js                    4,000 visitors, two rounds of each way
+//   BENCH_COST_VISITORS=n BENCH_COST_ROUNDS=n       other sizes
+//   BENCH_COST_BEFORE=packages/server/<copy of dist>  a previous build too, in the same run
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@parley/testkit';
+import WebSocket from 'ws';
+import { api, parleyEnv, percentile, stop } from './gateway.js';
+import { cpuMs, LIMITS_ABOVE_THE_LOAD } from './gateway-capacity.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+const VISITORS = Number(process.env.BENCH_COST_VISITORS ?? (QUICK ? 1000 : 4000));
+const ROUNDS = Number(process.env.BENCH_COST_ROUNDS ?? 2);
+const IN_FLIGHT = 32;
+const WAYS = (process.env.BENCH_COST_WAYS ?? 'hello,url').split(',');
+
+const exited = (child) =>
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
+
+async function ready(base, child) {
+  for (let i = 0; i < 3000; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (
+      await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(10);
+  }
+  throw new Error('server not ready within 30 s');
+}
+
+function spawnParley(main, dataDir, port) {
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) lets one look at where a reconnect's time goes.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    env: parleyEnv(dataDir, port, LIMITS_ABOVE_THE_LOAD),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('{') && console.log(`parley: ${line.slice(0, 300)}`));
+  return child;
+}
+
+/** Opens one visitor's socket the given way; resolves once the stored message (seq ≥ 1) arrived, with the socket open. */
+function reconnect(url, way) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(way === 'url' ? `${url}&lastSeq=0` : url, { perMessageDeflate: false });
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`no message within 10 s (${way})`));
+    }, 10_000);
+    if (way === 'hello') socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', v: 1, lastSeq: 0 })));
+    socket.on('error', () => undefined);
+    socket.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`closed with ${code} (${way})`));
+    });
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (!text.startsWith('{"type":"message"') && !text.startsWith('{"type":"messages"')) return;
+      clearTimeout(timer);
+      socket.removeAllListeners('close');
+      resolve(socket);
+    });
+  });
+}
+
+/** Every visitor once, IN_FLIGHT at a time: the server's CPU milliseconds per reconnect, and the latency of each. */
+async function wave(pid, urls, way) {
+  const sockets = [];
+  const latencies = [];
+  let next = 0;
+  const before = cpuMs(pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < urls.length) {
+        const url = urls[next++];
+        const at = performance.now();
+        sockets.push(await reconnect(url, way));
+        latencies.push(performance.now() - at);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const usEach = ((cpuMs(pid) - before) * 1000) / urls.length;
+  for (const socket of sockets) socket.terminate();
+  latencies.sort((a, b) => a - b);
+  return { way, usEach: Math.round(usEach), perSecond: Math.round(urls.length / seconds), p50Ms: +percentile(latencies, 50).toFixed(1) };
+}
+
+/** Whether a server welcomes a socket whose URL names lastSeq without waiting for hello. */
+async function welcomesFromUrl(url) {
+  return reconnect(url, 'url').then(
+    (socket) => (socket.terminate(), true),
+    () => false,
+  );
+}
+
+async function parleySide(name, main) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-cost-bench-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let child = spawnParley(main, dataDir, port);
+  try {
+    await ready(base, child);
+    const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'cost bench (silent)', config: {} });
+    const { id: widgetId } = await api(base, '/v1/widgets', { name: 'cost bench', botId: bot.id });
+    const visitors = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (visitors.length < VISITORS) {
+          const slot = visitors.length;
+          visitors.push(null);
+          visitors[slot] = await api(base, `/v1/widgets/${widgetId}/sessions`, {});
+        }
+      }),
+    );
+    await stop(child);
+    const file = join(dataDir, 'conversations.json');
+    writeFileSync(file, JSON.stringify(visitors.map((v) => [v.conversationId, bot.id])));
+    await new Promise((resolve, reject) => {
+      const writer = spawn(process.execPath, [join(ROOT, 'bench/reconnect-storm-writer.js'), dataDir, file], { stdio: 'ignore' });
+      writer.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited with ${code}`))));
+    });
+    const urls = visitors.map((v) => `ws://127.0.0.1:${port}/v1/realtime/ws?token=${encodeURIComponent(v.token)}`);
+    const waves = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const way of WAYS) {
+        // Restarted before each wave: every visitor's reads start from a cold cache, as after a crash.
+        child = spawnParley(main, dataDir, port);
+        await ready(base, child);
+        if (way === 'url' && !(await welcomesFromUrl(urls[0]))) waves.push({ way, usEach: null, perSecond: null, p50Ms: null });
+        else waves.push(await wave(child.pid, way === 'url' ? urls.slice(1) : urls, way));
+        await stop(child);
+        await exited(child);
+      }
+    }
+    return { name, waves };
+  } finally {
+    await stop(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function bareSide() {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/reconnect-cost-bare.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const { port } = await new Promise((resolve, reject) => {
+      child.stdout.once('data', (chunk) => resolve(JSON.parse(chunk.toString().split('\n')[0])));
+      child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+    });
+    const urls = Array.from({ length: VISITORS }, (_, i) => `ws://127.0.0.1:${port}/?token=visitor-${i}`);
+    await wave(child.pid, urls, 'hello'); // warm-up: the bare server's JIT, not measured (Parley's is cold in every wave)
+    const waves = [];
+    for (let round = 0; round < ROUNDS; round++) for (const way of WAYS) waves.push(await wave(child.pid, urls, way));
+    return { name: 'bare ws', waves };
+  } finally {
+    await stop(child);
+  }
+}
+
+const median = (values) => {
+  const known = values.filter((v) => v !== null).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const middle = known.length / 2;
+  return Number.isInteger(middle) ? Math.round((known[middle - 1] + known[middle]) / 2) : known[Math.floor(middle)];
+};
+
+export async function runReconnectCostBench() {
+  const sides = [
+    await bareSide(),
+    await parleySide('parley', join(process.env.BENCH_COST_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js')),
+  ];
+  if (process.env.BENCH_COST_BEFORE) sides.push(await parleySide('before', join(process.env.BENCH_COST_BEFORE, 'main.js')));
+  const bare = sides[0];
+  const rows = sides.flatMap((side) =>
+    WAYS.map((way) => {
+      const waves = side.waves.filter((w) => w.way === way);
+      const usEach = median(waves.map((w) => w.usEach));
+      const bareUs = median(bare.waves.filter((w) => w.way === way).map((w) => w.usEach));
+      return {
+        side: side.name,
+        way,
+        'CPU µs a reconnect (median)': usEach,
+        'each wave': waves.map((w) => w.usEach).join(' / '),
+        '× bare': usEach === null ? null : +(usEach / bareUs).toFixed(2),
+        'reconnects/s': median(waves.map((w) => w.perSecond)),
+        'p50 ms': median(waves.map((w) => w.p50Ms)),
+      };
+    }),
+  );
+  console.log(`\nReconnect cost: ${VISITORS} visitors, each reconnecting once after a restart, ${IN_FLIGHT} at a time`);
+  console.table(rows);
+  const report = { measuredAt: new Date().toISOString(), visitors: VISITORS, inFlight: IN_FLIGHT, rounds: ROUNDS, rows, sides };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/reconnect-cost.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log('written to bench/results/reconnect-cost.json');
+  return report;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runReconnectCostBench();
