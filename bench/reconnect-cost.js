@@ -117,16 +117,17 @@ async function welcomesFromUrl(url) {
   );
 }
 
-async function parleySide(name, main) {
+/** A Parley side: its data directory with VISITORS sessions, each conversation holding one message stored while down. */
+async function prepareParley(name, main) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-cost-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  let child = spawnParley(main, dataDir, port);
+  const child = spawnParley(main, dataDir, port);
+  const visitors = [];
   try {
     await ready(base, child);
     const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'cost bench (silent)', config: {} });
     const { id: widgetId } = await api(base, '/v1/widgets', { name: 'cost bench', botId: bot.id });
-    const visitors = [];
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (visitors.length < VISITORS) {
@@ -143,23 +144,25 @@ async function parleySide(name, main) {
       const writer = spawn(process.execPath, [join(ROOT, 'bench/reconnect-storm-writer.js'), dataDir, file], { stdio: 'ignore' });
       writer.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited with ${code}`))));
     });
-    const urls = visitors.map((v) => `ws://127.0.0.1:${port}/v1/realtime/ws?token=${encodeURIComponent(v.token)}`);
-    const waves = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const way of WAYS) {
-        // Restarted before each wave: every visitor's reads start from a cold cache, as after a crash.
-        child = spawnParley(main, dataDir, port);
-        await ready(base, child);
-        if (way === 'url' && !(await welcomesFromUrl(urls[0]))) waves.push({ way, usEach: null, perSecond: null, p50Ms: null });
-        else waves.push(await wave(child.pid, way === 'url' ? urls.slice(1) : urls, way));
-        await stop(child);
-        await exited(child);
-      }
-    }
-    return { name, waves };
-  } finally {
+  } catch (error) {
     await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const urls = visitors.map((v) => `ws://127.0.0.1:${port}/v1/realtime/ws?token=${encodeURIComponent(v.token)}`);
+  return { name, main, dataDir, port, base, urls, waves: [], cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** One wave on a Parley side, its node restarted first: every visitor's reads start from a cold cache, as after a crash. */
+async function parleyWave(side, way) {
+  const child = spawnParley(side.main, side.dataDir, side.port);
+  try {
+    await ready(side.base, child);
+    if (way === 'url' && !(await welcomesFromUrl(side.urls[0]))) side.waves.push({ way, usEach: null, perSecond: null, p50Ms: null });
+    else side.waves.push(await wave(child.pid, way === 'url' ? side.urls.slice(1) : side.urls, way));
+  } finally {
+    await stop(child);
+    await exited(child);
   }
 }
 
@@ -188,12 +191,16 @@ const median = (values) => {
 };
 
 export async function runReconnectCostBench() {
-  const sides = [
-    await bareSide(),
-    await parleySide('parley', join(process.env.BENCH_COST_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js')),
-  ];
-  if (process.env.BENCH_COST_BEFORE) sides.push(await parleySide('before', join(process.env.BENCH_COST_BEFORE, 'main.js')));
-  const bare = sides[0];
+  const bare = await bareSide();
+  const parley = [await prepareParley('parley', join(process.env.BENCH_COST_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js'))];
+  try {
+    if (process.env.BENCH_COST_BEFORE) parley.push(await prepareParley('before', join(process.env.BENCH_COST_BEFORE, 'main.js')));
+    // Interleaved, wave by wave: the machine's drift over the run falls on every side alike.
+    for (let round = 0; round < ROUNDS; round++) for (const way of WAYS) for (const side of parley) await parleyWave(side, way);
+  } finally {
+    for (const side of parley) side.cleanup();
+  }
+  const sides = [bare, ...parley.map(({ name, waves }) => ({ name, waves }))];
   const rows = sides.flatMap((side) =>
     WAYS.map((way) => {
       const waves = side.waves.filter((w) => w.way === way);

@@ -38,7 +38,11 @@ interface Change {
   readonly added?: VisitorBlock;
 }
 
-type View = ReadonlyMap<string, readonly VisitorBlock[]>;
+/** The blocks in force by scope, widget and subject; `addresses` counts the address blocks among them. */
+interface View {
+  readonly byKey: ReadonlyMap<string, readonly VisitorBlock[]>;
+  readonly addresses: number;
+}
 const keyOf = (scope: string, widgetId: string | null, subject: string): string => `${scope}|${widgetId ?? '*'}|${subject}`;
 
 /**
@@ -85,12 +89,13 @@ export class Blocklist {
     const candidates: string[] = [];
     if (check.visitor !== undefined)
       candidates.push(keyOf('visitor', check.widgetId, check.visitor), keyOf('visitor', null, check.visitor));
-    if (check.address !== undefined) {
+    // The stored form of an address is a keyed hash (an HMAC per check): not computed while no address is blocked.
+    if (check.address !== undefined && view.addresses > 0) {
       const address = this.storedAddress(check.address);
       candidates.push(keyOf('address', check.widgetId, address), keyOf('address', null, address));
     }
     for (const key of candidates) {
-      const found = view.get(key)?.find((block) => block.expiresAt === null || Date.parse(block.expiresAt) > now);
+      const found = view.byKey.get(key)?.find((block) => block.expiresAt === null || Date.parse(block.expiresAt) > now);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -175,7 +180,7 @@ export class Blocklist {
     this.view = undefined;
     this.current().then(
       (view) => {
-        for (const blocks of view.values()) for (const block of blocks) this.tell(block);
+        for (const blocks of view.byKey.values()) for (const block of blocks) this.tell(block);
       },
       (error: unknown) => this.log.warn({ err: error }, 'could not read the blocks again after a bus gap; the next check retries'),
     );
@@ -193,12 +198,14 @@ export class Blocklist {
   }
 
   private async load(): Promise<View> {
-    const view = new Map<string, VisitorBlock[]>();
+    const byKey = new Map<string, VisitorBlock[]>();
+    let addresses = 0;
     for (const block of await blocksStore.active(this.db, new Date(this.now()).toISOString())) {
       const key = keyOf(block.scope, block.widgetId, block.subject);
-      view.set(key, [...(view.get(key) ?? []), block]);
+      byKey.set(key, [...(byKey.get(key) ?? []), block]);
+      if (block.scope === 'address') addresses += 1;
     }
-    return view;
+    return { byKey, addresses };
   }
 
   private async changed(added: VisitorBlock | undefined): Promise<void> {

@@ -173,12 +173,15 @@ describe('the @n8n/chat push channel on /chat [sqlite]', () => {
   });
 
   it('answers other upgrade paths with 404 while the realtime socket keeps its own path', async () => {
-    const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/nope`);
-      ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-      ws.on('error', () => undefined);
-    });
-    expect(status).toBe(404);
+    // Routed by the path alone, up to its query: neighbours of a route are not that route.
+    for (const path of ['/nope', '/v1/realtime/wsx?token=x', '/v1/realtime/ws/more?token=x', '/chat/?sessionId=x', '//v1/realtime/ws']) {
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}${path}`);
+        ws.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        ws.on('error', () => undefined);
+      });
+      expect(status, path).toBe(404);
+    }
     const realtime = new WebSocket(`${server.baseUrl.replace(/^http/, 'ws')}/v1/realtime/ws`);
     const closed = await new Promise<number>((resolve) => realtime.on('close', (code) => resolve(code)));
     expect(closed).toBe(CLOSE_CODES.UNAUTHORIZED.code);
