@@ -5,7 +5,6 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
-  SqliteDialect,
   SqliteDriver,
   sql,
   type Driver,
@@ -17,6 +16,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { SqliteSynchronous, StorageConfig } from '../config.js';
+import { ParleySqliteDialect } from './sqlite-dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as readCursors from './migrations/0002-read-cursors.js';
 import * as agents from './migrations/0003-agents.js';
@@ -175,7 +175,7 @@ function openSqlite(
   // real path (a symbolic link to the file is resolved), so must we.
   const walSync = synchronous === 'full' && wal ? durableWal(`${realpathSync(file)}-wal`, failed, fdatasync) : null;
   const config: SqliteDialectConfig = { database: withStatementCache(sqlite, walSync?.sync ?? null) };
-  const dialect = walSync === null ? new SqliteDialect(config) : new DurableSqliteDialect(config, walSync.sync, walSync.file);
+  const dialect = walSync === null ? new ParleySqliteDialect(config) : new DurableSqliteDialect(config, walSync.sync, walSync.file);
   const db = new Kysely<Database>({ dialect, log: reportingErrors(failed) });
   // Every statement of the main connection, the message writer's group commits included, runs on Kysely's one
   // connection: holding it holds them all, queued behind its mutex, without blocking the event loop.
@@ -228,7 +228,7 @@ class DurableSqliteDriver extends SqliteDriver {
   }
 }
 
-class DurableSqliteDialect extends SqliteDialect {
+class DurableSqliteDialect extends ParleySqliteDialect {
   constructor(
     private readonly config: SqliteDialectConfig,
     private readonly walSync: WalSync,
