@@ -1,6 +1,6 @@
 // What one reconnect costs the node (issue 19, part 2), beside a bare `ws` server answering the same frames: the
-// storm bench (bench/reconnect-storm.js) shows whether a storm meets its targets, but its CPU figure moves ±10 % from
-// run to run with the clients' timing (queueing, refusals, dropped handshakes). Here each visitor reconnects exactly
+// storm bench (bench/reconnect-storm.js) shows whether a storm meets its targets, but its CPU figure moves by a third
+// from run to run with the clients' timing (queueing, refusals, dropped handshakes). Here each visitor reconnects exactly
 // once, 32 at a time, to a node restarted just before (cold caches, as after a crash), and the node's CPU time (user +
 // system, from /proc) is divided by the reconnects: microseconds of CPU a reconnect.
 //
@@ -33,18 +33,20 @@ const IN_FLIGHT = 32;
 const WAYS = (process.env.BENCH_COST_WAYS ?? 'hello,url').split(',');
 
 /**
- * The server on CPU 0 and this process (the clients) on CPU 1 when `taskset` is there: neither takes the other's core,
- * so a wave's CPU time is the server's work, not the scheduler's mixing (it varied ±10 % from wave to wave unpinned).
+ * The server on CPU 0 and this process (the clients) on CPU 1 when `taskset` is there: neither takes the other's core.
+ * Set while the bench runs (runReconnectCostBench), and this process's affinity given back after: `npm run bench` runs
+ * the other benches in the same process.
  */
-const PIN = (() => {
-  try {
-    execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+let PIN = false;
 const pinned = (command, args) => (PIN ? ['taskset', ['-c', '0', command, ...args]] : [command, args]);
+function pinSelf() {
+  const all = execFileSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' })
+    .split(':')
+    .at(-1)
+    .trim();
+  execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+  return () => execFileSync('taskset', ['-pc', all, String(process.pid)], { stdio: 'ignore' });
+}
 
 const exited = (child) =>
   new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
@@ -205,6 +207,22 @@ const median = (values) => {
 };
 
 export async function runReconnectCostBench() {
+  let unpin = () => undefined;
+  try {
+    unpin = pinSelf();
+    PIN = true;
+  } catch {
+    PIN = false; // no taskset (or no second CPU): not pinned, said below the table
+  }
+  try {
+    return await measure();
+  } finally {
+    unpin();
+    PIN = false;
+  }
+}
+
+async function measure() {
   const bare = await bareSide();
   const parley = [await prepareParley('parley', join(process.env.BENCH_COST_AFTER ?? join(ROOT, 'packages/server/dist'), 'main.js'))];
   try {
