@@ -4,7 +4,8 @@
 // through the server's own engine), so "caught up" means something: a visitor counts once it holds that message.
 // Measured from the restarted node's readiness (/readyz first answering 200, polled every 10 ms): the time until every
 // visitor is reconnected (welcome) and caught up; the server's CPU (/proc/<pid>/stat every 250 ms: peak, and seconds
-// at ≥ 90 % of a core); hello → welcome latency; how long the node takes to answer an API request on a connection it already
+// at ≥ 90 % of a core); open → welcome latency (the handshake answered to the welcome; a hello between them for a
+// client that sends one); how long the node takes to answer an API request on a connection it already
 // holds (GET /healthz every 50 ms: a node holding its event loop shows here); SQLite statements run during the storm
 // (bench/reconnect-storm-census.js).
 // Visitors are the real client (bench/reconnect-storm-client.js: @parley/client's Connection over `ws`).

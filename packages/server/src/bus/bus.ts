@@ -16,7 +16,6 @@ export interface Bus {
 }
 
 export const conversationChannel = (conversationId: string): string => `parley:conv:${conversationId}`;
-export const PRESENCE_CHANNEL = 'parley:presence';
 
 /** Events that may never have reached this node: what its subscribers should read again from the database. */
 export type BusGap =
