@@ -52,8 +52,9 @@ export type AdmissionStep = 'connect' | 'hello';
 
 /**
  * Measured with bench/reconnect-storm.js (10,000 visitors, SQLite, the 2-core development machine): a node welcomes
- * roughly 1,000-1,400 reconnecting clients a second with its event loop saturated (≈ 0.7 ms of CPU each); 32 steps at
- * once keep the database busy with no idle gap while the rest wait in order. A connect is queued while the queue ahead
+ * roughly 2,000 reconnecting clients a second with its event loop saturated (≈ 0.5 ms of CPU each,
+ * bench/reconnect-cost.js, 8 Dec 2026; 1,000-1,400 at 0.7-0.9 ms before); 32 steps at once keep the database busy with
+ * no idle gap while the rest wait in order. A connect is queued while the queue ahead
  * of it should drain within 2.5 s at the rate measured, inside the client's 4 s open timeout (a connect waits before
  * its handshake is answered); past that it is told when to come back. ADMISSION_QUEUE only caps the memory the queue
  * may hold.
@@ -61,7 +62,13 @@ export type AdmissionStep = 'connect' | 'hello';
 export const ADMISSION_CONCURRENCY = 32;
 export const ADMISSION_QUEUE = 10_000;
 export const ADMISSION_MAX_WAIT_MS = 2_500;
-const INITIAL_RATE = 1000;
+/**
+ * The rate assumed until a first window was measured: the storm's first half-second decides whom to queue. Assumed at
+ * 1,000/s, half of what the node served, it refused 100-1,500 clients a round (a handshake each, and a wait of up to 5 s
+ * that left the node idle at the end); at 2,000, none in four A/B rounds, all caught up 3.9-5.1 s against 5.6-6.4.
+ * A slower node measures its own rate within RATE_WINDOW_MS and refuses from there.
+ */
+const INITIAL_RATE = 2000;
 /** The shortest spread of the waits handed out, so clients refused together do not return together. */
 const MIN_SPREAD_MS = 1000;
 /**
