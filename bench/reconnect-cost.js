@@ -18,12 +18,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/testkit';
 import WebSocket from 'ws';
-import { api, parleyEnv, percentile, stop } from './gateway.js';
+import { parleyEnv, percentile, stop } from './gateway.js';
 import { cpuMs, LIMITS_ABOVE_THE_LOAD } from './gateway-capacity.js';
+import { exited, openVisitors, readyAt, storeWhileDown } from './reconnect-storm.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -46,24 +46,6 @@ function pinSelf() {
     .trim();
   execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
   return () => execFileSync('taskset', ['-pc', all, String(process.pid)], { stdio: 'ignore' });
-}
-
-const exited = (child) =>
-  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
-
-async function ready(base, child) {
-  for (let i = 0; i < 3000; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    if (
-      await fetch(`${base}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(10);
-  }
-  throw new Error('server not ready within 30 s');
 }
 
 function spawnParley(main, dataDir, port) {
@@ -139,27 +121,13 @@ async function prepareParley(name, main) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawnParley(main, dataDir, port);
-  const visitors = [];
+  let visitors;
   try {
-    await ready(base, child);
-    const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'cost bench (silent)', config: {} });
-    const { id: widgetId } = await api(base, '/v1/widgets', { name: 'cost bench', botId: bot.id });
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (visitors.length < VISITORS) {
-          const slot = visitors.length;
-          visitors.push(null);
-          visitors[slot] = await api(base, `/v1/widgets/${widgetId}/sessions`, {});
-        }
-      }),
-    );
+    await readyAt(base, child);
+    const opened = await openVisitors(base, dataDir, VISITORS, 'cost bench');
+    visitors = opened.visitors;
     await stop(child);
-    const file = join(dataDir, 'conversations.json');
-    writeFileSync(file, JSON.stringify(visitors.map((v) => [v.conversationId, bot.id])));
-    await new Promise((resolve, reject) => {
-      const writer = spawn(process.execPath, [join(ROOT, 'bench/reconnect-storm-writer.js'), dataDir, file], { stdio: 'ignore' });
-      writer.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited with ${code}`))));
-    });
+    await storeWhileDown(dataDir, opened.file);
   } catch (error) {
     await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -173,7 +141,7 @@ async function prepareParley(name, main) {
 async function parleyWave(side, way) {
   const child = spawnParley(side.main, side.dataDir, side.port);
   try {
-    await ready(side.base, child);
+    await readyAt(side.base, child);
     if (way === 'url' && !(await welcomesFromUrl(side.urls[0]))) side.waves.push({ way, usEach: null, perSecond: null, p50Ms: null });
     else side.waves.push(await wave(child.pid, way === 'url' ? side.urls.slice(1) : side.urls, way));
   } finally {

@@ -62,7 +62,7 @@ function spawnNode(args, options) {
   return spawn('/bin/sh', ['-c', `ulimit -n ${hardFdLimit()} && exec ${quoted}`], options);
 }
 
-const exited = (child) =>
+export const exited = (child) =>
   new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
 
 /** CPU seconds (user + system) the process has used so far. */
@@ -138,7 +138,7 @@ function probeResponsiveness(base) {
 }
 
 /** Polls /readyz every 10 ms; resolves with the time it first answered 200. */
-async function readyAt(base, child, timeoutMs = 60_000) {
+export async function readyAt(base, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`parley exited with ${child.exitCode} before it was ready`);
@@ -150,6 +150,33 @@ async function readyAt(base, child, timeoutMs = 60_000) {
     if (ok) return Date.now();
     await sleep(10);
   }
+}
+
+/**
+ * `count` visitors of one widget whose builtin bot says nothing (16 session requests at a time), and the file that
+ * bench/reconnect-storm-writer.js reads to store one message in each of their conversations: `{ visitors, file }`.
+ */
+export async function openVisitors(base, dataDir, count, name) {
+  const bot = await api(base, '/v1/bots', { kind: 'builtin', name: `${name} (silent)`, config: {} });
+  const { id: widgetId } = await api(base, '/v1/widgets', { name, botId: bot.id });
+  const visitors = [];
+  const worker = async () => {
+    while (visitors.length < count) {
+      const slot = visitors.length;
+      visitors.push(null);
+      const { token, conversationId } = await api(base, `/v1/widgets/${widgetId}/sessions`, {});
+      visitors[slot] = { token, conversationId };
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  const file = join(dataDir, 'conversations.json');
+  writeFileSync(file, JSON.stringify(visitors.map((v) => [v.conversationId, bot.id])));
+  return { visitors, file };
+}
+
+/** Stores one bot message in each conversation of `file` while no node runs: `{ targets: { conversationId: seq } }`. */
+export async function storeWhileDown(dataDir, file) {
+  return JSON.parse(await runNode([join(ROOT, 'bench/reconnect-storm-writer.js'), dataDir, file]));
 }
 
 function runNode(args) {
@@ -241,22 +268,9 @@ async function runSide(name, main, generatorEnv = {}) {
   let generator;
   try {
     await readyAt(base, node.child);
-    const bot = await api(base, '/v1/bots', { kind: 'builtin', name: 'storm bench (silent)', config: {} });
-    const { id: widgetId } = await api(base, '/v1/widgets', { name: 'storm bench', botId: bot.id });
-    const visitors = [];
-    const worker = async () => {
-      while (visitors.length < VISITORS) {
-        const slot = visitors.length;
-        visitors.push(null);
-        const { token, conversationId } = await api(base, `/v1/widgets/${widgetId}/sessions`, {});
-        visitors[slot] = { token, conversationId };
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
+    const { visitors, file: conversationFile } = await openVisitors(base, dataDir, VISITORS, 'storm bench');
     const visitorFile = join(dataDir, 'visitors.json');
     writeFileSync(visitorFile, JSON.stringify({ baseUrl: base, visitors }));
-    const conversationFile = join(dataDir, 'conversations.json');
-    writeFileSync(conversationFile, JSON.stringify(visitors.map((v) => [v.conversationId, bot.id])));
 
     generator = startGenerator(visitorFile, generatorEnv);
     await generator.started;
@@ -273,7 +287,7 @@ async function runSide(name, main, generatorEnv = {}) {
       node.child.kill(signal);
       await exited(node.child);
       const downAt = Date.now();
-      const written = JSON.parse(await runNode([join(ROOT, 'bench/reconnect-storm-writer.js'), dataDir, conversationFile]));
+      const written = await storeWhileDown(dataDir, conversationFile);
       const writtenAt = Date.now();
       await generator.ask({ type: 'expect', targets: written.targets }, 'expecting');
       const allCaughtUp = generator.next('allCaughtUp', (GIVE_UP_S + 60) * 1000);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, startWidgetEnv, widget, type WidgetEnv } from '@parley/testkit';
-import { countRealtimeSockets } from './support/widget-page.js';
+import { countRealtimeSockets, recordRealtimeSockets } from './support/widget-page.js';
 
 // Real Chromium against a real server on a shared machine: generous time, never a timed assertion.
 describe('one conversation across reloads and tabs, over one realtime connection', { timeout: 60_000 }, () => {
@@ -15,9 +15,10 @@ describe('one conversation across reloads and tabs, over one realtime connection
     await env?.close();
   });
 
-  it('continues the conversation after a reload', async () => {
+  it('continues the conversation after a reload, its WebSocket resumed from the URL (lastSeq, no hello frame)', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    const sockets = recordRealtimeSockets(page);
     await page.goto(`${env.hostUrl}/script-tag.html`);
     await widget(page).launcher().click();
     await widget(page).send('pricing?');
@@ -26,6 +27,16 @@ describe('one conversation across reloads and tabs, over one realtime connection
     // The window was open: it stays open, with the conversation, without anything sent again.
     await widget(page).log().getByText('free to self-host').waitFor();
     await expect(widget(page).log().getByText('pricing?').count()).resolves.toBe(1);
+    // The reloaded page may read what it holds first and open its link a moment later (tab leadership passes on).
+    await expect.poll(() => sockets.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const resumedFrom = sockets.map((socket) => socket.url.searchParams.get('lastSeq'));
+    expect(
+      resumedFrom.every((seq) => seq !== null && /^\d+$/.test(seq)),
+      resumedFrom.join(),
+    ).toBe(true);
+    // After the reload it resumes past what it holds (greeting, question and answer), not from the start.
+    expect(Number(resumedFrom.at(-1)), resumedFrom.join()).toBeGreaterThanOrEqual(3);
+    expect(sockets.flatMap((socket) => socket.sent).filter((frame) => frame.includes('"type":"hello"'))).toEqual([]);
     await context.close();
   });
 

@@ -19,3 +19,15 @@ export function countRealtimeSockets(page: Page, into: { open: number; total: nu
     mine = 0;
   });
 }
+
+/** Every realtime WebSocket a page opens, in order: its URL and the frames the page sent on it. */
+export function recordRealtimeSockets(page: Page): { readonly url: URL; readonly sent: string[] }[] {
+  const sockets: { url: URL; sent: string[] }[] = [];
+  page.on('websocket', (socket) => {
+    if (!socket.url().includes('/v1/realtime/ws')) return;
+    const seen = { url: new URL(socket.url()), sent: [] as string[] };
+    sockets.push(seen);
+    socket.on('framesent', ({ payload }) => seen.sent.push(String(payload)));
+  });
+  return sockets;
+}

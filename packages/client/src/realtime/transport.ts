@@ -48,7 +48,7 @@ export interface TransportTarget {
 /** Close code used when a link breaks without the server saying why (the WebSocket "abnormal closure"). */
 export const ABNORMAL_CLOSE = 1006;
 
-/** What the SSE and poll URLs add to say `batch` (WebSocket says it in hello). */
+/** What a realtime URL adds to say `batch` (WebSocket and SSE beside `lastSeq`, poll beside `since`). */
 export function batchQuery(target: TransportTarget): Readonly<Record<string, number>> {
   return target.batch === true ? { batch: 1 } : {};
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { POLL_WAIT_MAX_MS } from '@parley/protocol';
 import type { Gateway } from './gateway.js';
 import { registerHttpSend } from './http-send.js';
+import { wholeNumber } from './whole-number.js';
 
 /** Frames one answer may carry; the rest follow on the next poll (the client asks again with the new `since`). */
 const MAX_FRAMES_PER_POLL = 1000;
@@ -17,8 +18,8 @@ const COALESCE_MS = 10;
 export const pollTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app, { gateway }) => {
   app.get('/v1/realtime/poll', { schema: { hide: true } }, async (request, reply) => {
     const { principal, query } = await gateway.authenticate(request);
-    const since = wholeNumber(query.get('since'), 0);
-    const wait = Math.min(POLL_WAIT_MAX_MS, wholeNumber(query.get('wait'), POLL_WAIT_MAX_MS));
+    const since = wholeNumber(query.get('since')) ?? 0;
+    const wait = Math.min(POLL_WAIT_MAX_MS, wholeNumber(query.get('wait')) ?? POLL_WAIT_MAX_MS);
     const frames: string[] = [];
     let bytes = 0;
     let done: () => void = () => undefined;
@@ -64,7 +65,3 @@ export const pollTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (ap
 
   await app.register(async (scope) => registerHttpSend(scope, gateway, '/v1/realtime/poll/send'));
 };
-
-function wholeNumber(text: string | null, fallback: number): number {
-  return text !== null && /^\d{1,15}$/.test(text) ? Number(text) : fallback;
-}

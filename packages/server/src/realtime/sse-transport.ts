@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { HEARTBEAT_MS, type ServerFrame } from '@parley/protocol';
 import type { Gateway } from './gateway.js';
 import { registerHttpSend } from './http-send.js';
+import { wholeNumber } from './whole-number.js';
 
 /**
  * Server-Sent Events adapter: one `data:` event per frame (`message` and `messages` frames carry `id: <seq>` so the
@@ -57,6 +58,5 @@ export const sseTransport: FastifyPluginAsync<{ gateway: Gateway }> = async (app
 const PING = `data: ${JSON.stringify({ type: 'ping' } satisfies ServerFrame)}\n\n`;
 
 function seqOf(value: string | string[] | undefined): number {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : 0;
+  return wholeNumber(Array.isArray(value) ? value[0] : value) ?? 0;
 }

@@ -8,6 +8,7 @@ import { errorFrame } from './client-frames.js';
 import type { Gateway } from './gateway.js';
 import type { Sink } from './session.js';
 import { addUpgradeRoute, refuseFailedUpgrade, refuseUpgrade as reject, upgradeAddress } from './upgrade-routes.js';
+import { wholeNumber } from './whole-number.js';
 
 export const WS_PATH = '/v1/realtime/ws';
 
@@ -127,10 +128,10 @@ function attach(
 type Resume = { readonly lastSeq: number; readonly batch: boolean } | 'hello' | 'invalid';
 
 function resumeFrom(query: URLSearchParams): Resume {
-  const lastSeq = query.get('lastSeq');
-  if (lastSeq === null) return 'hello';
-  if (!/^\d{1,15}$/.test(lastSeq)) return 'invalid';
-  return { lastSeq: Number(lastSeq), batch: query.get('batch') === '1' };
+  const text = query.get('lastSeq');
+  if (text === null) return 'hello';
+  const lastSeq = wholeNumber(text);
+  return lastSeq === undefined ? 'invalid' : { lastSeq, batch: query.get('batch') === '1' };
 }
 
 /**
